@@ -1,0 +1,27 @@
+"""The `yigong` command line: thin commands over `yigong.services`."""
+
+from __future__ import annotations
+
+import typer
+
+import yigong
+
+app = typer.Typer(
+    help="yigong (医共): county medical community engine — synth, ingest, status, DRG, payment, referral.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """yigong (医共): county medical community engine."""
+
+
+@app.command()
+def version() -> None:
+    """Print the yigong version."""
+    typer.echo(yigong.__version__)
+
+
+# Sub-command groups: each area registers its own Typer app here (one line each).
