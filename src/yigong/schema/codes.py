@@ -1,0 +1,279 @@
+"""Code systems: small enumerations declared here, large national lists shipped as data.
+
+Each small code system maps a code to its (中文, English) label. The large lists — ICD-10 and
+ICD-9-CM-3 in their 医保版 (national healthcare security) editions, and the administrative
+divisions — are package data under `codes/`, loaded on first use.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+from functools import cache
+from importlib import resources
+
+Labels = dict[str, tuple[str, str]]
+
+INSTITUTION_TYPE: Labels = {
+    "county_general": ("县级综合医院", "county general hospital"),
+    "county_tcm": ("县级中医医院", "county TCM hospital"),
+    "county_mch": ("县级妇幼保健院", "county maternal and child health hospital"),
+    "county_specialised": ("县级专科医院", "other county specialised hospital"),
+    "city_general": ("市级综合医院", "city general hospital"),
+    "township_centre": ("乡镇卫生院", "township health centre"),
+    "community_centre": ("社区卫生服务中心", "community health service centre"),
+    "community_station": ("社区卫生服务站", "community health service station"),
+    "village_clinic": ("村卫生室", "village clinic"),
+    "private_hospital": ("民营医院", "private hospital"),
+    "rehabilitation": ("康复医疗机构", "rehabilitation institution"),
+    "nursing_home": ("护理院/医养结合机构", "nursing home"),
+    "public_health": ("专业公共卫生机构", "public-health institution"),
+}
+
+#: institution types counted as primary care (基层医疗卫生机构) in the consultation-rate indicators.
+PRIMARY_CARE_TYPES = frozenset(
+    {"township_centre", "community_centre", "community_station", "village_clinic"}
+)
+
+HOSPITAL_LEVEL: Labels = {
+    "3": ("三级", "tertiary"),
+    "2": ("二级", "secondary"),
+    "1": ("一级", "primary"),
+    "0": ("未定级", "not graded"),
+}
+
+HOSPITAL_GRADE: Labels = {
+    "A": ("甲等", "grade A"),
+    "B": ("乙等", "grade B"),
+    "C": ("丙等", "grade C"),
+    "N": ("未定等", "no grade"),
+}
+
+OWNERSHIP: Labels = {
+    "public": ("公立", "public"),
+    "private": ("非公立", "private"),
+}
+
+DIVISION_LEVEL: Labels = {
+    "province": ("省", "province"),
+    "city": ("市", "city"),
+    "county": ("县（市、区）", "county"),
+    "township": ("乡镇（街道）", "township"),
+    "village": ("村（居委会）", "village"),
+}
+
+COMMUNITY_ROLE: Labels = {
+    "lead": ("牵头医院", "lead hospital"),
+    "member": ("成员单位", "member institution"),
+    "village": ("村卫生室（乡村一体化）", "village clinic under its township centre"),
+    "affiliate": ("协作单位", "affiliated (private/rehabilitation/nursing)"),
+}
+
+SEX: Labels = {"1": ("男", "male"), "2": ("女", "female"), "9": ("未说明", "unstated")}
+
+INSURANCE_SCHEME: Labels = {
+    "employee": ("城镇职工基本医疗保险", "urban employee basic medical insurance"),
+    "resident": ("城乡居民基本医疗保险", "urban-rural resident basic medical insurance"),
+    "none": ("未参保/自费", "uninsured / self-pay"),
+}
+
+QUALIFICATION: Labels = {
+    "licensed_physician": ("执业医师", "licensed physician"),
+    "assistant_physician": ("执业助理医师", "licensed assistant physician"),
+    "registered_nurse": ("注册护士", "registered nurse"),
+    "pharmacist": ("药师（士）", "pharmacist"),
+    "technician": ("技师（士）", "technician"),
+    "other_health": ("其他卫生技术人员", "other health technician"),
+    "village_doctor": ("乡村医生", "village doctor"),
+    "management": ("管理人员", "management"),
+    "support": ("工勤技能人员", "support staff"),
+}
+
+PRACTICE_CATEGORY: Labels = {
+    "clinical": ("临床", "clinical"),
+    "tcm": ("中医", "traditional Chinese medicine"),
+    "dental": ("口腔", "dental"),
+    "public_health": ("公共卫生", "public health"),
+    "none": ("无", "not applicable"),
+}
+
+TITLE: Labels = {
+    "senior": ("正高", "senior"),
+    "deputy_senior": ("副高", "deputy senior"),
+    "intermediate": ("中级", "intermediate"),
+    "junior": ("初级", "junior"),
+    "none": ("无职称", "none"),
+}
+
+#: 病案首页 入院途径
+ADMISSION_ROUTE: Labels = {
+    "1": ("急诊", "emergency"),
+    "2": ("门诊", "outpatient"),
+    "3": ("其他医疗机构转入", "referred from another institution"),
+    "9": ("其他", "other"),
+}
+
+#: 病案首页 离院方式
+DISCHARGE_MODE: Labels = {
+    "1": ("医嘱离院", "discharged on medical advice"),
+    "2": ("医嘱转院", "transferred to another hospital on advice"),
+    "3": ("医嘱转社区卫生服务机构/乡镇卫生院", "transferred to a community or township centre"),
+    "4": ("非医嘱离院", "left against medical advice"),
+    "5": ("死亡", "died"),
+    "9": ("其他", "other"),
+}
+
+#: 病案首页 入院病情
+ADMISSION_CONDITION: Labels = {
+    "1": ("有", "present"),
+    "2": ("临床未确定", "clinically undetermined"),
+    "3": ("情况不明", "unknown"),
+    "4": ("无", "not present"),
+}
+
+#: 病案首页 医疗付费方式 (simplified to the payers a county sees)
+PAYER: Labels = {
+    "1": ("城镇职工基本医疗保险", "urban employee insurance"),
+    "2": ("城乡居民基本医疗保险", "urban-rural resident insurance"),
+    "3": ("贫困救助", "poverty relief"),
+    "4": ("商业医疗保险", "commercial insurance"),
+    "5": ("全公费", "fully publicly funded"),
+    "6": ("全自费", "self-pay"),
+    "9": ("其他", "other"),
+}
+
+PROCEDURE_GRADE: Labels = {
+    "1": ("一级手术", "grade 1"),
+    "2": ("二级手术", "grade 2"),
+    "3": ("三级手术", "grade 3"),
+    "4": ("四级手术", "grade 4"),
+}
+
+VISIT_TYPE: Labels = {
+    "outpatient": ("门诊", "outpatient"),
+    "emergency": ("急诊", "emergency"),
+    "health_check": ("健康体检", "health check"),
+    "home_visit": ("出诊", "home visit"),
+    "other": ("其他", "other"),
+}
+
+CARE_TYPE: Labels = {
+    "inpatient": ("住院", "inpatient"),
+    "outpatient": ("普通门诊", "outpatient"),
+    "outpatient_chronic": ("门诊慢特病", "outpatient chronic and special disease"),
+    "pharmacy": ("定点药店购药", "pharmacy purchase"),
+}
+
+PAYMENT_METHOD: Labels = {
+    "fee_for_service": ("按项目付费", "fee for service"),
+    "drg": ("按DRG付费", "DRG"),
+    "dip": ("按病种分值付费(DIP)", "DIP"),
+    "per_bed_day": ("按床日付费", "per bed-day"),
+    "per_head": ("按人头付费", "per head"),
+    "global_budget": ("医共体总额付费", "medical-community global budget"),
+}
+
+REFERRAL_DIRECTION: Labels = {
+    "up": ("上转", "upward"),
+    "down": ("下转", "downward"),
+    "lateral": ("平转", "lateral"),
+}
+
+REFERRAL_SETTING: Labels = {
+    "outpatient": ("门诊", "outpatient"),
+    "inpatient": ("住院", "inpatient"),
+}
+
+REFERRAL_STATUS: Labels = {
+    "requested": ("申请", "requested"),
+    "reviewed": ("审核", "reviewed"),
+    "accepted": ("应答-接收", "accepted"),
+    "declined": ("应答-拒绝", "declined"),
+    "arrived": ("到诊", "arrived"),
+    "completed": ("回传", "records returned"),
+    "cancelled": ("撤销", "cancelled"),
+}
+
+KEY_POPULATION: Labels = {
+    "elderly": ("65岁及以上老年人", "elderly (65+)"),
+    "hypertension": ("高血压患者", "hypertension patient"),
+    "diabetes": ("2型糖尿病患者", "type 2 diabetes patient"),
+    "maternal": ("孕产妇", "pregnant or postpartum woman"),
+    "child": ("0-6岁儿童", "child 0-6"),
+    "disabled": ("残疾人", "person with disability"),
+    "low_income": ("脱贫人口", "low-income"),
+    "general": ("一般人群", "general population"),
+}
+
+EXAM_TYPE: Labels = {
+    "ct": ("CT", "CT"),
+    "mri": ("磁共振", "MRI"),
+    "xray": ("X线摄影", "X-ray"),
+    "ultrasound": ("超声", "ultrasound"),
+    "ecg": ("心电图", "ECG"),
+    "lab_panel": ("检验项目", "laboratory test"),
+    "pathology": ("病理", "pathology"),
+}
+
+PUBLIC_HEALTH_PROGRAM: Labels = {
+    "health_records": ("居民健康档案管理", "health records"),
+    "health_education": ("健康教育", "health education"),
+    "vaccination": ("预防接种", "vaccination"),
+    "child_health": ("0-6岁儿童健康管理", "child health"),
+    "maternal_health": ("孕产妇健康管理", "maternal health"),
+    "elderly_health": ("老年人健康管理", "elderly health"),
+    "chronic_disease": ("慢性病患者健康管理", "chronic disease (hypertension, diabetes)"),
+    "mental_health": ("严重精神障碍患者管理", "severe mental illness"),
+    "tb": ("肺结核患者健康管理", "tuberculosis"),
+    "tcm_health": ("中医药健康管理", "TCM health management"),
+}
+
+SMALL_CODE_SYSTEMS: dict[str, Labels] = {
+    "institution_type": INSTITUTION_TYPE,
+    "hospital_level": HOSPITAL_LEVEL,
+    "hospital_grade": HOSPITAL_GRADE,
+    "ownership": OWNERSHIP,
+    "division_level": DIVISION_LEVEL,
+    "community_role": COMMUNITY_ROLE,
+    "sex": SEX,
+    "insurance_scheme": INSURANCE_SCHEME,
+    "qualification": QUALIFICATION,
+    "practice_category": PRACTICE_CATEGORY,
+    "title": TITLE,
+    "admission_route": ADMISSION_ROUTE,
+    "discharge_mode": DISCHARGE_MODE,
+    "admission_condition": ADMISSION_CONDITION,
+    "payer": PAYER,
+    "procedure_grade": PROCEDURE_GRADE,
+    "visit_type": VISIT_TYPE,
+    "care_type": CARE_TYPE,
+    "payment_method": PAYMENT_METHOD,
+    "referral_direction": REFERRAL_DIRECTION,
+    "referral_setting": REFERRAL_SETTING,
+    "referral_status": REFERRAL_STATUS,
+    "key_population": KEY_POPULATION,
+    "exam_type": EXAM_TYPE,
+    "public_health_program": PUBLIC_HEALTH_PROGRAM,
+}
+
+#: large national code lists shipped under `codes/` (file name, title).
+NATIONAL_CODE_LISTS: dict[str, tuple[str, str]] = {
+    "icd10": ("icd10_chs.csv.gz", "ICD-10 医保版 (NHSA edition, as in CHS-DRG 1.1)"),
+    "icd9cm3": ("icd9cm3_chs.csv.gz", "ICD-9-CM-3 医保版 (NHSA edition, as in CHS-DRG 1.1)"),
+}
+
+
+@cache
+def national_codes(system: str) -> dict[str, str]:
+    """Code → Chinese name for a national list (``icd10`` or ``icd9cm3``)."""
+    filename, _title = NATIONAL_CODE_LISTS[system]
+    ref = resources.files("yigong.schema") / "codes" / filename
+    with ref.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8", newline="") as fh:
+        return {row["code"]: row["name"] for row in csv.DictReader(fh)}
+
+
+def code_values(system: str) -> list[str]:
+    """All valid codes of a code system, small or national."""
+    if system in SMALL_CODE_SYSTEMS:
+        return list(SMALL_CODE_SYSTEMS[system])
+    return list(national_codes(system))
