@@ -1,0 +1,163 @@
+"""The warehouse: canonical tables in an embedded DuckDB file, reached through Ibis.
+
+This package is the only code that knows the backend. Engines receive Ibis tables from
+`Warehouse.table()` and never see DuckDB; the same expressions run on PySpark for a province
+(`yigong.warehouse.spark`, later). Writes go through `transaction()`: DuckDB commits all or
+nothing, so an ingest killed half-way leaves the warehouse as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import ibis
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from yigong.schema.codes import NATIONAL_CODE_LISTS, national_codes
+from yigong.schema.tables import BY_NAME, CHILD_TABLES, TABLES
+from yigong.warehouse.children import rebuild_children
+from yigong.warehouse.types import arrow_schema, sql_type
+
+DEFAULT_DB = "yigong.duckdb"
+
+#: bookkeeping tables the warehouse keeps besides the canonical ones.
+INGEST_RUNS_DDL = """
+CREATE TABLE IF NOT EXISTS ingest_runs (
+    run_id VARCHAR, table_name VARCHAR, file VARCHAR, file_sha256 VARCHAR,
+    started_at TIMESTAMP, finished_at TIMESTAMP,
+    rows_read BIGINT, rows_accepted BIGINT, rows_rejected BIGINT, rows_replaced BIGINT
+)"""
+QUARANTINE_DDL = """
+CREATE TABLE IF NOT EXISTS quarantine (
+    run_id VARCHAR, table_name VARCHAR, file VARCHAR, file_sha256 VARCHAR,
+    row_no BIGINT, field VARCHAR, value VARCHAR, reason VARCHAR, raw_row VARCHAR
+)"""
+
+
+def code_table_name(system: str) -> str:
+    return f"ref_{system}"
+
+
+class Warehouse:
+    """A DuckDB warehouse file (or in-memory database) holding the canonical tables."""
+
+    def __init__(self, path: str | Path | None = DEFAULT_DB) -> None:
+        self.path = None if path in (None, ":memory:") else Path(path)
+        self.ibis = ibis.duckdb.connect(str(self.path) if self.path else ":memory:")
+        self.ensure_schema()
+
+    @classmethod
+    def memory(cls) -> Warehouse:
+        """An empty in-memory warehouse (tests, what-if runs)."""
+        return cls(None)
+
+    @property
+    def duck(self) -> duckdb.DuckDBPyConnection:
+        """The raw DuckDB connection (warehouse-internal use only)."""
+        return self.ibis.con
+
+    def close(self) -> None:
+        self.ibis.disconnect()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema -----------------------------------------------------------------
+    def ensure_schema(self) -> None:
+        """Create the canonical, bookkeeping and reference tables that do not exist yet."""
+        con = self.duck
+        for tbl in (*TABLES, *CHILD_TABLES):
+            cols = ", ".join(f'"{c.name}" {sql_type(c)}' for c in tbl.columns)
+            con.execute(f'CREATE TABLE IF NOT EXISTS "{tbl.name}" ({cols})')
+        con.execute(INGEST_RUNS_DDL)
+        con.execute(QUARANTINE_DDL)
+        for system in NATIONAL_CODE_LISTS:
+            name = code_table_name(system)
+            exists = con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+            ).fetchone()
+            if exists and exists[0]:
+                continue
+            codes = national_codes(system)
+            arrow = pa.table({"code": list(codes), "name": list(codes.values())})
+            con.register("_codes", arrow)
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM _codes")
+            con.unregister("_codes")
+
+    # -- reading ----------------------------------------------------------------
+    def table(self, name: str) -> ibis.Table:
+        """An Ibis table over a canonical (or bookkeeping) table."""
+        return self.ibis.table(name)
+
+    def count(self, name: str) -> int:
+        row = self.duck.execute(f'SELECT count(*) FROM "{name}"').fetchone()
+        return int(row[0]) if row else 0
+
+    def to_arrow(self, name: str) -> pa.Table:
+        return self.duck.execute(f'SELECT * FROM "{name}"').to_arrow_table()
+
+    # -- writing ----------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All writes inside commit together or not at all."""
+        con = self.duck
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+    def load_arrow(self, name: str, data: pa.Table, *, replace_keys: bool = True) -> int:
+        """Upsert an Arrow table of canonical rows by natural key; returns rows written.
+
+        Used by tests and engines that produce canonical rows; files go through `ingest`.
+        """
+        tbl = BY_NAME[name]
+        data = data.select(list(tbl.column_names)).cast(arrow_schema(tbl))
+        with self.transaction() as con:
+            con.register("_incoming", data)
+            if replace_keys and self.count(name):
+                on = " AND ".join(f't."{k}" = i."{k}"' for k in tbl.key)
+                con.execute(
+                    f'DELETE FROM "{name}" t WHERE EXISTS (SELECT 1 FROM _incoming i WHERE {on})'
+                )
+            con.execute(f'INSERT INTO "{name}" SELECT * FROM _incoming')
+            if tbl.children:
+                rebuild_children(con, tbl, "_incoming")
+            con.unregister("_incoming")
+        return data.num_rows
+
+    # -- exchange ---------------------------------------------------------------
+    def export_parquet(self, directory: str | Path) -> list[Path]:
+        """Write every canonical table (and the ingest records) to `directory/<table>.parquet`."""
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name in [t.name for t in (*TABLES, *CHILD_TABLES)] + ["ingest_runs", "quarantine"]:
+            path = out / f"{name}.parquet"
+            pq.write_table(self.to_arrow(name), path)
+            written.append(path)
+        return written
+
+    def import_parquet(self, directory: str | Path) -> dict[str, int]:
+        """Replace the warehouse's tables with the Parquet files of `directory` (atomic)."""
+        src = Path(directory)
+        counts: dict[str, int] = {}
+        with self.transaction() as con:
+            for name in [t.name for t in (*TABLES, *CHILD_TABLES)] + ["ingest_runs", "quarantine"]:
+                path = src / f"{name}.parquet"
+                if not path.exists():
+                    continue
+                con.execute(f'DELETE FROM "{name}"')
+                con.execute(f'INSERT INTO "{name}" SELECT * FROM read_parquet(?)', [str(path)])
+                counts[name] = self.count(name)
+        return counts
