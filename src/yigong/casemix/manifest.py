@@ -1,0 +1,64 @@
+"""``manifest.toml`` of a grouper pack: identity, provenance, licence credit, counts, checksums.
+
+A *full* pack ships every table as ``<table>.csv``. An *overlay* pack names a ``base``
+pack and ships only ``<table>.diff.csv`` files for the tables it changes (see
+``overlay.py``). Either way ``[tables.<name>]`` records the row count and the canonical
+SHA-256 of the table *after* overlay resolution, so a regional variant is checked
+against exactly the numbers it was built from.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PackInfo(_Strict):
+    id: str
+    title: str
+    title_zh: str = ""
+    scheme: str
+    scheme_version: str
+    region: str
+    kind: Literal["full", "overlay"] = "full"
+    base: str = ""
+    format_version: int = 1
+
+
+class SourceInfo(_Strict):
+    issuer: str
+    document: str
+    tables_from: str
+    commit: str = ""
+    directory: str = ""
+    licence: str
+    licence_file: str
+    credit: str
+    changes: str = ""
+
+
+class TableEntry(_Strict):
+    rows: int
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    diff: str = ""
+
+
+class Manifest(_Strict):
+    pack: PackInfo
+    source: SourceInfo
+    tables: dict[str, TableEntry]
+    counts: dict[str, int] = {}
+    files: dict[str, str] = {}
+
+
+def read_manifest(folder: Path) -> Manifest:
+    """Parse and type-check ``folder/manifest.toml`` (raises on unknown or missing keys)."""
+    with (folder / "manifest.toml").open("rb") as fh:
+        return Manifest.model_validate(tomllib.load(fh))

@@ -1,0 +1,118 @@
+"""Finding and loading grouper packs (full packs and regional overlays).
+
+Packs ship as package data under ``yigong/casemix/packs/<pack-id>/``. A pack can also
+be loaded from any folder path. Loading resolves overlays onto their base, so callers
+always receive the complete set of tables.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from yigong.casemix.issues import Issue, PackError, error
+from yigong.casemix.manifest import Manifest, read_manifest
+from yigong.casemix.overlay import apply_diff
+from yigong.casemix.rawtable import RawTable, read_table
+from yigong.casemix.tables import TABLES
+
+PACKS_DIR = Path(__file__).parent / "packs"
+
+
+@dataclass
+class Pack:
+    """A resolved grouper pack: manifest, folder and every table."""
+
+    manifest: Manifest
+    folder: Path
+    tables: dict[str, RawTable]
+    chain: tuple[str, ...] = ()  # pack ids from the root base to this pack
+    load_issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.manifest.pack.id
+
+    @property
+    def version(self) -> str:
+        return self.manifest.pack.scheme_version
+
+    def table(self, name: str) -> RawTable:
+        return self.tables[name]
+
+
+def available_packs() -> dict[str, Path]:
+    """Pack id -> folder, for every pack shipped with yigong."""
+    out: dict[str, Path] = {}
+    for sub in sorted(PACKS_DIR.iterdir()):
+        if (sub / "manifest.toml").is_file():
+            out[sub.name] = sub
+    return out
+
+
+def resolve_folder(pack: str | Path) -> Path:
+    """A pack id (shipped) or a folder path -> the pack folder."""
+    shipped = available_packs()
+    if isinstance(pack, str) and pack in shipped:
+        return shipped[pack]
+    path = Path(pack)
+    if (path / "manifest.toml").is_file():
+        return path
+    raise PackError([error("pack.unknown", f"no pack {pack!r}; shipped packs: {sorted(shipped)}")])
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_pack(pack: str | Path) -> Pack:
+    """Load and resolve a pack, collecting issues instead of raising on table problems."""
+    folder = resolve_folder(pack)
+    try:
+        manifest = read_manifest(folder)
+    except (ValidationError, ValueError) as exc:
+        raise PackError([error("manifest.invalid", str(exc), "manifest.toml")]) from exc
+    issues: list[Issue] = []
+    info = manifest.pack
+    if info.id != folder.name and folder.parent == PACKS_DIR:
+        issues.append(error("manifest.id", f"id {info.id!r} differs from folder {folder.name!r}",
+                            "manifest.toml", field="pack.id"))
+    if info.kind == "overlay":
+        if not info.base:
+            raise PackError([error("manifest.base", "overlay pack without base", "manifest.toml",
+                                   field="pack.base")])
+        base = read_pack(info.base)
+        tables = dict(base.tables)
+        chain = (*base.chain, info.id)
+        issues.extend(base.load_issues)
+    else:
+        tables, chain = {}, (info.id,)
+    for name, spec in TABLES.items():
+        entry = manifest.tables.get(name)
+        if info.kind == "overlay":
+            if entry is None or not entry.diff:
+                continue
+            table, found = apply_diff(tables.get(name), folder / entry.diff, spec)
+        else:
+            path = folder / spec.file
+            if not path.is_file():
+                if spec.required or entry is not None:
+                    issues.append(error("table.missing", "table file missing", spec.file))
+                continue
+            table, found = read_table(path, spec)
+        tables[name] = table
+        issues.extend(found)
+    return Pack(manifest, folder, tables, chain, issues)
+
+
+@functools.lru_cache(maxsize=8)
+def load_pack(pack: str) -> Pack:
+    """Load a pack and raise ``PackError`` if it has any error-level load issue (cached)."""
+    loaded = read_pack(pack)
+    if loaded.load_issues:
+        raise PackError(loaded.load_issues)
+    return loaded
