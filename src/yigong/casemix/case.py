@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class GroupStatus(str, Enum):
+class GroupStatus(StrEnum):
     """Outcome of grouping one case (分组状态)."""
 
     GROUPED = "grouped"  # 分组成功

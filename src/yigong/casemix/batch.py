@@ -1,0 +1,256 @@
+"""Set-based grouping of many cases at once (NumPy over integer-coded Arrow input).
+
+``group_cases(table, scheme)`` takes the batch input shape (see ``contract.INPUT_SCHEMA``)
+and returns one result row per input row. Per chunk of cases it:
+
+1. encodes the flattened diagnosis/procedure strings to pack code ids (Arrow hash
+   look-up, or the dictionary of a dictionary-encoded input);
+2. OR-reduces per-code feature bits over each case's codes (``np.bitwise_or.reduceat``)
+   to get trauma regions, counted MCC/CC (exclusion tables applied row-wise), OR
+   procedures and the ``any_*`` list hits;
+3. ANDs three table rows (principal diagnosis, principal procedure, case class) into a
+   bit set over all rule slots, applies the ``any_*`` checks to the few cases that need
+   them, and takes the lowest set bit: the first rule that holds in MDC order;
+4. looks up the DRG by severity level.
+
+Chunks run on a thread pool (NumPy and Arrow release the GIL).
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from yigong.casemix.case import STATUSES, GroupStatus
+from yigong.casemix.compile import CC_BIT, MCC_BIT, OR_BIT, CompiledPack, compiled_pack
+
+CHUNK = 1 << 16
+RESULT_COLUMNS = ("case_id", "status", "mdc", "adrg", "drg", "rule_id", "has_mcc", "has_cc")
+_STATUS = {s: i for i, s in enumerate(STATUSES)}
+_ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
+_POP9 = np.array([bin(i).count("1") for i in range(1 << 12)], dtype=np.uint8)
+
+
+def _encode(lists: pa.Array, vocab: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """list<string> (or list<dictionary>) -> (code ids with len(vocab) for unknown, offsets)."""
+    if isinstance(lists, pa.ChunkedArray):
+        lists = lists.combine_chunks()
+    if pa.types.is_large_list(lists.type):
+        lists = lists.cast(pa.list_(lists.type.value_type))
+    offsets = lists.offsets.to_numpy()
+    offsets = (offsets - offsets[0]).astype(np.int64)
+    if lists.null_count:
+        # a null list is an empty list; ListArray offsets of nulls may be non-empty
+        valid = lists.is_valid().to_numpy(zero_copy_only=False)
+        lengths = np.diff(offsets) * valid
+        offsets = np.concatenate([[0], np.cumsum(lengths)])
+        values = pc.list_flatten(pc.if_else(lists.is_valid(), lists, pa.scalar([], lists.type)))
+    else:
+        values = lists.flatten()
+    n = len(vocab)
+    if pa.types.is_dictionary(values.type):
+        dict_ids = pc.index_in(values.dictionary, value_set=vocab).fill_null(n).to_numpy()
+        ids = dict_ids.astype(np.int32)[values.indices.fill_null(0).to_numpy()]
+        if values.indices.null_count:
+            ids[~values.is_valid().to_numpy(zero_copy_only=False)] = n
+    else:
+        ids = pc.index_in(values, value_set=vocab).fill_null(n).to_numpy().astype(np.int32)
+    return ids, offsets
+
+
+def _translate(lists: pa.Array, frm: pa.Array, to: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Step 0: map codes through a code map; returns ids, offsets, per-case 'unmappable'."""
+    idx, offsets = _encode(lists, frm)
+    bad_row = idx == len(frm)
+    starts = offsets[:-1]
+    counts = np.diff(offsets)
+    bad = np.zeros(len(counts), dtype=bool)
+    if len(idx):
+        red = np.logical_or.reduceat(np.append(bad_row, False), np.minimum(starts, len(idx)))
+        bad = red & (counts > 0)
+    return to[idx], offsets, bad
+
+
+def _segment_or(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Bitwise-OR of each case's segment (0 for an empty segment)."""
+    counts = np.diff(offsets)
+    if len(values) == 0:
+        return np.zeros(len(counts), dtype=values.dtype)
+    out = np.bitwise_or.reduceat(np.append(values, values.dtype.type(0)), np.minimum(offsets[:-1], len(values)))
+    out[counts == 0] = 0
+    return out
+
+
+def _int_col(table: pa.Table, name: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(values with nulls as 0, is-null mask) of an integer column (absent = all null)."""
+    if name not in table.column_names:
+        return np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)
+    col = table.column(name)
+    col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    col = pc.cast(col, pa.int64())
+    return col.fill_null(0).to_numpy(), col.is_null().to_numpy(zero_copy_only=False)
+
+
+def _group_chunk(cp: CompiledPack, t: pa.Table, translate: bool) -> dict[str, np.ndarray]:
+    n = t.num_rows
+    status = np.full(n, _STATUS[GroupStatus.GROUPED.value], dtype=np.int8)
+    n_dx, n_px = len(cp.dx_vocab), len(cp.px_vocab)
+    if translate:
+        dx, dx_off, dx_bad = _translate(t.column("diagnoses"), cp.map_dx_from, cp.map_dx_to)
+        px, px_off, px_bad = _translate(t.column("procedures"), cp.map_px_from, cp.map_px_to)
+    else:
+        dx, dx_off = _encode(t.column("diagnoses"), cp.dx_vocab)
+        px, px_off = _encode(t.column("procedures"), cp.px_vocab)
+        dx_bad = px_bad = np.zeros(n, dtype=bool)
+    dx_n, px_n = np.diff(dx_off), np.diff(px_off)
+    sex, sex_null = _int_col(t, "sex", n)
+    age, age_null = _int_col(t, "age_years", n)
+    days, days_null = _int_col(t, "age_days", n)
+    weight, weight_null = _int_col(t, "birth_weight_g", n)
+    limit = cp.model.newborn_max_age_days
+    invalid = (sex_null | ((sex != 1) & (sex != 2)) | age_null | ((age == 0) & days_null)
+               | ((age == 0) & ~days_null & (days <= limit) & weight_null) | (dx_n == 0))
+
+    has_dx = dx_n > 0
+    pdx = np.full(n, n_dx, dtype=np.int32)
+    pdx[has_dx] = dx[dx_off[:-1][has_dx]]
+    ppx = np.full(n, n_px, dtype=np.int32)
+    has_px = px_n > 0
+    ppx[has_px] = px[px_off[:-1][has_px]]
+
+    # diagnosis rows: feature bits + counted complications, OR-reduced per case
+    case_of_row = np.repeat(np.arange(n, dtype=np.int32), dx_n)
+    row_bits = cp.dx_feat[dx]
+    principal_rows = dx_off[:-1][has_dx]
+    row_bits[principal_rows] &= cp.dx_feat_principal_mask
+    sev = cp.dx_sev[dx]
+    comp = np.flatnonzero(sev)
+    if len(comp):
+        ptab = cp.dx_ptab[pdx][case_of_row[comp]]
+        counted = cp.dx_ctab[dx[comp]] != ptab
+        counted[np.isin(comp, principal_rows)] = False
+        sev_c = sev[comp][counted]
+        rows_c = comp[counted]
+        row_bits[rows_c[sev_c == 2]] |= np.uint64(1 << MCC_BIT)
+        row_bits[rows_c[sev_c == 1]] |= np.uint64(1 << CC_BIT)
+    dx_case = _segment_or(row_bits, dx_off)
+    px_case = _segment_or(cp.px_feat[px], px_off)
+    has_mcc = (dx_case >> np.uint64(MCC_BIT)) & np.uint64(1) == 1
+    has_cc = (dx_case >> np.uint64(CC_BIT)) & np.uint64(1) == 1
+
+    # per-case class index
+    k = np.zeros(n, dtype=np.int64)
+    for f, (name, arg) in enumerate(cp.class_features):
+        if name == "age0":
+            v = ~age_null & (age == 0)
+        elif name == "male":
+            v = sex == 1
+        elif name == "female":
+            v = sex == 2
+        elif name == "no_or":
+            v = (px_case & np.uint64(1 << OR_BIT)) == 0
+        elif name == "newborn":
+            v = ~days_null & (days <= int(arg))  # type: ignore[call-overload]
+        elif name == "multi_trauma":
+            v = _POP9[(dx_case & cp.trauma_masks[str(arg)]).astype(np.int64) & 0xFFF] >= 2
+            if int(cp.trauma_masks[str(arg)]) >= 1 << 12:
+                v = np.array([bin(int(x)).count("1") >= 2 for x in dx_case & cp.trauma_masks[str(arg)]])
+        else:
+            raise ValueError(name)
+        k |= v.astype(np.int64) << f
+
+    holds = cp.dx_bits[pdx]
+    holds &= cp.px_bits[ppx]
+    holds &= cp.class_bits[k]
+    for chk in cp.any_checks:
+        w, bit = divmod(chk.slot, 64)
+        b = np.uint64(1 << bit)
+        idx = np.flatnonzero(holds[:, w] & b)
+        if not len(idx):
+            continue
+        d, p = dx_case[idx], px_case[idx]
+        sat = np.ones(len(idx), dtype=bool)
+        for db in chk.dx_bits:
+            sat &= (d >> np.uint64(db)) & np.uint64(1) == 1
+        for pb in chk.px_bits:
+            sat &= (p >> np.uint64(pb)) & np.uint64(1) == 1
+        if chk.tag_expr is not None:
+            sat &= chk.tag_expr.evaluate(
+                lambda tag: (p >> np.uint64(chk.tag_bits[tag])) & np.uint64(1) == 1,  # noqa: B023
+                np.logical_and, np.logical_or)
+        if chk.weight is not None:
+            lo, hi = chk.weight
+            wv, wn = weight[idx], weight_null[idx]
+            ok = ~wn & (wv != 0)
+            if lo is not None:
+                ok &= wv >= lo
+            if hi is not None:
+                ok &= wv < hi
+            sat &= ok
+        holds[idx[~sat], w] &= ~b
+
+    nz = holds != 0
+    found = nz.any(axis=1) & ~invalid & ~dx_bad & ~px_bad
+    first_w = nz.argmax(axis=1)
+    word = holds[np.arange(n), first_w]
+    low = word & (~word + np.uint64(1))
+    _, exp = np.frexp(low.astype(np.float64))
+    slot = (first_w * 64 + (exp - 1)).astype(np.int32)
+    slot[~found] = 0
+    level = np.where(has_mcc, 2, np.where(has_cc, 1, 0))
+    status[~found] = _STATUS[GroupStatus.UNGROUPABLE.value]
+    status[found & cp.slot_is_qy[slot]] = _STATUS[GroupStatus.AMBIGUOUS.value]
+    status[invalid] = _STATUS[GroupStatus.INVALID_INPUT.value]
+    status[px_bad] = _STATUS[GroupStatus.PROC_NOT_MAPPABLE.value]
+    status[dx_bad] = _STATUS[GroupStatus.DX_NOT_MAPPABLE.value]
+    return {"found": found, "slot": slot, "level": level, "status": status,
+            "has_mcc": has_mcc & found, "has_cc": has_cc & found}
+
+
+def _take(names: pa.Array, idx: np.ndarray, mask: np.ndarray) -> pa.Array:
+    return names.take(pa.array(idx, mask=~mask))
+
+
+def group_arrays(table: pa.Table, scheme: str, translate_codes: bool = False,
+                 threads: int | None = None) -> dict[str, np.ndarray]:
+    """Group ``table``; return the raw result arrays (slot, level, status codes, flags)."""
+    cp = compiled_pack(scheme)
+    n = table.num_rows
+    bounds = [(i, min(i + CHUNK, n)) for i in range(0, n, CHUNK)] or [(0, 0)]
+    work = threads or min(len(bounds), os.cpu_count() or 1)
+    if work > 1 and len(bounds) > 1:
+        with ThreadPoolExecutor(work) as ex:
+            parts = list(ex.map(lambda b: _group_chunk(cp, table.slice(b[0], b[1] - b[0]), translate_codes),
+                                bounds))
+    else:
+        parts = [_group_chunk(cp, table.slice(a, b - a), translate_codes) for a, b in bounds]
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def group_cases(table: pa.Table, scheme: str, translate_codes: bool = False,
+                threads: int | None = None) -> pa.Table:
+    """Group every row of ``table`` under ``scheme`` (a pack id); one result row per input row.
+
+    Columns: case_id, status, mdc, adrg, drg, rule_id (the deciding rule row), has_mcc,
+    has_cc. The table metadata carries ``scheme`` and ``pack_version``.
+    """
+    cp = compiled_pack(scheme)
+    r = group_arrays(table, scheme, translate_codes, threads)
+    found, slot = r["found"], r["slot"]
+    drg_idx = cp.slot_drg[slot, r["level"]]
+    out = pa.table({
+        "case_id": pc.cast(table.column("case_id"), pa.string()),
+        "status": pa.array(STATUSES, pa.string()).take(pa.array(r["status"])),
+        "mdc": _take(cp.mdc_names, cp.slot_mdc[slot], found),
+        "adrg": _take(cp.adrg_names, cp.slot_adrg[slot], found),
+        "drg": _take(cp.drg_names, drg_idx, found),
+        "rule_id": _take(cp.slot_rule_ids, slot, found),
+        "has_mcc": pa.array(r["has_mcc"]),
+        "has_cc": pa.array(r["has_cc"]),
+    })
+    meta = {b"scheme": cp.model.pack_id.encode(), b"pack_version": cp.model.version.encode()}
+    return out.replace_schema_metadata(meta)

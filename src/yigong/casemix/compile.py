@@ -1,0 +1,335 @@
+"""Compile a pack model into integer-coded bit tables for the set-based batch engine.
+
+Every rule row (plus, where enabled, each MDC's QY test) becomes one *slot*, numbered
+in evaluation order: MDC ``order``, then rule ``seq``. A case's candidate slots are the
+AND of three table look-ups, each a row of bits over all slots:
+
+* ``dx_bits[PDX]``: the principal-diagnosis part (MDC entry list ∩ the rule's ``dx``
+  list when the rule tests the principal diagnosis);
+* ``px_bits[PPX]``: the principal-procedure part (MDCA entry, ``proc`` list, OR flag);
+* ``class_bits[k]``: the per-case flags (age 0, sex, newborn, no OR procedure,
+  multi-trauma), ``k`` being those flags packed into a small integer.
+
+Rules that look at *all* diagnoses or procedures (``any_*``, ``secondary_dx``,
+``tagged_procedures``, weight bands) get their remaining test from per-code feature
+bits OR-reduced over each case's codes (``dx_feat``/``px_feat``). The first set slot
+bit is the deciding rule, so MDC order and fall-through come for free.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+
+from yigong.casemix.model import Mdc, PackModel, Rule, pack_model
+from yigong.casemix.tagexpr import TagExpr
+
+PDX_KINDS = {"principal_dx", "principal_dx_and_principal_proc", "principal_dx_and_any_proc_in_both_lists",
+             "principal_dx_and_any_proc_in_three_lists", "principal_dx_newborn", "tagged_procedures"}
+PPX_LIST_KINDS = {"principal_proc", "principal_dx_and_principal_proc", "principal_proc_newborn"}
+PPX_OR_KINDS = {"principal_proc_is_or", "any_dx_and_principal_proc_is_or"}
+ANY_DX_KINDS = {"any_dx_newborn_weight", "any_dx_and_principal_proc_is_or", "any_dx"}
+ANY_PX_LISTS = {"any_proc_in_both_lists": ("proc", "proc2"),
+                "principal_dx_and_any_proc_in_both_lists": ("proc", "proc2"),
+                "principal_dx_and_any_proc_in_three_lists": ("proc", "proc2", "proc3")}
+NEWBORN_KINDS = {"principal_proc_newborn", "principal_dx_newborn", "any_dx_newborn_weight"}
+MDCA_ENTRIES = {"principal_or_procedure", "principal_or_procedure_or_listed"}
+
+OR_BIT = 0  # px_feat bit 0: the code is an OR procedure
+MCC_BIT, CC_BIT = 63, 62  # dx case bits: a counted MCC / CC
+
+
+@dataclass
+class AnyCheck:
+    """The part of a slot's rule evaluated over all of a case's codes."""
+
+    slot: int
+    dx_bits: list[int] = field(default_factory=list)
+    px_bits: list[int] = field(default_factory=list)
+    tag_expr: TagExpr | None = None
+    tag_bits: dict[int, int] = field(default_factory=dict)  # tag -> px_feat bit
+    weight: tuple[int | None, int | None] | None = None
+
+
+@dataclass
+class Slot:
+    index: int
+    mdc: Mdc
+    rule: Rule | None  # None = the MDC's QY test
+
+    @property
+    def kind(self) -> str:
+        return self.rule.kind if self.rule else "qy"
+
+
+@dataclass
+class CompiledPack:
+    """Integer-coded tables of one pack for ``batch.group_cases``."""
+
+    model: PackModel
+    slots: list[Slot]
+    n_words: int
+    dx_vocab: pa.Array
+    px_vocab: pa.Array
+    dx_bits: np.ndarray  # (n_dx + 1, W) uint64; last row = unknown code
+    px_bits: np.ndarray  # (n_px + 1, W) uint64; last row = unknown code / no procedure
+    class_bits: np.ndarray  # (2**F, W) uint64
+    class_features: list[tuple[str, object]]
+    dx_feat: np.ndarray  # (n_dx + 1,) uint64: trauma region bits, any-dx bits, dx2 bits
+    dx_feat_principal_mask: np.uint64  # bits a principal diagnosis may contribute
+    trauma_masks: dict[str, np.uint64]  # trauma MDC -> its region bits
+    dx_sev: np.ndarray  # (n_dx + 1,) uint8: 0 none, 1 CC, 2 MCC
+    dx_ctab: np.ndarray  # (n_dx + 1,) int32 exclusion table of an MCC/CC code, -1 none
+    dx_ptab: np.ndarray  # (n_dx + 1,) int32 exclusion table as principal, -2 none
+    px_feat: np.ndarray  # (n_px + 1,) uint64: OR bit, any-proc list bits, tag bits
+    any_checks: list[AnyCheck]
+    slot_mdc: np.ndarray  # (S,) int16 index into mdc_names
+    slot_adrg: np.ndarray  # (S,) int16 index into adrg_names
+    slot_drg: np.ndarray  # (S, 3) int16 index into drg_names by severity level 0/1/2
+    slot_is_qy: np.ndarray  # (S,) bool
+    mdc_names: pa.Array
+    adrg_names: pa.Array
+    drg_names: pa.Array
+    slot_rule_ids: pa.Array
+    map_dx_from: pa.Array
+    map_dx_to: np.ndarray  # from index -> dx id
+    map_px_from: pa.Array
+    map_px_to: np.ndarray
+
+
+def _slots(model: PackModel) -> list[Slot]:
+    out: list[Slot] = []
+    for m in model.mdcs:
+        rules = model.rules.get(m.mdc, [])
+        qy_at = min(m.qy_after_seq, len(rules)) if m.qy_enabled and m.qy_after_seq is not None else None
+        for i, r in enumerate(rules):
+            if qy_at == i:
+                out.append(Slot(len(out), m, None))
+            out.append(Slot(len(out), m, r))
+        if qy_at == len(rules):
+            out.append(Slot(len(out), m, None))
+    return out
+
+
+def _pack_bits(mat: np.ndarray, n_words: int) -> np.ndarray:
+    """(rows, S) bool -> (rows, W) uint64 with slot s at word s // 64, bit s % 64."""
+    rows, s = mat.shape
+    padded = np.zeros((rows, n_words * 64), dtype=bool)
+    padded[:, :s] = mat
+    return np.packbits(padded, axis=1, bitorder="little").view("<u8").reshape(rows, n_words).copy()
+
+
+class _Bits:
+    """Allocates named bits in a 64-bit feature word."""
+
+    def __init__(self, start: int, limit: int, what: str) -> None:
+        self.next, self.limit, self.what = start, limit, what
+
+    def take(self) -> int:
+        if self.next >= self.limit:
+            raise ValueError(f"pack needs more than {self.limit} {self.what} feature bits")
+        self.next += 1
+        return self.next - 1
+
+
+def compile_model(model: PackModel) -> CompiledPack:
+    slots = _slots(model)
+    n_slots = len(slots)
+    n_words = max(1, (n_slots + 63) // 64)
+    rules = [s.rule for s in slots if s.rule]
+    # vocabularies: only codes that some list mentions can ever matter
+    dx_codes: set[str] = set(model.complications) | set(model.principal_exclusions)
+    for codes in model.mdc_dx.values():
+        dx_codes |= codes
+    px_codes: set[str] = set(model.or_codes)
+    for codes in model.mdc_px.values():
+        px_codes |= codes
+    for r in rules:
+        for name, codes in r.lists.items():
+            (dx_codes if name.startswith("dx") else px_codes).update(codes)
+    dx_list, px_list = sorted(dx_codes), sorted(px_codes)
+    dx_id = {c: i for i, c in enumerate(dx_list)}
+    px_id = {c: i for i, c in enumerate(px_list)}
+    n_dx, n_px = len(dx_list), len(px_list)
+
+    def dx_mask(codes: frozenset[str] | set[str] | None) -> np.ndarray:
+        m = np.zeros(n_dx + 1, dtype=bool)
+        if codes is None:
+            m[:] = True
+        else:
+            m[[dx_id[c] for c in codes]] = True
+        return m
+
+    def px_mask(codes: frozenset[str] | set[str] | None) -> np.ndarray:
+        m = np.zeros(n_px + 1, dtype=bool)
+        if codes is None:
+            m[:] = True
+        else:
+            m[[px_id[c] for c in codes]] = True
+        return m
+
+    # class features
+    newborn_limits = sorted({r.newborn_max_age_days for r in rules
+                             if r.kind in NEWBORN_KINDS and r.newborn_max_age_days is not None})
+    trauma_mdcs = [m.mdc for m in model.mdcs if m.entry_rule == "principal_dx_multi_trauma"]
+    features: list[tuple[str, object]] = [("age0", None), ("male", None), ("female", None), ("no_or", None)]
+    features += [("newborn", lim) for lim in newborn_limits]
+    features += [("multi_trauma", m) for m in trauma_mdcs]
+    fidx = {f: i for i, f in enumerate(features)}
+    if len(features) > 12:
+        raise ValueError("too many per-case class features")
+
+    dx_feat = np.zeros(n_dx + 1, dtype=np.uint64)
+    px_feat = np.zeros(n_px + 1, dtype=np.uint64)
+    px_feat[[px_id[c] for c in model.or_codes]] |= np.uint64(1 << OR_BIT)
+    dxb, pxb = _Bits(0, CC_BIT, "diagnosis"), _Bits(OR_BIT + 1, 64, "procedure")
+    trauma_masks: dict[str, np.uint64] = {}
+    for m in trauma_mdcs:
+        mask = 0
+        regions = sorted(set(model.trauma.get(m, {}).values()))
+        bit_of = {reg: dxb.take() for reg in regions}
+        for code, reg in model.trauma.get(m, {}).items():
+            dx_feat[dx_id[code]] |= np.uint64(1 << bit_of[reg])
+        for b in bit_of.values():
+            mask |= 1 << b
+        trauma_masks[m] = np.uint64(mask)
+    dx2_mask = 0
+
+    dx_mat = np.zeros((n_dx + 1, n_slots), dtype=bool)
+    px_mat = np.zeros((n_px + 1, n_slots), dtype=bool)
+    n_classes = 1 << len(features)
+    ks = np.arange(n_classes)
+    cls_mat = np.ones((n_classes, n_slots), dtype=bool)
+    any_checks: list[AnyCheck] = []
+    or_mask = px_mask(model.or_codes)
+    for s in slots:
+        m, r = s.mdc, s.rule
+        reqs: list[tuple[int, int]] = []
+        # MDC entry
+        if m.entry_rule in MDCA_ENTRIES:
+            dxm = dx_mask(None)
+            pxm = or_mask.copy()
+            if m.entry_rule == "principal_or_procedure_or_listed":
+                pxm |= px_mask(model.mdc_px.get(m.mdc, frozenset()))
+            pxm[n_px] = False
+        else:
+            dxm = dx_mask(model.mdc_dx.get(m.mdc, frozenset()))
+            pxm = px_mask(None)
+            extra = {"principal_dx_age0": "age0", "principal_dx_male": "male", "principal_dx_female": "female"}
+            if m.entry_rule in extra:
+                reqs.append((fidx[(extra[m.entry_rule], None)], 1))
+            if m.entry_rule == "principal_dx_multi_trauma":
+                reqs.append((fidx[("multi_trauma", m.mdc)], 1))
+        if r is None:  # QY: some PX is an OR procedure
+            reqs.append((fidx[("no_or", None)], 0))
+        else:
+            k = r.kind
+            if k in PDX_KINDS:
+                dxm &= dx_mask(r.lists.get("dx", frozenset()))
+            if k in PPX_LIST_KINDS:
+                pxm &= px_mask(r.lists.get("proc", frozenset()))
+                pxm[n_px] = False
+            if k in PPX_OR_KINDS:
+                pxm &= or_mask
+            if k in NEWBORN_KINDS:
+                if r.newborn_max_age_days is None:
+                    dxm[:] = False  # a newborn rule without a limit never holds
+                else:
+                    reqs.append((fidx[("newborn", r.newborn_max_age_days)], 1))
+            if k == "no_or_procedure":
+                reqs.append((fidx[("no_or", None)], 1))
+            chk = AnyCheck(s.index)
+            if k in ANY_DX_KINDS:
+                b = dxb.take()
+                chk.dx_bits.append(b)
+                dx_feat[dx_mask(r.lists.get("dx", frozenset()))] |= np.uint64(1 << b)
+            if k == "secondary_dx":
+                b = dxb.take()
+                chk.dx_bits.append(b)
+                dx2_mask |= 1 << b
+                dx_feat[dx_mask(r.lists.get("dx2", frozenset()))] |= np.uint64(1 << b)
+            for name in ANY_PX_LISTS.get(k, ()):
+                b = pxb.take()
+                chk.px_bits.append(b)
+                px_feat[px_mask(r.lists.get(name, frozenset()))] |= np.uint64(1 << b)
+            if k == "any_dx_newborn_weight":
+                chk.weight = (r.weight_min_g, r.weight_max_g)
+            if k == "tagged_procedures":
+                chk.tag_expr = r.tag_expr
+                for tag in sorted(r.tag_expr.tags() if r.tag_expr else ()):
+                    b = pxb.take()
+                    chk.tag_bits[tag] = b
+                    codes = {c for c, t in r.tags.items() if t == tag}
+                    px_feat[px_mask(codes)] |= np.uint64(1 << b)
+            if chk.dx_bits or chk.px_bits or chk.tag_expr is not None or chk.weight is not None:
+                any_checks.append(chk)
+        dx_feat[n_dx] = 0
+        px_feat[n_px] = 0
+        dx_mat[:, s.index] = dxm
+        px_mat[:, s.index] = pxm
+        for f, v in reqs:
+            cls_mat[:, s.index] &= ((ks >> f) & 1) == v
+
+    # complications
+    tables = sorted({t for _, t in model.complications.values()} | set(model.principal_exclusions.values()))
+    tab_id = {t: i for i, t in enumerate(tables)}
+    dx_sev = np.zeros(n_dx + 1, dtype=np.uint8)
+    dx_ctab = np.full(n_dx + 1, -1, dtype=np.int32)
+    dx_ptab = np.full(n_dx + 1, -2, dtype=np.int32)
+    for code, (sev, t) in model.complications.items():
+        dx_sev[dx_id[code]] = 2 if sev == "MCC" else 1
+        dx_ctab[dx_id[code]] = tab_id[t]
+    for code, t in model.principal_exclusions.items():
+        dx_ptab[dx_id[code]] = tab_id[t]
+
+    # result look-ups
+    mdc_names = [m.mdc for m in model.mdcs]
+    adrg_names = sorted({r.adrg for r in rules}) + ["QY"]
+    drg_names = sorted({d.drg for ds in model.drgs.values() for d in ds})
+    drg_names += [m.mdc[-1] + "QY" for m in model.mdcs]
+    a_ix = {a: i for i, a in enumerate(adrg_names)}
+    d_ix = {d: i for i, d in enumerate(drg_names)}
+    slot_mdc = np.array([mdc_names.index(s.mdc.mdc) for s in slots], dtype=np.int16)
+    slot_adrg = np.array([a_ix[s.rule.adrg] if s.rule else a_ix["QY"] for s in slots], dtype=np.int16)
+    slot_drg = np.zeros((n_slots, 3), dtype=np.int16)
+    for s in slots:
+        if s.rule is None:
+            slot_drg[s.index, :] = d_ix[s.mdc.mdc[-1] + "QY"]
+            continue
+        for lev, (mcc, any_cc) in enumerate(((False, False), (False, True), (True, True))):
+            for d in model.drgs[s.rule.adrg]:
+                if d.condition == "always" or (d.condition == "mcc" and mcc) or (
+                        d.condition == "mcc_or_cc" and any_cc):
+                    slot_drg[s.index, lev] = d_ix[d.drg]
+                    break
+            else:
+                raise ValueError(f"ADRG {s.rule.adrg}: no DRG condition holds")
+    dx_from = sorted(model.dx_map)
+    px_from = sorted(model.px_map)
+    return CompiledPack(
+        model=model, slots=slots, n_words=n_words,
+        dx_vocab=pa.array(dx_list, pa.string()), px_vocab=pa.array(px_list, pa.string()),
+        dx_bits=_pack_bits(dx_mat, n_words), px_bits=_pack_bits(px_mat, n_words),
+        class_bits=_pack_bits(cls_mat, n_words), class_features=features,
+        dx_feat=dx_feat, dx_feat_principal_mask=np.uint64(((1 << 64) - 1) & ~dx2_mask),
+        trauma_masks=trauma_masks, dx_sev=dx_sev, dx_ctab=dx_ctab, dx_ptab=dx_ptab,
+        px_feat=px_feat, any_checks=any_checks,
+        slot_mdc=slot_mdc, slot_adrg=slot_adrg, slot_drg=slot_drg,
+        slot_is_qy=np.array([s.rule is None for s in slots]),
+        mdc_names=pa.array(mdc_names, pa.string()), adrg_names=pa.array(adrg_names, pa.string()),
+        drg_names=pa.array(drg_names, pa.string()),
+        slot_rule_ids=pa.array([s.rule.rule_id if s.rule else "QY" for s in slots], pa.string()),
+        map_dx_from=pa.array(dx_from, pa.string()),
+        map_dx_to=np.array([dx_id.get(model.dx_map[c], n_dx) for c in dx_from] + [n_dx], dtype=np.int32),
+        map_px_from=pa.array(px_from, pa.string()),
+        map_px_to=np.array([px_id.get(model.px_map[c], n_px) for c in px_from] + [n_px], dtype=np.int32),
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def compiled_pack(scheme: str) -> CompiledPack:
+    """The compiled tables of a shipped pack (cached per process)."""
+    return compile_model(pack_model(scheme))

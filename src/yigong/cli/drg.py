@@ -1,0 +1,106 @@
+"""``yigong drg``: grouper packs, grouping by the file contract or over the warehouse, explain."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from yigong.casemix import Case, InputError, Level, PackError
+from yigong.services import casemix as service
+
+app = typer.Typer(help="DRG grouper (CHS-DRG 1.1 and regional variants): packs, group, explain.",
+                  no_args_is_help=True)
+
+SchemeOpt = Annotated[str, typer.Option("--scheme", "-s", help="pack id, e.g. chs-drg-1.1 or chs-drg-1.1-handan-2022")]
+
+
+@app.command("packs")
+def packs_cmd(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List the shipped grouper packs."""
+    packs = service.list_packs()
+    if as_json:
+        typer.echo(json.dumps([p.__dict__ for p in packs], ensure_ascii=False, indent=2))
+        return
+    for p in packs:
+        base = f" on {p.base}" if p.base else ""
+        c = p.counts
+        typer.echo(f"{p.id}\t{p.scheme_version}\t{p.kind}{base}\t{p.region}\t"
+                   f"MDC {c.get('mdcs')} ADRG {c.get('adrgs')} DRG {c.get('drgs')}\t{p.licence}")
+        typer.echo(f"  {p.title}")
+
+
+@app.command("check")
+def check_cmd(packs: Annotated[list[str] | None, typer.Argument(help="pack ids or folders (default: all)")] = None) -> None:
+    """Validate packs: tables, references, rule vocabulary, counts and checksums."""
+    results = service.check_packs(packs)
+    failed = False
+    for pack, issues in results.items():
+        errors = [i for i in issues if i.level is Level.ERROR]
+        failed |= bool(errors)
+        typer.echo(f"{pack}: {'OK' if not errors else f'{len(errors)} error(s)'}"
+                   f"{f', {len(issues) - len(errors)} warning(s)' if len(issues) > len(errors) else ''}")
+        for i in issues:
+            typer.echo(f"  {i}")
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command("group")
+def group_cmd(
+    input_csv: Annotated[Path | None, typer.Argument(help="cases CSV (contract columns); omit with --warehouse")] = None,
+    scheme: SchemeOpt = "chs-drg-1.1",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="result CSV")] = None,
+    warehouse: Annotated[Path | None, typer.Option(help="group the warehouse's discharges instead")] = None,
+    translate_codes: Annotated[bool, typer.Option(help="optional step 0: translate codes via the pack maps")] = False,
+) -> None:
+    """Group cases: INPUT.csv -> OUTPUT.csv (case_id,status,mdc,adrg,drg), or the warehouse."""
+    try:
+        if warehouse is not None:
+            from yigong.warehouse.store import Warehouse
+
+            with Warehouse(warehouse) as wh:
+                summary = service.group_discharges(wh.ibis, scheme)
+            where = f"{warehouse}:{service.RESULTS_TABLE}"
+        else:
+            if input_csv is None or output is None:
+                raise typer.BadParameter("give INPUT.csv and -o OUTPUT.csv, or --warehouse PATH")
+            summary = service.group_file(input_csv, scheme, output, translate_codes)
+            where = str(output)
+    except (InputError, PackError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(summary.statuses.items()))
+    typer.echo(f"{summary.rows} cases grouped with {summary.scheme} {summary.pack_version} -> {where}: "
+               f"{counts}; {summary.drgs} distinct DRGs")
+
+
+@app.command("explain")
+def explain_cmd(
+    scheme: SchemeOpt = "chs-drg-1.1",
+    input_csv: Annotated[Path | None, typer.Option("--input", help="cases CSV to take the case from")] = None,
+    case_id: Annotated[str | None, typer.Option(help="case_id in --input")] = None,
+    sex: Annotated[int | None, typer.Option(help="1 male, 2 female")] = None,
+    age_years: Annotated[int | None, typer.Option()] = None,
+    age_days: Annotated[int | None, typer.Option()] = None,
+    birth_weight_g: Annotated[int | None, typer.Option()] = None,
+    dx: Annotated[str, typer.Option(help="diagnoses, |-separated, principal first")] = "",
+    px: Annotated[str, typer.Option(help="procedures, |-separated, principal first")] = "",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    translate_codes: Annotated[bool, typer.Option()] = False,
+) -> None:
+    """Show the rule trace of one case (from --input/--case-id or given field by field)."""
+    try:
+        if input_csv is not None:
+            if case_id is None:
+                raise typer.BadParameter("--input needs --case-id")
+            trace = service.explain_from_file(input_csv, case_id, scheme, translate_codes)
+        else:
+            case = Case(case_id or "cli", sex, age_years, age_days, birth_weight_g,
+                        tuple(c for c in dx.split("|") if c), tuple(c for c in px.split("|") if c))
+            trace = service.explain(case, scheme, translate_codes)
+    except (InputError, PackError, KeyError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(json.dumps(trace.to_dict(), ensure_ascii=False, indent=2) if as_json else trace.summary())

@@ -1,0 +1,172 @@
+"""Case-mix use cases shared by the CLI and (later) the REST API: packs, grouping, explain.
+
+Each public function is one action. The engine lives in ``yigong.casemix``; this module
+only wires it to files and to the warehouse.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from yigong.casemix import (
+    Case,
+    Issue,
+    Trace,
+    available_packs,
+    explain_case,
+    group_cases,
+    read_cases_csv,
+    read_pack,
+    table_to_cases,
+    validate_pack,
+    write_results_csv,
+)
+
+if TYPE_CHECKING:
+    import ibis
+
+RESULTS_TABLE = "drg_results"
+
+
+@dataclass(frozen=True)
+class PackSummary:
+    """One shipped grouper pack, as listed by ``yigong drg packs``."""
+
+    id: str
+    title: str
+    title_zh: str
+    scheme_version: str
+    region: str
+    kind: str
+    base: str
+    counts: dict[str, int]
+    licence: str
+    credit: str
+
+
+@dataclass
+class GroupRunSummary:
+    """What a grouping run did: rows in/out and the status counts."""
+
+    scheme: str
+    pack_version: str
+    rows: int
+    statuses: dict[str, int]
+    output: str = ""
+    drgs: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def list_packs() -> list[PackSummary]:
+    out = []
+    for pid in available_packs():
+        m = read_pack(pid).manifest
+        out.append(PackSummary(pid, m.pack.title, m.pack.title_zh, m.pack.scheme_version, m.pack.region,
+                               m.pack.kind, m.pack.base, dict(m.counts), m.source.licence, m.source.credit))
+    return out
+
+
+def check_packs(packs: list[str] | None = None) -> dict[str, list[Issue]]:
+    """Validate the named packs (ids or folders), or every shipped pack."""
+    return {p: validate_pack(p) for p in (packs or list(available_packs()))}
+
+
+def _summary(result: pa.Table, output: str = "") -> GroupRunSummary:
+    meta = result.schema.metadata or {}
+    statuses = Counter(result.column("status").to_pylist())
+    return GroupRunSummary(meta.get(b"scheme", b"").decode(), meta.get(b"pack_version", b"").decode(),
+                           result.num_rows, dict(statuses), output,
+                           len(set(result.column("drg").drop_null().to_pylist())))
+
+
+def group_file(input_csv: Path | str, scheme: str, output_csv: Path | str,
+               translate_codes: bool = False) -> GroupRunSummary:
+    """The file contract: group ``input_csv`` under ``scheme`` and write ``output_csv``."""
+    cases = read_cases_csv(input_csv)
+    result = group_cases(cases, scheme, translate_codes=translate_codes)
+    write_results_csv(result, output_csv)
+    return _summary(result, str(output_csv))
+
+
+def explain(case: Case, scheme: str, translate_codes: bool = False) -> Trace:
+    """The rule trace of one case given field by field."""
+    return explain_case(case, scheme, translate_codes)
+
+
+def explain_from_file(input_csv: Path | str, case_id: str, scheme: str, translate_codes: bool = False) -> Trace:
+    """The rule trace of the row of ``input_csv`` whose case_id is ``case_id``."""
+    table = read_cases_csv(input_csv)
+    ids = table.column("case_id").to_pylist()
+    if case_id not in ids:
+        raise KeyError(f"{input_csv}: no row with case_id {case_id!r}")
+    row = table.slice(ids.index(case_id), 1)
+    return explain_case(table_to_cases(row)[0], scheme, translate_codes)
+
+
+# -- warehouse -------------------------------------------------------------------------------
+
+def discharges_as_cases(discharges: ibis.Table) -> ibis.Table:
+    """The warehouse ``discharges`` table in the grouper's batch input shape (an Ibis expression).
+
+    Sex is stored as the national code text; ``'1'``/``'2'`` become 1/2 and anything else
+    null, so the grouper reports it as ``invalid_input`` rather than guessing.
+    """
+    import ibis
+
+    d = discharges
+    sex = ibis.cases((d.sex == "1", 1), (d.sex == "2", 2), else_=ibis.null()).cast("int8")
+    return d.select(
+        case_id=d.discharge_id, sex=sex, age_years=d.age_years.cast("int32"),
+        age_days=d.age_days.cast("int32"), birth_weight_g=d.birth_weight_g.cast("int32"),
+        length_of_stay=d.length_of_stay.cast("int32"), discharge_mode=d.discharge_mode,
+        diagnoses=d.diagnosis_codes, procedures=d.procedure_codes,
+    )
+
+
+def group_discharges(con: ibis.BaseBackend, scheme: str) -> GroupRunSummary:
+    """Group every discharge in the warehouse and store the results in ``drg_results``.
+
+    Rows of earlier runs under the same scheme are replaced; results of other schemes
+    are kept, so two schemes can be compared side by side. Every row carries the scheme
+    id, the pack version and the run time.
+    """
+    cases = discharges_as_cases(con.table("discharges")).to_pyarrow()
+    result = group_cases(cases, scheme)
+    meta = result.schema.metadata or {}
+    n = result.num_rows
+    stamp = datetime.now(UTC).replace(tzinfo=None)
+    stored = pa.table({
+        "discharge_id": result.column("case_id"),
+        "scheme": pa.array([scheme] * n, pa.string()),
+        "pack_version": pa.array([meta.get(b"pack_version", b"").decode()] * n, pa.string()),
+        "status": result.column("status"), "mdc": result.column("mdc"), "adrg": result.column("adrg"),
+        "drg": result.column("drg"), "rule_id": result.column("rule_id"),
+        "has_mcc": result.column("has_mcc"), "has_cc": result.column("has_cc"),
+        "grouped_at": pa.array([stamp] * n, pa.timestamp("us")),
+    })
+    if RESULTS_TABLE in con.list_tables():
+        kept = con.table(RESULTS_TABLE)
+        kept = kept.filter(kept.scheme != scheme).to_pyarrow().cast(stored.schema)
+        stored = pa.concat_tables([kept, stored])
+    con.create_table(RESULTS_TABLE, stored, overwrite=True)
+    return _summary(result)
+
+
+def grouped_discharges(con: ibis.BaseBackend, scheme: str) -> ibis.Table:
+    """Discharges joined to their stored group under ``scheme``: the input of the case-mix metrics."""
+    d = con.table("discharges")
+    r = con.table(RESULTS_TABLE)
+    r = r.filter(r.scheme == scheme)
+    j = d.join(r, d.discharge_id == r.discharge_id)
+    return j.select(
+        discharge_id=d.discharge_id, institution_id=d.institution_id, department=d.department,
+        doctor_key=d.attending_doctor_key, discharge_date=d.discharge_date, drg=r.drg, adrg=r.adrg,
+        mdc=r.mdc, status=r.status, total_cost=d.total_cost, length_of_stay=d.length_of_stay,
+        died=d.discharge_mode == "5",
+    )
