@@ -1,0 +1,193 @@
+"""Shared centres (共享中心): centre types, their services, recognition windows as data.
+
+A member institution sends a request (an examination to read, a sample to analyse, a case to
+discuss) to a county centre; the centre reports back; the turnaround is the time between. When
+the same service is ordered again for the same patient while an earlier report is younger than
+the service's recognition window, the repeat is flagged for mutual recognition (互认): see
+``recognition.py``. Service definitions are package data (``centres_data/<county>-<version>.yaml``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from yigong.referral import _yaml
+from yigong.referral.errors import InvalidRequest
+from yigong.referral.issues import DefinitionError, Issue, Severity
+from yigong.referral.money import FEN
+
+
+class CentreType(StrEnum):
+    REMOTE_CONSULTATION = "remote_consultation"
+    REMOTE_ECG = "remote_ecg"
+    REMOTE_IMAGING = "remote_imaging"
+    LABORATORY = "laboratory"
+    PATHOLOGY = "pathology"
+
+
+class CentreRequestStatus(StrEnum):
+    """A centre request: requested → reported, or cancelled, or avoided by recognition."""
+
+    REQUESTED = "requested"
+    REPORTED = "reported"
+    CANCELLED = "cancelled"
+    AVOIDED = "avoided"
+
+    @property
+    def name_zh(self) -> str:
+        return {"requested": "已申请", "reported": "已出报告", "cancelled": "已撤销",
+                "avoided": "结果互认免检"}[self.value]
+
+
+@dataclass(frozen=True)
+class CentreService:
+    """One service of a centre, its price and recognition window."""
+
+    code: str
+    name_zh: str
+    centre: CentreType
+    price: Decimal
+    recognition_window_days: int | None
+    turnaround_target_hours: int
+    line: int
+
+
+@dataclass(frozen=True)
+class CentreCatalog:
+    county: str
+    version: str
+    source: str
+    centres: dict[CentreType, str]
+    services: dict[str, CentreService]
+    file: str
+
+    def service(self, code: str) -> CentreService:
+        try:
+            return self.services[code]
+        except KeyError:
+            raise InvalidRequest(
+                f"unknown centre service {code!r} in {Path(self.file).name}; known: "
+                f"{', '.join(sorted(self.services))}"
+            ) from None
+
+
+SERVICE_KEYS = {"code", "name_zh", "centre", "price", "recognition_window_days",
+                "turnaround_target_hours"}
+
+
+def parse_centre_catalog(text: str, file: str) -> tuple[CentreCatalog | None, list[Issue]]:
+    """Parse and validate a centre services file; None when any error was found."""
+    issues: list[Issue] = []
+
+    def err(code: str, message: str, line: int = 0, field: str = "") -> None:
+        issues.append(Issue(Severity.ERROR, code, message, file, line, field))
+
+    try:
+        root = _yaml.compose(text)
+    except yaml.YAMLError as exc:
+        err("yaml_syntax", str(exc).splitlines()[0])
+        return None, issues
+    if not isinstance(root, yaml.MappingNode):
+        err("not_a_mapping", "expected a mapping with county, version, source, centres, services")
+        return None, issues
+    top = _yaml.mapping_items(root)
+    for key in ("county", "version", "source", "centres", "services"):
+        if key not in top:
+            err("missing_field", f"required field {key!r} is missing", 0, key)
+    for key, (_, line) in top.items():
+        if key not in {"county", "version", "source", "centres", "services"}:
+            err("unknown_field", f"unknown top-level field {key!r}", line, key)
+    if issues:
+        return None, issues
+    centres: dict[CentreType, str] = {}
+    for key, (node, line) in _yaml.mapping_items(top["centres"][0]).items():
+        if key not in {c.value for c in CentreType}:
+            err("bad_centre", f"unknown centre type {key!r}", line, "centres")
+        else:
+            centres[CentreType(key)] = str(_yaml.plain(node))
+    services: dict[str, CentreService] = {}
+    for node in top["services"][0].value:
+        svc = _service(node, centres, err)
+        if svc is None:
+            continue
+        if svc.code in services:
+            err("duplicate_code", f"service {svc.code} already defined at line "
+                f"{services[svc.code].line}", svc.line, "code")
+        services[svc.code] = svc
+    if issues:
+        return None, issues
+    head = {k: str(_yaml.plain(top[k][0])) for k in ("county", "version", "source")}
+    return CentreCatalog(head["county"], head["version"], head["source"], centres, services,
+                         file), issues
+
+
+def _service(node: yaml.Node, centres: dict[CentreType, str], err) -> CentreService | None:  # type: ignore[no-untyped-def]
+    line = _yaml.line_of(node)
+    if not isinstance(node, yaml.MappingNode):
+        err("bad_service", "each service is a mapping", line)
+        return None
+    raw = {k: _yaml.plain(v) for k, (v, _) in _yaml.mapping_items(node).items()}
+    ok = True
+    for key in sorted(set(raw) - SERVICE_KEYS):
+        err("unknown_field", f"unknown service field {key!r}", line, key)
+        ok = False
+    for key in sorted(SERVICE_KEYS - set(raw)):
+        err("missing_field", f"service is missing {key!r}", line, key)
+        ok = False
+    if not ok:
+        return None
+    try:
+        centre = CentreType(str(raw["centre"]))
+    except ValueError:
+        err("bad_centre", f"unknown centre {raw['centre']!r}", line, "centre")
+        return None
+    if centre not in centres:
+        err("bad_centre", f"centre {centre.value} is not declared under centres", line, "centre")
+    try:
+        price = Decimal(str(raw["price"]))
+        if price < 0 or price != price.quantize(FEN):
+            raise InvalidOperation
+    except InvalidOperation:
+        err("bad_price", f"price {raw['price']!r} must be a non-negative amount in yuan with at "
+            "most 2 decimals (quote it)", line, "price")
+        return None
+    window = raw["recognition_window_days"]
+    if window is not None and (not isinstance(window, int) or isinstance(window, bool)
+                               or window <= 0):
+        err("bad_window", f"recognition_window_days {window!r} must be a positive integer or "
+            "null", line, "recognition_window_days")
+        return None
+    target = raw["turnaround_target_hours"]
+    if not isinstance(target, int) or target <= 0:
+        err("bad_target", f"turnaround_target_hours {target!r} must be a positive integer", line,
+            "turnaround_target_hours")
+        return None
+    return CentreService(str(raw["code"]), str(raw["name_zh"]), centre, price, window, target,
+                         line)
+
+
+def centres_dir() -> Path:
+    return Path(str(resources.files("yigong.referral") / "centres_data"))
+
+
+def load_centre_catalog(county: str | None = None, path: str | Path | None = None
+                        ) -> CentreCatalog:
+    """The centre services for a county (falls back to ``default``), or from an explicit file."""
+    if path is None:
+        files = sorted(centres_dir().glob("*.yaml"))
+        pick = [f for f in files if county and f.stem.startswith(f"{county}-")] or [
+            f for f in files if f.stem.startswith("default-")]
+        if not pick:
+            raise FileNotFoundError(f"no centre services file in {centres_dir()}")
+        path = pick[-1]
+    path = Path(path)
+    catalog, issues = parse_centre_catalog(path.read_text(encoding="utf-8"), str(path))
+    if catalog is None:
+        raise DefinitionError(issues)
+    return catalog
