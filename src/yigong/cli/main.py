@@ -25,9 +25,5 @@ def version() -> None:
 
 
 # Sub-command groups: each area registers its own Typer app here (one line each).
-from yigong.cli import settle  # noqa: E402
-app.add_typer(settle.app, name="settle")
-from yigong.cli import drg  # noqa: E402
-app.add_typer(drg.app, name="drg")
 from yigong.cli import drg  # noqa: E402
 app.add_typer(drg.app, name="drg")
