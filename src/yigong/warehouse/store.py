@@ -34,8 +34,9 @@ CREATE TABLE IF NOT EXISTS ingest_runs (
 QUARANTINE_DDL = """
 CREATE TABLE IF NOT EXISTS quarantine (
     run_id VARCHAR, table_name VARCHAR, file VARCHAR, file_sha256 VARCHAR,
-    row_no BIGINT, field VARCHAR, value VARCHAR, reason VARCHAR, raw_row VARCHAR
+    row_no BIGINT, field VARCHAR, value VARCHAR, rule VARCHAR, reason VARCHAR
 )"""
+META_DDL = "CREATE TABLE IF NOT EXISTS warehouse_meta (key VARCHAR, value VARCHAR)"
 
 
 def code_table_name(system: str) -> str:
@@ -78,6 +79,7 @@ class Warehouse:
             con.execute(f'CREATE TABLE IF NOT EXISTS "{tbl.name}" ({cols})')
         con.execute(INGEST_RUNS_DDL)
         con.execute(QUARANTINE_DDL)
+        con.execute(META_DDL)
         for system in NATIONAL_CODE_LISTS:
             name = code_table_name(system)
             exists = con.execute(

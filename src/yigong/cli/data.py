@@ -1,0 +1,145 @@
+"""Foundation commands: `yigong synth`, `yigong ingest`, `yigong status`, `yigong warehouse`."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table as RichTable
+
+from yigong.ingest import IngestError, IngestReport
+from yigong.services import data as svc
+from yigong.warehouse import DEFAULT_DB
+
+console = Console()
+DbOption = Annotated[Path, typer.Option("--db", help="DuckDB warehouse file.")]
+warehouse_app = typer.Typer(help="Export or import the whole warehouse as Parquet.")
+
+
+def synth(
+    preset: Annotated[str, typer.Argument(help="tiny | county | city | province")] = "county",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("synth-data"),
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 2024,
+    fmt: Annotated[str, typer.Option("--format", help="csv | parquet | xlsx")] = "csv",
+    years: Annotated[str | None, typer.Option(help="Comma-separated years, e.g. 2023,2024")] = None,
+    faults: Annotated[bool, typer.Option(help="Also write deliberately broken files.")] = False,
+) -> None:
+    """Generate a seeded synthetic county, city or province as institution export files."""
+    from yigong.synth import generate, write_faults
+
+    year_tuple = tuple(int(y) for y in years.split(",")) if years else None
+    with _progress() as progress:
+        task = progress.add_task(f"synth {preset}", total=None)
+        summary = generate(preset, out, seed=seed, fmt=fmt, years=year_tuple,
+                           progress=lambda step, n: progress.update(
+                               task, description=f"synth {preset}: {step} ({n:,} rows)"))
+    table = RichTable("table", "rows", title=f"{preset} → {out}")
+    for name, rows in summary.items():
+        table.add_row(name, f"{rows:,}")
+    console.print(table)
+    if faults:
+        expected = write_faults(out / "faults", seed=seed)
+        console.print(f"broken files for ingest tests in {expected.parent} (planted errors: {expected})")
+
+
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories (CSV, Parquet, XLSX).")],
+    db: DbOption = Path(DEFAULT_DB),
+    table: Annotated[str | None, typer.Option(help="Target table when a file name does not say.")] = None,
+    key_file: Annotated[Path | None, typer.Option(help="Pseudonymisation key file "
+                                                  "(else $YIGONG_PSEUDONYM_KEY).")] = None,
+    report: Annotated[Path | None, typer.Option(help="Write every rejected row to this CSV.")] = None,
+    strict: Annotated[bool, typer.Option(help="Exit 1 if any row was rejected.")] = False,
+) -> None:
+    """Validate files row by row and load them; bad rows go to quarantine with their reason."""
+    try:
+        with _progress() as progress:
+            task = progress.add_task("ingest", total=None)
+            reports = svc.ingest_files(db, paths, table=table, key_file=key_file, progress=lambda t, p:
+                                       progress.update(task, description=f"ingest {p.name} → {t}"))
+    except IngestError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    print_reports(reports)
+    if report:
+        _write_error_report(reports, db, report)
+        console.print(f"rejected rows written to {report}")
+    if strict and any(r.rows_rejected for r in reports):
+        raise typer.Exit(1)
+
+
+def print_reports(reports: list[IngestReport]) -> None:
+    table = RichTable("table", "file", "read", "accepted", "rejected", "replaced", "s", "why rejected",
+                      title="ingest")
+    for r in reports:
+        why = ", ".join(f"{k} {v}" for k, v in r.errors_by_rule.items())
+        table.add_row(r.table, Path(r.file).name, f"{r.rows_read:,}", f"{r.rows_accepted:,}",
+                      f"{r.rows_rejected:,}", f"{r.rows_replaced:,}", f"{r.seconds:.1f}", why)
+    console.print(table)
+    for r in reports:
+        for notice in r.notices:
+            console.print(f"  [dim]{Path(r.file).name}: {notice}[/dim]")
+        for s in r.samples[:3]:
+            console.print(f"  [yellow]{Path(r.file).name} row {s.row_no}[/yellow] {s.field}: {s.reason}")
+
+
+def _write_error_report(reports: list[IngestReport], db: Path, path: Path) -> None:
+    run_ids = sorted({r.run_id for r in reports})
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["file", "row_no", "field", "rule", "reason", "value"])
+        for run_id in run_ids:
+            for row in svc.quarantine_rows(db, run_id):
+                w.writerow([row["file"], row["row_no"], row["field"], row["rule"], row["reason"],
+                            row["value"] or ""])
+
+
+def status(db: DbOption = Path(DEFAULT_DB),
+           as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """What is loaded: rows per table and year, institutions by type, quarantine by rule."""
+    st = svc.warehouse_status(db)
+    if as_json:
+        typer.echo(json.dumps(st, ensure_ascii=False, indent=2, default=str))
+        return
+    print_status(st)
+
+
+def print_status(st: dict) -> None:
+    t = RichTable("table", "表", "rows", "by year", "quarantined", title=f"warehouse {st['database']}")
+    for row in st["tables"]:
+        years = " ".join(f"{y}:{n:,}" for y, n in row["periods"].items())
+        t.add_row(row["table"], row["zh"], f"{row['rows']:,}", years, f"{row['quarantined']:,}")
+    console.print(t)
+    it = RichTable("institution type", "类别", "count", "open beds", title="institutions")
+    for row in st["institutions_by_type"]:
+        it.add_row(row["type"], row["zh"], str(row["count"]), f"{row['open_beds'] or 0:,}")
+    console.print(it)
+    if st["quarantine_by_rule"]:
+        qt = RichTable("table", "rule", "errors", title="quarantine (rejected rows, by rule)")
+        for row in st["quarantine_by_rule"]:
+            qt.add_row(row["table"], row["rule"], f"{row['errors']:,}")
+        console.print(qt)
+
+
+@warehouse_app.command("export")
+def warehouse_export(directory: Path, db: DbOption = Path(DEFAULT_DB)) -> None:
+    """Write every table to DIRECTORY/<table>.parquet."""
+    files = svc.export_warehouse(db, directory)
+    console.print(f"{len(files)} Parquet files written to {directory}")
+
+
+@warehouse_app.command("import")
+def warehouse_import(directory: Path, db: DbOption = Path(DEFAULT_DB)) -> None:
+    """Replace the warehouse's tables by DIRECTORY/<table>.parquet (atomic)."""
+    counts = svc.import_warehouse(db, directory)
+    console.print(", ".join(f"{k} {v:,}" for k, v in counts.items()))
+
+
+def _progress() -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                    console=console, transient=True)

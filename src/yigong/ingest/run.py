@@ -1,0 +1,51 @@
+"""Ingest a set of files: find each file's table, order by dependency, load, report."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from yigong.ingest.pseudonym import PseudonymKey
+from yigong.ingest.report import IngestError, IngestReport
+from yigong.schema.tables import BY_NAME, TABLES
+from yigong.warehouse.loader import ingest_file
+from yigong.warehouse.store import Warehouse
+
+SUFFIXES = (".csv", ".parquet", ".xlsx")
+_ORDER = {t.name: i for i, t in enumerate(TABLES)}
+
+
+def table_for(path: Path, table: str | None = None) -> str:
+    """The canonical table a file loads into: given, or the file's stem (`discharges.csv`)."""
+    name = table or path.name.split(".")[0]
+    if name not in BY_NAME or name not in _ORDER:
+        raise IngestError(str(path), f"cannot tell which table this file is for: {name!r} is not "
+                                     f"an ingestable table ({', '.join(_ORDER)}); use --table")
+    return name
+
+
+def collect(paths: Iterable[str | Path], table: str | None = None) -> list[tuple[str, Path]]:
+    """(table, file) pairs for files and directories, in dependency order."""
+    found: list[tuple[str, Path]] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            for f in sorted(p.iterdir()):
+                if f.suffix.lower() in SUFFIXES and f.name.split(".")[0] in _ORDER:
+                    found.append((table_for(f), f))
+        else:
+            found.append((table_for(p, table), p))
+    return sorted(found, key=lambda tp: (_ORDER[tp[0]], str(tp[1])))
+
+
+def ingest_paths(wh: Warehouse, paths: Iterable[str | Path], *, table: str | None = None,
+                 key: PseudonymKey | None = None,
+                 progress: Callable[[str, Path], None] | None = None) -> list[IngestReport]:
+    """Ingest every file; each file is its own atomic transaction."""
+    run_id = uuid.uuid4().hex[:12]
+    reports = []
+    for name, path in collect(paths, table):
+        if progress:
+            progress(name, path)
+        reports.append(ingest_file(wh, path, BY_NAME[name], key=key, run_id=run_id))
+    return reports
