@@ -24,6 +24,15 @@ def version() -> None:
     typer.echo(yigong.__version__)
 
 
+from yigong.cli import data as _data  # noqa: E402
+
+app.command()(_data.synth)
+app.command()(_data.ingest)
+app.command()(_data.status)
+app.add_typer(_data.warehouse_app, name="warehouse")
+
 # Sub-command groups: each area registers its own Typer app here (one line each).
+from yigong.cli import settle  # noqa: E402
+app.add_typer(settle.app, name="settle")
 from yigong.cli import drg  # noqa: E402
 app.add_typer(drg.app, name="drg")
