@@ -23,7 +23,7 @@ __all__ = ["Money", "allocate", "as_decimal"]
 
 def as_decimal(value: Decimal | int | str) -> Decimal:
     """Coerce an int, a decimal string or a Decimal to Decimal; refuse floats and bools."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise TypeError(f"money and rates are never float/bool (got {value!r})")
     if isinstance(value, Decimal):
         result = value
@@ -51,7 +51,9 @@ class Money:
         if not isinstance(self.amount, Decimal):
             raise TypeError(f"Money.amount must be Decimal, got {type(self.amount).__name__}")
         if not self.amount.is_finite() or self.amount.quantize(FEN, context=CONTEXT) != self.amount:
-            raise ValueError(f"Money.amount {self.amount} is not a whole number of fen; use Money.of")
+            raise ValueError(
+                f"Money.amount {self.amount} is not a whole number of fen; use Money.of"
+            )
         if self.amount.as_tuple().exponent != -2:
             object.__setattr__(self, "amount", self.amount.quantize(FEN, context=CONTEXT))
 

@@ -60,11 +60,15 @@ class RoundingRule:
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
-            raise ValueError(f"unknown rounding mode {self.mode!r}; expected one of {sorted(MODES)}")
+            raise ValueError(
+                f"unknown rounding mode {self.mode!r}; expected one of {sorted(MODES)}"
+            )
         if not isinstance(self.quantum, Decimal):
             raise TypeError("rounding quantum must be a Decimal")
         if self.quantum <= 0 or self.quantum.quantize(FEN) != self.quantum:
-            raise ValueError(f"rounding quantum {self.quantum} must be a positive whole number of fen")
+            raise ValueError(
+                f"rounding quantum {self.quantum} must be a positive whole number of fen"
+            )
 
     def describe(self) -> str:
         """Human statement of the rule, for run records and statements."""
@@ -80,7 +84,9 @@ def quantize(value: Decimal, rule: RoundingRule = DEFAULT_RULE) -> Decimal:
         raise TypeError(f"quantize expects Decimal, got {type(value).__name__}")
     if rule.quantum == FEN:
         return value.quantize(FEN, rounding=rule.mode, context=CONTEXT)
-    units = CONTEXT.divide(value, rule.quantum).quantize(Decimal(1), rounding=rule.mode, context=CONTEXT)
+    units = CONTEXT.divide(value, rule.quantum).quantize(
+        Decimal(1), rounding=rule.mode, context=CONTEXT
+    )
     return CONTEXT.multiply(units, rule.quantum).quantize(FEN, context=CONTEXT)
 
 

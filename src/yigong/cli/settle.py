@@ -1,0 +1,121 @@
+"""``yigong settle``: medical-insurance settlement (医保结算) — global budget, DIP, DRG, what-if."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from yigong.payment.issues import PaymentInputError, PolicyError
+from yigong.services import settlement as service
+
+app = typer.Typer(
+    help="Medical-insurance settlement: global budget, DIP, DRG, policy what-if, explain.",
+    no_args_is_help=True,
+)
+
+T = TypeVar("T")
+
+BundleOpt = Annotated[
+    Path, typer.Option("--inputs", "-i", help="Input bundle directory (see docs/payment.md).")
+]
+PolicyOpt = Annotated[
+    str, typer.Option("--policy", "-p", help="Built-in policy id or policy YAML path.")
+]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output directory (created atomically).")]
+ReplaceOpt = Annotated[
+    bool, typer.Option("--replace", help="Replace an existing output directory.")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _guard(action: Callable[[], T]) -> T:
+    """Run a service call; print every issue of bad input and exit 2 instead of a traceback."""
+    try:
+        return action()
+    except (PolicyError, PaymentInputError) as exc:
+        for issue in exc.issues:
+            typer.echo(str(issue), err=True)
+        raise typer.Exit(2) from exc
+    except (FileExistsError, FileNotFoundError, KeyError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+def _print_rows(rows: list[dict[str, str]], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table()
+    for key in rows[0]:
+        table.add_column(key, justify="left" if key in ("community", "institution") else "right")
+    for row in rows:
+        table.add_row(*row.values())
+    Console().print(table)
+
+
+def _print_summary(summary: Any, as_json: bool) -> None:
+    if as_json:
+        payload = {
+            "out_dir": str(summary.out_dir),
+            "inputs_sha256": summary.inputs_sha256,
+            "policy_sha256": summary.policy_sha256,
+            "headline": summary.headline,
+            "warnings": summary.warnings,
+        }
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    _print_rows(summary.headline, False)
+    for w in summary.warnings:
+        typer.echo(f"warning: {w}", err=True)
+    typer.echo(f"written {summary.out_dir} (inputs sha256 {summary.inputs_sha256[:16]}…)")
+
+
+@app.command()
+def budget(
+    inputs: BundleOpt,
+    out: OutOpt,
+    county: Annotated[str | None, typer.Option(help="County the bundle must be for.")] = None,
+    year: Annotated[int | None, typer.Option(help="Year the bundle must be for.")] = None,
+    policy: PolicyOpt = "henan-default",
+    replace: ReplaceOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Settle the global budget of a county and year: ledger, statements, run record."""
+    summary = _guard(
+        lambda: service.settle_budget_run(
+            inputs, policy, out, county=county, year=year, replace=replace
+        )
+    )
+    _print_summary(summary, as_json)
+
+
+@app.command()
+def explain(
+    line: Annotated[str, typer.Argument(help="Ledger line id, e.g. L0000042.")],
+    run: Annotated[Path, typer.Option("--run", "-r", help="Run output directory.")],
+) -> None:
+    """Explain one ledger line: rule, formula, policy clause, inputs."""
+    info = _guard(lambda: service.explain_line(run, line))
+    typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
+
+
+@app.command()
+def validate(
+    policy: Annotated[str, typer.Argument(help="Built-in policy id or YAML path.")],
+) -> None:
+    """Validate a settlement policy file; every issue with file, line and field."""
+    issues = service.validate_policy(policy)
+    for issue in issues:
+        typer.echo(str(issue), err=True)
+    if issues:
+        raise typer.Exit(1)
+    typer.echo(f"{policy}: ok")

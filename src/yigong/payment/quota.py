@@ -1,0 +1,77 @@
+"""Pre-allocated quotas (年度预算额度) per community.
+
+basis share(c) = h × headcount(c) / Σ headcount
+               + (1 − h) × history(c) / Σ history,
+history(c) = Σ_k w_k × fund paid by c in (year − k),  k ∈ policy.quota.history_weights.
+
+The distributable fund is then split by these shares with the largest-remainder method, so
+the quotas sum exactly to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from yigong.payment.policy import QuotaPolicy
+from yigong.payment.records import Community, FundHistory
+from yigong.schema.money import Money, allocate
+from yigong.schema.rounding import CONTEXT, divide
+
+__all__ = ["QuotaBasis", "quota_basis", "allocate_quotas"]
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaBasis:
+    """Why a community got its quota: the numbers behind its basis share."""
+
+    community_id: str
+    headcount: int
+    headcount_share: Decimal
+    weighted_history: Decimal
+    history_share: Decimal
+    basis_share: Decimal
+
+
+def quota_basis(
+    communities: tuple[Community, ...],
+    history: tuple[FundHistory, ...],
+    year: int,
+    policy: QuotaPolicy,
+) -> list[QuotaBasis]:
+    """Basis shares per community, in the order of ``communities``."""
+    paid = {(h.community_id, h.year): h.fund_paid.amount for h in history}
+    heads = sum(c.insured_headcount for c in communities)
+    weighted = {
+        c.community_id: sum(
+            (
+                CONTEXT.multiply(w, paid.get((c.community_id, year - back), Decimal(0)))
+                for back, w in policy.history_weights.items()
+            ),
+            Decimal(0),
+        )
+        for c in communities
+    }
+    hist_total = sum(weighted.values(), Decimal(0))
+    h = policy.headcount_weight
+    out = []
+    for c in communities:
+        head_share = divide(c.insured_headcount, heads) if heads else Decimal(0)
+        hist_share = divide(weighted[c.community_id], hist_total) if hist_total else Decimal(0)
+        basis = CONTEXT.add(CONTEXT.multiply(h, head_share), CONTEXT.multiply(1 - h, hist_share))
+        out.append(
+            QuotaBasis(
+                c.community_id,
+                c.insured_headcount,
+                head_share,
+                weighted[c.community_id],
+                hist_share,
+                basis,
+            )
+        )
+    return out
+
+
+def allocate_quotas(distributable: Money, bases: list[QuotaBasis]) -> list[Money]:
+    """Split the distributable fund by basis share; the quotas sum exactly to it."""
+    return allocate(distributable, [b.basis_share for b in bases])
