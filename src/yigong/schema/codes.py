@@ -11,6 +11,7 @@ import csv
 import gzip
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 Labels = dict[str, tuple[str, str]]
 
@@ -263,12 +264,17 @@ NATIONAL_CODE_LISTS: dict[str, tuple[str, str]] = {
 }
 
 
+def national_code_file(system: str) -> Traversable:
+    """The packaged file of a national list (gzip CSV with columns code, name)."""
+    filename, _title = NATIONAL_CODE_LISTS[system]
+    return resources.files("yigong.schema") / "codes" / filename
+
+
 @cache
 def national_codes(system: str) -> dict[str, str]:
     """Code → Chinese name for a national list (``icd10`` or ``icd9cm3``)."""
-    filename, _title = NATIONAL_CODE_LISTS[system]
-    ref = resources.files("yigong.schema") / "codes" / filename
-    with ref.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8", newline="") as fh:
+    with national_code_file(system).open("rb") as raw, \
+            gzip.open(raw, "rt", encoding="utf-8", newline="") as fh:
         return {row["code"]: row["name"] for row in csv.DictReader(fh)}
 
 

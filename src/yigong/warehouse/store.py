@@ -9,6 +9,7 @@ nothing, so an ingest killed half-way leaves the warehouse as it was.
 from __future__ import annotations
 
 import contextlib
+from importlib import resources
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import ibis
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from yigong.schema.codes import NATIONAL_CODE_LISTS, national_codes
+from yigong.schema.codes import NATIONAL_CODE_LISTS, national_code_file
 from yigong.schema.tables import BY_NAME, CHILD_TABLES, TABLES
 from yigong.warehouse.children import rebuild_children
 from yigong.warehouse.types import arrow_schema, sql_type
@@ -87,11 +88,9 @@ class Warehouse:
             ).fetchone()
             if exists and exists[0]:
                 continue
-            codes = national_codes(system)
-            arrow = pa.table({"code": list(codes), "name": list(codes.values())})
-            con.register("_codes", arrow)
-            con.execute(f"CREATE TABLE {name} AS SELECT * FROM _codes")
-            con.unregister("_codes")
+            with resources.as_file(national_code_file(system)) as path:
+                con.execute(f"CREATE TABLE {name} AS SELECT code, name FROM read_csv(?, "
+                            "header = true, all_varchar = true)", [str(path)])
 
     # -- reading ----------------------------------------------------------------
     def table(self, name: str) -> ibis.Table:
