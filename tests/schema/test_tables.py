@@ -50,3 +50,13 @@ def test_national_code_lists_load():
     assert len(icd9) > 13_000 and "51.2300" in icd9
     assert "male" in SMALL_CODE_SYSTEMS["sex"]["1"][1]
     assert code_values("discharge_mode") == ["1", "2", "3", "4", "5", "9"]
+
+
+def test_data_dictionary_is_up_to_date():
+    from pathlib import Path
+
+    from yigong.schema.docs import render_markdown
+
+    path = Path(__file__).parents[2] / "docs" / "schema.md"
+    assert path.read_text(encoding="utf-8") == render_markdown(), (
+        "docs/schema.md is stale: run `yigong schema-docs -o docs/schema.md`")

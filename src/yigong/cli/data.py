@@ -140,6 +140,18 @@ def warehouse_import(directory: Path, db: DbOption = Path(DEFAULT_DB)) -> None:
     console.print(", ".join(f"{k} {v:,}" for k, v in counts.items()))
 
 
+def schema_docs(out: Annotated[Path | None, typer.Option("-o", help="Write to this file.")] = None
+                ) -> None:
+    """Print (or write) the data dictionary generated from the schema declarations."""
+    from yigong.schema.docs import render_markdown
+
+    text = render_markdown()
+    if out:
+        out.write_text(text, encoding="utf-8")
+    else:
+        typer.echo(text)
+
+
 def _progress() -> Progress:
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                     console=console, transient=True)
