@@ -29,6 +29,7 @@ from yigong.cli import data as _data  # noqa: E402
 app.command()(_data.synth)
 app.command()(_data.ingest)
 app.command()(_data.status)
+app.command("schema-docs")(_data.schema_docs)
 app.add_typer(_data.warehouse_app, name="warehouse")
 
 # Sub-command groups: each area registers its own Typer app here (one line each).
