@@ -31,6 +31,9 @@ app.command()(_data.ingest)
 app.command()(_data.status)
 app.command("schema-docs")(_data.schema_docs)
 app.add_typer(_data.warehouse_app, name="warehouse")
+from yigong.cli.demo import demo as _demo  # noqa: E402
+
+app.command()(_demo)
 
 # Sub-command groups: each area registers its own Typer app here (one line each).
 from yigong.cli import settle  # noqa: E402
