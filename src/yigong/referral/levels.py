@@ -44,17 +44,22 @@ _LEVEL_ZH = {
     CareLevel.BEYOND_COUNTY: "县域外（市级及以上）",
 }
 
-#: Institution type (as used by the synthetic county and the institution registry) → level.
+#: Institution type (codes of ``yigong.schema.codes.INSTITUTION_TYPE``, plus ``city_hospital`` and
+#: ``provincial_hospital`` for out-of-county receivers) → level. ``public_health`` institutions
+#: (CDC, MCH stations) do not treat patients and have no care level.
 INSTITUTION_TYPE_LEVELS: dict[str, CareLevel] = {
     "county_general": CareLevel.COUNTY,
     "county_tcm": CareLevel.COUNTY,
     "county_mch": CareLevel.COUNTY,
-    "county_specialty": CareLevel.COUNTY,
+    "county_specialised": CareLevel.COUNTY,
     "private_hospital": CareLevel.COUNTY,
+    "rehabilitation": CareLevel.COUNTY,
+    "nursing_home": CareLevel.TOWNSHIP,
     "township_centre": CareLevel.TOWNSHIP,
     "community_centre": CareLevel.TOWNSHIP,
     "village_clinic": CareLevel.VILLAGE,
     "community_station": CareLevel.VILLAGE,
+    "city_general": CareLevel.BEYOND_COUNTY,
     "city_hospital": CareLevel.BEYOND_COUNTY,
     "provincial_hospital": CareLevel.BEYOND_COUNTY,
 }
