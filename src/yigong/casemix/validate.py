@@ -170,12 +170,16 @@ def validate_loaded(pack: Pack) -> list[Issue]:
     for path in sorted(folder.iterdir()):
         if path.name != MANIFEST and path.is_file() and path.name not in m.files:
             issues.append(Issue(Level.WARNING, "file.unlisted", "file not listed in manifest [files]", path.name))
+    structural = list(issues)
     for name, table in pack.tables.items():
-        issues += _columns(table)
+        found = _columns(table)
+        issues += found
+        structural += found
         entry = m.tables.get(name)
         if entry is None:
-            issues.append(error("manifest.table", f"table {name} missing from [tables]", MANIFEST,
-                                field=f"tables.{name}"))
+            if m.pack.kind != "overlay":  # an overlay inherits what it does not mention
+                issues.append(error("manifest.table", f"table {name} missing from [tables]", MANIFEST,
+                                    field=f"tables.{name}"))
             continue
         if entry.rows != len(table.rows):
             issues.append(error("table.rows", f"{len(table.rows)} rows after resolution, manifest says {entry.rows}",
@@ -188,8 +192,8 @@ def validate_loaded(pack: Pack) -> list[Issue]:
             issues.append(error("manifest.table", f"unknown table {name}", MANIFEST, field=f"tables.{name}"))
         elif name not in pack.tables:
             issues.append(error("table.missing", "in manifest but not in the resolved pack", TABLES[name].file))
-    if any(i.level is Level.ERROR for i in issues):
-        return issues  # references and counts are meaningless on broken tables
+    if any(i.level is Level.ERROR for i in structural):
+        return issues  # references and counts are meaningless on unreadable tables
     issues += _refs(pack.tables)
     for k, v in domain_counts(pack.tables).items():
         want = m.counts.get(k)
