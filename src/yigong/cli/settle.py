@@ -119,3 +119,77 @@ def validate(
     if issues:
         raise typer.Exit(1)
     typer.echo(f"{policy}: ok")
+
+
+@app.command()
+def dip(
+    inputs: BundleOpt,
+    out: OutOpt,
+    policy: PolicyOpt = "henan-default",
+    replace: ReplaceOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """DIP: build the local catalogue from history, score the year's cases, settle each hospital."""
+    summary = _guard(lambda: service.settle_dip_run(inputs, policy, out, replace=replace))
+    _print_summary(summary, as_json)
+
+
+@app.command()
+def drg(
+    inputs: BundleOpt,
+    out: OutOpt,
+    policy: PolicyOpt = "henan-default",
+    replace: ReplaceOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """DRG: pay grouped cases by rate × weight × coefficient with outlier and exclusion rules."""
+    summary = _guard(lambda: service.settle_drg_run(inputs, policy, out, replace=replace))
+    _print_summary(summary, as_json)
+
+
+@app.command()
+def compare(
+    policy_a: Annotated[str, typer.Argument(help="Policy A (built-in id or YAML path).")],
+    policy_b: Annotated[str, typer.Argument(help="Policy B (built-in id or YAML path).")],
+    inputs: BundleOpt,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Also write compare.csv + run.json here.")
+    ] = None,
+    all_rows: Annotated[
+        bool, typer.Option("--all", help="Show rows without a difference too.")
+    ] = False,
+    replace: ReplaceOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """What-if: the same year under two policies; difference (B − A) per community and institution."""
+    rows = _guard(lambda: service.compare_run(inputs, policy_a, policy_b, out, replace=replace))
+    shown = [r for r in rows if all_rows or not r.difference.is_zero]
+    _print_rows(
+        [
+            {
+                "scope": r.scope,
+                "subject": r.subject,
+                "measure": r.measure,
+                "A": str(r.policy_a),
+                "B": str(r.policy_b),
+                "B-A": str(r.difference),
+            }
+            for r in shown
+        ],
+        as_json,
+    )
+
+
+@app.command()
+def distribution(
+    inputs: BundleOpt, policy: PolicyOpt = "henan-default", as_json: JsonOpt = False
+) -> None:
+    """Check finance.csv against the distribution rules (60–70 % / > 60 % / ≥ 70 %)."""
+    checks = _guard(lambda: service.check_distribution(inputs, policy))
+    _print_rows(
+        [{"institution": c.institution_id, "rule": c.rule_id, "paid": str(c.numerator), "base": str(c.denominator),
+          "share": "" if c.share is None else f"{c.share:.4f}", "requirement": c.requirement, "ok": "yes" if c.ok else "NO"} for c in checks],
+        as_json,
+    )  # fmt: skip
+    if not all(c.ok for c in checks):
+        raise typer.Exit(1)

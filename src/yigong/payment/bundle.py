@@ -40,7 +40,17 @@ from yigong.payment.records import (
 from yigong.payment.yamlio import DecimalLoader
 from yigong.schema.money import Money
 
-__all__ = ["BundleReader", "read_budget_bundle", "read_bundle_meta"]
+__all__ = [
+    "BundleReader",
+    "money_cell",
+    "decimal_cell",
+    "int_cell",
+    "text_cell",
+    "enum_cell",
+    "optional_money_cell",
+    "read_budget_bundle",
+    "read_bundle_meta",
+]
 
 T = TypeVar("T")
 
@@ -57,6 +67,10 @@ def money_cell(text: str) -> Money:
     if not value.is_finite() or value.as_tuple().exponent < -2:  # type: ignore[operator]
         raise _Bad(f"amount {text!r} has more than two decimals (fen)")
     return Money.of(value)
+
+
+def optional_money_cell(text: str) -> Money | None:
+    return None if not text.strip() else money_cell(text)
 
 
 def decimal_cell(text: str) -> Decimal:

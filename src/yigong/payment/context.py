@@ -21,7 +21,9 @@ def clause_for(rule_id: str, policy: Policy) -> str:
         return source
     node: object = policy
     for part in source.removeprefix("policy:").split("."):
-        node = getattr(node, part)
+        node = getattr(node, part, None)
+        if node is None:
+            return f"(policy {policy.id} has no {source.removeprefix('policy:')})"
     return str(node)
 
 

@@ -18,7 +18,14 @@ from yigong.payment.hashing import canonical
 from yigong.payment.ledger import LedgerLine
 from yigong.payment.statements import COLUMNS, community_statements
 
-__all__ = ["budget_files", "csv_bytes", "json_bytes", "ledger_csv", "read_ledger_line"]
+__all__ = [
+    "budget_files",
+    "csv_bytes",
+    "dataclass_csv",
+    "json_bytes",
+    "ledger_csv",
+    "read_ledger_line",
+]
 
 LEDGER_HEADER = [
     "line_id",
@@ -83,6 +90,12 @@ def _dataclass_rows(items: Sequence[Any]) -> tuple[list[str], list[list[object]]
         return [], []
     names = [f.name for f in dataclasses.fields(items[0])]
     return names, [[canonical(getattr(it, n)) for n in names] for it in items]
+
+
+def dataclass_csv(items: Sequence[Any]) -> bytes:
+    """Records (frozen dataclasses) as CSV, one column per field, in the given order."""
+    header, body = _dataclass_rows(items)
+    return csv_bytes(header, body)
 
 
 def budget_files(result: BudgetResult) -> dict[str, bytes]:

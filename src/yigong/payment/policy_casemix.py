@@ -11,10 +11,12 @@ from pydantic import Field
 from yigong.payment.policy_types import PolicyModel, PositiveDec, Share
 
 __all__ = [
+    "BedDayPolicy",
     "DipPolicy",
     "DistributionPolicy",
     "DrgPolicy",
     "FamilyDoctorRule",
+    "PerHeadPolicy",
     "ProcurementSurplusRule",
     "SimplePolicies",
     "TownshipIncentiveRule",
@@ -28,7 +30,7 @@ class DipPolicy(PolicyModel):
     year_weights: list[PositiveDec] = Field(min_length=1, max_length=5)
     score_scale: PositiveDec
     score_decimals: int = Field(ge=0, le=8)
-    coefficient_method: Literal["by_level", "fixed"]
+    coefficient_method: Literal["by_level", "by_level_casemix", "fixed"]
     fixed_coefficients: dict[str, PositiveDec] = Field(default_factory=dict)
     coefficient_decimals: int = Field(ge=0, le=8)
     low_ratio: Share

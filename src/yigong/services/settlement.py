@@ -20,7 +20,20 @@ from typing import Any
 import yigong
 from yigong.payment.budget import BudgetResult, settle_budget
 from yigong.payment.bundle import read_budget_bundle
-from yigong.payment.export import budget_files, json_bytes, read_ledger_line
+from yigong.payment.bundle_casemix import read_dip_bundle, read_drg_bundle, read_finance_bundle
+from yigong.payment.compare import ComparisonRow, compare_budget, compare_ledgers
+from yigong.payment.dip_catalog import build_catalog
+from yigong.payment.dip_settle import settle_dip
+from yigong.payment.distribution import DistributionCheck, check_finance
+from yigong.payment.drg import settle_drg
+from yigong.payment.export import (
+    budget_files,
+    csv_bytes,
+    dataclass_csv,
+    json_bytes,
+    ledger_csv,
+    read_ledger_line,
+)
 from yigong.payment.hashing import policy_sha256, records_sha256
 from yigong.payment.invariants import budget_violations
 from yigong.payment.issues import Issue, IssueLevel, PaymentInputError, PolicyError
@@ -32,9 +45,13 @@ from yigong.payment.runstore import write_run_atomically
 
 __all__ = [
     "RunSummary",
+    "check_distribution",
+    "compare_run",
     "explain_line",
     "load_budget_inputs",
     "settle_budget_run",
+    "settle_dip_run",
+    "settle_drg_run",
     "validate_policy",
 ]
 
@@ -186,3 +203,166 @@ def explain_line(run_dir: Path, line_id: str) -> dict[str, Any]:
         },
         "run": {"inputs_sha256": run["inputs_sha256"], "policy": run["policy"]},
     }
+
+
+def _need(section: object, policy: Policy, name: str) -> None:
+    if section is None:
+        raise PolicyError(
+            [
+                Issue(
+                    IssueLevel.ERROR,
+                    "policy.section",
+                    f"policy {policy.id} has no '{name}' section",
+                    policy.id,
+                    None,
+                    name,
+                )
+            ]
+        )
+
+
+def settle_dip_run(
+    bundle: Path, policy_name: str, out_dir: Path, *, replace: bool = False
+) -> RunSummary:
+    """``yigong settle dip``: build the DIP catalogue from history, settle the year's cases."""
+    policy = load_policy(policy_name)
+    _need(policy.dip, policy, "dip")
+    assert policy.dip is not None
+    inputs = read_dip_bundle(bundle)
+    catalog = build_catalog(inputs.history, inputs.year, policy.dip)
+    result = settle_dip(
+        inputs.cases,
+        catalog,
+        policy.dip,
+        inputs.fund_available,
+        inputs.year,
+        policy.rounding.rule(),
+        inputs.adjustments,
+    )
+    files = {
+        "dip_catalog.csv": dataclass_csv(list(catalog.groups.values())),
+        "dip_coefficients.csv": csv_bytes(["level", "coefficient"], catalog.coefficients.items()),
+        "dip_cases.csv": dataclass_csv(list(result.cases)),
+        "dip_hospitals.csv": dataclass_csv(list(result.hospitals)),
+        "ledger.csv": ledger_csv(result.ledger.lines),
+    }
+    inputs_hash = records_sha256(inputs)
+    extra = {
+        "county": inputs.county,
+        "year": inputs.year,
+        "overall_mean_cost": catalog.overall_mean,
+        "payment_ratio": result.payment_ratio,
+        "total_points": result.total_points,
+        "point_value": result.point_value,
+        "residual_in_pool": result.residual,
+    }
+    files["run.json"] = _run_record("dip", inputs_hash, policy, files, extra)
+    write_run_atomically(out_dir, files, replace=replace)
+    headline = [
+        {
+            "institution": h.institution_id,
+            "cases": str(h.cases),
+            "points": str(h.points),
+            "settlement": str(h.settlement),
+        }
+        for h in result.hospitals
+    ]
+    return RunSummary(
+        out_dir,
+        inputs_hash,
+        policy_sha256(policy),
+        json.loads(files["run.json"])["files"],
+        headline,
+        [],
+    )
+
+
+def settle_drg_run(
+    bundle: Path, policy_name: str, out_dir: Path, *, replace: bool = False
+) -> RunSummary:
+    """``yigong settle drg``: pay grouped cases by rate × weight × coefficient with outlier rules."""
+    policy = load_policy(policy_name)
+    _need(policy.drg, policy, "drg")
+    assert policy.drg is not None
+    inputs = read_drg_bundle(bundle)
+    result = settle_drg(
+        inputs.cases, policy.drg, inputs.year, policy.rounding.rule(), inputs.budget
+    )
+    files = {"drg_cases.csv": dataclass_csv(list(result.cases)), "drg_hospitals.csv": dataclass_csv(list(result.hospitals)),
+             "ledger.csv": ledger_csv(result.ledger.lines)}  # fmt: skip
+    inputs_hash = records_sha256(inputs)
+    files["run.json"] = _run_record(
+        "drg",
+        inputs_hash,
+        policy,
+        files,
+        {"county": inputs.county, "year": inputs.year, "rate": result.rate},
+    )
+    write_run_atomically(out_dir, files, replace=replace)
+    headline = [
+        {
+            "institution": h.institution_id,
+            "cases": str(h.cases),
+            "cost": str(h.cost),
+            "payment": str(h.payment),
+        }
+        for h in result.hospitals
+    ]
+    return RunSummary(
+        out_dir,
+        inputs_hash,
+        policy_sha256(policy),
+        json.loads(files["run.json"])["files"],
+        headline,
+        [],
+    )
+
+
+def compare_run(
+    bundle: Path,
+    policy_a: str,
+    policy_b: str,
+    out_dir: Path | None = None,
+    *,
+    replace: bool = False,
+) -> list[ComparisonRow]:
+    """``yigong settle compare``: the bundle's year under two policies; DIP too if the bundle has it."""
+    pa, pb = load_policy(policy_a), load_policy(policy_b)
+    inputs = read_budget_bundle(bundle)
+    rows = compare_budget(inputs, pa, pb)
+    if bundle.joinpath("dip_cases.csv").is_file() and pa.dip is not None and pb.dip is not None:
+        dip = read_dip_bundle(bundle)
+        ledgers = []
+        for p in (pa, pb):
+            assert p.dip is not None
+            cat = build_catalog(dip.history, dip.year, p.dip)
+            ledgers.append(
+                settle_dip(
+                    dip.cases,
+                    cat,
+                    p.dip,
+                    dip.fund_available,
+                    dip.year,
+                    p.rounding.rule(),
+                    dip.adjustments,
+                ).ledger
+            )
+        rows += compare_ledgers(ledgers[0], ledgers[1], "dip_settlement")
+    if out_dir is not None:
+        files = {"compare.csv": dataclass_csv(rows)}
+        extra = {
+            "policy_b": {"id": pb.id, "version": pb.version, "sha256": policy_sha256(pb)},
+            "county": inputs.county,
+            "year": inputs.year,
+        }
+        files["run.json"] = _run_record("compare", records_sha256(inputs), pa, files, extra)
+        write_run_atomically(out_dir, files, replace=replace)
+    return rows
+
+
+def check_distribution(bundle: Path, policy_name: str) -> list[DistributionCheck]:
+    """``yigong settle distribution``: check finance.csv against the distribution rules."""
+    policy = load_policy(policy_name)
+    _need(policy.distribution, policy, "distribution")
+    assert policy.distribution is not None
+    return check_finance(read_finance_bundle(bundle), policy.distribution)

@@ -1,0 +1,139 @@
+"""Bundle files for DIP, DRG and distribution checks (see :mod:`yigong.payment.bundle`).
+
+``bundle.yaml`` adds ``dip_fund`` (fund available for DIP) and, for DRG ``budget`` rates,
+``drg_fund``. Optional ``dip_adjustments.csv``: institution_id, assessment_coefficient,
+deductions. ``finance.csv`` (distribution checks): institution_id and any of
+procurement_retained, procurement_staff, procurement_development, service_revenue,
+service_costs, fund_withdrawals, incentive_paid, contract_income, contract_team_paid (blank =
+not applicable).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from yigong.payment.bundle import (
+    BundleReader,
+    decimal_cell,
+    enum_cell,
+    int_cell,
+    money_cell,
+    optional_money_cell,
+    read_bundle_meta,
+    text_cell,
+)
+from yigong.payment.dip_catalog import DipHistoricalCase, ProcedureKind
+from yigong.payment.dip_settle import DipCase, HospitalAdjustment
+from yigong.payment.distribution import FinanceRecord
+from yigong.payment.drg import DrgCase
+from yigong.payment.issues import Issue, IssueLevel
+from yigong.schema.money import Money
+
+__all__ = ["DipInputs", "DrgInputs", "read_dip_bundle", "read_drg_bundle", "read_finance_bundle"]
+
+
+def _code(text: str) -> str:
+    return text.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class DipInputs:
+    county: str
+    year: int
+    fund_available: Money
+    history: tuple[DipHistoricalCase, ...]
+    cases: tuple[DipCase, ...]
+    adjustments: tuple[HospitalAdjustment, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DrgInputs:
+    county: str
+    year: int
+    budget: Money | None
+    cases: tuple[DrgCase, ...]
+
+
+def _meta_money(
+    reader: BundleReader, root: Path, meta: dict[str, object], key: str, required: bool
+) -> Money | None:
+    if key not in meta:
+        if required:
+            reader.issues.append(
+                Issue(
+                    IssueLevel.ERROR,
+                    "bundle.field",
+                    "required",
+                    str(root.joinpath("bundle.yaml")),
+                    None,
+                    key,
+                )
+            )
+        return None
+    try:
+        return money_cell(str(meta[key]))
+    except ValueError as exc:
+        reader.issues.append(
+            Issue(
+                IssueLevel.ERROR,
+                "bundle.cell",
+                str(exc),
+                str(root.joinpath("bundle.yaml")),
+                None,
+                key,
+            )
+        )
+        return None
+
+
+def read_dip_bundle(root: Path) -> DipInputs:
+    meta = read_bundle_meta(root)
+    reader = BundleReader(root)
+    fund = _meta_money(reader, root, meta, "dip_fund", True)
+    common = {"institution_id": text_cell, "level": text_cell, "diagnosis": text_cell, "procedure": _code,
+              "procedure_kind": enum_cell(ProcedureKind), "cost": money_cell}  # fmt: skip
+    history = reader.rows("dip_history.csv", {"year": int_cell, **common}, DipHistoricalCase)
+    cases = reader.rows(
+        "dip_cases.csv", {"case_id": text_cell, **common, "fund_paid": money_cell}, DipCase
+    )
+    adjustments = reader.rows(
+        "dip_adjustments.csv",
+        {
+            "institution_id": text_cell,
+            "assessment_coefficient": decimal_cell,
+            "deductions": money_cell,
+        },
+        HospitalAdjustment,
+        required=False,
+    )
+    reader.raise_if_issues()
+    assert fund is not None
+    return DipInputs(str(meta["county"]), int(str(meta["year"])), fund, history, cases, adjustments)
+
+
+def read_drg_bundle(root: Path) -> DrgInputs:
+    meta = read_bundle_meta(root)
+    reader = BundleReader(root)
+    budget = _meta_money(reader, root, meta, "drg_fund", False)
+    cases = reader.rows(
+        "drg_cases.csv",
+        {"case_id": text_cell, "institution_id": text_cell, "level": text_cell, "drg": text_cell, "weight": decimal_cell,
+         "cost": money_cell, "los": int_cell},
+        DrgCase,
+    )  # fmt: skip
+    reader.raise_if_issues()
+    return DrgInputs(str(meta["county"]), int(str(meta["year"])), budget, cases)
+
+
+def read_finance_bundle(root: Path) -> tuple[FinanceRecord, ...]:
+    reader = BundleReader(root)
+    columns = ["procurement_retained", "procurement_staff", "procurement_development", "service_revenue", "service_costs",
+               "fund_withdrawals", "incentive_paid", "contract_income", "contract_team_paid"]  # fmt: skip
+    rows = reader.rows(
+        "finance.csv",
+        {"institution_id": text_cell, **dict.fromkeys(columns, optional_money_cell)},
+        FinanceRecord,
+    )
+    reader.raise_if_issues()
+    return rows
