@@ -40,3 +40,5 @@ from yigong.cli import settle  # noqa: E402
 app.add_typer(settle.app, name="settle")
 from yigong.cli import drg  # noqa: E402
 app.add_typer(drg.app, name="drg")
+from yigong.cli import referral  # noqa: E402
+app.add_typer(referral.app, name="referral")

@@ -16,6 +16,8 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from yigong.referral.errors import InvalidRequest, NotFound
 from yigong.referral.fhir import to_fhir_bundle
+from yigong.referral.issues import Issue
+from yigong.referral.level_check import LevelCheck
 from yigong.referral.levels import CareLevel, level_of_type
 from yigong.referral.machine import Parties, decide
 from yigong.referral.records import Actor, ReferralEvent, ReferralRecord
@@ -265,3 +267,41 @@ def list_referrals(
 def referral_fhir(store: Store, referral_id: str) -> dict[str, Any]:
     """The referral as a FHIR-shaped Bundle (ServiceRequest + Task + Provenance)."""
     return to_fhir_bundle(get_referral(store, referral_id))
+
+
+# --- disease catalogs, level checks and the warehouse feed (read-only use cases) ---
+
+
+def validate_catalogs(paths: list[str] | None = None) -> list[Issue]:
+    """Validate catalog files (every shipped catalog when ``paths`` is empty)."""
+    from yigong.referral.catalog_loader import available_catalogs, validate_catalog_file
+
+    files = paths or [str(p) for _, _, p in available_catalogs()]
+    return [issue for f in files for issue in validate_catalog_file(f)]
+
+
+def check_level(diagnosis_icd10: str, treated_level: str, setting: str = "outpatient",
+                county: str | None = None, encounter_id: str = "") -> LevelCheck:
+    """Was this encounter treated at its catalog level? (the catalog of ``county`` or default)"""
+    from yigong.referral.catalog_loader import load_catalog
+    from yigong.referral.level_check import check_encounter
+
+    return check_encounter(load_catalog(county), diagnosis_icd10, CareLevel.parse(treated_level),
+                           setting, encounter_id)
+
+
+def export_feed(store: Store, out_dir: str) -> dict[str, int]:
+    """Write the warehouse feed tables as Parquet files ``<out_dir>/<table>.parquet``."""
+    from pathlib import Path
+
+    import pyarrow.parquet as pq
+
+    from yigong.store.feed import export_tables
+
+    target = Path(out_dir)
+    target.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for name, table in export_tables(store).items():
+        pq.write_table(table, target / f"{name}.parquet")
+        counts[name] = table.num_rows
+    return counts
