@@ -104,3 +104,28 @@ def explain_cmd(
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
     typer.echo(json.dumps(trace.to_dict(), ensure_ascii=False, indent=2) if as_json else trace.summary())
+
+
+@app.command("metrics")
+def metrics_cmd(
+    warehouse: Annotated[Path, typer.Option(help="warehouse file with discharges and drg_results")],
+    scheme: SchemeOpt = "chs-drg-1.1",
+    level: Annotated[str, typer.Option(help="institution | department | doctor")] = "institution",
+    period: Annotated[str, typer.Option(help="month | quarter | year")] = "quarter",
+    weights: Annotated[Path | None, typer.Option(help="weight table CSV (drg,weight); default: from data")] = None,
+    trim: Annotated[str, typer.Option(help="trimming for weights from data: iqr3 | pct2.5-97.5 | none")] = "iqr3",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write CSV here")] = None,
+) -> None:
+    """Case-mix metrics (CMI, DRGs covered, cost/time indices, low-risk mortality) per unit and period."""
+    import pyarrow.csv as pacsv
+
+    from yigong.casemix.metrics import Trim
+    from yigong.warehouse.store import Warehouse
+
+    with Warehouse(warehouse) as wh:
+        table = service.casemix_metrics(wh.ibis, scheme, level, period, weights, Trim(trim))
+    if output:
+        pacsv.write_csv(table, output)
+        typer.echo(f"{table.num_rows} rows -> {output}")
+    else:
+        typer.echo(table.to_pandas().to_string(index=False))

@@ -27,6 +27,16 @@ from yigong.casemix import (
     validate_pack,
     write_results_csv,
 )
+from yigong.casemix.metrics import (
+    LEVELS,
+    Trim,
+    case_facts,
+    casemix_summary,
+    low_risk_groups,
+    read_weight_table,
+    weights_from_data,
+)
+from yigong.casemix.metrics.periods import period_id
 
 if TYPE_CHECKING:
     import ibis
@@ -158,15 +168,36 @@ def group_discharges(con: ibis.BaseBackend, scheme: str) -> GroupRunSummary:
     return _summary(result)
 
 
-def grouped_discharges(con: ibis.BaseBackend, scheme: str) -> ibis.Table:
-    """Discharges joined to their stored group under ``scheme``: the input of the case-mix metrics."""
+def grouped_discharges(con: ibis.BaseBackend, scheme: str, period: str = "quarter") -> ibis.Table:
+    """Discharges joined to their stored group under ``scheme``: the input of the case-mix metrics.
+
+    ``period`` (month / quarter / year) sets the period id derived from the discharge date.
+    """
     d = con.table("discharges")
     r = con.table(RESULTS_TABLE)
     r = r.filter(r.scheme == scheme)
     j = d.join(r, d.discharge_id == r.discharge_id)
     return j.select(
         discharge_id=d.discharge_id, institution_id=d.institution_id, department=d.department,
-        doctor_key=d.attending_doctor_key, discharge_date=d.discharge_date, drg=r.drg, adrg=r.adrg,
+        doctor_key=d.attending_doctor_key, discharge_date=d.discharge_date,
+        period=period_id(d.discharge_date, period), drg=r.drg, adrg=r.adrg,
         mdc=r.mdc, status=r.status, total_cost=d.total_cost, length_of_stay=d.length_of_stay,
         died=d.discharge_mode == "5",
     )
+
+
+def casemix_metrics(con: ibis.BaseBackend, scheme: str, level: str = "institution", period: str = "quarter",
+                    weights_csv: Path | str | None = None, trim: Trim = Trim.IQR3,
+                    min_cases: int = 1) -> pa.Table:
+    """CMI, DRGs covered, cost/time consumption indices and low-risk mortality per unit and period.
+
+    Weights come from ``weights_csv`` (``drg,weight``) when given, otherwise from the data
+    (``weights_from_data`` with ``trim``). Reference means and low-risk DRGs are those of all
+    grouped discharges in the warehouse under ``scheme`` (per period for the indices).
+    """
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {sorted(LEVELS)}, got {level!r}")
+    g = grouped_discharges(con, scheme, period)
+    weights = read_weight_table(weights_csv) if weights_csv else weights_from_data(g, trim, min_cases)
+    facts = case_facts(g, weights, low_risk_groups(g, min_cases), by_period=True)
+    return con.to_pyarrow(casemix_summary(facts, LEVELS[level]))
