@@ -42,3 +42,6 @@ from yigong.cli import drg  # noqa: E402
 app.add_typer(drg.app, name="drg")
 from yigong.cli import referral  # noqa: E402
 app.add_typer(referral.app, name="referral")
+from yigong.cli import indicators  # noqa: E402
+app.add_typer(indicators.app, name="indicators")
+app.add_typer(indicators.catalog_app, name="catalog")

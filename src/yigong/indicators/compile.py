@@ -1,0 +1,224 @@
+"""Measure specs → Ibis expressions (backend-neutral; no SQL text, no backend checks).
+
+Measures that read the same rows (same table, joins, scope and time rule) are answered by one
+query: the rows of the node are selected once, then every (measure, period) pair becomes one
+filtered aggregate (``count(where=…)``, ``sum(where=…)``, ``nunique(where=…)``) in a single
+``aggregate``. Drill-down uses the same row selection without the aggregate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+
+from yigong.indicators.periods import Period
+from yigong.indicators.spec import Condition, Join, Measure, Scope, TimeKind, TimeSpec
+from yigong.warehouse.hierarchy import ResolvedNode, TableSource
+
+__all__ = [
+    "NotApplicable",
+    "SourceKey",
+    "aggregate_query",
+    "column_name",
+    "measure_rows",
+    "source_key",
+]
+
+
+class NotApplicable(ValueError):
+    """A measure cannot be computed for this node or period (e.g. population of an institution)."""
+
+
+def column_name(ref: str) -> str:
+    """``discharges.discharge_date`` (a joined table's column) → ``discharges__discharge_date``."""
+    return ref.replace(".", "__", 1) if "." in ref else ref
+
+
+@dataclass(frozen=True)
+class SourceKey:
+    """What makes two measures share one query: the rows they read."""
+
+    table: str
+    joins: tuple[Join, ...]
+    scope: Scope
+    time: TimeSpec
+
+
+def source_key(m: Measure) -> SourceKey:
+    return SourceKey(m.table, tuple(m.joins), m.scope, m.time)
+
+
+def base_table(tables: TableSource, key: SourceKey) -> ibis.Table:
+    """The table with its joins applied; joined columns are renamed ``table__column``."""
+    t = tables.table(key.table)
+    for j in key.joins:
+        other = tables.table(j.table)
+        other = other.rename({f"{j.table}__{c}": c for c in other.columns})
+        t = t.join(other, t[column_name(j.left)] == other[f"{j.table}__{j.right}"])
+    return t
+
+
+def _scoped(t: ibis.Table, scope: Scope, node: ResolvedNode) -> ibis.Table:
+    if scope.institution is not None:
+        col = t[column_name(scope.institution)]
+        return t.semi_join(node.institutions, col == node.institutions.institution_id)
+    if scope.area is not None:
+        if node.area is None:
+            raise NotApplicable(f"{node.node} has no area (population or residents); "
+                                "this measure needs a community or a division")
+        col = t[column_name(scope.area)]
+        return t.filter(node.area.exactly(col) if scope.area_match == "exact"
+                        else node.area.contains(col))
+    return t
+
+
+def _snapshot_column(i: int) -> str:
+    return f"_snapshot_{i}"
+
+
+def _with_time_columns(t: ibis.Table, key: SourceKey, periods: list[Period]) -> ibis.Table:
+    """Add the as-of snapshot per period (latest snapshot on/before the period end)."""
+    if key.time.kind is not TimeKind.SNAPSHOT:
+        return t
+    col = t[column_name(key.time.column or "")]
+    part = [t[column_name(key.scope.institution)]] if key.scope.institution else []
+    extra = {}
+    for i, p in enumerate(periods):
+        latest = ibis.ifelse(col <= p.end, col, ibis.null(col.type())).max()
+        extra[_snapshot_column(i)] = latest.over(group_by=part) if part else latest.over()
+    return t.mutate(**extra)
+
+
+def _time_condition(t: ibis.Table, time: TimeSpec, p: Period, i: int) -> ibis.Value | None:
+    kind = time.kind
+    if kind is TimeKind.NONE:
+        return None
+    col = t[column_name(time.column or "")]
+    if kind is TimeKind.EVENT:
+        return col.between(p.start, p.end)
+    if kind in (TimeKind.YEAR_FLOW, TimeKind.YEAR_STOCK):
+        return col == p.year
+    if kind is TimeKind.SNAPSHOT:
+        return col == t[_snapshot_column(i)]
+    if kind is TimeKind.ACTIVE:
+        end = t[column_name(time.end_column or "")]
+        return (col <= p.end) & (end.isnull() | (end >= p.end))
+    raise AssertionError(kind)
+
+
+def _prefilter(t: ibis.Table, time: TimeSpec, periods: list[Period]) -> ibis.Table:
+    """Cut the rows to the span of all periods asked (lets the backend prune early)."""
+    if time.kind is TimeKind.EVENT:
+        col = t[column_name(time.column or "")]
+        return t.filter(col.between(min(p.start for p in periods), max(p.end for p in periods)))
+    if time.kind in (TimeKind.YEAR_FLOW, TimeKind.YEAR_STOCK):
+        col = t[column_name(time.column or "")]
+        return t.filter(col.isin(sorted({p.year for p in periods})))
+    return t
+
+
+def _values(v: list[str | int] | str, valuesets: dict[str, list[str]]) -> list[Any]:
+    if isinstance(v, str):
+        return list(valuesets[v.removeprefix("@")])
+    return list(v)
+
+
+def condition(t: ibis.Table, c: Condition, valuesets: dict[str, list[str]],
+              node: ResolvedNode | None) -> ibis.Value:
+    """One structured filter as an Ibis boolean expression."""
+    if c.any_of is not None:
+        parts = [condition(t, sub, valuesets, node) for sub in c.any_of]
+        out = parts[0]
+        for p in parts[1:]:
+            out = out | p
+        return out
+    col = t[column_name(c.column or "")]
+    if c.eq is not None:
+        return col == c.eq
+    if c.ne is not None:
+        return col != c.ne
+    if c.in_ is not None:
+        return col.isin(_values(c.in_, valuesets))
+    if c.not_in is not None:
+        return ~col.isin(_values(c.not_in, valuesets))
+    if c.is_null is not None:
+        return col.isnull() if c.is_null else col.notnull()
+    for op in ("gte", "lte", "gt", "lt"):
+        value = getattr(c, op)
+        if value is not None:
+            return {"gte": col >= value, "lte": col <= value, "gt": col > value,
+                    "lt": col < value}[op]
+    if c.contains is not None:
+        return col.contains(c.contains)
+    if c.startswith is not None:
+        return col.startswith(c.startswith)
+    if c.in_node_area is not None:
+        if node is None or node.area is None:
+            raise NotApplicable("an in-area filter needs a community or division node")
+        inside = node.area.contains(col)
+        return inside if c.in_node_area else ~inside
+    raise AssertionError(f"condition without operator: {c}")
+
+
+def _where(t: ibis.Table, m: Measure, valuesets: dict[str, list[str]],
+           node: ResolvedNode) -> ibis.Value | None:
+    out = None
+    for c in m.where:
+        cond = condition(t, c, valuesets, node)
+        out = cond if out is None else out & cond
+    return out
+
+
+def _and(a: ibis.Value | None, b: ibis.Value | None) -> ibis.Value | None:
+    if a is None:
+        return b
+    return a if b is None else a & b
+
+
+def _aggregate(t: ibis.Table, m: Measure, where: ibis.Value | None) -> ibis.Value:
+    if m.agg == "count":
+        return t.count(where=where)
+    col = t[column_name(m.column or "")]
+    if m.agg == "count_distinct":
+        return col.nunique(where=where)
+    return col.sum(where=where)
+
+
+def selected_rows(tables: TableSource, key: SourceKey, node: ResolvedNode,
+                  periods: list[Period]) -> ibis.Table:
+    """The node's rows of a source, cut to the periods' span, with as-of columns added."""
+    t = _scoped(base_table(tables, key), key.scope, node)
+    t = _prefilter(t, key.time, periods)
+    return _with_time_columns(t, key, periods)
+
+
+def aggregate_query(
+    tables: TableSource,
+    key: SourceKey,
+    wanted: Iterable[tuple[str, Measure, int]],
+    periods: list[Period],
+    node: ResolvedNode,
+    valuesets: dict[str, list[str]],
+) -> ibis.Table:
+    """One row: a column per (label, measure, period index) asked of this source."""
+    t = selected_rows(tables, key, node, periods)
+    aggs = {}
+    for label, m, i in wanted:
+        cond = _and(_where(t, m, valuesets, node), _time_condition(t, key.time, periods[i], i))
+        aggs[label] = _aggregate(t, m, cond)
+    return t.aggregate(**aggs)
+
+
+def measure_rows(tables: TableSource, m: Measure, node: ResolvedNode, period: Period,
+                 valuesets: dict[str, list[str]]) -> ibis.Table:
+    """The rows behind one measure for one node and period (drill-down)."""
+    key = source_key(m)
+    t = selected_rows(tables, key, node, [period])
+    cond = _and(_where(t, m, valuesets, node), _time_condition(t, key.time, period, 0))
+    if cond is not None:
+        t = t.filter(cond)
+    extra = [c for c in t.columns if c.startswith("_snapshot_")]
+    return t.drop(*extra) if extra else t

@@ -1,0 +1,211 @@
+"""The evaluator: any set of indicators for any node × period, each result explaining itself.
+
+A result carries the value, numerator, denominator and factor; the previous period's value
+and the change; the binding target with its gap; and, for targeted indicators, the yearly
+trajectory towards the deadline. Indicators that cannot be computed say why (wrong node level
+or period type, or a capability such as the DRG grouper that the warehouse does not have yet)
+instead of producing a number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from yigong.indicators.loader import Catalog
+from yigong.indicators.periods import Period
+from yigong.indicators.spec import Indicator, NodeLevel, PeriodType
+from yigong.indicators.targets import TargetCheck, Trajectory, check, project, select_target
+from yigong.indicators.values import Computed, compute
+from yigong.warehouse.hierarchy import Node, NodeKind, ResolvedNode, TableSource, resolve
+
+__all__ = ["Evaluation", "IndicatorResult", "Status", "available_capabilities", "evaluate"]
+
+
+class Status(StrEnum):
+    OK = "ok"
+    NO_VALUE = "no_value"  # computed, but the denominator is zero or an input is missing
+    NOT_APPLICABLE = "not_applicable"  # wrong node level or period type for this indicator
+    NOT_COMPUTABLE = "not_computable"  # needs a capability the warehouse does not have yet
+
+
+#: capability -> the table whose presence provides it.
+CAPABILITY_TABLES = {"casemix": "drg_results"}
+
+
+def available_capabilities(tables: TableSource) -> frozenset[str]:
+    """Capabilities whose tables exist in the warehouse (e.g. DRG results for ``casemix``)."""
+    found = set()
+    for cap, table in CAPABILITY_TABLES.items():
+        try:
+            tables.table(table)
+        except Exception:  # noqa: BLE001 - any lookup failure means "not there"
+            continue
+        found.add(cap)
+    return frozenset(found)
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    """One indicator for one node and period, with everything needed to explain it."""
+
+    indicator: str
+    code: str
+    name_zh: str
+    name_en: str
+    catalog: str
+    edition: str
+    node: str
+    node_name: str
+    period: str
+    status: Status
+    value: float | None = None
+    numerator: int | Decimal | None = None
+    denominator: int | Decimal | None = None
+    factor: float = 1
+    unit: str = ""
+    decimals: int = 2
+    display: str = "plain"
+    direction: str = ""
+    previous_period: str | None = None
+    previous_value: float | None = None
+    change: float | None = None
+    target: TargetCheck | None = None
+    trajectory: Trajectory | None = None
+    parts: dict[str, int | Decimal] = field(default_factory=dict)
+    note: str = ""
+
+    def formatted(self) -> str:
+        """The value as people read it (``12.35 %``, ``1 : 2.10``)."""
+        if self.value is None:
+            return "—"
+        if self.display == "one_to_x":
+            return f"1 : {self.value:.{self.decimals}f}"
+        return f"{self.value:.{self.decimals}f}{' ' + self.unit if self.unit else ''}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (Decimals as strings)."""
+        def conv(v: Any) -> Any:
+            if isinstance(v, Decimal):
+                return str(v)
+            if isinstance(v, dict):
+                return {k: conv(x) for k, x in v.items()}
+            if isinstance(v, list | tuple):
+                return [conv(x) for x in v]
+            return v
+        return conv(asdict(self))
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    node: ResolvedNode
+    period: Period
+    results: list[IndicatorResult]
+    queries: int
+
+
+_LEVELS = {NodeKind.INSTITUTION: NodeLevel.INSTITUTION, NodeKind.COMMUNITY: NodeLevel.COMMUNITY,
+           NodeKind.DIVISION: NodeLevel.DIVISION}
+
+
+def _blocked(ind: Indicator, node: Node, period: Period, caps: frozenset[str]
+             ) -> tuple[Status, str] | None:
+    missing = [r for r in ind.requires if r not in caps]
+    if missing:
+        return Status.NOT_COMPUTABLE, (
+            f"needs {', '.join(missing)} results ({', '.join(CAPABILITY_TABLES.get(m, m) for m in missing)}"
+            " table), not in the warehouse yet")
+    if _LEVELS[node.kind] not in ind.levels:
+        return Status.NOT_APPLICABLE, f"defined for {', '.join(ind.levels)} nodes, not {node.kind}"
+    if period.type not in ind.period_types:
+        return Status.NOT_APPLICABLE, (
+            f"defined for {', '.join(ind.period_types)} periods, not {period.type}")
+    return None
+
+
+def _institution_attrs(tables: TableSource, node: Node) -> dict[str, str]:
+    if node.kind is not NodeKind.INSTITUTION:
+        return {}
+    inst = tables.table("institutions")
+    rows = inst.filter(inst.institution_id == node.id).select(
+        "institution_type", "level", "grade", "ownership").to_pyarrow().to_pylist()
+    return {k: str(v) for k, v in rows[0].items()} if rows else {}
+
+
+def _history(period: Period, years: int) -> list[Period]:
+    last = period.year if period.type is PeriodType.YEAR else period.year - 1
+    return [Period(y, PeriodType.YEAR) for y in range(last - years + 1, last + 1)]
+
+
+def evaluate(
+    tables: TableSource,
+    cat: Catalog,
+    node: Node,
+    period: Period,
+    ids: list[str] | None = None,
+    *,
+    as_of: date | None = None,
+    compare: bool = True,
+    targets: bool = True,
+    history_years: int = 5,
+    capabilities: frozenset[str] | None = None,
+) -> Evaluation:
+    """Compute indicators (all by default) for ``node`` in ``period``.
+
+    ``as_of`` fixes the hierarchy (default: the period's last day). ``compare`` adds the
+    previous period and the change; ``targets`` adds the binding target, its gap and, from
+    ``history_years`` of yearly values, the trajectory to the deadline.
+    """
+    resolved = resolve(tables, node, as_of or period.end)
+    caps = available_capabilities(tables) if capabilities is None else capabilities
+    chosen = [cat.indicator(i) for i in ids] if ids else list(cat.indicators.values())
+    blocked = {ind.id: _blocked(ind, node, period, caps) for ind in chosen}
+    live = [ind for ind in chosen if blocked[ind.id] is None]
+    by_ind = {ind.id: [t for t in cat.targets if t.indicator == ind.id] for ind in live}
+    attrs = (_institution_attrs(tables, node)
+             if any(t.institution_filter for ts in by_ind.values() for t in ts) else {})
+    binding = {i: select_target(ts, node, period, attrs) for i, ts in by_ind.items()} \
+        if targets else {}
+    wanted = [(ind, period) for ind in live]
+    if compare:
+        wanted += [(ind, period.previous()) for ind in live]
+    hist = _history(period, history_years)
+    wanted += [(ind, p) for ind in live if binding.get(ind.id) and PeriodType.YEAR in ind.period_types
+               for p in hist]
+    unique = list({(ind.id, p): (ind, p) for ind, p in wanted}.values())
+    values, mv = compute(tables, cat, resolved, unique)
+    results = []
+    for ind in chosen:
+        base = dict(indicator=ind.id, code=ind.code, name_zh=ind.name_zh, name_en=ind.name_en,
+                    catalog=ind.catalog, edition=ind.edition, node=str(node),
+                    node_name=resolved.name, period=period.code, factor=ind.factor,
+                    unit=ind.unit, decimals=ind.decimals, display=ind.display,
+                    direction=ind.direction.value if ind.direction else "")
+        if (b := blocked[ind.id]) is not None:
+            results.append(IndicatorResult(status=b[0], note=b[1], **base))
+            continue
+        results.append(_result(ind, base, period, values, binding.get(ind.id), hist, compare))
+    return Evaluation(resolved, period, results, mv.queries)
+
+
+def _result(ind: Indicator, base: dict[str, Any], period: Period,
+            values: dict[tuple[str, Period], Computed], tgt: Any, hist: list[Period],
+            compare: bool) -> IndicatorResult:
+    c = values[(ind.id, period)]
+    prev = values.get((ind.id, period.previous())) if compare else None
+    change = (c.value - prev.value) if prev and prev.value is not None and c.value is not None \
+        else None
+    trajectory = None
+    if tgt is not None and PeriodType.YEAR in ind.period_types:
+        pts = [(p.year, values[(ind.id, p)].value) for p in hist]
+        trajectory = project([(y, v) for y, v in pts if v is not None], tgt)
+    return IndicatorResult(
+        status=Status.OK if c.value is not None else Status.NO_VALUE,
+        value=c.value, numerator=c.numerator, denominator=c.denominator,
+        previous_period=period.previous().code if compare else None,
+        previous_value=prev.value if prev else None, change=change,
+        target=check(tgt, c.value) if tgt is not None else None, trajectory=trajectory,
+        parts=dict(c.parts), note=c.note, **base)

@@ -1,0 +1,250 @@
+"""The indicator language: measures over canonical tables, indicators over measures, targets.
+
+A *measure* counts or sums rows of one canonical table (optionally joined to its parents),
+restricted to a hierarchy node (`scope`), a period (`time`) and a structured filter (`where`).
+An *indicator* is DHIS2-shaped: ``value = numerator / denominator × factor``, where numerator
+and denominator are sums of measures. Aggregation over the hierarchy always sums numerators
+and denominators over the node's rows and divides once; rates are never averaged.
+These models are what catalog YAML files are validated against (``extra="forbid"``).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from yigong.indicators.yamlsrc import FieldPath
+
+__all__ = [
+    "Aggregation",
+    "Comparator",
+    "Condition",
+    "Direction",
+    "Indicator",
+    "IndicatorKind",
+    "Join",
+    "Measure",
+    "NodeLevel",
+    "PeriodType",
+    "Provenance",
+    "Scope",
+    "Target",
+    "Terms",
+    "TimeKind",
+    "TimeSpec",
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Origin(BaseModel):
+    """Where a definition was read from (file name and field path)."""
+
+    model_config = ConfigDict(frozen=True)
+    file: str = ""
+    path: FieldPath = ()
+
+
+class Located(Strict):
+    """A definition that remembers its file and field path for error messages."""
+
+    _origin: Origin = PrivateAttr(default_factory=Origin)
+
+    @property
+    def origin(self) -> Origin:
+        return self._origin
+
+    def located(self, file: str, path: FieldPath) -> Located:
+        self._origin = Origin(file=file, path=path)
+        return self
+
+
+class PeriodType(StrEnum):
+    YEAR = "year"
+    QUARTER = "quarter"
+    MONTH = "month"
+
+
+class NodeLevel(StrEnum):
+    """Kinds of hierarchy node an indicator can be computed for."""
+
+    INSTITUTION = "institution"
+    COMMUNITY = "community"
+    DIVISION = "division"
+
+
+class Direction(StrEnum):
+    """指标导向: which way is better."""
+
+    HIGHER = "higher"  # 逐步提高
+    LOWER = "lower"  # 逐步降低
+    TARGET = "target"  # close to a target value
+    MONITOR = "monitor"  # 监测比较: no direction, compare with peers
+
+
+class Provenance(StrEnum):
+    """Tags of ``shared/reference/indicators.md``: S public source, K background, I inference."""
+
+    S = "S"
+    K = "K"
+    I = "I"  # noqa: E741 - the tag's name
+
+
+class IndicatorKind(StrEnum):
+    RATIO = "ratio"  # numerator / denominator × factor
+    COUNT = "count"  # numerator alone (× factor)
+    GROWTH = "growth"  # (base now − base before) / base before × factor
+
+
+class Aggregation(StrEnum):
+    """How a node's value is built from its rows; only sums of components are allowed."""
+
+    SUM_COMPONENTS = "sum_components"
+
+
+class TimeKind(StrEnum):
+    EVENT = "event"  # a date column inside the period
+    YEAR_FLOW = "year_flow"  # an integer year column; annual totals (year periods only)
+    YEAR_STOCK = "year_stock"  # an integer year column; the year's stock serves any period
+    SNAPSHOT = "snapshot"  # a snapshot date column; latest snapshot on/before period end
+    ACTIVE = "active"  # rows whose [start, end] span covers the period end
+    NONE = "none"  # no time restriction (registry attributes)
+
+
+class Comparator(StrEnum):
+    AT_LEAST = ">="
+    MORE_THAN = ">"
+    AT_MOST = "<="
+    LESS_THAN = "<"
+    ABOUT = "~="
+
+
+class Condition(Strict):
+    """One filter on a column; exactly one operator is given (the validator checks)."""
+
+    column: str | None = None
+    eq: str | int | float | bool | None = None
+    ne: str | int | float | bool | None = None
+    in_: list[str | int] | str | None = Field(default=None, alias="in")
+    not_in: list[str | int] | str | None = None
+    is_null: bool | None = None
+    gte: float | int | None = None
+    lte: float | int | None = None
+    gt: float | int | None = None
+    lt: float | int | None = None
+    contains: str | None = None
+    startswith: str | None = None
+    in_node_area: bool | None = None
+    any_of: list[Condition] | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def operators(self) -> list[str]:
+        names = ("eq", "ne", "in_", "not_in", "is_null", "gte", "lte", "gt", "lt", "contains",
+                 "startswith", "in_node_area", "any_of")
+        return [n for n in names if getattr(self, n) is not None]
+
+
+class Join(Strict):
+    """Inner join to another canonical table; its columns are then named ``table.column``."""
+
+    table: str
+    left: str  # column of the rows so far (may itself be ``table.column``)
+    right: str  # column of the joined table
+
+
+class Scope(Strict):
+    """Which rows belong to a hierarchy node.
+
+    ``institution``: a column holding an institution id (the node's institution set).
+    ``area``: a column holding a division code, matched against the node's area by prefix
+    (``area_match: prefix``) or exactly (``exact``, for population rows).
+    """
+
+    institution: str | None = None
+    area: str | None = None
+    area_match: Literal["prefix", "exact"] = "prefix"
+
+
+class TimeSpec(Strict):
+    kind: TimeKind
+    column: str | None = None
+    end_column: str | None = None  # for ``active``
+
+
+class Measure(Located):
+    """A count or sum over one canonical table, restricted by node, period and filter."""
+
+    name_zh: str
+    name_en: str
+    table: str
+    joins: list[Join] = []
+    agg: Literal["count", "count_distinct", "sum"]
+    column: str | None = None
+    where: list[Condition] = []
+    scope: Scope
+    time: TimeSpec
+    description: str = ""
+    requires: list[str] = []  # capabilities whose tables are not canonical yet (``casemix``)
+
+
+class Terms(Strict):
+    """A numerator or denominator: the sum of ``measures`` minus the sum of ``minus``."""
+
+    measures: list[str]
+    minus: list[str] = []
+    description_zh: str = ""
+    description_en: str = ""
+
+
+class Target(Located):
+    """A policy target for an indicator, with its deadline and the text it comes from."""
+
+    indicator: str
+    comparator: Comparator
+    value: float | None = None  # None: a benchmark not yet supplied (e.g. national median)
+    benchmark: str = ""  # what the value is when it is a benchmark ("national median")
+    tolerance: float = 0  # for ``~=``: how far from the value still counts as met
+    deadline: int  # year by whose end the target must be met
+    from_year: int | None = None  # first year the target applies
+    nodes: list[str] = ["*"]  # node ids ("division:130423"), node levels ("community"), "*"
+    institution_filter: dict[str, list[str]] = {}  # e.g. {level: ["3"]}: who the text binds
+    source: str
+    source_text: str
+    note: str = ""
+
+
+class Indicator(Located):
+    """One indicator of one catalog edition."""
+
+    id: str
+    code: str = ""  # the number in the official list ("4", "45.1", "C3")
+    name_zh: str = ""
+    name_en: str = ""
+    group: str = ""
+    same_as: str | None = None  # reuse another indicator's definition (= 三级 #n)
+    kind: IndicatorKind = IndicatorKind.RATIO
+    numerator: Terms | None = None
+    denominator: Terms | None = None
+    base: str | None = None  # growth: the indicator whose change is measured
+    growth_against: Literal["same_period_last_year", "previous_period"] = "same_period_last_year"
+    factor: float = 1
+    divisor: float = 1  # value = numerator / denominator × factor / divisor (e.g. / 365 days)
+    unit: str = ""
+    decimals: int = 2
+    display: Literal["plain", "one_to_x"] = "plain"
+    direction: Direction | None = None
+    aggregation: Aggregation = Aggregation.SUM_COMPONENTS
+    period_types: list[PeriodType] = [PeriodType.YEAR, PeriodType.QUARTER, PeriodType.MONTH]
+    levels: list[NodeLevel] = [NodeLevel.INSTITUTION, NodeLevel.COMMUNITY, NodeLevel.DIVISION]
+    national_monitoring: bool = False
+    provenance: Provenance | None = None
+    interpretation: str = ""
+    source: str = ""
+    requires: list[str] = []
+    catalog: str = ""  # filled by the loader from the file header
+    edition: str = ""
