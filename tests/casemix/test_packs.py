@@ -129,3 +129,21 @@ def test_every_adrg_has_its_last_drg_always(scheme):
         if r["adrg"] not in last or int(r["seq"]) > int(last[r["adrg"]]["seq"]):
             last[r["adrg"]] = r
     assert {r["condition"] for r in last.values()} == {"always"}
+
+
+def test_a_hand_written_regional_overlay_is_refreshed_and_validates(tmp_path):
+    """The documented recipe for a new regional variant: diff files + refresh + check."""
+    from yigong.casemix.packbuild import refresh
+
+    header = "op,drg,adrg,name,seq,condition\n"
+    # region X does not split BB2: drop BB21 and make BB25 the only (always) DRG, renamed BB29
+    diff = header + "-,BB21,,,,\n-,BB25,,,,\n+,BB29,BB2,除创伤之外的其他开颅术,1,always\n"
+    folder = _overlay(tmp_path, {"drg": diff})
+    text = (folder / "manifest.toml").read_text(encoding="utf-8").replace(f'rows = 26\nsha256 = "{ZERO}"\n', "")
+    (folder / "manifest.toml").write_text(text, encoding="utf-8")
+    refresh(folder)
+    issues = [i for i in validate_pack(folder) if i.level is Level.ERROR]
+    assert issues == []
+    c = Case("r", 2, 67, None, None, ("I61.900x002", "G93.501"), ("01.3900x009",))
+    assert explain_case(c, str(folder)).drg == "BB29"
+    assert explain_case(c, NATIONAL).drg == "BB21"

@@ -32,7 +32,6 @@ CHUNK = 1 << 16
 RESULT_COLUMNS = ("case_id", "status", "mdc", "adrg", "drg", "rule_id", "has_mcc", "has_cc")
 _STATUS = {s: i for i, s in enumerate(STATUSES)}
 _ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
-_POP9 = np.array([bin(i).count("1") for i in range(1 << 12)], dtype=np.uint8)
 
 
 def _encode(lists: pa.Array, vocab: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -132,7 +131,9 @@ def _group_chunk(cp: CompiledPack, t: pa.Table, translate: bool) -> dict[str, np
     if len(comp):
         ptab = cp.dx_ptab[pdx][case_of_row[comp]]
         counted = cp.dx_ctab[dx[comp]] != ptab
-        counted[np.isin(comp, principal_rows)] = False
+        is_principal = np.zeros(len(dx), dtype=bool)
+        is_principal[principal_rows] = True
+        counted &= ~is_principal[comp]
         sev_c = sev[comp][counted]
         rows_c = comp[counted]
         row_bits[rows_c[sev_c == 2]] |= np.uint64(1 << MCC_BIT)
@@ -156,9 +157,7 @@ def _group_chunk(cp: CompiledPack, t: pa.Table, translate: bool) -> dict[str, np
         elif name == "newborn":
             v = ~days_null & (days <= int(arg))  # type: ignore[call-overload]
         elif name == "multi_trauma":
-            v = _POP9[(dx_case & cp.trauma_masks[str(arg)]).astype(np.int64) & 0xFFF] >= 2
-            if int(cp.trauma_masks[str(arg)]) >= 1 << 12:
-                v = np.array([bin(int(x)).count("1") >= 2 for x in dx_case & cp.trauma_masks[str(arg)]])
+            v = np.bitwise_count(dx_case & cp.trauma_masks[str(arg)]) >= 2
         else:
             raise ValueError(name)
         k |= v.astype(np.int64) << f

@@ -45,8 +45,10 @@ class SourceInfo(_Strict):
 
 
 class TableEntry(_Strict):
-    rows: int
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    """Row count and canonical checksum of the resolved table (``-1``/empty until refreshed)."""
+
+    rows: int = -1
+    sha256: str = Field(default="", pattern=r"^([0-9a-f]{64})?$")
     diff: str = ""
 
 

@@ -3,6 +3,11 @@
 Usage::
 
     python -m yigong.casemix.packbuild SRC_DIR DEST_DIR --id chs-drg-1.1 [--base PACK_ID]
+    python -m yigong.casemix.packbuild --refresh PACK_DIR
+
+``--refresh`` recomputes the ``[tables]`` counts and checksums, ``[counts]`` and
+``[files]`` of a pack written by hand (e.g. a new regional overlay), keeping its
+``[pack]`` and ``[source]`` sections.
 
 Without ``--base`` the tables are copied as they are (a full pack). With ``--base`` only
 row diffs against the resolved base pack are written (an overlay pack). Either way the
@@ -116,15 +121,45 @@ def build(src: Path, dest: Path, pack_id: str, base: str | None, title_zh: str) 
             raise SystemExit(f"count {k}: built {v}, source manifest says {want}")
 
 
+def refresh(folder: Path) -> None:
+    """Rewrite the derived sections of ``folder/manifest.toml`` from the resolved tables."""
+    pack = read_pack(folder)
+    if pack.load_issues:
+        raise SystemExit("\n".join(map(str, pack.load_issues)))
+    text = (folder / "manifest.toml").read_text(encoding="utf-8")
+    head = text.split("\n[tables.", 1)[0].split("\n[counts]", 1)[0].split("\n[files]", 1)[0].rstrip()
+    lines = [head, ""]
+    for name, table in pack.tables.items():
+        entry = pack.manifest.tables.get(name)
+        if pack.manifest.pack.kind == "overlay" and (entry is None or not entry.diff):
+            continue  # inherited unchanged: checked through the base pack
+        lines += [f"[tables.{name}]", f"rows = {len(table.rows)}", f"sha256 = {_q(table.canonical_sha256())}"]
+        if entry is not None and entry.diff:
+            lines.append(f"diff = {_q(entry.diff)}")
+        lines.append("")
+    lines.append("[counts]")
+    lines += [f"{k} = {v}" for k, v in domain_counts(pack.tables).items()]
+    lines += ["", "[files]"]
+    for f in sorted(p.name for p in folder.iterdir() if p.is_file() and p.name != "manifest.toml"):
+        lines.append(f"{_q(f)} = {_q(sha256_file(folder / f))}")
+    (folder / "manifest.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("src", type=Path)
-    p.add_argument("dest", type=Path)
-    p.add_argument("--id", required=True)
+    p.add_argument("dest", type=Path, nargs="?")
+    p.add_argument("--id")
     p.add_argument("--base")
     p.add_argument("--title-zh", default="")
+    p.add_argument("--refresh", action="store_true")
     a = p.parse_args()
-    build(a.src, a.dest, a.id, a.base, a.title_zh)
+    if a.refresh:
+        refresh(a.src)
+    elif a.dest is None or a.id is None:
+        p.error("give SRC DEST --id, or --refresh PACK_DIR")
+    else:
+        build(a.src, a.dest, a.id, a.base, a.title_zh)
 
 
 if __name__ == "__main__":

@@ -70,8 +70,18 @@ def sha256_file(path: Path) -> str:
 
 
 def read_pack(pack: str | Path) -> Pack:
-    """Load and resolve a pack, collecting issues instead of raising on table problems."""
-    folder = resolve_folder(pack)
+    """Load and resolve a pack, collecting issues instead of raising on table problems.
+
+    Results are cached per folder and file modification times, so a base pack is read
+    once per process however many overlays use it. Callers must not mutate the result.
+    """
+    folder = resolve_folder(pack).resolve()
+    stamp = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.iterdir()))
+    return _read_pack(folder, stamp)
+
+
+@functools.lru_cache(maxsize=16)
+def _read_pack(folder: Path, _stamp: tuple[tuple[str, int, int], ...]) -> Pack:
     try:
         manifest = read_manifest(folder)
     except (ValidationError, ValueError) as exc:

@@ -17,7 +17,7 @@ from yigong.casemix.counts import domain_counts
 from yigong.casemix.issues import Issue, Level, PackError, error
 from yigong.casemix.packs import Pack, read_pack, sha256_file
 from yigong.casemix.rawtable import RawTable
-from yigong.casemix.tables import ADRG_RULE_LISTS, NEWBORN_RULES, TABLES
+from yigong.casemix.tables import ADRG_RULE_LISTS, NEWBORN_RULES, TABLES, Column
 from yigong.casemix.tagexpr import parse_tag_expr
 
 MANIFEST = "manifest.toml"
@@ -27,24 +27,33 @@ def _where(t: RawTable, i: int) -> tuple[str, int]:
     return t.origins[i]
 
 
+def _bad_value(col: Column, v: str) -> tuple[str, str] | None:
+    """(issue code, reason) if ``v`` is not a valid non-empty value of ``col``."""
+    if col.kind == "int" and not (v.isdigit() or (v[0] == "-" and v[1:].isdigit())):
+        return "value.int", f"not an integer: {v!r}"
+    if col.kind == "bool" and v not in ("0", "1"):
+        return "value.bool", f"must be 0 or 1: {v!r}"
+    if col.choices and v not in col.choices:
+        return "value.choice", f"{v!r} not in {list(col.choices)}"
+    if v != v.strip():
+        return "value.whitespace", f"leading/trailing whitespace in {v!r}"
+    return None
+
+
 def _columns(t: RawTable) -> list[Issue]:
     out: list[Issue] = []
     for col_i, col in enumerate(t.spec.columns):
-        for i, row in enumerate(t.rows):
-            v = row[col_i]
-            if v == "":
-                if not col.nullable:
-                    out.append(error("value.required", "empty value", *_where(t, i), col.name))
-                continue
-            if col.kind == "int" and not (v.isdigit() or (v[0] == "-" and v[1:].isdigit())):
-                out.append(error("value.int", f"not an integer: {v!r}", *_where(t, i), col.name))
-            elif col.kind == "bool" and v not in ("0", "1"):
-                out.append(error("value.bool", f"must be 0 or 1: {v!r}", *_where(t, i), col.name))
-            elif col.choices and v not in col.choices:
-                out.append(error("value.choice", f"{v!r} not in {list(col.choices)}", *_where(t, i), col.name))
-            elif v != v.strip():
-                out.append(error("value.whitespace", f"leading/trailing whitespace in {v!r}", *_where(t, i),
-                                 col.name))
+        values = [row[col_i] for row in t.rows]
+        bad = {}
+        for v in set(values):  # judge each distinct value once
+            found = ("value.required", "empty value") if v == "" and not col.nullable else (
+                None if v == "" else _bad_value(col, v))
+            if found:
+                bad[v] = found
+        if bad:
+            for i, v in enumerate(values):
+                if v in bad:
+                    out.append(error(bad[v][0], bad[v][1], *_where(t, i), col.name))
     seen: dict[tuple[str, ...], int] = {}
     for i, row in enumerate(t.rows):
         k = t.key_of(row)
