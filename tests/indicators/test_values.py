@@ -133,7 +133,7 @@ def test_casemix_indicators_are_not_computable(c1_2024):
     for ident in ("T14", "S05", "S26", "D1", "D5", "D6"):
         assert c1_2024[ident].status is Status.NOT_COMPUTABLE
         assert c1_2024[ident].value is None
-        assert "drg_results" in c1_2024[ident].note
+        assert "drg_case_facts" in c1_2024[ident].note
 
 
 def test_levels_and_period_types(wh, cat):

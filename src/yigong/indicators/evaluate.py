@@ -33,7 +33,7 @@ class Status(StrEnum):
 
 
 #: capability -> the table whose presence provides it.
-CAPABILITY_TABLES = {"casemix": "drg_results"}
+CAPABILITY_TABLES = {"casemix": "drg_case_facts"}
 
 
 def available_capabilities(tables: TableSource) -> frozenset[str]:
