@@ -23,8 +23,14 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from sqlalchemy import event
 
 from yigong.store import Store
+from yigong.store.models import Base
+
+
+def _no_sync(dbapi_connection: object, _record: object) -> None:
+    dbapi_connection.execute("PRAGMA synchronous=OFF")  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -114,16 +120,19 @@ def pg_server() -> Iterator[PgServer]:
 def store(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> Iterator[Store]:
     """A fresh, empty workflow store on each backend."""
     if request.param == "sqlite":
-        st = Store(f"sqlite:///{os.path.join(tmp_path, 'workflow.sqlite')}")
+        st = Store(f"sqlite:///{os.path.join(tmp_path, 'workflow.sqlite')}", create=False)
+        # tests only: skip fsync (the server's fsync is off too); behaviour is otherwise the same
+        event.listen(st.engine, "connect", _no_sync)
+        Base.metadata.create_all(st.engine)
         yield st
         st.dispose()
         return
     server: PgServer = request.getfixturevalue("pg_server")
-    dbname = f"t_{uuid.uuid4().hex[:10]}"
+    schema = f"t_{uuid.uuid4().hex[:10]}"  # a fresh schema per test: cheaper than a database
     with server.admin() as conn:
-        conn.execute(f'CREATE DATABASE "{dbname}"')
-    st = Store(server.url(dbname))
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    st = Store(server.url("postgres"), connect_args={"options": f"-csearch_path={schema}"})
     yield st
     st.dispose()
     with server.admin() as conn:
-        conn.execute(f'DROP DATABASE "{dbname}" WITH (FORCE)')
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
