@@ -122,8 +122,12 @@ def metrics_cmd(
     from yigong.casemix.metrics import Trim
     from yigong.warehouse.store import Warehouse
 
-    with Warehouse(warehouse) as wh:
-        table = service.casemix_metrics(wh.ibis, scheme, level, period, weights, Trim(trim))
+    try:
+        with Warehouse(warehouse) as wh:
+            table = service.casemix_metrics(wh.ibis, scheme, level, period, weights, Trim(trim))
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
     if output:
         pacsv.write_csv(table, output)
         typer.echo(f"{table.num_rows} rows -> {output}")

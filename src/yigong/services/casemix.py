@@ -197,6 +197,8 @@ def casemix_metrics(con: ibis.BaseBackend, scheme: str, level: str = "institutio
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {sorted(LEVELS)}, got {level!r}")
+    if RESULTS_TABLE not in con.list_tables():
+        raise ValueError(f"no {RESULTS_TABLE} table: run `yigong drg group --warehouse … --scheme {scheme}` first")
     g = grouped_discharges(con, scheme, period)
     weights = read_weight_table(weights_csv) if weights_csv else weights_from_data(g, trim, min_cases)
     facts = case_facts(g, weights, low_risk_groups(g, min_cases), by_period=True)
