@@ -108,11 +108,12 @@ def _post_claim(ctx: Ctx, claim: Claim, day: str, period: str) -> None:
         if claim.referral is ReferralStatus.REFERRED
         else ctx.policy.out_of_county.self_referred
     )
-    charged = claim.fund_paid.scale(rule.charge_to_quota, ctx.rounding)
+    share = rule.charge_to_quota
+    charged = claim.fund_paid if share == 1 else claim.fund_paid.scale(share, ctx.rounding)
     inputs = {
         "community": c,
         "provider": claim.institution_id,
-        "referral": claim.referral.value,
+        "referral": claim.referral,
         "month": claim.month,
         "fund_paid": claim.fund_paid,
         "charge_to_quota": rule.charge_to_quota,
@@ -126,7 +127,7 @@ def _post_claim(ctx: Ctx, claim: Claim, day: str, period: str) -> None:
         period,
         "fund:reserve:risk_adjustment",
         target,
-        claim.fund_paid - charged,
+        claim.fund_paid - charged if share != 1 else Money.zero(),
         "claims.out_of_county.uncharged",
         inputs,
     )
@@ -174,8 +175,8 @@ def settle_budget(inputs: BudgetInputs, policy: Policy) -> BudgetResult:
         key=lambda x: (
             x.month,
             x.community_id,
-            x.setting.value,
-            x.referral.value,
+            x.setting,  # StrEnum: compares as its text, without the slow .value lookup
+            x.referral,
             x.institution_id,
         ),
     ):

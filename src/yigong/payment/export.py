@@ -58,8 +58,17 @@ def json_bytes(data: Any) -> bytes:
 
 
 def ledger_csv(lines: list[LedgerLine]) -> bytes:
+    """The ledger as CSV; ``inputs`` as a JSON object of strings (computed once per entry)."""
+    cache: dict[int, str] = {}
+
     def row(ln: LedgerLine) -> list[object]:
-        inputs = json.dumps(dict(ln.inputs), ensure_ascii=False, sort_keys=True)
+        inputs = cache.get(ln.entry_id)
+        if inputs is None:
+            inputs = json.dumps(
+                {k: str(v) for k, v in ln.inputs}, ensure_ascii=False, sort_keys=True
+            )
+            cache.clear()
+            cache[ln.entry_id] = inputs
         return [
             ln.line_id,
             ln.entry_id,

@@ -13,18 +13,22 @@ institution), ``institution:<id>`` (a member institution).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from decimal import Decimal
+from typing import NamedTuple
 
 from yigong.schema.money import Money
+from yigong.schema.rounding import EXACT, FEN
 
 __all__ = ["Ledger", "LedgerLine"]
 
-Inputs = tuple[tuple[str, str], ...]
+Inputs = tuple[tuple[str, object], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class LedgerLine:
-    """One side of one transfer."""
+class LedgerLine(NamedTuple):
+    """One side of one transfer (an immutable tuple: ledgers hold millions of them).
+
+    ``inputs`` holds the values the rule used (Money, Decimal, int, str); they are written as
+    text when the ledger is exported."""
 
     line_id: str
     entry_id: int
@@ -44,7 +48,7 @@ class Ledger:
 
     def __init__(self) -> None:
         self.lines: list[LedgerLine] = []
-        self._balances: dict[str, Money] = defaultdict(Money.zero)
+        self._balances: dict[str, Decimal] = defaultdict(Decimal)
         self._entries = 0
 
     def transfer(
@@ -69,28 +73,46 @@ class Ledger:
         if amount.is_negative:
             source, target, amount = target, source, -amount
         self._entries += 1
-        frozen: Inputs = tuple((k, str(v)) for k, v in (inputs or {}).items())
-        for account, counterparty, signed in ((source, target, -amount), (target, source, amount)):
-            self.lines.append(
-                LedgerLine(
-                    line_id=f"L{len(self.lines) + 1:07d}",
-                    entry_id=self._entries,
-                    date=date,
-                    period=period,
-                    account=account,
-                    counterparty=counterparty,
-                    amount=signed,
-                    rule_id=rule_id,
-                    clause=clause,
-                    inputs=frozen,
-                    memo=memo,
-                )
+        frozen: Inputs = tuple(inputs.items()) if inputs else ()
+        n = len(self.lines)
+        entry = self._entries
+        self.lines.append(
+            LedgerLine(
+                f"L{n + 1:07d}",
+                entry,
+                date,
+                period,
+                source,
+                target,
+                -amount,
+                rule_id,
+                clause,
+                frozen,
+                memo,
             )
-            self._balances[account] = self._balances[account] + signed
+        )
+        self.lines.append(
+            LedgerLine(
+                f"L{n + 2:07d}",
+                entry,
+                date,
+                period,
+                target,
+                source,
+                amount,
+                rule_id,
+                clause,
+                frozen,
+                memo,
+            )
+        )
+        value = amount.amount
+        self._balances[source] = EXACT.subtract(self._balances[source], value)
+        self._balances[target] = EXACT.add(self._balances[target], value)
 
     def balance(self, account: str) -> Money:
-        return self._balances.get(account, Money.zero())
+        return Money(self._balances.get(account, Decimal(0)).quantize(FEN))
 
     def balances(self) -> dict[str, Money]:
         """Balance of every account that ever moved, sorted by account name."""
-        return {k: self._balances[k] for k in sorted(self._balances)}
+        return {k: Money(self._balances[k].quantize(FEN)) for k in sorted(self._balances)}

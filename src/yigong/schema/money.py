@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
-from yigong.schema.rounding import CONTEXT, DEFAULT_RULE, FEN, RoundingRule, divide, quantize
+from yigong.schema.rounding import CONTEXT, DEFAULT_RULE, EXACT, FEN, RoundingRule, divide, quantize
 
 __all__ = ["Money", "allocate", "as_decimal"]
 
@@ -48,6 +48,8 @@ class Money:
     amount: Decimal
 
     def __post_init__(self) -> None:
+        if type(self.amount) is Decimal and self.amount.as_tuple().exponent == -2:
+            return  # fast path: already a whole number of fen with the canonical exponent
         if not isinstance(self.amount, Decimal):
             raise TypeError(f"Money.amount must be Decimal, got {type(self.amount).__name__}")
         if not self.amount.is_finite() or self.amount.quantize(FEN, context=CONTEXT) != self.amount:
@@ -75,22 +77,32 @@ class Money:
             total += item.amount
         return cls(total)
 
+    @classmethod
+    def _trusted(cls, amount: Decimal) -> Money:
+        """Wrap a Decimal already known to be fen-exact with exponent −2 (sums and differences of
+        Money are), skipping validation: the hot path of ledgers with millions of lines."""
+        obj = object.__new__(cls)
+        object.__setattr__(obj, "amount", amount)
+        return obj
+
     # arithmetic ---------------------------------------------------------------------------
+    # Sums, differences and negations of fen-exact Decimals with exponent −2 keep exponent −2;
+    # the EXACT context raises instead of rounding if a result ever needed more than 34 digits.
     def __add__(self, other: Money) -> Money:
         if not isinstance(other, Money):
             return NotImplemented
-        return Money(self.amount + other.amount)
+        return Money._trusted(EXACT.add(self.amount, other.amount))
 
     def __sub__(self, other: Money) -> Money:
         if not isinstance(other, Money):
             return NotImplemented
-        return Money(self.amount - other.amount)
+        return Money._trusted(EXACT.subtract(self.amount, other.amount))
 
     def __neg__(self) -> Money:
-        return Money(-self.amount)
+        return Money._trusted(EXACT.minus(self.amount))
 
     def __abs__(self) -> Money:
-        return Money(abs(self.amount))
+        return Money._trusted(EXACT.abs(self.amount))
 
     def scale(self, rate: Decimal | int, rule: RoundingRule = DEFAULT_RULE) -> Money:
         """This amount times a rate (a share, a coefficient), rounded once by ``rule``."""

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 __all__ = [
     "CONTEXT",
+    "EXACT",
     "DEFAULT_RULE",
     "FEN",
     "MODES",
@@ -48,6 +49,13 @@ CONTEXT = decimal.Context(
     prec=34,
     rounding=decimal.ROUND_HALF_EVEN,
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+
+#: Context for money addition/subtraction: any result that would need rounding is an error.
+EXACT = decimal.Context(
+    prec=34,
+    rounding=decimal.ROUND_HALF_EVEN,
+    traps=[decimal.Inexact, decimal.Rounded, decimal.InvalidOperation, decimal.Overflow],
 )
 
 
