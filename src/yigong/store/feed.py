@@ -8,12 +8,14 @@ columns (documented in ``docs/graded-care.md``). Money is ``decimal128(14, 2)`` 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import select
+from sqlalchemy import Row, select
+from sqlalchemy.orm import Session
 
 from yigong.referral.contracts import KeyPopulation
 from yigong.referral.states import ReferralAction
@@ -83,6 +85,11 @@ def _money(fen: int | None) -> Decimal | None:
     return None if fen is None else Decimal(fen).scaleb(-2)
 
 
+def _rows(s: Session, model: type[m.Base], *order: Any) -> Sequence[Row[Any]]:
+    """All rows of a model's table as Core rows (attribute access, no ORM objects: fast)."""
+    return s.execute(select(model.__table__).order_by(*order)).all()  # type: ignore[attr-defined]
+
+
 def _table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
     schema = FEED_SCHEMAS[name]
     return pa.Table.from_pydict({f.name: [r[f.name] for r in rows] for f in schema},
@@ -93,18 +100,16 @@ def export_tables(store: Store) -> dict[str, pa.Table]:
     """Every feed table, built from the store in one read transaction."""
     with store.transaction() as s:
         levels = dict(s.execute(select(m.Institution.institution_id, m.Institution.level)).all())
-        events = s.scalars(select(m.ReferralEvent).order_by(m.ReferralEvent.referral_id,
-                                                            m.ReferralEvent.seq)).all()
-        referrals = s.scalars(select(m.Referral).order_by(m.Referral.referral_id)).all()
-        centre = s.scalars(select(m.CentreRequest).order_by(m.CentreRequest.request_id)).all()
-        recogs = s.scalars(select(m.Recognition).order_by(m.Recognition.recognition_id)).all()
+        events = _rows(s, m.ReferralEvent, m.ReferralEvent.referral_id, m.ReferralEvent.seq)
+        referrals = _rows(s, m.Referral, m.Referral.referral_id)
+        centre = _rows(s, m.CentreRequest, m.CentreRequest.request_id)
+        recogs = _rows(s, m.Recognition, m.Recognition.recognition_id)
         teams = dict(s.execute(select(m.FamilyDoctorTeam.team_id,
                                       m.FamilyDoctorTeam.institution_id)).all())
-        contracts = s.scalars(select(m.Contract).order_by(m.Contract.contract_id)).all()
-        services = s.scalars(select(m.ContractService).order_by(m.ContractService.service_id)).all()
-        fee_lines = s.scalars(select(m.FeeDistributionLine).order_by(
-            m.FeeDistributionLine.team_id, m.FeeDistributionLine.year,
-            m.FeeDistributionLine.recipient)).all()
+        contracts = _rows(s, m.Contract, m.Contract.contract_id)
+        services = _rows(s, m.ContractService, m.ContractService.service_id)
+        fee_lines = _rows(s, m.FeeDistributionLine, m.FeeDistributionLine.team_id,
+                          m.FeeDistributionLine.year, m.FeeDistributionLine.recipient)
     steps: dict[str, dict[str, datetime]] = defaultdict(dict)
     follow_ups: dict[str, int] = defaultdict(int)
     for e in events:
