@@ -98,10 +98,16 @@ def test_input_file_errors_name_row_and_field(tmp_path):
                  "b,x,40,,,3,1,I61.900x002,\n"
                  "c,1,forty,,,3,1,I61.900x002,\n", encoding="utf-8")
     with pytest.raises(InputError) as exc:
-        read_cases_csv(p)
+        read_cases_csv(p, strict=True)
     problems = [(q.row, q.field) for q in exc.value.problems]
     assert problems == [(2, "sex"), (3, "age_years")]
     assert "in.csv: row 2, field sex" in str(exc.value)
+    # default (README step 1): kept, grouped as invalid_input, the reason travels with the row
+    table = read_cases_csv(p)
+    assert [r["status"] for r in group_cases(table, NATIONAL).to_pylist()] == ["grouped", "invalid_input",
+                                                                              "invalid_input"]
+    tr = explain_case(table_to_cases(table)[2], NATIONAL)
+    assert tr.status == "invalid_input" and "age_years: not an integer: 'forty'" in tr.validation_errors[0]
     q = tmp_path / "missing.csv"
     q.write_text("case_id,sex\n", encoding="utf-8")
     with pytest.raises(InputError, match="required column missing"):

@@ -44,5 +44,8 @@ def test_group_reports_bad_input_with_row_and_field(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("case_id,sex,age_years,age_days,birth_weight_g,length_of_stay,discharge_mode,diagnoses,procedures\n"
                    "a,1,x,,,1,1,I10.x00,\n", encoding="utf-8")
-    res = runner.invoke(app, ["drg", "group", str(bad), "-o", str(tmp_path / "o.csv")])
+    res = runner.invoke(app, ["drg", "group", str(bad), "-o", str(tmp_path / "o.csv"), "--strict"])
     assert res.exit_code == 2 and "row 1, field age_years" in res.output
+    res = runner.invoke(app, ["drg", "group", str(bad), "-o", str(tmp_path / "o.csv")])
+    assert res.exit_code == 0 and "row 1 (a): age_years: not an integer" in res.output
+    assert (tmp_path / "o.csv").read_text(encoding="utf-8").splitlines()[1] == "a,invalid_input,,,"

@@ -6,6 +6,7 @@ miss (one condition broken) that it must not decide. Both grouping paths are che
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 
 import pytest
@@ -20,6 +21,7 @@ from yigong.casemix.tables import ADRG_RULES
 UNREACHABLE = {HANDAN: {"JA2_2", "NA1_2"}, NATIONAL: set()}
 
 
+@functools.lru_cache(maxsize=2)
 def _cases(scheme):
     model = pack_model(scheme)
     built, skipped = [], []

@@ -113,6 +113,9 @@ def _group_chunk(cp: CompiledPack, t: pa.Table, translate: bool) -> dict[str, np
     limit = cp.model.newborn_max_age_days
     invalid = (sex_null | ((sex != 1) & (sex != 2)) | age_null | ((age == 0) & days_null)
                | ((age == 0) & ~days_null & (days <= limit) & weight_null) | (dx_n == 0))
+    if "input_errors" in t.column_names:  # malformed source values (contract reader)
+        errs = t.column("input_errors").combine_chunks()
+        invalid |= pc.fill_null(pc.list_value_length(errs), 0).to_numpy(zero_copy_only=False) > 0
 
     has_dx = dx_n > 0
     pdx = np.full(n, n_dx, dtype=np.int32)

@@ -33,3 +33,4 @@ class Case:
     procedures: tuple[str, ...] = ()
     length_of_stay: int | None = None
     discharge_mode: str | None = None
+    input_errors: tuple[str, ...] = ()  # malformed source values; the case is invalid_input

@@ -63,11 +63,19 @@ def _split(v: str) -> list[str]:
     return v.split(SEP) if v != "" else []
 
 
-def read_cases_csv(path: Path | str) -> pa.Table:
-    """Read a contract input file into the grouper's Arrow batch shape (``INPUT_SCHEMA``)."""
+def read_cases_csv(path: Path | str, strict: bool = False) -> pa.Table:
+    """Read a contract input file into the grouper's Arrow batch shape (``INPUT_SCHEMA``).
+
+    A missing required column always raises ``InputError``. A malformed value (a
+    non-integer age, a row with too many fields, an empty case_id) is a problem of that
+    row: with ``strict`` the whole file is refused with every problem listed; otherwise,
+    as README step 1 prescribes ("age_years missing or not an integer"), the row is kept
+    and will be grouped as ``invalid_input``, its problems recorded in ``input_errors``
+    (and listed by the CLI). No row is ever dropped.
+    """
     path = Path(path)
     problems: list[InputProblem] = []
-    cols: dict[str, list[object]] = {c: [] for c in INPUT_COLUMNS}
+    cols: dict[str, list[object]] = {c: [] for c in (*INPUT_COLUMNS, "input_errors")}
     with path.open(newline="", encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)
         header = reader.fieldnames or []
@@ -75,31 +83,42 @@ def read_cases_csv(path: Path | str) -> pa.Table:
         if missing:
             raise InputError([InputProblem(path.name, 0, c, "required column missing") for c in missing])
         for row_no, rec in enumerate(reader, start=1):
+            row_problems: list[InputProblem] = []
             if None in rec:
-                problems.append(InputProblem(path.name, row_no, "*", "more fields than the header"))
-                continue
+                row_problems.append(InputProblem(path.name, row_no, "*", "more fields than the header"))
             for c in INT_COLUMNS:
                 v = (rec.get(c) or "").strip()
-                if v == "":
-                    cols[c].append(None)
-                    continue
-                try:
-                    cols[c].append(int(v))
-                except ValueError:
-                    problems.append(InputProblem(path.name, row_no, c, f"not an integer: {v!r}"))
-                    cols[c].append(None)
+                value: int | None = None
+                if v:
+                    try:
+                        value = int(v)
+                    except ValueError:
+                        row_problems.append(InputProblem(path.name, row_no, c, f"not an integer: {v!r}"))
+                    else:
+                        if c == "sex" and not -128 <= value <= 127:
+                            row_problems.append(InputProblem(path.name, row_no, c, f"out of range: {v}"))
+                            value = None
+                cols[c].append(value)
             if not rec.get("case_id"):
-                problems.append(InputProblem(path.name, row_no, "case_id", "empty case_id"))
+                row_problems.append(InputProblem(path.name, row_no, "case_id", "empty case_id"))
             cols["case_id"].append(rec.get("case_id") or "")
             cols["discharge_mode"].append(rec.get("discharge_mode") or None)
             cols["diagnoses"].append(_split(rec.get("diagnoses") or ""))
             cols["procedures"].append(_split(rec.get("procedures") or ""))
-    for r, v in enumerate(cols["sex"], start=1):
-        if v is not None and not -128 <= int(v) <= 127:  # type: ignore[call-overload]
-            problems.append(InputProblem(path.name, r, "sex", f"out of range: {v}"))
-    if problems:
+            cols["input_errors"].append([f"{q.field}: {q.reason}" for q in row_problems])
+            problems += row_problems
+    if problems and strict:
         raise InputError(problems)
-    return pa.table(cols, schema=INPUT_SCHEMA)
+    return pa.table(cols, schema=INPUT_SCHEMA.append(pa.field("input_errors", pa.list_(pa.string()))))
+
+
+def input_problems(table: pa.Table) -> list[str]:
+    """``case_id: field: reason`` for every row that carries input errors."""
+    if "input_errors" not in table.column_names:
+        return []
+    ids = table.column("case_id").to_pylist()
+    errs = table.column("input_errors").to_pylist()
+    return [f"row {i + 1} ({cid}): {e}" for i, (cid, es) in enumerate(zip(ids, errs, strict=True)) for e in es or ()]
 
 
 def table_to_cases(table: pa.Table) -> list[Case]:
@@ -114,6 +133,7 @@ def table_to_cases(table: pa.Table) -> list[Case]:
             age_days=get("age_days")[i], birth_weight_g=get("birth_weight_g")[i],
             diagnoses=tuple(d["diagnoses"][i] or ()), procedures=tuple(d["procedures"][i] or ()),
             length_of_stay=get("length_of_stay")[i], discharge_mode=get("discharge_mode")[i],
+            input_errors=tuple(get("input_errors")[i] or ()),
         ))
     return out
 
@@ -127,7 +147,8 @@ def cases_to_table(cases: Iterable[Case]) -> pa.Table:
         "length_of_stay": [c.length_of_stay for c in rows],
         "discharge_mode": [c.discharge_mode for c in rows],
         "diagnoses": [list(c.diagnoses) for c in rows], "procedures": [list(c.procedures) for c in rows],
-    }, schema=INPUT_SCHEMA)
+        "input_errors": [list(c.input_errors) for c in rows],
+    }, schema=INPUT_SCHEMA.append(pa.field("input_errors", pa.list_(pa.string()))))
 
 
 def write_results_csv(result: pa.Table, path: Path | str) -> None:

@@ -14,7 +14,7 @@ from yigong.casemix.trace import ComplicationCheck, DrgStep, MdcStep, RuleStep, 
 
 def validate(case: Case, newborn_max: int) -> list[str]:
     """README step 1: the reasons a record is ``invalid_input`` (empty = valid)."""
-    errs = []
+    errs = [f"malformed input: {e}" for e in case.input_errors]
     if case.sex not in (1, 2):
         errs.append(f"sex must be 1 or 2, got {case.sex!r}")
     if case.age_years is None:
@@ -188,7 +188,7 @@ def _translate(model: PackModel, case: Case, tr: Trace) -> Case | None:
     px = tuple(model.px_map[c] for c in case.procedures)
     tr.translation += [f"{a} -> {b}" for a, b in zip(case.diagnoses + case.procedures, dx + px, strict=True) if a != b]
     return Case(case.case_id, case.sex, case.age_years, case.age_days, case.birth_weight_g, dx, px,
-                case.length_of_stay, case.discharge_mode)
+                case.length_of_stay, case.discharge_mode, case.input_errors)
 
 
 def explain_case(case: Case, scheme: str, translate_codes: bool = False) -> Trace:

@@ -156,12 +156,22 @@ def _refs(tables: dict[str, RawTable]) -> list[Issue]:  # noqa: C901 - one pass 
 
 
 def validate_pack(pack_ref: str | Path) -> list[Issue]:
-    """All findings for a pack (empty list = valid)."""
+    """All findings for a pack (empty list = valid).
+
+    Findings are memoised per loaded pack object; ``read_pack`` hands out a new object
+    whenever any file of the pack folder changes, so a re-check after an edit is fresh.
+    """
     try:
         pack = read_pack(pack_ref)
     except PackError as exc:
         return exc.issues
-    return validate_loaded(pack)
+    key = id(pack)
+    if key not in _MEMO or _MEMO[key][0] is not pack:
+        _MEMO[key] = (pack, validate_loaded(pack))
+    return list(_MEMO[key][1])
+
+
+_MEMO: dict[int, tuple[Pack, list[Issue]]] = {}
 
 
 def validate_loaded(pack: Pack) -> list[Issue]:

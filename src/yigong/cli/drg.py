@@ -54,6 +54,7 @@ def group_cmd(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="result CSV")] = None,
     warehouse: Annotated[Path | None, typer.Option(help="group the warehouse's discharges instead")] = None,
     translate_codes: Annotated[bool, typer.Option(help="optional step 0: translate codes via the pack maps")] = False,
+    strict: Annotated[bool, typer.Option(help="refuse the file on any malformed value (default: invalid_input)")] = False,
 ) -> None:
     """Group cases: INPUT.csv -> OUTPUT.csv (case_id,status,mdc,adrg,drg), or the warehouse."""
     try:
@@ -66,8 +67,13 @@ def group_cmd(
         else:
             if input_csv is None or output is None:
                 raise typer.BadParameter("give INPUT.csv and -o OUTPUT.csv, or --warehouse PATH")
-            summary = service.group_file(input_csv, scheme, output, translate_codes)
+            summary = service.group_file(input_csv, scheme, output, translate_codes, strict)
             where = str(output)
+            problems = summary.extra.get("input_problems", [])
+            for line in problems[:20]:
+                typer.echo(f"warning: {input_csv.name}: {line} -> invalid_input", err=True)
+            if len(problems) > 20:
+                typer.echo(f"warning: … and {len(problems) - 20} more malformed values", err=True)
     except (InputError, PackError) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc

@@ -21,6 +21,7 @@ from yigong.casemix import (
     available_packs,
     explain_case,
     group_cases,
+    input_problems,
     read_cases_csv,
     read_pack,
     table_to_cases,
@@ -96,12 +97,18 @@ def _summary(result: pa.Table, output: str = "") -> GroupRunSummary:
 
 
 def group_file(input_csv: Path | str, scheme: str, output_csv: Path | str,
-               translate_codes: bool = False) -> GroupRunSummary:
-    """The file contract: group ``input_csv`` under ``scheme`` and write ``output_csv``."""
-    cases = read_cases_csv(input_csv)
+               translate_codes: bool = False, strict: bool = False) -> GroupRunSummary:
+    """The file contract: group ``input_csv`` under ``scheme`` and write ``output_csv``.
+
+    Rows with malformed values are grouped as ``invalid_input`` and listed in
+    ``summary.extra["input_problems"]``; with ``strict`` the file is refused instead.
+    """
+    cases = read_cases_csv(input_csv, strict=strict)
     result = group_cases(cases, scheme, translate_codes=translate_codes)
     write_results_csv(result, output_csv)
-    return _summary(result, str(output_csv))
+    summary = _summary(result, str(output_csv))
+    summary.extra["input_problems"] = input_problems(cases)
+    return summary
 
 
 def explain(case: Case, scheme: str, translate_codes: bool = False) -> Trace:
