@@ -190,3 +190,34 @@ def test_bundle_cell_errors_name_file_line_field(tmp_path: Path) -> None:
     found = {(i.line, i.field) for i in info.value.issues}
     assert found == {(4, "fund_paid"), (4, "setting")}
     assert all(i.file.endswith("claims.csv") for i in info.value.issues)
+
+
+def test_month_weights_and_payment_day(worked_inputs: BudgetInputs) -> None:
+    def change(d: dict[str, Any]) -> None:
+        d["prepayment"]["month_weights"] = [2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
+        d["prepayment"]["day_of_month"] = 5
+
+    result = run(worked_inputs, change)
+    prepay = [
+        ln
+        for ln in result.ledger.lines
+        if ln.rule_id == "prepay.monthly" and ln.account == "community:A"
+    ]
+    assert [ln.date for ln in prepay[:2]] == ["2025-01-05", "2025-02-05"]
+    # 5,412,000 × 2/13 = 832,615.3846…: largest remainder gives January 832,615.39
+    # (remainders .46 > .23: the 3 spare fen go to Jan, Feb, Mar); withheld 10 % = 83,261.54
+    assert prepay[0].amount == m("749353.85")
+    assert prepay[1].amount == m("374676.93")  # 416,307.70 − 41,630.77
+    assert prepay[3].amount == m("374676.92")  # 416,307.69 − 41,630.77
+    assert result.communities[0].prepaid + Money.sum(
+        [q.withheld for q in result.quarters if q.community_id == "A"]
+    ) == m("5412000")
+
+
+def test_quarter_weights_for_annual_score(worked_inputs: BudgetInputs) -> None:
+    def change(d: dict[str, Any]) -> None:
+        d["assessment"]["quarter_weights"] = [0, 0, 0, 1]  # only Q4 counts
+
+    a, b = run(worked_inputs, change).communities
+    assert (a.annual_score, b.annual_score) == (Decimal("88.00"), Decimal("70.00"))
+    assert b.quality_returned == m("162000")  # 70 → band 0.6

@@ -23,7 +23,13 @@ def test_worked_example_figures_in_docs(worked_inputs: BudgetInputs) -> None:
     bold = set(re.findall(r"\*\*([−\d,.]+)\*\*", text))
     expected = set()
     for c in result.communities:
-        expected |= {fmt(c.quota), fmt(c.released), fmt(c.final_payment), fmt(c.quality_returned), fmt(c.net_position)}
+        expected |= {
+            fmt(c.quota),
+            fmt(c.released),
+            fmt(c.final_payment),
+            fmt(c.quality_returned),
+            fmt(c.net_position),
+        }
         expected |= {fmt(c.surplus)} if c.overspend.is_zero else {fmt(c.overspend)}
     expected.add(fmt(worked_inputs.annual_fund))
     missing = expected - bold

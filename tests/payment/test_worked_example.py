@@ -88,6 +88,6 @@ def test_every_line_names_rule_clause_and_inputs(worked_inputs: BudgetInputs) ->
         if ln.rule_id == "reconcile.final" and ln.account == "community:A"
     )
     assert (
-        dict(tier_line.inputs)["tiers"]
+        tier_line.inputs["tiers"]
         == "270600.00×1=270600.00; 270600.00×0.6=162360.00; 70800.00×0.3=21240.00"
     )

@@ -122,15 +122,16 @@ def _post_claim(ctx: Ctx, claim: Claim, day: str, period: str) -> None:
     ctx.post(
         day, period, f"fund:quota:{c}", target, charged, "claims.out_of_county.charged", inputs
     )
-    ctx.post(
-        day,
-        period,
-        "fund:reserve:risk_adjustment",
-        target,
-        claim.fund_paid - charged if share != 1 else Money.zero(),
-        "claims.out_of_county.uncharged",
-        inputs,
-    )
+    if share != 1:
+        ctx.post(
+            day,
+            period,
+            "fund:reserve:risk_adjustment",
+            target,
+            claim.fund_paid - charged,
+            "claims.out_of_county.uncharged",
+            inputs,
+        )
 
 
 def settle_budget(inputs: BudgetInputs, policy: Policy) -> BudgetResult:

@@ -65,7 +65,7 @@ def ledger_csv(lines: list[LedgerLine]) -> bytes:
         inputs = cache.get(ln.entry_id)
         if inputs is None:
             inputs = json.dumps(
-                {k: str(v) for k, v in ln.inputs}, ensure_ascii=False, sort_keys=True
+                {k: str(v) for k, v in ln.inputs.items()}, ensure_ascii=False, sort_keys=True
             )
             cache.clear()
             cache[ln.entry_id] = inputs

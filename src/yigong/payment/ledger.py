@@ -13,6 +13,7 @@ institution), ``institution:<id>`` (a member institution).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -21,14 +22,14 @@ from yigong.schema.rounding import EXACT, FEN
 
 __all__ = ["Ledger", "LedgerLine"]
 
-Inputs = tuple[tuple[str, object], ...]
+Inputs = Mapping[str, object]
 
 
 class LedgerLine(NamedTuple):
     """One side of one transfer (an immutable tuple: ledgers hold millions of them).
 
-    ``inputs`` holds the values the rule used (Money, Decimal, int, str); they are written as
-    text when the ledger is exported."""
+    ``inputs`` maps each value the rule used to its value (Money, Decimal, int, str); it is
+    never modified after posting and is written as text when the ledger is exported."""
 
     line_id: str
     entry_id: int
@@ -41,6 +42,9 @@ class LedgerLine(NamedTuple):
     clause: str
     inputs: Inputs
     memo: str
+
+
+_NO_INPUTS: Inputs = {}
 
 
 class Ledger:
@@ -73,7 +77,7 @@ class Ledger:
         if amount.is_negative:
             source, target, amount = target, source, -amount
         self._entries += 1
-        frozen: Inputs = tuple(inputs.items()) if inputs else ()
+        frozen: Inputs = inputs if inputs is not None else _NO_INPUTS  # read-only from here on
         n = len(self.lines)
         entry = self._entries
         self.lines.append(
