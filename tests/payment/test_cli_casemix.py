@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from decimal import Decimal
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -124,3 +125,24 @@ def test_policy_without_section_is_reported(tmp_path: Path) -> None:
         app, ["settle", "dip", "-i", str(WORKED), "-o", str(tmp_path / "x"), "-p", str(path)]
     )
     assert result.exit_code == 2 and "no 'dip' section" in result.output
+
+
+def test_drg_weight_table_and_missing_weight(tmp_path: Path) -> None:
+    import shutil
+
+    from yigong.payment.bundle_casemix import read_drg_bundle
+    from yigong.payment.issues import PaymentInputError
+
+    inputs = read_drg_bundle(WORKED)
+    assert next(c for c in inputs.cases if c.case_id == "c").weight == Decimal(
+        "0.5"
+    )  # from drg_weights.csv
+    bundle = tmp_path / "b"
+    shutil.copytree(WORKED, bundle)
+    (bundle / "drg_weights.csv").unlink()
+    try:
+        read_drg_bundle(bundle)
+    except PaymentInputError as exc:
+        assert [(i.line, i.field, i.code) for i in exc.issues] == [(4, "weight", "drg.weight")]
+    else:
+        raise AssertionError("a case without weight must be an error")

@@ -1,5 +1,6 @@
 """Bundle files for DIP, DRG and distribution checks (see :mod:`yigong.payment.bundle`).
 
+``drg_cases.csv`` may leave ``weight`` blank when ``drg_weights.csv`` (drg, weight) gives it.
 ``bundle.yaml`` adds ``dip_fund`` (fund available for DIP) and, for DRG ``budget`` rates,
 ``drg_fund``. Optional ``dip_adjustments.csv``: institution_id, assessment_coefficient,
 deductions. ``finance.csv`` (distribution checks): institution_id and any of
@@ -11,6 +12,7 @@ not applicable).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from yigong.payment.bundle import (
@@ -112,18 +114,39 @@ def read_dip_bundle(root: Path) -> DipInputs:
     return DipInputs(str(meta["county"]), int(str(meta["year"])), fund, history, cases, adjustments)
 
 
+def _optional_decimal(text: str) -> Decimal | None:
+    return None if not text.strip() else decimal_cell(text)
+
+
 def read_drg_bundle(root: Path) -> DrgInputs:
+    """DRG cases; a blank ``weight`` is looked up in the optional ``drg_weights.csv`` (drg, weight)."""
     meta = read_bundle_meta(root)
     reader = BundleReader(root)
     budget = _meta_money(reader, root, meta, "drg_fund", False)
-    cases = reader.rows(
+    table = dict(
+        reader.rows(
+            "drg_weights.csv",
+            {"drg": text_cell, "weight": decimal_cell},
+            lambda drg, weight: (drg, weight),
+            required=False,
+        )
+    )
+    raw = reader.rows(
         "drg_cases.csv",
-        {"case_id": text_cell, "institution_id": text_cell, "level": text_cell, "drg": text_cell, "weight": decimal_cell,
+        {"case_id": text_cell, "institution_id": text_cell, "level": text_cell, "drg": text_cell, "weight": _optional_decimal,
          "cost": money_cell, "los": int_cell},
-        DrgCase,
+        lambda **kw: kw,
     )  # fmt: skip
+    cases = []
+    for i, row in enumerate(raw):
+        weight = row["weight"] if row["weight"] is not None else table.get(row["drg"])
+        if weight is None:
+            reader.issues.append(Issue(IssueLevel.ERROR, "drg.weight", f"no weight for {row['drg']!r} in the case or drg_weights.csv",
+                                       str(root.joinpath("drg_cases.csv")), i + 2, "weight"))  # fmt: skip
+            continue
+        cases.append(DrgCase(**{**row, "weight": weight}))
     reader.raise_if_issues()
-    return DrgInputs(str(meta["county"]), int(str(meta["year"])), budget, cases)
+    return DrgInputs(str(meta["county"]), int(str(meta["year"])), budget, tuple(cases))
 
 
 def read_finance_bundle(root: Path) -> tuple[FinanceRecord, ...]:
