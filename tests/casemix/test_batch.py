@@ -112,3 +112,13 @@ def test_input_file_errors_name_row_and_field(tmp_path):
     q.write_text("case_id,sex\n", encoding="utf-8")
     with pytest.raises(InputError, match="required column missing"):
         read_cases_csv(q)
+
+
+@pytest.mark.parametrize("scheme", [NATIONAL, HANDAN])
+def test_batch_equals_interpreter_on_stress_cases(scheme):
+    from stress_cases import stress_cases
+
+    from yigong.casemix import cases_to_table
+
+    cases = stress_cases(scheme, 4000, seed=23)
+    assert _rows(group_cases(cases_to_table(cases), scheme)) == _traced(cases, scheme)
