@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from yigong.payment.context import Ctx
 from yigong.payment.records import Claim, ClaimSetting, Community
-from yigong.payment.scoring import annual_score, score_share, tiered
+from yigong.payment.scoring import TierPart, annual_score, score_share, tiered
 from yigong.schema.money import Money, allocate
 
 __all__ = ["CommunitySettlement", "NextYearBasis", "reconcile_year"]
@@ -74,113 +74,115 @@ def _sum_by(claims: Iterable[Claim]) -> tuple[dict[str, Money], dict[str, Money]
     return in_county, outside
 
 
-def reconcile_year(
-    ctx: Ctx,
-    communities: tuple[Community, ...],
-    quotas: dict[str, Money],
-    claims: tuple[Claim, ...],
-    scores: dict[tuple[str, int], Decimal],
-) -> tuple[tuple[CommunitySettlement, ...], tuple[NextYearBasis, ...]]:
-    policy, day, period = ctx.policy, ctx.year_end(), f"{ctx.year}-YE"
-    ledger = ctx.ledger
-    in_county, outside_total = _sum_by(claims)
-    charged: dict[str, Money] = defaultdict(Money.zero)
-    for line in ledger.lines:
-        if line.rule_id == "claims.out_of_county.charged" and line.account.startswith(
-            "fund:quota:"
-        ):
-            charged[line.account.removeprefix("fund:quota:")] -= line.amount
-    surplus_tiers = [(t.up_to, t.retained) for t in policy.sharing.surplus_tiers]
-    over_tiers = [(t.up_to, t.fund_share) for t in policy.sharing.overspend_tiers]
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """A community's year-end position before the fund's overspend share is granted."""
 
-    rows: dict[str, dict[str, object]] = {}
-    wanted_share: dict[str, Money] = {}
-    for c in communities:
-        cid = c.community_id
+    surplus: Money
+    overspend: Money
+    retained: Money
+    final: Money
+    wanted_share: Money
+    tiers: str
+
+
+def _tiers_text(parts: list[TierPart]) -> str:
+    return "; ".join(f"{p.segment}×{p.share}={p.result}" for p in parts)
+
+
+def _close_quota(ctx: Ctx, cid: str, quota: Money, in_county: Money, charged: Money) -> _Outcome:
+    """Return withheld money to the quota, then settle surplus or overspend for one community."""
+    ledger, day, period, sharing = ctx.ledger, ctx.year_end(), f"{ctx.year}-YE", ctx.policy.sharing
+    left = ledger.balance(f"fund:withheld:{cid}")
+    ctx.post(
+        day,
+        period,
+        f"fund:withheld:{cid}",
+        f"fund:quota:{cid}",
+        left,
+        "reconcile.withheld_return",
+        {"withheld_left": left},
+    )
+    received = (
+        ledger.balance(f"community:{cid}") + in_county
+    )  # balance = received − paid to members
+    spent = in_county + charged
+    base = {
+        "quota": quota,
+        "in_county": in_county,
+        "out_of_county_charged": charged,
+        "expenditure": spent,
+        "received": received,
+    }
+    if spent <= quota:
+        surplus = quota - spent
+        parts = tiered(
+            surplus, quota, [(t.up_to, t.retained) for t in sharing.surplus_tiers], ctx.rounding
+        )
+        retained = Money.sum([p.result for p in parts])
+        final = in_county + retained - received
+        info = {**base, "surplus": surplus, "retained": retained, "tiers": _tiers_text(parts)}
+        ctx.post(
+            day, period, f"fund:quota:{cid}", f"community:{cid}", final, "reconcile.final", info
+        )
+        back = ledger.balance(f"fund:quota:{cid}")
         ctx.post(
             day,
             period,
-            f"fund:withheld:{cid}",
             f"fund:quota:{cid}",
-            ledger.balance(f"fund:withheld:{cid}"),
-            "reconcile.withheld_return",
-            {"withheld_left": ledger.balance(f"fund:withheld:{cid}")},
+            "fund:carry_forward",
+            back,
+            "reconcile.surplus_return",
+            {"surplus": surplus, "retained": retained},
         )
-        q, m, x = quotas[cid], in_county[cid], charged[cid]
-        received = (
-            ledger.balance(f"community:{cid}") + m
-        )  # community balance = received − paid to members
-        spent = m + x
-        base = {
-            "quota": q,
-            "in_county": m,
-            "out_of_county_charged": x,
-            "expenditure": spent,
-            "received": received,
-        }
-        if spent <= q:
-            surplus = q - spent
-            parts = tiered(surplus, q, surplus_tiers, ctx.rounding)
-            retained = Money.sum([p.result for p in parts])
-            final = m + retained - received
-            tiers_txt = "; ".join(f"{p.segment}×{p.share}={p.result}" for p in parts)
-            ctx.post(
-                day,
-                period,
-                f"fund:quota:{cid}",
-                f"community:{cid}",
-                final,
-                "reconcile.final",
-                {**base, "surplus": surplus, "retained": retained, "tiers": tiers_txt},
-            )
-            ctx.post(
-                day,
-                period,
-                f"fund:quota:{cid}",
-                "fund:carry_forward",
-                ledger.balance(f"fund:quota:{cid}"),
-                "reconcile.surplus_return",
-                {"surplus": surplus, "retained": retained},
-            )
-            rows[cid] = {
-                "surplus": surplus,
-                "overspend": Money.zero(),
-                "retained": retained,
-                "final": final,
-            }
-            wanted_share[cid] = Money.zero()
-        else:
-            overspend = spent - q
-            parts = tiered(overspend, q, over_tiers, ctx.rounding)
-            wanted_share[cid] = Money.sum([p.result for p in parts])
-            final = ledger.balance(f"fund:quota:{cid}")
-            ctx.post(
-                day,
-                period,
-                f"fund:quota:{cid}",
-                f"community:{cid}",
-                final,
-                "reconcile.final",
-                {**base, "overspend": overspend},
-            )
-            rows[cid] = {
-                "surplus": Money.zero(),
-                "overspend": overspend,
-                "retained": Money.zero(),
-                "final": final,
-                "tiers": "; ".join(f"{p.segment}×{p.share}={p.result}" for p in parts),
-            }
+        return _Outcome(surplus, Money.zero(), retained, final, Money.zero(), "")
+    overspend = spent - quota
+    parts = tiered(
+        overspend, quota, [(t.up_to, t.fund_share) for t in sharing.overspend_tiers], ctx.rounding
+    )
+    final = ledger.balance(f"fund:quota:{cid}")
+    ctx.post(
+        day,
+        period,
+        f"fund:quota:{cid}",
+        f"community:{cid}",
+        final,
+        "reconcile.final",
+        {**base, "overspend": overspend},
+    )
+    return _Outcome(
+        Money.zero(),
+        overspend,
+        Money.zero(),
+        final,
+        Money.sum([p.result for p in parts]),
+        _tiers_text(parts),
+    )
 
-    available = ledger.balance("fund:reserve:risk_adjustment").max(Money.zero())
-    demanded = Money.sum(list(wanted_share.values()))
-    ids = [c.community_id for c in communities]
-    if demanded > available and not demanded.is_zero:
+
+def _grant_overspend_shares(ctx: Ctx, outcomes: dict[str, _Outcome]) -> dict[str, Money]:
+    """Pay each community the fund's tiered share from the risk fund, pro rata if it is short."""
+    day, period = ctx.year_end(), f"{ctx.year}-YE"
+    available = ctx.ledger.balance("fund:reserve:risk_adjustment").max(Money.zero())
+    demanded = Money.sum([o.wanted_share for o in outcomes.values()])
+    ids = list(outcomes)
+    granted = {i: outcomes[i].wanted_share for i in ids}
+    if demanded > available:
         granted = dict(
-            zip(ids, allocate(available, [wanted_share[i].amount for i in ids]), strict=True)
+            zip(
+                ids,
+                allocate(available, [outcomes[i].wanted_share.amount for i in ids]),
+                strict=True,
+            )
         )
-    else:
-        granted = dict(wanted_share)
-    for cid in ids:
+    for cid, o in outcomes.items():
+        info = {
+            "overspend": o.overspend,
+            "tiers": o.tiers,
+            "tiered_share": o.wanted_share,
+            "reserve_available": available,
+            "total_demanded": demanded,
+        }
         ctx.post(
             day,
             period,
@@ -188,24 +190,44 @@ def reconcile_year(
             f"community:{cid}",
             granted[cid],
             "reconcile.overspend_share",
-            {
-                "overspend": rows[cid]["overspend"],
-                "tiers": rows[cid].get("tiers", ""),
-                "tiered_share": wanted_share[cid],
-                "reserve_available": available,
-                "total_demanded": demanded,
-            },
+            info,
         )
+    return granted
 
+
+def reconcile_year(
+    ctx: Ctx,
+    communities: tuple[Community, ...],
+    quotas: dict[str, Money],
+    claims: tuple[Claim, ...],
+    scores: dict[tuple[str, int], Decimal],
+) -> tuple[tuple[CommunitySettlement, ...], tuple[NextYearBasis, ...]]:
+    """Year-end liquidation of every community; returns settlements and next year's basis."""
+    policy, day, period, ledger = ctx.policy, ctx.year_end(), f"{ctx.year}-YE", ctx.ledger
+    in_county, outside_total = _sum_by(claims)
+    charged: dict[str, Money] = defaultdict(Money.zero)
     totals: dict[tuple[str, str], Money] = defaultdict(Money.zero)
     for line in ledger.lines:
-        if line.rule_id in ("prepay.monthly", "assess.quarterly_release"):
+        if line.rule_id == "claims.out_of_county.charged" and line.account.startswith(
+            "fund:quota:"
+        ):
+            charged[line.account.removeprefix("fund:quota:")] -= line.amount
+        elif line.rule_id in (
+            "prepay.monthly",
+            "assess.quarterly_release",
+        ) and line.account.startswith("community:"):
             totals[(line.account, line.rule_id)] += line.amount
+    ids = [c.community_id for c in communities]
+    outcomes = {
+        cid: _close_quota(ctx, cid, quotas[cid], in_county[cid], charged[cid]) for cid in ids
+    }
+    granted = _grant_overspend_shares(ctx, outcomes)
+
     quality_fund = ledger.balance("fund:reserve:quality_guarantee")
     q_parts = dict(zip(ids, allocate(quality_fund, [quotas[i].amount for i in ids]), strict=True))
     settlements, nexts = [], []
     for c in communities:
-        cid = c.community_id
+        cid, o = c.community_id, outcomes[c.community_id]
         score = annual_score(
             [scores[(cid, k)] for k in range(1, 5)],
             policy.assessment.quarter_weights,
@@ -237,9 +259,6 @@ def reconcile_year(
             "quality.lapse",
             info,
         )
-        r = rows[cid]
-        overspend = r["overspend"]
-        assert isinstance(overspend, Money)
         settlements.append(
             CommunitySettlement(
                 community_id=cid,
@@ -251,14 +270,14 @@ def reconcile_year(
                 out_of_county_charged=charged[cid],
                 out_of_county_total=outside_total[cid],
                 expenditure=in_county[cid] + charged[cid],
-                surplus=r["surplus"],
-                overspend=overspend,  # type: ignore[arg-type]
-                retained=r["retained"],
+                surplus=o.surplus,
+                overspend=o.overspend,
+                retained=o.retained,
                 fund_share=granted[cid],
-                community_borne=overspend - granted[cid],  # type: ignore[arg-type]
-                final_payment=r["final"],
+                community_borne=o.overspend - granted[cid],
+                final_payment=o.final,
                 annual_score=score,
-                quality_share=q_parts[cid],  # type: ignore[arg-type]
+                quality_share=q_parts[cid],
                 quality_return_share=share,
                 quality_returned=returned,
                 net_position=ledger.balance(f"community:{cid}"),
