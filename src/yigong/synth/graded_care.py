@@ -429,28 +429,27 @@ def _generate_centres(bulk: _Bulk, world: _World, residents: Sequence[Mapping[st
             summary.centre_requests += 1
 
 
-def _populations(age: int, sex: str, rng: np.random.Generator) -> list[KeyPopulation]:
-    pops = []
-    if age >= 65:
-        pops.append(KeyPopulation.ELDERLY)
-    if age <= 6:
-        pops.append(KeyPopulation.CHILDREN)
-    if age >= 35 and rng.random() < min(0.1 + 0.006 * (age - 35), 0.5):
-        pops.append(KeyPopulation.CHRONIC_DISEASE)
-    if sex.upper() in ("F", "2", "女") and 20 <= age <= 39 and rng.random() < 0.06:
-        pops.append(KeyPopulation.MATERNAL)
-    if rng.random() < 0.02:
-        pops.append(KeyPopulation.DISABLED)
-    return sorted(pops)
+def _population_masks(ages: np.ndarray, female: np.ndarray, chronic_draw: np.ndarray,
+                      disabled: np.ndarray, rng: np.random.Generator) -> dict[KeyPopulation, np.ndarray]:
+    """Key-population membership per resident for one year (chronic and disabled persist)."""
+    chronic_p = np.clip(0.1 + 0.006 * (ages - 35), 0.0, 0.5)
+    return {
+        KeyPopulation.CHILDREN: ages <= 6,
+        KeyPopulation.CHRONIC_DISEASE: (ages >= 35) & (chronic_draw < chronic_p),
+        KeyPopulation.DISABLED: disabled,
+        KeyPopulation.ELDERLY: ages >= 65,
+        KeyPopulation.MATERNAL: female & (ages >= 20) & (ages <= 39)
+        & (rng.random(len(ages)) < 0.06),
+    }
 
 
-def _generate_contracts(bulk: _Bulk, world: _World, residents: Sequence[Mapping[str, Any]],
-                        years: Sequence[int], rng: np.random.Generator, rates: GradedCareRates,
-                        summary: GradedCareSummary) -> None:
+def _make_teams(bulk: _Bulk, world: _World, rates: GradedCareRates, summary: GradedCareSummary
+                ) -> tuple[list[str], dict[str, list[tuple[str, Decimal]]], dict[str, str]]:
+    """Teams per township (one per ``residents_per_team``); returns each resident's team."""
     by_tsp: dict[str, list[int]] = defaultdict(list)
     for i, t in enumerate(world.home_township):
         by_tsp[t].append(i)
-    team_of: dict[int, str] = {}
+    team_of = [""] * len(world.home_township)
     members_of: dict[str, list[tuple[str, Decimal]]] = {}
     inst_of: dict[str, str] = {}
     for tsp, people in sorted(by_tsp.items()):
@@ -471,41 +470,69 @@ def _generate_contracts(bulk: _Bulk, world: _World, residents: Sequence[Mapping[
             summary.teams += 1
         for idx, person in enumerate(people):
             team_of[person] = f"TM-{tsp}-{idx % k + 1}"
-    anchor = rng.integers(0, 90, size=len(residents))
+    return team_of, members_of, inst_of
+
+
+def _generate_contracts(bulk: _Bulk, world: _World, residents: Sequence[Mapping[str, Any]],
+                        years: Sequence[int], rng: np.random.Generator, rates: GradedCareRates,
+                        summary: GradedCareSummary) -> None:
+    team_of, members_of, inst_of = _make_teams(bulk, world, rates, summary)
+    n = len(residents)
+    base_age = np.array([int(r.get("age", 40)) for r in residents])
+    female = np.array([str(r.get("sex", "")).upper() in ("F", "2", "女") for r in residents])
+    keys = [str(r["patient_key"]) for r in residents]
+    chronic_draw = rng.random(n)
+    disabled = rng.random(n) < 0.02
+    anchor = rng.integers(0, 90, size=n)
     fees: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
+    fee_fen = {True: to_fen(rates.fee_key), False: to_fen(rates.fee_general)}
     n_contract = 0
     for year in years:
-        for i, r in enumerate(residents):
-            age = int(r.get("age", 40)) + (year - years[0])
-            pops = _populations(age, str(r.get("sex", "")), rng)
-            if rng.random() >= (rates.contract_key if pops else rates.contract_general):
-                continue
+        masks = _population_masks(base_age + (year - years[0]), female, chronic_draw, disabled,
+                                  rng)
+        any_key = np.zeros(n, dtype=bool)
+        for mask in masks.values():
+            any_key |= mask
+        signs = rng.random(n) < np.where(any_key, rates.contract_key, rates.contract_general)
+        chosen = np.nonzero(signs)[0]
+        drops = rng.random(len(chosen)) < rates.contract_drop
+        drop_days = rng.integers(30, 300, size=len(chosen))
+        signed_before = rng.integers(0, 15, size=len(chosen))
+        plan = [(pop, *SERVICE_BY_POP[pop], rng.poisson(SERVICE_BY_POP[pop][1], len(chosen)))
+                for pop in masks]
+        general_visits = rng.poisson(1.0, len(chosen))
+        day_u = rng.random((len(chosen), 8))
+        for j, i in enumerate(chosen.tolist()):
             start = date(year, 1, 1) + timedelta(days=int(anchor[i]))
             end = date(year + 1, 1, 1) + timedelta(days=int(anchor[i]) - 1)
             status = "active"
-            if rng.random() < rates.contract_drop:
-                end = start + timedelta(days=int(rng.integers(30, 300)))
+            if drops[j]:
+                end = start + timedelta(days=int(drop_days[j]))
                 status = "terminated"
-            fee = rates.fee_key if pops else rates.fee_general
+            pops = [p.value for p in masks if masks[p][i]]
             cid = f"FDS-{year}-{n_contract:07d}"
             n_contract += 1
             team = team_of[i]
-            bulk.add(m.Contract, {"contract_id": cid, "team_id": team,
-                                  "patient_key": str(r["patient_key"]),
-                                  "populations": ",".join(p.value for p in pops),
-                                  "signed_on": start - timedelta(days=int(rng.integers(0, 15))),
-                                  "start_on": start, "end_on": end, "fee_fen": to_fen(fee),
-                                  "status": status})
-            fees[(team, year)] += fee
+            bulk.add(m.Contract, {"contract_id": cid, "team_id": team, "patient_key": keys[i],
+                                  "populations": ",".join(pops),
+                                  "signed_on": start - timedelta(days=int(signed_before[j])),
+                                  "start_on": start, "end_on": end,
+                                  "fee_fen": fee_fen[bool(pops)], "status": status})
+            fees[(team, year)] += rates.fee_key if pops else rates.fee_general
             summary.contracts += 1
-            plan = [SERVICE_BY_POP[p] for p in pops] or [("clinic_visit", 1.0)]
-            span = (end - start).days
-            for kind, mean in plan:
-                for _ in range(int(rng.poisson(mean))):
-                    bulk.add(m.ContractService, {
-                        "contract_id": cid, "service_type": kind,
-                        "delivered_on": start + timedelta(days=int(rng.integers(0, span + 1))),
-                        "delivered_by": members_of[team][0][0]})
+            todo = [(kind, int(counts[j])) for pop, kind, _mean, counts in plan
+                    if masks[pop][i]] or [("clinic_visit", int(general_visits[j]))]
+            span = (end - start).days + 1
+            slot = 0
+            by = members_of[team][0][0]
+            for kind, count in todo:
+                for _ in range(count):
+                    offset = int(day_u[j, slot % 8] * span) if slot < 8 else int(
+                        rng.integers(0, span))
+                    slot += 1
+                    bulk.add(m.ContractService, {"contract_id": cid, "service_type": kind,
+                                                 "delivered_on": start + timedelta(days=offset),
+                                                 "delivered_by": by})
                     summary.contract_services += 1
     for (team, year), total in sorted(fees.items()):
         dist = distribute_fee(total, inst_of[team], members_of[team], rates.team_share)
