@@ -137,17 +137,24 @@ def settle_drg(
         )
     rate = drg_rate(cases, policy, budget)
     results = []
+    bands: dict[tuple[Decimal, str], tuple[Money, Money | None, Money | None]] = {}
     for c in sorted(cases, key=lambda x: x.case_id):
-        standard = Money.of(
-            CONTEXT.multiply(CONTEXT.multiply(rate, c.weight), _coef(c, policy)), rounding
-        )
+        band = bands.get((c.weight, c.level))
+        if band is None:  # standard and thresholds depend only on weight and level: compute once
+            standard = Money.of(
+                CONTEXT.multiply(CONTEXT.multiply(rate, c.weight), _coef(c, policy)), rounding
+            )
+            low = None if policy.low_ratio is None else standard.scale(policy.low_ratio, rounding)
+            high = (
+                None if policy.high_ratio is None else standard.scale(policy.high_ratio, rounding)
+            )
+            band = bands[(c.weight, c.level)] = (standard, low, high)
+        standard, low, cap = band
         if _excluded(c, policy):
             category, pay = "excluded", c.cost.scale(policy.excluded_cost_share, rounding)
-        elif policy.low_ratio is not None and c.cost < standard.scale(policy.low_ratio, rounding):
+        elif low is not None and c.cost < low:
             category, pay = "low", c.cost
-        elif policy.high_ratio is not None and c.cost > (
-            cap := standard.scale(policy.high_ratio, rounding)
-        ):
+        elif cap is not None and c.cost > cap:
             category, pay = (
                 "high",
                 standard + (c.cost - cap).scale(policy.high_excess_share, rounding),
