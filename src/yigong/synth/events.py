@@ -101,4 +101,10 @@ def sample_events(
     # nobody is treated before birth or after death; newborn stays may end in January
     ok = (ev.day >= pop.birth[ev.person]) & (ev.day < pop.death[ev.person])
     ok &= ev.day <= np.datetime64(f"{year}-12-31")
+    # ages were taken at mid-year: keep the age limits on the day itself and a month before
+    # (a stay's admission precedes the sampled discharge day)
+    days_old = (ev.day - pop.birth[ev.person]).astype(np.int64)
+    age_then, age_before = days_old // 365.25, (days_old - 30) // 365.25
+    ok &= cond.newborn[ev.condition] | (
+        (age_before >= cond.age_min[ev.condition]) & (age_then <= cond.age_max[ev.condition]))
     return ev.take(ok)

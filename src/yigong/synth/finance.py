@@ -69,7 +69,7 @@ def finance_table(ctx: CountyContext, stays: list[Stays], self_fen: list[np.ndar
         total = medical + subsidy + other
         business = np.round(total * rng.uniform(0.92, 1.01, n)).astype(np.int64)
         personnel = np.round(business * np.clip(par["personnel"] + 0.01 * dy + rng.normal(0, 0.02, n), 0.2, 0.8)).astype(np.int64)
-        energy_rate = np.maximum(par["energy"] - np.where(kind != "village", 2 * dy, 0), 20) * rng.uniform(0.9, 1.1, n)
+        energy_rate = np.maximum(par["energy"] - np.where(kind != "village", 2 * dy, 0), 20) * rng.uniform(0.97, 1.03, n)
         energy = np.round(total * energy_rate / 10000).astype(np.int64)
         assets = np.round(total * par["assets"] * rng.uniform(0.9, 1.1, n)).astype(np.int64)
         liab_ratio = np.clip(par["liab"] + np.where(kind == "general", 0.01 * dy, 0) + rng.normal(0, 0.03, n), 0, 0.95)

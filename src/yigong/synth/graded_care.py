@@ -81,9 +81,11 @@ CENTRE_MIX = (["ECG-12", "LAB-CBC", "LAB-LFT", "LAB-RFT", "LAB-HBA1C", "LAB-LIPI
                "CONSULT-REMOTE"],
               [0.20, 0.20, 0.08, 0.07, 0.07, 0.06, 0.10, 0.08, 0.04, 0.04, 0.03, 0.01, 0.02])
 SERVICE_BY_POP = {
-    KeyPopulation.CHRONIC_DISEASE: ("follow_up", 4.0),
+    KeyPopulation.HYPERTENSION: ("follow_up", 4.0),
+    KeyPopulation.DIABETES: ("follow_up", 4.0),
     KeyPopulation.ELDERLY: ("health_check", 1.0),
-    KeyPopulation.CHILDREN: ("health_check", 2.0),
+    KeyPopulation.CHILD: ("health_check", 2.0),
+    KeyPopulation.LOW_INCOME: ("home_visit", 1.0),
     KeyPopulation.MATERNAL: ("home_visit", 2.0),
     KeyPopulation.DISABLED: ("home_visit", 1.0),
 }
@@ -429,17 +431,22 @@ def _generate_centres(bulk: _Bulk, world: _World, residents: Sequence[Mapping[st
             summary.centre_requests += 1
 
 
-def _population_masks(ages: np.ndarray, female: np.ndarray, chronic_draw: np.ndarray,
-                      disabled: np.ndarray, rng: np.random.Generator) -> dict[KeyPopulation, np.ndarray]:
-    """Key-population membership per resident for one year (chronic and disabled persist)."""
-    chronic_p = np.clip(0.1 + 0.006 * (ages - 35), 0.0, 0.5)
+def _population_masks(ages: np.ndarray, female: np.ndarray, draws: np.ndarray,
+                      rng: np.random.Generator) -> dict[KeyPopulation, np.ndarray]:
+    """Key-population membership per resident for one year. ``draws`` (n × 4 uniform, fixed per
+    resident) make hypertension, diabetes, disability and low income persist across years.
+    Prevalences: hypertension 8 % at 35 rising 0.8 points a year of age to 45 %, diabetes a
+    third of that, disability 2 %, low income 3 % (illustrative)."""
+    htn_p = np.clip(0.08 + 0.008 * (ages - 35), 0.0, 0.45)
     return {
-        KeyPopulation.CHILDREN: ages <= 6,
-        KeyPopulation.CHRONIC_DISEASE: (ages >= 35) & (chronic_draw < chronic_p),
-        KeyPopulation.DISABLED: disabled,
-        KeyPopulation.ELDERLY: ages >= 65,
         KeyPopulation.MATERNAL: female & (ages >= 20) & (ages <= 39)
         & (rng.random(len(ages)) < 0.06),
+        KeyPopulation.CHILD: ages <= 6,
+        KeyPopulation.HYPERTENSION: (ages >= 35) & (draws[:, 0] < htn_p),
+        KeyPopulation.DIABETES: (ages >= 35) & (draws[:, 1] < htn_p / 3),
+        KeyPopulation.ELDERLY: ages >= 65,
+        KeyPopulation.DISABLED: draws[:, 2] < 0.02,
+        KeyPopulation.LOW_INCOME: draws[:, 3] < 0.03,
     }
 
 
@@ -481,15 +488,13 @@ def _generate_contracts(bulk: _Bulk, world: _World, residents: Sequence[Mapping[
     base_age = np.array([int(r.get("age", 40)) for r in residents])
     female = np.array([str(r.get("sex", "")).upper() in ("F", "2", "女") for r in residents])
     keys = [str(r["patient_key"]) for r in residents]
-    chronic_draw = rng.random(n)
-    disabled = rng.random(n) < 0.02
+    draws = rng.random((n, 4))
     anchor = rng.integers(0, 90, size=n)
     fees: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
     fee_fen = {True: to_fen(rates.fee_key), False: to_fen(rates.fee_general)}
     n_contract = 0
     for year in years:
-        masks = _population_masks(base_age + (year - years[0]), female, chronic_draw, disabled,
-                                  rng)
+        masks = _population_masks(base_age + (year - years[0]), female, draws, rng)
         any_key = np.zeros(n, dtype=bool)
         for mask in masks.values():
             any_key |= mask

@@ -2,8 +2,8 @@
 
 Each township's tasks follow from its residents (everyone gets a health record, elderly 65+
 a yearly check, children 0–6 child health care, …). The township health centre shares them
-with its village clinics: the village share of each township is drawn between 40 % and 55 %
-and rises a point a year, so some townships fall below the ≥ 50 % target of the Henan
+with its village clinics: each township's base village share is drawn between 44 % and 58 %
+(scaled per programme; vaccination stays at the centre) and rises a point a year, so some townships fall below the ≥ 50 % target of the Henan
 opinions and some exceed it. Funds follow the national per-capita standard.
 """
 
@@ -20,7 +20,7 @@ PROGRAMS = ("health_records", "health_education", "vaccination", "child_health",
 #: programme weight in the per-capita funds (assumption).
 FUND_WEIGHT = np.array([0.10, 0.06, 0.12, 0.08, 0.06, 0.18, 0.25, 0.05, 0.03, 0.07])
 #: how much of the township's village share each programme carries (vaccination stays at the centre).
-VILLAGE_FACTOR = np.array([1.1, 1.1, 0.0, 0.5, 0.5, 1.1, 1.15, 0.5, 0.5, 1.1])
+VILLAGE_FACTOR = np.array([1.15, 1.1, 0.0, 0.6, 0.6, 1.15, 1.2, 0.6, 0.6, 1.15])
 #: national per-capita funding standard of basic public health services, yuan per resident
 #: (2021 79, 2022 84, 2023 89, 2024 94: the yearly notices of the NHC and MOF).
 FUND_STANDARD = {2021: 79, 2022: 84, 2023: 89, 2024: 94}
@@ -33,7 +33,7 @@ def _fund_standard(year: int) -> int:
 def public_health_table(ctx: CountyContext) -> pa.Table:
     pop = ctx.pop
     nt, vpt = len(ctx.inst.centres), ctx.spec.villages_per_township
-    base_share = ctx.rng("ph-share").uniform(0.40, 0.55, nt)
+    base_share = ctx.rng("ph-share").uniform(0.44, 0.58, nt)
     out: dict[str, list[np.ndarray]] = {k: [] for k in ("inst", "year", "prog", "assigned", "done", "funds")}
     for year in ctx.years:
         rng = ctx.rng("public-health", year)
@@ -50,7 +50,7 @@ def public_health_table(ctx: CountyContext) -> pa.Table:
         need = np.stack([
             residents * 0.9,
             np.full(nt * vpt, 6.0),
-            per_village(alive & (age <= 6)) * 10,
+            per_village(alive & (age <= 6)),
             per_village(alive & (age <= 6)),
             per_village(born) * 1.1,
             per_village(alive & (age >= 65)) * 0.7,

@@ -210,7 +210,7 @@ def _visits_table(ctx: CountyContext, visits: list[outpatient.Visits]) -> pa.Tab
         dept = np.where(w.level == 0, "全科", dept)
         dept = np.where(w.visit_type == 1, "急诊科", dept)
         cols = {
-            "visit_id": pc.binary_join_element_wise(f"MZ{ctx.spec.code}{y}", pc.utf8_lpad(
+            "visit_id": pc.binary_join_element_wise(f"MZ{ctx.spec.code}-{y}-", pc.utf8_lpad(
                 pc.cast(pa.array(np.arange(1, n + 1)), pa.string()), 8, "0"), ""),
             "institution_id": pa.array(ids[w.inst], pa.string()),
             "patient_id_number": ctx.pop.id_number.take(pa.array(w.person, pa.int64())),
