@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -94,10 +95,23 @@ def _int_col(table: pa.Table, name: str, n: int) -> tuple[np.ndarray, np.ndarray
     return col.fill_null(0).to_numpy(), col.is_null().to_numpy(zero_copy_only=False)
 
 
-def _group_chunk(cp: CompiledPack, t: pa.Table, translate: bool) -> dict[str, np.ndarray]:
+@dataclass
+class _Chunk:
+    """One chunk of cases, integer-coded: code ids with CSR offsets and the scalar fields."""
+
+    n: int
+    dx: np.ndarray
+    dx_off: np.ndarray
+    px: np.ndarray
+    px_off: np.ndarray
+    unmappable_dx: np.ndarray
+    unmappable_px: np.ndarray
+    fields: dict[str, tuple[np.ndarray, np.ndarray]]  # name -> (values, is_null)
+    input_errors: np.ndarray
+
+
+def _load_chunk(cp: CompiledPack, t: pa.Table, translate: bool) -> _Chunk:
     n = t.num_rows
-    status = np.full(n, _STATUS[GroupStatus.GROUPED.value], dtype=np.int8)
-    n_dx, n_px = len(cp.dx_vocab), len(cp.px_vocab)
     if translate:
         dx, dx_off, dx_bad = _translate(t.column("diagnoses"), cp.map_dx_from, cp.map_dx_to)
         px, px_off, px_bad = _translate(t.column("procedures"), cp.map_px_from, cp.map_px_to)
@@ -105,49 +119,63 @@ def _group_chunk(cp: CompiledPack, t: pa.Table, translate: bool) -> dict[str, np
         dx, dx_off = _encode(t.column("diagnoses"), cp.dx_vocab)
         px, px_off = _encode(t.column("procedures"), cp.px_vocab)
         dx_bad = px_bad = np.zeros(n, dtype=bool)
-    dx_n, px_n = np.diff(dx_off), np.diff(px_off)
-    sex, sex_null = _int_col(t, "sex", n)
-    age, age_null = _int_col(t, "age_years", n)
-    days, days_null = _int_col(t, "age_days", n)
-    weight, weight_null = _int_col(t, "birth_weight_g", n)
-    limit = cp.model.newborn_max_age_days
-    invalid = (sex_null | ((sex != 1) & (sex != 2)) | age_null | ((age == 0) & days_null)
-               | ((age == 0) & ~days_null & (days <= limit) & weight_null) | (dx_n == 0))
+    errors = np.zeros(n, dtype=bool)
     if "input_errors" in t.column_names:  # malformed source values (contract reader)
         errs = t.column("input_errors").combine_chunks()
-        invalid |= pc.fill_null(pc.list_value_length(errs), 0).to_numpy(zero_copy_only=False) > 0
+        errors = pc.fill_null(pc.list_value_length(errs), 0).to_numpy(zero_copy_only=False) > 0
+    fields = {c: _int_col(t, c, n) for c in ("sex", "age_years", "age_days", "birth_weight_g")}
+    return _Chunk(n, dx, dx_off, px, px_off, dx_bad, px_bad, fields, errors)
 
-    has_dx = dx_n > 0
-    pdx = np.full(n, n_dx, dtype=np.int32)
-    pdx[has_dx] = dx[dx_off[:-1][has_dx]]
-    ppx = np.full(n, n_px, dtype=np.int32)
-    has_px = px_n > 0
-    ppx[has_px] = px[px_off[:-1][has_px]]
 
-    # diagnosis rows: feature bits + counted complications, OR-reduced per case
-    case_of_row = np.repeat(np.arange(n, dtype=np.int32), dx_n)
+def _invalid(c: _Chunk, newborn_limit: int) -> np.ndarray:
+    """README step 1, vectorised."""
+    sex, sex_null = c.fields["sex"]
+    age, age_null = c.fields["age_years"]
+    days, days_null = c.fields["age_days"]
+    _, weight_null = c.fields["birth_weight_g"]
+    return (sex_null | ((sex != 1) & (sex != 2)) | age_null | ((age == 0) & days_null)
+            | ((age == 0) & ~days_null & (days <= newborn_limit) & weight_null)
+            | (np.diff(c.dx_off) == 0) | c.input_errors)
+
+
+def _principal(codes: np.ndarray, offsets: np.ndarray, unknown: int) -> np.ndarray:
+    """The first code of each case (``unknown`` for an empty list)."""
+    present = np.diff(offsets) > 0
+    out = np.full(len(present), unknown, dtype=np.int32)
+    out[present] = codes[offsets[:-1][present]]
+    return out
+
+
+def _case_bits(cp: CompiledPack, c: _Chunk, pdx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per case, the OR of its diagnosis feature bits (incl. counted MCC/CC) and procedure bits."""
+    dx, dx_off = c.dx, c.dx_off
+    principal_rows = dx_off[:-1][np.diff(dx_off) > 0]
     row_bits = cp.dx_feat[dx]
-    principal_rows = dx_off[:-1][has_dx]
     row_bits[principal_rows] &= cp.dx_feat_principal_mask
     sev = cp.dx_sev[dx]
     comp = np.flatnonzero(sev)
-    if len(comp):
-        ptab = cp.dx_ptab[pdx][case_of_row[comp]]
-        counted = cp.dx_ctab[dx[comp]] != ptab
+    if len(comp):  # step 2: a listed secondary counts unless its table is the principal's
+        case_of_row = np.repeat(np.arange(c.n, dtype=np.int32), np.diff(dx_off))
+        counted = cp.dx_ctab[dx[comp]] != cp.dx_ptab[pdx][case_of_row[comp]]
         is_principal = np.zeros(len(dx), dtype=bool)
         is_principal[principal_rows] = True
         counted &= ~is_principal[comp]
-        sev_c = sev[comp][counted]
-        rows_c = comp[counted]
+        sev_c, rows_c = sev[comp][counted], comp[counted]
         row_bits[rows_c[sev_c == 2]] |= np.uint64(1 << MCC_BIT)
         row_bits[rows_c[sev_c == 1]] |= np.uint64(1 << CC_BIT)
-    dx_case = _segment_or(row_bits, dx_off)
-    px_case = _segment_or(cp.px_feat[px], px_off)
-    has_mcc = (dx_case >> np.uint64(MCC_BIT)) & np.uint64(1) == 1
-    has_cc = (dx_case >> np.uint64(CC_BIT)) & np.uint64(1) == 1
+    return _segment_or(row_bits, dx_off), _segment_or(cp.px_feat[c.px], c.px_off)
 
-    # per-case class index
-    k = np.zeros(n, dtype=np.int64)
+
+def _bit(x: np.ndarray, b: int) -> np.ndarray:
+    return (x >> np.uint64(b)) & np.uint64(1) == 1
+
+
+def _class_index(cp: CompiledPack, c: _Chunk, dx_case: np.ndarray, px_case: np.ndarray) -> np.ndarray:
+    """Pack the per-case flags the rule slots may require into one small integer."""
+    sex, _ = c.fields["sex"]
+    age, age_null = c.fields["age_years"]
+    days, days_null = c.fields["age_days"]
+    k = np.zeros(c.n, dtype=np.int64)
     for f, (name, arg) in enumerate(cp.class_features):
         if name == "age0":
             v = ~age_null & (age == 0)
@@ -156,38 +184,41 @@ def _group_chunk(cp: CompiledPack, t: pa.Table, translate: bool) -> dict[str, np
         elif name == "female":
             v = sex == 2
         elif name == "no_or":
-            v = (px_case & np.uint64(1 << OR_BIT)) == 0
+            v = ~_bit(px_case, OR_BIT)
         elif name == "newborn":
             v = ~days_null & (days <= int(arg))  # type: ignore[call-overload]
         elif name == "multi_trauma":
             v = np.bitwise_count(dx_case & cp.trauma_masks[str(arg)]) >= 2
         else:
-            raise ValueError(name)
+            raise ValueError(f"unknown class feature {name!r}")
         k |= v.astype(np.int64) << f
+    return k
 
-    holds = cp.dx_bits[pdx]
-    holds &= cp.px_bits[ppx]
-    holds &= cp.class_bits[k]
+
+def _apply_any_checks(cp: CompiledPack, c: _Chunk, holds: np.ndarray, dx_case: np.ndarray,
+                      px_case: np.ndarray) -> None:
+    """Clear the slot bit of rules whose all-codes part (any_*, tags, weight) fails."""
+    weight, weight_null = c.fields["birth_weight_g"]
     for chk in cp.any_checks:
         w, bit = divmod(chk.slot, 64)
         b = np.uint64(1 << bit)
-        idx = np.flatnonzero(holds[:, w] & b)
+        idx = np.flatnonzero(holds[:, w] & b)  # only cases still candidates for this slot
         if not len(idx):
             continue
         d, p = dx_case[idx], px_case[idx]
         sat = np.ones(len(idx), dtype=bool)
         for db in chk.dx_bits:
-            sat &= (d >> np.uint64(db)) & np.uint64(1) == 1
+            sat &= _bit(d, db)
         for pb in chk.px_bits:
-            sat &= (p >> np.uint64(pb)) & np.uint64(1) == 1
+            sat &= _bit(p, pb)
         if chk.tag_expr is not None:
-            sat &= chk.tag_expr.evaluate(
-                lambda tag: (p >> np.uint64(chk.tag_bits[tag])) & np.uint64(1) == 1,  # noqa: B023
-                np.logical_and, np.logical_or)
+            bits = chk.tag_bits
+            sat &= chk.tag_expr.evaluate(lambda tag: _bit(p, bits[tag]),  # noqa: B023
+                                         np.logical_and, np.logical_or)
         if chk.weight is not None:
             lo, hi = chk.weight
-            wv, wn = weight[idx], weight_null[idx]
-            ok = ~wn & (wv != 0)
+            wv = weight[idx]
+            ok = ~weight_null[idx] & (wv != 0)
             if lo is not None:
                 ok &= wv >= lo
             if hi is not None:
@@ -195,20 +226,39 @@ def _group_chunk(cp: CompiledPack, t: pa.Table, translate: bool) -> dict[str, np
             sat &= ok
         holds[idx[~sat], w] &= ~b
 
+
+def _first_slot(holds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(any slot holds, index of the lowest set bit) per row of a (n, W) uint64 bit matrix."""
     nz = holds != 0
-    found = nz.any(axis=1) & ~invalid & ~dx_bad & ~px_bad
+    found = nz.any(axis=1)
     first_w = nz.argmax(axis=1)
-    word = holds[np.arange(n), first_w]
+    word = holds[np.arange(len(holds)), first_w]
     low = word & (~word + np.uint64(1))
-    _, exp = np.frexp(low.astype(np.float64))
-    slot = (first_w * 64 + (exp - 1)).astype(np.int32)
+    _, exp = np.frexp(low.astype(np.float64))  # exact: a power of two
+    return found, (first_w * 64 + (exp - 1)).astype(np.int32)
+
+
+def _group_chunk(cp: CompiledPack, t: pa.Table, translate: bool) -> dict[str, np.ndarray]:
+    c = _load_chunk(cp, t, translate)
+    invalid = _invalid(c, cp.model.newborn_max_age_days)
+    pdx = _principal(c.dx, c.dx_off, len(cp.dx_vocab))
+    ppx = _principal(c.px, c.px_off, len(cp.px_vocab))
+    dx_case, px_case = _case_bits(cp, c, pdx)
+    has_mcc, has_cc = _bit(dx_case, MCC_BIT), _bit(dx_case, CC_BIT)
+    holds = cp.dx_bits[pdx]
+    holds &= cp.px_bits[ppx]
+    holds &= cp.class_bits[_class_index(cp, c, dx_case, px_case)]
+    _apply_any_checks(cp, c, holds, dx_case, px_case)
+    found, slot = _first_slot(holds)
+    found &= ~invalid & ~c.unmappable_dx & ~c.unmappable_px
     slot[~found] = 0
-    level = np.where(has_mcc, 2, np.where(has_cc, 1, 0))
+    status = np.full(c.n, _STATUS[GroupStatus.GROUPED.value], dtype=np.int8)
     status[~found] = _STATUS[GroupStatus.UNGROUPABLE.value]
     status[found & cp.slot_is_qy[slot]] = _STATUS[GroupStatus.AMBIGUOUS.value]
     status[invalid] = _STATUS[GroupStatus.INVALID_INPUT.value]
-    status[px_bad] = _STATUS[GroupStatus.PROC_NOT_MAPPABLE.value]
-    status[dx_bad] = _STATUS[GroupStatus.DX_NOT_MAPPABLE.value]
+    status[c.unmappable_px] = _STATUS[GroupStatus.PROC_NOT_MAPPABLE.value]
+    status[c.unmappable_dx] = _STATUS[GroupStatus.DX_NOT_MAPPABLE.value]
+    level = np.where(has_mcc, 2, np.where(has_cc, 1, 0))
     return {"found": found, "slot": slot, "level": level, "status": status,
             "has_mcc": has_mcc & found, "has_cc": has_cc & found}
 
