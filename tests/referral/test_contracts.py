@@ -8,7 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from yigong.referral.contracts import KeyPopulation, distribute_fee, parse_populations
+from yigong.referral.contracts import (
+    KeyPopulation,
+    distribute_fee,
+    parse_populations,
+    primary_population,
+)
 from yigong.referral.errors import InvalidRequest
 
 D = Decimal
@@ -70,8 +75,10 @@ def test_conservation_and_floor(total_fen: int, share_pct: int, weights: list[in
 
 
 def test_populations() -> None:
-    assert parse_populations("elderly, chronic_disease,elderly") == (
-        KeyPopulation.CHRONIC_DISEASE, KeyPopulation.ELDERLY)
+    assert parse_populations("elderly, hypertension,elderly") == (
+        KeyPopulation.HYPERTENSION, KeyPopulation.ELDERLY)
+    assert primary_population(parse_populations("elderly,child")) == "child"
+    assert primary_population(()) == "general"
     assert parse_populations([]) == ()
     with pytest.raises(InvalidRequest, match="unknown key population 'pets'"):
         parse_populations("pets")

@@ -41,9 +41,9 @@ def test_team_rules(world: Store) -> None:
 
 
 def test_sign_serve_terminate(world: Store) -> None:
-    cid = _sign(world, "P1", pops="elderly,chronic_disease")
+    cid = _sign(world, "P1", pops="elderly,hypertension")
     rec = svc.get_contract(world, cid)
-    assert rec.populations == (KeyPopulation.CHRONIC_DISEASE, KeyPopulation.ELDERLY)
+    assert rec.populations == (KeyPopulation.HYPERTENSION, KeyPopulation.ELDERLY)
     assert rec.end_on == date(2026, 1, 4) and rec.fee == Decimal("120.00")
     with pytest.raises(InvalidRequest, match="already has active contract"):
         _sign(world, "P1", on=date(2025, 6, 1))
@@ -85,11 +85,11 @@ def test_fee_distribution_is_stored_and_conserved(world: Store) -> None:
 
 
 def test_summary(world: Store) -> None:
-    a = _sign(world, "P1", pops="elderly,chronic_disease")
-    _sign(world, "P2", pops="children")
+    a = _sign(world, "P1", pops="elderly,diabetes")
+    _sign(world, "P2", pops="child")
     svc.record_contract_service(world, actor("T1"), contract_id=a, service_type="health_check",
                                 delivered_on=date(2025, 2, 1))
     summary = svc.contract_summary(world, 2025)
     assert summary["contracts"] == 2 and summary["served_contracts"] == 1
-    assert summary["by_population"]["elderly"] == 1 and summary["by_population"]["children"] == 1
+    assert summary["by_population"]["elderly"] == 1 and summary["by_population"]["child"] == 1
     assert summary["fees"] == "240.00"

@@ -225,3 +225,14 @@ def test_sequential_second_actor_gets_illegal_transition(world: Store) -> None:
     with pytest.raises(IllegalTransition, match="accepted"):
         svc.decline_referral(world, rid, actor("H1"), reason="床位已满", at=T0)
     assert svc.get_referral(world, rid).home_county == COUNTY
+
+
+def test_setting_is_recorded_and_checked(world: Store) -> None:
+    rec = svc.request_referral(world, actor("T1"), patient_key="P", receiving_institution="H1",
+                               direction="upward", diagnosis_icd10="M17.1", reason="膝关节门诊",
+                               setting="outpatient", at=T0)
+    assert rec.setting == "outpatient"
+    with pytest.raises(InvalidRequest, match="setting 'home'"):
+        svc.request_referral(world, actor("T1"), patient_key="P", receiving_institution="H1",
+                             direction="upward", diagnosis_icd10="M17.1", reason="r",
+                             setting="home")

@@ -134,7 +134,7 @@ def test_feed_of_hand_built_world(store: Store) -> None:
     rec = tables["wf_recognitions"].to_pylist()[0]
     assert rec["avoided"] == Decimal("220.00") and rec["requesting_institution"] == "T2"
     k = tables["wf_contracts"].to_pylist()[0]
-    assert k["is_elderly"] and not k["is_children"] and k["services"] == 1
+    assert k["is_elderly"] and not k["is_child"] and k["services"] == 1
     assert k["institution_id"] == "T1" and k["fee"] == Decimal("120.00")
     assert tables["wf_contract_services"].num_rows == 1
     assert sum(x["amount"] for x in tables["wf_contract_fee_lines"].to_pylist()) == Decimal("120.00")

@@ -98,12 +98,16 @@ def request(
     direction: Annotated[str, typer.Option(help="upward (上转) or downward (下转).")],
     dx: Annotated[str, typer.Option(help="ICD-10 diagnosis.")],
     reason: Annotated[str, typer.Option(help="Why the referral is needed.")],
-    user: UserOpt, institution: InstOpt, at: AtOpt = None, store: StoreOpt = None,
+    user: UserOpt, institution: InstOpt,
+    setting: Annotated[str, typer.Option(help="inpatient (住院) or outpatient (门诊).")]
+    = "inpatient",
+    at: AtOpt = None, store: StoreOpt = None,
 ) -> None:
     """申请: request a referral from the acting institution."""
     _out(_run(lambda st: svc.request_referral(
         st, Actor(user, institution), patient_key=patient, receiving_institution=to,
-        direction=direction, diagnosis_icd10=dx, reason=reason, at=_at(at)), store))
+        direction=direction, diagnosis_icd10=dx, reason=reason, setting=setting, at=_at(at)),
+        store))
 
 
 @app.command()
@@ -297,9 +301,9 @@ def contract_team(team_id: str, institution: InstOpt, leader: Annotated[str, typ
 
 @contract_app.command("sign")
 def contract_sign(team: str, patient: str, fee: str, user: UserOpt, institution: InstOpt,
-                  populations: Annotated[str, typer.Option(help="Comma-separated: elderly, "
-                                                           "chronic_disease, maternal, "
-                                                           "children, disabled.")] = "",
+                  populations: Annotated[str, typer.Option(help="Comma-separated: maternal, "
+                                                           "child, hypertension, diabetes, "
+                                                           "elderly, disabled, low_income.")] = "",
                   signed_on: str | None = None, store: StoreOpt = None) -> None:
     """签约: sign a resident with a team (one year from the signing day)."""
     rec = _run(lambda st: contract_svc.sign_contract(

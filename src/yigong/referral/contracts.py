@@ -23,18 +23,33 @@ POLICY_CLAUSE = "Henan 2020 close county medical community opinions, task (3)2 (
 
 
 class KeyPopulation(StrEnum):
-    """重点人群 of contract services."""
+    """重点人群 of contract services; codes of ``yigong.schema.codes.KEY_POPULATION``.
 
-    ELDERLY = "elderly"
-    CHRONIC_DISEASE = "chronic_disease"
+    A contract may cover several; none means the general population (一般人群). Declared in
+    ``PRIMARY_ORDER`` — the order that picks the one canonical ``key_population`` of a contract.
+    """
+
     MATERNAL = "maternal"
-    CHILDREN = "children"
+    CHILD = "child"
+    HYPERTENSION = "hypertension"
+    DIABETES = "diabetes"
+    ELDERLY = "elderly"
     DISABLED = "disabled"
+    LOW_INCOME = "low_income"
 
     @property
     def name_zh(self) -> str:
-        return {"elderly": "65岁及以上老年人", "chronic_disease": "慢性病患者（高血压、糖尿病等）",
-                "maternal": "孕产妇", "children": "0-6岁儿童", "disabled": "残疾人"}[self.value]
+        return {"elderly": "65岁及以上老年人", "hypertension": "高血压患者",
+                "diabetes": "2型糖尿病患者", "maternal": "孕产妇", "child": "0-6岁儿童",
+                "disabled": "残疾人", "low_income": "脱贫人口"}[self.value]
+
+
+def primary_population(populations: Sequence[KeyPopulation]) -> str:
+    """The one canonical key-population code of a contract (declaration order), or general."""
+    for pop in KeyPopulation:
+        if pop in populations:
+            return pop.value
+    return "general"
 
 
 def parse_populations(values: Sequence[str] | str) -> tuple[KeyPopulation, ...]:
@@ -52,7 +67,7 @@ def parse_populations(values: Sequence[str] | str) -> tuple[KeyPopulation, ...]:
                                  f"{', '.join(p.value for p in KeyPopulation)}") from None
         if pop not in out:
             out.append(pop)
-    return tuple(sorted(out))
+    return tuple(p for p in KeyPopulation if p in out)
 
 
 class ContractStatus(StrEnum):

@@ -39,6 +39,7 @@ class ReferralRecord:
     patient_key: str
     direction: Direction
     scope: Scope
+    setting: str  # "outpatient" (门诊转诊) or "inpatient" (住院转诊)
     status: ReferralStatus
     requesting_institution: str
     receiving_institution: str

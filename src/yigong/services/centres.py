@@ -30,7 +30,7 @@ from yigong.referral.recognition import (
 )
 from yigong.referral.records import Actor
 from yigong.referral.records_centres import CentreOrder, CentreRequestRecord, RecognitionRecord
-from yigong.services._common import action, as_naive_utc, institution, need_text, new_id
+from yigong.services._workflow import action, as_naive_utc, institution, need_text, new_id
 from yigong.store import Store
 from yigong.store import models as m
 

@@ -25,7 +25,7 @@ from yigong.referral.errors import IllegalTransition, InvalidRequest, NotFound, 
 from yigong.referral.levels import CareLevel
 from yigong.referral.money import from_fen, to_fen, yuan
 from yigong.referral.records import Actor
-from yigong.services._common import action, institution, need_text, new_id
+from yigong.services._workflow import action, institution, need_text, new_id
 from yigong.store import Store
 from yigong.store import models as m
 

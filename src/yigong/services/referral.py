@@ -23,7 +23,7 @@ from yigong.referral.machine import Parties, decide
 from yigong.referral.records import Actor, ReferralEvent, ReferralRecord
 from yigong.referral.routing import InstitutionRef, resolve_route
 from yigong.referral.states import Direction, ReferralAction, ReferralStatus, Scope
-from yigong.services._common import action, as_naive_utc, institution, need_text, new_id
+from yigong.services._workflow import action, as_naive_utc, institution, need_text, new_id
 from yigong.store import Store
 from yigong.store import models as m
 
@@ -78,10 +78,14 @@ def request_referral(
     direction: Direction | str,
     diagnosis_icd10: str,
     reason: str,
+    setting: str = "inpatient",
     at: datetime | None = None,
 ) -> ReferralRecord:
-    """申请: the actor's institution asks to refer a patient up or down."""
+    """申请: the actor's institution asks to refer a patient up or down, for an outpatient
+    visit or an inpatient stay (``setting``)."""
     direction = Direction(direction)
+    if setting not in ("outpatient", "inpatient"):
+        raise InvalidRequest(f"setting {setting!r} must be outpatient or inpatient")
     now = as_naive_utc(at)
     referral_id = new_id("RF")
     with action(store, "request referral") as s:
@@ -94,7 +98,8 @@ def request_referral(
         t = decide(None, A.REQUEST, actor.institution_id, parties, reason)
         s.add(m.Referral(
             referral_id=referral_id, patient_key=need_text(patient_key, "patient_key"),
-            direction=direction.value, scope=route.scope.value, status=t.target.value,
+            direction=direction.value, scope=route.scope.value, setting=setting,
+            status=t.target.value,
             requesting_institution=requester.institution_id,
             receiving_institution=receiver.institution_id,
             reviewers=",".join(sorted(route.reviewers)), home_county=route.home_county,
@@ -228,7 +233,7 @@ def _record(s: Session, row: m.Referral, with_events: bool) -> ReferralRecord:
         )
     return ReferralRecord(
         row.referral_id, row.patient_key, Direction(row.direction), Scope(row.scope),
-        ReferralStatus(row.status), row.requesting_institution, row.receiving_institution,
+        row.setting, ReferralStatus(row.status), row.requesting_institution, row.receiving_institution,
         tuple(filter(None, row.reviewers.split(","))), row.home_county, row.community_id,
         row.diagnosis_icd10, row.reason, row.requested_at, row.updated_at, row.version, events,
     )

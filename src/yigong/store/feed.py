@@ -22,7 +22,7 @@ from yigong.referral.states import ReferralAction
 from yigong.store import models as m
 from yigong.store.session import Store
 
-MONEY = pa.decimal128(14, 2)
+MONEY = pa.decimal128(18, 2)  # as the canonical schema (DType.DECIMAL)
 TS = pa.timestamp("us")
 STEP_TIMES = {
     ReferralAction.APPROVE: "approved_at",
@@ -34,7 +34,8 @@ STEP_TIMES = {
 FEED_SCHEMAS: dict[str, pa.Schema] = {
     "wf_referrals": pa.schema([
         ("referral_id", pa.string()), ("patient_key", pa.string()),
-        ("direction", pa.string()), ("scope", pa.string()), ("status", pa.string()),
+        ("direction", pa.string()), ("scope", pa.string()), ("setting", pa.string()),
+        ("status", pa.string()),
         ("requesting_institution", pa.string()), ("receiving_institution", pa.string()),
         ("requesting_level", pa.string()), ("receiving_level", pa.string()),
         ("home_county", pa.string()), ("community_id", pa.string()),
@@ -121,7 +122,7 @@ def export_tables(store: Store) -> dict[str, pa.Table]:
     out: dict[str, pa.Table] = {}
     out["wf_referrals"] = _table("wf_referrals", [
         {"referral_id": r.referral_id, "patient_key": r.patient_key, "direction": r.direction,
-         "scope": r.scope, "status": r.status,
+         "scope": r.scope, "setting": r.setting, "status": r.status,
          "requesting_institution": r.requesting_institution,
          "receiving_institution": r.receiving_institution,
          "requesting_level": levels.get(r.requesting_institution),

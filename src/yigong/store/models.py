@@ -50,6 +50,7 @@ class Referral(Base):
     patient_key: Mapped[str] = mapped_column(String(64), index=True)
     direction: Mapped[str] = mapped_column(String(16))
     scope: Mapped[str] = mapped_column(String(24))
+    setting: Mapped[str] = mapped_column(String(12), default="inpatient")  # 门诊 / 住院转诊
     status: Mapped[str] = mapped_column(String(24), index=True)
     requesting_institution: Mapped[str] = mapped_column(ForeignKey("wf_institution.institution_id"))
     receiving_institution: Mapped[str] = mapped_column(ForeignKey("wf_institution.institution_id"))

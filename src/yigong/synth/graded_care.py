@@ -45,6 +45,8 @@ class GradedCareRates:
     path_shares: tuple[float, float, float] = (0.25, 0.63, 0.12)  # village→tsp, tsp→county, out
     inter_community_share: float = 0.10  # township→county going to another community
     downward_per_upward: float = 0.30
+    inpatient_share_up: float = 0.75  # 住院转诊; the rest are outpatient (门诊) referrals
+    inpatient_share_down: float = 0.50
     reject: float = 0.03
     cancel_before_review: float = 0.02
     decline: float = 0.04
@@ -258,8 +260,8 @@ class _ReferralWriter:
         self.bulk, self.world, self.summary = bulk, world, summary
 
     def write(self, rid: str, patient: str, frm: str, to: str, direction: Direction, dx: str,
-              reason: str, at: datetime, steps: list[tuple[ReferralAction, timedelta, str | None]]
-              ) -> None:
+              reason: str, at: datetime, steps: list[tuple[ReferralAction, timedelta, str | None]],
+              setting: str) -> None:
         route = resolve_route(self.world.refs[frm], self.world.refs[to], direction,
                               self.world.county)
         parties = Parties(frm, to, route.reviewers, direction)
@@ -279,7 +281,7 @@ class _ReferralWriter:
         assert status is not None
         self.bulk.add(m.Referral, {
             "referral_id": rid, "patient_key": patient, "direction": direction.value,
-            "scope": route.scope.value, "status": status.value, "requesting_institution": frm,
+            "scope": route.scope.value, "setting": setting, "status": status.value, "requesting_institution": frm,
             "receiving_institution": to, "reviewers": ",".join(sorted(route.reviewers)),
             "home_county": route.home_county, "community_id": route.community_id,
             "diagnosis_icd10": dx, "reason": reason, "requested_at": at, "updated_at": now,
@@ -354,7 +356,8 @@ def _generate_referrals(bulk: _Bulk, world: _World, residents: Sequence[Mapping[
             dx = codes[int(rng.choice(len(codes), p=p))]
             writer.write(f"RFS-{year}-{k:06d}", str(residents[int(res)]["patient_key"]), frm, to,
                          Direction.UPWARD, dx, UP_REASON[kind], _random_time(rng, year),
-                         _steps(rng, rates, Direction.UPWARD))
+                         _steps(rng, rates, Direction.UPWARD),
+                         "inpatient" if rng.random() < rates.inpatient_share_up else "outpatient")
         down = int(rng.poisson(count * rates.downward_per_upward))
         for k, res in enumerate(rng.choice(n, size=down, p=weight / weight.sum())):
             tsp = world.home_township[int(res)]
@@ -365,7 +368,9 @@ def _generate_referrals(bulk: _Bulk, world: _World, residents: Sequence[Mapping[
             dx = codes[int(rng.choice(len(codes), p=p))]
             writer.write(f"RFS-{year}-D{k:05d}", str(residents[int(res)]["patient_key"]), lead, to,
                          Direction.DOWNWARD, dx, DOWN_REASON, _random_time(rng, year),
-                         _steps(rng, rates, Direction.DOWNWARD))
+                         _steps(rng, rates, Direction.DOWNWARD),
+                         "inpatient" if rng.random() < rates.inpatient_share_down
+                         else "outpatient")
 
 
 def _generate_centres(bulk: _Bulk, world: _World, residents: Sequence[Mapping[str, Any]],
