@@ -135,197 +135,223 @@ class _Bits:
         return self.next - 1
 
 
-def compile_model(model: PackModel) -> CompiledPack:
-    slots = _slots(model)
-    n_slots = len(slots)
-    n_words = max(1, (n_slots + 63) // 64)
-    rules = [s.rule for s in slots if s.rule]
-    # vocabularies: only codes that some list mentions can ever matter
-    dx_codes: set[str] = set(model.complications) | set(model.principal_exclusions)
-    for codes in model.mdc_dx.values():
-        dx_codes |= codes
-    px_codes: set[str] = set(model.or_codes)
-    for codes in model.mdc_px.values():
-        px_codes |= codes
-    for r in rules:
-        for name, codes in r.lists.items():
-            (dx_codes if name.startswith("dx") else px_codes).update(codes)
-    dx_list, px_list = sorted(dx_codes), sorted(px_codes)
-    dx_id = {c: i for i, c in enumerate(dx_list)}
-    px_id = {c: i for i, c in enumerate(px_list)}
-    n_dx, n_px = len(dx_list), len(px_list)
+class _Codes:
+    """Code vocabularies: only codes that some pack list mentions can ever matter."""
 
-    def dx_mask(codes: frozenset[str] | set[str] | None) -> np.ndarray:
-        m = np.zeros(n_dx + 1, dtype=bool)
-        if codes is None:
-            m[:] = True
-        else:
-            m[[dx_id[c] for c in codes]] = True
+    def __init__(self, model: PackModel, rules: list[Rule]) -> None:
+        dx: set[str] = set(model.complications) | set(model.principal_exclusions)
+        px: set[str] = set(model.or_codes)
+        for codes in model.mdc_dx.values():
+            dx |= codes
+        for codes in model.mdc_px.values():
+            px |= codes
+        for r in rules:
+            for name, codes in r.lists.items():
+                (dx if name.startswith("dx") else px).update(codes)
+        self.dx_list, self.px_list = sorted(dx), sorted(px)
+        self.dx_id = {c: i for i, c in enumerate(self.dx_list)}
+        self.px_id = {c: i for i, c in enumerate(self.px_list)}
+        self.n_dx, self.n_px = len(self.dx_list), len(self.px_list)
+
+    def dx_mask(self, codes: frozenset[str] | set[str] | None) -> np.ndarray:
+        """Boolean over diagnosis ids + the unknown id (``None`` = every code)."""
+        m = np.full(self.n_dx + 1, codes is None, dtype=bool)
+        if codes is not None:
+            m[[self.dx_id[c] for c in codes]] = True
         return m
 
-    def px_mask(codes: frozenset[str] | set[str] | None) -> np.ndarray:
-        m = np.zeros(n_px + 1, dtype=bool)
-        if codes is None:
-            m[:] = True
-        else:
-            m[[px_id[c] for c in codes]] = True
+    def px_mask(self, codes: frozenset[str] | set[str] | None) -> np.ndarray:
+        m = np.full(self.n_px + 1, codes is None, dtype=bool)
+        if codes is not None:
+            m[[self.px_id[c] for c in codes]] = True
         return m
 
-    # class features
-    newborn_limits = sorted({r.newborn_max_age_days for r in rules
-                             if r.kind in NEWBORN_KINDS and r.newborn_max_age_days is not None})
-    trauma_mdcs = [m.mdc for m in model.mdcs if m.entry_rule == "principal_dx_multi_trauma"]
+
+def _class_features(model: PackModel, rules: list[Rule]) -> list[tuple[str, object]]:
+    limits = sorted({r.newborn_max_age_days for r in rules
+                     if r.kind in NEWBORN_KINDS and r.newborn_max_age_days is not None})
     features: list[tuple[str, object]] = [("age0", None), ("male", None), ("female", None), ("no_or", None)]
-    features += [("newborn", lim) for lim in newborn_limits]
-    features += [("multi_trauma", m) for m in trauma_mdcs]
-    fidx = {f: i for i, f in enumerate(features)}
+    features += [("newborn", lim) for lim in limits]
+    features += [("multi_trauma", m.mdc) for m in model.mdcs if m.entry_rule == "principal_dx_multi_trauma"]
     if len(features) > 12:
         raise ValueError("too many per-case class features")
+    return features
 
-    dx_feat = np.zeros(n_dx + 1, dtype=np.uint64)
-    px_feat = np.zeros(n_px + 1, dtype=np.uint64)
-    px_feat[[px_id[c] for c in model.or_codes]] |= np.uint64(1 << OR_BIT)
-    dxb, pxb = _Bits(0, CC_BIT, "diagnosis"), _Bits(OR_BIT + 1, 64, "procedure")
-    trauma_masks: dict[str, np.uint64] = {}
-    for m in trauma_mdcs:
-        mask = 0
-        regions = sorted(set(model.trauma.get(m, {}).values()))
-        bit_of = {reg: dxb.take() for reg in regions}
-        for code, reg in model.trauma.get(m, {}).items():
-            dx_feat[dx_id[code]] |= np.uint64(1 << bit_of[reg])
-        for b in bit_of.values():
-            mask |= 1 << b
-        trauma_masks[m] = np.uint64(mask)
-    dx2_mask = 0
 
-    dx_mat = np.zeros((n_dx + 1, n_slots), dtype=bool)
-    px_mat = np.zeros((n_px + 1, n_slots), dtype=bool)
-    n_classes = 1 << len(features)
-    ks = np.arange(n_classes)
-    cls_mat = np.ones((n_classes, n_slots), dtype=bool)
-    any_checks: list[AnyCheck] = []
-    or_mask = px_mask(model.or_codes)
-    for s in slots:
-        m, r = s.mdc, s.rule
-        reqs: list[tuple[int, int]] = []
-        # MDC entry
-        if m.entry_rule in MDCA_ENTRIES:
-            dxm = dx_mask(None)
-            pxm = or_mask.copy()
-            if m.entry_rule == "principal_or_procedure_or_listed":
-                pxm |= px_mask(model.mdc_px.get(m.mdc, frozenset()))
-            pxm[n_px] = False
+@dataclass
+class _Features:
+    """Per-code feature words and the bit allocators that fill them."""
+
+    dx_feat: np.ndarray
+    px_feat: np.ndarray
+    dxb: _Bits
+    pxb: _Bits
+    trauma_masks: dict[str, np.uint64] = field(default_factory=dict)
+    dx2_mask: int = 0
+
+
+def _features(model: PackModel, codes: _Codes, features: list[tuple[str, object]]) -> _Features:
+    f = _Features(np.zeros(codes.n_dx + 1, dtype=np.uint64), np.zeros(codes.n_px + 1, dtype=np.uint64),
+                  _Bits(0, CC_BIT, "diagnosis"), _Bits(OR_BIT + 1, 64, "procedure"))
+    f.px_feat[codes.px_mask(model.or_codes)] |= np.uint64(1 << OR_BIT)
+    for name, arg in features:
+        if name != "multi_trauma":
+            continue
+        regions = model.trauma.get(str(arg), {})
+        bit_of = {reg: f.dxb.take() for reg in sorted(set(regions.values()))}
+        for code, reg in regions.items():
+            f.dx_feat[codes.dx_id[code]] |= np.uint64(1 << bit_of[reg])
+        f.trauma_masks[str(arg)] = np.uint64(sum(1 << b for b in bit_of.values()))
+    return f
+
+
+def _any_check(s: Slot, r: Rule, codes: _Codes, f: _Features) -> AnyCheck | None:
+    """Allocate feature bits for the all-codes part of rule ``r`` (None if it has none)."""
+    k = r.kind
+    chk = AnyCheck(s.index)
+    if k in ANY_DX_KINDS or k == "secondary_dx":
+        b = f.dxb.take()
+        chk.dx_bits.append(b)
+        name = "dx2" if k == "secondary_dx" else "dx"
+        if k == "secondary_dx":
+            f.dx2_mask |= 1 << b  # a principal diagnosis never sets this bit
+        f.dx_feat[codes.dx_mask(r.lists.get(name, frozenset()))] |= np.uint64(1 << b)
+    for name in ANY_PX_LISTS.get(k, ()):
+        b = f.pxb.take()
+        chk.px_bits.append(b)
+        f.px_feat[codes.px_mask(r.lists.get(name, frozenset()))] |= np.uint64(1 << b)
+    if k == "any_dx_newborn_weight":
+        chk.weight = (r.weight_min_g, r.weight_max_g)
+    if k == "tagged_procedures" and r.tag_expr is not None:
+        chk.tag_expr = r.tag_expr
+        for tag in sorted(r.tag_expr.tags()):
+            b = f.pxb.take()
+            chk.tag_bits[tag] = b
+            f.px_feat[codes.px_mask({c for c, t in r.tags.items() if t == tag})] |= np.uint64(1 << b)
+    f.dx_feat[codes.n_dx] = 0
+    f.px_feat[codes.n_px] = 0
+    has = chk.dx_bits or chk.px_bits or chk.tag_expr is not None or chk.weight is not None
+    return chk if has else None
+
+
+def _slot_parts(s: Slot, model: PackModel, codes: _Codes, fidx: dict[tuple[str, object], int],
+                or_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]]]:
+    """(principal-dx mask, principal-px mask, class requirements) of one slot."""
+    m, r = s.mdc, s.rule
+    reqs: list[tuple[int, int]] = []
+    if m.entry_rule in MDCA_ENTRIES:  # entry on the principal procedure
+        dxm = codes.dx_mask(None)
+        pxm = or_mask.copy()
+        if m.entry_rule == "principal_or_procedure_or_listed":
+            pxm |= codes.px_mask(model.mdc_px.get(m.mdc, frozenset()))
+        pxm[codes.n_px] = False
+    else:
+        dxm = codes.dx_mask(model.mdc_dx.get(m.mdc, frozenset()))
+        pxm = codes.px_mask(None)
+        extra = {"principal_dx_age0": "age0", "principal_dx_male": "male", "principal_dx_female": "female"}
+        if m.entry_rule in extra:
+            reqs.append((fidx[(extra[m.entry_rule], None)], 1))
+        if m.entry_rule == "principal_dx_multi_trauma":
+            reqs.append((fidx[("multi_trauma", m.mdc)], 1))
+    if r is None:  # QY: some PX is an OR procedure
+        return dxm, pxm, [*reqs, (fidx[("no_or", None)], 0)]
+    k = r.kind
+    if k in PDX_KINDS:
+        dxm &= codes.dx_mask(r.lists.get("dx", frozenset()))
+    if k in PPX_LIST_KINDS:
+        pxm &= codes.px_mask(r.lists.get("proc", frozenset()))
+    if k in PPX_OR_KINDS:
+        pxm &= or_mask
+    if k in NEWBORN_KINDS:
+        if r.newborn_max_age_days is None:
+            dxm[:] = False  # a newborn rule without a limit never holds (the validator flags it)
         else:
-            dxm = dx_mask(model.mdc_dx.get(m.mdc, frozenset()))
-            pxm = px_mask(None)
-            extra = {"principal_dx_age0": "age0", "principal_dx_male": "male", "principal_dx_female": "female"}
-            if m.entry_rule in extra:
-                reqs.append((fidx[(extra[m.entry_rule], None)], 1))
-            if m.entry_rule == "principal_dx_multi_trauma":
-                reqs.append((fidx[("multi_trauma", m.mdc)], 1))
-        if r is None:  # QY: some PX is an OR procedure
-            reqs.append((fidx[("no_or", None)], 0))
-        else:
-            k = r.kind
-            if k in PDX_KINDS:
-                dxm &= dx_mask(r.lists.get("dx", frozenset()))
-            if k in PPX_LIST_KINDS:
-                pxm &= px_mask(r.lists.get("proc", frozenset()))
-                pxm[n_px] = False
-            if k in PPX_OR_KINDS:
-                pxm &= or_mask
-            if k in NEWBORN_KINDS:
-                if r.newborn_max_age_days is None:
-                    dxm[:] = False  # a newborn rule without a limit never holds
-                else:
-                    reqs.append((fidx[("newborn", r.newborn_max_age_days)], 1))
-            if k == "no_or_procedure":
-                reqs.append((fidx[("no_or", None)], 1))
-            chk = AnyCheck(s.index)
-            if k in ANY_DX_KINDS:
-                b = dxb.take()
-                chk.dx_bits.append(b)
-                dx_feat[dx_mask(r.lists.get("dx", frozenset()))] |= np.uint64(1 << b)
-            if k == "secondary_dx":
-                b = dxb.take()
-                chk.dx_bits.append(b)
-                dx2_mask |= 1 << b
-                dx_feat[dx_mask(r.lists.get("dx2", frozenset()))] |= np.uint64(1 << b)
-            for name in ANY_PX_LISTS.get(k, ()):
-                b = pxb.take()
-                chk.px_bits.append(b)
-                px_feat[px_mask(r.lists.get(name, frozenset()))] |= np.uint64(1 << b)
-            if k == "any_dx_newborn_weight":
-                chk.weight = (r.weight_min_g, r.weight_max_g)
-            if k == "tagged_procedures":
-                chk.tag_expr = r.tag_expr
-                for tag in sorted(r.tag_expr.tags() if r.tag_expr else ()):
-                    b = pxb.take()
-                    chk.tag_bits[tag] = b
-                    codes = {c for c, t in r.tags.items() if t == tag}
-                    px_feat[px_mask(codes)] |= np.uint64(1 << b)
-            if chk.dx_bits or chk.px_bits or chk.tag_expr is not None or chk.weight is not None:
-                any_checks.append(chk)
-        dx_feat[n_dx] = 0
-        px_feat[n_px] = 0
-        dx_mat[:, s.index] = dxm
-        px_mat[:, s.index] = pxm
-        for f, v in reqs:
-            cls_mat[:, s.index] &= ((ks >> f) & 1) == v
+            reqs.append((fidx[("newborn", r.newborn_max_age_days)], 1))
+    if k == "no_or_procedure":
+        reqs.append((fidx[("no_or", None)], 1))
+    return dxm, pxm, reqs
 
-    # complications
-    tables = sorted({t for _, t in model.complications.values()} | set(model.principal_exclusions.values()))
-    tab_id = {t: i for i, t in enumerate(tables)}
-    dx_sev = np.zeros(n_dx + 1, dtype=np.uint8)
-    dx_ctab = np.full(n_dx + 1, -1, dtype=np.int32)
-    dx_ptab = np.full(n_dx + 1, -2, dtype=np.int32)
-    for code, (sev, t) in model.complications.items():
-        dx_sev[dx_id[code]] = 2 if sev == "MCC" else 1
-        dx_ctab[dx_id[code]] = tab_id[t]
-    for code, t in model.principal_exclusions.items():
-        dx_ptab[dx_id[code]] = tab_id[t]
 
-    # result look-ups
-    mdc_names = [m.mdc for m in model.mdcs]
-    adrg_names = sorted({r.adrg for r in rules}) + ["QY"]
-    drg_names = sorted({d.drg for ds in model.drgs.values() for d in ds})
-    drg_names += [m.mdc[-1] + "QY" for m in model.mdcs]
-    a_ix = {a: i for i, a in enumerate(adrg_names)}
-    d_ix = {d: i for i, d in enumerate(drg_names)}
-    slot_mdc = np.array([mdc_names.index(s.mdc.mdc) for s in slots], dtype=np.int16)
-    slot_adrg = np.array([a_ix[s.rule.adrg] if s.rule else a_ix["QY"] for s in slots], dtype=np.int16)
-    slot_drg = np.zeros((n_slots, 3), dtype=np.int16)
+def _drg_lookup(model: PackModel, slots: list[Slot]) -> tuple[list[str], np.ndarray]:
+    """DRG names and, per slot, the DRG index for severity level 0 (none), 1 (CC), 2 (MCC)."""
+    names = sorted({d.drg for ds in model.drgs.values() for d in ds}) + [m.mdc[-1] + "QY" for m in model.mdcs]
+    ix = {d: i for i, d in enumerate(names)}
+    out = np.zeros((len(slots), 3), dtype=np.int16)
     for s in slots:
         if s.rule is None:
-            slot_drg[s.index, :] = d_ix[s.mdc.mdc[-1] + "QY"]
+            out[s.index, :] = ix[s.mdc.mdc[-1] + "QY"]
             continue
         for lev, (mcc, any_cc) in enumerate(((False, False), (False, True), (True, True))):
             for d in model.drgs[s.rule.adrg]:
                 if d.condition == "always" or (d.condition == "mcc" and mcc) or (
                         d.condition == "mcc_or_cc" and any_cc):
-                    slot_drg[s.index, lev] = d_ix[d.drg]
+                    out[s.index, lev] = ix[d.drg]
                     break
             else:
                 raise ValueError(f"ADRG {s.rule.adrg}: no DRG condition holds")
-    dx_from = sorted(model.dx_map)
-    px_from = sorted(model.px_map)
+    return names, out
+
+
+def compile_model(model: PackModel) -> CompiledPack:
+    slots = _slots(model)
+    n_slots = len(slots)
+    n_words = max(1, (n_slots + 63) // 64)
+    rules = [s.rule for s in slots if s.rule]
+    codes = _Codes(model, rules)
+    features = _class_features(model, rules)
+    fidx = {f: i for i, f in enumerate(features)}
+    feats = _features(model, codes, features)
+    ks = np.arange(1 << len(features))
+    dx_mat = np.zeros((codes.n_dx + 1, n_slots), dtype=bool)
+    px_mat = np.zeros((codes.n_px + 1, n_slots), dtype=bool)
+    cls_mat = np.ones((len(ks), n_slots), dtype=bool)
+    any_checks: list[AnyCheck] = []
+    or_mask = codes.px_mask(model.or_codes)
+    for s in slots:
+        dx_mat[:, s.index], px_mat[:, s.index], reqs = _slot_parts(s, model, codes, fidx, or_mask)
+        for f, v in reqs:
+            cls_mat[:, s.index] &= ((ks >> f) & 1) == v
+        chk = _any_check(s, s.rule, codes, feats) if s.rule else None
+        if chk is not None:
+            any_checks.append(chk)
+
+    # complications: severity and exclusion table per code (README step 2)
+    tables = sorted({t for _, t in model.complications.values()} | set(model.principal_exclusions.values()))
+    tab_id = {t: i for i, t in enumerate(tables)}
+    dx_sev = np.zeros(codes.n_dx + 1, dtype=np.uint8)
+    dx_ctab = np.full(codes.n_dx + 1, -1, dtype=np.int32)
+    dx_ptab = np.full(codes.n_dx + 1, -2, dtype=np.int32)
+    for code, (sev, t) in model.complications.items():
+        dx_sev[codes.dx_id[code]] = 2 if sev == "MCC" else 1
+        dx_ctab[codes.dx_id[code]] = tab_id[t]
+    for code, t in model.principal_exclusions.items():
+        dx_ptab[codes.dx_id[code]] = tab_id[t]
+
+    mdc_names = [m.mdc for m in model.mdcs]
+    adrg_names = sorted({r.adrg for r in rules}) + ["QY"]
+    a_ix = {a: i for i, a in enumerate(adrg_names)}
+    drg_names, slot_drg = _drg_lookup(model, slots)
+    dx_from, px_from = sorted(model.dx_map), sorted(model.px_map)
+    n_dx, n_px = codes.n_dx, codes.n_px
     return CompiledPack(
         model=model, slots=slots, n_words=n_words,
-        dx_vocab=pa.array(dx_list, pa.string()), px_vocab=pa.array(px_list, pa.string()),
+        dx_vocab=pa.array(codes.dx_list, pa.string()), px_vocab=pa.array(codes.px_list, pa.string()),
         dx_bits=_pack_bits(dx_mat, n_words), px_bits=_pack_bits(px_mat, n_words),
         class_bits=_pack_bits(cls_mat, n_words), class_features=features,
-        dx_feat=dx_feat, dx_feat_principal_mask=np.uint64(((1 << 64) - 1) & ~dx2_mask),
-        trauma_masks=trauma_masks, dx_sev=dx_sev, dx_ctab=dx_ctab, dx_ptab=dx_ptab,
-        px_feat=px_feat, any_checks=any_checks,
-        slot_mdc=slot_mdc, slot_adrg=slot_adrg, slot_drg=slot_drg,
+        dx_feat=feats.dx_feat, dx_feat_principal_mask=np.uint64(((1 << 64) - 1) & ~feats.dx2_mask),
+        trauma_masks=feats.trauma_masks, dx_sev=dx_sev, dx_ctab=dx_ctab, dx_ptab=dx_ptab,
+        px_feat=feats.px_feat, any_checks=any_checks,
+        slot_mdc=np.array([mdc_names.index(s.mdc.mdc) for s in slots], dtype=np.int16),
+        slot_adrg=np.array([a_ix[s.rule.adrg] if s.rule else a_ix["QY"] for s in slots], dtype=np.int16),
+        slot_drg=slot_drg,
         slot_is_qy=np.array([s.rule is None for s in slots]),
         mdc_names=pa.array(mdc_names, pa.string()), adrg_names=pa.array(adrg_names, pa.string()),
         drg_names=pa.array(drg_names, pa.string()),
         slot_rule_ids=pa.array([s.rule.rule_id if s.rule else "QY" for s in slots], pa.string()),
         map_dx_from=pa.array(dx_from, pa.string()),
-        map_dx_to=np.array([dx_id.get(model.dx_map[c], n_dx) for c in dx_from] + [n_dx], dtype=np.int32),
+        map_dx_to=np.array([codes.dx_id.get(model.dx_map[c], n_dx) for c in dx_from] + [n_dx], dtype=np.int32),
         map_px_from=pa.array(px_from, pa.string()),
-        map_px_to=np.array([px_id.get(model.px_map[c], n_px) for c in px_from] + [n_px], dtype=np.int32),
+        map_px_to=np.array([codes.px_id.get(model.px_map[c], n_px) for c in px_from] + [n_px], dtype=np.int32),
     )
 
 
