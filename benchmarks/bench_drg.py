@@ -19,6 +19,7 @@ import os
 import resource
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -46,6 +47,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--naive-sample", type=int, default=20_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--save", type=Path, help="also write the JSON report here")
     a = ap.parse_args()
     t0 = time.perf_counter()
     group_cases(synthetic_cases(a.scheme, 10, a.seed), a.scheme)  # load + compile the pack once
@@ -60,8 +62,12 @@ def main() -> None:
             res = group_cases(tab, a.scheme)
             times.append(time.perf_counter() - t0)
         best[label] = min(times)
-    statuses = dict(zip(*np.unique(res.column("status").to_numpy(zero_copy_only=False), return_counts=True),
-                        strict=True))
+    statuses = dict(
+        zip(
+            *np.unique(res.column("status").to_numpy(zero_copy_only=False), return_counts=True),
+            strict=True,
+        )
+    )
     model = pack_model(a.scheme)
     sample = table_to_cases(table.slice(0, a.naive_sample))
     t0 = time.perf_counter()
@@ -70,16 +76,25 @@ def main() -> None:
     naive = len(sample) / (time.perf_counter() - t0)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     report = {
-        "scheme": a.scheme, "cases": a.cases, "cpus": os.cpu_count(), "python": sys.version.split()[0],
+        "scheme": a.scheme,
+        "cases": a.cases,
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
         "pack_load_and_compile_s": round(load_s, 2),
         "batch_cases_per_s": {k: round(a.cases / v) for k, v in best.items()},
         "batch_seconds": {k: round(v, 3) for k, v in best.items()},
-        "naive_per_case_cases_per_s": round(naive), "naive_sample": len(sample),
+        "naive_per_case_cases_per_s": round(naive),
+        "naive_sample": len(sample),
         "speedup_vs_naive": {k: round(a.cases / v / naive, 1) for k, v in best.items()},
-        "peak_rss_mb": round(peak_mb), "statuses": {str(k): int(v) for k, v in statuses.items()},
+        "peak_rss_mb": round(peak_mb),
+        "statuses": {str(k): int(v) for k, v in statuses.items()},
         "distinct_drgs": len(set(res.column("drg").drop_null().to_pylist())),
     }
-    print(json.dumps(report, indent=2, ensure_ascii=False))
+    report["load_average_1m"] = round(os.getloadavg()[0], 2)  # other work on the machine skews figures
+    text = json.dumps(report, indent=2, ensure_ascii=False)
+    print(text)
+    if a.save:
+        a.save.write_text(text + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
