@@ -9,6 +9,7 @@ same natural key, insert the accepted rows and their child rows, record the reje
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import os
@@ -26,9 +27,11 @@ from yigong.warehouse.children import rebuild_children
 from yigong.warehouse.store import Warehouse
 from yigong.warehouse.validation import (
     MACROS,
+    READER_TYPES,
     build_plan,
     cell_error_query,
     cross_row_error_queries,
+    lit,
     q,
 )
 
@@ -79,26 +82,47 @@ def _xlsx_to_arrow(path: Path) -> pa.Table:
     return pa.table({h: pa.array(c, pa.string()) for h, c in zip(header, cols, strict=True)})
 
 
-def stage_file(wh: Warehouse, path: Path) -> list[RowError]:
-    """Create temp table `stg` (all text) from `path`; return malformed lines found by the reader."""
+def _reader_columns(table: Table, header: list[str]) -> dict[str, str]:
+    """DuckDB type per CSV column: the reader parses dates, booleans…; the rest stays text."""
+    by_name = {c.name: c for c in table.columns}
+    return {h: READER_TYPES.get(by_name[h].dtype, "VARCHAR") if h in by_name else "VARCHAR"
+            for h in header}
+
+
+def stage_file(wh: Warehouse, path: Path, table: Table) -> tuple[dict[str, bool], list[RowError]]:
+    """Create temp table `stg` from `path`.
+
+    Returns the staged columns (→ parsed by the reader?) and the lines the reader rejected:
+    malformed lines and, for CSV, cells it could not parse as their declared type.
+    """
     con = wh.duck
     con.execute("DROP TABLE IF EXISTS stg")
     suffix = path.suffix.lower()
-    malformed: list[RowError] = []
+    rejected: list[RowError] = []
     try:
         if suffix in (".csv", ".txt"):
+            with path.open(encoding="utf-8-sig", newline="") as fh:
+                header = next(csv.reader(fh), [])
+            if not header:
+                raise IngestError(str(path), "the file is empty (no header line)")
+            types = _reader_columns(table, header)
+            spec = "{" + ", ".join(f"{lit(h)}: {lit(t)}" for h, t in types.items()) + "}"
             con.execute(
-                "CREATE TEMP TABLE stg AS SELECT * FROM read_csv(?, all_varchar = true, header = true,"
-                " delim = ',', quote = '\"', escape = '\"', store_rejects = true,"
-                " rejects_table = 'yg_rejects', rejects_scan = 'yg_rejects_scan')",
-                [str(path)],
-            )
-            for line, column, message in con.execute(
-                "SELECT line, first(column_name ORDER BY column_idx), "
-                "arg_min(error_message, column_idx) FROM yg_rejects GROUP BY line ORDER BY line"
-            ).fetchall():
-                malformed.append(RowError(str(path), int(line) - 1, column or "", "malformed",
-                                          f"malformed: {message}"))
+                f"CREATE TEMP TABLE stg AS SELECT * FROM read_csv(?, columns = {spec}, header = true,"
+                " auto_detect = false, delim = ',', quote = '\"', escape = '\"',"
+                " dateformat = '%Y-%m-%d', timestampformat = '%Y-%m-%d %H:%M:%S',"
+                " store_rejects = true, rejects_table = 'yg_rejects', rejects_scan = 'yg_rejects_scan')",
+                [str(path)])
+            # a malformed line is one error; a line with cells of the wrong type, one per cell
+            for line, column, kind, message in con.execute(
+                "SELECT line, column_name, error_type, error_message FROM yg_rejects "
+                "QUALIFY error_type = 'CAST' OR row_number() OVER (PARTITION BY line "
+                "ORDER BY column_idx) = 1 ORDER BY line, column_idx").fetchall():
+                cast = kind == "CAST"
+                rejected.append(RowError(
+                    str(path), int(line) - 1, column or "", "type" if cast else "malformed",
+                    ("type: " if cast else "malformed: ") + message))
+            staged = {h: t != "VARCHAR" for h, t in types.items()}
         elif suffix == ".parquet":
             cols = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
             exprs = [
@@ -108,17 +132,20 @@ def stage_file(wh: Warehouse, path: Path) -> list[RowError]:
             ]
             con.execute(f"CREATE TEMP TABLE stg AS SELECT {', '.join(exprs)} FROM read_parquet(?)",
                         [str(path)])
+            staged = {n: False for n, *_ in cols}
         elif suffix == ".xlsx":
-            con.register("_xlsx", _xlsx_to_arrow(path))
+            arrow = _xlsx_to_arrow(path)
+            con.register("_xlsx", arrow)
             con.execute("CREATE TEMP TABLE stg AS SELECT * FROM _xlsx")
             con.unregister("_xlsx")
+            staged = {n: False for n in arrow.column_names}
         else:
             raise IngestError(str(path), f"unsupported file type {suffix!r} (csv, parquet, xlsx)")
     except IngestError:
         raise
     except Exception as exc:  # the reader's own words name the problem (encoding, quoting…)
         raise IngestError(str(path), f"cannot read the file: {exc}") from exc
-    return malformed
+    return staged, rejected
 
 
 def _pseudonymise_sql(key: PseudonymKey | None) -> str | None:
@@ -153,38 +180,35 @@ def ingest_file(wh: Warehouse, path: str | Path, table: Table,
     con = wh.duck
     for macro in MACROS:
         con.execute(macro)
-    malformed = stage_file(wh, path)
-    staged = [r[0] for r in con.execute("DESCRIBE stg").fetchall()]
-    plan = build_plan(table, set(staged), _pseudonymise_sql(key))
+    staged, reader_rejects = stage_file(wh, path, table)
+    plan = build_plan(table, staged, _pseudonymise_sql(key))
     known = set(table.column_names) | {c.pseudonymise for c in table.columns if c.pseudonymise}
     notices = [f"column {c!r} holds personal names: not stored" for c in staged if c in NAME_COLUMNS]
     notices += [f"column {c!r} is not part of {table.name}: ignored" for c in staged
                 if c not in known and c not in NAME_COLUMNS]
     notices += [f"column {c!r} is absent: left empty" for c in plan.missing_optional]
 
-    if malformed:  # the reader skipped malformed lines: map staged rows back to file rows
-        con.execute("CREATE OR REPLACE TEMP TABLE yg_skip AS SELECT row_no - row_number() OVER "
-                    "(ORDER BY row_no) AS before FROM (SELECT unnest(?) AS row_no)",
-                    [[m.row_no for m in malformed]])
-        row_no = "s.rowid + 1 + (SELECT count(*) FROM yg_skip k WHERE k.before < s.rowid + 1)"
-    else:
-        row_no = "s.rowid + 1"
+    # file row numbers: the reader skipped rejected lines, so staged row k sits after them
+    skipped = sorted({r.row_no for r in reader_rejects})
+    con.execute("CREATE OR REPLACE TEMP TABLE yg_skip AS SELECT row_no - row_number() OVER "
+                "(ORDER BY row_no) AS before FROM (SELECT unnest(?::BIGINT[]) AS row_no)", [skipped])
+    con.execute("CREATE OR REPLACE TEMP MACRO yg_row_no(r) AS r + 1 + "
+                "(SELECT count(*) FROM yg_skip k WHERE k.before < r + 1)")
     con.execute("DROP TABLE IF EXISTS chk")
-    con.execute(f"CREATE TEMP TABLE chk AS {plan.checked_sql('stg', row_no)}")
-    error_sql = "\nUNION ALL\n".join(
-        [cell_error_query(table, "chk"), *cross_row_error_queries(table, "chk", plan)])
-    con.execute(f"CREATE OR REPLACE TEMP TABLE errs AS {error_sql}")
-    if malformed:
-        con.executemany("INSERT INTO errs VALUES (?, ?, NULL, ?)",
-                        [(m.row_no, m.field, m.reason) for m in malformed])
-    typed = ", ".join(f"{q(c.name + '__v')} AS {q(c.name)}" for c in table.columns)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE acc AS SELECT {typed} FROM chk "
-                "WHERE row_no NOT IN (SELECT row_no FROM errs)")
+    con.execute(f"CREATE TEMP TABLE chk AS {plan.failing_rows_sql()}")
+    cells = "\nUNION ALL\n".join([cell_error_query(plan), *cross_row_error_queries(plan)])
+    con.execute("CREATE OR REPLACE TEMP TABLE errs AS SELECT _rowid, yg_row_no(_rowid) AS row_no, "
+                f"field, value, reason FROM ({cells}) e(_rowid, field, value, reason)")
+    if reader_rejects:
+        con.executemany("INSERT INTO errs VALUES (NULL, ?, ?, NULL, ?)",
+                        [(r.row_no, r.field, r.reason) for r in reader_rejects])
+    con.execute(f"CREATE OR REPLACE TEMP VIEW acc AS {plan.accepted_sql()}")
 
     rows_staged = wh.count("stg")
-    rows_read = rows_staged + len(malformed)
-    rows_accepted = wh.count("acc")
-    rows_rejected = con.execute("SELECT count(DISTINCT row_no) FROM errs").fetchone()[0]
+    bad_staged = con.execute("SELECT count(DISTINCT _rowid) FROM errs").fetchone()[0]
+    rows_read = rows_staged + len(skipped)
+    rows_accepted = rows_staged - bad_staged
+    rows_rejected = bad_staged + len(skipped)
     hasher.join()
     sha = digest[0]
     replaced = 0
@@ -193,12 +217,15 @@ def ingest_file(wh: Warehouse, path: str | Path, table: Table,
             tx.execute("DELETE FROM warehouse_meta WHERE key = 'pseudonym_key_fingerprint'")
             tx.execute("INSERT INTO warehouse_meta VALUES ('pseudonym_key_fingerprint', ?)",
                        [key.fingerprint])
-        on = " AND ".join(f"t.{q(k)} = a.{q(k)}" for k in table.key)
-        replaced = tx.execute(
-            f"SELECT count(*) FROM {q(table.name)} t WHERE EXISTS (SELECT 1 FROM acc a WHERE {on})"
-        ).fetchone()[0]
-        if replaced:
-            tx.execute(f"DELETE FROM {q(table.name)} t WHERE EXISTS (SELECT 1 FROM acc a WHERE {on})")
+        if wh.count(table.name):
+            keys = ", ".join(q(k) for k in table.key)
+            tx.execute(f"CREATE OR REPLACE TEMP TABLE acc_keys AS SELECT {keys} FROM acc")
+            on = " AND ".join(f"t.{q(k)} = a.{q(k)}" for k in table.key)
+            replaced = tx.execute(f"SELECT count(*) FROM {q(table.name)} t WHERE EXISTS "
+                                  f"(SELECT 1 FROM acc_keys a WHERE {on})").fetchone()[0]
+            if replaced:
+                tx.execute(f"DELETE FROM {q(table.name)} t WHERE EXISTS "
+                           f"(SELECT 1 FROM acc_keys a WHERE {on})")
         tx.execute(f"INSERT INTO {q(table.name)} SELECT * FROM acc")
         if table.children:
             rebuild_children(tx, table, "acc")
@@ -223,7 +250,8 @@ def ingest_file(wh: Warehouse, path: str | Path, table: Table,
                for r, f, v, reason in con.execute(
                    "SELECT row_no, field, value, reason FROM errs ORDER BY row_no, field LIMIT 50"
                ).fetchall()]
-    for tmp in ("stg", "chk", "errs", "acc"):
+    con.execute("DROP VIEW IF EXISTS acc")
+    for tmp in ("stg", "chk", "errs", "acc_keys", "yg_skip"):
         con.execute(f"DROP TABLE IF EXISTS {tmp}")
     return IngestReport(
         run_id=run_id, table=table.name, file=str(path), file_sha256=sha, rows_read=rows_read,

@@ -1,11 +1,20 @@
 """Compile a canonical table's declared rules into set-based DuckDB validation.
 
-The staged file (`stg`: every column text, one row per data row) is checked in one pass that
-yields, per column, a typed value `<col>__v` and the first broken rule `<col>__e`
-(``"rule: reason"``); rules that span rows or columns (national code lists inside code lists,
-date order, list alignment, duplicate keys) are separate set-based queries. Every rule of
-`yigong.schema` is here: required, type, code, minimum, maximum, reference, raw_id_number,
-date_order, list_alignment, duplicate_key, missing_column.
+The staged file is the temp table `stg`, one row per data row. A column is staged either
+*typed* (the CSV reader already parsed dates, timestamps, booleans and floats, and recorded
+the cells it could not parse) or as *text* (everything else, and every column of Parquet and
+Excel files). From the declarations this module builds:
+
+* per column, the expression of its canonical value (`typed`) and the ordered rule checks
+  (`cases`), the first failing one giving ``"rule: reason"``;
+* one query that keeps only the rows with at least one failing cell (`chk`), so the cost of a
+  clean row is the cost of evaluating the checks, not of storing anything;
+* queries for rules that look beyond one cell: national codes inside code lists, list
+  alignment, date order, duplicate natural keys;
+* the projection of accepted rows into the canonical table.
+
+Rules: required, type, code, minimum, maximum, reference, raw_id_number, date_order,
+list_alignment, duplicate_key, missing_column (and malformed, from the reader).
 """
 
 from __future__ import annotations
@@ -25,10 +34,18 @@ MACROS = (
     "1 + (("
     + " + ".join(f"TRY_CAST(x[{i + 1}] AS INTEGER) * {w}" for i, w in enumerate(_WEIGHTS))
     + ") % 11)::INTEGER, 1), false)",
-    "CREATE OR REPLACE TEMP MACRO yg_has_id(s) AS (length(s) >= 18 AND "
-    f"yg_id18_ok(regexp_extract(s, '(^|[^0-9])({ID_PATTERN})([^0-9]|$)', 2)))",
+    # CASE, not AND: DuckDB evaluates CASE branches only for the rows that reach them
+    "CREATE OR REPLACE TEMP MACRO yg_has_id(s) AS CASE WHEN length(s) < 18 THEN false "
+    "WHEN NOT regexp_matches(s, '[0-9]{17}') THEN false ELSE "
+    f"yg_id18_ok(regexp_extract(s, '(^|[^0-9])({ID_PATTERN})([^0-9]|$)', 2)) END",
     f"CREATE OR REPLACE TEMP MACRO yg_mask(s) AS regexp_replace(s, '{ID_PATTERN}', '[ID removed]', 'g')",
 )
+
+#: types the CSV reader parses itself (its parse errors become `type` errors). Whole numbers
+#: and money stay text: the reader would round "7.5" to 8 and "12.345" to 12.35 silently.
+READER_TYPES: dict[DType, str] = {
+    DType.DATE: "DATE", DType.TIMESTAMP: "TIMESTAMP", DType.BOOL: "BOOLEAN", DType.FLOAT: "DOUBLE",
+}
 
 
 def q(name: str) -> str:
@@ -45,44 +62,37 @@ def _in_list(codes: list[str]) -> str:
     return "(" + ", ".join(lit(c) for c in codes) + ")"
 
 
-@dataclass
-class CheckPlan:
-    """The SQL that validates one staged file against one table."""
-
-    table: Table
-    select_exprs: list[str] = field(default_factory=list)
-    joins: list[str] = field(default_factory=list)
-    source_of: dict[str, str | None] = field(default_factory=dict)  # column -> staged column
-    missing_required: list[str] = field(default_factory=list)
-    missing_optional: list[str] = field(default_factory=list)
-
-    def checked_sql(self, stg: str, row_no_expr: str) -> str:
-        cols = ",\n  ".join([f"{row_no_expr} AS row_no", *self.select_exprs])
-        return f"SELECT\n  {cols}\nFROM {stg} s\n" + "\n".join(self.joins)
+_TYPE_WORDS = {
+    DType.INT: "a whole number", DType.DECIMAL: "an amount in yuan with at most 2 decimals",
+    DType.FLOAT: "a number", DType.DATE: "a date YYYY-MM-DD",
+    DType.TIMESTAMP: "a timestamp YYYY-MM-DD HH:MM:SS", DType.BOOL: "1 or 0",
+    DType.INT_LIST: "whole numbers separated by |",
+}
 
 
-def _typed_and_type_error(col: Column, v: str) -> tuple[str, str | None]:
-    """(typed expression, condition that the text is not of the column's type)."""
+def _from_text(col: Column, v: str) -> tuple[str, str | None]:
+    """(typed expression, condition that the text `v` is not of the column's type)."""
     match col.dtype:
         case DType.STRING:
             return v, None
         case DType.INT:
             return (f"TRY_CAST({v} AS BIGINT)",
-                    f"(TRY_CAST({v} AS BIGINT) IS NULL OR strpos({v}, '.') > 0)")
+                    f"(TRY_CAST({v} AS BIGINT) IS NULL OR strpos({v}, '.') > 0 "
+                    f"OR strpos(lower({v}), 'e') > 0)")
         case DType.DECIMAL:
+            # at most two decimals: a cast to DECIMAL(18,2) would round a third one away
             return (f"TRY_CAST({v} AS DECIMAL(18,2))",
-                    f"(TRY_CAST({v} AS DECIMAL(18,2)) IS NULL OR "
-                    f"TRY_CAST({v} AS DECIMAL(38,10)) <> TRY_CAST({v} AS DECIMAL(18,2)))")
+                    f"(TRY_CAST({v} AS DECIMAL(18,2)) IS NULL OR strpos(lower({v}), 'e') > 0 OR "
+                    f"(strpos({v}, '.') > 0 AND length({v}) - strpos({v}, '.') > 2))")
         case DType.FLOAT:
             return f"TRY_CAST({v} AS DOUBLE)", f"TRY_CAST({v} AS DOUBLE) IS NULL"
         case DType.DATE:
-            return (f"TRY_CAST({v} AS DATE)",
-                    f"(length({v}) <> 10 OR TRY_CAST({v} AS DATE) IS NULL)")
+            return f"TRY_CAST({v} AS DATE)", f"TRY_CAST({v} AS DATE) IS NULL"
         case DType.TIMESTAMP:
             return f"TRY_CAST({v} AS TIMESTAMP)", f"TRY_CAST({v} AS TIMESTAMP) IS NULL"
         case DType.BOOL:
-            return (f"(lower({v}) IN ('1', 'true', 'y', 'yes'))",
-                    f"lower({v}) NOT IN ('1', '0', 'true', 'false', 'y', 'n', 'yes', 'no')")
+            return (f"(lower({v}) IN ('1', 'true', 't', 'y', 'yes'))",
+                    f"lower({v}) NOT IN ('1', '0', 'true', 'false', 't', 'f', 'y', 'n', 'yes', 'no')")
         case DType.STRING_LIST:
             return f"string_split({v}, '|')", None
         case DType.INT_LIST:
@@ -92,135 +102,183 @@ def _typed_and_type_error(col: Column, v: str) -> tuple[str, str | None]:
     raise AssertionError(col.dtype)
 
 
-_TYPE_WORDS = {
-    DType.INT: "a whole number", DType.DECIMAL: "an amount in yuan with at most 2 decimals",
-    DType.FLOAT: "a number", DType.DATE: "a date YYYY-MM-DD",
-    DType.TIMESTAMP: "a timestamp YYYY-MM-DD HH:MM:SS", DType.BOOL: "1 or 0",
-    DType.INT_LIST: "whole numbers separated by |",
-}
+@dataclass
+class ColumnPlan:
+    column: Column
+    source: str | None  # staged column it comes from
+    raw: str  # SQL of the staged value (text or reader-typed)
+    typed: str  # SQL of the canonical value
+    cases: list[tuple[str, str]]  # (condition, message SQL), in order
+    is_raw_identifier: bool
+
+    @property
+    def error(self) -> str:
+        if not self.cases:
+            return "CAST(NULL AS VARCHAR)"
+        return "CASE " + " ".join(f"WHEN {c} THEN {m}" for c, m in self.cases) + " END"
 
 
-def build_plan(table: Table, staged_columns: set[str], pseudonymise_sql: str | None) -> CheckPlan:
-    """Plan the per-column checks of `table` over a staged file with `staged_columns`.
+@dataclass
+class CheckPlan:
+    """The SQL that validates one staged file against one table."""
+
+    table: Table
+    columns: list[ColumnPlan] = field(default_factory=list)
+    joins: list[str] = field(default_factory=list)
+    missing_optional: list[str] = field(default_factory=list)
+
+    def by_name(self, name: str) -> ColumnPlan:
+        return next(c for c in self.columns if c.column.name == name)
+
+    def failing_rows_sql(self) -> str:
+        """Rows with at least one failing cell: `_rowid` and one `<col>__e` per column."""
+        errors = ",\n  ".join(f"{c.error} AS {q(c.column.name + '__e')}" for c in self.columns)
+        any_error = " OR ".join(f"{q(c.column.name + '__e')} IS NOT NULL"
+                                for c in self.columns if c.cases)
+        return (f"SELECT * FROM (SELECT s.rowid AS _rowid,\n  {errors}\nFROM stg s\n"
+                + "\n".join(self.joins) + f") e WHERE {any_error or 'false'}")
+
+    def accepted_sql(self) -> str:
+        """The canonical rows of every staged row without an error (a view over `stg`)."""
+        cols = ", ".join(f"{c.typed} AS {q(c.column.name)}" for c in self.columns)
+        return (f"SELECT {cols} FROM stg s "
+                "WHERE NOT EXISTS (SELECT 1 FROM errs e WHERE e._rowid = s.rowid)")
+
+
+def build_plan(table: Table, staged: dict[str, bool], pseudonymise_sql: str | None) -> CheckPlan:
+    """Plan the checks of `table` over `stg`; `staged` maps a staged column to "typed by reader".
 
     `pseudonymise_sql` is a SQL template with ``{v}`` that turns a raw identifier into its
     key, or None when no key is configured (raw identifiers are then refused).
     """
     plan = CheckPlan(table)
     for n, col in enumerate(table.columns):
-        raw_name: str | None
-        if col.pseudonymise and col.pseudonymise in staged_columns:
-            raw_name = col.pseudonymise
-        elif col.name in staged_columns:
-            raw_name = col.name
+        if col.pseudonymise and col.pseudonymise in staged:
+            source: str | None = col.pseudonymise
+        elif col.name in staged:
+            source = col.name
         else:
-            raw_name = None
-        plan.source_of[col.name] = raw_name
-        if raw_name is None:
-            (plan.missing_required if col.required else plan.missing_optional).append(col.name)
-            v = "CAST(NULL AS VARCHAR)"
+            source = None
+        cases: list[tuple[str, str]] = []
+        if source is None:
+            v, typed, bad_type = "CAST(NULL AS VARCHAR)", "NULL", None
+            if col.required:
+                cases.append(("true", lit(f"missing_column: the file has no column {col.name}")))
+            else:
+                plan.missing_optional.append(col.name)
+        elif staged[source]:  # parsed by the reader: parse errors were recorded there
+            v = f"s.{q(source)}"
+            typed, bad_type = v, None
         else:
-            v = f"nullif(trim(s.{q(raw_name)}), '')"
-        typed, bad_type = _typed_and_type_error(col, v)
-        is_raw_identifier = raw_name is not None and raw_name == col.pseudonymise != col.name
+            v = f"s.{q(source)}"
+            typed, bad_type = _from_text(col, v)
+        is_raw_identifier = source is not None and source == col.pseudonymise != col.name
         if is_raw_identifier:
             typed = pseudonymise_sql.format(v=v) if pseudonymise_sql else "CAST(NULL AS VARCHAR)"
-        cases: list[tuple[str, str]] = []
-        if raw_name is None and col.required:
-            cases.append(("true", lit(f"missing_column: the file has no column {col.name}")))
-        if col.required:
-            cases.append((f"{v} IS NULL", lit("required: value missing")))
+        text = v if source is None or not staged[source] else f"CAST({v} AS VARCHAR)"
+        if col.required and source is not None:
+            cases.append((f"{v} IS NULL OR trim({text}) = ''", lit("required: value missing")))
         if is_raw_identifier and not pseudonymise_sql:
             cases.append((f"{v} IS NOT NULL", lit(
-                f"pseudonym_key: {raw_name} holds raw identifiers but no pseudonymisation key is "
+                f"pseudonym_key: {source} holds raw identifiers but no pseudonymisation key is "
                 "configured (set YIGONG_PSEUDONYM_KEY)")))
         if bad_type:
             cases.append((f"{v} IS NOT NULL AND {bad_type}",
                           f"'type: ' || {v} || ' is not {_TYPE_WORDS[col.dtype]}'"))
-        if col.codes in SMALL_CODE_SYSTEMS:
-            codes = _in_list(list(SMALL_CODE_SYSTEMS[col.codes]))
-            if col.is_list:
-                bad = f"list_filter(string_split({v}, '|'), lambda x: x NOT IN {codes})"
-                cases.append((f"{v} IS NOT NULL AND len({bad}) > 0",
-                              f"'code: ' || array_to_string({bad}, ',') || "
-                              f"{lit(f' not in code system {col.codes}')}"))
-            else:
-                cases.append((f"{v} IS NOT NULL AND {v} NOT IN {codes}",
-                              f"'code: ' || {v} || {lit(f' is not in code system {col.codes}')}"))
-        elif col.codes in NATIONAL_CODE_LISTS and not col.is_list:
-            alias = f"c{n}"
-            plan.joins.append(f"LEFT JOIN {code_table_name(col.codes)} {alias} ON {alias}.code = {v}")
-            cases.append((f"{v} IS NOT NULL AND {alias}.code IS NULL",
-                          f"'code: ' || {v} || {lit(f' is not in {NATIONAL_CODE_LISTS[col.codes][1]}')}"))
-        if col.minimum is not None:
-            cases.append((f"{typed} < {col.minimum}",
-                          f"'minimum: ' || {v} || {lit(f' is below {col.minimum:g}')}"))
-        if col.maximum is not None:
-            cases.append((f"{typed} > {col.maximum}",
-                          f"'maximum: ' || {v} || {lit(f' is above {col.maximum:g}')}"))
-        if col.ref and raw_name is not None:
-            ref_table, ref_col = col.ref.split(".")
-            alias = f"r{n}"
-            plan.joins.append(
-                f"LEFT JOIN (SELECT DISTINCT {q(ref_col)} AS k FROM {q(ref_table)}) {alias} "
-                f"ON {alias}.k = {v}")
-            cases.append((f"{v} IS NOT NULL AND {alias}.k IS NULL",
-                          f"'reference: ' || {v} || {lit(f' is not a known {ref_table}.{ref_col}')}"))
-        if col.dtype is DType.STRING or col.dtype is DType.STRING_LIST:
-            if not is_raw_identifier and raw_name is not None:
+        if source is not None:
+            cases += _code_cases(col, v, n, plan)
+            if col.minimum is not None:
+                cases.append((f"{typed} < {col.minimum}",
+                              f"'minimum: ' || {text} || {lit(f' is below {col.minimum:g}')}"))
+            if col.maximum is not None:
+                cases.append((f"{typed} > {col.maximum}",
+                              f"'maximum: ' || {text} || {lit(f' is above {col.maximum:g}')}"))
+            if col.ref:
+                ref_table, ref_col = col.ref.split(".")
+                alias = f"r{n}"
+                plan.joins.append(f"LEFT JOIN (SELECT DISTINCT {q(ref_col)} AS k FROM "
+                                  f"{q(ref_table)}) {alias} ON {alias}.k = {v}")
+                cases.append((f"{v} IS NOT NULL AND {alias}.k IS NULL",
+                              f"'reference: ' || {v} || "
+                              f"{lit(f' is not a known {ref_table}.{ref_col}')}"))
+            if col.dtype in (DType.STRING, DType.STRING_LIST) and not is_raw_identifier:
                 cases.append((f"yg_has_id({v})", lit(
                     "raw_id_number: the field holds a resident ID number; identifiers belong only "
                     "in the *_id_number columns, which are pseudonymised")))
-        error = ("CASE " + " ".join(f"WHEN {c} THEN {m}" for c, m in cases) + " END") if cases \
-            else "CAST(NULL AS VARCHAR)"
-        shown = "'[pseudonymised identifier]'" if is_raw_identifier else f"yg_mask({v})"
-        plan.select_exprs += [f"{typed} AS {q(col.name + '__v')}",
-                              f"{error} AS {q(col.name + '__e')}",
-                              f"{shown} AS {q(col.name + '__raw')}"]
+        plan.columns.append(ColumnPlan(col, source, text, typed, cases, is_raw_identifier))
     return plan
 
 
-def cross_row_error_queries(table: Table, chk: str, plan: CheckPlan) -> list[str]:
-    """Queries yielding (row_no, field, value, reason) for rules beyond one cell."""
-    out: list[str] = []
-    for col in table.columns:
-        if col.is_list and col.codes in NATIONAL_CODE_LISTS and plan.source_of[col.name]:
-            ref = code_table_name(col.codes)
+def _code_cases(col: Column, v: str, n: int, plan: CheckPlan) -> list[tuple[str, str]]:
+    if col.codes in SMALL_CODE_SYSTEMS:
+        codes = _in_list(list(SMALL_CODE_SYSTEMS[col.codes]))
+        if col.is_list:
+            bad = f"list_filter(string_split({v}, '|'), lambda x: x NOT IN {codes})"
+            return [(f"{v} IS NOT NULL AND len({bad}) > 0",
+                     f"'code: ' || array_to_string({bad}, ',') || "
+                     f"{lit(f' not in code system {col.codes}')}")]
+        return [(f"{v} IS NOT NULL AND {v} NOT IN {codes}",
+                 f"'code: ' || {v} || {lit(f' is not in code system {col.codes}')}")]
+    if col.codes in NATIONAL_CODE_LISTS and not col.is_list:
+        alias = f"c{n}"
+        plan.joins.append(f"LEFT JOIN {code_table_name(col.codes)} {alias} ON {alias}.code = {v}")
+        return [(f"{v} IS NOT NULL AND {alias}.code IS NULL",
+                 f"'code: ' || {v} || {lit(f' is not in {NATIONAL_CODE_LISTS[col.codes][1]}')}")]
+    return []
+
+
+def cross_row_error_queries(plan: CheckPlan) -> list[str]:
+    """Queries yielding (_rowid, field, value, reason) for rules beyond one cell."""
+    table, out = plan.table, []
+    for cp in plan.columns:
+        col = cp.column
+        if cp.source is None:
+            continue
+        if col.is_list and col.codes in NATIONAL_CODE_LISTS:
             title = NATIONAL_CODE_LISTS[col.codes][1]
             out.append(
-                f"SELECT row_no, {lit(col.name)} AS field, string_agg(code, ',') AS value, "
-                f"'code: ' || string_agg(code, ',') || {lit(f' not in {title}')} AS reason "
-                f"FROM (SELECT row_no, unnest({q(col.name + '__v')}) AS code FROM {chk} "
-                f"WHERE {q(col.name + '__e')} IS NULL) u "
-                f"WHERE NOT EXISTS (SELECT 1 FROM {ref} r WHERE r.code = u.code) GROUP BY row_no")
-        if col.aligned_with and plan.source_of[col.name]:
-            a, b = q(col.name + "__v"), q(col.aligned_with + "__v")
+                f"SELECT _rowid, {lit(col.name)}, string_agg(code, ','), "
+                f"'code: ' || string_agg(code, ',') || {lit(f' not in {title}')} "
+                f"FROM (SELECT s.rowid AS _rowid, unnest({cp.typed}) AS code FROM stg s) u "
+                f"WHERE code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+                f"{code_table_name(col.codes)} r WHERE r.code = u.code) GROUP BY _rowid")
+        if col.aligned_with and plan.by_name(col.aligned_with).source is not None:
+            a, b = cp.typed, plan.by_name(col.aligned_with).typed
             out.append(
-                f"SELECT row_no, {lit(col.name)}, array_to_string({a}, '|'), "
+                f"SELECT s.rowid, {lit(col.name)}, {cp.raw}, "
                 f"'list_alignment: ' || len({a}) || ' values but ' || coalesce(len({b}), 0) || "
-                f"{lit(f' in {col.aligned_with}')} FROM {chk} WHERE {a} IS NOT NULL "
+                f"{lit(f' in {col.aligned_with}')} FROM stg s WHERE {a} IS NOT NULL "
                 f"AND len({a}) <> coalesce(len({b}), 0)")
     for order in table.date_orders:
-        e, l_ = q(order.earlier + "__v"), q(order.later + "__v")
+        e, l_ = plan.by_name(order.earlier), plan.by_name(order.later)
+        if e.source is None or l_.source is None:
+            continue
         out.append(
-            f"SELECT row_no, {lit(order.later)}, CAST({l_} AS VARCHAR), "
-            f"'date_order: {order.later} ' || CAST({l_} AS VARCHAR) || ' is before "
-            f"{order.earlier} ' || CAST({e} AS VARCHAR) FROM {chk} WHERE {e} > {l_}")
-    keys = [q(k + "__v") for k in table.key]
-    out.append(
-        f"SELECT row_no, {lit(table.key[0])}, NULL, 'duplicate_key: same "
-        f"{'+'.join(table.key)} as row ' || first_row FROM (SELECT row_no, "
-        f"min(row_no) OVER (PARTITION BY {', '.join(keys)}) AS first_row FROM {chk} "
-        f"WHERE {' AND '.join(k + ' IS NOT NULL' for k in keys)}) d "
-        f"WHERE row_no <> first_row")
+            f"SELECT s.rowid, {lit(order.later)}, CAST({l_.typed} AS VARCHAR), "
+            f"'date_order: {order.later} ' || CAST({l_.typed} AS VARCHAR) || ' is before "
+            f"{order.earlier} ' || CAST({e.typed} AS VARCHAR) FROM stg s "
+            f"WHERE {e.typed} > {l_.typed}")
+    keys = [plan.by_name(k) for k in table.key]
+    if all(k.source is not None for k in keys):
+        key_exprs = [k.typed for k in keys]
+        named = ", ".join(f"{x} AS k{i}" for i, x in enumerate(key_exprs))
+        on = " AND ".join(f"d.k{i} = {x}" for i, x in enumerate(key_exprs))
+        out.append(
+            f"SELECT s.rowid, {lit(table.key[0])}, NULL, 'duplicate_key: same "
+            f"{'+'.join(table.key)} as row ' || yg_row_no(d.first_rowid) FROM stg s JOIN ("
+            f"SELECT {named}, min(s.rowid) AS first_rowid FROM stg s GROUP BY ALL "
+            f"HAVING count(*) > 1) d ON {on} WHERE s.rowid <> d.first_rowid")
     return out
 
 
-def cell_error_query(table: Table, chk: str) -> str:
-    """(row_no, field, value, reason) for every failing cell, one query over `chk`."""
-    parts = [
-        f"SELECT row_no, {lit(c.name)} AS field, {q(c.name + '__raw')} AS value, "
-        f"{q(c.name + '__e')} AS reason FROM {chk} WHERE {q(c.name + '__e')} IS NOT NULL"
-        for c in table.columns
-    ]
-    return "\nUNION ALL\n".join(parts)
+def cell_error_query(plan: CheckPlan) -> str:
+    """(_rowid, field, value, reason) for every failing cell, from the failing rows in `chk`."""
+    parts = []
+    for cp in plan.columns:
+        if not cp.cases:
+            continue
+        name = cp.column.name
+        shown = "'[pseudonymised identifier]'" if cp.is_raw_identifier else f"yg_mask({cp.raw})"
+        parts.append(f"SELECT c._rowid, {lit(name)}, {shown}, c.{q(name + '__e')} FROM chk c "
+                     f"JOIN stg s ON s.rowid = c._rowid WHERE c.{q(name + '__e')} IS NOT NULL")
+    return "\nUNION ALL\n".join(parts) or "SELECT NULL::BIGINT, NULL, NULL, NULL WHERE false"
