@@ -117,7 +117,7 @@ def test_village_clinics_share_public_health_work(tiny_tables: dict[str, pa.Tabl
 
 def test_finance_is_built_from_the_encounters(tiny_tables: dict[str, pa.Table]) -> None:
     f = {(r["institution_id"], r["year"]): r for r in rows(tiny_tables, "finance")}
-    for (inst_id, year), r in f.items():
+    for r in f.values():
         assert r["medical_revenue"] == r["outpatient_revenue"] + r["inpatient_revenue"]
         assert r["service_revenue"] == (r["medical_revenue"] - r["drug_revenue"] - r["consumable_revenue"]
                                         - r["examination_revenue"] - r["laboratory_revenue"])

@@ -12,6 +12,8 @@ import csv
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
 
 import numpy as np
 
@@ -101,9 +103,11 @@ class Procedures:
     min_level: np.ndarray  # index into LEVELS
 
 
-def _read(name: str) -> list[tuple[int, dict[str, str]]]:
-    ref = resources.files("yigong.synth") / "data" / name
-    with ref.open("r", encoding="utf-8", newline="") as fh:
+DATA = resources.files("yigong.synth") / "data"
+
+
+def _read(name: str, base: Traversable | Path = DATA) -> list[tuple[int, dict[str, str]]]:
+    with (base / name).open("r", encoding="utf-8", newline="") as fh:
         return [(i + 2, row) for i, row in enumerate(csv.DictReader(fh))]
 
 
@@ -144,16 +148,21 @@ def _icd_candidates(prefix_list: str, sorted_codes: list[str]) -> tuple[np.ndarr
 
 @cache
 def load_conditions() -> Conditions:
-    """Load and validate the curated condition, procedure and comorbidity tables."""
+    """Load and validate the curated condition, procedure and comorbidity tables (package data)."""
+    return read_conditions(DATA)
+
+
+def read_conditions(base: Traversable | Path) -> Conditions:
+    """Load and validate the condition files in directory `base`; raises `ConditionDataError`."""
     check = _Checker()
     icd10, icd9 = national_codes("icd10"), national_codes("icd9cm3")
     sorted_icd10 = sorted(icd10)
     patterns = {}
-    for line, row in _read("age_patterns.csv"):
+    for line, row in _read("age_patterns.csv", base):
         keys = [k for k in row if k.startswith("a")]
         patterns[row["pattern"]] = [check.num("age_patterns.csv", line, row, k) for k in keys]
     profile_names, profile_rows = [], []
-    for line, row in _read("cost_profiles.csv"):
+    for line, row in _read("cost_profiles.csv", base):
         profile_names.append(row["profile"])
         profile_rows.append(check.shares("cost_profiles.csv", line, row, list(DISCHARGE_COST_COLUMNS)))
     f = "conditions.csv"
@@ -161,7 +170,7 @@ def load_conditions() -> Conditions:
         "ids", "names", "codes", "weights", "sex", "age_min", "age_max", "age_w", "male", "ip", "op",
         "ipl", "opl", "site", "los", "cost", "op_cost", "mort", "profile", "dept", "chronic",
         "seasonal", "up", "newborn")}
-    for line, row in _read(f):
+    for line, row in _read(f, base):
         cid = row["id"]
         cols["ids"].append(cid)
         cols["names"].append(row["name_zh"])
@@ -201,8 +210,8 @@ def load_conditions() -> Conditions:
         cols["seasonal"].append(check.num(f, line, row, "seasonal", -0.9, 0.9))
         cols["up"].append(check.num(f, line, row, "refer_up", 0, 1))
     ids = tuple(cols["ids"])
-    procedures = _load_procedures(check, ids, icd9)
-    comorb = [(line, row) for line, row in _read("comorbidities.csv")]
+    procedures = _load_procedures(check, ids, icd9, base)
+    comorb = [(line, row) for line, row in _read("comorbidities.csv", base)]
     for line, row in comorb:
         if row["code"] not in icd10:
             check.issues.append(DataIssue("comorbidities.csv", line, "code", f"{row['code']!r} not in ICD-10 医保版"))
@@ -226,9 +235,10 @@ def load_conditions() -> Conditions:
     )
 
 
-def _load_procedures(check: _Checker, ids: tuple[str, ...], icd9: dict[str, str]) -> Procedures:
+def _load_procedures(check: _Checker, ids: tuple[str, ...], icd9: dict[str, str],
+                     base: Traversable | Path) -> Procedures:
     f = "procedures.csv"
-    rows = _read(f)
+    rows = _read(f, base)
     groups: dict[tuple[str, str], int] = {}
     out: dict[str, list] = {k: [] for k in ("cond", "group", "code", "share", "grade", "mi", "day", "lvl")}
     for line, row in rows:

@@ -63,7 +63,7 @@ def discharges_table(ctx: CountyContext, s: Stays, self_fen: np.ndarray,
     discharge_id = concat(pa.array(inst_id, pa.string()), "-", case_no, "-", padded(admission_seq, 2))
     birth = ctx.pop.birth[s.person]
     age_days = (s.admission - birth).astype(np.int64)
-    age_years = age_days // 365
+    age_years = (age_days // 365.25).astype(np.int64)
     infant = age_days < 365
     newborn = ctx.cond.newborn[s.cond] & (age_days < 28)
     preterm = s.cond == ctx.cond.index("preterm")

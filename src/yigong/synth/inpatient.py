@@ -12,7 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from yigong.synth.clinical import (
-    TCM_CATEGORIES, TCM_HOSPITAL_BOOST, assign_procedures, principal_codes, secondary_diagnoses,
+    TCM_CATEGORIES,
+    TCM_HOSPITAL_BOOST,
+    assign_procedures,
+    principal_codes,
+    secondary_diagnoses,
     split_cost,
 )
 from yigong.synth.context import CountyContext

@@ -41,7 +41,7 @@ def bed_counts(ctx: CountyContext, stays: list[Stays]) -> dict[int, np.ndarray]:
     n_inst = len(ctx.inst.all)
     occ = np.array([OCCUPANCY[k] for k in ctx.inst.hospital_kinds] + [OCCUPANCY["township"]] * len(ctx.inst.centres))
     out = {}
-    for k, (year, s) in enumerate(zip(ctx.years, stays, strict=True)):
+    for year, s in zip(ctx.years, stays, strict=True):
         used = np.bincount(s.inst, weights=s.los, minlength=n_inst)[: len(occ)]
         beds = np.ceil(used / 365 / occ * (1 + BED_EXPANSION) ** (year - 2021)).astype(np.int64)
         out[year] = np.maximum(beds, np.where(np.arange(len(occ)) < ctx.n_hospitals, 50, 10))

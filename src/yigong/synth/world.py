@@ -9,7 +9,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from yigong.synth import inpatient, outpatient
-from yigong.synth.outpatient import COUNTY, OP_COST_COLUMNS, VISIT_TYPES
 from yigong.synth._arrow import dates, money, take
 from yigong.synth.conditions import load_conditions
 from yigong.synth.context import CountyContext
@@ -17,8 +16,14 @@ from yigong.synth.contracts import contracts_table
 from yigong.synth.exams import exams_table
 from yigong.synth.finance import finance_table
 from yigong.synth.frontpage import departments, discharges_table, payer_codes, self_paid_fen
-from yigong.synth.geography import DIVISIONS_VALID_FROM, Division, county_geography, shared_divisions
+from yigong.synth.geography import (
+    DIVISIONS_VALID_FROM,
+    Division,
+    county_geography,
+    shared_divisions,
+)
 from yigong.synth.institutions import build_institutions
+from yigong.synth.outpatient import COUNTY, OP_COST_COLUMNS, VISIT_TYPES
 from yigong.synth.params import Preset
 from yigong.synth.population import SCHEMES, build_population
 from yigong.synth.public_health import public_health_table
