@@ -22,13 +22,14 @@ version: "1"
 source: test
 centres: {laboratory: 检验, spa: 水疗}
 services:
-  - {code: A, name_zh: a, centre: laboratory, price: "1.005", recognition_window_days: 7, turnaround_target_hours: 1}
-  - {code: B, name_zh: b, centre: laboratory, price: "1", recognition_window_days: 0, turnaround_target_hours: 1}
-  - {code: C, name_zh: c, centre: pathology, price: "1", recognition_window_days: 7, turnaround_target_hours: 1}
-  - {code: D, name_zh: d, centre: laboratory, price: "1", recognition_window_days: 7, turnaround_target_hours: 1}
-  - {code: D, name_zh: d, centre: laboratory, price: "1", recognition_window_days: 7}
-  - {code: E, name_zh: e, centre: laboratory, price: "1", recognition_window_days: 7, turnaround_target_hours: 1}
-  - {code: E, name_zh: e, centre: laboratory, price: "1", recognition_window_days: 7, turnaround_target_hours: 1}
+  - {code: A, name_zh: a, centre: laboratory, exam_type: lab_panel, price: "1.005", recognition_window_days: 7, turnaround_target_hours: 1}
+  - {code: B, name_zh: b, centre: laboratory, exam_type: lab_panel, price: "1", recognition_window_days: 0, turnaround_target_hours: 1}
+  - {code: C, name_zh: c, centre: pathology, exam_type: pathology, price: "1", recognition_window_days: 7, turnaround_target_hours: 1}
+  - {code: D, name_zh: d, centre: laboratory, exam_type: lab_panel, price: "1", recognition_window_days: 7, turnaround_target_hours: 1}
+  - {code: D, name_zh: d, centre: laboratory, exam_type: lab_panel, price: "1", recognition_window_days: 7}
+  - {code: E, name_zh: e, centre: laboratory, exam_type: lab_panel, price: "1", recognition_window_days: 7, turnaround_target_hours: 1}
+  - {code: F, name_zh: f, centre: laboratory, exam_type: tarot, price: "1", recognition_window_days: 7, turnaround_target_hours: 1}
+  - {code: E, name_zh: e, centre: laboratory, exam_type: lab_panel, price: "1", recognition_window_days: 7, turnaround_target_hours: 1}
 """
 
 
@@ -37,7 +38,7 @@ def test_bad_file_issues_are_located() -> None:
     assert catalog is None
     assert {(i.code, i.line) for i in issues} == {
         ("bad_centre", 4), ("bad_price", 6), ("bad_window", 7), ("bad_centre", 8),
-        ("missing_field", 10), ("duplicate_code", 12)}
+        ("missing_field", 10), ("bad_exam_type", 12), ("duplicate_code", 13)}
 
 
 def test_find_repeat_picks_latest_inside_window() -> None:

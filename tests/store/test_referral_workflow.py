@@ -25,7 +25,7 @@ T0 = datetime(2025, 3, 1, 8, 0)
 
 def _up(store: Store, to: str = "H1", frm: str = "T1") -> str:
     rec = svc.request_referral(store, actor(frm), patient_key="P001", receiving_institution=to,
-                               direction="upward", diagnosis_icd10="i21.9",
+                               direction="upward", diagnosis_icd10="i21.900",
                                reason="胸痛，疑急性心梗", at=T0)
     return rec.referral_id
 
@@ -51,7 +51,7 @@ def test_upward_intra_community_full_path_is_audited(world: Store) -> None:
     rec = svc.get_referral(world, rid)
     assert rec.status is ReferralStatus.RECORDS_RETURNED
     assert rec.scope is Scope.INTRA_COMMUNITY and rec.direction is Direction.UPWARD
-    assert rec.diagnosis_icd10 == "I21.9"
+    assert rec.diagnosis_icd10 == "I21.900"  # chapter letter upper-cased, rest kept
     assert [e.action.value for e in rec.events] == [
         "request", "approve", "accept", "arrive", "return", "follow_up", "follow_up"]
     assert [e.seq for e in rec.events] == list(range(1, 8))
@@ -229,9 +229,9 @@ def test_sequential_second_actor_gets_illegal_transition(world: Store) -> None:
 
 def test_setting_is_recorded_and_checked(world: Store) -> None:
     rec = svc.request_referral(world, actor("T1"), patient_key="P", receiving_institution="H1",
-                               direction="upward", diagnosis_icd10="M17.1", reason="膝关节门诊",
+                               direction="upward", diagnosis_icd10=" i10.x00 ", reason="门诊",
                                setting="outpatient", at=T0)
-    assert rec.setting == "outpatient"
+    assert rec.setting == "outpatient" and rec.diagnosis_icd10 == "I10.x00"  # 医保版 kept
     with pytest.raises(InvalidRequest, match="setting 'home'"):
         svc.request_referral(world, actor("T1"), patient_key="P", receiving_institution="H1",
                              direction="upward", diagnosis_icd10="M17.1", reason="r",

@@ -21,6 +21,7 @@ from yigong.referral import _yaml
 from yigong.referral.errors import InvalidRequest
 from yigong.referral.issues import DefinitionError, Issue, Severity
 from yigong.referral.money import FEN
+from yigong.schema.codes import EXAM_TYPE
 
 
 class CentreType(StrEnum):
@@ -56,6 +57,7 @@ class CentreService:
     recognition_window_days: int | None
     turnaround_target_hours: int
     line: int
+    exam_type: str | None = None  # canonical ``examinations.exam_type``; None: not an exam
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ class CentreCatalog:
             ) from None
 
 
-SERVICE_KEYS = {"code", "name_zh", "centre", "price", "recognition_window_days",
+SERVICE_KEYS = {"code", "name_zh", "centre", "exam_type", "price", "recognition_window_days",
                 "turnaround_target_hours"}
 
 
@@ -168,8 +170,13 @@ def _service(node: yaml.Node, centres: dict[CentreType, str], err) -> CentreServ
         err("bad_target", f"turnaround_target_hours {target!r} must be a positive integer", line,
             "turnaround_target_hours")
         return None
+    exam_type = raw["exam_type"]
+    if exam_type is not None and exam_type not in EXAM_TYPE:
+        err("bad_exam_type", f"exam_type {exam_type!r} must be null or one of "
+            f"{', '.join(EXAM_TYPE)}", line, "exam_type")
+        return None
     return CentreService(str(raw["code"]), str(raw["name_zh"]), centre, price, window, target,
-                         line)
+                         line, exam_type)
 
 
 def centres_dir() -> Path:

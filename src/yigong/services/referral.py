@@ -104,12 +104,18 @@ def request_referral(
             receiving_institution=receiver.institution_id,
             reviewers=",".join(sorted(route.reviewers)), home_county=route.home_county,
             community_id=route.community_id,
-            diagnosis_icd10=need_text(diagnosis_icd10, "diagnosis_icd10").upper(),
+            diagnosis_icd10=_icd10(diagnosis_icd10),
             reason=reason.strip(), requested_at=now, updated_at=now,
         ))
         s.flush()
         s.add(_event(referral_id, 1, t.action, None, t.target, actor, now, reason))
     return get_referral(store, referral_id)
+
+
+def _icd10(code: str) -> str:
+    """Trim and upper-case the chapter letter; keep 医保版 extensions (``I10.x00``) as written."""
+    text = need_text(code, "diagnosis_icd10").replace(" ", "")
+    return text[:1].upper() + text[1:]
 
 
 def _event(referral_id: str, seq: int, act: ReferralAction, source: ReferralStatus | None,
