@@ -170,12 +170,14 @@ def time_it(fn, *args):  # noqa: ANN001, ANN202 - benchmark only
 
 def bench_cases(sample: int, rng: np.random.Generator, policy) -> None:  # noqa: ANN001
     rounding = policy.rounding.rule()
-    weights = np.round(rng.lognormal(0, 0.6, sample), 4)
+    table = np.round(rng.lognormal(0, 0.6, 600), 4)  # a DRG weight table of 600 groups
+    drg_idx = rng.integers(0, 600, sample)
+    weights = table[drg_idx]
     costs = np.round(weights * 10000 * rng.lognormal(0, 0.35, sample) * 100).astype(np.int64)
     los = rng.integers(1, 30, sample)
     level = rng.random(sample) < 0.6
     drg_cases = tuple(
-        DrgCase(f"d{i:08d}", f"H{i % 200:03d}", "county_hospital" if level[i] else "township_center", f"G{i % 600:03d}",
+        DrgCase(f"d{i:08d}", f"H{i % 200:03d}", "county_hospital" if level[i] else "township_center", f"G{drg_idx[i]:03d}",
                 Decimal(str(weights[i])), fen(costs[i]), int(los[i]))
         for i in range(sample)
     )  # fmt: skip

@@ -101,3 +101,18 @@ def test_allocate_sums_exactly_and_is_fair(total: Money, ws: list[int]) -> None:
         assert abs(part.amount - exact) < Decimal("0.01")
         if w == 0:
             assert part.is_zero
+
+
+def test_ordering_and_equality() -> None:
+    assert Money.of("1.00") < Money.of("1.01") <= Money.of("1.01") < Money.of("2")
+    assert Money.of("3") > Money.of("-3") >= Money.of("-3")
+    assert Money.of("1") == Money(Decimal("1.00")) and hash(Money.of("1")) == hash(
+        Money(Decimal("1.00"))
+    )
+    assert sorted([Money.of("2"), Money.of("-1"), Money.of("0.5")]) == [
+        Money.of("-1"),
+        Money.of("0.5"),
+        Money.of("2"),
+    ]
+    with pytest.raises(TypeError):
+        _ = Money.of("1") < 1  # type: ignore[operator]

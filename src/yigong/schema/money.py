@@ -41,7 +41,7 @@ def as_decimal(value: Decimal | int | str) -> Decimal:
     return result
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class Money:
     """An amount in yuan, exact to the fen. Construct with :meth:`of` or :meth:`zero`."""
 
@@ -117,6 +117,27 @@ class Money:
 
     def max(self, other: Money) -> Money:
         return self if self.amount >= other.amount else other
+
+    # ordering (explicit: faster than dataclass tuple comparison, and Money only) ------------
+    def __lt__(self, other: Money) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
+        return self.amount < other.amount
+
+    def __le__(self, other: Money) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
+        return self.amount <= other.amount
+
+    def __gt__(self, other: Money) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
+        return self.amount > other.amount
+
+    def __ge__(self, other: Money) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
+        return self.amount >= other.amount
 
     # predicates / display -----------------------------------------------------------------
     @property
