@@ -21,9 +21,9 @@ __all__ = ["TargetCheck", "Trajectory", "check", "project", "select_target"]
 
 
 def _specificity(t: Target, node: Node, attrs: dict[str, str]) -> int | None:
-    if t.institution_filter:
-        if not attrs or any(attrs.get(k) not in v for k, v in t.institution_filter.items()):
-            return None
+    if t.institution_filter and (
+            not attrs or any(attrs.get(k) not in v for k, v in t.institution_filter.items())):
+        return None
     best = None
     for sel in t.nodes:
         if sel == str(node) or sel == f"{node.kind.value}:{node.id}":

@@ -12,10 +12,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import ibis
+
 from yigong.indicators.compile import NotApplicable, SourceKey, aggregate_query, source_key
 from yigong.indicators.loader import Catalog
 from yigong.indicators.periods import Period
-from yigong.indicators.spec import Indicator, IndicatorKind, Terms
+from yigong.indicators.spec import Indicator, IndicatorKind, Measure, Terms
+from yigong.schema.model import DType
+from yigong.schema.tables import BY_NAME
 from yigong.warehouse.hierarchy import ResolvedNode, TableSource
 
 __all__ = ["Computed", "MeasureValues", "compute", "periods_needed"]
@@ -67,28 +71,60 @@ def _measure_needs(cat: Catalog, wanted: list[tuple[Indicator, Period]]) -> set[
 
 def fetch(tables: TableSource, cat: Catalog, node: ResolvedNode,
           needs: set[tuple[str, Period]]) -> MeasureValues:
-    """Run one query per source for all the (measure, period) pairs needed."""
+    """All the (measure, period) pairs needed, in one query.
+
+    Each source (rows read alike) becomes one filtered-aggregate row; the one-row results are
+    cross-joined so the backend answers everything in a single round trip.
+    """
     groups: dict[SourceKey, list[tuple[str, Period]]] = defaultdict(list)
     for name, p in sorted(needs, key=lambda x: (x[0], x[1])):
         groups[source_key(cat.measures[name])].append((name, p))
     out = MeasureValues()
+    labels: dict[str, tuple[str, Period]] = {}
+    parts = []
     for key, items in groups.items():
         periods = sorted({p for _, p in items})
         index = {p: i for i, p in enumerate(periods)}
-        labels = {f"m{n}": (name, p) for n, (name, p) in enumerate(items)}
-        wanted = [(lab, cat.measures[name], index[p]) for lab, (name, p) in labels.items()]
+        mine = {f"m{len(labels) + n}": item for n, item in enumerate(items)}
+        wanted = [(lab, cat.measures[name], index[p]) for lab, (name, p) in mine.items()]
         try:
-            expr = aggregate_query(tables, key, wanted, periods, node, cat.valuesets)
+            parts.append(aggregate_query(tables, key, wanted, periods, node, cat.valuesets))
         except NotApplicable as exc:
             for item in items:
                 out.unavailable[item] = str(exc)
             continue
-        row = expr.to_pyarrow().to_pylist()[0]
-        out.queries += 1
-        for lab, item in labels.items():
-            v = row[lab]
-            out.numbers[item] = 0 if v is None else v
+        labels.update(mine)
+    if not parts:
+        return out
+    # one row per source: its numbers as text in one array column, so sources with different
+    # columns can be unioned into a single query; the text is read back exactly below
+    rows = [q.select(src=ibis.literal(i), v=ibis.array([q[c].cast("string") for c in q.columns]))
+            for i, q in enumerate(parts)]
+    expr = rows[0] if len(rows) == 1 else ibis.union(*rows, distinct=False)
+    result = {r["src"]: r["v"] for r in expr.to_pyarrow().to_pylist()}
+    out.queries = 1
+    for i, q in enumerate(parts):
+        for lab, text in zip(q.columns, result[i], strict=True):
+            item = labels[lab]
+            out.numbers[item] = _number(cat.measures[item[0]], text)
     return out
+
+
+def _number(m: Measure, text: str | None) -> Number:
+    """A measure's number from its text: counts and integer sums as int, money as Decimal."""
+    if text is None:
+        return 0
+    integral = m.agg != "sum" or _column_type(m) is DType.INT
+    return int(text) if integral else Decimal(text)
+
+
+def _column_type(m: Measure) -> DType | None:
+    name = m.column or ""
+    table, _, col = name.rpartition(".") if "." in name else (m.table, "", name)
+    try:
+        return BY_NAME[table].column(col).dtype
+    except KeyError:
+        return None
 
 
 def _sum_terms(t: Terms, p: Period, mv: MeasureValues, parts: dict[str, Number]) -> Number | None:
