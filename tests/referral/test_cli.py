@@ -67,6 +67,8 @@ def test_referral_lifecycle_through_the_cli(tmp_path: Path) -> None:
     _call(db, "centre", "cancel", third["request"]["request_id"], "--reason", "x",  # type: ignore[index]
           "-u", "a", "-i", "T1")
     assert _call(db, "centre", "summary")["savings"] == "20.00"  # type: ignore[index]
+    assert _call(db, "centre", "show", req)["turnaround_hours"] is not None  # type: ignore[index]
+    assert _call(db, "centre", "recognitions")[0]["status"] == "recognised"  # type: ignore[index]
     assert len(_call(db, "centre", "list")) == 3  # type: ignore[arg-type]
     _call(db, "contract", "team", "TM1", "-i", "T1", "--leader", "gp", "--member", "gp:gp:2",
           "--member", "nu:nurse:1")
@@ -75,6 +77,7 @@ def test_referral_lifecycle_through_the_cli(tmp_path: Path) -> None:
     cid = c["contract_id"]  # type: ignore[index]
     _call(db, "contract", "service", cid, "--type", "home_visit", "--on", "2025-02-01",
           "-u", "gp", "-i", "T1")
+    assert _call(db, "contract", "show", cid)["services"] == 1  # type: ignore[index]
     dist = _call(db, "contract", "distribute", "TM1", "2025")
     assert dist["team_amount"] == "84.00" and dist["institution_amount"] == "36.00"  # type: ignore[index]
     assert _call(db, "contract", "summary", "2025")["served_contracts"] == 1  # type: ignore[index]
@@ -84,6 +87,9 @@ def test_referral_lifecycle_through_the_cli(tmp_path: Path) -> None:
     counts = _call(db, "export", "--out", str(tmp_path / "feed"))
     assert counts["wf_referrals"] == 4  # type: ignore[index]
     assert pq.read_table(tmp_path / "feed" / "wf_referral_events.parquet").num_rows == 6 + 2 + 2 + 4
+    canon = _call(db, "export", "--canonical", "--out", str(tmp_path / "canon"))
+    assert canon["rows"]["referrals"] == 4 and canon["rows"]["examinations"] == 2  # type: ignore[index]
+    assert [x["reason"] for x in canon["left_out"]] == ["cancelled request"]  # type: ignore[index]
 
 
 def test_catalog_commands(tmp_path: Path) -> None:

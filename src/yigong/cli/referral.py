@@ -169,9 +169,15 @@ def list_cmd(status: str | None = None, institution: str | None = None,
 
 @app.command()
 def export(out: Annotated[str, typer.Option("--out", "-o", help="Directory for Parquet files.")],
+           canonical: Annotated[bool, typer.Option(help="Canonical tables (referrals, "
+                                                   "family_doctor_contracts, examinations) "
+                                                   "instead of the wf_* feed.")] = False,
            store: StoreOpt = None) -> None:
-    """Write the warehouse feed (wf_* tables) as Parquet."""
-    _out(_run(lambda st: svc.export_feed(st, out), store))
+    """Write the warehouse feed (wf_* tables) or the canonical tables as Parquet."""
+    if canonical:
+        _out(_run(lambda st: svc.export_canonical(st, out), store))
+    else:
+        _out(_run(lambda st: svc.export_feed(st, out), store))
 
 
 @app.command()
@@ -270,6 +276,20 @@ def centre_list(status: str | None = None, institution: str | None = None,
         store)])
 
 
+@centre_app.command("show")
+def centre_show(request_id: str, store: StoreOpt = None) -> None:
+    """One centre request with its turnaround."""
+    _out(_run(lambda st: centre_svc.get_centre_request(st, request_id), store))
+
+
+@centre_app.command("recognitions")
+def centre_recognitions(status: str | None = None, limit: int = 50,
+                        store: StoreOpt = None) -> None:
+    """Flagged repeats (pending, recognised, not_recognised), newest first."""
+    _out([r.to_dict() for r in _run(lambda st: centre_svc.list_recognitions(
+        st, status=status, limit=limit), store)])
+
+
 @centre_app.command("summary")
 def centre_summary(store: StoreOpt = None) -> None:
     """Recognition rate (numerator/denominator) and avoided-duplicate savings."""
@@ -340,6 +360,12 @@ def contract_distribute(team_id: str, year: int, share: str = "0.70",
     _out({"total": str(d.total), "team_share": str(d.team_share),
           "team_amount": str(d.team_amount), "institution_amount": str(d.institution_amount),
           "lines": [ln.__dict__ for ln in d.lines]})
+
+
+@contract_app.command("show")
+def contract_show(contract_id: str, store: StoreOpt = None) -> None:
+    """One contract with the number of services delivered."""
+    _out(_run(lambda st: contract_svc.get_contract(st, contract_id), store).__dict__)
 
 
 @contract_app.command("list")

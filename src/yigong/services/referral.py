@@ -316,3 +316,20 @@ def export_feed(store: Store, out_dir: str) -> dict[str, int]:
         pq.write_table(table, target / f"{name}.parquet")
         counts[name] = table.num_rows
     return counts
+
+
+def export_canonical(store: Store, out_dir: str) -> dict[str, Any]:
+    """Write the canonical tables as ``<out_dir>/<table>.parquet``; report what was left out."""
+    from pathlib import Path
+
+    import pyarrow.parquet as pq
+
+    from yigong.store.canonical import to_canonical_tables
+
+    target = Path(out_dir)
+    target.mkdir(parents=True, exist_ok=True)
+    export = to_canonical_tables(store)
+    for name, table in export.tables.items():
+        pq.write_table(table, target / f"{name}.parquet")
+    return {"rows": {n: t.num_rows for n, t in export.tables.items()},
+            "left_out": [{"table": t, "id": i, "reason": r} for t, i, r in export.left_out]}
