@@ -76,12 +76,16 @@ def _translate(lists: pa.Array, frm: pa.Array, to: np.ndarray) -> tuple[np.ndarr
 
 
 def _segment_or(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Bitwise-OR of each case's segment (0 for an empty segment)."""
+    """Bitwise-OR of each case's segment (0 for an empty segment).
+
+    ``reduceat`` over the starts of the non-empty segments only: consecutive non-empty
+    starts delimit exactly those segments, since empty ones have no rows in between.
+    """
     counts = np.diff(offsets)
-    if len(values) == 0:
-        return np.zeros(len(counts), dtype=values.dtype)
-    out = np.bitwise_or.reduceat(np.append(values, values.dtype.type(0)), np.minimum(offsets[:-1], len(values)))
-    out[counts == 0] = 0
+    out = np.zeros(len(counts), dtype=values.dtype)
+    present = counts > 0
+    if len(values):
+        out[present] = np.bitwise_or.reduceat(values, offsets[:-1][present])
     return out
 
 
@@ -147,22 +151,19 @@ def _principal(codes: np.ndarray, offsets: np.ndarray, unknown: int) -> np.ndarr
 
 
 def _case_bits(cp: CompiledPack, c: _Chunk, pdx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per case, the OR of its diagnosis feature bits (incl. counted MCC/CC) and procedure bits."""
+    """Per case, the OR of its diagnosis feature bits (incl. counted MCC/CC) and procedure bits.
+
+    ``dx_feat`` carries each code's MCC/CC bit; README step 2 is applied row-wise by
+    clearing it where the code's exclusion table is the principal diagnosis's table, and on
+    the principal row itself (which also never contributes ``secondary_dx`` bits).
+    """
     dx, dx_off = c.dx, c.dx_off
-    principal_rows = dx_off[:-1][np.diff(dx_off) > 0]
+    counts = np.diff(dx_off)
     row_bits = cp.dx_feat[dx]
+    excluded = cp.dx_ctab[dx] == np.repeat(cp.dx_ptab[pdx], counts)
+    row_bits &= np.where(excluded, cp.dx_feat_excluded_mask, _ALL)
+    principal_rows = dx_off[:-1][counts > 0]
     row_bits[principal_rows] &= cp.dx_feat_principal_mask
-    sev = cp.dx_sev[dx]
-    comp = np.flatnonzero(sev)
-    if len(comp):  # step 2: a listed secondary counts unless its table is the principal's
-        case_of_row = np.repeat(np.arange(c.n, dtype=np.int32), np.diff(dx_off))
-        counted = cp.dx_ctab[dx[comp]] != cp.dx_ptab[pdx][case_of_row[comp]]
-        is_principal = np.zeros(len(dx), dtype=bool)
-        is_principal[principal_rows] = True
-        counted &= ~is_principal[comp]
-        sev_c, rows_c = sev[comp][counted], comp[counted]
-        row_bits[rows_c[sev_c == 2]] |= np.uint64(1 << MCC_BIT)
-        row_bits[rows_c[sev_c == 1]] |= np.uint64(1 << CC_BIT)
     return _segment_or(row_bits, dx_off), _segment_or(cp.px_feat[c.px], c.px_off)
 
 

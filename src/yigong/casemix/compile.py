@@ -78,10 +78,10 @@ class CompiledPack:
     px_bits: np.ndarray  # (n_px + 1, W) uint64; last row = unknown code / no procedure
     class_bits: np.ndarray  # (2**F, W) uint64
     class_features: list[tuple[str, object]]
-    dx_feat: np.ndarray  # (n_dx + 1,) uint64: trauma region bits, any-dx bits, dx2 bits
+    dx_feat: np.ndarray  # (n_dx + 1,) uint64: trauma region bits, any-dx bits, dx2 bits, MCC/CC bit
     dx_feat_principal_mask: np.uint64  # bits a principal diagnosis may contribute
+    dx_feat_excluded_mask: np.uint64  # bits left when the exclusion tables match (no MCC/CC)
     trauma_masks: dict[str, np.uint64]  # trauma MDC -> its region bits
-    dx_sev: np.ndarray  # (n_dx + 1,) uint8: 0 none, 1 CC, 2 MCC
     dx_ctab: np.ndarray  # (n_dx + 1,) int32 exclusion table of an MCC/CC code, -1 none
     dx_ptab: np.ndarray  # (n_dx + 1,) int32 exclusion table as principal, -2 none
     px_feat: np.ndarray  # (n_px + 1,) uint64: OR bit, any-proc list bits, tag bits
@@ -318,12 +318,13 @@ def compile_model(model: PackModel) -> CompiledPack:
     # complications: severity and exclusion table per code (README step 2)
     tables = sorted({t for _, t in model.complications.values()} | set(model.principal_exclusions.values()))
     tab_id = {t: i for i, t in enumerate(tables)}
-    dx_sev = np.zeros(codes.n_dx + 1, dtype=np.uint8)
     dx_ctab = np.full(codes.n_dx + 1, -1, dtype=np.int32)
     dx_ptab = np.full(codes.n_dx + 1, -2, dtype=np.int32)
     for code, (sev, t) in model.complications.items():
-        dx_sev[codes.dx_id[code]] = 2 if sev == "MCC" else 1
         dx_ctab[codes.dx_id[code]] = tab_id[t]
+        feats.dx_feat[codes.dx_id[code]] |= np.uint64(1 << (MCC_BIT if sev == "MCC" else CC_BIT))
+    sev_bits = (1 << MCC_BIT) | (1 << CC_BIT)
+    full = (1 << 64) - 1
     for code, t in model.principal_exclusions.items():
         dx_ptab[codes.dx_id[code]] = tab_id[t]
 
@@ -338,8 +339,9 @@ def compile_model(model: PackModel) -> CompiledPack:
         dx_vocab=pa.array(codes.dx_list, pa.string()), px_vocab=pa.array(codes.px_list, pa.string()),
         dx_bits=_pack_bits(dx_mat, n_words), px_bits=_pack_bits(px_mat, n_words),
         class_bits=_pack_bits(cls_mat, n_words), class_features=features,
-        dx_feat=feats.dx_feat, dx_feat_principal_mask=np.uint64(((1 << 64) - 1) & ~feats.dx2_mask),
-        trauma_masks=feats.trauma_masks, dx_sev=dx_sev, dx_ctab=dx_ctab, dx_ptab=dx_ptab,
+        dx_feat=feats.dx_feat, dx_feat_principal_mask=np.uint64(full & ~feats.dx2_mask & ~sev_bits),
+        dx_feat_excluded_mask=np.uint64(full & ~sev_bits),
+        trauma_masks=feats.trauma_masks, dx_ctab=dx_ctab, dx_ptab=dx_ptab,
         px_feat=feats.px_feat, any_checks=any_checks,
         slot_mdc=np.array([mdc_names.index(s.mdc.mdc) for s in slots], dtype=np.int16),
         slot_adrg=np.array([a_ix[s.rule.adrg] if s.rule else a_ix["QY"] for s in slots], dtype=np.int16),
