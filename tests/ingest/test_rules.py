@@ -39,6 +39,7 @@ CASES = [
     ({"case_no": RAW_ID}, "case_no", "raw_id_number"),
     ({"diagnosis_conditions": "1"}, "diagnosis_conditions", "list_alignment"),
     ({"discharge_id": "H1-A1-1"}, "discharge_id", "duplicate_key"),
+    ({"is_day_surgery": "yes"}, "is_day_surgery", "type"),
 ]
 
 

@@ -70,9 +70,10 @@ def _plant(f: FaultFile, pool: list[dict[str, str]], id_number: str) -> None:
     nxt = lambda: next(spare, g)  # noqa: E731
     match f.name:
         case "admin_divisions":
-            f.bad(nxt(), "required", "name_zh", "")
-            f.bad(nxt(), "code", "level", "district")
-            f.bad(nxt(), "date_order", "valid_to", "2010-01-01")
+            # new division codes: a copy of a kept row would also repeat its natural key
+            f.bad(nxt(), "required", "name_zh", "", division_code="130423991")
+            f.bad(nxt(), "code", "level", "district", division_code="130423992")
+            f.bad(nxt(), "date_order", "valid_to", "2010-01-01", division_code="130423993")
         case "institutions":
             f.bad(g, "code", "institution_type", "clinic_x", institution_id="H13042399001")
             f.bad(g, "reference", "division_code", "999999", institution_id="H13042399002")

@@ -96,7 +96,8 @@ def stage_file(wh: Warehouse, path: Path, table: Table) -> tuple[dict[str, bool]
     malformed lines and, for CSV, cells it could not parse as their declared type.
     """
     con = wh.duck
-    con.execute("DROP TABLE IF EXISTS stg")
+    for name in ("stg", "yg_rejects", "yg_rejects_scan"):  # the reader appends to its rejects tables
+        con.execute(f"DROP TABLE IF EXISTS {name}")
     suffix = path.suffix.lower()
     rejected: list[RowError] = []
     try:

@@ -43,8 +43,9 @@ MACROS = (
 
 #: types the CSV reader parses itself (its parse errors become `type` errors). Whole numbers
 #: and money stay text: the reader would round "7.5" to 8 and "12.345" to 12.35 silently.
+#: Booleans too: the reader would take "yes" and "Y", and the files' convention is 1/0.
 READER_TYPES: dict[DType, str] = {
-    DType.DATE: "DATE", DType.TIMESTAMP: "TIMESTAMP", DType.BOOL: "BOOLEAN", DType.FLOAT: "DOUBLE",
+    DType.DATE: "DATE", DType.TIMESTAMP: "TIMESTAMP", DType.FLOAT: "DOUBLE",
 }
 
 
@@ -91,8 +92,7 @@ def _from_text(col: Column, v: str) -> tuple[str, str | None]:
         case DType.TIMESTAMP:
             return f"TRY_CAST({v} AS TIMESTAMP)", f"TRY_CAST({v} AS TIMESTAMP) IS NULL"
         case DType.BOOL:
-            return (f"(lower({v}) IN ('1', 'true', 't', 'y', 'yes'))",
-                    f"lower({v}) NOT IN ('1', '0', 'true', 'false', 't', 'f', 'y', 'n', 'yes', 'no')")
+            return (f"(lower({v}) IN ('1', 'true'))", f"lower({v}) NOT IN ('1', '0', 'true', 'false')")
         case DType.STRING_LIST:
             return f"string_split({v}, '|')", None
         case DType.INT_LIST:
@@ -264,7 +264,7 @@ def cross_row_error_queries(plan: CheckPlan) -> list[str]:
         named = ", ".join(f"{x} AS k{i}" for i, x in enumerate(key_exprs))
         on = " AND ".join(f"d.k{i} = {x}" for i, x in enumerate(key_exprs))
         out.append(
-            f"SELECT s.rowid, {lit(table.key[0])}, NULL, 'duplicate_key: same "
+            f"SELECT s.rowid, {lit('+'.join(table.key))}, NULL, 'duplicate_key: same "
             f"{'+'.join(table.key)} as row ' || yg_row_no(d.first_rowid) FROM stg s JOIN ("
             f"SELECT {named}, min(s.rowid) AS first_rowid FROM stg s GROUP BY ALL "
             f"HAVING count(*) > 1) d ON {on} WHERE s.rowid <> d.first_rowid")
