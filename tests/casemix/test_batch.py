@@ -28,7 +28,7 @@ def _traced(cases, scheme):
 
 @pytest.mark.parametrize("scheme", [NATIONAL, HANDAN])
 def test_batch_equals_interpreter_on_synthetic_cases(scheme):
-    table = synthetic_cases(scheme, 3000, seed=11)
+    table = synthetic_cases(scheme, 1500, seed=11)
     assert _rows(group_cases(table, scheme)) == _traced(table_to_cases(table), scheme)
 
 
