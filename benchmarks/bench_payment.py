@@ -16,6 +16,7 @@ Run: ``.venv/bin/python benchmarks/bench_payment.py [--discharges 15000000] [--s
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from collections import defaultdict
 from decimal import Decimal
@@ -267,6 +268,10 @@ def main() -> None:
     )
     print(f"fund paid in claims: {fen(total_paid)} yuan; conservation holds to the fen")
     bench_cases(args.sample, rng, policy)
+    load = os.getloadavg()
+    print(
+        f"load average during the run: {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} on {os.cpu_count()} cores (wall ≈ CPU × contention)"
+    )
 
 
 if __name__ == "__main__":
