@@ -165,3 +165,12 @@ def test_level_coefficients() -> None:
 def test_history_outside_window_is_an_error() -> None:
     with pytest.raises(PaymentInputError, match="outside the window"):
         build_catalog((h(2019, CH, "I10", "", C, "1"),), 2025, dip_policy())
+
+
+def test_zero_cost_case_is_an_error() -> None:
+    policy = dip_policy()
+    cat = build_catalog(HISTORY, 2025, policy)
+    zero = DipCase("z", "H1", CH, "I21.0", "36.0601", S, Money.zero(), Money.zero())
+    with pytest.raises(PaymentInputError) as info:
+        settle_dip((CASES[0], zero), cat, policy, Money.of("1"), 2025, DEFAULT_RULE)
+    assert [(i.line, i.field) for i in info.value.issues] == [(3, "cost")]

@@ -107,3 +107,9 @@ def test_bed_day_and_per_head() -> None:
     assert per_head_payment(1, 1, simple.per_head_outpatient) == Money.of("10")
     with pytest.raises(PaymentInputError):
         bed_day_payment("village", 1, simple.per_bed_day)
+
+
+def test_bad_case_values_are_errors() -> None:
+    with pytest.raises(PaymentInputError) as info:
+        settle_drg((c("a", "county_hospital", "0", "100"),), drg_policy(), 2025, DEFAULT_RULE)
+    assert info.value.issues[0].line == 2 and "weight must be > 0" in info.value.issues[0].message

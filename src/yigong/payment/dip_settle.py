@@ -128,7 +128,7 @@ def _case_points(case: DipCase, catalog: DipCatalog, policy: DipPolicy) -> DipCa
                 Issue(
                     IssueLevel.ERROR,
                     "dip.level",
-                    f"no coefficient for level {case.level!r}",
+                    f"case {case.case_id}: no coefficient for level {case.level!r}",
                     "dip_cases.csv",
                     None,
                     "level",
@@ -173,6 +173,20 @@ def settle_dip(
         raise PaymentInputError(
             [Issue(IssueLevel.ERROR, "dip.cases.empty", "no cases to settle", "dip_cases.csv")]
         )
+    bad = [
+        Issue(
+            IssueLevel.ERROR,
+            "dip.case.amount",
+            f"case {c.case_id}: cost must be > 0 and fund paid >= 0",
+            "dip_cases.csv",
+            i + 2,
+            "cost",
+        )
+        for i, c in enumerate(cases)
+        if c.cost.amount <= 0 or c.fund_paid.is_negative
+    ]
+    if bad:
+        raise PaymentInputError(bad)
     results = tuple(
         _case_points(c, catalog, policy) for c in sorted(cases, key=lambda c: c.case_id)
     )

@@ -135,6 +135,20 @@ def settle_drg(
         raise PaymentInputError(
             [Issue(IssueLevel.ERROR, "drg.cases.empty", "no cases to settle", "drg_cases.csv")]
         )
+    bad = [
+        Issue(
+            IssueLevel.ERROR,
+            "drg.case.values",
+            f"case {c.case_id}: weight must be > 0, cost >= 0, los >= 0",
+            "drg_cases.csv",
+            i + 2,
+            "weight",
+        )
+        for i, c in enumerate(cases)
+        if c.weight <= 0 or c.cost.is_negative or c.los < 0
+    ]
+    if bad:
+        raise PaymentInputError(bad)
     rate = drg_rate(cases, policy, budget)
     results = []
     bands: dict[tuple[Decimal, str], tuple[Money, Money | None, Money | None]] = {}
