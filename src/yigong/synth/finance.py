@@ -67,7 +67,7 @@ def finance_table(ctx: CountyContext, stays: list[Stays], self_fen: list[np.ndar
         subsidy += np.where(kind == "village", VILLAGE_DOCTOR_SUBSIDY_FEN, 0)
         other = np.round(medical * 0.02).astype(np.int64)
         total = medical + subsidy + other
-        business = np.round(total * rng.uniform(0.92, 1.01, n)).astype(np.int64)
+        business = np.round(total * rng.uniform(0.86, 0.97, n)).astype(np.int64)
         personnel = np.round(business * np.clip(par["personnel"] + 0.01 * dy + rng.normal(0, 0.02, n), 0.2, 0.8)).astype(np.int64)
         energy_rate = np.maximum(par["energy"] - np.where(kind != "village", 2 * dy, 0), 20) * rng.uniform(0.97, 1.03, n)
         energy = np.round(total * energy_rate / 10000).astype(np.int64)
@@ -81,7 +81,7 @@ def finance_table(ctx: CountyContext, stays: list[Stays], self_fen: list[np.ndar
             ("laboratory_revenue", lab), ("special_needs_revenue", special),
             ("fund_settlement_revenue", fund), ("fiscal_subsidy", subsidy), ("total_revenue", total),
             ("business_expenditure", business), ("personnel_expenditure", personnel),
-            ("energy_cost", energy), ("total_expenditure", np.round(business * 1.06).astype(np.int64)),
+            ("energy_cost", energy), ("total_expenditure", np.round(business * 1.03).astype(np.int64)),
             ("total_assets", assets), ("total_liabilities", np.round(assets * liab_ratio).astype(np.int64)),
         ):
             rows.setdefault(name, []).append(arr)

@@ -32,6 +32,13 @@ PER_BED = {
 #: staff per 1,000 township residents at a township centre (assumption).
 PER_1000_TOWNSHIP = (0.55, 0.45, 0.8, 0.12, 0.2, 0.05, 0.0, 0.08, 0.12)
 STAFF_GROWTH = 0.035
+#: practice scope of hospital physicians (relative weights; assumption shaped like a county
+#: general hospital: internal medicine and surgery dominate, few pathologists).
+HOSPITAL_SPECIALTIES = {
+    "内科": 0.28, "外科": 0.20, "妇产科": 0.10, "儿科": 0.07, "急诊医学科": 0.05, "麻醉科": 0.06,
+    "医学影像科": 0.06, "重症医学科": 0.03, "病理科": 0.015, "中医科": 0.04, "眼科": 0.03,
+    "耳鼻咽喉科": 0.02, "康复医学科": 0.03,
+}
 TITLES = ("senior", "deputy_senior", "intermediate", "junior", "none")
 TITLE_P = {"hospital": (0.03, 0.12, 0.35, 0.45, 0.05), "township": (0.0, 0.04, 0.25, 0.6, 0.11)}
 
@@ -44,7 +51,7 @@ def bed_counts(ctx: CountyContext, stays: list[Stays]) -> dict[int, np.ndarray]:
     for year, s in zip(ctx.years, stays, strict=True):
         used = np.bincount(s.inst, weights=s.los, minlength=n_inst)[: len(occ)]
         beds = np.ceil(used / 365 / occ * (1 + BED_EXPANSION) ** (year - 2021)).astype(np.int64)
-        out[year] = np.maximum(beds, np.where(np.arange(len(occ)) < ctx.n_hospitals, 50, 10))
+        out[year] = np.maximum(beds, np.where(np.arange(len(occ)) < ctx.n_hospitals, 5, 2))
     return out
 
 
@@ -112,11 +119,14 @@ def staff_table(ctx: CountyContext, beds: dict[int, np.ndarray]) -> pa.Table:
     u = rng.random(n)
     practice = np.select([~physician, (kind == "tcm") & (u < 0.55), (kind == "township") & (u < 0.2), u > 0.97],
                          ["none", "tcm", "tcm", "dental"], "clinical")
-    hospital_specialties = np.array(["内科", "外科", "妇产科", "儿科", "急诊医学科", "麻醉科", "医学影像科",
-                                     "重症医学科", "病理科", "中医科", "眼科", "康复医学科"], dtype=object)
+    specialty_names = np.array(list(HOSPITAL_SPECIALTIES), dtype=object)
+    specialty_p = np.array(list(HOSPITAL_SPECIALTIES.values()))
+    hospital_specialty = specialty_names[rng.choice(len(specialty_names), n, p=specialty_p / specialty_p.sum())]
+    hospital_specialty = np.where(practice == "tcm", "中医科", hospital_specialty)
+    hospital_specialty = np.where(practice == "dental", "口腔科", hospital_specialty)
     specialty = np.select(
         [physician & hospital, physician & (kind == "township"), qual == 6, nurse, qual == 3],
-        [hospital_specialties[rng.integers(0, len(hospital_specialties), n)], "全科", "乡村全科", "护理", "药剂"],
+        [hospital_specialty, "全科", "乡村全科", "护理", "药剂"],
         None)
     gp = physician & ((kind == "township") & (rng.random(n) < 0.4) | (kind == "village"))
     teams = team_ids(ctx)
