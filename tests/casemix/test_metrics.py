@@ -160,3 +160,25 @@ def test_catalog_entries_name_numerator_and_denominator():
     ids = {i.id for i in CASEMIX_INDICATORS}
     assert {"drg_cmi", "drg_cost_index", "drg_time_index", "drg_low_risk_mortality", "drg_groups_covered"} == ids
     assert all(i.name_zh and i.numerator and i.denominator for i in CASEMIX_INDICATORS)
+
+
+def test_log_scale_low_risk_groups(con):
+    from yigong.casemix.metrics import Scale
+
+    # deaths/cases: A 1/100 (0.01), B 1/10, C 1/10, D 1/10, E 0/5 (no deaths: score 0, not low-risk)
+    rows = (_cases("H1", "A11", [1] * 100, died={0}) + _cases("H1", "B11", [1] * 10, died={0})
+            + _cases("H1", "C11", [1] * 10, died={0}) + _cases("H1", "D11", [1] * 10, died={0})
+            + _cases("H1", "E11", [1] * 5))
+    got = {r["drg"]: r for r in run(con, low_risk_groups(world(rows), scale=Scale.LOG))}
+    import math
+
+    xs = [math.log(0.01)] + [math.log(0.1)] * 3
+    mean = sum(xs) / 4
+    sd = math.sqrt(sum((x - mean) ** 2 for x in xs) / 3)
+    assert got["A11"]["mean"] == pytest.approx(mean) and got["A11"]["sd"] == pytest.approx(sd)
+    assert got["A11"]["low_risk"] and not got["B11"]["low_risk"] and not got["E11"]["low_risk"]
+    # the plain scale on the same data: rates .01 .1 .1 .1 0, mean .062, sd ≈ .05215,
+    # threshold ≈ .00985: only the zero-death E11 qualifies
+    plain = run(con, low_risk_groups(world(rows)))
+    assert [r["drg"] for r in plain if r["low_risk"]] == ["E11"]
+    assert plain[0]["threshold"] == pytest.approx(0.062 - math.sqrt(0.01088 / 4))

@@ -18,7 +18,7 @@ def test_casemix_all_is_pinned():
 
 def test_metrics_all_is_pinned():
     assert sorted(metrics.__all__) == sorted([
-        "CASEMIX_INDICATORS", "LEVELS", "CasemixIndicator", "Trim", "WeightTableError", "case_facts",
+        "CASEMIX_INDICATORS", "LEVELS", "CasemixIndicator", "Scale", "Trim", "WeightTableError", "case_facts",
         "casemix_summary", "low_risk_groups", "read_weight_table", "weights_from_data",
     ])
     assert all(hasattr(metrics, name) for name in metrics.__all__)

@@ -120,17 +120,19 @@ def metrics_cmd(
     period: Annotated[str, typer.Option(help="month | quarter | year")] = "quarter",
     weights: Annotated[Path | None, typer.Option(help="weight table CSV (drg,weight); default: from data")] = None,
     trim: Annotated[str, typer.Option(help="trimming for weights from data: iqr3 | pct2.5-97.5 | none")] = "iqr3",
+    low_risk_scale: Annotated[str, typer.Option(help="low-risk DRGs: plain | log (mortality z-score)")] = "plain",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="write CSV here")] = None,
 ) -> None:
     """Case-mix metrics (CMI, DRGs covered, cost/time indices, low-risk mortality) per unit and period."""
     import pyarrow.csv as pacsv
 
-    from yigong.casemix.metrics import Trim
+    from yigong.casemix.metrics import Scale, Trim
     from yigong.warehouse.store import Warehouse
 
     try:
         with Warehouse(warehouse) as wh:
-            table = service.casemix_metrics(wh.ibis, scheme, level, period, weights, Trim(trim))
+            table = service.casemix_metrics(wh.ibis, scheme, level, period, weights, Trim(trim),
+                                            low_risk_scale=Scale(low_risk_scale))
     except ValueError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc

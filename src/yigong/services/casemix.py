@@ -30,6 +30,7 @@ from yigong.casemix import (
 )
 from yigong.casemix.metrics import (
     LEVELS,
+    Scale,
     Trim,
     case_facts,
     casemix_summary,
@@ -195,7 +196,7 @@ def grouped_discharges(con: ibis.BaseBackend, scheme: str, period: str = "quarte
 
 def casemix_metrics(con: ibis.BaseBackend, scheme: str, level: str = "institution", period: str = "quarter",
                     weights_csv: Path | str | None = None, trim: Trim = Trim.IQR3,
-                    min_cases: int = 1) -> pa.Table:
+                    min_cases: int = 1, low_risk_scale: Scale = Scale.PLAIN) -> pa.Table:
     """CMI, DRGs covered, cost/time consumption indices and low-risk mortality per unit and period.
 
     Weights come from ``weights_csv`` (``drg,weight``) when given, otherwise from the data
@@ -208,5 +209,5 @@ def casemix_metrics(con: ibis.BaseBackend, scheme: str, level: str = "institutio
         raise ValueError(f"no {RESULTS_TABLE} table: run `yigong drg group --warehouse … --scheme {scheme}` first")
     g = grouped_discharges(con, scheme, period)
     weights = read_weight_table(weights_csv) if weights_csv else weights_from_data(g, trim, min_cases)
-    facts = case_facts(g, weights, low_risk_groups(g, min_cases), by_period=True)
+    facts = case_facts(g, weights, low_risk_groups(g, min_cases, low_risk_scale), by_period=True)
     return con.to_pyarrow(casemix_summary(facts, LEVELS[level]))

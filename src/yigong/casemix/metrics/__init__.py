@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from yigong.casemix.metrics.catalog import CASEMIX_INDICATORS, CasemixIndicator
 from yigong.casemix.metrics.facts import case_facts
-from yigong.casemix.metrics.lowrisk import low_risk_groups
+from yigong.casemix.metrics.lowrisk import Scale, low_risk_groups
 from yigong.casemix.metrics.summary import LEVELS, casemix_summary
 from yigong.casemix.metrics.weights import (
     Trim,
@@ -23,6 +23,7 @@ __all__ = [
     "CASEMIX_INDICATORS",
     "LEVELS",
     "CasemixIndicator",
+    "Scale",
     "Trim",
     "WeightTableError",
     "case_facts",
