@@ -53,13 +53,6 @@ class Ctx:
         rule_id: str,
         inputs: dict[str, object],
     ) -> None:
-        self.ledger.transfer(
-            date=date,
-            period=period,
-            source=source,
-            target=target,
-            amount=amount,
-            rule_id=rule_id,
-            clause=self._clauses[rule_id],
-            inputs=inputs,
+        self.ledger.post(
+            date, period, source, target, amount, rule_id, self._clauses[rule_id], inputs
         )

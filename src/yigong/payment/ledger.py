@@ -31,7 +31,7 @@ class LedgerLine(NamedTuple):
     ``inputs`` maps each value the rule used to its value (Money, Decimal, int, str); it is
     never modified after posting and is written as text when the ledger is exported."""
 
-    line_id: str
+    line_no: int
     entry_id: int
     date: str
     period: str
@@ -42,6 +42,11 @@ class LedgerLine(NamedTuple):
     clause: str
     inputs: Inputs
     memo: str
+
+    @property
+    def line_id(self) -> str:
+        """The printed id of the line, e.g. ``L0000042`` (what ``settle explain`` takes)."""
+        return f"L{self.line_no:07d}"
 
 
 _NO_INPUTS: Inputs = {}
@@ -72,47 +77,71 @@ class Ledger:
 
         Zero amounts are not recorded (the statement shows zero anyway).
         """
-        if amount.is_zero:
-            return
-        if amount.is_negative:
-            source, target, amount = target, source, -amount
-        self._entries += 1
-        frozen: Inputs = inputs if inputs is not None else _NO_INPUTS  # read-only from here on
-        n = len(self.lines)
-        entry = self._entries
-        self.lines.append(
-            LedgerLine(
-                f"L{n + 1:07d}",
-                entry,
-                date,
-                period,
-                source,
-                target,
-                -amount,
-                rule_id,
-                clause,
-                frozen,
-                memo,
-            )
-        )
-        self.lines.append(
-            LedgerLine(
-                f"L{n + 2:07d}",
-                entry,
-                date,
-                period,
-                target,
-                source,
-                amount,
-                rule_id,
-                clause,
-                frozen,
-                memo,
-            )
-        )
+        self.post(date, period, source, target, amount, rule_id, clause, inputs, memo)
+
+    def post(
+        self,
+        date: str,
+        period: str,
+        source: str,
+        target: str,
+        amount: Money,
+        rule_id: str,
+        clause: str,
+        inputs: Inputs | None = None,
+        memo: str = "",
+    ) -> None:
+        """:meth:`transfer` with positional arguments: the hot path of the budget engine."""
         value = amount.amount
-        self._balances[source] = EXACT.subtract(self._balances[source], value)
-        self._balances[target] = EXACT.add(self._balances[target], value)
+        if not value:
+            return
+        if value < 0:
+            source, target, amount, value = target, source, -amount, -value
+        self._entries += 1
+        entry = self._entries
+        frozen = inputs if inputs is not None else _NO_INPUTS  # read-only from here on
+        n = len(self.lines)
+        new = tuple.__new__  # NamedTuple's own __new__ is a Python function; same result, faster
+        append = self.lines.append
+        append(
+            new(
+                LedgerLine,
+                (
+                    n + 1,
+                    entry,
+                    date,
+                    period,
+                    source,
+                    target,
+                    -amount,
+                    rule_id,
+                    clause,
+                    frozen,
+                    memo,
+                ),
+            )
+        )
+        append(
+            new(
+                LedgerLine,
+                (
+                    n + 2,
+                    entry,
+                    date,
+                    period,
+                    target,
+                    source,
+                    amount,
+                    rule_id,
+                    clause,
+                    frozen,
+                    memo,
+                ),
+            )
+        )
+        balances = self._balances
+        balances[source] = EXACT.subtract(balances[source], value)
+        balances[target] = EXACT.add(balances[target], value)
 
     def balance(self, account: str) -> Money:
         return Money(self._balances.get(account, Decimal(0)).quantize(FEN))

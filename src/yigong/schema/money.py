@@ -20,6 +20,9 @@ from yigong.schema.rounding import CONTEXT, DEFAULT_RULE, EXACT, FEN, RoundingRu
 
 __all__ = ["Money", "allocate", "as_decimal"]
 
+_new = object.__new__
+_set = object.__setattr__
+
 
 def as_decimal(value: Decimal | int | str) -> Decimal:
     """Coerce an int, a decimal string or a Decimal to Decimal; refuse floats and bools."""
@@ -81,8 +84,8 @@ class Money:
     def _trusted(cls, amount: Decimal) -> Money:
         """Wrap a Decimal already known to be fen-exact with exponent −2 (sums and differences of
         Money are), skipping validation: the hot path of ledgers with millions of lines."""
-        obj = object.__new__(cls)
-        object.__setattr__(obj, "amount", amount)
+        obj = _new(cls)
+        _set(obj, "amount", amount)
         return obj
 
     # arithmetic ---------------------------------------------------------------------------
