@@ -55,6 +55,12 @@ def sample_events(
     n_alive = len(idx)
     dy = year - 2021
     births = birth_rate(year) / birth_rate(2021)
+    # eligible persons of each group form one contiguous run (sorted by age inside): its bounds
+    # for every condition at once, (group, condition)
+    lo_all = np.stack([bounds[g] + np.searchsorted(age[bounds[g]:bounds[g + 1]], cond.age_min, "left")
+                       for g in range(20)])
+    hi_all = np.stack([bounds[g] + np.searchsorted(age[bounds[g]:bounds[g + 1]], cond.age_max, "right")
+                       for g in range(20)])
     persons, conds, days = [], [], []
     for c in range(cond.count):
         rate = rates[c] * (1 + UTILISATION_GROWTH * dy)
@@ -73,11 +79,7 @@ def sample_events(
             conds.append(np.full(k, c))
             days.append(pop.birth[chosen] + offset.astype("timedelta64[D]"))
             continue
-        # eligible persons of each group form one contiguous run (sorted by age inside)
-        lo = np.array([bounds[g] + np.searchsorted(age[bounds[g]:bounds[g + 1]], cond.age_min[c], "left")
-                       for g in range(20)])
-        hi = np.array([bounds[g] + np.searchsorted(age[bounds[g]:bounds[g + 1]], cond.age_max[c], "right")
-                       for g in range(20)])
+        lo, hi = lo_all[:, c], hi_all[:, c].copy()
         if cond.sex[c]:
             wrong_sex = g_male != (cond.sex[c] == 1)
             hi[wrong_sex] = lo[wrong_sex]
