@@ -69,6 +69,7 @@ def test_referral_lifecycle_through_the_cli(tmp_path: Path) -> None:
     assert _call(db, "centre", "summary")["savings"] == "20.00"  # type: ignore[index]
     assert _call(db, "centre", "show", req)["turnaround_hours"] is not None  # type: ignore[index]
     assert _call(db, "centre", "recognitions")[0]["status"] == "recognised"  # type: ignore[index]
+    assert _call(db, "centre", "turnaround")[0]["reported"] == 1  # type: ignore[index]
     assert len(_call(db, "centre", "list")) == 3  # type: ignore[arg-type]
     _call(db, "contract", "team", "TM1", "-i", "T1", "--leader", "gp", "--member", "gp:gp:2",
           "--member", "nu:nurse:1")

@@ -140,3 +140,20 @@ def test_cancel(world: Store) -> None:
     assert rec.status is CentreRequestStatus.CANCELLED
     assert [r.request_id for r in svc.list_centre_requests(world, status="cancelled")] == [
         rec.request_id]
+
+
+def test_turnaround_summary(world: Store) -> None:
+    for hours in (1, 2, 30):  # CT target 24 h
+        order = _order(world, "IMG-CT-HEAD", T0, patient=f"P{hours}")
+        svc.report_centre_request(world, order.request.request_id, actor("H1"), report_text="x",
+                                  at=T0 + timedelta(hours=hours))
+    ecg = _order(world, "ECG-12", T0, patient="Q")
+    svc.report_centre_request(world, ecg.request.request_id, actor("H1"), report_text="x",
+                              at=T0 + timedelta(minutes=20))
+    _order(world, "LAB-CBC", T0, patient="R")  # not reported: not counted
+    assert svc.turnaround_summary(world) == [
+        {"centre_type": "remote_ecg", "reported": 1, "median_minutes": 20, "p90_minutes": 20,
+         "within_target": "1/1"},
+        {"centre_type": "remote_imaging", "reported": 3, "median_minutes": 120,
+         "p90_minutes": 1800, "within_target": "2/3"},
+    ]

@@ -290,6 +290,12 @@ def centre_recognitions(status: str | None = None, limit: int = 50,
         st, status=status, limit=limit), store)])
 
 
+@centre_app.command("turnaround")
+def centre_turnaround(store: StoreOpt = None) -> None:
+    """Turnaround per centre type: median, 90th percentile, share within target."""
+    _out(_run(centre_svc.turnaround_summary, store))
+
+
 @centre_app.command("summary")
 def centre_summary(store: StoreOpt = None) -> None:
     """Recognition rate (numerator/denominator) and avoided-duplicate savings."""

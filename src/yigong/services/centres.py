@@ -231,3 +231,29 @@ def recognition_summary(store: Store) -> RecognitionSummary:
     return RecognitionSummary(len(rows), by[RecognitionStatus.PENDING],
                               by[RecognitionStatus.RECOGNISED],
                               by[RecognitionStatus.NOT_RECOGNISED], from_fen(total))
+
+
+def turnaround_summary(store: Store, county: str | None = None) -> list[dict[str, object]]:
+    """Per centre type: reported requests, median and 90th-percentile turnaround (minutes,
+    nearest-rank), and how many met their service's target (numerator/denominator)."""
+    catalog = centre_catalog(county)
+    with store.transaction() as s:
+        rows = s.execute(select(m.CentreRequest.centre_type, m.CentreRequest.service_code,
+                                m.CentreRequest.requested_at, m.CentreRequest.reported_at)
+                         .where(m.CentreRequest.reported_at.is_not(None))).all()
+    by_type: dict[str, list[tuple[int, bool]]] = {}
+    for centre, code, asked, done in rows:
+        minutes = int((done - asked).total_seconds() // 60)
+        service = catalog.services.get(code)
+        on_time = service is not None and minutes <= service.turnaround_target_hours * 60
+        by_type.setdefault(centre, []).append((minutes, on_time))
+    out: list[dict[str, object]] = []
+    for centre in sorted(by_type):
+        values = sorted(v for v, _ in by_type[centre])
+        n = len(values)
+        met = sum(1 for _, ok in by_type[centre] if ok)
+        out.append({"centre_type": centre, "reported": n,
+                    "median_minutes": values[(n - 1) // 2],
+                    "p90_minutes": values[max(0, -(-9 * n // 10) - 1)],
+                    "within_target": f"{met}/{n}"})
+    return out
