@@ -72,6 +72,14 @@ measures:
     agg: count
     scope: {institution: institution_id}
     time: {kind: year_flow, column: year}
+  m3:
+    name_zh: 丙
+    name_en: c
+    table: outpatient_visits
+    joins: [{table: institutions, left: institution_id, right: division_code}]
+    agg: count
+    scope: {institution: institution_id}
+    time: {kind: event, column: visit_date}
 """
 
 
@@ -109,6 +117,7 @@ def test_measure_errors(tmp_path):
     assert ("filter-value", 10) in msgs and "discharge_mode" in msgs[("filter-value", 10)]
     assert ("measure-column", 11) in msgs  # unknown filter column
     assert ("measure-column", 17) in msgs  # unknown table
+    assert ("measure-column", 25) in msgs and "not the key" in msgs[("measure-column", 25)]
 
 
 def test_yaml_syntax_error_has_a_line(tmp_path):

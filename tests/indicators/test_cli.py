@@ -98,3 +98,5 @@ def test_bad_node_and_period(db):
         svc.compute(db, "community:C1", "2024-01")
     with pytest.raises(ValueError, match="node"):
         svc.compute(db, "C1", "2024")
+    with pytest.raises(FileNotFoundError, match="no warehouse"):
+        svc.compute(db.parent / "missing.duckdb", "community:C1", "2024")

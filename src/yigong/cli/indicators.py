@@ -43,8 +43,13 @@ def results_table(results: list[IndicatorResult], title: str) -> Table:
         gap = "" if tgt is None or tgt.gap is None else (
             f"{tgt.gap:+.{r.decimals}f} {'✓' if tgt.met else '✗'}")
         traj = r.trajectory
-        trend = "" if traj is None or traj.will_meet is None else (
-            f"{'on track' if traj.will_meet else 'off track'} ({traj.projected:.{r.decimals}f})")
+        if traj is None:
+            trend = ""
+        elif traj.will_meet is None or traj.projected is None:
+            trend = traj.note.split(":")[0]
+        else:
+            trend = (f"{'on track' if traj.will_meet else 'off track'} "
+                     f"({traj.projected:.{r.decimals}f})")
         value = r.formatted() if r.value is not None else r.status.value
         change = "" if r.change is None else f"{r.change:+.{r.decimals}f}"
         t.add_row(r.indicator, r.name_zh, value, _num(r.numerator), _num(r.denominator), change,

@@ -23,6 +23,7 @@ __all__ = [
     "SourceKey",
     "aggregate_query",
     "column_name",
+    "merge_sources",
     "measure_rows",
     "source_key",
 ]
@@ -51,13 +52,35 @@ def source_key(m: Measure) -> SourceKey:
     return SourceKey(m.table, tuple(m.joins), m.scope, m.time)
 
 
+def merge_sources(measures: dict[str, Measure]) -> dict[str, SourceKey]:
+    """The source each measure is read from, sharing one source per table, scope and time.
+
+    Joins are lookups on the joined table's key (left joins: a row is never duplicated or
+    dropped by them), so measures on the same rows can share the union of their joins; a
+    measure joining the same table through another column keeps a source of its own.
+    """
+    merged: dict[tuple, dict[str, Join]] = {}
+    for m in measures.values():
+        joins = merged.setdefault((m.table, m.scope, m.time), {})
+        if all(joins.get(j.table, j) == j for j in m.joins):
+            joins.update({j.table: j for j in m.joins})
+    out = {}
+    for name, m in measures.items():
+        joins = merged[(m.table, m.scope, m.time)]
+        if all(joins.get(j.table) == j for j in m.joins):
+            out[name] = SourceKey(m.table, tuple(joins.values()), m.scope, m.time)
+        else:
+            out[name] = source_key(m)
+    return out
+
+
 def base_table(tables: TableSource, key: SourceKey) -> ibis.Table:
-    """The table with its joins applied; joined columns are renamed ``table__column``."""
+    """The table with its lookups left-joined; joined columns are renamed ``table__column``."""
     t = tables.table(key.table)
     for j in key.joins:
         other = tables.table(j.table)
         other = other.rename({f"{j.table}__{c}": c for c in other.columns})
-        t = t.join(other, t[column_name(j.left)] == other[f"{j.table}__{j.right}"])
+        t = t.left_join(other, t[column_name(j.left)] == other[f"{j.table}__{j.right}"])
     return t
 
 

@@ -85,6 +85,9 @@ class MeasureColumns(Rule):
                     yield cat.issue(Level.ERROR, self.code, f"{name}: join {j.left} = "
                                     f"{j.table}.{j.right} names an unknown column", f,
                                     (*p, "joins", k))
+                elif BY_NAME[j.table].key != (j.right,):
+                    yield cat.issue(Level.ERROR, self.code, f"{name}: a join is a lookup by key; "
+                                    f"{j.right} is not the key of {j.table}", f, (*p, "joins", k))
                 seen |= {f"{j.table}.{c}" for c in BY_NAME[j.table].column_names}
             refs = [("column", m.column), ("scope", m.scope.institution), ("scope", m.scope.area),
                     ("time", m.time.column), ("time", m.time.end_column)]

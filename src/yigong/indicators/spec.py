@@ -150,7 +150,8 @@ class Condition(Strict):
 
 
 class Join(Strict):
-    """Inner join to another canonical table; its columns are then named ``table.column``."""
+    """A lookup in another canonical table by its key (a left join: rows are never dropped or
+    duplicated by it); the joined columns are then named ``table.column``."""
 
     table: str
     left: str  # column of the rows so far (may itself be ``table.column``)

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import ibis
 
-from yigong.indicators.compile import NotApplicable, SourceKey, aggregate_query, source_key
+from yigong.indicators.compile import NotApplicable, SourceKey, aggregate_query, merge_sources
 from yigong.indicators.loader import Catalog
 from yigong.indicators.periods import Period
 from yigong.indicators.spec import Indicator, IndicatorKind, Measure, Terms
@@ -77,8 +77,9 @@ def fetch(tables: TableSource, cat: Catalog, node: ResolvedNode,
     cross-joined so the backend answers everything in a single round trip.
     """
     groups: dict[SourceKey, list[tuple[str, Period]]] = defaultdict(list)
+    sources = merge_sources({name: cat.measures[name] for name, _ in needs})
     for name, p in sorted(needs, key=lambda x: (x[0], x[1])):
-        groups[source_key(cat.measures[name])].append((name, p))
+        groups[sources[name]].append((name, p))
     out = MeasureValues()
     labels: dict[str, tuple[str, Period]] = {}
     parts = []

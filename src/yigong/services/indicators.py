@@ -67,14 +67,27 @@ def list_indicators(catalog_name: str | None = None) -> list[Indicator]:
     return [cat.indicators[i] for i in _ids(cat, catalog_name, None)]
 
 
+def _open(db: Path | TableSource) -> TableSource:
+    if not isinstance(db, Path):
+        return db
+    if not db.exists():
+        raise FileNotFoundError(f"no warehouse at {db} (ingest data first, or pass --db)")
+    return Warehouse(db)
+
+
 def compute(db: Path | TableSource, node: str, period: str, *, catalog_name: str | None = None,
             ids: list[str] | None = None, as_of: date | None = None,
             compare: bool = True) -> Evaluation:
     """Indicators for one node and period from a warehouse file (or any table source)."""
     cat = catalog()
-    tables = Warehouse(db) if isinstance(db, Path) else db
-    return evaluate(tables, cat, parse_node(node), parse_period(period),
-                    _ids(cat, catalog_name, ids), as_of=as_of, compare=compare)
+    n, p = parse_node(node), parse_period(period)
+    tables = _open(db)
+    try:
+        return evaluate(tables, cat, n, p, _ids(cat, catalog_name, ids), as_of=as_of,
+                        compare=compare)
+    finally:
+        if tables is not db and isinstance(tables, Warehouse):
+            tables.close()
 
 
 def scorecard(db: Path | TableSource, node: str, period: str) -> list[IndicatorResult]:
@@ -99,8 +112,8 @@ def explain(db: Path | TableSource, ident: str, node: str, period: str,
             limit: int = 10) -> Explanation:
     """Definition, value, numerator, denominator and the first rows behind them."""
     cat = catalog()
-    tables = Warehouse(db) if isinstance(db, Path) else db
     n, p = parse_node(node), parse_period(period)
+    tables = _open(db)
     ev = evaluate(tables, cat, n, p, [ident])
     rows = drill_down(tables, cat, cat.indicator(ident), resolve(tables, n, p.end), p, limit)
     return Explanation(cat.indicator(ident), ev.results[0], rows)
