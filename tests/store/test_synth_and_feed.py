@@ -145,3 +145,31 @@ def test_generator_refuses_a_county_without_primary_members(store: Store) -> Non
         generate_graded_care(store, [{"institution_id": "H1", "type": "county_general",
                                       "community_id": "C1", "county_code": COUNTY}],
                              _residents(10), [2025], np.random.default_rng(0))
+
+
+def test_inputs_from_the_project_synthetic_county(store: Store) -> None:
+    from datetime import date
+
+    from yigong.synth.generate import generate_tables
+    from yigong.synth.graded_care import inputs_from_canonical
+
+    world = generate_tables("tiny", years=(2024,))
+    with pytest.raises(ValueError, match="pseudonymised"):
+        inputs_from_canonical(world["institutions"], world["community_memberships"],
+                              world["persons"], "130423", date(2024, 1, 1))
+    insts, people = inputs_from_canonical(world["institutions"], world["community_memberships"],
+                                          world["persons"], "130423", date(2024, 1, 1),
+                                          key_column="id_number")
+    assert len(people) == world["persons"].num_rows
+    assert sum(p["home_institution_id"] is not None for p in people) > 0.9 * len(people)
+    assert sum(i["is_lead"] for i in insts) == 1
+    outside = [{"institution_id": "H13040200001", "name": "邯郸市中心医院",
+                "type": "city_hospital", "county_code": "130402", "weight": 3},
+               {"institution_id": "H13010200001", "name": "河北医科大学第二医院",
+                "type": "provincial_hospital", "county_code": "130102", "weight": 1}]
+    summary = generate_graded_care(store, insts, people, [2024], np.random.default_rng(1),
+                                   rates=RATES, outside_providers=outside)
+    assert summary.referrals > 0 and summary.contracts > 0 and not summary.skipped_institutions
+    refs = export_tables(store)["wf_referrals"].to_pylist()
+    out = {r["receiving_institution"] for r in refs if r["scope"] == "out_of_county"}
+    assert out and out <= {"H13040200001", "H13010200001"}

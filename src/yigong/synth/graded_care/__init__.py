@@ -21,12 +21,19 @@ from yigong.referral.centres import load_centre_catalog
 from yigong.store import Store
 from yigong.store import models as m
 from yigong.synth.graded_care._base import GradedCareRates, GradedCareSummary, _Bulk
+from yigong.synth.graded_care._canonical import inputs_from_canonical
 from yigong.synth.graded_care._centres import _generate_centres
 from yigong.synth.graded_care._contracts import _generate_contracts
 from yigong.synth.graded_care._referrals import _generate_referrals
 from yigong.synth.graded_care._world import _assign_homes, _build_world
 
-__all__ = ["GradedCareRates", "GradedCareSummary", "demo_county", "generate_graded_care"]
+__all__ = [
+    "GradedCareRates",
+    "GradedCareSummary",
+    "demo_county",
+    "generate_graded_care",
+    "inputs_from_canonical",
+]
 
 
 def generate_graded_care(
@@ -38,20 +45,23 @@ def generate_graded_care(
     *,
     county_code: str | None = None,
     rates: GradedCareRates | None = None,
+    outside_providers: Sequence[Mapping[str, Any]] | None = None,
 ) -> GradedCareSummary:
     """Generate referral, shared-centre, recognition and contract activity into ``store``.
 
     ``institutions``: dicts with ``institution_id``, ``type`` (county_general, township_centre,
     village_clinic …), ``community_id``, ``county_code`` and optionally ``is_lead`` (otherwise
     the county general hospital of each community leads). ``residents``: dicts with
-    ``patient_key``, ``age``, ``sex`` and optionally ``home_institution_id``. Two out-of-county
-    hospitals (city, province) are added as receivers. Same seed, same store content.
+    ``patient_key``, ``age``, ``sex`` and optionally ``home_institution_id``. Out-of-county
+    receivers: ``outside_providers`` (dicts with ``institution_id``, ``name``, ``type``
+    city_hospital/provincial_hospital, ``county_code``, optional ``weight``), else a synthetic
+    city (70 %) and provincial (30 %) hospital. Same seed, same store content.
     """
     rates = rates or GradedCareRates()
     year_list = sorted(set(years))
     summary = GradedCareSummary()
     bulk = _Bulk(store)
-    world = _build_world(bulk, institutions, summary, county_code)
+    world = _build_world(bulk, institutions, summary, county_code, outside_providers)
     bulk.flush([m.Institution])
     _assign_homes(world, residents, rng)
     _generate_referrals(bulk, world, residents, year_list, rng, rates, summary)

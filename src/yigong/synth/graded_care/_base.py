@@ -131,6 +131,7 @@ class _World:
     townships: dict[str, list[str]]  # community → township ids
     villages: dict[str, list[str]]  # township id → village ids (same community)
     out_hospitals: list[str]
+    out_weights: np.ndarray
     home_township: list[str] = field(default_factory=list)
     townships_set: frozenset[str] = frozenset()
     home_village: list[str | None] = field(default_factory=list)

@@ -115,7 +115,8 @@ def _generate_referrals(bulk: _Bulk, world: _World, residents: Sequence[Mapping[
             if path == 0 and village is not None:
                 frm, to, kind = village, tsp, "village"
             elif path == 2:
-                frm, to, kind = lead, world.out_hospitals[int(rng.random() < 0.3)], "county"
+                frm, to, kind = lead, world.out_hospitals[int(rng.choice(len(world.out_hospitals),
+                                                               p=world.out_weights))], "county"
             else:
                 frm, to, kind = tsp, lead, "township"
                 others = [x for x in all_leads if x != lead]

@@ -21,7 +21,8 @@ from yigong.synth.graded_care._base import (
 
 
 def _build_world(bulk: _Bulk, institutions: Iterable[Mapping[str, Any]],
-                 summary: GradedCareSummary, county_code: str | None) -> _World:
+                 summary: GradedCareSummary, county_code: str | None,
+                 outside_providers: Sequence[Mapping[str, Any]] | None = None) -> _World:
     items = list(institutions)
     county = county_code or next((_county_of(i) for i in items if _county_of(i)), "")
     rows: list[dict[str, Any]] = []
@@ -54,13 +55,18 @@ def _build_world(bulk: _Bulk, institutions: Iterable[Mapping[str, Any]],
         if r["community_id"] and leads.get(r["community_id"]) == r["institution_id"]:
             r["is_lead"] = True
     city = county[:4] + "00" if len(county) == 6 else "CITY"
-    out = [f"{county}-OUT-CITY", f"{county}-OUT-PROV"]
-    rows += [{"institution_id": out[0], "name": "市级三甲医院（合成）", "institution_type":
-              "city_hospital", "level": "beyond_county", "county_code": city,
-              "community_id": None, "is_lead": False},
-             {"institution_id": out[1], "name": "省级医院（合成）", "institution_type":
-              "provincial_hospital", "level": "beyond_county", "county_code": city[:2] + "0000",
-              "community_id": None, "is_lead": False}]
+    outside = list(outside_providers) if outside_providers else [
+        {"institution_id": f"{county}-OUT-CITY", "name": "市级三甲医院（合成）",
+         "type": "city_hospital", "county_code": city, "weight": 0.7},
+        {"institution_id": f"{county}-OUT-PROV", "name": "省级医院（合成）",
+         "type": "provincial_hospital", "county_code": city[:2] + "0000", "weight": 0.3}]
+    for p in outside:
+        rows.append({"institution_id": str(p["institution_id"]), "name": str(p.get("name", "")),
+                     "institution_type": str(p.get("type", "city_hospital")),
+                     "level": "beyond_county", "county_code": str(p["county_code"]),
+                     "community_id": None, "is_lead": False})
+    out = [str(p["institution_id"]) for p in outside]
+    weights = np.array([float(p.get("weight", 1.0)) for p in outside])
     for r in rows:
         bulk.add(m.Institution, r)
     summary.institutions = len(rows)
@@ -86,7 +92,7 @@ def _build_world(bulk: _Bulk, institutions: Iterable[Mapping[str, Any]],
     if not townships:
         raise ValueError("no medical community has both a lead hospital and a township-level "
                          "member; cannot generate graded-care activity")
-    return _World(refs, county, leads, dict(townships), villages, out,
+    return _World(refs, county, leads, dict(townships), villages, out, weights / weights.sum(),
                   townships_set=frozenset(t for ts in townships.values() for t in ts))
 
 
