@@ -29,6 +29,9 @@ def test_referral_lifecycle_through_the_cli(tmp_path: Path) -> None:
     rec = _call(db, "request", "--patient", "P1", "--to", "H1", "--direction", "upward",
                 "--dx", "I63.9", "--reason", "疑似脑梗", "-u", "dr-t", "-i", "T1")
     rid = rec["referral_id"]  # type: ignore[index]
+    bad_time = runner.invoke(app, ["referral", "arrive", rid, "-u", "h", "-i", "H1", "--at",
+                                   "yesterday", "--store", str(db)])
+    assert bad_time.exit_code == 2 and "not an ISO time" in bad_time.stderr
     refused = _call(db, "arrive", rid, "-u", "dr-h", "-i", "H1", code=2)
     assert "refused (illegal_transition)" in refused.stderr  # type: ignore[union-attr]
     _call(db, "review", rid, "--approve", "-u", "dr-t", "-i", "T1")

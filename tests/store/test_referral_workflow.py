@@ -232,6 +232,9 @@ def test_setting_is_recorded_and_checked(world: Store) -> None:
                                direction="upward", diagnosis_icd10=" i10.x00 ", reason="门诊",
                                setting="outpatient", at=T0)
     assert rec.setting == "outpatient" and rec.diagnosis_icd10 == "I10.x00"  # 医保版 kept
+    with pytest.raises(InvalidRequest, match="not an ICD-10 code"):
+        svc.request_referral(world, actor("T1"), patient_key="P", receiving_institution="H1",
+                             direction="upward", diagnosis_icd10="stroke", reason="r")
     with pytest.raises(InvalidRequest, match="setting 'home'"):
         svc.request_referral(world, actor("T1"), patient_key="P", receiving_institution="H1",
                              direction="upward", diagnosis_icd10="M17.1", reason="r",

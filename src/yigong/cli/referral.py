@@ -66,11 +66,17 @@ def _out(value: Any) -> None:
 
 
 def _at(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not an ISO time such as 2025-03-01T08:30") from None
 
 
 def _day(text: str | None) -> date:
-    return date.fromisoformat(text) if text else date.today()
+    try:
+        return date.fromisoformat(text) if text else date.today()
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not an ISO date such as 2025-03-01") from None
 
 
 # --- institutions and referrals ---

@@ -7,6 +7,7 @@ status and one audit event, and commits. A refused or lost action leaves the pre
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -112,10 +113,16 @@ def request_referral(
     return get_referral(store, referral_id)
 
 
+_ICD10 = re.compile(r"^[A-Z]\d{2}(\.[0-9A-Za-z]{1,10})?$")
+
+
 def _icd10(code: str) -> str:
     """Trim and upper-case the chapter letter; keep 医保版 extensions (``I10.x00``) as written."""
     text = need_text(code, "diagnosis_icd10").replace(" ", "")
-    return text[:1].upper() + text[1:]
+    text = text[:1].upper() + text[1:]
+    if not _ICD10.match(text):
+        raise InvalidRequest(f"diagnosis_icd10 {code!r} is not an ICD-10 code (e.g. I63.900)")
+    return text
 
 
 def _event(referral_id: str, seq: int, act: ReferralAction, source: ReferralStatus | None,
