@@ -1,7 +1,8 @@
 """Examinations and laboratory tests (检查检验), with mutual recognition (结果互认).
 
 Stays and a share of township and county visits order examinations. When a township centre
-refers a patient up, it has usually examined the patient in the days before; the county
+refers a patient up (and for a quarter of the county admissions through the outpatient route)
+it has examined the patient in the days before; the county
 hospital then either recognises that result (a row whose `recognised_exam_id` points to the
 earlier one, at no cost) or repeats the examination. Recognition rises year by year
 (assumption). CT and MRI ordered by township centres are performed at the county general
@@ -15,7 +16,7 @@ import pyarrow as pa
 
 from yigong.synth._arrow import concat, dates, money, nullable, padded, take
 from yigong.synth.context import CountyContext
-from yigong.synth.inpatient import COUNTY, ROUTE_REFERRED, Stays
+from yigong.synth.inpatient import COUNTY, ROUTE_OUTPATIENT, ROUTE_REFERRED, Stays
 from yigong.synth.outpatient import COUNTY as OP_COUNTY
 from yigong.synth.outpatient import TOWNSHIP as OP_TOWNSHIP
 from yigong.synth.outpatient import Visits
@@ -36,6 +37,9 @@ PRICE = np.array([45, 60, 240, 120, 25, 500, 300])
 REPORT_DAYS = np.array([0, 0, 1, 0, 0, 1, 5])
 #: recognition of an earlier township result at the county hospital: 2021 and yearly step.
 RECOGNISED_2021, RECOGNISED_STEP = 0.2, 0.12
+#: share of county admissions through the outpatient route examined first at the patient's
+#: township centre (assumption).
+WORKUP_SHARE = 0.25
 SHARED_IMAGING = (2, 5, 6)  # ct, mri, pathology: performed by the general hospital for townships
 
 
@@ -59,12 +63,16 @@ def exams_table(ctx: CountyContext, stays: list[Stays], visits: list[Visits]) ->
     for year, s, v in zip(ctx.years, stays, visits, strict=True):
         rng = ctx.rng("exams", year)
         dy = year - 2021
-        # township work-up before an upward referral, then the county order (recognised or repeated)
-        m = np.flatnonzero(s.route == ROUTE_REFERRED)
+        # township work-up before the stay (every upward referral, and a share of county
+        # admissions through the outpatient route), then the county order: recognised or repeated
+        workup = (s.route == ROUTE_REFERRED) | (
+            (s.level == COUNTY) & (s.route == ROUTE_OUTPATIENT) & (rng.random(len(s)) < WORKUP_SHARE))
+        m = np.flatnonzero(workup)
+        centre = np.where(s.referred_from[m] >= 0, s.referred_from[m], ctx.centre_index(ctx.pop.township[s.person[m]]))
         etype = rng.choice(len(EXAM_TYPES), len(m), p=EXAM_P)
-        before = s.admission[m] - rng.integers(1, 4, len(m)).astype("timedelta64[D]")
+        before = s.admission[m] - rng.integers(1, 8, len(m)).astype("timedelta64[D]")
         base = sum(len(a) for a in rows["person"])
-        add(s.person[m], s.referred_from[m], etype, before)
+        add(s.person[m], centre, etype, before)
         recognised = rng.random(len(m)) < RECOGNISED_2021 + RECOGNISED_STEP * max(dy, 0)
         add(s.person[m], s.inst[m], etype, s.admission[m], np.where(recognised, base + np.arange(len(m)), -1))
         # ordinary orders during stays
