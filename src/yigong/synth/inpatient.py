@@ -43,6 +43,10 @@ DAY_SURGERY_2021, DAY_SURGERY_STEP = 0.08, 0.07
 #: discharge mode 3 (down to a township centre) from county hospitals: 2021 and yearly step.
 DOWN_2021, DOWN_STEP = 0.012, 0.01
 
+#: a township stay leans on drugs and less on diagnostics and consumables (assumption):
+#: factors on the profile's shares of western drugs, diagnosis and consumables.
+TOWNSHIP_CATEGORY_FACTORS = {5: 1.25, 1: 0.7, 9: 0.6}
+
 MODE_ADVICE, MODE_TRANSFER, MODE_DOWN, MODE_AGAINST, MODE_DEATH, MODE_OTHER = 1, 2, 3, 4, 5, 9
 ROUTE_EMERGENCY, ROUTE_OUTPATIENT, ROUTE_REFERRED, ROUTE_OTHER = 1, 2, 3, 9
 
@@ -77,7 +81,7 @@ class Stays:
         return len(self.person)
 
 
-def _choose(p: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def choose_column(p: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """One column index per row of a matrix of non-negative weights (rows need not sum to 1)."""
     cum = np.cumsum(p, axis=1)
     u = rng.random(len(p)) * cum[:, -1]
@@ -92,13 +96,13 @@ def _levels(ctx: CountyContext, c: np.ndarray, year: int, rng: np.random.Generat
     w = ctx.cond.ip_levels[c].copy()
     w[:, TOWNSHIP] *= ctx.spec.primary_pull * (1 + 0.03 * dy)
     w[:, OUT] *= max(0.2, OUT_BOOST_2021 * (1 - OUT_DECLINE * dy)) / ctx.spec.capacity
-    return _choose(w, rng)
+    return choose_column(w, rng)
 
 
-def _county_hospital(ctx: CountyContext, c: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def county_hospital(ctx: CountyContext, c: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     w = ctx.cond.site[c][:, : ctx.n_hospitals].copy()
     w[w.sum(axis=1) == 0, 0] = 1.0
-    return _choose(w, rng)
+    return choose_column(w, rng)
 
 
 def _provider(ctx: CountyContext, c: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -106,7 +110,7 @@ def _provider(ctx: CountyContext, c: np.ndarray, rng: np.random.Generator) -> np
     is_onc = ctx.cond.profile[c] == onc
     base = np.array([p.weight for p in OUTSIDE_PROVIDERS])
     onco = np.array([p.oncology_weight for p in OUTSIDE_PROVIDERS])
-    return _choose(np.where(is_onc[:, None], onco[None, :], base[None, :]), rng)
+    return choose_column(np.where(is_onc[:, None], onco[None, :], base[None, :]), rng)
 
 
 def simulate_year(ctx: CountyContext, year: int) -> Stays:
@@ -124,7 +128,7 @@ def simulate_year(ctx: CountyContext, year: int) -> Stays:
     own_centre = ctx.centre_index(pop.township[person])
     random_centre = ctx.centre_index(rng.integers(0, len(ctx.inst.centres), n))
     inst = np.where(level == TOWNSHIP, np.where(rng.random(n) < 0.85, own_centre, random_centre), inst)
-    inst = np.where(level == COUNTY, _county_hospital(ctx, c, rng), inst)
+    inst = np.where(level == COUNTY, county_hospital(ctx, c, rng), inst)
     provider = np.where(level == OUT, _provider(ctx, c, rng), -1)
     # length of stay, procedures, day surgery
     med_los = cond.los[c] * LEVEL_LOS[level] * (1 - LOS_DECLINE) ** dy
@@ -189,6 +193,8 @@ def simulate_year(ctx: CountyContext, year: int) -> Stays:
     at_tcm = inst == ids.tolist().index(tcm_inst.institution_id)
     for k in TCM_CATEGORIES:
         shares[at_tcm, k] *= TCM_HOSPITAL_BOOST
+    for k, factor in TOWNSHIP_CATEGORY_FACTORS.items():
+        shares[level == TOWNSHIP, k] *= factor
     shares /= shares.sum(axis=1, keepdims=True)
     parts = split_cost(total_fen, shares, rng)
     principal = principal_codes(cond, c, rng)

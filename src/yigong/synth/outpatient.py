@@ -14,7 +14,7 @@ import numpy as np
 from yigong.synth.clinical import principal_codes, split_cost
 from yigong.synth.context import CountyContext
 from yigong.synth.events import sample_events
-from yigong.synth.inpatient import _choose, _county_hospital
+from yigong.synth.inpatient import choose_column, county_hospital
 from yigong.synth.institutions import OUTSIDE_PROVIDERS
 
 VILLAGE, TOWNSHIP, COUNTY, OUT = 0, 1, 2, 3
@@ -80,7 +80,7 @@ def simulate_year(ctx: CountyContext, year: int) -> Visits:
     w = cond.op_levels[c].copy()
     w[:, [VILLAGE, TOWNSHIP]] *= max(0.2, PRIMARY_2021 + PRIMARY_STEP * dy) * ctx.spec.primary_pull
     w[:, OUT] *= max(0.2, 1 - OUT_DECLINE * dy) / ctx.spec.capacity
-    level = _choose(w, rng)
+    level = choose_column(w, rng)
     own_clinic = ctx.clinic_index(pop.village[person])
     vpt = ctx.spec.villages_per_township
     other_clinic = ctx.clinic_index(pop.township[person] * vpt + rng.integers(0, vpt, n))
@@ -89,9 +89,9 @@ def simulate_year(ctx: CountyContext, year: int) -> Visits:
     inst = np.full(n, -1)
     inst = np.where(level == VILLAGE, np.where(rng.random(n) < 0.92, own_clinic, other_clinic), inst)
     inst = np.where(level == TOWNSHIP, np.where(rng.random(n) < 0.85, own_centre, any_centre), inst)
-    inst = np.where(level == COUNTY, _county_hospital(ctx, c, rng), inst)
+    inst = np.where(level == COUNTY, county_hospital(ctx, c, rng), inst)
     weights = np.array([p.weight for p in OUTSIDE_PROVIDERS])
-    provider = np.where(level == OUT, _choose(np.broadcast_to(weights, (n, len(weights))), rng), -1)
+    provider = np.where(level == OUT, choose_column(np.broadcast_to(weights, (n, len(weights))), rng), -1)
     # visit type
     check = c == cond.index("health_check")
     u = rng.random(n)
