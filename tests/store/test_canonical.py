@@ -6,8 +6,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
-from test_synth_and_feed import RATES, _institutions, _residents
-from world import actor, build
 
 import yigong.services.centres as centres
 import yigong.services.contracts as contracts
@@ -18,6 +16,9 @@ from yigong.store import Store
 from yigong.store.canonical import to_canonical_tables
 from yigong.synth.graded_care import generate_graded_care
 from yigong.warehouse.types import arrow_schema
+
+from .synth_inputs import RATES, _institutions, _residents
+from .world import actor, build
 
 T0 = datetime(2025, 6, 1, 9)
 

@@ -6,13 +6,14 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from world import actor, build
 
 import yigong.services.centres as svc
 from yigong.referral.centres import CentreRequestStatus
 from yigong.referral.errors import IllegalTransition, InvalidRequest, NotPermitted
 from yigong.referral.recognition import RecognitionStatus
 from yigong.store import Store
+
+from .world import actor, build
 
 T0 = datetime(2025, 5, 1, 9, 0)
 

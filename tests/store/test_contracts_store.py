@@ -7,13 +7,14 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
-from world import actor, build
 
 import yigong.services.contracts as svc
 from yigong.referral.contracts import ContractStatus, KeyPopulation
 from yigong.referral.errors import IllegalTransition, InvalidRequest, NotPermitted
 from yigong.store import Store
 from yigong.store import models as m
+
+from .world import actor, build
 
 
 @pytest.fixture

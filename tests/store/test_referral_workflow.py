@@ -6,7 +6,6 @@ import threading
 from datetime import datetime, timedelta
 
 import pytest
-from world import COUNTY, actor, build
 
 import yigong.services.referral as svc
 from yigong.referral.errors import (
@@ -19,6 +18,8 @@ from yigong.referral.errors import (
 )
 from yigong.referral.states import Direction, ReferralStatus, Scope
 from yigong.store import Store
+
+from .world import COUNTY, actor, build
 
 T0 = datetime(2025, 3, 1, 8, 0)
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 import numpy as np
 import pyarrow.compute as pc
 import pytest
-from world import actor, build
 
 import yigong.services.centres as centres
 import yigong.services.contracts as contracts
@@ -17,36 +16,10 @@ from yigong.referral.centres import load_centre_catalog
 from yigong.referral.machine import Parties, decide
 from yigong.store import Store
 from yigong.store.feed import FEED_SCHEMAS, export_tables
-from yigong.synth.graded_care import GradedCareRates, generate_graded_care
+from yigong.synth.graded_care import generate_graded_care
 
-COUNTY = "410122"
-
-
-def _institutions() -> list[dict[str, object]]:
-    out: list[dict[str, object]] = [
-        {"institution_id": "H1", "type": "county_general", "community_id": "C1", "county_code": COUNTY},
-        {"institution_id": "H2", "type": "county_tcm", "community_id": "C2", "county_code": COUNTY},
-        {"institution_id": "CDC", "type": "public_health", "community_id": None, "county_code": COUNTY},
-    ]
-    for t in range(4):
-        comm = "C1" if t < 2 else "C2"
-        out.append({"institution_id": f"T{t}", "type": "township_centre", "community_id": comm,
-                    "county_code": COUNTY})
-        for v in range(3):
-            out.append({"institution_id": f"T{t}V{v}", "type": "village_clinic",
-                        "community_id": comm, "county_code": COUNTY})
-    return out
-
-
-def _residents(n: int) -> list[dict[str, object]]:
-    rng = np.random.default_rng(3)
-    return [{"patient_key": f"P{i:05d}", "age": int(a), "sex": "F" if s else "M"}
-            for i, (a, s) in enumerate(zip(rng.integers(0, 90, n), rng.integers(0, 2, n),
-                                           strict=True))]
-
-
-RATES = GradedCareRates(upward_per_resident=0.03, centre_requests_per_resident=0.3,
-                        repeat_share=0.3)
+from .synth_inputs import COUNTY, RATES, _institutions, _residents
+from .world import actor, build
 
 
 def test_synthetic_activity_is_legal_and_reproducible(store: Store, tmp_path) -> None:  # type: ignore[no-untyped-def]
