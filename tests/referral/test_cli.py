@@ -88,6 +88,8 @@ def test_referral_lifecycle_through_the_cli(tmp_path: Path) -> None:
     _call(db, "contract", "terminate", cid, "--reason", "迁出", "--on", "2025-03-01",
           "-u", "gp", "-i", "T1")
     assert _call(db, "contract", "list")[0]["status"] == "terminated"  # type: ignore[index]
+    headline = _call(db, "summary", "--year", str(__import__("datetime").date.today().year))
+    assert headline["referrals"] == 4  # type: ignore[index]
     counts = _call(db, "export", "--out", str(tmp_path / "feed"))
     assert counts["wf_referrals"] == 4  # type: ignore[index]
     assert pq.read_table(tmp_path / "feed" / "wf_referral_events.parquet").num_rows == 6 + 2 + 2 + 4

@@ -146,3 +146,22 @@ def test_inputs_from_the_project_synthetic_county(store: Store) -> None:
     refs = export_tables(store)["wf_referrals"].to_pylist()
     out = {r["receiving_institution"] for r in refs if r["scope"] == "out_of_county"}
     assert out and out <= {"H13040200001", "H13010200001"}
+
+
+def test_graded_care_summary_matches_the_feed(store: Store) -> None:
+    generate_graded_care(store, _institutions(), _residents(1000), [2024, 2025],
+                         np.random.default_rng(8), rates=RATES)
+    summary = referral.graded_care_summary(store, 2025)
+    refs = [r for r in export_tables(store)["wf_referrals"].to_pylist()
+            if r["requested_at"].year == 2025]
+    up = [r for r in refs if r["direction"] == "upward"]
+    assert summary["referrals"] == len(refs)
+    share = summary["out_of_county_share_of_upward"]
+    assert share["numerator"] == sum(r["scope"] == "out_of_county" for r in up)
+    assert share["denominator"] == len(up)
+    assert summary["in_county_share_of_upward"]["numerator"] + share["numerator"] == len(up)
+    recs = [r for r in export_tables(store)["wf_recognitions"].to_pylist()
+            if r["flagged_at"].year == 2025]
+    assert summary["recognition"]["rate"]["numerator"] == sum(
+        r["status"] == "recognised" for r in recs)
+    assert summary["contracts"]["year"] == 2025 and summary["contracts"]["contracts"] > 0

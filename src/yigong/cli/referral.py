@@ -187,6 +187,13 @@ def export(out: Annotated[str, typer.Option("--out", "-o", help="Directory for P
 
 
 @app.command()
+def summary(year: Annotated[int | None, typer.Option(help="Calendar year (default: all).")]
+            = None, store: StoreOpt = None) -> None:
+    """Headline graded-care figures, each with numerator and denominator."""
+    _out(_run(lambda st: svc.graded_care_summary(st, year), store))
+
+
+@app.command()
 def synth(residents: int = 20000, years: Annotated[str, typer.Option(help="e.g. 2024,2025")] = "2025",
           seed: int = 42, county: str = "410122", store: StoreOpt = None) -> None:
     """Generate synthetic graded-care activity for a small stand-alone county into the store."""

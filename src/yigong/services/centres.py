@@ -219,10 +219,13 @@ def list_recognitions(store: Store, *, status: str | None = None, limit: int = 1
         return [_recognition_record(r) for r in s.scalars(q.limit(limit))]
 
 
-def recognition_summary(store: Store) -> RecognitionSummary:
-    """Recognition rate (numerator/denominator) and avoided-duplicate savings over the store."""
+def recognition_summary(store: Store, year: int | None = None) -> RecognitionSummary:
+    """Recognition rate (numerator/denominator) and avoided-duplicate savings, over the store or
+    over the repeats flagged in ``year``."""
     with store.transaction() as s:
-        rows = s.execute(select(m.Recognition.status, m.Recognition.avoided_fen)).all()
+        rows = [(status, fen) for status, fen, flagged in s.execute(
+            select(m.Recognition.status, m.Recognition.avoided_fen, m.Recognition.flagged_at))
+            if year is None or flagged.year == year]
     by = {st: 0 for st in RecognitionStatus}
     total = 0
     for status, fen in rows:

@@ -340,3 +340,41 @@ def export_canonical(store: Store, out_dir: str) -> dict[str, Any]:
         pq.write_table(table, target / f"{name}.parquet")
     return {"rows": {n: t.num_rows for n, t in export.tables.items()},
             "left_out": [{"table": t, "id": i, "reason": r} for t, i, r in export.left_out]}
+
+
+def graded_care_summary(store: Store, year: int | None = None) -> dict[str, Any]:
+    """Headline figures of graded care for a year (all years when None), each with its
+    numerator and denominator: referrals (by request time) by direction, scope and status, the
+    in/out-of-county shares of upward referrals, the share whose records came back (回传),
+    recognition of repeats flagged in the year, and the contracts starting in the year."""
+    from yigong.services.centres import recognition_summary
+    from yigong.services.contracts import contract_summary
+
+    query = select(m.Referral.direction, m.Referral.scope, m.Referral.status,
+                   m.Referral.requested_at)
+    with store.transaction() as s:
+        rows = [r for r in s.execute(query).all() if year is None or r[3].year == year]
+    count: dict[str, int] = {}
+    for direction, scope, status, _ in rows:
+        for key in (f"direction:{direction}", f"scope:{scope}", f"status:{status}"):
+            count[key] = count.get(key, 0) + 1
+    up = [r for r in rows if r[0] == "upward"]
+    out_up = sum(1 for r in up if r[1] == "out_of_county")
+    returned = sum(1 for r in rows if r[2] == "records_returned")
+    recog = recognition_summary(store, year)
+
+    def ratio(num: int, den: int) -> dict[str, Any]:
+        return {"numerator": num, "denominator": den,
+                "value": None if den == 0 else round(num / den, 4)}
+
+    return {
+        "year": year,
+        "referrals": len(rows),
+        "by": dict(sorted(count.items())),
+        "out_of_county_share_of_upward": ratio(out_up, len(up)),
+        "in_county_share_of_upward": ratio(len(up) - out_up, len(up)),
+        "records_returned_share": ratio(returned, len(rows)),
+        "recognition": {"rate": ratio(recog.recognised, recog.decided),
+                        "pending": recog.pending, "savings": str(recog.savings)},
+        "contracts": contract_summary(store, year) if year is not None else None,
+    }
