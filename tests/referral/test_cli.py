@@ -88,7 +88,7 @@ def test_referral_lifecycle_through_the_cli(tmp_path: Path) -> None:
     _call(db, "contract", "terminate", cid, "--reason", "迁出", "--on", "2025-03-01",
           "-u", "gp", "-i", "T1")
     assert _call(db, "contract", "list")[0]["status"] == "terminated"  # type: ignore[index]
-    headline = _call(db, "summary", "--year", str(__import__("datetime").date.today().year))
+    headline = _call(db, "summary")
     assert headline["referrals"] == 4  # type: ignore[index]
     counts = _call(db, "export", "--out", str(tmp_path / "feed"))
     assert counts["wf_referrals"] == 4  # type: ignore[index]
