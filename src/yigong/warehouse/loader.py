@@ -182,7 +182,18 @@ def ingest_file(wh: Warehouse, path: str | Path, table: Table,
     for macro in MACROS:
         con.execute(macro)
     staged, reader_rejects = stage_file(wh, path, table)
-    plan = build_plan(table, staged, _pseudonymise_sql(key))
+    text_columns = [c for c, typed in staged.items() if not typed]
+    long_text = frozenset()
+    if text_columns:  # only columns with a value of 18+ characters can hold an identity number
+        lengths = con.execute("SELECT " + ", ".join(
+            f"coalesce(max(length({q(c)})), 0)" for c in text_columns) + " FROM stg").fetchone()
+        long_text = frozenset(c for c, n in zip(text_columns, lengths, strict=True) if n >= 18)
+    pseudonymise = _pseudonymise_sql(key)
+    plan = build_plan(table, staged, pseudonymise, long_text)
+    for mapping, column in plan.pseudonym_maps:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {mapping} AS SELECT raw, "
+                    f"{pseudonymise.format(v='raw')} AS k FROM "
+                    f"(SELECT DISTINCT {q(column)} AS raw FROM stg WHERE {q(column)} IS NOT NULL)")
     known = set(table.column_names) | {c.pseudonymise for c in table.columns if c.pseudonymise}
     notices = [f"column {c!r} holds personal names: not stored" for c in staged if c in NAME_COLUMNS]
     notices += [f"column {c!r} is not part of {table.name}: ignored" for c in staged
@@ -252,7 +263,7 @@ def ingest_file(wh: Warehouse, path: str | Path, table: Table,
                    "SELECT row_no, field, value, reason FROM errs ORDER BY row_no, field LIMIT 50"
                ).fetchall()]
     con.execute("DROP VIEW IF EXISTS acc")
-    for tmp in ("stg", "chk", "errs", "acc_keys", "yg_skip"):
+    for tmp in ("stg", "chk", "errs", "acc_keys", "yg_skip", *(m for m, _ in plan.pseudonym_maps)):
         con.execute(f"DROP TABLE IF EXISTS {tmp}")
     return IngestReport(
         run_id=run_id, table=table.name, file=str(path), file_sha256=sha, rows_read=rows_read,

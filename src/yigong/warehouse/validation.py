@@ -71,6 +71,10 @@ _TYPE_WORDS = {
 }
 
 
+_TRUE = "('1', 'true', 'TRUE', 'True')"
+_BOOLEANS = "('1', '0', 'true', 'false', 'TRUE', 'FALSE', 'True', 'False')"
+
+
 def _from_text(col: Column, v: str) -> tuple[str, str | None]:
     """(typed expression, condition that the text `v` is not of the column's type)."""
     match col.dtype:
@@ -78,13 +82,11 @@ def _from_text(col: Column, v: str) -> tuple[str, str | None]:
             return v, None
         case DType.INT:
             return (f"TRY_CAST({v} AS BIGINT)",
-                    f"(TRY_CAST({v} AS BIGINT) IS NULL OR strpos({v}, '.') > 0 "
-                    f"OR strpos(lower({v}), 'e') > 0)")
+                    f"NOT regexp_full_match({v}, '-?[0-9]{{1,18}}')")
         case DType.DECIMAL:
             # at most two decimals: a cast to DECIMAL(18,2) would round a third one away
             return (f"TRY_CAST({v} AS DECIMAL(18,2))",
-                    f"(TRY_CAST({v} AS DECIMAL(18,2)) IS NULL OR strpos(lower({v}), 'e') > 0 OR "
-                    f"(strpos({v}, '.') > 0 AND length({v}) - strpos({v}, '.') > 2))")
+                    f"NOT regexp_full_match({v}, '-?[0-9]{{1,16}}(\\.[0-9]{{0,2}})?')")
         case DType.FLOAT:
             return f"TRY_CAST({v} AS DOUBLE)", f"TRY_CAST({v} AS DOUBLE) IS NULL"
         case DType.DATE:
@@ -92,7 +94,7 @@ def _from_text(col: Column, v: str) -> tuple[str, str | None]:
         case DType.TIMESTAMP:
             return f"TRY_CAST({v} AS TIMESTAMP)", f"TRY_CAST({v} AS TIMESTAMP) IS NULL"
         case DType.BOOL:
-            return (f"(lower({v}) IN ('1', 'true'))", f"lower({v}) NOT IN ('1', '0', 'true', 'false')")
+            return (f"({v} IN {_TRUE})", f"{v} NOT IN {_BOOLEANS}")
         case DType.STRING_LIST:
             return f"string_split({v}, '|')", None
         case DType.INT_LIST:
@@ -110,6 +112,12 @@ class ColumnPlan:
     typed: str  # SQL of the canonical value
     cases: list[tuple[str, str]]  # (condition, message SQL), in order
     is_raw_identifier: bool
+    source_sql: str = ""  # the staged value as read (for raw identifiers: the identifier)
+
+    @property
+    def identity(self) -> str:
+        """What makes two values equal: the raw identifier itself, not its key (no join needed)."""
+        return self.source_sql if self.is_raw_identifier else self.typed
 
     @property
     def error(self) -> str:
@@ -126,6 +134,8 @@ class CheckPlan:
     columns: list[ColumnPlan] = field(default_factory=list)
     joins: list[str] = field(default_factory=list)
     missing_optional: list[str] = field(default_factory=list)
+    pseudonym_maps: list[tuple[str, str]] = field(default_factory=list)  # (map table, column)
+    value_joins: list[str] = field(default_factory=list)  # joins the canonical values need
 
     def by_name(self, name: str) -> ColumnPlan:
         return next(c for c in self.columns if c.column.name == name)
@@ -141,16 +151,21 @@ class CheckPlan:
     def accepted_sql(self) -> str:
         """The canonical rows of every staged row without an error (a view over `stg`)."""
         cols = ", ".join(f"{c.typed} AS {q(c.column.name)}" for c in self.columns)
-        return (f"SELECT {cols} FROM stg s "
+        return (f"SELECT {cols} FROM stg s {' '.join(self.value_joins)} "
                 "WHERE NOT EXISTS (SELECT 1 FROM errs e WHERE e._rowid = s.rowid)")
 
 
-def build_plan(table: Table, staged: dict[str, bool], pseudonymise_sql: str | None) -> CheckPlan:
+def build_plan(table: Table, staged: dict[str, bool], pseudonymise_sql: str | None,
+               long_text: frozenset[str] | None = None) -> CheckPlan:
     """Plan the checks of `table` over `stg`; `staged` maps a staged column to "typed by reader".
 
     `pseudonymise_sql` is a SQL template with ``{v}`` that turns a raw identifier into its
-    key, or None when no key is configured (raw identifiers are then refused).
+    key, or None when no key is configured (raw identifiers are then refused). `long_text`
+    names the staged text columns with a value of 18 characters or more — the only ones that
+    can hold an identity number (None: assume all).
     """
+    if long_text is None:
+        long_text = frozenset(staged)
     plan = CheckPlan(table)
     for n, col in enumerate(table.columns):
         if col.pseudonymise and col.pseudonymise in staged:
@@ -173,11 +188,18 @@ def build_plan(table: Table, staged: dict[str, bool], pseudonymise_sql: str | No
             v = f"s.{q(source)}"
             typed, bad_type = _from_text(col, v)
         is_raw_identifier = source is not None and source == col.pseudonymise != col.name
-        if is_raw_identifier:
-            typed = pseudonymise_sql.format(v=v) if pseudonymise_sql else "CAST(NULL AS VARCHAR)"
+        if is_raw_identifier and pseudonymise_sql and source is not None:
+            # hash each distinct identifier once (patients recur), then join the keys in
+            alias, mapping = f"p{n}", f"yg_pseudo_{n}"
+            plan.pseudonym_maps.append((mapping, source))
+            plan.value_joins.append(f"LEFT JOIN {mapping} {alias} ON {alias}.raw = {v}")
+            typed = f"{alias}.k"
+        elif is_raw_identifier:
+            typed = "CAST(NULL AS VARCHAR)"
         text = v if source is None or not staged[source] else f"CAST({v} AS VARCHAR)"
-        if col.required and source is not None:
-            cases.append((f"{v} IS NULL OR trim({text}) = ''", lit("required: value missing")))
+        if col.required and source is not None:  # empty, or blanks only (trim only if it starts blank)
+            cases.append((f"CASE WHEN {v} IS NULL THEN true WHEN ascii({text}) NOT IN (0, 9, 32) "
+                          f"THEN false ELSE trim({text}) = '' END", lit("required: value missing")))
         if is_raw_identifier and not pseudonymise_sql:
             cases.append((f"{v} IS NOT NULL", lit(
                 f"pseudonym_key: {source} holds raw identifiers but no pseudonymisation key is "
@@ -201,11 +223,12 @@ def build_plan(table: Table, staged: dict[str, bool], pseudonymise_sql: str | No
                 cases.append((f"{v} IS NOT NULL AND {alias}.k IS NULL",
                               f"'reference: ' || {v} || "
                               f"{lit(f' is not a known {ref_table}.{ref_col}')}"))
-            if col.dtype in (DType.STRING, DType.STRING_LIST) and not is_raw_identifier:
+            if (col.dtype in (DType.STRING, DType.STRING_LIST) and not is_raw_identifier
+                    and source in long_text):
                 cases.append((f"yg_has_id({v})", lit(
                     "raw_id_number: the field holds a resident ID number; identifiers belong only "
                     "in the *_id_number columns, which are pseudonymised")))
-        plan.columns.append(ColumnPlan(col, source, text, typed, cases, is_raw_identifier))
+        plan.columns.append(ColumnPlan(col, source, text, typed, cases, is_raw_identifier, v))
     return plan
 
 
@@ -260,7 +283,7 @@ def cross_row_error_queries(plan: CheckPlan) -> list[str]:
             f"WHERE {e.typed} > {l_.typed}")
     keys = [plan.by_name(k) for k in table.key]
     if all(k.source is not None for k in keys):
-        key_exprs = [k.typed for k in keys]
+        key_exprs = [k.identity for k in keys]
         named = ", ".join(f"{x} AS k{i}" for i, x in enumerate(key_exprs))
         on = " AND ".join(f"d.k{i} = {x}" for i, x in enumerate(key_exprs))
         out.append(
