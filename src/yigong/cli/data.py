@@ -16,7 +16,8 @@ from yigong.ingest import IngestError, IngestReport
 from yigong.services import data as svc
 from yigong.warehouse import DEFAULT_DB
 
-console = Console()
+# wide enough for the reports when output goes to a file or a pipe (`make demo | tee`)
+console = Console(width=None if Console().is_terminal else 140)
 DbOption = Annotated[Path, typer.Option("--db", help="DuckDB warehouse file.")]
 warehouse_app = typer.Typer(help="Export or import the whole warehouse as Parquet.")
 
