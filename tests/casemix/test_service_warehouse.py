@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import ibis
 import pyarrow as pa
+import pytest
 from drg_helpers import HANDAN, NATIONAL
 
 from yigong.services import casemix as service
@@ -53,3 +54,19 @@ def test_group_discharges_stores_results_per_scheme():
     h1 = next(r for r in m if r["institution_id"] == "H1")
     assert (h1["period"], h1["cases"], h1["groups_covered"]) == ("2025Q1", 2, 2)
     assert h1["cmi"] is not None and h1["cost_index"] == 1.0
+
+
+def test_case_facts_table_for_the_indicator_catalog():
+    con = ibis.duckdb.connect()
+    con.create_table("discharges", _discharges())
+    service.group_discharges(con, NATIONAL)
+    summary = service.store_case_facts(con, NATIONAL, "quarter")
+    facts = con.to_pyarrow(con.table(service.FACTS_TABLE)).to_pylist()
+    assert summary.rows == len(facts) == 3  # the invalid_input discharge has no facts
+    assert {f["discharge_id"] for f in facts} == {"a", "b", "c"}
+    assert all(f["scheme"] == NATIONAL and f["pack_version"] == "1.1" for f in facts)
+    # the catalog's CMI = Σ weight / grouped discharges equals casemix_summary's CMI
+    m = service.casemix_metrics(con, NATIONAL, "institution", "quarter").to_pylist()
+    h1 = [f for f in facts if f["institution_id"] == "H1"]
+    cmi = float(sum(f["weight"] for f in h1)) / len(h1)
+    assert next(r for r in m if r["institution_id"] == "H1")["cmi"] == pytest.approx(cmi)

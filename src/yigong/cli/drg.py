@@ -141,3 +141,28 @@ def metrics_cmd(
         typer.echo(f"{table.num_rows} rows -> {output}")
     else:
         typer.echo(table.to_pandas().to_string(index=False))
+
+
+@app.command("facts")
+def facts_cmd(
+    warehouse: Annotated[Path, typer.Option(help="warehouse file with discharges and drg_results")],
+    scheme: SchemeOpt = "chs-drg-1.1",
+    period: Annotated[str, typer.Option(help="month | quarter | year (reference means per period)")] = "quarter",
+    weights: Annotated[Path | None, typer.Option(help="weight table CSV (drg,weight); default: from data")] = None,
+    trim: Annotated[str, typer.Option(help="trimming for weights from data: iqr3 | pct2.5-97.5 | none")] = "iqr3",
+    low_risk_scale: Annotated[str, typer.Option(help="low-risk DRGs: plain | log")] = "plain",
+) -> None:
+    """Store drg_case_facts (per-discharge weight, cost/LOS ratios, low-risk flag) for the indicator catalog."""
+    from yigong.casemix.metrics import Scale, Trim
+    from yigong.warehouse.store import Warehouse
+
+    try:
+        with Warehouse(warehouse) as wh:
+            summary = service.store_case_facts(wh.ibis, scheme, period, weights, Trim(trim),
+                                               low_risk_scale=Scale(low_risk_scale))
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"{summary.rows} grouped discharges -> {warehouse}:{service.FACTS_TABLE} "
+               f"({summary.scheme} {summary.pack_version}; weights {summary.extra['weights']}; "
+               f"low-risk scale {summary.extra['low_risk_scale']})")

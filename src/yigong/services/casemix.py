@@ -10,8 +10,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import ibis
 import pyarrow as pa
 
 from yigong.casemix import (
@@ -40,10 +41,8 @@ from yigong.casemix.metrics import (
 )
 from yigong.casemix.metrics.periods import period_id
 
-if TYPE_CHECKING:
-    import ibis
-
 RESULTS_TABLE = "drg_results"
+FACTS_TABLE = "drg_case_facts"
 
 
 @dataclass(frozen=True)
@@ -135,8 +134,6 @@ def discharges_as_cases(discharges: ibis.Table) -> ibis.Table:
     Sex is stored as the national code text; ``'1'``/``'2'`` become 1/2 and anything else
     null, so the grouper reports it as ``invalid_input`` rather than guessing.
     """
-    import ibis
-
     d = discharges
     sex = ibis.cases((d.sex == "1", 1), (d.sex == "2", 2), else_=ibis.null()).cast("int8")
     return d.select(
@@ -211,3 +208,32 @@ def casemix_metrics(con: ibis.BaseBackend, scheme: str, level: str = "institutio
     weights = read_weight_table(weights_csv) if weights_csv else weights_from_data(g, trim, min_cases)
     facts = case_facts(g, weights, low_risk_groups(g, min_cases, low_risk_scale), by_period=True)
     return con.to_pyarrow(casemix_summary(facts, LEVELS[level]))
+
+
+def store_case_facts(con: ibis.BaseBackend, scheme: str, period: str = "quarter",
+                     weights_csv: Path | str | None = None, trim: Trim = Trim.IQR3, min_cases: int = 1,
+                     low_risk_scale: Scale = Scale.PLAIN) -> GroupRunSummary:
+    """Materialise ``drg_case_facts`` for one scheme: the table the indicator catalog's DRG
+    measures sum over (one row per grouped discharge: weight, cost/LOS ratios to the
+    reference means of its DRG and period, low-risk flag). Replaces the previous content.
+    """
+    if RESULTS_TABLE not in con.list_tables():
+        raise ValueError(f"no {RESULTS_TABLE} table: run `yigong drg group --warehouse … --scheme {scheme}` first")
+    g = grouped_discharges(con, scheme, period)
+    weights = read_weight_table(weights_csv) if weights_csv else weights_from_data(g, trim, min_cases)
+    facts = case_facts(g, weights, low_risk_groups(g, min_cases, low_risk_scale), by_period=True)
+    r = con.table(RESULTS_TABLE)
+    version = r.filter(r.scheme == scheme).pack_version.max()
+    facts = facts.mutate(scheme=ibis.literal(scheme), pack_version=version.as_scalar())
+    out = facts.select(
+        "discharge_id", "scheme", "pack_version", "institution_id", "department", "doctor_key", "period",
+        "mdc", "adrg", "drg", "weight", "weighted", "cost_ratio", "los_ratio", "in_low_risk", "low_risk_death",
+        "died",
+    )
+    table = con.to_pyarrow(out)
+    con.create_table(FACTS_TABLE, table, overwrite=True)
+    meta = GroupRunSummary(scheme, table.column("pack_version")[0].as_py() if table.num_rows else "",
+                           table.num_rows, {"grouped": table.num_rows})
+    meta.extra["weights"] = str(weights_csv) if weights_csv else f"from data ({trim.value}, min_cases {min_cases})"
+    meta.extra["low_risk_scale"] = low_risk_scale.value
+    return meta
