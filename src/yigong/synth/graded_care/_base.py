@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from sqlalchemy import insert
+from sqlalchemy import Connection, Table, insert
 
 from yigong.referral.contracts import KeyPopulation
 from yigong.referral.routing import InstitutionRef
@@ -110,13 +110,30 @@ class _Bulk:
         self.rows[model].append(row)
 
     def flush(self, order: Sequence[type]) -> None:
+        """Write the buffered rows of ``order`` in one transaction (COPY on PostgreSQL)."""
         with self.store.transaction() as s:
             conn = s.connection()
             for model in order:
                 rows = self.rows.pop(model, [])
                 table = model.__table__  # type: ignore[attr-defined]
+                if not rows:
+                    continue
+                if conn.dialect.name == "postgresql":
+                    _copy(conn, table, rows)
+                    continue
                 for i in range(0, len(rows), CHUNK):
                     conn.execute(insert(table), rows[i:i + CHUNK])  # Core executemany
+
+
+def _copy(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL ``COPY … FROM STDIN`` through psycopg (columns given, defaults left to the
+    server for columns no row carries, e.g. autoincrement ids)."""
+    names = [c.name for c in table.columns if c.name in rows[0]]
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    quoted = ", ".join(f'"{n}"' for n in names)
+    with cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([row[n] for n in names])
 
 
 def _county_of(inst: Mapping[str, Any]) -> str:
