@@ -44,6 +44,14 @@ def test_synthetic_activity_is_legal_and_reproducible(store: Store, tmp_path) ->
             status = decide(status, e.action, e.institution_id, parties, e.reason).target
             assert status is e.to_status
         assert status is rec.status and rec.version == len(rec.events)
+    # the services keep working on generated data (ids, sequences, versions)
+    done = next(r for r in refs.to_pylist() if r["status"] == "records_returned")
+    rec = referral.get_referral(store, done["referral_id"])
+    primary = rec.requesting_institution if rec.direction.value == "upward" else (
+        rec.receiving_institution)
+    after = referral.record_follow_up(store, rec.referral_id, actor(primary),
+                                      at=rec.updated_at + timedelta(days=1))
+    assert after.version == rec.version + 1 and after.events[-1].action.value == "follow_up"
     # recognitions respect the windows of the service catalog
     catalog = load_centre_catalog(COUNTY)
     for rec in tables["wf_recognitions"].to_pylist():
