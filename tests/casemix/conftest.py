@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from drg_helpers import Grouper, batch, per_case
+from tests.casemix.drg_helpers import Grouper, batch, per_case
 
 
 @pytest.fixture(params=[batch, per_case], ids=["batch", "explain"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
-from drg_helpers import HANDAN, NATIONAL, SAMPLES
+from tests.casemix.drg_helpers import HANDAN, NATIONAL, SAMPLES
 
 from yigong.casemix import InputError, explain_case, group_cases, read_cases_csv, table_to_cases
 from yigong.casemix import batch as batch_mod

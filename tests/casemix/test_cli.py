@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from drg_helpers import HANDAN, NATIONAL, SAMPLES
+from tests.casemix.drg_helpers import HANDAN, NATIONAL, SAMPLES
 from typer.testing import CliRunner
 
 from yigong.cli.main import app

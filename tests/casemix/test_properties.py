@@ -3,7 +3,7 @@ engines agree, and a grouped result is consistent with the pack's hierarchy and 
 
 from __future__ import annotations
 
-from drg_helpers import HANDAN, NATIONAL
+from tests.casemix.drg_helpers import HANDAN, NATIONAL
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from drg_helpers import SAMPLES, SCHEMES, batch, expected_rows, per_case
+from tests.casemix.drg_helpers import SAMPLES, SCHEMES, batch, expected_rows, per_case
 from typer.testing import CliRunner
 
 from yigong.casemix import read_cases_csv, table_to_cases

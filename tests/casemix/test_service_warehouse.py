@@ -8,7 +8,7 @@ from decimal import Decimal
 import ibis
 import pyarrow as pa
 import pytest
-from drg_helpers import HANDAN, NATIONAL
+from tests.casemix.drg_helpers import HANDAN, NATIONAL
 
 from yigong.services import casemix as service
 
