@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 
 from yigong.payment.issues import PaymentInputError, PolicyError
+from yigong.schema.money import Money
 from yigong.services import settlement as service
 
 app = typer.Typer(
@@ -81,21 +83,76 @@ def _print_summary(summary: Any, as_json: bool) -> None:
 
 @app.command()
 def budget(
-    inputs: BundleOpt,
     out: OutOpt,
-    county: Annotated[str | None, typer.Option(help="County the bundle must be for.")] = None,
-    year: Annotated[int | None, typer.Option(help="Year the bundle must be for.")] = None,
+    inputs: Annotated[
+        Path | None,
+        typer.Option("--inputs", "-i", help="Input bundle directory (see docs/payment.md)."),
+    ] = None,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", help="Build the inputs from this warehouse instead of a bundle."),
+    ] = None,
+    county: Annotated[
+        str | None,
+        typer.Option(help="County code (with --db) or the county the bundle must be for."),
+    ] = None,
+    year: Annotated[
+        int | None, typer.Option(help="Budget year (with --db) or the year the bundle must be for.")
+    ] = None,
+    fund: Annotated[
+        str | None,
+        typer.Option(
+            help="With --db: the annual residents' fund in yuan (default: per capita × headcount)."
+        ),
+    ] = None,
+    per_capita: Annotated[
+        str | None,
+        typer.Option(
+            help="With --db: per-capita financing in yuan (default: the national standard of the year)."
+        ),
+    ] = None,
     policy: PolicyOpt = "henan-default",
     replace: ReplaceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Settle the global budget of a county and year: ledger, statements, run record."""
-    summary = _guard(
-        lambda: service.settle_budget_run(
-            inputs, policy, out, county=county, year=year, replace=replace
+    """Settle the global budget of a county and year: ledger, statements, run record.
+
+    Inputs come from a bundle (-i) or from the warehouse (--db with --county and --year).
+    """
+    if (inputs is None) == (db is None):
+        raise typer.BadParameter("give exactly one of --inputs/-i (a bundle) or --db (a warehouse)")
+    if db is None:
+        assert inputs is not None
+        if fund is not None or per_capita is not None:
+            raise typer.BadParameter("--fund and --per-capita only apply with --db")
+        summary = _guard(
+            lambda: service.settle_budget_run(
+                inputs, policy, out, county=county, year=year, replace=replace
+            )
         )
-    )
+    else:
+        if county is None or year is None:
+            raise typer.BadParameter("--db needs --county and --year")
+        fund_m = _money_option(fund, "--fund")
+        rate = None if per_capita is None else _money_option(per_capita, "--per-capita").amount
+        summary = _guard(
+            lambda: service.settle_budget_from_warehouse(
+                db, county, year, policy, out, fund=fund_m, per_capita=rate, replace=replace
+            )
+        )
     _print_summary(summary, as_json)
+
+
+def _money_option(text: str | None, name: str) -> Money | None:
+    if text is None:
+        return None
+    try:
+        value = Money(Decimal(text.replace(",", "").strip()))
+    except (ArithmeticError, ValueError) as exc:
+        raise typer.BadParameter(f"{name} {text!r}: a yuan amount with at most 2 decimals") from exc
+    if value.is_negative:
+        raise typer.BadParameter(f"{name} {text!r} must not be negative")
+    return value
 
 
 @app.command()

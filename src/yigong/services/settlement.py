@@ -1,8 +1,8 @@
 """Settlement use cases (医保结算): one function per action, shared by the CLI and (later) the API.
 
-For now inputs come from a file bundle (:mod:`yigong.payment.bundle`); the lead will add a
-builder from the warehouse that produces the same records. The payment engine itself never
-knows where its inputs came from.
+Inputs come from a file bundle (:mod:`yigong.payment.bundle`) or from the warehouse
+(:mod:`yigong.services.settlement_data`); both produce the same records, and the payment
+engine itself never knows where its inputs came from.
 
 Each run writes its outputs atomically (:mod:`yigong.payment.runstore`) with a ``run.json``
 recording the SHA-256 of the inputs, the policy and every output file. Runs are
@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yigong
 from yigong.payment.budget import BudgetResult, settle_budget
@@ -42,13 +44,19 @@ from yigong.payment.policy import Policy
 from yigong.payment.records import BudgetInputs
 from yigong.payment.rules import RULES
 from yigong.payment.runstore import write_run_atomically
+from yigong.schema.money import Money
+from yigong.services.settlement_data import budget_inputs_from_warehouse
+from yigong.warehouse import Warehouse
+from yigong.warehouse.hierarchy import TableSource
 
 __all__ = [
     "RunSummary",
+    "budget_headline",
     "check_distribution",
     "compare_run",
     "explain_line",
     "load_budget_inputs",
+    "settle_budget_from_warehouse",
     "settle_budget_run",
     "settle_dip_run",
     "settle_drg_run",
@@ -56,6 +64,7 @@ __all__ = [
 ]
 
 ENGINE = f"yigong-payment {yigong.__version__}"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,12 +154,73 @@ def settle_budget_run(
     year: int | None = None,
     replace: bool = False,
 ) -> RunSummary:
-    """``yigong settle budget``: the global-budget cycle of one county-year, written atomically."""
+    """``yigong settle budget -i BUNDLE``: the global-budget cycle of one county-year, written atomically."""
     policy = load_policy(policy_name)
     inputs = load_budget_inputs(bundle, county, year)
+    return _write_budget_run(inputs, records_sha256(inputs), policy, out_dir, replace=replace)
+
+
+def settle_budget_from_warehouse(
+    db: Path | TableSource,
+    county: str,
+    year: int,
+    policy_name: str,
+    out_dir: Path,
+    *,
+    fund: Money | None = None,
+    per_capita: Decimal | None = None,
+    replace: bool = False,
+) -> RunSummary:
+    """``yigong settle budget --db``: the same cycle with inputs built from the warehouse.
+
+    The run directory also holds ``provenance.json``: how each input was derived (rule and
+    figures, see :mod:`yigong.services.settlement_data`).
+    """
+    policy = load_policy(policy_name)
+    built = _with_tables(
+        db,
+        lambda t: budget_inputs_from_warehouse(
+            t, county, year, policy, fund=fund, per_capita=per_capita
+        ),
+    )
+    provenance = {p.item: {"rule": p.rule, "figures": p.figures} for p in built.provenance}
+    return _write_budget_run(
+        built.inputs,
+        built.inputs_sha256,
+        policy,
+        out_dir,
+        replace=replace,
+        extra_files={"provenance.json": json_bytes(provenance)},
+        source={"kind": "warehouse", "db": str(db) if isinstance(db, Path) else "<tables>"},
+    )
+
+
+def _with_tables(db: Path | TableSource, action: Callable[[TableSource], T]) -> T:
+    """Open the warehouse file (if a path) for one action, and close it again."""
+    if not isinstance(db, Path):
+        return action(db)
+    if not db.is_file():
+        raise FileNotFoundError(f"no warehouse at {db} (ingest data first, or pass --db)")
+    wh = Warehouse(db)
+    try:
+        return action(wh)
+    finally:
+        wh.close()
+
+
+def _write_budget_run(
+    inputs: BudgetInputs,
+    inputs_hash: str,
+    policy: Policy,
+    out_dir: Path,
+    *,
+    replace: bool,
+    extra_files: dict[str, bytes] | None = None,
+    source: dict[str, str] | None = None,
+) -> RunSummary:
     result = run_budget(inputs, policy)
     files = budget_files(result)
-    inputs_hash = records_sha256(inputs)
+    files.update(extra_files or {})
     warnings = [str(w) for w in result.warnings]
     files["run.json"] = _run_record(
         "budget",
@@ -162,10 +232,18 @@ def settle_budget_run(
             "year": inputs.year,
             "checks": {"conservation": "ok"},
             "warnings": warnings,
+            **({"source": source} if source else {}),
         },
     )
     write_run_atomically(out_dir, files, replace=replace)
-    headline = [
+    headline = budget_headline(result)
+    digests = json.loads(files["run.json"])["files"]
+    return RunSummary(out_dir, inputs_hash, policy_sha256(policy), digests, headline, warnings)
+
+
+def budget_headline(result: BudgetResult) -> list[dict[str, str]]:
+    """One row per community: quota, expenditure, surplus/overspend and what each side keeps."""
+    return [
         {
             "community": c.community_id,
             "quota": str(c.quota),
@@ -179,8 +257,6 @@ def settle_budget_run(
         }
         for c in result.communities
     ]
-    digests = json.loads(files["run.json"])["files"]
-    return RunSummary(out_dir, inputs_hash, policy_sha256(policy), digests, headline, warnings)
 
 
 def explain_line(run_dir: Path, line_id: str) -> dict[str, Any]:

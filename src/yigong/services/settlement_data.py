@@ -164,11 +164,17 @@ def community_map(tables: TableSource, county: str, as_of: date) -> CommunityMap
         raise _error("warehouse.county", f"no county {county!r} in admin_divisions", "county")
     com = tables.table("communities")
     valid = (com.valid_from <= as_of) & (com.valid_to.isnull() | (com.valid_to >= as_of))
-    found = _rows(com.filter((com.county_code == county) & valid)
-                  .select("community_id", "name_zh").order_by("community_id"))
+    found = _rows(
+        com.filter((com.county_code == county) & valid)
+        .select("community_id", "name_zh")
+        .order_by("community_id")
+    )
     if not found:
-        raise _error("warehouse.communities",
-                     f"no medical community of county {county} valid on {as_of}", "county")
+        raise _error(
+            "warehouse.communities",
+            f"no medical community of county {county} valid on {as_of}",
+            "county",
+        )
     inst = tables.table("institutions")
     mem = tables.table("community_memberships")
     pairs: list[tuple[str, str]] = []
@@ -177,13 +183,15 @@ def community_map(tables: TableSource, county: str, as_of: date) -> CommunityMap
         cid = str(row["community_id"])
         members = institution_set(tables, Node(NodeKind.COMMUNITY, cid), as_of)
         centres = members.join(inst, "institution_id").filter(
-            inst.institution_type.isin(CENTRE_TYPES))
+            inst.institution_type.isin(CENTRE_TYPES)
+        )
         for r in _rows(centres.select(township=centres.division_code.substr(0, 9)).distinct()):
             pairs.append((str(r["township"]), cid))
         valid_m = (mem.valid_from <= as_of) & (mem.valid_to.isnull() | (mem.valid_to >= as_of))
         leads = mem.filter((mem.community_id == cid) & (mem.role == "lead") & valid_m)
         general = leads.join(inst, "institution_id").filter(
-            inst.institution_type == "county_general")
+            inst.institution_type == "county_general"
+        )
         if not lead and _rows(general.select("institution_id").limit(1)):
             lead = cid
     seen = Counter(t for t, _ in pairs)
@@ -191,10 +199,14 @@ def community_map(tables: TableSource, county: str, as_of: date) -> CommunityMap
     first: dict[str, str] = {}
     for t, c in sorted(pairs):
         first.setdefault(t, c)
-    return CommunityMap(county, as_of, tuple((str(r["community_id"]), str(r["name_zh"]))
-                                             for r in found),
-                        lead or str(found[0]["community_id"]), tuple(sorted(first.items())),
-                        ambiguous)
+    return CommunityMap(
+        county,
+        as_of,
+        tuple((str(r["community_id"]), str(r["name_zh"])) for r in found),
+        lead or str(found[0]["community_id"]),
+        tuple(sorted(first.items())),
+        ambiguous,
+    )
 
 
 def member_institutions(tables: TableSource, cmap: CommunityMap) -> tuple[Institution, ...]:
@@ -203,21 +215,33 @@ def member_institutions(tables: TableSource, cmap: CommunityMap) -> tuple[Instit
     out: list[Institution] = []
     for cid, _ in cmap.communities:
         members = institution_set(tables, Node(NodeKind.COMMUNITY, cid), cmap.as_of)
-        rows = _rows(members.join(inst, "institution_id")
-                     .select("institution_id", "name_zh", "institution_type")
-                     .order_by("institution_id"))
-        out += [Institution(str(r["institution_id"]), cid, str(r["name_zh"]),
-                            _LEVEL_KEY.get(str(r["institution_type"]), str(r["institution_type"])))
-                for r in rows]
+        rows = _rows(
+            members.join(inst, "institution_id")
+            .select("institution_id", "name_zh", "institution_type")
+            .order_by("institution_id")
+        )
+        out += [
+            Institution(
+                str(r["institution_id"]),
+                cid,
+                str(r["name_zh"]),
+                _LEVEL_KEY.get(str(r["institution_type"]), str(r["institution_type"])),
+            )
+            for r in rows
+        ]
     return tuple(sorted(out, key=lambda i: i.institution_id))
 
 
-def insured_headcount(tables: TableSource, cmap: CommunityMap, year: int
-                      ) -> tuple[dict[str, int], Provenance]:
+def insured_headcount(
+    tables: TableSource, cmap: CommunityMap, year: int
+) -> tuple[dict[str, int], Provenance]:
     """Insured residents (scheme resident, insured in the county, born before 1 January) per community."""
     p = tables.table("persons")
-    p = p.filter((p.scheme == RESIDENT_SCHEME) & p.insured_area.startswith(cmap.prefix)
-                 & (p.birth_date < date(year, 1, 1)))
+    p = p.filter(
+        (p.scheme == RESIDENT_SCHEME)
+        & p.insured_area.startswith(cmap.prefix)
+        & (p.birth_date < date(year, 1, 1))
+    )
     p = cmap.attribute(p, "division_code")
     rows = _rows(p.group_by("community_id", "by_residence").aggregate(n=p.count()))
     counts = {cid: 0 for cid, _ in cmap.communities}
@@ -230,9 +254,13 @@ def insured_headcount(tables: TableSource, cmap: CommunityMap, year: int
         "insured_headcount",
         "persons with scheme 'resident' insured in the county, born before 1 January, by the "
         "community of their township's health centre (lead community otherwise)",
-        {"total": str(sum(counts.values())), "to_lead_community": str(fallback),
-         "lead_community": cmap.lead_community,
-         **{f"community:{c}": str(n) for c, n in counts.items()}})
+        {
+            "total": str(sum(counts.values())),
+            "to_lead_community": str(fallback),
+            "lead_community": cmap.lead_community,
+            **{f"community:{c}": str(n) for c, n in counts.items()},
+        },
+    )
 
 
 def resident_settlements(tables: TableSource, cmap: CommunityMap) -> ibis.Table:
@@ -244,13 +272,17 @@ def resident_settlements(tables: TableSource, cmap: CommunityMap) -> ibis.Table:
     return cmap.attribute(s.mutate(residence=s.residence.fill_null("")), "residence")
 
 
-def fund_history(tables: TableSource, cmap: CommunityMap, years: list[int]
-                 ) -> tuple[tuple[FundHistory, ...], Provenance, list[int]]:
+def fund_history(
+    tables: TableSource, cmap: CommunityMap, years: list[int]
+) -> tuple[tuple[FundHistory, ...], Provenance, list[int]]:
     """Fund paid per community and settlement year; also the years without any settlement."""
     s = resident_settlements(tables, cmap)
     s = s.filter(s.settle_date.year().isin(years))
-    rows = _rows(s.group_by(year=s.settle_date.year(), community_id=s.community_id)
-                 .aggregate(fund_paid=s.fund_paid.sum(), n=s.count()))
+    rows = _rows(
+        s.group_by(year=s.settle_date.year(), community_id=s.community_id).aggregate(
+            fund_paid=s.fund_paid.sum(), n=s.count()
+        )
+    )
     have = {(int(r["year"]), str(r["community_id"])): r for r in rows}  # type: ignore[call-overload]
     empty = sorted(y for y in years if not any(k[0] == y for k in have))
     out = []
@@ -261,58 +293,93 @@ def fund_history(tables: TableSource, cmap: CommunityMap, years: list[int]
             r = have.get((y, cid))
             out.append(FundHistory(cid, y, Money(r["fund_paid"]) if r else Money.zero()))  # type: ignore[arg-type]
     figures = {f"{h.year}:{h.community_id}": str(h.fund_paid) for h in out}
-    return tuple(out), Provenance(
-        "history", "Σ fund_paid of residents'-scheme settlements (in and out of the county) by "
-        "settle_date year and community of residence", figures), empty
+    return (
+        tuple(out),
+        Provenance(
+            "history",
+            "Σ fund_paid of residents'-scheme settlements (in and out of the county) by "
+            "settle_date year and community of residence",
+            figures,
+        ),
+        empty,
+    )
 
 
-def in_year_claims(tables: TableSource, cmap: CommunityMap, year: int
-                   ) -> tuple[tuple[Claim, ...], Provenance]:
+def in_year_claims(
+    tables: TableSource, cmap: CommunityMap, year: int
+) -> tuple[tuple[Claim, ...], Provenance]:
     """The year's fund payments by community, provider, month, setting and referral."""
     s = resident_settlements(tables, cmap)
     s = s.filter(s.settle_date.year() == year)
     inside = s.service_area.startswith(cmap.prefix)
-    s = s.mutate(month=s.settle_date.month(), inside=inside,
-                 referred=s.is_referred.fill_null(False))
+    s = s.mutate(
+        month=s.settle_date.month(), inside=inside, referred=s.is_referred.fill_null(False)
+    )
     agg = s.group_by("community_id", "provider_code", "month", "inside", "referred").aggregate(
-        fund_paid=s.fund_paid.sum(), n=s.count(),
-        fallback=s.by_residence.ifelse(0, 1).sum())
+        fund_paid=s.fund_paid.sum(), n=s.count(), fallback=s.by_residence.ifelse(0, 1).sum()
+    )
     rows = _rows(agg.order_by("community_id", "provider_code", "month", "inside", "referred"))
     claims = []
     counts = Counter[str]()
     for r in rows:
         inside_ = bool(r["inside"])
         setting = ClaimSetting.IN_COUNTY if inside_ else ClaimSetting.OUT_OF_COUNTY
-        referral = (ReferralStatus.NOT_APPLICABLE if inside_ else
-                    ReferralStatus.REFERRED if r["referred"] else ReferralStatus.SELF_REFERRED)
-        claims.append(Claim(str(r["community_id"]), str(r["provider_code"]), int(r["month"]),  # type: ignore[call-overload]
-                            setting, referral, Money(r["fund_paid"])))  # type: ignore[arg-type]
+        referral = (
+            ReferralStatus.NOT_APPLICABLE
+            if inside_
+            else ReferralStatus.REFERRED
+            if r["referred"]
+            else ReferralStatus.SELF_REFERRED
+        )
+        claims.append(
+            Claim(
+                str(r["community_id"]),
+                str(r["provider_code"]),
+                int(r["month"]),  # type: ignore[call-overload]
+                setting,
+                referral,
+                Money(r["fund_paid"]),
+            )
+        )  # type: ignore[arg-type]
         counts[f"settlements:{setting.value}:{referral.value}"] += int(r["n"])  # type: ignore[call-overload]
         counts["settlements_to_lead_community"] += int(r["fallback"])  # type: ignore[call-overload]
     return tuple(claims), Provenance(
-        "claims", "residents'-scheme settlements of the year (settle_date) grouped by community "
+        "claims",
+        "residents'-scheme settlements of the year (settle_date) grouped by community "
         "of residence, provider_code, month, in/out of county (service_area) and is_referred",
-        {k: str(v) for k, v in sorted(counts.items())})
+        {k: str(v) for k, v in sorted(counts.items())},
+    )
 
 
-def annual_fund(headcount: int, year: int, *, fund: Money | None = None,
-                per_capita: Decimal | None = None) -> tuple[Money, Provenance]:
+def annual_fund(
+    headcount: int, year: int, *, fund: Money | None = None, per_capita: Decimal | None = None
+) -> tuple[Money, Provenance]:
     """The year's residents' fund: given, or per-capita standard × insured headcount."""
     if fund is not None:
-        return fund, Provenance("annual_fund", "given (--fund): the county's budget",
-                                {"annual_fund": str(fund)})
+        return fund, Provenance(
+            "annual_fund", "given (--fund): the county's budget", {"annual_fund": str(fund)}
+        )
     source = "given (--per-capita)"
     if per_capita is None:
         if year not in NATIONAL_PER_CAPITA:
-            raise _error("warehouse.fund", f"no national per-capita standard known for {year}: "
-                         "pass --fund or --per-capita", "annual_fund")
+            raise _error(
+                "warehouse.fund",
+                f"no national per-capita standard known for {year}: pass --fund or --per-capita",
+                "annual_fund",
+            )
         per_capita = NATIONAL_PER_CAPITA[year]
         source = "national minimum per-capita financing of the residents' scheme (assumption)"
     amount = Money.of(per_capita * headcount)
     return amount, Provenance(
-        "annual_fund", "per-capita financing standard × insured headcount",
-        {"per_capita": str(per_capita), "per_capita_source": source,
-         "insured_headcount": str(headcount), "annual_fund": str(amount)})
+        "annual_fund",
+        "per-capita financing standard × insured headcount",
+        {
+            "per_capita": str(per_capita),
+            "per_capita_source": source,
+            "insured_headcount": str(headcount),
+            "annual_fund": str(amount),
+        },
+    )
 
 
 def as_communities(cmap: CommunityMap, counts: dict[str, int]) -> tuple[Community, ...]:
@@ -330,45 +397,67 @@ def _attainment(value: Decimal, target: Decimal, lower_is_better: bool) -> Decim
     return min(Decimal(1), value / target)
 
 
-def assessment_scores(tables: TableSource, cmap: CommunityMap, year: int
-                      ) -> tuple[tuple[AssessmentScore, ...], Provenance]:
+def assessment_scores(
+    tables: TableSource, cmap: CommunityMap, year: int
+) -> tuple[tuple[AssessmentScore, ...], Provenance]:
     """Quarterly 0–100 scores per community from the indicator engine (see the module doc)."""
     from yigong.services import indicators as indicator_service
 
     scores, figures, missing = [], {}, []
     for cid, _ in cmap.communities:
         for q in range(1, 5):
-            ev = indicator_service.compute(tables, f"community:{cid}", f"{year}Q{q}",
-                                           ids=list(SCORE_INDICATORS), compare=False)
+            ev = indicator_service.compute(
+                tables, f"community:{cid}", f"{year}Q{q}", ids=list(SCORE_INDICATORS), compare=False
+            )
             parts = []
             for r in ev.results:
                 key = f"{cid}:Q{q}:{r.indicator}"
-                if (r.numerator is None or not r.denominator or r.target is None
-                        or r.target.value is None):
+                if (
+                    r.numerator is None
+                    or not r.denominator
+                    or r.target is None
+                    or r.target.value is None
+                ):
                     figures[key] = f"not computed ({r.status}{': ' + r.note if r.note else ''})"
                     continue
                 value = Decimal(r.numerator) * Decimal(str(r.factor)) / Decimal(r.denominator)
                 target = Decimal(str(r.target.value))
                 att = _attainment(value, target, r.target.comparator in ("<=", "<"))
                 parts.append(att)
-                figures[key] = (f"{r.numerator}/{r.denominator} × {r.factor:g} = "
-                                f"{value:.2f} vs {r.target.comparator} {target:g} → "
-                                f"attainment {att:.4f}")
+                figures[key] = (
+                    f"{r.numerator}/{r.denominator} × {r.factor:g} = "
+                    f"{value:.2f} vs {r.target.comparator} {target:g} → "
+                    f"attainment {att:.4f}"
+                )
             if not parts:
                 missing.append(f"{cid} Q{q}")
                 continue
             score = (Decimal(100) * sum(parts, Decimal(0)) / len(parts)).quantize(
-                Decimal("0.01"), rounding=ROUND_HALF_UP)
+                Decimal("0.01"), rounding=ROUND_HALF_UP
+            )
             figures[f"{cid}:Q{q}"] = str(score)
             scores.append(AssessmentScore(cid, q, score))
     if missing:
-        raise PaymentInputError([Issue(
-            IssueLevel.ERROR, "warehouse.scores",
-            f"the indicator engine computed none of {', '.join(SCORE_INDICATORS)} for {m}; "
-            f"details: {figures}", "warehouse", None, "score") for m in missing])
+        raise PaymentInputError(
+            [
+                Issue(
+                    IssueLevel.ERROR,
+                    "warehouse.scores",
+                    f"the indicator engine computed none of {', '.join(SCORE_INDICATORS)} for {m}; "
+                    f"details: {figures}",
+                    "warehouse",
+                    None,
+                    "score",
+                )
+                for m in missing
+            ]
+        )
     return tuple(scores), Provenance(
-        "assessments", "100 × mean over C02 (≥ 90 %) and C03 (≥ 65 %) of min(1, value ÷ target), "
-        "per community node and quarter, half-up to 0.01", figures)
+        "assessments",
+        "100 × mean over C02 (≥ 90 %) and C03 (≥ 65 %) of min(1, value ÷ target), "
+        "per community node and quarter, half-up to 0.01",
+        figures,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,9 +469,15 @@ class WarehouseBudget:
     provenance: tuple[Provenance, ...]
 
 
-def budget_inputs_from_warehouse(tables: TableSource, county: str, year: int, policy: Policy,
-                                 *, fund: Money | None = None,
-                                 per_capita: Decimal | None = None) -> WarehouseBudget:
+def budget_inputs_from_warehouse(
+    tables: TableSource,
+    county: str,
+    year: int,
+    policy: Policy,
+    *,
+    fund: Money | None = None,
+    per_capita: Decimal | None = None,
+) -> WarehouseBudget:
     """Everything the global budget of ``county`` in ``year`` needs, from the canonical tables."""
     cmap = community_map(tables, county, date(year, 1, 1))
     counts, p_head = insured_headcount(tables, cmap, year)
@@ -392,23 +487,42 @@ def budget_inputs_from_warehouse(tables: TableSource, county: str, year: int, po
         years = [year - k for k in sorted(policy.quota.history_weights)]
         history, p_hist, empty = fund_history(tables, cmap, years)
         if empty:
-            raise _error("warehouse.history",
-                         f"the warehouse holds no residents' settlements of county {county} in "
-                         f"{', '.join(map(str, empty))}; policy {policy.id} looks back to "
-                         f"{min(years)} (load those years or use a policy with fewer history "
-                         "years)", "history")
+            raise _error(
+                "warehouse.history",
+                f"the warehouse holds no residents' settlements of county {county} in "
+                f"{', '.join(map(str, empty))}; policy {policy.id} looks back to "
+                f"{min(years)} (load those years or use a policy with fewer history "
+                "years)",
+                "history",
+            )
     claims, p_claims = in_year_claims(tables, cmap, year)
     if not claims:
-        raise _error("warehouse.claims",
-                     f"no residents' settlements of county {county} in {year}", "claims")
+        raise _error(
+            "warehouse.claims", f"no residents' settlements of county {county} in {year}", "claims"
+        )
     amount, p_fund = annual_fund(sum(counts.values()), year, fund=fund, per_capita=per_capita)
     scores, p_scores = assessment_scores(tables, cmap, year)
-    p_map = Provenance("communities", "communities of the county valid on 1 January; township "
-                       "→ community by the membership of its health centre",
-                       {"as_of": cmap.as_of.isoformat(), "lead_community": cmap.lead_community,
-                        "townships": str(len(cmap.townships)),
-                        "ambiguous_townships": ",".join(cmap.ambiguous)})
-    inputs = BudgetInputs(county, year, amount, as_communities(cmap, counts),
-                          member_institutions(tables, cmap), history, claims, scores)
-    return WarehouseBudget(inputs, records_sha256(inputs),
-                           (p_map, p_head, p_hist, p_claims, p_fund, p_scores))
+    p_map = Provenance(
+        "communities",
+        "communities of the county valid on 1 January; township "
+        "→ community by the membership of its health centre",
+        {
+            "as_of": cmap.as_of.isoformat(),
+            "lead_community": cmap.lead_community,
+            "townships": str(len(cmap.townships)),
+            "ambiguous_townships": ",".join(cmap.ambiguous),
+        },
+    )
+    inputs = BudgetInputs(
+        county,
+        year,
+        amount,
+        as_communities(cmap, counts),
+        member_institutions(tables, cmap),
+        history,
+        claims,
+        scores,
+    )
+    return WarehouseBudget(
+        inputs, records_sha256(inputs), (p_map, p_head, p_hist, p_claims, p_fund, p_scores)
+    )
