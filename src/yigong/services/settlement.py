@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yigong
 from yigong.payment.budget import BudgetResult, settle_budget
@@ -45,9 +45,9 @@ from yigong.payment.records import BudgetInputs
 from yigong.payment.rules import RULES
 from yigong.payment.runstore import write_run_atomically
 from yigong.schema.money import Money
-from yigong.services.settlement_data import budget_inputs_from_warehouse
-from yigong.warehouse import Warehouse
-from yigong.warehouse.hierarchy import TableSource
+
+if TYPE_CHECKING:  # the warehouse (ibis, duckdb) is only imported when a run reads it
+    from yigong.warehouse.hierarchy import TableSource
 
 __all__ = [
     "RunSummary",
@@ -176,6 +176,8 @@ def settle_budget_from_warehouse(
     The run directory also holds ``provenance.json``: how each input was derived (rule and
     figures, see :mod:`yigong.services.settlement_data`).
     """
+    from yigong.services.settlement_data import budget_inputs_from_warehouse
+
     policy = load_policy(policy_name)
     built = _with_tables(
         db,
@@ -197,6 +199,8 @@ def settle_budget_from_warehouse(
 
 def _with_tables(db: Path | TableSource, action: Callable[[TableSource], T]) -> T:
     """Open the warehouse file (if a path) for one action, and close it again."""
+    from yigong.warehouse import Warehouse
+
     if not isinstance(db, Path):
         return action(db)
     if not db.is_file():
