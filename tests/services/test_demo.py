@@ -19,3 +19,6 @@ def test_demo_pipeline_on_the_tiny_preset(tmp_path):
     assert tables["discharges"] > 0 and tables["discharge_diagnoses"] > tables["discharges"]
     assert {i["type"] for i in result.status["institutions_by_type"]} >= {"county_general",
                                                                           "township_centre"}
+    sections = dict(result.sections)
+    (graded,) = [v for k, v in sections.items() if k.startswith("graded care")]
+    assert graded["referrals"] > 0 and graded["warehouse_feed"]["wf_referrals"] == graded["referrals"]

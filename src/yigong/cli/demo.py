@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -25,6 +25,28 @@ def demo(
     rejected = sum(r.rows_rejected for r in result.reports)
     console.print(f"rows read {read:,} = accepted {accepted:,} + rejected {rejected:,}; "
                   f"warehouse: {result.db}")
-    for title, render in result.sections:
+    for title, data in result.sections:
         console.rule(title)
-        console.print(render)
+        console.print(render_section(data))
+    console.print(f"\nNext: yigong status --db {result.db}; yigong --help for every engine.")
+
+
+def render_section(data: Any) -> Any:
+    """Dicts of figures as compact lines (a ratio as numerator/denominator = value)."""
+    if not isinstance(data, dict):
+        return data
+    lines: list[str] = []
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict) and {"numerator", "denominator"} <= set(value):
+            lines.append(f"{prefix}: {value['numerator']:,}/{value['denominator']:,} = "
+                         f"{value.get('value')}")
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                walk(f"{prefix}.{k}" if prefix else str(k), v)
+        else:
+            plain = not isinstance(value, int) or prefix.endswith("year")
+            lines.append(f"{prefix}: {value}" if plain else f"{prefix}: {value:,}")
+
+    walk("", data)
+    return "\n".join(lines)

@@ -15,6 +15,7 @@ from typing import Any
 from yigong.ingest import IngestReport
 from yigong.ingest.pseudonym import ENV_VAR
 from yigong.services import data as data_svc
+from yigong.services import demo_steps
 
 DEMO_KEY = "yigong-demo-key-not-secret"
 
@@ -53,6 +54,12 @@ def run_demo(workdir: Path, *, preset: str = "county", seed: int = 2024,
         db.unlink()
     say(f"2/3 ingesting into {db}")
     result.reports = data_svc.ingest_files(db, [files])
-    say("3/3 summarising the warehouse")
+    say("3/4 summarising the warehouse")
     result.status = data_svc.warehouse_status(db)
+    county, year = demo_steps.county_and_year(db)
+    say(f"4/4 graded care: a year ({year}) of referrals, shared centres and contracts for "
+        f"county {county} in the workflow store")
+    summary = demo_steps.graded_care(db, workdir, county, year, seed)
+    result.sections.append((f"graded care {year} (workflow store {summary['store']})",
+                            summary))
     return result

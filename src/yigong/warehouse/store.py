@@ -137,6 +137,22 @@ class Warehouse:
             con.unregister("_incoming")
         return data.num_rows
 
+    def replace_feed(self, tables: dict[str, pa.Table]) -> dict[str, int]:
+        """Replace derived tables (the workflow store's `wf_*` feed, engine results) atomically.
+
+        Canonical tables are refused here: they are loaded by ingest, with validation.
+        """
+        counts = {}
+        with self.transaction() as con:
+            for name, data in tables.items():
+                if name in BY_NAME:
+                    raise ValueError(f"{name} is a canonical table; load it through ingest")
+                con.register("_feed", data)
+                con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _feed')
+                con.unregister("_feed")
+                counts[name] = data.num_rows
+        return counts
+
     # -- exchange ---------------------------------------------------------------
     def export_parquet(self, directory: str | Path) -> list[Path]:
         """Write every canonical table (and the ingest records) to `directory/<table>.parquet`."""
