@@ -132,6 +132,9 @@ def _time_condition(t: ibis.Table, time: TimeSpec, p: Period, i: int) -> ibis.Va
     raise AssertionError(kind)
 
 
+_PREFILTERED = (TimeKind.EVENT, TimeKind.YEAR_FLOW, TimeKind.YEAR_STOCK)
+
+
 def _prefilter(t: ibis.Table, time: TimeSpec, periods: list[Period]) -> ibis.Table:
     """Cut the rows to the span of all periods asked (lets the backend prune early)."""
     if time.kind is TimeKind.EVENT:
@@ -228,10 +231,12 @@ def aggregate_query(
 ) -> ibis.Table:
     """One row: a column per (label, measure, period index) asked of this source."""
     t = selected_rows(tables, key, node, periods)
+    # with one period, the prefilter already keeps exactly its rows for these time kinds
+    exact = len(periods) == 1 and key.time.kind in _PREFILTERED
     aggs = {}
     for label, m, i in wanted:
-        cond = _and(_where(t, m, valuesets, node), _time_condition(t, key.time, periods[i], i))
-        aggs[label] = _aggregate(t, m, cond)
+        when = None if exact else _time_condition(t, key.time, periods[i], i)
+        aggs[label] = _aggregate(t, m, _and(_where(t, m, valuesets, node), when))
     return t.aggregate(**aggs)
 
 
