@@ -33,7 +33,7 @@ INSTITUTIONS = [
 def id_number(body17: str) -> str:
     """A valid resident ID number from its first 17 digits."""
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    return body17 + "10X98765432"[sum(int(d) * w for d, w in zip(body17, weights)) % 11]
+    return body17 + "10X98765432"[sum(int(d) * w for d, w in zip(body17, weights, strict=True)) % 11]
 
 
 def discharge_row(**over: str) -> dict[str, str]:

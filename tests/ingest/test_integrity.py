@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+
 import pyarrow as pa
 import pyarrow.parquet as pq
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from yigong.schema.model import Column, DateOrder, DType, Table
 
-S, I, D, F = DType.STRING, DType.INT, DType.DECIMAL, DType.FLOAT
+S, INT, D = DType.STRING, DType.INT, DType.DECIMAL
 DATE, TS, B = DType.DATE, DType.TIMESTAMP, DType.BOOL
-SL, IL = DType.STRING_LIST, DType.INT_LIST
+SL = DType.STRING_LIST
 
 HOME_PAGE = "住院病案首页 (WS 445 / 卫统4-1)"
 SETTLE_LIST = "医疗保障基金结算清单 (医保办发〔2021〕34号)"
@@ -26,7 +26,7 @@ def money(name: str, zh: str, national: str = "", required: bool = False, doc: s
 
 def count(name: str, zh: str, national: str = "", required: bool = False, doc: str = "") -> Column:
     """A non-negative whole number."""
-    return Column(name, I, zh, national, required=required, minimum=0, doc=doc)
+    return Column(name, INT, zh, national, required=required, minimum=0, doc=doc)
 
 
 def inst_ref(name: str, zh: str, required: bool = True, national: str = "") -> Column:
@@ -82,7 +82,7 @@ INSTITUTIONS = Table(
                ref="admin_divisions.division_code"),
         count("approved_beds", "编制床位", "卫统1-1 编制床位"),
         count("open_beds", "实际开放床位", "卫统1-1 实有床位"),
-        Column("emr_level", I, "电子病历系统应用水平分级", "电子病历系统功能应用水平分级评价",
+        Column("emr_level", INT, "电子病历系统应用水平分级", "电子病历系统功能应用水平分级评价",
                minimum=0, maximum=8),
         Column("opened_on", DATE, "开业日期"),
         Column("closed_on", DATE, "停业日期"),
@@ -133,7 +133,7 @@ POPULATION = Table(
     source="统计年鉴 年末常住人口 / 公安户籍人口",
     columns=(
         Column("division_code", S, "区划代码", required=True, ref="admin_divisions.division_code"),
-        Column("year", I, "年份", required=True, minimum=1949, maximum=2100),
+        Column("year", INT, "年份", required=True, minimum=1949, maximum=2100),
         count("resident_population", "年末常住人口", required=True),
         count("registered_population", "户籍人口"),
     ),
@@ -148,7 +148,7 @@ INSURED_POPULATION = Table(
     source="医疗保障统计快报 参保人数",
     columns=(
         Column("division_code", S, "参保地区划代码", required=True, ref="admin_divisions.division_code"),
-        Column("year", I, "年份", required=True, minimum=1949, maximum=2100),
+        Column("year", INT, "年份", required=True, minimum=1949, maximum=2100),
         Column("scheme", S, "险种", "险种类型", required=True, codes="insurance_scheme"),
         count("insured_count", "参保人数", required=True),
     ),
@@ -204,7 +204,7 @@ BED_STATS = Table(
     source="卫统1-1 床位与床日",
     columns=(
         inst_ref("institution_id", "机构编码"),
-        Column("year", I, "年份", required=True, minimum=1949, maximum=2100),
+        Column("year", INT, "年份", required=True, minimum=1949, maximum=2100),
         count("approved_beds", "编制床位"),
         count("open_beds", "实有床位（年末）", required=True),
         count("open_bed_days", "实际开放总床日数"),
@@ -252,9 +252,9 @@ DISCHARGES = Table(
         Column("patient_key", S, "患者标识（假名）", f"{HOME_PAGE} 身份证号 → 密钥散列", required=True,
                pseudonymise="patient_id_number"),
         Column("sex", S, "性别", HOME_PAGE, required=True, codes="sex"),
-        Column("age_years", I, "年龄（岁）", HOME_PAGE, required=True, minimum=0, maximum=130),
-        Column("age_days", I, "年龄不足1周岁的年龄（天）", HOME_PAGE, minimum=0, maximum=365),
-        Column("birth_weight_g", I, "新生儿出生体重（克）", HOME_PAGE, minimum=100, maximum=10000),
+        Column("age_years", INT, "年龄（岁）", HOME_PAGE, required=True, minimum=0, maximum=130),
+        Column("age_days", INT, "年龄不足1周岁的年龄（天）", HOME_PAGE, minimum=0, maximum=365),
+        Column("birth_weight_g", INT, "新生儿出生体重（克）", HOME_PAGE, minimum=100, maximum=10000),
         Column("residence_code", S, "现住址区划代码", HOME_PAGE),
         Column("admission_route", S, "入院途径", HOME_PAGE, required=True, codes="admission_route"),
         Column("admission_date", DATE, "入院时间", HOME_PAGE, required=True),
@@ -295,7 +295,7 @@ DISCHARGE_DIAGNOSES = Table(
     source=HOME_PAGE,
     columns=(
         Column("discharge_id", S, "住院记录标识", required=True),
-        Column("seq", I, "序号（1为主要诊断）", required=True, minimum=1),
+        Column("seq", INT, "序号（1为主要诊断）", required=True, minimum=1),
         Column("code", S, "诊断编码", "ICD-10 医保版", required=True, codes="icd10"),
         Column("admission_condition", S, "入院病情", codes="admission_condition"),
     ),
@@ -309,7 +309,7 @@ DISCHARGE_PROCEDURES = Table(
     source=HOME_PAGE,
     columns=(
         Column("discharge_id", S, "住院记录标识", required=True),
-        Column("seq", I, "序号（1为主要手术）", required=True, minimum=1),
+        Column("seq", INT, "序号（1为主要手术）", required=True, minimum=1),
         Column("code", S, "手术及操作编码", "ICD-9-CM-3 医保版", required=True, codes="icd9cm3"),
         Column("procedure_date", DATE, "手术及操作日期"),
         Column("grade", S, "手术级别", codes="procedure_grade"),
@@ -467,7 +467,7 @@ PUBLIC_HEALTH_TASKS = Table(
     source="国家基本公共卫生服务规范（第三版）",
     columns=(
         inst_ref("institution_id", "机构编码"),
-        Column("year", I, "年份", required=True, minimum=1949, maximum=2100),
+        Column("year", INT, "年份", required=True, minimum=1949, maximum=2100),
         Column("program", S, "服务项目", required=True, codes="public_health_program"),
         count("tasks_assigned", "任务量", required=True),
         count("tasks_done", "完成量", required=True),
@@ -484,7 +484,7 @@ FINANCE = Table(
     source=FIN_REPORT,
     columns=(
         inst_ref("institution_id", "机构编码"),
-        Column("year", I, "年份", required=True, minimum=1949, maximum=2100),
+        Column("year", INT, "年份", required=True, minimum=1949, maximum=2100),
         money("medical_revenue", "医疗收入", FIN_REPORT, required=True),
         money("outpatient_revenue", "门急诊收入", FIN_REPORT),
         money("inpatient_revenue", "住院收入", FIN_REPORT),

@@ -1,6 +1,6 @@
 """Load one file into one canonical table: stage, validate set-based, quarantine, upsert, atomically.
 
-Stages: (1) stage the file as text columns (CSV through DuckDB's reader, which records malformed
+Stages: (1) stage the file (CSV through DuckDB's reader, which parses dates and records malformed
 lines instead of failing; Parquet cast to text; Excel through openpyxl); (2) validate every row
 against the table's declared rules (`validation.py`); (3) in ONE transaction replace rows with the
 same natural key, insert the accepted rows and their child rows, record the rejected rows in
@@ -28,6 +28,7 @@ from yigong.warehouse.store import Warehouse
 from yigong.warehouse.validation import (
     MACROS,
     READER_TYPES,
+    CheckPlan,
     build_plan,
     cell_error_query,
     cross_row_error_queries,
@@ -167,23 +168,12 @@ def _check_key(wh: Warehouse, key: PseudonymKey | None, file: str) -> None:
                                 "keys must not change or patients' rows would no longer link")
 
 
-def ingest_file(wh: Warehouse, path: str | Path, table: Table,
-                key: PseudonymKey | None = None, run_id: str | None = None) -> IngestReport:
-    """Validate `path` against `table` and load it; see the module docstring."""
-    started = time.perf_counter()
-    started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    path = Path(path)
-    if not path.exists():
-        raise IngestError(str(path), "no such file")
-    run_id = run_id or uuid.uuid4().hex[:12]
-    hasher, digest = _sha256_in_thread(path)
-    _check_key(wh, key, str(path))
+def _plan(wh: Warehouse, table: Table, staged: dict[str, bool],
+          key: PseudonymKey | None) -> CheckPlan:
+    """Plan the checks, and hash each distinct raw identifier of the staged file once."""
     con = wh.duck
-    for macro in MACROS:
-        con.execute(macro)
-    staged, reader_rejects = stage_file(wh, path, table)
     text_columns = [c for c, typed in staged.items() if not typed]
-    long_text = frozenset()
+    long_text: frozenset[str] = frozenset()
     if text_columns:  # only columns with a value of 18+ characters can hold an identity number
         lengths = con.execute("SELECT " + ", ".join(
             f"coalesce(max(length({q(c)})), 0)" for c in text_columns) + " FROM stg").fetchone()
@@ -191,15 +181,24 @@ def ingest_file(wh: Warehouse, path: str | Path, table: Table,
     pseudonymise = _pseudonymise_sql(key)
     plan = build_plan(table, staged, pseudonymise, long_text)
     for mapping, column in plan.pseudonym_maps:
+        assert pseudonymise is not None
         con.execute(f"CREATE OR REPLACE TEMP TABLE {mapping} AS SELECT raw, "
                     f"{pseudonymise.format(v='raw')} AS k FROM "
                     f"(SELECT DISTINCT {q(column)} AS raw FROM stg WHERE {q(column)} IS NOT NULL)")
+    return plan
+
+
+def _notices(table: Table, staged: dict[str, bool], plan: CheckPlan) -> list[str]:
     known = set(table.column_names) | {c.pseudonymise for c in table.columns if c.pseudonymise}
     notices = [f"column {c!r} holds personal names: not stored" for c in staged if c in NAME_COLUMNS]
     notices += [f"column {c!r} is not part of {table.name}: ignored" for c in staged
                 if c not in known and c not in NAME_COLUMNS]
-    notices += [f"column {c!r} is absent: left empty" for c in plan.missing_optional]
+    return notices + [f"column {c!r} is absent: left empty" for c in plan.missing_optional]
 
+
+def _find_errors(wh: Warehouse, plan: CheckPlan, reader_rejects: list[RowError]) -> int:
+    """Fill temp table `errs` (one row per broken rule) and define view `acc`; rows skipped."""
+    con = wh.duck
     # file row numbers: the reader skipped rejected lines, so staged row k sits after them
     skipped = sorted({r.row_no for r in reader_rejects})
     con.execute("CREATE OR REPLACE TEMP TABLE yg_skip AS SELECT row_no - row_number() OVER "
@@ -215,46 +214,68 @@ def ingest_file(wh: Warehouse, path: str | Path, table: Table,
         con.executemany("INSERT INTO errs VALUES (NULL, ?, ?, NULL, ?)",
                         [(r.row_no, r.field, r.reason) for r in reader_rejects])
     con.execute(f"CREATE OR REPLACE TEMP VIEW acc AS {plan.accepted_sql()}")
+    return len(skipped)
 
+
+def _write(wh: Warehouse, table: Table, key: PseudonymKey | None) -> int:
+    """Inside the open transaction: replace rows with the same key, insert `acc`; rows replaced."""
+    tx = wh.duck
+    if key is not None:
+        tx.execute("DELETE FROM warehouse_meta WHERE key = 'pseudonym_key_fingerprint'")
+        tx.execute("INSERT INTO warehouse_meta VALUES ('pseudonym_key_fingerprint', ?)",
+                   [key.fingerprint])
+    replaced = 0
+    if wh.count(table.name):
+        keys = ", ".join(q(k) for k in table.key)
+        tx.execute(f"CREATE OR REPLACE TEMP TABLE acc_keys AS SELECT {keys} FROM acc")
+        on = " AND ".join(f"t.{q(k)} = a.{q(k)}" for k in table.key)
+        replaced = tx.execute(f"SELECT count(*) FROM {q(table.name)} t WHERE EXISTS "
+                              f"(SELECT 1 FROM acc_keys a WHERE {on})").fetchone()[0]
+        if replaced:
+            tx.execute(f"DELETE FROM {q(table.name)} t WHERE EXISTS "
+                       f"(SELECT 1 FROM acc_keys a WHERE {on})")
+    tx.execute(f"INSERT INTO {q(table.name)} SELECT * FROM acc")
+    if table.children:
+        rebuild_children(tx, table, "acc")
+    return int(replaced)
+
+
+def ingest_file(wh: Warehouse, path: str | Path, table: Table,
+                key: PseudonymKey | None = None, run_id: str | None = None) -> IngestReport:
+    """Validate `path` against `table` and load it; see the module docstring."""
+    started = time.perf_counter()
+    started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    path = Path(path)
+    if not path.exists():
+        raise IngestError(str(path), "no such file")
+    run_id = run_id or uuid.uuid4().hex[:12]
+    hasher, digest = _sha256_in_thread(path)
+    _check_key(wh, key, str(path))
+    con = wh.duck
+    for macro in MACROS:
+        con.execute(macro)
+    staged, reader_rejects = stage_file(wh, path, table)
+    plan = _plan(wh, table, staged, key)
+    skipped = _find_errors(wh, plan, reader_rejects)
     rows_staged = wh.count("stg")
     bad_staged = con.execute("SELECT count(DISTINCT _rowid) FROM errs").fetchone()[0]
-    rows_read = rows_staged + len(skipped)
-    rows_accepted = rows_staged - bad_staged
-    rows_rejected = bad_staged + len(skipped)
+    rows_read, rows_accepted = rows_staged + skipped, rows_staged - bad_staged
+    rows_rejected = bad_staged + skipped
     hasher.join()
     sha = digest[0]
-    replaced = 0
     with wh.transaction() as tx:
-        if key is not None:
-            tx.execute("DELETE FROM warehouse_meta WHERE key = 'pseudonym_key_fingerprint'")
-            tx.execute("INSERT INTO warehouse_meta VALUES ('pseudonym_key_fingerprint', ?)",
-                       [key.fingerprint])
-        if wh.count(table.name):
-            keys = ", ".join(q(k) for k in table.key)
-            tx.execute(f"CREATE OR REPLACE TEMP TABLE acc_keys AS SELECT {keys} FROM acc")
-            on = " AND ".join(f"t.{q(k)} = a.{q(k)}" for k in table.key)
-            replaced = tx.execute(f"SELECT count(*) FROM {q(table.name)} t WHERE EXISTS "
-                                  f"(SELECT 1 FROM acc_keys a WHERE {on})").fetchone()[0]
-            if replaced:
-                tx.execute(f"DELETE FROM {q(table.name)} t WHERE EXISTS "
-                           f"(SELECT 1 FROM acc_keys a WHERE {on})")
-        tx.execute(f"INSERT INTO {q(table.name)} SELECT * FROM acc")
-        if table.children:
-            rebuild_children(tx, table, "acc")
+        replaced = _write(wh, table, key)
         if os.environ.get(CRASH_ENV) == table.name:
             os._exit(99)  # simulate a kill inside the write (atomicity test)
         # the latest ingest of a file (same path, or same content) defines its quarantine
         tx.execute("DELETE FROM quarantine WHERE table_name = ? AND (file = ? OR file_sha256 = ?)",
                    [table.name, str(path), sha])
-        tx.execute(
-            "INSERT INTO quarantine SELECT ?, ?, ?, ?, row_no, field, value, "
-            "split_part(reason, ':', 1), reason FROM errs",
-            [run_id, table.name, str(path), sha])
+        tx.execute("INSERT INTO quarantine SELECT ?, ?, ?, ?, row_no, field, value, "
+                   "split_part(reason, ':', 1), reason FROM errs", [run_id, table.name, str(path), sha])
         tx.execute("INSERT INTO ingest_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    [run_id, table.name, str(path), sha, started_at,
                     dt.datetime.now(dt.UTC).replace(tzinfo=None),
                     rows_read, rows_accepted, rows_rejected, replaced])
-
     by_rule = dict(con.execute(
         "SELECT split_part(reason, ':', 1), count(*) FROM errs GROUP BY 1 ORDER BY 2 DESC"
     ).fetchall())
@@ -267,7 +288,6 @@ def ingest_file(wh: Warehouse, path: str | Path, table: Table,
         con.execute(f"DROP TABLE IF EXISTS {tmp}")
     return IngestReport(
         run_id=run_id, table=table.name, file=str(path), file_sha256=sha, rows_read=rows_read,
-        rows_accepted=rows_accepted, rows_rejected=int(rows_rejected), rows_replaced=int(replaced),
-        errors_by_rule=by_rule, samples=samples, notices=notices,
+        rows_accepted=rows_accepted, rows_rejected=int(rows_rejected), rows_replaced=replaced,
+        errors_by_rule=by_rule, samples=samples, notices=_notices(table, staged, plan),
         seconds=time.perf_counter() - started)
-

@@ -9,8 +9,8 @@ nothing, so an ingest killed half-way leaves the warehouse as it was.
 from __future__ import annotations
 
 import contextlib
-from importlib import resources
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 
 import duckdb
