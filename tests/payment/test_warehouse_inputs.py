@@ -278,3 +278,22 @@ def test_headline_matches_statement_inputs(built: sd.WarehouseBudget) -> None:
         inside = [cl.fund_paid.amount for cl in mine if cl.setting is ClaimSetting.IN_COUNTY]
         assert c.out_of_county_total.amount == sum(out) > 0
         assert c.in_county.amount == sum(inside) > 0
+
+
+def test_demo_settlement_section(world: tuple[Path, Path], built: sd.WarehouseBudget,
+                                 tmp_path: Path) -> None:  # fmt: skip
+    from yigong.services.settlement import settlement_section
+
+    rows = settlement_section(world[1], COUNTY, YEAR, str(one_year_policy_file(tmp_path)))
+    assert [r["community"].split()[0] for r in rows] == [C1, C2]
+    result = run_budget(built.inputs, one_year_policy())
+    for row, c in zip(rows, result.communities, strict=True):
+        assert Decimal(row["quota"]) == c.quota.amount
+        assert Decimal(row["claims_in_county"]) + Decimal(row["out_of_county"]) == (
+            c.expenditure.amount
+        )
+        signed = Decimal(row["surplus_or_overspend"])
+        assert signed == (c.surplus - c.overspend).amount
+        assert Decimal(row["quota"]) - Decimal(row["claims_in_county"]) - Decimal(
+            row["out_of_county"]
+        ) == signed

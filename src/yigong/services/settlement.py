@@ -60,6 +60,7 @@ __all__ = [
     "settle_budget_run",
     "settle_dip_run",
     "settle_drg_run",
+    "settlement_section",
     "validate_policy",
 ]
 
@@ -257,6 +258,38 @@ def budget_headline(result: BudgetResult) -> list[dict[str, str]]:
             "retained": str(c.retained),
             "fund_share": str(c.fund_share),
             "quality_returned": str(c.quality_returned),
+            "net_position": str(c.net_position),
+        }
+        for c in result.communities
+    ]
+
+
+def settlement_section(
+    db: Path | TableSource, county: str, year: int, policy_name: str = "henan-default"
+) -> list[dict[str, str]]:
+    """The demo's settlement section: the global budget of ``county`` in ``year`` from the warehouse.
+
+    One row per community (in yuan): quota, prepaid (monthly advances + released withheld
+    money), claims paid in the county, out-of-county care, surplus (+) or overspend (−),
+    what the community retains of a surplus or the fund's share of an overspend, the quality
+    return, and the community's net position. Nothing is written; conservation is checked.
+    """
+    from yigong.services.settlement_data import budget_inputs_from_warehouse
+
+    policy = load_policy(policy_name)
+    built = _with_tables(db, lambda t: budget_inputs_from_warehouse(t, county, year, policy))
+    result = run_budget(built.inputs, policy)
+    names = {c.community_id: c.name for c in built.inputs.communities}
+    return [
+        {
+            "community": f"{c.community_id} {names[c.community_id]}",
+            "quota": str(c.quota),
+            "prepaid": str(c.prepaid + c.released),
+            "claims_in_county": str(c.in_county),
+            "out_of_county": str(c.out_of_county_total),
+            "surplus_or_overspend": str(c.surplus if c.overspend.is_zero else -c.overspend),
+            "retained_or_fund_share": str(c.retained if c.overspend.is_zero else c.fund_share),
+            "quality_return": str(c.quality_returned),
             "net_position": str(c.net_position),
         }
         for c in result.communities
