@@ -130,3 +130,12 @@ def test_duplicate_ids(tmp_path):
     text = BROKEN.replace("id: B2", "id: B1")
     issues = _issues(tmp_path, "dup.yaml", text)
     assert any(i.code == "duplicate-id" and i.line == 14 for i in issues)
+
+
+def test_generated_reference_is_current():
+    """docs/indicators-catalog.md is regenerated with `yigong catalog docs -o …`."""
+    from yigong.services.indicators import catalog_reference
+
+    doc = Path(__file__).parents[2] / "docs" / "indicators-catalog.md"
+    assert doc.read_text(encoding="utf-8") == catalog_reference(), (
+        "run: yigong catalog docs -o docs/indicators-catalog.md")

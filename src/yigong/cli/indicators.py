@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -26,7 +27,13 @@ PeriodOpt = Annotated[str, typer.Option("--period", help="2024 | 2024Q1 | 202401
 
 
 def _num(v: object) -> str:
-    return "" if v is None else f"{v:,}" if isinstance(v, int) else str(v)
+    if v is None:
+        return ""
+    if isinstance(v, int):
+        return f"{v:,}"
+    if isinstance(v, Decimal) and v.as_tuple().exponent < -2:  # type: ignore[operator]
+        return f"{v:,.4f}"
+    return str(v)
 
 
 def results_table(results: list[IndicatorResult], title: str) -> Table:
@@ -140,6 +147,18 @@ def explain(
         for name, text in ex.sql().items():
             console.rule(f"SQL · {name}")
             console.print(text)
+
+
+@catalog_app.command("docs")
+def docs(out: Annotated[Path | None, typer.Option("-o", "--out", help="Write to this file.")]
+         = None) -> None:
+    """Print (or write) the generated catalog reference in Markdown."""
+    text = svc.catalog_reference()
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"wrote {out}")
 
 
 @catalog_app.command("check")
