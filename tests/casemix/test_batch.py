@@ -7,8 +7,8 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
-from tests.casemix.drg_helpers import HANDAN, NATIONAL, SAMPLES
 
+from tests.casemix.drg_helpers import HANDAN, NATIONAL, SAMPLES
 from yigong.casemix import InputError, explain_case, group_cases, read_cases_csv, table_to_cases
 from yigong.casemix import batch as batch_mod
 from yigong.casemix.synthetic import synthetic_cases
@@ -116,8 +116,7 @@ def test_input_file_errors_name_row_and_field(tmp_path):
 
 @pytest.mark.parametrize("scheme", [NATIONAL, HANDAN])
 def test_batch_equals_interpreter_on_stress_cases(scheme):
-    from stress_cases import stress_cases
-
+    from tests.casemix.stress_cases import stress_cases
     from yigong.casemix import cases_to_table
 
     cases = stress_cases(scheme, 4000, seed=23)
