@@ -182,3 +182,16 @@ def test_growth_needs_its_base_a_year_before(wh, cat):
     got = {r.indicator: r for r in ev.results}
     assert got["T40"].status is Status.NO_VALUE  # H2 had no discharges in 2023
     assert "H06" in got["T40"].note
+
+
+def test_population_takes_the_highest_level_present(wh, cat):
+    # the province has no row: 2024 uses the city's own row (not city + counties), 2023 the
+    # only county row there is; a township without rows has no population
+    got = {}
+    for node, period in (("410000", "2024"), ("410000", "2023"), ("410101001", "2024")):
+        ev = evaluate(wh, cat, parse_node(node), parse_period(period), ["P02"], compare=False)
+        got[(node, period)] = ev.results[0]
+    assert got[("410000", "2024")].denominator == 1000000
+    assert got[("410000", "2023")].denominator == 190000
+    assert got[("410101001", "2024")].denominator == 0
+    assert got[("410101001", "2024")].status is Status.NO_VALUE

@@ -84,3 +84,14 @@ def test_unknown_nodes(wh):
             resolve(wh, parse_node(text), on)
     with pytest.raises(UnknownNode):  # before the division's validity
         resolve(wh, parse_node("410101"), date(1999, 1, 1))
+
+
+def test_division_rank(wh):
+    import ibis
+
+    from yigong.warehouse.hierarchy import division_rank
+
+    codes = ["410000", "410100", "410101", "410101001", "410101001001"]
+    t = ibis.memtable({"c": codes})
+    ranks = t.select(r=division_rank(t.c)).to_pyarrow().column("r").to_pylist()
+    assert ranks == [0, 1, 2, 3, 4]

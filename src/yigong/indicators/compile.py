@@ -16,7 +16,7 @@ import ibis
 
 from yigong.indicators.periods import Period
 from yigong.indicators.spec import Condition, Join, Measure, Scope, TimeKind, TimeSpec
-from yigong.warehouse.hierarchy import ResolvedNode, TableSource
+from yigong.warehouse.hierarchy import ResolvedNode, TableSource, division_rank
 
 __all__ = [
     "NotApplicable",
@@ -84,18 +84,27 @@ def base_table(tables: TableSource, key: SourceKey) -> ibis.Table:
     return t
 
 
-def _scoped(t: ibis.Table, scope: Scope, node: ResolvedNode) -> ibis.Table:
+def _scoped(t: ibis.Table, key: SourceKey, node: ResolvedNode) -> ibis.Table:
+    scope = key.scope
     if scope.institution is not None:
         col = t[column_name(scope.institution)]
         return t.semi_join(node.institutions, col == node.institutions.institution_id)
-    if scope.area is not None:
-        if node.area is None:
-            raise NotApplicable(f"{node.node} has no area (population or residents); "
-                                "this measure needs a community or a division")
-        col = t[column_name(scope.area)]
-        return t.filter(node.area.exactly(col) if scope.area_match == "exact"
-                        else node.area.contains(col))
-    return t
+    if scope.area is None:
+        return t
+    if node.area is None:
+        raise NotApplicable(f"{node.node} has no area (population or residents); "
+                            "this measure needs a community or a division")
+    col = column_name(scope.area)
+    if scope.area_match == "exact":
+        return t.filter(node.area.exactly(t[col]))
+    t = t.filter(node.area.contains(t[col]))
+    if scope.area_match == "prefix":
+        return t
+    # "top": only the rows of the highest division level present, per time value
+    part = [t[column_name(key.time.column)]] if key.time.column else []
+    t = t.mutate(_rank=division_rank(t[col]))
+    top = t._rank.min().over(group_by=part) if part else t._rank.min().over()
+    return t.filter(t._rank == top).drop("_rank")
 
 
 def _snapshot_column(i: int) -> str:
@@ -216,7 +225,7 @@ def _aggregate(t: ibis.Table, m: Measure, where: ibis.Value | None) -> ibis.Valu
 def selected_rows(tables: TableSource, key: SourceKey, node: ResolvedNode,
                   periods: list[Period]) -> ibis.Table:
     """The node's rows of a source, cut to the periods' span, with as-of columns added."""
-    t = _scoped(base_table(tables, key), key.scope, node)
+    t = _scoped(base_table(tables, key), key, node)
     t = _prefilter(t, key.time, periods)
     return _with_time_columns(t, key, periods)
 

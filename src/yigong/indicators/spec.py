@@ -163,12 +163,13 @@ class Scope(Strict):
 
     ``institution``: a column holding an institution id (the node's institution set).
     ``area``: a column holding a division code, matched against the node's area by prefix
-    (``area_match: prefix``) or exactly (``exact``, for population rows).
+    (``area_match: prefix``), exactly (``exact``), or by prefix keeping only the rows of the
+    highest division level present (``top``: a city's own population row, else its counties').
     """
 
     institution: str | None = None
     area: str | None = None
-    area_match: Literal["prefix", "exact"] = "prefix"
+    area_match: Literal["prefix", "exact", "top"] = "prefix"
 
 
 class TimeSpec(Strict):

@@ -38,6 +38,7 @@ __all__ = [
     "TableSource",
     "UnknownNode",
     "division_prefix",
+    "division_rank",
     "institution_set",
     "parse_node",
     "resolve",
@@ -132,8 +133,21 @@ class Area:
         return out
 
     def exactly(self, column: ibis.Value) -> ibis.Value:
-        """Whether a division-code column is one of the area's own codes (population rows)."""
+        """Whether a division-code column is one of the area's own codes."""
         return column.isin(list(self.codes))
+
+
+def division_rank(column: ibis.Value) -> ibis.Value:
+    """Level of a division code as a number: province 0, city 1, county 2, township 3, village 4.
+
+    Used to keep, among rows inside an area, only those of the highest level present (a
+    city's own population row if there is one, otherwise its counties' rows), so stocks such
+    as population are never counted twice across levels.
+    """
+    n = column.length()
+    return ibis.cases(
+        (n == 12, 4), (n == 9, 3), (column.endswith("0000"), 0), (column.endswith("00"), 1),
+        else_=2)
 
 
 @dataclass(frozen=True)
