@@ -294,6 +294,44 @@ def test_demo_settlement_section(world: tuple[Path, Path], built: sd.WarehouseBu
         )
         signed = Decimal(row["surplus_or_overspend"])
         assert signed == (c.surplus - c.overspend).amount
-        assert Decimal(row["quota"]) - Decimal(row["claims_in_county"]) - Decimal(
-            row["out_of_county"]
-        ) == signed
+        assert (
+            Decimal(row["quota"]) - Decimal(row["claims_in_county"]) - Decimal(row["out_of_county"])
+            == signed
+        )
+
+
+def test_drg_cases_from_warehouse(world: tuple[Path, Path], tmp_path: Path) -> None:
+    from yigong.services.casemix import group_discharges
+
+    with Warehouse(world[1]) as wh:
+        group_discharges(wh.ibis, "chs-drg-1.1")
+        inputs, prov = sd.drg_inputs_from_warehouse(wh, COUNTY, YEAR, "chs-drg-1.1")
+    con = duckdb.connect()
+    expected = dict(
+        con.execute(
+            f"SELECT d.discharge_id, CAST(d.total_cost AS DECIMAL(18, 2)) "
+            f"FROM read_csv('{world[0] / 'discharges.csv'}', header = true, all_varchar = true) d "
+            f"WHERE d.discharge_date LIKE '2024-%' AND d.discharge_id IN (SELECT discharge_id "
+            f"FROM read_csv('{world[0] / 'settlements.csv'}', header = true, all_varchar = true) "
+            "WHERE payment_method = 'drg' AND insured_area LIKE '130423%')"
+        ).fetchall()
+    )
+    stays = sum(int(v) for k, v in prov.figures.items() if k.startswith("stays:"))
+    assert stays == len(expected)  # every DRG-paid stay is a case or counted as not one
+    assert 0 < len(inputs.cases) <= len(expected)
+    for case in inputs.cases:
+        assert case.cost.amount == expected[case.case_id]
+        assert case.weight > 0 and case.level == "county_hospital"
+    rows = CliRunner().invoke(
+        app,
+        ["drg", "--db", str(world[1]), "--county", COUNTY, "--year", str(YEAR),
+         "-o", str(tmp_path / "drg"), "--json"],
+    )  # fmt: skip
+    assert rows.exit_code == 0, rows.output
+    paid = sum(Decimal(h["payment"]) for h in json.loads(rows.stdout)["headline"])
+    assert paid > 0
+
+
+def test_drg_needs_grouped_results() -> None:
+    with Warehouse.memory() as wh, pytest.raises(PaymentInputError, match="yigong drg group"):
+        sd.drg_inputs_from_warehouse(wh, COUNTY, YEAR, "chs-drg-1.1")

@@ -193,14 +193,52 @@ def dip(
 
 @app.command()
 def drg(
-    inputs: BundleOpt,
     out: OutOpt,
+    inputs: Annotated[
+        Path | None,
+        typer.Option("--inputs", "-i", help="Input bundle directory (see docs/payment.md)."),
+    ] = None,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", help="Take the cases from this warehouse (drg_results + discharges)."),
+    ] = None,
+    county: Annotated[str | None, typer.Option(help="With --db: county code.")] = None,
+    year: Annotated[int | None, typer.Option(help="With --db: discharge year.")] = None,
+    scheme: Annotated[
+        str, typer.Option(help="With --db: grouping scheme stored by `yigong drg group`.")
+    ] = "chs-drg-1.1",
+    weights: Annotated[
+        Path | None,
+        typer.Option(
+            help="With --db: weight table CSV (drg,weight); default: weights from the data."
+        ),
+    ] = None,
+    drg_fund: Annotated[
+        str | None, typer.Option(help="With --db: DRG fund in yuan (rate_method 'budget').")
+    ] = None,
     policy: PolicyOpt = "henan-default",
     replace: ReplaceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """DRG: pay grouped cases by rate × weight × coefficient with outlier and exclusion rules."""
-    summary = _guard(lambda: service.settle_drg_run(inputs, policy, out, replace=replace))
+    """DRG: pay grouped cases by rate × weight × coefficient with outlier and exclusion rules.
+
+    Cases come from a bundle (-i) or from the warehouse (--db with --county and --year).
+    """
+    if (inputs is None) == (db is None):
+        raise typer.BadParameter("give exactly one of --inputs/-i (a bundle) or --db (a warehouse)")
+    if db is None:
+        assert inputs is not None
+        summary = _guard(lambda: service.settle_drg_run(inputs, policy, out, replace=replace))
+    else:
+        if county is None or year is None:
+            raise typer.BadParameter("--db needs --county and --year")
+        budget_m = _money_option(drg_fund, "--drg-fund")
+        summary = _guard(
+            lambda: service.settle_drg_from_warehouse(
+                db, county, year, policy, out, scheme=scheme, weights_csv=weights,
+                budget=budget_m, replace=replace,
+            )
+        )  # fmt: skip
     _print_summary(summary, as_json)
 
 

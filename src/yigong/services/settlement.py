@@ -22,7 +22,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import yigong
 from yigong.payment.budget import BudgetResult, settle_budget
 from yigong.payment.bundle import read_budget_bundle
-from yigong.payment.bundle_casemix import read_dip_bundle, read_drg_bundle, read_finance_bundle
+from yigong.payment.bundle_casemix import (
+    DrgInputs,
+    read_dip_bundle,
+    read_drg_bundle,
+    read_finance_bundle,
+)
 from yigong.payment.compare import ComparisonRow, compare_budget, compare_ledgers
 from yigong.payment.dip_catalog import build_catalog
 from yigong.payment.dip_settle import settle_dip
@@ -59,6 +64,7 @@ __all__ = [
     "settle_budget_from_warehouse",
     "settle_budget_run",
     "settle_dip_run",
+    "settle_drg_from_warehouse",
     "settle_drg_run",
     "settlement_section",
     "validate_policy",
@@ -393,24 +399,70 @@ def settle_dip_run(
 def settle_drg_run(
     bundle: Path, policy_name: str, out_dir: Path, *, replace: bool = False
 ) -> RunSummary:
-    """``yigong settle drg``: pay grouped cases by rate × weight × coefficient with outlier rules."""
+    """``yigong settle drg -i BUNDLE``: pay grouped cases by rate × weight × coefficient with outlier rules."""
     policy = load_policy(policy_name)
     _need(policy.drg, policy, "drg")
+    return _write_drg_run(read_drg_bundle(bundle), policy, out_dir, replace=replace)
+
+
+def settle_drg_from_warehouse(
+    db: Path | TableSource,
+    county: str,
+    year: int,
+    policy_name: str,
+    out_dir: Path,
+    *,
+    scheme: str = "chs-drg-1.1",
+    weights_csv: Path | None = None,
+    budget: Money | None = None,
+    replace: bool = False,
+) -> RunSummary:
+    """``yigong settle drg --db``: the county's DRG-paid stays of the year, grouped in the warehouse."""
+    from yigong.services.settlement_data import drg_inputs_from_warehouse
+
+    policy = load_policy(policy_name)
+    _need(policy.drg, policy, "drg")
+    inputs, prov = _with_tables(
+        db,
+        lambda t: drg_inputs_from_warehouse(
+            t, county, year, scheme, weights_csv=weights_csv, budget=budget
+        ),
+    )
+    extra = {
+        "provenance.json": json_bytes({prov.item: {"rule": prov.rule, "figures": prov.figures}})
+    }
+    source = {"kind": "warehouse", "db": str(db) if isinstance(db, Path) else "<tables>",
+              "scheme": scheme}  # fmt: skip
+    return _write_drg_run(
+        inputs, policy, out_dir, replace=replace, extra_files=extra, source=source
+    )
+
+
+def _write_drg_run(
+    inputs: DrgInputs,
+    policy: Policy,
+    out_dir: Path,
+    *,
+    replace: bool,
+    extra_files: dict[str, bytes] | None = None,
+    source: dict[str, str] | None = None,
+) -> RunSummary:
     assert policy.drg is not None
-    inputs = read_drg_bundle(bundle)
     result = settle_drg(
         inputs.cases, policy.drg, inputs.year, policy.rounding.rule(), inputs.budget
     )
     files = {"drg_cases.csv": dataclass_csv(list(result.cases)), "drg_hospitals.csv": dataclass_csv(list(result.hospitals)),
              "ledger.csv": ledger_csv(result.ledger.lines)}  # fmt: skip
+    files.update(extra_files or {})
     inputs_hash = records_sha256(inputs)
     files["run.json"] = _run_record(
         "drg",
         inputs_hash,
         policy,
         files,
-        {"county": inputs.county, "year": inputs.year, "rate": result.rate},
-    )
+        {"county": inputs.county, "year": inputs.year, "rate": result.rate,
+         **({"source": source} if source else {})},
+    )  # fmt: skip
     write_run_atomically(out_dir, files, replace=replace)
     headline = [
         {
