@@ -335,3 +335,15 @@ def test_drg_cases_from_warehouse(world: tuple[Path, Path], tmp_path: Path) -> N
 def test_drg_needs_grouped_results() -> None:
     with Warehouse.memory() as wh, pytest.raises(PaymentInputError, match="yigong drg group"):
         sd.drg_inputs_from_warehouse(wh, COUNTY, YEAR, "chs-drg-1.1")
+
+
+def test_in_county_provider_outside_every_community_is_named(
+    world: tuple[Path, Path], tmp_path: Path
+) -> None:
+    db = tmp_path / "copy.duckdb"
+    db.write_bytes(world[1].read_bytes())
+    with Warehouse(db) as wh:
+        wh.duck.execute("DELETE FROM community_memberships WHERE institution_id = 'H13042300002'")
+        with pytest.raises(PaymentInputError, match="H13042300002") as exc:
+            sd.budget_inputs_from_warehouse(wh, COUNTY, YEAR, one_year_policy())
+    assert exc.value.issues[0].code == "warehouse.claims"

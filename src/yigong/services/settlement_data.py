@@ -24,7 +24,7 @@ The rules (also in ``docs/payment.md``, "From the warehouse"):
   county) settled in each year the policy looks back to (``settle_date``), by today's map.
 - **Claims**: the year's settlements by community of residence, provider and month of
   ``settle_date``. ``service_area`` inside the county → in-county (the provider must be a
-  member institution); outside → out-of-county, *referred* when ``is_referred`` is true and
+  member institution, else an error names it); outside → out-of-county, *referred* when ``is_referred`` is true and
   *self-referred* otherwise (no referral on file).
 - **Annual fund**: ``--fund`` if given; else the per-capita financing standard (``--per-capita``
   or the national standard of the year, :data:`NATIONAL_PER_CAPITA`) × insured headcount.
@@ -35,6 +35,8 @@ The rules (also in ``docs/payment.md``, "From the warehouse"):
   and denominator in Decimal; the score is 100 × the mean attainment, half-up to 0.01. An
   indicator the engine cannot compute is left out and named in the provenance; a quarter with
   none is an error, never an invented score.
+- **DRG cases** (:func:`drg_inputs_from_warehouse`): DRG-paid stays of the county's
+  institutions, grouped in ``drg_results``, with their front page's cost.
 """
 
 from __future__ import annotations
@@ -504,6 +506,18 @@ def budget_inputs_from_warehouse(
         raise _error(
             "warehouse.claims", f"no residents' settlements of county {county} in {year}", "claims"
         )
+    institutions = member_institutions(tables, cmap)
+    members = {i.institution_id for i in institutions}
+    outsiders = sorted(
+        {c.institution_id for c in claims if c.setting is ClaimSetting.IN_COUNTY} - members
+    )
+    if outsiders:
+        raise _error(
+            "warehouse.claims",
+            f"in-county settlements of {year} name providers that are no member of any community "
+            f"of county {county} on {cmap.as_of}: {', '.join(outsiders)} (add their memberships)",
+            "provider_code",
+        )
     amount, p_fund = annual_fund(sum(counts.values()), year, fund=fund, per_capita=per_capita)
     scores, p_scores = assessment_scores(tables, cmap, year)
     p_map = Provenance(
@@ -522,7 +536,7 @@ def budget_inputs_from_warehouse(
         year,
         amount,
         as_communities(cmap, counts),
-        member_institutions(tables, cmap),
+        institutions,
         history,
         claims,
         scores,
