@@ -103,8 +103,10 @@ def _scoped(t: ibis.Table, key: SourceKey, node: ResolvedNode) -> ibis.Table:
     # "top": only the rows of the highest division level present, per time value
     part = [t[column_name(key.time.column)]] if key.time.column else []
     t = t.mutate(_rank=division_rank(t[col]))
-    top = t._rank.min().over(group_by=part) if part else t._rank.min().over()
-    return t.filter(t._rank == top).drop("_rank")
+    # the window goes into its own column first: filtering on a window expression directly
+    # compiles to an unresolvable column reference on PySpark
+    t = t.mutate(_top=t._rank.min().over(group_by=part) if part else t._rank.min().over())
+    return t.filter(t._rank == t._top).drop("_rank", "_top")
 
 
 def _snapshot_column(i: int) -> str:
