@@ -19,6 +19,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from yigong import payment
 from yigong.cli.settle import app
 from yigong.ingest import ingest_paths
 from yigong.ingest.pseudonym import PseudonymKey
@@ -47,8 +48,8 @@ def one_year_policy() -> Policy:
 
 
 def one_year_policy_file(tmp: Path) -> Path:
-    text = Path(sd.__file__).parents[1].joinpath("payment/policies/henan-default.yaml")
-    yaml = text.read_text(encoding="utf-8")
+    shipped = Path(payment.__file__).parent / "policies" / "henan-default.yaml"
+    yaml = shipped.read_text(encoding="utf-8")
     old = "    1: 7\n    2: 2\n    3: 1\n"
     assert old in yaml
     path = tmp / "one-year.yaml"
@@ -207,10 +208,10 @@ def test_scores_follow_the_indicator_engine(
 
 
 def test_attainment_rule() -> None:
-    assert sd._attainment(Decimal(45), Decimal(90), False) == Decimal("0.5")
-    assert sd._attainment(Decimal(95), Decimal(90), False) == 1
-    assert sd._attainment(Decimal(20), Decimal(10), True) == Decimal("0.5")
-    assert sd._attainment(Decimal(5), Decimal(10), True) == 1
+    assert sd.attainment(Decimal(45), Decimal(90), False) == Decimal("0.5")
+    assert sd.attainment(Decimal(95), Decimal(90), False) == 1
+    assert sd.attainment(Decimal(20), Decimal(10), True) == Decimal("0.5")
+    assert sd.attainment(Decimal(5), Decimal(10), True) == 1
 
 
 def test_budget_runs_and_conserves(built: sd.WarehouseBudget) -> None:
