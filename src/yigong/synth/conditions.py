@@ -134,14 +134,29 @@ class _Checker:
         return values
 
 
+@cache
+def drg_principal_codes() -> frozenset[str]:
+    """Diagnosis codes some MDC of the national CHS-DRG 1.1 pack accepts as principal.
+
+    Coders in DRG-paid hospitals code the principal diagnosis to the codes the grouper lists
+    (often the 医保版 extension, e.g. I10.x00x002 rather than I10.x00); the generator does too.
+    """
+    ref = resources.files("yigong.casemix") / "packs" / "chs-drg-1.1" / "mdc_diagnoses.csv"
+    with ref.open("r", encoding="utf-8", newline="") as fh:
+        return frozenset(row["code"] for row in csv.DictReader(fh))
+
+
 def _icd_candidates(prefix_list: str, sorted_codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Codes starting with any of the prefixes (dagger/asterisk combinations left out)."""
+    """Codes starting with any of the prefixes (dagger/asterisk combinations left out), kept to
+    those the DRG scheme accepts as principal diagnosis where any of them is."""
     codes: list[str] = []
     for p in prefix_list.split():
         lo = bisect.bisect_left(sorted_codes, p)
         hi = bisect.bisect_left(sorted_codes, p + "\uffff")
         codes += [c for c in sorted_codes[lo:hi] if "+" not in c and "*" not in c]
     codes = sorted(set(codes))
+    accepted = [c for c in codes if c in drg_principal_codes()]
+    codes = accepted or codes
     weights = np.array([1.0 if "x" in c[4:] else 3.0 for c in codes])
     return np.array(codes, dtype=object), weights / weights.sum() if len(codes) else weights
 
