@@ -30,6 +30,7 @@ C1_2024 = {
     "T03": (1, 4, 25.0),  # day surgery d4 / elective d1 d3 d4 d9 (d2 is emergency)
     # visits: H1 6 outpatient + 2 emergency + 1 check; T1 8 + 1 home visit; V1 5; H2 3; P1 4
     "T01": (26, 7, 26 / 7),  # outpatient visits 6+8+5+3+4 / discharges
+    "T22": (2, 26, 2 / 26 * 100),  # 2 booked H1 outpatient visits (the booked emergency excluded)
     "T07.1": (1, 30, 1 / 30 * 100),  # one special-needs visit / 30 consultations
     "C03": (14, 30, 14 / 30 * 100),  # primary T1 9 + V1 5
     "C04": (13, 28, 13 / 28 * 100),  # primary outpatient+emergency 8 + 5 / 28
@@ -76,6 +77,7 @@ C1_2024 = {
     "P02": (18, 200000, 0.09),
     "P03": (30, 200000, 0.15),
     "P04": (3, 200000, 0.015),
+    "P05": (3, 200000, 1.5 / 10),  # T1's 3 assistant physicians are GPs: 3 / 200,000 × 10,000
     "P01": (450, 200000, 2.25),  # public beds (P1 is private)
     "P01.ALL": (500, 200000, 2.5),
     "H02": (131600, 182500, 131600 / 182500 * 100),

@@ -63,9 +63,9 @@ def _discharge(did: str, inst: str, day: date, los: int, cost: str, *, western: 
 
 
 def _visits(inst: str, day: date, vtype: str, n: int, cost: str, drugs: str,
-            special: int = 0) -> list[dict[str, Any]]:
+            special: int = 0, booked: int = 0) -> list[dict[str, Any]]:
     return [dict(visit_id=f"{inst}-{day}-{vtype}-{i}", institution_id=inst, patient_key=f"v{i}",
-                 visit_date=day, visit_type=vtype, department="内科", is_appointment=False,
+                 visit_date=day, visit_type=vtype, department="内科", is_appointment=i < booked,
                  has_prescription=True, is_special_needs=i < special, payer="2",
                  total_cost=D(cost), cost_drugs=D(drugs)) for i in range(n)]
 
@@ -86,10 +86,11 @@ def _referral(rid: str, src: str, dst: str | None, direction: str, status: str, 
 
 
 def _staff(inst: str, snap: date, n: int, qual: str, *, on_duty: bool = True, specialty: str = "",
-           category: str = "clinical", title: str = "junior", tag: str = "") -> list[dict[str, Any]]:
+           category: str = "clinical", title: str = "junior", tag: str = "",
+           gp: bool = False) -> list[dict[str, Any]]:
     return [dict(snapshot_date=snap, institution_id=inst, staff_key=f"{inst}-{qual}-{tag}{i}",
                  qualification=qual, practice_category=category, specialty=specialty or None,
-                 title=title, on_duty=on_duty) for i in range(n)]
+                 title=title, on_duty=on_duty, is_general_practitioner=gp) for i in range(n)]
 
 
 def _finance(inst: str, year: int, **amounts: str) -> dict[str, Any]:
@@ -141,8 +142,8 @@ def build(path: str | None = None) -> Warehouse:
                    procs=[("2", "0", "0")]),
         _discharge("d10", "B1", date(2024, 1, 20), 2, "4000", procs=[("4", "0", "0")])])
     visits = [
-        *_visits("H1", date(2024, 1, 5), "outpatient", 6, "100", "40", special=1),
-        *_visits("H1", date(2024, 2, 5), "emergency", 2, "300", "100"),
+        *_visits("H1", date(2024, 1, 5), "outpatient", 6, "100", "40", special=1, booked=2),
+        *_visits("H1", date(2024, 2, 5), "emergency", 2, "300", "100", booked=1),
         *_visits("H1", date(2024, 3, 5), "health_check", 1, "50", "0"),
         *_visits("H1", date(2023, 1, 5), "outpatient", 4, "90", "30"),
         *_visits("H1", date(2023, 2, 5), "emergency", 1, "200", "100"),
@@ -192,7 +193,7 @@ def build(path: str | None = None) -> Warehouse:
         *_staff("H1", y23, 8, "licensed_physician", tag="m"),
         *_staff("H1", y23, 12, "registered_nurse", tag="n"),
         # T1 end of 2024: 3 physicians, 4 nurses, 1 pharmacist; only a 2023 snapshot for H2
-        *_staff("T1", y24, 3, "assistant_physician", tag="o"),
+        *_staff("T1", y24, 3, "assistant_physician", tag="o", gp=True),
         *_staff("T1", y24, 4, "registered_nurse", tag="p"),
         *_staff("T1", y24, 1, "pharmacist", tag="q"),
         *_staff("H2", y23, 5, "licensed_physician", category="tcm", tag="r"),
