@@ -22,3 +22,8 @@ def test_demo_pipeline_on_the_tiny_preset(tmp_path):
     sections = dict(result.sections)
     (graded,) = [v for k, v in sections.items() if k.startswith("graded care")]
     assert graded["referrals"] > 0 and graded["warehouse_feed"]["wf_referrals"] == graded["referrals"]
+    (drg,) = [v for k, v in sections.items() if k.startswith("DRG")]
+    statuses = drg["chs-drg-1.1-handan-2022 statuses"]
+    assert statuses["grouped"] > 0.9 * sum(statuses.values())
+    (budget,) = [v for k, v in sections.items() if k.startswith("global budget")]
+    assert "not run" in budget and "history" in budget  # tiny has two years, the policy wants three

@@ -32,21 +32,24 @@ def demo(
 
 
 def render_section(data: Any) -> Any:
-    """Dicts of figures as compact lines (a ratio as numerator/denominator = value)."""
+    """Dicts of figures as indented lines (a ratio as numerator/denominator = value)."""
     if not isinstance(data, dict):
         return data
     lines: list[str] = []
 
-    def walk(prefix: str, value: Any) -> None:
+    def walk(depth: int, key: str, value: Any) -> None:
+        pad = "  " * depth
         if isinstance(value, dict) and {"numerator", "denominator"} <= set(value):
-            lines.append(f"{prefix}: {value['numerator']:,}/{value['denominator']:,} = "
+            lines.append(f"{pad}{key}: {value['numerator']:,}/{value['denominator']:,} = "
                          f"{value.get('value')}")
         elif isinstance(value, dict):
+            lines.append(f"{pad}{key}:")
             for k, v in value.items():
-                walk(f"{prefix}.{k}" if prefix else str(k), v)
+                walk(depth + 1, str(k), v)
         else:
-            plain = not isinstance(value, int) or prefix.endswith("year")
-            lines.append(f"{prefix}: {value}" if plain else f"{prefix}: {value:,}")
+            plain = not isinstance(value, int) or key.endswith("year")
+            lines.append(f"{pad}{key}: {value}" if plain else f"{pad}{key}: {value:,}")
 
-    walk("", data)
+    for k, v in data.items():
+        walk(0, str(k), v)
     return "\n".join(lines)

@@ -14,10 +14,13 @@ from typing import Any
 
 from yigong.ingest import IngestReport
 from yigong.ingest.pseudonym import ENV_VAR
+from yigong.payment import PaymentInputError
 from yigong.services import data as data_svc
 from yigong.services import demo_steps
 
 DEMO_KEY = "yigong-demo-key-not-secret"
+#: the demo county lies in Handan (邯郸), whose insurance bureau uses its own CHS-DRG refinement
+REGIONAL_SCHEME = "chs-drg-1.1-handan-2022"
 
 
 @dataclass
@@ -46,20 +49,29 @@ def run_demo(workdir: Path, *, preset: str = "county", seed: int = 2024,
     if ENV_VAR not in os.environ:
         os.environ[ENV_VAR] = DEMO_KEY
         say(f"pseudonymisation key: demo key (set {ENV_VAR} for real data)")
-    say(f"1/3 generating the synthetic {preset} (seed {seed}) into {files}")
+    say(f"1/6 generating the synthetic {preset} (seed {seed}) into {files}")
     result.generated = generate(preset, files, seed=seed)
     planted = dirty_files(files, share=dirty_share, seed=seed)
     say(f"    planted {sum(planted.values()):,} realistic extract errors to show quarantine at work")
     if db.exists():
         db.unlink()
-    say(f"2/3 ingesting into {db}")
+    say(f"2/6 ingesting into {db}")
     result.reports = data_svc.ingest_files(db, [files])
-    say("3/4 summarising the warehouse")
+    say("3/6 summarising the warehouse")
     result.status = data_svc.warehouse_status(db)
     county, year = demo_steps.county_and_year(db)
-    say(f"4/4 graded care: a year ({year}) of referrals, shared centres and contracts for "
+    say(f"4/6 DRG: grouping every discharge (CHS-DRG 1.1 and {REGIONAL_SCHEME}), case mix")
+    result.sections.append((f"DRG and case mix ({REGIONAL_SCHEME})",
+                            demo_steps.casemix(db, year, REGIONAL_SCHEME)))
+    say(f"5/6 graded care: a year ({year}) of referrals, shared centres and contracts for "
         f"county {county} in the workflow store")
     summary = demo_steps.graded_care(db, workdir, county, year, seed)
     result.sections.append((f"graded care {year} (workflow store {summary['store']})",
                             summary))
+    say(f"6/6 insurance: the medical communities' global budget for {year}")
+    try:
+        result.sections.append((f"global budget {county} {year} (henan-default policy, yuan)",
+                                demo_steps.settlement(db, county, year)))
+    except PaymentInputError as exc:  # e.g. the tiny preset has no three years of history
+        result.sections.append((f"global budget {county} {year}", f"not run: {exc}"))
     return result

@@ -47,3 +47,33 @@ def graded_care(db: Path, workdir: Path, county: str, year: int, seed: int) -> d
     summary["warehouse_feed"] = {name: t.num_rows for name, t in feed.items()}
     return summary
 
+
+
+def casemix(db: Path, year: int, scheme: str) -> dict[str, Any]:
+    """Group every discharge under the national scheme and `scheme`; case mix per institution."""
+    from yigong.services.casemix import casemix_metrics, group_discharges, store_case_facts
+
+    out: dict[str, Any] = {}
+    with Warehouse(db) as wh:
+        for name in dict.fromkeys(("chs-drg-1.1", scheme)):
+            summary = group_discharges(wh.ibis, name)
+            out[f"{name} statuses"] = summary.statuses
+        store_case_facts(wh.ibis, scheme, period="year")
+        metrics = casemix_metrics(wh.ibis, scheme, level="institution", period="year")
+        names = dict(wh.duck.execute("SELECT institution_id, name_zh FROM institutions").fetchall())
+    rows = [r for r in metrics.to_pylist() if r["period"] == str(year)]
+    rows.sort(key=lambda r: -r["cases"])
+    out[f"{scheme} {year}, largest institutions"] = {
+        f"{r['institution_id']} {names.get(r['institution_id'], '')}":
+            f"cases {r['cases']:,}  DRGs {r['groups_covered']}  CMI {r['cmi']:.3f}  "
+            f"cost index {r['cost_index']:.3f}  time index {r['time_index']:.3f}"
+        for r in rows[:8]}
+    return out
+
+
+def settlement(db: Path, county: str, year: int) -> dict[str, Any]:
+    """The medical community global budget of `county` in `year`, per community (yuan)."""
+    from yigong.services.settlement import settlement_section
+
+    return {row.pop("community"): "  ".join(f"{k} {v}" for k, v in row.items())
+            for row in settlement_section(db, county, year)}
