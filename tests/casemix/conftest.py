@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tests.casemix.drg_helpers import Grouper, batch, per_case
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from tests.casemix.drg_helpers import HANDAN, NATIONAL, SAMPLES
 from typer.testing import CliRunner
 
+from tests.casemix.drg_helpers import HANDAN, NATIONAL, SAMPLES
 from yigong.cli.main import app
 
 runner = CliRunner()

@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests.casemix.drg_helpers import HANDAN, NATIONAL
 
+from tests.casemix.drg_helpers import HANDAN, NATIONAL
 from yigong.casemix import Case, Level, explain_case, group_cases, read_pack, validate_pack
 from yigong.casemix.contract import cases_to_table
 from yigong.casemix.packs import available_packs

@@ -3,10 +3,10 @@ engines agree, and a grouped result is consistent with the pack's hierarchy and 
 
 from __future__ import annotations
 
-from tests.casemix.drg_helpers import HANDAN, NATIONAL
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.casemix.drg_helpers import HANDAN, NATIONAL
 from yigong.casemix import Case, cases_to_table, explain_case, group_cases
 from yigong.casemix.model import pack_model
 

@@ -10,9 +10,9 @@ import functools
 from collections import Counter
 
 import pytest
+
 from tests.casemix.drg_helpers import HANDAN, NATIONAL, batch, per_case
 from tests.casemix.rule_cases import NoCase, build
-
 from yigong.casemix.model import pack_model
 from yigong.casemix.tables import ADRG_RULES
 

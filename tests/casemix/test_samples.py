@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from tests.casemix.drg_helpers import SAMPLES, SCHEMES, batch, expected_rows, per_case
 from typer.testing import CliRunner
 
+from tests.casemix.drg_helpers import SAMPLES, SCHEMES, batch, expected_rows, per_case
 from yigong.casemix import read_cases_csv, table_to_cases
 from yigong.cli.main import app
 

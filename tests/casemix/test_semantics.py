@@ -4,8 +4,8 @@ tags, Handan specifics), each as small hand-built cases run through both engines
 from __future__ import annotations
 
 import pytest
-from tests.casemix.drg_helpers import HANDAN, NATIONAL
 
+from tests.casemix.drg_helpers import HANDAN, NATIONAL
 from yigong.casemix import Case, explain_case
 from yigong.casemix.model import pack_model
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 import ibis
 import pyarrow as pa
 import pytest
-from tests.casemix.drg_helpers import HANDAN, NATIONAL
 
+from tests.casemix.drg_helpers import HANDAN, NATIONAL
 from yigong.services import casemix as service
 
 
