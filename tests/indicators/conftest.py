@@ -1,16 +1,10 @@
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-import world  # noqa: E402
-
-from yigong.indicators.loader import Catalog, load_catalog  # noqa: E402
-from yigong.warehouse import Warehouse  # noqa: E402
+from tests.indicators import world
+from yigong.indicators.loader import Catalog, load_catalog
+from yigong.warehouse import Warehouse
 
 
 @pytest.fixture(scope="session")

@@ -6,10 +6,10 @@ import csv
 import json
 
 import pytest
-import world
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from tests.indicators import world
 from yigong.cli.main import app
 from yigong.services import indicators as svc
 

@@ -15,8 +15,8 @@ pyspark = pytest.importorskip("pyspark")
 
 import ibis  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
-import world  # noqa: E402
 
+from tests.indicators import world  # noqa: E402
 from yigong.indicators.evaluate import Status, evaluate  # noqa: E402
 from yigong.indicators.periods import parse_period  # noqa: E402
 from yigong.schema.tables import BY_NAME  # noqa: E402

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "indicators"))
-
-import world  # noqa: E402
-
-from yigong.warehouse.hierarchy import (  # noqa: E402
+from tests.indicators import world
+from yigong.warehouse.hierarchy import (
     Node,
     NodeKind,
     UnknownNode,

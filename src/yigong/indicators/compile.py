@@ -74,18 +74,39 @@ def merge_sources(measures: dict[str, Measure]) -> dict[str, SourceKey]:
     return out
 
 
-def base_table(tables: TableSource, key: SourceKey) -> ibis.Table:
-    """The table with its lookups left-joined; joined columns are renamed ``table__column``."""
+def _scope_lookup(key: SourceKey) -> Join | None:
+    """The lookup into ``institutions`` on the scope column, if the source has one."""
+    for j in key.joins:
+        if j.table == "institutions" and j.right == "institution_id" \
+                and key.scope.institution is not None and j.left == key.scope.institution:
+            return j
+    return None
+
+
+def base_table(tables: TableSource, key: SourceKey,
+               node: ResolvedNode | None = None) -> ibis.Table:
+    """The table with its lookups left-joined; joined columns are renamed ``table__column``.
+
+    When a lookup into ``institutions`` uses the scope column and a node is given, that lookup
+    is an inner join with the node's institutions: one join both scopes and looks up.
+    """
     t = tables.table(key.table)
+    scoping = _scope_lookup(key) if node is not None else None
     for j in key.joins:
         other = tables.table(j.table)
+        if j is scoping and node is not None:
+            ids = node.institutions
+            other = other.semi_join(ids, other.institution_id == ids.institution_id)
         other = other.rename({f"{j.table}__{c}": c for c in other.columns})
-        t = t.left_join(other, t[column_name(j.left)] == other[f"{j.table}__{j.right}"])
+        pred = t[column_name(j.left)] == other[f"{j.table}__{j.right}"]
+        t = t.join(other, pred) if j is scoping else t.left_join(other, pred)
     return t
 
 
 def _scoped(t: ibis.Table, key: SourceKey, node: ResolvedNode) -> ibis.Table:
     scope = key.scope
+    if scope.institution is not None and _scope_lookup(key) is not None:
+        return t  # already scoped by the inner join in `base_table`
     if scope.institution is not None:
         col = t[column_name(scope.institution)]
         return t.semi_join(node.institutions, col == node.institutions.institution_id)
@@ -227,7 +248,7 @@ def _aggregate(t: ibis.Table, m: Measure, where: ibis.Value | None) -> ibis.Valu
 def selected_rows(tables: TableSource, key: SourceKey, node: ResolvedNode,
                   periods: list[Period]) -> ibis.Table:
     """The node's rows of a source, cut to the periods' span, with as-of columns added."""
-    t = _scoped(base_table(tables, key), key, node)
+    t = _scoped(base_table(tables, key, node), key, node)
     t = _prefilter(t, key.time, periods)
     return _with_time_columns(t, key, periods)
 
