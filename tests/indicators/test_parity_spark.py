@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-pyspark = pytest.importorskip("pyspark")
-
+# pyspark comes with the `spark` extra that `make test` installs: a missing pyspark fails here,
+# it is never skipped silently
 import ibis  # noqa: E402
+import pyspark  # noqa: E402, F401
 import pyarrow.parquet as pq  # noqa: E402
 
 from tests.indicators import world  # noqa: E402

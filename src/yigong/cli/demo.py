@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from yigong.cli.data import console, print_reports, print_status
+from yigong.cli.indicators import results_table
 from yigong.services.demo import run_demo
 
 
@@ -28,7 +29,12 @@ def demo(
     for title, data in result.sections:
         console.rule(title)
         console.print(render_section(data))
-    console.print(f"\nNext: yigong status --db {result.db}; yigong --help for every engine.")
+    console.rule(f"targets: {result.scorecard_node} {result.scorecard_period}")
+    console.print(results_table(result.scorecard, "目标 scorecard: indicators against the policy "
+                                                  "targets (value, gap, on track by the deadline?)"))
+    console.print(f"\nNext: yigong status --db {result.db}; yigong indicators explain ID --db "
+                  f"{result.db} --node {result.scorecard_node} --period {result.scorecard_period}; "
+                  "yigong --help for every engine.")
 
 
 def render_section(data: Any) -> Any:

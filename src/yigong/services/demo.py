@@ -17,6 +17,7 @@ from yigong.ingest.pseudonym import ENV_VAR
 from yigong.payment import PaymentInputError
 from yigong.services import data as data_svc
 from yigong.services import demo_steps
+from yigong.services import indicators as indicators_svc
 
 DEMO_KEY = "yigong-demo-key-not-secret"
 #: the demo county lies in Handan (邯郸), whose insurance bureau uses its own CHS-DRG refinement
@@ -33,6 +34,9 @@ class DemoResult:
     reports: list[IngestReport] = field(default_factory=list)
     status: dict[str, Any] = field(default_factory=dict)
     sections: list[tuple[str, Any]] = field(default_factory=list)
+    scorecard: list[Any] = field(default_factory=list)  # indicator results with a target
+    scorecard_node: str = ""
+    scorecard_period: str = ""
 
 
 def run_demo(workdir: Path, *, preset: str = "county", seed: int = 2024,
@@ -68,10 +72,12 @@ def run_demo(workdir: Path, *, preset: str = "county", seed: int = 2024,
     summary = demo_steps.graded_care(db, workdir, county, year, seed)
     result.sections.append((f"graded care {year} (workflow store {summary['store']})",
                             summary))
-    say(f"6/6 insurance: the medical communities' global budget for {year}")
+    say(f"6/6 insurance: the medical communities' global budget for {year}; then the targets")
     try:
         result.sections.append((f"global budget {county} {year} (henan-default policy, yuan)",
                                 demo_steps.settlement(db, county, year)))
     except PaymentInputError as exc:  # e.g. the tiny preset has no three years of history
         result.sections.append((f"global budget {county} {year}", f"not run: {exc}"))
+    result.scorecard_node, result.scorecard_period = f"division:{county}", str(year)
+    result.scorecard = indicators_svc.scorecard(db, result.scorecard_node, result.scorecard_period)
     return result
