@@ -45,3 +45,6 @@ app.add_typer(referral.app, name="referral")
 from yigong.cli import indicators  # noqa: E402
 app.add_typer(indicators.app, name="indicators")
 app.add_typer(indicators.catalog_app, name="catalog")
+from yigong.cli import serve as _serve  # noqa: E402
+app.command("serve")(_serve.serve)
+app.add_typer(_serve.users_app, name="users")

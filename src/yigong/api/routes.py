@@ -1,0 +1,156 @@
+"""The JSON endpoints under ``/api/v1``: thin calls into `yigong.services`, filtered to scope."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import Response
+
+from yigong.api import queries
+from yigong.api.auth import issue_token
+from yigong.api.context import AppState, CurrentUser
+from yigong.api.dhis2 import data_value_set, data_value_set_csv
+from yigong.api.errors import ApiError
+from yigong.indicators.periods import parse_period
+from yigong.services import indicators as indicators_svc
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1")
+Limit = Annotated[int, Query(ge=1, le=1000)]
+Offset = Annotated[int, Query(ge=0, le=10**9)]
+Period = Annotated[str, Query(min_length=4, max_length=7, pattern=r"^\d{4}(Q[1-4]|\d{2})?$")]
+
+
+def _state(request: Request) -> AppState:
+    return request.app.state.yigong
+
+
+def _page(total: int, items: list[dict[str, Any]], limit: int, offset: int) -> dict[str, Any]:
+    return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+
+def _period(text: str) -> str:
+    try:
+        return parse_period(text).code
+    except ValueError as exc:
+        raise ApiError(400, "bad_period", str(exc)) from exc
+
+
+@router.post("/auth/token", tags=["auth"])
+def login(request: Request, username: Annotated[str, Form(max_length=200)],
+          password: Annotated[str, Form(max_length=200)]) -> dict[str, Any]:
+    """Exchange a user name and password for a bearer token (OAuth2 password form)."""
+    state = _state(request)
+    user = state.users.authenticate(username, password)
+    if user is None:
+        raise ApiError(401, "bad_credentials", "unknown user or wrong password")
+    token = issue_token(user.username, state.settings.secret, state.settings.token_minutes)
+    return {"access_token": token, "token_type": "bearer",
+            "expires_in": state.settings.token_minutes * 60}
+
+
+@router.get("/me", tags=["auth"])
+def me(p: CurrentUser) -> dict[str, Any]:
+    """Who is logged in, their role, nodes and how many institutions those cover."""
+    return {"username": p.user.username, "role": p.user.role.value, "nodes": list(p.user.nodes),
+            "institutions": len(p.scope.institutions)}
+
+
+@router.get("/institutions", tags=["hierarchy"])
+def institutions(p: CurrentUser, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
+    """The institutions under the user's nodes (paginated)."""
+    with p.state.tables() as wh:
+        total, rows = queries.institutions(wh, p.scope.institutions, limit, offset)
+    return _page(total, rows, limit, offset)
+
+
+def _results(p: CurrentUser, node: str, period: str) -> list[Any]:
+    n = p.node(node)
+    with p.state.tables() as wh:
+        return indicators_svc.compute(wh, str(n), _period(period)).results
+
+
+@router.get("/nodes/{node}/indicators", tags=["indicators"])
+def node_indicators(p: CurrentUser, node: str, period: Period) -> dict[str, Any]:
+    """Every indicator of a node and period: value, numerator, denominator, target, gap."""
+    results = _results(p, node, period)
+    return {"node": node, "period": period, "items": [r.as_dict() for r in results]}
+
+
+@router.get("/nodes/{node}/indicators/{indicator}/explain", tags=["indicators"])
+def explain(p: CurrentUser, node: str, indicator: str, period: Period,
+            limit: Annotated[int, Query(ge=1, le=200)] = 20) -> dict[str, Any]:
+    """The drill-down: the indicator's result and the first rows behind each measure."""
+    n = p.node(node)
+    if indicator not in indicators_svc.catalog().indicators:
+        raise ApiError(404, "unknown_indicator", f"no indicator {indicator!r}")
+    with p.state.tables() as wh:
+        ex = indicators_svc.explain(wh, indicator, str(n), _period(period), limit)
+        measures = [{"role": m.role, "measure": m.measure, "name_zh": m.name_zh, "note": m.note,
+                     "rows": queries.redact(
+                         [{k: queries._plain(v) for k, v in r.items()}
+                          for r in (m.rows.to_pylist() if m.rows is not None else [])],
+                         p.scope.hidden)} for m in ex.rows]
+    return {"result": ex.result.as_dict(), "measures": measures}
+
+
+@router.get("/casemix", tags=["casemix"])
+def casemix(p: CurrentUser, node: str, period: Period | None = None,
+            scheme: Annotated[str | None, Query(max_length=100)] = None) -> dict[str, Any]:
+    """Case mix per institution of the node (CMI, DRGs, cost and time indices)."""
+    n = p.node(node)
+    with p.state.tables() as wh:
+        members = queries.members(wh, n) & p.scope.institutions
+        rows = queries.casemix_by_institution(wh, members, _period(period) if period else None,
+                                              scheme)
+    return {"node": str(n), "period": period, "items": rows}
+
+
+@router.get("/dataValueSets", tags=["indicators"])
+def data_value_sets(p: CurrentUser, node: str, period: Period,
+                    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json") -> Any:
+    """Indicator values as a DHIS2 dataValueSet (JSON, or DHIS2's CSV columns)."""
+    results = _results(p, node, period)
+    if format == "csv":
+        return Response(data_value_set_csv(results), media_type="text/csv; charset=utf-8")
+    return data_value_set(results)
+
+
+@router.get("/quarantine", tags=["data quality"])
+def quarantine(p: CurrentUser, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
+    """Rows rejected at ingest. Row detail only for users whose scope covers every institution
+    of the warehouse (a rejected row can name any institution); others get counts by rule."""
+    detailed = p.scope.covers_everything
+    with p.state.tables() as wh:
+        total, rows = queries.quarantine(wh, detailed, limit, offset)
+    return {**_page(total, rows, limit, offset), "detailed": detailed}
+
+
+@router.get("/export/tables", tags=["export"])
+def export_tables(p: CurrentUser) -> dict[str, Any]:
+    """The tables `/export/{table}.csv` can export (those with an institution column)."""
+    with p.state.tables() as wh:
+        return {"items": queries.exportable_tables(wh)}
+
+
+@router.get("/export/{table}.csv", tags=["export"])
+def export_csv(p: CurrentUser, table: str,
+               limit: Annotated[int, Query(ge=1, le=1_000_000)] = 100_000) -> Response:
+    """One table as CSV (UTF-8 with BOM, for Excel), only the rows of institutions in scope."""
+    with p.state.tables() as wh:
+        if table not in queries.exportable_tables(wh):
+            raise ApiError(404, "unknown_table", f"no exportable table {table!r}",
+                           {"exportable": queries.exportable_tables(wh)})
+        columns, rows = queries.table_rows(wh, table, p.scope.institutions, limit)
+    rows = queries.redact(rows, p.scope.hidden)  # e.g. the receiving institution of a transfer
+    buf = io.StringIO()
+    buf.write("\ufeff")
+    w = csv.DictWriter(buf, fieldnames=columns)
+    w.writeheader()
+    w.writerows(rows)
+    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{table}.csv"'})

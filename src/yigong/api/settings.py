@@ -1,0 +1,33 @@
+"""One `Settings` object for the API and the cockpit: where the data lives and the signing secret."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SECRET_ENV = "YIGONG_SECRET"
+
+
+def _secret() -> str:
+    return os.environ.get(SECRET_ENV) or secrets.token_hex(32)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the warehouse, the workflow store and the user table are; how tokens are signed.
+
+    ``users_db`` defaults to ``auth.sqlite`` next to the warehouse. Without ``YIGONG_SECRET``
+    a random secret is drawn per process (tokens then die with the server).
+    """
+
+    warehouse: Path
+    workflow_store: str = ""
+    users_db: Path | None = None
+    secret: str = field(default_factory=_secret, repr=False)
+    token_minutes: int = 8 * 60
+
+    @property
+    def users_path(self) -> Path:
+        return self.users_db or self.warehouse.with_name("auth.sqlite")

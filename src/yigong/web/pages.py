@@ -1,0 +1,129 @@
+"""Cockpit routes: login, overview scorecard, drill-down, institution tree, language switch.
+
+Each page takes ``?format=json`` and then returns the data it renders (its JSON twin).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from yigong.api import queries
+from yigong.api.auth import issue_token
+from yigong.api.context import TOKEN_COOKIE, Principal, principal
+from yigong.api.errors import ApiError
+from yigong.indicators.periods import parse_period
+from yigong.web import HERE
+from yigong.web.i18n import LANG_COOKIE, LANGUAGES, language, messages
+from yigong.web.views import drill_view, overview_view, tree_view
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=HERE / "templates")
+Format = Annotated[str, Query(pattern="^(html|json)$")]
+
+
+def _render(request: Request, name: str, data: dict[str, Any], fmt: str,
+            p: Principal | None = None) -> Response:
+    if fmt == "json":
+        return JSONResponse(data)
+    lang = language(request)
+    return templates.TemplateResponse(request, name, {
+        "data": data, "t": messages(lang), "lang": lang,
+        "user": p.user if p else None})
+
+
+def _who(request: Request) -> Principal | None:
+    try:
+        return principal(request)
+    except ApiError as exc:
+        if exc.status == 401:
+            return None
+        raise
+
+
+def _login_redirect(request: Request) -> Response:
+    return RedirectResponse(f"/login?next={quote(str(request.url.path))}", status_code=303)
+
+
+def _period(p: Principal, period: str | None) -> str:
+    if not period:
+        with p.state.tables() as wh:
+            return queries.latest_year(wh)
+    try:
+        return parse_period(period).code
+    except ValueError as exc:
+        raise ApiError(400, "bad_period", str(exc)) from exc
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/", error: int = 0) -> Response:
+    return _render(request, "login.html", {"next": next if next.startswith("/") else "/",
+                                           "error": bool(error)}, "html")
+
+
+@router.post("/login")
+def login(request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()],
+          next: Annotated[str, Form()] = "/") -> Response:
+    state = request.app.state.yigong
+    user = state.users.authenticate(username, password)
+    if user is None:
+        return RedirectResponse(f"/login?error=1&next={quote(next)}", status_code=303)
+    token = issue_token(user.username, state.settings.secret, state.settings.token_minutes)
+    out = RedirectResponse(next if next.startswith("/") else "/", status_code=303)
+    out.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax",
+                   max_age=state.settings.token_minutes * 60)
+    return out
+
+
+@router.get("/logout")
+def logout() -> Response:
+    out = RedirectResponse("/login", status_code=303)
+    out.delete_cookie(TOKEN_COOKIE)
+    return out
+
+
+@router.get("/lang/{lang}")
+def switch_language(request: Request, lang: str) -> Response:
+    back = request.headers.get("referer") or "/"
+    out = RedirectResponse(back, status_code=303)
+    if lang in LANGUAGES:
+        out.set_cookie(LANG_COOKIE, lang, samesite="lax", max_age=365 * 86400)
+    return out
+
+
+@router.get("/")
+def overview(request: Request, node: str | None = None, period: str | None = None,
+             format: Format = "html") -> Response:
+    p = _who(request)
+    if p is None:
+        return _login_redirect(request)
+    data = overview_view(p, node or p.user.nodes[0], _period(p, period))
+    return _render(request, "overview.html", data, format, p)
+
+
+@router.get("/nodes/{node}/indicators/{indicator}")
+def drill(request: Request, node: str, indicator: str, period: str | None = None,
+          format: Format = "html") -> Response:
+    p = _who(request)
+    if p is None:
+        return _login_redirect(request)
+    from yigong.services.indicators import catalog
+
+    if indicator not in catalog().indicators:
+        raise ApiError(404, "unknown_indicator", f"no indicator {indicator!r}")
+    data = drill_view(p, node, indicator, _period(p, period))
+    return _render(request, "drill.html", data, format, p)
+
+
+@router.get("/tree")
+def tree(request: Request, format: Format = "html") -> Response:
+    p = _who(request)
+    if p is None:
+        return _login_redirect(request)
+    return _render(request, "tree.html", tree_view(p), format, p)

@@ -1,0 +1,86 @@
+"""What each cockpit page shows, as plain data (the JSON twin is exactly this)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from yigong.api import queries
+from yigong.api.context import Principal
+from yigong.indicators.evaluate import IndicatorResult
+from yigong.services import indicators as indicators_svc
+
+__all__ = ["drill_view", "light", "overview_view", "tree_view"]
+
+
+def light(r: dict[str, Any]) -> str:
+    """Traffic light: green met, amber not met but on track to the deadline, red not met."""
+    tgt, traj = r.get("target") or {}, r.get("trajectory") or {}
+    if r.get("value") is None or tgt.get("met") is None:
+        return "grey"
+    if tgt["met"]:
+        return "green"
+    return "amber" if traj.get("will_meet") else "red"
+
+
+def _row(r: IndicatorResult) -> dict[str, Any]:
+    d = r.as_dict()
+    d.pop("parts", None)
+    d["formatted"] = r.formatted()
+    d["light"] = light(d)
+    return d
+
+
+def overview_view(p: Principal, node: str, period: str) -> dict[str, Any]:
+    """The node's target scorecard: every indicator with a target, with its traffic light."""
+    n = p.node(node)
+    with p.state.tables() as wh:
+        rows = indicators_svc.scorecard(wh, str(n), period)
+    return {"node": str(n), "node_name": rows[0].node_name if rows else "", "period": period,
+            "nodes": list(p.user.nodes), "items": [_row(r) for r in rows]}
+
+
+def drill_view(p: Principal, node: str, indicator: str, period: str) -> dict[str, Any]:
+    """Node → its institutions (same indicator each) → the records behind the node's value."""
+    n = p.node(node)
+    with p.state.tables() as wh:
+        (top,) = indicators_svc.compute(wh, str(n), period, ids=[indicator]).results
+        members = sorted(queries.members(wh, n) & p.scope.institutions)
+        per_inst = [indicators_svc.compute(wh, f"inst:{i}", period, ids=[indicator],
+                                           compare=False).results[0] for i in members]
+        ex = indicators_svc.explain(wh, indicator, str(n), period, 20)
+    measures = [{"role": m.role, "measure": m.measure, "name_zh": m.name_zh, "note": m.note,
+                 "rows": queries.redact([{k: queries._plain(v) for k, v in r.items()}
+                                         for r in (m.rows.to_pylist() if m.rows else [])],
+                                        p.scope.hidden)} for m in ex.rows]
+    return {"node": str(n), "period": period, "result": _row(top),
+            "institutions": [_row(r) for r in per_inst], "measures": measures}
+
+
+def tree_view(p: Principal) -> dict[str, Any]:
+    """The user's institutions, grouped by medical community (and those in none)."""
+    with p.state.tables() as wh:
+        inst = wh.table("institutions")
+        inst = inst.filter(inst.institution_id.isin(sorted(p.scope.institutions) or [""]))
+        mem = wh.table("community_memberships")
+        mem = mem.filter(mem.valid_to.isnull())
+        com = wh.table("communities")
+        rows = queries._rows(inst.select("institution_id", "name_zh", "institution_type",
+                                         "division_code").order_by("institution_id"))
+        links = queries._rows(mem.join(com, "community_id").select(
+            mem.institution_id, mem.community_id, mem.role, mem.parent_institution_id,
+            community_name=com.name_zh))
+    by_inst: dict[str, dict[str, Any]] = {}
+    for link in links:
+        if link["institution_id"] in p.scope.institutions:
+            by_inst[link["institution_id"]] = link
+    groups: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        link = by_inst.get(r["institution_id"], {})
+        key = link.get("community_id", "")
+        g = groups.setdefault(key, {"community_id": key,
+                                    "name_zh": link.get("community_name", ""),
+                                    "institutions": []})
+        parent = link.get("parent_institution_id")
+        g["institutions"].append({**r, "role": link.get("role", ""),
+                                  "parent": parent if parent in p.scope.institutions else None})
+    return {"communities": list(groups.values())}

@@ -1,0 +1,50 @@
+"""The test world of the API and cockpit tests: the demo pipeline on the tiny preset, run once
+per session, plus users with different scopes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from yigong.api import Settings
+from yigong.api.users import UserStore
+from yigong.services.demo import run_demo
+
+PASSWORD = "correct horse battery"
+COUNTY = "130423"
+#: user name -> (role, nodes, the node they ask about as "their own")
+USERS: dict[str, tuple[str, list[str], str]] = {
+    "county": ("county_commission", [f"division:{COUNTY}"], f"division:{COUNTY}"),
+    "office": ("community_office", ["community:C1304231"], "community:C1304231"),
+    "town": ("institution", ["inst:H13042300100"], "inst:H13042300100"),
+    "village": ("institution", ["inst:H13042301003"], "inst:H13042301003"),
+    "elsewhere": ("county_commission", ["division:130402"], "division:130402"),
+}
+#: a node outside each user's scope
+OUTSIDE = {"county": "division:130400", "office": "division:130400",
+           "town": "inst:H13042300001", "village": "community:C1304231",
+           "elsewhere": f"division:{COUNTY}"}
+
+
+@dataclass(frozen=True)
+class World:
+    settings: Settings
+    period: str
+
+
+_WORLD: list[World] = []
+
+
+def build_world(root: Path) -> World:
+    """Run the demo once (about 10 s) and add the users; later calls reuse it."""
+    if _WORLD:
+        return _WORLD[0]
+    result = run_demo(root / "demo", preset="tiny", seed=11, dirty_share=0.01,
+                      say=lambda _: None)
+    settings = Settings(warehouse=result.db, users_db=root / "auth.sqlite",
+                        secret="test-secret-not-for-production")
+    store = UserStore(settings.users_path)
+    for name, (role, nodes, _) in USERS.items():
+        store.add(name, PASSWORD, role, nodes, actor="tests")
+    _WORLD.append(World(settings, result.scorecard_period))
+    return _WORLD[0]
