@@ -135,10 +135,14 @@ def test_parquet_and_xlsx_give_the_same_result_as_csv(files, tmp_path):
 def test_parquet_export_and_import_round_trip(files, wh, tmp_path):
     ingest_paths(wh, [files], key=KEY)
     ingest_paths(wh, [write_csv(tmp_path / "discharges.csv", _rows(3), COLS)], key=KEY)
+    wh.replace_feed({"wf_referrals": pa.table({"referral_id": ["R1"], "status": ["requested"]})})
     before = _snapshot(wh)
     wh.export_parquet(tmp_path / "export")
     with Warehouse(tmp_path / "copy.duckdb") as other:
         counts = other.import_parquet(tmp_path / "export")
         assert counts["discharges"] == 3 and counts["institutions"] == 2
         assert _snapshot(other) == before
+        assert other.to_arrow("wf_referrals").to_pylist() == [
+            {"referral_id": "R1", "status": "requested"}]  # derived tables travel too
+        assert other.count("ref_icd10") > 30_000  # code lists are rebuilt, not exchanged
 

@@ -16,7 +16,6 @@ from pathlib import Path
 import duckdb
 import ibis
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from yigong.schema.codes import NATIONAL_CODE_LISTS, national_code_file
 from yigong.schema.tables import BY_NAME, CHILD_TABLES, TABLES
@@ -154,27 +153,42 @@ class Warehouse:
         return counts
 
     # -- exchange ---------------------------------------------------------------
+    def stored_tables(self) -> list[str]:
+        """Every table worth exchanging: canonical, bookkeeping and derived (not the code lists,
+        which each warehouse builds from the package)."""
+        names = [r[0] for r in self.duck.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+            "AND table_type = 'BASE TABLE' ORDER BY table_name").fetchall()]
+        return [n for n in names if not n.startswith("ref_")]
+
     def export_parquet(self, directory: str | Path) -> list[Path]:
-        """Write every canonical table (and the ingest records) to `directory/<table>.parquet`."""
+        """Write every stored table to `directory/<table>.parquet`."""
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         written = []
-        for name in [t.name for t in (*TABLES, *CHILD_TABLES)] + ["ingest_runs", "quarantine"]:
+        for name in self.stored_tables():
             path = out / f"{name}.parquet"
-            pq.write_table(self.to_arrow(name), path)
+            self.duck.execute(f'COPY "{name}" TO ? (FORMAT parquet)', [str(path)])
             written.append(path)
         return written
 
     def import_parquet(self, directory: str | Path) -> dict[str, int]:
-        """Replace the warehouse's tables with the Parquet files of `directory` (atomic)."""
-        src = Path(directory)
+        """Replace the warehouse's tables with the Parquet files of `directory` (atomic).
+
+        Canonical and bookkeeping tables keep their declared schema; derived tables (DRG
+        results, the workflow feed …) are recreated as the files have them.
+        """
+        declared = {t.name for t in (*TABLES, *CHILD_TABLES)} | {"ingest_runs", "quarantine",
+                                                                  "warehouse_meta"}
         counts: dict[str, int] = {}
         with self.transaction() as con:
-            for name in [t.name for t in (*TABLES, *CHILD_TABLES)] + ["ingest_runs", "quarantine"]:
-                path = src / f"{name}.parquet"
-                if not path.exists():
-                    continue
-                con.execute(f'DELETE FROM "{name}"')
-                con.execute(f'INSERT INTO "{name}" SELECT * FROM read_parquet(?)', [str(path)])
+            for path in sorted(Path(directory).glob("*.parquet")):
+                name = path.stem
+                if name in declared:
+                    con.execute(f'DELETE FROM "{name}"')
+                    con.execute(f'INSERT INTO "{name}" SELECT * FROM read_parquet(?)', [str(path)])
+                else:
+                    con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM read_parquet(?)',
+                                [str(path)])
                 counts[name] = self.count(name)
         return counts
