@@ -57,8 +57,8 @@ def run_demo(workdir: Path, *, preset: str = "county", seed: int = 2024,
     result.generated = generate(preset, files, seed=seed)
     planted = dirty_files(files, share=dirty_share, seed=seed)
     say(f"    planted {sum(planted.values()):,} realistic extract errors to show quarantine at work")
-    if db.exists():
-        db.unlink()
+    for stale in (db, db.with_name(db.name + ".wal")):  # a fresh warehouse each run
+        stale.unlink(missing_ok=True)
     say(f"2/6 ingesting into {db}")
     result.reports = data_svc.ingest_files(db, [files])
     say("3/6 summarising the warehouse")
