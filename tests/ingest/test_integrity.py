@@ -146,3 +146,24 @@ def test_parquet_export_and_import_round_trip(files, wh, tmp_path):
             {"referral_id": "R1", "status": "requested"}]  # derived tables travel too
         assert other.count("ref_icd10") > 30_000  # code lists are rebuilt, not exchanged
 
+
+
+def test_a_locked_warehouse_is_a_clear_error(tmp_path):
+    from yigong.warehouse import WarehouseError
+
+    db = tmp_path / "locked.duckdb"
+    Warehouse(db).close()
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, time; c = duckdb.connect("
+                               f"{str(db)!r}); print('held', flush=True); time.sleep(60)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        try:
+            Warehouse(db)
+        except WarehouseError as exc:
+            assert "cannot open the warehouse" in str(exc)
+        else:
+            raise AssertionError("a locked warehouse opened")
+    finally:
+        holder.kill()
+        holder.wait()

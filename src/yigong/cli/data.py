@@ -14,7 +14,7 @@ from rich.table import Table as RichTable
 
 from yigong.ingest import IngestError, IngestReport
 from yigong.services import data as svc
-from yigong.warehouse import DEFAULT_DB
+from yigong.warehouse import DEFAULT_DB, WarehouseError
 
 # wide enough for the reports when output goes to a file or a pipe (`make demo | tee`)
 console = Console(width=None if Console().is_terminal else 140)
@@ -63,7 +63,7 @@ def ingest(
             task = progress.add_task("ingest", total=None)
             reports = svc.ingest_files(db, paths, table=table, key_file=key_file, progress=lambda t, p:
                                        progress.update(task, description=f"ingest {p.name} → {t}"))
-    except IngestError as exc:
+    except (IngestError, WarehouseError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
     print_reports(reports)

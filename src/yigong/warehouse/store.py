@@ -39,6 +39,10 @@ CREATE TABLE IF NOT EXISTS quarantine (
 META_DDL = "CREATE TABLE IF NOT EXISTS warehouse_meta (key VARCHAR, value VARCHAR)"
 
 
+class WarehouseError(RuntimeError):
+    """The warehouse file cannot be used (e.g. another process holds it open for writing)."""
+
+
 def code_table_name(system: str) -> str:
     return f"ref_{system}"
 
@@ -48,7 +52,10 @@ class Warehouse:
 
     def __init__(self, path: str | Path | None = DEFAULT_DB) -> None:
         self.path = None if path in (None, ":memory:") else Path(path)
-        self.ibis = ibis.duckdb.connect(str(self.path) if self.path else ":memory:")
+        try:
+            self.ibis = ibis.duckdb.connect(str(self.path) if self.path else ":memory:")
+        except duckdb.IOException as exc:  # locked by another process, unreadable, not DuckDB
+            raise WarehouseError(f"cannot open the warehouse {self.path}: {exc}") from exc
         self.ensure_schema()
 
     @classmethod
