@@ -17,6 +17,8 @@ from yigong.api.errors import ApiError
 from yigong.api.scope import Scope, resolve_scope
 from yigong.api.settings import Settings
 from yigong.api.users import User, UserStore
+from yigong.indicators.evaluate import IndicatorResult
+from yigong.services import indicators as indicators_svc
 from yigong.warehouse import Warehouse
 from yigong.warehouse.hierarchy import Node, parse_node
 
@@ -36,6 +38,21 @@ class AppState:
     warehouse: Warehouse
     lock: threading.RLock = field(default_factory=threading.RLock)
     _scopes: dict[tuple[str, ...], tuple[float, Scope]] = field(default_factory=dict)
+    _results: dict[tuple[str, str, tuple[str, ...]], tuple[float, list[IndicatorResult]]] = \
+        field(default_factory=dict)
+
+    def results(self, node: str, period: str, ids: list[str] | None = None
+                ) -> list[IndicatorResult]:
+        """Indicator results of a node and period (all, or ``ids``), computed by the service
+        and kept for ``settings.cache_seconds`` (the warehouse changes only on ingest)."""
+        key = (node, period, tuple(ids or ()))
+        hit = self._results.get(key)
+        if hit and time.monotonic() - hit[0] < self.settings.cache_seconds:
+            return hit[1]
+        with self.tables() as wh:
+            out = indicators_svc.compute(wh, node, period, ids=ids).results
+        self._results[key] = (time.monotonic(), out)
+        return out
 
     @contextmanager
     def tables(self) -> Iterator[Warehouse]:
@@ -69,9 +86,9 @@ class Principal:
         with self.state.tables() as wh:
             ok = self.scope.allows(wh, node, date.today())
         if not ok:
-            raise ApiError(403, "outside_scope",
-                           f"node {node} is outside the nodes assigned to {self.user.username}",
-                           {"nodes": list(self.user.nodes)})
+            raise ApiError(403, "outside_scope",  # the node is not echoed: nothing to learn
+                           f"the node asked for is outside the nodes assigned to "
+                           f"{self.user.username}", {"nodes": list(self.user.nodes)})
         return node
 
 

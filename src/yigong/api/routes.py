@@ -13,13 +13,13 @@ from yigong.api import queries
 from yigong.api.auth import issue_token
 from yigong.api.context import AppState, CurrentUser
 from yigong.api.dhis2 import data_value_set, data_value_set_csv
-from yigong.api.errors import ApiError
+from yigong.api.errors import ERROR_RESPONSES, ApiError
 from yigong.indicators.periods import parse_period
 from yigong.services import indicators as indicators_svc
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0, le=10**9)]
 Period = Annotated[str, Query(min_length=4, max_length=7, pattern=r"^\d{4}(Q[1-4]|\d{2})?$")]
@@ -70,8 +70,7 @@ def institutions(p: CurrentUser, limit: Limit = 100, offset: Offset = 0) -> dict
 
 def _results(p: CurrentUser, node: str, period: str) -> list[Any]:
     n = p.node(node)
-    with p.state.tables() as wh:
-        return indicators_svc.compute(wh, str(n), _period(period)).results
+    return p.state.results(str(n), _period(period))
 
 
 @router.get("/nodes/{node}/indicators", tags=["indicators"])

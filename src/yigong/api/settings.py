@@ -27,6 +27,7 @@ class Settings:
     users_db: Path | None = None
     secret: str = field(default_factory=_secret, repr=False)
     token_minutes: int = 8 * 60
+    cache_seconds: float = 60.0  # indicator results are reused this long (0: never)
 
     @property
     def users_path(self) -> Path:

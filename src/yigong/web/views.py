@@ -33,8 +33,7 @@ def _row(r: IndicatorResult) -> dict[str, Any]:
 def overview_view(p: Principal, node: str, period: str) -> dict[str, Any]:
     """The node's target scorecard: every indicator with a target, with its traffic light."""
     n = p.node(node)
-    with p.state.tables() as wh:
-        rows = indicators_svc.scorecard(wh, str(n), period)
+    rows = [r for r in p.state.results(str(n), period) if r.target is not None]  # = scorecard
     return {"node": str(n), "node_name": rows[0].node_name if rows else "", "period": period,
             "nodes": list(p.user.nodes), "items": [_row(r) for r in rows]}
 
@@ -42,11 +41,11 @@ def overview_view(p: Principal, node: str, period: str) -> dict[str, Any]:
 def drill_view(p: Principal, node: str, indicator: str, period: str) -> dict[str, Any]:
     """Node → its institutions (same indicator each) → the records behind the node's value."""
     n = p.node(node)
+    (top,) = p.state.results(str(n), period, [indicator])
     with p.state.tables() as wh:
-        (top,) = indicators_svc.compute(wh, str(n), period, ids=[indicator]).results
         members = sorted(queries.members(wh, n) & p.scope.institutions)
-        per_inst = [indicators_svc.compute(wh, f"inst:{i}", period, ids=[indicator],
-                                           compare=False).results[0] for i in members]
+    per_inst = [p.state.results(f"inst:{i}", period, [indicator])[0] for i in members]
+    with p.state.tables() as wh:
         ex = indicators_svc.explain(wh, indicator, str(n), period, 20)
     measures = [{"role": m.role, "measure": m.measure, "name_zh": m.name_zh, "note": m.note,
                  "rows": queries.redact([{k: queries._plain(v) for k, v in r.items()}

@@ -1,0 +1,147 @@
+"""The access matrix: every route × users with different scopes, zero leaks.
+
+For each route of the app there must be an entry in `MATRIX` (a route added later without one
+makes `test_every_route_is_in_the_matrix` fail). For each user, every request built from the
+entry is sent twice — about a node inside the user's scope and about one outside it — and
+
+- no response (JSON, CSV or HTML) names an institution outside the user's scope, by id or
+  by name;
+- a request about a node outside the scope is refused with 403 and the error object.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+
+import pytest
+from fastapi.routing import APIRoute
+
+from tests.api.world import OUTSIDE, PASSWORD, USERS
+
+Build = Callable[[str, str], list[tuple[str, str, dict[str, str] | None]]]
+# each entry: (node, period) -> [(method, url, form data)]; "scoped" says whether the URL names
+# the node (then the outside node must be refused)
+MATRIX: dict[tuple[str, str], tuple[bool, Build]] = {
+    ("POST", "/api/v1/auth/token"): (False, lambda n, p: []),  # tested in test_auth/endpoints
+    ("GET", "/api/v1/me"): (False, lambda n, p: [("GET", "/api/v1/me", None)]),
+    ("GET", "/api/v1/institutions"): (False, lambda n, p: [
+        ("GET", "/api/v1/institutions?limit=1000", None)]),
+    ("GET", "/api/v1/nodes/{node}/indicators"): (True, lambda n, p: [
+        ("GET", f"/api/v1/nodes/{n}/indicators?period={p}", None)]),
+    ("GET", "/api/v1/nodes/{node}/indicators/{indicator}/explain"): (True, lambda n, p: [
+        ("GET", f"/api/v1/nodes/{n}/indicators/{i}/explain?period={p}&limit=200", None)
+        for i in ("C02", "C05")]),
+    ("GET", "/api/v1/casemix"): (True, lambda n, p: [("GET", f"/api/v1/casemix?node={n}", None)]),
+    ("GET", "/api/v1/dataValueSets"): (True, lambda n, p: [
+        ("GET", f"/api/v1/dataValueSets?node={n}&period={p}&format=csv", None)]),
+    ("GET", "/api/v1/quarantine"): (False, lambda n, p: [
+        ("GET", "/api/v1/quarantine?limit=1000", None)]),
+    ("GET", "/api/v1/export/tables"): (False, lambda n, p: [("GET", "/api/v1/export/tables", None)]),
+    ("GET", "/api/v1/export/{table}.csv"): (False, lambda n, p: [
+        ("GET", f"/api/v1/export/{t}.csv", None) for t in (
+            "institutions", "community_memberships", "discharges", "drg_case_facts",
+            "wf_referral_events", "wf_contracts", "staff", "finance")]),
+    ("GET", "/"): (True, lambda n, p: [("GET", f"/?node={n}&period={p}", None),
+                                       ("GET", f"/?node={n}&period={p}&format=json", None)]),
+    ("GET", "/nodes/{node}/indicators/{indicator}"): (True, lambda n, p: [
+        ("GET", f"/nodes/{n}/indicators/C05?period={p}", None),
+        ("GET", f"/nodes/{n}/indicators/C02?period={p}&format=json", None)]),
+    ("GET", "/tree"): (False, lambda n, p: [("GET", "/tree", None),
+                                            ("GET", "/tree?format=json", None)]),
+    ("GET", "/login"): (False, lambda n, p: [("GET", "/login", None)]),
+    ("POST", "/login"): (False, lambda n, p: []),  # see test_web_login_sets_a_cookie
+    ("GET", "/logout"): (False, lambda n, p: [("GET", "/logout", None)]),
+    ("GET", "/lang/{lang}"): (False, lambda n, p: [("GET", "/lang/en", None)]),
+}
+# documentation routes carry no data
+PUBLIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+
+
+def _flat(routes: list) -> list:
+    """Routes, with included routers opened (FastAPI ≥ 0.16x keeps them as one entry)."""
+    out = []
+    for r in routes:
+        inner = getattr(r, "original_router", None)
+        out += _flat(inner.routes) if inner is not None else [r]
+    return out
+
+
+def _routes(app) -> set[tuple[str, str]]:
+    out = set()
+    for r in _flat(app.routes):
+        if getattr(r, "path", None) in PUBLIC or not hasattr(r, "methods"):
+            continue  # documentation, and the static mount (no data)
+        for m in r.methods - {"HEAD", "OPTIONS"}:
+            out.add((m, r.path))
+    return out
+
+
+def test_every_route_is_in_the_matrix(app):
+    routes = _routes(app)
+    assert routes - set(MATRIX) == set(), "routes without an access-matrix entry"
+    assert set(MATRIX) - routes == set(), "matrix entries for routes that no longer exist"
+    assert sum(isinstance(r, APIRoute) for r in _flat(app.routes)) == len(MATRIX)
+
+
+def _leaks(text: str, ctype: str, hidden_ids: set[str], hidden_names: set[str]) -> list[str]:
+    found = [i for i in hidden_ids if i in text]
+    if "json" in ctype:
+        def walk(v: object) -> None:
+            if isinstance(v, str) and v in hidden_names:
+                found.append(v)
+            elif isinstance(v, dict):
+                for x in v.values():
+                    walk(x)
+            elif isinstance(v, list):
+                for x in v:
+                    walk(x)
+        walk(json.loads(text))
+    else:  # a name inside a longer name (a community called after its lead hospital) is not it
+        found += [n for n in hidden_names if re.search(re.escape(n) + r"(?![\u4e00-\u9fff])", text)]
+    return found
+
+
+@pytest.mark.parametrize("user", sorted(USERS))
+def test_no_response_leaks_an_institution_outside_the_scope(app, client, tokens, world, user):
+    scope = app.state.yigong.scope(app.state.yigong.users.get(user))
+    hidden_ids = set(scope.all_institutions - scope.institutions)
+    hidden_names = {scope.names[i] for i in hidden_ids}
+    if user not in ("county", "office"):  # in the tiny county the community holds all ten
+        assert hidden_ids, "the matrix needs users that cannot see everything"
+    own, outside = USERS[user][2], OUTSIDE[user]
+    client.cookies.clear()
+    sent = 0
+    for scoped, build in MATRIX.values():
+        for node, inside in ((own, True), (outside, False)):
+            for m, url, data in build(node, world.period):
+                r = client.request(m, url, headers=tokens[user], data=data,
+                                   follow_redirects=False)
+                sent += 1
+                where = f"{user} {m} {url}"
+                assert r.status_code < 500, f"{where}: {r.status_code} {r.text[:300]}"
+                if scoped and not inside:
+                    assert r.status_code == 403, f"{where}: expected 403, got {r.status_code}"
+                    assert r.json()["error"]["code"] == "outside_scope"
+                elif scoped:
+                    assert r.status_code == 200, f"{where}: {r.status_code} {r.text[:300]}"
+                leaks = _leaks(r.text, r.headers.get("content-type", ""), hidden_ids,
+                               hidden_names)
+                assert not leaks, f"{where} shows institutions outside the scope: {leaks}"
+    assert sent > 20
+
+
+def test_web_login_sets_a_cookie_and_pages_need_it(client):
+    client.cookies.clear()
+    r = client.get("/", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    r = client.post("/login", data={"username": "town", "password": "wrong", "next": "/"},
+                    follow_redirects=False)
+    assert r.status_code == 303 and "error=1" in r.headers["location"]
+    r = client.post("/login", data={"username": "town", "password": PASSWORD, "next": "/tree"},
+                    follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/tree"
+    assert client.get("/tree?format=json").json()["communities"][0]["institutions"][0][
+        "institution_id"] == "H13042300100"
+    client.cookies.clear()

@@ -1,0 +1,38 @@
+"""The published OpenAPI document, snapshot-tested: review the diff when the API changes.
+
+Regenerate with ``YIGONG_UPDATE_SNAPSHOTS=1 pytest tests/api/test_openapi.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+SNAPSHOT = Path(__file__).with_name("openapi.json")
+
+
+def _document(client) -> dict:
+    doc = client.get("/openapi.json").json()
+    doc["info"]["version"] = "<version>"  # releases do not change the contract
+    return doc
+
+
+def test_openapi_document_matches_the_snapshot(client):
+    doc = _document(client)
+    text = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    if os.environ.get("YIGONG_UPDATE_SNAPSHOTS"):
+        SNAPSHOT.write_text(text, encoding="utf-8")
+    assert SNAPSHOT.exists(), "no snapshot: run with YIGONG_UPDATE_SNAPSHOTS=1 and review it"
+    assert json.loads(SNAPSHOT.read_text(encoding="utf-8")) == doc, (
+        "the OpenAPI document changed: regenerate with YIGONG_UPDATE_SNAPSHOTS=1 and review")
+
+
+def test_every_api_path_is_documented_with_the_error_object(client):
+    paths = _document(client)["paths"]
+    assert "/api/v1/nodes/{node}/indicators" in paths and "/api/v1/dataValueSets" in paths
+    assert not any(p.startswith("/static") or p in ("/", "/tree") for p in paths)
+    for path, ops in paths.items():
+        for op in ops.values():
+            ref = op["responses"]["403"]["content"]["application/json"]["schema"]["$ref"]
+            assert ref.endswith("/ErrorBody"), path
