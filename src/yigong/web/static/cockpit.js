@@ -5,6 +5,7 @@ function drawScorecard(el, items, lang) {
   var rows = items.filter(function (r) { return r.value !== null && r.target && r.target.value; });
   var chart = echarts.init(el);
   chart.setOption({
+    animation: false,  /* drawn at once: screenshots and slow machines see the final chart */
     tooltip: {},
     xAxis: { type: "category", data: rows.map(function (r) { return r.indicator; }) },
     yAxis: { type: "value", name: lang === "zh" ? "实际值/目标 (%)" : "actual / target (%)" },

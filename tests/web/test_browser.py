@@ -1,0 +1,110 @@
+"""The cockpit in a real browser: Debian's Chromium driven by Playwright.
+
+login → scorecard → drill-down → language switch, with screenshots kept in
+``artifacts/screenshots/``. Chromium comes from ``apt-get install chromium fonts-wqy-microhei``
+(`scripts/ensure-system-deps.sh`); without it these tests fail, they never skip.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.api.world import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+TIMEOUT_MS = 20_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.fail(f"no Chromium at {CHROMIUM}: run scripts/ensure-system-deps.sh "
+                    "(apt-get install chromium fonts-wqy-microhei)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture()
+def page(browser, live_server):  # noqa: ANN001, ANN201
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context.set_default_timeout(TIMEOUT_MS)
+    pg = context.new_page()
+    pg.foreign = []  # requests that left the machine (the cockpit must work offline)
+    pg.on("request", lambda r: urlparse(r.url).hostname not in ("127.0.0.1", None)
+          and pg.foreign.append(r.url))
+    yield pg
+    context.close()
+
+
+def _shot(pg, name: str) -> None:  # noqa: ANN001
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _login(pg, base: str, user: str = "county") -> None:  # noqa: ANN001
+    pg.goto(f"{base}/")
+    pg.wait_for_selector("#login-form")
+    pg.fill("#username", user)
+    pg.fill("#password", PASSWORD)
+    pg.click("#login-submit")
+
+
+def test_login_scorecard_drilldown_and_language_switch(page, live_server, world):
+    _login(page, live_server)
+    page.wait_for_selector("#scorecard tbody tr")
+    page.wait_for_selector("#chart[data-rendered='1']")  # ECharts, served from the package
+    _shot(page, "01-scorecard-zh")
+    assert "目标记分卡" in page.inner_text("#page-title")
+    rows = page.locator("#scorecard tbody tr")
+    assert rows.count() > 0
+    lights = {page.locator("#scorecard tbody tr .light").nth(i).get_attribute("class")
+              for i in range(rows.count())}
+    assert lights <= {"light green", "light amber", "light red", "light grey"}
+
+    page.locator("#scorecard tbody tr[data-indicator='C02'] a.drill").click()
+    page.wait_for_selector("#institutions tbody tr")
+    _shot(page, "02-drilldown-zh")
+    assert "C02" in page.inner_text("#page-title")
+    assert page.locator("#institutions tbody tr").count() == 10
+    assert page.locator("table.cases tbody tr").count() > 0  # the records behind the value
+
+    page.click("#lang-switch")
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    page.wait_for_selector("#institutions tbody tr")
+    _shot(page, "03-drilldown-en")
+    assert "By institution" in page.inner_text("main")
+    page.click("#nav-overview")
+    page.wait_for_selector("#scorecard tbody tr")
+    assert "Target scorecard" in page.inner_text("#page-title")
+    _shot(page, "04-scorecard-en")
+    assert page.foreign == []
+
+
+def test_wrong_password_and_scope_in_the_browser(page, live_server):
+    page.goto(f"{live_server}/login")
+    page.fill("#username", "town")
+    page.fill("#password", "not the password")
+    page.click("#login-submit")
+    page.wait_for_selector("#login-error")
+    _login(page, live_server, "town")
+    page.wait_for_selector("#scorecard")
+    page.goto(f"{live_server}/tree")
+    page.wait_for_selector("li[data-institution]")
+    assert page.locator("li[data-institution]").count() == 1
+    _shot(page, "05-tree-township")
+    r = page.goto(f"{live_server}/?node=division:130423")
+    assert r is not None and r.status == 403
