@@ -180,14 +180,55 @@ def validate(
 
 @app.command()
 def dip(
-    inputs: BundleOpt,
     out: OutOpt,
+    inputs: Annotated[
+        Path | None,
+        typer.Option("--inputs", "-i", help="Input bundle directory (see docs/payment.md)."),
+    ] = None,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", help="Build history and cases from this warehouse instead."),
+    ] = None,
+    county: Annotated[str | None, typer.Option(help="With --db: county code.")] = None,
+    year: Annotated[int | None, typer.Option(help="With --db: settlement year.")] = None,
+    dip_fund: Annotated[
+        str | None,
+        typer.Option(
+            help="With --db: DIP fund in yuan (default: Σ fund paid of the year's cases)."
+        ),
+    ] = None,
+    all_inpatient: Annotated[
+        bool,
+        typer.Option(
+            "--all-inpatient",
+            help="With --db: every in-county inpatient stay is a DIP case, not only payment_method 'dip'.",
+        ),
+    ] = False,
     policy: PolicyOpt = "henan-default",
     replace: ReplaceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """DIP: build the local catalogue from history, score the year's cases, settle each hospital."""
-    summary = _guard(lambda: service.settle_dip_run(inputs, policy, out, replace=replace))
+    """DIP: build the local catalogue from history, score the year's cases, settle each hospital.
+
+    Inputs come from a bundle (-i) or from the warehouse (--db with --county and --year).
+    """
+    if (inputs is None) == (db is None):
+        raise typer.BadParameter("give exactly one of --inputs/-i (a bundle) or --db (a warehouse)")
+    if db is None:
+        assert inputs is not None
+        if dip_fund is not None or all_inpatient:
+            raise typer.BadParameter("--dip-fund and --all-inpatient only apply with --db")
+        summary = _guard(lambda: service.settle_dip_run(inputs, policy, out, replace=replace))
+    else:
+        if county is None or year is None:
+            raise typer.BadParameter("--db needs --county and --year")
+        fund_m = _money_option(dip_fund, "--dip-fund")
+        scope = "all_inpatient" if all_inpatient else "dip"
+        summary = _guard(
+            lambda: service.settle_dip_from_warehouse(
+                db, county, year, policy, out, fund=fund_m, scope=scope, replace=replace
+            )
+        )
     _print_summary(summary, as_json)
 
 

@@ -23,14 +23,15 @@ import yigong
 from yigong.payment.budget import BudgetResult, settle_budget
 from yigong.payment.bundle import read_budget_bundle
 from yigong.payment.bundle_casemix import (
+    DipInputs,
     DrgInputs,
     read_dip_bundle,
     read_drg_bundle,
     read_finance_bundle,
 )
 from yigong.payment.compare import ComparisonRow, compare_budget, compare_ledgers
-from yigong.payment.dip_catalog import build_catalog
-from yigong.payment.dip_settle import settle_dip
+from yigong.payment.dip_catalog import DipCatalog, build_catalog
+from yigong.payment.dip_settle import DipResult, settle_dip
 from yigong.payment.distribution import DistributionCheck, check_finance
 from yigong.payment.drg import settle_drg
 from yigong.payment.export import (
@@ -52,6 +53,7 @@ from yigong.payment.runstore import write_run_atomically
 from yigong.schema.money import Money
 
 if TYPE_CHECKING:  # the warehouse (ibis, duckdb) is only imported when a run reads it
+    from yigong.services.settlement_data.dip import DipScope
     from yigong.warehouse.hierarchy import TableSource
 
 __all__ = [
@@ -62,7 +64,9 @@ __all__ = [
     "explain_line",
     "load_budget_inputs",
     "settle_budget_from_warehouse",
+    "run_dip",
     "settle_budget_run",
+    "settle_dip_from_warehouse",
     "settle_dip_run",
     "settle_drg_from_warehouse",
     "settle_drg_run",
@@ -343,11 +347,53 @@ def _need(section: object, policy: Policy, name: str) -> None:
 def settle_dip_run(
     bundle: Path, policy_name: str, out_dir: Path, *, replace: bool = False
 ) -> RunSummary:
-    """``yigong settle dip``: build the DIP catalogue from history, settle the year's cases."""
+    """``yigong settle dip -i BUNDLE``: build the DIP catalogue from history, settle the year's cases."""
+    policy = load_policy(policy_name)
+    _need(policy.dip, policy, "dip")
+    return _write_dip_run(read_dip_bundle(bundle), policy, out_dir, replace=replace)
+
+
+def settle_dip_from_warehouse(
+    db: Path | TableSource,
+    county: str,
+    year: int,
+    policy_name: str,
+    out_dir: Path,
+    *,
+    fund: Money | None = None,
+    scope: DipScope = "dip",
+    replace: bool = False,
+) -> RunSummary:
+    """``yigong settle dip --db``: catalogue from the county's past discharges, the year's DIP stays.
+
+    Treatment types come from each front page's principal procedure; the run directory also
+    holds ``provenance.json`` (see :mod:`yigong.services.settlement_data.dip`).
+    """
+    from yigong.services.settlement_data import dip_inputs_from_warehouse
+
     policy = load_policy(policy_name)
     _need(policy.dip, policy, "dip")
     assert policy.dip is not None
-    inputs = read_dip_bundle(bundle)
+    dip_policy = policy.dip
+    inputs, prov = _with_tables(
+        db,
+        lambda t: dip_inputs_from_warehouse(t, county, year, dip_policy, fund=fund, scope=scope),
+    )
+    extra = {
+        "provenance.json": json_bytes(
+            {p.item: {"rule": p.rule, "figures": p.figures} for p in prov}
+        )
+    }
+    source = {"kind": "warehouse", "db": str(db) if isinstance(db, Path) else "<tables>",
+              "scope": scope}  # fmt: skip
+    return _write_dip_run(
+        inputs, policy, out_dir, replace=replace, extra_files=extra, source=source
+    )
+
+
+def run_dip(inputs: DipInputs, policy: Policy) -> tuple[DipCatalog, DipResult]:
+    """Build the catalogue and settle; a fen not accounted for is a bug and stops the run."""
+    assert policy.dip is not None
     catalog = build_catalog(inputs.history, inputs.year, policy.dip)
     result = settle_dip(
         inputs.cases,
@@ -358,6 +404,25 @@ def settle_dip_run(
         policy.rounding.rule(),
         inputs.adjustments,
     )
+    paid = Money.sum([h.settlement for h in result.hospitals])
+    if paid + result.residual != inputs.fund_available:
+        raise AssertionError(
+            f"DIP conservation violated: paid {paid} + residual {result.residual} "
+            f"!= fund {inputs.fund_available}"
+        )
+    return catalog, result
+
+
+def _write_dip_run(
+    inputs: DipInputs,
+    policy: Policy,
+    out_dir: Path,
+    *,
+    replace: bool,
+    extra_files: dict[str, bytes] | None = None,
+    source: dict[str, str] | None = None,
+) -> RunSummary:
+    catalog, result = run_dip(inputs, policy)
     files = {
         "dip_catalog.csv": dataclass_csv(list(catalog.groups.values())),
         "dip_coefficients.csv": csv_bytes(["level", "coefficient"], catalog.coefficients.items()),
@@ -365,8 +430,9 @@ def settle_dip_run(
         "dip_hospitals.csv": dataclass_csv(list(result.hospitals)),
         "ledger.csv": ledger_csv(result.ledger.lines),
     }
+    files.update(extra_files or {})
     inputs_hash = records_sha256(inputs)
-    extra = {
+    extra: dict[str, Any] = {
         "county": inputs.county,
         "year": inputs.year,
         "overall_mean_cost": catalog.overall_mean,
@@ -374,6 +440,7 @@ def settle_dip_run(
         "total_points": result.total_points,
         "point_value": result.point_value,
         "residual_in_pool": result.residual,
+        **({"source": source} if source else {}),
     }
     files["run.json"] = _run_record("dip", inputs_hash, policy, files, extra)
     write_run_atomically(out_dir, files, replace=replace)

@@ -37,6 +37,9 @@ The rules (also in ``docs/payment.md``, "From the warehouse"):
   none is an error, never an invented score.
 - **DRG cases** (:func:`drg_inputs_from_warehouse`): DRG-paid stays of the county's
   institutions, grouped in ``drg_results``, with their front page's cost.
+- **DIP history and cases** (:func:`dip_inputs_from_warehouse`): the county's discharges of the
+  years before (catalogue) and its DIP-paid stays of the year, each with the treatment type
+  derived from the principal procedure (rules in :mod:`.dip`).
 """
 
 from __future__ import annotations
@@ -68,6 +71,7 @@ from yigong.services.settlement_data.community_map import (
     community_map,
     member_institutions,
 )
+from yigong.services.settlement_data.dip import dip_inputs_from_warehouse
 from yigong.services.settlement_data.drg import drg_inputs_from_warehouse
 from yigong.services.settlement_data.scores import SCORE_INDICATORS, assessment_scores, attainment
 from yigong.warehouse.hierarchy import TableSource
@@ -84,6 +88,7 @@ __all__ = [
     "attainment",
     "budget_inputs_from_warehouse",
     "community_map",
+    "dip_inputs_from_warehouse",
     "drg_inputs_from_warehouse",
     "fund_history",
     "in_year_claims",

@@ -1,0 +1,261 @@
+"""DIP inputs of a county-year from ``discharges`` and ``settlements`` (按病种分值付费的数据来源).
+
+The rules (also in ``docs/payment.md``, "DIP from the warehouse"):
+
+- **Treatment type** (治疗方式属性, reference/payment.md §5.2: 内科诊疗组 / 诊断性操作组 /
+  治疗性操作组 / 相关手术组) is derived, as DIP groupers do, from the principal procedure of the
+  front page (``procedure_codes``, first element):
+
+  1. no procedure → *conservative* (保守治疗);
+  2. an operating-room procedure of the CHS-DRG pack (``procedures.csv`` ``is_or_procedure =
+     1``, local codes translated through the pack's ``procedure_map`` first) → *surgical* (手术);
+  3. else ICD-9-CM-3 categories 87–91 (diagnostic radiology, other diagnostic imaging,
+     interview/evaluation/examination, microscopic examinations) and 92.0–92.1 (nuclear
+     medicine scans and function studies) → *diagnostic* (诊断性操作);
+  4. every other procedure → *therapeutic* (治疗性操作).
+
+  Rules 3–4 are **our interpretation** (no national DIP text fixes the ranges); the
+  "diagnostic procedures on …" subcategories of the body-system chapters (e.g. 44.1 gastroscopy)
+  therefore count as therapeutic.
+- **History** (catalogue, [S1 p.57–58]): every discharge (全口径, self-pay included, "M = mean
+  over all local discharges") at an institution located in the county, in the ``len(year_weights)``
+  years before the settlement year, cost = the front page's ``total_cost``. A window year
+  without discharges is left out (the engine re-normalises the weights) and named in the
+  provenance; a window without any is an error.
+- **Cases** of the settlement year: discharges (``discharge_date`` in the year) at the county's
+  institutions with a settlement of the county's insured in the county whose
+  ``payment_method`` is ``'dip'`` (scope ``dip``, the default: the shipped policy does not say
+  the county pays all stays by DIP), or any inpatient settlement (scope ``all_inpatient``: a
+  county that pays every stay by DIP, or a what-if). Cost = front page ``total_cost``; fund paid
+  = Σ ``fund_paid`` of those settlements of the discharge.
+- **Fund available for DIP**: ``fund`` if given, else Σ fund paid of the year's cases (the
+  fund the year's DIP stays actually drew, re-distributed by points) — an assumption, recorded.
+- No assessment coefficients or audit deductions are in the warehouse: none are applied.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Literal
+
+import ibis
+
+from yigong.payment.bundle_casemix import DipInputs
+from yigong.payment.dip_catalog import DipHistoricalCase, ProcedureKind
+from yigong.payment.dip_settle import DipCase
+from yigong.payment.policy_casemix import DipPolicy
+from yigong.schema.money import Money
+from yigong.services.settlement_data._common import LEVEL_KEY, Provenance, error, fetch
+from yigong.warehouse.hierarchy import TableSource, division_prefix
+
+__all__ = [
+    "DIAGNOSTIC_CATEGORIES",
+    "DIAGNOSTIC_SUBCATEGORIES",
+    "DIP_OR_PACK",
+    "DipScope",
+    "dip_inputs_from_warehouse",
+    "or_procedure_codes",
+    "treatment_types",
+]
+
+#: the pack whose ``is_or_procedure`` flag makes a principal procedure surgical.
+DIP_OR_PACK = "chs-drg-1.1"
+#: ICD-9-CM-3 categories (first two digits) counted as diagnostic — our interpretation.
+DIAGNOSTIC_CATEGORIES = ("87", "88", "89", "90", "91")
+#: ICD-9-CM-3 subcategories (digits without the dot) counted as diagnostic — our interpretation.
+DIAGNOSTIC_SUBCATEGORIES = ("920", "921")
+
+DipScope = Literal["dip", "all_inpatient"]
+
+
+def or_procedure_codes(pack: str = DIP_OR_PACK) -> frozenset[str]:
+    """Procedure codes that are operating-room procedures under ``pack``, local codes included.
+
+    A code is OR if the pack flags it, or if the pack's ``procedure_map`` translates it to a
+    flagged code (the same translation the grouper applies).
+    """
+    from yigong.casemix.model import pack_model
+
+    model = pack_model(pack)
+    mapped = {src for src, dst in model.px_map.items() if dst in model.or_codes}
+    return frozenset(model.or_codes | mapped)
+
+
+def treatment_types(discharges: ibis.Table, pack: str = DIP_OR_PACK) -> ibis.Table:
+    """``discharges`` with ``diagnosis``, ``procedure`` (principal codes) and ``kind`` added."""
+    or_codes = ibis.memtable({"or_code": sorted(or_procedure_codes(pack))})
+    d = discharges.mutate(
+        diagnosis=discharges.diagnosis_codes[0], procedure=discharges.procedure_codes[0]
+    )
+    d = d.left_join(or_codes, d.procedure == or_codes.or_code)
+    digits = d.procedure.replace(".", "")
+    kind = ibis.cases(
+        ((d.procedure.isnull() | (d.procedure.strip() == "")), ProcedureKind.CONSERVATIVE.value),
+        (d.or_code.notnull(), ProcedureKind.SURGICAL.value),
+        (
+            digits.substr(0, 2).isin(DIAGNOSTIC_CATEGORIES)
+            | digits.substr(0, 3).isin(DIAGNOSTIC_SUBCATEGORIES),
+            ProcedureKind.DIAGNOSTIC.value,
+        ),
+        else_=ProcedureKind.THERAPEUTIC.value,
+    )
+    return d.mutate(kind=kind).drop("or_code")
+
+
+def _county_discharges(tables: TableSource, county: str, pack: str) -> ibis.Table:
+    prefix = division_prefix(county, "county")
+    inst = tables.table("institutions")
+    inst = inst.filter(inst.division_code.startswith(prefix)).select(
+        "institution_id", "institution_type"
+    )
+    d = tables.table("discharges").join(inst, "institution_id")
+    d = d.select(
+        "discharge_id", "institution_id", "institution_type", "discharge_date",
+        "diagnosis_codes", "procedure_codes", "total_cost",
+    )  # fmt: skip
+    return treatment_types(d, pack).mutate(year=d.discharge_date.year())
+
+
+def _paid(tables: TableSource, county: str, scope: DipScope) -> ibis.Table:
+    """Fund paid per discharge by the settlements in scope."""
+    prefix = division_prefix(county, "county")
+    s = tables.table("settlements")
+    cond = (
+        s.insured_area.startswith(prefix)
+        & s.service_area.startswith(prefix)
+        & s.discharge_id.notnull()
+    )
+    cond &= (s.payment_method == "dip") if scope == "dip" else (s.care_type == "inpatient")
+    s = s.filter(cond)
+    return s.group_by("discharge_id").aggregate(fund_paid=s.fund_paid.sum(), settlements=s.count())
+
+
+def _level(row: dict[str, object]) -> str:
+    kind = str(row["institution_type"])
+    return LEVEL_KEY.get(kind, kind)
+
+
+def _history(
+    d: ibis.Table, county: str, year: int, policy: DipPolicy
+) -> tuple[tuple[DipHistoricalCase, ...], Provenance]:
+    window = list(range(year - len(policy.year_weights), year))
+    h = d.filter(d.year.isin(window))
+    rows = fetch(
+        h.select(
+            "year", "discharge_id", "institution_id", "institution_type", "diagnosis",
+            "procedure", "kind", "total_cost",
+        ).order_by("discharge_id")
+    )  # fmt: skip
+    history = tuple(
+        DipHistoricalCase(
+            int(x["year"]),  # type: ignore[call-overload]
+            str(x["institution_id"]),
+            _level(x),
+            str(x["diagnosis"] or ""),
+            str(x["procedure"] or ""),
+            ProcedureKind(str(x["kind"])),
+            Money(x["total_cost"]),  # type: ignore[arg-type]
+        )
+        for x in rows
+    )
+    per_year = Counter(c.year for c in history)
+    empty = [y for y in window if not per_year[y]]
+    if not history:
+        raise error(
+            "warehouse.dip.history",
+            f"no discharges at the institutions of county {county} in {window[0]}–{window[-1]}: "
+            f"the DIP catalogue of {year} is built from them (load those years)",
+            "history",
+        )
+    figures = {f"discharges:{y}": str(per_year[y]) for y in window}
+    figures["empty_years"] = ",".join(map(str, empty))
+    figures.update(
+        {f"kind:{k}": str(n) for k, n in sorted(Counter(c.procedure_kind for c in history).items())}
+    )
+    return history, Provenance(
+        "dip_history",
+        "every discharge (全口径) at the county's institutions in the years before the settlement "
+        "year; a year without discharges is left out and the weights re-normalised",
+        figures,
+    )
+
+
+def _cases(
+    d: ibis.Table, paid: ibis.Table, county: str, year: int, scope: DipScope
+) -> tuple[tuple[DipCase, ...], Provenance]:
+    cur = d.filter(d.year == year)
+    j = cur.join(paid, "discharge_id")
+    rows = fetch(
+        j.select(
+            "discharge_id", "institution_id", "institution_type", "diagnosis", "procedure",
+            "kind", "total_cost", "fund_paid",
+        ).order_by("discharge_id")
+    )  # fmt: skip
+    cases = tuple(
+        DipCase(
+            str(x["discharge_id"]),
+            str(x["institution_id"]),
+            _level(x),
+            str(x["diagnosis"] or ""),
+            str(x["procedure"] or ""),
+            ProcedureKind(str(x["kind"])),
+            Money(x["total_cost"]),  # type: ignore[arg-type]
+            Money(x["fund_paid"]),  # type: ignore[arg-type]
+        )
+        for x in rows
+    )
+    what = "a DIP-paid" if scope == "dip" else "an inpatient"
+    if not cases:
+        raise error(
+            "warehouse.dip.cases",
+            f"no discharge with {what} settlement of county {county}'s insured at its institutions in {year} "
+            "(payment_method 'dip'; scope all_inpatient, `--all-inpatient`, takes every stay)",
+            "payment_method",
+        )
+    figures = {
+        "scope": scope,
+        "cases": str(len(cases)),
+        "discharges_of_year": str(fetch(cur.aggregate(n=cur.count()))[0]["n"]),
+        **{
+            f"kind:{k}": str(n) for k, n in sorted(Counter(c.procedure_kind for c in cases).items())
+        },
+    }
+    return cases, Provenance(
+        "dip_cases",
+        f"discharges of the year at the county's institutions with {what} settlement of the "
+        "county's insured in the county; fund paid = Σ fund_paid of those settlements",
+        figures,
+    )
+
+
+def dip_inputs_from_warehouse(
+    tables: TableSource,
+    county: str,
+    year: int,
+    policy: DipPolicy,
+    *,
+    fund: Money | None = None,
+    scope: DipScope = "dip",
+    pack: str = DIP_OR_PACK,
+) -> tuple[DipInputs, tuple[Provenance, ...]]:
+    """History and current-year DIP cases of ``county`` for settlement year ``year``."""
+    d = _county_discharges(tables, county, pack)
+    history, p_hist = _history(d, county, year, policy)
+    cases, p_cases = _cases(d, _paid(tables, county, scope), county, year, scope)
+    paid = Money.sum([c.fund_paid for c in cases])
+    amount = fund if fund is not None else paid
+    p_fund = Provenance(
+        "dip_fund",
+        "given (--dip-fund)" if fund is not None else
+        "assumption: Σ fund paid of the year's DIP cases, re-distributed by points",
+        {"fund_available": str(amount), "fund_paid_by_cases": str(paid)},
+    )  # fmt: skip
+    p_kind = Provenance(
+        "treatment_type",
+        f"principal procedure: none → conservative; OR procedure of {pack} → surgical; "
+        f"ICD-9-CM-3 {'/'.join(DIAGNOSTIC_CATEGORIES)} and 92.0/92.1 → diagnostic (our "
+        "interpretation); else therapeutic",
+        {"pack": pack},
+    )
+    inputs = DipInputs(county, year, amount, history, cases, ())
+    return inputs, (p_hist, p_cases, p_fund, p_kind)
