@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -26,6 +26,7 @@ __all__ = ["AppState", "CurrentUser", "Principal", "principal", "TOKEN_COOKIE"]
 
 TOKEN_COOKIE = "yigong_token"
 _SCOPE_TTL = 300.0
+_MEMO_MAX = 2048
 
 
 @dataclass
@@ -38,21 +39,34 @@ class AppState:
     warehouse: Warehouse
     lock: threading.RLock = field(default_factory=threading.RLock)
     _scopes: dict[tuple[str, ...], tuple[float, Scope]] = field(default_factory=dict)
-    _results: dict[tuple[str, str, tuple[str, ...]], tuple[float, list[IndicatorResult]]] = \
-        field(default_factory=dict)
+    _memo: dict[tuple[object, ...], tuple[float, Any]] = field(default_factory=dict)
+
+    def memo(self, key: tuple[object, ...], compute: Callable[[], Any]) -> Any:
+        """``compute()``, kept for ``settings.cache_seconds`` under ``key`` (the warehouse
+        changes only on ingest; user records only through `yigong users`)."""
+        hit = self._memo.get(key)
+        if hit and time.monotonic() - hit[0] < self.settings.cache_seconds:
+            return hit[1]
+        value = compute()
+        if len(self._memo) >= _MEMO_MAX:  # bounded: odd requests cannot grow it forever
+            self._memo.clear()
+        self._memo[key] = (time.monotonic(), value)
+        return value
 
     def results(self, node: str, period: str, ids: list[str] | None = None
                 ) -> list[IndicatorResult]:
-        """Indicator results of a node and period (all, or ``ids``), computed by the service
-        and kept for ``settings.cache_seconds`` (the warehouse changes only on ingest)."""
-        key = (node, period, tuple(ids or ()))
-        hit = self._results.get(key)
-        if hit and time.monotonic() - hit[0] < self.settings.cache_seconds:
-            return hit[1]
-        with self.tables() as wh:
-            out = indicators_svc.compute(wh, node, period, ids=ids).results
-        self._results[key] = (time.monotonic(), out)
-        return out
+        """Indicator results of a node and period (all, or ``ids``), from the service."""
+        def run() -> list[IndicatorResult]:
+            with self.tables() as wh:
+                return indicators_svc.compute(wh, node, period, ids=ids).results
+        return self.memo(("results", node, period, tuple(ids or ())), run)
+
+    def explanation(self, node: str, indicator: str, period: str, limit: int
+                    ) -> indicators_svc.Explanation:
+        def run() -> indicators_svc.Explanation:
+            with self.tables() as wh:
+                return indicators_svc.explain(wh, indicator, node, period, limit)
+        return self.memo(("explain", node, indicator, period, limit), run)
 
     @contextmanager
     def tables(self) -> Iterator[Warehouse]:
@@ -108,7 +122,7 @@ def principal(request: Request) -> Principal:
         name = read_token(token, state.settings.secret)
     except TokenError as exc:
         raise ApiError(401, "unauthorized", str(exc)) from exc
-    user = state.users.get(name)
+    user = state.memo(("user", name), lambda: state.users.get(name))
     if user is None:
         raise ApiError(401, "unauthorized", f"no user {name!r}")
     return Principal(user, state.scope(user), state)

@@ -14,7 +14,7 @@ from yigong.warehouse import Warehouse
 from yigong.warehouse.hierarchy import Node, resolve
 
 __all__ = ["casemix_by_institution", "exportable_tables", "institutions", "latest_year",
-           "members", "quarantine", "redact", "table_rows"]
+           "measure_rows", "members", "quarantine", "redact", "table_rows"]
 
 
 def _plain(v: Any) -> Any:
@@ -95,6 +95,14 @@ def table_rows(wh: Warehouse, name: str, allowed: frozenset[str], limit: int
     t = wh.table(name)
     t = t.filter(t.institution_id.isin(sorted(allowed) or [""]))
     return list(t.columns), _rows(t.limit(limit))
+
+
+def measure_rows(rows: list[Any], hidden: frozenset[str]) -> list[dict[str, Any]]:
+    """The drill-down's rows per measure as JSON-ready dicts, with `redact` applied."""
+    return [{"role": m.role, "measure": m.measure, "name_zh": m.name_zh, "note": m.note,
+             "rows": redact([{k: _plain(v) for k, v in r.items()}
+                             for r in (m.rows.to_pylist() if m.rows is not None else [])],
+                            hidden)} for m in rows]
 
 
 def redact(value: Any, hidden: frozenset[str]) -> Any:

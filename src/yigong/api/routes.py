@@ -87,14 +87,9 @@ def explain(p: CurrentUser, node: str, indicator: str, period: Period,
     n = p.node(node)
     if indicator not in indicators_svc.catalog().indicators:
         raise ApiError(404, "unknown_indicator", f"no indicator {indicator!r}")
-    with p.state.tables() as wh:
-        ex = indicators_svc.explain(wh, indicator, str(n), _period(period), limit)
-        measures = [{"role": m.role, "measure": m.measure, "name_zh": m.name_zh, "note": m.note,
-                     "rows": queries.redact(
-                         [{k: queries._plain(v) for k, v in r.items()}
-                          for r in (m.rows.to_pylist() if m.rows is not None else [])],
-                         p.scope.hidden)} for m in ex.rows]
-    return {"result": ex.result.as_dict(), "measures": measures}
+    ex = p.state.explanation(str(n), indicator, _period(period), limit)
+    return {"result": ex.result.as_dict(),
+            "measures": queries.measure_rows(ex.rows, p.scope.hidden)}
 
 
 @router.get("/casemix", tags=["casemix"])

@@ -7,7 +7,6 @@ from typing import Any
 from yigong.api import queries
 from yigong.api.context import Principal
 from yigong.indicators.evaluate import IndicatorResult
-from yigong.services import indicators as indicators_svc
 
 __all__ = ["drill_view", "light", "overview_view", "tree_view"]
 
@@ -43,14 +42,11 @@ def drill_view(p: Principal, node: str, indicator: str, period: str) -> dict[str
     n = p.node(node)
     (top,) = p.state.results(str(n), period, [indicator])
     with p.state.tables() as wh:
-        members = sorted(queries.members(wh, n) & p.scope.institutions)
+        members = sorted(p.state.memo(("members", str(n)), lambda: queries.members(wh, n))
+                         & p.scope.institutions)
     per_inst = [p.state.results(f"inst:{i}", period, [indicator])[0] for i in members]
-    with p.state.tables() as wh:
-        ex = indicators_svc.explain(wh, indicator, str(n), period, 20)
-    measures = [{"role": m.role, "measure": m.measure, "name_zh": m.name_zh, "note": m.note,
-                 "rows": queries.redact([{k: queries._plain(v) for k, v in r.items()}
-                                         for r in (m.rows.to_pylist() if m.rows else [])],
-                                        p.scope.hidden)} for m in ex.rows]
+    ex = p.state.explanation(str(n), indicator, period, 20)
+    measures = queries.measure_rows(ex.rows, p.scope.hidden)
     return {"node": str(n), "period": period, "result": _row(top),
             "institutions": [_row(r) for r in per_inst], "measures": measures}
 
