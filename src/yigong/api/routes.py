@@ -76,8 +76,10 @@ def _results(p: CurrentUser, node: str, period: str) -> list[Any]:
 @router.get("/nodes/{node}/indicators", tags=["indicators"])
 def node_indicators(p: CurrentUser, node: str, period: Period) -> dict[str, Any]:
     """Every indicator of a node and period: value, numerator, denominator, target, gap."""
-    results = _results(p, node, period)
-    return {"node": node, "period": period, "items": [r.as_dict() for r in results]}
+    n, code = p.node(node), _period(period)
+    items = p.state.memo(("api-indicators", str(n), code),
+                         lambda: [r.as_dict() for r in p.state.results(str(n), code)])
+    return {"node": str(n), "period": code, "items": items}
 
 
 @router.get("/nodes/{node}/indicators/{indicator}/explain", tags=["indicators"])

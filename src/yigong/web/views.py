@@ -32,23 +32,31 @@ def _row(r: IndicatorResult) -> dict[str, Any]:
 def overview_view(p: Principal, node: str, period: str) -> dict[str, Any]:
     """The node's target scorecard: every indicator with a target, with its traffic light."""
     n = p.node(node)
-    rows = [r for r in p.state.results(str(n), period) if r.target is not None]  # = scorecard
-    return {"node": str(n), "node_name": rows[0].node_name if rows else "", "period": period,
-            "nodes": list(p.user.nodes), "items": [_row(r) for r in rows]}
+
+    def build() -> dict[str, Any]:
+        rows = [r for r in p.state.results(str(n), period) if r.target is not None]
+        return {"node": str(n), "node_name": rows[0].node_name if rows else "",
+                "period": period, "items": [_row(r) for r in rows]}  # = services' scorecard
+    return {**p.state.memo(("overview", str(n), period), build), "nodes": list(p.user.nodes)}
 
 
 def drill_view(p: Principal, node: str, indicator: str, period: str) -> dict[str, Any]:
     """Node → its institutions (same indicator each) → the records behind the node's value."""
     n = p.node(node)
-    (top,) = p.state.results(str(n), period, [indicator])
-    with p.state.tables() as wh:
-        members = sorted(p.state.memo(("members", str(n)), lambda: queries.members(wh, n))
-                         & p.scope.institutions)
-    per_inst = [p.state.results(f"inst:{i}", period, [indicator])[0] for i in members]
-    ex = p.state.explanation(str(n), indicator, period, 20)
-    measures = queries.measure_rows(ex.rows, p.scope.hidden)
-    return {"node": str(n), "period": period, "result": _row(top),
-            "institutions": [_row(r) for r in per_inst], "measures": measures}
+
+    def build() -> dict[str, Any]:
+        (top,) = p.state.results(str(n), period, [indicator])
+        with p.state.tables() as wh:
+            members = sorted(p.state.memo(("members", str(n)), lambda: queries.members(wh, n))
+                             & p.scope.institutions)
+        per_inst = [p.state.results(f"inst:{i}", period, [indicator])[0] for i in members]
+        ex = p.state.explanation(str(n), indicator, period, 20)
+        measures = queries.measure_rows(ex.rows, p.scope.hidden)
+        return {"node": str(n), "period": period, "result": _row(top),
+                "institutions": [_row(r) for r in per_inst], "measures": measures}
+    # the institutions shown and the rows redacted depend on the scope: part of the key
+    key = ("drill", str(n), indicator, period, p.scope.institutions)
+    return p.state.memo(key, build)  # type: ignore[no-any-return]
 
 
 def tree_view(p: Principal) -> dict[str, Any]:
