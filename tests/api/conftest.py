@@ -38,3 +38,10 @@ def tokens(client: TestClient) -> dict[str, dict[str, str]]:
         assert r.status_code == 200, r.text
         out[name] = {"Authorization": f"Bearer {r.json()['access_token']}"}
     return out
+
+
+@pytest.fixture(scope="session")
+def api_schema(app):
+    import schemathesis
+
+    return schemathesis.openapi.from_asgi("/openapi.json", app)
