@@ -39,9 +39,3 @@ def tokens(client: TestClient) -> dict[str, dict[str, str]]:
         out[name] = {"Authorization": f"Bearer {r.json()['access_token']}"}
     return out
 
-
-@pytest.fixture(scope="session")
-def api_schema(app):
-    import schemathesis
-
-    return schemathesis.openapi.from_asgi("/openapi.json", app)

@@ -145,3 +145,15 @@ def test_web_login_sets_a_cookie_and_pages_need_it(client):
     assert client.get("/tree?format=json").json()["communities"][0]["institutions"][0][
         "institution_id"] == "H13042300100"
     client.cookies.clear()
+
+
+def test_login_never_redirects_off_site(client):
+    client.cookies.clear()
+    for target in ("//evil.example/x", "/\\evil.example/x", "https://evil.example/"):
+        r = client.post("/login", data={"username": "town", "password": PASSWORD,
+                                        "next": target}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/"
+    r = client.get("/lang/en", headers={"referer": "https://evil.example/tree?x=1"},
+                   follow_redirects=False)
+    assert r.headers["location"] == "/tree?x=1"
+    client.cookies.clear()

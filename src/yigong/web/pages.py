@@ -6,7 +6,7 @@ Each page takes ``?format=json`` and then returns the data it renders (its JSON 
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlparse
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -38,6 +38,11 @@ def _render(request: Request, name: str, data: dict[str, Any], fmt: str,
         "user": p.user if p else None})
 
 
+def _local(path: str) -> str:
+    """A path on this site (``//host`` and ``http://…`` are refused: no open redirect)."""
+    return path if path.startswith("/") and not path.startswith(("//", "/\\")) else "/"
+
+
 def _who(request: Request) -> Principal | None:
     try:
         return principal(request)
@@ -63,7 +68,7 @@ def _period(p: Principal, period: str | None) -> str:
 
 @router.get("/login")
 def login_form(request: Request, next: str = "/", error: int = 0) -> Response:
-    return _render(request, "login.html", {"next": next if next.startswith("/") else "/",
+    return _render(request, "login.html", {"next": _local(next),
                                            "error": bool(error)}, "html")
 
 
@@ -73,9 +78,9 @@ def login(request: Request, username: Annotated[str, Form()], password: Annotate
     state = request.app.state.yigong
     user = state.users.authenticate(username, password)
     if user is None:
-        return RedirectResponse(f"/login?error=1&next={quote(next)}", status_code=303)
+        return RedirectResponse(f"/login?error=1&next={quote(_local(next))}", status_code=303)
     token = issue_token(user.username, state.settings.secret, state.settings.token_minutes)
-    out = RedirectResponse(next if next.startswith("/") else "/", status_code=303)
+    out = RedirectResponse(_local(next), status_code=303)
     out.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax",
                    max_age=state.settings.token_minutes * 60)
     return out
@@ -90,7 +95,8 @@ def logout() -> Response:
 
 @router.get("/lang/{lang}")
 def switch_language(request: Request, lang: str) -> Response:
-    back = request.headers.get("referer") or "/"
+    ref = urlparse(request.headers.get("referer") or "/")  # back to the page, never off-site
+    back = _local(ref.path or "/") + (f"?{ref.query}" if ref.query else "")
     out = RedirectResponse(back, status_code=303)
     if lang in LANGUAGES:
         out.set_cookie(LANG_COOKIE, lang, samesite="lax", max_age=365 * 86400)
