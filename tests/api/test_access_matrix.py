@@ -50,6 +50,10 @@ MATRIX: dict[tuple[str, str], tuple[bool, Build]] = {
         ("GET", f"/nodes/{n}/indicators/C02?period={p}&format=json", None)]),
     ("GET", "/tree"): (False, lambda n, p: [("GET", "/tree", None),
                                             ("GET", "/tree?format=json", None)]),
+    ("GET", "/casemix"): (True, lambda n, p: [("GET", f"/casemix?node={n}&period={p}", None),
+                                              ("GET", f"/casemix?node={n}&format=json", None)]),
+    ("GET", "/quality"): (False, lambda n, p: [("GET", "/quality", None),
+                                               ("GET", "/quality?format=json", None)]),
     ("GET", "/login"): (False, lambda n, p: [("GET", "/login", None)]),
     ("POST", "/login"): (False, lambda n, p: []),  # see test_web_login_sets_a_cookie
     ("GET", "/logout"): (False, lambda n, p: [("GET", "/logout", None)]),

@@ -108,3 +108,16 @@ def test_wrong_password_and_scope_in_the_browser(page, live_server):
     _shot(page, "05-tree-township")
     r = page.goto(f"{live_server}/?node=division:130423")
     assert r is not None and r.status == 403
+
+
+def test_casemix_and_data_quality_pages(page, live_server):
+    _login(page, live_server)
+    page.wait_for_selector("#scorecard")
+    page.click("#nav-casemix")
+    page.wait_for_selector("#casemix tbody tr td")
+    assert "临漳县人民医院" in page.inner_text("#casemix")
+    _shot(page, "06-casemix-zh")
+    page.click("#nav-quality")
+    page.wait_for_selector("#quarantine tbody tr")
+    assert page.locator("#quarantine tbody tr").count() > 0  # the planted extract errors
+    _shot(page, "07-quality-zh")

@@ -19,7 +19,7 @@ from yigong.api.errors import ApiError
 from yigong.indicators.periods import parse_period
 from yigong.web import HERE
 from yigong.web.i18n import LANG_COOKIE, LANGUAGES, language, messages
-from yigong.web.views import drill_view, overview_view, tree_view
+from yigong.web.views import casemix_view, drill_view, overview_view, quality_view, tree_view
 
 __all__ = ["router"]
 
@@ -133,3 +133,21 @@ def tree(request: Request, format: Format = "html") -> Response:
     if p is None:
         return _login_redirect(request)
     return _render(request, "tree.html", tree_view(p), format, p)
+
+
+@router.get("/casemix")
+def casemix(request: Request, node: str | None = None, period: str | None = None,
+            format: Format = "html") -> Response:
+    p = _who(request)
+    if p is None:
+        return _login_redirect(request)
+    data = casemix_view(p, node or p.user.nodes[0], _period(p, period))
+    return _render(request, "casemix.html", data, format, p)
+
+
+@router.get("/quality")
+def quality(request: Request, format: Format = "html") -> Response:
+    p = _who(request)
+    if p is None:
+        return _login_redirect(request)
+    return _render(request, "quality.html", quality_view(p), format, p)

@@ -8,7 +8,7 @@ from yigong.api import queries
 from yigong.api.context import Principal
 from yigong.indicators.evaluate import IndicatorResult
 
-__all__ = ["drill_view", "light", "overview_view", "tree_view"]
+__all__ = ["casemix_view", "drill_view", "light", "overview_view", "quality_view", "tree_view"]
 
 
 def light(r: dict[str, Any]) -> str:
@@ -87,3 +87,22 @@ def tree_view(p: Principal) -> dict[str, Any]:
         g["institutions"].append({**r, "role": link.get("role", ""),
                                   "parent": parent if parent in p.scope.institutions else None})
     return {"communities": list(groups.values())}
+
+
+def casemix_view(p: Principal, node: str, period: str) -> dict[str, Any]:
+    """Case mix of the node's institutions in scope: CMI, DRGs, cost and time indices."""
+    n = p.node(node)
+    with p.state.tables() as wh:
+        members = queries.members(wh, n) & p.scope.institutions
+        rows = queries.casemix_by_institution(wh, members, period, None)
+    for r in rows:
+        r["name_zh"] = p.scope.names.get(r["institution_id"], "")
+    return {"node": str(n), "period": period, "items": rows}
+
+
+def quality_view(p: Principal) -> dict[str, Any]:
+    """Ingest quarantine: rows (whole-warehouse users) or counts by table and rule."""
+    detailed = p.scope.covers_everything
+    with p.state.tables() as wh:
+        total, rows = queries.quarantine(wh, detailed, 500, 0)
+    return {"detailed": detailed, "total": total, "items": rows}
