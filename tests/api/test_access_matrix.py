@@ -11,6 +11,7 @@ entry is sent twice — about a node inside the user's scope and about one outsi
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Callable
@@ -43,6 +44,8 @@ MATRIX: dict[tuple[str, str], tuple[bool, Build]] = {
         ("GET", f"/api/v1/export/{t}.csv", None) for t in (
             "institutions", "community_memberships", "discharges", "drg_case_facts",
             "wf_referral_events", "wf_contracts", "staff", "finance")]),
+    ("GET", "/api/v1/export/{table}.xlsx"): (False, lambda n, p: [
+        ("GET", f"/api/v1/export/{t}.xlsx", None) for t in ("institutions", "discharges")]),
     ("GET", "/"): (True, lambda n, p: [("GET", f"/?node={n}&period={p}", None),
                                        ("GET", f"/?node={n}&period={p}&format=json", None)]),
     ("GET", "/nodes/{node}/indicators/{indicator}"): (True, lambda n, p: [
@@ -89,6 +92,17 @@ def test_every_route_is_in_the_matrix(app):
     assert sum(isinstance(r, APIRoute) for r in _flat(app.routes)) == len(MATRIX)
 
 
+def _text(r) -> str:  # noqa: ANN001
+    """The response as text; a workbook as its cells' values, one per line."""
+    if "spreadsheetml" not in r.headers.get("content-type", ""):
+        return r.text
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(r.content), read_only=True)
+    return "\n".join(str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True)
+                     for v in row if v is not None)
+
+
 def _leaks(text: str, ctype: str, hidden_ids: set[str], hidden_names: set[str]) -> list[str]:
     found = [i for i in hidden_ids if i in text]
     if "json" in ctype:
@@ -130,7 +144,7 @@ def test_no_response_leaks_an_institution_outside_the_scope(app, client, tokens,
                     assert r.json()["error"]["code"] == "outside_scope"
                 elif scoped:
                     assert r.status_code == 200, f"{where}: {r.status_code} {r.text[:300]}"
-                leaks = _leaks(r.text, r.headers.get("content-type", ""), hidden_ids,
+                leaks = _leaks(_text(r), r.headers.get("content-type", ""), hidden_ids,
                                hidden_names)
                 assert not leaks, f"{where} shows institutions outside the scope: {leaks}"
     assert sent > 20

@@ -94,3 +94,17 @@ def test_export_csv_is_scoped(client, tokens):
     rows = list(csv.DictReader(io.StringIO(r.text.lstrip("\ufeff"))))
     assert [row["institution_id"] for row in rows] == ["H13042300100"]
     assert client.get("/api/v1/export/persons.csv", headers=tokens["town"]).status_code == 404
+
+
+def test_export_xlsx_has_the_csv_rows(client, tokens):
+    from openpyxl import load_workbook
+
+    h = tokens["town"]
+    text = client.get("/api/v1/export/discharges.csv", headers=h).text.lstrip("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    r = client.get("/api/v1/export/discharges.xlsx", headers=h)
+    assert r.status_code == 200 and "spreadsheetml" in r.headers["content-type"]
+    sheet = load_workbook(io.BytesIO(r.content), read_only=True).worksheets[0]
+    got = list(sheet.iter_rows(values_only=True))
+    assert list(got[0]) == list(rows[0]) and len(got) - 1 == len(rows) > 0
+    assert {g[0] for g in got[1:]} == {row["discharge_id"] for row in rows}
