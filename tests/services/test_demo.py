@@ -27,6 +27,8 @@ def test_demo_pipeline_on_the_tiny_preset(tmp_path):
     assert statuses["grouped"] > 0.9 * sum(statuses.values())
     (budget,) = [v for k, v in sections.items() if k.startswith("global budget")]
     assert "not run" in budget and "history" in budget  # tiny has two years, the policy wants three
+    user, password, users = result.login
+    assert users.exists() and password in (tmp_path / "demo" / "demo-login.txt").read_text()
     scored = {r.indicator: r for r in result.scorecard}
     assert scored and all(r.target is not None for r in scored.values())
     assert scored["C02"].numerator > 0 and scored["C02"].denominator >= scored["C02"].numerator

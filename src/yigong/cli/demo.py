@@ -35,6 +35,13 @@ def demo(
     console.print(f"\nNext: yigong status --db {result.db}; yigong indicators explain ID --db "
                   f"{result.db} --node {result.scorecard_node} --period {result.scorecard_period}; "
                   "yigong --help for every engine.")
+    if result.login:
+        user, password, _ = result.login
+        console.rule("cockpit (驾驶舱)")
+        console.print(f"Start it:  .venv/bin/yigong serve --db {result.db}\n"
+                      f"Open:      http://127.0.0.1:8000/  (API and OpenAPI: /docs)\n"
+                      f"Log in:    {user} / {password}   (also in {result.db.parent / 'demo-login.txt'}; "
+                      "county health commission, sees the whole demo county)")
 
 
 def render_section(data: Any) -> Any:

@@ -37,6 +37,7 @@ class DemoResult:
     scorecard: list[Any] = field(default_factory=list)  # indicator results with a target
     scorecard_node: str = ""
     scorecard_period: str = ""
+    login: tuple[str, str, Path] | None = None  # cockpit user, password, user store
 
 
 def run_demo(workdir: Path, *, preset: str = "county", seed: int = 2024,
@@ -78,6 +79,7 @@ def run_demo(workdir: Path, *, preset: str = "county", seed: int = 2024,
                                 demo_steps.settlement(db, county, year)))
     except PaymentInputError as exc:  # e.g. the tiny preset has no three years of history
         result.sections.append((f"global budget {county} {year}", f"not run: {exc}"))
+    result.login = demo_steps.cockpit_login(db, county)
     result.scorecard_node, result.scorecard_period = f"division:{county}", str(year)
     result.scorecard = indicators_svc.scorecard(db, result.scorecard_node, result.scorecard_period)
     return result
