@@ -167,3 +167,34 @@ def test_a_locked_warehouse_is_a_clear_error(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_gbk_extracts_are_transcoded_and_other_bytes_refused(files, tmp_path):
+    from yigong.ingest import IngestError
+
+    rows = _rows(3)
+    (tmp_path / "utf8").mkdir()
+    utf8 = write_csv(tmp_path / "utf8" / "discharges.csv", rows, COLS)
+    gbk = tmp_path / "gbk" / "discharges.csv"
+    gbk.parent.mkdir()
+    gbk.write_bytes(utf8.read_text(encoding="utf-8").encode("gb18030"))
+    assert gbk.read_bytes() != utf8.read_bytes()  # 内科 differs between the encodings
+    results = []
+    for path in (utf8, gbk):
+        with Warehouse(tmp_path / f"{path.parent.name}.duckdb") as wh:
+            ingest_paths(wh, [files], key=KEY)
+            (rep,) = ingest_paths(wh, [path], key=KEY)
+            results.append((rep.rows_accepted, _snapshot(wh)["discharges"]))
+            notices = rep.notices
+    assert results[0] == results[1] and results[0][0] == 3
+    assert any("GB18030" in n for n in notices)
+    binary = tmp_path / "bin" / "discharges.csv"
+    binary.parent.mkdir()
+    binary.write_bytes(b"discharge_id\n\xff\xfe\x00\x81\x30\xff\xff\n")
+    with Warehouse(tmp_path / "bin.duckdb") as wh:
+        try:
+            ingest_paths(wh, [binary], key=KEY)
+        except IngestError as exc:
+            assert "neither UTF-8 nor GB18030" in str(exc) and str(binary) in str(exc)
+        else:
+            raise AssertionError("binary bytes were ingested")

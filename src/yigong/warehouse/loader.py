@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from yigong.ingest.encoding import EncodingError, as_utf8
 from yigong.ingest.pseudonym import KEY_HEX_CHARS, PseudonymKey
 from yigong.ingest.report import IngestError, IngestReport, RowError
 from yigong.schema.model import Table
@@ -90,12 +91,14 @@ def _reader_columns(table: Table, header: list[str]) -> dict[str, str]:
             for h in header}
 
 
-def stage_file(wh: Warehouse, path: Path, table: Table) -> tuple[dict[str, bool], list[RowError]]:
-    """Create temp table `stg` from `path`.
+def stage_file(wh: Warehouse, path: Path, table: Table, shown: str | None = None
+               ) -> tuple[dict[str, bool], list[RowError]]:
+    """Create temp table `stg` from `path` (reported as `shown`, the file the user named).
 
     Returns the staged columns (→ parsed by the reader?) and the lines the reader rejected:
     malformed lines and, for CSV, cells it could not parse as their declared type.
     """
+    shown = shown or str(path)
     con = wh.duck
     for name in ("stg", "yg_rejects", "yg_rejects_scan"):  # the reader appends to its rejects tables
         con.execute(f"DROP TABLE IF EXISTS {name}")
@@ -106,7 +109,7 @@ def stage_file(wh: Warehouse, path: Path, table: Table) -> tuple[dict[str, bool]
             with path.open(encoding="utf-8-sig", newline="") as fh:
                 header = next(csv.reader(fh), [])
             if not header:
-                raise IngestError(str(path), "the file is empty (no header line)")
+                raise IngestError(shown, "the file is empty (no header line)")
             types = _reader_columns(table, header)
             spec = "{" + ", ".join(f"{lit(h)}: {lit(t)}" for h, t in types.items()) + "}"
             con.execute(
@@ -122,7 +125,7 @@ def stage_file(wh: Warehouse, path: Path, table: Table) -> tuple[dict[str, bool]
                 "ORDER BY column_idx) = 1 ORDER BY line, column_idx").fetchall():
                 cast = kind == "CAST"
                 rejected.append(RowError(
-                    str(path), int(line) - 1, column or "", "type" if cast else "malformed",
+                    shown, int(line) - 1, column or "", "type" if cast else "malformed",
                     ("type: " if cast else "malformed: ") + message))
             staged = {h: t != "VARCHAR" for h, t in types.items()}
         elif suffix == ".parquet":
@@ -142,11 +145,11 @@ def stage_file(wh: Warehouse, path: Path, table: Table) -> tuple[dict[str, bool]
             con.unregister("_xlsx")
             staged = {n: False for n in arrow.column_names}
         else:
-            raise IngestError(str(path), f"unsupported file type {suffix!r} (csv, parquet, xlsx)")
+            raise IngestError(shown, f"unsupported file type {suffix!r} (csv, parquet, xlsx)")
     except IngestError:
         raise
     except Exception as exc:  # the reader's own words name the problem (encoding, quoting…)
-        raise IngestError(str(path), f"cannot read the file: {exc}") from exc
+        raise IngestError(shown, f"cannot read the file: {exc}") from exc
     return staged, rejected
 
 
@@ -254,7 +257,15 @@ def ingest_file(wh: Warehouse, path: str | Path, table: Table,
     con = wh.duck
     for macro in MACROS:
         con.execute(macro)
-    staged, reader_rejects = stage_file(wh, path, table)
+    encoding = "utf-8"
+    if path.suffix.lower() in (".csv", ".txt"):
+        try:
+            with as_utf8(path) as (readable, encoding):
+                staged, reader_rejects = stage_file(wh, readable, table, shown=str(path))
+        except EncodingError as exc:
+            raise IngestError(str(path), str(exc)) from exc
+    else:
+        staged, reader_rejects = stage_file(wh, path, table)
     plan = _plan(wh, table, staged, key)
     skipped = _find_errors(wh, plan, reader_rejects)
     rows_staged = wh.count("stg")
@@ -289,5 +300,7 @@ def ingest_file(wh: Warehouse, path: str | Path, table: Table,
     return IngestReport(
         run_id=run_id, table=table.name, file=str(path), file_sha256=sha, rows_read=rows_read,
         rows_accepted=rows_accepted, rows_rejected=int(rows_rejected), rows_replaced=replaced,
-        errors_by_rule=by_rule, samples=samples, notices=_notices(table, staged, plan),
+        errors_by_rule=by_rule, samples=samples,
+        notices=_notices(table, staged, plan) + (
+            [f"read as {encoding.upper()} and transcoded to UTF-8"] if encoding != "utf-8" else []),
         seconds=time.perf_counter() - started)
