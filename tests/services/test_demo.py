@@ -16,6 +16,11 @@ def test_demo_pipeline_on_the_tiny_preset(tmp_path):
     # the planted extract errors are what was rejected, each for its own rule
     assert rules == {"code", "required", "date_order", "minimum", "raw_id_number", "reference"}
     tables = {t["table"]: t["rows"] for t in result.status["tables"]}
+    # the status was taken before the engines ran; now the warehouse lists their tables too
+    from yigong.services.data import warehouse_status
+
+    derived = {d["table"]: d["rows"] for d in warehouse_status(result.db)["derived_tables"]}
+    assert derived["drg_results"] > 0 and derived["wf_referrals"] > 0
     assert tables["discharges"] > 0 and tables["discharge_diagnoses"] > tables["discharges"]
     assert {i["type"] for i in result.status["institutions_by_type"]} >= {"county_general",
                                                                           "township_centre"}

@@ -120,6 +120,11 @@ def print_status(st: dict) -> None:
     for row in st["institutions_by_type"]:
         it.add_row(row["type"], row["zh"], str(row["count"]), f"{row['open_beds'] or 0:,}")
     console.print(it)
+    if st.get("derived_tables"):
+        dt = RichTable("table", "rows", title="derived tables (engine results, workflow feed)")
+        for row in st["derived_tables"]:
+            dt.add_row(row["table"], f"{row['rows']:,}")
+        console.print(dt)
     if st["quarantine_by_rule"]:
         qt = RichTable("table", "rule", "errors", title="quarantine (rejected rows, by rule)")
         for row in st["quarantine_by_rule"]:

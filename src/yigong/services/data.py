@@ -73,6 +73,9 @@ def warehouse_status(db: str | Path) -> dict[str, Any]:
         rules = con.execute(
             "SELECT table_name, rule, count(*) FROM quarantine GROUP BY 1, 2 ORDER BY 1, 3 DESC"
         ).fetchall()
+        declared = {t.name for t in (*TABLES, *CHILD_TABLES)}
+        derived = [{"table": name, "rows": wh.count(name)} for name in wh.stored_tables()
+                   if name not in declared | {"ingest_runs", "quarantine", "warehouse_meta"}]
         runs = con.execute(
             "SELECT run_id, min(started_at), count(*), sum(rows_read), sum(rows_accepted), "
             "sum(rows_rejected) FROM ingest_runs GROUP BY run_id ORDER BY 2 DESC LIMIT 5").fetchall()
@@ -83,6 +86,7 @@ def warehouse_status(db: str | Path) -> dict[str, Any]:
             {"type": t, "zh": INSTITUTION_TYPE.get(t, ("", ""))[0], "count": n, "open_beds": b}
             for t, n, b in by_type],
         "quarantine_by_rule": [{"table": t, "rule": r, "errors": n} for t, r, n in rules],
+        "derived_tables": derived,  # engine results and the workflow feed
         "recent_runs": [
             {"run_id": r, "started_at": str(s), "files": f, "read": rd, "accepted": a,
              "rejected": rj} for r, s, f, rd, a, rj in runs],
