@@ -57,6 +57,18 @@ MATRIX: dict[tuple[str, str], tuple[bool, Build]] = {
                                               ("GET", f"/casemix?node={n}&format=json", None)]),
     ("GET", "/quality"): (False, lambda n, p: [("GET", "/quality", None),
                                                ("GET", "/quality?format=json", None)]),
+    ("GET", "/api/v1/settlement/budget"): (False, lambda n, p: [
+        ("GET", f"/api/v1/settlement/budget?county=130423&year={p[:4]}", None),
+        ("GET", f"/api/v1/settlement/budget?county=130402&year={p[:4]}", None)]),
+    ("GET", "/api/v1/referrals"): (False, lambda n, p: [
+        ("GET", "/api/v1/referrals", None), ("GET", "/api/v1/referrals?status=arrived", None)]),
+    # a write: tested in test_referrals (legal, illegal, out-of-scope steps)
+    ("POST", "/api/v1/referrals/{referral_id}/actions/{action}"): (False, lambda n, p: []),
+    ("GET", "/settlement"): (False, lambda n, p: [
+        ("GET", f"/settlement?county=130423&year={p[:4]}", None),
+        ("GET", "/settlement?format=json", None)]),
+    ("GET", "/referrals"): (False, lambda n, p: [("GET", "/referrals", None),
+                                                 ("GET", "/referrals?format=json", None)]),
     ("GET", "/login"): (False, lambda n, p: [("GET", "/login", None)]),
     ("POST", "/login"): (False, lambda n, p: []),  # see test_web_login_sets_a_cookie
     ("GET", "/logout"): (False, lambda n, p: [("GET", "/logout", None)]),

@@ -8,6 +8,7 @@ import yigong
 from yigong.api.context import AppState
 from yigong.api.errors import install_error_handlers
 from yigong.api.routes import router
+from yigong.api.routes_care import router as care_router
 from yigong.api.settings import Settings
 from yigong.api.users import UserStore
 from yigong.warehouse import Warehouse
@@ -27,6 +28,7 @@ def create_app(settings: Settings) -> FastAPI:
                                 Warehouse(settings.warehouse))
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(care_router)
     from yigong.web import mount_web
 
     mount_web(app)

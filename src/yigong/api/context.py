@@ -19,6 +19,7 @@ from yigong.api.settings import Settings
 from yigong.api.users import User, UserStore
 from yigong.indicators.evaluate import IndicatorResult
 from yigong.services import indicators as indicators_svc
+from yigong.store import Store
 from yigong.warehouse import Warehouse
 from yigong.warehouse.hierarchy import Node, parse_node
 
@@ -40,6 +41,14 @@ class AppState:
     lock: threading.RLock = field(default_factory=threading.RLock)
     _scopes: dict[tuple[str, ...], tuple[float, Scope]] = field(default_factory=dict)
     _memo: dict[tuple[object, ...], tuple[float, Any]] = field(default_factory=dict)
+    _workflow: Store | None = None
+
+    def workflow(self) -> Store:
+        """The referral workflow store, opened on first use (and created if missing)."""
+        with self.lock:
+            if self._workflow is None:
+                self._workflow = Store(self.settings.workflow_url)
+            return self._workflow
 
     def memo(self, key: tuple[object, ...], compute: Callable[[], Any]) -> Any:
         """``compute()``, kept for ``settings.cache_seconds`` under ``key`` (the warehouse

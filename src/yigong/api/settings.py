@@ -23,11 +23,19 @@ class Settings:
     """
 
     warehouse: Path
-    workflow_store: str = ""
+    workflow_store: str = ""  # URL or SQLite path of the referral workflow store
     users_db: Path | None = None
     secret: str = field(default_factory=_secret, repr=False)
     token_minutes: int = 8 * 60
     cache_seconds: float = 60.0  # indicator results are reused this long (0: never)
+
+    @property
+    def workflow_url(self) -> str:
+        """The workflow store (referrals): ``workflow_store`` as a URL or SQLite path, else
+        ``workflow.sqlite`` next to the warehouse (what `yigong demo` creates)."""
+        from yigong.store import store_url
+
+        return store_url(self.workflow_store or self.warehouse.with_name("workflow.sqlite"))
 
     @property
     def users_path(self) -> Path:

@@ -19,7 +19,15 @@ from yigong.api.errors import ApiError
 from yigong.indicators.periods import parse_period
 from yigong.web import HERE
 from yigong.web.i18n import LANG_COOKIE, LANGUAGES, language, messages
-from yigong.web.views import casemix_view, drill_view, overview_view, quality_view, tree_view
+from yigong.web.views import (
+    casemix_view,
+    drill_view,
+    overview_view,
+    quality_view,
+    referrals_view,
+    settlement_view,
+    tree_view,
+)
 
 __all__ = ["router"]
 
@@ -151,3 +159,31 @@ def quality(request: Request, format: Format = "html") -> Response:
     if p is None:
         return _login_redirect(request)
     return _render(request, "quality.html", quality_view(p), format, p)
+
+
+@router.get("/settlement")
+def settlement(request: Request, county: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+               year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+               format: Format = "html") -> Response:
+    p = _who(request)
+    if p is None:
+        return _login_redirect(request)
+    from yigong.api.budget import default_county
+
+    data = settlement_view(p, county or default_county(p), year or int(_period(p, None)[:4]))
+    return _render(request, "settlement.html", data, format, p)
+
+
+@router.get("/referrals")
+def referrals(request: Request, status: Annotated[str | None, Query(max_length=40)] = None,
+              page: Annotated[int, Query(ge=1, le=10**6)] = 1,
+              format: Format = "html") -> Response:
+    p = _who(request)
+    if p is None:
+        return _login_redirect(request)
+    from yigong.api.referrals import STATUSES
+
+    if status is not None and status not in STATUSES:
+        raise ApiError(400, "bad_request", f"no referral status {status!r}",
+                       {"statuses": list(STATUSES)})
+    return _render(request, "referrals.html", referrals_view(p, status or None, page), format, p)

@@ -8,7 +8,8 @@ from yigong.api import queries
 from yigong.api.context import Principal
 from yigong.indicators.evaluate import IndicatorResult
 
-__all__ = ["casemix_view", "drill_view", "light", "overview_view", "quality_view", "tree_view"]
+__all__ = ["casemix_view", "drill_view", "light", "overview_view", "quality_view",
+           "referrals_view", "settlement_view", "tree_view"]
 
 
 def light(r: dict[str, Any]) -> str:
@@ -106,3 +107,18 @@ def quality_view(p: Principal) -> dict[str, Any]:
     with p.state.tables() as wh:
         total, rows = queries.quarantine(wh, detailed, 500, 0)
     return {"detailed": detailed, "total": total, "items": rows}
+
+
+def settlement_view(p: Principal, county: str, year: int) -> dict[str, Any]:
+    """The communities' global budget in scope, or the engine's reason it cannot run."""
+    from yigong.api.budget import budget_rows
+
+    return budget_rows(p, county, year)
+
+
+def referrals_view(p: Principal, status: str | None, page: int) -> dict[str, Any]:
+    """The referral inbox of the user's institutions (50 a page, newest first)."""
+    from yigong.api import referrals
+
+    return {**referrals.inbox(p, status, 50, (page - 1) * 50), "page": page,
+            "statuses": list(referrals.STATUSES)}

@@ -1,0 +1,70 @@
+"""The medical communities' global budget (医保总额预算) as the API and cockpit show it.
+
+Scope rule: a user whose nodes cover the county (a division node at or above it) sees every
+community of the county; anyone else sees only the communities `Scope.allows` — those they
+hold, or all of whose (≥ 1) member institutions are in their scope. A user who may see none
+of them gets 403 ``outside_scope``. The section itself (`settlement_section`) is computed once
+per county and year and reused for ``settings.cache_seconds``, like the indicator results;
+an engine refusal (e.g. missing history years) is cached and reported as such.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from yigong.api.context import Principal
+from yigong.api.errors import ApiError
+from yigong.issues import IssuesError
+from yigong.warehouse.hierarchy import Node, NodeKind
+
+__all__ = ["budget_rows", "default_county"]
+
+
+def _section(p: Principal, county: str, year: int) -> dict[str, Any]:
+    from yigong.services.settlement import settlement_section
+
+    def run() -> dict[str, Any]:
+        try:
+            with p.state.tables() as wh:
+                return {"rows": settlement_section(wh, county, year), "error": None}
+        except (IssuesError, FileNotFoundError) as exc:  # the engine's own refusal
+            return {"rows": [], "error": str(exc)}
+    return p.state.memo(("settlement", county, year), run)  # type: ignore[no-any-return]
+
+
+def _visible(p: Principal, county: str) -> tuple[bool, set[str]]:
+    """Whether the whole county is visible, else the county's communities the user may see."""
+    with p.state.tables() as wh:
+        if p.scope.allows(wh, Node(NodeKind.DIVISION, county), date.today()):
+            return True, set()
+        com = wh.table("communities")
+        ids = [str(c) for c in com.filter(com.county_code == county)
+               .community_id.to_pyarrow().to_pylist()]
+        return False, {c for c in ids
+                       if p.scope.allows(wh, Node(NodeKind.COMMUNITY, c), date.today())}
+
+
+def budget_rows(p: Principal, county: str, year: int) -> dict[str, Any]:
+    """Per-community rows of the county's global budget that the user may see (yuan)."""
+    whole, communities = _visible(p, county)
+    if not whole and not communities:
+        raise ApiError(403, "outside_scope", f"no medical community of the county asked for "
+                       f"lies inside the nodes assigned to {p.user.username}",
+                       {"nodes": list(p.user.nodes)})
+    section = _section(p, county, year)
+    rows = [r for r in section["rows"]
+            if whole or r["community"].split(" ", 1)[0] in communities]
+    return {"county": county, "year": year, "whole_county": whole, "error": section["error"],
+            "items": rows}
+
+
+def default_county(p: Principal) -> str:
+    """The county (6-digit division code) of the user's first institution."""
+    first = min(p.scope.institutions, default=None)
+    if first is None:
+        return ""
+    with p.state.tables() as wh:
+        t = wh.table("institutions")
+        code = t.filter(t.institution_id == first).division_code.to_pyarrow().to_pylist()
+    return str(code[0])[:6] if code else ""

@@ -1,0 +1,127 @@
+"""Settlement (global budget) and the referral inbox: scope filtering, legal and refused steps."""
+
+from __future__ import annotations
+
+import pytest
+
+from yigong.api import budget
+
+TOWN = "H13042300100"
+
+
+def _inbox(client, tokens, user: str, **params: str) -> dict:
+    r = client.get("/api/v1/referrals", headers=tokens[user], params=params)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_inbox_is_filtered_to_the_scope(client, tokens):
+    county = _inbox(client, tokens, "county")
+    town = _inbox(client, tokens, "town")
+    assert county["total"] > town["total"] > 0
+    for r in town["items"]:
+        ends = {r["requesting_institution"], r["receiving_institution"]}
+        assert TOWN in ends
+        assert ends - {TOWN} <= {"(outside scope)", TOWN}
+        assert "patient_key" not in r
+    assert _inbox(client, tokens, "elsewhere")["total"] == 0
+    arrived = _inbox(client, tokens, "county", status="records_returned")
+    assert arrived["items"] and {r["status"] for r in arrived["items"]} == {"records_returned"}
+    r = client.get("/api/v1/referrals?status=lost", headers=tokens["county"])
+    assert r.status_code == 422
+
+
+def _returned_upward(client, tokens) -> dict:
+    items = _inbox(client, tokens, "county", status="records_returned")["items"]
+    return next(r for r in items if r["direction"] == "upward"
+                and r["requesting_institution"].startswith("H130423")
+                and r["receiving_institution"].startswith("H130423"))  # both ends in county
+
+
+def test_a_legal_step_is_performed_and_audited(app, client, tokens):
+    ref = _returned_upward(client, tokens)
+    url = f"/api/v1/referrals/{ref['referral_id']}/actions/follow_up"
+    r = client.post(url, headers=tokens["county"], json={})
+    assert r.status_code == 400 and "institution" in r.json()["error"]["message"]  # both ends
+    r = client.post(url, headers=tokens["county"],
+                    json={"institution": ref["requesting_institution"], "reason": "电话随访"})
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "records_returned" and r.json()["version"] > ref["version"]
+    audit = app.state.yigong.users.audit_rows()
+    assert any(a["action"] == "referral.follow_up" and ref["referral_id"] in a["detail"]
+               for a in audit)
+
+
+def test_an_illegal_step_is_409_with_the_error_object(app, client, tokens):
+    ref = _returned_upward(client, tokens)
+    r = client.post(f"/api/v1/referrals/{ref['referral_id']}/actions/accept",
+                    headers=tokens["county"], json={"institution": ref["receiving_institution"]})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "illegal_transition"
+    r = client.post(f"/api/v1/referrals/{ref['referral_id']}/actions/accept",
+                    headers=tokens["county"], json={"institution": ref["requesting_institution"]})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "illegal_transition"
+    assert set(r.json()["error"]) == {"code", "message", "detail"}
+    assert any(a["action"] == "referral.accept.refused"
+               for a in app.state.yigong.users.audit_rows())
+    r = client.post(f"/api/v1/referrals/{ref['referral_id']}/actions/teleport",
+                    headers=tokens["county"], json={})
+    assert r.status_code == 404 and r.json()["error"]["code"] == "unknown_action"
+
+
+def test_a_referral_outside_the_scope_is_403(client, tokens):
+    county = _inbox(client, tokens, "county")["items"]
+    other = next(r for r in county if TOWN not in
+                 (r["requesting_institution"], r["receiving_institution"]))
+    for user, rid in (("town", other["referral_id"]), ("elsewhere", other["referral_id"]),
+                      ("county", "RF-does-not-exist")):
+        r = client.post(f"/api/v1/referrals/{rid}/actions/follow_up", headers=tokens[user],
+                        json={})
+        assert r.status_code == 403, (user, r.text)
+        assert r.json()["error"]["code"] == "outside_scope"
+        assert rid not in r.json()["error"]["detail"]["nodes"]
+
+
+def test_settlement_without_history_shows_the_engines_message(client, tokens, world):
+    year = world.period[:4]
+    r = client.get(f"/api/v1/settlement/budget?county=130423&year={year}",
+                   headers=tokens["county"])
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["items"] == [] and "history" in body["error"]  # tiny preset: one year only
+    page = client.get(f"/settlement?county=130423&year={year}", headers=tokens["county"])
+    assert page.status_code == 200 and "history" in page.text
+    twin = client.get("/settlement?format=json", headers=tokens["county"]).json()
+    assert twin["county"] == "130423" and twin["error"] == body["error"]
+    r = client.get(f"/api/v1/settlement/budget?county=130423&year={year}",
+                   headers=tokens["elsewhere"])
+    assert r.status_code == 403 and r.json()["error"]["code"] == "outside_scope"
+
+
+def test_settlement_rows_follow_the_community_rule(client, tokens, monkeypatch):
+    calls = []
+
+    def fake(db, county, year, policy_name="henan-default"):  # noqa: ANN001
+        calls.append((county, year))
+        return [{"community": "C1304231 临漳县人民医院医共体", "net_position": "1.00"},
+                {"community": "C1304232 另一个医共体", "net_position": "2.00"}]
+
+    monkeypatch.setattr("yigong.services.settlement.settlement_section", fake)
+    url = "/api/v1/settlement/budget?county=130423&year=1991"
+    county = client.get(url, headers=tokens["county"]).json()
+    assert county["whole_county"] and len(county["items"]) == 2
+    office = client.get(url, headers=tokens["office"]).json()
+    assert not office["whole_county"]
+    assert [r["community"][:8] for r in office["items"]] == ["C1304231"]
+    assert client.get(url, headers=tokens["town"]).status_code == 403  # community not all his
+    assert calls == [("130423", 1991)]  # computed once, then cached
+
+
+@pytest.mark.parametrize("path", ["/referrals", "/referrals?status=arrived&format=json"])
+def test_referral_page_and_twin(client, tokens, path):
+    r = client.get(path, headers=tokens["town"])
+    assert r.status_code == 200
+    if "json" in path:
+        assert all(i["status"] == "arrived" for i in r.json()["items"])
+    else:
+        assert 'id="referrals"' in r.text
+    assert budget.__doc__  # the scope rule is documented where it is applied
