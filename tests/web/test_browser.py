@@ -121,3 +121,21 @@ def test_casemix_and_data_quality_pages(page, live_server):
     page.wait_for_selector("#quarantine tbody tr")
     assert page.locator("#quarantine tbody tr").count() > 0  # the planted extract errors
     _shot(page, "07-quality-zh")
+
+
+def test_settlement_and_referral_pages(page, live_server):
+    _login(page, live_server)
+    page.wait_for_selector("#scorecard")
+    page.click("#nav-settlement")
+    page.wait_for_selector("#settlement")
+    assert "医保总额预算" in page.inner_text("#page-title")
+    # the tiny county has one year of history: the engine's reason, not a crash
+    assert "history" in page.inner_text("#settlement-error")
+    _shot(page, "08-settlement-zh")
+    page.click("#nav-referrals")
+    page.wait_for_selector("#referrals tbody tr td")
+    rows = page.locator("#referrals tbody tr")
+    assert rows.count() > 0
+    assert all("H130423" in rows.nth(i).inner_text() for i in range(rows.count()))
+    _shot(page, "09-referrals-zh")
+    assert page.foreign == []
