@@ -116,7 +116,8 @@ def test_settlement_rows_follow_the_community_rule(client, tokens, monkeypatch):
     assert calls == [("130423", 1991)]  # computed once, then cached
 
 
-@pytest.mark.parametrize("path", ["/referrals", "/referrals?status=arrived&format=json"])
+@pytest.mark.parametrize("path", ["/referrals", "/referrals?status=&page=1",
+                                  "/referrals?status=arrived&format=json"])
 def test_referral_page_and_twin(client, tokens, path):
     r = client.get(path, headers=tokens["town"])
     assert r.status_code == 200
@@ -125,3 +126,10 @@ def test_referral_page_and_twin(client, tokens, path):
     else:
         assert 'id="referrals"' in r.text
     assert budget.__doc__  # the scope rule is documented where it is applied
+
+
+def test_settlement_page_defaults_to_the_users_county(client, tokens):
+    twin = client.get("/settlement?format=json", headers=tokens["elsewhere"])
+    assert twin.status_code == 200, twin.text  # division:130402 has its own (empty) county
+    assert twin.json()["county"] == "130402" and twin.json()["whole_county"]
+    assert client.get("/referrals?status=lost", headers=tokens["town"]).status_code == 400

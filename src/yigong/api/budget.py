@@ -60,7 +60,11 @@ def budget_rows(p: Principal, county: str, year: int) -> dict[str, Any]:
 
 
 def default_county(p: Principal) -> str:
-    """The county (6-digit division code) of the user's first institution."""
+    """The county (6-digit division code) of the user's first division node at county level
+    or below, else of their first institution ("" when they have neither)."""
+    for node in p.scope.nodes:
+        if node.kind is NodeKind.DIVISION and len(node.id) >= 6:
+            return node.id[:6]
     first = min(p.scope.institutions, default=None)
     if first is None:
         return ""

@@ -183,7 +183,8 @@ def referrals(request: Request, status: Annotated[str | None, Query(max_length=4
         return _login_redirect(request)
     from yigong.api.referrals import STATUSES
 
+    status = status or None  # the form's "all statuses" sends status=
     if status is not None and status not in STATUSES:
         raise ApiError(400, "bad_request", f"no referral status {status!r}",
                        {"statuses": list(STATUSES)})
-    return _render(request, "referrals.html", referrals_view(p, status or None, page), format, p)
+    return _render(request, "referrals.html", referrals_view(p, status, page), format, p)
