@@ -17,13 +17,16 @@ UsersDb = Annotated[Path | None, typer.Option("--users-db",
                                               help="user store (default: auth.sqlite by --db)")]
 
 
-def _settings(db: Path, users_db: Path | None):  # noqa: ANN202 - typer callback helper
+def _settings(db: Path, users_db: Path | None, store: str = ""):  # noqa: ANN202 - typer helper
     from yigong.api import Settings
 
-    return Settings(warehouse=db, users_db=users_db)
+    return Settings(warehouse=db, users_db=users_db, workflow_store=store)
 
 
 def serve(db: Db = Path("yigong.duckdb"), users_db: UsersDb = None,
+          store: Annotated[str, typer.Option(
+              "--store", help="workflow store URL or SQLite path (default: workflow.sqlite by "
+                              "--db; env YIGONG_STORE_URL is not read here)")] = "",
           host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="TCP port")] = 8000) -> None:
     """Run the REST API (/api/v1, OpenAPI at /docs) and the web cockpit (/)."""
@@ -31,7 +34,7 @@ def serve(db: Db = Path("yigong.duckdb"), users_db: UsersDb = None,
 
     from yigong.api import create_app
 
-    app = create_app(_settings(db, users_db))
+    app = create_app(_settings(db, users_db, store))
     typer.echo(f"cockpit: http://{host}:{port}/   API: http://{host}:{port}/docs")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
