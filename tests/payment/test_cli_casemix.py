@@ -54,6 +54,16 @@ def test_drg_run(tmp_path: Path) -> None:
     )
 
 
+def test_warehouse_only_options_are_refused_with_a_bundle(tmp_path: Path) -> None:
+    for command, extra in (("budget", ["--fund", "100.00"]), ("dip", ["--all-inpatient"]),
+                           ("drg", ["--drg-fund", "100.00"]), ("drg", ["--weights", "w.csv"])):
+        result = runner.invoke(
+            app, ["settle", command, "-i", str(WORKED), "-o", str(tmp_path / command), *extra])
+        assert result.exit_code == 2, (command, result.output)
+        assert "only apply with --db" in result.output
+        assert not (tmp_path / command).exists()
+
+
 def test_compare_shows_differences_per_community_and_institution(tmp_path: Path) -> None:
     variant = _variant(
         tmp_path, "- {up_to: 0.05, fund_share: 0.5}", "- {up_to: 0.05, fund_share: 0.8}"

@@ -119,20 +119,16 @@ def budget(
 
     Inputs come from a bundle (-i) or from the warehouse (--db with --county and --year).
     """
-    if (inputs is None) == (db is None):
-        raise typer.BadParameter("give exactly one of --inputs/-i (a bundle) or --db (a warehouse)")
-    if db is None:
+    if not _from_warehouse(inputs, db, county, year,
+                           {"--fund": fund is not None, "--per-capita": per_capita is not None}):
         assert inputs is not None
-        if fund is not None or per_capita is not None:
-            raise typer.BadParameter("--fund and --per-capita only apply with --db")
         summary = _guard(
             lambda: service.settle_budget_run(
                 inputs, policy, out, county=county, year=year, replace=replace
             )
         )
     else:
-        if county is None or year is None:
-            raise typer.BadParameter("--db needs --county and --year")
+        assert db is not None and county is not None and year is not None
         fund_m = _money_option(fund, "--fund")
         rate = None if per_capita is None else _money_option(per_capita, "--per-capita").amount
         summary = _guard(
@@ -141,6 +137,22 @@ def budget(
             )
         )
     _print_summary(summary, as_json)
+
+
+def _from_warehouse(inputs: Path | None, db: Path | None, county: str | None, year: int | None,
+                    db_only: dict[str, bool]) -> bool:
+    """Whether a run reads the warehouse (else a bundle); refuses an ambiguous choice, a
+    warehouse run without county and year, and warehouse-only options given with a bundle
+    (they would be ignored silently)."""
+    if (inputs is None) == (db is None):
+        raise typer.BadParameter("give exactly one of --inputs/-i (a bundle) or --db (a warehouse)")
+    if db is None:
+        if any(db_only.values()):
+            raise typer.BadParameter(f"{' and '.join(db_only)} only apply with --db")
+        return False
+    if county is None or year is None:
+        raise typer.BadParameter("--db needs --county and --year")
+    return True
 
 
 def _money_option(text: str | None, name: str) -> Money | None:
@@ -212,16 +224,12 @@ def dip(
 
     Inputs come from a bundle (-i) or from the warehouse (--db with --county and --year).
     """
-    if (inputs is None) == (db is None):
-        raise typer.BadParameter("give exactly one of --inputs/-i (a bundle) or --db (a warehouse)")
-    if db is None:
+    if not _from_warehouse(inputs, db, county, year,
+                           {"--dip-fund": dip_fund is not None, "--all-inpatient": all_inpatient}):
         assert inputs is not None
-        if dip_fund is not None or all_inpatient:
-            raise typer.BadParameter("--dip-fund and --all-inpatient only apply with --db")
         summary = _guard(lambda: service.settle_dip_run(inputs, policy, out, replace=replace))
     else:
-        if county is None or year is None:
-            raise typer.BadParameter("--db needs --county and --year")
+        assert db is not None and county is not None and year is not None
         fund_m = _money_option(dip_fund, "--dip-fund")
         scope = "all_inpatient" if all_inpatient else "dip"
         summary = _guard(
@@ -265,14 +273,12 @@ def drg(
 
     Cases come from a bundle (-i) or from the warehouse (--db with --county and --year).
     """
-    if (inputs is None) == (db is None):
-        raise typer.BadParameter("give exactly one of --inputs/-i (a bundle) or --db (a warehouse)")
-    if db is None:
+    if not _from_warehouse(inputs, db, county, year,
+                           {"--weights": weights is not None, "--drg-fund": drg_fund is not None}):
         assert inputs is not None
         summary = _guard(lambda: service.settle_drg_run(inputs, policy, out, replace=replace))
     else:
-        if county is None or year is None:
-            raise typer.BadParameter("--db needs --county and --year")
+        assert db is not None and county is not None and year is not None
         budget_m = _money_option(drg_fund, "--drg-fund")
         summary = _guard(
             lambda: service.settle_drg_from_warehouse(
