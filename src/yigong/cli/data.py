@@ -29,17 +29,32 @@ def synth(
     fmt: Annotated[str, typer.Option("--format", help="csv | parquet | xlsx")] = "csv",
     years: Annotated[str | None, typer.Option(help="Comma-separated years, e.g. 2023,2024")] = None,
     faults: Annotated[bool, typer.Option(help="Also write deliberately broken files.")] = False,
+    partitioned: Annotated[bool | None, typer.Option(
+        "--partitioned/--single-file",
+        help="Hive-style partitioned datasets <table>/county=…/period=…/part-0.<ext> (csv or "
+             "parquet), written county by county and year by year. Default: partitioned for "
+             "province with parquet, one file per table otherwise.")] = None,
+    counties: Annotated[int | None, typer.Option(
+        help="Only the preset's first N counties (e.g. a slice of the province).")] = None,
 ) -> None:
     """Generate a seeded synthetic county, city or province as institution export files."""
     from yigong.synth import generate, write_faults
 
     year_tuple = tuple(int(y) for y in years.split(",")) if years else None
-    with _progress() as progress:
-        task = progress.add_task(f"synth {preset}", total=None)
-        summary = generate(preset, out, seed=seed, fmt=fmt, years=year_tuple,
-                           progress=lambda step, n: progress.update(
-                               task, description=f"synth {preset}: {step} ({n:,} rows)"))
-    table = RichTable("table", "rows", title=f"{preset} → {out}")
+    if partitioned is None:
+        partitioned = preset == "province" and fmt == "parquet"
+    try:
+        with _progress() as progress:
+            task = progress.add_task(f"synth {preset}", total=None)
+            summary = generate(preset, out, seed=seed, fmt=fmt, years=year_tuple,
+                               partitioned=partitioned, counties=counties,
+                               progress=lambda step, n: progress.update(
+                                   task, description=f"synth {preset}: {step} ({n:,} rows)"))
+    except (KeyError, ValueError) as exc:
+        console.print(f"[red]error:[/red] {exc.args[0] if exc.args else exc}")
+        raise typer.Exit(2) from exc
+    layout = "partitioned: <table>/county=…/period=…/part-0" if partitioned else "one file per table"
+    table = RichTable("table", "rows", title=f"{preset} → {out} ({layout})")
     for name, rows in summary.items():
         table.add_row(name, f"{rows:,}")
     console.print(table)

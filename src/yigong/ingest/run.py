@@ -25,13 +25,28 @@ def table_for(path: Path, table: str | None = None) -> str:
     return name
 
 
+def _dataset_files(folder: Path) -> list[Path]:
+    """The data files of a partitioned dataset `<table>/key=value/…/part-0.parquet`, in path order
+    (hidden and `_`-prefixed files such as `_SUCCESS` are skipped)."""
+    return sorted(f for f in folder.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES
+                  and not any(part.startswith((".", "_")) for part in f.relative_to(folder).parts))
+
+
 def collect(paths: Iterable[str | Path], table: str | None = None) -> list[tuple[str, Path]]:
-    """(table, file) pairs for files and directories, in dependency order."""
+    """(table, file) pairs for files and directories, in dependency order.
+
+    A directory holds `<table>.<ext>` files and/or partitioned datasets `<table>/` (every file
+    below loads into that table); a directory named after a table is such a dataset itself.
+    """
     found: list[tuple[str, Path]] = []
     for p in map(Path, paths):
-        if p.is_dir():
+        if p.is_dir() and p.name in _ORDER:
+            found += [(table_for(p, table), f) for f in _dataset_files(p)]
+        elif p.is_dir():
             for f in sorted(p.iterdir()):
-                if f.suffix.lower() in SUFFIXES and f.name.split(".")[0] in _ORDER:
+                if f.is_dir() and f.name in _ORDER:
+                    found += [(f.name, g) for g in _dataset_files(f)]
+                elif f.suffix.lower() in SUFFIXES and f.name.split(".")[0] in _ORDER:
                     found.append((table_for(f), f))
         else:
             found.append((table_for(p, table), p))

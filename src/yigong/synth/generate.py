@@ -10,7 +10,7 @@ import pyarrow as pa
 from yigong.schema.tables import TABLES
 from yigong.synth.params import preset as get_preset
 from yigong.synth.world import county_tables, shared_tables
-from yigong.synth.writer import TableWriter, conform
+from yigong.synth.writer import PartitionedWriter, TableWriter, conform
 
 Progress = Callable[[str, int], None]
 
@@ -25,20 +25,33 @@ def _years(name: str, years: tuple[int, ...] | None) -> tuple[int, ...]:
 
 
 def generate(preset: str, out_dir: Path, *, seed: int = 2024, fmt: str = "csv",
-             years: tuple[int, ...] | None = None, progress: Progress | None = None) -> dict[str, int]:
+             years: tuple[int, ...] | None = None, progress: Progress | None = None,
+             partitioned: bool = False, counties: int | None = None) -> dict[str, int]:
     """Write a synthetic world to `out_dir`; returns rows written per table.
 
-    Deterministic: the same preset, seed and years give byte-identical CSV and Parquet files.
+    Streams county by county: one county's tables are simulated, written and released before
+    the next county starts, so memory is bounded by the largest county, not by the world.
+    `partitioned` writes Hive-style datasets (`<table>/county=…/period=…/part-0.<ext>`, see
+    `PartitionedWriter`) instead of one file per table. `counties` keeps only the preset's
+    first N counties (a slice of a province for benchmarks; each county is the same as in the
+    whole world, since its random streams depend on the seed and its index only).
+
+    Deterministic: the same preset, seed, years and counties give byte-identical files.
     """
     p = get_preset(preset)
     chosen = _years(preset, years)
-    writer = TableWriter(Path(out_dir), fmt)
+    if counties is not None and not 1 <= counties <= len(p.counties):
+        raise ValueError(f"counties must lie between 1 and {len(p.counties)} for preset {preset!r}, "
+                         f"got {counties}")
+    specs = p.counties[:counties] if counties else p.counties
+    writer: TableWriter | PartitionedWriter = (PartitionedWriter(Path(out_dir), fmt) if partitioned
+                                               else TableWriter(Path(out_dir), fmt))
     try:
-        for name, data in shared_tables(p).items():
-            writer.write(name, data)
-        for index, county in enumerate(p.counties):
+        for name, data in shared_tables(p, specs).items():
+            writer.write(name, data, county=p.province_code)
+        for index, county in enumerate(specs):
             for name, data in county_tables(p, index, seed, chosen):
-                rows = writer.write(name, data)
+                rows = writer.write(name, data, county=county.code)
                 if progress:
                     progress(f"{county.code} {county.name_zh} {name}", rows)
     finally:

@@ -24,7 +24,7 @@ from yigong.synth.geography import (
 )
 from yigong.synth.institutions import build_institutions
 from yigong.synth.outpatient import COUNTY, OP_COST_COLUMNS, VISIT_TYPES
-from yigong.synth.params import Preset
+from yigong.synth.params import CountySpec, Preset
 from yigong.synth.population import SCHEMES, build_population
 from yigong.synth.public_health import public_health_table
 from yigong.synth.referrals import referrals_table
@@ -45,9 +45,10 @@ def divisions_table(rows: list[Division]) -> pa.Table:
     })
 
 
-def shared_tables(preset: Preset) -> dict[str, pa.Table]:
-    """Tables written once per world (divisions above the counties)."""
-    return {"admin_divisions": divisions_table(shared_divisions([c.code for c in preset.counties]))}
+def shared_tables(preset: Preset, counties: tuple[CountySpec, ...] | None = None) -> dict[str, pa.Table]:
+    """Tables written once per world (divisions above `counties`, default: all the preset's)."""
+    chosen = preset.counties if counties is None else counties
+    return {"admin_divisions": divisions_table(shared_divisions([c.code for c in chosen]))}
 
 
 def _rows(records: tuple[dict[str, str | None], ...], date_cols: tuple[str, ...]) -> pa.Table:

@@ -5,6 +5,10 @@ One file per table, named ``<table>.<ext>``, header exactly ``Table.file_columns
 ``YYYY-MM-DD``, timestamps ``YYYY-MM-DD HH:MM:SS``, booleans ``1``/``0``, money with two
 decimals, empty = null, list columns ``|``-joined. Parquet keeps native types (lists stay
 ``|``-joined strings, as in the files). XLSX cells hold the CSV text of each field.
+
+`PartitionedWriter` writes the same files as Hive-style partitioned datasets instead
+(``<table>/county=<code>/period=<yyyy>/part-<n>.<ext>``, see `PARTITION_PERIOD`), one file per
+county and year, written and closed at once, for province-scale worlds.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -66,7 +71,9 @@ class TableWriter:
         self._xlsx_rows: dict[str, list[pa.Table]] = {}
         self.rows: dict[str, int] = {}
 
-    def write(self, name: str, data: pa.Table) -> int:
+    def write(self, name: str, data: pa.Table, county: str | None = None) -> int:
+        """Append `data` to the file of table `name` (`county` is used by partitioned writers)."""
+        del county
         data = conform(name, data)
         self.rows[name] = self.rows.get(name, 0) + data.num_rows
         path = self.out_dir / f"{name}.{self.fmt}"
@@ -95,6 +102,92 @@ class TableWriter:
         for name, parts in self._xlsx_rows.items():
             _write_xlsx(self.out_dir / f"{name}.xlsx", pa.concat_tables(parts))
         self._xlsx_rows.clear()
+
+
+#: Column whose calendar year files a row under ``period=<yyyy>`` in a partitioned dataset;
+#: tables not listed (divisions, institutions, communities, memberships, persons) are partitioned
+#: by county only. The keys are named ``county`` and ``period`` because no table has a column of
+#: that name (a Hive reader adds them as columns; ``year`` or ``county_code`` would collide).
+PARTITION_PERIOD: dict[str, str] = {
+    "population": "year", "insured_population": "year", "staff": "snapshot_date",
+    "bed_stats": "year", "discharges": "discharge_date", "outpatient_visits": "visit_date",
+    "settlements": "settle_date", "referrals": "request_date",
+    "family_doctor_contracts": "signed_date", "examinations": "exam_date",
+    "public_health_tasks": "year", "finance": "year",
+}
+#: Hive's name for the partition of rows whose key is null (Spark and DuckDB read it as null).
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+PARTITIONED_FORMATS = ("csv", "parquet")
+
+
+def split_by_period(name: str, data: pa.Table) -> list[tuple[str, pa.Table]]:
+    """(period, rows) of `data` by the year of its `PARTITION_PERIOD` column, rows kept in order;
+    null years go to `NULL_PARTITION` (last); a table without a period column is one part ``""``."""
+    column = PARTITION_PERIOD.get(name)
+    if column is None:
+        return [("", data)]
+    values = data.column(column)
+    years = values if pa.types.is_integer(values.type) else pc.year(values)
+    parts = []
+    for year in sorted(y for y in pc.unique(years).to_pylist() if y is not None):
+        parts.append((str(year), data.filter(pc.equal(years, year))))
+    nulls = pc.is_null(years)
+    if pc.any(nulls).as_py():
+        parts.append((NULL_PARTITION, data.filter(nulls)))
+    return parts
+
+
+class PartitionedWriter:
+    """Writes each (table, county, period) slice to its own file, closed at once.
+
+    Layout: ``<out>/<table>/county=<code>/period=<yyyy>/part-<n>.<ext>`` (tables without a
+    period column: ``<out>/<table>/county=<code>/part-<n>.<ext>``). Files keep every column of
+    the single-file format, so each one is a complete, ingestable file on its own; the partition
+    keys are only in the path. Nothing is buffered between calls: memory is bounded by the
+    batch the caller passes in (one county of one table) plus one county-year slice of it.
+    """
+
+    def __init__(self, out_dir: Path, fmt: str = "parquet") -> None:
+        if fmt not in PARTITIONED_FORMATS:
+            raise ValueError(f"partitioned output is written as {' or '.join(PARTITIONED_FORMATS)}, "
+                             f"not {fmt!r}")
+        self.out_dir, self.fmt = Path(out_dir), fmt
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.rows: dict[str, int] = {}
+        self.files: list[Path] = []
+        self._parts: dict[Path, int] = {}
+
+    def write(self, name: str, data: pa.Table, county: str | None = None) -> int:
+        """Write the rows of one county (`county`: its code) of table `name`, year by year."""
+        if not county:
+            raise ValueError(f"{name}: a partitioned writer needs the county the rows belong to")
+        data = conform(name, data)
+        self.rows[name] = self.rows.get(name, 0) + data.num_rows
+        for period, part in split_by_period(name, data):
+            folder = self.out_dir / name / f"county={county}"
+            if period:
+                folder = folder / f"period={period}"
+            self.write_file(folder, part)
+        return data.num_rows
+
+    def write_file(self, folder: Path, data: pa.Table) -> Path:
+        """One partition file (``part-0``, or the next number if the partition already has one)."""
+        n = self._parts.get(folder, 0)
+        self._parts[folder] = n + 1
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"part-{n}.{self.fmt}"
+        if self.fmt == "parquet":
+            pq.write_table(data, path, compression="zstd")
+        else:
+            with path.open("wb") as fh:
+                fh.write((",".join(data.column_names) + "\n").encode("utf-8"))
+                pacsv.write_csv(_csv_ready(data), fh,
+                                pacsv.WriteOptions(include_header=False, quoting_style="none"))
+        self.files.append(path)
+        return path
+
+    def close(self) -> None:
+        """Nothing to flush: every file is closed when written."""
 
 
 def _text(col: pa.ChunkedArray) -> list[str | None]:
