@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 import yigong
+from yigong.warehouse import WarehouseError
 
-app = typer.Typer(
+
+class _App(typer.Typer):
+    """The root command: a warehouse that cannot be opened (held by another process, not a
+    DuckDB file) is reported in one line naming the file, never as a traceback."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except WarehouseError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise SystemExit(2) from None
+
+
+app = _App(
     help="yigong (医共): county medical community engine — synth, ingest, status, DRG, payment, referral.",
     no_args_is_help=True,
     add_completion=False,
