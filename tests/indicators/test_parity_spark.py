@@ -1,60 +1,37 @@
 """Backend parity: the whole catalog on DuckDB and on PySpark (local mode) gives identical
 numbers for the same world — numerators and denominators exactly, values to 1e-9.
 
-One Spark session for the module; the test county is copied into it through Parquet.
+One Spark session for the module; the test county is exported as a Parquet warehouse
+(`Warehouse.export_parquet`) and opened with the Spark backend (`open_backend("spark", …)`).
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-import pytest
-
 # pyspark comes with the `spark` extra that `make test` installs: a missing pyspark fails here,
 # it is never skipped silently
-import ibis  # noqa: E402
-import pyspark  # noqa: E402, F401
-import pyarrow.parquet as pq  # noqa: E402
+import pyspark  # noqa: F401
+import pytest
 
-from tests.indicators import world  # noqa: E402
-from yigong.indicators.evaluate import Status, evaluate  # noqa: E402
-from yigong.indicators.periods import parse_period  # noqa: E402
-from yigong.schema.tables import BY_NAME  # noqa: E402
-from yigong.warehouse.hierarchy import parse_node  # noqa: E402
+from tests.indicators import world
+from tests.warehouse.spark_support import module_session
+from yigong.indicators.evaluate import Status, evaluate
+from yigong.indicators.periods import parse_period
+from yigong.warehouse.backend import open_backend
+from yigong.warehouse.hierarchy import parse_node
 
 pytestmark = pytest.mark.slow
 
 
-class SparkTables:
-    """Canonical tables as Ibis tables on a PySpark session (temp views over Parquet)."""
-
-    def __init__(self, con: ibis.BaseBackend) -> None:
-        self.con = con
-
-    def table(self, name: str) -> ibis.Table:
-        return self.con.table(name)
-
-
 @pytest.fixture(scope="module")
 def spark_tables(tmp_path_factory):
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    from pyspark.sql import SparkSession
-
-    session = (SparkSession.builder.master("local[2]").appName("yigong-parity")
-               .config("spark.sql.session.timeZone", "UTC")
-               .config("spark.ui.enabled", "false")
-               .config("spark.sql.shuffle.partitions", "1")
-               .getOrCreate())
-    session.sparkContext.setLogLevel("ERROR")
     wh = world.build()
-    folder: Path = tmp_path_factory.mktemp("spark")
-    for name in BY_NAME:
-        path = folder / f"{name}.parquet"
-        pq.write_table(wh.to_arrow(name), path)
-        session.read.parquet(str(path)).createOrReplaceTempView(name)
-    yield wh, SparkTables(ibis.pyspark.connect(session))
-    session.stop()
+    root = tmp_path_factory.mktemp("spark") / "warehouse"
+    wh.export_parquet(root)
+    with module_session() as session:
+        spark = open_backend("spark", root, session=session)
+        assert spark.kind == "spark"
+        yield wh, spark
+        spark.close()
 
 
 # one full evaluation: current and previous year plus five years of history for the targets,

@@ -9,9 +9,12 @@ nothing, so an ingest killed half-way leaves the warehouse as it was.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import json
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
+from typing import ClassVar
 
 import duckdb
 import ibis
@@ -49,6 +52,8 @@ def code_table_name(system: str) -> str:
 
 class Warehouse:
     """A DuckDB warehouse file (or in-memory database) holding the canonical tables."""
+
+    kind: ClassVar[str] = "duckdb"
 
     def __init__(self, path: str | Path | None = DEFAULT_DB) -> None:
         self.path = None if path in (None, ":memory:") else Path(path)
@@ -102,6 +107,12 @@ class Warehouse:
     def table(self, name: str) -> ibis.Table:
         """An Ibis table over a canonical (or bookkeeping) table."""
         return self.ibis.table(name)
+
+    def list_tables(self) -> list[str]:
+        return list(self.ibis.list_tables())
+
+    def has_table(self, name: str) -> bool:
+        return name in self.list_tables()
 
     def count(self, name: str) -> int:
         row = self.duck.execute(f'SELECT count(*) FROM "{name}"').fetchone()
@@ -169,33 +180,52 @@ class Warehouse:
         return [n for n in names if not n.startswith("ref_")]
 
     def export_parquet(self, directory: str | Path) -> list[Path]:
-        """Write every stored table to `directory/<table>.parquet`."""
+        """Write every stored table to `directory/<table>.parquet`, and `_yigong.json`.
+
+        The directory is a Parquet warehouse the Spark backend opens as it is
+        (`yigong.warehouse.spark`): the manifest names the layout version, the pseudonym key
+        fingerprint and the tables with their rows.
+        """
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         written = []
+        tables = {}
+        stamp = dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds")
         for name in self.stored_tables():
             path = out / f"{name}.parquet"
             self.duck.execute(f'COPY "{name}" TO ? (FORMAT parquet)', [str(path)])
             written.append(path)
+            tables[name] = {"rows": self.count(name), "written_at": stamp}
+        row = self.duck.execute("SELECT value FROM warehouse_meta "
+                                "WHERE key = 'pseudonym_key_fingerprint'").fetchone()
+        manifest = {"layout_version": 1, "pseudonym_key_fingerprint": row[0] if row else None,
+                    "tables": tables}
+        (out / "_yigong.json").write_text(json.dumps(manifest, indent=2, sort_keys=True),
+                                          encoding="utf-8")
         return written
 
     def import_parquet(self, directory: str | Path) -> dict[str, int]:
         """Replace the warehouse's tables with the Parquet files of `directory` (atomic).
 
-        Canonical and bookkeeping tables keep their declared schema; derived tables (DRG
-        results, the workflow feed …) are recreated as the files have them.
+        `<table>.parquet` files (`export_parquet`) and `<table>/` datasets (a Spark warehouse)
+        are both read. Canonical and bookkeeping tables keep their declared schema; derived
+        tables (DRG results, the workflow feed …) are recreated as the files have them.
         """
         declared = {t.name for t in (*TABLES, *CHILD_TABLES)} | {"ingest_runs", "quarantine",
                                                                   "warehouse_meta"}
         counts: dict[str, int] = {}
         with self.transaction() as con:
-            for path in sorted(Path(directory).glob("*.parquet")):
-                name = path.stem
+            found = [(p.stem, str(p)) for p in Path(directory).glob("*.parquet")]
+            found += [(p.name, str(p / "**" / "*.parquet")) for p in Path(directory).iterdir()
+                      if p.is_dir() and not p.name.startswith((".", "_"))
+                      and any(p.rglob("*.parquet"))]
+            for name, path in sorted(found):
                 if name in declared:
                     con.execute(f'DELETE FROM "{name}"')
-                    con.execute(f'INSERT INTO "{name}" SELECT * FROM read_parquet(?)', [str(path)])
+                    con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM read_parquet(?)',
+                                [path])
                 else:
                     con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM read_parquet(?)',
-                                [str(path)])
+                                [path])
                 counts[name] = self.count(name)
         return counts
