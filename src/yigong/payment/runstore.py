@@ -3,8 +3,12 @@
 Files are written into a temporary sibling directory, each file fsynced, the directory
 fsynced, then renamed onto the target path in one ``rename`` (atomic on POSIX within a file
 system). A run killed at any point leaves at most a ``.tmp-*`` directory, never a partial
-output directory. An existing output directory is only replaced with ``replace=True``: it is
-first renamed aside, the new one renamed in, then the old one removed.
+output directory. An existing output directory is only replaced with ``replace=True``: on Linux
+the new and the old directory are swapped in one ``renameat2(RENAME_EXCHANGE)`` call, so the
+target path always names a complete run, and the old one is removed afterwards. Where the kernel
+or file system cannot exchange, the old run is renamed aside to ``.old-<name>-<pid>`` before the
+new one is renamed in; a crash between the two renames is repaired by the next write to the same
+target, which restores that old run first (`recover`).
 
 For tests only: the environment variable ``YIGONG_SETTLE_PAUSE_AFTER_FILE`` (seconds) makes
 the writer sleep after each file, so a test can kill the process half-way.
@@ -12,15 +16,48 @@ the writer sleep after each file, so a test can kill the process half-way.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import shutil
 import time
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["PAUSE_ENV", "write_run_atomically"]
+__all__ = ["PAUSE_ENV", "recover", "write_run_atomically"]
 
 PAUSE_ENV = "YIGONG_SETTLE_PAUSE_AFTER_FILE"
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two existing paths atomically (Linux renameat2); False where not supported."""
+    name = ctypes.util.find_library("c")
+    if not name:
+        return False
+    libc = ctypes.CDLL(name, use_errno=True)
+    fn = getattr(libc, "renameat2", None)
+    if fn is None:
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    return fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
+def recover(target: Path) -> Path | None:
+    """Restore a run left renamed aside by a crash between the two fallback renames: if
+    ``target`` is missing and an ``.old-<name>-*`` sibling exists, rename it back."""
+    target = target.resolve()
+    if target.exists() or not target.parent.is_dir():
+        return None
+    olds = sorted(target.parent.glob(f".old-{target.name}-*"), key=lambda p: p.stat().st_mtime)
+    if not olds:
+        return None
+    os.rename(olds[-1], target)
+    for extra in olds[:-1]:
+        shutil.rmtree(extra)
+    return target
 
 
 def _fsync_dir(path: Path) -> None:
@@ -36,6 +73,7 @@ def write_run_atomically(
 ) -> Path:
     """Write ``files`` (name → bytes) as directory ``target``, atomically."""
     target = target.resolve()
+    recover(target)
     if target.exists() and not replace:
         raise FileExistsError(f"output directory {target} exists (use --replace to overwrite it)")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -53,6 +91,10 @@ def write_run_atomically(
         if pause:
             time.sleep(int(pause))
     _fsync_dir(tmp)
+    if target.exists() and _exchange(tmp, target):
+        _fsync_dir(target.parent)
+        shutil.rmtree(tmp)  # now holds the old run
+        return target
     old = None
     if target.exists():
         old = target.parent.joinpath(f".old-{target.name}-{os.getpid()}")
