@@ -1,0 +1,133 @@
+"""Reading and validating ``rules/*.yaml``: every problem names file, line and field.
+
+A rules file is a mapping with ``kind: screening_rules``, a ``ruleset`` id, titles and a list of
+``rules``. Each rule is checked against `Rule`, then its ``params`` against its evaluator's
+parameter model; ids must be unique across files; ``status: needs_data`` requires ``needs``.
+Loading never raises on bad content: problems become `Issue`s (``check`` raises them together).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from yigong.indicators.yamlsrc import FieldPath, SourceFile
+from yigong.issues import Issue, IssuesError, Level
+from yigong.oversight.evaluators import EVALUATORS
+from yigong.oversight.spec import Rule, RuleStatus
+
+__all__ = ["RuleSet", "RulesError", "builtin_rule_paths", "load_rules"]
+
+HEADER_KEYS = {"kind", "ruleset", "edition", "title_zh", "title_en", "note", "rules"}
+
+
+class RulesError(IssuesError):
+    """The screening rules failed validation; carries every error."""
+
+
+@dataclass
+class RuleSet:
+    """Every rule read from a set of files, with the problems found."""
+
+    rules: dict[str, Rule] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.level is Level.ERROR]
+
+    def rule(self, rule_id: str) -> Rule:
+        try:
+            return self.rules[rule_id]
+        except KeyError:
+            raise KeyError(f"no screening rule {rule_id!r}; known: {', '.join(self.rules)}") from None
+
+    def select(self, ids: list[str] | None = None) -> list[Rule]:
+        return [self.rule(i) for i in ids] if ids else list(self.rules.values())
+
+    def check(self) -> RuleSet:
+        if self.errors:
+            raise RulesError(self.errors)
+        return self
+
+
+def builtin_rule_paths() -> list[Path]:
+    root = resources.files("yigong.oversight") / "rules"
+    return sorted(Path(str(p)) for p in root.iterdir() if p.name.endswith((".yaml", ".yml")))
+
+
+def _issue(src: SourceFile, path: FieldPath, code: str, message: str) -> Issue:
+    return Issue(Level.ERROR, code, message, src.name, src.line(path), ".".join(map(str, path)))
+
+
+def _validate(src: SourceFile, model: type[BaseModel], data: Any, path: FieldPath,
+              out: list[Issue]) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            out.append(_issue(src, (*path, *err["loc"]), "schema", err["msg"]))
+        return None
+
+
+def _load_file(rs: RuleSet, src: SourceFile) -> None:
+    data = src.data
+    if not isinstance(data, dict):
+        rs.issues.append(Issue(Level.ERROR, "schema", "a rules file is a mapping", src.name, 1))
+        return
+    if data.get("kind") != "screening_rules":
+        rs.issues.append(_issue(src, ("kind",), "schema", "kind must be 'screening_rules'"))
+        return
+    for key in data:
+        if key not in HEADER_KEYS:
+            rs.issues.append(_issue(src, (key,), "schema", f"unknown key {key!r}"))
+    rules = data.get("rules")
+    if not isinstance(rules, list) or not rules:
+        rs.issues.append(_issue(src, ("rules",), "schema", "rules must be a non-empty list"))
+        return
+    for i, body in enumerate(rules):
+        path: FieldPath = ("rules", i)
+        if not isinstance(body, dict):
+            rs.issues.append(_issue(src, path, "schema", "a rule is a mapping"))
+            continue
+        body = {**body, "file": src.name, "line": src.line(path)}
+        rule = _validate(src, Rule, body, path, rs.issues)
+        if rule is None:
+            continue
+        ev = EVALUATORS.get(rule.evaluator)
+        if ev is None:
+            rs.issues.append(_issue(src, (*path, "evaluator"), "unknown-evaluator",
+                                    f"evaluator {rule.evaluator!r} is unknown; known: "
+                                    f"{', '.join(sorted(EVALUATORS))}"))
+            continue
+        if rule.status is RuleStatus.NEEDS_DATA and not rule.needs.strip():
+            rs.issues.append(_issue(src, (*path, "needs"), "needs-missing",
+                                    "status needs_data requires 'needs' (which data is missing)"))
+        if _validate(src, ev.params, rule.params, (*path, "params"), rs.issues) is None:
+            continue
+        if rule.id in rs.rules:
+            first = rs.rules[rule.id]
+            rs.issues.append(_issue(src, (*path, "id"), "duplicate-id",
+                                    f"rule id {rule.id!r} already defined in {first.file}:{first.line}"))
+            continue
+        rs.rules[rule.id] = rule
+
+
+def load_rules(paths: list[Path] | None = None) -> RuleSet:
+    """Load rules files (the built-in ones by default); never raises on bad content."""
+    rs = RuleSet()
+    for path in paths if paths is not None else builtin_rule_paths():
+        try:
+            src = SourceFile.read(Path(path))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            rs.issues.append(Issue(Level.ERROR, "yaml", str(exc).splitlines()[0], Path(path).name,
+                                   mark.line + 1 if mark is not None else None))
+            continue
+        _load_file(rs, src)
+    return rs
