@@ -15,10 +15,10 @@ from typing import Any
 
 from yigong.api.context import Principal
 from yigong.api.errors import ApiError
-from yigong.api.queries import redact
 from yigong.referral import errors as wf
 from yigong.referral.records import Actor, ReferralRecord
 from yigong.referral.states import ReferralAction, ReferralStatus
+from yigong.services.tables import redact
 
 __all__ = ["ACTIONS", "STATUSES", "act", "inbox"]
 

@@ -9,13 +9,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
-from yigong.api import queries
 from yigong.api.auth import issue_token
 from yigong.api.context import AppState, CurrentUser
 from yigong.api.dhis2 import data_value_set, data_value_set_csv
 from yigong.api.errors import ERROR_RESPONSES, ApiError
 from yigong.indicators.periods import parse_period
+from yigong.services import casemix_report, exports, hierarchy, quality
 from yigong.services import indicators as indicators_svc
+from yigong.services.tables import measure_rows
 
 __all__ = ["router"]
 
@@ -64,7 +65,7 @@ def me(p: CurrentUser) -> dict[str, Any]:
 def institutions(p: CurrentUser, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
     """The institutions under the user's nodes (paginated)."""
     with p.state.tables() as wh:
-        total, rows = queries.institutions(wh, p.scope.institutions, limit, offset)
+        total, rows = hierarchy.institutions(wh, p.scope.institutions, limit, offset)
     return _page(total, rows, limit, offset)
 
 
@@ -91,7 +92,7 @@ def explain(p: CurrentUser, node: str, indicator: str, period: Period,
         raise ApiError(404, "unknown_indicator", f"no indicator {indicator!r}")
     ex = p.state.explanation(str(n), indicator, _period(period), limit)
     return {"result": ex.result.as_dict(),
-            "measures": queries.measure_rows(ex.rows, p.scope.hidden)}
+            "measures": measure_rows(ex.rows, p.scope.hidden)}
 
 
 @router.get("/casemix", tags=["casemix"])
@@ -100,8 +101,8 @@ def casemix(p: CurrentUser, node: str, period: Period | None = None,
     """Case mix per institution of the node (CMI, DRGs, cost and time indices)."""
     n = p.node(node)
     with p.state.tables() as wh:
-        members = queries.members(wh, n) & p.scope.institutions
-        rows = queries.casemix_by_institution(wh, members, _period(period) if period else None,
+        members = hierarchy.members(wh, n) & p.scope.institutions
+        rows = casemix_report.casemix_by_institution(wh, members, _period(period) if period else None,
                                               scheme)
     return {"node": str(n), "period": period, "items": rows}
 
@@ -122,7 +123,7 @@ def quarantine(p: CurrentUser, limit: Limit = 100, offset: Offset = 0) -> dict[s
     of the warehouse (a rejected row can name any institution); others get counts by rule."""
     detailed = p.scope.covers_everything
     with p.state.tables() as wh:
-        total, rows = queries.quarantine(wh, detailed, limit, offset)
+        total, rows = quality.quarantine(wh, detailed, limit, offset)
     return {**_page(total, rows, limit, offset), "detailed": detailed}
 
 
@@ -130,16 +131,15 @@ def quarantine(p: CurrentUser, limit: Limit = 100, offset: Offset = 0) -> dict[s
 def export_tables(p: CurrentUser) -> dict[str, Any]:
     """The tables `/export/{table}.csv` can export (those with an institution column)."""
     with p.state.tables() as wh:
-        return {"items": queries.exportable_tables(wh)}
+        return {"items": exports.exportable_tables(wh)}
 
 
 def _scoped_table(p: CurrentUser, table: str, limit: int) -> tuple[list[str], list[dict[str, Any]]]:
     with p.state.tables() as wh:
-        if table not in queries.exportable_tables(wh):
+        if table not in exports.exportable_tables(wh):
             raise ApiError(404, "unknown_table", f"no exportable table {table!r}",
-                           {"exportable": queries.exportable_tables(wh)})
-        columns, rows = queries.table_rows(wh, table, p.scope.institutions, limit)
-    return columns, queries.redact(rows, p.scope.hidden)  # e.g. a transfer's receiving hospital
+                           {"exportable": exports.exportable_tables(wh)})
+        return exports.scoped_rows(wh, table, p.scope.institutions, p.scope.hidden, limit)
 
 
 ExportLimit = Annotated[int, Query(ge=1, le=1_000_000)]

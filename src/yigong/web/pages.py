@@ -12,11 +12,11 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from yigong.api import queries
 from yigong.api.auth import issue_token
 from yigong.api.context import TOKEN_COOKIE, Principal, principal
 from yigong.api.errors import ApiError
 from yigong.indicators.periods import parse_period
+from yigong.services import hierarchy
 from yigong.web import HERE
 from yigong.web.i18n import LANG_COOKIE, LANGUAGES, language, messages
 from yigong.web.views import (
@@ -67,7 +67,7 @@ def _login_redirect(request: Request) -> Response:
 def _period(p: Principal, period: str | None) -> str:
     if not period:
         with p.state.tables() as wh:
-            return queries.latest_year(wh)
+            return hierarchy.latest_year(wh)
     try:
         return parse_period(period).code
     except ValueError as exc:

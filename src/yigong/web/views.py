@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from yigong.api import queries
 from yigong.api.context import Principal
 from yigong.indicators.evaluate import IndicatorResult
+from yigong.services import casemix_report, hierarchy, quality, tables
 
 __all__ = ["casemix_view", "drill_view", "light", "overview_view", "quality_view",
            "referrals_view", "settlement_view", "tree_view"]
@@ -48,11 +48,11 @@ def drill_view(p: Principal, node: str, indicator: str, period: str) -> dict[str
     def build() -> dict[str, Any]:
         (top,) = p.state.results(str(n), period, [indicator])
         with p.state.tables() as wh:
-            members = sorted(p.state.memo(("members", str(n)), lambda: queries.members(wh, n))
+            members = sorted(p.state.memo(("members", str(n)), lambda: hierarchy.members(wh, n))
                              & p.scope.institutions)
         per_inst = [p.state.results(f"inst:{i}", period, [indicator])[0] for i in members]
         ex = p.state.explanation(str(n), indicator, period, 20)
-        measures = queries.measure_rows(ex.rows, p.scope.hidden)
+        measures = tables.measure_rows(ex.rows, p.scope.hidden)
         return {"node": str(n), "period": period, "result": _row(top),
                 "institutions": [_row(r) for r in per_inst], "measures": measures}
     # the institutions shown and the rows redacted depend on the scope: part of the key
@@ -68,9 +68,9 @@ def tree_view(p: Principal) -> dict[str, Any]:
         mem = wh.table("community_memberships")
         mem = mem.filter(mem.valid_to.isnull())
         com = wh.table("communities")
-        rows = queries._rows(inst.select("institution_id", "name_zh", "institution_type",
+        rows = tables.rows(inst.select("institution_id", "name_zh", "institution_type",
                                          "division_code").order_by("institution_id"))
-        links = queries._rows(mem.join(com, "community_id").select(
+        links = tables.rows(mem.join(com, "community_id").select(
             mem.institution_id, mem.community_id, mem.role, mem.parent_institution_id,
             community_name=com.name_zh))
     by_inst: dict[str, dict[str, Any]] = {}
@@ -94,8 +94,8 @@ def casemix_view(p: Principal, node: str, period: str) -> dict[str, Any]:
     """Case mix of the node's institutions in scope: CMI, DRGs, cost and time indices."""
     n = p.node(node)
     with p.state.tables() as wh:
-        members = queries.members(wh, n) & p.scope.institutions
-        rows = queries.casemix_by_institution(wh, members, period, None)
+        members = hierarchy.members(wh, n) & p.scope.institutions
+        rows = casemix_report.casemix_by_institution(wh, members, period, None)
     for r in rows:
         r["name_zh"] = p.scope.names.get(r["institution_id"], "")
     return {"node": str(n), "period": period, "items": rows}
@@ -105,7 +105,7 @@ def quality_view(p: Principal) -> dict[str, Any]:
     """Ingest quarantine: rows (whole-warehouse users) or counts by table and rule."""
     detailed = p.scope.covers_everything
     with p.state.tables() as wh:
-        total, rows = queries.quarantine(wh, detailed, 500, 0)
+        total, rows = quality.quarantine(wh, detailed, 500, 0)
     return {"detailed": detailed, "total": total, "items": rows}
 
 

@@ -1,0 +1,26 @@
+"""Table export: which tables can be exported scoped, and a table's rows in scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from yigong.services.tables import redact, rows
+from yigong.warehouse import Warehouse
+
+__all__ = ["exportable_tables", "scoped_rows"]
+
+
+def exportable_tables(wh: Warehouse) -> list[str]:
+    """Tables with an ``institution_id`` column (so the export can be scoped)."""
+    return [name for name in sorted(wh.ibis.list_tables())
+            if "institution_id" in wh.table(name).columns]
+
+
+def scoped_rows(wh: Warehouse, name: str, allowed: frozenset[str], hidden: frozenset[str],
+                limit: int) -> tuple[list[str], list[dict[str, Any]]]:
+    """The columns and first ``limit`` rows of table ``name`` whose institution is in
+    ``allowed``; strings naming a ``hidden`` institution (e.g. a transfer's receiving
+    hospital) are redacted. ``name`` must be one of `exportable_tables`."""
+    t = wh.table(name)
+    t = t.filter(t.institution_id.isin(sorted(allowed) or [""]))
+    return list(t.columns), redact(rows(t.limit(limit)), hidden)
