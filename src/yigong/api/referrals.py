@@ -24,7 +24,6 @@ __all__ = ["ACTIONS", "STATUSES", "act", "inbox"]
 
 STATUSES = tuple(s.value for s in ReferralStatus)
 ACTIONS = tuple(a.value for a in ReferralAction if a is not ReferralAction.REQUEST)
-_MAX = 100_000  # the service lists newest first; the inbox pages over what is in scope
 _STATUS = {wf.IllegalTransition: 409, wf.ConcurrentUpdate: 409, wf.NotPermitted: 403,
            wf.InvalidRequest: 400, wf.NotFound: 403}
 
@@ -40,13 +39,14 @@ def _mine(r: ReferralRecord, p: Principal) -> bool:
 
 
 def inbox(p: Principal, status: str | None, limit: int, offset: int) -> dict[str, Any]:
-    """The referrals of the user's institutions, newest first (paginated)."""
-    from yigong.services.referral import list_referrals
+    """The referrals of the user's institutions, newest first (paginated); the scope, the
+    status and the page are applied by the store's query (`services.referral.referral_inbox`)."""
+    from yigong.services.referral import referral_inbox
 
-    rows = [r for r in list_referrals(p.state.workflow(), status=status, limit=_MAX)
-            if _mine(r, p)]
-    return {"total": len(rows), "limit": limit, "offset": offset, "status": status,
-            "items": [_row(r, p) for r in rows[offset:offset + limit]]}
+    page = referral_inbox(p.state.workflow(), p.scope.institutions, status=status,
+                          limit=limit, offset=offset)
+    return {"total": page.total, "limit": limit, "offset": offset, "status": status,
+            "items": [_row(r, p) for r in page.items]}
 
 
 def _actor_institution(r: ReferralRecord, p: Principal, wanted: str | None) -> str:

@@ -64,3 +64,5 @@ app.add_typer(indicators.catalog_app, name="catalog")
 from yigong.cli import serve as _serve  # noqa: E402
 app.command("serve")(_serve.serve)
 app.add_typer(_serve.users_app, name="users")
+from yigong.cli import screen  # noqa: E402
+app.add_typer(screen.app, name="screen")

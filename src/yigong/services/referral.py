@@ -8,6 +8,8 @@ status and one audit event, and commits. A refused or lost action leaves the pre
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -280,6 +282,46 @@ def list_referrals(
         query = query.where(m.Referral.patient_key == patient_key)
     with store.transaction() as s:
         return [_record(s, r, with_events=False) for r in s.scalars(query.limit(limit))]
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    """One page of a referral inbox: ``total`` referrals match, ``items`` are rows
+    ``offset`` … ``offset + limit - 1`` of them, newest first."""
+
+    total: int
+    items: list[ReferralRecord]
+
+
+def referral_inbox(
+    store: Store,
+    institutions: Collection[str] | None,
+    *,
+    status: ReferralStatus | str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> InboxPage:
+    """The referrals whose requesting or receiving institution is one of ``institutions``
+    (``None``: every referral, for a scope covering the whole store), optionally of one
+    ``status``, newest first — filtered, counted and paged by the store (``WHERE … IN``,
+    ``count``, ``LIMIT``/``OFFSET``), so no out-of-scope row ever leaves the database."""
+    if limit < 1 or offset < 0:
+        raise InvalidRequest(f"limit {limit} must be ≥ 1 and offset {offset} ≥ 0")
+    where = []
+    if institutions is not None:
+        ids = sorted(set(institutions))
+        if not ids:
+            return InboxPage(0, [])
+        where.append(m.Referral.requesting_institution.in_(ids)
+                     | m.Referral.receiving_institution.in_(ids))
+    if status is not None:
+        where.append(m.Referral.status == ReferralStatus(status).value)
+    page = (select(m.Referral).where(*where)
+            .order_by(m.Referral.requested_at.desc(), m.Referral.referral_id)
+            .limit(limit).offset(offset))
+    with store.transaction() as s:
+        total = s.scalar(select(func.count()).select_from(m.Referral).where(*where)) or 0
+        return InboxPage(int(total), [_record(s, r, with_events=False) for r in s.scalars(page)])
 
 
 def referral_fhir(store: Store, referral_id: str) -> dict[str, Any]:

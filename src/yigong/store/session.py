@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from yigong.store import reviews as _reviews  # noqa: F401  (registers the flag-review tables)
 from yigong.store.models import Base
 
 ENV_VAR = "YIGONG_STORE_URL"

@@ -6,8 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from yigong.schema.tables import TABLES
+from yigong.synth.anomalies import TRUTH_TABLE
 from yigong.synth.params import preset as get_preset
 from yigong.synth.world import county_tables, shared_tables
 from yigong.synth.writer import PartitionedWriter, TableWriter, conform
@@ -46,16 +48,22 @@ def generate(preset: str, out_dir: Path, *, seed: int = 2024, fmt: str = "csv",
     specs = p.counties[:counties] if counties else p.counties
     writer: TableWriter | PartitionedWriter = (PartitionedWriter(Path(out_dir), fmt) if partitioned
                                                else TableWriter(Path(out_dir), fmt))
+    truth: list[pa.Table] = []
     try:
         for name, data in shared_tables(p, specs).items():
             writer.write(name, data, county=p.province_code)
         for index, county in enumerate(specs):
             for name, data in county_tables(p, index, seed, chosen):
+                if name == TRUTH_TABLE:  # ground truth of planted anomalies: beside the files
+                    truth.append(data)
+                    continue
                 rows = writer.write(name, data, county=county.code)
                 if progress:
                     progress(f"{county.code} {county.name_zh} {name}", rows)
     finally:
         writer.close()
+    if truth:
+        pacsv.write_csv(pa.concat_tables(truth), Path(out_dir) / f"{TRUTH_TABLE}.csv")
     return {t.name: writer.rows.get(t.name, 0) for t in TABLES}
 
 
@@ -68,5 +76,5 @@ def generate_tables(preset: str, seed: int = 2024, years: tuple[int, ...] | None
         parts[name].append(conform(name, data))
     for index in range(len(p.counties)):
         for name, data in county_tables(p, index, seed, chosen):
-            parts[name].append(conform(name, data))
+            parts.setdefault(name, []).append(data if name == TRUTH_TABLE else conform(name, data))
     return {name: pa.concat_tables(v) for name, v in parts.items()}

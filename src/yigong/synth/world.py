@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from yigong.synth import inpatient, outpatient
+from yigong.synth import anomalies, inpatient, outpatient
 from yigong.synth._arrow import dates, money, take
 from yigong.synth.conditions import load_conditions
 from yigong.synth.context import CountyContext
@@ -80,6 +80,8 @@ def county_tables(preset: Preset, index: int, seed: int, years: tuple[int, ...])
     outside = [b for _, b in split]
     rng = ctx.rng("self-paid")
     self_fen = [self_paid_fen(ctx, s, rng) for s in inside]
+    # planted fund-supervision anomalies (known rates, truth kept out of the canonical tables)
+    inside, self_fen, plan = anomalies.plant_inside(ctx, inside, self_fen, _concat_stays(inside))
     beds = bed_counts(ctx, inside)
     last = max(years)
     yield "institutions", _institutions(ctx, beds[last])
@@ -93,18 +95,20 @@ def county_tables(preset: Preset, index: int, seed: int, years: tuple[int, ...])
     merged = _concat_stays(inside)
     merged_fen = np.concatenate(self_fen)
     discharges = discharges_table(ctx, merged, merged_fen, ctx.rng("frontpage"))
+    discharges = anomalies.plant_discharges(ctx, plan, discharges)
     yield "discharges", discharges
     out_all = _concat_stays(outside)
     referred = out_referred(ctx, out_all)
-    yield "outpatient_visits", _visits_table(ctx, visits)
-    yield "settlements", settlements_table(ctx, merged, merged_fen, discharges.column("discharge_id").combine_chunks(),
-                                           out_all, referred, visits)
+    yield "outpatient_visits", anomalies.plant_visits(ctx, plan, _visits_table(ctx, visits), discharges)
+    yield "settlements", anomalies.plant_settlements(ctx, plan, settlements_table(
+        ctx, merged, merged_fen, discharges.column("discharge_id").combine_chunks(), out_all, referred, visits))
     yield "referrals", referrals_table(ctx, merged, out_all, referred, visits)
     yield "family_doctor_contracts", contracts_table(ctx, stays_all, visits)
-    yield "examinations", exams_table(ctx, inside, visits)
+    yield "examinations", anomalies.plant_exams(ctx, plan, exams_table(ctx, inside, visits))
     ph = public_health_table(ctx)
     yield "public_health_tasks", ph
     yield "finance", finance_table(ctx, inside, self_fen, visits, _ph_funds(ctx, ph))
+    yield anomalies.TRUTH_TABLE, plan.truth(discharges)
 
 
 def _concat_stays(parts: list[inpatient.Stays]) -> inpatient.Stays:
