@@ -61,6 +61,8 @@ app.add_typer(referral.app, name="referral")
 from yigong.cli import indicators  # noqa: E402
 app.add_typer(indicators.app, name="indicators")
 app.add_typer(indicators.catalog_app, name="catalog")
+from yigong.cli import tasks  # noqa: E402
+app.add_typer(tasks.app, name="tasks")
 from yigong.cli import serve as _serve  # noqa: E402
 app.command("serve")(_serve.serve)
 app.add_typer(_serve.users_app, name="users")
