@@ -16,7 +16,7 @@ Rates (per county; docs/oversight.md):
   without procedures become 1–2 day stays costing 300–700 yuan.
 - overlong_stay: 0.1 % of stays last 7 × as long (discharge date moved).
 - high_cost_outlier: 0.1 % of stays cost 10 × as much.
-- upcoding: in the last generated year, 30 % of the stays of one county hospital (the second
+- upcoding: in the last generated year, 50 % of the stays of one county hospital (the second
   one, when the county has two or more) get one extra comorbidity code that groups as CC.
 - service_after_death: 20 % of in-hospital deaths are followed 3–30 days later by an outpatient
   visit of the same person at a township centre.
@@ -44,7 +44,7 @@ __all__ = ["RATES", "TRUTH_TABLE", "Plan", "plant_stays"]
 TRUTH_TABLE = "_planted_anomalies"
 RATES = {
     "split_admission": 0.002, "low_threshold_admission": 0.002, "overlong_stay": 0.001,
-    "high_cost_outlier": 0.001, "upcoding_share": 0.30, "service_after_death": 0.20,
+    "high_cost_outlier": 0.001, "upcoding_share": 0.50, "service_after_death": 0.20,
     "service_after_discharge": 0.002, "duplicate_billing": 0.0005, "exam_repeat": 0.002,
 }
 #: a comorbidity that groups as CC for most principal diagnoses (E87.6 for respiratory ones).
