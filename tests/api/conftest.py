@@ -39,3 +39,24 @@ def tokens(client: TestClient) -> dict[str, dict[str, str]]:
         out[name] = {"Authorization": f"Bearer {r.json()['access_token']}"}
     return out
 
+
+
+
+@pytest.fixture(scope="session")
+def settled_settings(world: World, tmp_path_factory: pytest.TempPathFactory):
+    from tests.api.world import settled
+
+    return settled(world, tmp_path_factory.mktemp("settled"))
+
+
+@pytest.fixture()
+def settled_app(app, settled_settings):
+    """The app settling with the one-year policy (the budget runs on the tiny county) for the
+    duration of one test; the default policy (which refuses: no history) is restored after."""
+    state = app.state.yigong
+    before = state.settings
+    state.settings = settled_settings
+    try:
+        yield app
+    finally:
+        state.settings = before

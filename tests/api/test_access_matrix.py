@@ -6,7 +6,10 @@ entry is sent twice — about a node inside the user's scope and about one outsi
 
 - no response (JSON, CSV or HTML) names an institution outside the user's scope, by id or
   by name;
-- a request about a node outside the scope is refused with 403 and the error object.
+- a request about a node outside the scope is refused with 403: the error object (API, JSON
+  twins) or the cockpit's error page carrying the same code (``data-error-code``).
+
+The app settles with the one-year policy here, so the ledger and statements hold real lines.
 """
 
 from __future__ import annotations
@@ -69,6 +72,39 @@ MATRIX: dict[tuple[str, str], tuple[bool, Build]] = {
         ("GET", "/settlement?format=json", None)]),
     ("GET", "/referrals"): (False, lambda n, p: [("GET", "/referrals", None),
                                                  ("GET", "/referrals?format=json", None)]),
+    ("GET", "/api/v1/settlement/ledger"): (False, lambda n, p: [
+        ("GET", f"/api/v1/settlement/ledger?county=130423&year={p[:4]}", None),
+        ("GET", f"/api/v1/settlement/ledger?county=130423&year={p[:4]}&page=3", None),
+        ("GET", f"/api/v1/settlement/ledger?county=130402&year={p[:4]}", None)]),
+    ("GET", "/api/v1/settlement/ledger/{line_id}"): (False, lambda n, p: [
+        ("GET", f"/api/v1/settlement/ledger/L{i:07d}?county=130423&year={p[:4]}", None)
+        for i in (1, 15, 24, 100, 200)]),
+    ("GET", "/api/v1/settlement/statements"): (False, lambda n, p: [
+        ("GET", f"/api/v1/settlement/statements?county=130423&year={p[:4]}", None)]),
+    ("GET", "/api/v1/settlement/statements.csv"): (False, lambda n, p: [
+        ("GET", f"/api/v1/settlement/statements.csv?county=130423&year={p[:4]}"
+                "&community=C1304231", None)]),
+    ("GET", "/api/v1/settlement/statements.xlsx"): (False, lambda n, p: [
+        ("GET", f"/api/v1/settlement/statements.xlsx?county=130423&year={p[:4]}"
+                "&community=C1304231", None)]),
+    ("GET", "/api/v1/centres"): (False, lambda n, p: [
+        ("GET", f"/api/v1/centres?year={p[:4]}", None)]),
+    ("GET", "/api/v1/contracts"): (True, lambda n, p: [
+        ("GET", f"/api/v1/contracts?year={p[:4]}&node={n}", None)]),
+    ("GET", "/settlement/ledger"): (False, lambda n, p: [
+        ("GET", f"/settlement/ledger?county=130423&year={p[:4]}", None),
+        ("GET", "/settlement/ledger?format=json&account=institution:", None)]),
+    ("GET", "/settlement/ledger/{line_id}"): (False, lambda n, p: [
+        ("GET", f"/settlement/ledger/L0000015?county=130423&year={p[:4]}", None),
+        ("GET", f"/settlement/ledger/L0000024?year={p[:4]}&format=json", None)]),
+    ("GET", "/settlement/statements"): (False, lambda n, p: [
+        ("GET", f"/settlement/statements?county=130423&year={p[:4]}", None),
+        ("GET", "/settlement/statements?format=json", None)]),
+    ("GET", "/centres"): (False, lambda n, p: [("GET", "/centres", None),
+                                               ("GET", "/centres?format=json", None)]),
+    ("GET", "/contracts"): (True, lambda n, p: [("GET", f"/contracts?node={n}", None),
+                                                ("GET", f"/contracts?node={n}&format=json",
+                                                 None)]),
     ("GET", "/login"): (False, lambda n, p: [("GET", "/login", None)]),
     ("POST", "/login"): (False, lambda n, p: []),  # see test_web_login_sets_a_cookie
     ("GET", "/logout"): (False, lambda n, p: [("GET", "/logout", None)]),
@@ -133,8 +169,18 @@ def _leaks(text: str, ctype: str, hidden_ids: set[str], hidden_names: set[str]) 
     return found
 
 
+def _error_code(r) -> str:  # noqa: ANN001
+    """The error code: of the JSON error object (API, twins), or of the cockpit's error page."""
+    if "json" in r.headers.get("content-type", ""):
+        return str(r.json()["error"]["code"])
+    found = re.search(r'data-error-code="([a-z_]+)"', r.text)
+    return found.group(1) if found else f"no error page: {r.text[:200]}"
+
+
 @pytest.mark.parametrize("user", sorted(USERS))
-def test_no_response_leaks_an_institution_outside_the_scope(app, client, tokens, world, user):
+def test_no_response_leaks_an_institution_outside_the_scope(settled_app, client, tokens, world,
+                                                            user):
+    app = settled_app  # the global budget runs (one-year policy): ledger lines are checked too
     scope = app.state.yigong.scope(app.state.yigong.users.get(user))
     hidden_ids = set(scope.all_institutions - scope.institutions)
     hidden_names = {scope.names[i] for i in hidden_ids}
@@ -153,7 +199,7 @@ def test_no_response_leaks_an_institution_outside_the_scope(app, client, tokens,
                 assert r.status_code < 500, f"{where}: {r.status_code} {r.text[:300]}"
                 if scoped and not inside:
                     assert r.status_code == 403, f"{where}: expected 403, got {r.status_code}"
-                    assert r.json()["error"]["code"] == "outside_scope"
+                    assert _error_code(r) == "outside_scope", where
                 elif scoped:
                     assert r.status_code == 200, f"{where}: {r.status_code} {r.text[:300]}"
                 leaks = _leaks(_text(r), r.headers.get("content-type", ""), hidden_ids,

@@ -48,3 +48,26 @@ def build_world(root: Path) -> World:
         store.add(name, PASSWORD, role, nodes, actor="tests")
     _WORLD.append(World(settings, result.scorecard_period))
     return _WORLD[0]
+
+
+def one_year_policy(root: Path) -> Path:
+    """henan-default looking back one year only: the tiny county holds 2023–2024, so the
+    global budget of 2024 runs under it (the shipped policy needs three years of history)."""
+    from yigong import payment
+
+    shipped = Path(payment.__file__).parent / "policies" / "henan-default.yaml"
+    text = shipped.read_text(encoding="utf-8")
+    old = "    1: 7\n    2: 2\n    3: 1\n"
+    assert old in text, "henan-default's history weights changed: update the test policy"
+    path = root / "one-year.yaml"
+    path.write_text(text.replace(old, "    1: 1\n"), encoding="utf-8")
+    return path
+
+
+def settled(world: World, root: Path) -> Settings:
+    """The world's settings with the one-year policy and their own settlement runs folder."""
+    from dataclasses import replace
+
+    root.mkdir(parents=True, exist_ok=True)
+    return replace(world.settings, settlement_policy=str(one_year_policy(root)),
+                   runs_dir=root / "runs")

@@ -9,6 +9,8 @@ from yigong.api.context import AppState
 from yigong.api.errors import install_error_handlers
 from yigong.api.routes import router
 from yigong.api.routes_care import router as care_router
+from yigong.api.routes_centres import router as centres_router
+from yigong.api.routes_ledger import router as ledger_router
 from yigong.api.settings import Settings
 from yigong.api.users import UserStore
 from yigong.warehouse import Warehouse
@@ -29,6 +31,8 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.include_router(router)
     app.include_router(care_router)
+    app.include_router(ledger_router)
+    app.include_router(centres_router)
     from yigong.web import mount_web
 
     mount_web(app)

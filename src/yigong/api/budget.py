@@ -27,10 +27,13 @@ def _section(p: Principal, county: str, year: int) -> dict[str, Any]:
     def run() -> dict[str, Any]:
         try:
             with p.state.tables() as wh:
-                return {"rows": settlement_section(wh, county, year), "error": None}
+                return {"rows": settlement_section(wh, county, year,
+                                                   p.state.settings.settlement_policy),
+                        "error": None}
         except (IssuesError, FileNotFoundError) as exc:  # the engine's own refusal
             return {"rows": [], "error": str(exc)}
-    return p.state.memo(("settlement", county, year), run)  # type: ignore[no-any-return]
+    key = ("settlement", county, year, p.state.settings.settlement_policy)
+    return p.state.memo(key, run)  # type: ignore[no-any-return]
 
 
 def _visible(p: Principal, county: str) -> tuple[bool, set[str]]:

@@ -28,6 +28,14 @@ class Settings:
     secret: str = field(default_factory=_secret, repr=False)
     token_minutes: int = 8 * 60
     cache_seconds: float = 60.0  # indicator results are reused this long (0: never)
+    settlement_policy: str = "henan-default"  # policy (name or YAML path) the cockpit settles with
+    runs_dir: Path | None = None  # where the cockpit writes its settlement runs
+
+    @property
+    def runs_path(self) -> Path:
+        """The cockpit's settlement runs (``runs/`` next to the warehouse unless ``runs_dir``):
+        ``budget-<county>-<year>/`` as `yigong settle budget --db` writes it."""
+        return self.runs_dir or self.warehouse.with_name("runs")
 
     @property
     def workflow_url(self) -> str:

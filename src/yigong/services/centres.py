@@ -260,3 +260,76 @@ def turnaround_summary(store: Store, county: str | None = None) -> list[dict[str
                     "p90_minutes": values[max(0, -(-9 * n // 10) - 1)],
                     "within_target": f"{met}/{n}"})
     return out
+
+
+def _rank(values: list[int], share: int) -> int | None:
+    """Nearest-rank percentile (``share`` in %) of sorted values; None when there are none."""
+    if not values:
+        return None
+    return values[max(0, -(-share * len(values) // 100) - 1)]
+
+
+def _stats(requests: list[tuple[int | None, bool]], recognitions: list[tuple[str, int]]
+           ) -> dict[str, object]:
+    minutes = sorted(m for m, _ in requests if m is not None)
+    met = sum(1 for m, ok in requests if m is not None and ok)
+    by = {st.value: 0 for st in RecognitionStatus}
+    for status, _ in recognitions:
+        by[status] += 1
+    decided = by[RecognitionStatus.RECOGNISED.value] + by[RecognitionStatus.NOT_RECOGNISED.value]
+    return {"requests": len(requests), "reported": len(minutes),
+            "p50_minutes": _rank(minutes, 50), "p90_minutes": _rank(minutes, 90),
+            "within_target": f"{met}/{len(minutes)}",
+            "repeats_flagged": len(recognitions),
+            "recognised": by[RecognitionStatus.RECOGNISED.value],
+            "not_recognised": by[RecognitionStatus.NOT_RECOGNISED.value],
+            "pending": by[RecognitionStatus.PENDING.value],
+            "recognition_rate": f"{by[RecognitionStatus.RECOGNISED.value]}/{decided}",
+            "avoided_savings": str(from_fen(sum(fen for _, fen in recognitions)))}
+
+
+def centre_activity(store: Store, institutions: frozenset[str] | None = None,
+                    year: int | None = None, county: str | None = None
+                    ) -> list[dict[str, object]]:
+    """Per shared centre (centre institution and centre type) and month of request: requests, reported,
+    turnaround p50/p90 (minutes, nearest rank) and how many met their service's target, the
+    repeats flagged on its requests, the recognition rate (recognised / decided) and the
+    avoided-duplicate savings (yuan). Only requests whose requesting or centre institution is
+    in ``institutions`` count (None: all); ``month`` ``"all"`` rows total each centre."""
+    catalog = centre_catalog(county)
+    q = select(m.CentreRequest.request_id, m.CentreRequest.centre_institution,
+               m.CentreRequest.centre_type, m.CentreRequest.service_code,
+               m.CentreRequest.requested_at, m.CentreRequest.reported_at)
+    if institutions is not None:
+        ids = sorted(institutions) or [""]
+        q = q.where(m.CentreRequest.requesting_institution.in_(ids)
+                    | m.CentreRequest.centre_institution.in_(ids))
+    with store.transaction() as s:
+        rows = [r for r in s.execute(q) if year is None or r.requested_at.year == year]
+        recs = s.execute(select(m.Recognition.new_request_id, m.Recognition.status,
+                                m.Recognition.avoided_fen)).all()
+    where: dict[str, tuple[str, str, str]] = {}
+    requests: dict[tuple[str, str, str], list[tuple[int | None, bool]]] = {}
+    for r in rows:
+        month = r.requested_at.strftime("%Y-%m")
+        where[r.request_id] = (r.centre_institution, r.centre_type, month)
+        minutes = None
+        on_time = False
+        if r.reported_at is not None:
+            minutes = int((r.reported_at - r.requested_at).total_seconds() // 60)
+            service = catalog.services.get(r.service_code)
+            on_time = service is not None and minutes <= service.turnaround_target_hours * 60
+        for key in ((r.centre_institution, r.centre_type, month),
+                    (r.centre_institution, r.centre_type, "all")):
+            requests.setdefault(key, []).append((minutes, on_time))
+    flagged: dict[tuple[str, str, str], list[tuple[str, int]]] = {}
+    for new_id_, status, fen in recs:
+        found = where.get(new_id_)
+        if found is None:
+            continue
+        for key in (found, (found[0], found[1], "all")):
+            flagged.setdefault(key, []).append((status, int(fen or 0)))
+    return [{"centre_institution": centre, "centre_type": kind, "month": month,
+             **_stats(requests[(centre, kind, month)], flagged.get((centre, kind, month), []))}
+            for centre, kind, month in sorted(requests, key=lambda k: (k[0], k[1], k[2] == "all",
+                                                                        k[2]))]

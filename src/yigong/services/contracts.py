@@ -255,3 +255,88 @@ def contract_summary(store: Store, year: int) -> dict[str, Any]:
         "service_rate": f"{served}/{len(rows)}",
         "fees": str(from_fen(sum(r[2] for r in rows))),
     }
+
+
+def contract_overview(store: Store, year: int, institutions: frozenset[str] | None = None
+                      ) -> dict[str, Any]:
+    """The family-doctor contracts of teams at ``institutions`` (None: all) starting in ``year``:
+    count, by key population (a contract counts once per population it covers; none →
+    ``general``), active or terminated, services delivered by type, contracts served (≥ 1
+    service) as numerator/denominator, fees (yuan); and per team the fee distribution check of
+    that year: the team's share of the distributed fees against the ≥ 70 % floor
+    (``not_distributed`` when the year's fees were not distributed)."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    teams_q = select(m.FamilyDoctorTeam.team_id, m.FamilyDoctorTeam.institution_id,
+                     m.FamilyDoctorTeam.name)
+    if institutions is not None:
+        teams_q = teams_q.where(m.FamilyDoctorTeam.institution_id.in_(sorted(institutions) or [""]))
+    with store.transaction() as s:
+        teams = {t.team_id: t for t in s.execute(teams_q)}
+        ids = sorted(teams) or [""]
+        contracts = s.execute(select(m.Contract.contract_id, m.Contract.team_id,
+                                     m.Contract.populations, m.Contract.fee_fen,
+                                     m.Contract.status).where(
+            m.Contract.team_id.in_(ids), m.Contract.start_on >= start,
+            m.Contract.start_on <= end)).all()
+        services = s.execute(select(m.ContractService.service_type, func.count())
+                             .join(m.Contract).where(
+            m.Contract.team_id.in_(ids), m.Contract.start_on >= start,
+            m.Contract.start_on <= end).group_by(m.ContractService.service_type)).all()
+        served = s.scalar(select(func.count(func.distinct(m.ContractService.contract_id)))
+                          .join(m.Contract).where(
+            m.Contract.team_id.in_(ids), m.Contract.start_on >= start,
+            m.Contract.start_on <= end)) or 0
+        fee_lines = s.execute(select(m.FeeDistributionLine.team_id,
+                                     m.FeeDistributionLine.recipient_kind,
+                                     func.sum(m.FeeDistributionLine.amount_fen))
+                              .where(m.FeeDistributionLine.team_id.in_(ids),
+                                     m.FeeDistributionLine.year == year)
+                              .group_by(m.FeeDistributionLine.team_id,
+                                        m.FeeDistributionLine.recipient_kind)).all()
+    pops: Counter[str] = Counter()
+    per_team: Counter[str] = Counter()
+    fees: Counter[str] = Counter()
+    status: Counter[str] = Counter()
+    for _cid, team_id, text, fen, st in contracts:
+        covered = parse_populations(text) or ("general",)
+        for p in covered:
+            pops[str(p)] += 1
+        per_team[team_id] += 1
+        fees[team_id] += int(fen)
+        status[st] += 1
+    paid: dict[str, dict[str, int]] = {}
+    for team_id, kind, fen in fee_lines:
+        paid.setdefault(team_id, {})[kind] = int(fen or 0)
+    checks = []
+    for team_id in sorted(teams):
+        t = teams[team_id]
+        lines = paid.get(team_id)
+        row: dict[str, Any] = {"team_id": team_id, "institution_id": t.institution_id,
+                               "name": t.name, "contracts": per_team[team_id],
+                               "fees": str(from_fen(fees[team_id]))}
+        if not lines:
+            row.update(distributed="0.00", to_team="0.00", team_share=None,
+                       check="not_distributed")
+        else:
+            total = sum(lines.values())
+            team = lines.get("team_member", 0)
+            share = Decimal(team) / Decimal(total) if total else None
+            row.update(distributed=str(from_fen(total)), to_team=str(from_fen(team)),
+                       team_share=f"{team}/{total}",
+                       check=("ok" if share is None or share >= TEAM_SHARE_FLOOR
+                              else "below_floor"))
+        checks.append(row)
+    return {
+        "year": year,
+        "teams": len(teams),
+        "contracts": len(contracts),
+        "by_population": {**{p.value: pops.get(p.value, 0) for p in KeyPopulation},
+                          "general": pops.get("general", 0)},
+        "by_status": {st.value: status.get(st.value, 0) for st in ContractStatus},
+        "services": {k.value: 0 for k in ContractServiceType}
+        | {str(kind): int(n) for kind, n in services},
+        "served_contracts": f"{served}/{len(contracts)}",
+        "fees": str(from_fen(sum(fees.values()))),
+        "team_share_floor": str(TEAM_SHARE_FLOOR),
+        "distribution": checks,
+    }

@@ -14,7 +14,9 @@ HERE = Path(__file__).parent
 
 
 def mount_web(app: FastAPI) -> None:
+    from yigong.web.errors import install_page_errors
     from yigong.web.pages import router
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(router)
+    install_page_errors(app)

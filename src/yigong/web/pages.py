@@ -1,4 +1,6 @@
-"""Cockpit routes: login, overview scorecard, drill-down, institution tree, language switch.
+"""Cockpit routes: login, overview scorecard, drill-down, institution tree, case mix, data
+quality, settlement (budget, ledger with explanations, statements), referrals, shared centres,
+family-doctor contracts, language switch.
 
 Each page takes ``?format=json`` and then returns the data it renders (its JSON twin).
 """
@@ -8,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote, urlparse
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -21,11 +23,16 @@ from yigong.web import HERE
 from yigong.web.i18n import LANG_COOKIE, LANGUAGES, language, messages
 from yigong.web.views import (
     casemix_view,
+    centres_view,
+    contracts_view,
     drill_view,
+    explain_view,
+    ledger_view,
     overview_view,
     quality_view,
     referrals_view,
     settlement_view,
+    statements_view,
     tree_view,
 )
 
@@ -188,3 +195,70 @@ def referrals(request: Request, status: Annotated[str | None, Query(max_length=4
         raise ApiError(400, "bad_request", f"no referral status {status!r}",
                        {"statuses": list(STATUSES)})
     return _render(request, "referrals.html", referrals_view(p, status, page), format, p)
+
+
+CountyQ = Annotated[str | None, Query(pattern=r"^\d{6}$")]
+YearQ = Annotated[int | None, Query(ge=1990, le=2100)]
+
+
+def _county_year(p: Principal, county: str | None, year: int | None) -> tuple[str, int]:
+    from yigong.api.budget import default_county
+
+    return county or default_county(p), year or int(_period(p, None)[:4])
+
+
+@router.get("/settlement/ledger")
+def ledger(request: Request, county: CountyQ = None, year: YearQ = None,
+           account: Annotated[str | None, Query(max_length=120)] = None,
+           community: Annotated[str | None, Query(max_length=64)] = None,
+           month: Annotated[str | None, Query(max_length=7)] = None,
+           page: Annotated[int, Query(ge=1, le=10**6)] = 1,
+           format: Format = "html") -> Response:
+    p = _who(request)
+    if p is None:
+        return _login_redirect(request)
+    c, y = _county_year(p, county, year)
+    data = ledger_view(p, c, y, account or None, community or None, month or None, page)
+    return _render(request, "ledger.html", data, format, p)
+
+
+@router.get("/settlement/ledger/{line_id}")
+def ledger_explain(request: Request, line_id: Annotated[str, Path(pattern=r"^L\d{7}$")],
+                   county: CountyQ = None, year: YearQ = None,
+                   format: Format = "html") -> Response:
+    p = _who(request)
+    if p is None:
+        return _login_redirect(request)
+    c, y = _county_year(p, county, year)
+    return _render(request, "explain.html", explain_view(p, c, y, line_id), format, p)
+
+
+@router.get("/settlement/statements")
+def statements(request: Request, county: CountyQ = None, year: YearQ = None,
+               community: Annotated[str | None, Query(max_length=64)] = None,
+               format: Format = "html") -> Response:
+    p = _who(request)
+    if p is None:
+        return _login_redirect(request)
+    c, y = _county_year(p, county, year)
+    return _render(request, "statements.html", statements_view(p, c, y, community or None),
+                   format, p)
+
+
+@router.get("/centres")
+def centres(request: Request, year: YearQ = None, format: Format = "html") -> Response:
+    p = _who(request)
+    if p is None:
+        return _login_redirect(request)
+    return _render(request, "centres.html", centres_view(p, year or int(_period(p, None)[:4])),
+                   format, p)
+
+
+@router.get("/contracts")
+def contracts(request: Request, year: YearQ = None, node: Annotated[str | None, Query(
+        max_length=80)] = None, format: Format = "html") -> Response:
+    p = _who(request)
+    if p is None:
+        return _login_redirect(request)
+    data = contracts_view(p, year or int(_period(p, None)[:4]), node or None)
+    return _render(request, "contracts.html", data, format, p)

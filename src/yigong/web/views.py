@@ -8,8 +8,9 @@ from yigong.api.context import Principal
 from yigong.indicators.evaluate import IndicatorResult
 from yigong.services import casemix_report, hierarchy, quality, tables
 
-__all__ = ["casemix_view", "drill_view", "light", "overview_view", "quality_view",
-           "referrals_view", "settlement_view", "tree_view"]
+__all__ = ["casemix_view", "centres_view", "contracts_view", "drill_view", "explain_view",
+           "ledger_view", "light", "overview_view", "quality_view", "referrals_view",
+           "settlement_view", "statements_view", "tree_view"]
 
 
 def light(r: dict[str, Any]) -> str:
@@ -122,3 +123,42 @@ def referrals_view(p: Principal, status: str | None, page: int) -> dict[str, Any
 
     return {**referrals.inbox(p, status, 50, (page - 1) * 50), "page": page,
             "statuses": list(referrals.STATUSES)}
+
+
+def ledger_view(p: Principal, county: str, year: int, account: str | None,
+                community: str | None, month: str | None, page: int) -> dict[str, Any]:
+    """Ledger lines of the county's budget run in scope, filtered, 50 a page."""
+    from yigong.api.settlement_run import ledger_page
+
+    return ledger_page(p, county, year, account=account, community=community, month=month,
+                       page=page)
+
+
+def explain_view(p: Principal, county: str, year: int, line_id: str) -> dict[str, Any]:
+    """One ledger line as `yigong settle explain` explains it."""
+    from yigong.api.settlement_run import explain
+
+    return explain(p, county, year, line_id)
+
+
+def statements_view(p: Principal, county: str, year: int, community: str | None
+                    ) -> dict[str, Any]:
+    """The monthly statements of the communities in scope (one, if asked)."""
+    from yigong.api.settlement_run import STATEMENT_COLUMNS, statements
+
+    return {**statements(p, county, year, community), "columns": list(STATEMENT_COLUMNS),
+            "community": community}
+
+
+def centres_view(p: Principal, year: int) -> dict[str, Any]:
+    """Shared centres per centre and month (requests touching the scope)."""
+    from yigong.api.routes_centres import centres_view as view
+
+    return view(p, year)
+
+
+def contracts_view(p: Principal, year: int, node: str | None) -> dict[str, Any]:
+    """Family-doctor contracts of the teams in scope, coverage and the fee check."""
+    from yigong.api.routes_centres import contracts_view as view
+
+    return view(p, year, node)

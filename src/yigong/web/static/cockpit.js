@@ -16,3 +16,60 @@ function drawScorecard(el, items, lang) {
   });
   el.setAttribute("data-rendered", "1");
 }
+
+/* Statements: each community's closing balance and quota remaining by month. */
+function drawStatements(statements, lang) {
+  if (typeof echarts === "undefined") { return; }
+  statements.forEach(function (st) {
+    var el = document.getElementById("chart-" + st.community_id);
+    if (!el) { return; }
+    var rows = st.rows;
+    echarts.init(el).setOption({
+      animation: false,
+      tooltip: { trigger: "axis" },
+      legend: {},
+      xAxis: { type: "category", data: rows.map(function (r) { return r.period; }) },
+      yAxis: { type: "value", name: lang === "zh" ? "元" : "yuan" },
+      series: [
+        { name: lang === "zh" ? "期末余额" : "closing", type: "line",
+          data: rows.map(function (r) { return Number(r.closing); }) },
+        { name: lang === "zh" ? "剩余额度" : "quota remaining", type: "line",
+          data: rows.map(function (r) { return Number(r.quota_remaining); }) }
+      ]
+    });
+    el.setAttribute("data-rendered", "1");
+  });
+}
+
+/* Shared centres: turnaround p50 and p90 by month (all centres' monthly rows). */
+function drawCentres(el, items, lang) {
+  if (typeof echarts === "undefined" || !el) { return; }
+  var rows = items.filter(function (r) { return r.month !== "all"; });
+  var label = function (r) { return r.month + " " + r.centre_type; };
+  echarts.init(el).setOption({
+    animation: false,
+    tooltip: { trigger: "axis" },
+    legend: {},
+    xAxis: { type: "category", data: rows.map(label) },
+    yAxis: { type: "value", name: lang === "zh" ? "分钟" : "minutes" },
+    series: [
+      { name: "p50", type: "bar", data: rows.map(function (r) { return r.p50_minutes; }) },
+      { name: "p90", type: "bar", data: rows.map(function (r) { return r.p90_minutes; }) }
+    ]
+  });
+  el.setAttribute("data-rendered", "1");
+}
+
+/* Contracts by key population. */
+function drawPopulations(el, counts, labels) {
+  if (typeof echarts === "undefined" || !el) { return; }
+  var keys = Object.keys(counts);
+  echarts.init(el).setOption({
+    animation: false,
+    tooltip: {},
+    xAxis: { type: "category", data: keys.map(function (k) { return labels[k] || k; }) },
+    yAxis: { type: "value" },
+    series: [{ type: "bar", data: keys.map(function (k) { return counts[k]; }) }]
+  });
+  el.setAttribute("data-rendered", "1");
+}

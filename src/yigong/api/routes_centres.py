@@ -1,0 +1,76 @@
+"""Shared diagnostic centres and family-doctor contracts (graded care), from the workflow store.
+
+Scope rule: a centre request counts when its requesting or its centre institution is in the
+user's scope; a centre outside the scope is shown as ``(outside scope)``. Contracts count when
+their team belongs to an institution in scope. A user whose scope covers every institution sees
+everything. Contract coverage is the indicator C09 (contracts in force ÷ resident population)
+of a node inside the scope (403 ``outside_scope`` otherwise), with its target when one is set.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from yigong.api.context import CurrentUser, Principal
+from yigong.api.errors import ERROR_RESPONSES
+from yigong.api.routes_care import Year
+
+__all__ = ["centres_view", "contracts_view", "router"]
+
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
+OUTSIDE = "(outside scope)"
+COVERAGE = "C09"
+Node = Annotated[str | None, Query(max_length=80, description="node for the coverage "
+                                   "indicator (default: the user's first node)")]
+
+
+def _institutions(p: Principal) -> frozenset[str] | None:
+    return None if p.scope.covers_everything else p.scope.institutions
+
+
+def centres_view(p: Principal, year: int) -> dict[str, Any]:
+    """Requests, turnaround p50/p90, recognition rate and avoided savings per centre and month
+    (``month == "all"``: the centre's year), requests in scope only."""
+    from yigong.services.centres import centre_activity
+
+    rows = centre_activity(p.state.workflow(), _institutions(p), year)
+    for r in rows:
+        centre = str(r["centre_institution"])
+        inside = centre in p.scope.institutions
+        r["centre_institution"] = centre if inside else OUTSIDE
+        r["centre_name"] = p.scope.names.get(centre, "") if inside else ""
+    return {"year": year, "items": rows}
+
+
+def contracts_view(p: Principal, year: int, node: str | None) -> dict[str, Any]:
+    """Contracts of the teams in scope starting in ``year``, the fee distribution check per
+    team, and the node's contract coverage (indicator C09) against its target."""
+    from yigong.services.contracts import contract_overview
+
+    n = p.node(node or p.user.nodes[0])
+    (result,) = p.state.results(str(n), str(year), [COVERAGE])
+    coverage = result.as_dict()
+    coverage.pop("parts", None)
+    coverage["formatted"] = result.formatted()
+    overview = contract_overview(p.state.workflow(), year, _institutions(p))
+    for team in overview["distribution"]:
+        team["name_zh"] = p.scope.names.get(team["institution_id"], "")
+    return {**overview, "node": str(n), "coverage": coverage}
+
+
+@router.get("/centres", tags=["graded care"])
+def centres(p: CurrentUser, year: Year) -> dict[str, Any]:
+    """Shared diagnostic centres per centre and month: requests, reported, turnaround p50/p90
+    (minutes) and within target, repeats flagged, recognition rate (recognised/decided) and
+    avoided-duplicate savings (yuan); only requests touching the user's scope."""
+    return centres_view(p, year)
+
+
+@router.get("/contracts", tags=["graded care"])
+def contracts(p: CurrentUser, year: Year, node: Node = None) -> dict[str, Any]:
+    """Family-doctor contracts of teams in scope starting in ``year``: by key population,
+    status, services delivered, contracts served, fees, the ≥ 70 % team-share check per team,
+    and coverage (C09) of the node against its target."""
+    return contracts_view(p, year, node)
