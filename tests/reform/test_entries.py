@@ -61,3 +61,13 @@ def test_refused_entries_name_the_field(store, kwargs, message):
 def test_unknown_task(store):
     with pytest.raises(KeyError, match="no reform task 'Z-1'"):
         svc.record(store, "Z-1", "130423", 2024, "on_track", by="x")
+
+
+def test_time_is_stored_as_utc(store):
+    from datetime import timedelta, timezone
+
+    beijing = timezone(timedelta(hours=8))
+    e = svc.record(store, "K22-03", "130423", 2024, "on_track", by="office1",
+                   at=datetime(2024, 9, 1, 9, 30, tzinfo=beijing))
+    assert e.recorded_at == datetime(2024, 9, 1, 1, 30)
+    assert svc.entries(store)[0].recorded_at == datetime(2024, 9, 1, 1, 30)

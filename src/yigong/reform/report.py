@@ -298,13 +298,19 @@ def write_pdf(rep: TaskReport, path: Path) -> Path:
                        [60 * mm, 20 * mm]))
     story.append(para("Tasks", h2))
     head, rows = _overview(rep)
-    fixed = [16 * mm, 70 * mm, 20 * mm, 26 * mm, 18 * mm, 16 * mm]
-    rest = usable - sum(fixed)
-    widths = fixed + [rest / len(rep.counties)] * len(rep.counties) if rep.counties else None
-    if widths is None:
-        fixed[1] += rest
-        widths = fixed
-    story.append(table(head, rows, widths))
+    n = 6  # task columns before the county columns
+    widths = [16 * mm, 0, 20 * mm, 26 * mm, 18 * mm, 16 * mm]
+    widths[1] = usable - sum(widths)
+    story.append(table(head[:n], [r[:n] for r in rows], widths))
+    per_table = 8  # county columns per table, so that a big province stays readable
+    for start in range(0, len(rep.counties), per_table):
+        chunk = list(range(n + start, n + min(start + per_table, len(rep.counties))))
+        cw = (usable - 16 * mm) / len(chunk)
+        story += [para("Status per county" + (f" ({start // per_table + 1})"
+                                              if len(rep.counties) > per_table else ""), h2),
+                  table([head[0]] + [head[i] for i in chunk],
+                        [[r[0]] + [r[i] for i in chunk] for r in rows],
+                        [16 * mm] + [cw] * len(chunk))]
     story.append(PageBreak())
     story.append(para("Details", h2))
     iw = [16 * mm, 48 * mm, 22 * mm, 34 * mm, 16 * mm, 28 * mm, 18 * mm]

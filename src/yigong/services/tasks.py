@@ -114,7 +114,9 @@ def record(store: Store, task_id: str, node: str, year: int, status: str, *, by:
         raise RecordError("evidence: a 'done' entry needs the evidence reference that shows it")
     if not 2000 <= year <= 2100:
         raise RecordError(f"year {year}: a calendar year")
-    when = (at or datetime.now(UTC)).replace(tzinfo=None)
+    when = at or datetime.now(UTC)
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC).replace(tzinfo=None)  # the store keeps naive UTC
     row = ReformProgressEntry(task_id=task.id, node=str(n), year=year, status=st.value,
                               percent=percent, note=note, evidence=evidence,
                               recorded_by=by.strip(), recorded_at=when)
