@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Index, Integer, String, Text, event
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from yigong.store.models import Base
 
@@ -43,10 +43,8 @@ class ReformProgressEntry(Base):
     recorded_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-@event.listens_for(Session, "before_flush")
-def _append_only(session: Session, _ctx: Any, _instances: Any) -> None:
-    for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, ReformProgressEntry) and (
-                obj in session.deleted or session.is_modified(obj)):
-            raise AppendOnlyError(
-                f"progress entry {obj.entry_id} is append-only: record a new entry instead")
+@event.listens_for(ReformProgressEntry, "before_update")
+@event.listens_for(ReformProgressEntry, "before_delete")
+def _append_only(_mapper: Any, _connection: Any, target: ReformProgressEntry) -> None:
+    raise AppendOnlyError(
+        f"progress entry {target.entry_id} is append-only: record a new entry instead")
