@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Iterator
-from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -28,8 +28,6 @@ def module_session() -> Iterator[Any]:
 def _value(v: Any) -> Any:
     if isinstance(v, dt.datetime):
         return v.replace(tzinfo=None)
-    if isinstance(v, float) and v.is_integer():
-        return Decimal(int(v))
     if isinstance(v, list):
         return tuple(_value(x) for x in v)
     return v
@@ -41,3 +39,33 @@ def rows(table: pa.Table, columns: list[str] | None = None) -> list[tuple]:
     data = table.select(cols).to_pylist()
     out = [tuple(_value(r[c]) for c in cols) for r in data]
     return sorted(out, key=lambda r: tuple((x is not None, str(type(x)), x) for x in r))
+
+
+KEY_TEXT = b"spark-parity-key-not-secret"
+
+
+def tiny_county(folder: Path) -> tuple[Path, Path]:
+    """The tiny preset as Parquet files, ingested into a DuckDB warehouse; (files, db)."""
+    from yigong.ingest import PseudonymKey, ingest_paths
+    from yigong.synth import generate
+    from yigong.warehouse import Warehouse
+
+    files, db = folder / "files", folder / "tiny.duckdb"
+    generate("tiny", files, seed=2024, fmt="parquet")
+    with Warehouse(db) as wh:
+        ingest_paths(wh, [files], key=PseudonymKey(KEY_TEXT))
+    return files, db
+
+
+def assert_same_rows(a: pa.Table, b: pa.Table, columns: list[str] | None = None) -> None:
+    """Same rows in any order: floats to 1e-9 (sums in another order), everything else exactly."""
+    import pytest
+
+    ra, rb = rows(a, columns), rows(b, columns)
+    assert len(ra) == len(rb)
+    for x, y in zip(ra, rb, strict=True):
+        for u, v in zip(x, y, strict=True):
+            if isinstance(u, float) and isinstance(v, float):
+                assert u == pytest.approx(v, abs=1e-9), (x, y)
+            else:
+                assert u == v, (x, y)

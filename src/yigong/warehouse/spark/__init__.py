@@ -20,8 +20,9 @@ import datetime as dt
 import json
 import os
 import shutil
+import sys
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -104,6 +105,8 @@ def spark_session(settings: SparkSettings | None = None) -> SparkSession:
     settings = settings or SparkSettings.from_env()
     if settings.master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        # the Python workers run the engines (mapInArrow): the interpreter that has yigong
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.master(settings.master).appName(settings.app_name)
@@ -250,6 +253,26 @@ class SparkWarehouse:
     def count(self, name: str) -> int:
         return self.frame(name).count()
 
+    def dataframe(self, expr: ibis.Table) -> DataFrame:
+        """An Ibis expression over this warehouse's tables as a Spark DataFrame (lazy)."""
+        return self.session.sql(str(self.con.compile(expr)))
+
+    def map_arrow(self, expr: ibis.Table | DataFrame, fn: Callable[[pa.Table], pa.Table],
+                  schema: pa.Schema) -> DataFrame:
+        """Run a backend-free Arrow engine on every partition of `expr` (Spark ``mapInArrow``).
+
+        `fn` receives each Arrow record batch as a table and returns a table of `schema`; it
+        runs in the executors, so it must be importable there (yigong installed on the workers).
+        """
+        df = self.dataframe(expr) if isinstance(expr, ibis.Table) else expr
+
+        def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+            for batch in batches:
+                out = fn(pa.Table.from_batches([batch])).cast(schema)
+                yield from out.to_batches()
+
+        return df.mapInArrow(run, spark_schema(schema))
+
     def to_arrow(self, name: str) -> pa.Table:
         return self.con.to_pyarrow(self.table(name))
 
@@ -292,8 +315,14 @@ class _SparkIbis:
     to the warehouse root instead of Spark's own catalog.
     """
 
+    kind = "spark"
+
     def __init__(self, wh: SparkWarehouse) -> None:
         self._wh = wh
+
+    @property
+    def warehouse(self) -> SparkWarehouse:
+        return self._wh
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._wh.con, name)
