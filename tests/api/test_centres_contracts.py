@@ -133,7 +133,7 @@ def test_the_fee_check_flags_a_team_below_seventy_percent(tmp_path):
                                         rule="test"))
     out = contract_overview(store, 2024)
     checks = {t["team_id"]: (t["check"], t["team_share"]) for t in out["distribution"]}
-    assert checks == {"OK": ("ok", "7000/10000"), "LOW": ("below_floor", "6999/10000"),
+    assert checks == {"OK": ("ok", "70.00 %"), "LOW": ("below_floor", "69.99 %"),
                       "NONE": ("not_distributed", None)}
     assert out["by_population"]["general"] == 1 and out["contracts"] == 1
     assert contract_overview(store, 2024, frozenset({"X"}))["teams"] == 0

@@ -11,7 +11,7 @@ import pytest
 import uvicorn
 
 from tests.api.world import World, build_world
-from yigong.api import create_app
+from yigong.api import Settings, create_app
 
 
 @pytest.fixture(scope="session")
@@ -28,8 +28,20 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def live_server(world: World) -> Iterator[str]:
     """Base URL of the app served by uvicorn in a thread; shut down at the end."""
+    yield from _serve(world.settings)
+
+
+@pytest.fixture(scope="session")
+def settled_server(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The same cockpit settling with the one-year policy: the tiny county's budget runs."""
+    from tests.api.world import settled
+
+    yield from _serve(settled(world, tmp_path_factory.mktemp("settled-web")))
+
+
+def _serve(settings: Settings) -> Iterator[str]:
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(world.settings), host="127.0.0.1",
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1",
                                            port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

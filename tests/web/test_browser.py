@@ -1,7 +1,8 @@
 """The cockpit in a real browser: Debian's Chromium driven by Playwright.
 
-login → scorecard → drill-down → language switch, with screenshots kept in
-``artifacts/screenshots/``. Chromium comes from ``apt-get install chromium fonts-wqy-microhei``
+login → scorecard → drill-down → language switch, case mix, data quality, settlement (budget,
+ledger → explain, statements), referrals, centres, contracts and the 403/404 pages, with
+screenshots kept in ``artifacts/screenshots/``. Chromium comes from ``apt-get install chromium fonts-wqy-microhei``
 (`scripts/ensure-system-deps.sh`); without it these tests fail, they never skip.
 """
 
@@ -138,4 +139,80 @@ def test_settlement_and_referral_pages(page, live_server):
     assert rows.count() > 0
     assert all("H130423" in rows.nth(i).inner_text() for i in range(rows.count()))
     _shot(page, "09-referrals-zh")
+    assert page.foreign == []
+
+
+def test_ledger_explain_and_statements(page, settled_server):
+    _login(page, settled_server)
+    page.wait_for_selector("#scorecard")
+    page.click("#nav-ledger")
+    page.wait_for_selector("#ledger tbody tr[data-line]")
+    assert "结算台账" in page.inner_text("#page-title")
+    page.select_option("#filter-month", "2024-03")
+    page.click("#filter-submit")
+    page.wait_for_url("**month=2024-03**")
+    rows = page.locator("#ledger tbody tr[data-line]")
+    assert rows.count() > 0
+    assert all("2024-03" in rows.nth(i).inner_text() for i in range(rows.count()))
+    _shot(page, "10-ledger-zh")
+    line = rows.first.get_attribute("data-line")
+    rows.first.locator("a.explain").click()
+    page.wait_for_selector("#explain-inputs tbody tr")
+    assert line in page.inner_text("#page-title")
+    assert page.inner_text("#explain-rule").strip() and page.inner_text("#explain-formula")
+    _shot(page, "11-explain-zh")
+    page.click("#back-to-ledger")
+    page.wait_for_selector("#ledger tbody tr[data-line]")
+    page.click("#nav-statements")
+    page.wait_for_selector(".statement-chart[data-rendered='1']")
+    table = page.locator(".statement-table tbody tr")
+    assert table.count() == 14  # twelve months, the year-end and the totals
+    assert "合计" in table.last.inner_text()
+    _shot(page, "12-statements-zh")
+    with page.expect_download() as dl:
+        page.locator("a.download-csv").first.click()
+    text = Path(dl.value.path()).read_text(encoding="utf-8-sig")
+    assert text.startswith("community_id,period,opening") and ",total," in text
+    assert page.foreign == []
+
+
+def test_centres_and_contracts_with_language_switch(page, live_server):
+    _login(page, live_server)
+    page.wait_for_selector("#scorecard")
+    page.click("#nav-centres")
+    page.wait_for_selector("#centres tbody tr[data-month='all']")
+    page.wait_for_selector("#chart[data-rendered='1']")
+    assert "共享中心" in page.inner_text("#page-title")
+    _shot(page, "13-centres-zh")
+    page.click("#nav-contracts")
+    page.wait_for_selector("#fee-check tbody tr[data-team]")
+    assert int(page.inner_text("#contracts-total")) > 0
+    _shot(page, "14-contracts-zh")
+    page.click("#lang-switch")
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    page.wait_for_selector("#fee-check tbody tr[data-team]")
+    assert "Family-doctor contracts" in page.inner_text("#page-title")
+    assert "Fee distribution check" in page.inner_text("main")
+    _shot(page, "15-contracts-en")
+    assert page.foreign == []
+
+
+def test_forbidden_and_missing_pages(page, live_server):
+    _login(page, live_server, "town")
+    page.wait_for_selector("#scorecard")
+    r = page.goto(f"{live_server}/?node=division:130423")
+    assert r is not None and r.status == 403
+    page.wait_for_selector("#error-page[data-error-code='outside_scope']")
+    assert "无权访问" in page.inner_text("#page-title")
+    _shot(page, "16-forbidden-zh")
+    r = page.goto(f"{live_server}/settlement/ledger")  # no community of the county is his
+    assert r is not None and r.status == 403
+    page.click("#lang-switch")
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    r = page.goto(f"{live_server}/no-such-page")
+    assert r is not None and r.status == 404
+    assert "Page not found" in page.inner_text("#page-title")
+    _shot(page, "17-not-found-en")
+    page.click("#back-home")
+    page.wait_for_selector("#scorecard")
     assert page.foreign == []

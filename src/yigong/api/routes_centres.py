@@ -5,6 +5,8 @@ user's scope; a centre outside the scope is shown as ``(outside scope)``. Contra
 their team belongs to an institution in scope. A user whose scope covers every institution sees
 everything. Contract coverage is the indicator C09 (contracts in force ÷ resident population)
 of a node inside the scope (403 ``outside_scope`` otherwise), with its target when one is set.
+Both are computed once per scope and year and reused for ``settings.cache_seconds`` (the store
+changes only through the workflow, which these pages do not write).
 """
 
 from __future__ import annotations
@@ -35,7 +37,9 @@ def centres_view(p: Principal, year: int) -> dict[str, Any]:
     (``month == "all"``: the centre's year), requests in scope only."""
     from yigong.services.centres import centre_activity
 
-    rows = centre_activity(p.state.workflow(), _institutions(p), year)
+    scope = _institutions(p)
+    rows = [dict(r) for r in p.state.memo(  # copied: the memoised rows stay unmasked
+        ("centres", year, scope), lambda: centre_activity(p.state.workflow(), scope, year))]
     for r in rows:
         centre = str(r["centre_institution"])
         inside = centre in p.scope.institutions
@@ -54,10 +58,12 @@ def contracts_view(p: Principal, year: int, node: str | None) -> dict[str, Any]:
     coverage = result.as_dict()
     coverage.pop("parts", None)
     coverage["formatted"] = result.formatted()
-    overview = contract_overview(p.state.workflow(), year, _institutions(p))
-    for team in overview["distribution"]:
-        team["name_zh"] = p.scope.names.get(team["institution_id"], "")
-    return {**overview, "node": str(n), "coverage": coverage}
+    scope = _institutions(p)
+    overview = p.state.memo(("contracts", year, scope),
+                            lambda: contract_overview(p.state.workflow(), year, scope))
+    teams = [{**t, "name_zh": p.scope.names.get(t["institution_id"], "")}
+             for t in overview["distribution"]]
+    return {**overview, "distribution": teams, "node": str(n), "coverage": coverage}
 
 
 @router.get("/centres", tags=["graded care"])

@@ -263,8 +263,9 @@ def contract_overview(store: Store, year: int, institutions: frozenset[str] | No
     count, by key population (a contract counts once per population it covers; none →
     ``general``), active or terminated, services delivered by type, contracts served (≥ 1
     service) as numerator/denominator, fees (yuan); and per team the fee distribution check of
-    that year: the team's share of the distributed fees against the ≥ 70 % floor
-    (``not_distributed`` when the year's fees were not distributed)."""
+    that year: what went to the team members out of everything distributed (both in yuan, and
+    the share in %) against the ≥ 70 % floor (``not_distributed`` when the year's fees were
+    not distributed)."""
     start, end = date(year, 1, 1), date(year, 12, 31)
     teams_q = select(m.FamilyDoctorTeam.team_id, m.FamilyDoctorTeam.institution_id,
                      m.FamilyDoctorTeam.name)
@@ -273,19 +274,18 @@ def contract_overview(store: Store, year: int, institutions: frozenset[str] | No
     with store.transaction() as s:
         teams = {t.team_id: t for t in s.execute(teams_q)}
         ids = sorted(teams) or [""]
-        contracts = s.execute(select(m.Contract.contract_id, m.Contract.team_id,
-                                     m.Contract.populations, m.Contract.fee_fen,
-                                     m.Contract.status).where(
-            m.Contract.team_id.in_(ids), m.Contract.start_on >= start,
-            m.Contract.start_on <= end)).all()
+        in_year = (m.Contract.team_id.in_(ids), m.Contract.start_on >= start,
+                   m.Contract.start_on <= end)
+        groups = s.execute(select(m.Contract.team_id, m.Contract.populations, m.Contract.status,
+                                  func.count(), func.sum(m.Contract.fee_fen))
+                           .where(*in_year).group_by(m.Contract.team_id, m.Contract.populations,
+                                                     m.Contract.status)).all()
         services = s.execute(select(m.ContractService.service_type, func.count())
-                             .join(m.Contract).where(
-            m.Contract.team_id.in_(ids), m.Contract.start_on >= start,
-            m.Contract.start_on <= end).group_by(m.ContractService.service_type)).all()
-        served = s.scalar(select(func.count(func.distinct(m.ContractService.contract_id)))
-                          .join(m.Contract).where(
-            m.Contract.team_id.in_(ids), m.Contract.start_on >= start,
-            m.Contract.start_on <= end)) or 0
+                             .join(m.Contract).where(*in_year)
+                             .group_by(m.ContractService.service_type)).all()
+        served = s.scalar(select(func.count()).select_from(m.Contract).where(
+            *in_year, select(m.ContractService.service_id).where(
+                m.ContractService.contract_id == m.Contract.contract_id).exists())) or 0
         fee_lines = s.execute(select(m.FeeDistributionLine.team_id,
                                      m.FeeDistributionLine.recipient_kind,
                                      func.sum(m.FeeDistributionLine.amount_fen))
@@ -297,13 +297,15 @@ def contract_overview(store: Store, year: int, institutions: frozenset[str] | No
     per_team: Counter[str] = Counter()
     fees: Counter[str] = Counter()
     status: Counter[str] = Counter()
-    for _cid, team_id, text, fen, st in contracts:
-        covered = parse_populations(text) or ("general",)
-        for p in covered:
-            pops[str(p)] += 1
-        per_team[team_id] += 1
-        fees[team_id] += int(fen)
-        status[st] += 1
+    parsed: dict[str, tuple[str, ...]] = {}
+    for team_id, text, st, n, fen in groups:
+        if text not in parsed:
+            parsed[text] = tuple(p.value for p in parse_populations(text)) or ("general",)
+        for p in parsed[text]:
+            pops[p] += n
+        per_team[team_id] += n
+        fees[team_id] += int(fen or 0)
+        status[st] += n
     paid: dict[str, dict[str, int]] = {}
     for team_id, kind, fen in fee_lines:
         paid.setdefault(team_id, {})[kind] = int(fen or 0)
@@ -322,20 +324,21 @@ def contract_overview(store: Store, year: int, institutions: frozenset[str] | No
             team = lines.get("team_member", 0)
             share = Decimal(team) / Decimal(total) if total else None
             row.update(distributed=str(from_fen(total)), to_team=str(from_fen(team)),
-                       team_share=f"{team}/{total}",
+                       team_share=(None if share is None
+                                   else f"{(100 * share).quantize(Decimal('0.01'))} %"),
                        check=("ok" if share is None or share >= TEAM_SHARE_FLOOR
                               else "below_floor"))
         checks.append(row)
     return {
         "year": year,
         "teams": len(teams),
-        "contracts": len(contracts),
+        "contracts": sum(per_team.values()),
         "by_population": {**{p.value: pops.get(p.value, 0) for p in KeyPopulation},
                           "general": pops.get("general", 0)},
         "by_status": {st.value: status.get(st.value, 0) for st in ContractStatus},
         "services": {k.value: 0 for k in ContractServiceType}
         | {str(kind): int(n) for kind, n in services},
-        "served_contracts": f"{served}/{len(contracts)}",
+        "served_contracts": f"{served}/{sum(per_team.values())}",
         "fees": str(from_fen(sum(fees.values()))),
         "team_share_floor": str(TEAM_SHARE_FLOOR),
         "distribution": checks,

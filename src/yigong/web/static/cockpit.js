@@ -67,7 +67,8 @@ function drawPopulations(el, counts, labels) {
   echarts.init(el).setOption({
     animation: false,
     tooltip: {},
-    xAxis: { type: "category", data: keys.map(function (k) { return labels[k] || k; }) },
+    xAxis: { type: "category", data: keys.map(function (k) { return labels[k] || k; }),
+             axisLabel: { interval: 0, rotate: 20 } },
     yAxis: { type: "value" },
     series: [{ type: "bar", data: keys.map(function (k) { return counts[k]; }) }]
   });
