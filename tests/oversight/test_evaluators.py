@@ -142,6 +142,28 @@ def test_upcoding_against_own_history_and_peers() -> None:
     assert (n["cc_rate"], n["prior_rate"], n["peer_median"], n["cc_cases"]) == (0.5, 0.2, 0.3, 10)
 
 
+def test_cmi_jump_against_own_history_and_same_level_peers() -> None:
+    rows, facts = [], []
+    cmi = {"A": (1.0, 1.2), "B": (1.0, 1.14), "C": (1.1, 1.15), "T": (0.6, 0.8)}  # B: +14 % only
+    for inst, (before, now) in cmi.items():
+        for year, w in ((2023, before), (2024, now)):
+            for i in range(10):
+                did = f"{inst}{year}-{i}"
+                rows.append({"discharge_id": did, "institution_id": inst, "admission_date": f"{year}-04-01",
+                             "discharge_date": f"{year}-04-05"})
+                facts.append({"discharge_id": did, "scheme": "s", "weighted": True, "weight": w})
+    institutions = pa.table({"institution_id": ["A", "B", "C", "T"], "level": ["2", "2", "2", "1"]})
+    src = DictSources(discharges=discharges(*rows), drg_case_facts=pa.Table.from_pylist(facts),
+                      institutions=institutions)
+    r = rule("cmi_jump", entity="institution", scheme="s", min_cases=10, min_cmi_jump=0.15,
+             min_above_peers=0.0)
+    out = flagged(r, src)
+    # T rose 33 % but is its level's only member (its own median): flagged too; B is the near miss
+    assert set(out) == {"A", "T"}
+    assert out["A"].numbers["peer_median"] == 1.15 and out["A"].numbers["peers"] == 3
+    assert round(out["A"].numbers["cmi_change"], 6) == 0.2
+
+
 def test_service_after_death() -> None:
     d = discharges({"discharge_id": "death", "admission_date": "2024-02-20", "discharge_date": "2024-03-01",
                     "discharge_mode": "5"})

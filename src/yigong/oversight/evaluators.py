@@ -208,6 +208,47 @@ def upcoding(src: Sources, p: UpcodingParams, period: Period) -> ir.Table:
         cases=j.cases, cc_cases=j.cc_cases)
 
 
+class CmiParams(Params):
+    scheme: str = Field(min_length=1)
+    min_cases: int = Field(ge=1)
+    min_cmi_jump: float = Field(gt=0)  # relative rise against the same span a year before
+    min_above_peers: float = Field(ge=0)  # relative to the median CMI of same-level peers
+
+
+def _cmi(d: ir.Table, f: ir.Table, period: Period) -> ir.Table:
+    x = d.filter(_in(d.discharge_date, period)).select("discharge_id", "institution_id").join(f, "discharge_id")
+    return x.group_by("institution_id").aggregate(cases=x.count(), cmi=x.weight.mean())
+
+
+def cmi_jump(src: Sources, p: CmiParams, period: Period) -> ir.Table:
+    _need(src, "discharges", "drg_case_facts",
+          hint="run `yigong drg metrics`/the case-facts step (drg_case_facts) first")
+    d = src.table("discharges")
+    f = src.table("drg_case_facts")
+    f = f.filter((f.scheme == p.scheme) & f.weighted).select("discharge_id", weight=f.weight.cast("float64"))
+    now = _cmi(d, f, period)
+    now = now.filter(now.cases >= p.min_cases)
+    before = _cmi(d, f, period.previous_year())
+    before = before.filter(before.cases >= p.min_cases).select(
+        "institution_id", prior_cmi=before.cmi, prior_cases=before.cases)
+    if src.has("institutions"):
+        inst = src.table("institutions").select("institution_id", peer_level="level")
+        now = now.left_join(inst, "institution_id").select(now, "peer_level")
+    else:
+        now = now.mutate(peer_level=ibis.literal("all"))
+    now = now.mutate(peer_level=now.peer_level.fill_null("unknown"))
+    peers = now.group_by("peer_level").aggregate(peer_median=now.cmi.median(), peers=now.count())
+    j = now.join(before, "institution_id").join(peers, "peer_level")
+    j = j.mutate(cmi_change=j.cmi / j.prior_cmi - 1, above_peers=j.cmi / j.peer_median - 1)
+    j = j.filter((j.cmi_change >= p.min_cmi_jump) & (j.above_peers >= p.min_above_peers))
+    return j.select(
+        entity_id=j.institution_id, institution_id=j.institution_id,
+        value=ibis.literal(0.0), deviation=j.cmi_change / p.min_cmi_jump,
+        rows=ibis.array([_key("institutions", j.institution_id)]),
+        cmi=j.cmi, prior_cmi=j.prior_cmi, cmi_change=j.cmi_change, peer_median=j.peer_median,
+        peers=j.peers, cases=j.cases)
+
+
 # -- services after death / after discharge ------------------------------------------------------
 class AfterDeathParams(Params):
     grace_days: int = Field(ge=0, le=30)
@@ -386,6 +427,12 @@ EVALUATORS: dict[str, Evaluator] = dict([
         "{prior_rate:.1%} a year before (≥ {min_rate_jump:.0%}); peers' median {peer_median:.1%}",
         "并发症/合并症（CC/MCC）比例 {cc_rate:.1%}（{cases} 例中 {cc_cases} 例），较上年 {prior_rate:.1%} "
         "上升 {rate_jump:.1%}；同级机构中位数 {peer_median:.1%}", ("discharges", "drg_results")),
+    _ev("cmi_jump", CmiParams, cmi_jump,
+        ("cmi", "prior_cmi", "cmi_change", "peer_median", "peers", "cases"),
+        "CMI {cmi:.3f} over {cases} cases, {cmi_change:+.1%} on {prior_cmi:.3f} a year before "
+        "(≥ {min_cmi_jump:.0%}); median of {peers} same-level peers {peer_median:.3f}",
+        "病例组合指数（CMI）{cmi:.3f}（{cases} 例），较上年 {prior_cmi:.3f} 变化 {cmi_change:+.1%}；"
+        "同级 {peers} 家机构中位数 {peer_median:.3f}", ("discharges", "drg_case_facts", "institutions")),
     _ev("service_after_death", AfterDeathParams, service_after_death, ("days_after_death", "cost"),
         "service dated {days_after_death} d after the patient died in hospital, {cost:,.2f} yuan",
         "患者院内死亡 {days_after_death} 天后仍有服务记录，费用 {cost:,.2f} 元",

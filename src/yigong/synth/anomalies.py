@@ -17,7 +17,8 @@ Rates (per county; docs/oversight.md):
 - overlong_stay: 0.1 % of stays last 7 × as long (discharge date moved).
 - high_cost_outlier: 0.1 % of stays cost 10 × as much.
 - upcoding: in the last generated year, 50 % of the stays of one county hospital (the second
-  one, when the county has two or more) get one extra comorbidity code that groups as CC.
+  one, when the county has two or more) get one extra comorbidity code that groups as CC
+  (the truth lists that hospital for both `upcoding` and `cmi_jump`).
 - service_after_death: 20 % of in-hospital deaths are followed 3–30 days later by an outpatient
   visit of the same person at a township centre.
 - service_after_discharge: 0.2 % of stays with procedures get their last procedure dated 1–5
@@ -65,8 +66,9 @@ class Plan:
         rows = [(r, f"discharges:{ids[i]}", note) for r, i, note in self.stay_marks]
         rows += self.row_marks
         if self.upcoded_institution:
-            rows.append(("upcoding", f"institutions:{self.upcoded_institution}",
-                         f"CC code added to {RATES['upcoding_share']:.0%} of stays in {self.upcoded_year}"))
+            note = f"CC code added to {RATES['upcoding_share']:.0%} of stays in {self.upcoded_year}"
+            rows.append(("upcoding", f"institutions:{self.upcoded_institution}", note))
+            rows.append(("cmi_jump", f"institutions:{self.upcoded_institution}", note))
         return pa.table({"rule_id": pa.array([r[0] for r in rows], pa.string()),
                          "row_key": pa.array([r[1] for r in rows], pa.string()),
                          "note": pa.array([r[2] for r in rows], pa.string())})
@@ -87,13 +89,17 @@ def _scale_cost(s: Stays, fen: np.ndarray, idx: np.ndarray, factor: np.ndarray) 
     fen[idx] = np.minimum(np.round(fen[idx] * s.total_fen[idx] / np.maximum(old, 1)), s.total_fen[idx])
 
 
-def plant_stays(ctx: CountyContext, s: Stays, fen: np.ndarray) -> tuple[Stays, np.ndarray, Plan]:
-    """Plant the stay-level anomalies into the merged in-county stays (returns new arrays)."""
+def plant_stays(ctx: CountyContext, s: Stays, fen: np.ndarray,
+                origin: np.ndarray | None = None) -> tuple[Stays, np.ndarray, Plan, np.ndarray]:
+    """Plant the stay-level anomalies into the merged in-county stays (returns new arrays and
+    each stay's origin: the index of the generated year it belongs to). Moved discharge dates
+    stay inside their calendar year, so per-year aggregates still add up."""
     rng = ctx.rng("anomalies")
     plan = Plan()
     s = replace(s, **{k: getattr(s, k).copy() for k in s.__dataclass_fields__})
     fen = fen.copy()
-    last_day = np.datetime64(f"{max(ctx.years)}-12-31")
+    origin = np.zeros(len(s), np.int64) if origin is None else origin.copy()
+    year_end = (s.discharge.astype("datetime64[Y]") + 1).astype("datetime64[D]") - 1
     n = len(s)
     has_proc = np.bincount(s.proc_enc, minlength=n) > 0
     used = np.zeros(n, bool)
@@ -106,7 +112,7 @@ def plant_stays(ctx: CountyContext, s: Stays, fen: np.ndarray) -> tuple[Stays, n
     # overlong stays
     idx = take((s.mode == 1) & (s.los >= 2), RATES["overlong_stay"])
     new_los = s.los[idx] * 7
-    ok = s.admission[idx] + new_los.astype("timedelta64[D]") <= last_day
+    ok = s.admission[idx] + new_los.astype("timedelta64[D]") <= year_end[idx]
     idx, new_los = idx[ok], new_los[ok]
     s.los[idx] = new_los
     s.discharge[idx] = s.admission[idx] + new_los.astype("timedelta64[D]")
@@ -145,7 +151,7 @@ def plant_stays(ctx: CountyContext, s: Stays, fen: np.ndarray) -> tuple[Stays, n
     gap = rng.integers(1, 11, len(idx)).astype("timedelta64[D]")
     los2 = np.maximum(1, s.los[idx] // 2)
     adm2 = s.discharge[idx] + gap
-    ok = adm2 + los2.astype("timedelta64[D]") <= last_day
+    ok = adm2 + los2.astype("timedelta64[D]") <= year_end[idx]
     idx, gap, los2, adm2 = idx[ok], gap[ok], los2[ok], adm2[ok]
     if len(idx):
         extra = {k: getattr(s, k)[idx].copy() for k in s.__dataclass_fields__
@@ -160,9 +166,10 @@ def plant_stays(ctx: CountyContext, s: Stays, fen: np.ndarray) -> tuple[Stays, n
         fields = {k: np.concatenate([getattr(s, k), extra[k]]) for k in extra}
         s = Stays(**fields, sec_codes=s.sec_codes, proc_enc=s.proc_enc, proc_rows=s.proc_rows)
         fen = np.concatenate([fen, np.round(fen[idx] * 0.6).astype(fen.dtype)])
+        origin = np.concatenate([origin, origin[idx]])
         plan.stay_marks += [("split_admission", n + k, f"readmitted {int(g / np.timedelta64(1, 'D'))} d "
                              "after the first stay") for k, g in enumerate(gap)]
-    return s, fen, plan
+    return s, fen, plan, origin
 
 
 def plant_discharges(ctx: CountyContext, plan: Plan, d: pa.Table) -> pa.Table:
@@ -255,13 +262,13 @@ def plant_exams(ctx: CountyContext, plan: Plan, ex: pa.Table) -> pa.Table:
 
 def plant_inside(ctx: CountyContext, inside: list[Stays], self_fen: list[np.ndarray],
                  merged: Stays) -> tuple[list[Stays], list[np.ndarray], Plan]:
-    """Plant into the in-county stays and split them again by discharge year (so beds, staff
-    and finance are built from the planted stays); stay marks follow the new order."""
+    """Plant into the in-county stays and split them again into the generated years (so beds,
+    staff and finance are built from the planted stays); stay marks follow the new order."""
     from yigong.synth.inpatient import _take
 
-    s, fen, plan = plant_stays(ctx, merged, np.concatenate(self_fen))
-    year = s.discharge.astype("datetime64[Y]").astype(int) + 1970
-    masks = [year == y for y in ctx.years]
+    origin = np.repeat(np.arange(len(inside)), [len(x) for x in inside])
+    s, fen, plan, origin = plant_stays(ctx, merged, np.concatenate(self_fen), origin)
+    masks = [origin == k for k in range(len(inside))]
     order = np.concatenate([np.flatnonzero(m) for m in masks])
     new_pos = np.empty(len(order), np.int64)
     new_pos[order] = np.arange(len(order))
