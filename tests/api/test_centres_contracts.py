@@ -110,6 +110,9 @@ def test_contracts_match_the_store_and_are_scoped(app, client, tokens, world):
     assert r.status_code == 403 and r.json()["error"]["code"] == "outside_scope"
     twin = _get(client, tokens, "town", f"/contracts?year={year}&format=json")
     assert twin == town
+    long_ago = _get(client, tokens, "county", "/api/v1/contracts?year=1990")
+    assert long_ago["contracts"] == 0 and long_ago["coverage"]["status"] == "not_computable"
+    assert "130423" in long_ago["coverage"]["note"]  # the division did not exist then
 
 
 def test_the_fee_check_flags_a_team_below_seventy_percent(tmp_path):

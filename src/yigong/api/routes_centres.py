@@ -52,12 +52,19 @@ def contracts_view(p: Principal, year: int, node: str | None) -> dict[str, Any]:
     """Contracts of the teams in scope starting in ``year``, the fee distribution check per
     team, and the node's contract coverage (indicator C09) against its target."""
     from yigong.services.contracts import contract_overview
+    from yigong.warehouse.hierarchy import UnknownNode
 
     n = p.node(node or p.user.nodes[0])
-    (result,) = p.state.results(str(n), str(year), [COVERAGE])
-    coverage = result.as_dict()
-    coverage.pop("parts", None)
-    coverage["formatted"] = result.formatted()
+    try:
+        (result,) = p.state.results(str(n), str(year), [COVERAGE])
+    except UnknownNode as exc:  # e.g. the node's division did not exist in that year
+        coverage: dict[str, Any] = {"indicator": COVERAGE, "value": None, "numerator": None,
+                                    "denominator": None, "target": None, "formatted": "—",
+                                    "status": "not_computable", "note": str(exc)}
+    else:
+        coverage = result.as_dict()
+        coverage.pop("parts", None)
+        coverage["formatted"] = result.formatted()
     scope = _institutions(p)
     overview = p.state.memo(("contracts", year, scope),
                             lambda: contract_overview(p.state.workflow(), year, scope))
