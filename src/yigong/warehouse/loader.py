@@ -91,6 +91,12 @@ def _reader_columns(table: Table, header: list[str]) -> dict[str, str]:
             for h in header}
 
 
+def text_projection(described: list[tuple]) -> str:
+    """Select list staging typed columns (DuckDB `DESCRIBE` rows) as text: lists joined by |."""
+    return ", ".join(f"array_to_string({q(n)}, '|') AS {q(n)}" if t.endswith("[]")
+                     else f"CAST({q(n)} AS VARCHAR) AS {q(n)}" for n, t, *_ in described)
+
+
 def stage_file(wh: Warehouse, path: Path, table: Table, shown: str | None = None
                ) -> tuple[dict[str, bool], list[RowError]]:
     """Create temp table `stg` from `path` (reported as `shown`, the file the user named).
@@ -130,13 +136,8 @@ def stage_file(wh: Warehouse, path: Path, table: Table, shown: str | None = None
             staged = {h: t != "VARCHAR" for h, t in types.items()}
         elif suffix == ".parquet":
             cols = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
-            exprs = [
-                f"array_to_string({q(n)}, '|') AS {q(n)}" if t.endswith("[]")
-                else f"CAST({q(n)} AS VARCHAR) AS {q(n)}"
-                for n, t, *_ in cols
-            ]
-            con.execute(f"CREATE TEMP TABLE stg AS SELECT {', '.join(exprs)} FROM read_parquet(?)",
-                        [str(path)])
+            con.execute(f"CREATE TEMP TABLE stg AS SELECT {text_projection(cols)} "
+                        "FROM read_parquet(?)", [str(path)])
             staged = {n: False for n, *_ in cols}
         elif suffix == ".xlsx":
             arrow = _xlsx_to_arrow(path)
@@ -199,7 +200,8 @@ def _notices(table: Table, staged: dict[str, bool], plan: CheckPlan) -> list[str
     return notices + [f"column {c!r} is absent: left empty" for c in plan.missing_optional]
 
 
-def _find_errors(wh: Warehouse, plan: CheckPlan, reader_rejects: list[RowError]) -> int:
+def _find_errors(wh: Warehouse, plan: CheckPlan, reader_rejects: list[RowError],
+                 duplicate_keys: bool = True) -> int:
     """Fill temp table `errs` (one row per broken rule) and define view `acc`; rows skipped."""
     con = wh.duck
     # file row numbers: the reader skipped rejected lines, so staged row k sits after them
@@ -210,7 +212,7 @@ def _find_errors(wh: Warehouse, plan: CheckPlan, reader_rejects: list[RowError])
                 "(SELECT count(*) FROM yg_skip k WHERE k.before < r + 1)")
     con.execute("DROP TABLE IF EXISTS chk")
     con.execute(f"CREATE TEMP TABLE chk AS {plan.failing_rows_sql()}")
-    cells = "\nUNION ALL\n".join([cell_error_query(plan), *cross_row_error_queries(plan)])
+    cells = "\nUNION ALL\n".join([cell_error_query(plan), *cross_row_error_queries(plan, duplicate_keys)])
     con.execute("CREATE OR REPLACE TEMP TABLE errs AS SELECT _rowid, yg_row_no(_rowid) AS row_no, "
                 f"field, value, reason FROM ({cells}) e(_rowid, field, value, reason)")
     if reader_rejects:

@@ -148,9 +148,12 @@ class CheckPlan:
         return (f"SELECT * FROM (SELECT s.rowid AS _rowid,\n  {errors}\nFROM stg s\n"
                 + "\n".join(self.joins) + f") e WHERE {any_error or 'false'}")
 
-    def accepted_sql(self) -> str:
-        """The canonical rows of every staged row without an error (a view over `stg`)."""
+    def accepted_sql(self, with_rowid: bool = False) -> str:
+        """The canonical rows of every staged row without an error (a view over `stg`);
+        `with_rowid` leads with the staged row id as `_yg_rowid` (the Spark ingest maps it back)."""
         cols = ", ".join(f"{c.typed} AS {q(c.column.name)}" for c in self.columns)
+        if with_rowid:
+            cols = f"s.rowid AS _yg_rowid, {cols}"
         return (f"SELECT {cols} FROM stg s {' '.join(self.value_joins)} "
                 "WHERE NOT EXISTS (SELECT 1 FROM errs e WHERE e._rowid = s.rowid)")
 
@@ -250,8 +253,12 @@ def _code_cases(col: Column, v: str, n: int, plan: CheckPlan) -> list[tuple[str,
     return []
 
 
-def cross_row_error_queries(plan: CheckPlan) -> list[str]:
-    """Queries yielding (_rowid, field, value, reason) for rules beyond one cell."""
+def cross_row_error_queries(plan: CheckPlan, duplicate_keys: bool = True) -> list[str]:
+    """Queries yielding (_rowid, field, value, reason) for rules beyond one cell.
+
+    `duplicate_keys=False` leaves out the one rule that needs every row of the file at once
+    (the Spark ingest checks a file partition by partition and finds duplicates itself).
+    """
     table, out = plan.table, []
     for cp in plan.columns:
         col = cp.column
@@ -282,7 +289,7 @@ def cross_row_error_queries(plan: CheckPlan) -> list[str]:
             f"{order.earlier} ' || CAST({e.typed} AS VARCHAR) FROM stg s "
             f"WHERE {e.typed} > {l_.typed}")
     keys = [plan.by_name(k) for k in table.key]
-    if all(k.source is not None for k in keys):
+    if duplicate_keys and all(k.source is not None for k in keys):
         key_exprs = [k.identity for k in keys]
         named = ", ".join(f"{x} AS k{i}" for i, x in enumerate(key_exprs))
         on = " AND ".join(f"d.k{i} = {x}" for i, x in enumerate(key_exprs))
