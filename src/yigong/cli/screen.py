@@ -38,13 +38,10 @@ def rules_cmd() -> None:
         rs = svc.rules()
     except RulesError as exc:
         raise _fail(exc, 1) from exc
-    t = Table(title="screening rules")
-    for col in ("id", "名称", "name", "entity", "severity", "status", "params"):
-        t.add_column(col, overflow="fold")
     for r in rs.rules.values():
-        t.add_row(r.id, r.name_zh, r.name_en, r.entity.value, r.severity.value, r.status.value,
-                  json.dumps(r.params, ensure_ascii=False))
-    console.print(t)
+        typer.echo(f"{r.id:28} {r.severity.value:6} {r.entity.value:11} {r.status.value:10} "
+                   f"{r.name_zh} / {r.name_en}")
+        typer.echo(f"{'':28} params {json.dumps(r.params, ensure_ascii=False)}  ({r.file}:{r.line})")
 
 
 @app.command("check")
