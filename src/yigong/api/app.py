@@ -7,6 +7,7 @@ from fastapi import FastAPI
 import yigong
 from yigong.api.context import AppState
 from yigong.api.errors import install_error_handlers
+from yigong.api.fastpath import CachedReads
 from yigong.api.routes import router
 from yigong.api.routes_care import router as care_router
 from yigong.api.routes_centres import router as centres_router
@@ -15,11 +16,12 @@ from yigong.api.settings import Settings
 from yigong.api.users import UserStore
 from yigong.warehouse import Warehouse
 
-__all__ = ["create_app"]
+__all__ = ["SERVE_ENV", "app_from_env", "create_app"]
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """Open the warehouse and the user store and build the app (API and web cockpit)."""
+def create_app(settings: Settings, *, read_only: bool = False) -> FastAPI:
+    """Open the warehouse (for reading only with ``read_only``, so several server processes
+    can share it) and the user store, and build the app (API and web cockpit)."""
     if not settings.warehouse.exists():
         raise FileNotFoundError(f"no warehouse at {settings.warehouse} (run `yigong demo` or "
                                 "`yigong ingest` first)")
@@ -27,8 +29,9 @@ def create_app(settings: Settings) -> FastAPI:
                   description="County medical community indicators, case mix and data quality, "
                               "scoped to the user's part of the hierarchy.")
     app.state.yigong = AppState(settings, UserStore(settings.users_path),
-                                Warehouse(settings.warehouse))
+                                Warehouse(settings.warehouse, read_only=read_only))
     install_error_handlers(app)
+    app.add_middleware(CachedReads)  # replays cached scorecard/drill-down answers
     app.include_router(router)
     app.include_router(care_router)
     app.include_router(ledger_router)
@@ -37,3 +40,22 @@ def create_app(settings: Settings) -> FastAPI:
 
     mount_web(app)
     return app
+
+
+SERVE_ENV = "YIGONG_SERVE"
+
+
+def app_from_env() -> FastAPI:
+    """The app `yigong serve --workers N` starts in each worker process: settings from the
+    JSON in ``$YIGONG_SERVE`` (warehouse, users_db, workflow_store), the warehouse read-only,
+    the token secret from ``$YIGONG_SECRET`` (the same in every worker)."""
+    import json
+    import os
+    from pathlib import Path
+
+    conf = json.loads(os.environ[SERVE_ENV])
+    settings = Settings(warehouse=Path(conf["warehouse"]),
+                        users_db=Path(conf["users_db"]) if conf.get("users_db") else None,
+                        workflow_store=conf.get("workflow_store", ""))
+    return create_app(settings, read_only=True)
+

@@ -55,7 +55,7 @@ def login(request: Request, username: Annotated[str, Form(max_length=200)],
 
 
 @router.get("/me", tags=["auth"])
-def me(p: CurrentUser) -> dict[str, Any]:
+async def me(p: CurrentUser) -> dict[str, Any]:
     """Who is logged in, their role, nodes and how many institutions those cover."""
     return {"username": p.user.username, "role": p.user.role.value, "nodes": list(p.user.nodes),
             "institutions": len(p.scope.institutions)}
@@ -74,25 +74,43 @@ def _results(p: CurrentUser, node: str, period: str) -> list[Any]:
     return p.state.results(str(n), _period(period))
 
 
-@router.get("/nodes/{node}/indicators", tags=["indicators"])
-def node_indicators(p: CurrentUser, node: str, period: Period) -> dict[str, Any]:
+def _json(body: bytes) -> Response:
+    return Response(body, media_type="application/json")
+
+
+@router.get("/nodes/{node}/indicators", tags=["indicators"], response_model=dict[str, Any])
+async def node_indicators(request: Request, p: CurrentUser, node: str, period: Period
+                          ) -> Response:
     """Every indicator of a node and period: value, numerator, denominator, target, gap."""
-    n, code = p.node(node), _period(period)
-    items = p.state.memo(("api-indicators", str(n), code),
-                         lambda: [r.as_dict() for r in p.state.results(str(n), code)])
-    return {"node": str(n), "period": code, "items": items}
+    n, code = await p.node_async(node), _period(period)
+
+    def build() -> dict[str, Any]:
+        items = [r.as_dict() for r in p.state.results(str(n), code)]
+        return {"node": str(n), "period": code, "items": items}
+    body, version = await p.state.json_bytes(("indicators", str(n), code), build)
+    p.state.remember_response(request, p.user.nodes, body, version)
+    return _json(body)
 
 
-@router.get("/nodes/{node}/indicators/{indicator}/explain", tags=["indicators"])
-def explain(p: CurrentUser, node: str, indicator: str, period: Period,
-            limit: Annotated[int, Query(ge=1, le=200)] = 20) -> dict[str, Any]:
+@router.get("/nodes/{node}/indicators/{indicator}/explain", tags=["indicators"],
+            response_model=dict[str, Any])
+async def explain(request: Request, p: CurrentUser, node: str, indicator: str, period: Period,
+                  limit: Annotated[int, Query(ge=1, le=200)] = 20) -> Response:
     """The drill-down: the indicator's result and the first rows behind each measure."""
-    n = p.node(node)
+    n = await p.node_async(node)
     if indicator not in indicators_svc.catalog().indicators:
         raise ApiError(404, "unknown_indicator", f"no indicator {indicator!r}")
-    ex = p.state.explanation(str(n), indicator, _period(period), limit)
-    return {"result": ex.result.as_dict(),
-            "measures": measure_rows(ex.rows, p.scope.hidden)}
+    code = _period(period)
+
+    def build() -> dict[str, Any]:
+        ex = p.state.explanation(str(n), indicator, code, limit)
+        return {"result": ex.result.as_dict(),
+                "measures": measure_rows(ex.rows, p.scope.hidden)}
+    # the rows are redacted to the scope, which the user's nodes decide: part of the key
+    key = ("explain", str(n), indicator, code, limit, p.user.nodes)
+    body, version = await p.state.json_bytes(key, build)
+    p.state.remember_response(request, p.user.nodes, body, version)
+    return _json(body)
 
 
 @router.get("/casemix", tags=["casemix"])

@@ -28,15 +28,37 @@ def serve(db: Db = Path("yigong.duckdb"), users_db: UsersDb = None,
               "--store", help="workflow store URL or SQLite path (default: workflow.sqlite by "
                               "--db; env YIGONG_STORE_URL is not read here)")] = "",
           host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="TCP port")] = 8000) -> None:
+          port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+          workers: Annotated[int, typer.Option(
+              min=1, max=64, help="server processes; with more than one the warehouse is "
+                                  "opened read-only (each keeps its own result cache)")] = 1,
+          ) -> None:
     """Run the REST API (/api/v1, OpenAPI at /docs) and the web cockpit (/)."""
+    import json
+    import os
+    import secrets
+
     import uvicorn
 
     from yigong.api import create_app
+    from yigong.api.app import SERVE_ENV
+    from yigong.api.settings import SECRET_ENV
 
-    app = create_app(_settings(db, users_db, store))
-    typer.echo(f"cockpit: http://{host}:{port}/   API: http://{host}:{port}/docs")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    settings = _settings(db, users_db, store)
+    typer.echo(f"cockpit: http://{host}:{port}/   API: http://{host}:{port}/docs"
+               + (f"   ({workers} workers, warehouse read-only)" if workers > 1 else ""))
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        return
+    if not settings.warehouse.exists():
+        raise typer.BadParameter(f"no warehouse at {settings.warehouse}", param_hint="--db")
+    # every worker must sign and check tokens with the same secret
+    os.environ.setdefault(SECRET_ENV, secrets.token_hex(32))
+    os.environ[SERVE_ENV] = json.dumps({"warehouse": str(settings.warehouse.resolve()),
+                                        "users_db": str(settings.users_path.resolve()),
+                                        "workflow_store": settings.workflow_url})
+    uvicorn.run("yigong.api.app:app_from_env", factory=True, workers=workers, host=host,
+                port=port, log_level="warning")
 
 
 @users_app.command("add")

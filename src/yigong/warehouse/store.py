@@ -55,13 +55,17 @@ class Warehouse:
 
     kind: ClassVar[str] = "duckdb"
 
-    def __init__(self, path: str | Path | None = DEFAULT_DB) -> None:
+    def __init__(self, path: str | Path | None = DEFAULT_DB, *, read_only: bool = False) -> None:
+        """Open (or create) the warehouse; ``read_only`` opens an existing file for reading
+        only, which several processes may do at once (e.g. `yigong serve --workers N`)."""
         self.path = None if path in (None, ":memory:") else Path(path)
         try:
-            self.ibis = ibis.duckdb.connect(str(self.path) if self.path else ":memory:")
+            self.ibis = ibis.duckdb.connect(str(self.path) if self.path else ":memory:",
+                                            read_only=read_only)
         except duckdb.IOException as exc:  # locked by another process, unreadable, not DuckDB
             raise WarehouseError(f"cannot open the warehouse {self.path}: {exc}") from exc
-        self.ensure_schema()
+        if not read_only:
+            self.ensure_schema()
 
     @classmethod
     def memory(cls) -> Warehouse:

@@ -1,0 +1,137 @@
+"""The result cache: bounded, single-flight, keyed by the data version (a warehouse change is
+never answered from the cache), and the replayed answers of `CachedReads` reach only users
+with the same nodes and a valid token."""
+
+from __future__ import annotations
+
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+from starlette.exceptions import StarletteDeprecationWarning
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from fastapi.testclient import TestClient
+
+from yigong.api import Settings, create_app
+from yigong.api.auth import issue_token
+from yigong.api.cache import MISSING, LruCache
+from yigong.api.context import json_bytes
+from yigong.api.users import UserStore
+from yigong.services import indicators as indicators_svc
+
+PASSWORD = "pw-for-cache-tests"
+COUNTY = "division:130423"
+
+
+def test_lru_is_bounded_and_keeps_the_recently_used():
+    c = LruCache(3)
+    for k in "abc":
+        c.put(k, k.upper())
+    assert c.peek("a") == "A"  # a is now the most recent
+    c.put("d", "D")
+    assert len(c) == 3 and c.peek("b") is MISSING and c.peek("a") == "A"
+    with pytest.raises(ValueError):
+        LruCache(0)
+
+
+def test_a_cold_key_is_computed_once_however_many_ask():
+    c = LruCache(10)
+    calls = []
+
+    def slow() -> int:
+        calls.append(1)
+        time.sleep(0.2)
+        return 42
+
+    got: list[int] = []
+    threads = [threading.Thread(target=lambda: got.append(c.get_or_compute("k", slow)))
+               for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert got == [42] * 20 and len(calls) == 1
+
+
+@pytest.fixture(scope="module")
+def own(tmp_path_factory: pytest.TempPathFactory):
+    """A warehouse of its own (the tests change it) and two users."""
+    from yigong.services.demo import run_demo
+
+    root = tmp_path_factory.mktemp("cache")
+    db = run_demo(root / "demo", preset="tiny", seed=11, say=lambda _: None).db
+    settings = Settings(warehouse=db, users_db=root / "auth.sqlite", secret="cache-secret")
+    store = UserStore(settings.users_path)
+    store.add("county", PASSWORD, "county_commission", [COUNTY], actor="tests")
+    store.add("elsewhere", PASSWORD, "county_commission", ["division:130402"], actor="tests")
+    app = create_app(settings)
+    client = TestClient(app)
+    tokens = {}
+    for name in ("county", "elsewhere"):
+        r = client.post("/api/v1/auth/token", data={"username": name, "password": PASSWORD})
+        tokens[name] = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    return app, client, tokens
+
+
+def _fresh(app, node: str, period: str) -> bytes:
+    """The scorecard computed now, bypassing every cache."""
+    with app.state.yigong.tables() as wh:
+        results = indicators_svc.compute(wh, node, period).results
+    return json_bytes({"node": node, "period": period, "items": [r.as_dict() for r in results]})
+
+
+def test_a_warehouse_change_is_never_answered_from_the_cache(own):
+    app, client, tokens = own
+    state = app.state.yigong
+    url = f"/api/v1/nodes/{COUNTY}/indicators?period=2024"
+    first = client.get(url, headers=tokens["county"])
+    assert first.status_code == 200 and first.content == _fresh(app, COUNTY, "2024")
+    hits = state.cache.hits
+    again = client.get(url, headers=tokens["county"])  # replayed from the cache
+    assert again.content == first.content and state.cache.hits > hits
+    before = state.version()
+    with state.tables() as wh:  # what an ingest does to the numbers
+        wh.duck.execute("DELETE FROM discharges WHERE hash(discharge_id) % 2 = 0")
+        wh.duck.execute("CHECKPOINT")
+    assert state.version() != before
+    after = client.get(url, headers=tokens["county"])
+    assert after.status_code == 200
+    assert after.content != first.content and after.content == _fresh(app, COUNTY, "2024")
+    ex = f"/api/v1/nodes/{COUNTY}/indicators/C02/explain?period=2024"
+    one = client.get(ex, headers=tokens["county"]).json()
+    with state.tables() as wh:  # a new ingest run alone is a new version too
+        wh.duck.execute("INSERT INTO ingest_runs (run_id) VALUES ('zz-test-run')")
+    assert state.version().ingest_run == "zz-test-run"
+    assert client.get(ex, headers=tokens["county"]).json() == one  # same data, same answer
+
+
+def test_a_replayed_answer_reaches_only_the_same_nodes_with_a_valid_token(own):
+    app, client, tokens = own
+    url = f"/api/v1/nodes/{COUNTY}/indicators?period=2024"
+    assert client.get(url, headers=tokens["county"]).status_code == 200
+    assert client.get(url, headers=tokens["county"]).status_code == 200  # filed and replayed
+    r = client.get(url, headers=tokens["elsewhere"])
+    assert r.status_code == 403 and r.json()["error"]["code"] == "outside_scope"
+    assert client.get(url).status_code == 401
+    secret = app.state.yigong.settings.secret
+    expired = {"Authorization": f"Bearer {issue_token('county', secret, -1)}"}
+    assert client.get(url, headers=expired).status_code == 401
+    forged = {"Authorization": f"Bearer {issue_token('county', 'another-secret', 60)}"}
+    assert client.get(url, headers=forged).status_code == 401
+
+
+def test_without_caching_the_answers_are_the_same(own, tmp_path: Path):
+    from dataclasses import replace
+
+    app, client, tokens = own
+    url = f"/api/v1/nodes/{COUNTY}/indicators/C02/explain?period=2024"
+    cached = client.get(url, headers=tokens["county"]).content
+    app.state.yigong.settings = replace(app.state.yigong.settings, cache_seconds=0)
+    try:
+        assert client.get(url, headers=tokens["county"]).content == cached
+    finally:
+        app.state.yigong.settings = replace(app.state.yigong.settings, cache_seconds=60.0)
