@@ -37,3 +37,10 @@ def test_demo_pipeline_on_the_tiny_preset(tmp_path):
     scored = {r.indicator: r for r in result.scorecard}
     assert scored and all(r.target is not None for r in scored.values())
     assert scored["C02"].numerator > 0 and scored["C02"].denominator >= scored["C02"].numerator
+    (screen,) = [v for k, v in sections.items() if k.startswith("fund-supervision")]
+    assert screen["flags"] > 0 and screen["examples"]  # the generator plants anomalies
+    (tasks,) = [v for k, v in sections.items() if k.startswith("reform tasks")]
+    from pathlib import Path
+
+    assert Path(tasks["xlsx"]).stat().st_size > 0
+    assert Path(tasks["pdf"]).read_bytes().startswith(b"%PDF")

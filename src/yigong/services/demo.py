@@ -54,31 +54,37 @@ def run_demo(workdir: Path, *, preset: str = "county", seed: int = 2024,
     if ENV_VAR not in os.environ:
         os.environ[ENV_VAR] = DEMO_KEY
         say(f"pseudonymisation key: demo key (set {ENV_VAR} for real data)")
-    say(f"1/6 generating the synthetic {preset} (seed {seed}) into {files}")
+    say(f"1/8 generating the synthetic {preset} (seed {seed}) into {files}")
     result.generated = generate(preset, files, seed=seed)
     planted = dirty_files(files, share=dirty_share, seed=seed)
     say(f"    planted {sum(planted.values()):,} realistic extract errors to show quarantine at work")
     for stale in (db, db.with_name(db.name + ".wal")):  # a fresh warehouse each run
         stale.unlink(missing_ok=True)
-    say(f"2/6 ingesting into {db}")
+    say(f"2/8 ingesting into {db}")
     result.reports = data_svc.ingest_files(db, [files])
-    say("3/6 summarising the warehouse")
+    say("3/8 summarising the warehouse")
     result.status = data_svc.warehouse_status(db)
     county, year = demo_steps.county_and_year(db)
-    say(f"4/6 DRG: grouping every discharge (CHS-DRG 1.1 and {REGIONAL_SCHEME}), case mix")
+    say(f"4/8 DRG: grouping every discharge (CHS-DRG 1.1 and {REGIONAL_SCHEME}), case mix")
     result.sections.append((f"DRG and case mix ({REGIONAL_SCHEME})",
                             demo_steps.casemix(db, year, REGIONAL_SCHEME)))
-    say(f"5/6 graded care: a year ({year}) of referrals, shared centres and contracts for "
+    say(f"5/8 graded care: a year ({year}) of referrals, shared centres and contracts for "
         f"county {county} in the workflow store")
     summary = demo_steps.graded_care(db, workdir, county, year, seed)
     result.sections.append((f"graded care {year} (workflow store {summary['store']})",
                             summary))
-    say(f"6/6 insurance: the medical communities' global budget for {year}; then the targets")
+    say(f"6/8 insurance: the medical communities' global budget for {year}")
     try:
         result.sections.append((f"global budget {county} {year} (henan-default policy, yuan)",
                                 demo_steps.settlement(db, county, year)))
     except PaymentInputError as exc:  # e.g. the tiny preset has no three years of history
         result.sections.append((f"global budget {county} {year}", f"not run: {exc}"))
+    say(f"7/8 fund supervision: screening every {year} case against the rules")
+    result.sections.append((f"fund-supervision screening {year} (yigong screen list / explain FLAG)",
+                            demo_steps.screening(db, year)))
+    say(f"8/8 reform tasks: progress report of county {county}; then the targets")
+    result.sections.append((f"reform tasks {county} {year} (yigong tasks report)",
+                            demo_steps.reform_tasks(db, workdir, county, year)))
     result.login = demo_steps.cockpit_login(db, county)
     result.scorecard_node, result.scorecard_period = f"division:{county}", str(year)
     result.scorecard = indicators_svc.scorecard(db, result.scorecard_node, result.scorecard_period)

@@ -96,3 +96,25 @@ def cockpit_login(db: Path, county: str) -> tuple[str, str, Path]:
     (db.parent / "demo-login.txt").write_text(f"user: county\npassword: {password}\n",
                                               encoding="utf-8")
     return "county", password, users
+
+
+def screening(db: Path, year: int) -> dict[str, Any]:
+    """Fund-supervision screening: every rule over `year`; flags per rule and three examples
+    chosen by deviation (what a reviewer would open first)."""
+    from yigong.services.screening import demo_summary
+
+    return demo_summary(db, year)
+
+
+def reform_tasks(db: Path, workdir: Path, county: str, year: int) -> dict[str, Any]:
+    """The county's reform-task report (XLSX and PDF in `workdir`). One hand entry is recorded
+    first, as a county office would for a task no indicator measures, so the report shows both
+    kinds of progress."""
+    from yigong.services.tasks import demo_report, record
+    from yigong.store import open_store
+
+    store = open_store(workdir / "workflow.sqlite")
+    record(store, "K22-03", f"division:{county}", year, "on_track", by="demo county office",
+           percent=60, note="demo entry: village clinics under the ten unifications",
+           evidence="demo: 乡村一体化管理台账 (not a real document)")
+    return demo_report(db, workdir, year, node=f"division:{county}", store=store)
