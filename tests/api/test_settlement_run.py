@@ -69,6 +69,15 @@ def test_institutions_outside_the_scope_are_masked_everywhere_in_a_line():
     assert not view.line_visible({"account": "community:C2"})
 
 
+def test_the_cockpits_run_is_audited(settled_app, client, tokens):
+    _get(client, tokens, "county", f"/api/v1/settlement/ledger?{BASE}")
+    rows = [json.loads(a["detail"]) for a in settled_app.state.yigong.users.audit_rows()
+            if a["action"] == "settlement.run"]
+    run = json.loads((_run_dir(settled_app) / "run.json").read_text(encoding="utf-8"))
+    assert any(r["run_dir"] == str(_run_dir(settled_app)) and r["county"] == COUNTY
+               and r["inputs_sha256"] == run["inputs_sha256"] for r in rows)
+
+
 def test_ledger_filters_and_pages(settled_app, client, tokens):
     march = _all_lines(client, tokens, "county", "&month=2024-03")
     assert march and {ln["period"] for ln in march} == {"2024-03"}

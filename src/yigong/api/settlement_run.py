@@ -4,7 +4,10 @@ The run is the one `yigong settle budget --db WAREHOUSE --county C --year Y --po
 the cockpit calls the same service (`settle_budget_from_warehouse`) into
 ``settings.runs_path / budget-<county>-<year>/``, and explains a line with the same function as
 `yigong settle explain` (`explain_line`). A run is computed once per process, warehouse file
-state (size and modification time), county, year and policy, and then read from memory.
+state (size and modification time), county, year and policy, and then read from memory; each
+run written (or refused by the engine) is a row of the user store's ``audit_log``
+(``settlement.run`` / ``settlement.run.refused``: who, county, year, policy, run directory,
+inputs hash).
 
 Scope rule (as for the budget page, `yigong.api.budget`): a user who may see the whole county
 sees every line and every community's statement; a user who may see some of its communities
@@ -98,6 +101,12 @@ def budget_run(p: Principal, county: str, year: int) -> BudgetRun:
             run = _read(out, county, year)
         except (IssuesError, FileNotFoundError) as exc:  # the engine's own refusal
             run = BudgetRun(county, year, None, str(exc))
+        # the cockpit wrote (or refused to write) a run directory: audited like any write
+        p.state.users.audit(p.user.username, "settlement.run" if run.error is None
+                            else "settlement.run.refused",
+                            {"county": county, "year": year,
+                             "policy": settings.settlement_policy, "run_dir": str(out),
+                             **dict(run.run), "error": run.error})
         if len(_RUNS) >= _RUNS_MAX:
             _RUNS.clear()
         _RUNS[key] = run
