@@ -273,7 +273,8 @@ def write_pdf(rep: TaskReport, path: Path) -> Path:
     h2 = ParagraphStyle("h2", parent=body, fontSize=11, leading=14, spaceBefore=8, spaceAfter=4)
 
     def para(text: str, style: ParagraphStyle = small) -> Paragraph:
-        return Paragraph(escape(text), style)
+        # STSong-Light has no pilcrow: a paragraph reference prints as "para 8"
+        return Paragraph(escape(text.replace("¶", "para ")), style)
 
     def table(head: list[str], rows: list[list[str]], widths: list[float] | None = None) -> Any:
         data = [[para(h) for h in head]] + [[para(c) for c in r] for r in rows]
