@@ -29,7 +29,6 @@ THRESHOLDS = {
     "low_threshold_admission": (1.0, 0.3),
     "high_cost_outlier": (1.0, 0.25),
     "upcoding": (1.0, 1.0),
-    "cmi_jump": (1.0, 1.0),
     "service_after_death": (1.0, 1.0),
     "service_after_discharge": (1.0, 1.0),
     "duplicate_billing": (1.0, 1.0),
@@ -37,8 +36,10 @@ THRESHOLDS = {
 }
 
 #: measured and printed, not asserted: in the tiny world the planted overlong stay's DRG has
-#: only 2 cases, so no group median can judge it (see docs/oversight.md).
-MEASURED_ONLY = ("overlong_stay",)
+#: only 2 cases, so no group median can judge it; the planted CC coding moves the hospital's CMI
+#: by +26 % in tiny (small-sample weights) but only +0.4 % in the county preset, so cmi_jump
+#: catching it in tiny proves nothing (see docs/oversight.md).
+MEASURED_ONLY = ("overlong_stay", "cmi_jump")
 
 
 @pytest.fixture(scope="module")
