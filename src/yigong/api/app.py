@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 import yigong
+from yigong.api.audit import AuditWrites
 from yigong.api.context import AppState
 from yigong.api.errors import install_error_handlers
 from yigong.api.fastpath import CachedReads
@@ -32,6 +33,7 @@ def create_app(settings: Settings, *, read_only: bool = False) -> FastAPI:
                                 Warehouse(settings.warehouse, read_only=read_only))
     install_error_handlers(app)
     app.add_middleware(CachedReads)  # replays cached scorecard/drill-down answers
+    app.add_middleware(AuditWrites)  # every POST/PUT/PATCH/DELETE leaves an audit row
     app.include_router(router)
     app.include_router(care_router)
     app.include_router(ledger_router)

@@ -253,7 +253,9 @@ def principal(request: Request) -> Principal:
     user = state.memo(("user", name), lambda: state.users.get(name))
     if user is None:
         raise ApiError(401, "unauthorized", f"no user {name!r}")
-    return Principal(user, state.scope(user), state)
+    p = Principal(user, state.scope(user), state)
+    request.state.principal = p  # who acts, for the audit row of a write (`AuditWrites`)
+    return p
 
 
 async def principal_async(request: Request) -> Principal:
@@ -265,7 +267,9 @@ async def principal_async(request: Request) -> Principal:
     if user is not MISSING and user is not None:
         scope = state.peek(("scope", user.nodes))
         if scope is not MISSING:
-            return Principal(user, scope, state)
+            p = Principal(user, scope, state)
+            request.state.principal = p
+            return p
     return await run_in_threadpool(principal, request)
 
 
