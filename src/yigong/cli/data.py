@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
+from yigong.cli.backend_opts import BackendOpt, MasterOpt, chosen
 from yigong.ingest import IngestError, IngestReport
 from yigong.services import data as svc
 from yigong.warehouse import DEFAULT_DB, WarehouseError
@@ -71,8 +72,15 @@ def ingest(
                                                   "(else $YIGONG_PSEUDONYM_KEY).")] = None,
     report: Annotated[Path | None, typer.Option(help="Write every rejected row to this CSV.")] = None,
     strict: Annotated[bool, typer.Option(help="Exit 1 if any row was rejected.")] = False,
+    backend: BackendOpt = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Parquet warehouse directory to load into (with --backend spark).")] = None,
+    spark_master: MasterOpt = None,
 ) -> None:
     """Validate files row by row and load them; bad rows go to quarantine with their reason."""
+    if chosen(backend) == "spark":
+        _ingest_spark(paths, out, table, key_file, report, strict, spark_master)
+        return
     try:
         with _progress() as progress:
             task = progress.add_task("ingest", total=None)
@@ -84,6 +92,35 @@ def ingest(
     print_reports(reports)
     if report:
         _write_error_report(reports, db, report)
+        console.print(f"rejected rows written to {report}")
+    if strict and any(r.rows_rejected for r in reports):
+        raise typer.Exit(1)
+
+
+def _ingest_spark(paths: list[Path], out: Path | None, table: str | None, key_file: Path | None,
+                  report: Path | None, strict: bool, master: str | None) -> None:
+    from yigong.services.backends import ingest_files_spark
+
+    if out is None:
+        raise typer.BadParameter("give the Parquet warehouse directory to load into",
+                                 param_hint="--out")
+    try:
+        with _progress() as progress:
+            task = progress.add_task("ingest (spark)", total=None)
+            reports, rejected = ingest_files_spark(
+                out, paths, table=table, key_file=key_file, master=master,
+                progress=lambda t, p: progress.update(task, description=f"ingest {p.name} → {t}"))
+    except IngestError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    print_reports(reports)
+    if report:
+        with report.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["file", "row_no", "field", "rule", "reason", "value"])
+            for row in rejected:
+                w.writerow([row["file"], row["row_no"], row["field"], row["rule"], row["reason"],
+                            row["value"] or ""])
         console.print(f"rejected rows written to {report}")
     if strict and any(r.rows_rejected for r in reports):
         raise typer.Exit(1)

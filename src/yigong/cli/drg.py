@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from yigong.casemix import Case, InputError, Level, PackError
+from yigong.cli.backend_opts import BackendOpt, MasterOpt, chosen
 from yigong.services import casemix as service
 
 app = typer.Typer(help="DRG grouper (CHS-DRG 1.1 and regional variants): packs, group, explain.",
@@ -55,13 +56,17 @@ def group_cmd(
     warehouse: Annotated[Path | None, typer.Option(help="group the warehouse's discharges instead")] = None,
     translate_codes: Annotated[bool, typer.Option(help="optional step 0: translate codes via the pack maps")] = False,
     strict: Annotated[bool, typer.Option(help="refuse the file on any malformed value (default: invalid_input)")] = False,
+    backend: BackendOpt = None,
+    spark_master: MasterOpt = None,
 ) -> None:
-    """Group cases: INPUT.csv -> OUTPUT.csv (case_id,status,mdc,adrg,drg), or the warehouse."""
+    """Group cases: INPUT.csv -> OUTPUT.csv (case_id,status,mdc,adrg,drg), or the warehouse
+    (a DuckDB file, or with --backend spark a Parquet warehouse directory)."""
+    kind = chosen(backend)
     try:
         if warehouse is not None:
-            from yigong.warehouse.store import Warehouse
+            from yigong.services.backends import opened
 
-            with Warehouse(warehouse) as wh:
+            with opened(kind, warehouse=warehouse, master=spark_master) as wh:
                 summary = service.group_discharges(wh.ibis, scheme)
             where = f"{warehouse}:{service.RESULTS_TABLE}"
         else:
@@ -122,15 +127,18 @@ def metrics_cmd(
     trim: Annotated[str, typer.Option(help="trimming for weights from data: iqr3 | pct2.5-97.5 | none")] = "iqr3",
     low_risk_scale: Annotated[str, typer.Option(help="low-risk DRGs: plain | log (mortality z-score)")] = "plain",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="write CSV here")] = None,
+    backend: BackendOpt = None,
+    spark_master: MasterOpt = None,
 ) -> None:
     """Case-mix metrics (CMI, DRGs covered, cost/time indices, low-risk mortality) per unit and period."""
     import pyarrow.csv as pacsv
 
     from yigong.casemix.metrics import Scale, Trim
-    from yigong.warehouse.store import Warehouse
+    from yigong.services.backends import opened
 
+    kind = chosen(backend)
     try:
-        with Warehouse(warehouse) as wh:
+        with opened(kind, warehouse=warehouse, master=spark_master) as wh:
             table = service.casemix_metrics(wh.ibis, scheme, level, period, weights, Trim(trim),
                                             low_risk_scale=Scale(low_risk_scale))
     except ValueError as exc:
@@ -151,13 +159,16 @@ def facts_cmd(
     weights: Annotated[Path | None, typer.Option(help="weight table CSV (drg,weight); default: from data")] = None,
     trim: Annotated[str, typer.Option(help="trimming for weights from data: iqr3 | pct2.5-97.5 | none")] = "iqr3",
     low_risk_scale: Annotated[str, typer.Option(help="low-risk DRGs: plain | log")] = "plain",
+    backend: BackendOpt = None,
+    spark_master: MasterOpt = None,
 ) -> None:
     """Store drg_case_facts (per-discharge weight, cost/LOS ratios, low-risk flag) for the indicator catalog."""
     from yigong.casemix.metrics import Scale, Trim
-    from yigong.warehouse.store import Warehouse
+    from yigong.services.backends import opened
 
+    kind = chosen(backend)
     try:
-        with Warehouse(warehouse) as wh:
+        with opened(kind, warehouse=warehouse, master=spark_master) as wh:
             summary = service.store_case_facts(wh.ibis, scheme, period, weights, Trim(trim),
                                                low_risk_scale=Scale(low_risk_scale))
     except ValueError as exc:

@@ -10,8 +10,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from yigong.cli.backend_opts import BackendOpt, MasterOpt, SparkRootOpt, chosen
 from yigong.indicators.evaluate import IndicatorResult
 from yigong.indicators.issues import Level
+from yigong.services import backends
 from yigong.services import indicators as svc
 from yigong.warehouse import DEFAULT_DB
 
@@ -87,9 +89,16 @@ def compute(
     out: Annotated[Path | None, typer.Option("-o", "--out", help="Write .csv, .xlsx or .json.")]
     = None,
     db: Db = Path(DEFAULT_DB),
+    backend: BackendOpt = None,
+    warehouse: SparkRootOpt = None,
+    spark_master: MasterOpt = None,
 ) -> None:
-    """Compute indicators for one node and period."""
-    ev = svc.compute(db, node, period, catalog_name=catalog, ids=ids)
+    """Compute indicators for one node and period (on DuckDB, or Spark with --backend spark)."""
+    if chosen(backend) == "duckdb":
+        ev = svc.compute(db, node, period, catalog_name=catalog, ids=ids)
+    else:
+        with backends.opened("spark", warehouse=warehouse, master=spark_master) as wh:
+            ev = svc.compute(wh, node, period, catalog_name=catalog, ids=ids)
     if out is not None:
         svc.export(ev.results, out)
         console.print(f"wrote {len(ev.results)} results to {out}")
@@ -99,9 +108,16 @@ def compute(
 
 
 @app.command()
-def scorecard(node: NodeOpt, period: PeriodOpt, db: Db = Path(DEFAULT_DB)) -> None:
+def scorecard(node: NodeOpt, period: PeriodOpt, db: Db = Path(DEFAULT_DB),
+              backend: BackendOpt = None, warehouse: SparkRootOpt = None,
+              spark_master: MasterOpt = None) -> None:
     """The targets binding a node: actual, gap, deadline and whether the trend meets it."""
-    console.print(results_table(svc.scorecard(db, node, period), f"targets · {node} · {period}"))
+    if chosen(backend) == "duckdb":
+        results = svc.scorecard(db, node, period)
+    else:
+        with backends.opened("spark", warehouse=warehouse, master=spark_master) as wh:
+            results = svc.scorecard(wh, node, period)
+    console.print(results_table(results, f"targets · {node} · {period}"))
 
 
 @app.command()

@@ -93,6 +93,7 @@ class SparkSettings:
         return {
             "spark.sql.session.timeZone": "UTC",
             "spark.ui.enabled": "false",
+            "spark.ui.showConsoleProgress": "false",
             "spark.sql.shuffle.partitions": str(self.shuffle_partitions),
             "spark.sql.execution.arrow.pyspark.enabled": "true",
             "spark.sql.parquet.inferTimestampNTZ.enabled": "true",

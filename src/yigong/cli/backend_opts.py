@@ -1,0 +1,33 @@
+"""The backend options shared by the commands that run on DuckDB or Spark.
+
+``--backend duckdb|spark`` (or ``$YIGONG_BACKEND``; DuckDB by default), ``--warehouse DIR`` (the
+Parquet warehouse root on Spark) and ``--spark-master URL`` (or ``$YIGONG_SPARK_MASTER``;
+``local[2]`` by default, ``spark://host:7077`` for a cluster).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from yigong.warehouse.backend import BACKENDS, ENV_BACKEND, BackendError, backend_kind
+from yigong.warehouse.spark import ENV_MASTER
+
+BackendOpt = Annotated[str | None, typer.Option(
+    "--backend", envvar=ENV_BACKEND, show_envvar=True,
+    help=f"{' | '.join(BACKENDS)} (default duckdb)")]
+SparkRootOpt = Annotated[Path | None, typer.Option(
+    "--warehouse", help="Parquet warehouse directory (with --backend spark)")]
+MasterOpt = Annotated[str | None, typer.Option(
+    "--spark-master", envvar=ENV_MASTER, show_envvar=True,
+    help="Spark master URL: local[2] (default), local[*], spark://host:7077, yarn …")]
+
+
+def chosen(backend: str | None) -> str:
+    """The backend of a command line, or a usage error naming the choices."""
+    try:
+        return backend_kind(backend)
+    except BackendError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--backend") from exc
