@@ -98,22 +98,30 @@ def test_settlement_without_history_shows_the_engines_message(client, tokens, wo
 
 
 def test_settlement_rows_follow_the_community_rule(client, tokens, monkeypatch):
+    from yigong.api.settlement_run import BudgetRun
+
     calls = []
+    zero = {k: "0.00" for k in ("quota", "prepaid", "released", "in_county",
+                                "out_of_county_total", "surplus", "overspend", "retained",
+                                "fund_share", "quality_returned")}
 
-    def fake(db, county, year, policy_name="henan-default"):  # noqa: ANN001
+    def fake(p, county, year):  # noqa: ANN001
         calls.append((county, year))
-        return [{"community": "C1304231 临漳县人民医院医共体", "net_position": "1.00"},
-                {"community": "C1304232 另一个医共体", "net_position": "2.00"}]
+        return BudgetRun(county, year, None, None, community_rows=(
+            {**zero, "community_id": "C1304231", "name": "临漳县人民医院医共体",
+             "net_position": "1.00"},
+            {**zero, "community_id": "C1304232", "name": "另一个医共体", "net_position": "2.00"}))
 
-    monkeypatch.setattr("yigong.services.settlement.settlement_section", fake)
+    monkeypatch.setattr("yigong.api.settlement_run.budget_run", fake)
     url = "/api/v1/settlement/budget?county=130423&year=1991"
     county = client.get(url, headers=tokens["county"]).json()
     assert county["whole_county"] and len(county["items"]) == 2
     office = client.get(url, headers=tokens["office"]).json()
     assert not office["whole_county"]
     assert [r["community"][:8] for r in office["items"]] == ["C1304231"]
+    assert office["items"][0]["net_position"] == "1.00"
     assert client.get(url, headers=tokens["town"]).status_code == 403  # community not all his
-    assert calls == [("130423", 1991)]  # computed once, then cached
+    assert calls == [("130423", 1991)] * 2  # the run is asked only for users who may see it
 
 
 @pytest.mark.parametrize("path", ["/referrals", "/referrals?status=&page=1",

@@ -78,6 +78,20 @@ def test_the_cockpits_run_is_audited(settled_app, client, tokens):
                and r["inputs_sha256"] == run["inputs_sha256"] for r in rows)
 
 
+def test_the_budget_page_shows_the_same_run(settled_app, client, tokens):
+    from yigong.services.settlement import settlement_section
+
+    state = settled_app.state.yigong
+    body = _get(client, tokens, "county", f"/api/v1/settlement/budget?{BASE}").json()
+    with state.tables() as wh:
+        assert body["items"] == settlement_section(wh, COUNTY, YEAR,
+                                                   state.settings.settlement_policy)
+    _get(client, tokens, "office", f"/api/v1/settlement/statements?{BASE}")
+    runs = [a for a in state.users.audit_rows() if a["action"] == "settlement.run"
+            and json.loads(a["detail"])["run_dir"] == str(_run_dir(settled_app))]
+    assert len(runs) == 1  # budget, ledger and statements: one run, computed once
+
+
 def test_ledger_filters_and_pages(settled_app, client, tokens):
     march = _all_lines(client, tokens, "county", "&month=2024-03")
     assert march and {ln["period"] for ln in march} == {"2024-03"}

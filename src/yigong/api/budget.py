@@ -3,9 +3,10 @@
 Scope rule: a user whose nodes cover the county (a division node at or above it) sees every
 community of the county; anyone else sees only the communities `Scope.allows` — those they
 hold, or all of whose (≥ 1) member institutions are in their scope. A user who may see none
-of them gets 403 ``outside_scope``. The section itself (`settlement_section`) is computed once
-per county and year and reused for ``settings.cache_seconds``, like the indicator results;
-an engine refusal (e.g. missing history years) is cached and reported as such.
+of them gets 403 ``outside_scope``. The rows are those of `settlement_section`, read from the
+cockpit's budget run (`yigong.api.settlement_run`: the run its ledger and statements show,
+computed once per warehouse state, county, year and policy); an engine refusal (e.g. missing
+history years) is kept and reported as such.
 """
 
 from __future__ import annotations
@@ -15,25 +16,16 @@ from typing import Any
 
 from yigong.api.context import Principal
 from yigong.api.errors import ApiError
-from yigong.issues import IssuesError
 from yigong.warehouse.hierarchy import Node, NodeKind
 
 __all__ = ["budget_rows", "default_county"]
 
 
 def _section(p: Principal, county: str, year: int) -> dict[str, Any]:
-    from yigong.services.settlement import settlement_section
+    from yigong.api import settlement_run
 
-    def run() -> dict[str, Any]:
-        try:
-            with p.state.tables() as wh:
-                return {"rows": settlement_section(wh, county, year,
-                                                   p.state.settings.settlement_policy),
-                        "error": None}
-        except (IssuesError, FileNotFoundError) as exc:  # the engine's own refusal
-            return {"rows": [], "error": str(exc)}
-    key = ("settlement", county, year, p.state.settings.settlement_policy)
-    return p.state.memo(key, run)  # type: ignore[no-any-return]
+    run = settlement_run.budget_run(p, county, year)  # the run the ledger shows, computed once
+    return {"rows": settlement_run.section_rows(run), "error": run.error}
 
 
 def _visible(p: Principal, county: str) -> tuple[bool, set[str]]:

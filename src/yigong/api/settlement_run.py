@@ -1,6 +1,7 @@
 """The county's global-budget run as the cockpit shows it: ledger lines, explanations, statements.
 
-The run is the one `yigong settle budget --db WAREHOUSE --county C --year Y --policy P` writes:
+The run is the one `yigong settle budget --db WAREHOUSE --county C --year Y --policy P` writes
+(the budget page, `yigong.api.budget`, shows its ``communities.csv``):
 the cockpit calls the same service (`settle_budget_from_warehouse`) into
 ``settings.runs_path / budget-<county>-<year>/``, and explains a line with the same function as
 `yigong settle explain` (`explain_line`). A run is computed once per process, warehouse file
@@ -36,7 +37,7 @@ from yigong.api.errors import ApiError
 from yigong.issues import IssuesError
 
 __all__ = ["BudgetRun", "STATEMENT_COLUMNS", "budget_run", "explain", "ledger_page",
-           "statement_file", "statements"]
+           "section_rows", "statement_file", "statements"]
 
 OUTSIDE = "(outside scope)"
 PAGE_SIZE = 50
@@ -65,6 +66,28 @@ class BudgetRun:
     statement_rows: tuple[dict[str, str], ...] = ()
     names: tuple[tuple[str, str], ...] = ()  # (community id, name)
     run: tuple[tuple[str, Any], ...] = ()  # run.json: inputs hash and policy
+    community_rows: tuple[dict[str, str], ...] = ()  # communities.csv
+
+
+def section_rows(run: BudgetRun) -> list[dict[str, str]]:
+    """The budget page's rows (`settlement_section`'s columns) from the run's
+    ``communities.csv``: prepaid = monthly advances + released withheld money; surplus (+) or
+    overspend (−); what the community retains of a surplus or the fund's share of an overspend."""
+    out = []
+    for c in run.community_rows:
+        over = _money(c["overspend"])
+        out.append({
+            "community": f"{c['community_id']} {c['name']}",
+            "quota": c["quota"],
+            "prepaid": str(_money(c["prepaid"]) + _money(c["released"])),
+            "claims_in_county": c["in_county"],
+            "out_of_county": c["out_of_county_total"],
+            "surplus_or_overspend": c["surplus"] if not over else str(-over),
+            "retained_or_fund_share": c["retained"] if not over else c["fund_share"],
+            "quality_return": c["quality_returned"],
+            "net_position": c["net_position"],
+        })
+    return out
 
 
 def _read(run_dir: Path, county: str, year: int) -> BudgetRun:
@@ -73,9 +96,11 @@ def _read(run_dir: Path, county: str, year: int) -> BudgetRun:
 
     lines = tuple({k: v for k, v in r.items() if k != "inputs"} for r in rows("ledger.csv"))
     record = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
-    names = tuple((r["community_id"], r["name"]) for r in rows("communities.csv"))
+    communities = tuple(rows("communities.csv"))
+    names = tuple((r["community_id"], r["name"]) for r in communities)
     return BudgetRun(county, year, run_dir, None, lines, tuple(rows("statements.csv")), names,
-                     (("inputs_sha256", record["inputs_sha256"]), ("policy", record["policy"])))
+                     (("inputs_sha256", record["inputs_sha256"]), ("policy", record["policy"])),
+                     communities)
 
 
 def budget_run(p: Principal, county: str, year: int) -> BudgetRun:
