@@ -44,6 +44,7 @@ ROW_VIEWS: dict[str, tuple[str, tuple[str, ...]]] = {
                                       "admission_date", "discharge_date", "settle_date", "total_cost",
                                       "fund_paid")),
     "institutions": ("institution_id", ("institution_id", "name_zh", "institution_type", "level")),
+    "discharge_procedures": ("discharge_id", ("discharge_id", "seq", "code", "procedure_date", "grade")),
 }
 FLAG_SCHEMA = pa.schema([
     ("flag_id", pa.string()), ("rule_id", pa.string()), ("period", pa.string()),
@@ -158,10 +159,13 @@ def _rows_behind(con: Any, keys: list[str]) -> list[dict[str, Any]]:
             out.append({"row": key})
             continue
         id_col, cols = view
-        if table == "discharge_procedures":  # pragma: no cover - handled below
-            continue
         t = con.table(table)
-        found = t.filter(t[id_col] == ident).select(*[c for c in cols if c in t.columns]).to_pyarrow()
+        if table == "discharge_procedures":  # key: discharge id # procedure seq
+            did, _, seq = ident.rpartition("#")
+            t = t.filter((t.discharge_id == did) & (t.seq == int(seq or 0)))
+        else:
+            t = t.filter(t[id_col] == ident)
+        found = t.select(*[c for c in cols if c in t.columns]).to_pyarrow()
         rows = found.to_pylist()
         out.append({"row": key, **({k: _plain(v) for k, v in rows[0].items()} if rows else {"missing": True})})
     return out
@@ -183,7 +187,7 @@ def explain_flag(db: str | Path, flag_id: str, store: Store | None = None) -> di
         if not found:
             raise NotFound(f"no flag {flag_id!r} in {FLAGS_TABLE}")
         flag = _decode(found[0])
-        details = _rows_behind(wh.ibis, [k for k in flag["rows"] if not k.startswith("discharge_procedures:")])
+        details = _rows_behind(wh.ibis, flag["rows"])
     rs = load_rules()
     rule = rs.rules.get(flag["rule_id"])
     flag["rule"] = None if rule is None else {

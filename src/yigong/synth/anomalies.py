@@ -26,7 +26,10 @@ Rates (per county; docs/oversight.md):
 - duplicate_billing: 0.05 % of settlements are settled twice (a second settlement id).
 - exam_repeat: 0.2 % of examinations are repeated (same item, same performing institution,
   not recognised) 1–5 days later.
-- minor_illness_above_level: not planted (the rule is measured on hand-made cases only).
+- minor_illness_above_level: 3 % of the township-centre stays whose principal diagnosis the
+  default three-level catalog places at village or township level (no comorbidity, ≤ 7 days,
+  admitted from the clinic, discharged on advice) are moved to the county general hospital at
+  county prices (cost ÷ 0.55).
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from yigong.synth.context import CountyContext
-from yigong.synth.inpatient import Stays
+from yigong.synth.inpatient import COUNTY, LEVEL_COST, TOWNSHIP, Stays
 
 __all__ = ["RATES", "TRUTH_TABLE", "Plan", "plant_stays"]
 
@@ -47,6 +50,7 @@ RATES = {
     "split_admission": 0.002, "low_threshold_admission": 0.002, "overlong_stay": 0.001,
     "high_cost_outlier": 0.001, "upcoding_share": 0.50, "service_after_death": 0.20,
     "service_after_discharge": 0.002, "duplicate_billing": 0.0005, "exam_repeat": 0.002,
+    "minor_illness_above_level": 0.03,
 }
 #: a comorbidity that groups as CC for most principal diagnoses (E87.6 for respiratory ones).
 CC_CODE, CC_CODE_RESPIRATORY = "J44.900", "E87.600"
@@ -80,6 +84,20 @@ def _pick(rng: np.random.Generator, candidates: np.ndarray, rate: float) -> np.n
         n = 1
     return np.sort(rng.choice(candidates, size=min(n, len(candidates)), replace=False)) if n else \
         np.array([], dtype=np.int64)
+
+
+def _catalogued_low(codes: np.ndarray) -> np.ndarray:
+    """Principal diagnoses the default disease catalog places at village or township level."""
+    from yigong.referral.catalog import Setting
+    from yigong.referral.catalog_loader import load_catalog
+    from yigong.referral.levels import CareLevel
+
+    catalog = load_catalog()
+    low: dict[str, bool] = {}
+    for code in set(codes.tolist()):
+        match = catalog.lookup(code, Setting.INPATIENT) if code else None
+        low[code] = match is not None and match.level <= CareLevel.TOWNSHIP
+    return np.array([low[c] for c in codes.tolist()], dtype=bool)
 
 
 def _scale_cost(s: Stays, fen: np.ndarray, idx: np.ndarray, factor: np.ndarray) -> None:
@@ -128,6 +146,16 @@ def plant_stays(ctx: CountyContext, s: Stays, fen: np.ndarray,
     target = rng.uniform(30_000, 70_000, len(idx))
     _scale_cost(s, fen, idx, target / np.maximum(s.total_fen[idx], 1))
     plan.stay_marks += [("low_threshold_admission", int(i), "1–2 days, 300–700 yuan") for i in idx]
+    # minor illness moved up to the county general hospital (小病大治)
+    cand = (s.level == TOWNSHIP) & (s.route == 2) & (s.mode == 1) & (s.sec_count == 0) & (s.los <= 7)
+    cand &= _catalogued_low(s.principal)
+    idx = take(cand, RATES["minor_illness_above_level"])
+    general = ctx.inst.hospital_kinds.index("general")
+    s.inst[idx], s.level[idx] = general, COUNTY
+    s.referred_from[idx] = -1
+    _scale_cost(s, fen, idx, np.full(len(idx), 1 / LEVEL_COST[TOWNSHIP]))
+    plan.stay_marks += [("minor_illness_above_level", int(i), "township-level illness moved to the county")
+                        for i in idx]
     # procedure dated after discharge: handled on the front page (see plant_discharges)
     idx = take(has_proc & (s.mode == 1), RATES["service_after_discharge"])
     plan.stay_marks += [("service_after_discharge", int(i), "last procedure 1–5 days after discharge")
