@@ -17,7 +17,11 @@ from yigong.api.settings import Settings
 from yigong.api.users import UserStore
 from yigong.warehouse import Warehouse
 
-__all__ = ["SERVE_ENV", "app_from_env", "create_app"]
+__all__ = ["SERVE_ENV", "YigongApp", "app_from_env", "create_app"]
+
+
+class YigongApp(CachedReads, FastAPI):
+    """FastAPI, answering repeated scorecard and drill-down reads from the cache first."""
 
 
 def create_app(settings: Settings, *, read_only: bool = False) -> FastAPI:
@@ -26,13 +30,12 @@ def create_app(settings: Settings, *, read_only: bool = False) -> FastAPI:
     if not settings.warehouse.exists():
         raise FileNotFoundError(f"no warehouse at {settings.warehouse} (run `yigong demo` or "
                                 "`yigong ingest` first)")
-    app = FastAPI(title="yigong (医共) API", version=yigong.__version__,
+    app = YigongApp(title="yigong (医共) API", version=yigong.__version__,
                   description="County medical community indicators, case mix and data quality, "
                               "scoped to the user's part of the hierarchy.")
     app.state.yigong = AppState(settings, UserStore(settings.users_path),
                                 Warehouse(settings.warehouse, read_only=read_only))
     install_error_handlers(app)
-    app.add_middleware(CachedReads)  # replays cached scorecard/drill-down answers
     app.add_middleware(AuditWrites)  # every POST/PUT/PATCH/DELETE leaves an audit row
     app.include_router(router)
     app.include_router(care_router)

@@ -183,7 +183,9 @@ class AppState:
                 hit = run()
                 self.cache.put((key, self.version()), hit)
             return hit  # type: ignore[no-any-return]
-        return self.memo(key, run)  # type: ignore[no-any-return]
+        # one resolution however many first requests of the same nodes arrive at once
+        return self.cache.get_or_compute(  # type: ignore[no-any-return]
+            (key, self.version()), run, self._ttl())
 
 
 @dataclass(frozen=True)

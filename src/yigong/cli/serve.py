@@ -48,7 +48,8 @@ def serve(db: Db = Path("yigong.duckdb"), users_db: UsersDb = None,
     typer.echo(f"cockpit: http://{host}:{port}/   API: http://{host}:{port}/docs"
                + (f"   ({workers} workers, warehouse read-only)" if workers > 1 else ""))
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",
+                    access_log=False)
         return
     if not settings.warehouse.exists():
         raise typer.BadParameter(f"no warehouse at {settings.warehouse}", param_hint="--db")
@@ -58,7 +59,7 @@ def serve(db: Db = Path("yigong.duckdb"), users_db: UsersDb = None,
                                         "users_db": str(settings.users_path.resolve()),
                                         "workflow_store": settings.workflow_url})
     uvicorn.run("yigong.api.app:app_from_env", factory=True, workers=workers, host=host,
-                port=port, log_level="warning")
+                port=port, log_level="warning", access_log=False)
 
 
 @users_app.command("add")
