@@ -89,3 +89,17 @@ def test_import_reads_spark_datasets(tmp_path):
         counts = wh.import_parquet(tmp_path / "x")
         assert counts["drg_results"] == 2
         assert wh.to_arrow("drg_results").column("drg").to_pylist() == ["BB21", None]
+
+
+def test_duckdb_only_commands_refuse_spark_by_name(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from yigong.cli.main import app
+
+    monkeypatch.setenv("YIGONG_BACKEND", "spark")
+    result = CliRunner().invoke(app, ["status", "--db", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 2
+    assert "not supported on the spark backend: status" in result.output
+    assert not (tmp_path / "w.duckdb").exists()
+    monkeypatch.setenv("YIGONG_BACKEND", "duckdb")
+    assert CliRunner().invoke(app, ["status", "--db", str(tmp_path / "w.duckdb")]).exit_code == 0

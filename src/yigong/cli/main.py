@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import typer
@@ -30,8 +31,24 @@ app = _App(
 
 
 @app.callback()
-def _root() -> None:
+def _root(ctx: typer.Context) -> None:
     """yigong (医共): county medical community engine."""
+    from yigong.warehouse.backend import (
+        DUCKDB_ONLY_COMMANDS,
+        BackendError,
+        backend_kind,
+        unsupported,
+    )
+
+    gap = DUCKDB_ONLY_COMMANDS.get(ctx.invoked_subcommand or "")
+    if "--help" in sys.argv[1:]:
+        return
+    try:
+        if gap and backend_kind() == "spark":  # $YIGONG_BACKEND=spark: never run on DuckDB silently
+            raise unsupported(gap, "spark")
+    except BackendError as exc:
+        typer.echo(f"error: {exc} (unset YIGONG_BACKEND to use DuckDB)", err=True)
+        raise typer.Exit(2) from None
 
 
 @app.command()

@@ -38,7 +38,19 @@ SPARK_UNSUPPORTED: dict[str, str] = {
     "ingest:malformed": "the `malformed` rule is a CSV reader rule: Parquet files have no "
                         "malformed lines, so it never fires on Spark",
     "settlement": "settlements (yigong settle …) run on the DuckDB warehouse only",
-    "workflow": "the referral / contract workflow store and the cockpit run on DuckDB only",
+    "workflow": "the referral / contract workflow store, reform tasks, the API and the cockpit "
+                "run on DuckDB only",
+    "screening": "fund-supervision screening (yigong screen …) runs on the DuckDB warehouse only",
+    "status": "yigong status reads the DuckDB warehouse; a Parquet warehouse lists its tables and "
+              "rows in _yigong.json",
+    "demo": "make demo / yigong demo builds a DuckDB county",
+}
+
+#: top-level commands without a --backend option, and the declared gap each one falls under:
+#: with YIGONG_BACKEND=spark they refuse to run rather than silently use DuckDB.
+DUCKDB_ONLY_COMMANDS: dict[str, str] = {
+    "settle": "settlement", "serve": "workflow", "users": "workflow", "referral": "workflow",
+    "tasks": "workflow", "screen": "screening", "status": "status", "demo": "demo",
 }
 
 
