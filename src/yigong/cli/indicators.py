@@ -128,9 +128,20 @@ def explain(
     rows: Annotated[int, typer.Option(help="Rows to show per measure.")] = 5,
     sql: Annotated[bool, typer.Option(help="Also print the compiled SQL.")] = False,
     db: Db = Path(DEFAULT_DB),
+    backend: BackendOpt = None,
+    warehouse: SparkRootOpt = None,
+    spark_master: MasterOpt = None,
 ) -> None:
     """Definition, numerator, denominator and the first rows behind them."""
-    ex = svc.explain(db, ident, node, period, rows)
+    if chosen(backend) == "duckdb":
+        ex = svc.explain(db, ident, node, period, rows)
+        _print_explanation(ex, sql)
+    else:
+        with backends.opened("spark", warehouse=warehouse, master=spark_master) as wh:
+            _print_explanation(svc.explain(wh, ident, node, period, rows), sql)
+
+
+def _print_explanation(ex: svc.Explanation, sql: bool) -> None:
     i, r = ex.indicator, ex.result
     console.rule(f"{i.id} {i.name_zh} · {i.name_en}")
     console.print(f"catalog {i.catalog} {i.edition} · code {i.code} · provenance {i.provenance}"
