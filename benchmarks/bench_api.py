@@ -15,7 +15,9 @@ Measured, for each endpoint:
   request each — every client waits for the first computation (the cache is single-flight);
 - **warm**: after a warm-up of ``--warmup`` requests, ``--requests`` requests;
 
-with p50/p95/p99/max latency, requests/s and non-200 answers. The baseline in the same run is
+with p50/p95/p99/max latency, requests/s and non-200 answers; then, with the server stopped,
+the app's own cost per warm request (called in this process as an ASGI callable: no network,
+no load generator). The baseline in the same run is
 ``/api/v1/me`` (token check, user and scope from the cache, the framework — no data), so the
 ratios to it say what the data costs. The load average (`uptime`) before and after is recorded:
 the machine is shared. No timing is asserted anywhere; the goal in issue 7 is p95 < 50 ms for
@@ -172,6 +174,48 @@ def _start(db: Path, users_db: Path, port: int, workers: int) -> subprocess.Pope
     raise SystemExit("the server did not answer within 120 s")
 
 
+def _in_process(db: Path, users_db: Path, urls: dict[str, str], n: int) -> dict[str, float]:
+    """Server-side cost per request without network or load generator: the app called as an
+    ASGI callable, warm, ``n`` times per URL (ms per request; CPU of one core)."""
+    from yigong.api import Settings, create_app
+    from yigong.api.auth import issue_token
+
+    settings = Settings(warehouse=db, users_db=users_db, secret="bench-secret")
+    app = create_app(settings, read_only=True)
+    auth = f"Bearer {issue_token('bench', settings.secret, 60)}".encode()
+
+    async def call(path: str, query: bytes) -> int:
+        sent: list[dict[str, object]] = []
+
+        async def receive() -> dict[str, object]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict[str, object]) -> None:
+            sent.append(message)
+        await app({"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+                   "method": "GET", "scheme": "http", "path": path,
+                   "raw_path": path.encode(), "query_string": query, "root_path": "",
+                   "headers": [(b"host", b"127.0.0.1"), (b"authorization", auth)],
+                   "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}, receive, send)
+        return int(sent[0]["status"])  # type: ignore[call-overload]
+
+    async def measure() -> dict[str, float]:
+        out = {}
+        for name, url in urls.items():
+            path, _, query = url.partition("?")
+            for _ in range(50):  # warm: results computed, answers filed
+                assert await call(path, query.encode()) == 200
+            t = time.perf_counter()
+            for _ in range(n):
+                await call(path, query.encode())
+            out[name] = round((time.perf_counter() - t) / n * 1000, 3)
+        return out
+    try:
+        return asyncio.run(measure())
+    finally:
+        app.state.yigong.warehouse.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--db", required=True, help="an existing warehouse (e.g. from `yigong demo`)")
@@ -231,6 +275,8 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    report["in_process_ms_per_request"] = _in_process(db, users_db, urls, 2000)
+    print("in process", report["in_process_ms_per_request"], flush=True)
     report["uptime_after"] = _uptime()
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
