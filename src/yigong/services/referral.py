@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -284,6 +284,9 @@ def list_referrals(
         return [_record(s, r, with_events=False) for r in s.scalars(query.limit(limit))]
 
 
+_BOUND_IDS_MAX = 1000
+
+
 @dataclass(frozen=True)
 class InboxPage:
     """One page of a referral inbox: ``total`` referrals match, ``items`` are rows
@@ -312,8 +315,12 @@ def referral_inbox(
         ids = sorted(set(institutions))
         if not ids:
             return InboxPage(0, [])
-        where.append(m.Referral.requesting_institution.in_(ids)
-                     | m.Referral.receiving_institution.in_(ids))
+        # a province's thousands of ids are written into the statement (escaped by the
+        # dialect) instead of bound one by one (stock SQLite binds at most 32,766 parameters)
+        listed = bindparam("scope_ids", ids, expanding=True,
+                           literal_execute=len(ids) > _BOUND_IDS_MAX)
+        where.append(m.Referral.requesting_institution.in_(listed)
+                     | m.Referral.receiving_institution.in_(listed))
     if status is not None:
         where.append(m.Referral.status == ReferralStatus(status).value)
     page = (select(m.Referral).where(*where)
