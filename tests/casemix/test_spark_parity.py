@@ -88,3 +88,18 @@ def test_case_facts_identical(both):
     assert fa.num_rows == fb.num_rows == a.rows > 0
     assert_same_rows(fa, fb)
     assert service.FACTS_TABLE in spark.stored_tables()
+
+
+def test_create_table_from_an_expression_is_written_by_spark(both):
+    from yigong.warehouse.spark import SparkWarehouseError
+
+    _, spark = both
+    d = spark.table("discharges")
+    expr = d.filter(d.length_of_stay > 3).select("discharge_id", "length_of_stay")
+    n = expr.count().execute()
+    stored = spark.ibis.create_table("long_stays", expr, overwrite=True)
+    assert stored.count().execute() == n > 0
+    assert "long_stays" in spark.stored_tables()
+    assert spark.manifest["tables"]["long_stays"]["rows"] == n
+    with pytest.raises(SparkWarehouseError, match="exists"):
+        spark.ibis.create_table("long_stays", expr)
