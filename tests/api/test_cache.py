@@ -36,6 +36,12 @@ def test_lru_is_bounded_and_keeps_the_recently_used():
     assert len(c) == 3 and c.peek("b") is MISSING and c.peek("a") == "A"
     with pytest.raises(ValueError):
         LruCache(0)
+    b = LruCache(100, max_bytes=250)  # answers are bounded by size too
+    for k in range(5):
+        b.put(k, bytes(100))
+    assert len(b) == 2 and b.bytes == 200 and b.peek(4) is not MISSING
+    b.put(4, bytes(10))  # replacing a value gives its bytes back
+    assert b.bytes == 110
 
 
 def test_a_cold_key_is_computed_once_however_many_ask():

@@ -31,13 +31,14 @@ MISSING: Any = object()
 
 
 class LruCache:
-    """A thread-safe LRU of at most ``max_entries`` values, each optionally expiring after
+    """A thread-safe LRU of at most ``max_entries`` values and ``max_bytes`` bytes of
+    ``bytes`` values (the JSON answers; other values count 0), each optionally expiring after
     ``ttl`` seconds (given per call)."""
 
-    def __init__(self, max_entries: int) -> None:
+    def __init__(self, max_entries: int, max_bytes: int = 128 * 2**20) -> None:
         if max_entries < 1:
             raise ValueError(f"max_entries must be ≥ 1, not {max_entries}")
-        self.max_entries = max_entries
+        self.max_entries, self.max_bytes, self.bytes = max_entries, max_bytes, 0
         self._data: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
         self._flights: dict[Hashable, threading.Lock] = {}
@@ -58,10 +59,14 @@ class LruCache:
 
     def put(self, key: Hashable, value: Any) -> None:
         with self._lock:
+            old = self._data.pop(key, None)
+            if old is not None:
+                self.bytes -= _size(old[1])
             self._data[key] = (time.monotonic(), value)
-            self._data.move_to_end(key)
-            while len(self._data) > self.max_entries:
-                self._data.popitem(last=False)
+            self.bytes += _size(value)
+            while len(self._data) > 1 and (len(self._data) > self.max_entries
+                                           or self.bytes > self.max_bytes):
+                self.bytes -= _size(self._data.popitem(last=False)[1][1])
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], Any],
                        ttl: float | None = None) -> Any:
@@ -87,6 +92,11 @@ class LruCache:
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+            self.bytes = 0
+
+
+def _size(value: Any) -> int:
+    return len(value) if isinstance(value, bytes) else 0
 
 
 def file_token(path: Path | str) -> tuple[int, int]:
