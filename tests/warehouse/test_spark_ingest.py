@@ -17,7 +17,13 @@ import pyarrow.parquet as pq
 import pyspark  # noqa: F401  (the `spark` extra; missing, this module fails, never skips)
 import pytest
 
-from tests.warehouse.spark_support import KEY_TEXT, assert_same_rows, module_session, rows
+from tests.warehouse.spark_support import (
+    KEY_TEXT,
+    assert_same_rows,
+    module_session,
+    rows,
+    tiny_county,
+)
 from yigong.ingest import IngestError, PseudonymKey, ingest_paths
 from yigong.schema.tables import BY_NAME
 from yigong.synth import write_faults
@@ -46,16 +52,21 @@ def _faults_as_parquet(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def ingested(tmp_path_factory):
+def session():
+    with module_session() as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory, session):
     folder = tmp_path_factory.mktemp("faults")
     files = _faults_as_parquet(folder)
     duck = open_backend("duckdb", folder / "wh.duckdb")
     duck_reports = ingest_paths(duck, [files], key=KEY)
-    with module_session() as session:
-        spark = open_backend("spark", folder / "spark", session=session, create=True)
-        spark_reports = ingest_paths_spark(spark, [files], key=KEY)
-        yield duck, duck_reports, spark, spark_reports, files
-        spark.close()
+    spark = open_backend("spark", folder / "spark", session=session, create=True)
+    spark_reports = ingest_paths_spark(spark, [files], key=KEY)
+    yield duck, duck_reports, spark, spark_reports, files
+    spark.close()
     duck.close()
 
 
@@ -117,3 +128,18 @@ def test_declared_refusals(ingested, tmp_path):
         ingest_paths_spark(spark, [csv_file], key=KEY)
     with pytest.raises(IngestError, match="another pseudonymisation key"):
         ingest_paths_spark(spark, [files / "persons.parquet"], key=PseudonymKey(b"another key"))
+
+
+def test_typed_parquet_of_the_tiny_county_loads_the_same(tmp_path_factory, session):
+    """The tiny preset as typed Parquet (dates, decimals, booleans, lists as text): every table."""
+    folder = tmp_path_factory.mktemp("tiny")
+    files, db = tiny_county(folder)
+    spark = open_backend("spark", folder / "spark", session=session, create=True)
+    reports = ingest_paths_spark(spark, [files], key=PseudonymKey(KEY_TEXT))
+    assert all(r.rows_rejected == 0 and r.rows_accepted == r.rows_read > 0 for r in reports)
+    with open_backend("duckdb", db) as duck:
+        for name in sorted(BY_NAME):
+            a, b = duck.to_arrow(name), spark.to_arrow(name)
+            assert a.num_rows == b.num_rows > 0, name
+            assert_same_rows(a, b)
+    spark.close()
