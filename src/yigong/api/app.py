@@ -13,6 +13,7 @@ from yigong.api.routes import router
 from yigong.api.routes_care import router as care_router
 from yigong.api.routes_centres import router as centres_router
 from yigong.api.routes_ledger import router as ledger_router
+from yigong.api.routes_screening import router as screening_router
 from yigong.api.settings import Settings
 from yigong.api.users import UserStore
 from yigong.warehouse import Warehouse
@@ -41,6 +42,7 @@ def create_app(settings: Settings, *, read_only: bool = False) -> FastAPI:
     app.include_router(care_router)
     app.include_router(ledger_router)
     app.include_router(centres_router)
+    app.include_router(screening_router)
     from yigong.web import mount_web
 
     mount_web(app)
@@ -52,7 +54,8 @@ SERVE_ENV = "YIGONG_SERVE"
 
 def app_from_env() -> FastAPI:
     """The app `yigong serve --workers N` starts in each worker process: settings from the
-    JSON in ``$YIGONG_SERVE`` (warehouse, users_db, workflow_store), the warehouse read-only,
+    JSON in ``$YIGONG_SERVE`` (warehouse, users_db, workflow_store, settlement_policy,
+    runs_dir), the warehouse read-only,
     the token secret from ``$YIGONG_SECRET`` (the same in every worker)."""
     import json
     import os
@@ -61,6 +64,8 @@ def app_from_env() -> FastAPI:
     conf = json.loads(os.environ[SERVE_ENV])
     settings = Settings(warehouse=Path(conf["warehouse"]),
                         users_db=Path(conf["users_db"]) if conf.get("users_db") else None,
-                        workflow_store=conf.get("workflow_store", ""))
+                        workflow_store=conf.get("workflow_store", ""),
+                        settlement_policy=conf.get("settlement_policy", "henan-default"),
+                        runs_dir=Path(conf["runs_dir"]) if conf.get("runs_dir") else None)
     return create_app(settings, read_only=True)
 

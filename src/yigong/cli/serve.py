@@ -17,10 +17,12 @@ UsersDb = Annotated[Path | None, typer.Option("--users-db",
                                               help="user store (default: auth.sqlite by --db)")]
 
 
-def _settings(db: Path, users_db: Path | None, store: str = ""):  # noqa: ANN202 - typer helper
+def _settings(db: Path, users_db: Path | None, store: str = "",  # noqa: ANN202 - typer helper
+              policy: str = "henan-default", runs: Path | None = None):
     from yigong.api import Settings
 
-    return Settings(warehouse=db, users_db=users_db, workflow_store=store)
+    return Settings(warehouse=db, users_db=users_db, workflow_store=store,
+                    settlement_policy=policy, runs_dir=runs)
 
 
 def serve(db: Db = Path("yigong.duckdb"), users_db: UsersDb = None,
@@ -29,6 +31,12 @@ def serve(db: Db = Path("yigong.duckdb"), users_db: UsersDb = None,
                               "--db; env YIGONG_STORE_URL is not read here)")] = "",
           host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+          policy: Annotated[str, typer.Option(
+              "--policy", help="payment policy (name or YAML path) the cockpit's settlement "
+                               "pages settle with")] = "henan-default",
+          runs: Annotated[Path | None, typer.Option(
+              "--runs", help="where the cockpit writes its settlement runs (default: runs/ by "
+                             "--db)")] = None,
           workers: Annotated[int, typer.Option(
               min=1, max=64, help="server processes; with more than one the warehouse is "
                                   "opened read-only (each keeps its own result cache)")] = 1,
@@ -44,7 +52,14 @@ def serve(db: Db = Path("yigong.duckdb"), users_db: UsersDb = None,
     from yigong.api.app import SERVE_ENV
     from yigong.api.settings import SECRET_ENV
 
-    settings = _settings(db, users_db, store)
+    settings = _settings(db, users_db, store, policy, runs)
+    from yigong.issues import IssuesError
+    from yigong.payment.loader import load_policy
+
+    try:  # a wrong policy is refused now, not on the first settlement page a user opens
+        load_policy(policy)
+    except (IssuesError, OSError, ValueError) as exc:
+        raise typer.BadParameter(str(exc), param_hint="--policy") from exc
     typer.echo(f"cockpit: http://{host}:{port}/   API: http://{host}:{port}/docs"
                + (f"   ({workers} workers, warehouse read-only)" if workers > 1 else ""))
     if workers == 1:
@@ -57,7 +72,9 @@ def serve(db: Db = Path("yigong.duckdb"), users_db: UsersDb = None,
     os.environ.setdefault(SECRET_ENV, secrets.token_hex(32))
     os.environ[SERVE_ENV] = json.dumps({"warehouse": str(settings.warehouse.resolve()),
                                         "users_db": str(settings.users_path.resolve()),
-                                        "workflow_store": settings.workflow_url})
+                                        "workflow_store": settings.workflow_url,
+                                        "settlement_policy": settings.settlement_policy,
+                                        "runs_dir": str(settings.runs_path.resolve())})
     uvicorn.run("yigong.api.app:app_from_env", factory=True, workers=workers, host=host,
                 port=port, log_level="warning", access_log=False)
 
