@@ -87,6 +87,9 @@ MATRIX: dict[tuple[str, str], tuple[bool, Build]] = {
     ("GET", "/api/v1/settlement/statements.xlsx"): (False, lambda n, p: [
         ("GET", f"/api/v1/settlement/statements.xlsx?county=130423&year={p[:4]}"
                 "&community=C1304231", None)]),
+    ("GET", "/api/v1/screening/flags"): (False, lambda n, p: [
+        ("GET", f"/api/v1/screening/flags?period={p[:4]}", None),
+        ("GET", f"/api/v1/screening/flags?period={p[:4]}&page=2", None)]),
     ("GET", "/api/v1/centres"): (False, lambda n, p: [
         ("GET", f"/api/v1/centres?year={p[:4]}", None)]),
     ("GET", "/api/v1/contracts"): (True, lambda n, p: [

@@ -41,6 +41,9 @@ def build_world(root: Path) -> World:
         return _WORLD[0]
     result = run_demo(root / "demo", preset="tiny", seed=11, dirty_share=0.01,
                       say=lambda _: None)
+    from yigong.services.screening import run_screening
+
+    run_screening(result.db, str(result.scorecard_period)[:4])  # screening flags for their route
     settings = Settings(warehouse=result.db, users_db=root / "auth.sqlite",
                         secret="test-secret-not-for-production")
     store = UserStore(settings.users_path)

@@ -42,6 +42,8 @@ def _month_end(year: int, month: int) -> date:
 def parse_period(text: str | int) -> Period:
     """``2024`` | ``2024Q1`` | ``2024-03``; anything else is refused with the accepted forms."""
     s = str(text).strip()
+    if (m := re.match(r"(\d{4})", s)) and not 1900 <= int(m.group(1)) <= 2100:
+        raise ValueError(f"period {s!r}: the year must lie between 1900 and 2100")
     if m := re.fullmatch(r"(\d{4})", s):
         y = int(m.group(1))
         return Period(s, date(y, 1, 1), date(y, 12, 31))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,10 +57,17 @@ FLAG_SCHEMA = pa.schema([
 ])
 
 
-def _warehouse(db: str | Path) -> Any:
+@contextmanager
+def _warehouse(db: str | Path | Any) -> Iterator[Any]:
+    """The warehouse at ``db`` (opened and closed here), or ``db`` itself when it is an open
+    `Warehouse` (the API's shared connection), left open."""
+    if hasattr(db, "ibis"):
+        yield db
+        return
     from yigong.warehouse.store import Warehouse  # the backend only where a warehouse is opened
 
-    return Warehouse(db)
+    with Warehouse(db) as wh:
+        yield wh
 
 
 def rules(paths: list[Path] | None = None) -> RuleSet:
@@ -314,3 +323,29 @@ def demo_summary(db: Path, year: int) -> dict[str, Any]:
     summary["examples"] = [{"flag_id": f["flag_id"], "rule_id": f["rule_id"], "reason": f["reason_en"]}
                            for f in top]
     return summary
+
+
+def flags_page(db: str | Path | Any, institutions: frozenset[str] | None, *, period: str | None = None,
+               rule_id: str | None = None, page: int = 1, per_page: int = 50) -> dict[str, Any]:
+    """Flags whose institution is in ``institutions`` (None: every flag), ``per_page`` a page,
+    most severe deviations first; without the rows behind them (use `explain_flag`)."""
+    with _warehouse(db) as wh:
+        con = wh.ibis
+        if FLAGS_TABLE not in con.list_tables():
+            return {"page": page, "per_page": per_page, "total": 0, "items": [],
+                    "note": "no screening run yet (yigong screen run)"}
+        t = con.table(FLAGS_TABLE)
+        if institutions is not None:
+            t = t.filter(t.institution_id.isin(sorted(institutions)))
+        if period:
+            t = t.filter(t.period == parse_period(period).label)
+        if rule_id:
+            t = t.filter(t.rule_id == rule_id)
+        total = int(t.count().to_pyarrow().as_py())
+        t = t.order_by([ibis.desc(t.deviation), t.flag_id]).limit(per_page, offset=(page - 1) * per_page)
+        rows = t.drop("rows", "run_at").to_pyarrow().to_pylist()
+    items = []
+    for r in rows:
+        r["numbers"], r["params"] = json.loads(r["numbers"]), json.loads(r["params"])
+        items.append(r)
+    return {"page": page, "per_page": per_page, "total": total, "items": items}
