@@ -141,3 +141,17 @@ def test_without_caching_the_answers_are_the_same(own, tmp_path: Path):
         assert client.get(url, headers=tokens["county"]).content == cached
     finally:
         app.state.yigong.settings = replace(app.state.yigong.settings, cache_seconds=60.0)
+
+
+def test_a_user_moved_to_other_nodes_loses_the_old_answers_at_once(own):
+    app, client, _ = own
+    store = UserStore(app.state.yigong.settings.users_path)
+    store.add("mover", PASSWORD, "county_commission", [COUNTY], actor="tests")
+    token = client.post("/api/v1/auth/token", data={"username": "mover", "password": PASSWORD})
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    url = f"/api/v1/nodes/{COUNTY}/indicators?period=2024"
+    assert client.get(url, headers=headers).status_code == 200
+    assert client.get(url, headers=headers).status_code == 200  # now replayed from the cache
+    store.add("mover", PASSWORD, "county_commission", ["division:130402"], actor="tests")
+    r = client.get(url, headers=headers)  # well inside the cache's 60 s
+    assert r.status_code == 403 and r.json()["error"]["code"] == "outside_scope"

@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 
 from yigong.api.auth import TokenError, read_token
-from yigong.api.cache import MISSING, DataVersion, LruCache, catalog_digest
+from yigong.api.cache import MISSING, DataVersion, LruCache, catalog_digest, file_token
 from yigong.api.errors import ApiError
 from yigong.api.scope import Scope, resolve_scope
 from yigong.api.settings import Settings
@@ -77,6 +77,14 @@ class AppState:
             return self._workflow
 
     # -- what cached values depend on -------------------------------------------------------
+
+    def user_key(self, name: str) -> tuple[object, ...]:
+        """Cache key of a user's record: their name and the user file's state (two ``stat``
+        calls), so a user re-added with other nodes or another role is read afresh on the next
+        request, not after the cache's time-out."""
+        path = str(self.users.path)
+        return ("user", name, file_token(path), file_token(path + "-journal"),
+                file_token(path + "-wal"))
 
     def peek_version(self) -> DataVersion | None:
         """The data version if the warehouse files did not change since it was read (two
@@ -252,7 +260,7 @@ def principal(request: Request) -> Principal:
     """The logged-in user (bearer token or cookie) with their scope; 401 otherwise."""
     state: AppState = request.app.state.yigong
     name = _user_name(request, state)
-    user = state.memo(("user", name), lambda: state.users.get(name))
+    user = state.memo(state.user_key(name), lambda: state.users.get(name))
     if user is None:
         raise ApiError(401, "unauthorized", f"no user {name!r}")
     p = Principal(user, state.scope(user), state)
@@ -265,7 +273,7 @@ async def principal_async(request: Request) -> Principal:
     otherwise `principal` in the threadpool."""
     state: AppState = request.app.state.yigong
     name = _user_name(request, state)
-    user = state.peek(("user", name))
+    user = state.peek(state.user_key(name))
     if user is not MISSING and user is not None:
         scope = state.peek(("scope", user.nodes))
         if scope is not MISSING:
