@@ -130,8 +130,11 @@ def test_declared_refusals(ingested, tmp_path):
         ingest_paths_spark(spark, [files / "persons.parquet"], key=PseudonymKey(b"another key"))
 
 
-def test_typed_parquet_of_the_tiny_county_loads_the_same(tmp_path_factory, session):
-    """The tiny preset as typed Parquet (dates, decimals, booleans, lists as text): every table."""
+def test_typed_parquet_of_the_tiny_county_loads_the_same(tmp_path_factory, session, ingested):
+    """The tiny preset as typed Parquet (dates, decimals, booleans, lists as text): every table.
+    A second warehouse on the same Spark session does not disturb the first one's tables."""
+    faults = ingested[2]
+    before = faults.table("discharges").count().execute()
     folder = tmp_path_factory.mktemp("tiny")
     files, db = tiny_county(folder)
     spark = open_backend("spark", folder / "spark", session=session, create=True)
@@ -142,4 +145,6 @@ def test_typed_parquet_of_the_tiny_county_loads_the_same(tmp_path_factory, sessi
             a, b = duck.to_arrow(name), spark.to_arrow(name)
             assert a.num_rows == b.num_rows > 0, name
             assert_same_rows(a, b)
+    assert faults.table("discharges").count().execute() == before
+    assert spark.table("discharges").count().execute() != before
     spark.close()

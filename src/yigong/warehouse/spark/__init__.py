@@ -148,6 +148,8 @@ class SparkWarehouse:
         self.con = ibis.pyspark.connect(self.session)
         self.ibis = _SparkIbis(self)
         self._views: dict[str, str] = {}  # table -> path it was registered from
+        # temp views are per session: a suffix keeps two warehouses on one session apart
+        self._suffix = f"__yg{uuid.uuid4().hex[:6]}"
         self.manifest = self._read_manifest()
 
     # -- manifest ---------------------------------------------------------------
@@ -180,7 +182,7 @@ class SparkWarehouse:
     # -- lifecycle --------------------------------------------------------------
     def close(self) -> None:
         for name in list(self._views):
-            self.session.catalog.dropTempView(name)
+            self.session.catalog.dropTempView(self.view(name))
         self._views.clear()
         if self._own_session:
             self.session.stop()
@@ -218,8 +220,12 @@ class SparkWarehouse:
     def has_table(self, name: str) -> bool:
         return name in self.list_tables()
 
+    def view(self, name: str) -> str:
+        """The temp view table `name` is registered as in the Spark session."""
+        return name + self._suffix
+
     def frame(self, name: str) -> DataFrame:
-        """Table `name` as a Spark DataFrame (registered as a temp view of the same name)."""
+        """Table `name` as a Spark DataFrame (registered as temp view `view(name)`)."""
         path = self.dataset_path(name)
         key = str(path) if path else "<empty>"
         if self._views.get(name) != key:
@@ -233,9 +239,9 @@ class SparkWarehouse:
                 df = self._code_list(name[4:])
             else:
                 raise SparkWarehouseError(f"{self.root}: no table {name!r}")
-            df.createOrReplaceTempView(name)
+            df.createOrReplaceTempView(self.view(name))
             self._views[name] = key
-        return self.session.table(name)
+        return self.session.table(self.view(name))
 
     def _code_list(self, system: str) -> DataFrame:
         import pyarrow.csv as pacsv
@@ -249,7 +255,7 @@ class SparkWarehouse:
     def table(self, name: str) -> ibis.Table:
         """An Ibis table over a stored (or canonical, possibly empty) table."""
         self.frame(name)
-        return self.con.table(name)
+        return self.con.table(self.view(name))
 
     def count(self, name: str) -> int:
         return self.frame(name).count()
