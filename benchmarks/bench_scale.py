@@ -34,6 +34,7 @@ import json
 import math
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -85,8 +86,10 @@ def data_dir(base: Path, scale: str, years: list[int], counties: int | None) -> 
     return base / name
 
 
-def prepare(base: Path, scale: str, years: list[int], counties: int | None) -> dict[str, Any]:
-    """Generate, ingest and export one scale (each step skipped when already done)."""
+def prepare(base: Path, scale: str, years: list[int], counties: int | None,
+            only: list[str] | None = None) -> dict[str, Any]:
+    """Generate, ingest and export one scale (each step skipped when already done); `only`
+    ingests just those tables (e.g. discharges for the DRG task when a full ingest is too long)."""
     d = data_dir(base, scale, years, counties)
     d.mkdir(parents=True, exist_ok=True)
     log_path = d / "prepare.json"
@@ -107,15 +110,19 @@ def prepare(base: Path, scale: str, years: list[int], counties: int | None) -> d
                         "files": len(files), "bytes": sum(f.stat().st_size for f in files),
                         "load_1m": _load()}
         log_path.write_text(json.dumps(log, indent=2))
+    if "ingest" in log and log["ingest"].get("tables") != only:
+        for k in ("ingest", "export"):
+            log.pop(k, None)  # another set of tables: ingest again
     if "ingest" not in log:
-        print(f"[{scale}] ingest …", flush=True)
+        print(f"[{scale}] ingest {', '.join(only) if only else 'every table'} …", flush=True)
         (d / "yigong.duckdb").unlink(missing_ok=True)
-        r = _popen_wait4([*YIGONG, "ingest", str(d / "files"), "--db", str(d / "yigong.duckdb")],
-                         env)
+        shutil.rmtree(d / "parquet", ignore_errors=True)
+        paths = [str(d / "files" / t) for t in only] if only else [str(d / "files")]
+        r = _popen_wait4([*YIGONG, "ingest", *paths, "--db", str(d / "yigong.duckdb")], env)
         if r["exit"]:
             raise SystemExit(f"ingest failed: {r['stdout'][-3000:]} {r['stderr']}")
         log["ingest"] = {"seconds": round(r["seconds"], 1), "peak_rss_mb": r["peak_rss_mb"],
-                         "load_1m": _load()}
+                         "load_1m": _load(), "tables": only}
         log_path.write_text(json.dumps(log, indent=2))
     if "export" not in log:
         print(f"[{scale}] export Parquet warehouse …", flush=True)
@@ -272,6 +279,9 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=1, help="runs per measurement (best kept)")
     ap.add_argument("--data", type=Path, default=ROOT / "bench-data" / "scale")
     ap.add_argument("--prepare-only", action="store_true")
+    ap.add_argument("--ingest-tables", default=None,
+                    help="ingest only these tables (comma-separated; tasks that need others are "
+                         "skipped), e.g. discharges for the DRG task alone")
     ap.add_argument("--save", type=Path, default=RESULTS)
     ap.add_argument("--measure", nargs=5, metavar=("ENGINE", "TASK", "DIR", "NODE", "PERIOD"),
                     help=argparse.SUPPRESS)
@@ -293,13 +303,15 @@ def main() -> int:
     }
     for scale in scales:
         counties = a.province_counties if scale == "province" else None
-        prep = prepare(a.data, scale, years, counties)
+        only = a.ingest_tables.split(",") if a.ingest_tables else None
+        prep = prepare(a.data, scale, years, counties, only)
         rows = prep["export"]["rows"]
         entry = results["scales"].get(scale, {})
         if entry.get("years") != years or entry.get("province_counties") != counties:
             entry = {}  # another cut of the data: earlier measurements do not apply
         entry.update({"years": years, "province_counties": counties, "data": prep["dir"],
                       "synth": prep["synth"], "ingest": prep["ingest"],
+                      "ingested_tables": only or "all",
                       "rows": {**rows, "total": sum(rows.values())}})
         entry.setdefault("measurements", {})
         results["scales"][scale] = entry
@@ -308,6 +320,9 @@ def main() -> int:
         node, period = SCALES[scale][1], str(max(years))
         for engine in engines:
             for task in tasks:
+                if only and task == "catalog":
+                    print(f"[{scale}] {engine} catalog skipped: only {only} ingested", flush=True)
+                    continue
                 print(f"[{scale}] {engine} {task} …", flush=True)
                 load_before = _load()
                 r = _popen_wait4([sys.executable, str(Path(__file__).resolve()), "--measure", engine,
