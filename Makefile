@@ -25,13 +25,15 @@ demo: install
 test: install system-deps
 	$(VENV)/bin/yigong catalog check
 	$(VENV)/bin/yigong drg check
+	$(VENV)/bin/yigong screen check
+	$(VENV)/bin/yigong tasks check
 	$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
 lint: install
 	$(VENV)/bin/ruff check src tests benchmarks
 
 bench: install
-	$(PY) -m benchmarks.run
+	$(PY) benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info demo-county yigong.duckdb
