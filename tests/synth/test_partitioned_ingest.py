@@ -49,3 +49,14 @@ def test_cli_partitioned_option_and_refusal(tmp_path: Path) -> None:
                               "-o", str(tmp_path / "x")])
     assert bad.exit_code == 2
     assert "csv or parquet" in bad.output
+
+
+def test_cli_ingest_report_names_partitions_and_prints_a_repeated_notice_once(tmp_path: Path,
+                                                                             monkeypatch) -> None:
+    generate("tiny", tmp_path / "world", fmt="parquet", partitioned=True)
+    monkeypatch.setenv("YIGONG_PSEUDONYM_KEY", "test-key-not-secret")
+    out = CliRunner().invoke(app, ["ingest", str(tmp_path / "world"), "--db", str(tmp_path / "w.duckdb")])
+    assert out.exit_code == 0, out.output
+    lines = [x for x in out.output.splitlines() if "column 'period' is not part of discharges" in x]
+    assert len(lines) == 1, lines
+    assert "discharges/county=130423/period=2023/part-0.parquet and 1 more files" in lines[0]

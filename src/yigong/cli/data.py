@@ -131,14 +131,31 @@ def print_reports(reports: list[IngestReport]) -> None:
                       title="ingest")
     for r in reports:
         why = ", ".join(f"{k} {v}" for k, v in r.errors_by_rule.items())
-        table.add_row(r.table, Path(r.file).name, f"{r.rows_read:,}", f"{r.rows_accepted:,}",
+        table.add_row(r.table, _shown(r.file), f"{r.rows_read:,}", f"{r.rows_accepted:,}",
                       f"{r.rows_rejected:,}", f"{r.rows_replaced:,}", f"{r.seconds:.1f}", why)
     console.print(table)
+    # a notice repeated on every part file of a partitioned dataset is printed once, counted
+    notices: dict[tuple[str, str], list[str]] = {}
     for r in reports:
         for notice in r.notices:
-            console.print(f"  [dim]{Path(r.file).name}: {notice}[/dim]")
+            notices.setdefault((r.table, notice), []).append(_shown(r.file))
+    for (_, notice), files in notices.items():
+        where = files[0] if len(files) == 1 else f"{files[0]} and {len(files) - 1} more files"
+        console.print(f"  [dim]{where}: {notice}[/dim]")
+    for r in reports:
         for s in r.samples[:3]:
-            console.print(f"  [yellow]{Path(r.file).name} row {s.row_no}[/yellow] {s.field}: {s.reason}")
+            console.print(f"  [yellow]{_shown(r.file)} row {s.row_no}[/yellow] {s.field}: {s.reason}")
+
+
+def _shown(file: str) -> str:
+    """A file as the reports show it: its name, with the partition folders of a dataset
+    (`discharges/county=130423/period=2024/part-0.parquet`)."""
+    path = Path(file)
+    keys = [p for p in path.parent.parts if "=" in p]
+    if not keys:
+        return path.name
+    top = path.parents[len(keys)].name
+    return "/".join([top, *keys, path.name])
 
 
 def _write_error_report(reports: list[IngestReport], db: Path, path: Path) -> None:
