@@ -108,6 +108,10 @@ MATRIX: dict[tuple[str, str], tuple[bool, Build]] = {
     ("GET", "/contracts"): (True, lambda n, p: [("GET", f"/contracts?node={n}", None),
                                                 ("GET", f"/contracts?node={n}&format=json",
                                                  None)]),
+    ("GET", "/screening"): (False, lambda n, p: [
+        ("GET", f"/screening?period={p[:4]}", None),
+        ("GET", f"/screening?period={p[:4]}&format=json", None),
+        ("GET", f"/screening?period={p[:4]}&rule=split_admission&page=2&format=json", None)]),
     ("GET", "/login"): (False, lambda n, p: [("GET", "/login", None)]),
     ("POST", "/login"): (False, lambda n, p: []),  # see test_web_login_sets_a_cookie
     ("GET", "/logout"): (False, lambda n, p: [("GET", "/logout", None)]),

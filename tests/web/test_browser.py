@@ -216,3 +216,25 @@ def test_forbidden_and_missing_pages(page, live_server):
     page.click("#back-home")
     page.wait_for_selector("#scorecard")
     assert page.foreign == []
+
+
+def test_screening_flags_filter_and_language_switch(page, live_server):
+    _login(page, live_server)
+    page.wait_for_selector("#scorecard")
+    page.click("#nav-screening")
+    page.wait_for_selector("#flags tbody tr[data-flag]")
+    assert "基金监管筛查" in page.inner_text("#page-title")
+    rule = page.get_attribute("#flags tbody tr[data-flag]", "data-rule")
+    _shot(page, "18-screening-zh")
+    page.select_option("#rule-filter", rule)
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"**rule={rule}**")
+    rules = {page.get_attribute(f"#flags tbody tr[data-flag]:nth-child({i + 1})", "data-rule")
+             for i in range(page.locator("#flags tbody tr[data-flag]").count())}
+    assert rules == {rule}
+    page.click("#lang-switch")
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    page.wait_for_selector("#flags tbody tr[data-flag]")
+    assert "Fund screening" in page.inner_text("#page-title")
+    _shot(page, "19-screening-en")
+    assert page.foreign == []

@@ -31,6 +31,7 @@ from yigong.web.views import (
     overview_view,
     quality_view,
     referrals_view,
+    screening_view,
     settlement_view,
     statements_view,
     tree_view,
@@ -195,6 +196,30 @@ def referrals(request: Request, status: Annotated[str | None, Query(max_length=4
         raise ApiError(400, "bad_request", f"no referral status {status!r}",
                        {"statuses": list(STATUSES)})
     return _render(request, "referrals.html", referrals_view(p, status, page), format, p)
+
+
+@router.get("/screening")
+def screening(request: Request,
+              period: Annotated[str | None, Query(pattern=r"^\d{4}(Q[1-4]|\d{2})?$")] = None,
+              rule: Annotated[str | None, Query(pattern=r"^[a-z][a-z0-9_]{0,60}$")] = None,
+              page: Annotated[int, Query(ge=1, le=10**6)] = 1,
+              format: Format = "html") -> Response:
+    """Fund-supervision screening flags in scope, furthest past their threshold first."""
+    p = _who(request)
+    if p is None:
+        return _login_redirect(request)
+    from yigong.services.screening import rules
+
+    rule = rule or None  # the form's "all rules" sends rule=
+    if rule is not None and rule not in rules().rules:
+        raise ApiError(400, "bad_request", f"no screening rule {rule!r}",
+                       {"rules": sorted(rules().rules)})
+    period = period or _period(p, None)[:4]
+    try:
+        data = screening_view(p, period, rule, page)
+    except ValueError as exc:  # a period the pattern lets through but the calendar refuses
+        raise ApiError(400, "bad_period", str(exc)) from exc
+    return _render(request, "screening.html", data, format, p)
 
 
 CountyQ = Annotated[str | None, Query(pattern=r"^\d{6}$")]

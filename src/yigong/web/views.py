@@ -162,3 +162,24 @@ def contracts_view(p: Principal, year: int, node: str | None) -> dict[str, Any]:
     from yigong.api.routes_centres import contracts_view as view
 
     return view(p, year, node)
+
+
+def screening_view(p: Principal, period: str | None, rule: str | None,
+                   page: int) -> dict[str, Any]:
+    """Fund-supervision flags of the institutions in scope (the API's `flags_page`), 50 a page,
+    with each rule's names, severity and the policy text it serves."""
+    from yigong.services.screening import flags_page, rules
+
+    scope = None if p.scope.covers_everything else p.scope.institutions
+
+    def build() -> dict[str, Any]:
+        with p.state.tables() as wh:
+            return flags_page(wh, scope, period=period, rule_id=rule, page=page)
+
+    data = p.state.memo(("screening-page", scope, period, rule, page), build)
+    known = rules().rules
+    return {**data, "period": period, "rule": rule,
+            "rules": [{"id": r.id, "name_zh": r.name_zh, "name_en": r.name_en,
+                       "severity": str(getattr(r.severity, "value", r.severity)),
+                       "policy": r.policy.model_dump(mode="json")}
+                      for r in known.values()]}
