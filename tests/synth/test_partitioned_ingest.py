@@ -53,10 +53,20 @@ def test_cli_partitioned_option_and_refusal(tmp_path: Path) -> None:
 
 def test_cli_ingest_report_names_partitions_and_prints_a_repeated_notice_once(tmp_path: Path,
                                                                              monkeypatch) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     generate("tiny", tmp_path / "world", fmt="parquet", partitioned=True)
+    parts = sorted((tmp_path / "world" / "discharges").rglob("part-0.parquet"))
+    assert len(parts) == 2
+    for part in parts:  # an extract with one column too many, in every part file
+        t = pq.read_table(part, partitioning=None)
+        pq.write_table(t.append_column("ward_note", pa.array(["x"] * t.num_rows)), part)
     monkeypatch.setenv("YIGONG_PSEUDONYM_KEY", "test-key-not-secret")
     out = CliRunner().invoke(app, ["ingest", str(tmp_path / "world"), "--db", str(tmp_path / "w.duckdb")])
     assert out.exit_code == 0, out.output
-    lines = [x for x in out.output.splitlines() if "column 'period' is not part of discharges" in x]
+    # the path's partition keys are not read as columns: no notice about them
+    assert "column 'period'" not in out.output and "column 'county'" not in out.output
+    lines = [x for x in out.output.splitlines() if "column 'ward_note' is not part of discharges" in x]
     assert len(lines) == 1, lines
     assert "discharges/county=130423/period=2023/part-0.parquet and 1 more files" in lines[0]

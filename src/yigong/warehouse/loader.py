@@ -120,7 +120,7 @@ def stage_file(wh: Warehouse, path: Path, table: Table, shown: str | None = None
             spec = "{" + ", ".join(f"{lit(h)}: {lit(t)}" for h, t in types.items()) + "}"
             con.execute(
                 f"CREATE TEMP TABLE stg AS SELECT * FROM read_csv(?, columns = {spec}, header = true,"
-                " auto_detect = false, delim = ',', quote = '\"', escape = '\"',"
+                " auto_detect = false, hive_partitioning = false, delim = ',', quote = '\"', escape = '\"',"
                 " dateformat = '%Y-%m-%d', timestampformat = '%Y-%m-%d %H:%M:%S',"
                 " store_rejects = true, rejects_table = 'yg_rejects', rejects_scan = 'yg_rejects_scan')",
                 [str(path)])
@@ -135,9 +135,12 @@ def stage_file(wh: Warehouse, path: Path, table: Table, shown: str | None = None
                     ("type: " if cast else "malformed: ") + message))
             staged = {h: t != "VARCHAR" for h, t in types.items()}
         elif suffix == ".parquet":
-            cols = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
+            # a part file of a partitioned dataset (`<table>/county=…/period=…/`): the path's
+            # keys are not columns of the table, so they are not read from the path
+            cols = con.execute("DESCRIBE SELECT * FROM read_parquet(?, hive_partitioning = false)",
+                               [str(path)]).fetchall()
             con.execute(f"CREATE TEMP TABLE stg AS SELECT {text_projection(cols)} "
-                        "FROM read_parquet(?)", [str(path)])
+                        "FROM read_parquet(?, hive_partitioning = false)", [str(path)])
             staged = {n: False for n, *_ in cols}
         elif suffix == ".xlsx":
             arrow = _xlsx_to_arrow(path)
