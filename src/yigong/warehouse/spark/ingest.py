@@ -328,12 +328,8 @@ def ingest_paths_spark(wh: SparkWarehouse, paths: Iterable[str | Path], *, table
                        key: PseudonymKey | None = None,
                        progress: Callable[[str, Path], None] | None = None) -> list[IngestReport]:
     """`ingest.ingest_paths` on a Spark warehouse: every file in dependency order."""
-    from yigong.ingest.run import collect
+    from yigong.ingest.run import ingest_each
 
-    run_id = uuid.uuid4().hex[:12]
-    reports = []
-    for name, path in collect(paths, table):
-        if progress:
-            progress(name, path)
-        reports.append(ingest_parquet(wh, path, BY_NAME[name], key=key, run_id=run_id))
-    return reports
+    return ingest_each(paths, lambda path, t, run_id: ingest_parquet(wh, path, t, key=key,
+                                                                     run_id=run_id),
+                       table=table, progress=progress)
