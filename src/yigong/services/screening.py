@@ -317,11 +317,20 @@ def review_status(store: Store, flag_id: str) -> dict[str, Any] | None:
 
 
 def demo_summary(db: Path, year: int) -> dict[str, Any]:
-    """For `make demo`: run every rule over ``year`` and return flags per rule plus 3 examples."""
+    """For `make demo`: run every rule over ``year``; flags per rule, and for each rule that
+    flagged anything (most severe rules first) the flag furthest past its threshold, with its
+    reason — what a reviewer would open first."""
     summary = run_screening(db, year)
-    top = sample_flags(db, "deviation", 3, period=str(year))
-    summary["examples"] = [{"flag_id": f["flag_id"], "rule_id": f["rule_id"], "reason": f["reason_en"]}
-                           for f in top]
+    order = {"high": 0, "medium": 1, "low": 2}
+    known = rules().rules
+    fired = sorted((r for r, n in summary["by_rule"].items() if n and r in known),
+                   key=lambda r: (order.get(known[r].severity.value, 3), r))
+    examples = {}
+    for rule_id in fired:
+        (top,) = sample_flags(db, "deviation", 1, period=str(year), rule_id=rule_id)
+        examples[f"{rule_id} ({known[rule_id].severity.value})"] = (
+            f"{top['flag_id']} {top['institution_id']}: {top['reason_en']}")
+    summary["examples"] = examples
     return summary
 
 
