@@ -133,3 +133,17 @@ def test_a_write_that_cannot_be_audited_is_not_reported_done(other_app, monkeypa
     monkeypatch.setattr(other_app.state.yigong.users, "audit", broken)
     r = TestClient(other_app).post("/api/v1/tests/new-write")
     assert r.status_code == 500 and r.json()["error"]["code"] == "audit_failed"
+
+
+def test_an_oversized_write_body_is_refused_unread_and_audited(app, client, tokens):
+    from yigong.api.audit import WRITE_BODY_LIMIT
+
+    before = len(_rows(app))
+    r = client.post("/api/v1/referrals/R1/actions/approve", headers=tokens["county"],
+                    content=b"{" + b" " * (WRITE_BODY_LIMIT + 10) + b"}")
+    assert r.status_code == 413 and r.json()["error"]["code"] == "payload_too_large"
+    (row,) = _new_rows(app, before)  # refused before routing: the row names the path itself
+    assert row["actor"] == "county"
+    assert row["action"] == "write POST /api/v1/referrals/R1/actions/approve"
+    assert (row["detail"]["status"], row["detail"]["outcome"]) == (413, "refused")
+    assert row["detail"]["code"] == "payload_too_large"

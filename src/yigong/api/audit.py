@@ -31,6 +31,9 @@ __all__ = ["WRITE_METHODS", "AuditWrites"]
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _BODY_MAX = 64 * 1024  # how much of a request body is parsed (for the actor and node)
+#: the largest write body accepted: every write of the API is a small form or JSON object,
+#: and the body is held in memory until the audit row is written
+WRITE_BODY_LIMIT = 1024 * 1024
 
 
 def _fields(content_type: str, body: bytes) -> dict[str, str]:
@@ -83,12 +86,25 @@ class AuditWrites:
         state = scope.setdefault("state", {})
         body_parts: list[bytes] = []  # the request body is read first (writes are small) so
         more = True  # the row can name the actor and node even if the route never reads it
+        size = 0
         while more:
             message = await receive()
             if message["type"] != "http.request":
                 break
             body_parts.append(message.get("body", b""))
+            size += len(body_parts[-1])
             more = message.get("more_body", False)
+            if size > WRITE_BODY_LIMIT:  # refused unread, and the refusal is audited too
+                from fastapi.responses import JSONResponse
+
+                from yigong.api.errors import error_body
+
+                answer = JSONResponse(error_body(
+                    "payload_too_large", f"a write body is at most {WRITE_BODY_LIMIT:,} bytes"),
+                    413)
+                self._write(scope, state, b"", 413, answer.body)
+                await answer(scope, receive, send)
+                return
         seen = b"".join(body_parts)
         replayed = False
 
