@@ -11,6 +11,10 @@ def test_page_twin_equals_the_api_and_stays_in_scope(world, client, tokens):
     assert twin["total"] == api["total"] > 0
     assert [f["flag_id"] for f in twin["items"]] == [f["flag_id"] for f in api["items"]]
     assert {r["id"] for r in twin["rules"]} >= {f["rule_id"] for f in twin["items"]}
+    # what a reviewer opens first: the most severe rules, then the furthest past the threshold
+    order = [({"high": 0, "medium": 1, "low": 2}[f["severity"]], -f["deviation"])
+             for f in twin["items"]]
+    assert order == sorted(order) and len({o[0] for o in order}) > 1
     html = client.get(f"/screening?period={year}", headers=h)
     assert html.status_code == 200 and twin["items"][0]["flag_id"] in html.text
     rule = twin["items"][0]["rule_id"]  # one rule only

@@ -25,9 +25,10 @@ Page = Annotated[int, Query(ge=1, le=10**6)]
 @router.get("/screening/flags", tags=["screening"])
 def screening_flags(p: CurrentUser, period: Period = None, rule: RuleId = None,
                     page: Page = 1) -> dict[str, Any]:
-    """Screening flags of the institutions in scope, 50 a page, furthest past their threshold
-    first: rule, period, entity, institution, severity, amount at stake, deviation, the numbers
-    that triggered the flag, the rule's parameters and the reason (English and Chinese)."""
+    """Screening flags of the institutions in scope, 50 a page, the most severe rules first and
+    within them the furthest past their threshold: rule, period, entity, institution, severity,
+    amount at stake, deviation, the numbers that triggered the flag, the rule's parameters and
+    the reason (English and Chinese)."""
     from yigong.services.screening import flags_page
 
     scope = None if p.scope.covers_everything else p.scope.institutions

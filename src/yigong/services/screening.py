@@ -337,7 +337,8 @@ def demo_summary(db: Path, year: int) -> dict[str, Any]:
 def flags_page(db: str | Path | Any, institutions: frozenset[str] | None, *, period: str | None = None,
                rule_id: str | None = None, page: int = 1, per_page: int = 50) -> dict[str, Any]:
     """Flags whose institution is in ``institutions`` (None: every flag), ``per_page`` a page,
-    most severe deviations first; without the rows behind them (use `explain_flag`)."""
+    high-severity rules first, then medium and low, each furthest past its threshold first;
+    without the rows behind them (use `explain_flag`)."""
     with _warehouse(db) as wh:
         con = wh.ibis
         if FLAGS_TABLE not in con.list_tables():
@@ -351,7 +352,9 @@ def flags_page(db: str | Path | Any, institutions: frozenset[str] | None, *, per
         if rule_id:
             t = t.filter(t.rule_id == rule_id)
         total = int(t.count().to_pyarrow().as_py())
-        t = t.order_by([ibis.desc(t.deviation), t.flag_id]).limit(per_page, offset=(page - 1) * per_page)
+        # what a reviewer opens first: the most severe rules, then the furthest past the threshold
+        rank = t.severity.cases(("high", 0), ("medium", 1), ("low", 2), else_=3)
+        t = t.order_by([rank, ibis.desc(t.deviation), t.flag_id]).limit(per_page, offset=(page - 1) * per_page)
         rows = t.drop("rows", "run_at").to_pyarrow().to_pylist()
     items = []
     for r in rows:

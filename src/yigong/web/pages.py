@@ -204,7 +204,8 @@ def screening(request: Request,
               rule: Annotated[str | None, Query(pattern=r"^[a-z][a-z0-9_]{0,60}$")] = None,
               page: Annotated[int, Query(ge=1, le=10**6)] = 1,
               format: Format = "html") -> Response:
-    """Fund-supervision screening flags in scope, furthest past their threshold first."""
+    """Fund-supervision screening flags in scope, most severe rules first, then furthest past
+    their threshold."""
     p = _who(request)
     if p is None:
         return _login_redirect(request)
