@@ -24,6 +24,12 @@ T = TypeVar("T")
 BundleOpt = Annotated[
     Path, typer.Option("--inputs", "-i", help="Input bundle directory (see docs/payment.md).")
 ]
+#: a bundle, or nothing when the inputs come from the warehouse (--db)
+OptionalBundleOpt = Annotated[
+    Path | None,
+    typer.Option("--inputs", "-i", help="Input bundle directory (see docs/payment.md)."),
+]
+DbCountyOpt = Annotated[str | None, typer.Option(help="With --db: county code.")]
 PolicyOpt = Annotated[
     str, typer.Option("--policy", "-p", help="Built-in policy id or policy YAML path.")
 ]
@@ -84,10 +90,7 @@ def _print_summary(summary: Any, as_json: bool) -> None:
 @app.command()
 def budget(
     out: OutOpt,
-    inputs: Annotated[
-        Path | None,
-        typer.Option("--inputs", "-i", help="Input bundle directory (see docs/payment.md)."),
-    ] = None,
+    inputs: OptionalBundleOpt = None,
     db: Annotated[
         Path | None,
         typer.Option("--db", help="Build the inputs from this warehouse instead of a bundle."),
@@ -193,15 +196,12 @@ def validate(
 @app.command()
 def dip(
     out: OutOpt,
-    inputs: Annotated[
-        Path | None,
-        typer.Option("--inputs", "-i", help="Input bundle directory (see docs/payment.md)."),
-    ] = None,
+    inputs: OptionalBundleOpt = None,
     db: Annotated[
         Path | None,
         typer.Option("--db", help="Build history and cases from this warehouse instead."),
     ] = None,
-    county: Annotated[str | None, typer.Option(help="With --db: county code.")] = None,
+    county: DbCountyOpt = None,
     year: Annotated[int | None, typer.Option(help="With --db: settlement year.")] = None,
     dip_fund: Annotated[
         str | None,
@@ -243,15 +243,12 @@ def dip(
 @app.command()
 def drg(
     out: OutOpt,
-    inputs: Annotated[
-        Path | None,
-        typer.Option("--inputs", "-i", help="Input bundle directory (see docs/payment.md)."),
-    ] = None,
+    inputs: OptionalBundleOpt = None,
     db: Annotated[
         Path | None,
         typer.Option("--db", help="Take the cases from this warehouse (drg_results + discharges)."),
     ] = None,
-    county: Annotated[str | None, typer.Option(help="With --db: county code.")] = None,
+    county: DbCountyOpt = None,
     year: Annotated[int | None, typer.Option(help="With --db: discharge year.")] = None,
     scheme: Annotated[
         str, typer.Option(help="With --db: grouping scheme stored by `yigong drg group`.")
