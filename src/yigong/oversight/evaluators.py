@@ -179,6 +179,14 @@ class UpcodingParams(Params):
     min_above_peers: float = Field(ge=0, lt=1)
 
 
+def _this_and_last_year(per_institution: Callable[[Period], ir.Table], period: Period,
+                        min_cases: int) -> tuple[ir.Table, ir.Table]:
+    """A per-institution measure over ``period`` and over the same span a year before, each
+    kept only where the institution had at least ``min_cases`` cases."""
+    now, before = per_institution(period), per_institution(period.previous_year())
+    return now.filter(now.cases >= min_cases), before.filter(before.cases >= min_cases)
+
+
 def _cc_rates(d: ir.Table, r: ir.Table, period: Period) -> ir.Table:
     x = d.filter(_in(d.discharge_date, period)).join(r, "discharge_id")
     x = x.mutate(cc=(x.has_cc | x.has_mcc).cast("int64"))
@@ -191,11 +199,8 @@ def upcoding(src: Sources, p: UpcodingParams, period: Period) -> ir.Table:
     d = src.table("discharges")
     r = src.table("drg_results")
     r = r.filter(r.scheme == p.scheme).select("discharge_id", "has_cc", "has_mcc")
-    now = _cc_rates(d, r, period)
-    now = now.filter(now.cases >= p.min_cases)
-    before = _cc_rates(d, r, period.previous_year())
-    before = before.filter(before.cases >= p.min_cases).select(
-        "institution_id", prior_rate=before.rate, prior_cases=before.cases)
+    now, before = _this_and_last_year(lambda span: _cc_rates(d, r, span), period, p.min_cases)
+    before = before.select("institution_id", prior_rate=before.rate, prior_cases=before.cases)
     peers = now.aggregate(peer_median=now.rate.median())
     j = now.join(before, "institution_id").cross_join(peers)
     j = j.mutate(rate_jump=j.rate - j.prior_rate, above_peers=j.rate - j.peer_median)
@@ -226,11 +231,8 @@ def cmi_jump(src: Sources, p: CmiParams, period: Period) -> ir.Table:
     d = src.table("discharges")
     f = src.table("drg_case_facts")
     f = f.filter((f.scheme == p.scheme) & f.weighted).select("discharge_id", weight=f.weight.cast("float64"))
-    now = _cmi(d, f, period)
-    now = now.filter(now.cases >= p.min_cases)
-    before = _cmi(d, f, period.previous_year())
-    before = before.filter(before.cases >= p.min_cases).select(
-        "institution_id", prior_cmi=before.cmi, prior_cases=before.cases)
+    now, before = _this_and_last_year(lambda span: _cmi(d, f, span), period, p.min_cases)
+    before = before.select("institution_id", prior_cmi=before.cmi, prior_cases=before.cases)
     if src.has("institutions"):
         inst = src.table("institutions").select("institution_id", peer_level="level")
         now = now.left_join(inst, "institution_id").select(now, "peer_level")
