@@ -176,7 +176,7 @@ def screening_view(p: Principal, period: str | None, rule: str | None,
         with p.state.tables() as wh:
             return flags_page(wh, scope, period=period, rule_id=rule, page=page)
 
-    data = p.state.memo(("screening-page", scope, period, rule, page), build)
+    data = p.state.memo(("screening", scope, period, rule, page), build)  # shared with the API
     known = rules().rules
     return {**data, "period": period, "rule": rule,
             "rules": [{"id": r.id, "name_zh": r.name_zh, "name_en": r.name_en,
