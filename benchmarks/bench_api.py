@@ -54,8 +54,13 @@ def _uptime() -> str:
 
 def _quantiles(ms: list[float]) -> dict[str, float]:
     q = statistics.quantiles(ms, n=100, method="inclusive")
-    return {"n": len(ms), "p50_ms": round(q[49], 2), "p95_ms": round(q[94], 2),
-            "p99_ms": round(q[98], 2), "max_ms": round(max(ms), 2)}
+    return {
+        "n": len(ms),
+        "p50_ms": round(q[49], 2),
+        "p95_ms": round(q[94], 2),
+        "p99_ms": round(q[98], 2),
+        "max_ms": round(max(ms), 2),
+    }
 
 
 class Connection:
@@ -68,8 +73,9 @@ class Connection:
         self.writer: asyncio.StreamWriter | None = None
 
     async def connect(self) -> None:
-        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port,
-                                                                 limit=1 << 22)
+        self.reader, self.writer = await asyncio.open_connection(
+            "127.0.0.1", self.port, limit=1 << 22
+        )
 
     async def get(self, url: str) -> tuple[int, int]:
         """(status, body bytes) of one GET; reconnects when the server closed the connection."""
@@ -80,8 +86,10 @@ class Connection:
         head = await self.reader.readuntil(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
         status = int(lines[0].split()[1])
-        fields = {k.strip().lower(): v.strip() for k, _, v in
-                  (line.partition(":") for line in lines[1:] if line)}
+        fields = {
+            k.strip().lower(): v.strip()
+            for k, _, v in (line.partition(":") for line in lines[1:] if line)
+        }
         if "content-length" in fields:
             body = await self.reader.readexactly(int(fields["content-length"]))
         else:  # chunked
@@ -101,8 +109,7 @@ class Connection:
             self.writer.close()
 
 
-async def _load(conns: list[Connection], url: str, total: int, cold: bool
-                ) -> dict[str, float]:
+async def _load(conns: list[Connection], url: str, total: int, cold: bool) -> dict[str, float]:
     ms: list[float] = []
     errors = 0
     todo = iter(range(len(conns) if cold else total))
@@ -116,6 +123,7 @@ async def _load(conns: list[Connection], url: str, total: int, cold: bool
             errors += status != 200
             if cold:
                 return
+
     t0 = time.perf_counter()
     await asyncio.gather(*(worker(c) for c in conns))
     wall = time.perf_counter() - t0
@@ -133,8 +141,9 @@ async def _cold(port: int, headers: dict[str, str], url: str, clients: int) -> d
             c.close()
 
 
-async def _warm(port: int, headers: dict[str, str], url: str, clients: int, warmup: int,
-                total: int) -> dict[str, float]:
+async def _warm(
+    port: int, headers: dict[str, str], url: str, clients: int, warmup: int, total: int
+) -> dict[str, float]:
     """Warm-up requests, then the measured ones, on the same keep-alive connections."""
     conns = [Connection(port, headers) for _ in range(clients)]
     await asyncio.gather(*(c.connect() for c in conns))
@@ -149,8 +158,11 @@ async def _warm(port: int, headers: dict[str, str], url: str, clients: int, warm
 def _post_token(port: int) -> str:
     import httpx
 
-    r = httpx.post(f"http://127.0.0.1:{port}/api/v1/auth/token",
-                   data={"username": "bench", "password": PASSWORD}, timeout=60)
+    r = httpx.post(
+        f"http://127.0.0.1:{port}/api/v1/auth/token",
+        data={"username": "bench", "password": PASSWORD},
+        timeout=60,
+    )
     r.raise_for_status()
     return str(r.json()["access_token"])
 
@@ -160,9 +172,22 @@ def _start(db: Path, users_db: Path, port: int, workers: int) -> subprocess.Pope
 
     env = {**os.environ, "YIGONG_SECRET": "bench-secret"}
     server = subprocess.Popen(
-        [sys.executable, "-c", "from yigong.cli.main import app; app()", "serve", "--db",
-         str(db), "--users-db", str(users_db), "--port", str(port), "--workers", str(workers)],
-        env=env)
+        [
+            sys.executable,
+            "-c",
+            "from yigong.cli.main import app; app()",
+            "serve",
+            "--db",
+            str(db),
+            "--users-db",
+            str(users_db),
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        env=env,
+    )
     for _ in range(1200):
         try:
             httpx.get(f"http://127.0.0.1:{port}/login", timeout=1)
@@ -192,11 +217,25 @@ def _in_process(db: Path, users_db: Path, urls: dict[str, str], n: int) -> dict[
 
         async def send(message: dict[str, object]) -> None:
             sent.append(message)
-        await app({"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-                   "method": "GET", "scheme": "http", "path": path,
-                   "raw_path": path.encode(), "query_string": query, "root_path": "",
-                   "headers": [(b"host", b"127.0.0.1"), (b"authorization", auth)],
-                   "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}, receive, send)
+
+        await app(
+            {
+                "type": "http",
+                "asgi": {"version": "3.0"},
+                "http_version": "1.1",
+                "method": "GET",
+                "scheme": "http",
+                "path": path,
+                "raw_path": path.encode(),
+                "query_string": query,
+                "root_path": "",
+                "headers": [(b"host", b"127.0.0.1"), (b"authorization", auth)],
+                "client": ("127.0.0.1", 1),
+                "server": ("127.0.0.1", 80),
+            },
+            receive,
+            send,
+        )
         return int(sent[0]["status"])  # type: ignore[call-overload]
 
     async def measure() -> dict[str, float]:
@@ -210,6 +249,7 @@ def _in_process(db: Path, users_db: Path, urls: dict[str, str], n: int) -> dict[
                 await call(path, query.encode())
             out[name] = round((time.perf_counter() - t) / n * 1000, 3)
         return out
+
     try:
         return asyncio.run(measure())
     finally:
@@ -242,16 +282,23 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="yigong-bench-api-"))
     users_db = work / "auth.sqlite"
     UserStore(users_db).add("bench", PASSWORD, "county_commission", [node], actor="bench")
-    urls = {"baseline /api/v1/me": "/api/v1/me",
-            "scorecard": f"/api/v1/nodes/{node}/indicators?period={period}",
-            "drill-down": f"/api/v1/nodes/{node}/indicators/{args.indicator}/explain"
-                          f"?period={period}"}
+    urls = {
+        "baseline /api/v1/me": "/api/v1/me",
+        "scorecard": f"/api/v1/nodes/{node}/indicators?period={period}",
+        "drill-down": f"/api/v1/nodes/{node}/indicators/{args.indicator}/explain?period={period}",
+    }
     report: dict[str, object] = {
-        "warehouse": str(db), "warehouse_bytes": db.stat().st_size, "node": node,
-        "period": period, "clients": args.clients, "requests": args.requests,
-        "workers": args.workers, "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "warehouse": str(db),
+        "warehouse_bytes": db.stat().st_size,
+        "node": node,
+        "period": period,
+        "clients": args.clients,
+        "requests": args.requests,
+        "workers": args.workers,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "load_generator": "this process: asyncio + uvloop, raw HTTP/1.1 keep-alive",
-        "uptime_before": _uptime()}
+        "uptime_before": _uptime(),
+    }
     port = _free_port()
     server = _start(db, users_db, port, args.workers)
     try:
@@ -263,15 +310,18 @@ def main() -> None:
         report["cold"] = cold
         warm: dict[str, dict[str, float]] = {}
         for name, url in urls.items():
-            warm[name] = asyncio.run(_warm(port, headers, url, args.clients, args.warmup,
-                                           args.requests))
+            warm[name] = asyncio.run(
+                _warm(port, headers, url, args.clients, args.warmup, args.requests)
+            )
             print("warm", name, warm[name], flush=True)
         report["warm"] = warm
         floor = warm["baseline /api/v1/me"]["p95_ms"]
-        report["warm_p95_ratio_to_baseline"] = {n: round(w["p95_ms"] / floor, 2)
-                                                for n, w in warm.items()}
-        report["goal_p95_under_50_ms"] = {n: warm[n]["p95_ms"] < 50
-                                          for n in ("scorecard", "drill-down")}
+        report["warm_p95_ratio_to_baseline"] = {
+            n: round(w["p95_ms"] / floor, 2) for n, w in warm.items()
+        }
+        report["goal_p95_under_50_ms"] = {
+            n: warm[n]["p95_ms"] < 50 for n in ("scorecard", "drill-down")
+        }
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -90,7 +90,9 @@ def main() -> None:
         "statuses": {str(k): int(v) for k, v in statuses.items()},
         "distinct_drgs": len(set(res.column("drg").drop_null().to_pylist())),
     }
-    report["load_average_1m"] = round(os.getloadavg()[0], 2)  # other work on the machine skews figures
+    report["load_average_1m"] = round(
+        os.getloadavg()[0], 2
+    )  # other work on the machine skews figures
     text = json.dumps(report, indent=2, ensure_ascii=False)
     print(text)
     if a.save:

@@ -52,8 +52,9 @@ PRIMARY = ("township_centre", "community_centre", "community_station", "village_
 def _table(name: str, cols: dict[str, object]) -> pa.Table:
     schema = arrow_schema(BY_NAME[name])
     n = len(next(iter(cols.values())))  # type: ignore[arg-type]
-    arrays = [pa.array(cols[f.name], f.type) if f.name in cols else pa.nulls(n, f.type)
-              for f in schema]
+    arrays = [
+        pa.array(cols[f.name], f.type) if f.name in cols else pa.nulls(n, f.type) for f in schema
+    ]
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
@@ -74,60 +75,132 @@ def build_city(wh: Warehouse, scale: float, seed: int = 7) -> str:
     div = [(city, "city", "130000")] + [(c, "county", city) for c in counties]
     towns = [f"{c}{t:03d}" for c in counties for t in range(1, 21)]
     div += [(t, "township", t[:6]) for t in towns]
-    wh.load_arrow("admin_divisions", _table("admin_divisions", {
-        "division_code": [d for d, _, _ in div], "name_zh": [d for d, _, _ in div],
-        "level": [lv for _, lv, _ in div], "parent_code": [p for _, _, p in div],
-        "valid_from": [start] * len(div)}))
+    wh.load_arrow(
+        "admin_divisions",
+        _table(
+            "admin_divisions",
+            {
+                "division_code": [d for d, _, _ in div],
+                "name_zh": [d for d, _, _ in div],
+                "level": [lv for _, lv, _ in div],
+                "parent_code": [p for _, _, p in div],
+                "valid_from": [start] * len(div),
+            },
+        ),
+    )
     inst: list[tuple[str, str, str, str]] = []  # id, type, level, division
     for c in counties:
-        inst += [(f"{c}H1", "county_general", "3", c), (f"{c}H2", "county_general", "2", c),
-                 (f"{c}H3", "county_tcm", "2", c)]
+        inst += [
+            (f"{c}H1", "county_general", "3", c),
+            (f"{c}H2", "county_general", "2", c),
+            (f"{c}H3", "county_tcm", "2", c),
+        ]
     for t in towns:
         inst.append((f"{t}T", "township_centre", "1", t))
         inst += [(f"{t}V{v:02d}", "village_clinic", "0", t) for v in range(15)]
     inst += [(f"{city}C{k}", "city_general", "3", city) for k in range(8)]
     ids = [i for i, _, _, _ in inst]
-    wh.load_arrow("institutions", _table("institutions", {
-        "institution_id": ids, "name_zh": ids, "institution_type": [t for _, t, _, _ in inst],
-        "level": [lv for _, _, lv, _ in inst], "grade": ["A"] * len(inst),
-        "ownership": ["public"] * len(inst), "division_code": [d for _, _, _, d in inst]}))
-    wh.load_arrow("communities", _table("communities", {
-        "community_id": [f"C{c}" for c in counties], "name_zh": counties,
-        "county_code": counties, "valid_from": [start] * len(counties)}))
+    wh.load_arrow(
+        "institutions",
+        _table(
+            "institutions",
+            {
+                "institution_id": ids,
+                "name_zh": ids,
+                "institution_type": [t for _, t, _, _ in inst],
+                "level": [lv for _, _, lv, _ in inst],
+                "grade": ["A"] * len(inst),
+                "ownership": ["public"] * len(inst),
+                "division_code": [d for _, _, _, d in inst],
+            },
+        ),
+    )
+    wh.load_arrow(
+        "communities",
+        _table(
+            "communities",
+            {
+                "community_id": [f"C{c}" for c in counties],
+                "name_zh": counties,
+                "county_code": counties,
+                "valid_from": [start] * len(counties),
+            },
+        ),
+    )
     county_inst = [i for i in inst if not i[0].startswith(city)]
-    wh.load_arrow("community_memberships", _table("community_memberships", {
-        "institution_id": [i for i, _, _, _ in county_inst],
-        "community_id": [f"C{d[:6]}" for _, _, _, d in county_inst],
-        "role": ["lead" if i.endswith("H1") else "village" if t == "village_clinic" else "member"
-                 for i, t, _, _ in county_inst],
-        "valid_from": [start] * len(county_inst)}))
+    wh.load_arrow(
+        "community_memberships",
+        _table(
+            "community_memberships",
+            {
+                "institution_id": [i for i, _, _, _ in county_inst],
+                "community_id": [f"C{d[:6]}" for _, _, _, d in county_inst],
+                "role": [
+                    "lead" if i.endswith("H1") else "village" if t == "village_clinic" else "member"
+                    for i, t, _, _ in county_inst
+                ],
+                "valid_from": [start] * len(county_inst),
+            },
+        ),
+    )
     residents = {c: int(500_000 * scale) for c in counties}
     pops = [(c, r) for c, r in residents.items()] + [(city, sum(residents.values()))]
-    wh.load_arrow("population", _table("population", {
-        "division_code": [c for c, _ in pops], "year": [2024] * len(pops),
-        "resident_population": [r for _, r in pops]}))
+    wh.load_arrow(
+        "population",
+        _table(
+            "population",
+            {
+                "division_code": [c for c, _ in pops],
+                "year": [2024] * len(pops),
+                "resident_population": [r for _, r in pops],
+            },
+        ),
+    )
     types = np.array([t for _, t, _, _ in inst])
-    weight = np.select([types == "village_clinic", types == "township_centre",
-                        np.char.startswith(types, "county"), types == "city_general"],
-                       [1.0, 12.0, 60.0, 150.0])
+    weight = np.select(
+        [
+            types == "village_clinic",
+            types == "township_centre",
+            np.char.startswith(types, "county"),
+            types == "city_general",
+        ],
+        [1.0, 12.0, 60.0, 150.0],
+    )
     weight = weight / weight.sum()
     days = np.array([np.datetime64("2024-01-01") + np.timedelta64(d, "D") for d in range(366)])
     ids_arr = np.array(ids)
 
     n = int(21_000_000 * scale)  # ~3 visits per resident and year
     who = rng.choice(len(ids), n, p=weight)
-    vtype = rng.choice(["outpatient", "emergency", "health_check", "home_visit"], n,
-                       p=[0.86, 0.09, 0.04, 0.01])
-    wh.load_arrow("outpatient_visits", _table("outpatient_visits", {
-        "visit_id": _ids("v", n), "institution_id": ids_arr[who], "patient_key": _ids("p", n),
-        "visit_date": days[rng.integers(0, 366, n)], "visit_type": vtype,
-        "department": np.full(n, "内科"), "is_appointment": rng.random(n) < 0.3,
-        "has_prescription": rng.random(n) < 0.7, "is_special_needs": rng.random(n) < 0.01,
-        "payer": np.full(n, "2"), "total_cost": _money(rng, 180, n),
-        "cost_drugs": _money(rng, 70, n)}))
+    vtype = rng.choice(
+        ["outpatient", "emergency", "health_check", "home_visit"], n, p=[0.86, 0.09, 0.04, 0.01]
+    )
+    wh.load_arrow(
+        "outpatient_visits",
+        _table(
+            "outpatient_visits",
+            {
+                "visit_id": _ids("v", n),
+                "institution_id": ids_arr[who],
+                "patient_key": _ids("p", n),
+                "visit_date": days[rng.integers(0, 366, n)],
+                "visit_type": vtype,
+                "department": np.full(n, "内科"),
+                "is_appointment": rng.random(n) < 0.3,
+                "has_prescription": rng.random(n) < 0.7,
+                "is_special_needs": rng.random(n) < 0.01,
+                "payer": np.full(n, "2"),
+                "total_cost": _money(rng, 180, n),
+                "cost_drugs": _money(rng, 70, n),
+            },
+        ),
+    )
 
-    hospitals = np.flatnonzero(np.char.startswith(types, "county") | (types == "city_general")
-                               | (types == "township_centre"))
+    hospitals = np.flatnonzero(
+        np.char.startswith(types, "county")
+        | (types == "city_general")
+        | (types == "township_centre")
+    )
     hw = weight[hospitals] / weight[hospitals].sum()
     m = int(1_000_000 * scale)
     who = hospitals[rng.choice(len(hospitals), m, p=hw)]
@@ -137,47 +210,95 @@ def build_city(wh: Warehouse, scale: float, seed: int = 7) -> str:
     grades = rng.choice(["1", "2", "3", "4", ""], k, p=[0.2, 0.3, 0.25, 0.1, 0.15])
 
     def lists(values: np.ndarray) -> pa.Array:
-        return pa.ListArray.from_arrays(pa.array(offsets), pa.array(values, pa.string()),
-                                        mask=pa.array(nproc == 0))
+        return pa.ListArray.from_arrays(
+            pa.array(offsets), pa.array(values, pa.string()), mask=pa.array(nproc == 0)
+        )
+
     los = rng.integers(1, 20, m)
     d_day = days[rng.integers(0, 366, m)]
-    wh.load_arrow("discharges", _table("discharges", {
-        "discharge_id": _ids("d", m), "institution_id": ids_arr[who], "case_no": _ids("c", m),
-        "admission_seq": np.ones(m, np.int64), "patient_key": _ids("q", m),
-        "sex": rng.choice(["1", "2"], m), "age_years": rng.integers(0, 95, m),
-        "admission_route": np.full(m, "2"), "admission_date": d_day, "discharge_date": d_day,
-        "length_of_stay": los, "department": np.full(m, "内科"),
-        "discharge_mode": rng.choice(["1", "2", "3", "5"], m, p=[0.9, 0.04, 0.04, 0.02]),
-        "payer": np.full(m, "2"),
-        "diagnosis_codes": pa.array([["I10.x00"]] * m, pa.list_(pa.string())),
-        "procedure_codes": lists(np.full(k, "00.0100")), "procedure_grades": lists(grades),
-        "procedure_emergency": lists(rng.choice(["0", "1"], k, p=[0.85, 0.15])),
-        "procedure_minimally_invasive": lists(rng.choice(["0", "1"], k, p=[0.7, 0.3])),
-        "is_day_surgery": rng.random(m) < 0.03, "total_cost": _money(rng, 9000, m),
-        "cost_western_drugs": _money(rng, 2000, m)}))
+    wh.load_arrow(
+        "discharges",
+        _table(
+            "discharges",
+            {
+                "discharge_id": _ids("d", m),
+                "institution_id": ids_arr[who],
+                "case_no": _ids("c", m),
+                "admission_seq": np.ones(m, np.int64),
+                "patient_key": _ids("q", m),
+                "sex": rng.choice(["1", "2"], m),
+                "age_years": rng.integers(0, 95, m),
+                "admission_route": np.full(m, "2"),
+                "admission_date": d_day,
+                "discharge_date": d_day,
+                "length_of_stay": los,
+                "department": np.full(m, "内科"),
+                "discharge_mode": rng.choice(["1", "2", "3", "5"], m, p=[0.9, 0.04, 0.04, 0.02]),
+                "payer": np.full(m, "2"),
+                "diagnosis_codes": pa.array([["I10.x00"]] * m, pa.list_(pa.string())),
+                "procedure_codes": lists(np.full(k, "00.0100")),
+                "procedure_grades": lists(grades),
+                "procedure_emergency": lists(rng.choice(["0", "1"], k, p=[0.85, 0.15])),
+                "procedure_minimally_invasive": lists(rng.choice(["0", "1"], k, p=[0.7, 0.3])),
+                "is_day_surgery": rng.random(m) < 0.03,
+                "total_cost": _money(rng, 9000, m),
+                "cost_western_drugs": _money(rng, 2000, m),
+            },
+        ),
+    )
 
     s = int(2_800_000 * scale)
     insured = np.array(counties)[rng.integers(0, 14, s)]
     away = rng.random(s)
     service = np.where(away < 0.85, insured, np.where(away < 0.93, city, "130100"))
-    wh.load_arrow("settlements", _table("settlements", {
-        "settlement_id": _ids("s", s), "provider_code": np.full(s, "X"),
-        "service_area": service, "insured_area": insured, "person_key": _ids("r", s),
-        "scheme": np.full(s, "resident"),
-        "care_type": rng.choice(["inpatient", "outpatient", "pharmacy"], s, p=[0.3, 0.6, 0.1]),
-        "settle_date": days[rng.integers(0, 366, s)], "total_cost": _money(rng, 3000, s),
-        "fund_paid": _money(rng, 1800, s), "personal_paid": _money(rng, 1200, s),
-        "payment_method": rng.choice(["fee_for_service", "drg"], s)}))
+    wh.load_arrow(
+        "settlements",
+        _table(
+            "settlements",
+            {
+                "settlement_id": _ids("s", s),
+                "provider_code": np.full(s, "X"),
+                "service_area": service,
+                "insured_area": insured,
+                "person_key": _ids("r", s),
+                "scheme": np.full(s, "resident"),
+                "care_type": rng.choice(
+                    ["inpatient", "outpatient", "pharmacy"], s, p=[0.3, 0.6, 0.1]
+                ),
+                "settle_date": days[rng.integers(0, 366, s)],
+                "total_cost": _money(rng, 3000, s),
+                "fund_paid": _money(rng, 1800, s),
+                "personal_paid": _money(rng, 1200, s),
+                "payment_method": rng.choice(["fee_for_service", "drg"], s),
+            },
+        ),
+    )
 
     st = int(70_000 * scale)
     who = rng.choice(len(ids), st, p=weight)
-    wh.load_arrow("staff", _table("staff", {
-        "snapshot_date": np.full(st, np.datetime64("2024-12-31")), "institution_id": ids_arr[who],
-        "staff_key": _ids("st", st),
-        "qualification": rng.choice(["licensed_physician", "assistant_physician",
-                                     "registered_nurse", "pharmacist", "technician"], st,
-                                    p=[0.3, 0.08, 0.45, 0.07, 0.1]),
-        "on_duty": rng.random(st) < 0.97}))
+    wh.load_arrow(
+        "staff",
+        _table(
+            "staff",
+            {
+                "snapshot_date": np.full(st, np.datetime64("2024-12-31")),
+                "institution_id": ids_arr[who],
+                "staff_key": _ids("st", st),
+                "qualification": rng.choice(
+                    [
+                        "licensed_physician",
+                        "assistant_physician",
+                        "registered_nurse",
+                        "pharmacist",
+                        "technician",
+                    ],
+                    st,
+                    p=[0.3, 0.08, 0.45, 0.07, 0.1],
+                ),
+                "on_duty": rng.random(st) < 0.97,
+            },
+        ),
+    )
     return f"division:{city}"
 
 
@@ -225,20 +346,57 @@ FROM dd, pp, vv, ss, st
 def hand_sql(wh: Warehouse, prefix: str, start: date, end: date) -> dict[str, tuple]:
     sql = HAND_SQL.format(prefix=prefix, start=start, end=end, primary=str(PRIMARY))
     r = wh.duck.execute(sql).fetchone()
-    (surgical, g4, dis, bed_days, stay_cost, cons, prim, special, oe, oe_cost, adm, adm_in,
-     fund, fund_in, phys, nurses) = r
-    return {"T04": (surgical, dis), "T06": (g4, surgical), "H01": (bed_days, dis),
-            "H06": (stay_cost, dis), "C03": (prim, cons), "T07.1": (special, cons),
-            "H04": (oe_cost, oe), "C01": (adm_in, adm), "C14": (fund_in, fund),
-            "T46": (nurses, phys)}
+    (
+        surgical,
+        g4,
+        dis,
+        bed_days,
+        stay_cost,
+        cons,
+        prim,
+        special,
+        oe,
+        oe_cost,
+        adm,
+        adm_in,
+        fund,
+        fund_in,
+        phys,
+        nurses,
+    ) = r
+    return {
+        "T04": (surgical, dis),
+        "T06": (g4, surgical),
+        "H01": (bed_days, dis),
+        "H06": (stay_cost, dis),
+        "C03": (prim, cons),
+        "T07.1": (special, cons),
+        "H04": (oe_cost, oe),
+        "C01": (adm_in, adm),
+        "C14": (fund_in, fund),
+        "T46": (nurses, phys),
+    }
 
 
 # ---------------------------------------------------------------------- pandas ----
 def pandas_frames(wh: Warehouse) -> dict[str, pd.DataFrame]:
-    names = ["institutions", "discharges", "discharge_procedures", "outpatient_visits",
-             "settlements", "staff"]
-    cols = {"discharges": ["discharge_id", "institution_id", "discharge_date", "length_of_stay",
-                           "total_cost"]}
+    names = [
+        "institutions",
+        "discharges",
+        "discharge_procedures",
+        "outpatient_visits",
+        "settlements",
+        "staff",
+    ]
+    cols = {
+        "discharges": [
+            "discharge_id",
+            "institution_id",
+            "discharge_date",
+            "length_of_stay",
+            "total_cost",
+        ]
+    }
     out = {}
     for n in names:
         sel = ", ".join(f'"{c}"' for c in cols[n]) if n in cols else "*"
@@ -268,14 +426,18 @@ def pandas_ten(f: dict[str, pd.DataFrame], prefix: str, start: date, end: date) 
     latest = st.groupby("institution_id").snapshot_date.transform("max")
     st = st[(st.snapshot_date == latest) & st.on_duty]
     phys = st.qualification.isin(["licensed_physician", "assistant_physician"]).sum()
-    return {"T04": (surgical, len(d)), "T06": (g4, surgical),
-            "H01": (d.length_of_stay.sum(), len(d)), "H06": (d.total_cost.sum(), len(d)),
-            "C03": (v.institution_id.isin(primary_ids).sum(), len(v)),
-            "T07.1": (v.is_special_needs.sum(), len(v)),
-            "H04": (oe.total_cost.sum(), len(oe)),
-            "C01": (adm.service_area.str.startswith(prefix).sum(), len(adm)),
-            "C14": (s[s.service_area.str.startswith(prefix)].fund_paid.sum(), s.fund_paid.sum()),
-            "T46": ((st.qualification == "registered_nurse").sum(), phys)}
+    return {
+        "T04": (surgical, len(d)),
+        "T06": (g4, surgical),
+        "H01": (d.length_of_stay.sum(), len(d)),
+        "H06": (d.total_cost.sum(), len(d)),
+        "C03": (v.institution_id.isin(primary_ids).sum(), len(v)),
+        "T07.1": (v.is_special_needs.sum(), len(v)),
+        "H04": (oe.total_cost.sum(), len(oe)),
+        "C01": (adm.service_area.str.startswith(prefix).sum(), len(adm)),
+        "C14": (s[s.service_area.str.startswith(prefix)].fund_paid.sum(), s.fund_paid.sum()),
+        "T46": ((st.qualification == "registered_nurse").sum(), phys),
+    }
 
 
 def _best(fn, repeat: int) -> tuple[float, object]:
@@ -290,8 +452,10 @@ def _best(fn, repeat: int) -> tuple[float, object]:
 def _same(a: dict[str, tuple], b: dict[str, tuple], tolerance: float = 0.0) -> list[str]:
     """Indicators whose numerator or denominator differ (pandas sums money as float64, so it
     is compared to the fen)."""
+
     def norm(x: object) -> Decimal:
         return Decimal(str(x)) if x is not None else Decimal(0)
+
     bad = []
     for k in a:
         for x, y in zip(a[k], b[k], strict=True):
@@ -305,10 +469,18 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--warehouse", type=Path, default=None,
-                    help="an existing warehouse file to measure (default: build a city)")
-    ap.add_argument("--cache", type=Path, default=None,
-                    help="build the synthetic city into this file once and reuse it")
+    ap.add_argument(
+        "--warehouse",
+        type=Path,
+        default=None,
+        help="an existing warehouse file to measure (default: build a city)",
+    )
+    ap.add_argument(
+        "--cache",
+        type=Path,
+        default=None,
+        help="build the synthetic city into this file once and reuse it",
+    )
     ap.add_argument("--node", default=None)
     ap.add_argument("--period", default="2024")
     args = ap.parse_args()
@@ -324,8 +496,17 @@ def main() -> int:
         wh = Warehouse.memory()
         node_id = build_city(wh, args.scale)
     build_s = time.perf_counter() - t0
-    rows = {n: wh.count(n) for n in ("outpatient_visits", "discharges", "discharge_procedures",
-                                     "settlements", "staff", "institutions")}
+    rows = {
+        n: wh.count(n)
+        for n in (
+            "outpatient_visits",
+            "discharges",
+            "discharge_procedures",
+            "settlements",
+            "staff",
+            "institutions",
+        )
+    }
     print(f"data ready in {build_s:.1f}s: " + ", ".join(f"{n} {c:,}" for n, c in rows.items()))
     cat = load_catalog()
     node, period = parse_node(node_id), parse_period(args.period)
@@ -344,19 +525,26 @@ def main() -> int:
         t, sql = _best(lambda: hand_sql(wh, prefix, period.start, period.end), 1)
         t_sql = min(t_sql, t)
     frames = pandas_frames(wh)
-    t_pd, pdv = _best(lambda: pandas_ten(frames, prefix, period.start, period.end),
-                      max(1, args.repeat - 1))
+    t_pd, pdv = _best(
+        lambda: pandas_ten(frames, prefix, period.start, period.end), max(1, args.repeat - 1)
+    )
     t_all, ev_all = _best(lambda: evaluate(wh, cat, node, period), 1)
     mismatches = _same(ours, sql) + [f"pandas:{k}" for k in _same(ours, pdv, 0.01)]
     result = {
-        "node": node_id, "period": args.period, "scale": args.scale, "rows": rows,
-        "engine_ten_s": round(t_engine, 3), "hand_sql_ten_s": round(t_sql, 3),
-        "pandas_ten_s": round(t_pd, 3), "engine_vs_sql": round(t_engine / t_sql, 2),
+        "node": node_id,
+        "period": args.period,
+        "scale": args.scale,
+        "rows": rows,
+        "engine_ten_s": round(t_engine, 3),
+        "hand_sql_ten_s": round(t_sql, 3),
+        "pandas_ten_s": round(t_pd, 3),
+        "engine_vs_sql": round(t_engine / t_sql, 2),
         "pandas_vs_engine": round(t_pd / t_engine, 1),
         "whole_catalog_s": round(t_all, 3),
         "whole_catalog_indicators": len(ev_all.results),
         "whole_catalog_queries": ev_all.queries,
-        "mismatches": mismatches, "machine": platform.platform(),
+        "mismatches": mismatches,
+        "machine": platform.platform(),
         "python": sys.version.split()[0],
     }
     print(json.dumps(result, indent=2, ensure_ascii=False))

@@ -78,12 +78,19 @@ def main() -> None:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     result = {
-        "preset": args.preset, "years": years, "files": len(files), "bytes": size, "rows": rows,
-        "rejected": rejected, "raw_read_csv_s": round(best_raw, 3), "ingest_s": round(best_ours, 3),
-        "raw_rows_per_s": round(rows / best_raw), "ingest_rows_per_s": round(rows / best_ours),
+        "preset": args.preset,
+        "years": years,
+        "files": len(files),
+        "bytes": size,
+        "rows": rows,
+        "rejected": rejected,
+        "raw_read_csv_s": round(best_raw, 3),
+        "ingest_s": round(best_ours, 3),
+        "raw_rows_per_s": round(rows / best_raw),
+        "ingest_rows_per_s": round(rows / best_ours),
         "ratio_ingest_to_raw": round(best_ours / best_raw, 2),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}, "
-                   f"duckdb {duckdb.__version__}",
+        f"duckdb {duckdb.__version__}",
     }
     out = Path(__file__).parent / "results" / "ingest.json"
     out.parent.mkdir(exist_ok=True)

@@ -61,10 +61,13 @@ def _popen_wait4(cmd: list[str], env: dict[str, str] | None = None) -> dict[str,
     """Run `cmd` to the end; reaps the child itself (``os.wait4``) so the peak RSS is that
     child's (and its waited-for children's), not the maximum of every earlier child."""
     t0 = time.perf_counter()
-    out_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-scale-{os.getpid()}-{time.time_ns()}"
+    out_path = (
+        Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-scale-{os.getpid()}-{time.time_ns()}"
+    )
     with out_path.open("w+") as out, out_path.with_suffix(".err").open("w+") as err:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=out,
-                                stderr=err, text=True)
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=out, stderr=err, text=True
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
@@ -72,8 +75,13 @@ def _popen_wait4(cmd: list[str], env: dict[str, str] | None = None) -> dict[str,
         stdout, stderr = out.read(), err.read()
     out_path.unlink()
     out_path.with_suffix(".err").unlink()
-    return {"seconds": time.perf_counter() - t0, "peak_rss_mb": round(usage.ru_maxrss / 1024),
-            "exit": proc.returncode, "stdout": stdout, "stderr": stderr[-3000:]}
+    return {
+        "seconds": time.perf_counter() - t0,
+        "peak_rss_mb": round(usage.ru_maxrss / 1024),
+        "exit": proc.returncode,
+        "stdout": stdout,
+        "stderr": stderr[-3000:],
+    }
 
 
 def _load() -> float:
@@ -86,8 +94,9 @@ def data_dir(base: Path, scale: str, years: list[int], counties: int | None) -> 
     return base / name
 
 
-def prepare(base: Path, scale: str, years: list[int], counties: int | None,
-            only: list[str] | None = None) -> dict[str, Any]:
+def prepare(
+    base: Path, scale: str, years: list[int], counties: int | None, only: list[str] | None = None
+) -> dict[str, Any]:
     """Generate, ingest and export one scale (each step skipped when already done); `only`
     ingests just those tables (e.g. discharges for the DRG task when a full ingest is too long)."""
     d = data_dir(base, scale, years, counties)
@@ -98,17 +107,31 @@ def prepare(base: Path, scale: str, years: list[int], counties: int | None,
     env = {"YIGONG_PSEUDONYM_KEY": BENCH_KEY}
     if "synth" not in log:
         print(f"[{scale}] synth {preset} years {years} …", flush=True)
-        cmd = [*YIGONG, "synth", preset, "--format", "parquet", "--partitioned", "--years",
-               ",".join(map(str, years)), "-o", str(d / "files")]
+        cmd = [
+            *YIGONG,
+            "synth",
+            preset,
+            "--format",
+            "parquet",
+            "--partitioned",
+            "--years",
+            ",".join(map(str, years)),
+            "-o",
+            str(d / "files"),
+        ]
         if counties:
             cmd += ["--counties", str(counties)]
         r = _popen_wait4(cmd)
         if r["exit"]:
             raise SystemExit(f"synth failed: {r['stderr']}")
         files = [f for f in (d / "files").rglob("*.parquet")]
-        log["synth"] = {"seconds": round(r["seconds"], 1), "peak_rss_mb": r["peak_rss_mb"],
-                        "files": len(files), "bytes": sum(f.stat().st_size for f in files),
-                        "load_1m": _load()}
+        log["synth"] = {
+            "seconds": round(r["seconds"], 1),
+            "peak_rss_mb": r["peak_rss_mb"],
+            "files": len(files),
+            "bytes": sum(f.stat().st_size for f in files),
+            "load_1m": _load(),
+        }
         log_path.write_text(json.dumps(log, indent=2))
     if "ingest" in log and log["ingest"].get("tables") != only:
         for k in ("ingest", "export"):
@@ -121,22 +144,31 @@ def prepare(base: Path, scale: str, years: list[int], counties: int | None,
         r = _popen_wait4([*YIGONG, "ingest", *paths, "--db", str(d / "yigong.duckdb")], env)
         if r["exit"]:
             raise SystemExit(f"ingest failed: {r['stdout'][-3000:]} {r['stderr']}")
-        log["ingest"] = {"seconds": round(r["seconds"], 1), "peak_rss_mb": r["peak_rss_mb"],
-                         "load_1m": _load(), "tables": only}
+        log["ingest"] = {
+            "seconds": round(r["seconds"], 1),
+            "peak_rss_mb": r["peak_rss_mb"],
+            "load_1m": _load(),
+            "tables": only,
+        }
         log_path.write_text(json.dumps(log, indent=2))
     if "export" not in log:
         print(f"[{scale}] export Parquet warehouse …", flush=True)
-        code = ("import sys, json; from yigong.warehouse import Warehouse\n"
-                "with Warehouse(sys.argv[1]) as wh:\n"
-                "    wh.export_parquet(sys.argv[2])\n"
-                "    names = ['discharges', 'outpatient_visits', 'settlements', 'persons',\n"
-                "             'examinations', 'family_doctor_contracts', 'referrals',\n"
-                "             'discharge_diagnoses', 'discharge_procedures', 'staff', 'institutions']\n"
-                "    print(json.dumps({n: wh.count(n) for n in names}))\n")
+        code = (
+            "import sys, json; from yigong.warehouse import Warehouse\n"
+            "with Warehouse(sys.argv[1]) as wh:\n"
+            "    wh.export_parquet(sys.argv[2])\n"
+            "    names = ['discharges', 'outpatient_visits', 'settlements', 'persons',\n"
+            "             'examinations', 'family_doctor_contracts', 'referrals',\n"
+            "             'discharge_diagnoses', 'discharge_procedures', 'staff', 'institutions']\n"
+            "    print(json.dumps({n: wh.count(n) for n in names}))\n"
+        )
         r = _popen_wait4([sys.executable, "-c", code, str(d / "yigong.duckdb"), str(d / "parquet")])
         if r["exit"]:
             raise SystemExit(f"export failed: {r['stderr']}")
-        log["export"] = {"seconds": round(r["seconds"], 1), "rows": json.loads(r["stdout"].strip().splitlines()[-1])}
+        log["export"] = {
+            "seconds": round(r["seconds"], 1),
+            "rows": json.loads(r["stdout"].strip().splitlines()[-1]),
+        }
         log_path.write_text(json.dumps(log, indent=2))
     log["dir"] = str(d.relative_to(ROOT) if d.is_relative_to(ROOT) else d)
     return log
@@ -179,8 +211,11 @@ def measure(engine: str, task: str, d: Path, node: str, period: str, repeat: int
     from yigong.warehouse.backend import open_backend
 
     t0 = time.perf_counter()
-    wh = (open_backend("duckdb", d / "yigong.duckdb") if engine == "duckdb"
-          else open_backend("spark", d / "parquet"))
+    wh = (
+        open_backend("duckdb", d / "yigong.duckdb")
+        if engine == "duckdb"
+        else open_backend("spark", d / "parquet")
+    )
     session_s = time.perf_counter() - t0
     out: dict[str, Any] = {"engine": engine, "task": task, "session_s": round(session_s, 2)}
     if engine == "spark":
@@ -234,9 +269,15 @@ def growth(points: list[dict[str, Any]], rows_key: str) -> list[dict[str, Any]]:
     for a, b in zip(points, points[1:], strict=False):
         na, nb = a[rows_key], b[rows_key]
         if na and nb and nb != na and a["seconds"] > 0 and b["seconds"] > 0:
-            out.append({"from": a["scale"], "to": b["scale"], "rows_ratio": round(nb / na, 2),
-                        "time_ratio": round(b["seconds"] / a["seconds"], 2),
-                        "exponent": round(math.log(b["seconds"] / a["seconds"]) / math.log(nb / na), 2)})
+            out.append(
+                {
+                    "from": a["scale"],
+                    "to": b["scale"],
+                    "rows_ratio": round(nb / na, 2),
+                    "time_ratio": round(b["seconds"] / a["seconds"], 2),
+                    "exponent": round(math.log(b["seconds"] / a["seconds"]) / math.log(nb / na), 2),
+                }
+            )
     return out
 
 
@@ -249,9 +290,15 @@ def summarise(results: dict[str, Any]) -> dict[str, Any]:
             for s in order:
                 m = results["scales"][s].get("measurements", {}).get(f"{engine}:{task}")
                 if m and "seconds" in m:
-                    pts.append({"scale": s, "seconds": m["seconds"],
-                                "rows": results["scales"][s]["rows"]["discharges" if task == "drg"
-                                                                    else "total"]})
+                    pts.append(
+                        {
+                            "scale": s,
+                            "seconds": m["seconds"],
+                            "rows": results["scales"][s]["rows"][
+                                "discharges" if task == "drg" else "total"
+                            ],
+                        }
+                    )
             summary["growth"][f"{engine}:{task}"] = growth(pts, "rows")
     for task in TASKS:
         ratios = {}
@@ -263,8 +310,12 @@ def summarise(results: dict[str, Any]) -> dict[str, Any]:
         summary["spark_vs_duckdb"][task] = ratios
         faster = [s for s, r in ratios.items() if r < 1]
         summary["crossover"][task] = (
-            f"Spark faster from {faster[0]}" if faster else
-            "none measured: DuckDB faster at every measured scale" if ratios else "not measured")
+            f"Spark faster from {faster[0]}"
+            if faster
+            else "none measured: DuckDB faster at every measured scale"
+            if ratios
+            else "not measured"
+        )
     return summary
 
 
@@ -274,17 +325,28 @@ def main() -> int:
     ap.add_argument("--engines", default="duckdb,spark")
     ap.add_argument("--tasks", default="drg,catalog")
     ap.add_argument("--years", default="2024", help="comma-separated years to generate")
-    ap.add_argument("--province-counties", type=int, default=None,
-                    help="only the province's first N counties (of 66)")
+    ap.add_argument(
+        "--province-counties",
+        type=int,
+        default=None,
+        help="only the province's first N counties (of 66)",
+    )
     ap.add_argument("--repeat", type=int, default=1, help="runs per measurement (best kept)")
     ap.add_argument("--data", type=Path, default=ROOT / "bench-data" / "scale")
     ap.add_argument("--prepare-only", action="store_true")
-    ap.add_argument("--ingest-tables", default=None,
-                    help="ingest only these tables (comma-separated; tasks that need others are "
-                         "skipped), e.g. discharges for the DRG task alone")
+    ap.add_argument(
+        "--ingest-tables",
+        default=None,
+        help="ingest only these tables (comma-separated; tasks that need others are "
+        "skipped), e.g. discharges for the DRG task alone",
+    )
     ap.add_argument("--save", type=Path, default=RESULTS)
-    ap.add_argument("--measure", nargs=5, metavar=("ENGINE", "TASK", "DIR", "NODE", "PERIOD"),
-                    help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--measure",
+        nargs=5,
+        metavar=("ENGINE", "TASK", "DIR", "NODE", "PERIOD"),
+        help=argparse.SUPPRESS,
+    )
     a = ap.parse_args()
     if a.measure:
         engine, task, d, node, period = a.measure
@@ -297,7 +359,9 @@ def main() -> int:
     results: dict[str, Any] = json.loads(a.save.read_text()) if a.save.exists() else {}
     results.setdefault("scales", {})
     results["machine"] = {
-        "platform": platform.platform(), "cpus": os.cpu_count(), "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
         "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
         "uptime": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
     }
@@ -309,10 +373,17 @@ def main() -> int:
         entry = results["scales"].get(scale, {})
         if entry.get("years") != years or entry.get("province_counties") != counties:
             entry = {}  # another cut of the data: earlier measurements do not apply
-        entry.update({"years": years, "province_counties": counties, "data": prep["dir"],
-                      "synth": prep["synth"], "ingest": prep["ingest"],
-                      "ingested_tables": only or "all",
-                      "rows": {**rows, "total": sum(rows.values())}})
+        entry.update(
+            {
+                "years": years,
+                "province_counties": counties,
+                "data": prep["dir"],
+                "synth": prep["synth"],
+                "ingest": prep["ingest"],
+                "ingested_tables": only or "all",
+                "rows": {**rows, "total": sum(rows.values())},
+            }
+        )
         entry.setdefault("measurements", {})
         results["scales"][scale] = entry
         if a.prepare_only:
@@ -325,9 +396,20 @@ def main() -> int:
                     continue
                 print(f"[{scale}] {engine} {task} …", flush=True)
                 load_before = _load()
-                r = _popen_wait4([sys.executable, str(Path(__file__).resolve()), "--measure", engine,
-                                  task, str(a.data / Path(prep["dir"]).name), node, period,
-                                  "--repeat", str(a.repeat)])
+                r = _popen_wait4(
+                    [
+                        sys.executable,
+                        str(Path(__file__).resolve()),
+                        "--measure",
+                        engine,
+                        task,
+                        str(a.data / Path(prep["dir"]).name),
+                        node,
+                        period,
+                        "--repeat",
+                        str(a.repeat),
+                    ]
+                )
                 if r["exit"]:
                     m = {"error": r["stderr"][-1500:], "load_1m_before": load_before}
                 else:
@@ -340,7 +422,9 @@ def main() -> int:
                 entry["measurements"][f"{engine}:{task}"] = m
                 a.save.parent.mkdir(exist_ok=True)
                 results["summary"] = summarise(results)
-                a.save.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
+                a.save.write_text(
+                    json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n"
+                )
     results["summary"] = summarise(results)
     a.save.parent.mkdir(exist_ok=True)
     a.save.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")

@@ -14,10 +14,14 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 QUICK = [
-    ("DRG grouping, 200 k cases", ["bench_drg.py", "--cases", "200000", "--repeat", "1",
-                                   "--naive-sample", "5000"]),
-    ("payment, 1.5 M discharges in 15 communities",
-     ["bench_payment.py", "--discharges", "1500000", "--communities", "15"]),
+    (
+        "DRG grouping, 200 k cases",
+        ["bench_drg.py", "--cases", "200000", "--repeat", "1", "--naive-sample", "5000"],
+    ),
+    (
+        "payment, 1.5 M discharges in 15 communities",
+        ["bench_payment.py", "--discharges", "1500000", "--communities", "15"],
+    ),
 ]
 
 
@@ -27,8 +31,9 @@ def main() -> int:
         print(f"== {title}: {' '.join(argv)}", flush=True)
         t0 = time.perf_counter()
         done = subprocess.run([sys.executable, str(HERE / argv[0]), *argv[1:]])
-        print(f"== {title}: exit {done.returncode} in {time.perf_counter() - t0:.1f} s\n",
-              flush=True)
+        print(
+            f"== {title}: exit {done.returncode} in {time.perf_counter() - t0:.1f} s\n", flush=True
+        )
         if done.returncode:
             failed.append(title)
     print("full-size runs (figures of record): see benchmarks/README.md")

@@ -18,7 +18,9 @@ def test_every_data_file_ships_in_the_wheel():
         if path.is_dir() or path.suffix in (".py", ".pyc") or "__pycache__" in path.parts:
             continue
         rel = path.relative_to(package).as_posix()
-        if not any(fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(path.name, g.removeprefix("**/"))
-                   for g in globs):
+        if not any(
+            fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(path.name, g.removeprefix("**/"))
+            for g in globs
+        ):
             missing.append(rel)
     assert not missing, f"not shipped in the wheel: {missing}"

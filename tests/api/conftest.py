@@ -40,8 +40,6 @@ def tokens(client: TestClient) -> dict[str, dict[str, str]]:
     return out
 
 
-
-
 @pytest.fixture(scope="session")
 def settled_settings(world: World, tmp_path_factory: pytest.TempPathFactory):
     from tests.api.world import settled

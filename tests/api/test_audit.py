@@ -20,9 +20,11 @@ from yigong.api import create_app
 from yigong.api.audit import WRITE_METHODS
 
 #: the write endpoints there are today (a new one is audited too: see the last tests)
-KNOWN = {("POST", "/api/v1/auth/token"),
-         ("POST", "/api/v1/referrals/{referral_id}/actions/{action}"),
-         ("POST", "/login")}
+KNOWN = {
+    ("POST", "/api/v1/auth/token"),
+    ("POST", "/api/v1/referrals/{referral_id}/actions/{action}"),
+    ("POST", "/login"),
+}
 
 
 def _flat(routes: list) -> list:
@@ -34,8 +36,12 @@ def _flat(routes: list) -> list:
 
 
 def _writes(app) -> set[tuple[str, str]]:
-    return {(m, r.path) for r in _flat(app.routes) if hasattr(r, "methods")
-            for m in r.methods & WRITE_METHODS}
+    return {
+        (m, r.path)
+        for r in _flat(app.routes)
+        if hasattr(r, "methods")
+        for m in r.methods & WRITE_METHODS
+    }
 
 
 def _rows(app) -> list[dict]:
@@ -44,8 +50,11 @@ def _rows(app) -> list[dict]:
 
 def _new_rows(app, before: int) -> list[dict]:
     rows = _rows(app)
-    return [{**r, "detail": json.loads(r["detail"])} for r in rows[before:]
-            if r["action"].startswith("write ")]
+    return [
+        {**r, "detail": json.loads(r["detail"])}
+        for r in rows[before:]
+        if r["action"].startswith("write ")
+    ]
 
 
 def test_the_write_routes_are_the_known_ones(app):
@@ -58,8 +67,13 @@ def test_every_write_route_leaves_one_row_done_or_refused(app, client, tokens, w
     for method, path in sorted(_writes(app)):
         url = re.sub(r"\{[^}]+\}", "x", path)
         before = len(_rows(app))
-        r = client.request(method, url, headers=headers, json={"institution": "H13042300100"},
-                           follow_redirects=False)
+        r = client.request(
+            method,
+            url,
+            headers=headers,
+            json={"institution": "H13042300100"},
+            follow_redirects=False,
+        )
         rows = _new_rows(app, before)
         assert len(rows) == 1, (method, path, r.status_code, rows)
         row = rows[0]
@@ -81,7 +95,9 @@ def test_a_login_is_audited_under_the_name_given_never_the_password(app, client)
     assert r.status_code == 200
     rows = _new_rows(app, before)
     assert [(x["actor"], x["detail"]["outcome"]) for x in rows] == [
-        ("county", "refused"), ("county", "done")]
+        ("county", "refused"),
+        ("county", "done"),
+    ]
     assert rows[0]["detail"]["code"] == "bad_credentials"
     text = json.dumps(_rows(app)[before:], ensure_ascii=False)
     assert "wrong-pw" not in text and PASSWORD not in text
@@ -119,7 +135,8 @@ def test_a_write_route_added_later_is_audited_too(other_app):
     rows = _new_rows(other_app, before)
     assert [(x["action"], x["detail"]["outcome"]) for x in rows] == [
         ("write POST /api/v1/tests/new-write", "done"),
-        ("write DELETE /api/v1/tests/crash", "failed")]
+        ("write DELETE /api/v1/tests/crash", "failed"),
+    ]
 
 
 def test_a_write_that_cannot_be_audited_is_not_reported_done(other_app, monkeypatch):
@@ -139,8 +156,11 @@ def test_an_oversized_write_body_is_refused_unread_and_audited(app, client, toke
     from yigong.api.audit import WRITE_BODY_LIMIT
 
     before = len(_rows(app))
-    r = client.post("/api/v1/referrals/R1/actions/approve", headers=tokens["county"],
-                    content=b"{" + b" " * (WRITE_BODY_LIMIT + 10) + b"}")
+    r = client.post(
+        "/api/v1/referrals/R1/actions/approve",
+        headers=tokens["county"],
+        content=b"{" + b" " * (WRITE_BODY_LIMIT + 10) + b"}",
+    )
     assert r.status_code == 413 and r.json()["error"]["code"] == "payload_too_large"
     (row,) = _new_rows(app, before)  # refused before routing: the row names the path itself
     assert row["actor"] == "county"

@@ -51,8 +51,14 @@ def test_user_store_checks_nodes_and_audits(tmp_path):
 
 def test_every_role_of_the_issue_exists():
     assert {r.value for r in Role} == {
-        "province_commission", "city_commission", "county_commission", "community_office",
-        "institution", "insurance_bureau", "auditor"}
+        "province_commission",
+        "city_commission",
+        "county_commission",
+        "community_office",
+        "institution",
+        "insurance_bureau",
+        "auditor",
+    }
 
 
 def test_cli_adds_a_user(tmp_path):
@@ -61,8 +67,21 @@ def test_cli_adds_a_user(tmp_path):
     from yigong.cli.main import app
 
     users_db = tmp_path / "auth.sqlite"
-    r = CliRunner().invoke(app, ["users", "add", "zhao", "--role", "insurance_bureau",
-                                 "--node", "division:130423", "--password", "pw",
-                                 "--users-db", str(users_db)])
+    r = CliRunner().invoke(
+        app,
+        [
+            "users",
+            "add",
+            "zhao",
+            "--role",
+            "insurance_bureau",
+            "--node",
+            "division:130423",
+            "--password",
+            "pw",
+            "--users-db",
+            str(users_db),
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert UserStore(users_db).get("zhao").nodes == ("division:130423",)

@@ -54,8 +54,9 @@ def test_a_cold_key_is_computed_once_however_many_ask():
         return 42
 
     got: list[int] = []
-    threads = [threading.Thread(target=lambda: got.append(c.get_or_compute("k", slow)))
-               for _ in range(20)]
+    threads = [
+        threading.Thread(target=lambda: got.append(c.get_or_compute("k", slow))) for _ in range(20)
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -33,9 +33,13 @@ def test_inbox_is_filtered_to_the_scope(client, tokens):
 
 def _returned_upward(client, tokens) -> dict:
     items = _inbox(client, tokens, "county", status="records_returned")["items"]
-    return next(r for r in items if r["direction"] == "upward"
-                and r["requesting_institution"].startswith("H130423")
-                and r["receiving_institution"].startswith("H130423"))  # both ends in county
+    return next(
+        r
+        for r in items
+        if r["direction"] == "upward"
+        and r["requesting_institution"].startswith("H130423")
+        and r["receiving_institution"].startswith("H130423")
+    )  # both ends in county
 
 
 def test_a_legal_step_is_performed_and_audited(app, client, tokens):
@@ -43,39 +47,56 @@ def test_a_legal_step_is_performed_and_audited(app, client, tokens):
     url = f"/api/v1/referrals/{ref['referral_id']}/actions/follow_up"
     r = client.post(url, headers=tokens["county"], json={})
     assert r.status_code == 400 and "institution" in r.json()["error"]["message"]  # both ends
-    r = client.post(url, headers=tokens["county"],
-                    json={"institution": ref["requesting_institution"], "reason": "电话随访"})
+    r = client.post(
+        url,
+        headers=tokens["county"],
+        json={"institution": ref["requesting_institution"], "reason": "电话随访"},
+    )
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "records_returned" and r.json()["version"] > ref["version"]
     audit = app.state.yigong.users.audit_rows()
-    assert any(a["action"] == "referral.follow_up" and ref["referral_id"] in a["detail"]
-               for a in audit)
+    assert any(
+        a["action"] == "referral.follow_up" and ref["referral_id"] in a["detail"] for a in audit
+    )
 
 
 def test_an_illegal_step_is_409_with_the_error_object(app, client, tokens):
     ref = _returned_upward(client, tokens)
-    r = client.post(f"/api/v1/referrals/{ref['referral_id']}/actions/accept",
-                    headers=tokens["county"], json={"institution": ref["receiving_institution"]})
+    r = client.post(
+        f"/api/v1/referrals/{ref['referral_id']}/actions/accept",
+        headers=tokens["county"],
+        json={"institution": ref["receiving_institution"]},
+    )
     assert r.status_code == 409 and r.json()["error"]["code"] == "illegal_transition"
-    r = client.post(f"/api/v1/referrals/{ref['referral_id']}/actions/accept",
-                    headers=tokens["county"], json={"institution": ref["requesting_institution"]})
+    r = client.post(
+        f"/api/v1/referrals/{ref['referral_id']}/actions/accept",
+        headers=tokens["county"],
+        json={"institution": ref["requesting_institution"]},
+    )
     assert r.status_code == 409 and r.json()["error"]["code"] == "illegal_transition"
     assert set(r.json()["error"]) == {"code", "message", "detail"}
-    assert any(a["action"] == "referral.accept.refused"
-               for a in app.state.yigong.users.audit_rows())
-    r = client.post(f"/api/v1/referrals/{ref['referral_id']}/actions/teleport",
-                    headers=tokens["county"], json={})
+    assert any(
+        a["action"] == "referral.accept.refused" for a in app.state.yigong.users.audit_rows()
+    )
+    r = client.post(
+        f"/api/v1/referrals/{ref['referral_id']}/actions/teleport",
+        headers=tokens["county"],
+        json={},
+    )
     assert r.status_code == 404 and r.json()["error"]["code"] == "unknown_action"
 
 
 def test_a_referral_outside_the_scope_is_403(client, tokens):
     county = _inbox(client, tokens, "county")["items"]
-    other = next(r for r in county if TOWN not in
-                 (r["requesting_institution"], r["receiving_institution"]))
-    for user, rid in (("town", other["referral_id"]), ("elsewhere", other["referral_id"]),
-                      ("county", "RF-does-not-exist")):
-        r = client.post(f"/api/v1/referrals/{rid}/actions/follow_up", headers=tokens[user],
-                        json={})
+    other = next(
+        r for r in county if TOWN not in (r["requesting_institution"], r["receiving_institution"])
+    )
+    for user, rid in (
+        ("town", other["referral_id"]),
+        ("elsewhere", other["referral_id"]),
+        ("county", "RF-does-not-exist"),
+    ):
+        r = client.post(f"/api/v1/referrals/{rid}/actions/follow_up", headers=tokens[user], json={})
         assert r.status_code == 403, (user, r.text)
         assert r.json()["error"]["code"] == "outside_scope"
         assert rid not in r.json()["error"]["detail"]["nodes"]
@@ -83,8 +104,7 @@ def test_a_referral_outside_the_scope_is_403(client, tokens):
 
 def test_settlement_without_history_shows_the_engines_message(client, tokens, world):
     year = world.period[:4]
-    r = client.get(f"/api/v1/settlement/budget?county=130423&year={year}",
-                   headers=tokens["county"])
+    r = client.get(f"/api/v1/settlement/budget?county=130423&year={year}", headers=tokens["county"])
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["items"] == [] and "history" in body["error"]  # tiny preset: one year only
@@ -92,8 +112,9 @@ def test_settlement_without_history_shows_the_engines_message(client, tokens, wo
     assert page.status_code == 200 and "history" in page.text
     twin = client.get("/settlement?format=json", headers=tokens["county"]).json()
     assert twin["county"] == "130423" and twin["error"] == body["error"]
-    r = client.get(f"/api/v1/settlement/budget?county=130423&year={year}",
-                   headers=tokens["elsewhere"])
+    r = client.get(
+        f"/api/v1/settlement/budget?county=130423&year={year}", headers=tokens["elsewhere"]
+    )
     assert r.status_code == 403 and r.json()["error"]["code"] == "outside_scope"
 
 
@@ -101,16 +122,44 @@ def test_settlement_rows_follow_the_community_rule(client, tokens, monkeypatch):
     from yigong.api.settlement_run import BudgetRun
 
     calls = []
-    zero = {k: "0.00" for k in ("quota", "prepaid", "released", "in_county",
-                                "out_of_county_total", "surplus", "overspend", "retained",
-                                "fund_share", "quality_returned")}
+    zero = {
+        k: "0.00"
+        for k in (
+            "quota",
+            "prepaid",
+            "released",
+            "in_county",
+            "out_of_county_total",
+            "surplus",
+            "overspend",
+            "retained",
+            "fund_share",
+            "quality_returned",
+        )
+    }
 
     def fake(p, county, year):  # noqa: ANN001
         calls.append((county, year))
-        return BudgetRun(county, year, None, None, community_rows=(
-            {**zero, "community_id": "C1304231", "name": "临漳县人民医院医共体",
-             "net_position": "1.00"},
-            {**zero, "community_id": "C1304232", "name": "另一个医共体", "net_position": "2.00"}))
+        return BudgetRun(
+            county,
+            year,
+            None,
+            None,
+            community_rows=(
+                {
+                    **zero,
+                    "community_id": "C1304231",
+                    "name": "临漳县人民医院医共体",
+                    "net_position": "1.00",
+                },
+                {
+                    **zero,
+                    "community_id": "C1304232",
+                    "name": "另一个医共体",
+                    "net_position": "2.00",
+                },
+            ),
+        )
 
     monkeypatch.setattr("yigong.api.settlement_run.budget_run", fake)
     url = "/api/v1/settlement/budget?county=130423&year=1991"
@@ -124,8 +173,9 @@ def test_settlement_rows_follow_the_community_rule(client, tokens, monkeypatch):
     assert calls == [("130423", 1991)] * 2  # the run is asked only for users who may see it
 
 
-@pytest.mark.parametrize("path", ["/referrals", "/referrals?status=&page=1",
-                                  "/referrals?status=arrived&format=json"])
+@pytest.mark.parametrize(
+    "path", ["/referrals", "/referrals?status=&page=1", "/referrals?status=arrived&format=json"]
+)
 def test_referral_page_and_twin(client, tokens, path):
     r = client.get(path, headers=tokens["town"])
     assert r.status_code == 200

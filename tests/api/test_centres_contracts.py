@@ -27,12 +27,19 @@ def _year(world) -> int:
 
 
 def _requests(app, year: int, who: str | None = None) -> int:
-    q = select(func.count()).select_from(m.CentreRequest).where(
-        m.CentreRequest.requested_at >= datetime(year, 1, 1),
-        m.CentreRequest.requested_at < datetime(year + 1, 1, 1))
+    q = (
+        select(func.count())
+        .select_from(m.CentreRequest)
+        .where(
+            m.CentreRequest.requested_at >= datetime(year, 1, 1),
+            m.CentreRequest.requested_at < datetime(year + 1, 1, 1),
+        )
+    )
     if who is not None:
-        q = q.where((m.CentreRequest.requesting_institution == who)
-                    | (m.CentreRequest.centre_institution == who))
+        q = q.where(
+            (m.CentreRequest.requesting_institution == who)
+            | (m.CentreRequest.centre_institution == who)
+        )
     with app.state.yigong.workflow().transaction() as s:
         return int(s.scalar(q) or 0)
 
@@ -70,17 +77,32 @@ def test_percentiles_are_nearest_rank(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'wf.sqlite'}")
     with store.transaction() as s:
         for i in ("A", "B"):
-            s.add(m.Institution(institution_id=i, institution_type="hospital", level="county",
-                                county_code="130423"))
+            s.add(
+                m.Institution(
+                    institution_id=i,
+                    institution_type="hospital",
+                    level="county",
+                    county_code="130423",
+                )
+            )
         s.flush()
         for n, minutes in enumerate([10, 20, 30, 40, 50, 60, 70, 80, 90, 1000]):
             asked = datetime(2024, 3, 1, 8, 0)
-            s.add(m.CentreRequest(request_id=f"CR{n}", centre_type="laboratory",
-                                  service_code="LAB-CBC", patient_key=f"P{n}",
-                                  requesting_institution="A", centre_institution="B",
-                                  status="reported", requested_at=asked,
-                                  reported_at=asked + timedelta(minutes=minutes),
-                                  price_fen=100, version=1))
+            s.add(
+                m.CentreRequest(
+                    request_id=f"CR{n}",
+                    centre_type="laboratory",
+                    service_code="LAB-CBC",
+                    patient_key=f"P{n}",
+                    requesting_institution="A",
+                    centre_institution="B",
+                    status="reported",
+                    requested_at=asked,
+                    reported_at=asked + timedelta(minutes=minutes),
+                    price_fen=100,
+                    version=1,
+                )
+            )
     (month, year) = centre_activity(store, frozenset({"A"}), 2024)
     assert month["month"] == "2024-03" and year["month"] == "all"
     assert (year["p50_minutes"], year["p90_minutes"], year["requests"]) == (50, 90, 10)
@@ -95,18 +117,21 @@ def test_contracts_match_the_store_and_are_scoped(app, client, tokens, world):
     assert county["contracts"] == summary["contracts"] > 0
     assert county["fees"] == summary["fees"]
     assert county["served_contracts"] == summary["service_rate"]
-    assert {k: county["by_population"][k] for k in summary["by_population"]} == \
-        summary["by_population"]
+    assert {k: county["by_population"][k] for k in summary["by_population"]} == summary[
+        "by_population"
+    ]
     assert county["coverage"]["indicator"] == "C09" and county["node"] == "division:130423"
-    assert county["distribution"] and all(t["check"] in ("ok", "below_floor", "not_distributed")
-                                          for t in county["distribution"])
+    assert county["distribution"] and all(
+        t["check"] in ("ok", "below_floor", "not_distributed") for t in county["distribution"]
+    )
     town = _get(client, tokens, "town", f"/api/v1/contracts?year={year}")
     assert {t["institution_id"] for t in town["distribution"]} <= {TOWN}
     assert 0 < town["contracts"] < county["contracts"]
     elsewhere = _get(client, tokens, "elsewhere", f"/api/v1/contracts?year={year}")
     assert elsewhere["contracts"] == 0 and elsewhere["distribution"] == []
-    r = client.get(f"/api/v1/contracts?year={year}&node=division:130423",
-                   headers=tokens["elsewhere"])
+    r = client.get(
+        f"/api/v1/contracts?year={year}&node=division:130423", headers=tokens["elsewhere"]
+    )
     assert r.status_code == 403 and r.json()["error"]["code"] == "outside_scope"
     twin = _get(client, tokens, "town", f"/contracts?year={year}&format=json")
     assert twin == town
@@ -118,25 +143,58 @@ def test_contracts_match_the_store_and_are_scoped(app, client, tokens, world):
 def test_the_fee_check_flags_a_team_below_seventy_percent(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'wf.sqlite'}")
     with store.transaction() as s:
-        s.add(m.Institution(institution_id="T", institution_type="township_health_centre",
-                            level="township", county_code="130423"))
+        s.add(
+            m.Institution(
+                institution_id="T",
+                institution_type="township_health_centre",
+                level="township",
+                county_code="130423",
+            )
+        )
         s.flush()
         for team in ("OK", "LOW", "NONE"):
             s.add(m.FamilyDoctorTeam(team_id=team, institution_id="T", name=team, leader="d"))
         s.flush()
-        s.add(m.Contract(contract_id="FD1", team_id="LOW", patient_key="P1", populations="",
-                         signed_on=date(2024, 1, 2), start_on=date(2024, 1, 2),
-                         end_on=date(2024, 12, 31), fee_fen=10000, status="active"))
+        s.add(
+            m.Contract(
+                contract_id="FD1",
+                team_id="LOW",
+                patient_key="P1",
+                populations="",
+                signed_on=date(2024, 1, 2),
+                start_on=date(2024, 1, 2),
+                end_on=date(2024, 12, 31),
+                fee_fen=10000,
+                status="active",
+            )
+        )
         for team, to_team, rest in (("OK", 7000, 3000), ("LOW", 6999, 3001)):
-            s.add(m.FeeDistributionLine(team_id=team, year=2024, recipient="d",
-                                        recipient_kind="team_member", amount_fen=to_team,
-                                        rule="test"))
-            s.add(m.FeeDistributionLine(team_id=team, year=2024, recipient="T",
-                                        recipient_kind="institution", amount_fen=rest,
-                                        rule="test"))
+            s.add(
+                m.FeeDistributionLine(
+                    team_id=team,
+                    year=2024,
+                    recipient="d",
+                    recipient_kind="team_member",
+                    amount_fen=to_team,
+                    rule="test",
+                )
+            )
+            s.add(
+                m.FeeDistributionLine(
+                    team_id=team,
+                    year=2024,
+                    recipient="T",
+                    recipient_kind="institution",
+                    amount_fen=rest,
+                    rule="test",
+                )
+            )
     out = contract_overview(store, 2024)
     checks = {t["team_id"]: (t["check"], t["team_share"]) for t in out["distribution"]}
-    assert checks == {"OK": ("ok", "70.00 %"), "LOW": ("below_floor", "69.99 %"),
-                      "NONE": ("not_distributed", None)}
+    assert checks == {
+        "OK": ("ok", "70.00 %"),
+        "LOW": ("below_floor", "69.99 %"),
+        "NONE": ("not_distributed", None),
+    }
     assert out["by_population"]["general"] == 1 and out["contracts"] == 1
     assert contract_overview(store, 2024, frozenset({"X"}))["teams"] == 0

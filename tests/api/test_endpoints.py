@@ -22,8 +22,7 @@ def test_wrong_password(client):
 
 
 def test_validation_errors_use_the_error_object(client, tokens):
-    r = client.get("/api/v1/nodes/division:130423/indicators?period=24Q9",
-                   headers=tokens["county"])
+    r = client.get("/api/v1/nodes/division:130423/indicators?period=24Q9", headers=tokens["county"])
     assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_request"
     r = client.get("/api/v1/nodes/nonsense/indicators?period=2024", headers=tokens["county"])
     assert r.status_code == 400 and r.json()["error"]["code"] == "bad_node"
@@ -34,13 +33,15 @@ def test_institutions_paginate(client, tokens):
     full = client.get("/api/v1/institutions?limit=1000", headers=h).json()
     assert full["total"] == len(full["items"]) == 10
     page = client.get("/api/v1/institutions?limit=3&offset=3", headers=h).json()
-    assert [i["institution_id"] for i in page["items"]] == \
-        [i["institution_id"] for i in full["items"][3:6]]
+    assert [i["institution_id"] for i in page["items"]] == [
+        i["institution_id"] for i in full["items"][3:6]
+    ]
 
 
 def test_indicators_match_the_service(client, tokens, world):
-    r = client.get(f"/api/v1/nodes/division:130423/indicators?period={world.period}",
-                   headers=tokens["county"])
+    r = client.get(
+        f"/api/v1/nodes/division:130423/indicators?period={world.period}", headers=tokens["county"]
+    )
     assert r.status_code == 200
     got = {i["indicator"]: i for i in r.json()["items"]}
     want = indicators_svc.scorecard(world.settings.warehouse, "division:130423", world.period)
@@ -52,19 +53,24 @@ def test_indicators_match_the_service(client, tokens, world):
 
 
 def test_explain_gives_rows(client, tokens, world):
-    r = client.get(f"/api/v1/nodes/division:130423/indicators/C02/explain?period={world.period}"
-                   "&limit=3", headers=tokens["county"])
+    r = client.get(
+        f"/api/v1/nodes/division:130423/indicators/C02/explain?period={world.period}&limit=3",
+        headers=tokens["county"],
+    )
     body = r.json()
     assert r.status_code == 200 and body["result"]["numerator"] > 0
     assert any(len(m["rows"]) == 3 for m in body["measures"])
-    r = client.get(f"/api/v1/nodes/division:130423/indicators/NOPE/explain?period={world.period}",
-                   headers=tokens["county"])
+    r = client.get(
+        f"/api/v1/nodes/division:130423/indicators/NOPE/explain?period={world.period}",
+        headers=tokens["county"],
+    )
     assert r.status_code == 404
 
 
 def test_casemix_cmi_is_weight_over_cases(client, tokens, world):
-    r = client.get(f"/api/v1/casemix?node=division:130423&period={world.period}",
-                   headers=tokens["county"])
+    r = client.get(
+        f"/api/v1/casemix?node=division:130423&period={world.period}", headers=tokens["county"]
+    )
     items = r.json()["items"]
     assert items
     for row in items:
@@ -77,8 +83,9 @@ def test_data_value_sets_json_and_csv_agree(client, tokens, world):
     text = client.get(f"/api/v1/dataValueSets?{q}&format=csv", headers=h).text
     rows = list(csv.DictReader(io.StringIO(text)))
     assert rows and len(rows) == len(js)
-    assert {(r["dataelement"], r["period"], r["value"]) for r in rows} == \
-        {(v["dataElement"], v["period"], v["value"]) for v in js}
+    assert {(r["dataelement"], r["period"], r["value"]) for r in rows} == {
+        (v["dataElement"], v["period"], v["value"]) for v in js
+    }
     assert all(v["period"] == f"{world.period}Q1" and "numerator=" in v["comment"] for v in js)
 
 

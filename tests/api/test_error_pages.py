@@ -34,8 +34,9 @@ def test_a_node_outside_the_scope_is_a_403_page(client, tokens, world, lang, wor
 def test_the_api_and_the_twins_keep_the_json_error_object(client, tokens, world):
     r = client.get("/api/v1/no-such-endpoint", headers=tokens["town"])
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
-    r = client.get(f"/?node=division:130423&period={world.period}&format=json",
-                   headers=tokens["town"])
+    r = client.get(
+        f"/?node=division:130423&period={world.period}&format=json", headers=tokens["town"]
+    )
     assert r.status_code == 403 and r.json()["error"]["code"] == "outside_scope"
     r = client.get("/api/v1/settlement/ledger?county=130423&year=2024", headers=tokens["town"])
     assert r.status_code == 403 and r.json()["error"]["code"] == "outside_scope"

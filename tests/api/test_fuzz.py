@@ -18,15 +18,24 @@ def test_no_input_makes_a_server_error(app, tokens):
     failures: list[str] = []
     statuses: set[int] = set()
     for op in operations:
+
         @given(case=op.as_strategy())
-        @settings(max_examples=15, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=15,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def run(case) -> None:  # noqa: ANN001
             response = case.call(headers=tokens["county"])
             statuses.add(response.status_code)
             if response.status_code >= 500:
-                failures.append(f"{case.method} {case.formatted_path} {case.query}: "
-                                f"{response.status_code} {response.text[:200]}")
+                failures.append(
+                    f"{case.method} {case.formatted_path} {case.query}: "
+                    f"{response.status_code} {response.text[:200]}"
+                )
+
         run()
     assert failures == []
     assert 200 in statuses and statuses & {400, 403, 404, 422}  # real answers, both kinds

@@ -25,7 +25,8 @@ def test_openapi_document_matches_the_snapshot(client):
         SNAPSHOT.write_text(text, encoding="utf-8")
     assert SNAPSHOT.exists(), "no snapshot: run with YIGONG_UPDATE_SNAPSHOTS=1 and review it"
     assert json.loads(SNAPSHOT.read_text(encoding="utf-8")) == doc, (
-        "the OpenAPI document changed: regenerate with YIGONG_UPDATE_SNAPSHOTS=1 and review")
+        "the OpenAPI document changed: regenerate with YIGONG_UPDATE_SNAPSHOTS=1 and review"
+    )
 
 
 def test_every_api_path_is_documented_with_the_error_object(client):

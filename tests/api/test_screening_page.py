@@ -12,8 +12,9 @@ def test_page_twin_equals_the_api_and_stays_in_scope(world, client, tokens):
     assert [f["flag_id"] for f in twin["items"]] == [f["flag_id"] for f in api["items"]]
     assert {r["id"] for r in twin["rules"]} >= {f["rule_id"] for f in twin["items"]}
     # what a reviewer opens first: the most severe rules, then the furthest past the threshold
-    order = [({"high": 0, "medium": 1, "low": 2}[f["severity"]], -f["deviation"])
-             for f in twin["items"]]
+    order = [
+        ({"high": 0, "medium": 1, "low": 2}[f["severity"]], -f["deviation"]) for f in twin["items"]
+    ]
     assert order == sorted(order) and len({o[0] for o in order}) > 1
     html = client.get(f"/screening?period={year}", headers=h)
     assert html.status_code == 200 and twin["items"][0]["flag_id"] in html.text
@@ -23,8 +24,10 @@ def test_page_twin_equals_the_api_and_stays_in_scope(world, client, tokens):
     # a township user sees only the flags of their own institutions
     t = tokens["town"]
     mine = client.get(f"/screening?period={year}&format=json", headers=t).json()
-    own = {i["institution_id"] for i in
-           client.get("/api/v1/institutions?limit=1000", headers=t).json()["items"]}
+    own = {
+        i["institution_id"]
+        for i in client.get("/api/v1/institutions?limit=1000", headers=t).json()["items"]
+    }
     assert mine["total"] < twin["total"]
     assert {f["institution_id"] for f in mine["items"]} <= own
 

@@ -11,10 +11,18 @@ from yigong.warehouse import Warehouse
 def test_worker_settings_carry_policy_and_runs_dir(tmp_path, monkeypatch):
     db = tmp_path / "w.duckdb"
     Warehouse(db).close()
-    monkeypatch.setenv(SERVE_ENV, json.dumps({
-        "warehouse": str(db), "users_db": str(tmp_path / "auth.sqlite"),
-        "workflow_store": "", "settlement_policy": "my-policy.yaml",
-        "runs_dir": str(tmp_path / "elsewhere")}))
+    monkeypatch.setenv(
+        SERVE_ENV,
+        json.dumps(
+            {
+                "warehouse": str(db),
+                "users_db": str(tmp_path / "auth.sqlite"),
+                "workflow_store": "",
+                "settlement_policy": "my-policy.yaml",
+                "runs_dir": str(tmp_path / "elsewhere"),
+            }
+        ),
+    )
     settings = app_from_env().state.yigong.settings
     assert settings.settlement_policy == "my-policy.yaml"
     assert settings.runs_path == tmp_path / "elsewhere"

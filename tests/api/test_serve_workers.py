@@ -40,8 +40,22 @@ def test_two_workers_answer_alike(tmp_path: Path):
     port = _port()
     env = {k: v for k, v in os.environ.items() if k != SECRET_ENV}  # the server draws one
     server = subprocess.Popen(
-        [sys.executable, "-c", "from yigong.cli.main import app; app()", "serve", "--db",
-         str(db), "--users-db", str(users), "--port", str(port), "--workers", "2"], env=env)
+        [
+            sys.executable,
+            "-c",
+            "from yigong.cli.main import app; app()",
+            "serve",
+            "--db",
+            str(db),
+            "--users-db",
+            str(users),
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+        ],
+        env=env,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(900):
@@ -52,8 +66,11 @@ def test_two_workers_answer_alike(tmp_path: Path):
                 assert server.poll() is None, "the server exited"
                 time.sleep(0.1)
         assert len(_children(server.pid)) >= 2  # uvicorn's worker processes
-        token = httpx.post(f"{base}/api/v1/auth/token", timeout=60,
-                           data={"username": "county", "password": PASSWORD}).json()
+        token = httpx.post(
+            f"{base}/api/v1/auth/token",
+            timeout=60,
+            data={"username": "county", "password": PASSWORD},
+        ).json()
         headers = {"Authorization": f"Bearer {token['access_token']}"}
         url = f"{base}/api/v1/nodes/division:130423/indicators?period=2024"
         bodies = set()

@@ -21,9 +21,13 @@ USERS: dict[str, tuple[str, list[str], str]] = {
     "elsewhere": ("county_commission", ["division:130402"], "division:130402"),
 }
 #: a node outside each user's scope
-OUTSIDE = {"county": "division:130400", "office": "division:130400",
-           "town": "inst:H13042300001", "village": "community:C1304231",
-           "elsewhere": f"division:{COUNTY}"}
+OUTSIDE = {
+    "county": "division:130400",
+    "office": "division:130400",
+    "town": "inst:H13042300001",
+    "village": "community:C1304231",
+    "elsewhere": f"division:{COUNTY}",
+}
 
 
 @dataclass(frozen=True)
@@ -39,13 +43,13 @@ def build_world(root: Path) -> World:
     """Run the demo once (about 10 s) and add the users; later calls reuse it."""
     if _WORLD:
         return _WORLD[0]
-    result = run_demo(root / "demo", preset="tiny", seed=11, dirty_share=0.01,
-                      say=lambda _: None)
+    result = run_demo(root / "demo", preset="tiny", seed=11, dirty_share=0.01, say=lambda _: None)
     from yigong.services.screening import run_screening
 
     run_screening(result.db, str(result.scorecard_period)[:4])  # screening flags for their route
-    settings = Settings(warehouse=result.db, users_db=root / "auth.sqlite",
-                        secret="test-secret-not-for-production")
+    settings = Settings(
+        warehouse=result.db, users_db=root / "auth.sqlite", secret="test-secret-not-for-production"
+    )
     store = UserStore(settings.users_path)
     for name, (role, nodes, _) in USERS.items():
         store.add(name, PASSWORD, role, nodes, actor="tests")
@@ -72,5 +76,6 @@ def settled(world: World, root: Path) -> Settings:
     from dataclasses import replace
 
     root.mkdir(parents=True, exist_ok=True)
-    return replace(world.settings, settlement_policy=str(one_year_policy(root)),
-                   runs_dir=root / "runs")
+    return replace(
+        world.settings, settlement_policy=str(one_year_policy(root)), runs_dir=root / "runs"
+    )

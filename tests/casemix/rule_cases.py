@@ -15,12 +15,24 @@ from yigong.casemix import Case
 from yigong.casemix.model import PackModel, Rule
 
 UNKNOWN_DX, UNKNOWN_PX = "X99.999x999", "99.9999x999"
-PDX_KINDS = {"principal_dx", "principal_dx_and_principal_proc", "principal_dx_and_any_proc_in_both_lists",
-             "principal_dx_and_any_proc_in_three_lists", "principal_dx_newborn", "tagged_procedures"}
+PDX_KINDS = {
+    "principal_dx",
+    "principal_dx_and_principal_proc",
+    "principal_dx_and_any_proc_in_both_lists",
+    "principal_dx_and_any_proc_in_three_lists",
+    "principal_dx_newborn",
+    "tagged_procedures",
+}
 
 
-DX_ONLY_KINDS = {"principal_dx", "principal_dx_newborn", "any_dx", "any_dx_newborn_weight", "secondary_dx",
-                 "always"}
+DX_ONLY_KINDS = {
+    "principal_dx",
+    "principal_dx_newborn",
+    "any_dx",
+    "any_dx_newborn_weight",
+    "secondary_dx",
+    "always",
+}
 
 
 class NoCase(Exception):
@@ -41,8 +53,12 @@ def _all_lists(rules: list[Rule], prefix: str) -> set[str]:
 
 def _breaking_list(x: Rule) -> frozenset[str]:
     """Procedure codes whose absence keeps an earlier rule ``x`` from holding."""
-    if x.kind in ("principal_proc", "principal_dx_and_principal_proc", "principal_proc_newborn",
-                  "tagged_procedures"):
+    if x.kind in (
+        "principal_proc",
+        "principal_dx_and_principal_proc",
+        "principal_proc_newborn",
+        "tagged_procedures",
+    ):
         return x.lists.get("proc", frozenset())
     if x.kind in ("any_proc_in_both_lists", "principal_dx_and_any_proc_in_both_lists"):
         return x.lists.get("proc2", frozenset())
@@ -73,15 +89,27 @@ def build(model: PackModel, r: Rule) -> tuple[Case, Case]:
     # or a second trauma region, which the case avoids (sex is chosen below)
     plain = [m.mdc for m in model.mdcs if m.mdc in earlier_mdcs and m.entry_rule == "principal_dx"]
     other_mdc_dx = set().union(*(model.mdc_dx.get(m, frozenset()) for m in plain))
-    male_dx = set().union(*(model.mdc_dx[m.mdc] for m in model.mdcs
-                            if m.mdc in earlier_mdcs and m.entry_rule == "principal_dx_male"))
-    female_dx = set().union(*(model.mdc_dx[m.mdc] for m in model.mdcs
-                              if m.mdc in earlier_mdcs and m.entry_rule == "principal_dx_female"))
+    male_dx = set().union(
+        *(
+            model.mdc_dx[m.mdc]
+            for m in model.mdcs
+            if m.mdc in earlier_mdcs and m.entry_rule == "principal_dx_male"
+        )
+    )
+    female_dx = set().union(
+        *(
+            model.mdc_dx[m.mdc]
+            for m in model.mdcs
+            if m.mdc in earlier_mdcs and m.entry_rule == "principal_dx_female"
+        )
+    )
     other_mdc_dx |= male_dx & female_dx
     # earlier rules that need no procedure could hold on the principal diagnosis alone;
     # those that need one are kept off by choosing procedures outside their lists
     early_dx = _all_lists([x for x in earlier if x.kind in DX_ONLY_KINDS], "dx")
-    early_or = any(x.kind in ("principal_proc_is_or", "any_dx_and_principal_proc_is_or") for x in earlier)
+    early_or = any(
+        x.kind in ("principal_proc_is_or", "any_dx_and_principal_proc_is_or") for x in earlier
+    )
     early_px = {c for x in earlier for c in _breaking_list(x)}
     procedure_entry = mdc.entry_rule.startswith("principal_or_procedure")
     avoid_px = early_px if procedure_entry else mdca_px | early_px
@@ -109,14 +137,19 @@ def build(model: PackModel, r: Rule) -> tuple[Case, Case]:
     px: list[str] = []
     if mdc.entry_rule == "principal_dx_multi_trauma":
         regions = model.trauma[r.mdc]
-        second = _first({c for c, g in regions.items() if g != regions.get(pdx)}, model.complications)
+        second = _first(
+            {c for c, g in regions.items() if g != regions.get(pdx)}, model.complications
+        )
         dx.append(second)
     near: dict[str, object] = {}
     if k in ("principal_proc", "principal_dx_and_principal_proc", "principal_proc_newborn"):
         px = [_first(r.lists["proc"], avoid_px)]
         near["procedures"] = (UNKNOWN_PX,)
-    elif k in ("any_proc_in_both_lists", "principal_dx_and_any_proc_in_both_lists",
-               "principal_dx_and_any_proc_in_three_lists"):
+    elif k in (
+        "any_proc_in_both_lists",
+        "principal_dx_and_any_proc_in_both_lists",
+        "principal_dx_and_any_proc_in_three_lists",
+    ):
         names = ["proc", "proc2", "proc3"] if k.endswith("three_lists") else ["proc", "proc2"]
         px = [_first(r.lists[n], avoid_px if i == 0 else early_px) for i, n in enumerate(names)]
         near["procedures"] = tuple(px[:-1])
@@ -125,7 +158,9 @@ def build(model: PackModel, r: Rule) -> tuple[Case, Case]:
         near["procedures"] = (UNKNOWN_PX,)
     elif k == "tagged_procedures":
         chosen = _tag_choice(r)
-        px = [_first({c for c, t in r.tags.items() if t == tag}, avoid_px) for tag in sorted(chosen)]
+        px = [
+            _first({c for c, t in r.tags.items() if t == tag}, avoid_px) for tag in sorted(chosen)
+        ]
         if r.tag_expr is not None and not r.tag_expr.holds(set()):
             near["procedures"] = ()
     if k in ("principal_dx", "principal_dx_and_principal_proc", "principal_dx_newborn"):
@@ -136,7 +171,9 @@ def build(model: PackModel, r: Rule) -> tuple[Case, Case]:
         code = _first(r.lists["dx"])
         if code != pdx:
             dx.append(code)
-        near.setdefault("diagnoses", tuple(c for c in dx if c not in r.lists["dx"]) or (UNKNOWN_DX,))
+        near.setdefault(
+            "diagnoses", tuple(c for c in dx if c not in r.lists["dx"]) or (UNKNOWN_DX,)
+        )
     if k == "any_dx_newborn_weight":
         lo, hi = r.weight_min_g, r.weight_max_g
         weight = lo if lo is not None else hi - 1  # type: ignore[operator]

@@ -52,13 +52,19 @@ def test_dictionary_encoded_and_chunked_arrow_input():
 
 
 def test_null_lists_and_null_fields_are_handled_like_empty_and_missing():
-    t = pa.table({
-        "case_id": ["a", "b", "c"], "sex": pa.array([1, None, 2], pa.int8()),
-        "age_years": pa.array([40, 40, 0], pa.int32()), "age_days": pa.array([None, None, 5], pa.int32()),
-        "birth_weight_g": pa.array([None, None, None], pa.int32()),
-        "diagnoses": pa.array([["I61.900x002"], ["I61.900x002"], ["P07.200"]], pa.list_(pa.string())),
-        "procedures": pa.array([None, [], None], pa.list_(pa.string())),
-    })
+    t = pa.table(
+        {
+            "case_id": ["a", "b", "c"],
+            "sex": pa.array([1, None, 2], pa.int8()),
+            "age_years": pa.array([40, 40, 0], pa.int32()),
+            "age_days": pa.array([None, None, 5], pa.int32()),
+            "birth_weight_g": pa.array([None, None, None], pa.int32()),
+            "diagnoses": pa.array(
+                [["I61.900x002"], ["I61.900x002"], ["P07.200"]], pa.list_(pa.string())
+            ),
+            "procedures": pa.array([None, [], None], pa.list_(pa.string())),
+        }
+    )
     rows = group_cases(t, NATIONAL).to_pylist()
     assert [r["status"] for r in rows] == ["grouped", "invalid_input", "invalid_input"]
 
@@ -68,20 +74,26 @@ def test_result_carries_scheme_and_flags():
     res = group_cases(t, HANDAN)
     assert res.schema.metadata[b"scheme"] == HANDAN.encode()
     assert res.schema.metadata[b"pack_version"] == b"1.1-handan-2022"
-    assert res.num_rows == 50 and res.column("case_id").to_pylist() == t.column("case_id").to_pylist()
+    assert (
+        res.num_rows == 50 and res.column("case_id").to_pylist() == t.column("case_id").to_pylist()
+    )
     for r in res.to_pylist():
         if r["drg"] and r["drg"].endswith("1"):
             assert r["has_mcc"]
 
 
 def test_code_translation_step_0():
-    t = pa.table({
-        "case_id": ["mapped", "bad-dx", "bad-px"], "sex": pa.array([1, 1, 1], pa.int8()),
-        "age_years": pa.array([40, 40, 40], pa.int32()), "age_days": pa.array([None] * 3, pa.int32()),
-        "birth_weight_g": pa.array([None] * 3, pa.int32()),
-        "diagnoses": [["A01.000x002"], ["NOT-IN-MAP"], ["A01.000x002"]],
-        "procedures": [[], [], ["NOT-IN-MAP"]],
-    })
+    t = pa.table(
+        {
+            "case_id": ["mapped", "bad-dx", "bad-px"],
+            "sex": pa.array([1, 1, 1], pa.int8()),
+            "age_years": pa.array([40, 40, 40], pa.int32()),
+            "age_days": pa.array([None] * 3, pa.int32()),
+            "birth_weight_g": pa.array([None] * 3, pa.int32()),
+            "diagnoses": [["A01.000x002"], ["NOT-IN-MAP"], ["A01.000x002"]],
+            "procedures": [[], [], ["NOT-IN-MAP"]],
+        }
+    )
     plain = [r["status"] for r in group_cases(t, NATIONAL).to_pylist()]
     mapped = group_cases(t, NATIONAL, translate_codes=True).to_pylist()
     assert [r["status"] for r in mapped] == ["grouped", "dx_not_mappable", "proc_not_mappable"]
@@ -93,10 +105,13 @@ def test_code_translation_step_0():
 
 def test_input_file_errors_name_row_and_field(tmp_path):
     p = tmp_path / "in.csv"
-    p.write_text("case_id,sex,age_years,age_days,birth_weight_g,length_of_stay,discharge_mode,diagnoses,procedures\n"
-                 "a,1,40,,,3,1,I61.900x002,\n"
-                 "b,x,40,,,3,1,I61.900x002,\n"
-                 "c,1,forty,,,3,1,I61.900x002,\n", encoding="utf-8")
+    p.write_text(
+        "case_id,sex,age_years,age_days,birth_weight_g,length_of_stay,discharge_mode,diagnoses,procedures\n"
+        "a,1,40,,,3,1,I61.900x002,\n"
+        "b,x,40,,,3,1,I61.900x002,\n"
+        "c,1,forty,,,3,1,I61.900x002,\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InputError) as exc:
         read_cases_csv(p, strict=True)
     problems = [(q.row, q.field) for q in exc.value.problems]
@@ -104,10 +119,16 @@ def test_input_file_errors_name_row_and_field(tmp_path):
     assert "in.csv: row 2, field sex" in str(exc.value)
     # default (README step 1): kept, grouped as invalid_input, the reason travels with the row
     table = read_cases_csv(p)
-    assert [r["status"] for r in group_cases(table, NATIONAL).to_pylist()] == ["grouped", "invalid_input",
-                                                                              "invalid_input"]
+    assert [r["status"] for r in group_cases(table, NATIONAL).to_pylist()] == [
+        "grouped",
+        "invalid_input",
+        "invalid_input",
+    ]
     tr = explain_case(table_to_cases(table)[2], NATIONAL)
-    assert tr.status == "invalid_input" and "age_years: not an integer: 'forty'" in tr.validation_errors[0]
+    assert (
+        tr.status == "invalid_input"
+        and "age_years: not an integer: 'forty'" in tr.validation_errors[0]
+    )
     q = tmp_path / "missing.csv"
     q.write_text("case_id,sex\n", encoding="utf-8")
     with pytest.raises(InputError, match="required column missing"):

@@ -25,25 +25,62 @@ def test_check_passes_on_shipped_packs():
 
 
 def test_explain_from_file_and_from_fields():
-    res = runner.invoke(app, ["drg", "explain", "--scheme", NATIONAL, "--input", str(SAMPLES / "cases.csv"),
-                              "--case-id", "opendrg-22085292", "--json"])
+    res = runner.invoke(
+        app,
+        [
+            "drg",
+            "explain",
+            "--scheme",
+            NATIONAL,
+            "--input",
+            str(SAMPLES / "cases.csv"),
+            "--case-id",
+            "opendrg-22085292",
+            "--json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     tr = json.loads(res.output)
     assert (tr["status"], tr["drg"], tr["scheme"]) == ("grouped", "EC11", NATIONAL)
     assert any(c["outcome"] == "mcc" for c in tr["complications"])
     assert tr["mdc_steps"][0]["mdc"] == "MDCA"
-    res = runner.invoke(app, ["drg", "explain", "--scheme", HANDAN, "--input", str(SAMPLES / "cases.csv"),
-                              "--case-id", "opendrg-22085292"])
+    res = runner.invoke(
+        app,
+        [
+            "drg",
+            "explain",
+            "--scheme",
+            HANDAN,
+            "--input",
+            str(SAMPLES / "cases.csv"),
+            "--case-id",
+            "opendrg-22085292",
+        ],
+    )
     assert "EC19" in res.output
-    res = runner.invoke(app, ["drg", "explain", "--sex", "1", "--age-years", "30",
-                              "--dx", "S75.000x004|Q40.201|C11.000|S36.000x021"])
+    res = runner.invoke(
+        app,
+        [
+            "drg",
+            "explain",
+            "--sex",
+            "1",
+            "--age-years",
+            "30",
+            "--dx",
+            "S75.000x004|Q40.201|C11.000|S36.000x021",
+        ],
+    )
     assert res.exit_code == 0 and "ZZ11" in res.output and "lower_limb" in res.output
 
 
 def test_group_reports_bad_input_with_row_and_field(tmp_path):
     bad = tmp_path / "bad.csv"
-    bad.write_text("case_id,sex,age_years,age_days,birth_weight_g,length_of_stay,discharge_mode,diagnoses,procedures\n"
-                   "a,1,x,,,1,1,I10.x00,\n", encoding="utf-8")
+    bad.write_text(
+        "case_id,sex,age_years,age_days,birth_weight_g,length_of_stay,discharge_mode,diagnoses,procedures\n"
+        "a,1,x,,,1,1,I10.x00,\n",
+        encoding="utf-8",
+    )
     res = runner.invoke(app, ["drg", "group", str(bad), "-o", str(tmp_path / "o.csv"), "--strict"])
     assert res.exit_code == 2 and "row 1, field age_years" in res.output
     res = runner.invoke(app, ["drg", "group", str(bad), "-o", str(tmp_path / "o.csv")])

@@ -29,22 +29,32 @@ def test_handan_is_an_overlay_with_the_readme_counts():
     assert not (han.folder / "adrg.csv").exists()  # data is a diff, not a copy
     rows = {name: len(t.rows) for name, t in han.tables.items()}
     assert rows["adrg"] == 379 and rows["drg"] == 619 and rows["adrg_codes"] == 59409
-    assert rows["procedures"] == 13684 and rows["mdc_procedures"] == 2 and rows["unused_rule_codes"] == 30
+    assert (
+        rows["procedures"] == 13684
+        and rows["mdc_procedures"] == 2
+        and rows["unused_rule_codes"] == 30
+    )
     nat = read_pack(NATIONAL)
     assert {n: len(t.rows) for n, t in nat.tables.items()}["drg"] == 628
-    assert han.manifest.source.licence == "Apache-2.0" and (han.folder / "LICENSE-OpenDRG.txt").is_file()
+    assert (
+        han.manifest.source.licence == "Apache-2.0"
+        and (han.folder / "LICENSE-OpenDRG.txt").is_file()
+    )
 
 
 def _overlay(tmp_path: Path, diffs: dict[str, str], rows: dict[str, int] | None = None) -> Path:
     folder = tmp_path / "test-overlay"
     folder.mkdir()
-    shutil.copyfile(read_pack(NATIONAL).folder / "LICENSE-OpenDRG.txt", folder / "LICENSE-OpenDRG.txt")
+    shutil.copyfile(
+        read_pack(NATIONAL).folder / "LICENSE-OpenDRG.txt", folder / "LICENSE-OpenDRG.txt"
+    )
     tables = ""
     for name, text in diffs.items():
         (folder / f"{name}.diff.csv").write_text(text, encoding="utf-8")
         n = (rows or {}).get(name, 26)
         tables += f'[tables.{name}]\nrows = {n}\nsha256 = "{ZERO}"\ndiff = "{name}.diff.csv"\n\n'
-    (folder / "manifest.toml").write_text(f'''[pack]
+    (folder / "manifest.toml").write_text(
+        f'''[pack]
 id = "test-overlay"
 title = "test"
 scheme = "CHS-DRG"
@@ -61,7 +71,9 @@ licence = "Apache-2.0"
 licence_file = "LICENSE-OpenDRG.txt"
 credit = "test"
 
-{tables}''', encoding="utf-8")
+{tables}''',
+        encoding="utf-8",
+    )
     return folder
 
 
@@ -71,10 +83,14 @@ def test_qy_enabled_variant_gives_ambiguous(tmp_path):
     scheme = str(folder)
     # MDCB principal diagnosis with an OR procedure that no surgical MDCB rule lists
     surgical = Case("s", 1, 50, None, None, ("I61.900x002",), ("01.3900x009",))
-    assert explain_case(surgical, NATIONAL).adrg == "BB2"  # BB2 is rule 2 <= qy_after_seq: still decides
+    assert (
+        explain_case(surgical, NATIONAL).adrg == "BB2"
+    )  # BB2 is rule 2 <= qy_after_seq: still decides
     odd = Case("q", 1, 50, None, None, ("I61.900x002",), ("86.0401",))
     nat = explain_case(odd, NATIONAL)
-    assert nat.status == "grouped" and nat.mdc == "MDCB" and nat.adrg[1] >= "R"  # medical group nationally
+    assert (
+        nat.status == "grouped" and nat.mdc == "MDCB" and nat.adrg[1] >= "R"
+    )  # medical group nationally
     tr = explain_case(odd, scheme)
     assert (tr.status, tr.mdc, tr.adrg, tr.drg) == ("ambiguous", "MDCB", "QY", "BQY")
     res = group_cases(cases_to_table([surgical, odd]), scheme).to_pylist()
@@ -87,10 +103,16 @@ def test_qy_enabled_variant_gives_ambiguous(tmp_path):
 
 def test_validator_reports_file_line_field(tmp_path):
     header = "op,rule_id,adrg,mdc,seq,name,rule,tag_expr,newborn_max_age_days,weight_min_g,weight_max_g\n"
-    folder = _overlay(tmp_path, {"adrg": header
-                                 + "+,BB1,BB1,MDCB,1,x,principal_magic,,,,\n"
-                                 + "-,NOPE,,,,,,,,,\n"
-                                 + "*,BB2,BB2,MDCB,2,x,principal_proc,,,,\n"}, rows={"adrg": 376})
+    folder = _overlay(
+        tmp_path,
+        {
+            "adrg": header
+            + "+,BB1,BB1,MDCB,1,x,principal_magic,,,,\n"
+            + "-,NOPE,,,,,,,,,\n"
+            + "*,BB2,BB2,MDCB,2,x,principal_proc,,,,\n"
+        },
+        rows={"adrg": 376},
+    )
     issues = validate_pack(folder)
     by_code = {i.code: i for i in issues}
     choice = by_code["value.choice"]
@@ -102,8 +124,11 @@ def test_validator_reports_file_line_field(tmp_path):
 
 def test_validator_checks_rule_vocabulary_and_references(tmp_path):
     h = "op,rule_id,adrg,list,code,tag\n"
-    folder = _overlay(tmp_path, {"adrg_codes": h + "+,BB1,BB1,proc3,01.2413,\n+,ZZZ9,ZZZ,dx,A00.000,\n"},
-                      rows={"adrg_codes": 58846})
+    folder = _overlay(
+        tmp_path,
+        {"adrg_codes": h + "+,BB1,BB1,proc3,01.2413,\n+,ZZZ9,ZZZ,dx,A00.000,\n"},
+        rows={"adrg_codes": 58846},
+    )
     issues = validate_pack(folder)
     assert any(i.code == "table.sha256" for i in issues)
     codes = {(i.code, i.line) for i in issues}
@@ -139,7 +164,11 @@ def test_a_hand_written_regional_overlay_is_refreshed_and_validates(tmp_path):
     # region X does not split BB2: drop BB21 and make BB25 the only (always) DRG, renamed BB29
     diff = header + "-,BB21,,,,\n-,BB25,,,,\n+,BB29,BB2,除创伤之外的其他开颅术,1,always\n"
     folder = _overlay(tmp_path, {"drg": diff})
-    text = (folder / "manifest.toml").read_text(encoding="utf-8").replace(f'rows = 26\nsha256 = "{ZERO}"\n', "")
+    text = (
+        (folder / "manifest.toml")
+        .read_text(encoding="utf-8")
+        .replace(f'rows = 26\nsha256 = "{ZERO}"\n', "")
+    )
     (folder / "manifest.toml").write_text(text, encoding="utf-8")
     refresh(folder)
     issues = [i for i in validate_pack(folder) if i.level is Level.ERROR]

@@ -11,9 +11,25 @@ from yigong.casemix import Case, cases_to_table, explain_case, group_cases
 from yigong.casemix.model import pack_model
 
 MODEL = pack_model(NATIONAL)
-DX = sorted(set().union(*MODEL.mdc_dx.values()))[::7] + sorted(MODEL.complications)[::11] + ["NOT-A-CODE"]
-PX = sorted({c for rs in MODEL.rules.values() for r in rs for k, v in r.lists.items() if k.startswith("proc")
-             for c in v})[::5] + sorted(MODEL.or_codes)[::13] + ["96.0400"]
+DX = (
+    sorted(set().union(*MODEL.mdc_dx.values()))[::7]
+    + sorted(MODEL.complications)[::11]
+    + ["NOT-A-CODE"]
+)
+PX = (
+    sorted(
+        {
+            c
+            for rs in MODEL.rules.values()
+            for r in rs
+            for k, v in r.lists.items()
+            if k.startswith("proc")
+            for c in v
+        }
+    )[::5]
+    + sorted(MODEL.or_codes)[::13]
+    + ["96.0400"]
+)
 
 cases = st.builds(
     Case,
@@ -36,7 +52,12 @@ def test_results_are_well_formed_and_engines_agree(batch_cases, scheme):
     for c, r in zip(batch_cases, rows, strict=True):
         tr = explain_case(c, scheme)
         assert (r["status"], r["mdc"], r["adrg"], r["drg"], r["rule_id"]) == (
-            tr.status, tr.mdc, tr.adrg, tr.drg, tr.rule_id)
+            tr.status,
+            tr.mdc,
+            tr.adrg,
+            tr.drg,
+            tr.rule_id,
+        )
         if r["status"] != "grouped":
             assert r["mdc"] is None and r["drg"] is None
             continue

@@ -42,8 +42,11 @@ def test_each_rule_row_decides_its_own_case(scheme, engine):
     n_rows = sum(len(v) for v in model.rules.values()) - len(UNREACHABLE[scheme])
     assert len(skipped) <= 0.05 * n_rows, skipped
     got = engine([c for _, c, _ in built], scheme)
-    wrong = [(r.rule_id, g) for (r, _, _), g in zip(built, got, strict=True)
-             if g[0] != "grouped" or g[1] != r.mdc or g[2] != r.adrg or g[4] != r.rule_id]
+    wrong = [
+        (r.rule_id, g)
+        for (r, _, _), g in zip(built, got, strict=True)
+        if g[0] != "grouped" or g[1] != r.mdc or g[2] != r.adrg or g[4] != r.rule_id
+    ]
     assert wrong == []
     kinds = Counter(r.kind for r, _, _ in built)
     used = {r.kind for rs in model.rules.values() for r in rs}

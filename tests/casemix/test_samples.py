@@ -37,6 +37,10 @@ def test_batch_and_explain_agree_on_the_deciding_rule(scheme, sample_cases):
 @pytest.mark.parametrize("scheme", list(SCHEMES))
 def test_file_contract_reproduces_the_expected_file_byte_for_byte(scheme, tmp_path):
     out = tmp_path / "out.csv"
-    res = CliRunner().invoke(app, ["drg", "group", str(SAMPLES / "cases.csv"), "--scheme", scheme, "-o", str(out)])
+    res = CliRunner().invoke(
+        app, ["drg", "group", str(SAMPLES / "cases.csv"), "--scheme", scheme, "-o", str(out)]
+    )
     assert res.exit_code == 0, res.output
-    assert out.read_text(encoding="utf-8") == (SAMPLES / SCHEMES[scheme]).read_text(encoding="utf-8")
+    assert out.read_text(encoding="utf-8") == (SAMPLES / SCHEMES[scheme]).read_text(
+        encoding="utf-8"
+    )

@@ -11,8 +11,15 @@ from yigong.casemix.model import pack_model
 
 
 def case(dx, px=(), sex=1, age=40, days=None, weight=None, cid="t") -> Case:
-    return Case(cid, sex, age, days if days is not None else (age * 365 if age is not None else None), weight,
-                tuple(dx), tuple(px))
+    return Case(
+        cid,
+        sex,
+        age,
+        days if days is not None else (age * 365 if age is not None else None),
+        weight,
+        tuple(dx),
+        tuple(px),
+    )
 
 
 def one(grouper, c: Case, scheme=NATIONAL):
@@ -25,8 +32,12 @@ def rule(scheme, rule_id):
 
 # --- README section 8: worked examples -------------------------------------------------------
 
-EX1 = case(["I61.900x002", "I10.x00x002", "G93.501", "J18.900", "J94.804"],
-           ["01.3900x009", "01.2413", "31.1x00x005"], sex=2, age=67)
+EX1 = case(
+    ["I61.900x002", "I10.x00x002", "G93.501", "J18.900", "J94.804"],
+    ["01.3900x009", "01.2413", "31.1x00x005"],
+    sex=2,
+    age=67,
+)
 EX2 = case(["S75.000x004", "Q40.201", "C11.000", "S36.000x021"], sex=1, age=30)
 
 
@@ -46,18 +57,39 @@ def test_worked_example_2_multi_trauma_without_or_procedure(grouper, scheme):
 
 # --- statuses and validation (README section 5, step 1) --------------------------------------
 
-@pytest.mark.parametrize("bad", [
-    dict(sex=0), dict(sex=3), dict(sex=None), dict(age=None),
-    dict(age=0, days=None), dict(age=0, days=28, weight=None), dict(dx=[]),
-], ids=["sex0", "sex3", "sex-missing", "age-missing", "age0-no-days", "newborn-no-weight", "no-dx"])
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(sex=0),
+        dict(sex=3),
+        dict(sex=None),
+        dict(age=None),
+        dict(age=0, days=None),
+        dict(age=0, days=28, weight=None),
+        dict(dx=[]),
+    ],
+    ids=[
+        "sex0",
+        "sex3",
+        "sex-missing",
+        "age-missing",
+        "age0-no-days",
+        "newborn-no-weight",
+        "no-dx",
+    ],
+)
 def test_invalid_input(grouper, bad):
     args = dict(dx=["I61.900x002"], sex=1, age=40)
     args.update(bad)
     assert one(grouper, case(**args))[:4] == ("invalid_input", "", "", "")
 
 
-@pytest.mark.parametrize("ok", [dict(age=0, days=29, weight=None), dict(age=0, days=5, weight=0),
-                                dict(age=40, days=None)], ids=["29-days-no-weight", "weight-0", "adult-no-days"])
+@pytest.mark.parametrize(
+    "ok",
+    [dict(age=0, days=29, weight=None), dict(age=0, days=5, weight=0), dict(age=40, days=None)],
+    ids=["29-days-no-weight", "weight-0", "adult-no-days"],
+)
 def test_valid_edge_inputs_are_grouped(grouper, ok):
     args = dict(dx=["I61.900x002"], sex=1)
     args.update(ok)
@@ -122,13 +154,24 @@ def _adrg_with_split(scheme, suffixes):
 
 def _cc_and_mcc_for(m, pdx):
     pt = m.principal_exclusions.get(pdx)
-    cc = next(c for c, (s, t) in sorted(m.complications.items()) if s == "CC" and t != pt and c not in m.mdc_dx)
+    cc = next(
+        c
+        for c, (s, t) in sorted(m.complications.items())
+        if s == "CC" and t != pt and c not in m.mdc_dx
+    )
     mcc = next(c for c, (s, t) in sorted(m.complications.items()) if s == "MCC" and t != pt)
     return cc, mcc
 
 
-@pytest.mark.parametrize("suffixes,expect", [("15", ("5", "1", "5")), ("35", ("3", "3", "5")),
-                                             ("135", ("3", "1", "5")), ("9", ("9", "9", "9"))])
+@pytest.mark.parametrize(
+    "suffixes,expect",
+    [
+        ("15", ("5", "1", "5")),
+        ("35", ("3", "3", "5")),
+        ("135", ("3", "1", "5")),
+        ("9", ("9", "9", "9")),
+    ],
+)
 def test_drg_conditions_by_split(grouper, suffixes, expect):
     """cc only / mcc / none, per split pattern: an MCC in a 3/5 ADRG goes to 3; a CC in 1/5 to 5."""
     m, r = _adrg_with_split(NATIONAL, suffixes)
@@ -143,14 +186,26 @@ def test_drg_conditions_by_split(grouper, suffixes, expect):
 
 # --- newborns and birth weight (section 7) ---------------------------------------------------
 
+
 def _ps_principal(scheme=NATIONAL):
     m = pack_model(scheme)
     ps1, pr1 = rule(scheme, "PS1"), rule(scheme, "PR1")
     return next(c for c in sorted(ps1.lists["dx"] & m.mdc_dx["MDCP"]) if c not in pr1.lists["dx"])
 
 
-@pytest.mark.parametrize("weight,adrg", [(700, "PS1"), (1499, "PS1"), (1500, "PS2"), (1999, "PS2"),
-                                         (2000, "PS3"), (2499, "PS3"), (2500, "PS4"), (4200, "PS4")])
+@pytest.mark.parametrize(
+    "weight,adrg",
+    [
+        (700, "PS1"),
+        (1499, "PS1"),
+        (1500, "PS2"),
+        (1999, "PS2"),
+        (2000, "PS3"),
+        (2499, "PS3"),
+        (2500, "PS4"),
+        (4200, "PS4"),
+    ],
+)
 def test_weight_bands_lower_inclusive_upper_exclusive(grouper, weight, adrg):
     assert one(grouper, case([_ps_principal()], age=0, days=3, weight=weight))[2] == adrg
 
@@ -161,7 +216,9 @@ def test_weight_zero_matches_no_band_and_weight_list_counts_any_diagnosis(groupe
     pu1 = rule(NATIONAL, "PU1")
     other = next(c for c in sorted(pu1.lists["dx"]) if c not in rule(NATIONAL, "PR1").lists["dx"])
     assert one(grouper, case([other], age=0, days=3, weight=3000))[2] == "PU1"
-    assert one(grouper, case([other, pdx], age=0, days=3, weight=1200))[2] == "PS1"  # weight code as secondary
+    assert (
+        one(grouper, case([other, pdx], age=0, days=3, weight=1200))[2] == "PS1"
+    )  # weight code as secondary
 
 
 def test_newborn_age_limit_is_28_days_inclusive(grouper):
@@ -183,10 +240,13 @@ def test_handan_pv1_is_a_list_so_unlisted_infants_fall_through(grouper):
 
 # --- multi-trauma (6.1, 7) -------------------------------------------------------------------
 
+
 def test_mdcz_needs_two_distinct_regions(grouper):
     m = pack_model(NATIONAL)
     regions = m.trauma["MDCZ"]
-    same = next(c for c, g in sorted(regions.items()) if g == regions["S75.000x004"] and c != "S75.000x004")
+    same = next(
+        c for c, g in sorted(regions.items()) if g == regions["S75.000x004"] and c != "S75.000x004"
+    )
     assert one(grouper, case(["S75.000x004", same]))[1] != "MDCZ"
     assert one(grouper, case(["S75.000x004", "S75.000x004"]))[1] != "MDCZ"  # duplicates count once
     assert one(grouper, case(["S75.000x004", "S36.000x021"]))[1] == "MDCZ"
@@ -195,10 +255,19 @@ def test_mdcz_needs_two_distinct_regions(grouper):
 
 # --- sex-specific MDCs -----------------------------------------------------------------------
 
+
 def test_mdcm_and_mdcn_need_the_matching_sex(grouper):
     m = pack_model(NATIONAL)
-    male = next(c for c in sorted(m.mdc_dx["MDCM"]) if not any(c in m.mdc_dx[x] for x in m.mdc_dx if x != "MDCM"))
-    female = next(c for c in sorted(m.mdc_dx["MDCN"]) if not any(c in m.mdc_dx[x] for x in m.mdc_dx if x != "MDCN"))
+    male = next(
+        c
+        for c in sorted(m.mdc_dx["MDCM"])
+        if not any(c in m.mdc_dx[x] for x in m.mdc_dx if x != "MDCM")
+    )
+    female = next(
+        c
+        for c in sorted(m.mdc_dx["MDCN"])
+        if not any(c in m.mdc_dx[x] for x in m.mdc_dx if x != "MDCN")
+    )
     assert one(grouper, case([male], sex=1))[1] == "MDCM"
     assert one(grouper, case([male], sex=2))[0] == "ungroupable"
     assert one(grouper, case([female], sex=2))[1] == "MDCN"
@@ -206,6 +275,7 @@ def test_mdcm_and_mdcn_need_the_matching_sex(grouper):
 
 
 # --- tagged procedures (6.3) and the Handan replacements (10, 11.1) --------------------------
+
 
 def _tagged(scheme_rule, tag):
     r = rule(NATIONAL, scheme_rule)
@@ -218,7 +288,9 @@ def test_tagged_procedures_national(grouper):
     t1, t2, t3, t4 = (_tagged("JA1", k)[0] for k in (1, 2, 3, 4))
     female = dict(sex=2)
     assert one(grouper, case([pdx], [t1, t2], **female))[2] == "JA1"  # 1 and 2
-    assert one(grouper, case([pdx], [t3, t1, t4], **female))[2] == "JA1"  # 1 and 3 and 4, any position
+    assert (
+        one(grouper, case([pdx], [t3, t1, t4], **female))[2] == "JA1"
+    )  # 1 and 3 and 4, any position
     assert one(grouper, case([pdx], [t1, t3], **female))[2] != "JA1"
     # JA2's tag 1 list is JA1's tag 2 list: alone it satisfies "1 or (2 and 3)" of JA2 only
     assert _tagged("JA2", 1) == _tagged("JA1", 2)
@@ -245,9 +317,31 @@ def test_handan_or1_uses_a_secondary_diagnosis(grouper):
     or1 = rule(HANDAN, "OR1")
     earlier = [x for x in m.rules["MDCO"] if x.seq < or1.seq]
     early_dx = {c for x in earlier if x.kind == "principal_dx" for c in x.lists["dx"]}
-    pdx = next(c for c in sorted(m.mdc_dx["MDCO"]) if c not in early_dx and c not in or1.lists["dx2"]
-               and all(c not in m.mdc_dx[x] for x in ("MDCY", "MDCB", "MDCC", "MDCD", "MDCE", "MDCF", "MDCG",
-                                                      "MDCH", "MDCI", "MDCJ", "MDCK", "MDCL")))
+    pdx = next(
+        c
+        for c in sorted(m.mdc_dx["MDCO"])
+        if c not in early_dx
+        and c not in or1.lists["dx2"]
+        and all(
+            c not in m.mdc_dx[x]
+            for x in (
+                "MDCY",
+                "MDCB",
+                "MDCC",
+                "MDCD",
+                "MDCE",
+                "MDCF",
+                "MDCG",
+                "MDCH",
+                "MDCI",
+                "MDCJ",
+                "MDCK",
+                "MDCL",
+            )
+        )
+    )
     sdx = sorted(or1.lists["dx2"])[0]
     assert one(grouper, case([pdx, sdx], sex=2, age=28), HANDAN)[2] == "OR1"
-    assert one(grouper, case([sdx, pdx], sex=2, age=28), HANDAN)[4] != "OR1"  # principal is not a secondary
+    assert (
+        one(grouper, case([sdx, pdx], sex=2, age=28), HANDAN)[4] != "OR1"
+    )  # principal is not a secondary

@@ -15,22 +15,32 @@ from yigong.services import casemix as service
 
 def _discharges():
     d = dt.date
-    return pa.table({
-        "discharge_id": ["a", "b", "c", "d"],
-        "institution_id": ["H1", "H1", "H2", "H2"],
-        "department": ["neuro", "neuro", "surg", "surg"],
-        "attending_doctor_key": ["k1", "k1", "k2", "k2"],
-        "sex": ["2", "1", "1", "9"],
-        "age_years": [67, 30, 72, 50], "age_days": pa.array([None, None, None, None], pa.int64()),
-        "birth_weight_g": pa.array([None] * 4, pa.int64()), "length_of_stay": [10, 4, 8, 3],
-        "discharge_mode": ["1", "5", "1", "1"],
-        "discharge_date": [d(2025, 1, 5), d(2025, 2, 1), d(2025, 4, 2), d(2025, 4, 3)],
-        "diagnosis_codes": [["I61.900x002", "G93.501"], ["S75.000x004", "S36.000x021"],
-                            ["D15.200", "J96.900x001"], ["I10.x00"]],
-        "procedure_codes": [["01.3900x009"], [], ["34.3x02"], []],
-        "total_cost": pa.array([Decimal("30000.00"), Decimal("8000.00"), Decimal("20000.00"), Decimal("900.00")],
-                               pa.decimal128(12, 2)),
-    })
+    return pa.table(
+        {
+            "discharge_id": ["a", "b", "c", "d"],
+            "institution_id": ["H1", "H1", "H2", "H2"],
+            "department": ["neuro", "neuro", "surg", "surg"],
+            "attending_doctor_key": ["k1", "k1", "k2", "k2"],
+            "sex": ["2", "1", "1", "9"],
+            "age_years": [67, 30, 72, 50],
+            "age_days": pa.array([None, None, None, None], pa.int64()),
+            "birth_weight_g": pa.array([None] * 4, pa.int64()),
+            "length_of_stay": [10, 4, 8, 3],
+            "discharge_mode": ["1", "5", "1", "1"],
+            "discharge_date": [d(2025, 1, 5), d(2025, 2, 1), d(2025, 4, 2), d(2025, 4, 3)],
+            "diagnosis_codes": [
+                ["I61.900x002", "G93.501"],
+                ["S75.000x004", "S36.000x021"],
+                ["D15.200", "J96.900x001"],
+                ["I10.x00"],
+            ],
+            "procedure_codes": [["01.3900x009"], [], ["34.3x02"], []],
+            "total_cost": pa.array(
+                [Decimal("30000.00"), Decimal("8000.00"), Decimal("20000.00"), Decimal("900.00")],
+                pa.decimal128(12, 2),
+            ),
+        }
+    )
 
 
 def test_group_discharges_stores_results_per_scheme():
@@ -49,7 +59,10 @@ def test_group_discharges_stores_results_per_scheme():
     assert got[(HANDAN, "c")]["pack_version"] == "1.1-handan-2022"
 
     g = con.to_pyarrow(service.grouped_discharges(con, NATIONAL, "quarter")).to_pylist()
-    assert {(r["discharge_id"], r["period"], r["died"]) for r in g} >= {("a", "2025Q1", False), ("b", "2025Q1", True)}
+    assert {(r["discharge_id"], r["period"], r["died"]) for r in g} >= {
+        ("a", "2025Q1", False),
+        ("b", "2025Q1", True),
+    }
     m = service.casemix_metrics(con, NATIONAL, "institution", "quarter").to_pylist()
     h1 = next(r for r in m if r["institution_id"] == "H1")
     assert (h1["period"], h1["cases"], h1["groups_covered"]) == ("2025Q1", 2, 2)

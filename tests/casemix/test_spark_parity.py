@@ -43,8 +43,13 @@ def test_drg_results_identical(both):
     duck, spark = both
     a = service.group_discharges(duck.ibis, NATIONAL)
     b = service.group_discharges(spark.ibis, NATIONAL)
-    assert (a.scheme, a.pack_version, a.rows, a.statuses, a.drgs) == \
-        (b.scheme, b.pack_version, b.rows, b.statuses, b.drgs)
+    assert (a.scheme, a.pack_version, a.rows, a.statuses, a.drgs) == (
+        b.scheme,
+        b.pack_version,
+        b.rows,
+        b.statuses,
+        b.drgs,
+    )
     assert a.rows == duck.table("discharges").count().execute() > 500
     assert a.statuses.get("grouped", 0) > a.rows // 2
     # a second scheme is added beside the first, a re-run replaces its own rows only
@@ -62,14 +67,16 @@ def test_drg_results_identical(both):
 def test_partitions_really_split(both):
     _, spark = both
     df = spark.dataframe(service.discharges_as_cases(spark.table("discharges"))).repartition(3)
-    out = spark.map_arrow(df, lambda t: t.select(["case_id"]), df.limit(0).toArrow().select(
-        ["case_id"]).schema)
+    out = spark.map_arrow(
+        df, lambda t: t.select(["case_id"]), df.limit(0).toArrow().select(["case_id"]).schema
+    )
     assert out.rdd.getNumPartitions() == 3
     assert out.count() == spark.count("discharges")
 
 
-@pytest.mark.parametrize(("level", "period"), [("institution", "quarter"), ("department", "year"),
-                                               ("doctor", "month")])
+@pytest.mark.parametrize(
+    ("level", "period"), [("institution", "quarter"), ("department", "year"), ("doctor", "month")]
+)
 def test_casemix_metrics_identical(both, level, period):
     duck, spark = both
     a = service.casemix_metrics(duck.ibis, NATIONAL, level, period)

@@ -138,4 +138,5 @@ def test_generated_reference_is_current():
 
     doc = Path(__file__).parents[2] / "docs" / "indicators-catalog.md"
     assert doc.read_text(encoding="utf-8") == catalog_reference(), (
-        "run: yigong catalog docs -o docs/indicators-catalog.md")
+        "run: yigong catalog docs -o docs/indicators-catalog.md"
+    )

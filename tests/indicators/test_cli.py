@@ -40,8 +40,10 @@ def test_catalog_check_passes():
 
 def test_catalog_check_fails_on_errors(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("kind: catalog\ncatalog: x\nedition: '1'\ntitle_zh: x\ntitle_en: x\n"
-                   "indicators:\n  - {id: X1, name_zh: x, name_en: x, direction: up}\n")
+    bad.write_text(
+        "kind: catalog\ncatalog: x\nedition: '1'\ntitle_zh: x\ntitle_en: x\n"
+        "indicators:\n  - {id: X1, name_zh: x, name_en: x, direction: up}\n"
+    )
     res = runner.invoke(app, ["catalog", "check", str(bad)])
     assert res.exit_code == 1 and "bad.yaml:7" in res.output
 
@@ -52,18 +54,49 @@ def test_list(db):
 
 
 def test_compute_table_and_files(db, tmp_path):
-    res = runner.invoke(app, ["indicators", "compute", "--node", "community:C1", "--period",
-                              "2024", "--catalog", "community-monitoring", "--db", str(db)])
+    res = runner.invoke(
+        app,
+        [
+            "indicators",
+            "compute",
+            "--node",
+            "community:C1",
+            "--period",
+            "2024",
+            "--catalog",
+            "community-monitoring",
+            "--db",
+            str(db),
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "92.50 %" in res.output  # C02
     out = tmp_path / "r.csv"
-    res = runner.invoke(app, ["indicators", "compute", "--node", "community:C1", "--period",
-                              "2024", "--id", "C02", "--id", "T04", "-o", str(out), "--db",
-                              str(db)])
+    res = runner.invoke(
+        app,
+        [
+            "indicators",
+            "compute",
+            "--node",
+            "community:C1",
+            "--period",
+            "2024",
+            "--id",
+            "C02",
+            "--id",
+            "T04",
+            "-o",
+            str(out),
+            "--db",
+            str(db),
+        ],
+    )
     assert res.exit_code == 0, res.output
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert [(r["indicator"], r["numerator"], r["denominator"]) for r in rows] == [
-        ("C02", "37", "40"), ("T04", "5", "7")]
+        ("C02", "37", "40"),
+        ("T04", "5", "7"),
+    ]
     assert rows[0]["target"] == "90.0" and rows[0]["met"] == "True"
     js = tmp_path / "r.json"
     svc.export(svc.compute(db, "community:C1", "2024", ids=["T34"]).results, js)
@@ -76,8 +109,21 @@ def test_compute_table_and_files(db, tmp_path):
 
 
 def test_explain_shows_rows_behind_numerator(db):
-    res = runner.invoke(app, ["indicators", "explain", "T06", "--node", "inst:H1", "--period",
-                              "2024", "--sql", "--db", str(db)])
+    res = runner.invoke(
+        app,
+        [
+            "indicators",
+            "explain",
+            "T06",
+            "--node",
+            "inst:H1",
+            "--period",
+            "2024",
+            "--sql",
+            "--db",
+            str(db),
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "grade4_surgical_patients" in res.output and "d1" in res.output
     assert "SELECT" in res.output
@@ -87,8 +133,10 @@ def test_explain_shows_rows_behind_numerator(db):
 
 
 def test_scorecard(db):
-    res = runner.invoke(app, ["indicators", "scorecard", "--node", "community:C1", "--period",
-                              "2024", "--db", str(db)])
+    res = runner.invoke(
+        app,
+        ["indicators", "scorecard", "--node", "community:C1", "--period", "2024", "--db", str(db)],
+    )
     assert res.exit_code == 0, res.output
     assert "P01" in res.output and "C02" in res.output
 

@@ -58,6 +58,7 @@ def test_same_numbers_on_duckdb_and_spark(spark_tables, cat, node, period, full)
         if a.trajectory is not None:
             assert [y for y, _ in a.trajectory.points] == [y for y, _ in b.trajectory.points]
             assert [v for _, v in a.trajectory.points] == pytest.approx(
-                [v for _, v in b.trajectory.points], abs=1e-9, rel=0)
+                [v for _, v in b.trajectory.points], abs=1e-9, rel=0
+            )
         computed += a.status is Status.OK
     assert computed > 40 if full else computed > 20

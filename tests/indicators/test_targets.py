@@ -12,8 +12,9 @@ from yigong.warehouse.hierarchy import parse_node
 
 
 def tgt(**kw) -> Target:
-    base = dict(indicator="X", comparator=">=", value=3.8, deadline=2025, source="H",
-                source_text="…")
+    base = dict(
+        indicator="X", comparator=">=", value=3.8, deadline=2025, source="H", source_text="…"
+    )
     return Target.model_validate({**base, **kw})
 
 
@@ -32,9 +33,13 @@ def test_pending_deadline_first_then_latest_passed():
     t2020 = tgt(value=45, deadline=2020)
     t2021 = tgt(value=50, deadline=2021, from_year=2021)
     t2025 = tgt(value=60, deadline=2025, from_year=2022)
-    assert select_target([t2020, t2021, t2025], parse_node("inst:H1"), parse_period("2020")) is t2020
+    assert (
+        select_target([t2020, t2021, t2025], parse_node("inst:H1"), parse_period("2020")) is t2020
+    )
     assert select_target([t2020, t2021], parse_node("inst:H1"), parse_period("2024")) is t2021
-    assert select_target([t2020, t2021, t2025], parse_node("inst:H1"), parse_period("2023")) is t2025
+    assert (
+        select_target([t2020, t2021, t2025], parse_node("inst:H1"), parse_period("2023")) is t2025
+    )
 
 
 def test_institution_filter_binds_only_matching_institutions():

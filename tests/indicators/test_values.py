@@ -148,8 +148,9 @@ def test_levels_and_period_types(wh, cat):
 
 def test_quarter_uses_membership_at_its_end(wh, cat):
     # 2024Q1: P1 is not yet a member, so its March visits are not counted
-    ev = evaluate(wh, cat, parse_node("community:C1"), parse_period("2024Q1"),
-                  ["T04", "C03", "T38"])
+    ev = evaluate(
+        wh, cat, parse_node("community:C1"), parse_period("2024Q1"), ["T04", "C03", "T38"]
+    )
     got = {r.indicator: r for r in ev.results}
     assert (got["T04"].numerator, got["T04"].denominator) == (2, 3)  # d1 d2 of d1 d2 d8
     assert got["C03"].denominator == 9  # H1's 9 visits in Q1; T1, V1, H2 visit later

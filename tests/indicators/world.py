@@ -35,62 +35,173 @@ def load(wh: Warehouse, name: str, rows: list[dict[str, Any]]) -> None:
 
 
 def _division(code: str, name: str, level: str, parent: str | None) -> dict[str, Any]:
-    return dict(division_code=code, name_zh=name, level=level, parent_code=parent,
-                valid_from=date(2000, 1, 1))
+    return dict(
+        division_code=code,
+        name_zh=name,
+        level=level,
+        parent_code=parent,
+        valid_from=date(2000, 1, 1),
+    )
 
 
-def _inst(iid: str, itype: str, level: str, ownership: str, division: str,
-          emr: int | None = None) -> dict[str, Any]:
-    return dict(institution_id=iid, name_zh=iid, institution_type=itype, level=level, grade="A",
-                ownership=ownership, division_code=division, emr_level=emr)
+def _inst(
+    iid: str, itype: str, level: str, ownership: str, division: str, emr: int | None = None
+) -> dict[str, Any]:
+    return dict(
+        institution_id=iid,
+        name_zh=iid,
+        institution_type=itype,
+        level=level,
+        grade="A",
+        ownership=ownership,
+        division_code=division,
+        emr_level=emr,
+    )
 
 
-def _discharge(did: str, inst: str, day: date, los: int, cost: str, *, western: str = "0",
-               patent: str = "0", herbal: str = "0", mode: str = "1", day_surgery: bool = False,
-               procs: list[tuple[str, str, str]] = ()) -> dict[str, Any]:
+def _discharge(
+    did: str,
+    inst: str,
+    day: date,
+    los: int,
+    cost: str,
+    *,
+    western: str = "0",
+    patent: str = "0",
+    herbal: str = "0",
+    mode: str = "1",
+    day_surgery: bool = False,
+    procs: list[tuple[str, str, str]] = (),
+) -> dict[str, Any]:
     """procs: (grade or '', emergency '1'/'0'/'', minimally invasive '1'/'0')."""
     return dict(
-        discharge_id=did, institution_id=inst, case_no=did, admission_seq=1, patient_key=f"p{did}",
-        sex="1", age_years=50, admission_route="2", admission_date=day, discharge_date=day,
-        length_of_stay=los, department="内科", discharge_mode=mode, payer="2",
-        diagnosis_codes=["I10.x00"], diagnosis_conditions=["1"],
+        discharge_id=did,
+        institution_id=inst,
+        case_no=did,
+        admission_seq=1,
+        patient_key=f"p{did}",
+        sex="1",
+        age_years=50,
+        admission_route="2",
+        admission_date=day,
+        discharge_date=day,
+        length_of_stay=los,
+        department="内科",
+        discharge_mode=mode,
+        payer="2",
+        diagnosis_codes=["I10.x00"],
+        diagnosis_conditions=["1"],
         procedure_codes=[f"PR{i}" for i, _ in enumerate(procs)] or None,
         procedure_grades=[g for g, _, _ in procs] or None,
         procedure_emergency=[e for _, e, _ in procs] or None,
         procedure_minimally_invasive=[m for _, _, m in procs] or None,
-        is_day_surgery=day_surgery, total_cost=D(cost), cost_western_drugs=D(western),
-        cost_patent_drugs=D(patent), cost_herbal_drugs=D(herbal))
+        is_day_surgery=day_surgery,
+        total_cost=D(cost),
+        cost_western_drugs=D(western),
+        cost_patent_drugs=D(patent),
+        cost_herbal_drugs=D(herbal),
+    )
 
 
-def _visits(inst: str, day: date, vtype: str, n: int, cost: str, drugs: str,
-            special: int = 0, booked: int = 0) -> list[dict[str, Any]]:
-    return [dict(visit_id=f"{inst}-{day}-{vtype}-{i}", institution_id=inst, patient_key=f"v{i}",
-                 visit_date=day, visit_type=vtype, department="内科", is_appointment=i < booked,
-                 has_prescription=True, is_special_needs=i < special, payer="2",
-                 total_cost=D(cost), cost_drugs=D(drugs)) for i in range(n)]
+def _visits(
+    inst: str,
+    day: date,
+    vtype: str,
+    n: int,
+    cost: str,
+    drugs: str,
+    special: int = 0,
+    booked: int = 0,
+) -> list[dict[str, Any]]:
+    return [
+        dict(
+            visit_id=f"{inst}-{day}-{vtype}-{i}",
+            institution_id=inst,
+            patient_key=f"v{i}",
+            visit_date=day,
+            visit_type=vtype,
+            department="内科",
+            is_appointment=i < booked,
+            has_prescription=True,
+            is_special_needs=i < special,
+            payer="2",
+            total_cost=D(cost),
+            cost_drugs=D(drugs),
+        )
+        for i in range(n)
+    ]
 
 
-def _settle(sid: str, insured: str, service: str, care: str, fund: str, day: date,
-            method: str = "fee_for_service", provider: str = "X") -> dict[str, Any]:
-    return dict(settlement_id=sid, provider_code=provider, service_area=service,
-                insured_area=insured, person_key=f"s{sid}", scheme="resident", care_type=care,
-                settle_date=day, total_cost=D(fund) * 2, fund_paid=D(fund), personal_paid=D(fund),
-                payment_method=method)
+def _settle(
+    sid: str,
+    insured: str,
+    service: str,
+    care: str,
+    fund: str,
+    day: date,
+    method: str = "fee_for_service",
+    provider: str = "X",
+) -> dict[str, Any]:
+    return dict(
+        settlement_id=sid,
+        provider_code=provider,
+        service_area=service,
+        insured_area=insured,
+        person_key=f"s{sid}",
+        scheme="resident",
+        care_type=care,
+        settle_date=day,
+        total_cost=D(fund) * 2,
+        fund_paid=D(fund),
+        personal_paid=D(fund),
+        payment_method=method,
+    )
 
 
-def _referral(rid: str, src: str, dst: str | None, direction: str, status: str, day: date,
-              out: bool = False) -> dict[str, Any]:
-    return dict(referral_id=rid, patient_key=f"r{rid}", from_institution_id=src,
-                to_institution_id=dst, direction=direction, setting="outpatient",
-                is_out_of_county=out, within_community=not out, status=status, request_date=day)
+def _referral(
+    rid: str, src: str, dst: str | None, direction: str, status: str, day: date, out: bool = False
+) -> dict[str, Any]:
+    return dict(
+        referral_id=rid,
+        patient_key=f"r{rid}",
+        from_institution_id=src,
+        to_institution_id=dst,
+        direction=direction,
+        setting="outpatient",
+        is_out_of_county=out,
+        within_community=not out,
+        status=status,
+        request_date=day,
+    )
 
 
-def _staff(inst: str, snap: date, n: int, qual: str, *, on_duty: bool = True, specialty: str = "",
-           category: str = "clinical", title: str = "junior", tag: str = "",
-           gp: bool = False) -> list[dict[str, Any]]:
-    return [dict(snapshot_date=snap, institution_id=inst, staff_key=f"{inst}-{qual}-{tag}{i}",
-                 qualification=qual, practice_category=category, specialty=specialty or None,
-                 title=title, on_duty=on_duty, is_general_practitioner=gp) for i in range(n)]
+def _staff(
+    inst: str,
+    snap: date,
+    n: int,
+    qual: str,
+    *,
+    on_duty: bool = True,
+    specialty: str = "",
+    category: str = "clinical",
+    title: str = "junior",
+    tag: str = "",
+    gp: bool = False,
+) -> list[dict[str, Any]]:
+    return [
+        dict(
+            snapshot_date=snap,
+            institution_id=inst,
+            staff_key=f"{inst}-{qual}-{tag}{i}",
+            qualification=qual,
+            practice_category=category,
+            specialty=specialty or None,
+            title=title,
+            on_duty=on_duty,
+            is_general_practitioner=gp,
+        )
+        for i in range(n)
+    ]
 
 
 def _finance(inst: str, year: int, **amounts: str) -> dict[str, Any]:
@@ -100,47 +211,122 @@ def _finance(inst: str, year: int, **amounts: str) -> dict[str, Any]:
 def build(path: str | None = None) -> Warehouse:
     """The test county in a fresh warehouse (in memory unless a file path is given)."""
     wh = Warehouse(path)
-    load(wh, "admin_divisions", [
-        _division("410000", "省", "province", None), _division(CITY, "市", "city", "410000"),
-        _division(COUNTY, "甲县", "county", CITY), _division(COUNTY_B, "乙县", "county", CITY),
-        _division(TOWNSHIP, "甲镇", "township", COUNTY),
-        _division(VILLAGE, "甲村", "village", TOWNSHIP)])
-    load(wh, "institutions", [
-        _inst("H1", "county_general", "3", "public", COUNTY, emr=5),
-        _inst("H2", "county_tcm", "2", "public", COUNTY, emr=2),
-        _inst("T1", "township_centre", "1", "public", TOWNSHIP),
-        _inst("V1", "village_clinic", "0", "public", VILLAGE),
-        _inst("P1", "private_hospital", "1", "private", COUNTY),
-        _inst("B1", "county_general", "2", "public", COUNTY_B, emr=3)])
-    load(wh, "communities", [dict(community_id="C1", name_zh="甲县医共体", county_code=COUNTY,
-                                  valid_from=date(2020, 1, 1))])
-    mem = [("H1", "lead", None, date(2020, 1, 1)), ("H2", "member", None, date(2020, 1, 1)),
-           ("T1", "member", None, date(2020, 1, 1)), ("V1", "village", "T1", date(2020, 1, 1)),
-           ("P1", "affiliate", None, date(2024, 7, 1))]
-    load(wh, "community_memberships", [
-        dict(institution_id=i, community_id="C1", role=r, parent_institution_id=p, valid_from=f)
-        for i, r, p, f in mem])
-    load(wh, "population", [
-        dict(division_code=COUNTY, year=2023, resident_population=190000),
-        dict(division_code=COUNTY, year=2024, resident_population=200000),
-        dict(division_code=COUNTY_B, year=2024, resident_population=100000),
-        dict(division_code=CITY, year=2024, resident_population=1000000)])
-    load(wh, "discharges", [
-        _discharge("d1", "H1", date(2024, 1, 10), 5, "10000", western="2000", patent="500",
-                   procs=[("4", "0", "1")]),
-        _discharge("d2", "H1", date(2024, 2, 15), 3, "6000", western="1000", mode="3",
-                   procs=[("2", "1", "0")]),
-        _discharge("d3", "H1", date(2024, 5, 20), 10, "20000", western="3000", patent="1000",
-                   herbal="500", procs=[("3", "0", "0"), ("", "", "0")]),
-        _discharge("d4", "H1", date(2024, 6, 30), 1, "3000", western="200", day_surgery=True,
-                   procs=[("1", "0", "1")]),
-        _discharge("d5", "H1", date(2024, 11, 11), 7, "8000", western="1500", mode="5"),
-        _discharge("d6", "H1", date(2023, 3, 1), 4, "7000", western="1500"),
-        _discharge("d7", "H1", date(2023, 8, 1), 6, "9000", western="2500"),
-        _discharge("d8", "T1", date(2024, 3, 3), 4, "2000", western="600"),
-        _discharge("d9", "H2", date(2024, 4, 4), 8, "5000", herbal="1000",
-                   procs=[("2", "0", "0")]),
-        _discharge("d10", "B1", date(2024, 1, 20), 2, "4000", procs=[("4", "0", "0")])])
+    load(
+        wh,
+        "admin_divisions",
+        [
+            _division("410000", "省", "province", None),
+            _division(CITY, "市", "city", "410000"),
+            _division(COUNTY, "甲县", "county", CITY),
+            _division(COUNTY_B, "乙县", "county", CITY),
+            _division(TOWNSHIP, "甲镇", "township", COUNTY),
+            _division(VILLAGE, "甲村", "village", TOWNSHIP),
+        ],
+    )
+    load(
+        wh,
+        "institutions",
+        [
+            _inst("H1", "county_general", "3", "public", COUNTY, emr=5),
+            _inst("H2", "county_tcm", "2", "public", COUNTY, emr=2),
+            _inst("T1", "township_centre", "1", "public", TOWNSHIP),
+            _inst("V1", "village_clinic", "0", "public", VILLAGE),
+            _inst("P1", "private_hospital", "1", "private", COUNTY),
+            _inst("B1", "county_general", "2", "public", COUNTY_B, emr=3),
+        ],
+    )
+    load(
+        wh,
+        "communities",
+        [
+            dict(
+                community_id="C1",
+                name_zh="甲县医共体",
+                county_code=COUNTY,
+                valid_from=date(2020, 1, 1),
+            )
+        ],
+    )
+    mem = [
+        ("H1", "lead", None, date(2020, 1, 1)),
+        ("H2", "member", None, date(2020, 1, 1)),
+        ("T1", "member", None, date(2020, 1, 1)),
+        ("V1", "village", "T1", date(2020, 1, 1)),
+        ("P1", "affiliate", None, date(2024, 7, 1)),
+    ]
+    load(
+        wh,
+        "community_memberships",
+        [
+            dict(institution_id=i, community_id="C1", role=r, parent_institution_id=p, valid_from=f)
+            for i, r, p, f in mem
+        ],
+    )
+    load(
+        wh,
+        "population",
+        [
+            dict(division_code=COUNTY, year=2023, resident_population=190000),
+            dict(division_code=COUNTY, year=2024, resident_population=200000),
+            dict(division_code=COUNTY_B, year=2024, resident_population=100000),
+            dict(division_code=CITY, year=2024, resident_population=1000000),
+        ],
+    )
+    load(
+        wh,
+        "discharges",
+        [
+            _discharge(
+                "d1",
+                "H1",
+                date(2024, 1, 10),
+                5,
+                "10000",
+                western="2000",
+                patent="500",
+                procs=[("4", "0", "1")],
+            ),
+            _discharge(
+                "d2",
+                "H1",
+                date(2024, 2, 15),
+                3,
+                "6000",
+                western="1000",
+                mode="3",
+                procs=[("2", "1", "0")],
+            ),
+            _discharge(
+                "d3",
+                "H1",
+                date(2024, 5, 20),
+                10,
+                "20000",
+                western="3000",
+                patent="1000",
+                herbal="500",
+                procs=[("3", "0", "0"), ("", "", "0")],
+            ),
+            _discharge(
+                "d4",
+                "H1",
+                date(2024, 6, 30),
+                1,
+                "3000",
+                western="200",
+                day_surgery=True,
+                procs=[("1", "0", "1")],
+            ),
+            _discharge("d5", "H1", date(2024, 11, 11), 7, "8000", western="1500", mode="5"),
+            _discharge("d6", "H1", date(2023, 3, 1), 4, "7000", western="1500"),
+            _discharge("d7", "H1", date(2023, 8, 1), 6, "9000", western="2500"),
+            _discharge("d8", "T1", date(2024, 3, 3), 4, "2000", western="600"),
+            _discharge(
+                "d9", "H2", date(2024, 4, 4), 8, "5000", herbal="1000", procs=[("2", "0", "0")]
+            ),
+            _discharge("d10", "B1", date(2024, 1, 20), 2, "4000", procs=[("4", "0", "0")]),
+        ],
+    )
     visits = [
         *_visits("H1", date(2024, 1, 5), "outpatient", 6, "100", "40", special=1, booked=2),
         *_visits("H1", date(2024, 2, 5), "emergency", 2, "300", "100", booked=1),
@@ -153,107 +339,277 @@ def build(path: str | None = None) -> Warehouse:
         *_visits("H2", date(2024, 6, 5), "outpatient", 3, "80", "50"),
         *_visits("B1", date(2024, 6, 5), "outpatient", 4, "100", "40"),
         *_visits("P1", date(2024, 3, 5), "outpatient", 2, "100", "50"),
-        *_visits("P1", date(2024, 9, 5), "outpatient", 2, "100", "50")]
+        *_visits("P1", date(2024, 9, 5), "outpatient", 2, "100", "50"),
+    ]
     load(wh, "outpatient_visits", visits)
-    load(wh, "settlements", [
-        _settle("s1", COUNTY, COUNTY, "inpatient", "5000", date(2024, 1, 12), "drg", "H1"),
-        _settle("s2", COUNTY, TOWNSHIP, "inpatient", "1000", date(2024, 3, 5), provider="T1"),
-        _settle("s3", COUNTY, CITY, "inpatient", "8000", date(2024, 6, 1), "drg", "CITYH"),
-        _settle("s4", COUNTY, "330100", "inpatient", "12000", date(2024, 9, 9), "dip"),
-        _settle("s5", COUNTY, COUNTY, "outpatient", "30", date(2024, 2, 2), provider="T1"),
-        _settle("s6", COUNTY, COUNTY_B, "outpatient", "100", date(2024, 4, 4), provider="B1"),
-        _settle("s7", COUNTY, "410200", "pharmacy", "50", date(2024, 5, 5)),
-        _settle("s8", COUNTY, COUNTY, "outpatient_chronic", "20", date(2024, 7, 7),
-                provider="V1"),
-        _settle("s9", COUNTY_B, COUNTY_B, "inpatient", "3000", date(2024, 2, 2), provider="B1"),
-        _settle("s10", COUNTY, COUNTY, "inpatient", "4000", date(2023, 5, 5), provider="H1")])
-    load(wh, "referrals", [
-        _referral("r1", "T1", "H1", "up", "accepted", date(2024, 2, 1)),
-        _referral("r2", "V1", "T1", "up", "completed", date(2024, 3, 1)),
-        _referral("r3", "H1", "T1", "down", "arrived", date(2024, 4, 1)),
-        _referral("r4", "H1", "T1", "down", "declined", date(2024, 5, 1)),
-        _referral("r5", "T1", "H1", "up", "cancelled", date(2024, 6, 1)),
-        _referral("r6", "H1", None, "up", "completed", date(2024, 7, 1), out=True)])
+    load(
+        wh,
+        "settlements",
+        [
+            _settle("s1", COUNTY, COUNTY, "inpatient", "5000", date(2024, 1, 12), "drg", "H1"),
+            _settle("s2", COUNTY, TOWNSHIP, "inpatient", "1000", date(2024, 3, 5), provider="T1"),
+            _settle("s3", COUNTY, CITY, "inpatient", "8000", date(2024, 6, 1), "drg", "CITYH"),
+            _settle("s4", COUNTY, "330100", "inpatient", "12000", date(2024, 9, 9), "dip"),
+            _settle("s5", COUNTY, COUNTY, "outpatient", "30", date(2024, 2, 2), provider="T1"),
+            _settle("s6", COUNTY, COUNTY_B, "outpatient", "100", date(2024, 4, 4), provider="B1"),
+            _settle("s7", COUNTY, "410200", "pharmacy", "50", date(2024, 5, 5)),
+            _settle(
+                "s8", COUNTY, COUNTY, "outpatient_chronic", "20", date(2024, 7, 7), provider="V1"
+            ),
+            _settle("s9", COUNTY_B, COUNTY_B, "inpatient", "3000", date(2024, 2, 2), provider="B1"),
+            _settle("s10", COUNTY, COUNTY, "inpatient", "4000", date(2023, 5, 5), provider="H1"),
+        ],
+    )
+    load(
+        wh,
+        "referrals",
+        [
+            _referral("r1", "T1", "H1", "up", "accepted", date(2024, 2, 1)),
+            _referral("r2", "V1", "T1", "up", "completed", date(2024, 3, 1)),
+            _referral("r3", "H1", "T1", "down", "arrived", date(2024, 4, 1)),
+            _referral("r4", "H1", "T1", "down", "declined", date(2024, 5, 1)),
+            _referral("r5", "T1", "H1", "up", "cancelled", date(2024, 6, 1)),
+            _referral("r6", "H1", None, "up", "completed", date(2024, 7, 1), out=True),
+        ],
+    )
     y23, y24 = date(2023, 12, 31), date(2024, 12, 31)
-    load(wh, "staff", [
-        # H1 at the end of 2024: 10 physicians on duty (+1 off duty), 19 nurses, 2 pharmacists
-        *_staff("H1", y24, 4, "licensed_physician", title="deputy_senior", tag="a"),
-        *_staff("H1", y24, 2, "licensed_physician", specialty="麻醉科", tag="b"),
-        *_staff("H1", y24, 1, "licensed_physician", specialty="儿科", tag="c"),
-        *_staff("H1", y24, 1, "assistant_physician", specialty="重症医学科", tag="d"),
-        *_staff("H1", y24, 1, "licensed_physician", specialty="病理科", tag="e"),
-        *_staff("H1", y24, 1, "licensed_physician", category="tcm", tag="f"),
-        *_staff("H1", y24, 1, "licensed_physician", on_duty=False, tag="g"),
-        *_staff("H1", y24, 19, "registered_nurse", tag="h"),
-        *_staff("H1", y24, 1, "registered_nurse", title="senior", tag="i"),
-        *_staff("H1", y24, 2, "pharmacist", tag="j"),
-        *_staff("H1", y24, 3, "technician", tag="k"),
-        *_staff("H1", y24, 2, "management", title="senior", tag="l"),
-        # H1 at the end of 2023: 8 physicians, 12 nurses
-        *_staff("H1", y23, 8, "licensed_physician", tag="m"),
-        *_staff("H1", y23, 12, "registered_nurse", tag="n"),
-        # T1 end of 2024: 3 physicians, 4 nurses, 1 pharmacist; only a 2023 snapshot for H2
-        *_staff("T1", y24, 3, "assistant_physician", tag="o", gp=True),
-        *_staff("T1", y24, 4, "registered_nurse", tag="p"),
-        *_staff("T1", y24, 1, "pharmacist", tag="q"),
-        *_staff("H2", y23, 5, "licensed_physician", category="tcm", tag="r"),
-        *_staff("H2", y23, 6, "registered_nurse", tag="s")])
-    load(wh, "bed_stats", [
-        dict(institution_id="H1", year=2024, open_beds=300, open_bed_days=109500,
-             occupied_bed_days=87600),
-        dict(institution_id="H2", year=2024, open_beds=120, open_bed_days=43800,
-             occupied_bed_days=30000),
-        dict(institution_id="T1", year=2024, open_beds=30, open_bed_days=10950,
-             occupied_bed_days=5000),
-        dict(institution_id="P1", year=2024, open_beds=50, open_bed_days=18250,
-             occupied_bed_days=9000),
-        dict(institution_id="H1", year=2023, open_beds=280, open_bed_days=102200,
-             occupied_bed_days=80000)])
-    load(wh, "finance", [
-        _finance("H1", 2024, medical_revenue="100000000", outpatient_revenue="30000000",
-                 inpatient_revenue="70000000", service_revenue="28000000",
-                 special_needs_revenue="1000000", fund_settlement_revenue="55000000",
-                 total_revenue="110000000", business_expenditure="95000000",
-                 personnel_expenditure="38000000", energy_cost="1100000",
-                 total_assets="200000000", total_liabilities="80000000"),
-        _finance("H1", 2023, medical_revenue="80000000", total_revenue="88000000",
-                 business_expenditure="76000000", personnel_expenditure="30000000"),
-        _finance("H2", 2024, medical_revenue="40000000", service_revenue="12000000",
-                 total_revenue="44000000", business_expenditure="41000000",
-                 personnel_expenditure="15000000", energy_cost="600000",
-                 total_assets="50000000", total_liabilities="30000000")])
-    load(wh, "public_health_tasks", [
-        dict(institution_id="T1", year=2024, program="health_records", tasks_assigned=600,
-             tasks_done=600, funds=D("60000")),
-        dict(institution_id="V1", year=2024, program="health_records", tasks_assigned=400,
-             tasks_done=400, funds=D("50000")),
-        dict(institution_id="T1", year=2024, program="elderly_health", tasks_assigned=300,
-             tasks_done=300, funds=D("30000")),
-        dict(institution_id="V1", year=2024, program="elderly_health", tasks_assigned=200,
-             tasks_done=200, funds=D("20000")),
-        dict(institution_id="T1", year=2023, program="health_records", tasks_assigned=700,
-             tasks_done=700, funds=D("70000")),
-        dict(institution_id="V1", year=2023, program="health_records", tasks_assigned=300,
-             tasks_done=300, funds=D("30000"))])
-    load(wh, "family_doctor_contracts", [
-        dict(contract_id="f1", person_key="p1", team_id="t", institution_id="T1",
-             key_population="elderly", signed_date=date(2024, 1, 1), end_date=date(2024, 12, 31),
-             fee_amount=D("120")),
-        dict(contract_id="f2", person_key="p2", team_id="t", institution_id="T1",
-             key_population="general", signed_date=date(2023, 6, 1), end_date=date(2024, 5, 31),
-             fee_amount=D("120")),
-        dict(contract_id="f3", person_key="p3", team_id="t", institution_id="T1",
-             key_population="hypertension", signed_date=date(2024, 3, 1),
-             end_date=date(2025, 2, 28), fee_amount=D("120")),
-        dict(contract_id="f4", person_key="p4", team_id="v", institution_id="V1",
-             key_population="general", signed_date=date(2024, 6, 1), end_date=date(2025, 5, 31),
-             fee_amount=D("120")),
-        dict(contract_id="f5", person_key="p1", team_id="v", institution_id="V1",
-             key_population="elderly", signed_date=date(2024, 7, 1), end_date=date(2025, 6, 30),
-             fee_amount=D("120"))])
-    load(wh, "examinations", [
-        dict(exam_id=f"e{i}", patient_key="x", ordering_institution_id="H1",
-             performing_institution_id="H1", exam_type="ct", exam_item="CT",
-             exam_date=date(2024, 8, 1), cost=D("200"),
-             recognised_exam_id="e0" if i == 3 else None) for i in range(4)])
+    load(
+        wh,
+        "staff",
+        [
+            # H1 at the end of 2024: 10 physicians on duty (+1 off duty), 19 nurses, 2 pharmacists
+            *_staff("H1", y24, 4, "licensed_physician", title="deputy_senior", tag="a"),
+            *_staff("H1", y24, 2, "licensed_physician", specialty="麻醉科", tag="b"),
+            *_staff("H1", y24, 1, "licensed_physician", specialty="儿科", tag="c"),
+            *_staff("H1", y24, 1, "assistant_physician", specialty="重症医学科", tag="d"),
+            *_staff("H1", y24, 1, "licensed_physician", specialty="病理科", tag="e"),
+            *_staff("H1", y24, 1, "licensed_physician", category="tcm", tag="f"),
+            *_staff("H1", y24, 1, "licensed_physician", on_duty=False, tag="g"),
+            *_staff("H1", y24, 19, "registered_nurse", tag="h"),
+            *_staff("H1", y24, 1, "registered_nurse", title="senior", tag="i"),
+            *_staff("H1", y24, 2, "pharmacist", tag="j"),
+            *_staff("H1", y24, 3, "technician", tag="k"),
+            *_staff("H1", y24, 2, "management", title="senior", tag="l"),
+            # H1 at the end of 2023: 8 physicians, 12 nurses
+            *_staff("H1", y23, 8, "licensed_physician", tag="m"),
+            *_staff("H1", y23, 12, "registered_nurse", tag="n"),
+            # T1 end of 2024: 3 physicians, 4 nurses, 1 pharmacist; only a 2023 snapshot for H2
+            *_staff("T1", y24, 3, "assistant_physician", tag="o", gp=True),
+            *_staff("T1", y24, 4, "registered_nurse", tag="p"),
+            *_staff("T1", y24, 1, "pharmacist", tag="q"),
+            *_staff("H2", y23, 5, "licensed_physician", category="tcm", tag="r"),
+            *_staff("H2", y23, 6, "registered_nurse", tag="s"),
+        ],
+    )
+    load(
+        wh,
+        "bed_stats",
+        [
+            dict(
+                institution_id="H1",
+                year=2024,
+                open_beds=300,
+                open_bed_days=109500,
+                occupied_bed_days=87600,
+            ),
+            dict(
+                institution_id="H2",
+                year=2024,
+                open_beds=120,
+                open_bed_days=43800,
+                occupied_bed_days=30000,
+            ),
+            dict(
+                institution_id="T1",
+                year=2024,
+                open_beds=30,
+                open_bed_days=10950,
+                occupied_bed_days=5000,
+            ),
+            dict(
+                institution_id="P1",
+                year=2024,
+                open_beds=50,
+                open_bed_days=18250,
+                occupied_bed_days=9000,
+            ),
+            dict(
+                institution_id="H1",
+                year=2023,
+                open_beds=280,
+                open_bed_days=102200,
+                occupied_bed_days=80000,
+            ),
+        ],
+    )
+    load(
+        wh,
+        "finance",
+        [
+            _finance(
+                "H1",
+                2024,
+                medical_revenue="100000000",
+                outpatient_revenue="30000000",
+                inpatient_revenue="70000000",
+                service_revenue="28000000",
+                special_needs_revenue="1000000",
+                fund_settlement_revenue="55000000",
+                total_revenue="110000000",
+                business_expenditure="95000000",
+                personnel_expenditure="38000000",
+                energy_cost="1100000",
+                total_assets="200000000",
+                total_liabilities="80000000",
+            ),
+            _finance(
+                "H1",
+                2023,
+                medical_revenue="80000000",
+                total_revenue="88000000",
+                business_expenditure="76000000",
+                personnel_expenditure="30000000",
+            ),
+            _finance(
+                "H2",
+                2024,
+                medical_revenue="40000000",
+                service_revenue="12000000",
+                total_revenue="44000000",
+                business_expenditure="41000000",
+                personnel_expenditure="15000000",
+                energy_cost="600000",
+                total_assets="50000000",
+                total_liabilities="30000000",
+            ),
+        ],
+    )
+    load(
+        wh,
+        "public_health_tasks",
+        [
+            dict(
+                institution_id="T1",
+                year=2024,
+                program="health_records",
+                tasks_assigned=600,
+                tasks_done=600,
+                funds=D("60000"),
+            ),
+            dict(
+                institution_id="V1",
+                year=2024,
+                program="health_records",
+                tasks_assigned=400,
+                tasks_done=400,
+                funds=D("50000"),
+            ),
+            dict(
+                institution_id="T1",
+                year=2024,
+                program="elderly_health",
+                tasks_assigned=300,
+                tasks_done=300,
+                funds=D("30000"),
+            ),
+            dict(
+                institution_id="V1",
+                year=2024,
+                program="elderly_health",
+                tasks_assigned=200,
+                tasks_done=200,
+                funds=D("20000"),
+            ),
+            dict(
+                institution_id="T1",
+                year=2023,
+                program="health_records",
+                tasks_assigned=700,
+                tasks_done=700,
+                funds=D("70000"),
+            ),
+            dict(
+                institution_id="V1",
+                year=2023,
+                program="health_records",
+                tasks_assigned=300,
+                tasks_done=300,
+                funds=D("30000"),
+            ),
+        ],
+    )
+    load(
+        wh,
+        "family_doctor_contracts",
+        [
+            dict(
+                contract_id="f1",
+                person_key="p1",
+                team_id="t",
+                institution_id="T1",
+                key_population="elderly",
+                signed_date=date(2024, 1, 1),
+                end_date=date(2024, 12, 31),
+                fee_amount=D("120"),
+            ),
+            dict(
+                contract_id="f2",
+                person_key="p2",
+                team_id="t",
+                institution_id="T1",
+                key_population="general",
+                signed_date=date(2023, 6, 1),
+                end_date=date(2024, 5, 31),
+                fee_amount=D("120"),
+            ),
+            dict(
+                contract_id="f3",
+                person_key="p3",
+                team_id="t",
+                institution_id="T1",
+                key_population="hypertension",
+                signed_date=date(2024, 3, 1),
+                end_date=date(2025, 2, 28),
+                fee_amount=D("120"),
+            ),
+            dict(
+                contract_id="f4",
+                person_key="p4",
+                team_id="v",
+                institution_id="V1",
+                key_population="general",
+                signed_date=date(2024, 6, 1),
+                end_date=date(2025, 5, 31),
+                fee_amount=D("120"),
+            ),
+            dict(
+                contract_id="f5",
+                person_key="p1",
+                team_id="v",
+                institution_id="V1",
+                key_population="elderly",
+                signed_date=date(2024, 7, 1),
+                end_date=date(2025, 6, 30),
+                fee_amount=D("120"),
+            ),
+        ],
+    )
+    load(
+        wh,
+        "examinations",
+        [
+            dict(
+                exam_id=f"e{i}",
+                patient_key="x",
+                ordering_institution_id="H1",
+                performing_institution_id="H1",
+                exam_type="ct",
+                exam_item="CT",
+                exam_date=date(2024, 8, 1),
+                cost=D("200"),
+                recognised_exam_id="e0" if i == 3 else None,
+            )
+            for i in range(4)
+        ],
+    )
     return wh

@@ -18,9 +18,14 @@ COLS = list(table("discharges").file_columns())
 
 
 def _rows(n: int) -> list[dict[str, str]]:
-    return [discharge_row(discharge_id=f"H1-C{i}-1", case_no=f"C{i}",
-                          patient_id_number=id_number(f"130423195001{i:02d}{i:03d}"[:17]))
-            for i in range(1, n + 1)]
+    return [
+        discharge_row(
+            discharge_id=f"H1-C{i}-1",
+            case_no=f"C{i}",
+            patient_id_number=id_number(f"130423195001{i:02d}{i:03d}"[:17]),
+        )
+        for i in range(1, n + 1)
+    ]
 
 
 def _snapshot(wh: Warehouse) -> dict[str, list]:
@@ -57,8 +62,9 @@ def test_an_ingest_killed_inside_its_write_leaves_the_previous_state(files, tmp_
     db = tmp_path / "wh.duckdb"
     with Warehouse(db) as wh:
         ingest_paths(wh, [files], key=KEY)
-        ingest_paths(wh, [write_csv(tmp_path / "d1.csv", _rows(2), COLS)], table="discharges",
-                     key=KEY)
+        ingest_paths(
+            wh, [write_csv(tmp_path / "d1.csv", _rows(2), COLS)], table="discharges", key=KEY
+        )
         before = _snapshot(wh)
     bigger = write_csv(tmp_path / "discharges.csv", _rows(8), COLS)
     script = (
@@ -79,8 +85,15 @@ def test_an_ingest_killed_inside_its_write_leaves_the_previous_state(files, tmp_
 def test_no_raw_identifier_is_stored_and_keys_link(files, wh, tmp_path):
     ingest_paths(wh, [files], key=KEY)
     raw = id_number("13042319500101001")
-    persons = [{"id_number": raw, "name": "王小明", "sex": "1", "birth_date": "1950-01-01",
-                "division_code": "130423"}]
+    persons = [
+        {
+            "id_number": raw,
+            "name": "王小明",
+            "sex": "1",
+            "birth_date": "1950-01-01",
+            "division_code": "130423",
+        }
+    ]
     write_csv(tmp_path / "persons.csv", persons, [*table("persons").file_columns(), "name"])
     write_csv(tmp_path / "discharges.csv", [discharge_row(patient_id_number=raw)], COLS)
     reports = ingest_paths(wh, [tmp_path / "persons.csv", tmp_path / "discharges.csv"], key=KEY)
@@ -125,8 +138,12 @@ def test_parquet_and_xlsx_give_the_same_result_as_csv(files, tmp_path):
         with Warehouse(tmp_path / f"{suffix}.duckdb") as wh:
             ingest_paths(wh, [files], key=KEY)
             (rep,) = ingest_paths(wh, [tmp_path / f"discharges.{suffix}"], key=KEY)
-            results[suffix] = (rep.rows_read, rep.rows_accepted, rep.errors_by_rule,
-                               _snapshot(wh)["discharges"])
+            results[suffix] = (
+                rep.rows_read,
+                rep.rows_accepted,
+                rep.errors_by_rule,
+                _snapshot(wh)["discharges"],
+            )
     assert csv_path.exists()
     assert results["csv"] == results["parquet"] == results["xlsx"]
     assert results["csv"][:3] == (5, 4, {"minimum": 1})
@@ -143,9 +160,9 @@ def test_parquet_export_and_import_round_trip(files, wh, tmp_path):
         assert counts["discharges"] == 3 and counts["institutions"] == 2
         assert _snapshot(other) == before
         assert other.to_arrow("wf_referrals").to_pylist() == [
-            {"referral_id": "R1", "status": "requested"}]  # derived tables travel too
+            {"referral_id": "R1", "status": "requested"}
+        ]  # derived tables travel too
         assert other.count("ref_icd10") > 30_000  # code lists are rebuilt, not exchanged
-
 
 
 def test_a_locked_warehouse_is_a_clear_error(tmp_path):
@@ -153,9 +170,16 @@ def test_a_locked_warehouse_is_a_clear_error(tmp_path):
 
     db = tmp_path / "locked.duckdb"
     Warehouse(db).close()
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, time; c = duckdb.connect("
-                               f"{str(db)!r}); print('held', flush=True); time.sleep(60)"],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, time; c = duckdb.connect("
+            f"{str(db)!r}); print('held', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         try:

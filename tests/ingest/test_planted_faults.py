@@ -14,7 +14,9 @@ from yigong.warehouse import Warehouse
 
 def _normalise(file: str, row_no: str, field: str, rule: str, rows_in_file: int) -> set[tuple]:
     name = Path(file).name
-    if rule == "malformed":  # the reader names the first column it could not fill; the manifest none
+    if (
+        rule == "malformed"
+    ):  # the reader names the first column it could not fill; the manifest none
         return {(name, row_no, "", rule)}
     if rule == "missing_column" and row_no == "":  # a file-level error: every row carries it
         return {(name, str(r), field, rule) for r in range(1, rows_in_file + 1)}
@@ -32,7 +34,8 @@ def test_every_planted_error_is_found_and_nothing_else(tmp_path):
         counts = {Path(r.file).name: r.rows_read for r in reports}
         got = set()
         for file, row_no, field, rule in wh.duck.execute(
-                "SELECT file, row_no, field, rule FROM quarantine").fetchall():
+            "SELECT file, row_no, field, rule FROM quarantine"
+        ).fetchall():
             got |= _normalise(file, str(row_no), field, rule, counts[Path(file).name])
     expected = set()
     with expected_csv.open(encoding="utf-8") as fh:
@@ -40,8 +43,19 @@ def test_every_planted_error_is_found_and_nothing_else(tmp_path):
             expected |= _normalise(r["file"], r["row_no"], r["field"], r["rule"], counts[r["file"]])
     assert got == expected
     rules = {e[3] for e in expected}
-    assert rules >= {"required", "type", "code", "date_order", "minimum", "maximum", "reference",
-                     "raw_id_number", "list_alignment", "duplicate_key", "missing_column",
-                     "malformed"}
+    assert rules >= {
+        "required",
+        "type",
+        "code",
+        "date_order",
+        "minimum",
+        "maximum",
+        "reference",
+        "raw_id_number",
+        "list_alignment",
+        "duplicate_key",
+        "missing_column",
+        "malformed",
+    }
     for r in reports:
         assert r.rows_accepted + r.rows_rejected == r.rows_read

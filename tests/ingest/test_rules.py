@@ -27,7 +27,11 @@ CASES = [
     ({"is_day_surgery": "maybe"}, "is_day_surgery", "type"),
     ({"discharge_mode": "7"}, "discharge_mode", "code"),
     ({"sex": "M"}, "sex", "code"),
-    ({"diagnosis_codes": "I10.x00|ZZZ.999", "diagnosis_conditions": "1|1"}, "diagnosis_codes", "code"),
+    (
+        {"diagnosis_codes": "I10.x00|ZZZ.999", "diagnosis_conditions": "1|1"},
+        "diagnosis_codes",
+        "code",
+    ),
     ({"procedure_codes": "99.9999"}, "procedure_codes", "code"),
     ({"diagnosis_conditions": "1|8"}, "diagnosis_conditions", "code"),
     ({"discharge_date": "2024-02-20"}, "discharge_date", "date_order"),
@@ -47,15 +51,17 @@ def _base(files: Path, wh) -> None:
     ingest_paths(wh, [files], key=KEY)
 
 
-@pytest.mark.parametrize(("override", "field", "rule"), CASES,
-                         ids=[f"{r}-{f}" for _, f, r in CASES])
+@pytest.mark.parametrize(
+    ("override", "field", "rule"), CASES, ids=[f"{r}-{f}" for _, f, r in CASES]
+)
 def test_rule_rejects_the_bad_row_only(files, wh, tmp_path, override, field, rule):
     _base(files, wh)
     good = discharge_row()
     bad = discharge_row(discharge_id="H1-A2-1", case_no="A2")
     bad.update(override)
-    path = write_csv(tmp_path / "discharges.csv", [good, bad],
-                     list(table("discharges").file_columns()))
+    path = write_csv(
+        tmp_path / "discharges.csv", [good, bad], list(table("discharges").file_columns())
+    )
     (report,) = ingest_paths(wh, [path], key=KEY)
     assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (2, 1, 1)
     rows = wh.duck.execute("SELECT file, row_no, field, rule, reason FROM quarantine").fetchall()
@@ -66,18 +72,33 @@ def test_rule_rejects_the_bad_row_only(files, wh, tmp_path, override, field, rul
 
 def test_settlement_scalar_national_code_and_area_reference(files, wh, tmp_path):
     _base(files, wh)
-    base = {"settlement_id": "S1", "provider_code": "X1", "service_area": "130423",
-            "insured_area": "130423", "person_id_number": RAW_ID, "scheme": "resident",
-            "care_type": "inpatient", "settle_date": "2024-01-05", "principal_diagnosis": "I10.x00",
-            "total_cost": "100.00", "fund_paid": "60.00", "personal_paid": "40.00",
-            "payment_method": "drg"}
-    rows = [base, {**base, "settlement_id": "S2", "principal_diagnosis": "NOPE"},
-            {**base, "settlement_id": "S3", "service_area": "999999"}]
+    base = {
+        "settlement_id": "S1",
+        "provider_code": "X1",
+        "service_area": "130423",
+        "insured_area": "130423",
+        "person_id_number": RAW_ID,
+        "scheme": "resident",
+        "care_type": "inpatient",
+        "settle_date": "2024-01-05",
+        "principal_diagnosis": "I10.x00",
+        "total_cost": "100.00",
+        "fund_paid": "60.00",
+        "personal_paid": "40.00",
+        "payment_method": "drg",
+    }
+    rows = [
+        base,
+        {**base, "settlement_id": "S2", "principal_diagnosis": "NOPE"},
+        {**base, "settlement_id": "S3", "service_area": "999999"},
+    ]
     path = write_csv(tmp_path / "settlements.csv", rows, list(table("settlements").file_columns()))
     (report,) = ingest_paths(wh, [path], key=KEY)
     assert (report.rows_accepted, report.rows_rejected) == (1, 2)
-    got = {(r, f, rule) for r, f, rule in wh.duck.execute(
-        "SELECT row_no, field, rule FROM quarantine").fetchall()}
+    got = {
+        (r, f, rule)
+        for r, f, rule in wh.duck.execute("SELECT row_no, field, rule FROM quarantine").fetchall()
+    }
     assert got == {(2, "principal_diagnosis", "code"), (3, "service_area", "reference")}
 
 
@@ -93,8 +114,11 @@ def test_missing_required_column_rejects_every_row(files, wh, tmp_path):
 def test_malformed_line_is_counted_and_reported_with_its_row(files, wh, tmp_path):
     _base(files, wh)
     cols = list(table("discharges").file_columns())
-    path = write_csv(tmp_path / "discharges.csv",
-                     [discharge_row(), discharge_row(discharge_id="H1-A3-1", case_no="A3")], cols)
+    path = write_csv(
+        tmp_path / "discharges.csv",
+        [discharge_row(), discharge_row(discharge_id="H1-A3-1", case_no="A3")],
+        cols,
+    )
     lines = path.read_text(encoding="utf-8").splitlines()
     lines.insert(2, "H1-BROKEN,H1,only,four")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -107,13 +131,16 @@ def test_malformed_line_is_counted_and_reported_with_its_row(files, wh, tmp_path
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     (report,) = ingest_paths(wh, [path], key=KEY)
     assert sorted(wh.duck.execute("SELECT row_no, rule FROM quarantine").fetchall()) == [
-        (2, "malformed"), (4, "code")]
+        (2, "malformed"),
+        (4, "code"),
+    ]
 
 
 def test_raw_identifiers_refused_without_a_key(files, wh, tmp_path):
     _base(files, wh)
-    path = write_csv(tmp_path / "discharges.csv", [discharge_row()],
-                     list(table("discharges").file_columns()))
+    path = write_csv(
+        tmp_path / "discharges.csv", [discharge_row()], list(table("discharges").file_columns())
+    )
     (report,) = ingest_paths(wh, [path], key=None)
     assert report.rows_rejected == 1 and report.errors_by_rule == {"pseudonym_key": 1}
     assert wh.count("discharges") == 0

@@ -16,11 +16,19 @@ def test_flags_are_scoped_and_explain_themselves(app, client, tokens, world) -> 
     assert "rows" not in first
     # the township user sees exactly the flags of their institution
     town = client.get("/api/v1/screening/flags?period=2024", headers=tokens["town"]).json()
-    expected = screening.flags_page(app.state.yigong.warehouse, frozenset({"H13042300100"}),
-                                    period="2024")
+    expected = screening.flags_page(
+        app.state.yigong.warehouse, frozenset({"H13042300100"}), period="2024"
+    )
     assert town["total"] == expected["total"]
     assert {f["institution_id"] for f in town["items"]} <= {"H13042300100"}
     # another county's user sees none of them
-    assert client.get("/api/v1/screening/flags?period=2024",
-                      headers=tokens["elsewhere"]).json()["total"] == 0
-    assert client.get("/api/v1/screening/flags?period=20x4", headers=tokens["county"]).status_code == 422
+    assert (
+        client.get("/api/v1/screening/flags?period=2024", headers=tokens["elsewhere"]).json()[
+            "total"
+        ]
+        == 0
+    )
+    assert (
+        client.get("/api/v1/screening/flags?period=20x4", headers=tokens["county"]).status_code
+        == 422
+    )

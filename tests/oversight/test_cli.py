@@ -26,11 +26,26 @@ def test_screen_commands(tiny_world: tuple[Path, Path], tmp_path: Path) -> None:
     out = runner.invoke(app, ["screen", "explain", flag, "--db", str(db), "--store", str(wf)])
     assert out.exit_code == 0, out.output
     assert "重复收费" in out.output and "settlements:" in out.output and "min_copies" in out.output
-    out = runner.invoke(app, ["screen", "sample", "--method", "value", "--n", "3", "--db", str(db),
-                              "--store", str(wf)])
+    out = runner.invoke(
+        app,
+        ["screen", "sample", "--method", "value", "--n", "3", "--db", str(db), "--store", str(wf)],
+    )
     assert out.exit_code == 0, out.output
-    args = ["screen", "review", flag, "--decision", "confirmed", "--reason", "settled twice",
-            "--user", "u1", "--db", str(db), "--store", str(wf)]
+    args = [
+        "screen",
+        "review",
+        flag,
+        "--decision",
+        "confirmed",
+        "--reason",
+        "settled twice",
+        "--user",
+        "u1",
+        "--db",
+        str(db),
+        "--store",
+        str(wf),
+    ]
     assert runner.invoke(app, args).exit_code == 0
     again = runner.invoke(app, args)
     assert again.exit_code == 2 and "already confirmed" in again.output

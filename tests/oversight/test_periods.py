@@ -10,7 +10,10 @@ from yigong.oversight import parse_period
 
 
 def test_forms_and_previous_year() -> None:
-    assert (parse_period(2024).start, parse_period(2024).end) == (date(2024, 1, 1), date(2024, 12, 31))
+    assert (parse_period(2024).start, parse_period(2024).end) == (
+        date(2024, 1, 1),
+        date(2024, 12, 31),
+    )
     q = parse_period("2024q1")
     assert (q.label, q.start, q.end) == ("2024Q1", date(2024, 1, 1), date(2024, 3, 31))
     m = parse_period("2024-02")

@@ -46,8 +46,10 @@ MEASURED_ONLY = ("overlong_stay", "cmi_jump")
 
 
 @pytest.fixture(scope="module")
-def measured(tiny_world: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory,
-             ) -> dict[str, tuple[int, int, int, int]]:
+def measured(
+    tiny_world: tuple[Path, Path],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, tuple[int, int, int, int]]:
     files, source_db = tiny_world
     root = tmp_path_factory.mktemp("planted")
     db = root / "w.duckdb"
@@ -58,8 +60,12 @@ def measured(tiny_world: tuple[Path, Path], tmp_path_factory: pytest.TempPathFac
     flags: dict[str, list[set[str]]] = defaultdict(list)
     # the tiny world has ~540 stays a year: DRG groups are judged from 3 cases instead of 20
     rules = root / "rules.yaml"
-    rules.write_text(builtin_rule_paths()[0].read_text(encoding="utf-8").replace(
-        "min_group_cases: 20", "min_group_cases: 3"), encoding="utf-8")
+    rules.write_text(
+        builtin_rule_paths()[0]
+        .read_text(encoding="utf-8")
+        .replace("min_group_cases: 20", "min_group_cases: 3"),
+        encoding="utf-8",
+    )
     for year in (2023, 2024):
         screening.run_screening(db, year, rule_paths=[rules])
         for f in screening.list_flags(db, period=str(year)):
@@ -70,8 +76,10 @@ def measured(tiny_world: tuple[Path, Path], tmp_path_factory: pytest.TempPathFac
         found = {k for rows in flags[rule] for k in rows & planted}
         tp = sum(1 for rows in flags[rule] if rows & planted)
         out[rule] = (len(planted), len(found), len(flags[rule]), tp)
-        print(f"{rule:26} planted {len(planted):3} found {len(found):3} flags {len(flags[rule]):4} "
-              f"recall {len(found) / max(len(planted), 1):.2f} precision {tp / max(len(flags[rule]), 1):.2f}")
+        print(
+            f"{rule:26} planted {len(planted):3} found {len(found):3} flags {len(flags[rule]):4} "
+            f"recall {len(found) / max(len(planted), 1):.2f} precision {tp / max(len(flags[rule]), 1):.2f}"
+        )
     return out
 
 
@@ -85,8 +93,9 @@ def test_truth_is_not_in_the_canonical_tables(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("rule", list(THRESHOLDS))
-def test_recall_and_precision_on_planted_anomalies(measured: dict[str, tuple[int, int, int, int]],
-                                                   rule: str) -> None:
+def test_recall_and_precision_on_planted_anomalies(
+    measured: dict[str, tuple[int, int, int, int]], rule: str
+) -> None:
     planted, found, flagged, tp = measured[rule]
     min_recall, min_precision = THRESHOLDS[rule]
     assert planted > 0, f"{rule}: nothing planted in the tiny world"

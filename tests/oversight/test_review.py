@@ -11,18 +11,26 @@ from yigong.services import screening
 from yigong.store import Store
 from yigong.store.reviews import FlagReview, FlagReviewEvent
 
-FLAG = {"flag_id": "F0123456789abcde", "rule_id": "split_admission", "period": "2024",
-        "institution_id": "H1"}
+FLAG = {
+    "flag_id": "F0123456789abcde",
+    "rule_id": "split_admission",
+    "period": "2024",
+    "institution_id": "H1",
+}
 
 
 def test_open_then_confirm_is_audited(store: Store) -> None:
     assert screening.open_review(store, FLAG, sampled_by="random")["status"] == "open"
     assert screening.open_review(store, FLAG)["status"] == "open"  # idempotent
-    out = screening.review_flag(store, FLAG["flag_id"], "confirmed", "same stay split in two", "auditor1")
+    out = screening.review_flag(
+        store, FLAG["flag_id"], "confirmed", "same stay split in two", "auditor1"
+    )
     assert (out["status"], out["decided_by"]) == ("confirmed", "auditor1")
     st = screening.review_status(store, FLAG["flag_id"])
     assert [(e["action"], e["from"], e["to"]) for e in st["events"]] == [
-        ("open", None, "open"), ("decide", "open", "confirmed")]
+        ("open", None, "open"),
+        ("decide", "open", "confirmed"),
+    ]
 
 
 def test_decided_flag_bad_decision_and_missing_reason_are_refused(store: Store) -> None:

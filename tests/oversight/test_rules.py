@@ -66,7 +66,11 @@ def test_unknown_parameter_unknown_evaluator_and_missing_field(tmp_path: Path) -
 
 def test_duplicate_ids_and_needs_data_without_needs(tmp_path: Path) -> None:
     a = _write(tmp_path, GOOD, "a.yaml")
-    b = _write(tmp_path, GOOD.replace("    entity: case", "    entity: case\n    status: needs_data"), "b.yaml")
+    b = _write(
+        tmp_path,
+        GOOD.replace("    entity: case", "    entity: case\n    status: needs_data"),
+        "b.yaml",
+    )
     issues = load_rules([a, b]).issues
     codes = {(i.code, i.file, i.field) for i in issues}
     assert ("needs-missing", "b.yaml", "rules.0.needs") in codes

@@ -43,8 +43,14 @@ def test_every_flag_explains_itself(db: Path) -> None:
     first = {}
     for f in flags:
         first.setdefault((f["rule_id"], f["period"]), f)
-    assert {r for r, _ in first} >= {"split_admission", "service_after_death", "service_after_discharge",
-                                     "duplicate_billing", "upcoding", "exam_repeat"}
+    assert {r for r, _ in first} >= {
+        "split_admission",
+        "service_after_death",
+        "service_after_discharge",
+        "duplicate_billing",
+        "upcoding",
+        "exam_repeat",
+    }
     for f in first.values():  # one flag of every rule and year, explained down to its rows
         out = screening.explain_flag(db, f["flag_id"])
         assert out["rule"]["policy"]["text"] and out["rule"]["interpretation"]
@@ -64,7 +70,9 @@ def test_sampling_methods(db: Path, store: Store) -> None:
     by_value = screening.sample_flags(db, "value", 3, period="2024")
     assert [f["value"] for f in by_value] == sorted((f["value"] for f in flags), reverse=True)[:3]
     by_dev = screening.sample_flags(db, "deviation", 3, period="2024", store=store)
-    assert [f["deviation"] for f in by_dev] == sorted((f["deviation"] for f in flags), reverse=True)[:3]
+    assert [f["deviation"] for f in by_dev] == sorted(
+        (f["deviation"] for f in flags), reverse=True
+    )[:3]
     opened = screening.review_status(store, by_dev[0]["flag_id"])
     assert opened["status"] == "open" and opened["sampled_by"] == "deviation"
     with pytest.raises(InvalidRequest):
@@ -85,6 +93,10 @@ def test_demo_summary(db: Path) -> None:
     fired = [r for r, n in out["by_rule"].items() if n]
     assert out["flags"] > 0 and len(out["examples"]) == len(fired)  # one per rule that fired
     assert [k.split(" ")[0] for k in out["examples"]] == sorted(  # most severe rules first
-        fired, key=lambda r: ({"high": 0, "medium": 1, "low": 2}[
-            screening.rules().rules[r].severity.value], r))
+        fired,
+        key=lambda r: (
+            {"high": 0, "medium": 1, "low": 2}[screening.rules().rules[r].severity.value],
+            r,
+        ),
+    )
     assert all(": " in e and e.split(" ")[0].startswith("F") for e in out["examples"].values())

@@ -55,10 +55,15 @@ def test_drg_run(tmp_path: Path) -> None:
 
 
 def test_warehouse_only_options_are_refused_with_a_bundle(tmp_path: Path) -> None:
-    for command, extra in (("budget", ["--fund", "100.00"]), ("dip", ["--all-inpatient"]),
-                           ("drg", ["--drg-fund", "100.00"]), ("drg", ["--weights", "w.csv"])):
+    for command, extra in (
+        ("budget", ["--fund", "100.00"]),
+        ("dip", ["--all-inpatient"]),
+        ("drg", ["--drg-fund", "100.00"]),
+        ("drg", ["--weights", "w.csv"]),
+    ):
         result = runner.invoke(
-            app, ["settle", command, "-i", str(WORKED), "-o", str(tmp_path / command), *extra])
+            app, ["settle", command, "-i", str(WORKED), "-o", str(tmp_path / command), *extra]
+        )
         assert result.exit_code == 2, (command, result.output)
         assert "only apply with --db" in result.output
         assert not (tmp_path / command).exists()

@@ -31,8 +31,10 @@ def test_exchange_swaps_two_directories_here(tmp_path):
     a.mkdir(), b.mkdir()
     (a / "from-a").touch()
     if not runstore._exchange(a, b):
-        pytest.skip("this kernel or file system has no renameat2(RENAME_EXCHANGE); "
-                    "the two-rename path is tested above")
+        pytest.skip(
+            "this kernel or file system has no renameat2(RENAME_EXCHANGE); "
+            "the two-rename path is tested above"
+        )
     assert (b / "from-a").exists() and not (a / "from-a").exists()
 
 

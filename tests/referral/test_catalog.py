@@ -144,10 +144,16 @@ def test_level_check(code: str, level: CareLevel, setting: str, verdict: LevelVe
 
 
 def test_check_many_counts() -> None:
-    rows = [EncounterLevelInput(str(i), c, lvl, Setting.OUTPATIENT)
-            for i, (c, lvl) in enumerate([("J06.9", CareLevel.VILLAGE),
-                                          ("J06.9", CareLevel.COUNTY),
-                                          ("M54.5", CareLevel.TOWNSHIP)])]
+    rows = [
+        EncounterLevelInput(str(i), c, lvl, Setting.OUTPATIENT)
+        for i, (c, lvl) in enumerate(
+            [
+                ("J06.9", CareLevel.VILLAGE),
+                ("J06.9", CareLevel.COUNTY),
+                ("M54.5", CareLevel.TOWNSHIP),
+            ]
+        )
+    ]
     results, counts = check_encounters(load_catalog(), rows)
     assert len(results) == 3
     assert counts == {LevelVerdict.AT_LEVEL: 1, LevelVerdict.ABOVE: 2}

@@ -37,14 +37,24 @@ def test_bad_file_issues_are_located() -> None:
     catalog, issues = parse_centre_catalog(BAD, "x.yaml")
     assert catalog is None
     assert {(i.code, i.line) for i in issues} == {
-        ("bad_centre", 4), ("bad_price", 6), ("bad_window", 7), ("bad_centre", 8),
-        ("missing_field", 10), ("bad_exam_type", 12), ("duplicate_code", 13)}
+        ("bad_centre", 4),
+        ("bad_price", 6),
+        ("bad_window", 7),
+        ("bad_centre", 8),
+        ("missing_field", 10),
+        ("bad_exam_type", 12),
+        ("duplicate_code", 13),
+    }
 
 
 def test_find_repeat_picks_latest_inside_window() -> None:
     t = datetime(2025, 1, 10)
-    priors = [PriorResult("old", t - timedelta(days=20)), PriorResult("a", t - timedelta(days=5)),
-              PriorResult("b", t - timedelta(days=2)), PriorResult("future", t + timedelta(days=1))]
+    priors = [
+        PriorResult("old", t - timedelta(days=20)),
+        PriorResult("a", t - timedelta(days=5)),
+        PriorResult("b", t - timedelta(days=2)),
+        PriorResult("future", t + timedelta(days=1)),
+    ]
     flag = find_repeat(priors, t, 7)
     assert flag is not None and flag.prior.request_id == "b" and flag.days_between == 2
     assert find_repeat(priors, t, None) is None

@@ -23,7 +23,11 @@ def test_worked_example() -> None:
     d = distribute_fee(D("1000.00"), "T1", [("gp", D("2")), ("nurse", D("1")), ("phys", D("1"))])
     assert d.team_amount == D("700.00") and d.institution_amount == D("300.00")
     assert [(ln.recipient, ln.amount) for ln in d.lines] == [
-        ("T1", D("300.00")), ("gp", D("350.00")), ("nurse", D("175.00")), ("phys", D("175.00"))]
+        ("T1", D("300.00")),
+        ("gp", D("350.00")),
+        ("nurse", D("175.00")),
+        ("phys", D("175.00")),
+    ]
     assert "≥70 %" in d.lines[1].rule
 
 
@@ -31,7 +35,11 @@ def test_leftover_fen_go_to_largest_remainders() -> None:
     # team 70 % of 100.00 = 70.00 split three ways: 23.333… each → 23.33 ×3 + 1 fen to "a".
     d = distribute_fee(D("100.00"), "T1", [("c", D("1")), ("a", D("1")), ("b", D("1"))])
     assert {ln.recipient: ln.amount for ln in d.lines} == {
-        "T1": D("30.00"), "a": D("23.34"), "b": D("23.33"), "c": D("23.33")}
+        "T1": D("30.00"),
+        "a": D("23.34"),
+        "b": D("23.33"),
+        "c": D("23.33"),
+    }
 
 
 def test_half_up_on_team_total() -> None:
@@ -50,8 +58,9 @@ def test_half_up_on_team_total() -> None:
         (D("0.8"), [("a", D(1))], D("10.001"), "2 decimals"),
     ],
 )
-def test_refusals(share: Decimal, members: list[tuple[str, Decimal]], total: Decimal,
-                  message: str) -> None:
+def test_refusals(
+    share: Decimal, members: list[tuple[str, Decimal]], total: Decimal, message: str
+) -> None:
     with pytest.raises(InvalidRequest, match=message):
         distribute_fee(total, "T1", members, share)
 
@@ -76,7 +85,9 @@ def test_conservation_and_floor(total_fen: int, share_pct: int, weights: list[in
 
 def test_populations() -> None:
     assert parse_populations("elderly, hypertension,elderly") == (
-        KeyPopulation.HYPERTENSION, KeyPopulation.ELDERLY)
+        KeyPopulation.HYPERTENSION,
+        KeyPopulation.ELDERLY,
+    )
     assert primary_population(parse_populations("elderly,child")) == "child"
     assert primary_population(()) == "general"
     assert parse_populations([]) == ()

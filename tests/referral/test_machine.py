@@ -37,24 +37,33 @@ def _doer(parties: Parties, party: Party) -> str:
 
 
 def test_table_matches_the_documented_table() -> None:
-    got = {(t.source.value if t.source else None, t.action.value): t.target.value
-           for t in TRANSITIONS}
+    got = {
+        (t.source.value if t.source else None, t.action.value): t.target.value for t in TRANSITIONS
+    }
     assert got == EXPECTED
 
 
-@pytest.mark.parametrize(("source", "action"), [p for p in ALL_PAIRS
-                                                if (p[0] and p[0].value, p[1].value) in EXPECTED])
+@pytest.mark.parametrize(
+    ("source", "action"), [p for p in ALL_PAIRS if (p[0] and p[0].value, p[1].value) in EXPECTED]
+)
 def test_every_legal_transition(source: ReferralStatus | None, action: ReferralAction) -> None:
-    t = decide(source, action, _doer(UP, next(t.party for t in TRANSITIONS
-                                              if t.source == source and t.action == action)),
-               UP, reason="理由")
+    t = decide(
+        source,
+        action,
+        _doer(UP, next(t.party for t in TRANSITIONS if t.source == source and t.action == action)),
+        UP,
+        reason="理由",
+    )
     assert t.target.value == EXPECTED[(source and source.value, action.value)]
 
 
-@pytest.mark.parametrize(("source", "action"), [p for p in ALL_PAIRS
-                                                if (p[0] and p[0].value, p[1].value) not in EXPECTED])
-def test_every_illegal_transition_is_refused(source: ReferralStatus | None,
-                                             action: ReferralAction) -> None:
+@pytest.mark.parametrize(
+    ("source", "action"),
+    [p for p in ALL_PAIRS if (p[0] and p[0].value, p[1].value) not in EXPECTED],
+)
+def test_every_illegal_transition_is_refused(
+    source: ReferralStatus | None, action: ReferralAction
+) -> None:
     with pytest.raises(IllegalTransition, match=f"cannot {action.value}"):
         decide(source, action, "T1", UP, reason="理由")
 
@@ -81,7 +90,8 @@ def test_out_of_county_review_only_by_lead() -> None:
     with pytest.raises(NotPermitted):
         decide(ReferralStatus.REQUESTED, ReferralAction.APPROVE, "T1", OUT)
     assert decide(ReferralStatus.REQUESTED, ReferralAction.APPROVE, "H1", OUT).target is (
-        ReferralStatus.APPROVED)
+        ReferralStatus.APPROVED
+    )
 
 
 def test_primary_care_side_follows_direction() -> None:
@@ -100,5 +110,12 @@ def test_every_status_and_action_has_a_chinese_name() -> None:
     assert all(s.name_zh for s in ReferralStatus)
     assert all(a.name_zh for a in ReferralAction)
     assert {s.fhir_task_status for s in ReferralStatus} <= {
-        "requested", "received", "accepted", "rejected", "cancelled", "in-progress", "failed",
-        "completed"}
+        "requested",
+        "received",
+        "accepted",
+        "rejected",
+        "cancelled",
+        "in-progress",
+        "failed",
+        "completed",
+    }

@@ -22,10 +22,21 @@ COUNTY, PROVINCE = "division:410101", "division:410000"
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     st = Store(f"sqlite:///{tmp_path_factory.mktemp('st') / 'wf.sqlite'}")
-    svc.record(st, "K22-03", COUNTY, 2024, "at_risk", by="office1", percent=20,
-               at=datetime(2024, 3, 1))
-    svc.record(st, "K22-03", COUNTY, 2024, "on_track", by="office2", percent=60,
-               note="8 of 12 townships", evidence="县医改办〔2024〕3号", at=datetime(2024, 9, 1))
+    svc.record(
+        st, "K22-03", COUNTY, 2024, "at_risk", by="office1", percent=20, at=datetime(2024, 3, 1)
+    )
+    svc.record(
+        st,
+        "K22-03",
+        COUNTY,
+        2024,
+        "on_track",
+        by="office2",
+        percent=60,
+        note="8 of 12 townships",
+        evidence="县医改办〔2024〕3号",
+        at=datetime(2024, 9, 1),
+    )
     svc.record(st, "K22-01", PROVINCE, 2024, "behind", by="province1", at=datetime(2024, 9, 2))
     yield st
     st.dispose()
@@ -55,7 +66,9 @@ def test_county_report_progress(county):
     # P16 met (the tertiary hospital has EMR 4+), P17 missed after its 2022 deadline
     k5 = tasks["K22-05"]
     assert [(i.indicator, i.verdict) for i in k5.indicators] == [
-        ("P16", Verdict.MET), ("P17", Verdict.OFF_TRACK)]
+        ("P16", Verdict.MET),
+        ("P17", Verdict.OFF_TRACK),
+    ]
     assert k5.status is TaskStatus.AT_RISK and k5.share == 0.5
     # manual-only task: the latest entry, with the whole history behind it
     k3 = tasks["K22-03"]
@@ -85,8 +98,10 @@ def test_xlsx_reads_back(province, tmp_path):
     assert wb.sheetnames == ["tasks", "indicators", "entries", "sources"]
     ws = wb["tasks"]
     head = [c.value for c in ws[3]]
-    assert head[:3] == ["id", "set", "title_zh"] and head[-2:] == ["甲县 (division:410101)",
-                                                                    "乙县 (division:410102)"]
+    assert head[:3] == ["id", "set", "title_zh"] and head[-2:] == [
+        "甲县 (division:410101)",
+        "乙县 (division:410102)",
+    ]
     rows = {r[0]: r for r in ws.iter_rows(min_row=4, values_only=True)}
     assert len(rows) == 16
     assert rows["K22-01"][head.index("status")] == "behind"
@@ -98,7 +113,10 @@ def test_xlsx_reads_back(province, tmp_path):
     assert c02[ih.index("value")] == pytest.approx(92.5) and c02[ih.index("verdict")] == "met"
     ent = list(wb["entries"].iter_rows(values_only=True))
     assert len(ent) == 4 and {r[ent[0].index("recorded_by")] for r in ent[1:]} == {
-        "office1", "office2", "province1"}
+        "office1",
+        "office2",
+        "province1",
+    }
     src = list(wb["sources"].iter_rows(values_only=True))
     assert {r[1] for r in src[1:]} == {"K", "H"}
 

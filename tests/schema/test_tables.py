@@ -59,4 +59,5 @@ def test_data_dictionary_is_up_to_date():
 
     path = Path(__file__).parents[2] / "docs" / "schema.md"
     assert path.read_text(encoding="utf-8") == render_markdown(), (
-        "docs/schema.md is stale: run `yigong schema-docs -o docs/schema.md`")
+        "docs/schema.md is stale: run `yigong schema-docs -o docs/schema.md`"
+    )

@@ -6,7 +6,9 @@ from yigong.services.demo import run_demo
 
 
 def test_demo_pipeline_on_the_tiny_preset(tmp_path):
-    result = run_demo(tmp_path / "demo", preset="tiny", seed=11, dirty_share=0.01, say=lambda _: None)
+    result = run_demo(
+        tmp_path / "demo", preset="tiny", seed=11, dirty_share=0.01, say=lambda _: None
+    )
     read = sum(r.rows_read for r in result.reports)
     accepted = sum(r.rows_accepted for r in result.reports)
     rejected = sum(r.rows_rejected for r in result.reports)
@@ -22,11 +24,15 @@ def test_demo_pipeline_on_the_tiny_preset(tmp_path):
     derived = {d["table"]: d["rows"] for d in warehouse_status(result.db)["derived_tables"]}
     assert derived["drg_results"] > 0 and derived["wf_referrals"] > 0
     assert tables["discharges"] > 0 and tables["discharge_diagnoses"] > tables["discharges"]
-    assert {i["type"] for i in result.status["institutions_by_type"]} >= {"county_general",
-                                                                          "township_centre"}
+    assert {i["type"] for i in result.status["institutions_by_type"]} >= {
+        "county_general",
+        "township_centre",
+    }
     sections = dict(result.sections)
     (graded,) = [v for k, v in sections.items() if k.startswith("graded care")]
-    assert graded["referrals"] > 0 and graded["warehouse_feed"]["wf_referrals"] == graded["referrals"]
+    assert (
+        graded["referrals"] > 0 and graded["warehouse_feed"]["wf_referrals"] == graded["referrals"]
+    )
     (drg,) = [v for k, v in sections.items() if k.startswith("DRG")]
     statuses = drg["chs-drg-1.1-handan-2022 statuses"]
     assert statuses["grouped"] > 0.9 * sum(statuses.values())

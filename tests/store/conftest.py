@@ -45,8 +45,9 @@ class PgServer:
         return f"postgresql+psycopg://{self.user}@{self.host}:{self.port}/{dbname}"
 
     def admin(self) -> psycopg.Connection:
-        return psycopg.connect(host=self.host, port=self.port, user=self.user,
-                               dbname="postgres", autocommit=True)
+        return psycopg.connect(
+            host=self.host, port=self.port, user=self.user, dbname="postgres", autocommit=True
+        )
 
 
 def _pg_bindir() -> str:
@@ -99,20 +100,47 @@ def pg_server() -> Iterator[PgServer]:
         if proc.returncode != 0:
             log = os.path.join(base, "server.log")
             tail = Path(log).read_text()[-2000:] if os.path.exists(log) else ""
-            pytest.fail(f"{args[0]} failed ({proc.returncode}): {proc.stderr}\n{tail}",
-                        pytrace=False)
+            pytest.fail(
+                f"{args[0]} failed ({proc.returncode}): {proc.stderr}\n{tail}", pytrace=False
+            )
 
-    run(f"{bindir}/initdb", "-D", data, "-U", "postgres", "--auth=trust", "--no-locale",
-        "-E", "UTF8", "--no-sync")
-    options = (f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
-               "-c synchronous_commit=off -c full_page_writes=off")
-    run(f"{bindir}/pg_ctl", "-D", data, "-o", options, "-l", os.path.join(base, "server.log"),
-        "-w", "-t", "60", "start")
+    run(
+        f"{bindir}/initdb",
+        "-D",
+        data,
+        "-U",
+        "postgres",
+        "--auth=trust",
+        "--no-locale",
+        "-E",
+        "UTF8",
+        "--no-sync",
+    )
+    options = (
+        f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off"
+    )
+    run(
+        f"{bindir}/pg_ctl",
+        "-D",
+        data,
+        "-o",
+        options,
+        "-l",
+        os.path.join(base, "server.log"),
+        "-w",
+        "-t",
+        "60",
+        "start",
+    )
     try:
         yield PgServer("127.0.0.1", port, "postgres")
     finally:
-        subprocess.run([*prefix, f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop"],
-                       capture_output=True, check=False)
+        subprocess.run(
+            [*prefix, f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop"],
+            capture_output=True,
+            check=False,
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 

@@ -16,10 +16,23 @@ from .world import actor, build
 
 T0 = datetime(2025, 3, 1, 8, 0)
 #: requesting → receiving, direction (routes the tiny county allows)
-PAIRS = [("T1", "H1", "upward"), ("V1", "T1", "upward"), ("T2", "H2", "upward"),
-         ("H1", "T1", "downward"), ("H2", "T2", "downward"), ("T1", "CITY", "upward")]
-SCOPES = [{"T1"}, {"H1"}, {"H2", "T2"}, {"CITY"}, {"V1", "H2"}, {"NOWHERE"},
-          {"H1", "T1", "V1", "H2", "T2", "CITY"}]
+PAIRS = [
+    ("T1", "H1", "upward"),
+    ("V1", "T1", "upward"),
+    ("T2", "H2", "upward"),
+    ("H1", "T1", "downward"),
+    ("H2", "T2", "downward"),
+    ("T1", "CITY", "upward"),
+]
+SCOPES = [
+    {"T1"},
+    {"H1"},
+    {"H2", "T2"},
+    {"CITY"},
+    {"V1", "H2"},
+    {"NOWHERE"},
+    {"H1", "T1", "V1", "H2", "T2", "CITY"},
+]
 
 
 @pytest.fixture
@@ -28,19 +41,32 @@ def referrals(store: Store) -> Store:
     for i in range(36):
         frm, to, direction = PAIRS[i % len(PAIRS)]
         at = T0 + timedelta(hours=i // 2)  # pairs share a timestamp: the id breaks the tie
-        rec = svc.request_referral(store, actor(frm), patient_key=f"P{i:03d}",
-                                   receiving_institution=to, direction=direction,
-                                   diagnosis_icd10="I21.900", reason="test", at=at)
+        rec = svc.request_referral(
+            store,
+            actor(frm),
+            patient_key=f"P{i:03d}",
+            receiving_institution=to,
+            direction=direction,
+            diagnosis_icd10="I21.900",
+            reason="test",
+            at=at,
+        )
         if i % 3 == 0:
-            svc.cancel_referral(store, rec.referral_id, actor(frm), reason="patient declined",
-                                at=at + timedelta(minutes=5))
+            svc.cancel_referral(
+                store,
+                rec.referral_id,
+                actor(frm),
+                reason="patient declined",
+                at=at + timedelta(minutes=5),
+            )
     return store
 
 
 def _old_python_filter(store: Store, scope: set[str], status: str | None) -> list[str]:
     every = svc.list_referrals(store, status=status, limit=100_000)
-    return [r.referral_id for r in every
-            if {r.requesting_institution, r.receiving_institution} & scope]
+    return [
+        r.referral_id for r in every if {r.requesting_institution, r.receiving_institution} & scope
+    ]
 
 
 @pytest.mark.parametrize("status", [None, "requested", "cancelled", "records_returned"])

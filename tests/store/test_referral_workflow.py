@@ -25,9 +25,16 @@ T0 = datetime(2025, 3, 1, 8, 0)
 
 
 def _up(store: Store, to: str = "H1", frm: str = "T1") -> str:
-    rec = svc.request_referral(store, actor(frm), patient_key="P001", receiving_institution=to,
-                               direction="upward", diagnosis_icd10="i21.900",
-                               reason="胸痛，疑急性心梗", at=T0)
+    rec = svc.request_referral(
+        store,
+        actor(frm),
+        patient_key="P001",
+        receiving_institution=to,
+        direction="upward",
+        diagnosis_icd10="i21.900",
+        reason="胸痛，疑急性心梗",
+        at=T0,
+    )
     return rec.referral_id
 
 
@@ -54,7 +61,14 @@ def test_upward_intra_community_full_path_is_audited(world: Store) -> None:
     assert rec.scope is Scope.INTRA_COMMUNITY and rec.direction is Direction.UPWARD
     assert rec.diagnosis_icd10 == "I21.900"  # chapter letter upper-cased, rest kept
     assert [e.action.value for e in rec.events] == [
-        "request", "approve", "accept", "arrive", "return", "follow_up", "follow_up"]
+        "request",
+        "approve",
+        "accept",
+        "arrive",
+        "return",
+        "follow_up",
+        "follow_up",
+    ]
     assert [e.seq for e in rec.events] == list(range(1, 8))
     assert rec.events[0].from_status is None
     assert rec.events[4].reason == "出院小结已回传"
@@ -85,9 +99,16 @@ def test_in_county_review_by_requester_or_its_lead(world: Store) -> None:
 
 
 def test_downward_follow_up_is_done_by_the_receiving_primary_institution(world: Store) -> None:
-    rec = svc.request_referral(world, actor("H1"), patient_key="P002", receiving_institution="V1",
-                               direction=Direction.DOWNWARD, diagnosis_icd10="I63.9",
-                               reason="脑梗死恢复期，回村康复", at=T0)
+    rec = svc.request_referral(
+        world,
+        actor("H1"),
+        patient_key="P002",
+        receiving_institution="V1",
+        direction=Direction.DOWNWARD,
+        diagnosis_icd10="I63.9",
+        reason="脑梗死恢复期，回村康复",
+        at=T0,
+    )
     rid = rec.referral_id
     svc.approve_referral(world, rid, actor("H1"), at=T0)
     svc.accept_referral(world, rid, actor("V1"), at=T0)
@@ -107,18 +128,33 @@ def test_downward_follow_up_is_done_by_the_receiving_primary_institution(world: 
         ("T1", "T1", "upward", "two different"),
     ],
 )
-def test_inconsistent_requests_are_refused(world: Store, frm: str, to: str, direction: str,
-                                           message: str) -> None:
+def test_inconsistent_requests_are_refused(
+    world: Store, frm: str, to: str, direction: str, message: str
+) -> None:
     with pytest.raises(InvalidRequest, match=message):
-        svc.request_referral(world, actor(frm), patient_key="P", receiving_institution=to,
-                             direction=direction, diagnosis_icd10="J18.9", reason="r")
+        svc.request_referral(
+            world,
+            actor(frm),
+            patient_key="P",
+            receiving_institution=to,
+            direction=direction,
+            diagnosis_icd10="J18.9",
+            reason="r",
+        )
     assert svc.list_referrals(world) == []
 
 
 def test_unknown_institution_and_referral(world: Store) -> None:
     with pytest.raises(NotFound, match="NOPE"):
-        svc.request_referral(world, actor("T1"), patient_key="P", receiving_institution="NOPE",
-                             direction="upward", diagnosis_icd10="J18.9", reason="r")
+        svc.request_referral(
+            world,
+            actor("T1"),
+            patient_key="P",
+            receiving_institution="NOPE",
+            direction="upward",
+            diagnosis_icd10="J18.9",
+            reason="r",
+        )
     with pytest.raises(NotFound):
         svc.approve_referral(world, "RF-missing", actor("T1"))
 
@@ -146,8 +182,9 @@ def test_refused_action_leaves_state_and_audit_unchanged(world: Store) -> None:
         ([("approve", "T1"), ("accept", "H1"), ("cancel", "T1")], ReferralStatus.CANCELLED),
     ],
 )
-def test_every_terminal_branch_then_nothing_more(world: Store, path: list[tuple[str, str]],
-                                                 final: ReferralStatus) -> None:
+def test_every_terminal_branch_then_nothing_more(
+    world: Store, path: list[tuple[str, str]], final: ReferralStatus
+) -> None:
     rid = _up(world)
     for act, inst in path:
         svc.perform(world, rid, act, actor(inst), reason="理由", at=T0)
@@ -182,8 +219,9 @@ def test_list_filters(world: Store) -> None:
 
 
 @pytest.mark.parametrize("second", ["accept", "decline"])
-def test_two_users_at_once_only_one_succeeds(world: Store, monkeypatch: pytest.MonkeyPatch,
-                                             second: str) -> None:
+def test_two_users_at_once_only_one_succeeds(
+    world: Store, monkeypatch: pytest.MonkeyPatch, second: str
+) -> None:
     """Both users read the same version before either writes; exactly one commit wins."""
     rid = _up(world)
     svc.approve_referral(world, rid, actor("T1"), at=T0)
@@ -204,8 +242,10 @@ def test_two_users_at_once_only_one_succeeds(world: Store, monkeypatch: pytest.M
         except WorkflowError as exc:
             outcomes[name] = exc
 
-    threads = [threading.Thread(target=run, args=("a", "accept", "dr-a")),
-               threading.Thread(target=run, args=("b", second, "dr-b"))]
+    threads = [
+        threading.Thread(target=run, args=("a", "accept", "dr-a")),
+        threading.Thread(target=run, args=("b", second, "dr-b")),
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -229,14 +269,36 @@ def test_sequential_second_actor_gets_illegal_transition(world: Store) -> None:
 
 
 def test_setting_is_recorded_and_checked(world: Store) -> None:
-    rec = svc.request_referral(world, actor("T1"), patient_key="P", receiving_institution="H1",
-                               direction="upward", diagnosis_icd10=" i10.x00 ", reason="门诊",
-                               setting="outpatient", at=T0)
+    rec = svc.request_referral(
+        world,
+        actor("T1"),
+        patient_key="P",
+        receiving_institution="H1",
+        direction="upward",
+        diagnosis_icd10=" i10.x00 ",
+        reason="门诊",
+        setting="outpatient",
+        at=T0,
+    )
     assert rec.setting == "outpatient" and rec.diagnosis_icd10 == "I10.x00"  # 医保版 kept
     with pytest.raises(InvalidRequest, match="not an ICD-10 code"):
-        svc.request_referral(world, actor("T1"), patient_key="P", receiving_institution="H1",
-                             direction="upward", diagnosis_icd10="stroke", reason="r")
+        svc.request_referral(
+            world,
+            actor("T1"),
+            patient_key="P",
+            receiving_institution="H1",
+            direction="upward",
+            diagnosis_icd10="stroke",
+            reason="r",
+        )
     with pytest.raises(InvalidRequest, match="setting 'home'"):
-        svc.request_referral(world, actor("T1"), patient_key="P", receiving_institution="H1",
-                             direction="upward", diagnosis_icd10="M17.1", reason="r",
-                             setting="home")
+        svc.request_referral(
+            world,
+            actor("T1"),
+            patient_key="P",
+            receiving_institution="H1",
+            direction="upward",
+            diagnosis_icd10="M17.1",
+            reason="r",
+            setting="home",
+        )

@@ -53,7 +53,9 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tiny_dir: Path, tmp_path: P
     summary = generate("tiny", again, seed=2024)
     generate("tiny", other, seed=2025)
     for t in TABLES:
-        assert (again / f"{t.name}.csv").read_bytes() == (tiny_dir / f"{t.name}.csv").read_bytes(), t.name
+        assert (again / f"{t.name}.csv").read_bytes() == (
+            tiny_dir / f"{t.name}.csv"
+        ).read_bytes(), t.name
     assert (other / "discharges.csv").read_bytes() != (tiny_dir / "discharges.csv").read_bytes()
     assert summary["persons"] == len(read_csv_rows(again / "persons.csv")[1])
 
@@ -71,7 +73,9 @@ def test_parquet_keeps_types_and_is_deterministic(tmp_path: Path) -> None:
     t = pq.read_table(tmp_path / "a" / "discharges.parquet")
     assert list(t.column_names) == expected_header("discharges")
     assert str(t.schema.field("total_cost").type) == "decimal128(18, 2)"
-    assert (tmp_path / "a" / "settlements.parquet").read_bytes() == (tmp_path / "b" / "settlements.parquet").read_bytes()
+    assert (tmp_path / "a" / "settlements.parquet").read_bytes() == (
+        tmp_path / "b" / "settlements.parquet"
+    ).read_bytes()
 
 
 def test_xlsx_writes_the_csv_text(tiny_tables, tmp_path: Path) -> None:
@@ -82,7 +86,9 @@ def test_xlsx_writes_the_csv_text(tiny_tables, tmp_path: Path) -> None:
     writer = TableWriter(tmp_path, "xlsx")
     writer.write("finance", tiny_tables["finance"])
     writer.close()
-    rows = list(load_workbook(tmp_path / "finance.xlsx", read_only=True).active.iter_rows(values_only=True))
+    rows = list(
+        load_workbook(tmp_path / "finance.xlsx", read_only=True).active.iter_rows(values_only=True)
+    )
     assert list(rows[0]) == expected_header("finance")
     assert len(rows) == tiny_tables["finance"].num_rows + 1
     assert re.fullmatch(r"\d+\.\d{2}", rows[1][2])

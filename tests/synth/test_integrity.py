@@ -21,7 +21,9 @@ def values(t: pa.Table, col: str) -> list:
 def test_references_resolve(tiny_tables: dict[str, pa.Table]) -> None:
     known = {
         "institutions.institution_id": set(values(tiny_tables["institutions"], "institution_id")),
-        "admin_divisions.division_code": set(values(tiny_tables["admin_divisions"], "division_code")),
+        "admin_divisions.division_code": set(
+            values(tiny_tables["admin_divisions"], "division_code")
+        ),
         "communities.community_id": set(values(tiny_tables["communities"], "community_id")),
     }
     checked = 0
@@ -36,14 +38,22 @@ def test_references_resolve(tiny_tables: dict[str, pa.Table]) -> None:
 
 def test_every_patient_is_a_resident(tiny_tables: dict[str, pa.Table]) -> None:
     residents = set(values(tiny_tables["persons"], "id_number"))
-    for name in ("discharges", "outpatient_visits", "settlements", "referrals",
-                 "family_doctor_contracts", "examinations"):
+    for name in (
+        "discharges",
+        "outpatient_visits",
+        "settlements",
+        "referrals",
+        "family_doctor_contracts",
+        "examinations",
+    ):
         t = tiny_tables[name]
         col = next(c for c in t.column_names if c.endswith("id_number"))
         assert set(values(t, col)) <= residents, name
 
 
-def test_identity_numbers_are_valid_unique_and_match_sex_and_birth(tiny_tables: dict[str, pa.Table]) -> None:
+def test_identity_numbers_are_valid_unique_and_match_sex_and_birth(
+    tiny_tables: dict[str, pa.Table],
+) -> None:
     persons = tiny_tables["persons"].to_pylist()
     numbers = [p["id_number"] for p in persons]
     assert len(set(numbers)) == len(numbers)
@@ -142,10 +152,16 @@ def test_settlements_link_to_front_pages(tiny_tables: dict[str, pa.Table]) -> No
         assert s["person_id_number"] == page["patient_id_number"]
 
 
-def test_memberships_have_history_and_villages_sit_under_centres(tiny_tables: dict[str, pa.Table]) -> None:
+def test_memberships_have_history_and_villages_sit_under_centres(
+    tiny_tables: dict[str, pa.Table],
+) -> None:
     inst = {r["institution_id"]: r for r in tiny_tables["institutions"].to_pylist()}
     rows = tiny_tables["community_memberships"].to_pylist()
-    assert any(r["valid_to"] is not None for r in rows if inst[r["institution_id"]]["institution_type"] == "township_centre")
+    assert any(
+        r["valid_to"] is not None
+        for r in rows
+        if inst[r["institution_id"]]["institution_type"] == "township_centre"
+    )
     for r in rows:
         if r["role"] == "village":
             assert inst[r["institution_id"]]["institution_type"] == "village_clinic"
@@ -154,8 +170,10 @@ def test_memberships_have_history_and_villages_sit_under_centres(tiny_tables: di
 
 
 def test_population_matches_the_roster(tiny_tables: dict[str, pa.Table]) -> None:
-    pop = {(r["division_code"], r["year"]): r["resident_population"]
-           for r in tiny_tables["population"].to_pylist()}
+    pop = {
+        (r["division_code"], r["year"]): r["resident_population"]
+        for r in tiny_tables["population"].to_pylist()
+    }
     persons = tiny_tables["persons"].to_pylist()
     born_by_2024 = sum(p["birth_date"] <= date(2024, 12, 31) for p in persons)
     assert 0.95 * born_by_2024 <= pop[("130423", 2024)] <= born_by_2024

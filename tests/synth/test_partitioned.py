@@ -19,7 +19,9 @@ gen_mod = importlib.import_module("yigong.synth.generate")  # the package re-exp
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {str(f.relative_to(root)): f.read_bytes() for f in sorted(root.rglob("*")) if f.is_file()}
+    return {
+        str(f.relative_to(root)): f.read_bytes() for f in sorted(root.rglob("*")) if f.is_file()
+    }
 
 
 def _read_dataset(folder: Path) -> pa.Table:
@@ -47,7 +49,9 @@ def test_layout_is_hive_style_by_county_and_period(tiny_parts: Path) -> None:
             assert f.name == "part-0.parquet"
     # divisions above the counties are filed under the province code, the county's under its own
     assert sorted(p.name for p in (tiny_parts / "admin_divisions").iterdir()) == [
-        "county=130000", "county=130423"]
+        "county=130000",
+        "county=130423",
+    ]
 
 
 def test_every_file_holds_one_county_year_of_its_period_column(tiny_parts: Path) -> None:
@@ -77,8 +81,10 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tiny_parts: Path, tmp_path:
     assert first.keys() == again.keys()
     assert all(first[k] == again[k] for k in first)
     other = _files(tmp_path / "other")
-    assert first["discharges/county=130423/period=2024/part-0.parquet"] != \
-        other["discharges/county=130423/period=2024/part-0.parquet"]
+    assert (
+        first["discharges/county=130423/period=2024/part-0.parquet"]
+        != other["discharges/county=130423/period=2024/part-0.parquet"]
+    )
 
 
 def test_partitioned_csv_has_a_header_per_file(tmp_path: Path) -> None:
@@ -91,7 +97,10 @@ def test_null_years_get_their_own_partition_and_xlsx_is_refused(tmp_path: Path) 
     t = pa.table({"year": pa.array([2024, None, 2023], pa.int64()), "x": ["a", "b", "c"]})
     parts = split_by_period("finance", t)
     assert [(p, d.column("x").to_pylist()) for p, d in parts] == [
-        ("2023", ["c"]), ("2024", ["a"]), (NULL_PARTITION, ["b"])]
+        ("2023", ["c"]),
+        ("2024", ["a"]),
+        (NULL_PARTITION, ["b"]),
+    ]
     with pytest.raises(ValueError, match="csv or parquet"):
         PartitionedWriter(tmp_path, "xlsx")
     with pytest.raises(ValueError, match="needs the county"):
@@ -103,14 +112,17 @@ TWO = Preset(
     description="test: two tiny counties",
     province_code="130000",
     city_code="130400",
-    counties=(CountySpec("130423", "临漳县", 2_000, 2, 2, communities=1, has_mch=False),
-              CountySpec("130424", "成安县", 1_500, 2, 2, communities=1, has_mch=False)),
+    counties=(
+        CountySpec("130423", "临漳县", 2_000, 2, 2, communities=1, has_mch=False),
+        CountySpec("130424", "成安县", 1_500, 2, 2, communities=1, has_mch=False),
+    ),
     years=(2023, 2024),
 )
 
 
 def test_streams_county_by_county_and_writes_one_county_year_per_file(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Instrumented run: the log shows when each county's simulation starts and every file
     written; the writer must have finished a county before the next one is simulated, and it
     must never receive or write more than one county (resp. one county-year)."""
@@ -137,19 +149,24 @@ def test_streams_county_by_county_and_writes_one_county_year_per_file(
     assert [log[i][1] for i in starts] == ["130423", "130424"]
     files = [e for e in log if e[0] == "file"]
     first_county = [e for e in log[: starts[1]] if e[0] == "file"]
-    second_county = [e for e in log[starts[1]:] if e[0] == "file"]
+    second_county = [e for e in log[starts[1] :] if e[0] == "file"]
     # every file of county 1 was written before county 2's simulation started, none after
     assert all("county=130424" not in str(e[1]) for e in first_county)
     assert all("county=130424" in str(e[1]) for e in second_county)
     assert ("done", "130423") in log[: starts[1]]
     # one file per (table, county, period): nothing written twice, nothing merged across years
     assert len({e[1] for e in files}) == len(files)
-    assert all(e[1].name.startswith("period=") for e in files if e[1].parent.parent.name in PARTITION_PERIOD)
+    assert all(
+        e[1].name.startswith("period=")
+        for e in files
+        if e[1].parent.parent.name in PARTITION_PERIOD
+    )
     assert sum(e[2] for e in files if "discharges" in e[1].parts) == summary["discharges"]
 
 
-def test_counties_option_keeps_the_first_counties_unchanged(tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_counties_option_keeps_the_first_counties_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(PRESETS, TWO.name, TWO)
     generate(TWO.name, tmp_path / "all", fmt="parquet", partitioned=True, years=(2024,))
     generate(TWO.name, tmp_path / "one", fmt="parquet", partitioned=True, years=(2024,), counties=1)

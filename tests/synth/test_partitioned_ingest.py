@@ -23,7 +23,9 @@ def test_collect_finds_every_part_file_in_dependency_order(tmp_path: Path) -> No
     files = sorted(tmp_path.rglob("*.parquet"))
     assert sorted(f for _, f in found) == files
     assert all(f.is_relative_to(tmp_path / t) for t, f in found)
-    assert [t for t, _ in found] == sorted((t for t, _ in found), key=[x.name for x in TABLES].index)
+    assert [t for t, _ in found] == sorted(
+        (t for t, _ in found), key=[x.name for x in TABLES].index
+    )
     # the province-level divisions load before the county's (parents first)
     assert found[0][1].parent.name == "county=130000"
     # a dataset directory on its own
@@ -41,18 +43,32 @@ def test_ingest_of_a_partitioned_world_loads_every_row(tmp_path: Path) -> None:
 
 def test_cli_partitioned_option_and_refusal(tmp_path: Path) -> None:
     runner = CliRunner()
-    ok = runner.invoke(app, ["synth", "tiny", "--format", "parquet", "--partitioned",
-                             "--years", "2024", "-o", str(tmp_path / "p")])
+    ok = runner.invoke(
+        app,
+        [
+            "synth",
+            "tiny",
+            "--format",
+            "parquet",
+            "--partitioned",
+            "--years",
+            "2024",
+            "-o",
+            str(tmp_path / "p"),
+        ],
+    )
     assert ok.exit_code == 0, ok.output
     assert (tmp_path / "p" / "persons" / "county=130423" / "part-0.parquet").exists()
-    bad = runner.invoke(app, ["synth", "tiny", "--format", "xlsx", "--partitioned",
-                              "-o", str(tmp_path / "x")])
+    bad = runner.invoke(
+        app, ["synth", "tiny", "--format", "xlsx", "--partitioned", "-o", str(tmp_path / "x")]
+    )
     assert bad.exit_code == 2
     assert "csv or parquet" in bad.output
 
 
-def test_cli_ingest_report_names_partitions_and_prints_a_repeated_notice_once(tmp_path: Path,
-                                                                             monkeypatch) -> None:
+def test_cli_ingest_report_names_partitions_and_prints_a_repeated_notice_once(
+    tmp_path: Path, monkeypatch
+) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -63,10 +79,14 @@ def test_cli_ingest_report_names_partitions_and_prints_a_repeated_notice_once(tm
         t = pq.read_table(part, partitioning=None)
         pq.write_table(t.append_column("ward_note", pa.array(["x"] * t.num_rows)), part)
     monkeypatch.setenv("YIGONG_PSEUDONYM_KEY", "test-key-not-secret")
-    out = CliRunner().invoke(app, ["ingest", str(tmp_path / "world"), "--db", str(tmp_path / "w.duckdb")])
+    out = CliRunner().invoke(
+        app, ["ingest", str(tmp_path / "world"), "--db", str(tmp_path / "w.duckdb")]
+    )
     assert out.exit_code == 0, out.output
     # the path's partition keys are not read as columns: no notice about them
     assert "column 'period'" not in out.output and "column 'county'" not in out.output
-    lines = [x for x in out.output.splitlines() if "column 'ward_note' is not part of discharges" in x]
+    lines = [
+        x for x in out.output.splitlines() if "column 'ward_note' is not part of discharges" in x
+    ]
     assert len(lines) == 1, lines
     assert "discharges/county=130423/period=2023/part-0.parquet and 1 more files" in lines[0]

@@ -10,14 +10,18 @@ def rows(t: dict[str, pa.Table], name: str) -> list[dict]:
 
 
 def test_deliveries_only_for_women_of_childbearing_age(tiny_tables: dict[str, pa.Table]) -> None:
-    deliveries = [d for d in rows(tiny_tables, "discharges") if d["diagnosis_codes"][:3] in ("O80", "O82")]
+    deliveries = [
+        d for d in rows(tiny_tables, "discharges") if d["diagnosis_codes"][:3] in ("O80", "O82")
+    ]
     assert deliveries
     assert all(d["sex"] == "2" and 18 <= d["age_years"] <= 45 for d in deliveries)
     caesareans = [d for d in deliveries if d["diagnosis_codes"].startswith("O82")]
     assert any((d["procedure_codes"] or "").startswith("74.1") for d in caesareans)
 
 
-def test_prostate_only_for_men_and_obstetrics_only_for_women(tiny_tables: dict[str, pa.Table]) -> None:
+def test_prostate_only_for_men_and_obstetrics_only_for_women(
+    tiny_tables: dict[str, pa.Table],
+) -> None:
     for d in rows(tiny_tables, "discharges"):
         principal = d["diagnosis_codes"].split("|")[0]
         if principal[:3] in ("N40", "C61"):
@@ -38,7 +42,9 @@ def test_newborns_carry_age_in_days_and_birth_weight(tiny_tables: dict[str, pa.T
         assert 700 <= d["birth_weight_g"] <= 4800
     infants = [d for d in rows(tiny_tables, "discharges") if d["age_years"] == 0]
     assert all(d["age_days"] is not None for d in infants)
-    assert all(d["age_days"] is None for d in rows(tiny_tables, "discharges") if d["age_years"] >= 1)
+    assert all(
+        d["age_days"] is None for d in rows(tiny_tables, "discharges") if d["age_years"] >= 1
+    )
 
 
 def test_discharge_modes_deaths_transfers_and_routes(tiny_tables: dict[str, pa.Table]) -> None:
@@ -52,7 +58,9 @@ def test_discharge_modes_deaths_transfers_and_routes(tiny_tables: dict[str, pa.T
     assert all(inst[r["receiving_institution"]] == "township_centre" for r in modes["3"])
     assert all(r["receiving_institution"] is None for r in modes["1"])
     assert any(r["admission_route"] == "3" for r in d)
-    referred_ids = {r["patient_id_number"] for r in rows(tiny_tables, "referrals") if r["direction"] == "up"}
+    referred_ids = {
+        r["patient_id_number"] for r in rows(tiny_tables, "referrals") if r["direction"] == "up"
+    }
     assert all(r["patient_id_number"] in referred_ids for r in d if r["admission_route"] == "3")
 
 
@@ -85,8 +93,13 @@ def test_costs_rise_with_the_level_of_care(tiny_tables: dict[str, pa.Table]) -> 
     d = rows(tiny_tables, "discharges")
     township = mean([r["total_cost"] for r in d if inst[r["institution_id"]] == "township_centre"])
     county = mean([r["total_cost"] for r in d if inst[r["institution_id"]].startswith("county")])
-    outside = mean([r["total_cost"] for r in rows(tiny_tables, "settlements")
-                    if r["care_type"] == "inpatient" and r["discharge_id"] is None])
+    outside = mean(
+        [
+            r["total_cost"]
+            for r in rows(tiny_tables, "settlements")
+            if r["care_type"] == "inpatient" and r["discharge_id"] is None
+        ]
+    )
     assert township < county < outside
     v = rows(tiny_tables, "outpatient_visits")
     village = mean([r["total_cost"] for r in v if inst[r["institution_id"]] == "village_clinic"])
@@ -112,15 +125,22 @@ def test_village_clinics_share_public_health_work(tiny_tables: dict[str, pa.Tabl
     village = sum(r["funds"] for r in ph if inst[r["institution_id"]] == "village_clinic")
     assert 0.35 < village / total < 0.65
     assert all(r["tasks_done"] <= r["tasks_assigned"] for r in ph)
-    assert not any(r["program"] == "vaccination" and inst[r["institution_id"]] == "village_clinic" for r in ph)
+    assert not any(
+        r["program"] == "vaccination" and inst[r["institution_id"]] == "village_clinic" for r in ph
+    )
 
 
 def test_finance_is_built_from_the_encounters(tiny_tables: dict[str, pa.Table]) -> None:
     f = {(r["institution_id"], r["year"]): r for r in rows(tiny_tables, "finance")}
     for r in f.values():
         assert r["medical_revenue"] == r["outpatient_revenue"] + r["inpatient_revenue"]
-        assert r["service_revenue"] == (r["medical_revenue"] - r["drug_revenue"] - r["consumable_revenue"]
-                                        - r["examination_revenue"] - r["laboratory_revenue"])
+        assert r["service_revenue"] == (
+            r["medical_revenue"]
+            - r["drug_revenue"]
+            - r["consumable_revenue"]
+            - r["examination_revenue"]
+            - r["laboratory_revenue"]
+        )
         assert r["total_liabilities"] <= r["total_assets"]
     stays = [d for d in rows(tiny_tables, "discharges") if d["discharge_date"].year == 2024]
     by_inst: dict[str, object] = {}

@@ -17,8 +17,9 @@ from yigong.warehouse.spark import SparkSettings, spark_session
 @contextlib.contextmanager
 def module_session() -> Iterator[Any]:
     """A local[2] Spark session with one shuffle partition (small data), stopped afterwards."""
-    session = spark_session(SparkSettings(master="local[2]", shuffle_partitions=1,
-                                          app_name="yigong-parity"))
+    session = spark_session(
+        SparkSettings(master="local[2]", shuffle_partitions=1, app_name="yigong-parity")
+    )
     try:
         yield session
     finally:

@@ -11,9 +11,19 @@ from yigong.warehouse import Warehouse
 def test_locked_warehouse_is_one_clear_line(tmp_path):
     db = tmp_path / "held.duckdb"
     with Warehouse(db):  # this process holds the write lock, as a running ingest would
-        done = subprocess.run([sys.executable, "-c", "from yigong.cli.main import app; app()",
-                               "status", "--db", str(db)], capture_output=True, text=True,
-                              timeout=120)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from yigong.cli.main import app; app()",
+                "status",
+                "--db",
+                str(db),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert done.returncode == 2, done.stderr
     assert "cannot open the warehouse" in done.stderr and str(db) in done.stderr
     assert "Traceback" not in done.stderr and "Traceback" not in done.stdout

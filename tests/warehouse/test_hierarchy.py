@@ -48,9 +48,19 @@ def test_division_prefix():
 
 def test_community_membership_as_of(wh):
     # P1 joins on 2024-07-01: not a member at the end of March, a member at year end
-    assert ids(resolve(wh, parse_node("community:C1"), date(2024, 3, 31))) == {"H1", "H2", "T1", "V1"}
+    assert ids(resolve(wh, parse_node("community:C1"), date(2024, 3, 31))) == {
+        "H1",
+        "H2",
+        "T1",
+        "V1",
+    }
     assert ids(resolve(wh, parse_node("community:C1"), date(2024, 12, 31))) == {
-        "H1", "H2", "T1", "V1", "P1"}
+        "H1",
+        "H2",
+        "T1",
+        "V1",
+        "P1",
+    }
 
 
 def test_divisions_nest_by_prefix(wh):

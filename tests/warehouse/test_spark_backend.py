@@ -83,8 +83,10 @@ def test_import_reads_spark_datasets(tmp_path):
         wh.export_parquet(tmp_path / "x")
     folder = tmp_path / "x" / "drg_results"
     folder.mkdir()
-    pq.write_table(pa.table({"discharge_id": ["d1", "d2"], "drg": ["BB21", None]}),
-                   folder / "part-00000.parquet")
+    pq.write_table(
+        pa.table({"discharge_id": ["d1", "d2"], "drg": ["BB21", None]}),
+        folder / "part-00000.parquet",
+    )
     with Warehouse(tmp_path / "b.duckdb") as wh:
         counts = wh.import_parquet(tmp_path / "x")
         assert counts["drg_results"] == 2

@@ -45,8 +45,10 @@ def _faults_as_parquet(folder: Path) -> Path:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             header, *lines = list(csv.reader(fh))
         lines = [line for line in lines if len(line) == len(header)]  # malformed: not in Parquet
-        cols = {h: pa.array([line[i] or None for line in lines], pa.string())
-                for i, h in enumerate(header)}
+        cols = {
+            h: pa.array([line[i] or None for line in lines], pa.string())
+            for i, h in enumerate(header)
+        }
         pq.write_table(pa.table(cols), out / f"{path.stem}.parquet")
     return out
 
@@ -74,8 +76,14 @@ def test_same_counts_per_file(ingested):
     _, duck_reports, _, spark_reports, _ = ingested
     assert len(duck_reports) == len(spark_reports) == len(BY_NAME) - 2  # every ingestable table
     for a, b in zip(duck_reports, spark_reports, strict=True):
-        assert (a.table, a.file, a.rows_read, a.rows_accepted, a.rows_rejected, a.rows_replaced) \
-            == (b.table, b.file, b.rows_read, b.rows_accepted, b.rows_rejected, b.rows_replaced)
+        assert (
+            a.table,
+            a.file,
+            a.rows_read,
+            a.rows_accepted,
+            a.rows_rejected,
+            a.rows_replaced,
+        ) == (b.table, b.file, b.rows_read, b.rows_accepted, b.rows_rejected, b.rows_replaced)
         assert a.errors_by_rule == b.errors_by_rule, a.file
         assert a.notices == b.notices
         assert b.rows_accepted + b.rows_rejected == b.rows_read
@@ -88,8 +96,19 @@ def test_same_quarantine(ingested):
     assert a.num_rows == b.num_rows
     assert rows(a, QUARANTINE) == rows(b, QUARANTINE)
     rules = set(b.column("rule").to_pylist())
-    assert rules >= {"required", "type", "code", "date_order", "minimum", "maximum", "reference",
-                     "raw_id_number", "list_alignment", "duplicate_key", "missing_column"}
+    assert rules >= {
+        "required",
+        "type",
+        "code",
+        "date_order",
+        "minimum",
+        "maximum",
+        "reference",
+        "raw_id_number",
+        "list_alignment",
+        "duplicate_key",
+        "missing_column",
+    }
 
 
 @pytest.mark.parametrize("name", sorted(BY_NAME))
@@ -102,8 +121,15 @@ def test_same_accepted_rows(ingested, name):
 
 def test_same_run_records_and_key(ingested):
     duck, _, spark, _, _ = ingested
-    cols = ["table_name", "file", "file_sha256", "rows_read", "rows_accepted", "rows_rejected",
-            "rows_replaced"]
+    cols = [
+        "table_name",
+        "file",
+        "file_sha256",
+        "rows_read",
+        "rows_accepted",
+        "rows_rejected",
+        "rows_replaced",
+    ]
     assert rows(duck.to_arrow("ingest_runs"), cols) == rows(spark.to_arrow("ingest_runs"), cols)
     assert spark.key_fingerprint == KEY.fingerprint
 
@@ -115,9 +141,10 @@ def test_reingest_replaces_by_key_and_quarantine(ingested):
     b = ingest_paths_spark(spark, [path], key=KEY)[0]
     assert a.rows_replaced == b.rows_replaced == a.rows_accepted > 0
     for name in ("discharges", "discharge_diagnoses", "quarantine"):
-        assert_same_rows(duck.to_arrow(name).drop_columns(
-            ["run_id"] if name == "quarantine" else []),
-            spark.to_arrow(name).drop_columns(["run_id"] if name == "quarantine" else []))
+        assert_same_rows(
+            duck.to_arrow(name).drop_columns(["run_id"] if name == "quarantine" else []),
+            spark.to_arrow(name).drop_columns(["run_id"] if name == "quarantine" else []),
+        )
 
 
 def test_declared_refusals(ingested, tmp_path):

@@ -18,8 +18,15 @@ import pytest
 from tests.api.world import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 TIMEOUT_MS = 20_000
 
@@ -27,8 +34,10 @@ TIMEOUT_MS = 20_000
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.fail(f"no Chromium at {CHROMIUM}: run scripts/ensure-system-deps.sh "
-                    "(apt-get install chromium fonts-wqy-microhei)")
+        pytest.fail(
+            f"no Chromium at {CHROMIUM}: run scripts/ensure-system-deps.sh "
+            "(apt-get install chromium fonts-wqy-microhei)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -45,8 +54,10 @@ def page(browser, live_server):  # noqa: ANN001, ANN201
     context.set_default_timeout(TIMEOUT_MS)
     pg = context.new_page()
     pg.foreign = []  # requests that left the machine (the cockpit must work offline)
-    pg.on("request", lambda r: urlparse(r.url).hostname not in ("127.0.0.1", None)
-          and pg.foreign.append(r.url))
+    pg.on(
+        "request",
+        lambda r: urlparse(r.url).hostname not in ("127.0.0.1", None) and pg.foreign.append(r.url),
+    )
     yield pg
     context.close()
 
@@ -72,8 +83,10 @@ def test_login_scorecard_drilldown_and_language_switch(page, live_server, world)
     assert "目标记分卡" in page.inner_text("#page-title")
     rows = page.locator("#scorecard tbody tr")
     assert rows.count() > 0
-    lights = {page.locator("#scorecard tbody tr .light").nth(i).get_attribute("class")
-              for i in range(rows.count())}
+    lights = {
+        page.locator("#scorecard tbody tr .light").nth(i).get_attribute("class")
+        for i in range(rows.count())
+    }
     assert lights <= {"light green", "light amber", "light red", "light grey"}
 
     page.locator("#scorecard tbody tr[data-indicator='C02'] a.drill").click()
@@ -229,8 +242,10 @@ def test_screening_flags_filter_and_language_switch(page, live_server):
     page.select_option("#rule-filter", rule)
     page.click("form button[type=submit]")
     page.wait_for_url(f"**rule={rule}**")
-    rules = {page.get_attribute(f"#flags tbody tr[data-flag]:nth-child({i + 1})", "data-rule")
-             for i in range(page.locator("#flags tbody tr[data-flag]").count())}
+    rules = {
+        page.get_attribute(f"#flags tbody tr[data-flag]:nth-child({i + 1})", "data-rule")
+        for i in range(page.locator("#flags tbody tr[data-flag]").count())
+    }
     assert rules == {rule}
     page.click("#lang-switch")
     page.wait_for_function("document.documentElement.lang === 'en'")

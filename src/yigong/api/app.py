@@ -29,13 +29,18 @@ def create_app(settings: Settings, *, read_only: bool = False) -> FastAPI:
     """Open the warehouse (for reading only with ``read_only``, so several server processes
     can share it) and the user store, and build the app (API and web cockpit)."""
     if not settings.warehouse.exists():
-        raise FileNotFoundError(f"no warehouse at {settings.warehouse} (run `yigong demo` or "
-                                "`yigong ingest` first)")
-    app = YigongApp(title="yigong (医共) API", version=yigong.__version__,
-                  description="County medical community indicators, case mix and data quality, "
-                              "scoped to the user's part of the hierarchy.")
-    app.state.yigong = AppState(settings, UserStore(settings.users_path),
-                                Warehouse(settings.warehouse, read_only=read_only))
+        raise FileNotFoundError(
+            f"no warehouse at {settings.warehouse} (run `yigong demo` or `yigong ingest` first)"
+        )
+    app = YigongApp(
+        title="yigong (医共) API",
+        version=yigong.__version__,
+        description="County medical community indicators, case mix and data quality, "
+        "scoped to the user's part of the hierarchy.",
+    )
+    app.state.yigong = AppState(
+        settings, UserStore(settings.users_path), Warehouse(settings.warehouse, read_only=read_only)
+    )
     install_error_handlers(app)
     app.add_middleware(AuditWrites)  # every POST/PUT/PATCH/DELETE leaves an audit row
     app.include_router(router)
@@ -62,10 +67,11 @@ def app_from_env() -> FastAPI:
     from pathlib import Path
 
     conf = json.loads(os.environ[SERVE_ENV])
-    settings = Settings(warehouse=Path(conf["warehouse"]),
-                        users_db=Path(conf["users_db"]) if conf.get("users_db") else None,
-                        workflow_store=conf.get("workflow_store", ""),
-                        settlement_policy=conf.get("settlement_policy", "henan-default"),
-                        runs_dir=Path(conf["runs_dir"]) if conf.get("runs_dir") else None)
+    settings = Settings(
+        warehouse=Path(conf["warehouse"]),
+        users_db=Path(conf["users_db"]) if conf.get("users_db") else None,
+        workflow_store=conf.get("workflow_store", ""),
+        settlement_policy=conf.get("settlement_policy", "henan-default"),
+        runs_dir=Path(conf["runs_dir"]) if conf.get("runs_dir") else None,
+    )
     return create_app(settings, read_only=True)
-

@@ -99,9 +99,12 @@ class AuditWrites:
 
                 from yigong.api.errors import error_body
 
-                answer = JSONResponse(error_body(
-                    "payload_too_large", f"a write body is at most {WRITE_BODY_LIMIT:,} bytes"),
-                    413)
+                answer = JSONResponse(
+                    error_body(
+                        "payload_too_large", f"a write body is at most {WRITE_BODY_LIMIT:,} bytes"
+                    ),
+                    413,
+                )
                 self._write(scope, state, b"", 413, answer.body)
                 await answer(scope, receive, send)
                 return
@@ -138,17 +141,21 @@ class AuditWrites:
 
             from yigong.api.errors import error_body
 
-            await JSONResponse(error_body("audit_failed", f"the write could not be audited: "
-                                          f"{type(exc).__name__}: {exc}"), 500)(
-                scope, receive, send)
+            await JSONResponse(
+                error_body(
+                    "audit_failed", f"the write could not be audited: {type(exc).__name__}: {exc}"
+                ),
+                500,
+            )(scope, receive, send)
             return
         await send(start)
         for c in chunks:
             await send(c)
 
     @staticmethod
-    def _write(scope: dict[str, Any], state: dict[str, Any], seen: bytes, status: int,
-               body: bytes) -> None:
+    def _write(
+        scope: dict[str, Any], state: dict[str, Any], seen: bytes, status: int, body: bytes
+    ) -> None:
         app_state = scope["app"].state.yigong
         headers = dict(scope.get("headers") or [])
         fields = _fields(headers.get(b"content-type", b"").decode("latin-1"), seen)
@@ -161,9 +168,12 @@ class AuditWrites:
         template = getattr(route, "path", None) or scope["path"]
         outcome = "done" if status < 400 else "refused" if status < 500 else "failed"
         detail: dict[str, object] = {
-            "path": scope["path"], "params": dict(scope.get("path_params") or {}),
+            "path": scope["path"],
+            "params": dict(scope.get("path_params") or {}),
             "node": f"inst:{fields['institution']}" if "institution" in fields else nodes,
-            "status": status, "outcome": outcome}
+            "status": status,
+            "outcome": outcome,
+        }
         if status >= 400:
             detail["code"] = _error_code(body)
         app_state.users.audit(actor, f"write {scope['method']} {template}", detail)

@@ -47,8 +47,14 @@ def verify_password(password: str, stored: str) -> bool:
         return False
     if algo != "scrypt":
         return False
-    got = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r),
-                         p=int(p), dklen=len(digest) // 2)
+    got = hashlib.scrypt(
+        password.encode(),
+        salt=bytes.fromhex(salt),
+        n=int(n),
+        r=int(r),
+        p=int(p),
+        dklen=len(digest) // 2,
+    )
     return hmac.compare_digest(got.hex(), digest)
 
 

@@ -34,24 +34,35 @@ def _visible(p: Principal, county: str) -> tuple[bool, set[str]]:
         if p.scope.allows(wh, Node(NodeKind.DIVISION, county), date.today()):
             return True, set()
         com = wh.table("communities")
-        ids = [str(c) for c in com.filter(com.county_code == county)
-               .community_id.to_pyarrow().to_pylist()]
-        return False, {c for c in ids
-                       if p.scope.allows(wh, Node(NodeKind.COMMUNITY, c), date.today())}
+        ids = [
+            str(c)
+            for c in com.filter(com.county_code == county).community_id.to_pyarrow().to_pylist()
+        ]
+        return False, {
+            c for c in ids if p.scope.allows(wh, Node(NodeKind.COMMUNITY, c), date.today())
+        }
 
 
 def budget_rows(p: Principal, county: str, year: int) -> dict[str, Any]:
     """Per-community rows of the county's global budget that the user may see (yuan)."""
     whole, communities = _visible(p, county)
     if not whole and not communities:
-        raise ApiError(403, "outside_scope", f"no medical community of the county asked for "
-                       f"lies inside the nodes assigned to {p.user.username}",
-                       {"nodes": list(p.user.nodes)})
+        raise ApiError(
+            403,
+            "outside_scope",
+            f"no medical community of the county asked for "
+            f"lies inside the nodes assigned to {p.user.username}",
+            {"nodes": list(p.user.nodes)},
+        )
     section = _section(p, county, year)
-    rows = [r for r in section["rows"]
-            if whole or r["community"].split(" ", 1)[0] in communities]
-    return {"county": county, "year": year, "whole_county": whole, "error": section["error"],
-            "items": rows}
+    rows = [r for r in section["rows"] if whole or r["community"].split(" ", 1)[0] in communities]
+    return {
+        "county": county,
+        "year": year,
+        "whole_county": whole,
+        "error": section["error"],
+        "items": rows,
+    }
 
 
 def default_county(p: Principal) -> str:

@@ -64,12 +64,14 @@ class LruCache:
                 self.bytes -= _size(old[1])
             self._data[key] = (time.monotonic(), value)
             self.bytes += _size(value)
-            while len(self._data) > 1 and (len(self._data) > self.max_entries
-                                           or self.bytes > self.max_bytes):
+            while len(self._data) > 1 and (
+                len(self._data) > self.max_entries or self.bytes > self.max_bytes
+            ):
                 self.bytes -= _size(self._data.popitem(last=False)[1][1])
 
-    def get_or_compute(self, key: Hashable, compute: Callable[[], Any],
-                       ttl: float | None = None) -> Any:
+    def get_or_compute(
+        self, key: Hashable, compute: Callable[[], Any], ttl: float | None = None
+    ) -> Any:
         """The cached value, or ``compute()`` — run once however many threads ask at once."""
         value = self.peek(key, ttl)
         if value is not MISSING:

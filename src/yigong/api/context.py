@@ -35,16 +35,16 @@ from yigong.store import Store
 from yigong.warehouse import Warehouse
 from yigong.warehouse.hierarchy import Node, parse_node
 
-__all__ = ["AppState", "CurrentUser", "Principal", "principal", "principal_async",
-           "TOKEN_COOKIE"]
+__all__ = ["AppState", "CurrentUser", "Principal", "principal", "principal_async", "TOKEN_COOKIE"]
 
 TOKEN_COOKIE = "yigong_token"
 _SCOPE_TTL = 300.0
 _MEMO_MAX = 4096
 
 
-def response_key(scope: dict[str, Any], nodes: tuple[str, ...], version: DataVersion
-                 ) -> tuple[Hashable, ...]:
+def response_key(
+    scope: dict[str, Any], nodes: tuple[str, ...], version: DataVersion
+) -> tuple[Hashable, ...]:
     """The cache key of a whole answer: path, raw query string, the user's nodes (which
     decide the scope) and the data version."""
     return ("response", scope["path"], scope["query_string"], nodes, version)
@@ -83,15 +83,23 @@ class AppState:
         calls), so a user re-added with other nodes or another role is read afresh on the next
         request, not after the cache's time-out."""
         path = str(self.users.path)
-        return ("user", name, file_token(path), file_token(path + "-journal"),
-                file_token(path + "-wal"))
+        return (
+            "user",
+            name,
+            file_token(path),
+            file_token(path + "-journal"),
+            file_token(path + "-wal"),
+        )
 
     def peek_version(self) -> DataVersion | None:
         """The data version if the warehouse files did not change since it was read (two
         ``stat`` calls, no query), else None (`version` must look at the ingest runs)."""
         v = self._version
-        if (v is None or v.warehouse != DataVersion.files(self.warehouse.path)
-                or v.day != DataVersion.today()):
+        if (
+            v is None
+            or v.warehouse != DataVersion.files(self.warehouse.path)
+            or v.day != DataVersion.today()
+        ):
             return None
         return v
 
@@ -103,9 +111,11 @@ class AppState:
         with self.lock:
             files = DataVersion.files(self.warehouse.path)
             row = self.warehouse.duck.execute(
-                "SELECT coalesce(max(run_id), '') FROM ingest_runs").fetchone()
-            v = DataVersion(files, str(row[0]) if row else "", catalog_digest(),
-                            DataVersion.today())
+                "SELECT coalesce(max(run_id), '') FROM ingest_runs"
+            ).fetchone()
+            v = DataVersion(
+                files, str(row[0]) if row else "", catalog_digest(), DataVersion.today()
+            )
             self._version = v
             return v
 
@@ -131,8 +141,9 @@ class AppState:
             return MISSING
         return self.cache.peek((key, v), self._ttl())
 
-    async def json_bytes(self, key: tuple[Hashable, ...], build: Callable[[], Any]
-                         ) -> tuple[bytes, DataVersion | None]:
+    async def json_bytes(
+        self, key: tuple[Hashable, ...], build: Callable[[], Any]
+    ) -> tuple[bytes, DataVersion | None]:
         """The JSON bytes of ``build()`` under ``key`` and the data version, and that version
         (None when nothing is cached): served from the cache on the event loop, else built
         once in the threadpool (single-flight). Unlike `memo` these never expire by time:
@@ -148,11 +159,14 @@ class AppState:
                 return json_bytes(build()), None
             version = self.version()  # taken before computing: a value computed while the
             return self.cache.get_or_compute(  # data changes is filed under the old version
-                ("json", key, version), lambda: json_bytes(build())), version
+                ("json", key, version), lambda: json_bytes(build())
+            ), version
+
         return await run_in_threadpool(make)
 
-    def remember_response(self, request: Request, nodes: tuple[str, ...], body: bytes,
-                          version: DataVersion | None) -> None:
+    def remember_response(
+        self, request: Request, nodes: tuple[str, ...], body: bytes, version: DataVersion | None
+    ) -> None:
         """File a 200 answer under the exact request (path and query), the user's nodes and
         the data version, for `yigong.api.fastpath.CachedReads` to replay."""
         if version is not None:
@@ -160,19 +174,24 @@ class AppState:
 
     # -- computed results ---------------------------------------------------------------------
 
-    def results(self, node: str, period: str, ids: list[str] | None = None
-                ) -> list[IndicatorResult]:
+    def results(
+        self, node: str, period: str, ids: list[str] | None = None
+    ) -> list[IndicatorResult]:
         """Indicator results of a node and period (all, or ``ids``), from the service."""
+
         def run() -> list[IndicatorResult]:
             with self.tables() as wh:
                 return indicators_svc.compute(wh, node, period, ids=ids).results
+
         return self.memo(("results", node, period, tuple(ids or ())), run)  # type: ignore[no-any-return]
 
-    def explanation(self, node: str, indicator: str, period: str, limit: int
-                    ) -> indicators_svc.Explanation:
+    def explanation(
+        self, node: str, indicator: str, period: str, limit: int
+    ) -> indicators_svc.Explanation:
         def run() -> indicators_svc.Explanation:
             with self.tables() as wh:
                 return indicators_svc.explain(wh, indicator, node, period, limit)
+
         return self.memo(("explain", node, indicator, period, limit), run)  # type: ignore[no-any-return]
 
     @contextmanager
@@ -184,6 +203,7 @@ class AppState:
         def run() -> Scope:
             with self.tables() as wh:
                 return resolve_scope(wh, user.nodes, date.today())
+
         key = ("scope", user.nodes)
         if self.settings.cache_seconds <= 0:  # scopes are still kept a while: every request
             hit = self.cache.peek((key, self.version()), _SCOPE_TTL)  # needs one
@@ -193,7 +213,8 @@ class AppState:
             return hit  # type: ignore[no-any-return]
         # one resolution however many first requests of the same nodes arrive at once
         return self.cache.get_or_compute(  # type: ignore[no-any-return]
-            (key, self.version()), run, self._ttl())
+            (key, self.version()), run, self._ttl()
+        )
 
 
 @dataclass(frozen=True)
@@ -211,14 +232,18 @@ class Principal:
             raise ApiError(400, "bad_node", str(exc)) from exc
 
     def _refuse(self) -> ApiError:
-        return ApiError(403, "outside_scope",  # the node is not echoed: nothing to learn
-                        f"the node asked for is outside the nodes assigned to "
-                        f"{self.user.username}", {"nodes": list(self.user.nodes)})
+        return ApiError(
+            403,
+            "outside_scope",  # the node is not echoed: nothing to learn
+            f"the node asked for is outside the nodes assigned to {self.user.username}",
+            {"nodes": list(self.user.nodes)},
+        )
 
     def _allows(self, node: Node) -> bool:
         def run() -> bool:
             with self.state.tables() as wh:
                 return self.scope.allows(wh, node, date.today())
+
         return self.state.memo(("allows", self.user.nodes, str(node)), run)  # type: ignore[no-any-return]
 
     def node(self, text: str) -> Node:

@@ -17,8 +17,18 @@ from yigong.indicators.evaluate import IndicatorResult
 __all__ = ["CSV_COLUMNS", "data_value_set", "data_value_set_csv"]
 
 #: DHIS2's CSV data value columns, in its order
-CSV_COLUMNS = ["dataelement", "period", "orgunit", "categoryoptioncombo",
-               "attributeoptioncombo", "value", "storedby", "lastupdated", "comment", "followup"]
+CSV_COLUMNS = [
+    "dataelement",
+    "period",
+    "orgunit",
+    "categoryoptioncombo",
+    "attributeoptioncombo",
+    "value",
+    "storedby",
+    "lastupdated",
+    "comment",
+    "followup",
+]
 
 
 def _value(r: IndicatorResult) -> str:
@@ -32,10 +42,21 @@ def _comment(r: IndicatorResult) -> str:
 def data_value_set(results: list[IndicatorResult]) -> dict[str, Any]:
     kept = [r for r in results if r.value is not None]
     return {
-        "dataValues": [{"dataElement": r.indicator, "period": r.period, "orgUnit": r.node,
-                        "value": _value(r), "comment": _comment(r)} for r in kept],
-        "skipped": [{"dataElement": r.indicator, "status": str(r.status), "note": r.note}
-                    for r in results if r.value is None],
+        "dataValues": [
+            {
+                "dataElement": r.indicator,
+                "period": r.period,
+                "orgUnit": r.node,
+                "value": _value(r),
+                "comment": _comment(r),
+            }
+            for r in kept
+        ],
+        "skipped": [
+            {"dataElement": r.indicator, "status": str(r.status), "note": r.note}
+            for r in results
+            if r.value is None
+        ],
     }
 
 
@@ -45,6 +66,18 @@ def data_value_set_csv(results: list[IndicatorResult]) -> str:
     w.writerow(CSV_COLUMNS)
     for r in results:
         if r.value is not None:
-            w.writerow([r.indicator, r.period, r.node, "", "", _value(r), "yigong", "",
-                        _comment(r), "false"])
+            w.writerow(
+                [
+                    r.indicator,
+                    r.period,
+                    r.node,
+                    "",
+                    "",
+                    _value(r),
+                    "yigong",
+                    "",
+                    _comment(r),
+                    "false",
+                ]
+            )
     return buf.getvalue()

@@ -12,8 +12,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 __all__ = ["ERROR_RESPONSES", "ApiError", "ErrorBody", "error_body", "install_error_handlers"]
 
-_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-          405: "method_not_allowed", 422: "invalid_request", 500: "server_error"}
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    422: "invalid_request",
+    500: "server_error",
+}
 
 
 class ErrorDetail(BaseModel):
@@ -30,9 +37,14 @@ class ErrorBody(BaseModel):
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": code}
-    for status, code in ((400, "bad request"), (401, "not logged in"),
-                         (403, "outside the user's nodes"), (404, "not found"),
-                         (422, "invalid request"))}
+    for status, code in (
+        (400, "bad request"),
+        (401, "not logged in"),
+        (403, "outside the user's nodes"),
+        (404, "not found"),
+        (422, "invalid request"),
+    )
+}
 
 
 class ApiError(Exception):
@@ -51,8 +63,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api(_: Request, exc: ApiError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return JSONResponse(error_body(exc.code, exc.message, exc.detail), exc.status,
-                            headers=headers)
+        return JSONResponse(
+            error_body(exc.code, exc.message, exc.detail), exc.status, headers=headers
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

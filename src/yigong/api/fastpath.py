@@ -33,16 +33,23 @@ class CachedReads:
     FastAPI as usual."""
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if (scope["type"] == "http" and scope["method"] == "GET"
-                and scope["path"].startswith(PREFIX)):
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "GET"
+            and scope["path"].startswith(PREFIX)
+        ):
             try:
                 body = _lookup(self, scope)
             except Exception:  # never fail here: the app answers (and reports) instead
                 body = None
             if body is not None:
-                await send({"type": "http.response.start", "status": 200,
-                            "headers": [*_HEADERS,
-                                        (b"content-length", str(len(body)).encode())]})
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 200,
+                        "headers": [*_HEADERS, (b"content-length", str(len(body)).encode())],
+                    }
+                )
                 await send({"type": "http.response.body", "body": body})
                 return
         await super().__call__(scope, receive, send)  # type: ignore[misc]

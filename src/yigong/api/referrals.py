@@ -24,13 +24,21 @@ __all__ = ["ACTIONS", "STATUSES", "act", "inbox"]
 
 STATUSES = tuple(s.value for s in ReferralStatus)
 ACTIONS = tuple(a.value for a in ReferralAction if a is not ReferralAction.REQUEST)
-_STATUS = {wf.IllegalTransition: 409, wf.ConcurrentUpdate: 409, wf.NotPermitted: 403,
-           wf.InvalidRequest: 400, wf.NotFound: 403}
+_STATUS = {
+    wf.IllegalTransition: 409,
+    wf.ConcurrentUpdate: 409,
+    wf.NotPermitted: 403,
+    wf.InvalidRequest: 400,
+    wf.NotFound: 403,
+}
 
 
 def _row(r: ReferralRecord, p: Principal) -> dict[str, Any]:
-    d = {k: (v.value if hasattr(v, "value") and not isinstance(v, int) else v)
-         for k, v in r.to_dict().items() if k not in ("events", "patient_key")}
+    d = {
+        k: (v.value if hasattr(v, "value") and not isinstance(v, int) else v)
+        for k, v in r.to_dict().items()
+        if k not in ("events", "patient_key")
+    }
     return redact(d, p.scope.hidden)  # type: ignore[no-any-return]
 
 
@@ -43,34 +51,57 @@ def inbox(p: Principal, status: str | None, limit: int, offset: int) -> dict[str
     status and the page are applied by the store's query (`services.referral.referral_inbox`)."""
     from yigong.services.referral import referral_inbox
 
-    page = referral_inbox(p.state.workflow(), p.scope.institutions, status=status,
-                          limit=limit, offset=offset)
-    return {"total": page.total, "limit": limit, "offset": offset, "status": status,
-            "items": [_row(r, p) for r in page.items]}
+    page = referral_inbox(
+        p.state.workflow(), p.scope.institutions, status=status, limit=limit, offset=offset
+    )
+    return {
+        "total": page.total,
+        "limit": limit,
+        "offset": offset,
+        "status": status,
+        "items": [_row(r, p) for r in page.items],
+    }
 
 
 def _actor_institution(r: ReferralRecord, p: Principal, wanted: str | None) -> str:
-    ends = [i for i in (r.receiving_institution, r.requesting_institution, *r.reviewers)
-            if i in p.scope.institutions]
+    ends = [
+        i
+        for i in (r.receiving_institution, r.requesting_institution, *r.reviewers)
+        if i in p.scope.institutions
+    ]
     if wanted is not None:
         if wanted not in p.scope.institutions:
-            raise ApiError(403, "outside_scope", "the acting institution is outside the nodes "
-                           f"assigned to {p.user.username}", {"nodes": list(p.user.nodes)})
+            raise ApiError(
+                403,
+                "outside_scope",
+                f"the acting institution is outside the nodes assigned to {p.user.username}",
+                {"nodes": list(p.user.nodes)},
+            )
         return wanted
     if len(set(ends)) > 1:
-        raise ApiError(400, "bad_request", "both ends of the referral are in your scope: say "
-                       "which institution acts (?institution=…)", {"institutions": sorted(set(ends))})
+        raise ApiError(
+            400,
+            "bad_request",
+            "both ends of the referral are in your scope: say "
+            "which institution acts (?institution=…)",
+            {"institutions": sorted(set(ends))},
+        )
     return ends[0]
 
 
-def act(p: Principal, referral_id: str, action: str, reason: str | None,
-        institution: str | None) -> dict[str, Any]:
+def act(
+    p: Principal, referral_id: str, action: str, reason: str | None, institution: str | None
+) -> dict[str, Any]:
     """Perform one action on a referral in scope, as one of the user's institutions."""
     from yigong.services.referral import get_referral, perform
 
     store = p.state.workflow()
-    refused = ApiError(403, "outside_scope", f"no referral {referral_id!r} among those of the "
-                       f"nodes assigned to {p.user.username}", {"nodes": list(p.user.nodes)})
+    refused = ApiError(
+        403,
+        "outside_scope",
+        f"no referral {referral_id!r} among those of the nodes assigned to {p.user.username}",
+        {"nodes": list(p.user.nodes)},
+    )
     try:
         record = get_referral(store, referral_id)
     except wf.NotFound:
@@ -82,10 +113,20 @@ def act(p: Principal, referral_id: str, action: str, reason: str | None,
     try:
         done = perform(store, referral_id, action, Actor(p.user.username, who), reason=reason)
     except wf.WorkflowError as exc:
-        p.state.users.audit(p.user.username, f"referral.{action}.refused",
-                            {**detail, "code": exc.code, "message": str(exc)})
-        raise ApiError(_STATUS.get(type(exc), 409), exc.code, str(exc),
-                       {"referral": referral_id, "status": record.status.value}) from exc
-    p.state.users.audit(p.user.username, f"referral.{action}",
-                        {**detail, "from": record.status.value, "to": done.status.value})
+        p.state.users.audit(
+            p.user.username,
+            f"referral.{action}.refused",
+            {**detail, "code": exc.code, "message": str(exc)},
+        )
+        raise ApiError(
+            _STATUS.get(type(exc), 409),
+            exc.code,
+            str(exc),
+            {"referral": referral_id, "status": record.status.value},
+        ) from exc
+    p.state.users.audit(
+        p.user.username,
+        f"referral.{action}",
+        {**detail, "from": record.status.value, "to": done.status.value},
+    )
     return _row(done, p)

@@ -42,23 +42,33 @@ def _period(text: str) -> str:
 
 
 @router.post("/auth/token", tags=["auth"])
-def login(request: Request, username: Annotated[str, Form(max_length=200)],
-          password: Annotated[str, Form(max_length=200)]) -> dict[str, Any]:
+def login(
+    request: Request,
+    username: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=200)],
+) -> dict[str, Any]:
     """Exchange a user name and password for a bearer token (OAuth2 password form)."""
     state = _state(request)
     user = state.users.authenticate(username, password)
     if user is None:
         raise ApiError(401, "bad_credentials", "unknown user or wrong password")
     token = issue_token(user.username, state.settings.secret, state.settings.token_minutes)
-    return {"access_token": token, "token_type": "bearer",
-            "expires_in": state.settings.token_minutes * 60}
+    return {
+        "access_token": token,
+        "token_type": "bearer",
+        "expires_in": state.settings.token_minutes * 60,
+    }
 
 
 @router.get("/me", tags=["auth"])
 async def me(p: CurrentUser) -> dict[str, Any]:
     """Who is logged in, their role, nodes and how many institutions those cover."""
-    return {"username": p.user.username, "role": p.user.role.value, "nodes": list(p.user.nodes),
-            "institutions": len(p.scope.institutions)}
+    return {
+        "username": p.user.username,
+        "role": p.user.role.value,
+        "nodes": list(p.user.nodes),
+        "institutions": len(p.scope.institutions),
+    }
 
 
 @router.get("/institutions", tags=["hierarchy"])
@@ -79,23 +89,32 @@ def _json(body: bytes) -> Response:
 
 
 @router.get("/nodes/{node}/indicators", tags=["indicators"], response_model=dict[str, Any])
-async def node_indicators(request: Request, p: CurrentUser, node: str, period: Period
-                          ) -> Response:
+async def node_indicators(request: Request, p: CurrentUser, node: str, period: Period) -> Response:
     """Every indicator of a node and period: value, numerator, denominator, target, gap."""
     n, code = await p.node_async(node), _period(period)
 
     def build() -> dict[str, Any]:
         items = [r.as_dict() for r in p.state.results(str(n), code)]
         return {"node": str(n), "period": code, "items": items}
+
     body, version = await p.state.json_bytes(("indicators", str(n), code), build)
     p.state.remember_response(request, p.user.nodes, body, version)
     return _json(body)
 
 
-@router.get("/nodes/{node}/indicators/{indicator}/explain", tags=["indicators"],
-            response_model=dict[str, Any])
-async def explain(request: Request, p: CurrentUser, node: str, indicator: str, period: Period,
-                  limit: Annotated[int, Query(ge=1, le=200)] = 20) -> Response:
+@router.get(
+    "/nodes/{node}/indicators/{indicator}/explain",
+    tags=["indicators"],
+    response_model=dict[str, Any],
+)
+async def explain(
+    request: Request,
+    p: CurrentUser,
+    node: str,
+    indicator: str,
+    period: Period,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+) -> Response:
     """The drill-down: the indicator's result and the first rows behind each measure."""
     n = await p.node_async(node)
     if indicator not in indicators_svc.catalog().indicators:
@@ -104,8 +123,8 @@ async def explain(request: Request, p: CurrentUser, node: str, indicator: str, p
 
     def build() -> dict[str, Any]:
         ex = p.state.explanation(str(n), indicator, code, limit)
-        return {"result": ex.result.as_dict(),
-                "measures": measure_rows(ex.rows, p.scope.hidden)}
+        return {"result": ex.result.as_dict(), "measures": measure_rows(ex.rows, p.scope.hidden)}
+
     # the rows are redacted to the scope, which the user's nodes decide: part of the key
     key = ("explain", str(n), indicator, code, limit, p.user.nodes)
     body, version = await p.state.json_bytes(key, build)
@@ -114,20 +133,29 @@ async def explain(request: Request, p: CurrentUser, node: str, indicator: str, p
 
 
 @router.get("/casemix", tags=["casemix"])
-def casemix(p: CurrentUser, node: str, period: Period | None = None,
-            scheme: Annotated[str | None, Query(max_length=100)] = None) -> dict[str, Any]:
+def casemix(
+    p: CurrentUser,
+    node: str,
+    period: Period | None = None,
+    scheme: Annotated[str | None, Query(max_length=100)] = None,
+) -> dict[str, Any]:
     """Case mix per institution of the node (CMI, DRGs, cost and time indices)."""
     n = p.node(node)
     with p.state.tables() as wh:
         members = hierarchy.members(wh, n) & p.scope.institutions
-        rows = casemix_report.casemix_by_institution(wh, members, _period(period) if period else None,
-                                              scheme)
+        rows = casemix_report.casemix_by_institution(
+            wh, members, _period(period) if period else None, scheme
+        )
     return {"node": str(n), "period": period, "items": rows}
 
 
 @router.get("/dataValueSets", tags=["indicators"])
-def data_value_sets(p: CurrentUser, node: str, period: Period,
-                    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json") -> Any:
+def data_value_sets(
+    p: CurrentUser,
+    node: str,
+    period: Period,
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+) -> Any:
     """Indicator values as a DHIS2 dataValueSet (JSON, or DHIS2's CSV columns)."""
     results = _results(p, node, period)
     if format == "csv":
@@ -155,8 +183,12 @@ def export_tables(p: CurrentUser) -> dict[str, Any]:
 def _scoped_table(p: CurrentUser, table: str, limit: int) -> tuple[list[str], list[dict[str, Any]]]:
     with p.state.tables() as wh:
         if table not in exports.exportable_tables(wh):
-            raise ApiError(404, "unknown_table", f"no exportable table {table!r}",
-                           {"exportable": exports.exportable_tables(wh)})
+            raise ApiError(
+                404,
+                "unknown_table",
+                f"no exportable table {table!r}",
+                {"exportable": exports.exportable_tables(wh)},
+            )
         return exports.scoped_rows(wh, table, p.scope.institutions, p.scope.hidden, limit)
 
 
@@ -172,8 +204,11 @@ def export_csv(p: CurrentUser, table: str, limit: ExportLimit = 100_000) -> Resp
     w = csv.DictWriter(buf, fieldnames=columns)
     w.writeheader()
     w.writerows(rows)
-    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{table}.csv"'})
+    return Response(
+        buf.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{table}.csv"'},
+    )
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -189,9 +224,16 @@ def export_xlsx(p: CurrentUser, table: str, limit: ExportLimit = 100_000) -> Res
     ws = wb.create_sheet(table[:31])
     ws.append(columns)
     for row in rows:
-        ws.append([v if isinstance(v, int | float | str | None) else str(v)
-                   for v in (row.get(c) for c in columns)])
+        ws.append(
+            [
+                v if isinstance(v, int | float | str | None) else str(v)
+                for v in (row.get(c) for c in columns)
+            ]
+        )
     buf = io.BytesIO()
     wb.save(buf)
-    return Response(buf.getvalue(), media_type=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{table}.xlsx"'})
+    return Response(
+        buf.getvalue(),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{table}.xlsx"'},
+    )

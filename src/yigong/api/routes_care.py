@@ -21,7 +21,8 @@ Status = Annotated[str | None, Query(pattern="^(" + "|".join(referrals.STATUSES)
 Page = Annotated[int, Query(ge=1, le=10**6)]
 PAGE_SIZE = 50
 _CONFLICT: dict[int | str, dict[str, Any]] = {
-    409: {"model": ErrorBody, "description": "the state machine refuses the step"}}
+    409: {"model": ErrorBody, "description": "the state machine refuses the step"}
+}
 
 
 @router.get("/settlement/budget", tags=["settlement"])
@@ -46,16 +47,18 @@ class ActionBody(BaseModel):
     institution: str | None = Field(default=None, max_length=64)
 
 
-
-
-@router.post("/referrals/{referral_id}/actions/{action}", tags=["referrals"],
-             responses=_CONFLICT)
-def referral_action(p: CurrentUser, referral_id: str, action: str,
-                    body: Annotated[ActionBody | None, Body()] = None) -> dict[str, Any]:
+@router.post("/referrals/{referral_id}/actions/{action}", tags=["referrals"], responses=_CONFLICT)
+def referral_action(
+    p: CurrentUser, referral_id: str, action: str, body: Annotated[ActionBody | None, Body()] = None
+) -> dict[str, Any]:
     """Perform one step (approve, reject, accept, decline, arrive, return, follow_up, cancel,
     no_show) on a referral in scope; audited in the store and in the API audit log."""
     if action not in referrals.ACTIONS:
-        raise ApiError(404, "unknown_action", f"no referral action {action!r}",
-                       {"actions": list(referrals.ACTIONS)})
+        raise ApiError(
+            404,
+            "unknown_action",
+            f"no referral action {action!r}",
+            {"actions": list(referrals.ACTIONS)},
+        )
     b = body or ActionBody()
     return referrals.act(p, referral_id, action, b.reason, b.institution)

@@ -24,8 +24,13 @@ __all__ = ["centres_view", "contracts_view", "router"]
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 OUTSIDE = "(outside scope)"
 COVERAGE = "C09"
-Node = Annotated[str | None, Query(max_length=80, description="node for the coverage "
-                                   "indicator (default: the user's first node)")]
+Node = Annotated[
+    str | None,
+    Query(
+        max_length=80,
+        description="node for the coverage indicator (default: the user's first node)",
+    ),
+]
 
 
 def _institutions(p: Principal) -> frozenset[str] | None:
@@ -38,8 +43,12 @@ def centres_view(p: Principal, year: int) -> dict[str, Any]:
     from yigong.services.centres import centre_activity
 
     scope = _institutions(p)
-    rows = [dict(r) for r in p.state.memo(  # copied: the memoised rows stay unmasked
-        ("centres", year, scope), lambda: centre_activity(p.state.workflow(), scope, year))]
+    rows = [
+        dict(r)
+        for r in p.state.memo(  # copied: the memoised rows stay unmasked
+            ("centres", year, scope), lambda: centre_activity(p.state.workflow(), scope, year)
+        )
+    ]
     for r in rows:
         centre = str(r["centre_institution"])
         inside = centre in p.scope.institutions
@@ -58,18 +67,28 @@ def contracts_view(p: Principal, year: int, node: str | None) -> dict[str, Any]:
     try:
         (result,) = p.state.results(str(n), str(year), [COVERAGE])
     except UnknownNode as exc:  # e.g. the node's division did not exist in that year
-        coverage: dict[str, Any] = {"indicator": COVERAGE, "value": None, "numerator": None,
-                                    "denominator": None, "target": None, "formatted": "—",
-                                    "status": "not_computable", "note": str(exc)}
+        coverage: dict[str, Any] = {
+            "indicator": COVERAGE,
+            "value": None,
+            "numerator": None,
+            "denominator": None,
+            "target": None,
+            "formatted": "—",
+            "status": "not_computable",
+            "note": str(exc),
+        }
     else:
         coverage = result.as_dict()
         coverage.pop("parts", None)
         coverage["formatted"] = result.formatted()
     scope = _institutions(p)
-    overview = p.state.memo(("contracts", year, scope),
-                            lambda: contract_overview(p.state.workflow(), year, scope))
-    teams = [{**t, "name_zh": p.scope.names.get(t["institution_id"], "")}
-             for t in overview["distribution"]]
+    overview = p.state.memo(
+        ("contracts", year, scope), lambda: contract_overview(p.state.workflow(), year, scope)
+    )
+    teams = [
+        {**t, "name_zh": p.scope.names.get(t["institution_id"], "")}
+        for t in overview["distribution"]
+    ]
     return {**overview, "distribution": teams, "node": str(n), "coverage": coverage}
 
 

@@ -16,23 +16,38 @@ from yigong.api.routes_care import County, Year
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
-Account = Annotated[str | None, Query(max_length=120, description="account name prefix, "
-                                      "e.g. community:C1304231 or fund:")]
+Account = Annotated[
+    str | None,
+    Query(max_length=120, description="account name prefix, e.g. community:C1304231 or fund:"),
+]
 Community = Annotated[str | None, Query(max_length=64, description="a community's own accounts")]
-Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2]|YE)$",
-                                    description="period: YYYY-MM, or YYYY-YE for year-end")]
+Month = Annotated[
+    str | None,
+    Query(
+        pattern=r"^\d{4}-(0[1-9]|1[0-2]|YE)$",
+        description="period: YYYY-MM, or YYYY-YE for year-end",
+    ),
+]
 Page = Annotated[int, Query(ge=1, le=10**6)]
 LineId = Annotated[str, Path(pattern=r"^L\d{7}$", description="ledger line id, e.g. L0000042")]
 StatementOf = Annotated[str, Query(max_length=64, description="community id")]
 
 
 @router.get("/settlement/ledger", tags=["settlement"])
-def ledger(p: CurrentUser, county: County, year: Year, account: Account = None,
-           community: Community = None, month: Month = None, page: Page = 1) -> dict[str, Any]:
+def ledger(
+    p: CurrentUser,
+    county: County,
+    year: Year,
+    account: Account = None,
+    community: Community = None,
+    month: Month = None,
+    page: Page = 1,
+) -> dict[str, Any]:
     """Ledger lines of the county-year's global-budget run that the user may see, 50 a page;
     outside institutions read ``(outside scope)``; ``error`` holds the engine's refusal."""
-    return settlement_run.ledger_page(p, county, year, account=account, community=community,
-                                      month=month, page=page)
+    return settlement_run.ledger_page(
+        p, county, year, account=account, community=community, month=month, page=page
+    )
 
 
 @router.get("/settlement/ledger/{line_id}", tags=["settlement"])
@@ -43,8 +58,9 @@ def ledger_line(p: CurrentUser, line_id: LineId, county: County, year: Year) -> 
 
 
 @router.get("/settlement/statements", tags=["settlement"])
-def statements(p: CurrentUser, county: County, year: Year,
-               community: Community = None) -> dict[str, Any]:
+def statements(
+    p: CurrentUser, county: County, year: Year, community: Community = None
+) -> dict[str, Any]:
     """Monthly statements of the communities in scope: opening, movements by rule, closing,
     quota remaining, and a totals row (yuan, as strings)."""
     return settlement_run.statements(p, county, year, community)
@@ -52,19 +68,18 @@ def statements(p: CurrentUser, county: County, year: Year,
 
 def _download(p: CurrentUser, county: str, year: int, community: str, fmt: str) -> Response:
     data, media, name = settlement_run.statement_file(p, county, year, community, fmt)
-    return Response(data, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 @router.get("/settlement/statements.csv", tags=["settlement"])
-def statement_csv(p: CurrentUser, county: County, year: Year,
-                  community: StatementOf) -> Response:
+def statement_csv(p: CurrentUser, county: County, year: Year, community: StatementOf) -> Response:
     """One community's statement as CSV (UTF-8 with BOM, for Excel), totals row last."""
     return _download(p, county, year, community, "csv")
 
 
 @router.get("/settlement/statements.xlsx", tags=["settlement"])
-def statement_xlsx(p: CurrentUser, county: County, year: Year,
-                   community: StatementOf) -> Response:
+def statement_xlsx(p: CurrentUser, county: County, year: Year, community: StatementOf) -> Response:
     """The same statement as an Excel workbook (amounts as exact decimals)."""
     return _download(p, county, year, community, "xlsx")

@@ -56,16 +56,19 @@ class Scope:
         if node.kind is NodeKind.INSTITUTION:
             return node.id in self.institutions
         if node.kind is NodeKind.DIVISION:
-            return any(node.id.startswith(p) and division_prefix(node.id).startswith(p)
-                       for p in self.division_prefixes)
+            return any(
+                node.id.startswith(p) and division_prefix(node.id).startswith(p)
+                for p in self.division_prefixes
+            )
         if node.id in self.communities:
             return True
         try:
             resolved = resolve(tables, node, as_of)
         except UnknownNode:
             return False
-        if resolved.area and any(c.startswith(p) for c in resolved.area.codes
-                                 for p in self.division_prefixes):
+        if resolved.area and any(
+            c.startswith(p) for c in resolved.area.codes for p in self.division_prefixes
+        ):
             return True
         members = _ids(resolved.institutions)
         return bool(members) and members <= self.institutions
@@ -94,5 +97,11 @@ def resolve_scope(tables: TableSource, nodes: tuple[str, ...], as_of: date) -> S
             communities.add(node.id)
     rows = tables.table("institutions").select("institution_id", "name_zh").to_pyarrow()
     names = {str(r["institution_id"]): str(r["name_zh"] or "") for r in rows.to_pylist()}
-    return Scope(parsed, frozenset(institutions), tuple(prefixes), frozenset(communities),
-                 frozenset(names), names)
+    return Scope(
+        parsed,
+        frozenset(institutions),
+        tuple(prefixes),
+        frozenset(communities),
+        frozenset(names),
+        names,
+    )

@@ -36,18 +36,42 @@ from yigong.api.context import Principal
 from yigong.api.errors import ApiError
 from yigong.issues import IssuesError
 
-__all__ = ["BudgetRun", "STATEMENT_COLUMNS", "budget_run", "explain", "ledger_page",
-           "section_rows", "statement_file", "statements"]
+__all__ = [
+    "BudgetRun",
+    "STATEMENT_COLUMNS",
+    "budget_run",
+    "explain",
+    "ledger_page",
+    "section_rows",
+    "statement_file",
+    "statements",
+]
 
 OUTSIDE = "(outside scope)"
 PAGE_SIZE = 50
 #: money columns of a statement row, in the order of ``statements.csv``
-STATEMENT_COLUMNS = ("opening", "prepaid", "released", "claims_paid", "year_end_settlement",
-                     "overspend_share", "quality_return", "out_of_county_charged", "closing",
-                     "quota_remaining")
+STATEMENT_COLUMNS = (
+    "opening",
+    "prepaid",
+    "released",
+    "claims_paid",
+    "year_end_settlement",
+    "overspend_share",
+    "quality_return",
+    "out_of_county_charged",
+    "closing",
+    "quota_remaining",
+)
 #: the movement columns a statement's totals row adds up (opening/closing/remaining are not sums)
-_SUMMED = ("prepaid", "released", "claims_paid", "year_end_settlement", "overspend_share",
-           "quality_return", "out_of_county_charged")
+_SUMMED = (
+    "prepaid",
+    "released",
+    "claims_paid",
+    "year_end_settlement",
+    "overspend_share",
+    "quality_return",
+    "out_of_county_charged",
+)
 _COMMUNITY_ACCOUNTS = ("community:", "fund:quota:", "fund:withheld:")
 _RUNS: dict[tuple[object, ...], BudgetRun] = {}
 _RUNS_LOCK = threading.Lock()
@@ -76,17 +100,19 @@ def section_rows(run: BudgetRun) -> list[dict[str, str]]:
     out = []
     for c in run.community_rows:
         over = _money(c["overspend"])
-        out.append({
-            "community": f"{c['community_id']} {c['name']}",
-            "quota": c["quota"],
-            "prepaid": str(_money(c["prepaid"]) + _money(c["released"])),
-            "claims_in_county": c["in_county"],
-            "out_of_county": c["out_of_county_total"],
-            "surplus_or_overspend": c["surplus"] if not over else str(-over),
-            "retained_or_fund_share": c["retained"] if not over else c["fund_share"],
-            "quality_return": c["quality_returned"],
-            "net_position": c["net_position"],
-        })
+        out.append(
+            {
+                "community": f"{c['community_id']} {c['name']}",
+                "quota": c["quota"],
+                "prepaid": str(_money(c["prepaid"]) + _money(c["released"])),
+                "claims_in_county": c["in_county"],
+                "out_of_county": c["out_of_county_total"],
+                "surplus_or_overspend": c["surplus"] if not over else str(-over),
+                "retained_or_fund_share": c["retained"] if not over else c["fund_share"],
+                "quality_return": c["quality_returned"],
+                "net_position": c["net_position"],
+            }
+        )
     return out
 
 
@@ -98,9 +124,17 @@ def _read(run_dir: Path, county: str, year: int) -> BudgetRun:
     record = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
     communities = tuple(rows("communities.csv"))
     names = tuple((r["community_id"], r["name"]) for r in communities)
-    return BudgetRun(county, year, run_dir, None, lines, tuple(rows("statements.csv")), names,
-                     (("inputs_sha256", record["inputs_sha256"]), ("policy", record["policy"])),
-                     communities)
+    return BudgetRun(
+        county,
+        year,
+        run_dir,
+        None,
+        lines,
+        tuple(rows("statements.csv")),
+        names,
+        (("inputs_sha256", record["inputs_sha256"]), ("policy", record["policy"])),
+        communities,
+    )
 
 
 def budget_run(p: Principal, county: str, year: int) -> BudgetRun:
@@ -109,8 +143,15 @@ def budget_run(p: Principal, county: str, year: int) -> BudgetRun:
 
     settings = p.state.settings
     stat = settings.warehouse.stat()
-    key = (str(settings.warehouse), stat.st_size, stat.st_mtime_ns, str(settings.runs_path),
-           settings.settlement_policy, county, year)
+    key = (
+        str(settings.warehouse),
+        stat.st_size,
+        stat.st_mtime_ns,
+        str(settings.runs_path),
+        settings.settlement_policy,
+        county,
+        year,
+    )
     hit = _RUNS.get(key)
     if hit is not None:
         return hit
@@ -121,17 +162,25 @@ def budget_run(p: Principal, county: str, year: int) -> BudgetRun:
         out = settings.runs_path / f"budget-{county}-{year}"
         try:
             with p.state.tables() as wh:
-                settle_budget_from_warehouse(wh, county, year, settings.settlement_policy, out,
-                                             replace=True)
+                settle_budget_from_warehouse(
+                    wh, county, year, settings.settlement_policy, out, replace=True
+                )
             run = _read(out, county, year)
         except (IssuesError, FileNotFoundError) as exc:  # the engine's own refusal
             run = BudgetRun(county, year, None, str(exc))
         # the cockpit wrote (or refused to write) a run directory: audited like any write
-        p.state.users.audit(p.user.username, "settlement.run" if run.error is None
-                            else "settlement.run.refused",
-                            {"county": county, "year": year,
-                             "policy": settings.settlement_policy, "run_dir": str(out),
-                             **dict(run.run), "error": run.error})
+        p.state.users.audit(
+            p.user.username,
+            "settlement.run" if run.error is None else "settlement.run.refused",
+            {
+                "county": county,
+                "year": year,
+                "policy": settings.settlement_policy,
+                "run_dir": str(out),
+                **dict(run.run),
+                "error": run.error,
+            },
+        )
         if len(_RUNS) >= _RUNS_MAX:
             _RUNS.clear()
         _RUNS[key] = run
@@ -179,9 +228,13 @@ class _View:
 def _view(p: Principal, county: str) -> _View:
     whole, communities = _visible(p, county)
     if not whole and not communities:
-        raise ApiError(403, "outside_scope", f"no medical community of the county asked for "
-                       f"lies inside the nodes assigned to {p.user.username}",
-                       {"nodes": list(p.user.nodes)})
+        raise ApiError(
+            403,
+            "outside_scope",
+            f"no medical community of the county asked for "
+            f"lies inside the nodes assigned to {p.user.username}",
+            {"nodes": list(p.user.nodes)},
+        )
     return _View(whole, frozenset(communities), p.scope.institutions, p.scope.hidden)
 
 
@@ -191,29 +244,52 @@ def _of_community(line: dict[str, str], community: str) -> bool:
 
 
 def _head(run: BudgetRun, view: _View) -> dict[str, Any]:
-    return {"county": run.county, "year": run.year, "whole_county": view.whole,
-            "error": run.error, "run": dict(run.run),
-            "communities": [{"community_id": c, "name": n} for c, n in run.names
-                            if view.whole or c in view.communities]}
+    return {
+        "county": run.county,
+        "year": run.year,
+        "whole_county": view.whole,
+        "error": run.error,
+        "run": dict(run.run),
+        "communities": [
+            {"community_id": c, "name": n}
+            for c, n in run.names
+            if view.whole or c in view.communities
+        ],
+    }
 
 
-def ledger_page(p: Principal, county: str, year: int, *, account: str | None = None,
-                community: str | None = None, month: str | None = None,
-                page: int = 1) -> dict[str, Any]:
+def ledger_page(
+    p: Principal,
+    county: str,
+    year: int,
+    *,
+    account: str | None = None,
+    community: str | None = None,
+    month: str | None = None,
+    page: int = 1,
+) -> dict[str, Any]:
     """The ledger lines the user may see, filtered (account prefix, a community's own
     accounts, a period ``YYYY-MM`` or ``YYYY-YE``), 50 a page in line order."""
     view = _view(p, county)
     run = budget_run(p, county, year)
-    rows = [ln for ln in run.lines if view.line_visible(ln)
-            and (not account or ln["account"].startswith(account))
-            and (not community or _of_community(ln, community))
-            and (not month or ln["period"] == month)]
+    rows = [
+        ln
+        for ln in run.lines
+        if view.line_visible(ln)
+        and (not account or ln["account"].startswith(account))
+        and (not community or _of_community(ln, community))
+        and (not month or ln["period"] == month)
+    ]
     start = (page - 1) * PAGE_SIZE
-    return {**_head(run, view), "filters": {"account": account, "community": community,
-                                            "month": month},
-            "total": len(rows), "page": page, "page_size": PAGE_SIZE,
-            "periods": sorted({ln["period"] for ln in run.lines}),
-            "items": view.mask(rows[start:start + PAGE_SIZE])}
+    return {
+        **_head(run, view),
+        "filters": {"account": account, "community": community, "month": month},
+        "total": len(rows),
+        "page": page,
+        "page_size": PAGE_SIZE,
+        "periods": sorted({ln["period"] for ln in run.lines}),
+        "items": view.mask(rows[start : start + PAGE_SIZE]),
+    }
 
 
 def explain(p: Principal, county: str, year: int, line_id: str) -> dict[str, Any]:
@@ -222,8 +298,12 @@ def explain(p: Principal, county: str, year: int, line_id: str) -> dict[str, Any
 
     view = _view(p, county)
     run = budget_run(p, county, year)
-    refused = ApiError(403, "outside_scope", f"no ledger line {line_id!r} among those of the "
-                       f"nodes assigned to {p.user.username}", {"nodes": list(p.user.nodes)})
+    refused = ApiError(
+        403,
+        "outside_scope",
+        f"no ledger line {line_id!r} among those of the nodes assigned to {p.user.username}",
+        {"nodes": list(p.user.nodes)},
+    )
     line = next((ln for ln in run.lines if ln["line_id"] == line_id), None)
     if run.run_dir is None or line is None or not view.line_visible(line):
         raise refused
@@ -235,8 +315,9 @@ def _money(text: str) -> Decimal:
     return Decimal(text or "0")
 
 
-def statements(p: Principal, county: str, year: int, community: str | None = None
-               ) -> dict[str, Any]:
+def statements(
+    p: Principal, county: str, year: int, community: str | None = None
+) -> dict[str, Any]:
     """The monthly statements (opening, movements by rule, closing, quota remaining) of the
     communities the user may see, each with a totals row; one community if asked."""
     view = _view(p, county)
@@ -245,26 +326,33 @@ def statements(p: Principal, county: str, year: int, community: str | None = Non
     shown = [c["community_id"] for c in head["communities"]]
     if community is not None:
         if community not in shown:
-            raise ApiError(403, "outside_scope", f"no statement of {community!r} among those "
-                           f"of the nodes assigned to {p.user.username}",
-                           {"nodes": list(p.user.nodes)})
+            raise ApiError(
+                403,
+                "outside_scope",
+                f"no statement of {community!r} among those "
+                f"of the nodes assigned to {p.user.username}",
+                {"nodes": list(p.user.nodes)},
+            )
         shown = [community]
     out = []
     names = dict(run.names)
     for cid in shown:
         rows = [r for r in run.statement_rows if r["community_id"] == cid]
-        totals: dict[str, str] = {c: str(sum((_money(r[c]) for r in rows), Decimal("0.00")))
-                                  for c in _SUMMED}
+        totals: dict[str, str] = {
+            c: str(sum((_money(r[c]) for r in rows), Decimal("0.00"))) for c in _SUMMED
+        }
         if rows:
             totals["opening"], totals["closing"] = rows[0]["opening"], rows[-1]["closing"]
             totals["quota_remaining"] = rows[-1]["quota_remaining"]
-        out.append({"community_id": cid, "name": names.get(cid, ""), "rows": rows,
-                    "totals": totals})
+        out.append(
+            {"community_id": cid, "name": names.get(cid, ""), "rows": rows, "totals": totals}
+        )
     return {**head, "statements": out}
 
 
-def statement_file(p: Principal, county: str, year: int, community: str, fmt: str
-                   ) -> tuple[bytes, str, str]:
+def statement_file(
+    p: Principal, county: str, year: int, community: str, fmt: str
+) -> tuple[bytes, str, str]:
     """One community's statement (its rows and the totals) as CSV (UTF-8 with BOM) or XLSX:
     (content, media type, file name)."""
     (st,) = statements(p, county, year, community)["statements"]
@@ -289,5 +377,8 @@ def statement_file(p: Principal, county: str, year: int, community: str, fmt: st
         ws.append([row[0], *(Decimal(v) if v else None for v in row[1:])])
     data = io.BytesIO()
     wb.save(data)
-    return (data.getvalue(),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{name}.xlsx")
+    return (
+        data.getvalue(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"{name}.xlsx",
+    )

@@ -47,12 +47,19 @@ class UserStore:
 
     def audit(self, actor: str, action: str, detail: dict[str, object]) -> None:
         with self._con() as con:
-            con.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?)",
-                        (datetime.now(UTC).isoformat(), actor, action,
-                         json.dumps(detail, ensure_ascii=False, sort_keys=True)))
+            con.execute(
+                "INSERT INTO audit_log VALUES (?, ?, ?, ?)",
+                (
+                    datetime.now(UTC).isoformat(),
+                    actor,
+                    action,
+                    json.dumps(detail, ensure_ascii=False, sort_keys=True),
+                ),
+            )
 
-    def add(self, username: str, password: str, role: Role | str, nodes: list[str],
-            actor: str = "cli") -> User:
+    def add(
+        self, username: str, password: str, role: Role | str, nodes: list[str], actor: str = "cli"
+    ) -> User:
         """Create or replace a user; nodes are checked for syntax (``kind:id``)."""
         role = Role(role)
         if not username or not password:
@@ -61,23 +68,33 @@ class UserStore:
             raise ValueError(f"user {username!r}: give at least one node (--node division:130423)")
         canonical = tuple(str(parse_node(n)) for n in nodes)
         with self._con() as con:
-            con.execute("INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?, ?)",
-                        (username, role.value, json.dumps(canonical), hash_password(password),
-                         datetime.now(UTC).isoformat()))
-        self.audit(actor, "user.add", {"user": username, "role": role.value,
-                                       "nodes": list(canonical)})
+            con.execute(
+                "INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?, ?)",
+                (
+                    username,
+                    role.value,
+                    json.dumps(canonical),
+                    hash_password(password),
+                    datetime.now(UTC).isoformat(),
+                ),
+            )
+        self.audit(
+            actor, "user.add", {"user": username, "role": role.value, "nodes": list(canonical)}
+        )
         return User(username, role, canonical)
 
     def get(self, username: str) -> User | None:
         with self._con() as con:
-            row = con.execute("SELECT username, role, nodes FROM users WHERE username = ?",
-                              (username,)).fetchone()
+            row = con.execute(
+                "SELECT username, role, nodes FROM users WHERE username = ?", (username,)
+            ).fetchone()
         return None if row is None else User(row[0], Role(row[1]), tuple(json.loads(row[2])))
 
     def authenticate(self, username: str, password: str) -> User | None:
         with self._con() as con:
-            row = con.execute("SELECT password_hash FROM users WHERE username = ?",
-                              (username,)).fetchone()
+            row = con.execute(
+                "SELECT password_hash FROM users WHERE username = ?", (username,)
+            ).fetchone()
         if row is None or not verify_password(password, row[0]):
             self.audit(username or "?", "login.failed", {})
             return None

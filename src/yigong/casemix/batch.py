@@ -62,7 +62,9 @@ def _encode(lists: pa.Array, vocab: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return ids, offsets
 
 
-def _translate(lists: pa.Array, frm: pa.Array, to: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _translate(
+    lists: pa.Array, frm: pa.Array, to: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Step 0: map codes through a code map; returns ids, offsets, per-case 'unmappable'."""
     idx, offsets = _encode(lists, frm)
     bad_row = idx == len(frm)
@@ -137,9 +139,15 @@ def _invalid(c: _Chunk, newborn_limit: int) -> np.ndarray:
     age, age_null = c.fields["age_years"]
     days, days_null = c.fields["age_days"]
     _, weight_null = c.fields["birth_weight_g"]
-    return (sex_null | ((sex != 1) & (sex != 2)) | age_null | ((age == 0) & days_null)
-            | ((age == 0) & ~days_null & (days <= newborn_limit) & weight_null)
-            | (np.diff(c.dx_off) == 0) | c.input_errors)
+    return (
+        sex_null
+        | ((sex != 1) & (sex != 2))
+        | age_null
+        | ((age == 0) & days_null)
+        | ((age == 0) & ~days_null & (days <= newborn_limit) & weight_null)
+        | (np.diff(c.dx_off) == 0)
+        | c.input_errors
+    )
 
 
 def _principal(codes: np.ndarray, offsets: np.ndarray, unknown: int) -> np.ndarray:
@@ -171,7 +179,9 @@ def _bit(x: np.ndarray, b: int) -> np.ndarray:
     return (x >> np.uint64(b)) & np.uint64(1) == 1
 
 
-def _class_index(cp: CompiledPack, c: _Chunk, dx_case: np.ndarray, px_case: np.ndarray) -> np.ndarray:
+def _class_index(
+    cp: CompiledPack, c: _Chunk, dx_case: np.ndarray, px_case: np.ndarray
+) -> np.ndarray:
     """Pack the per-case flags the rule slots may require into one small integer."""
     sex, _ = c.fields["sex"]
     age, age_null = c.fields["age_years"]
@@ -196,8 +206,9 @@ def _class_index(cp: CompiledPack, c: _Chunk, dx_case: np.ndarray, px_case: np.n
     return k
 
 
-def _apply_any_checks(cp: CompiledPack, c: _Chunk, holds: np.ndarray, dx_case: np.ndarray,
-                      px_case: np.ndarray) -> None:
+def _apply_any_checks(
+    cp: CompiledPack, c: _Chunk, holds: np.ndarray, dx_case: np.ndarray, px_case: np.ndarray
+) -> None:
     """Clear the slot bit of rules whose all-codes part (any_*, tags, weight) fails."""
     weight, weight_null = c.fields["birth_weight_g"]
     for chk in cp.any_checks:
@@ -214,8 +225,11 @@ def _apply_any_checks(cp: CompiledPack, c: _Chunk, holds: np.ndarray, dx_case: n
             sat &= _bit(p, pb)
         if chk.tag_expr is not None:
             bits = chk.tag_bits
-            sat &= chk.tag_expr.evaluate(lambda tag: _bit(p, bits[tag]),  # noqa: B023
-                                         np.logical_and, np.logical_or)
+            sat &= chk.tag_expr.evaluate(
+                lambda tag: _bit(p, bits[tag]),  # noqa: B023
+                np.logical_and,
+                np.logical_or,
+            )
         if chk.weight is not None:
             lo, hi = chk.weight
             wv = weight[idx]
@@ -260,16 +274,23 @@ def _group_chunk(cp: CompiledPack, t: pa.Table, translate: bool) -> dict[str, np
     status[c.unmappable_px] = _STATUS[GroupStatus.PROC_NOT_MAPPABLE.value]
     status[c.unmappable_dx] = _STATUS[GroupStatus.DX_NOT_MAPPABLE.value]
     level = np.where(has_mcc, 2, np.where(has_cc, 1, 0))
-    return {"found": found, "slot": slot, "level": level, "status": status,
-            "has_mcc": has_mcc & found, "has_cc": has_cc & found}
+    return {
+        "found": found,
+        "slot": slot,
+        "level": level,
+        "status": status,
+        "has_mcc": has_mcc & found,
+        "has_cc": has_cc & found,
+    }
 
 
 def _take(names: pa.Array, idx: np.ndarray, mask: np.ndarray) -> pa.Array:
     return names.take(pa.array(idx, mask=~mask))
 
 
-def group_arrays(table: pa.Table, scheme: str, translate_codes: bool = False,
-                 threads: int | None = None) -> dict[str, np.ndarray]:
+def group_arrays(
+    table: pa.Table, scheme: str, translate_codes: bool = False, threads: int | None = None
+) -> dict[str, np.ndarray]:
     """Group ``table``; return the raw result arrays (slot, level, status codes, flags)."""
     cp = compiled_pack(scheme)
     n = table.num_rows
@@ -277,15 +298,20 @@ def group_arrays(table: pa.Table, scheme: str, translate_codes: bool = False,
     work = threads or min(len(bounds), os.cpu_count() or 1)
     if work > 1 and len(bounds) > 1:
         with ThreadPoolExecutor(work) as ex:
-            parts = list(ex.map(lambda b: _group_chunk(cp, table.slice(b[0], b[1] - b[0]), translate_codes),
-                                bounds))
+            parts = list(
+                ex.map(
+                    lambda b: _group_chunk(cp, table.slice(b[0], b[1] - b[0]), translate_codes),
+                    bounds,
+                )
+            )
     else:
         parts = [_group_chunk(cp, table.slice(a, b - a), translate_codes) for a, b in bounds]
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
-def group_cases(table: pa.Table, scheme: str, translate_codes: bool = False,
-                threads: int | None = None) -> pa.Table:
+def group_cases(
+    table: pa.Table, scheme: str, translate_codes: bool = False, threads: int | None = None
+) -> pa.Table:
     """Group every row of ``table`` under ``scheme`` (a pack id); one result row per input row.
 
     Columns: case_id, status, mdc, adrg, drg, rule_id (the deciding rule row), has_mcc,
@@ -295,15 +321,17 @@ def group_cases(table: pa.Table, scheme: str, translate_codes: bool = False,
     r = group_arrays(table, scheme, translate_codes, threads)
     found, slot = r["found"], r["slot"]
     drg_idx = cp.slot_drg[slot, r["level"]]
-    out = pa.table({
-        "case_id": pc.cast(table.column("case_id"), pa.string()),
-        "status": pa.array(STATUSES, pa.string()).take(pa.array(r["status"])),
-        "mdc": _take(cp.mdc_names, cp.slot_mdc[slot], found),
-        "adrg": _take(cp.adrg_names, cp.slot_adrg[slot], found),
-        "drg": _take(cp.drg_names, drg_idx, found),
-        "rule_id": _take(cp.slot_rule_ids, slot, found),
-        "has_mcc": pa.array(r["has_mcc"]),
-        "has_cc": pa.array(r["has_cc"]),
-    })
+    out = pa.table(
+        {
+            "case_id": pc.cast(table.column("case_id"), pa.string()),
+            "status": pa.array(STATUSES, pa.string()).take(pa.array(r["status"])),
+            "mdc": _take(cp.mdc_names, cp.slot_mdc[slot], found),
+            "adrg": _take(cp.adrg_names, cp.slot_adrg[slot], found),
+            "drg": _take(cp.drg_names, drg_idx, found),
+            "rule_id": _take(cp.slot_rule_ids, slot, found),
+            "has_mcc": pa.array(r["has_mcc"]),
+            "has_cc": pa.array(r["has_cc"]),
+        }
+    )
     meta = {b"scheme": cp.model.pack_id.encode(), b"pack_version": cp.model.version.encode()}
     return out.replace_schema_metadata(meta)

@@ -27,14 +27,22 @@ import pyarrow as pa
 from yigong.casemix.model import Mdc, PackModel, Rule, pack_model
 from yigong.casemix.tagexpr import TagExpr
 
-PDX_KINDS = {"principal_dx", "principal_dx_and_principal_proc", "principal_dx_and_any_proc_in_both_lists",
-             "principal_dx_and_any_proc_in_three_lists", "principal_dx_newborn", "tagged_procedures"}
+PDX_KINDS = {
+    "principal_dx",
+    "principal_dx_and_principal_proc",
+    "principal_dx_and_any_proc_in_both_lists",
+    "principal_dx_and_any_proc_in_three_lists",
+    "principal_dx_newborn",
+    "tagged_procedures",
+}
 PPX_LIST_KINDS = {"principal_proc", "principal_dx_and_principal_proc", "principal_proc_newborn"}
 PPX_OR_KINDS = {"principal_proc_is_or", "any_dx_and_principal_proc_is_or"}
 ANY_DX_KINDS = {"any_dx_newborn_weight", "any_dx_and_principal_proc_is_or", "any_dx"}
-ANY_PX_LISTS = {"any_proc_in_both_lists": ("proc", "proc2"),
-                "principal_dx_and_any_proc_in_both_lists": ("proc", "proc2"),
-                "principal_dx_and_any_proc_in_three_lists": ("proc", "proc2", "proc3")}
+ANY_PX_LISTS = {
+    "any_proc_in_both_lists": ("proc", "proc2"),
+    "principal_dx_and_any_proc_in_both_lists": ("proc", "proc2"),
+    "principal_dx_and_any_proc_in_three_lists": ("proc", "proc2", "proc3"),
+}
 NEWBORN_KINDS = {"principal_proc_newborn", "principal_dx_newborn", "any_dx_newborn_weight"}
 MDCA_ENTRIES = {"principal_or_procedure", "principal_or_procedure_or_listed"}
 
@@ -104,7 +112,9 @@ def _slots(model: PackModel) -> list[Slot]:
     out: list[Slot] = []
     for m in model.mdcs:
         rules = model.rules.get(m.mdc, [])
-        qy_at = min(m.qy_after_seq, len(rules)) if m.qy_enabled and m.qy_after_seq is not None else None
+        qy_at = (
+            min(m.qy_after_seq, len(rules)) if m.qy_enabled and m.qy_after_seq is not None else None
+        )
         for i, r in enumerate(rules):
             if qy_at == i:
                 out.append(Slot(len(out), m, None))
@@ -168,11 +178,23 @@ class _Codes:
 
 
 def _class_features(model: PackModel, rules: list[Rule]) -> list[tuple[str, object]]:
-    limits = sorted({r.newborn_max_age_days for r in rules
-                     if r.kind in NEWBORN_KINDS and r.newborn_max_age_days is not None})
-    features: list[tuple[str, object]] = [("age0", None), ("male", None), ("female", None), ("no_or", None)]
+    limits = sorted(
+        {
+            r.newborn_max_age_days
+            for r in rules
+            if r.kind in NEWBORN_KINDS and r.newborn_max_age_days is not None
+        }
+    )
+    features: list[tuple[str, object]] = [
+        ("age0", None),
+        ("male", None),
+        ("female", None),
+        ("no_or", None),
+    ]
     features += [("newborn", lim) for lim in limits]
-    features += [("multi_trauma", m.mdc) for m in model.mdcs if m.entry_rule == "principal_dx_multi_trauma"]
+    features += [
+        ("multi_trauma", m.mdc) for m in model.mdcs if m.entry_rule == "principal_dx_multi_trauma"
+    ]
     if len(features) > 12:
         raise ValueError("too many per-case class features")
     return features
@@ -191,8 +213,12 @@ class _Features:
 
 
 def _features(model: PackModel, codes: _Codes, features: list[tuple[str, object]]) -> _Features:
-    f = _Features(np.zeros(codes.n_dx + 1, dtype=np.uint64), np.zeros(codes.n_px + 1, dtype=np.uint64),
-                  _Bits(0, CC_BIT, "diagnosis"), _Bits(OR_BIT + 1, 64, "procedure"))
+    f = _Features(
+        np.zeros(codes.n_dx + 1, dtype=np.uint64),
+        np.zeros(codes.n_px + 1, dtype=np.uint64),
+        _Bits(0, CC_BIT, "diagnosis"),
+        _Bits(OR_BIT + 1, 64, "procedure"),
+    )
     f.px_feat[codes.px_mask(model.or_codes)] |= np.uint64(1 << OR_BIT)
     for name, arg in features:
         if name != "multi_trauma":
@@ -227,15 +253,22 @@ def _any_check(s: Slot, r: Rule, codes: _Codes, f: _Features) -> AnyCheck | None
         for tag in sorted(r.tag_expr.tags()):
             b = f.pxb.take()
             chk.tag_bits[tag] = b
-            f.px_feat[codes.px_mask({c for c, t in r.tags.items() if t == tag})] |= np.uint64(1 << b)
+            f.px_feat[codes.px_mask({c for c, t in r.tags.items() if t == tag})] |= np.uint64(
+                1 << b
+            )
     f.dx_feat[codes.n_dx] = 0
     f.px_feat[codes.n_px] = 0
     has = chk.dx_bits or chk.px_bits or chk.tag_expr is not None or chk.weight is not None
     return chk if has else None
 
 
-def _slot_parts(s: Slot, model: PackModel, codes: _Codes, fidx: dict[tuple[str, object], int],
-                or_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]]]:
+def _slot_parts(
+    s: Slot,
+    model: PackModel,
+    codes: _Codes,
+    fidx: dict[tuple[str, object], int],
+    or_mask: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]]]:
     """(principal-dx mask, principal-px mask, class requirements) of one slot."""
     m, r = s.mdc, s.rule
     reqs: list[tuple[int, int]] = []
@@ -248,7 +281,11 @@ def _slot_parts(s: Slot, model: PackModel, codes: _Codes, fidx: dict[tuple[str, 
     else:
         dxm = codes.dx_mask(model.mdc_dx.get(m.mdc, frozenset()))
         pxm = codes.px_mask(None)
-        extra = {"principal_dx_age0": "age0", "principal_dx_male": "male", "principal_dx_female": "female"}
+        extra = {
+            "principal_dx_age0": "age0",
+            "principal_dx_male": "male",
+            "principal_dx_female": "female",
+        }
         if m.entry_rule in extra:
             reqs.append((fidx[(extra[m.entry_rule], None)], 1))
         if m.entry_rule == "principal_dx_multi_trauma":
@@ -274,7 +311,9 @@ def _slot_parts(s: Slot, model: PackModel, codes: _Codes, fidx: dict[tuple[str, 
 
 def _drg_lookup(model: PackModel, slots: list[Slot]) -> tuple[list[str], np.ndarray]:
     """DRG names and, per slot, the DRG index for severity level 0 (none), 1 (CC), 2 (MCC)."""
-    names = sorted({d.drg for ds in model.drgs.values() for d in ds}) + [m.mdc[-1] + "QY" for m in model.mdcs]
+    names = sorted({d.drg for ds in model.drgs.values() for d in ds}) + [
+        m.mdc[-1] + "QY" for m in model.mdcs
+    ]
     ix = {d: i for i, d in enumerate(names)}
     out = np.zeros((len(slots), 3), dtype=np.int16)
     for s in slots:
@@ -283,8 +322,11 @@ def _drg_lookup(model: PackModel, slots: list[Slot]) -> tuple[list[str], np.ndar
             continue
         for lev, (mcc, any_cc) in enumerate(((False, False), (False, True), (True, True))):
             for d in model.drgs[s.rule.adrg]:
-                if d.condition == "always" or (d.condition == "mcc" and mcc) or (
-                        d.condition == "mcc_or_cc" and any_cc):
+                if (
+                    d.condition == "always"
+                    or (d.condition == "mcc" and mcc)
+                    or (d.condition == "mcc_or_cc" and any_cc)
+                ):
                     out[s.index, lev] = ix[d.drg]
                     break
             else:
@@ -316,7 +358,9 @@ def compile_model(model: PackModel) -> CompiledPack:
             any_checks.append(chk)
 
     # complications: severity and exclusion table per code (README step 2)
-    tables = sorted({t for _, t in model.complications.values()} | set(model.principal_exclusions.values()))
+    tables = sorted(
+        {t for _, t in model.complications.values()} | set(model.principal_exclusions.values())
+    )
     tab_id = {t: i for i, t in enumerate(tables)}
     dx_ctab = np.full(codes.n_dx + 1, -1, dtype=np.int32)
     dx_ptab = np.full(codes.n_dx + 1, -2, dtype=np.int32)
@@ -335,25 +379,41 @@ def compile_model(model: PackModel) -> CompiledPack:
     dx_from, px_from = sorted(model.dx_map), sorted(model.px_map)
     n_dx, n_px = codes.n_dx, codes.n_px
     return CompiledPack(
-        model=model, slots=slots, n_words=n_words,
-        dx_vocab=pa.array(codes.dx_list, pa.string()), px_vocab=pa.array(codes.px_list, pa.string()),
-        dx_bits=_pack_bits(dx_mat, n_words), px_bits=_pack_bits(px_mat, n_words),
-        class_bits=_pack_bits(cls_mat, n_words), class_features=features,
-        dx_feat=feats.dx_feat, dx_feat_principal_mask=np.uint64(full & ~feats.dx2_mask & ~sev_bits),
+        model=model,
+        slots=slots,
+        n_words=n_words,
+        dx_vocab=pa.array(codes.dx_list, pa.string()),
+        px_vocab=pa.array(codes.px_list, pa.string()),
+        dx_bits=_pack_bits(dx_mat, n_words),
+        px_bits=_pack_bits(px_mat, n_words),
+        class_bits=_pack_bits(cls_mat, n_words),
+        class_features=features,
+        dx_feat=feats.dx_feat,
+        dx_feat_principal_mask=np.uint64(full & ~feats.dx2_mask & ~sev_bits),
         dx_feat_excluded_mask=np.uint64(full & ~sev_bits),
-        trauma_masks=feats.trauma_masks, dx_ctab=dx_ctab, dx_ptab=dx_ptab,
-        px_feat=feats.px_feat, any_checks=any_checks,
+        trauma_masks=feats.trauma_masks,
+        dx_ctab=dx_ctab,
+        dx_ptab=dx_ptab,
+        px_feat=feats.px_feat,
+        any_checks=any_checks,
         slot_mdc=np.array([mdc_names.index(s.mdc.mdc) for s in slots], dtype=np.int16),
-        slot_adrg=np.array([a_ix[s.rule.adrg] if s.rule else a_ix["QY"] for s in slots], dtype=np.int16),
+        slot_adrg=np.array(
+            [a_ix[s.rule.adrg] if s.rule else a_ix["QY"] for s in slots], dtype=np.int16
+        ),
         slot_drg=slot_drg,
         slot_is_qy=np.array([s.rule is None for s in slots]),
-        mdc_names=pa.array(mdc_names, pa.string()), adrg_names=pa.array(adrg_names, pa.string()),
+        mdc_names=pa.array(mdc_names, pa.string()),
+        adrg_names=pa.array(adrg_names, pa.string()),
         drg_names=pa.array(drg_names, pa.string()),
         slot_rule_ids=pa.array([s.rule.rule_id if s.rule else "QY" for s in slots], pa.string()),
         map_dx_from=pa.array(dx_from, pa.string()),
-        map_dx_to=np.array([codes.dx_id.get(model.dx_map[c], n_dx) for c in dx_from] + [n_dx], dtype=np.int32),
+        map_dx_to=np.array(
+            [codes.dx_id.get(model.dx_map[c], n_dx) for c in dx_from] + [n_dx], dtype=np.int32
+        ),
         map_px_from=pa.array(px_from, pa.string()),
-        map_px_to=np.array([codes.px_id.get(model.px_map[c], n_px) for c in px_from] + [n_px], dtype=np.int32),
+        map_px_to=np.array(
+            [codes.px_id.get(model.px_map[c], n_px) for c in px_from] + [n_px], dtype=np.int32
+        ),
     )
 
 

@@ -19,24 +19,43 @@ import pyarrow as pa
 
 from yigong.casemix.case import Case
 
-INPUT_COLUMNS = ("case_id", "sex", "age_years", "age_days", "birth_weight_g", "length_of_stay",
-                 "discharge_mode", "diagnoses", "procedures")
-REQUIRED_COLUMNS = ("case_id", "sex", "age_years", "age_days", "birth_weight_g", "diagnoses", "procedures")
+INPUT_COLUMNS = (
+    "case_id",
+    "sex",
+    "age_years",
+    "age_days",
+    "birth_weight_g",
+    "length_of_stay",
+    "discharge_mode",
+    "diagnoses",
+    "procedures",
+)
+REQUIRED_COLUMNS = (
+    "case_id",
+    "sex",
+    "age_years",
+    "age_days",
+    "birth_weight_g",
+    "diagnoses",
+    "procedures",
+)
 OUTPUT_COLUMNS = ("case_id", "status", "mdc", "adrg", "drg")
 INT_COLUMNS = ("sex", "age_years", "age_days", "birth_weight_g", "length_of_stay")
 SEP = "|"
 
-INPUT_SCHEMA = pa.schema([
-    ("case_id", pa.string()),
-    ("sex", pa.int8()),
-    ("age_years", pa.int32()),
-    ("age_days", pa.int32()),
-    ("birth_weight_g", pa.int32()),
-    ("length_of_stay", pa.int32()),
-    ("discharge_mode", pa.string()),
-    ("diagnoses", pa.list_(pa.string())),
-    ("procedures", pa.list_(pa.string())),
-])
+INPUT_SCHEMA = pa.schema(
+    [
+        ("case_id", pa.string()),
+        ("sex", pa.int8()),
+        ("age_years", pa.int32()),
+        ("age_days", pa.int32()),
+        ("birth_weight_g", pa.int32()),
+        ("length_of_stay", pa.int32()),
+        ("discharge_mode", pa.string()),
+        ("diagnoses", pa.list_(pa.string())),
+        ("procedures", pa.list_(pa.string())),
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -81,11 +100,15 @@ def read_cases_csv(path: Path | str, strict: bool = False) -> pa.Table:
         header = reader.fieldnames or []
         missing = [c for c in REQUIRED_COLUMNS if c not in header]
         if missing:
-            raise InputError([InputProblem(path.name, 0, c, "required column missing") for c in missing])
+            raise InputError(
+                [InputProblem(path.name, 0, c, "required column missing") for c in missing]
+            )
         for row_no, rec in enumerate(reader, start=1):
             row_problems: list[InputProblem] = []
             if None in rec:
-                row_problems.append(InputProblem(path.name, row_no, "*", "more fields than the header"))
+                row_problems.append(
+                    InputProblem(path.name, row_no, "*", "more fields than the header")
+                )
             for c in INT_COLUMNS:
                 v = (rec.get(c) or "").strip()
                 value: int | None = None
@@ -93,10 +116,14 @@ def read_cases_csv(path: Path | str, strict: bool = False) -> pa.Table:
                     try:
                         value = int(v)
                     except ValueError:
-                        row_problems.append(InputProblem(path.name, row_no, c, f"not an integer: {v!r}"))
+                        row_problems.append(
+                            InputProblem(path.name, row_no, c, f"not an integer: {v!r}")
+                        )
                     else:
                         if c == "sex" and not -128 <= value <= 127:
-                            row_problems.append(InputProblem(path.name, row_no, c, f"out of range: {v}"))
+                            row_problems.append(
+                                InputProblem(path.name, row_no, c, f"out of range: {v}")
+                            )
                             value = None
                 cols[c].append(value)
             if not rec.get("case_id"):
@@ -109,7 +136,9 @@ def read_cases_csv(path: Path | str, strict: bool = False) -> pa.Table:
             problems += row_problems
     if problems and strict:
         raise InputError(problems)
-    return pa.table(cols, schema=INPUT_SCHEMA.append(pa.field("input_errors", pa.list_(pa.string()))))
+    return pa.table(
+        cols, schema=INPUT_SCHEMA.append(pa.field("input_errors", pa.list_(pa.string())))
+    )
 
 
 def input_problems(table: pa.Table) -> list[str]:
@@ -118,7 +147,11 @@ def input_problems(table: pa.Table) -> list[str]:
         return []
     ids = table.column("case_id").to_pylist()
     errs = table.column("input_errors").to_pylist()
-    return [f"row {i + 1} ({cid}): {e}" for i, (cid, es) in enumerate(zip(ids, errs, strict=True)) for e in es or ()]
+    return [
+        f"row {i + 1} ({cid}): {e}"
+        for i, (cid, es) in enumerate(zip(ids, errs, strict=True))
+        for e in es or ()
+    ]
 
 
 def table_to_cases(table: pa.Table) -> list[Case]:
@@ -128,27 +161,40 @@ def table_to_cases(table: pa.Table) -> list[Case]:
     n = table.num_rows
     get = lambda c: d.get(c, [None] * n)  # noqa: E731
     for i in range(n):
-        out.append(Case(
-            case_id=str(d["case_id"][i]), sex=d["sex"][i], age_years=d["age_years"][i],
-            age_days=get("age_days")[i], birth_weight_g=get("birth_weight_g")[i],
-            diagnoses=tuple(d["diagnoses"][i] or ()), procedures=tuple(d["procedures"][i] or ()),
-            length_of_stay=get("length_of_stay")[i], discharge_mode=get("discharge_mode")[i],
-            input_errors=tuple(get("input_errors")[i] or ()),
-        ))
+        out.append(
+            Case(
+                case_id=str(d["case_id"][i]),
+                sex=d["sex"][i],
+                age_years=d["age_years"][i],
+                age_days=get("age_days")[i],
+                birth_weight_g=get("birth_weight_g")[i],
+                diagnoses=tuple(d["diagnoses"][i] or ()),
+                procedures=tuple(d["procedures"][i] or ()),
+                length_of_stay=get("length_of_stay")[i],
+                discharge_mode=get("discharge_mode")[i],
+                input_errors=tuple(get("input_errors")[i] or ()),
+            )
+        )
     return out
 
 
 def cases_to_table(cases: Iterable[Case]) -> pa.Table:
     rows = list(cases)
-    return pa.table({
-        "case_id": [c.case_id for c in rows], "sex": [c.sex for c in rows],
-        "age_years": [c.age_years for c in rows], "age_days": [c.age_days for c in rows],
-        "birth_weight_g": [c.birth_weight_g for c in rows],
-        "length_of_stay": [c.length_of_stay for c in rows],
-        "discharge_mode": [c.discharge_mode for c in rows],
-        "diagnoses": [list(c.diagnoses) for c in rows], "procedures": [list(c.procedures) for c in rows],
-        "input_errors": [list(c.input_errors) for c in rows],
-    }, schema=INPUT_SCHEMA.append(pa.field("input_errors", pa.list_(pa.string()))))
+    return pa.table(
+        {
+            "case_id": [c.case_id for c in rows],
+            "sex": [c.sex for c in rows],
+            "age_years": [c.age_years for c in rows],
+            "age_days": [c.age_days for c in rows],
+            "birth_weight_g": [c.birth_weight_g for c in rows],
+            "length_of_stay": [c.length_of_stay for c in rows],
+            "discharge_mode": [c.discharge_mode for c in rows],
+            "diagnoses": [list(c.diagnoses) for c in rows],
+            "procedures": [list(c.procedures) for c in rows],
+            "input_errors": [list(c.input_errors) for c in rows],
+        },
+        schema=INPUT_SCHEMA.append(pa.field("input_errors", pa.list_(pa.string()))),
+    )
 
 
 def write_results_csv(result: pa.Table, path: Path | str) -> None:
@@ -159,5 +205,3 @@ def write_results_csv(result: pa.Table, path: Path | str) -> None:
         w.writerow(OUTPUT_COLUMNS)
         for row in zip(*cols, strict=True):
             w.writerow(["" if v is None else v for v in row])
-
-

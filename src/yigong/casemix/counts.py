@@ -21,5 +21,7 @@ def domain_counts(tables: dict[str, RawTable]) -> dict[str, int]:
         "cc_codes": sum(1 for r in comp if r["severity"] == "CC"),
         "mcc_exclusion_tables": len({r["exclusion_table"] for r in comp if r["severity"] == "MCC"}),
         "cc_exclusion_tables": len({r["exclusion_table"] for r in comp if r["severity"] == "CC"}),
-        "principal_exclusion_tables": len(set(tables["principal_exclusions"].column("exclusion_table"))),
+        "principal_exclusion_tables": len(
+            set(tables["principal_exclusions"].column("exclusion_table"))
+        ),
     }

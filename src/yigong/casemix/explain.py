@@ -93,7 +93,9 @@ def _rule(r: Rule, model: PackModel, case: Case) -> RuleStep:
 
     def newborn() -> None:
         ok = _newborn(case, r.newborn_max_age_days)
-        checks.append((ok, f"age_days {case.age_days} {'≤' if ok else 'not ≤'} {r.newborn_max_age_days}"))
+        checks.append(
+            (ok, f"age_days {case.age_days} {'≤' if ok else 'not ≤'} {r.newborn_max_age_days}")
+        )
 
     k = r.kind
     if k == "principal_dx":
@@ -103,8 +105,11 @@ def _rule(r: Rule, model: PackModel, case: Case) -> RuleStep:
     elif k == "principal_dx_and_principal_proc":
         pdx_in("dx")
         ppx_in("proc")
-    elif k in ("any_proc_in_both_lists", "principal_dx_and_any_proc_in_both_lists",
-               "principal_dx_and_any_proc_in_three_lists"):
+    elif k in (
+        "any_proc_in_both_lists",
+        "principal_dx_and_any_proc_in_both_lists",
+        "principal_dx_and_any_proc_in_three_lists",
+    ):
         if k != "any_proc_in_both_lists":
             pdx_in("dx")
         names = ("proc", "proc2", "proc3") if k.endswith("three_lists") else ("proc", "proc2")
@@ -119,9 +124,18 @@ def _rule(r: Rule, model: PackModel, case: Case) -> RuleStep:
     elif k == "any_dx_newborn_weight":
         some_in(dx, "dx", "DX")
         w = case.birth_weight_g
-        ok = (w is not None and w != 0 and (r.weight_min_g is None or w >= r.weight_min_g)
-              and (r.weight_max_g is None or w < r.weight_max_g))
-        checks.append((ok, f"birth weight {w} g {'in' if ok else 'not in'} [{r.weight_min_g}, {r.weight_max_g})"))
+        ok = (
+            w is not None
+            and w != 0
+            and (r.weight_min_g is None or w >= r.weight_min_g)
+            and (r.weight_max_g is None or w < r.weight_max_g)
+        )
+        checks.append(
+            (
+                ok,
+                f"birth weight {w} g {'in' if ok else 'not in'} [{r.weight_min_g}, {r.weight_max_g})",
+            )
+        )
         newborn()
     elif k == "principal_proc_is_or":
         ppx_or()
@@ -140,7 +154,9 @@ def _rule(r: Rule, model: PackModel, case: Case) -> RuleStep:
         present = {r.tags[c] for c in px if c in r.tags}
         ok = r.tag_expr is not None and r.tag_expr.holds(present)
         expr = r.tag_expr.to_text() if r.tag_expr else "(missing)"
-        checks.append((ok, f"tags {sorted(present)} {'satisfy' if ok else 'do not satisfy'} {expr}"))
+        checks.append(
+            (ok, f"tags {sorted(present)} {'satisfy' if ok else 'do not satisfy'} {expr}")
+        )
         if present:
             matched["proc"] = sorted({c for c in px if c in r.tags})
     elif k == "always":
@@ -159,17 +175,33 @@ def _complications(model: PackModel, case: Case, tr: Trace) -> None:
     for pos, code in enumerate(case.diagnoses[1:], start=2):
         entry = model.complications.get(code)
         if entry is None:
-            tr.complications.append(ComplicationCheck(pos, code, None, None, "not_listed", "not on the MCC/CC list"))
+            tr.complications.append(
+                ComplicationCheck(pos, code, None, None, "not_listed", "not on the MCC/CC list")
+            )
             continue
         sev, table = entry
         if pt is not None and table == pt:
-            tr.complications.append(ComplicationCheck(
-                pos, code, sev, table, "excluded",
-                f"{sev} of exclusion table {table}, the principal diagnosis's table"))
+            tr.complications.append(
+                ComplicationCheck(
+                    pos,
+                    code,
+                    sev,
+                    table,
+                    "excluded",
+                    f"{sev} of exclusion table {table}, the principal diagnosis's table",
+                )
+            )
             continue
-        tr.complications.append(ComplicationCheck(
-            pos, code, sev, table, sev.lower(),
-            f"{sev} of table {table}; principal table {pt if pt is not None else 'none'}"))
+        tr.complications.append(
+            ComplicationCheck(
+                pos,
+                code,
+                sev,
+                table,
+                sev.lower(),
+                f"{sev} of table {table}; principal table {pt if pt is not None else 'none'}",
+            )
+        )
         tr.has_mcc |= sev == "MCC"
         tr.has_cc |= sev == "CC"
 
@@ -186,9 +218,23 @@ def _translate(model: PackModel, case: Case, tr: Trace) -> Case | None:
             return None
     dx = tuple(model.dx_map[c] for c in case.diagnoses)
     px = tuple(model.px_map[c] for c in case.procedures)
-    tr.translation += [f"{a} -> {b}" for a, b in zip(case.diagnoses + case.procedures, dx + px, strict=True) if a != b]
-    return Case(case.case_id, case.sex, case.age_years, case.age_days, case.birth_weight_g, dx, px,
-                case.length_of_stay, case.discharge_mode, case.input_errors)
+    tr.translation += [
+        f"{a} -> {b}"
+        for a, b in zip(case.diagnoses + case.procedures, dx + px, strict=True)
+        if a != b
+    ]
+    return Case(
+        case.case_id,
+        case.sex,
+        case.age_years,
+        case.age_days,
+        case.birth_weight_g,
+        dx,
+        px,
+        case.length_of_stay,
+        case.discharge_mode,
+        case.input_errors,
+    )
 
 
 def explain_case(case: Case, scheme: str, translate_codes: bool = False) -> Trace:
@@ -249,11 +295,20 @@ def _ambiguous(tr: Trace, m: Mdc) -> Trace:
 
 def _finish(tr: Trace, model: PackModel, m: Mdc, r: Rule) -> Trace:
     for d in model.drgs[r.adrg]:
-        held = (d.condition == "always" or (d.condition == "mcc" and tr.has_mcc)
-                or (d.condition == "mcc_or_cc" and (tr.has_mcc or tr.has_cc)))
+        held = (
+            d.condition == "always"
+            or (d.condition == "mcc" and tr.has_mcc)
+            or (d.condition == "mcc_or_cc" and (tr.has_mcc or tr.has_cc))
+        )
         tr.drg_steps.append(DrgStep(d.drg, d.condition, held))
         if held:
-            tr.status, tr.mdc, tr.adrg, tr.drg, tr.drg_name = "grouped", m.mdc, r.adrg, d.drg, d.name
+            tr.status, tr.mdc, tr.adrg, tr.drg, tr.drg_name = (
+                "grouped",
+                m.mdc,
+                r.adrg,
+                d.drg,
+                d.name,
+            )
             tr.rule_id = r.rule_id
             return tr
     raise ValueError(f"ADRG {r.adrg} has no DRG whose condition holds")

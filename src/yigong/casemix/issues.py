@@ -7,7 +7,9 @@ from yigong.issues import Issue, IssuesError, Level
 __all__ = ["Issue", "Level", "PackError", "error"]
 
 
-def error(code: str, message: str, file: str = "", line: int | None = None, field: str = "") -> Issue:
+def error(
+    code: str, message: str, file: str = "", line: int | None = None, field: str = ""
+) -> Issue:
     return Issue(Level.ERROR, code, message, file, line, field)
 
 

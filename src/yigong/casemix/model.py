@@ -88,8 +88,16 @@ def _int(v: str) -> int | None:
 def build_model(pack: Pack) -> PackModel:
     t = pack.tables
     mdcs = sorted(
-        (Mdc(r["mdc"], int(r["order"]), r["entry_rule"], r["qy_enabled"] == "1", _int(r["qy_after_seq"]))
-         for r in t["mdc"].dicts()),
+        (
+            Mdc(
+                r["mdc"],
+                int(r["order"]),
+                r["entry_rule"],
+                r["qy_enabled"] == "1",
+                _int(r["qy_after_seq"]),
+            )
+            for r in t["mdc"].dicts()
+        ),
         key=lambda m: m.order,
     )
     mdc_dx: dict[str, set[str]] = {m.mdc: set() for m in mdcs}
@@ -112,10 +120,18 @@ def build_model(pack: Pack) -> PackModel:
     for r in t["adrg"].dicts():
         rid = r["rule_id"]
         rule = Rule(
-            rid, r["adrg"], r["mdc"], int(r["seq"]), r["rule"], r["name"],
+            rid,
+            r["adrg"],
+            r["mdc"],
+            int(r["seq"]),
+            r["rule"],
+            r["name"],
             parse_tag_expr(r["tag_expr"]) if r["tag_expr"] else None,
-            _int(r["newborn_max_age_days"]), _int(r["weight_min_g"]), _int(r["weight_max_g"]),
-            {k: frozenset(v) for k, v in lists.get(rid, {}).items()}, tags.get(rid, {}),
+            _int(r["newborn_max_age_days"]),
+            _int(r["weight_min_g"]),
+            _int(r["weight_max_g"]),
+            {k: frozenset(v) for k, v in lists.get(rid, {}).items()},
+            tags.get(rid, {}),
         )
         if rule.newborn_max_age_days is not None:
             newborn.add(rule.newborn_max_age_days)
@@ -124,7 +140,9 @@ def build_model(pack: Pack) -> PackModel:
         rs.sort(key=lambda x: x.seq)
     drgs: dict[str, list[Drg]] = {}
     for r in t["drg"].dicts():
-        drgs.setdefault(r["adrg"], []).append(Drg(r["drg"], r["adrg"], int(r["seq"]), r["condition"], r["name"]))
+        drgs.setdefault(r["adrg"], []).append(
+            Drg(r["drg"], r["adrg"], int(r["seq"]), r["condition"], r["name"])
+        )
     for ds in drgs.values():
         ds.sort(key=lambda d: d.seq)
     procs = t["procedures"].dicts()
@@ -138,7 +156,9 @@ def build_model(pack: Pack) -> PackModel:
         or_codes=frozenset(r["code"] for r in procs if r["is_or_procedure"] == "1"),
         rules=rules,
         drgs=drgs,
-        complications={r["code"]: (r["severity"], r["exclusion_table"]) for r in t["complications"].dicts()},
+        complications={
+            r["code"]: (r["severity"], r["exclusion_table"]) for r in t["complications"].dicts()
+        },
         principal_exclusions=dict(t["principal_exclusions"].rows),  # type: ignore[arg-type]
         dx_names=dict(t["diagnoses"].rows),  # type: ignore[arg-type]
         px_names={r["code"]: r["name"] for r in procs},

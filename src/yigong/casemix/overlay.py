@@ -21,7 +21,9 @@ from yigong.casemix.tables import TableSpec
 OPS = ("-", "+")
 
 
-def apply_diff(base: RawTable | None, diff_path: Path, spec: TableSpec) -> tuple[RawTable, list[Issue]]:
+def apply_diff(
+    base: RawTable | None, diff_path: Path, spec: TableSpec
+) -> tuple[RawTable, list[Issue]]:
     """Resolve ``diff_path`` over ``base`` (``None`` = an empty base table)."""
     rows, lines, issues = read_rows(diff_path, ("op", *spec.column_names))
     fname = diff_path.name
@@ -36,16 +38,22 @@ def apply_diff(base: RawTable | None, diff_path: Path, spec: TableSpec) -> tuple
         op, row = rec[0], tuple(rec[1:])
         key = base.key_of(row)
         if op not in OPS:
-            issues.append(error("overlay.op", f"op must be one of {OPS}, got {op!r}", fname, line, "op"))
+            issues.append(
+                error("overlay.op", f"op must be one of {OPS}, got {op!r}", fname, line, "op")
+            )
             continue
         if key in seen:
-            issues.append(error("overlay.duplicate", f"key {key} appears twice in the diff", fname, line))
+            issues.append(
+                error("overlay.duplicate", f"key {key} appears twice in the diff", fname, line)
+            )
             continue
         seen.add(key)
         pos = index.get(key)
         if op == "-":
             if pos is None:
-                issues.append(error("overlay.missing", f"cannot remove {key}: not in base", fname, line))
+                issues.append(
+                    error("overlay.missing", f"cannot remove {key}: not in base", fname, line)
+                )
             else:
                 removed.add(pos)
         elif pos is None:
@@ -73,5 +81,7 @@ def diff_rows(base: RawTable, target: RawTable) -> list[tuple[str, ...]]:
     for r in base.rows:
         k = base.key_of(r)
         if k not in target_keys:
-            out.append(("-", *(v if n in base.spec.key else "" for n, v in zip(names, r, strict=True))))
+            out.append(
+                ("-", *(v if n in base.spec.key else "" for n, v in zip(names, r, strict=True)))
+            )
     return out

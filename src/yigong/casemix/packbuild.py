@@ -88,12 +88,12 @@ def build(src: Path, dest: Path, pack_id: str, base: str | None, title_zh: str) 
         "format_version = 1",
         "",
         "[source]",
-        "issuer = \"National Healthcare Security Administration (国家医疗保障局, NHSA)\"",
+        'issuer = "National Healthcare Security Administration (国家医疗保障局, NHSA)"',
         f"document = {_q(s['grouping_scheme'])}",
         f"tables_from = {_q(s['opendrg_repository'])}",
         f"commit = {_q(s['opendrg_commit'])}",
         f"directory = {_q(s['opendrg_version_dir'])}",
-        "licence = \"Apache-2.0\"",
+        'licence = "Apache-2.0"',
         f"licence_file = {_q(LICENCE)}",
         f"credit = {_q(s['tables'])}",
         f"changes = {_q(s['transformation'] + '. Every change beyond re-formatting is listed in section 11 of README.md of the national pack.')}",
@@ -127,13 +127,19 @@ def refresh(folder: Path) -> None:
     if pack.load_issues:
         raise SystemExit("\n".join(map(str, pack.load_issues)))
     text = (folder / "manifest.toml").read_text(encoding="utf-8")
-    head = text.split("\n[tables.", 1)[0].split("\n[counts]", 1)[0].split("\n[files]", 1)[0].rstrip()
+    head = (
+        text.split("\n[tables.", 1)[0].split("\n[counts]", 1)[0].split("\n[files]", 1)[0].rstrip()
+    )
     lines = [head, ""]
     for name, table in pack.tables.items():
         entry = pack.manifest.tables.get(name)
         if pack.manifest.pack.kind == "overlay" and (entry is None or not entry.diff):
             continue  # inherited unchanged: checked through the base pack
-        lines += [f"[tables.{name}]", f"rows = {len(table.rows)}", f"sha256 = {_q(table.canonical_sha256())}"]
+        lines += [
+            f"[tables.{name}]",
+            f"rows = {len(table.rows)}",
+            f"sha256 = {_q(table.canonical_sha256())}",
+        ]
         if entry is not None and entry.diff:
             lines.append(f"diff = {_q(entry.diff)}")
         lines.append("")

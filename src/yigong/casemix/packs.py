@@ -76,7 +76,9 @@ def read_pack(pack: str | Path) -> Pack:
     once per process however many overlays use it. Callers must not mutate the result.
     """
     folder = resolve_folder(pack).resolve()
-    stamp = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.iterdir()))
+    stamp = tuple(
+        sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.iterdir())
+    )
     return _read_pack(folder, stamp)
 
 
@@ -89,12 +91,26 @@ def _read_pack(folder: Path, _stamp: tuple[tuple[str, int, int], ...]) -> Pack:
     issues: list[Issue] = []
     info = manifest.pack
     if info.id != folder.name and folder.parent == PACKS_DIR:
-        issues.append(error("manifest.id", f"id {info.id!r} differs from folder {folder.name!r}",
-                            "manifest.toml", field="pack.id"))
+        issues.append(
+            error(
+                "manifest.id",
+                f"id {info.id!r} differs from folder {folder.name!r}",
+                "manifest.toml",
+                field="pack.id",
+            )
+        )
     if info.kind == "overlay":
         if not info.base:
-            raise PackError([error("manifest.base", "overlay pack without base", "manifest.toml",
-                                   field="pack.base")])
+            raise PackError(
+                [
+                    error(
+                        "manifest.base",
+                        "overlay pack without base",
+                        "manifest.toml",
+                        field="pack.base",
+                    )
+                ]
+            )
         base = read_pack(info.base)
         tables = dict(base.tables)
         chain = (*base.chain, info.id)

@@ -55,7 +55,9 @@ def _csv_line(values: tuple[str, ...]) -> bytes:
     return (",".join(out) + "\n").encode("utf-8")
 
 
-def read_rows(path: Path, expected_header: tuple[str, ...]) -> tuple[list[tuple[str, ...]], list[int], list[Issue]]:
+def read_rows(
+    path: Path, expected_header: tuple[str, ...]
+) -> tuple[list[tuple[str, ...]], list[int], list[Issue]]:
     """Read a CSV file: rows (as tuples), their line numbers, and any structural issues."""
     issues: list[Issue] = []
     rows: list[tuple[str, ...]] = []
@@ -73,13 +75,18 @@ def read_rows(path: Path, expected_header: tuple[str, ...]) -> tuple[list[tuple[
     if header is None:
         return [], [], [error("csv.empty", "file has no header row", path.name, 1)]
     if tuple(header) != expected_header:
-        issues.append(error("csv.header", f"header {header} != expected {list(expected_header)}",
-                            path.name, 1))
+        issues.append(
+            error(
+                "csv.header", f"header {header} != expected {list(expected_header)}", path.name, 1
+            )
+        )
         return [], [], issues
     width = len(expected_header)
     for line_no, rec in enumerate(reader, start=2):
         if len(rec) != width:
-            issues.append(error("csv.width", f"{len(rec)} fields, expected {width}", path.name, line_no))
+            issues.append(
+                error("csv.width", f"{len(rec)} fields, expected {width}", path.name, line_no)
+            )
             continue
         rows.append(tuple(rec))
         lines.append(line_no)

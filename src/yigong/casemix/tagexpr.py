@@ -30,7 +30,9 @@ class TagExpr:
             return {self.tag}
         return set().union(*(a.tags() for a in self.args))
 
-    def evaluate(self, leaf: Callable[[int], T], and_: Callable[[T, T], T], or_: Callable[[T, T], T]) -> T:
+    def evaluate(
+        self, leaf: Callable[[int], T], and_: Callable[[T, T], T], or_: Callable[[T, T], T]
+    ) -> T:
         if self.op == "tag":
             return leaf(self.tag)
         vals = [a.evaluate(leaf, and_, or_) for a in self.args]
@@ -45,8 +47,11 @@ class TagExpr:
         return "(" + f" {self.op} ".join(a.to_text() for a in self.args) + ")"
 
     def holds(self, present: set[int] | Mapping[int, bool]) -> bool:
-        return self.evaluate(lambda t: t in present and (present[t] if isinstance(present, Mapping) else True),
-                             lambda a, b: a and b, lambda a, b: a or b)
+        return self.evaluate(
+            lambda t: t in present and (present[t] if isinstance(present, Mapping) else True),
+            lambda a, b: a and b,
+            lambda a, b: a or b,
+        )
 
 
 def parse_tag_expr(text: str) -> TagExpr:

@@ -79,8 +79,10 @@ class Trace:
 
     def summary(self) -> str:
         """A few lines a coder can read (the CLI prints this)."""
-        out = [f"{self.case_id}: {self.status} {self.mdc or ''} {self.adrg or ''} {self.drg or ''}"
-               f" {self.drg_name or ''}".rstrip()]
+        out = [
+            f"{self.case_id}: {self.status} {self.mdc or ''} {self.adrg or ''} {self.drg or ''}"
+            f" {self.drg_name or ''}".rstrip()
+        ]
         out += [f"  invalid: {e}" for e in self.validation_errors]
         out += [f"  map: {t}" for t in self.translation]
         for c in self.complications:

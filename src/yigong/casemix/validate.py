@@ -46,8 +46,11 @@ def _columns(t: RawTable) -> list[Issue]:
         values = [row[col_i] for row in t.rows]
         bad = {}
         for v in set(values):  # judge each distinct value once
-            found = ("value.required", "empty value") if v == "" and not col.nullable else (
-                None if v == "" else _bad_value(col, v))
+            found = (
+                ("value.required", "empty value")
+                if v == "" and not col.nullable
+                else (None if v == "" else _bad_value(col, v))
+            )
             if found:
                 bad[v] = found
         if bad:
@@ -58,8 +61,14 @@ def _columns(t: RawTable) -> list[Issue]:
     for i, row in enumerate(t.rows):
         k = t.key_of(row)
         if k in seen:
-            out.append(error("key.duplicate", f"key {k} repeats the row at line {_where(t, seen[k])[1]}",
-                             *_where(t, i), ",".join(t.spec.key)))
+            out.append(
+                error(
+                    "key.duplicate",
+                    f"key {k} repeats the row at line {_where(t, seen[k])[1]}",
+                    *_where(t, i),
+                    ",".join(t.spec.key),
+                )
+            )
         else:
             seen[k] = i
     return out
@@ -67,24 +76,47 @@ def _columns(t: RawTable) -> list[Issue]:
 
 def _refs(tables: dict[str, RawTable]) -> list[Issue]:  # noqa: C901 - one pass per rule family
     out: list[Issue] = []
-    mdc_t, adrg_t, codes_t, drg_t = tables["mdc"], tables["adrg"], tables["adrg_codes"], tables["drg"]
+    mdc_t, adrg_t, codes_t, drg_t = (
+        tables["mdc"],
+        tables["adrg"],
+        tables["adrg_codes"],
+        tables["drg"],
+    )
     mdcs = {r["mdc"]: r for r in mdc_t.dicts()}
     orders = Counter(r["order"] for r in mdcs.values())
     for i, r in enumerate(mdc_t.dicts()):
         if orders[r["order"]] > 1:
-            out.append(error("mdc.order", f"order {r['order']} used twice", *_where(mdc_t, i), "order"))
+            out.append(
+                error("mdc.order", f"order {r['order']} used twice", *_where(mdc_t, i), "order")
+            )
     regions = set(tables["trauma_regions"].column("region"))
     listed = Counter(tables["mdc_diagnoses"].column("mdc"))
     for i, r in enumerate(tables["mdc_diagnoses"].dicts()):
         if r["mdc"] not in mdcs:
-            out.append(error("ref.mdc", f"unknown MDC {r['mdc']}", *_where(tables["mdc_diagnoses"], i), "mdc"))
+            out.append(
+                error(
+                    "ref.mdc", f"unknown MDC {r['mdc']}", *_where(tables["mdc_diagnoses"], i), "mdc"
+                )
+            )
         if r["trauma_region"] and r["trauma_region"] not in regions:
-            out.append(error("ref.region", f"unknown trauma region {r['trauma_region']}",
-                             *_where(tables["mdc_diagnoses"], i), "trauma_region"))
+            out.append(
+                error(
+                    "ref.region",
+                    f"unknown trauma region {r['trauma_region']}",
+                    *_where(tables["mdc_diagnoses"], i),
+                    "trauma_region",
+                )
+            )
     for i, r in enumerate(mdc_t.dicts()):
         if r["entry_rule"].startswith("principal_dx") and not listed[r["mdc"]]:
-            out.append(error("mdc.list", f"{r['entry_rule']} needs mdc_diagnoses rows", *_where(mdc_t, i),
-                             "entry_rule"))
+            out.append(
+                error(
+                    "mdc.list",
+                    f"{r['entry_rule']} needs mdc_diagnoses rows",
+                    *_where(mdc_t, i),
+                    "entry_rule",
+                )
+            )
     rules = {r["rule_id"]: r for r in adrg_t.dicts()}
     seqs: dict[tuple[str, str], int] = {}
     for i, r in enumerate(adrg_t.dicts()):
@@ -92,7 +124,15 @@ def _refs(tables: dict[str, RawTable]) -> list[Issue]:  # noqa: C901 - one pass 
         if r["mdc"] not in mdcs:
             out.append(error("ref.mdc", f"unknown MDC {r['mdc']}", *w, "mdc"))
         elif r["adrg"][:1] != r["mdc"][-1:]:
-            out.append(Issue(Level.WARNING, "adrg.letter", f"ADRG {r['adrg']} not in MDC {r['mdc']}", *w, "adrg"))
+            out.append(
+                Issue(
+                    Level.WARNING,
+                    "adrg.letter",
+                    f"ADRG {r['adrg']} not in MDC {r['mdc']}",
+                    *w,
+                    "adrg",
+                )
+            )
         key = (r["mdc"], r["seq"])
         if key in seqs:
             out.append(error("adrg.seq", f"seq {r['seq']} repeats in {r['mdc']}", *w, "seq"))
@@ -103,13 +143,28 @@ def _refs(tables: dict[str, RawTable]) -> list[Issue]:  # noqa: C901 - one pass 
             except ValueError as exc:
                 out.append(error("adrg.tag_expr", str(exc), *w, "tag_expr"))
         elif r["tag_expr"]:
-            out.append(error("adrg.tag_expr", "tag_expr only applies to tagged_procedures", *w, "tag_expr"))
+            out.append(
+                error("adrg.tag_expr", "tag_expr only applies to tagged_procedures", *w, "tag_expr")
+            )
         if r["rule"] in NEWBORN_RULES and not r["newborn_max_age_days"]:
-            out.append(error("adrg.newborn", "newborn rule without newborn_max_age_days", *w,
-                             "newborn_max_age_days"))
+            out.append(
+                error(
+                    "adrg.newborn",
+                    "newborn rule without newborn_max_age_days",
+                    *w,
+                    "newborn_max_age_days",
+                )
+            )
         lo, hi = r["weight_min_g"], r["weight_max_g"]
         if (lo or hi) and r["rule"] != "any_dx_newborn_weight":
-            out.append(error("adrg.weight", "weight bounds only apply to any_dx_newborn_weight", *w, "weight_min_g"))
+            out.append(
+                error(
+                    "adrg.weight",
+                    "weight bounds only apply to any_dx_newborn_weight",
+                    *w,
+                    "weight_min_g",
+                )
+            )
         if lo and hi and lo.isdigit() and hi.isdigit() and int(lo) >= int(hi):
             out.append(error("adrg.weight", f"empty weight band [{lo}, {hi})", *w, "weight_max_g"))
     present: dict[str, set[str]] = defaultdict(set)
@@ -120,9 +175,15 @@ def _refs(tables: dict[str, RawTable]) -> list[Issue]:  # noqa: C901 - one pass 
             out.append(error("ref.rule", f"unknown rule_id {r['rule_id']}", *w, "rule_id"))
             continue
         if rule["adrg"] != r["adrg"]:
-            out.append(error("ref.adrg", f"adrg {r['adrg']} != {rule['adrg']} of the rule", *w, "adrg"))
+            out.append(
+                error("ref.adrg", f"adrg {r['adrg']} != {rule['adrg']} of the rule", *w, "adrg")
+            )
         if r["list"] not in ADRG_RULE_LISTS[rule["rule"]]:
-            out.append(error("rule.list", f"rule {rule['rule']} never consults list {r['list']}", *w, "list"))
+            out.append(
+                error(
+                    "rule.list", f"rule {rule['rule']} never consults list {r['list']}", *w, "list"
+                )
+            )
         if r["tag"] and rule["rule"] != "tagged_procedures":
             out.append(error("rule.tag", "tag on a rule that is not tagged_procedures", *w, "tag"))
         if rule["rule"] == "tagged_procedures" and r["list"] == "proc" and not r["tag"]:
@@ -131,13 +192,21 @@ def _refs(tables: dict[str, RawTable]) -> list[Issue]:  # noqa: C901 - one pass 
     for i, r in enumerate(adrg_t.dicts()):
         for name in ADRG_RULE_LISTS.get(r["rule"], ()):
             if name not in present[r["rule_id"]]:
-                out.append(error("rule.list", f"rule {r['rule']} needs a non-empty list {name}",
-                                 *_where(adrg_t, i), "rule"))
+                out.append(
+                    error(
+                        "rule.list",
+                        f"rule {r['rule']} needs a non-empty list {name}",
+                        *_where(adrg_t, i),
+                        "rule",
+                    )
+                )
     adrgs = {r["adrg"] for r in rules.values()}
     by_adrg: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for i, r in enumerate(drg_t.dicts()):
         if r["adrg"] not in adrgs:
-            out.append(error("ref.adrg", f"DRG of unknown ADRG {r['adrg']}", *_where(drg_t, i), "adrg"))
+            out.append(
+                error("ref.adrg", f"DRG of unknown ADRG {r['adrg']}", *_where(drg_t, i), "adrg")
+            )
         elif r["seq"].isdigit():
             by_adrg[r["adrg"]].append((int(r["seq"]), i))
     drg_rows = drg_t.dicts()
@@ -147,11 +216,24 @@ def _refs(tables: dict[str, RawTable]) -> list[Issue]:  # noqa: C901 - one pass 
             out.append(error("drg.missing", f"ADRG {a} has no DRG", "adrg.csv", None, "adrg"))
             continue
         if [s for s, _ in rows] != list(range(1, len(rows) + 1)):
-            out.append(error("drg.seq", f"DRG seq of {a} is not 1..{len(rows)}", *_where(drg_t, rows[0][1]), "seq"))
+            out.append(
+                error(
+                    "drg.seq",
+                    f"DRG seq of {a} is not 1..{len(rows)}",
+                    *_where(drg_t, rows[0][1]),
+                    "seq",
+                )
+            )
         last = rows[-1][1]
         if drg_rows[last]["condition"] != "always":
-            out.append(error("drg.always", f"last DRG of {a} must have condition always", *_where(drg_t, last),
-                             "condition"))
+            out.append(
+                error(
+                    "drg.always",
+                    f"last DRG of {a} must have condition always",
+                    *_where(drg_t, last),
+                    "condition",
+                )
+            )
     return out
 
 
@@ -188,7 +270,11 @@ def validate_loaded(pack: Pack) -> list[Issue]:
             issues.append(error("file.sha256", "checksum differs from manifest [files]", name))
     for path in sorted(folder.iterdir()):
         if path.name != MANIFEST and path.is_file() and path.name not in m.files:
-            issues.append(Issue(Level.WARNING, "file.unlisted", "file not listed in manifest [files]", path.name))
+            issues.append(
+                Issue(
+                    Level.WARNING, "file.unlisted", "file not listed in manifest [files]", path.name
+                )
+            )
     structural = list(issues)
     for name, table in pack.tables.items():
         found = _columns(table)
@@ -197,27 +283,53 @@ def validate_loaded(pack: Pack) -> list[Issue]:
         entry = m.tables.get(name)
         if entry is None:
             if m.pack.kind != "overlay":  # an overlay inherits what it does not mention
-                issues.append(error("manifest.table", f"table {name} missing from [tables]", MANIFEST,
-                                    field=f"tables.{name}"))
+                issues.append(
+                    error(
+                        "manifest.table",
+                        f"table {name} missing from [tables]",
+                        MANIFEST,
+                        field=f"tables.{name}",
+                    )
+                )
             continue
         if entry.rows != len(table.rows):
-            issues.append(error("table.rows", f"{len(table.rows)} rows after resolution, manifest says {entry.rows}",
-                                table.spec.file, field="rows"))
+            issues.append(
+                error(
+                    "table.rows",
+                    f"{len(table.rows)} rows after resolution, manifest says {entry.rows}",
+                    table.spec.file,
+                    field="rows",
+                )
+            )
         if entry.sha256 != table.canonical_sha256():
-            issues.append(error("table.sha256", "resolved table checksum differs from manifest", table.spec.file,
-                                field="sha256"))
+            issues.append(
+                error(
+                    "table.sha256",
+                    "resolved table checksum differs from manifest",
+                    table.spec.file,
+                    field="sha256",
+                )
+            )
     for name in m.tables:
         if name not in TABLES:
-            issues.append(error("manifest.table", f"unknown table {name}", MANIFEST, field=f"tables.{name}"))
+            issues.append(
+                error("manifest.table", f"unknown table {name}", MANIFEST, field=f"tables.{name}")
+            )
         elif name not in pack.tables:
-            issues.append(error("table.missing", "in manifest but not in the resolved pack", TABLES[name].file))
+            issues.append(
+                error(
+                    "table.missing", "in manifest but not in the resolved pack", TABLES[name].file
+                )
+            )
     if any(i.level is Level.ERROR for i in structural):
         return issues  # references and counts are meaningless on unreadable tables
     issues += _refs(pack.tables)
     for k, v in domain_counts(pack.tables).items():
         want = m.counts.get(k)
         if want is not None and want != v:
-            issues.append(error("count", f"{k} = {v}, manifest says {want}", MANIFEST, field=f"counts.{k}"))
+            issues.append(
+                error("count", f"{k} = {v}, manifest says {want}", MANIFEST, field=f"counts.{k}")
+            )
     if not any(i.level is Level.ERROR for i in issues):
         from yigong.casemix.compile import compile_model
         from yigong.casemix.model import build_model

@@ -15,14 +15,28 @@ import typer
 from yigong.warehouse.backend import BACKENDS, ENV_BACKEND, BackendError, backend_kind
 from yigong.warehouse.spark import ENV_MASTER
 
-BackendOpt = Annotated[str | None, typer.Option(
-    "--backend", envvar=ENV_BACKEND, show_envvar=True,
-    help=f"{' | '.join(BACKENDS)} (default duckdb)")]
-SparkRootOpt = Annotated[Path | None, typer.Option(
-    "--warehouse", help="Parquet warehouse directory (with --backend spark)")]
-MasterOpt = Annotated[str | None, typer.Option(
-    "--spark-master", envvar=ENV_MASTER, show_envvar=True,
-    help="Spark master URL: local[2] (default), local[*], spark://host:7077, yarn …")]
+BackendOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--backend",
+        envvar=ENV_BACKEND,
+        show_envvar=True,
+        help=f"{' | '.join(BACKENDS)} (default duckdb)",
+    ),
+]
+SparkRootOpt = Annotated[
+    Path | None,
+    typer.Option("--warehouse", help="Parquet warehouse directory (with --backend spark)"),
+]
+MasterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--spark-master",
+        envvar=ENV_MASTER,
+        show_envvar=True,
+        help="Spark master URL: local[2] (default), local[*], spark://host:7077, yarn …",
+    ),
+]
 
 
 def chosen(backend: str | None) -> str:

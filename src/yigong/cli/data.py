@@ -25,18 +25,26 @@ warehouse_app = typer.Typer(help="Export or import the whole warehouse as Parque
 
 def synth(
     preset: Annotated[str, typer.Argument(help="tiny | county | city | province")] = "county",
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("synth-data"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
+        "synth-data"
+    ),
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 2024,
     fmt: Annotated[str, typer.Option("--format", help="csv | parquet | xlsx")] = "csv",
     years: Annotated[str | None, typer.Option(help="Comma-separated years, e.g. 2023,2024")] = None,
     faults: Annotated[bool, typer.Option(help="Also write deliberately broken files.")] = False,
-    partitioned: Annotated[bool | None, typer.Option(
-        "--partitioned/--single-file",
-        help="Hive-style partitioned datasets <table>/county=…/period=…/part-0.<ext> (csv or "
-             "parquet), written county by county and year by year. Default: partitioned for "
-             "province with parquet, one file per table otherwise.")] = None,
-    counties: Annotated[int | None, typer.Option(
-        help="Only the preset's first N counties (e.g. a slice of the province).")] = None,
+    partitioned: Annotated[
+        bool | None,
+        typer.Option(
+            "--partitioned/--single-file",
+            help="Hive-style partitioned datasets <table>/county=…/period=…/part-0.<ext> (csv or "
+            "parquet), written county by county and year by year. Default: partitioned for "
+            "province with parquet, one file per table otherwise.",
+        ),
+    ] = None,
+    counties: Annotated[
+        int | None,
+        typer.Option(help="Only the preset's first N counties (e.g. a slice of the province)."),
+    ] = None,
 ) -> None:
     """Generate a seeded synthetic county, city or province as institution export files."""
     from yigong.synth import generate, write_faults
@@ -47,34 +55,55 @@ def synth(
     try:
         with _progress() as progress:
             task = progress.add_task(f"synth {preset}", total=None)
-            summary = generate(preset, out, seed=seed, fmt=fmt, years=year_tuple,
-                               partitioned=partitioned, counties=counties,
-                               progress=lambda step, n: progress.update(
-                                   task, description=f"synth {preset}: {step} ({n:,} rows)"))
+            summary = generate(
+                preset,
+                out,
+                seed=seed,
+                fmt=fmt,
+                years=year_tuple,
+                partitioned=partitioned,
+                counties=counties,
+                progress=lambda step, n: progress.update(
+                    task, description=f"synth {preset}: {step} ({n:,} rows)"
+                ),
+            )
     except (KeyError, ValueError) as exc:
         console.print(f"[red]error:[/red] {exc.args[0] if exc.args else exc}")
         raise typer.Exit(2) from exc
-    layout = "partitioned: <table>/county=…/period=…/part-0" if partitioned else "one file per table"
+    layout = (
+        "partitioned: <table>/county=…/period=…/part-0" if partitioned else "one file per table"
+    )
     table = RichTable("table", "rows", title=f"{preset} → {out} ({layout})")
     for name, rows in summary.items():
         table.add_row(name, f"{rows:,}")
     console.print(table)
     if faults:
         expected = write_faults(out / "faults", seed=seed)
-        console.print(f"broken files for ingest tests in {expected.parent} (planted errors: {expected})")
+        console.print(
+            f"broken files for ingest tests in {expected.parent} (planted errors: {expected})"
+        )
 
 
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories (CSV, Parquet, XLSX).")],
     db: DbOption = Path(DEFAULT_DB),
-    table: Annotated[str | None, typer.Option(help="Target table when a file name does not say.")] = None,
-    key_file: Annotated[Path | None, typer.Option(help="Pseudonymisation key file "
-                                                  "(else $YIGONG_PSEUDONYM_KEY).")] = None,
-    report: Annotated[Path | None, typer.Option(help="Write every rejected row to this CSV.")] = None,
+    table: Annotated[
+        str | None, typer.Option(help="Target table when a file name does not say.")
+    ] = None,
+    key_file: Annotated[
+        Path | None, typer.Option(help="Pseudonymisation key file (else $YIGONG_PSEUDONYM_KEY).")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Write every rejected row to this CSV.")
+    ] = None,
     strict: Annotated[bool, typer.Option(help="Exit 1 if any row was rejected.")] = False,
     backend: BackendOpt = None,
-    out: Annotated[Path | None, typer.Option(
-        "--out", help="Parquet warehouse directory to load into (with --backend spark).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Parquet warehouse directory to load into (with --backend spark)."
+        ),
+    ] = None,
     spark_master: MasterOpt = None,
 ) -> None:
     """Validate files row by row and load them; bad rows go to quarantine with their reason."""
@@ -84,8 +113,13 @@ def ingest(
     try:
         with _progress() as progress:
             task = progress.add_task("ingest", total=None)
-            reports = svc.ingest_files(db, paths, table=table, key_file=key_file, progress=lambda t, p:
-                                       progress.update(task, description=f"ingest {p.name} → {t}"))
+            reports = svc.ingest_files(
+                db,
+                paths,
+                table=table,
+                key_file=key_file,
+                progress=lambda t, p: progress.update(task, description=f"ingest {p.name} → {t}"),
+            )
     except (IngestError, WarehouseError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -97,19 +131,32 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _ingest_spark(paths: list[Path], out: Path | None, table: str | None, key_file: Path | None,
-                  report: Path | None, strict: bool, master: str | None) -> None:
+def _ingest_spark(
+    paths: list[Path],
+    out: Path | None,
+    table: str | None,
+    key_file: Path | None,
+    report: Path | None,
+    strict: bool,
+    master: str | None,
+) -> None:
     from yigong.services.backends import ingest_files_spark
 
     if out is None:
-        raise typer.BadParameter("give the Parquet warehouse directory to load into",
-                                 param_hint="--out")
+        raise typer.BadParameter(
+            "give the Parquet warehouse directory to load into", param_hint="--out"
+        )
     try:
         with _progress() as progress:
             task = progress.add_task("ingest (spark)", total=None)
             reports, rejected = ingest_files_spark(
-                out, paths, table=table, key_file=key_file, master=master,
-                progress=lambda t, p: progress.update(task, description=f"ingest {p.name} → {t}"))
+                out,
+                paths,
+                table=table,
+                key_file=key_file,
+                master=master,
+                progress=lambda t, p: progress.update(task, description=f"ingest {p.name} → {t}"),
+            )
     except IngestError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -119,20 +166,45 @@ def _ingest_spark(paths: list[Path], out: Path | None, table: str | None, key_fi
             w = csv.writer(fh)
             w.writerow(["file", "row_no", "field", "rule", "reason", "value"])
             for row in rejected:
-                w.writerow([row["file"], row["row_no"], row["field"], row["rule"], row["reason"],
-                            row["value"] or ""])
+                w.writerow(
+                    [
+                        row["file"],
+                        row["row_no"],
+                        row["field"],
+                        row["rule"],
+                        row["reason"],
+                        row["value"] or "",
+                    ]
+                )
         console.print(f"rejected rows written to {report}")
     if strict and any(r.rows_rejected for r in reports):
         raise typer.Exit(1)
 
 
 def print_reports(reports: list[IngestReport]) -> None:
-    table = RichTable("table", "file", "read", "accepted", "rejected", "replaced", "s", "why rejected",
-                      title="ingest")
+    table = RichTable(
+        "table",
+        "file",
+        "read",
+        "accepted",
+        "rejected",
+        "replaced",
+        "s",
+        "why rejected",
+        title="ingest",
+    )
     for r in reports:
         why = ", ".join(f"{k} {v}" for k, v in r.errors_by_rule.items())
-        table.add_row(r.table, _shown(r.file), f"{r.rows_read:,}", f"{r.rows_accepted:,}",
-                      f"{r.rows_rejected:,}", f"{r.rows_replaced:,}", f"{r.seconds:.1f}", why)
+        table.add_row(
+            r.table,
+            _shown(r.file),
+            f"{r.rows_read:,}",
+            f"{r.rows_accepted:,}",
+            f"{r.rows_rejected:,}",
+            f"{r.rows_replaced:,}",
+            f"{r.seconds:.1f}",
+            why,
+        )
     console.print(table)
     # a notice repeated on every part file of a partitioned dataset is printed once, counted
     notices: dict[tuple[str, str], list[str]] = {}
@@ -144,7 +216,9 @@ def print_reports(reports: list[IngestReport]) -> None:
         console.print(f"  [dim]{where}: {notice}[/dim]")
     for r in reports:
         for s in r.samples[:3]:
-            console.print(f"  [yellow]{_shown(r.file)} row {s.row_no}[/yellow] {s.field}: {s.reason}")
+            console.print(
+                f"  [yellow]{_shown(r.file)} row {s.row_no}[/yellow] {s.field}: {s.reason}"
+            )
 
 
 def _shown(file: str) -> str:
@@ -165,12 +239,22 @@ def _write_error_report(reports: list[IngestReport], db: Path, path: Path) -> No
         w.writerow(["file", "row_no", "field", "rule", "reason", "value"])
         for run_id in run_ids:
             for row in svc.quarantine_rows(db, run_id):
-                w.writerow([row["file"], row["row_no"], row["field"], row["rule"], row["reason"],
-                            row["value"] or ""])
+                w.writerow(
+                    [
+                        row["file"],
+                        row["row_no"],
+                        row["field"],
+                        row["rule"],
+                        row["reason"],
+                        row["value"] or "",
+                    ]
+                )
 
 
-def status(db: DbOption = Path(DEFAULT_DB),
-           as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+def status(
+    db: DbOption = Path(DEFAULT_DB),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
     """What is loaded: rows per table and year, institutions by type, quarantine by rule."""
     st = svc.warehouse_status(db)
     if as_json:
@@ -180,7 +264,9 @@ def status(db: DbOption = Path(DEFAULT_DB),
 
 
 def print_status(st: dict) -> None:
-    t = RichTable("table", "表", "rows", "by year", "quarantined", title=f"warehouse {st['database']}")
+    t = RichTable(
+        "table", "表", "rows", "by year", "quarantined", title=f"warehouse {st['database']}"
+    )
     for row in st["tables"]:
         years = " ".join(f"{y}:{n:,}" for y, n in row["periods"].items())
         t.add_row(row["table"], row["zh"], f"{row['rows']:,}", years, f"{row['quarantined']:,}")
@@ -215,8 +301,9 @@ def warehouse_import(directory: Path, db: DbOption = Path(DEFAULT_DB)) -> None:
     console.print(", ".join(f"{k} {v:,}" for k, v in counts.items()))
 
 
-def schema_docs(out: Annotated[Path | None, typer.Option("-o", help="Write to this file.")] = None
-                ) -> None:
+def schema_docs(
+    out: Annotated[Path | None, typer.Option("-o", help="Write to this file.")] = None,
+) -> None:
     """Print (or write) the data dictionary generated from the schema declarations."""
     from yigong.schema.docs import render_markdown
 
@@ -228,5 +315,10 @@ def schema_docs(out: Annotated[Path | None, typer.Option("-o", help="Write to th
 
 
 def _progress() -> Progress:
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                    console=console, transient=True)
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )

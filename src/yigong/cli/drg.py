@@ -12,10 +12,14 @@ from yigong.casemix import Case, InputError, Level, PackError
 from yigong.cli.backend_opts import BackendOpt, MasterOpt, chosen
 from yigong.services import casemix as service
 
-app = typer.Typer(help="DRG grouper (CHS-DRG 1.1 and regional variants): packs, group, explain.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="DRG grouper (CHS-DRG 1.1 and regional variants): packs, group, explain.",
+    no_args_is_help=True,
+)
 
-SchemeOpt = Annotated[str, typer.Option("--scheme", "-s", help="pack id, e.g. chs-drg-1.1 or chs-drg-1.1-handan-2022")]
+SchemeOpt = Annotated[
+    str, typer.Option("--scheme", "-s", help="pack id, e.g. chs-drg-1.1 or chs-drg-1.1-handan-2022")
+]
 
 
 @app.command("packs")
@@ -28,21 +32,29 @@ def packs_cmd(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     for p in packs:
         base = f" on {p.base}" if p.base else ""
         c = p.counts
-        typer.echo(f"{p.id}\t{p.scheme_version}\t{p.kind}{base}\t{p.region}\t"
-                   f"MDC {c.get('mdcs')} ADRG {c.get('adrgs')} DRG {c.get('drgs')}\t{p.licence}")
+        typer.echo(
+            f"{p.id}\t{p.scheme_version}\t{p.kind}{base}\t{p.region}\t"
+            f"MDC {c.get('mdcs')} ADRG {c.get('adrgs')} DRG {c.get('drgs')}\t{p.licence}"
+        )
         typer.echo(f"  {p.title}")
 
 
 @app.command("check")
-def check_cmd(packs: Annotated[list[str] | None, typer.Argument(help="pack ids or folders (default: all)")] = None) -> None:
+def check_cmd(
+    packs: Annotated[
+        list[str] | None, typer.Argument(help="pack ids or folders (default: all)")
+    ] = None,
+) -> None:
     """Validate packs: tables, references, rule vocabulary, counts and checksums."""
     results = service.check_packs(packs)
     failed = False
     for pack, issues in results.items():
         errors = [i for i in issues if i.level is Level.ERROR]
         failed |= bool(errors)
-        typer.echo(f"{pack}: {'OK' if not errors else f'{len(errors)} error(s)'}"
-                   f"{f', {len(issues) - len(errors)} warning(s)' if len(issues) > len(errors) else ''}")
+        typer.echo(
+            f"{pack}: {'OK' if not errors else f'{len(errors)} error(s)'}"
+            f"{f', {len(issues) - len(errors)} warning(s)' if len(issues) > len(errors) else ''}"
+        )
         for i in issues:
             typer.echo(f"  {i}")
     raise typer.Exit(1 if failed else 0)
@@ -50,12 +62,20 @@ def check_cmd(packs: Annotated[list[str] | None, typer.Argument(help="pack ids o
 
 @app.command("group")
 def group_cmd(
-    input_csv: Annotated[Path | None, typer.Argument(help="cases CSV (contract columns); omit with --warehouse")] = None,
+    input_csv: Annotated[
+        Path | None, typer.Argument(help="cases CSV (contract columns); omit with --warehouse")
+    ] = None,
     scheme: SchemeOpt = "chs-drg-1.1",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="result CSV")] = None,
-    warehouse: Annotated[Path | None, typer.Option(help="group the warehouse's discharges instead")] = None,
-    translate_codes: Annotated[bool, typer.Option(help="optional step 0: translate codes via the pack maps")] = False,
-    strict: Annotated[bool, typer.Option(help="refuse the file on any malformed value (default: invalid_input)")] = False,
+    warehouse: Annotated[
+        Path | None, typer.Option(help="group the warehouse's discharges instead")
+    ] = None,
+    translate_codes: Annotated[
+        bool, typer.Option(help="optional step 0: translate codes via the pack maps")
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option(help="refuse the file on any malformed value (default: invalid_input)")
+    ] = False,
     backend: BackendOpt = None,
     spark_master: MasterOpt = None,
 ) -> None:
@@ -83,14 +103,18 @@ def group_cmd(
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
     counts = ", ".join(f"{k} {v}" for k, v in sorted(summary.statuses.items()))
-    typer.echo(f"{summary.rows} cases grouped with {summary.scheme} {summary.pack_version} -> {where}: "
-               f"{counts}; {summary.drgs} distinct DRGs")
+    typer.echo(
+        f"{summary.rows} cases grouped with {summary.scheme} {summary.pack_version} -> {where}: "
+        f"{counts}; {summary.drgs} distinct DRGs"
+    )
 
 
 @app.command("explain")
 def explain_cmd(
     scheme: SchemeOpt = "chs-drg-1.1",
-    input_csv: Annotated[Path | None, typer.Option("--input", help="cases CSV to take the case from")] = None,
+    input_csv: Annotated[
+        Path | None, typer.Option("--input", help="cases CSV to take the case from")
+    ] = None,
     case_id: Annotated[str | None, typer.Option(help="case_id in --input")] = None,
     sex: Annotated[int | None, typer.Option(help="1 male, 2 female")] = None,
     age_years: Annotated[int | None, typer.Option()] = None,
@@ -108,13 +132,22 @@ def explain_cmd(
                 raise typer.BadParameter("--input needs --case-id")
             trace = service.explain_from_file(input_csv, case_id, scheme, translate_codes)
         else:
-            case = Case(case_id or "cli", sex, age_years, age_days, birth_weight_g,
-                        tuple(c for c in dx.split("|") if c), tuple(c for c in px.split("|") if c))
+            case = Case(
+                case_id or "cli",
+                sex,
+                age_years,
+                age_days,
+                birth_weight_g,
+                tuple(c for c in dx.split("|") if c),
+                tuple(c for c in px.split("|") if c),
+            )
             trace = service.explain(case, scheme, translate_codes)
     except (InputError, PackError, KeyError) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
-    typer.echo(json.dumps(trace.to_dict(), ensure_ascii=False, indent=2) if as_json else trace.summary())
+    typer.echo(
+        json.dumps(trace.to_dict(), ensure_ascii=False, indent=2) if as_json else trace.summary()
+    )
 
 
 @app.command("metrics")
@@ -123,9 +156,15 @@ def metrics_cmd(
     scheme: SchemeOpt = "chs-drg-1.1",
     level: Annotated[str, typer.Option(help="institution | department | doctor")] = "institution",
     period: Annotated[str, typer.Option(help="month | quarter | year")] = "quarter",
-    weights: Annotated[Path | None, typer.Option(help="weight table CSV (drg,weight); default: from data")] = None,
-    trim: Annotated[str, typer.Option(help="trimming for weights from data: iqr3 | pct2.5-97.5 | none")] = "iqr3",
-    low_risk_scale: Annotated[str, typer.Option(help="low-risk DRGs: plain | log (mortality z-score)")] = "plain",
+    weights: Annotated[
+        Path | None, typer.Option(help="weight table CSV (drg,weight); default: from data")
+    ] = None,
+    trim: Annotated[
+        str, typer.Option(help="trimming for weights from data: iqr3 | pct2.5-97.5 | none")
+    ] = "iqr3",
+    low_risk_scale: Annotated[
+        str, typer.Option(help="low-risk DRGs: plain | log (mortality z-score)")
+    ] = "plain",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="write CSV here")] = None,
     backend: BackendOpt = None,
     spark_master: MasterOpt = None,
@@ -139,8 +178,15 @@ def metrics_cmd(
     kind = chosen(backend)
     try:
         with opened(kind, warehouse=warehouse, master=spark_master) as wh:
-            table = service.casemix_metrics(wh.ibis, scheme, level, period, weights, Trim(trim),
-                                            low_risk_scale=Scale(low_risk_scale))
+            table = service.casemix_metrics(
+                wh.ibis,
+                scheme,
+                level,
+                period,
+                weights,
+                Trim(trim),
+                low_risk_scale=Scale(low_risk_scale),
+            )
     except ValueError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
@@ -155,9 +201,15 @@ def metrics_cmd(
 def facts_cmd(
     warehouse: Annotated[Path, typer.Option(help="warehouse file with discharges and drg_results")],
     scheme: SchemeOpt = "chs-drg-1.1",
-    period: Annotated[str, typer.Option(help="month | quarter | year (reference means per period)")] = "quarter",
-    weights: Annotated[Path | None, typer.Option(help="weight table CSV (drg,weight); default: from data")] = None,
-    trim: Annotated[str, typer.Option(help="trimming for weights from data: iqr3 | pct2.5-97.5 | none")] = "iqr3",
+    period: Annotated[
+        str, typer.Option(help="month | quarter | year (reference means per period)")
+    ] = "quarter",
+    weights: Annotated[
+        Path | None, typer.Option(help="weight table CSV (drg,weight); default: from data")
+    ] = None,
+    trim: Annotated[
+        str, typer.Option(help="trimming for weights from data: iqr3 | pct2.5-97.5 | none")
+    ] = "iqr3",
     low_risk_scale: Annotated[str, typer.Option(help="low-risk DRGs: plain | log")] = "plain",
     backend: BackendOpt = None,
     spark_master: MasterOpt = None,
@@ -169,11 +221,14 @@ def facts_cmd(
     kind = chosen(backend)
     try:
         with opened(kind, warehouse=warehouse, master=spark_master) as wh:
-            summary = service.store_case_facts(wh.ibis, scheme, period, weights, Trim(trim),
-                                               low_risk_scale=Scale(low_risk_scale))
+            summary = service.store_case_facts(
+                wh.ibis, scheme, period, weights, Trim(trim), low_risk_scale=Scale(low_risk_scale)
+            )
     except ValueError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
-    typer.echo(f"{summary.rows} grouped discharges -> {warehouse}:{service.FACTS_TABLE} "
-               f"({summary.scheme} {summary.pack_version}; weights {summary.extra['weights']}; "
-               f"low-risk scale {summary.extra['low_risk_scale']})")
+    typer.echo(
+        f"{summary.rows} grouped discharges -> {warehouse}:{service.FACTS_TABLE} "
+        f"({summary.scheme} {summary.pack_version}; weights {summary.extra['weights']}; "
+        f"low-risk scale {summary.extra['low_risk_scale']})"
+    )

@@ -17,14 +17,22 @@ from yigong.services import backends
 from yigong.services import indicators as svc
 from yigong.warehouse import DEFAULT_DB
 
-app = typer.Typer(help="Indicators: list the catalog, compute for a node and period, explain.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Indicators: list the catalog, compute for a node and period, explain.",
+    no_args_is_help=True,
+)
 catalog_app = typer.Typer(help="Indicator catalog files: validate them.", no_args_is_help=True)
 console = Console()
 
 Db = Annotated[Path, typer.Option("--db", help="DuckDB warehouse file.")]
-NodeOpt = Annotated[str, typer.Option("--node", help="inst:<id> | community:<id> | "
-                                      "division:<code> (a bare 6/9/12-digit code is a division)")]
+NodeOpt = Annotated[
+    str,
+    typer.Option(
+        "--node",
+        help="inst:<id> | community:<id> | "
+        "division:<code> (a bare 6/9/12-digit code is a division)",
+    ),
+]
 PeriodOpt = Annotated[str, typer.Option("--period", help="2024 | 2024Q1 | 202401")]
 
 
@@ -41,42 +49,82 @@ def _num(v: object) -> str:
 def results_table(results: list[IndicatorResult], title: str) -> Table:
     """A rich table of results: value, numerator, denominator, change, target and gap."""
     t = Table(title=title, show_lines=False)
-    for col in ("id", "indicator", "value", "numerator", "denominator", "Δ prev", "target",
-                "gap", "by", "trend"):
+    for col in (
+        "id",
+        "indicator",
+        "value",
+        "numerator",
+        "denominator",
+        "Δ prev",
+        "target",
+        "gap",
+        "by",
+        "trend",
+    ):
         t.add_column(col, overflow="fold")
     for r in results:
         tgt = r.target
-        target = "" if tgt is None else (
-            f"{tgt.comparator} {tgt.value:g}" if tgt.value is not None else f"{tgt.comparator} "
-            f"{tgt.benchmark}")
-        gap = "" if tgt is None or tgt.gap is None else (
-            f"{tgt.gap:+.{r.decimals}f} {'✓' if tgt.met else '✗'}")
+        target = (
+            ""
+            if tgt is None
+            else (
+                f"{tgt.comparator} {tgt.value:g}"
+                if tgt.value is not None
+                else f"{tgt.comparator} {tgt.benchmark}"
+            )
+        )
+        gap = (
+            ""
+            if tgt is None or tgt.gap is None
+            else (f"{tgt.gap:+.{r.decimals}f} {'✓' if tgt.met else '✗'}")
+        )
         traj = r.trajectory
         if traj is None:
             trend = ""
         elif traj.will_meet is None or traj.projected is None:
             trend = traj.note.split(":")[0]
         else:
-            trend = (f"{'on track' if traj.will_meet else 'off track'} "
-                     f"({traj.projected:.{r.decimals}f})")
+            trend = (
+                f"{'on track' if traj.will_meet else 'off track'} ({traj.projected:.{r.decimals}f})"
+            )
         value = r.formatted() if r.value is not None else r.status.value
         change = "" if r.change is None else f"{r.change:+.{r.decimals}f}"
-        t.add_row(r.indicator, r.name_zh, value, _num(r.numerator), _num(r.denominator), change,
-                  target, gap, str(tgt.deadline) if tgt else "", trend)
+        t.add_row(
+            r.indicator,
+            r.name_zh,
+            value,
+            _num(r.numerator),
+            _num(r.denominator),
+            change,
+            target,
+            gap,
+            str(tgt.deadline) if tgt else "",
+            trend,
+        )
     return t
 
 
 @app.command("list")
-def list_cmd(catalog: Annotated[str | None, typer.Option(help="Only this catalog.")] = None) -> None:
+def list_cmd(
+    catalog: Annotated[str | None, typer.Option(help="Only this catalog.")] = None,
+) -> None:
     """List the indicators of the catalog (id, catalog, edition, names, provenance)."""
     t = Table()
     for col in ("id", "catalog", "edition", "code", "名称", "name", "unit", "dir", "prov"):
         t.add_column(col)
     for i in svc.list_indicators(catalog):
-        t.add_row(i.id, i.catalog, i.edition, i.code, i.name_zh, i.name_en, i.unit,
-                  i.direction.value if i.direction else "",
-                  (i.provenance.value if i.provenance else "") + (" *req " + ",".join(i.requires)
-                                                                  if i.requires else ""))
+        t.add_row(
+            i.id,
+            i.catalog,
+            i.edition,
+            i.code,
+            i.name_zh,
+            i.name_en,
+            i.unit,
+            i.direction.value if i.direction else "",
+            (i.provenance.value if i.provenance else "")
+            + (" *req " + ",".join(i.requires) if i.requires else ""),
+        )
     console.print(t)
 
 
@@ -86,8 +134,9 @@ def compute(
     period: PeriodOpt,
     catalog: Annotated[str | None, typer.Option(help="Only this catalog.")] = None,
     ids: Annotated[list[str] | None, typer.Option("--id", help="Only these indicator ids.")] = None,
-    out: Annotated[Path | None, typer.Option("-o", "--out", help="Write .csv, .xlsx or .json.")]
-    = None,
+    out: Annotated[
+        Path | None, typer.Option("-o", "--out", help="Write .csv, .xlsx or .json.")
+    ] = None,
     db: Db = Path(DEFAULT_DB),
     backend: BackendOpt = None,
     warehouse: SparkRootOpt = None,
@@ -103,14 +152,20 @@ def compute(
         svc.export(ev.results, out)
         console.print(f"wrote {len(ev.results)} results to {out}")
         return
-    console.print(results_table(ev.results, f"{ev.node.name} ({node}) · {period} · "
-                                f"{ev.queries} queries"))
+    console.print(
+        results_table(ev.results, f"{ev.node.name} ({node}) · {period} · {ev.queries} queries")
+    )
 
 
 @app.command()
-def scorecard(node: NodeOpt, period: PeriodOpt, db: Db = Path(DEFAULT_DB),
-              backend: BackendOpt = None, warehouse: SparkRootOpt = None,
-              spark_master: MasterOpt = None) -> None:
+def scorecard(
+    node: NodeOpt,
+    period: PeriodOpt,
+    db: Db = Path(DEFAULT_DB),
+    backend: BackendOpt = None,
+    warehouse: SparkRootOpt = None,
+    spark_master: MasterOpt = None,
+) -> None:
     """The targets binding a node: actual, gap, deadline and whether the trend meets it."""
     if chosen(backend) == "duckdb":
         results = svc.scorecard(db, node, period)
@@ -144,14 +199,19 @@ def explain(
 def _print_explanation(ex: svc.Explanation, sql: bool) -> None:
     i, r = ex.indicator, ex.result
     console.rule(f"{i.id} {i.name_zh} · {i.name_en}")
-    console.print(f"catalog {i.catalog} {i.edition} · code {i.code} · provenance {i.provenance}"
-                  f" · direction {i.direction} · source: {i.source}")
+    console.print(
+        f"catalog {i.catalog} {i.edition} · code {i.code} · provenance {i.provenance}"
+        f" · direction {i.direction} · source: {i.source}"
+    )
     if i.numerator:
-        console.print(f"numerator: {i.numerator.description_zh} = {' + '.join(i.numerator.measures)}"
-                      + (f" − {' − '.join(i.numerator.minus)}" if i.numerator.minus else ""))
+        console.print(
+            f"numerator: {i.numerator.description_zh} = {' + '.join(i.numerator.measures)}"
+            + (f" − {' − '.join(i.numerator.minus)}" if i.numerator.minus else "")
+        )
     if i.denominator:
-        console.print(f"denominator: {i.denominator.description_zh} = "
-                      f"{' + '.join(i.denominator.measures)}")
+        console.print(
+            f"denominator: {i.denominator.description_zh} = {' + '.join(i.denominator.measures)}"
+        )
     if i.base:
         console.print(f"growth of {i.base} against {i.growth_against}")
     console.print(f"factor {i.factor:g}" + (f" / {i.divisor:g}" if i.divisor != 1 else ""))
@@ -177,8 +237,9 @@ def _print_explanation(ex: svc.Explanation, sql: bool) -> None:
 
 
 @catalog_app.command("docs")
-def docs(out: Annotated[Path | None, typer.Option("-o", "--out", help="Write to this file.")]
-         = None) -> None:
+def docs(
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Write to this file.")] = None,
+) -> None:
     """Print (or write) the generated catalog reference in Markdown."""
     text = svc.catalog_reference()
     if out is None:
@@ -189,8 +250,11 @@ def docs(out: Annotated[Path | None, typer.Option("-o", "--out", help="Write to 
 
 
 @catalog_app.command("check")
-def check(paths: Annotated[list[Path] | None, typer.Argument(help="Catalog files (default: the "
-                                                             "built-in catalog).")] = None) -> None:
+def check(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Catalog files (default: the built-in catalog).")
+    ] = None,
+) -> None:
     """Validate catalog files; exit 1 on any error."""
     issues = svc.check_catalog(paths or None)
     for issue in issues:

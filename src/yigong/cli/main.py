@@ -70,18 +70,25 @@ app.command()(_demo)
 
 # Sub-command groups: each area registers its own Typer app here (one line each).
 from yigong.cli import settle  # noqa: E402
+
 app.add_typer(settle.app, name="settle")
 from yigong.cli import drg  # noqa: E402
+
 app.add_typer(drg.app, name="drg")
 from yigong.cli import referral  # noqa: E402
+
 app.add_typer(referral.app, name="referral")
 from yigong.cli import indicators  # noqa: E402
+
 app.add_typer(indicators.app, name="indicators")
 app.add_typer(indicators.catalog_app, name="catalog")
 from yigong.cli import tasks  # noqa: E402
+
 app.add_typer(tasks.app, name="tasks")
 from yigong.cli import serve as _serve  # noqa: E402
+
 app.command("serve")(_serve.serve)
 app.add_typer(_serve.users_app, name="users")
 from yigong.cli import screen  # noqa: E402
+
 app.add_typer(screen.app, name="screen")

@@ -9,38 +9,70 @@ import typer
 
 __all__ = ["serve", "users_app"]
 
-users_app = typer.Typer(help="Local users of the API and cockpit (role + hierarchy nodes).",
-                        no_args_is_help=True)
+users_app = typer.Typer(
+    help="Local users of the API and cockpit (role + hierarchy nodes).", no_args_is_help=True
+)
 
 Db = Annotated[Path, typer.Option("--db", help="warehouse file (DuckDB)")]
-UsersDb = Annotated[Path | None, typer.Option("--users-db",
-                                              help="user store (default: auth.sqlite by --db)")]
+UsersDb = Annotated[
+    Path | None, typer.Option("--users-db", help="user store (default: auth.sqlite by --db)")
+]
 
 
-def _settings(db: Path, users_db: Path | None, store: str = "",  # noqa: ANN202 - typer helper
-              policy: str = "henan-default", runs: Path | None = None):
+def _settings(
+    db: Path,
+    users_db: Path | None,
+    store: str = "",  # noqa: ANN202 - typer helper
+    policy: str = "henan-default",
+    runs: Path | None = None,
+):
     from yigong.api import Settings
 
-    return Settings(warehouse=db, users_db=users_db, workflow_store=store,
-                    settlement_policy=policy, runs_dir=runs)
+    return Settings(
+        warehouse=db,
+        users_db=users_db,
+        workflow_store=store,
+        settlement_policy=policy,
+        runs_dir=runs,
+    )
 
 
-def serve(db: Db = Path("yigong.duckdb"), users_db: UsersDb = None,
-          store: Annotated[str, typer.Option(
-              "--store", help="workflow store URL or SQLite path (default: workflow.sqlite by "
-                              "--db; env YIGONG_STORE_URL is not read here)")] = "",
-          host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="TCP port")] = 8000,
-          policy: Annotated[str, typer.Option(
-              "--policy", help="payment policy (name or YAML path) the cockpit's settlement "
-                               "pages settle with")] = "henan-default",
-          runs: Annotated[Path | None, typer.Option(
-              "--runs", help="where the cockpit writes its settlement runs (default: runs/ by "
-                             "--db)")] = None,
-          workers: Annotated[int, typer.Option(
-              min=1, max=64, help="server processes; with more than one the warehouse is "
-                                  "opened read-only (each keeps its own result cache)")] = 1,
-          ) -> None:
+def serve(
+    db: Db = Path("yigong.duckdb"),
+    users_db: UsersDb = None,
+    store: Annotated[
+        str,
+        typer.Option(
+            "--store",
+            help="workflow store URL or SQLite path (default: workflow.sqlite by "
+            "--db; env YIGONG_STORE_URL is not read here)",
+        ),
+    ] = "",
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    policy: Annotated[
+        str,
+        typer.Option(
+            "--policy",
+            help="payment policy (name or YAML path) the cockpit's settlement pages settle with",
+        ),
+    ] = "henan-default",
+    runs: Annotated[
+        Path | None,
+        typer.Option(
+            "--runs", help="where the cockpit writes its settlement runs (default: runs/ by --db)"
+        ),
+    ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="server processes; with more than one the warehouse is "
+            "opened read-only (each keeps its own result cache)",
+        ),
+    ] = 1,
+) -> None:
     """Run the REST API (/api/v1, OpenAPI at /docs) and the web cockpit (/)."""
     import json
     import os
@@ -60,35 +92,58 @@ def serve(db: Db = Path("yigong.duckdb"), users_db: UsersDb = None,
         load_policy(policy)
     except (IssuesError, OSError, ValueError) as exc:
         raise typer.BadParameter(str(exc), param_hint="--policy") from exc
-    typer.echo(f"cockpit: http://{host}:{port}/   API: http://{host}:{port}/docs"
-               + (f"   ({workers} workers, warehouse read-only)" if workers > 1 else ""))
+    typer.echo(
+        f"cockpit: http://{host}:{port}/   API: http://{host}:{port}/docs"
+        + (f"   ({workers} workers, warehouse read-only)" if workers > 1 else "")
+    )
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",
-                    access_log=False)
+        uvicorn.run(
+            create_app(settings), host=host, port=port, log_level="warning", access_log=False
+        )
         return
     if not settings.warehouse.exists():
         raise typer.BadParameter(f"no warehouse at {settings.warehouse}", param_hint="--db")
     # every worker must sign and check tokens with the same secret
     os.environ.setdefault(SECRET_ENV, secrets.token_hex(32))
-    os.environ[SERVE_ENV] = json.dumps({"warehouse": str(settings.warehouse.resolve()),
-                                        "users_db": str(settings.users_path.resolve()),
-                                        "workflow_store": settings.workflow_url,
-                                        "settlement_policy": settings.settlement_policy,
-                                        "runs_dir": str(settings.runs_path.resolve())})
-    uvicorn.run("yigong.api.app:app_from_env", factory=True, workers=workers, host=host,
-                port=port, log_level="warning", access_log=False)
+    os.environ[SERVE_ENV] = json.dumps(
+        {
+            "warehouse": str(settings.warehouse.resolve()),
+            "users_db": str(settings.users_path.resolve()),
+            "workflow_store": settings.workflow_url,
+            "settlement_policy": settings.settlement_policy,
+            "runs_dir": str(settings.runs_path.resolve()),
+        }
+    )
+    uvicorn.run(
+        "yigong.api.app:app_from_env",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 @users_app.command("add")
-def add(name: str,
-        role: Annotated[str, typer.Option(help="province_commission, city_commission, "
-                                               "county_commission, community_office, "
-                                               "institution, insurance_bureau, auditor")],
-        node: Annotated[list[str], typer.Option(help="a node the user sees (repeat): "
-                                                     "division:130423, community:C1, inst:H1")],
-        password: Annotated[str, typer.Option(prompt=True, hide_input=True,
-                                              confirmation_prompt=True)],
-        db: Db = Path("yigong.duckdb"), users_db: UsersDb = None) -> None:
+def add(
+    name: str,
+    role: Annotated[
+        str,
+        typer.Option(
+            help="province_commission, city_commission, "
+            "county_commission, community_office, "
+            "institution, insurance_bureau, auditor"
+        ),
+    ],
+    node: Annotated[
+        list[str],
+        typer.Option(help="a node the user sees (repeat): division:130423, community:C1, inst:H1"),
+    ],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    db: Db = Path("yigong.duckdb"),
+    users_db: UsersDb = None,
+) -> None:
     """Add (or replace) a local user; the change is written to the audit log."""
     from yigong.api.users import UserStore
 

@@ -122,8 +122,13 @@ def budget(
 
     Inputs come from a bundle (-i) or from the warehouse (--db with --county and --year).
     """
-    if not _from_warehouse(inputs, db, county, year,
-                           {"--fund": fund is not None, "--per-capita": per_capita is not None}):
+    if not _from_warehouse(
+        inputs,
+        db,
+        county,
+        year,
+        {"--fund": fund is not None, "--per-capita": per_capita is not None},
+    ):
         assert inputs is not None
         summary = _guard(
             lambda: service.settle_budget_run(
@@ -142,8 +147,13 @@ def budget(
     _print_summary(summary, as_json)
 
 
-def _from_warehouse(inputs: Path | None, db: Path | None, county: str | None, year: int | None,
-                    db_only: dict[str, bool]) -> bool:
+def _from_warehouse(
+    inputs: Path | None,
+    db: Path | None,
+    county: str | None,
+    year: int | None,
+    db_only: dict[str, bool],
+) -> bool:
     """Whether a run reads the warehouse (else a bundle); refuses an ambiguous choice, a
     warehouse run without county and year, and warehouse-only options given with a bundle
     (they would be ignored silently)."""
@@ -224,8 +234,13 @@ def dip(
 
     Inputs come from a bundle (-i) or from the warehouse (--db with --county and --year).
     """
-    if not _from_warehouse(inputs, db, county, year,
-                           {"--dip-fund": dip_fund is not None, "--all-inpatient": all_inpatient}):
+    if not _from_warehouse(
+        inputs,
+        db,
+        county,
+        year,
+        {"--dip-fund": dip_fund is not None, "--all-inpatient": all_inpatient},
+    ):
         assert inputs is not None
         summary = _guard(lambda: service.settle_dip_run(inputs, policy, out, replace=replace))
     else:
@@ -270,8 +285,13 @@ def drg(
 
     Cases come from a bundle (-i) or from the warehouse (--db with --county and --year).
     """
-    if not _from_warehouse(inputs, db, county, year,
-                           {"--weights": weights is not None, "--drg-fund": drg_fund is not None}):
+    if not _from_warehouse(
+        inputs,
+        db,
+        county,
+        year,
+        {"--weights": weights is not None, "--drg-fund": drg_fund is not None},
+    ):
         assert inputs is not None
         summary = _guard(lambda: service.settle_drg_run(inputs, policy, out, replace=replace))
     else:

@@ -77,14 +77,17 @@ def merge_sources(measures: dict[str, Measure]) -> dict[str, SourceKey]:
 def _scope_lookup(key: SourceKey) -> Join | None:
     """The lookup into ``institutions`` on the scope column, if the source has one."""
     for j in key.joins:
-        if j.table == "institutions" and j.right == "institution_id" \
-                and key.scope.institution is not None and j.left == key.scope.institution:
+        if (
+            j.table == "institutions"
+            and j.right == "institution_id"
+            and key.scope.institution is not None
+            and j.left == key.scope.institution
+        ):
             return j
     return None
 
 
-def base_table(tables: TableSource, key: SourceKey,
-               node: ResolvedNode | None = None) -> ibis.Table:
+def base_table(tables: TableSource, key: SourceKey, node: ResolvedNode | None = None) -> ibis.Table:
     """The table with its lookups left-joined; joined columns are renamed ``table__column``.
 
     When a lookup into ``institutions`` uses the scope column and a node is given, that lookup
@@ -113,8 +116,10 @@ def _scoped(t: ibis.Table, key: SourceKey, node: ResolvedNode) -> ibis.Table:
     if scope.area is None:
         return t
     if node.area is None:
-        raise NotApplicable(f"{node.node} has no area (population or residents); "
-                            "this measure needs a community or a division")
+        raise NotApplicable(
+            f"{node.node} has no area (population or residents); "
+            "this measure needs a community or a division"
+        )
     col = column_name(scope.area)
     if scope.area_match == "exact":
         return t.filter(node.area.exactly(t[col]))
@@ -184,8 +189,9 @@ def _values(v: list[str | int] | str, valuesets: dict[str, list[str]]) -> list[A
     return list(v)
 
 
-def condition(t: ibis.Table, c: Condition, valuesets: dict[str, list[str]],
-              node: ResolvedNode | None) -> ibis.Value:
+def condition(
+    t: ibis.Table, c: Condition, valuesets: dict[str, list[str]], node: ResolvedNode | None
+) -> ibis.Value:
     """One structured filter as an Ibis boolean expression."""
     if c.any_of is not None:
         parts = [condition(t, sub, valuesets, node) for sub in c.any_of]
@@ -207,8 +213,9 @@ def condition(t: ibis.Table, c: Condition, valuesets: dict[str, list[str]],
     for op in ("gte", "lte", "gt", "lt"):
         value = getattr(c, op)
         if value is not None:
-            return {"gte": col >= value, "lte": col <= value, "gt": col > value,
-                    "lt": col < value}[op]
+            return {"gte": col >= value, "lte": col <= value, "gt": col > value, "lt": col < value}[
+                op
+            ]
     if c.contains is not None:
         return col.contains(c.contains)
     if c.startswith is not None:
@@ -221,8 +228,9 @@ def condition(t: ibis.Table, c: Condition, valuesets: dict[str, list[str]],
     raise AssertionError(f"condition without operator: {c}")
 
 
-def _where(t: ibis.Table, m: Measure, valuesets: dict[str, list[str]],
-           node: ResolvedNode) -> ibis.Value | None:
+def _where(
+    t: ibis.Table, m: Measure, valuesets: dict[str, list[str]], node: ResolvedNode
+) -> ibis.Value | None:
     out = None
     for c in m.where:
         cond = condition(t, c, valuesets, node)
@@ -245,8 +253,9 @@ def _aggregate(t: ibis.Table, m: Measure, where: ibis.Value | None) -> ibis.Valu
     return col.sum(where=where)
 
 
-def selected_rows(tables: TableSource, key: SourceKey, node: ResolvedNode,
-                  periods: list[Period]) -> ibis.Table:
+def selected_rows(
+    tables: TableSource, key: SourceKey, node: ResolvedNode, periods: list[Period]
+) -> ibis.Table:
     """The node's rows of a source, cut to the periods' span, with as-of columns added."""
     t = _scoped(base_table(tables, key, node), key, node)
     t = _prefilter(t, key.time, periods)
@@ -272,8 +281,13 @@ def aggregate_query(
     return t.aggregate(**aggs)
 
 
-def measure_rows(tables: TableSource, m: Measure, node: ResolvedNode, period: Period,
-                 valuesets: dict[str, list[str]]) -> ibis.Table:
+def measure_rows(
+    tables: TableSource,
+    m: Measure,
+    node: ResolvedNode,
+    period: Period,
+    valuesets: dict[str, list[str]],
+) -> ibis.Table:
     """The rows behind one measure for one node and period (drill-down)."""
     key = source_key(m)
     t = selected_rows(tables, key, node, [period])

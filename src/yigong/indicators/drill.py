@@ -32,8 +32,14 @@ class MeasureRows:
     note: str = ""
 
 
-def drill_down(tables: TableSource, cat: Catalog, ind: Indicator, node: ResolvedNode,
-               period: Period, limit: int = 10) -> list[MeasureRows]:
+def drill_down(
+    tables: TableSource,
+    cat: Catalog,
+    ind: Indicator,
+    node: ResolvedNode,
+    period: Period,
+    limit: int = 10,
+) -> list[MeasureRows]:
     """First ``limit`` rows of every measure of the indicator (growth: of its base, now)."""
     if ind.kind is IndicatorKind.GROWTH:
         ind = cat.indicator(ind.base or "")

@@ -88,6 +88,7 @@ class IndicatorResult:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready dict (Decimals as strings)."""
+
         def conv(v: Any) -> Any:
             if isinstance(v, Decimal):
                 return str(v)
@@ -96,6 +97,7 @@ class IndicatorResult:
             if isinstance(v, list | tuple):
                 return [conv(x) for x in v]
             return v
+
         return conv(asdict(self))
 
 
@@ -107,22 +109,28 @@ class Evaluation:
     queries: int
 
 
-_LEVELS = {NodeKind.INSTITUTION: NodeLevel.INSTITUTION, NodeKind.COMMUNITY: NodeLevel.COMMUNITY,
-           NodeKind.DIVISION: NodeLevel.DIVISION}
+_LEVELS = {
+    NodeKind.INSTITUTION: NodeLevel.INSTITUTION,
+    NodeKind.COMMUNITY: NodeLevel.COMMUNITY,
+    NodeKind.DIVISION: NodeLevel.DIVISION,
+}
 
 
-def _blocked(ind: Indicator, node: Node, period: Period, caps: frozenset[str]
-             ) -> tuple[Status, str] | None:
+def _blocked(
+    ind: Indicator, node: Node, period: Period, caps: frozenset[str]
+) -> tuple[Status, str] | None:
     missing = [r for r in ind.requires if r not in caps]
     if missing:
         return Status.NOT_COMPUTABLE, (
             f"needs {', '.join(missing)} results ({', '.join(CAPABILITY_TABLES.get(m, m) for m in missing)}"
-            " table), not in the warehouse yet")
+            " table), not in the warehouse yet"
+        )
     if _LEVELS[node.kind] not in ind.levels:
         return Status.NOT_APPLICABLE, f"defined for {', '.join(ind.levels)} nodes, not {node.kind}"
     if period.type not in ind.period_types:
         return Status.NOT_APPLICABLE, (
-            f"defined for {', '.join(ind.period_types)} periods, not {period.type}")
+            f"defined for {', '.join(ind.period_types)} periods, not {period.type}"
+        )
     return None
 
 
@@ -130,8 +138,12 @@ def _institution_attrs(tables: TableSource, node: Node) -> dict[str, str]:
     if node.kind is not NodeKind.INSTITUTION:
         return {}
     inst = tables.table("institutions")
-    rows = inst.filter(inst.institution_id == node.id).select(
-        "institution_type", "level", "grade", "ownership").to_pyarrow().to_pylist()
+    rows = (
+        inst.filter(inst.institution_id == node.id)
+        .select("institution_type", "level", "grade", "ownership")
+        .to_pyarrow()
+        .to_pylist()
+    )
     return {k: str(v) for k, v in rows[0].items()} if rows else {}
 
 
@@ -165,25 +177,44 @@ def evaluate(
     blocked = {ind.id: _blocked(ind, node, period, caps) for ind in chosen}
     live = [ind for ind in chosen if blocked[ind.id] is None]
     by_ind = {ind.id: [t for t in cat.targets if t.indicator == ind.id] for ind in live}
-    attrs = (_institution_attrs(tables, node)
-             if any(t.institution_filter for ts in by_ind.values() for t in ts) else {})
-    binding = {i: select_target(ts, node, period, attrs) for i, ts in by_ind.items()} \
-        if targets else {}
+    attrs = (
+        _institution_attrs(tables, node)
+        if any(t.institution_filter for ts in by_ind.values() for t in ts)
+        else {}
+    )
+    binding = (
+        {i: select_target(ts, node, period, attrs) for i, ts in by_ind.items()} if targets else {}
+    )
     wanted = [(ind, period) for ind in live]
     if compare:
         wanted += [(ind, period.previous()) for ind in live]
     hist = _history(period, history_years)
-    wanted += [(ind, p) for ind in live if binding.get(ind.id) and PeriodType.YEAR in ind.period_types
-               for p in hist]
+    wanted += [
+        (ind, p)
+        for ind in live
+        if binding.get(ind.id) and PeriodType.YEAR in ind.period_types
+        for p in hist
+    ]
     unique = list({(ind.id, p): (ind, p) for ind, p in wanted}.values())
     values, mv = compute(tables, cat, resolved, unique)
     results = []
     for ind in chosen:
-        base = dict(indicator=ind.id, code=ind.code, name_zh=ind.name_zh, name_en=ind.name_en,
-                    catalog=ind.catalog, edition=ind.edition, node=str(node),
-                    node_name=resolved.name, period=period.code, factor=ind.factor,
-                    unit=ind.unit, decimals=ind.decimals, display=ind.display,
-                    direction=ind.direction.value if ind.direction else "")
+        base = dict(
+            indicator=ind.id,
+            code=ind.code,
+            name_zh=ind.name_zh,
+            name_en=ind.name_en,
+            catalog=ind.catalog,
+            edition=ind.edition,
+            node=str(node),
+            node_name=resolved.name,
+            period=period.code,
+            factor=ind.factor,
+            unit=ind.unit,
+            decimals=ind.decimals,
+            display=ind.display,
+            direction=ind.direction.value if ind.direction else "",
+        )
         if (b := blocked[ind.id]) is not None:
             results.append(IndicatorResult(status=b[0], note=b[1], **base))
             continue
@@ -191,21 +222,35 @@ def evaluate(
     return Evaluation(resolved, period, results, mv.queries)
 
 
-def _result(ind: Indicator, base: dict[str, Any], period: Period,
-            values: dict[tuple[str, Period], Computed], tgt: Any, hist: list[Period],
-            compare: bool) -> IndicatorResult:
+def _result(
+    ind: Indicator,
+    base: dict[str, Any],
+    period: Period,
+    values: dict[tuple[str, Period], Computed],
+    tgt: Any,
+    hist: list[Period],
+    compare: bool,
+) -> IndicatorResult:
     c = values[(ind.id, period)]
     prev = values.get((ind.id, period.previous())) if compare else None
-    change = (c.value - prev.value) if prev and prev.value is not None and c.value is not None \
-        else None
+    change = (
+        (c.value - prev.value) if prev and prev.value is not None and c.value is not None else None
+    )
     trajectory = None
     if tgt is not None and PeriodType.YEAR in ind.period_types:
         pts = [(p.year, values[(ind.id, p)].value) for p in hist]
         trajectory = project([(y, v) for y, v in pts if v is not None], tgt)
     return IndicatorResult(
         status=Status.OK if c.value is not None else Status.NO_VALUE,
-        value=c.value, numerator=c.numerator, denominator=c.denominator,
+        value=c.value,
+        numerator=c.numerator,
+        denominator=c.denominator,
         previous_period=period.previous().code if compare else None,
-        previous_value=prev.value if prev else None, change=change,
-        target=check(tgt, c.value) if tgt is not None else None, trajectory=trajectory,
-        parts=dict(c.parts), note=c.note, **base)
+        previous_value=prev.value if prev else None,
+        change=change,
+        target=check(tgt, c.value) if tgt is not None else None,
+        trajectory=trajectory,
+        parts=dict(c.parts),
+        note=c.note,
+        **base,
+    )

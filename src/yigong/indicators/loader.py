@@ -92,14 +92,27 @@ def _load_measures(cat: Catalog, src: SourceFile) -> None:
         m = _model(cat, Measure, body, src.name, ("measures", name))
         if m is not None:
             if name in cat.measures:
-                cat.issues.append(cat.issue(Level.ERROR, "duplicate-measure",
-                                            f"measure {name!r} defined twice", src.name,
-                                            ("measures", name)))
+                cat.issues.append(
+                    cat.issue(
+                        Level.ERROR,
+                        "duplicate-measure",
+                        f"measure {name!r} defined twice",
+                        src.name,
+                        ("measures", name),
+                    )
+                )
             cat.measures[name] = m
     for name, codes in (data.get("valuesets") or {}).items():
         if not isinstance(codes, list) or not all(isinstance(c, str | int) for c in codes):
-            cat.issues.append(cat.issue(Level.ERROR, "schema", "a value set is a list of codes",
-                                        src.name, ("valuesets", name)))
+            cat.issues.append(
+                cat.issue(
+                    Level.ERROR,
+                    "schema",
+                    "a value set is a list of codes",
+                    src.name,
+                    ("valuesets", name),
+                )
+            )
             continue
         cat.valuesets[name] = [str(c) for c in codes]
 
@@ -112,9 +125,15 @@ def _load_catalog_file(cat: Catalog, src: SourceFile) -> None:
     if header is None:
         return
     if header.catalog in cat.headers:
-        cat.issues.append(cat.issue(Level.ERROR, "duplicate-catalog",
-                                    f"catalog {header.catalog!r} is defined by two files",
-                                    src.name, ("catalog",)))
+        cat.issues.append(
+            cat.issue(
+                Level.ERROR,
+                "duplicate-catalog",
+                f"catalog {header.catalog!r} is defined by two files",
+                src.name,
+                ("catalog",),
+            )
+        )
     cat.headers[header.catalog] = header
     for i, body in enumerate(indicators):
         if isinstance(body, dict):
@@ -124,10 +143,16 @@ def _load_catalog_file(cat: Catalog, src: SourceFile) -> None:
             continue
         if ind.id in cat.indicators:
             first = cat.indicators[ind.id].origin
-            cat.issues.append(cat.issue(
-                Level.ERROR, "duplicate-id",
-                f"indicator id {ind.id!r} already defined in {first.file}:"
-                f"{cat.line(first.file, first.path)}", src.name, ("indicators", i, "id")))
+            cat.issues.append(
+                cat.issue(
+                    Level.ERROR,
+                    "duplicate-id",
+                    f"indicator id {ind.id!r} already defined in {first.file}:"
+                    f"{cat.line(first.file, first.path)}",
+                    src.name,
+                    ("indicators", i, "id"),
+                )
+            )
             continue
         cat.indicators[ind.id] = ind
     for i, body in enumerate(targets):
@@ -149,23 +174,46 @@ def load_catalog(paths: list[Path] | None = None) -> Catalog:
             continue
         cat.sources[src.name] = src
         if not isinstance(src.data, dict):
-            cat.issues.append(Issue(Level.ERROR, "schema", "a catalog file is a mapping",
-                                    src.name, 1))
+            cat.issues.append(
+                Issue(Level.ERROR, "schema", "a catalog file is a mapping", src.name, 1)
+            )
         elif src.data.get("kind") == "measures":
             _load_measures(cat, src)
         elif src.data.get("kind") == "catalog":
             _load_catalog_file(cat, src)
         else:
-            cat.issues.append(cat.issue(Level.ERROR, "schema",
-                                        "kind must be 'measures' or 'catalog'", src.name, ("kind",)))
+            cat.issues.append(
+                cat.issue(
+                    Level.ERROR,
+                    "schema",
+                    "kind must be 'measures' or 'catalog'",
+                    src.name,
+                    ("kind",),
+                )
+            )
     _resolve_same_as(cat)
     return cat
 
 
 #: fields an indicator inherits from the one it is ``same_as`` (its definition, not its name).
-_DEFINITION_FIELDS = ("kind", "numerator", "denominator", "base", "growth_against", "factor", "divisor",
-                      "unit", "decimals", "display", "direction", "period_types", "levels",
-                      "provenance", "interpretation", "requires")
+_DEFINITION_FIELDS = (
+    "kind",
+    "numerator",
+    "denominator",
+    "base",
+    "growth_against",
+    "factor",
+    "divisor",
+    "unit",
+    "decimals",
+    "display",
+    "direction",
+    "period_types",
+    "levels",
+    "provenance",
+    "interpretation",
+    "requires",
+)
 
 
 def _resolve_same_as(cat: Catalog) -> None:
@@ -175,8 +223,15 @@ def _resolve_same_as(cat: Catalog) -> None:
         ref = cat.indicators.get(ind.same_as)
         if ref is None or ref.same_as is not None:
             why = "is unknown" if ref is None else "is itself a same_as (chain not allowed)"
-            cat.issues.append(cat.issue(Level.ERROR, "same-as", f"same_as {ind.same_as!r} {why}",
-                                        ind.origin.file, (*ind.origin.path, "same_as")))
+            cat.issues.append(
+                cat.issue(
+                    Level.ERROR,
+                    "same-as",
+                    f"same_as {ind.same_as!r} {why}",
+                    ind.origin.file,
+                    (*ind.origin.path, "same_as"),
+                )
+            )
             continue
         given = ind.model_fields_set
         update = {f: getattr(ref, f) for f in _DEFINITION_FIELDS if f not in given}

@@ -72,39 +72,81 @@ class MeasureColumns(Rule):
             cols = _measure_columns(m)
             if cols is None:
                 if m.requires and m.table in CAPABILITY_TABLES.values():
-                    yield cat.issue(Level.WARNING, "planned-table",
-                                    f"{name}: table {m.table!r} comes with {', '.join(m.requires)};"
-                                    " not checked, not computable yet", f, (*p, "table"))
+                    yield cat.issue(
+                        Level.WARNING,
+                        "planned-table",
+                        f"{name}: table {m.table!r} comes with {', '.join(m.requires)};"
+                        " not checked, not computable yet",
+                        f,
+                        (*p, "table"),
+                    )
                     continue
-                yield cat.issue(Level.ERROR, self.code, f"{name}: unknown table in "
-                                f"{m.table!r} or its joins", f, (*p, "table"))
+                yield cat.issue(
+                    Level.ERROR,
+                    self.code,
+                    f"{name}: unknown table in {m.table!r} or its joins",
+                    f,
+                    (*p, "table"),
+                )
                 continue
             seen = {c.name for c in BY_NAME[m.table].columns}
             for k, j in enumerate(m.joins):
                 if j.left not in cols or j.right not in {c.name for c in BY_NAME[j.table].columns}:
-                    yield cat.issue(Level.ERROR, self.code, f"{name}: join {j.left} = "
-                                    f"{j.table}.{j.right} names an unknown column", f,
-                                    (*p, "joins", k))
+                    yield cat.issue(
+                        Level.ERROR,
+                        self.code,
+                        f"{name}: join {j.left} = {j.table}.{j.right} names an unknown column",
+                        f,
+                        (*p, "joins", k),
+                    )
                 elif BY_NAME[j.table].key != (j.right,):
-                    yield cat.issue(Level.ERROR, self.code, f"{name}: a join is a lookup by key; "
-                                    f"{j.right} is not the key of {j.table}", f, (*p, "joins", k))
+                    yield cat.issue(
+                        Level.ERROR,
+                        self.code,
+                        f"{name}: a join is a lookup by key; {j.right} is not the key of {j.table}",
+                        f,
+                        (*p, "joins", k),
+                    )
                 seen |= {f"{j.table}.{c}" for c in BY_NAME[j.table].column_names}
-            refs = [("column", m.column), ("scope", m.scope.institution), ("scope", m.scope.area),
-                    ("time", m.time.column), ("time", m.time.end_column)]
+            refs = [
+                ("column", m.column),
+                ("scope", m.scope.institution),
+                ("scope", m.scope.area),
+                ("time", m.time.column),
+                ("time", m.time.end_column),
+            ]
             for where, ref in refs:
                 if ref is not None and ref not in cols:
-                    yield cat.issue(Level.ERROR, self.code, f"{name}: no column {ref!r} on "
-                                    f"{m.table} (or its joins)", f, (*p, where))
-            if m.agg == "sum" and m.column in cols and \
-                    cols[m.column].dtype not in (DType.INT, DType.DECIMAL, DType.FLOAT):
-                yield cat.issue(Level.ERROR, self.code, f"{name}: cannot sum {m.column!r} "
-                                f"({cols[m.column].dtype})", f, (*p, "column"))
+                    yield cat.issue(
+                        Level.ERROR,
+                        self.code,
+                        f"{name}: no column {ref!r} on {m.table} (or its joins)",
+                        f,
+                        (*p, where),
+                    )
+            if (
+                m.agg == "sum"
+                and m.column in cols
+                and cols[m.column].dtype not in (DType.INT, DType.DECIMAL, DType.FLOAT)
+            ):
+                yield cat.issue(
+                    Level.ERROR,
+                    self.code,
+                    f"{name}: cannot sum {m.column!r} ({cols[m.column].dtype})",
+                    f,
+                    (*p, "column"),
+                )
             if m.agg != "count" and m.column is None:
                 yield cat.issue(Level.ERROR, self.code, f"{name}: {m.agg} needs a column", f, p)
             for c, cp in _conditions(m.where, (*p, "where")):
                 if c.column not in cols:
-                    yield cat.issue(Level.ERROR, self.code, f"{name}: filter on unknown column "
-                                    f"{c.column!r}", f, cp)
+                    yield cat.issue(
+                        Level.ERROR,
+                        self.code,
+                        f"{name}: filter on unknown column {c.column!r}",
+                        f,
+                        cp,
+                    )
 
 
 class TimeRules(Rule):
@@ -112,9 +154,12 @@ class TimeRules(Rule):
 
     code = "measure-time"
     _TYPES: ClassVar[dict[TimeKind, tuple[DType, ...]]] = {
-        TimeKind.EVENT: (DType.DATE, DType.TIMESTAMP), TimeKind.SNAPSHOT: (DType.DATE,),
-        TimeKind.ACTIVE: (DType.DATE,), TimeKind.YEAR_FLOW: (DType.INT,),
-        TimeKind.YEAR_STOCK: (DType.INT,)}
+        TimeKind.EVENT: (DType.DATE, DType.TIMESTAMP),
+        TimeKind.SNAPSHOT: (DType.DATE,),
+        TimeKind.ACTIVE: (DType.DATE,),
+        TimeKind.YEAR_FLOW: (DType.INT,),
+        TimeKind.YEAR_STOCK: (DType.INT,),
+    }
 
     def check(self, cat: Catalog) -> Iterator[Issue]:
         for name, m in cat.measures.items():
@@ -123,16 +168,37 @@ class TimeRules(Rule):
             if m.time.kind is TimeKind.NONE:
                 continue
             if m.time.column is None or (m.time.kind is TimeKind.ACTIVE and not m.time.end_column):
-                yield cat.issue(Level.ERROR, self.code, f"{name}: time kind {m.time.kind} needs "
-                                "column (and end_column for active)", f, p)
+                yield cat.issue(
+                    Level.ERROR,
+                    self.code,
+                    f"{name}: time kind {m.time.kind} needs column (and end_column for active)",
+                    f,
+                    p,
+                )
                 continue
-            if cols and m.time.column in cols and \
-                    cols[m.time.column].dtype not in self._TYPES[m.time.kind]:
-                yield cat.issue(Level.ERROR, self.code, f"{name}: {m.time.column} is "
-                                f"{cols[m.time.column].dtype}, not usable as {m.time.kind}", f, p)
-            if (m.scope.institution is None) == (m.scope.area is None) and m.table != "institutions":
-                yield cat.issue(Level.ERROR, "measure-scope", f"{name}: give exactly one of "
-                                "scope.institution or scope.area", f, (*m.origin.path, "scope"))
+            if (
+                cols
+                and m.time.column in cols
+                and cols[m.time.column].dtype not in self._TYPES[m.time.kind]
+            ):
+                yield cat.issue(
+                    Level.ERROR,
+                    self.code,
+                    f"{name}: {m.time.column} is "
+                    f"{cols[m.time.column].dtype}, not usable as {m.time.kind}",
+                    f,
+                    p,
+                )
+            if (m.scope.institution is None) == (
+                m.scope.area is None
+            ) and m.table != "institutions":
+                yield cat.issue(
+                    Level.ERROR,
+                    "measure-scope",
+                    f"{name}: give exactly one of scope.institution or scope.area",
+                    f,
+                    (*m.origin.path, "scope"),
+                )
 
 
 class FilterValues(Rule):
@@ -146,15 +212,25 @@ class FilterValues(Rule):
             for c, cp in _conditions(m.where, (*m.origin.path, "where")):
                 ops = c.operators()
                 if len(ops) != 1:
-                    yield cat.issue(Level.ERROR, self.code, f"{name}: a filter takes exactly one "
-                                    f"operator, got {ops or 'none'}", m.origin.file, cp)
+                    yield cat.issue(
+                        Level.ERROR,
+                        self.code,
+                        f"{name}: a filter takes exactly one operator, got {ops or 'none'}",
+                        m.origin.file,
+                        cp,
+                    )
                     continue
                 col = cols.get(c.column or "")
                 values = c.in_ if c.in_ is not None else c.not_in
                 if isinstance(values, str):
                     if values.removeprefix("@") not in cat.valuesets:
-                        yield cat.issue(Level.ERROR, self.code, f"{name}: unknown value set "
-                                        f"{values!r}", m.origin.file, cp)
+                        yield cat.issue(
+                            Level.ERROR,
+                            self.code,
+                            f"{name}: unknown value set {values!r}",
+                            m.origin.file,
+                            cp,
+                        )
                         continue
                     values = cat.valuesets[values.removeprefix("@")]
                 if c.eq is not None and not isinstance(c.eq, bool):
@@ -163,8 +239,13 @@ class FilterValues(Rule):
                     continue
                 bad = [v for v in values if str(v) not in SMALL_CODE_SYSTEMS[col.codes]]
                 if bad:
-                    yield cat.issue(Level.ERROR, self.code, f"{name}: {bad} not in code system "
-                                    f"{col.codes!r} of {c.column}", m.origin.file, cp)
+                    yield cat.issue(
+                        Level.ERROR,
+                        self.code,
+                        f"{name}: {bad} not in code system {col.codes!r} of {c.column}",
+                        m.origin.file,
+                        cp,
+                    )
 
 
 def _measures_of(ind: Indicator) -> list[str]:
@@ -187,31 +268,54 @@ class IndicatorShape(Rule):
             if kind is not IndicatorKind.GROWTH and ind.numerator is None:
                 yield cat.issue(Level.ERROR, self.code, f"{ind.id}: {kind} needs a numerator", f, p)
             if kind is IndicatorKind.RATIO and ind.denominator is None:
-                yield cat.issue(Level.ERROR, self.code, f"{ind.id}: a ratio needs a denominator",
-                                f, p)
+                yield cat.issue(
+                    Level.ERROR, self.code, f"{ind.id}: a ratio needs a denominator", f, p
+                )
             if kind is IndicatorKind.COUNT and ind.denominator is not None:
-                yield cat.issue(Level.ERROR, self.code, f"{ind.id}: a count has no denominator",
-                                f, (*p, "denominator"))
+                yield cat.issue(
+                    Level.ERROR,
+                    self.code,
+                    f"{ind.id}: a count has no denominator",
+                    f,
+                    (*p, "denominator"),
+                )
             if kind is IndicatorKind.GROWTH:
                 base = cat.indicators.get(ind.base or "")
                 if base is None or base.kind is IndicatorKind.GROWTH:
-                    yield cat.issue(Level.ERROR, self.code, f"{ind.id}: growth base {ind.base!r} "
-                                    "must be a ratio or count indicator", f, (*p, "base"))
+                    yield cat.issue(
+                        Level.ERROR,
+                        self.code,
+                        f"{ind.id}: growth base {ind.base!r} must be a ratio or count indicator",
+                        f,
+                        (*p, "base"),
+                    )
             for name in _measures_of(ind):
                 if name not in cat.measures:
-                    yield cat.issue(Level.ERROR, "unknown-measure", f"{ind.id}: no measure "
-                                    f"{name!r}", f, (*p, "numerator"))
+                    yield cat.issue(
+                        Level.ERROR,
+                        "unknown-measure",
+                        f"{ind.id}: no measure {name!r}",
+                        f,
+                        (*p, "numerator"),
+                    )
             if ind.direction is None:
                 yield cat.issue(Level.ERROR, self.code, f"{ind.id}: direction is required", f, p)
             if ind.provenance is None:
-                yield cat.issue(Level.ERROR, self.code, f"{ind.id}: provenance (S/K/I) is "
-                                "required", f, p)
+                yield cat.issue(
+                    Level.ERROR, self.code, f"{ind.id}: provenance (S/K/I) is required", f, p
+                )
             if ind.provenance is Provenance.I and not ind.interpretation:
-                yield cat.issue(Level.ERROR, "interpretation", f"{ind.id}: provenance I needs the "
-                                "interpretation written down", f, (*p, "provenance"))
+                yield cat.issue(
+                    Level.ERROR,
+                    "interpretation",
+                    f"{ind.id}: provenance I needs the interpretation written down",
+                    f,
+                    (*p, "provenance"),
+                )
             if not ind.name_zh or not ind.name_en:
-                yield cat.issue(Level.ERROR, self.code, f"{ind.id}: name_zh and name_en are "
-                                "required", f, p)
+                yield cat.issue(
+                    Level.ERROR, self.code, f"{ind.id}: name_zh and name_en are required", f, p
+                )
             if ind.divisor == 0:
                 yield cat.issue(Level.ERROR, self.code, f"{ind.id}: divisor 0", f, (*p, "divisor"))
 
@@ -233,20 +337,41 @@ class PeriodsAndLevels(Rule):
         for ind in cat.indicators.values():
             f, p = ind.origin.file, ind.origin.path
             ms = _all_measures(cat, ind)
-            if any(m.time.kind is TimeKind.YEAR_FLOW for m in ms) and \
-                    set(ind.period_types) != {PeriodType.YEAR}:
-                yield cat.issue(Level.ERROR, self.code, f"{ind.id}: uses annual data; "
-                                "period_types must be [year]", f, (*p, "id"))
-            if any(m.scope.area is not None or any(c.in_node_area is not None
-                                                   for c, _ in _conditions(m.where, ()))
-                   for m in ms) and NodeLevel.INSTITUTION in ind.levels:
-                yield cat.issue(Level.ERROR, self.code, f"{ind.id}: uses the node's area "
-                                "(population, residents); levels must exclude institution",
-                                f, (*p, "id"))
+            if any(m.time.kind is TimeKind.YEAR_FLOW for m in ms) and set(ind.period_types) != {
+                PeriodType.YEAR
+            }:
+                yield cat.issue(
+                    Level.ERROR,
+                    self.code,
+                    f"{ind.id}: uses annual data; period_types must be [year]",
+                    f,
+                    (*p, "id"),
+                )
+            if (
+                any(
+                    m.scope.area is not None
+                    or any(c.in_node_area is not None for c, _ in _conditions(m.where, ()))
+                    for m in ms
+                )
+                and NodeLevel.INSTITUTION in ind.levels
+            ):
+                yield cat.issue(
+                    Level.ERROR,
+                    self.code,
+                    f"{ind.id}: uses the node's area "
+                    "(population, residents); levels must exclude institution",
+                    f,
+                    (*p, "id"),
+                )
             needed = {r for m in ms for r in m.requires}
             if not needed <= set(ind.requires):
-                yield cat.issue(Level.ERROR, self.code, f"{ind.id}: measures need "
-                                f"{sorted(needed)}; declare requires", f, (*p, "id"))
+                yield cat.issue(
+                    Level.ERROR,
+                    self.code,
+                    f"{ind.id}: measures need {sorted(needed)}; declare requires",
+                    f,
+                    (*p, "id"),
+                )
 
 
 class TargetRefs(Rule):
@@ -258,22 +383,40 @@ class TargetRefs(Rule):
         for t in cat.targets:
             f, p = t.origin.file, t.origin.path
             if t.indicator not in cat.indicators:
-                yield cat.issue(Level.ERROR, self.code, f"target for unknown indicator "
-                                f"{t.indicator!r}", f, (*p, "indicator"))
+                yield cat.issue(
+                    Level.ERROR,
+                    self.code,
+                    f"target for unknown indicator {t.indicator!r}",
+                    f,
+                    (*p, "indicator"),
+                )
             if t.value is None and not t.benchmark:
-                yield cat.issue(Level.ERROR, self.code, "a target needs a value or a benchmark",
-                                f, p)
+                yield cat.issue(
+                    Level.ERROR, self.code, "a target needs a value or a benchmark", f, p
+                )
             if t.from_year is not None and t.from_year > t.deadline:
-                yield cat.issue(Level.ERROR, self.code, "from_year is after the deadline", f,
-                                (*p, "from_year"))
+                yield cat.issue(
+                    Level.ERROR, self.code, "from_year is after the deadline", f, (*p, "from_year")
+                )
             for sel in t.nodes:
                 if sel != "*" and sel not in {lv.value for lv in NodeLevel} and ":" not in sel:
-                    yield cat.issue(Level.ERROR, self.code, f"node selector {sel!r}: use *, a "
-                                    "level or kind:id", f, (*p, "nodes"))
+                    yield cat.issue(
+                        Level.ERROR,
+                        self.code,
+                        f"node selector {sel!r}: use *, a level or kind:id",
+                        f,
+                        (*p, "nodes"),
+                    )
 
 
-RULES: tuple[Rule, ...] = (MeasureColumns(), TimeRules(), FilterValues(), IndicatorShape(),
-                           PeriodsAndLevels(), TargetRefs())
+RULES: tuple[Rule, ...] = (
+    MeasureColumns(),
+    TimeRules(),
+    FilterValues(),
+    IndicatorShape(),
+    PeriodsAndLevels(),
+    TargetRefs(),
+)
 
 
 def validate(cat: Catalog) -> list[Issue]:

@@ -144,8 +144,21 @@ class Condition(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     def operators(self) -> list[str]:
-        names = ("eq", "ne", "in_", "not_in", "is_null", "gte", "lte", "gt", "lt", "contains",
-                 "startswith", "in_node_area", "any_of")
+        names = (
+            "eq",
+            "ne",
+            "in_",
+            "not_in",
+            "is_null",
+            "gte",
+            "lte",
+            "gt",
+            "lt",
+            "contains",
+            "startswith",
+            "in_node_area",
+            "any_of",
+        )
         return [n for n in names if getattr(self, n) is not None]
 
 

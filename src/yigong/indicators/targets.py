@@ -22,7 +22,8 @@ __all__ = ["TargetCheck", "Trajectory", "check", "project", "select_target"]
 
 def _specificity(t: Target, node: Node, attrs: dict[str, str]) -> int | None:
     if t.institution_filter and (
-            not attrs or any(attrs.get(k) not in v for k, v in t.institution_filter.items())):
+        not attrs or any(attrs.get(k) not in v for k, v in t.institution_filter.items())
+    ):
         return None
     best = None
     for sel in t.nodes:
@@ -38,8 +39,9 @@ def _specificity(t: Target, node: Node, attrs: dict[str, str]) -> int | None:
     return best
 
 
-def select_target(targets: list[Target], node: Node, period: Period,
-                  attrs: dict[str, str] | None = None) -> Target | None:
+def select_target(
+    targets: list[Target], node: Node, period: Period, attrs: dict[str, str] | None = None
+) -> Target | None:
     """The target binding ``node`` in ``period`` (targets of one indicator), or None."""
     ranked = []
     for t in targets:
@@ -90,8 +92,9 @@ def check(t: Target, value: float | None) -> TargetCheck:
         gap, met = None, None
     else:
         gap, met = _gap(t.comparator, t.value, value), _met(t, value)
-    return TargetCheck(t.value, t.comparator.value, t.deadline, gap, met, t.source,
-                       t.source_text, t.benchmark)
+    return TargetCheck(
+        t.value, t.comparator.value, t.deadline, gap, met, t.source, t.source_text, t.benchmark
+    )
 
 
 @dataclass(frozen=True)
@@ -110,24 +113,44 @@ def project(points: list[tuple[int, float]], t: Target) -> Trajectory:
     """Least-squares line through (year, value) points, read at the deadline year."""
     pts = tuple(sorted(points))
     if t.value is None:
-        return Trajectory(pts, None, None, t.deadline, None,
-                          f"target is a benchmark ({t.benchmark}) without a value")
+        return Trajectory(
+            pts,
+            None,
+            None,
+            t.deadline,
+            None,
+            f"target is a benchmark ({t.benchmark}) without a value",
+        )
     known = {y: v for y, v in pts}
     if t.deadline in known:
         met = _met(t, known[t.deadline])
-        return Trajectory(pts, None, known[t.deadline], t.deadline, met,
-                          "deadline year observed: actual value used")
+        return Trajectory(
+            pts,
+            None,
+            known[t.deadline],
+            t.deadline,
+            met,
+            "deadline year observed: actual value used",
+        )
     if len(pts) < 2:
-        return Trajectory(pts, None, None, t.deadline, None,
-                          "fewer than two years of history: no trend")
+        return Trajectory(
+            pts, None, None, t.deadline, None, "fewer than two years of history: no trend"
+        )
     if t.deadline < pts[-1][0]:
-        return Trajectory(pts, None, None, t.deadline, None,
-                          "deadline passed with no value observed in the deadline year")
+        return Trajectory(
+            pts,
+            None,
+            None,
+            t.deadline,
+            None,
+            "deadline passed with no value observed in the deadline year",
+        )
     n = len(pts)
     mx = sum(y for y, _ in pts) / n
     my = sum(v for _, v in pts) / n
     sxx = sum((y - mx) ** 2 for y, _ in pts)
     slope = sum((y - mx) * (v - my) for y, v in pts) / sxx
     projected = my + slope * (t.deadline - mx)
-    return Trajectory(pts, slope, projected, t.deadline, _met(t, projected),
-                      f"linear trend over {n} years")
+    return Trajectory(
+        pts, slope, projected, t.deadline, _met(t, projected), f"linear trend over {n} years"
+    )

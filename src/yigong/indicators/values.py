@@ -69,8 +69,9 @@ def _measure_needs(cat: Catalog, wanted: list[tuple[Indicator, Period]]) -> set[
     return needs
 
 
-def fetch(tables: TableSource, cat: Catalog, node: ResolvedNode,
-          needs: set[tuple[str, Period]]) -> MeasureValues:
+def fetch(
+    tables: TableSource, cat: Catalog, node: ResolvedNode, needs: set[tuple[str, Period]]
+) -> MeasureValues:
     """All the (measure, period) pairs needed, in one query.
 
     Each source (rows read alike) becomes one filtered-aggregate row; the one-row results are
@@ -99,8 +100,10 @@ def fetch(tables: TableSource, cat: Catalog, node: ResolvedNode,
         return out
     # one row per source: its numbers as text in one array column, so sources with different
     # columns can be unioned into a single query; the text is read back exactly below
-    rows = [q.select(src=ibis.literal(i), v=ibis.array([q[c].cast("string") for c in q.columns]))
-            for i, q in enumerate(parts)]
+    rows = [
+        q.select(src=ibis.literal(i), v=ibis.array([q[c].cast("string") for c in q.columns]))
+        for i, q in enumerate(parts)
+    ]
     expr = rows[0] if len(rows) == 1 else ibis.union(*rows, distinct=False)
     result = {r["src"]: r["v"] for r in expr.to_pyarrow().to_pylist()}
     out.queries = 1
@@ -185,9 +188,12 @@ def value_at(cat: Catalog, ind: Indicator, p: Period, mv: MeasureValues) -> Comp
     return Computed(num, v_before, float(exact), parts)
 
 
-def compute(tables: TableSource, cat: Catalog, node: ResolvedNode,
-            wanted: list[tuple[Indicator, Period]],
-            ) -> tuple[dict[tuple[str, Period], Computed], MeasureValues]:
+def compute(
+    tables: TableSource,
+    cat: Catalog,
+    node: ResolvedNode,
+    wanted: list[tuple[Indicator, Period]],
+) -> tuple[dict[tuple[str, Period], Computed], MeasureValues]:
     """Each (indicator, period) asked, for one node (indicators must be applicable)."""
     mv = fetch(tables, cat, node, _measure_needs(cat, wanted))
     return {(ind.id, p): value_at(cat, ind, p, mv) for ind, p in wanted}, mv

@@ -51,8 +51,10 @@ def as_utf8(path: Path) -> Iterator[tuple[Path, str]]:
     folder = Path(tempfile.mkdtemp(prefix="yigong-transcode-"))
     try:
         copy = folder / path.name
-        with path.open("r", encoding=encoding, newline="") as src, \
-                copy.open("w", encoding="utf-8", newline="") as dst:
+        with (
+            path.open("r", encoding=encoding, newline="") as src,
+            copy.open("w", encoding="utf-8", newline="") as dst,
+        ):
             shutil.copyfileobj(src, dst, 1 << 22)
         yield copy, encoding
     finally:

@@ -21,16 +21,24 @@ def table_for(path: Path, table: str | None = None) -> str:
     """The canonical table a file loads into: given, or the file's stem (`discharges.csv`)."""
     name = table or path.name.split(".")[0]
     if name not in BY_NAME or name not in _ORDER:
-        raise IngestError(str(path), f"cannot tell which table this file is for: {name!r} is not "
-                                     f"an ingestable table ({', '.join(_ORDER)}); use --table")
+        raise IngestError(
+            str(path),
+            f"cannot tell which table this file is for: {name!r} is not "
+            f"an ingestable table ({', '.join(_ORDER)}); use --table",
+        )
     return name
 
 
 def _dataset_files(folder: Path) -> list[Path]:
     """The data files of a partitioned dataset `<table>/key=value/…/part-0.parquet`, in path order
     (hidden and `_`-prefixed files such as `_SUCCESS` are skipped)."""
-    return sorted(f for f in folder.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES
-                  and not any(part.startswith((".", "_")) for part in f.relative_to(folder).parts))
+    return sorted(
+        f
+        for f in folder.rglob("*")
+        if f.is_file()
+        and f.suffix.lower() in SUFFIXES
+        and not any(part.startswith((".", "_")) for part in f.relative_to(folder).parts)
+    )
 
 
 def collect(paths: Iterable[str | Path], table: str | None = None) -> list[tuple[str, Path]]:
@@ -54,9 +62,13 @@ def collect(paths: Iterable[str | Path], table: str | None = None) -> list[tuple
     return sorted(found, key=lambda tp: (_ORDER[tp[0]], str(tp[1])))
 
 
-def ingest_each(paths: Iterable[str | Path], load: Callable[[Path, Table, str], IngestReport],
-                *, table: str | None = None,
-                progress: Callable[[str, Path], None] | None = None) -> list[IngestReport]:
+def ingest_each(
+    paths: Iterable[str | Path],
+    load: Callable[[Path, Table, str], IngestReport],
+    *,
+    table: str | None = None,
+    progress: Callable[[str, Path], None] | None = None,
+) -> list[IngestReport]:
     """Every file of `paths` in dependency order through `load(path, table, run_id)`, all under
     one run id: the loop behind `ingest_paths` (DuckDB) and the Spark backend's ingest."""
     run_id = uuid.uuid4().hex[:12]
@@ -68,10 +80,18 @@ def ingest_each(paths: Iterable[str | Path], load: Callable[[Path, Table, str], 
     return reports
 
 
-def ingest_paths(wh: Warehouse, paths: Iterable[str | Path], *, table: str | None = None,
-                 key: PseudonymKey | None = None,
-                 progress: Callable[[str, Path], None] | None = None) -> list[IngestReport]:
+def ingest_paths(
+    wh: Warehouse,
+    paths: Iterable[str | Path],
+    *,
+    table: str | None = None,
+    key: PseudonymKey | None = None,
+    progress: Callable[[str, Path], None] | None = None,
+) -> list[IngestReport]:
     """Ingest every file; each file is its own atomic transaction."""
-    return ingest_each(paths, lambda path, t, run_id: ingest_file(wh, path, t, key=key,
-                                                                  run_id=run_id),
-                       table=table, progress=progress)
+    return ingest_each(
+        paths,
+        lambda path, t, run_id: ingest_file(wh, path, t, key=key, run_id=run_id),
+        table=table,
+        progress=progress,
+    )

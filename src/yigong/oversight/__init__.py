@@ -13,5 +13,14 @@ from yigong.oversight.loader import RuleSet, load_rules
 from yigong.oversight.periods import Period, parse_period
 from yigong.oversight.spec import Rule
 
-__all__ = ["Flag", "Period", "Rule", "RuleSet", "Sources", "flag_id", "load_rules", "parse_period",
-           "screen"]
+__all__ = [
+    "Flag",
+    "Period",
+    "Rule",
+    "RuleSet",
+    "Sources",
+    "flag_id",
+    "load_rules",
+    "parse_period",
+    "screen",
+]

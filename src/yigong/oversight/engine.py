@@ -98,13 +98,24 @@ def flags_from_rows(rule: Rule, period: Period, records: list[dict[str, Any]]) -
         extra = {k: _clean(v) for k, v in rec.items() if k == "group"}
         rows = [str(r) for r in rec["rows"]]
         values = {**rule.params, **numbers, **extra}
-        out.append(Flag(
-            flag_id=flag_id(rule.id, period.label, rows), rule_id=rule.id, period=period.label,
-            entity=rule.entity.value, entity_id=str(rec["entity_id"]),
-            institution_id=rec["institution_id"], severity=rule.severity.value,
-            value=float(rec["value"] or 0.0), deviation=float(rec["deviation"] or 0.0),
-            numbers={**numbers, **extra}, params=dict(rule.params), rows=rows,
-            reason_en=_format(ev.reason_en, values), reason_zh=_format(ev.reason_zh, values)))
+        out.append(
+            Flag(
+                flag_id=flag_id(rule.id, period.label, rows),
+                rule_id=rule.id,
+                period=period.label,
+                entity=rule.entity.value,
+                entity_id=str(rec["entity_id"]),
+                institution_id=rec["institution_id"],
+                severity=rule.severity.value,
+                value=float(rec["value"] or 0.0),
+                deviation=float(rec["deviation"] or 0.0),
+                numbers={**numbers, **extra},
+                params=dict(rule.params),
+                rows=rows,
+                reason_en=_format(ev.reason_en, values),
+                reason_zh=_format(ev.reason_zh, values),
+            )
+        )
     out.sort(key=lambda f: f.flag_id)
     return out
 

@@ -45,7 +45,9 @@ class RuleSet:
         try:
             return self.rules[rule_id]
         except KeyError:
-            raise KeyError(f"no screening rule {rule_id!r}; known: {', '.join(self.rules)}") from None
+            raise KeyError(
+                f"no screening rule {rule_id!r}; known: {', '.join(self.rules)}"
+            ) from None
 
     def select(self, ids: list[str] | None = None) -> list[Rule]:
         return [self.rule(i) for i in ids] if ids else list(self.rules.values())
@@ -65,8 +67,9 @@ def _issue(src: SourceFile, path: FieldPath, code: str, message: str) -> Issue:
     return Issue(Level.ERROR, code, message, src.name, src.line(path), ".".join(map(str, path)))
 
 
-def _validate(src: SourceFile, model: type[BaseModel], data: Any, path: FieldPath,
-              out: list[Issue]) -> Any:
+def _validate(
+    src: SourceFile, model: type[BaseModel], data: Any, path: FieldPath, out: list[Issue]
+) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -101,19 +104,37 @@ def _load_file(rs: RuleSet, src: SourceFile) -> None:
             continue
         ev = EVALUATORS.get(rule.evaluator)
         if ev is None:
-            rs.issues.append(_issue(src, (*path, "evaluator"), "unknown-evaluator",
-                                    f"evaluator {rule.evaluator!r} is unknown; known: "
-                                    f"{', '.join(sorted(EVALUATORS))}"))
+            rs.issues.append(
+                _issue(
+                    src,
+                    (*path, "evaluator"),
+                    "unknown-evaluator",
+                    f"evaluator {rule.evaluator!r} is unknown; known: "
+                    f"{', '.join(sorted(EVALUATORS))}",
+                )
+            )
             continue
         if rule.status is RuleStatus.NEEDS_DATA and not rule.needs.strip():
-            rs.issues.append(_issue(src, (*path, "needs"), "needs-missing",
-                                    "status needs_data requires 'needs' (which data is missing)"))
+            rs.issues.append(
+                _issue(
+                    src,
+                    (*path, "needs"),
+                    "needs-missing",
+                    "status needs_data requires 'needs' (which data is missing)",
+                )
+            )
         if _validate(src, ev.params, rule.params, (*path, "params"), rs.issues) is None:
             continue
         if rule.id in rs.rules:
             first = rs.rules[rule.id]
-            rs.issues.append(_issue(src, (*path, "id"), "duplicate-id",
-                                    f"rule id {rule.id!r} already defined in {first.file}:{first.line}"))
+            rs.issues.append(
+                _issue(
+                    src,
+                    (*path, "id"),
+                    "duplicate-id",
+                    f"rule id {rule.id!r} already defined in {first.file}:{first.line}",
+                )
+            )
             continue
         rs.rules[rule.id] = rule
 
@@ -126,8 +147,15 @@ def load_rules(paths: list[Path] | None = None) -> RuleSet:
             src = SourceFile.read(Path(path))
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            rs.issues.append(Issue(Level.ERROR, "yaml", str(exc).splitlines()[0], Path(path).name,
-                                   mark.line + 1 if mark is not None else None))
+            rs.issues.append(
+                Issue(
+                    Level.ERROR,
+                    "yaml",
+                    str(exc).splitlines()[0],
+                    Path(path).name,
+                    mark.line + 1 if mark is not None else None,
+                )
+            )
             continue
         _load_file(rs, src)
     return rs

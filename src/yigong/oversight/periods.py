@@ -23,8 +23,11 @@ class Period:
 
     def previous_year(self) -> Period:
         """The same span one year earlier (a rule's 'own history')."""
-        return Period(f"{self.label}-1y", self.start.replace(year=self.start.year - 1),
-                      _same_day_last_year(self.end))
+        return Period(
+            f"{self.label}-1y",
+            self.start.replace(year=self.start.year - 1),
+            _same_day_last_year(self.end),
+        )
 
 
 def _same_day_last_year(d: date) -> date:
@@ -54,4 +57,6 @@ def parse_period(text: str | int) -> Period:
         y, mo = int(m.group(1)), int(m.group(2))
         if 1 <= mo <= 12:
             return Period(s, date(y, mo, 1), _month_end(y, mo))
-    raise ValueError(f"period {s!r}: expected a year (2024), a quarter (2024Q3) or a month (2024-07)")
+    raise ValueError(
+        f"period {s!r}: expected a year (2024), a quarter (2024Q3) or a month (2024-07)"
+    )

@@ -74,8 +74,9 @@ def parse_catalog(text: str, file: str) -> tuple[DiseaseCatalog | None, list[Iss
             err("file_name", f"file name should be {expected} (county-version.yaml)", 0)
     if any(i.severity is Severity.ERROR for i in issues):
         return None, issues
-    catalog = DiseaseCatalog(head["county"], head["version"], head["name_zh"], head["source"],
-                             tuple(entries), file)
+    catalog = DiseaseCatalog(
+        head["county"], head["version"], head["name_zh"], head["source"], tuple(entries), file
+    )
     return catalog, issues
 
 
@@ -100,29 +101,46 @@ def _entry(node: yaml.Node, err) -> CatalogEntry | None:  # type: ignore[no-unty
     codes_node, codes_line = fields["codes"]
     raw = _yaml.plain(codes_node)
     if not isinstance(raw, list) or not raw:
-        err("bad_value", "codes must be a non-empty list of ICD-10 codes or ranges", codes_line,
-            "codes")
+        err(
+            "bad_value",
+            "codes must be a non-empty list of ICD-10 codes or ranges",
+            codes_line,
+            "codes",
+        )
         return None
     for item_node, item in zip(codes_node.value, raw, strict=True):
         token = parse_token(str(item)) if isinstance(item, str) else None
         if token is None:
-            err("bad_code", f"{item!r} is not an ICD-10 code (A00, A00.1) or category range "
-                "(A00-A09, start before end)", _yaml.line_of(item_node), "codes")
+            err(
+                "bad_code",
+                f"{item!r} is not an ICD-10 code (A00, A00.1) or category range "
+                "(A00-A09, start before end)",
+                _yaml.line_of(item_node),
+                "codes",
+            )
             ok = False
         else:
             tokens.append(token)
     level_node, level_line = fields["level"]
     level = str(_yaml.plain(level_node)).strip().lower()
     if level not in CATALOG_LEVELS:
-        err("bad_level", f"level {level!r} must be one of {sorted(CATALOG_LEVELS)}", level_line,
-            "level")
+        err(
+            "bad_level",
+            f"level {level!r} must be one of {sorted(CATALOG_LEVELS)}",
+            level_line,
+            "level",
+        )
         ok = False
     setting = Setting.ANY
     if "setting" in fields:
         value = str(_yaml.plain(fields["setting"][0])).strip().lower()
         if value not in {s.value for s in Setting}:
-            err("bad_setting", f"setting {value!r} must be any, outpatient or inpatient",
-                fields["setting"][1], "setting")
+            err(
+                "bad_setting",
+                f"setting {value!r} must be any, outpatient or inpatient",
+                fields["setting"][1],
+                "setting",
+            )
             ok = False
         else:
             setting = Setting(value)
@@ -145,21 +163,35 @@ def _conflicts(entries: list[CatalogEntry], file: str) -> list[Issue]:
             key = (token.text, entry.setting)
             if key in seen:
                 first = seen[key]
-                issues.append(Issue(Severity.ERROR, "duplicate_code",
-                                    f"{token.text} ({entry.setting.value}) is already listed at "
-                                    f"line {first.line} ({first.level.key})", file, entry.line,
-                                    "codes"))
+                issues.append(
+                    Issue(
+                        Severity.ERROR,
+                        "duplicate_code",
+                        f"{token.text} ({entry.setting.value}) is already listed at "
+                        f"line {first.line} ({first.level.key})",
+                        file,
+                        entry.line,
+                        "codes",
+                    )
+                )
                 continue
             seen[key] = entry
             if token.is_range:
                 for other_token, other in ranges:
                     overlap = other_token.start <= token.end and token.start <= other_token.end
                     if overlap and other.setting is entry.setting and other.level != entry.level:
-                        issues.append(Issue(
-                            Severity.ERROR, "overlapping_ranges",
-                            f"{token.text} ({entry.level.key}) overlaps {other_token.text} "
-                            f"({other.level.key}, line {other.line}); list the exceptions as "
-                            "codes instead", file, entry.line, "codes"))
+                        issues.append(
+                            Issue(
+                                Severity.ERROR,
+                                "overlapping_ranges",
+                                f"{token.text} ({entry.level.key}) overlaps {other_token.text} "
+                                f"({other.level.key}, line {other.line}); list the exceptions as "
+                                "codes instead",
+                                file,
+                                entry.line,
+                                "codes",
+                            )
+                        )
                 ranges.append((token, entry))
     return issues
 
@@ -192,8 +224,9 @@ def available_catalogs(directory: Path | None = None) -> list[tuple[str, str, Pa
     return sorted(found, key=lambda t: (t[0], _version_key(t[1])))
 
 
-def load_catalog(county: str | None = None, version: str | None = None,
-                 directory: Path | None = None) -> DiseaseCatalog:
+def load_catalog(
+    county: str | None = None, version: str | None = None, directory: Path | None = None
+) -> DiseaseCatalog:
     """The catalog for a county (latest version unless given), else the ``default`` catalog."""
     shipped = available_catalogs(directory)
     for wanted in ([county] if county else []) + ["default"]:

@@ -42,8 +42,12 @@ class CentreRequestStatus(StrEnum):
 
     @property
     def name_zh(self) -> str:
-        return {"requested": "已申请", "reported": "已出报告", "cancelled": "已撤销",
-                "avoided": "结果互认免检"}[self.value]
+        return {
+            "requested": "已申请",
+            "reported": "已出报告",
+            "cancelled": "已撤销",
+            "avoided": "结果互认免检",
+        }[self.value]
 
 
 @dataclass(frozen=True)
@@ -79,8 +83,15 @@ class CentreCatalog:
             ) from None
 
 
-SERVICE_KEYS = {"code", "name_zh", "centre", "exam_type", "price", "recognition_window_days",
-                "turnaround_target_hours"}
+SERVICE_KEYS = {
+    "code",
+    "name_zh",
+    "centre",
+    "exam_type",
+    "price",
+    "recognition_window_days",
+    "turnaround_target_hours",
+}
 
 
 def parse_centre_catalog(text: str, file: str) -> tuple[CentreCatalog | None, list[Issue]]:
@@ -119,14 +130,19 @@ def parse_centre_catalog(text: str, file: str) -> tuple[CentreCatalog | None, li
         if svc is None:
             continue
         if svc.code in services:
-            err("duplicate_code", f"service {svc.code} already defined at line "
-                f"{services[svc.code].line}", svc.line, "code")
+            err(
+                "duplicate_code",
+                f"service {svc.code} already defined at line {services[svc.code].line}",
+                svc.line,
+                "code",
+            )
         services[svc.code] = svc
     if issues:
         return None, issues
     head = {k: str(_yaml.plain(top[k][0])) for k in ("county", "version", "source")}
-    return CentreCatalog(head["county"], head["version"], head["source"], centres, services,
-                         file), issues
+    return CentreCatalog(
+        head["county"], head["version"], head["source"], centres, services, file
+    ), issues
 
 
 def _service(node: yaml.Node, centres: dict[CentreType, str], err) -> CentreService | None:  # type: ignore[no-untyped-def]
@@ -156,40 +172,59 @@ def _service(node: yaml.Node, centres: dict[CentreType, str], err) -> CentreServ
         if price < 0 or price != price.quantize(FEN):
             raise InvalidOperation
     except InvalidOperation:
-        err("bad_price", f"price {raw['price']!r} must be a non-negative amount in yuan with at "
-            "most 2 decimals (quote it)", line, "price")
+        err(
+            "bad_price",
+            f"price {raw['price']!r} must be a non-negative amount in yuan with at "
+            "most 2 decimals (quote it)",
+            line,
+            "price",
+        )
         return None
     window = raw["recognition_window_days"]
-    if window is not None and (not isinstance(window, int) or isinstance(window, bool)
-                               or window <= 0):
-        err("bad_window", f"recognition_window_days {window!r} must be a positive integer or "
-            "null", line, "recognition_window_days")
+    if window is not None and (
+        not isinstance(window, int) or isinstance(window, bool) or window <= 0
+    ):
+        err(
+            "bad_window",
+            f"recognition_window_days {window!r} must be a positive integer or null",
+            line,
+            "recognition_window_days",
+        )
         return None
     target = raw["turnaround_target_hours"]
     if not isinstance(target, int) or target <= 0:
-        err("bad_target", f"turnaround_target_hours {target!r} must be a positive integer", line,
-            "turnaround_target_hours")
+        err(
+            "bad_target",
+            f"turnaround_target_hours {target!r} must be a positive integer",
+            line,
+            "turnaround_target_hours",
+        )
         return None
     exam_type = raw["exam_type"]
     if exam_type is not None and exam_type not in EXAM_TYPE:
-        err("bad_exam_type", f"exam_type {exam_type!r} must be null or one of "
-            f"{', '.join(EXAM_TYPE)}", line, "exam_type")
+        err(
+            "bad_exam_type",
+            f"exam_type {exam_type!r} must be null or one of {', '.join(EXAM_TYPE)}",
+            line,
+            "exam_type",
+        )
         return None
-    return CentreService(str(raw["code"]), str(raw["name_zh"]), centre, price, window, target,
-                         line, exam_type)
+    return CentreService(
+        str(raw["code"]), str(raw["name_zh"]), centre, price, window, target, line, exam_type
+    )
 
 
 def centres_dir() -> Path:
     return Path(str(resources.files("yigong.referral") / "centres_data"))
 
 
-def load_centre_catalog(county: str | None = None, path: str | Path | None = None
-                        ) -> CentreCatalog:
+def load_centre_catalog(county: str | None = None, path: str | Path | None = None) -> CentreCatalog:
     """The centre services for a county (falls back to ``default``), or from an explicit file."""
     if path is None:
         files = sorted(centres_dir().glob("*.yaml"))
         pick = [f for f in files if county and f.stem.startswith(f"{county}-")] or [
-            f for f in files if f.stem.startswith("default-")]
+            f for f in files if f.stem.startswith("default-")
+        ]
         if not pick:
             raise FileNotFoundError(f"no centre services file in {centres_dir()}")
         path = pick[-1]

@@ -39,9 +39,15 @@ class KeyPopulation(StrEnum):
 
     @property
     def name_zh(self) -> str:
-        return {"elderly": "65岁及以上老年人", "hypertension": "高血压患者",
-                "diabetes": "2型糖尿病患者", "maternal": "孕产妇", "child": "0-6岁儿童",
-                "disabled": "残疾人", "low_income": "脱贫人口"}[self.value]
+        return {
+            "elderly": "65岁及以上老年人",
+            "hypertension": "高血压患者",
+            "diabetes": "2型糖尿病患者",
+            "maternal": "孕产妇",
+            "child": "0-6岁儿童",
+            "disabled": "残疾人",
+            "low_income": "脱贫人口",
+        }[self.value]
 
 
 def primary_population(populations: Sequence[KeyPopulation]) -> str:
@@ -63,8 +69,10 @@ def parse_populations(values: Sequence[str] | str) -> tuple[KeyPopulation, ...]:
         try:
             pop = KeyPopulation(name)
         except ValueError:
-            raise InvalidRequest(f"unknown key population {raw!r}; known: "
-                                 f"{', '.join(p.value for p in KeyPopulation)}") from None
+            raise InvalidRequest(
+                f"unknown key population {raw!r}; known: "
+                f"{', '.join(p.value for p in KeyPopulation)}"
+            ) from None
         if pop not in out:
             out.append(pop)
     return tuple(p for p in KeyPopulation if p in out)
@@ -92,9 +100,15 @@ class ContractServiceType(StrEnum):
 
     @property
     def name_zh(self) -> str:
-        return {"follow_up": "慢病随访", "health_check": "健康体检", "home_visit": "上门服务",
-                "clinic_visit": "签约门诊", "long_prescription": "长期处方",
-                "health_education": "健康指导", "referral_assist": "预约转诊"}[self.value]
+        return {
+            "follow_up": "慢病随访",
+            "health_check": "健康体检",
+            "home_visit": "上门服务",
+            "clinic_visit": "签约门诊",
+            "long_prescription": "长期处方",
+            "health_education": "健康指导",
+            "referral_assist": "预约转诊",
+        }[self.value]
 
 
 @dataclass(frozen=True)
@@ -146,8 +160,9 @@ def distribute_fee(
     if total != yuan(total) or total < 0:
         raise InvalidRequest(f"total {total} must be a non-negative amount with at most 2 decimals")
     if not TEAM_SHARE_FLOOR <= team_share <= 1:
-        raise InvalidRequest(f"team share {team_share} is outside [{TEAM_SHARE_FLOOR}, 1]: "
-                             f"{POLICY_CLAUSE}")
+        raise InvalidRequest(
+            f"team share {team_share} is outside [{TEAM_SHARE_FLOOR}, 1]: {POLICY_CLAUSE}"
+        )
     if not members:
         raise InvalidRequest("a team needs at least one member to distribute fees to")
     ids = [mid for mid, _ in members]
@@ -166,12 +181,24 @@ def distribute_fee(
     for i in order[:leftover]:
         floored[i] += FEN
     pct = f"{(team_share * 100).normalize():f}%"
-    lines = [FeeLine(institution_id, "institution", institution_amount,
-                     f"institution keeps {total} − team {team_amount} = {institution_amount}")]
+    lines = [
+        FeeLine(
+            institution_id,
+            "institution",
+            institution_amount,
+            f"institution keeps {total} − team {team_amount} = {institution_amount}",
+        )
+    ]
     for (mid, w), amount in zip(members, floored, strict=True):
-        lines.append(FeeLine(mid, "team_member", amount,
-                             f"team {pct} of {total} = {team_amount} (ROUND_HALF_UP, "
-                             f"{POLICY_CLAUSE}); member weight {w}/{weight_sum} → {amount} "
-                             "(fen floored, leftover fen to largest remainders)"))
+        lines.append(
+            FeeLine(
+                mid,
+                "team_member",
+                amount,
+                f"team {pct} of {total} = {team_amount} (ROUND_HALF_UP, "
+                f"{POLICY_CLAUSE}); member weight {w}/{weight_sum} → {amount} "
+                "(fen floored, leftover fen to largest remainders)",
+            )
+        )
     assert sum((ln.amount for ln in lines), Decimal(0)) == total
     return FeeDistribution(total, team_share, team_amount, institution_amount, tuple(lines))

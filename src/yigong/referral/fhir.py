@@ -62,18 +62,28 @@ def to_fhir_bundle(record: ReferralRecord) -> dict[str, Any]:
         ],
         "code": {
             "coding": [
-                {"system": "urn:yigong:referral-direction", "code": record.direction.value,
-                 "display": record.direction.name_zh},
-                {"system": "urn:yigong:referral-scope", "code": record.scope.value,
-                 "display": record.scope.name_zh},
+                {
+                    "system": "urn:yigong:referral-direction",
+                    "code": record.direction.value,
+                    "display": record.direction.name_zh,
+                },
+                {
+                    "system": "urn:yigong:referral-scope",
+                    "code": record.scope.value,
+                    "display": record.scope.name_zh,
+                },
             ]
         },
         "subject": {"identifier": {"system": "urn:yigong:patient", "value": record.patient_key}},
         "authoredOn": record.requested_at.isoformat() + "Z",
         "requester": _org(record.requesting_institution),
         "performer": [_org(record.receiving_institution)],
-        "reasonCode": [{"coding": [{"system": ICD10_SYSTEM, "code": record.diagnosis_icd10}],
-                        "text": record.reason}],
+        "reasonCode": [
+            {
+                "coding": [{"system": ICD10_SYSTEM, "code": record.diagnosis_icd10}],
+                "text": record.reason,
+            }
+        ],
     }
     last = record.events[-1] if record.events else None
     task: dict[str, Any] = {
@@ -84,8 +94,13 @@ def to_fhir_bundle(record: ReferralRecord) -> dict[str, Any]:
         "focus": {"reference": f"ServiceRequest/{sr_id}"},
         "status": record.status.fhir_task_status,
         "businessStatus": {
-            "coding": [{"system": STATUS_SYSTEM, "code": record.status.value,
-                        "display": record.status.name_zh}],
+            "coding": [
+                {
+                    "system": STATUS_SYSTEM,
+                    "code": record.status.value,
+                    "display": record.status.name_zh,
+                }
+            ],
             "text": record.status.name_zh,
         },
         "intent": "order",
@@ -95,8 +110,10 @@ def to_fhir_bundle(record: ReferralRecord) -> dict[str, Any]:
         "requester": _org(record.requesting_institution),
         "owner": [_org(i) for i in _owner(record)],
     }
-    if last is not None and last.reason and record.status.fhir_task_status in (
-        "rejected", "cancelled", "failed"
+    if (
+        last is not None
+        and last.reason
+        and record.status.fhir_task_status in ("rejected", "cancelled", "failed")
     ):
         task["statusReason"] = {"text": last.reason}
     provenance = [
@@ -105,10 +122,14 @@ def to_fhir_bundle(record: ReferralRecord) -> dict[str, Any]:
             "id": f"prov-{record.referral_id}-{e.seq}",
             "target": [{"reference": f"Task/{task_id}"}],
             "recorded": e.at.isoformat() + "Z",
-            "activity": {"coding": [{"system": ACTION_SYSTEM, "code": e.action.value,
-                                     "display": e.action.name_zh}]},
-            "agent": [{"who": {"identifier": {"value": e.user_id}},
-                       "onBehalfOf": _org(e.institution_id)}],
+            "activity": {
+                "coding": [
+                    {"system": ACTION_SYSTEM, "code": e.action.value, "display": e.action.name_zh}
+                ]
+            },
+            "agent": [
+                {"who": {"identifier": {"value": e.user_id}}, "onBehalfOf": _org(e.institution_id)}
+            ],
             "reason": [{"text": e.reason}] if e.reason else [],
         }
         for e in record.events

@@ -25,8 +25,12 @@ class LevelVerdict(StrEnum):
 
     @property
     def name_zh(self) -> str:
-        return {"at_level": "符合目录层级", "above": "高于目录层级（应在基层）",
-                "below": "低于目录层级（超出能力）", "uncatalogued": "目录未收录"}[self.value]
+        return {
+            "at_level": "符合目录层级",
+            "above": "高于目录层级（应在基层）",
+            "below": "低于目录层级（超出能力）",
+            "uncatalogued": "目录未收录",
+        }[self.value]
 
 
 @dataclass(frozen=True)
@@ -51,9 +55,15 @@ def check_encounter(
     """Compare the level where the encounter happened with the catalog level of its diagnosis."""
     match = catalog.lookup(diagnosis_icd10, setting)
     if match is None:
-        return LevelCheck(encounter_id, diagnosis_icd10, treated_level, LevelVerdict.UNCATALOGUED,
-                          None, f"{diagnosis_icd10} ({Setting(setting).value}) is in no entry of "
-                          f"catalog {catalog.county}-{catalog.version}")
+        return LevelCheck(
+            encounter_id,
+            diagnosis_icd10,
+            treated_level,
+            LevelVerdict.UNCATALOGUED,
+            None,
+            f"{diagnosis_icd10} ({Setting(setting).value}) is in no entry of "
+            f"catalog {catalog.county}-{catalog.version}",
+        )
     level = match.level
     if treated_level > level:
         verdict = LevelVerdict.ABOVE
@@ -61,9 +71,11 @@ def check_encounter(
         verdict = LevelVerdict.BELOW
     else:
         verdict = LevelVerdict.AT_LEVEL
-    why = (f"{match.code} matches {match.token.text} ({match.entry.name_zh}) → {level.key}, "
-           f"{catalog.county}-{catalog.version} line {match.entry.line}; treated at "
-           f"{treated_level.key}")
+    why = (
+        f"{match.code} matches {match.token.text} ({match.entry.name_zh}) → {level.key}, "
+        f"{catalog.county}-{catalog.version} line {match.entry.line}; treated at "
+        f"{treated_level.key}"
+    )
     return LevelCheck(encounter_id, diagnosis_icd10, treated_level, verdict, level, why)
 
 
@@ -77,9 +89,12 @@ class EncounterLevelInput:
     setting: Setting
 
 
-def check_encounters(catalog: DiseaseCatalog, encounters: Iterable[EncounterLevelInput]
-                     ) -> tuple[list[LevelCheck], Counter[LevelVerdict]]:
+def check_encounters(
+    catalog: DiseaseCatalog, encounters: Iterable[EncounterLevelInput]
+) -> tuple[list[LevelCheck], Counter[LevelVerdict]]:
     """Check many encounters; also return the count per verdict (numerators for indicators)."""
-    results = [check_encounter(catalog, e.diagnosis_icd10, e.treated_level, e.setting,
-                               e.encounter_id) for e in encounters]
+    results = [
+        check_encounter(catalog, e.diagnosis_icd10, e.treated_level, e.setting, e.encounter_id)
+        for e in encounters
+    ]
     return results, Counter(r.verdict for r in results)

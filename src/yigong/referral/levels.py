@@ -34,7 +34,9 @@ class CareLevel(IntEnum):
             return cls[text.strip().upper()]
         except KeyError:
             allowed = ", ".join(level.key for level in cls)
-            raise InvalidRequest(f"unknown care level {text!r}; expected one of {allowed}") from None
+            raise InvalidRequest(
+                f"unknown care level {text!r}; expected one of {allowed}"
+            ) from None
 
 
 _LEVEL_ZH = {

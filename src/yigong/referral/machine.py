@@ -100,7 +100,11 @@ def decide(
     transition = _BY_KEY.get((status, action))
     if transition is None:
         allowed = ", ".join(f"{a.value} ({a.name_zh})" for a in allowed_actions(status)) or "none"
-        where = "a new referral" if status is None else f"a referral that is {status.value} ({status.name_zh})"
+        where = (
+            "a new referral"
+            if status is None
+            else f"a referral that is {status.value} ({status.name_zh})"
+        )
         raise IllegalTransition(
             f"cannot {action.value} ({action.name_zh}) {where}; allowed: {allowed}"
         )

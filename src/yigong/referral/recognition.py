@@ -30,8 +30,11 @@ class RecognitionStatus(StrEnum):
 
     @property
     def name_zh(self) -> str:
-        return {"pending": "待判定", "recognised": "已互认",
-                "not_recognised": "未互认（重复检查）"}[self.value]
+        return {
+            "pending": "待判定",
+            "recognised": "已互认",
+            "not_recognised": "未互认（重复检查）",
+        }[self.value]
 
 
 @dataclass(frozen=True)
@@ -51,13 +54,16 @@ class RepeatFlag:
     window_days: int
 
 
-def find_repeat(priors: Iterable[PriorResult], ordered_at: datetime,
-                window_days: int | None) -> RepeatFlag | None:
+def find_repeat(
+    priors: Iterable[PriorResult], ordered_at: datetime, window_days: int | None
+) -> RepeatFlag | None:
     """The most recent earlier result inside the window, or None (never for a null window)."""
     if window_days is None:
         return None
     window = timedelta(days=window_days)
-    inside = [p for p in priors if p.reported_at <= ordered_at and ordered_at - p.reported_at <= window]
+    inside = [
+        p for p in priors if p.reported_at <= ordered_at and ordered_at - p.reported_at <= window
+    ]
     if not inside:
         return None
     latest = max(inside, key=lambda p: (p.reported_at, p.request_id))
@@ -87,6 +93,8 @@ class RecognitionSummary:
 
     def explain(self) -> str:
         rate = "n/a" if self.rate is None else f"{self.rate * 100:.2f}%"
-        return (f"recognition rate = recognised {self.recognised} / decided {self.decided} = "
-                f"{rate}; flagged {self.flagged} ({self.pending} pending); avoided-duplicate "
-                f"savings = {self.savings.quantize(FEN)} yuan")
+        return (
+            f"recognition rate = recognised {self.recognised} / decided {self.decided} = "
+            f"{rate}; flagged {self.flagged} ({self.pending} pending); avoided-duplicate "
+            f"savings = {self.savings.quantize(FEN)} yuan"
+        )

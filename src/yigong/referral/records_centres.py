@@ -72,5 +72,7 @@ class CentreOrder:
     recognition: RecognitionRecord | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"request": self.request.to_dict(),
-                "recognition": self.recognition.to_dict() if self.recognition else None}
+        return {
+            "request": self.request.to_dict(),
+            "recognition": self.recognition.to_dict() if self.recognition else None,
+        }

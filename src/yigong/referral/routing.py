@@ -56,9 +56,7 @@ def resolve_route(
             f"downward referral (下转) must go to a lower level: {requester.institution_id} is "
             f"{requester.level.key}, {receiver.institution_id} is {receiver.level.key}"
         )
-    in_county = [
-        ref for ref in (requester, receiver) if ref.county_code == home_county
-    ]
+    in_county = [ref for ref in (requester, receiver) if ref.county_code == home_county]
     if not in_county:
         raise InvalidRequest(
             f"neither {requester.institution_id} nor {receiver.institution_id} is in county "
@@ -75,7 +73,9 @@ def resolve_route(
             )
         reviewers = frozenset({lead})
     else:
-        same = requester.community_id is not None and requester.community_id == receiver.community_id
+        same = (
+            requester.community_id is not None and requester.community_id == receiver.community_id
+        )
         scope = Scope.INTRA_COMMUNITY if same else Scope.INTER_COMMUNITY
         req_lead = requester.lead_institution_id
         reviewers = frozenset({requester.institution_id} | ({req_lead} if req_lead else set()))

@@ -42,8 +42,14 @@ class TaskBook:
 
     def issue(self, level: Level, code: str, message: str, file: str, path: FieldPath) -> Issue:
         src = self.sources.get(file)
-        return Issue(level, code, message, file, src.line(path) if src else None,
-                     ".".join(str(p) for p in path))
+        return Issue(
+            level,
+            code,
+            message,
+            file,
+            src.line(path) if src else None,
+            ".".join(str(p) for p in path),
+        )
 
     def task(self, ident: str) -> Task:
         try:
@@ -63,8 +69,9 @@ def builtin_paths() -> list[Path]:
 
 def _pydantic(book: TaskBook, exc: ValidationError, file: str, path: FieldPath) -> None:
     for err in exc.errors():
-        book.issues.append(book.issue(Level.ERROR, "schema", err["msg"], file,
-                                      (*path, *err["loc"])))
+        book.issues.append(
+            book.issue(Level.ERROR, "schema", err["msg"], file, (*path, *err["loc"]))
+        )
 
 
 def _load_file(book: TaskBook, src: SourceFile) -> None:
@@ -76,39 +83,59 @@ def _load_file(book: TaskBook, src: SourceFile) -> None:
         _pydantic(book, exc, src.name, ())
         return
     if head.set in book.sets:
-        book.issues.append(book.issue(Level.ERROR, "duplicate-set",
-                                      f"task set {head.set!r} is defined by two files",
-                                      src.name, ("set",)))
+        book.issues.append(
+            book.issue(
+                Level.ERROR,
+                "duplicate-set",
+                f"task set {head.set!r} is defined by two files",
+                src.name,
+                ("set",),
+            )
+        )
     book.sets[head.set] = head
     if not isinstance(tasks, list) or not tasks:
-        book.issues.append(book.issue(Level.ERROR, "schema", "a task file lists its tasks",
-                                      src.name, ("tasks",)))
+        book.issues.append(
+            book.issue(Level.ERROR, "schema", "a task file lists its tasks", src.name, ("tasks",))
+        )
         return
     for i, body in enumerate(tasks):
         path: FieldPath = ("tasks", i)
         if not isinstance(body, dict):
-            book.issues.append(book.issue(Level.ERROR, "schema", "a task is a mapping",
-                                          src.name, path))
+            book.issues.append(
+                book.issue(Level.ERROR, "schema", "a task is a mapping", src.name, path)
+            )
             continue
         missing = [f for f in REQUIRED if body.get(f) in (None, "", [])]
         for f in missing:
-            book.issues.append(book.issue(Level.ERROR, f"missing-{f}",
-                                          f"task {body.get('id', '#' + str(i + 1))!r} has no {f}",
-                                          src.name, (*path, f) if f in body else path))
+            book.issues.append(
+                book.issue(
+                    Level.ERROR,
+                    f"missing-{f}",
+                    f"task {body.get('id', '#' + str(i + 1))!r} has no {f}",
+                    src.name,
+                    (*path, f) if f in body else path,
+                )
+            )
         if missing:
             continue
         try:
-            task = Task.model_validate({**body, "set_id": head.set, "file": src.name,
-                                        "line": src.line(path)})
+            task = Task.model_validate(
+                {**body, "set_id": head.set, "file": src.name, "line": src.line(path)}
+            )
         except ValidationError as exc:
             _pydantic(book, exc, src.name, path)
             continue
         if task.id in book.tasks:
             first = book.tasks[task.id]
-            book.issues.append(book.issue(
-                Level.ERROR, "duplicate-id",
-                f"task id {task.id!r} already defined in {first.file}:{first.line}",
-                src.name, (*path, "id")))
+            book.issues.append(
+                book.issue(
+                    Level.ERROR,
+                    "duplicate-id",
+                    f"task id {task.id!r} already defined in {first.file}:{first.line}",
+                    src.name,
+                    (*path, "id"),
+                )
+            )
             continue
         book.tasks[task.id] = task
         book.paths[task.id] = path
@@ -122,14 +149,27 @@ def load_tasks(paths: list[Path] | None = None) -> TaskBook:
             src = SourceFile.read(p)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            book.issues.append(Issue(Level.ERROR, "yaml", str(exc).splitlines()[0], p.name,
-                                     mark.line + 1 if mark is not None else None))
+            book.issues.append(
+                Issue(
+                    Level.ERROR,
+                    "yaml",
+                    str(exc).splitlines()[0],
+                    p.name,
+                    mark.line + 1 if mark is not None else None,
+                )
+            )
             continue
         book.sources[src.name] = src
         if not isinstance(src.data, dict) or src.data.get("kind") != "reform-tasks":
-            book.issues.append(Issue(Level.ERROR, "schema",
-                                     "a task file is a mapping with kind: reform-tasks",
-                                     src.name, 1))
+            book.issues.append(
+                Issue(
+                    Level.ERROR,
+                    "schema",
+                    "a task file is a mapping with kind: reform-tasks",
+                    src.name,
+                    1,
+                )
+            )
             continue
         _load_file(book, src)
     return book
@@ -139,38 +179,82 @@ def _check_task(book: TaskBook, cat: Catalog, task: Task) -> list[Issue]:
     out: list[Issue] = []
     path = book.paths[task.id]
     if not task.lead_departments and not task.lead_note:
-        out.append(book.issue(Level.ERROR, "missing-lead",
-                              "name the lead departments, or say in lead_note that the text "
-                              "names none", task.file, (*path, "lead_departments")))
+        out.append(
+            book.issue(
+                Level.ERROR,
+                "missing-lead",
+                "name the lead departments, or say in lead_note that the text names none",
+                task.file,
+                (*path, "lead_departments"),
+            )
+        )
     if not task.indicators and not task.evidence:
-        out.append(book.issue(Level.ERROR, "unmeasurable",
-                              "a task needs linked indicators or the evidence that shows it done",
-                              task.file, path))
+        out.append(
+            book.issue(
+                Level.ERROR,
+                "unmeasurable",
+                "a task needs linked indicators or the evidence that shows it done",
+                task.file,
+                path,
+            )
+        )
     if task.measured_by_indicators is Coverage.FULL and not task.indicators:
-        out.append(book.issue(Level.ERROR, "coverage",
-                              "measured_by_indicators: full needs linked indicators",
-                              task.file, (*path, "measured_by_indicators")))
+        out.append(
+            book.issue(
+                Level.ERROR,
+                "coverage",
+                "measured_by_indicators: full needs linked indicators",
+                task.file,
+                (*path, "measured_by_indicators"),
+            )
+        )
     seen: set[str] = set()
     for j, ident in enumerate(task.indicators):
         where = (*path, "indicators", j)
         if ident in seen:
-            out.append(book.issue(Level.ERROR, "duplicate-indicator",
-                                  f"indicator {ident!r} linked twice", task.file, where))
+            out.append(
+                book.issue(
+                    Level.ERROR,
+                    "duplicate-indicator",
+                    f"indicator {ident!r} linked twice",
+                    task.file,
+                    where,
+                )
+            )
         seen.add(ident)
         ind = cat.indicators.get(ident)
         if ind is None:
-            out.append(book.issue(Level.ERROR, "unknown-indicator",
-                                  f"indicator {ident!r} is not in the indicator catalog "
-                                  "(yigong indicators list)", task.file, where))
+            out.append(
+                book.issue(
+                    Level.ERROR,
+                    "unknown-indicator",
+                    f"indicator {ident!r} is not in the indicator catalog (yigong indicators list)",
+                    task.file,
+                    where,
+                )
+            )
             continue
         if not any(t.indicator == ident for t in cat.targets):
-            out.append(book.issue(Level.WARNING, "indicator-without-target",
-                                  f"{ident} has no target in the catalog: shown, not counted",
-                                  task.file, where))
+            out.append(
+                book.issue(
+                    Level.WARNING,
+                    "indicator-without-target",
+                    f"{ident} has no target in the catalog: shown, not counted",
+                    task.file,
+                    where,
+                )
+            )
         if NodeLevel.DIVISION not in ind.levels:
-            out.append(book.issue(Level.WARNING, "indicator-not-for-divisions",
-                                  f"{ident} is defined for {', '.join(ind.levels)} nodes; task "
-                                  "reports are made for divisions", task.file, where))
+            out.append(
+                book.issue(
+                    Level.WARNING,
+                    "indicator-not-for-divisions",
+                    f"{ident} is defined for {', '.join(ind.levels)} nodes; task "
+                    "reports are made for divisions",
+                    task.file,
+                    where,
+                )
+            )
     return out
 
 

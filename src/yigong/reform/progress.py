@@ -29,8 +29,15 @@ from enum import StrEnum
 from yigong.indicators.evaluate import IndicatorResult, Status
 from yigong.reform.spec import Coverage, Task
 
-__all__ = ["IndicatorProgress", "ManualEntry", "TaskProgress", "TaskStatus", "Verdict",
-           "indicator_progress", "task_progress"]
+__all__ = [
+    "IndicatorProgress",
+    "ManualEntry",
+    "TaskProgress",
+    "TaskStatus",
+    "Verdict",
+    "indicator_progress",
+    "task_progress",
+]
 
 
 class Verdict(StrEnum):
@@ -57,8 +64,13 @@ class TaskStatus(StrEnum):
         return _ZH[self]
 
 
-_ZH = {TaskStatus.DONE: "已完成", TaskStatus.ON_TRACK: "按期推进", TaskStatus.AT_RISK: "存在风险",
-       TaskStatus.BEHIND: "滞后", TaskStatus.NO_DATA: "无数据"}
+_ZH = {
+    TaskStatus.DONE: "已完成",
+    TaskStatus.ON_TRACK: "按期推进",
+    TaskStatus.AT_RISK: "存在风险",
+    TaskStatus.BEHIND: "滞后",
+    TaskStatus.NO_DATA: "无数据",
+}
 _RANK = {TaskStatus.BEHIND: 0, TaskStatus.AT_RISK: 1, TaskStatus.ON_TRACK: 2, TaskStatus.DONE: 3}
 #: statuses a person may record by hand
 MANUAL_STATUSES = (TaskStatus.DONE, TaskStatus.ON_TRACK, TaskStatus.AT_RISK, TaskStatus.BEHIND)
@@ -151,28 +163,49 @@ def indicator_progress(r: IndicatorResult, year: int) -> IndicatorProgress:
     elif t.met:
         verdict, reason = Verdict.MET, f"{r.formatted()} meets the target"
     elif year >= t.deadline:
-        verdict, reason = Verdict.OFF_TRACK, (
-            f"{r.formatted()} misses the target and the deadline year {t.deadline} is reached")
+        verdict, reason = (
+            Verdict.OFF_TRACK,
+            (f"{r.formatted()} misses the target and the deadline year {t.deadline} is reached"),
+        )
     elif traj is None or traj.will_meet is None:
-        verdict, reason = Verdict.NO_DATA, (
-            f"target not met; no trend to read ({traj.note if traj else 'no trajectory'})")
+        verdict, reason = (
+            Verdict.NO_DATA,
+            (f"target not met; no trend to read ({traj.note if traj else 'no trajectory'})"),
+        )
     elif traj.will_meet:
-        verdict, reason = Verdict.ON_TRACK, (
-            f"trend reaches {traj.projected:.{r.decimals}f} in {traj.deadline}")
+        verdict, reason = (
+            Verdict.ON_TRACK,
+            (f"trend reaches {traj.projected:.{r.decimals}f} in {traj.deadline}"),
+        )
     else:
-        verdict, reason = Verdict.OFF_TRACK, (
-            f"trend reaches only {traj.projected:.{r.decimals}f} in {traj.deadline}")
+        verdict, reason = (
+            Verdict.OFF_TRACK,
+            (f"trend reaches only {traj.projected:.{r.decimals}f} in {traj.deadline}"),
+        )
     return IndicatorProgress(
-        indicator=r.indicator, name_zh=r.name_zh, name_en=r.name_en, value=r.value,
-        formatted=r.formatted(), numerator=r.numerator, denominator=r.denominator,
-        target=_target_text(r), target_value=t.value if t else None,
-        deadline=t.deadline if t else None, gap=t.gap if t else None, met=t.met if t else None,
-        projected=traj.projected if traj else None, will_meet=traj.will_meet if traj else None,
-        trajectory=traj.note if traj else "", verdict=verdict, reason=reason)
+        indicator=r.indicator,
+        name_zh=r.name_zh,
+        name_en=r.name_en,
+        value=r.value,
+        formatted=r.formatted(),
+        numerator=r.numerator,
+        denominator=r.denominator,
+        target=_target_text(r),
+        target_value=t.value if t else None,
+        deadline=t.deadline if t else None,
+        gap=t.gap if t else None,
+        met=t.met if t else None,
+        projected=traj.projected if traj else None,
+        will_meet=traj.will_meet if traj else None,
+        trajectory=traj.note if traj else "",
+        verdict=verdict,
+        reason=reason,
+    )
 
 
-def _data_status(task: Task, items: Sequence[IndicatorProgress]) -> tuple[float | None,
-                                                                           TaskStatus | None, str]:
+def _data_status(
+    task: Task, items: Sequence[IndicatorProgress]
+) -> tuple[float | None, TaskStatus | None, str]:
     counted = [i for i in items if i.counted]
     if not counted:
         return None, None, "no linked indicator with a target and data"
@@ -182,7 +215,11 @@ def _data_status(task: Task, items: Sequence[IndicatorProgress]) -> tuple[float 
     if all(i.verdict is Verdict.MET for i in counted):
         if task.measured_by_indicators is Coverage.FULL:
             return share, TaskStatus.DONE, text + "; all met and they measure the whole task → done"
-        return share, TaskStatus.ON_TRACK, text + "; all met (they measure part of the task) → on track"
+        return (
+            share,
+            TaskStatus.ON_TRACK,
+            text + "; all met (they measure part of the task) → on track",
+        )
     if share == 1:
         return share, TaskStatus.ON_TRACK, text + " → on track"
     if share >= 0.5:
@@ -196,9 +233,14 @@ def latest_entry(entries: Iterable[ManualEntry], year: int) -> ManualEntry | Non
     return max(usable, key=lambda e: (e.year, e.recorded_at, e.entry_id or 0)) if usable else None
 
 
-def task_progress(task: Task, node: str, node_name: str, year: int,
-                  results: Sequence[IndicatorResult], entries: Sequence[ManualEntry] = ()
-                  ) -> TaskProgress:
+def task_progress(
+    task: Task,
+    node: str,
+    node_name: str,
+    year: int,
+    results: Sequence[IndicatorResult],
+    entries: Sequence[ManualEntry] = (),
+) -> TaskProgress:
     """Progress of ``task`` at ``node`` in ``year`` from its indicators' results and entries.
 
     ``results`` are the evaluator's results for the task's linked indicators (extra results
@@ -209,14 +251,34 @@ def task_progress(task: Task, node: str, node_name: str, year: int,
     for ident in task.indicators:
         r = by_id.get(ident)
         if r is None:
-            items.append(IndicatorProgress(ident, "", "", None, "—", None, None, "", None, None,
-                                           None, None, None, None, "", Verdict.NO_DATA,
-                                           "not evaluated"))
+            items.append(
+                IndicatorProgress(
+                    ident,
+                    "",
+                    "",
+                    None,
+                    "—",
+                    None,
+                    None,
+                    "",
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    "",
+                    Verdict.NO_DATA,
+                    "not evaluated",
+                )
+            )
         else:
             items.append(indicator_progress(r, year))
     share, data, data_text = _data_status(task, items)
-    mine = sorted((e for e in entries if e.task_id == task.id and e.node == node),
-                  key=lambda e: (e.recorded_at, e.entry_id or 0))
+    mine = sorted(
+        (e for e in entries if e.task_id == task.id and e.node == node),
+        key=lambda e: (e.recorded_at, e.entry_id or 0),
+    )
     manual = latest_entry(mine, year)
     if data is None and manual is None:
         status, rule = TaskStatus.NO_DATA, data_text + "; no manual entry → no data"
@@ -224,9 +286,13 @@ def task_progress(task: Task, node: str, node_name: str, year: int,
         assert data is not None
         status, rule = data, data_text
     elif data is None:
-        status, rule = manual.status, (
-            f"{data_text}; manual entry by {manual.recorded_by} on "
-            f"{manual.recorded_at:%Y-%m-%d}: {manual.status.label_en}")
+        status, rule = (
+            manual.status,
+            (
+                f"{data_text}; manual entry by {manual.recorded_by} on "
+                f"{manual.recorded_at:%Y-%m-%d}: {manual.status.label_en}"
+            ),
+        )
     else:
         all_met = all(i.verdict is Verdict.MET for i in items if i.counted)
         m = manual.status
@@ -236,7 +302,10 @@ def task_progress(task: Task, node: str, node_name: str, year: int,
             m_cmp = TaskStatus.ON_TRACK if m is TaskStatus.DONE else m
             d_cmp = TaskStatus.ON_TRACK if data is TaskStatus.DONE else data
             status = min(m_cmp, d_cmp, key=_RANK.__getitem__)
-        rule = (f"{data_text}; manual entry by {manual.recorded_by}: {m.label_en}; "
-                f"the worse of the two → {status.label_en}")
-    return TaskProgress(task, node, node_name, year, tuple(items), share, data, manual,
-                        tuple(mine), status, rule)
+        rule = (
+            f"{data_text}; manual entry by {manual.recorded_by}: {m.label_en}; "
+            f"the worse of the two → {status.label_en}"
+        )
+    return TaskProgress(
+        task, node, node_name, year, tuple(items), share, data, manual, tuple(mine), status, rule
+    )

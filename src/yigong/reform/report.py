@@ -41,8 +41,9 @@ class TaskReport:
     counties: list[NodeProgress] = field(default_factory=list)
     sets: dict[str, TaskSet] = field(default_factory=dict)
     manual_source: str = ""
-    generated_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(
-        microsecond=0, tzinfo=None))
+    generated_at: datetime = field(
+        default_factory=lambda: datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+    )
 
     @property
     def is_rollup(self) -> bool:
@@ -55,13 +56,22 @@ class TaskReport:
         counts = {s.value: 0 for s in TaskStatus}
         for p in self.at.tasks:
             counts[p.status.value] += 1
-        per_county = {c.node: {s.value: sum(p.status is s for p in c.tasks) for s in TaskStatus}
-                      for c in self.counties}
-        return {"node": self.at.node, "node_name": self.at.node_name, "level": self.at.level,
-                "year": self.at.year, "tasks": len(self.at.tasks), "status": counts,
-                "counties": per_county,
-                "manual_entries": len({e.entry_id for n in [self.at, *self.counties]
-                                       for p in n.tasks for e in p.history})}
+        per_county = {
+            c.node: {s.value: sum(p.status is s for p in c.tasks) for s in TaskStatus}
+            for c in self.counties
+        }
+        return {
+            "node": self.at.node,
+            "node_name": self.at.node_name,
+            "level": self.at.level,
+            "year": self.at.year,
+            "tasks": len(self.at.tasks),
+            "status": counts,
+            "counties": per_county,
+            "manual_entries": len(
+                {e.entry_id for n in [self.at, *self.counties] for p in n.tasks for e in p.history}
+            ),
+        }
 
 
 def status_label(s: TaskStatus | None) -> str:
@@ -88,28 +98,56 @@ def _lead(p: TaskProgress) -> str:
 
 
 def _indicator_row(i: IndicatorProgress) -> list[str]:
-    trend = "" if i.projected is None else f"{i.projected:.2f} ({'meets' if i.will_meet else 'misses'})"
-    return [i.indicator, i.name_zh, i.formatted, i.target, _num(i.gap), trend, i.verdict.value,
-            i.reason]
+    trend = (
+        "" if i.projected is None else f"{i.projected:.2f} ({'meets' if i.will_meet else 'misses'})"
+    )
+    return [
+        i.indicator,
+        i.name_zh,
+        i.formatted,
+        i.target,
+        _num(i.gap),
+        trend,
+        i.verdict.value,
+        i.reason,
+    ]
 
 
 def _entry_row(e: ManualEntry) -> list[str]:
-    return [f"{e.recorded_at:%Y-%m-%d %H:%M}", e.recorded_by, str(e.year), e.status.value,
-            "" if e.percent is None else f"{e.percent} %", e.note, e.evidence]
+    return [
+        f"{e.recorded_at:%Y-%m-%d %H:%M}",
+        e.recorded_by,
+        str(e.year),
+        e.status.value,
+        "" if e.percent is None else f"{e.percent} %",
+        e.note,
+        e.evidence,
+    ]
 
 
-INDICATOR_HEAD = ["indicator", "指标", "value", "target", "gap", "trend at deadline", "verdict",
-                  "why"]
+INDICATOR_HEAD = [
+    "indicator",
+    "指标",
+    "value",
+    "target",
+    "gap",
+    "trend at deadline",
+    "verdict",
+    "why",
+]
 ENTRY_HEAD = ["recorded (UTC)", "by", "year", "status", "%", "note", "evidence"]
 
 
 def _title(rep: TaskReport) -> str:
     kind = "province/roll-up" if rep.is_rollup else rep.at.level
-    return (f"改革任务进展报告 Reform task report — {rep.at.node_name} ({rep.at.node}, {kind}), "
-            f"{rep.at.year}")
+    return (
+        f"改革任务进展报告 Reform task report — {rep.at.node_name} ({rep.at.node}, {kind}), "
+        f"{rep.at.year}"
+    )
 
 
 # ---- Markdown ----------------------------------------------------------------------------------
+
 
 def _md_row(cells: list[str]) -> str:
     return "| " + " | ".join(c.replace("|", "/").replace("\n", " ") for c in cells) + " |"
@@ -124,9 +162,14 @@ def _overview(rep: TaskReport) -> tuple[list[str], list[list[str]]]:
     head += [c.node_name for c in rep.counties]
     rows = []
     for p in rep.at.tasks:
-        row = [p.task.id, p.task.title_zh, f"{p.task.deadline:%Y-%m-%d}", status_label(p.status),
-               _pct(p.share), "" if p.manual is None or p.manual.percent is None
-               else f"{p.manual.percent} %"]
+        row = [
+            p.task.id,
+            p.task.title_zh,
+            f"{p.task.deadline:%Y-%m-%d}",
+            status_label(p.status),
+            _pct(p.share),
+            "" if p.manual is None or p.manual.percent is None else f"{p.manual.percent} %",
+        ]
         for c in rep.counties:
             cell = rep.county_cell(c, p.task.id)
             row.append(NOT_COUNTY if cell is None else status_label(cell.status))
@@ -136,43 +179,67 @@ def _overview(rep: TaskReport) -> tuple[list[str], list[list[str]]]:
 
 def markdown(rep: TaskReport) -> str:
     s = rep.summary()
-    lines = [f"# {_title(rep)}", "",
-             f"Generated {rep.generated_at:%Y-%m-%d %H:%M} UTC. Manual entries read from: "
-             f"{rep.manual_source}. Status rule: {STATUS_RULE}.", "",
-             "## Summary", "",
-             *_md_table(["status", "tasks"], [[status_label(TaskStatus(k)), str(v)]
-                                              for k, v in s["status"].items()]), ""]
+    lines = [
+        f"# {_title(rep)}",
+        "",
+        f"Generated {rep.generated_at:%Y-%m-%d %H:%M} UTC. Manual entries read from: "
+        f"{rep.manual_source}. Status rule: {STATUS_RULE}.",
+        "",
+        "## Summary",
+        "",
+        *_md_table(
+            ["status", "tasks"],
+            [[status_label(TaskStatus(k)), str(v)] for k, v in s["status"].items()],
+        ),
+        "",
+    ]
     head, rows = _overview(rep)
     lines += ["## Tasks", "", *_md_table(head, rows), "", "## Details", ""]
     for p in rep.at.tasks:
         t = p.task
-        lines += [f"### {t.id} {t.title_zh}", "", f"*{t.title_en}*", "",
-                  f"- source: {_source(p, rep.sets)} — “{t.source.quote}”",
-                  f"- lead departments: {_lead(p)}; owner: {t.owner.value}; binds: "
-                  f"{', '.join(b.value for b in t.binds)}",
-                  f"- deadline: {t.deadline:%Y-%m-%d}" + (f" ({t.deadline_note})" if t.deadline_note else ""),
-                  f"- status: **{status_label(p.status)}** — {p.rule}",
-                  f"- evidence expected: {'; '.join(t.evidence) or '—'}", ""]
+        lines += [
+            f"### {t.id} {t.title_zh}",
+            "",
+            f"*{t.title_en}*",
+            "",
+            f"- source: {_source(p, rep.sets)} — “{t.source.quote}”",
+            f"- lead departments: {_lead(p)}; owner: {t.owner.value}; binds: "
+            f"{', '.join(b.value for b in t.binds)}",
+            f"- deadline: {t.deadline:%Y-%m-%d}"
+            + (f" ({t.deadline_note})" if t.deadline_note else ""),
+            f"- status: **{status_label(p.status)}** — {p.rule}",
+            f"- evidence expected: {'; '.join(t.evidence) or '—'}",
+            "",
+        ]
         if p.indicators:
             lines += _md_table(INDICATOR_HEAD, [_indicator_row(i) for i in p.indicators]) + [""]
         if p.history:
-            lines += ["Manual entries (append-only history):", "",
-                      *_md_table(ENTRY_HEAD, [_entry_row(e) for e in p.history]), ""]
+            lines += [
+                "Manual entries (append-only history):",
+                "",
+                *_md_table(ENTRY_HEAD, [_entry_row(e) for e in p.history]),
+                "",
+            ]
     if rep.counties:
         lines += ["## Counties", ""]
         for c in rep.counties:
             lines += [f"### {c.node_name} ({c.node})", ""]
-            lines += _md_table(["id", "status", "rule"],
-                               [[p.task.id, status_label(p.status), p.rule] for p in c.tasks])
+            lines += _md_table(
+                ["id", "status", "rule"],
+                [[p.task.id, status_label(p.status), p.rule] for p in c.tasks],
+            )
             lines.append("")
     lines += ["## Sources", ""]
     for ts in rep.sets.values():
-        lines.append(f"- [{ts.source.letter}] {ts.title_zh} — {ts.title_en}. {ts.source.credit}."
-                     f" Chinese titles: {ts.title_zh_origin or 'as in the source'}.")
+        lines.append(
+            f"- [{ts.source.letter}] {ts.title_zh} — {ts.title_en}. {ts.source.credit}."
+            f" Chinese titles: {ts.title_zh_origin or 'as in the source'}."
+        )
     return "\n".join(lines) + "\n"
 
 
 # ---- XLSX --------------------------------------------------------------------------------------
+
 
 def write_xlsx(rep: TaskReport, path: Path) -> Path:
     from openpyxl import Workbook
@@ -183,45 +250,124 @@ def write_xlsx(rep: TaskReport, path: Path) -> Path:
     ws.title = "tasks"
     ws.append([_title(rep)])
     ws["A1"].font = Font(bold=True)
-    ws.append([f"generated {rep.generated_at:%Y-%m-%d %H:%M} UTC; manual entries: "
-               f"{rep.manual_source}; status rule: {STATUS_RULE}"])
-    head = ["id", "set", "title_zh", "title_en", "source", "lead departments", "owner",
-            "deadline", "status", "status_zh", "indicator share", "manual percent", "rule"]
+    ws.append(
+        [
+            f"generated {rep.generated_at:%Y-%m-%d %H:%M} UTC; manual entries: "
+            f"{rep.manual_source}; status rule: {STATUS_RULE}"
+        ]
+    )
+    head = [
+        "id",
+        "set",
+        "title_zh",
+        "title_en",
+        "source",
+        "lead departments",
+        "owner",
+        "deadline",
+        "status",
+        "status_zh",
+        "indicator share",
+        "manual percent",
+        "rule",
+    ]
     head += [f"{c.node_name} ({c.node})" for c in rep.counties]
     ws.append(head)
     for cell in ws[3]:
         cell.font = Font(bold=True)
     for p in rep.at.tasks:
-        row: list[Any] = [p.task.id, p.task.set_id, p.task.title_zh, p.task.title_en,
-                          _source(p, rep.sets), _lead(p), p.task.owner.value,
-                          p.task.deadline, p.status.value, p.status.label_zh,
-                          None if p.share is None else round(p.share, 4),
-                          None if p.manual is None else p.manual.percent, p.rule]
+        row: list[Any] = [
+            p.task.id,
+            p.task.set_id,
+            p.task.title_zh,
+            p.task.title_en,
+            _source(p, rep.sets),
+            _lead(p),
+            p.task.owner.value,
+            p.task.deadline,
+            p.status.value,
+            p.status.label_zh,
+            None if p.share is None else round(p.share, 4),
+            None if p.manual is None else p.manual.percent,
+            p.rule,
+        ]
         for c in rep.counties:
             cell = rep.county_cell(c, p.task.id)
             row.append(NOT_COUNTY if cell is None else cell.status.value)
         ws.append(row)
-    for col, width in zip("ABCDEFGHIJKLM", (9, 20, 40, 40, 10, 24, 9, 11, 10, 9, 9, 9, 60),
-                          strict=True):
+    for col, width in zip(
+        "ABCDEFGHIJKLM", (9, 20, 40, 40, 10, 24, 9, 11, 10, 9, 9, 9, 60), strict=True
+    ):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=4):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
     wi = wb.create_sheet("indicators")
-    wi.append(["task", "node", "indicator", "name_zh", "name_en", "value", "formatted",
-               "numerator", "denominator", "target", "target_value", "deadline", "gap", "met",
-               "projected_at_deadline", "will_meet", "trajectory", "verdict", "why"])
+    wi.append(
+        [
+            "task",
+            "node",
+            "indicator",
+            "name_zh",
+            "name_en",
+            "value",
+            "formatted",
+            "numerator",
+            "denominator",
+            "target",
+            "target_value",
+            "deadline",
+            "gap",
+            "met",
+            "projected_at_deadline",
+            "will_meet",
+            "trajectory",
+            "verdict",
+            "why",
+        ]
+    )
     for n in [rep.at, *rep.counties]:
         for p in n.tasks:
             for i in p.indicators:
-                wi.append([p.task.id, n.node, i.indicator, i.name_zh, i.name_en, i.value,
-                           i.formatted, _cell(i.numerator), _cell(i.denominator), i.target,
-                           i.target_value, i.deadline, i.gap, i.met, i.projected, i.will_meet,
-                           i.trajectory, i.verdict.value, i.reason])
+                wi.append(
+                    [
+                        p.task.id,
+                        n.node,
+                        i.indicator,
+                        i.name_zh,
+                        i.name_en,
+                        i.value,
+                        i.formatted,
+                        _cell(i.numerator),
+                        _cell(i.denominator),
+                        i.target,
+                        i.target_value,
+                        i.deadline,
+                        i.gap,
+                        i.met,
+                        i.projected,
+                        i.will_meet,
+                        i.trajectory,
+                        i.verdict.value,
+                        i.reason,
+                    ]
+                )
     we = wb.create_sheet("entries")
-    we.append(["entry_id", "task", "node", "year", "status", "percent", "note", "evidence",
-               "recorded_by", "recorded_at"])
+    we.append(
+        [
+            "entry_id",
+            "task",
+            "node",
+            "year",
+            "status",
+            "percent",
+            "note",
+            "evidence",
+            "recorded_by",
+            "recorded_at",
+        ]
+    )
     seen: set[int | None] = set()
     for n in [rep.at, *rep.counties]:
         for p in n.tasks:
@@ -229,14 +375,37 @@ def write_xlsx(rep: TaskReport, path: Path) -> Path:
                 if e.entry_id in seen:
                     continue
                 seen.add(e.entry_id)
-                we.append([e.entry_id, e.task_id, e.node, e.year, e.status.value, e.percent,
-                           e.note, e.evidence, e.recorded_by, e.recorded_at])
+                we.append(
+                    [
+                        e.entry_id,
+                        e.task_id,
+                        e.node,
+                        e.year,
+                        e.status.value,
+                        e.percent,
+                        e.note,
+                        e.evidence,
+                        e.recorded_by,
+                        e.recorded_at,
+                    ]
+                )
     wsrc = wb.create_sheet("sources")
-    wsrc.append(["set", "letter", "title_zh", "title_en", "issuer", "file", "credit",
-                 "Chinese titles"])
+    wsrc.append(
+        ["set", "letter", "title_zh", "title_en", "issuer", "file", "credit", "Chinese titles"]
+    )
     for ts in rep.sets.values():
-        wsrc.append([ts.set, ts.source.letter, ts.title_zh, ts.title_en, ts.issuer,
-                     ts.source.file, ts.source.credit, ts.title_zh_origin])
+        wsrc.append(
+            [
+                ts.set,
+                ts.source.letter,
+                ts.title_zh,
+                ts.title_en,
+                ts.issuer,
+                ts.source.file,
+                ts.source.credit,
+                ts.title_zh_origin,
+            ]
+        )
     wb.save(path)
     return path
 
@@ -279,24 +448,45 @@ def write_pdf(rep: TaskReport, path: Path) -> Path:
     def table(head: list[str], rows: list[list[str]], widths: list[float] | None = None) -> Any:
         data = [[para(h) for h in head]] + [[para(c) for c in r] for r in rows]
         t = LongTable(data, colWidths=widths, repeatRows=1)
-        t.setStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
-                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP")])
+        t.setStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
         return t
 
     page = landscape(A4)
     usable = page[0] - 30 * mm
-    doc = SimpleDocTemplate(str(path), pagesize=page, leftMargin=15 * mm, rightMargin=15 * mm,
-                            topMargin=12 * mm, bottomMargin=12 * mm, title=_title(rep),
-                            author="yigong", subject="reform task progress")
-    story: list[Any] = [para(_title(rep), h1),
-                        para(f"Generated {rep.generated_at:%Y-%m-%d %H:%M} UTC. Manual entries "
-                             f"read from: {rep.manual_source}. Status rule: {STATUS_RULE}.", body),
-                        Spacer(1, 4 * mm)]
+    doc = SimpleDocTemplate(
+        str(path),
+        pagesize=page,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=12 * mm,
+        bottomMargin=12 * mm,
+        title=_title(rep),
+        author="yigong",
+        subject="reform task progress",
+    )
+    story: list[Any] = [
+        para(_title(rep), h1),
+        para(
+            f"Generated {rep.generated_at:%Y-%m-%d %H:%M} UTC. Manual entries "
+            f"read from: {rep.manual_source}. Status rule: {STATUS_RULE}.",
+            body,
+        ),
+        Spacer(1, 4 * mm),
+    ]
     s = rep.summary()
-    story.append(table(["status", "tasks"], [[status_label(TaskStatus(k)), str(v)]
-                                             for k, v in s["status"].items()],
-                       [60 * mm, 20 * mm]))
+    story.append(
+        table(
+            ["status", "tasks"],
+            [[status_label(TaskStatus(k)), str(v)] for k, v in s["status"].items()],
+            [60 * mm, 20 * mm],
+        )
+    )
     story.append(para("Tasks", h2))
     head, rows = _overview(rep)
     n = 6  # task columns before the county columns
@@ -307,11 +497,18 @@ def write_pdf(rep: TaskReport, path: Path) -> Path:
     for start in range(0, len(rep.counties), per_table):
         chunk = list(range(n + start, n + min(start + per_table, len(rep.counties))))
         cw = (usable - 16 * mm) / len(chunk)
-        story += [para("Status per county" + (f" ({start // per_table + 1})"
-                                              if len(rep.counties) > per_table else ""), h2),
-                  table([head[0]] + [head[i] for i in chunk],
-                        [[r[0]] + [r[i] for i in chunk] for r in rows],
-                        [16 * mm] + [cw] * len(chunk))]
+        story += [
+            para(
+                "Status per county"
+                + (f" ({start // per_table + 1})" if len(rep.counties) > per_table else ""),
+                h2,
+            ),
+            table(
+                [head[0]] + [head[i] for i in chunk],
+                [[r[0]] + [r[i] for i in chunk] for r in rows],
+                [16 * mm] + [cw] * len(chunk),
+            ),
+        ]
     story.append(PageBreak())
     story.append(para("Details", h2))
     iw = [16 * mm, 48 * mm, 22 * mm, 34 * mm, 16 * mm, 28 * mm, 18 * mm]
@@ -320,30 +517,48 @@ def write_pdf(rep: TaskReport, path: Path) -> Path:
     ew += [(usable - sum(ew)) / 2] * 2
     for p in rep.at.tasks:
         t = p.task
-        story += [para(f"{t.id} {t.title_zh} — {t.title_en}", h2),
-                  para(f"Source: {_source(p, rep.sets)} — “{t.source.quote}”", body),
-                  para(f"Lead departments: {_lead(p)}; owner: {t.owner.value}; deadline "
-                       f"{t.deadline:%Y-%m-%d}"
-                       + (f" ({t.deadline_note})" if t.deadline_note else ""), body),
-                  para(f"Status: {status_label(p.status)} — {p.rule}", body),
-                  para(f"Evidence expected: {'; '.join(t.evidence) or '—'}", body)]
+        story += [
+            para(f"{t.id} {t.title_zh} — {t.title_en}", h2),
+            para(f"Source: {_source(p, rep.sets)} — “{t.source.quote}”", body),
+            para(
+                f"Lead departments: {_lead(p)}; owner: {t.owner.value}; deadline "
+                f"{t.deadline:%Y-%m-%d}" + (f" ({t.deadline_note})" if t.deadline_note else ""),
+                body,
+            ),
+            para(f"Status: {status_label(p.status)} — {p.rule}", body),
+            para(f"Evidence expected: {'; '.join(t.evidence) or '—'}", body),
+        ]
         if p.indicators:
-            story += [Spacer(1, 2 * mm),
-                      table(INDICATOR_HEAD, [_indicator_row(i) for i in p.indicators], iw)]
+            story += [
+                Spacer(1, 2 * mm),
+                table(INDICATOR_HEAD, [_indicator_row(i) for i in p.indicators], iw),
+            ]
         if p.history:
-            story += [Spacer(1, 2 * mm), para("Manual entries (append-only history)", body),
-                      table(ENTRY_HEAD, [_entry_row(e) for e in p.history], ew)]
+            story += [
+                Spacer(1, 2 * mm),
+                para("Manual entries (append-only history)", body),
+                table(ENTRY_HEAD, [_entry_row(e) for e in p.history], ew),
+            ]
     if rep.counties:
         story += [PageBreak(), para("Counties", h2)]
         for c in rep.counties:
-            story += [para(f"{c.node_name} ({c.node})", h2),
-                      table(["id", "status", "rule"],
-                            [[p.task.id, status_label(p.status), p.rule] for p in c.tasks],
-                            [18 * mm, 32 * mm, usable - 50 * mm])]
+            story += [
+                para(f"{c.node_name} ({c.node})", h2),
+                table(
+                    ["id", "status", "rule"],
+                    [[p.task.id, status_label(p.status), p.rule] for p in c.tasks],
+                    [18 * mm, 32 * mm, usable - 50 * mm],
+                ),
+            ]
     story.append(para("Sources", h2))
     for ts in rep.sets.values():
-        story.append(para(f"[{ts.source.letter}] {ts.title_zh} — {ts.title_en}. "
-                          f"{ts.source.credit}. Chinese titles: "
-                          f"{ts.title_zh_origin or 'as in the source'}.", body))
+        story.append(
+            para(
+                f"[{ts.source.letter}] {ts.title_zh} — {ts.title_en}. "
+                f"{ts.source.credit}. Chinese titles: "
+                f"{ts.title_zh_origin or 'as in the source'}.",
+                body,
+            )
+        )
     doc.build(story)
     return path

@@ -273,8 +273,10 @@ def national_code_file(system: str) -> Traversable:
 @cache
 def national_codes(system: str) -> dict[str, str]:
     """Code → Chinese name for a national list (``icd10`` or ``icd9cm3``)."""
-    with national_code_file(system).open("rb") as raw, \
-            gzip.open(raw, "rt", encoding="utf-8", newline="") as fh:
+    with (
+        national_code_file(system).open("rb") as raw,
+        gzip.open(raw, "rt", encoding="utf-8", newline="") as fh,
+    ):
         return {row["code"]: row["name"] for row in csv.DictReader(fh)}
 
 

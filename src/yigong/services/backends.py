@@ -18,8 +18,12 @@ from yigong.warehouse.store import DEFAULT_DB, Warehouse
 
 
 @contextlib.contextmanager
-def opened(kind: str | None, db: str | Path | None = None, warehouse: str | Path | None = None,
-           master: str | None = None) -> Iterator[Any]:
+def opened(
+    kind: str | None,
+    db: str | Path | None = None,
+    warehouse: str | Path | None = None,
+    master: str | None = None,
+) -> Iterator[Any]:
     """The warehouse a command works on: the DuckDB file `db`, or the Parquet root `warehouse`
     on Spark (`master` overrides ``YIGONG_SPARK_MASTER``). Closed (Spark stopped) afterwards."""
     chosen = backend_kind(kind)
@@ -33,10 +37,15 @@ def opened(kind: str | None, db: str | Path | None = None, warehouse: str | Path
         backend.close()
 
 
-def ingest_files_spark(root: str | Path, paths: Iterable[str | Path], *, table: str | None = None,
-                       key_file: str | Path | None = None, master: str | None = None,
-                       progress: Callable[[str, Path], None] | None = None,
-                       ) -> tuple[list[IngestReport], list[dict[str, Any]]]:
+def ingest_files_spark(
+    root: str | Path,
+    paths: Iterable[str | Path],
+    *,
+    table: str | None = None,
+    key_file: str | Path | None = None,
+    master: str | None = None,
+    progress: Callable[[str, Path], None] | None = None,
+) -> tuple[list[IngestReport], list[dict[str, Any]]]:
     """Ingest Parquet files into the Spark warehouse at `root` (created if absent).
 
     Returns the per-file reports and every quarantined row of this run (for ``--report``).

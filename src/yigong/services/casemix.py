@@ -78,8 +78,20 @@ def list_packs() -> list[PackSummary]:
     out = []
     for pid in available_packs():
         m = read_pack(pid).manifest
-        out.append(PackSummary(pid, m.pack.title, m.pack.title_zh, m.pack.scheme_version, m.pack.region,
-                               m.pack.kind, m.pack.base, dict(m.counts), m.source.licence, m.source.credit))
+        out.append(
+            PackSummary(
+                pid,
+                m.pack.title,
+                m.pack.title_zh,
+                m.pack.scheme_version,
+                m.pack.region,
+                m.pack.kind,
+                m.pack.base,
+                dict(m.counts),
+                m.source.licence,
+                m.source.credit,
+            )
+        )
     return out
 
 
@@ -91,13 +103,23 @@ def check_packs(packs: list[str] | None = None) -> dict[str, list[Issue]]:
 def _summary(result: pa.Table, output: str = "") -> GroupRunSummary:
     meta = result.schema.metadata or {}
     statuses = Counter(result.column("status").to_pylist())
-    return GroupRunSummary(meta.get(b"scheme", b"").decode(), meta.get(b"pack_version", b"").decode(),
-                           result.num_rows, dict(statuses), output,
-                           len(set(result.column("drg").drop_null().to_pylist())))
+    return GroupRunSummary(
+        meta.get(b"scheme", b"").decode(),
+        meta.get(b"pack_version", b"").decode(),
+        result.num_rows,
+        dict(statuses),
+        output,
+        len(set(result.column("drg").drop_null().to_pylist())),
+    )
 
 
-def group_file(input_csv: Path | str, scheme: str, output_csv: Path | str,
-               translate_codes: bool = False, strict: bool = False) -> GroupRunSummary:
+def group_file(
+    input_csv: Path | str,
+    scheme: str,
+    output_csv: Path | str,
+    translate_codes: bool = False,
+    strict: bool = False,
+) -> GroupRunSummary:
     """The file contract: group ``input_csv`` under ``scheme`` and write ``output_csv``.
 
     Rows with malformed values are grouped as ``invalid_input`` and listed in
@@ -116,7 +138,9 @@ def explain(case: Case, scheme: str, translate_codes: bool = False) -> Trace:
     return explain_case(case, scheme, translate_codes)
 
 
-def explain_from_file(input_csv: Path | str, case_id: str, scheme: str, translate_codes: bool = False) -> Trace:
+def explain_from_file(
+    input_csv: Path | str, case_id: str, scheme: str, translate_codes: bool = False
+) -> Trace:
     """The rule trace of the row of ``input_csv`` whose case_id is ``case_id``."""
     table = read_cases_csv(input_csv)
     ids = table.column("case_id").to_pylist()
@@ -128,6 +152,7 @@ def explain_from_file(input_csv: Path | str, case_id: str, scheme: str, translat
 
 # -- warehouse -------------------------------------------------------------------------------
 
+
 def discharges_as_cases(discharges: ibis.Table) -> ibis.Table:
     """The warehouse ``discharges`` table in the grouper's batch input shape (an Ibis expression).
 
@@ -137,19 +162,33 @@ def discharges_as_cases(discharges: ibis.Table) -> ibis.Table:
     d = discharges
     sex = ibis.cases((d.sex == "1", 1), (d.sex == "2", 2), else_=ibis.null()).cast("int8")
     return d.select(
-        case_id=d.discharge_id, sex=sex, age_years=d.age_years.cast("int32"),
-        age_days=d.age_days.cast("int32"), birth_weight_g=d.birth_weight_g.cast("int32"),
-        length_of_stay=d.length_of_stay.cast("int32"), discharge_mode=d.discharge_mode,
-        diagnoses=d.diagnosis_codes, procedures=d.procedure_codes,
+        case_id=d.discharge_id,
+        sex=sex,
+        age_years=d.age_years.cast("int32"),
+        age_days=d.age_days.cast("int32"),
+        birth_weight_g=d.birth_weight_g.cast("int32"),
+        length_of_stay=d.length_of_stay.cast("int32"),
+        discharge_mode=d.discharge_mode,
+        diagnoses=d.diagnosis_codes,
+        procedures=d.procedure_codes,
     )
 
 
-RESULTS_SCHEMA = pa.schema([
-    ("discharge_id", pa.string()), ("scheme", pa.string()), ("pack_version", pa.string()),
-    ("status", pa.string()), ("mdc", pa.string()), ("adrg", pa.string()), ("drg", pa.string()),
-    ("rule_id", pa.string()), ("has_mcc", pa.bool_()), ("has_cc", pa.bool_()),
-    ("grouped_at", pa.timestamp("us")),
-])
+RESULTS_SCHEMA = pa.schema(
+    [
+        ("discharge_id", pa.string()),
+        ("scheme", pa.string()),
+        ("pack_version", pa.string()),
+        ("status", pa.string()),
+        ("mdc", pa.string()),
+        ("adrg", pa.string()),
+        ("drg", pa.string()),
+        ("rule_id", pa.string()),
+        ("has_mcc", pa.bool_()),
+        ("has_cc", pa.bool_()),
+        ("grouped_at", pa.timestamp("us")),
+    ]
+)
 
 
 def _stored_results(cases: pa.Table, scheme: str, stamp: datetime) -> pa.Table:
@@ -157,15 +196,22 @@ def _stored_results(cases: pa.Table, scheme: str, stamp: datetime) -> pa.Table:
     result = group_cases(cases, scheme)
     meta = result.schema.metadata or {}
     n = result.num_rows
-    return pa.table({
-        "discharge_id": result.column("case_id"),
-        "scheme": pa.array([scheme] * n, pa.string()),
-        "pack_version": pa.array([meta.get(b"pack_version", b"").decode()] * n, pa.string()),
-        "status": result.column("status"), "mdc": result.column("mdc"), "adrg": result.column("adrg"),
-        "drg": result.column("drg"), "rule_id": result.column("rule_id"),
-        "has_mcc": result.column("has_mcc"), "has_cc": result.column("has_cc"),
-        "grouped_at": pa.array([stamp] * n, pa.timestamp("us")),
-    }, schema=RESULTS_SCHEMA).replace_schema_metadata(meta)
+    return pa.table(
+        {
+            "discharge_id": result.column("case_id"),
+            "scheme": pa.array([scheme] * n, pa.string()),
+            "pack_version": pa.array([meta.get(b"pack_version", b"").decode()] * n, pa.string()),
+            "status": result.column("status"),
+            "mdc": result.column("mdc"),
+            "adrg": result.column("adrg"),
+            "drg": result.column("drg"),
+            "rule_id": result.column("rule_id"),
+            "has_mcc": result.column("has_mcc"),
+            "has_cc": result.column("has_cc"),
+            "grouped_at": pa.array([stamp] * n, pa.timestamp("us")),
+        },
+        schema=RESULTS_SCHEMA,
+    ).replace_schema_metadata(meta)
 
 
 def group_discharges(con: ibis.BaseBackend, scheme: str) -> GroupRunSummary:
@@ -206,8 +252,10 @@ def _group_on_spark(wh: Any, scheme: str, stamp: datetime) -> GroupRunSummary:
         new = kept.select(*RESULTS_SCHEMA.names).unionByName(new)
     rows = wh.write_frame(RESULTS_TABLE, new)
     mine = wh.frame(RESULTS_TABLE).filter(F.col("scheme") == scheme)
-    statuses = {r["status"]: int(r["n"]) for r in
-                mine.groupBy("status").agg(F.count(F.lit(1)).alias("n")).collect()}
+    statuses = {
+        r["status"]: int(r["n"])
+        for r in mine.groupBy("status").agg(F.count(F.lit(1)).alias("n")).collect()
+    }
     drgs = mine.filter(F.col("drg").isNotNull()).select("drg").distinct().count()
     summary = GroupRunSummary(pack.id, pack.version, sum(statuses.values()), statuses, "", drgs)
     summary.extra["rows_stored"] = rows
@@ -224,17 +272,32 @@ def grouped_discharges(con: ibis.BaseBackend, scheme: str, period: str = "quarte
     r = r.filter(r.scheme == scheme)
     j = d.join(r, d.discharge_id == r.discharge_id)
     return j.select(
-        discharge_id=d.discharge_id, institution_id=d.institution_id, department=d.department,
-        doctor_key=d.attending_doctor_key, discharge_date=d.discharge_date,
-        period=period_id(d.discharge_date, period), drg=r.drg, adrg=r.adrg,
-        mdc=r.mdc, status=r.status, total_cost=d.total_cost, length_of_stay=d.length_of_stay,
+        discharge_id=d.discharge_id,
+        institution_id=d.institution_id,
+        department=d.department,
+        doctor_key=d.attending_doctor_key,
+        discharge_date=d.discharge_date,
+        period=period_id(d.discharge_date, period),
+        drg=r.drg,
+        adrg=r.adrg,
+        mdc=r.mdc,
+        status=r.status,
+        total_cost=d.total_cost,
+        length_of_stay=d.length_of_stay,
         died=d.discharge_mode == "5",
     )
 
 
-def casemix_metrics(con: ibis.BaseBackend, scheme: str, level: str = "institution", period: str = "quarter",
-                    weights_csv: Path | str | None = None, trim: Trim = Trim.IQR3,
-                    min_cases: int = 1, low_risk_scale: Scale = Scale.PLAIN) -> pa.Table:
+def casemix_metrics(
+    con: ibis.BaseBackend,
+    scheme: str,
+    level: str = "institution",
+    period: str = "quarter",
+    weights_csv: Path | str | None = None,
+    trim: Trim = Trim.IQR3,
+    min_cases: int = 1,
+    low_risk_scale: Scale = Scale.PLAIN,
+) -> pa.Table:
     """CMI, DRGs covered, cost/time consumption indices and low-risk mortality per unit and period.
 
     Weights come from ``weights_csv`` (``drg,weight``) when given, otherwise from the data
@@ -244,37 +307,71 @@ def casemix_metrics(con: ibis.BaseBackend, scheme: str, level: str = "institutio
     if level not in LEVELS:
         raise ValueError(f"level must be one of {sorted(LEVELS)}, got {level!r}")
     if RESULTS_TABLE not in con.list_tables():
-        raise ValueError(f"no {RESULTS_TABLE} table: run `yigong drg group --warehouse … --scheme {scheme}` first")
+        raise ValueError(
+            f"no {RESULTS_TABLE} table: run `yigong drg group --warehouse … --scheme {scheme}` first"
+        )
     g = grouped_discharges(con, scheme, period)
-    weights = read_weight_table(weights_csv) if weights_csv else weights_from_data(g, trim, min_cases)
+    weights = (
+        read_weight_table(weights_csv) if weights_csv else weights_from_data(g, trim, min_cases)
+    )
     facts = case_facts(g, weights, low_risk_groups(g, min_cases, low_risk_scale), by_period=True)
     return con.to_pyarrow(casemix_summary(facts, LEVELS[level]))
 
 
-def store_case_facts(con: ibis.BaseBackend, scheme: str, period: str = "quarter",
-                     weights_csv: Path | str | None = None, trim: Trim = Trim.IQR3, min_cases: int = 1,
-                     low_risk_scale: Scale = Scale.PLAIN) -> GroupRunSummary:
+def store_case_facts(
+    con: ibis.BaseBackend,
+    scheme: str,
+    period: str = "quarter",
+    weights_csv: Path | str | None = None,
+    trim: Trim = Trim.IQR3,
+    min_cases: int = 1,
+    low_risk_scale: Scale = Scale.PLAIN,
+) -> GroupRunSummary:
     """Materialise ``drg_case_facts`` for one scheme: the table the indicator catalog's DRG
     measures sum over (one row per grouped discharge: weight, cost/LOS ratios to the
     reference means of its DRG and period, low-risk flag). Replaces the previous content.
     """
     if RESULTS_TABLE not in con.list_tables():
-        raise ValueError(f"no {RESULTS_TABLE} table: run `yigong drg group --warehouse … --scheme {scheme}` first")
+        raise ValueError(
+            f"no {RESULTS_TABLE} table: run `yigong drg group --warehouse … --scheme {scheme}` first"
+        )
     g = grouped_discharges(con, scheme, period)
-    weights = read_weight_table(weights_csv) if weights_csv else weights_from_data(g, trim, min_cases)
+    weights = (
+        read_weight_table(weights_csv) if weights_csv else weights_from_data(g, trim, min_cases)
+    )
     facts = case_facts(g, weights, low_risk_groups(g, min_cases, low_risk_scale), by_period=True)
     r = con.table(RESULTS_TABLE)
     version = r.filter(r.scheme == scheme).pack_version.max()
     facts = facts.mutate(scheme=ibis.literal(scheme), pack_version=version.as_scalar())
     out = facts.select(
-        "discharge_id", "scheme", "pack_version", "institution_id", "department", "doctor_key", "period",
-        "mdc", "adrg", "drg", "weight", "weighted", "cost_ratio", "los_ratio", "in_low_risk", "low_risk_death",
+        "discharge_id",
+        "scheme",
+        "pack_version",
+        "institution_id",
+        "department",
+        "doctor_key",
+        "period",
+        "mdc",
+        "adrg",
+        "drg",
+        "weight",
+        "weighted",
+        "cost_ratio",
+        "los_ratio",
+        "in_low_risk",
+        "low_risk_death",
         "died",
     )
     table = con.to_pyarrow(out)
     con.create_table(FACTS_TABLE, table, overwrite=True)
-    meta = GroupRunSummary(scheme, table.column("pack_version")[0].as_py() if table.num_rows else "",
-                           table.num_rows, {"grouped": table.num_rows})
-    meta.extra["weights"] = str(weights_csv) if weights_csv else f"from data ({trim.value}, min_cases {min_cases})"
+    meta = GroupRunSummary(
+        scheme,
+        table.column("pack_version")[0].as_py() if table.num_rows else "",
+        table.num_rows,
+        {"grouped": table.num_rows},
+    )
+    meta.extra["weights"] = (
+        str(weights_csv) if weights_csv else f"from data ({trim.value}, min_cases {min_cases})"
+    )
     meta.extra["low_risk_scale"] = low_risk_scale.value
     return meta

@@ -10,8 +10,9 @@ from yigong.warehouse import Warehouse
 __all__ = ["casemix_by_institution"]
 
 
-def casemix_by_institution(wh: Warehouse, allowed: frozenset[str], period: str | None,
-                           scheme: str | None) -> list[dict[str, Any]]:
+def casemix_by_institution(
+    wh: Warehouse, allowed: frozenset[str], period: str | None, scheme: str | None
+) -> list[dict[str, Any]]:
     """CMI (mean DRG weight), DRGs covered, cost and time consumption indices per institution,
     from ``drg_case_facts`` (materialised by the DRG step); numerator (``weight_sum``) and
     denominator (``cases``) shown."""
@@ -22,7 +23,11 @@ def casemix_by_institution(wh: Warehouse, allowed: frozenset[str], period: str |
     if scheme:
         f = f.filter(f.scheme == scheme)
     g = f.group_by(["scheme", "period", "institution_id"]).aggregate(
-        cases=f.count(), weight_sum=f.weight.sum(), drgs=f.drg.nunique(),
-        cost_index=f.cost_ratio.mean(), time_index=f.los_ratio.mean())
+        cases=f.count(),
+        weight_sum=f.weight.sum(),
+        drgs=f.drg.nunique(),
+        cost_index=f.cost_ratio.mean(),
+        time_index=f.los_ratio.mean(),
+    )
     g = g.mutate(cmi=g.weight_sum / g.cases).order_by(["scheme", "period", "institution_id"])
     return rows(g)

@@ -40,9 +40,14 @@ class DemoResult:
     login: tuple[str, str, Path] | None = None  # cockpit user, password, user store
 
 
-def run_demo(workdir: Path, *, preset: str = "county", seed: int = 2024,
-             dirty_share: float = 0.002,
-             say: Callable[[str], None] = print) -> DemoResult:
+def run_demo(
+    workdir: Path,
+    *,
+    preset: str = "county",
+    seed: int = 2024,
+    dirty_share: float = 0.002,
+    say: Callable[[str], None] = print,
+) -> DemoResult:
     """Generate `preset`, make a realistic share of rows dirty, ingest, summarise."""
     from yigong.synth import generate
     from yigong.synth.dirt import dirty_files
@@ -57,7 +62,9 @@ def run_demo(workdir: Path, *, preset: str = "county", seed: int = 2024,
     say(f"1/8 generating the synthetic {preset} (seed {seed}) into {files}")
     result.generated = generate(preset, files, seed=seed)
     planted = dirty_files(files, share=dirty_share, seed=seed)
-    say(f"    planted {sum(planted.values()):,} realistic extract errors to show quarantine at work")
+    say(
+        f"    planted {sum(planted.values()):,} realistic extract errors to show quarantine at work"
+    )
     for stale in (db, db.with_name(db.name + ".wal")):  # a fresh warehouse each run
         stale.unlink(missing_ok=True)
     say(f"2/8 ingesting into {db}")
@@ -66,25 +73,39 @@ def run_demo(workdir: Path, *, preset: str = "county", seed: int = 2024,
     result.status = data_svc.warehouse_status(db)
     county, year = demo_steps.county_and_year(db)
     say(f"4/8 DRG: grouping every discharge (CHS-DRG 1.1 and {REGIONAL_SCHEME}), case mix")
-    result.sections.append((f"DRG and case mix ({REGIONAL_SCHEME})",
-                            demo_steps.casemix(db, year, REGIONAL_SCHEME)))
-    say(f"5/8 graded care: a year ({year}) of referrals, shared centres and contracts for "
-        f"county {county} in the workflow store")
+    result.sections.append(
+        (f"DRG and case mix ({REGIONAL_SCHEME})", demo_steps.casemix(db, year, REGIONAL_SCHEME))
+    )
+    say(
+        f"5/8 graded care: a year ({year}) of referrals, shared centres and contracts for "
+        f"county {county} in the workflow store"
+    )
     summary = demo_steps.graded_care(db, workdir, county, year, seed)
-    result.sections.append((f"graded care {year} (workflow store {summary['store']})",
-                            summary))
+    result.sections.append((f"graded care {year} (workflow store {summary['store']})", summary))
     say(f"6/8 insurance: the medical communities' global budget for {year}")
     try:
-        result.sections.append((f"global budget {county} {year} (henan-default policy, yuan)",
-                                demo_steps.settlement(db, county, year)))
+        result.sections.append(
+            (
+                f"global budget {county} {year} (henan-default policy, yuan)",
+                demo_steps.settlement(db, county, year),
+            )
+        )
     except PaymentInputError as exc:  # e.g. the tiny preset has no three years of history
         result.sections.append((f"global budget {county} {year}", f"not run: {exc}"))
     say(f"7/8 fund supervision: screening every {year} case against the rules")
-    result.sections.append((f"fund-supervision screening {year} (yigong screen list / explain FLAG)",
-                            demo_steps.screening(db, year)))
+    result.sections.append(
+        (
+            f"fund-supervision screening {year} (yigong screen list / explain FLAG)",
+            demo_steps.screening(db, year),
+        )
+    )
     say(f"8/8 reform tasks: progress report of county {county}; then the targets")
-    result.sections.append((f"reform tasks {county} {year} (yigong tasks report)",
-                            demo_steps.reform_tasks(db, workdir, county, year)))
+    result.sections.append(
+        (
+            f"reform tasks {county} {year} (yigong tasks report)",
+            demo_steps.reform_tasks(db, workdir, county, year),
+        )
+    )
     result.login = demo_steps.cockpit_login(db, county)
     result.scorecard_node, result.scorecard_period = f"division:{county}", str(year)
     result.scorecard = indicators_svc.scorecard(db, result.scorecard_node, result.scorecard_period)

@@ -32,13 +32,18 @@ def graded_care(db: Path, workdir: Path, county: str, year: int, seed: int) -> d
 
     with Warehouse(db) as wh:
         institutions, residents = inputs_from_canonical(
-            wh.to_arrow("institutions"), wh.to_arrow("community_memberships"),
-            wh.to_arrow("persons"), county, dt.date(year, 12, 31))
+            wh.to_arrow("institutions"),
+            wh.to_arrow("community_memberships"),
+            wh.to_arrow("persons"),
+            county,
+            dt.date(year, 12, 31),
+        )
     path = workdir / "workflow.sqlite"
     path.unlink(missing_ok=True)
     store = open_store(path)
-    generate_graded_care(store, institutions, residents, [year], np.random.default_rng(seed),
-                         county_code=county)
+    generate_graded_care(
+        store, institutions, residents, [year], np.random.default_rng(seed), county_code=county
+    )
     feed = export_tables(store)
     with Warehouse(db) as wh:
         wh.replace_feed(feed)
@@ -46,7 +51,6 @@ def graded_care(db: Path, workdir: Path, county: str, year: int, seed: int) -> d
     summary["store"] = str(path)
     summary["warehouse_feed"] = {name: t.num_rows for name, t in feed.items()}
     return summary
-
 
 
 def casemix(db: Path, year: int, scheme: str) -> dict[str, Any]:
@@ -64,10 +68,10 @@ def casemix(db: Path, year: int, scheme: str) -> dict[str, Any]:
     rows = [r for r in metrics.to_pylist() if r["period"] == str(year)]
     rows.sort(key=lambda r: -r["cases"])
     out[f"{scheme} {year}, largest institutions"] = {
-        f"{r['institution_id']} {names.get(r['institution_id'], '')}":
-            f"cases {r['cases']:,}  DRGs {r['groups_covered']}  CMI {r['cmi']:.3f}  "
-            f"cost index {r['cost_index']:.3f}  time index {r['time_index']:.3f}"
-        for r in rows[:8]}
+        f"{r['institution_id']} {names.get(r['institution_id'], '')}": f"cases {r['cases']:,}  DRGs {r['groups_covered']}  CMI {r['cmi']:.3f}  "
+        f"cost index {r['cost_index']:.3f}  time index {r['time_index']:.3f}"
+        for r in rows[:8]
+    }
     return out
 
 
@@ -75,8 +79,10 @@ def settlement(db: Path, county: str, year: int) -> dict[str, Any]:
     """The medical community global budget of `county` in `year`, per community (yuan)."""
     from yigong.services.settlement import settlement_section
 
-    return {row.pop("community"): "  ".join(f"{k} {v}" for k, v in row.items())
-            for row in settlement_section(db, county, year)}
+    return {
+        row.pop("community"): "  ".join(f"{k} {v}" for k, v in row.items())
+        for row in settlement_section(db, county, year)
+    }
 
 
 def cockpit_login(db: Path, county: str) -> tuple[str, str, Path]:
@@ -93,8 +99,9 @@ def cockpit_login(db: Path, county: str) -> tuple[str, str, Path]:
     password = secrets.token_urlsafe(9)
     users = Settings(warehouse=db).users_path
     UserStore(users).add("county", password, "county_commission", [f"division:{county}"])
-    (db.parent / "demo-login.txt").write_text(f"user: county\npassword: {password}\n",
-                                              encoding="utf-8")
+    (db.parent / "demo-login.txt").write_text(
+        f"user: county\npassword: {password}\n", encoding="utf-8"
+    )
     return "county", password, users
 
 
@@ -114,7 +121,15 @@ def reform_tasks(db: Path, workdir: Path, county: str, year: int) -> dict[str, A
     from yigong.store import open_store
 
     store = open_store(workdir / "workflow.sqlite")
-    record(store, "K22-03", f"division:{county}", year, "on_track", by="demo county office",
-           percent=60, note="demo entry: village clinics under the ten unifications",
-           evidence="demo: 乡村一体化管理台账 (not a real document)")
+    record(
+        store,
+        "K22-03",
+        f"division:{county}",
+        year,
+        "on_track",
+        by="demo county office",
+        percent=60,
+        note="demo entry: village clinics under the ten unifications",
+        evidence="demo: 乡村一体化管理台账 (not a real document)",
+    )
     return demo_report(db, workdir, year, node=f"division:{county}", store=store)

@@ -26,8 +26,9 @@ def latest_year(wh: Warehouse) -> str:
     return str(y) if y is not None else "2024"
 
 
-def institutions(wh: Warehouse, allowed: frozenset[str], limit: int, offset: int
-                 ) -> tuple[int, list[dict[str, Any]]]:
+def institutions(
+    wh: Warehouse, allowed: frozenset[str], limit: int, offset: int
+) -> tuple[int, list[dict[str, Any]]]:
     """The institutions among ``allowed``, by id: (total, one page of rows)."""
     t = wh.table("institutions")
     t = t.filter(t.institution_id.isin(sorted(allowed) or [""])).order_by("institution_id")

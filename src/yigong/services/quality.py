@@ -10,8 +10,9 @@ from yigong.warehouse import Warehouse
 __all__ = ["quarantine"]
 
 
-def quarantine(wh: Warehouse, detailed: bool, limit: int, offset: int
-               ) -> tuple[int, list[dict[str, Any]]]:
+def quarantine(
+    wh: Warehouse, detailed: bool, limit: int, offset: int
+) -> tuple[int, list[dict[str, Any]]]:
     """Rejected rows (file, row, field, rule, reason, value) or, when ``detailed`` is false,
     only their counts by table and rule (a rejected row can name any institution, so only a
     user whose scope covers the whole warehouse gets the rows): (total, one page)."""

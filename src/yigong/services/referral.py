@@ -55,8 +55,13 @@ def register_institution(
         row.is_lead = is_lead
         row.name = name
         s.add(row)
-    return {"institution_id": institution_id, "level": care_level.key,
-            "community_id": community_id, "county_code": county_code, "is_lead": is_lead}
+    return {
+        "institution_id": institution_id,
+        "level": care_level.key,
+        "community_id": community_id,
+        "county_code": county_code,
+        "is_lead": is_lead,
+    }
 
 
 def _ref(s: Session, institution_id: str) -> InstitutionRef:
@@ -68,8 +73,9 @@ def _ref(s: Session, institution_id: str) -> InstitutionRef:
                 m.Institution.community_id == row.community_id, m.Institution.is_lead.is_(True)
             )
         )
-    return InstitutionRef(row.institution_id, CareLevel.parse(row.level), row.county_code,
-                          row.community_id, lead)
+    return InstitutionRef(
+        row.institution_id, CareLevel.parse(row.level), row.county_code, row.community_id, lead
+    )
 
 
 def request_referral(
@@ -96,20 +102,29 @@ def request_referral(
         receiver = _ref(s, receiving_institution)
         home = requester.county_code if requester.community_id else receiver.county_code
         route = resolve_route(requester, receiver, direction, home)
-        parties = Parties(requester.institution_id, receiver.institution_id, route.reviewers,
-                          direction)
+        parties = Parties(
+            requester.institution_id, receiver.institution_id, route.reviewers, direction
+        )
         t = decide(None, A.REQUEST, actor.institution_id, parties, reason)
-        s.add(m.Referral(
-            referral_id=referral_id, patient_key=need_text(patient_key, "patient_key"),
-            direction=direction.value, scope=route.scope.value, setting=setting,
-            status=t.target.value,
-            requesting_institution=requester.institution_id,
-            receiving_institution=receiver.institution_id,
-            reviewers=",".join(sorted(route.reviewers)), home_county=route.home_county,
-            community_id=route.community_id,
-            diagnosis_icd10=_icd10(diagnosis_icd10),
-            reason=reason.strip(), requested_at=now, updated_at=now,
-        ))
+        s.add(
+            m.Referral(
+                referral_id=referral_id,
+                patient_key=need_text(patient_key, "patient_key"),
+                direction=direction.value,
+                scope=route.scope.value,
+                setting=setting,
+                status=t.target.value,
+                requesting_institution=requester.institution_id,
+                receiving_institution=receiver.institution_id,
+                reviewers=",".join(sorted(route.reviewers)),
+                home_county=route.home_county,
+                community_id=route.community_id,
+                diagnosis_icd10=_icd10(diagnosis_icd10),
+                reason=reason.strip(),
+                requested_at=now,
+                updated_at=now,
+            )
+        )
         s.flush()
         s.add(_event(referral_id, 1, t.action, None, t.target, actor, now, reason))
     return get_referral(store, referral_id)
@@ -127,14 +142,26 @@ def _icd10(code: str) -> str:
     return text
 
 
-def _event(referral_id: str, seq: int, act: ReferralAction, source: ReferralStatus | None,
-           target: ReferralStatus, actor: Actor, at: datetime, reason: str | None
-           ) -> m.ReferralEvent:
+def _event(
+    referral_id: str,
+    seq: int,
+    act: ReferralAction,
+    source: ReferralStatus | None,
+    target: ReferralStatus,
+    actor: Actor,
+    at: datetime,
+    reason: str | None,
+) -> m.ReferralEvent:
     return m.ReferralEvent(
-        referral_id=referral_id, seq=seq, action=act.value,
-        from_status=source.value if source else None, to_status=target.value,
-        user_id=need_text(actor.user_id, "user_id"), institution_id=actor.institution_id,
-        at=at, reason=reason.strip() if reason and reason.strip() else None,
+        referral_id=referral_id,
+        seq=seq,
+        action=act.value,
+        from_status=source.value if source else None,
+        to_status=target.value,
+        user_id=need_text(actor.user_id, "user_id"),
+        institution_id=actor.institution_id,
+        at=at,
+        reason=reason.strip() if reason and reason.strip() else None,
     )
 
 
@@ -147,8 +174,12 @@ def _load(s: Session, referral_id: str) -> m.Referral:
 
 
 def _parties(row: m.Referral) -> Parties:
-    return Parties(row.requesting_institution, row.receiving_institution,
-                   frozenset(filter(None, row.reviewers.split(","))), Direction(row.direction))
+    return Parties(
+        row.requesting_institution,
+        row.receiving_institution,
+        frozenset(filter(None, row.reviewers.split(","))),
+        Direction(row.direction),
+    )
 
 
 def perform(
@@ -172,8 +203,14 @@ def perform(
                 f"{act.value} at {now.isoformat()} is earlier than the referral's last step "
                 f"({row.updated_at.isoformat()})"
             )
-        seq = (s.scalar(select(func.max(m.ReferralEvent.seq))
-                        .where(m.ReferralEvent.referral_id == referral_id)) or 0) + 1
+        seq = (
+            s.scalar(
+                select(func.max(m.ReferralEvent.seq)).where(
+                    m.ReferralEvent.referral_id == referral_id
+                )
+            )
+            or 0
+        ) + 1
         row.status = t.target.value
         row.updated_at = now
         flag_modified(row, "updated_at")  # always bump the version, even for 随访 self-loops
@@ -181,56 +218,90 @@ def perform(
     return get_referral(store, referral_id)
 
 
-def approve_referral(store: Store, referral_id: str, actor: Actor, *, reason: str | None = None,
-                     at: datetime | None = None) -> ReferralRecord:
+def approve_referral(
+    store: Store,
+    referral_id: str,
+    actor: Actor,
+    *,
+    reason: str | None = None,
+    at: datetime | None = None,
+) -> ReferralRecord:
     """审核通过 by a reviewer (the lead hospital for out-of-county referrals)."""
     return perform(store, referral_id, A.APPROVE, actor, reason=reason, at=at)
 
 
-def reject_referral(store: Store, referral_id: str, actor: Actor, *, reason: str,
-                    at: datetime | None = None) -> ReferralRecord:
+def reject_referral(
+    store: Store, referral_id: str, actor: Actor, *, reason: str, at: datetime | None = None
+) -> ReferralRecord:
     """审核不通过, with a reason."""
     return perform(store, referral_id, A.REJECT, actor, reason=reason, at=at)
 
 
-def accept_referral(store: Store, referral_id: str, actor: Actor, *, reason: str | None = None,
-                    at: datetime | None = None) -> ReferralRecord:
+def accept_referral(
+    store: Store,
+    referral_id: str,
+    actor: Actor,
+    *,
+    reason: str | None = None,
+    at: datetime | None = None,
+) -> ReferralRecord:
     """应答·接收 by the receiving institution."""
     return perform(store, referral_id, A.ACCEPT, actor, reason=reason, at=at)
 
 
-def decline_referral(store: Store, referral_id: str, actor: Actor, *, reason: str,
-                     at: datetime | None = None) -> ReferralRecord:
+def decline_referral(
+    store: Store, referral_id: str, actor: Actor, *, reason: str, at: datetime | None = None
+) -> ReferralRecord:
     """应答·拒收 by the receiving institution, with a reason."""
     return perform(store, referral_id, A.DECLINE, actor, reason=reason, at=at)
 
 
-def record_arrival(store: Store, referral_id: str, actor: Actor, *, reason: str | None = None,
-                   at: datetime | None = None) -> ReferralRecord:
+def record_arrival(
+    store: Store,
+    referral_id: str,
+    actor: Actor,
+    *,
+    reason: str | None = None,
+    at: datetime | None = None,
+) -> ReferralRecord:
     """到诊: the patient arrived at the receiving institution."""
     return perform(store, referral_id, A.ARRIVE, actor, reason=reason, at=at)
 
 
-def return_records(store: Store, referral_id: str, actor: Actor, *, reason: str | None = None,
-                   at: datetime | None = None) -> ReferralRecord:
+def return_records(
+    store: Store,
+    referral_id: str,
+    actor: Actor,
+    *,
+    reason: str | None = None,
+    at: datetime | None = None,
+) -> ReferralRecord:
     """回传: the receiving institution returns diagnosis and treatment records."""
     return perform(store, referral_id, A.RETURN_RECORDS, actor, reason=reason, at=at)
 
 
-def record_follow_up(store: Store, referral_id: str, actor: Actor, *, reason: str | None = None,
-                     at: datetime | None = None) -> ReferralRecord:
+def record_follow_up(
+    store: Store,
+    referral_id: str,
+    actor: Actor,
+    *,
+    reason: str | None = None,
+    at: datetime | None = None,
+) -> ReferralRecord:
     """随访 by the primary-care side after the records came back (repeatable)."""
     return perform(store, referral_id, A.FOLLOW_UP, actor, reason=reason, at=at)
 
 
-def cancel_referral(store: Store, referral_id: str, actor: Actor, *, reason: str,
-                    at: datetime | None = None) -> ReferralRecord:
+def cancel_referral(
+    store: Store, referral_id: str, actor: Actor, *, reason: str, at: datetime | None = None
+) -> ReferralRecord:
     """撤销 by the requesting institution before arrival, with a reason."""
     return perform(store, referral_id, A.CANCEL, actor, reason=reason, at=at)
 
 
-def record_no_show(store: Store, referral_id: str, actor: Actor, *, reason: str,
-                   at: datetime | None = None) -> ReferralRecord:
+def record_no_show(
+    store: Store, referral_id: str, actor: Actor, *, reason: str, at: datetime | None = None
+) -> ReferralRecord:
     """未到诊: the accepted patient never arrived."""
     return perform(store, referral_id, A.NO_SHOW, actor, reason=reason, at=at)
 
@@ -238,19 +309,42 @@ def record_no_show(store: Store, referral_id: str, actor: Actor, *, reason: str,
 def _record(s: Session, row: m.Referral, with_events: bool) -> ReferralRecord:
     events: tuple[ReferralEvent, ...] = ()
     if with_events:
-        rows = s.scalars(select(m.ReferralEvent).where(m.ReferralEvent.referral_id == row.referral_id)
-                         .order_by(m.ReferralEvent.seq))
+        rows = s.scalars(
+            select(m.ReferralEvent)
+            .where(m.ReferralEvent.referral_id == row.referral_id)
+            .order_by(m.ReferralEvent.seq)
+        )
         events = tuple(
-            ReferralEvent(e.seq, ReferralAction(e.action),
-                          ReferralStatus(e.from_status) if e.from_status else None,
-                          ReferralStatus(e.to_status), e.user_id, e.institution_id, e.at, e.reason)
+            ReferralEvent(
+                e.seq,
+                ReferralAction(e.action),
+                ReferralStatus(e.from_status) if e.from_status else None,
+                ReferralStatus(e.to_status),
+                e.user_id,
+                e.institution_id,
+                e.at,
+                e.reason,
+            )
             for e in rows
         )
     return ReferralRecord(
-        row.referral_id, row.patient_key, Direction(row.direction), Scope(row.scope),
-        row.setting, ReferralStatus(row.status), row.requesting_institution, row.receiving_institution,
-        tuple(filter(None, row.reviewers.split(","))), row.home_county, row.community_id,
-        row.diagnosis_icd10, row.reason, row.requested_at, row.updated_at, row.version, events,
+        row.referral_id,
+        row.patient_key,
+        Direction(row.direction),
+        Scope(row.scope),
+        row.setting,
+        ReferralStatus(row.status),
+        row.requesting_institution,
+        row.receiving_institution,
+        tuple(filter(None, row.reviewers.split(","))),
+        row.home_county,
+        row.community_id,
+        row.diagnosis_icd10,
+        row.reason,
+        row.requested_at,
+        row.updated_at,
+        row.version,
+        events,
     )
 
 
@@ -276,8 +370,10 @@ def list_referrals(
     if status is not None:
         query = query.where(m.Referral.status == ReferralStatus(status).value)
     if institution_id is not None:
-        query = query.where((m.Referral.requesting_institution == institution_id)
-                            | (m.Referral.receiving_institution == institution_id))
+        query = query.where(
+            (m.Referral.requesting_institution == institution_id)
+            | (m.Referral.receiving_institution == institution_id)
+        )
     if patient_key is not None:
         query = query.where(m.Referral.patient_key == patient_key)
     with store.transaction() as s:
@@ -317,15 +413,22 @@ def referral_inbox(
             return InboxPage(0, [])
         # a province's thousands of ids are written into the statement (escaped by the
         # dialect) instead of bound one by one (stock SQLite binds at most 32,766 parameters)
-        listed = bindparam("scope_ids", ids, expanding=True,
-                           literal_execute=len(ids) > _BOUND_IDS_MAX)
-        where.append(m.Referral.requesting_institution.in_(listed)
-                     | m.Referral.receiving_institution.in_(listed))
+        listed = bindparam(
+            "scope_ids", ids, expanding=True, literal_execute=len(ids) > _BOUND_IDS_MAX
+        )
+        where.append(
+            m.Referral.requesting_institution.in_(listed)
+            | m.Referral.receiving_institution.in_(listed)
+        )
     if status is not None:
         where.append(m.Referral.status == ReferralStatus(status).value)
-    page = (select(m.Referral).where(*where)
-            .order_by(m.Referral.requested_at.desc(), m.Referral.referral_id)
-            .limit(limit).offset(offset))
+    page = (
+        select(m.Referral)
+        .where(*where)
+        .order_by(m.Referral.requested_at.desc(), m.Referral.referral_id)
+        .limit(limit)
+        .offset(offset)
+    )
     with store.transaction() as s:
         total = s.scalar(select(func.count()).select_from(m.Referral).where(*where)) or 0
         return InboxPage(int(total), [_record(s, r, with_events=False) for r in s.scalars(page)])
@@ -347,14 +450,20 @@ def validate_catalogs(paths: list[str] | None = None) -> list[Issue]:
     return [issue for f in files for issue in validate_catalog_file(f)]
 
 
-def check_level(diagnosis_icd10: str, treated_level: str, setting: str = "outpatient",
-                county: str | None = None, encounter_id: str = "") -> LevelCheck:
+def check_level(
+    diagnosis_icd10: str,
+    treated_level: str,
+    setting: str = "outpatient",
+    county: str | None = None,
+    encounter_id: str = "",
+) -> LevelCheck:
     """Was this encounter treated at its catalog level? (the catalog of ``county`` or default)"""
     from yigong.referral.catalog_loader import load_catalog
     from yigong.referral.level_check import check_encounter
 
-    return check_encounter(load_catalog(county), diagnosis_icd10, CareLevel.parse(treated_level),
-                           setting, encounter_id)
+    return check_encounter(
+        load_catalog(county), diagnosis_icd10, CareLevel.parse(treated_level), setting, encounter_id
+    )
 
 
 def export_feed(store: Store, out_dir: str) -> dict[str, int]:
@@ -387,8 +496,10 @@ def export_canonical(store: Store, out_dir: str) -> dict[str, Any]:
     export = to_canonical_tables(store)
     for name, table in export.tables.items():
         pq.write_table(table, target / f"{name}.parquet")
-    return {"rows": {n: t.num_rows for n, t in export.tables.items()},
-            "left_out": [{"table": t, "id": i, "reason": r} for t, i, r in export.left_out]}
+    return {
+        "rows": {n: t.num_rows for n, t in export.tables.items()},
+        "left_out": [{"table": t, "id": i, "reason": r} for t, i, r in export.left_out],
+    }
 
 
 def graded_care_summary(store: Store, year: int | None = None) -> dict[str, Any]:
@@ -399,8 +510,9 @@ def graded_care_summary(store: Store, year: int | None = None) -> dict[str, Any]
     from yigong.services.centres import recognition_summary
     from yigong.services.contracts import contract_summary
 
-    query = select(m.Referral.direction, m.Referral.scope, m.Referral.status,
-                   m.Referral.requested_at)
+    query = select(
+        m.Referral.direction, m.Referral.scope, m.Referral.status, m.Referral.requested_at
+    )
     with store.transaction() as s:
         rows = [r for r in s.execute(query).all() if year is None or r[3].year == year]
     count: dict[str, int] = {}
@@ -413,8 +525,11 @@ def graded_care_summary(store: Store, year: int | None = None) -> dict[str, Any]
     recog = recognition_summary(store, year)
 
     def ratio(num: int, den: int) -> dict[str, Any]:
-        return {"numerator": num, "denominator": den,
-                "value": None if den == 0 else round(num / den, 4)}
+        return {
+            "numerator": num,
+            "denominator": den,
+            "value": None if den == 0 else round(num / den, 4),
+        }
 
     return {
         "year": year,
@@ -423,7 +538,10 @@ def graded_care_summary(store: Store, year: int | None = None) -> dict[str, Any]
         "out_of_county_share_of_upward": ratio(out_up, len(up)),
         "in_county_share_of_upward": ratio(len(up) - out_up, len(up)),
         "records_returned_share": ratio(returned, len(rows)),
-        "recognition": {"rate": ratio(recog.recognised, recog.decided),
-                        "pending": recog.pending, "savings": str(recog.savings)},
+        "recognition": {
+            "rate": ratio(recog.recognised, recog.decided),
+            "pending": recog.pending,
+            "savings": str(recog.savings),
+        },
         "contracts": contract_summary(store, year) if year is not None else None,
     }

@@ -34,27 +34,78 @@ DECISIONS = ("confirmed", "dismissed")
 SAMPLING = ("random", "value", "deviation")
 #: how each row key's table is looked up, and the columns shown when a flag explains itself.
 ROW_VIEWS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "discharges": ("discharge_id", ("discharge_id", "institution_id", "patient_key", "admission_date",
-                                    "discharge_date", "length_of_stay", "discharge_mode",
-                                    "admission_route", "diagnosis_codes", "procedure_codes",
-                                    "total_cost")),
-    "outpatient_visits": ("visit_id", ("visit_id", "institution_id", "patient_key", "visit_date",
-                                       "diagnosis_code", "total_cost")),
-    "examinations": ("exam_id", ("exam_id", "patient_key", "performing_institution_id", "exam_type",
-                                 "exam_item", "exam_date", "cost", "recognised_exam_id")),
-    "settlements": ("settlement_id", ("settlement_id", "person_key", "provider_code", "care_type",
-                                      "admission_date", "discharge_date", "settle_date", "total_cost",
-                                      "fund_paid")),
+    "discharges": (
+        "discharge_id",
+        (
+            "discharge_id",
+            "institution_id",
+            "patient_key",
+            "admission_date",
+            "discharge_date",
+            "length_of_stay",
+            "discharge_mode",
+            "admission_route",
+            "diagnosis_codes",
+            "procedure_codes",
+            "total_cost",
+        ),
+    ),
+    "outpatient_visits": (
+        "visit_id",
+        ("visit_id", "institution_id", "patient_key", "visit_date", "diagnosis_code", "total_cost"),
+    ),
+    "examinations": (
+        "exam_id",
+        (
+            "exam_id",
+            "patient_key",
+            "performing_institution_id",
+            "exam_type",
+            "exam_item",
+            "exam_date",
+            "cost",
+            "recognised_exam_id",
+        ),
+    ),
+    "settlements": (
+        "settlement_id",
+        (
+            "settlement_id",
+            "person_key",
+            "provider_code",
+            "care_type",
+            "admission_date",
+            "discharge_date",
+            "settle_date",
+            "total_cost",
+            "fund_paid",
+        ),
+    ),
     "institutions": ("institution_id", ("institution_id", "name_zh", "institution_type", "level")),
-    "discharge_procedures": ("discharge_id", ("discharge_id", "seq", "code", "procedure_date", "grade")),
+    "discharge_procedures": (
+        "discharge_id",
+        ("discharge_id", "seq", "code", "procedure_date", "grade"),
+    ),
 }
-FLAG_SCHEMA = pa.schema([
-    ("flag_id", pa.string()), ("rule_id", pa.string()), ("period", pa.string()),
-    ("entity", pa.string()), ("entity_id", pa.string()), ("institution_id", pa.string()),
-    ("severity", pa.string()), ("value", pa.float64()), ("deviation", pa.float64()),
-    ("numbers", pa.string()), ("params", pa.string()), ("rows", pa.string()),
-    ("reason_en", pa.string()), ("reason_zh", pa.string()), ("run_at", pa.timestamp("us")),
-])
+FLAG_SCHEMA = pa.schema(
+    [
+        ("flag_id", pa.string()),
+        ("rule_id", pa.string()),
+        ("period", pa.string()),
+        ("entity", pa.string()),
+        ("entity_id", pa.string()),
+        ("institution_id", pa.string()),
+        ("severity", pa.string()),
+        ("value", pa.float64()),
+        ("deviation", pa.float64()),
+        ("numbers", pa.string()),
+        ("params", pa.string()),
+        ("rows", pa.string()),
+        ("reason_en", pa.string()),
+        ("reason_zh", pa.string()),
+        ("run_at", pa.timestamp("us")),
+    ]
+)
 
 
 @contextmanager
@@ -80,14 +131,18 @@ def check_rules(paths: list[Path] | None = None) -> list[str]:
     return [str(i) for i in load_rules(paths).issues]
 
 
-def _level_check(con: Any, period_start: Any, period_end: Any, county: str | None) -> ibis.Table | None:
+def _level_check(
+    con: Any, period_start: Any, period_end: Any, county: str | None
+) -> ibis.Table | None:
     from yigong.referral.catalog_loader import load_catalog
     from yigong.referral.level_table import level_check_table
 
     d = con.table("discharges")
     d = d.filter(d.discharge_date.between(ibis.date(period_start), ibis.date(period_end)))
     discharges = d.select("discharge_id", "institution_id", "diagnosis_codes").to_pyarrow()
-    institutions = con.table("institutions").select("institution_id", "institution_type").to_pyarrow()
+    institutions = (
+        con.table("institutions").select("institution_id", "institution_type").to_pyarrow()
+    )
     table = level_check_table(load_catalog(county), institutions, discharges=discharges)
     return ibis.memtable(table)
 
@@ -104,8 +159,14 @@ def _flag_rows(flags: list[Flag], run_at: datetime) -> pa.Table:
     return pa.Table.from_pydict(cols, schema=FLAG_SCHEMA)
 
 
-def run_screening(db: str | Path, period: str | int, rule_ids: list[str] | None = None, *,
-                  county: str | None = None, rule_paths: list[Path] | None = None) -> dict[str, Any]:
+def run_screening(
+    db: str | Path,
+    period: str | int,
+    rule_ids: list[str] | None = None,
+    *,
+    county: str | None = None,
+    rule_paths: list[Path] | None = None,
+) -> dict[str, Any]:
     """Evaluate the rules over one period and store the flags; returns counts and skipped rules."""
     rs = rules(rule_paths)
     chosen = rs.select(rule_ids)
@@ -113,7 +174,10 @@ def run_screening(db: str | Path, period: str | int, rule_ids: list[str] | None 
     with _warehouse(db) as wh:
         con = wh.ibis
         extras = {}
-        if any(r.evaluator == "minor_illness_above_level" for r in chosen) and "discharges" in con.list_tables():
+        if (
+            any(r.evaluator == "minor_illness_above_level" for r in chosen)
+            and "discharges" in con.list_tables()
+        ):
             extras["level_check"] = _level_check(con, p.start, p.end, county)
         result = screen(chosen, TableSources(con, extras), p)
         new = _flag_rows(result.flags, datetime.now(UTC).replace(tzinfo=None))
@@ -123,8 +187,12 @@ def run_screening(db: str | Path, period: str | int, rule_ids: list[str] | None 
             kept = kept.filter(~((kept.period == p.label) & kept.rule_id.isin(ran))).to_pyarrow()
             new = pa.concat_tables([kept.cast(FLAG_SCHEMA), new])
         con.create_table(FLAGS_TABLE, new, overwrite=True)
-    return {"period": p.label, "flags": len(result.flags), "by_rule": result.counts,
-            "skipped": result.skipped}
+    return {
+        "period": p.label,
+        "flags": len(result.flags),
+        "by_rule": result.counts,
+        "skipped": result.skipped,
+    }
 
 
 def _flags(con: Any) -> ibis.Table:
@@ -142,8 +210,14 @@ def _decode(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def list_flags(db: str | Path, *, period: str | None = None, rule_id: str | None = None,
-               institution_id: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+def list_flags(
+    db: str | Path,
+    *,
+    period: str | None = None,
+    rule_id: str | None = None,
+    institution_id: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
     """Stored flags, most severe deviations first."""
     with _warehouse(db) as wh:
         t = _flags(wh.ibis)
@@ -176,7 +250,12 @@ def _rows_behind(con: Any, keys: list[str]) -> list[dict[str, Any]]:
             t = t.filter(t[id_col] == ident)
         found = t.select(*[c for c in cols if c in t.columns]).to_pyarrow()
         rows = found.to_pylist()
-        out.append({"row": key, **({k: _plain(v) for k, v in rows[0].items()} if rows else {"missing": True})})
+        out.append(
+            {
+                "row": key,
+                **({k: _plain(v) for k, v in rows[0].items()} if rows else {"missing": True}),
+            }
+        )
     return out
 
 
@@ -199,17 +278,34 @@ def explain_flag(db: str | Path, flag_id: str, store: Store | None = None) -> di
         details = _rows_behind(wh.ibis, flag["rows"])
     rs = load_rules()
     rule = rs.rules.get(flag["rule_id"])
-    flag["rule"] = None if rule is None else {
-        "id": rule.id, "name_zh": rule.name_zh, "name_en": rule.name_en,
-        "policy": rule.policy.model_dump(), "interpretation": rule.interpretation,
-        "severity": rule.severity.value, "source": f"{rule.file}:{rule.line}"}
+    flag["rule"] = (
+        None
+        if rule is None
+        else {
+            "id": rule.id,
+            "name_zh": rule.name_zh,
+            "name_en": rule.name_en,
+            "policy": rule.policy.model_dump(),
+            "interpretation": rule.interpretation,
+            "severity": rule.severity.value,
+            "source": f"{rule.file}:{rule.line}",
+        }
+    )
     flag["row_details"] = details
     flag["review"] = review_status(store, flag_id) if store is not None else None
     return flag
 
 
-def sample_flags(db: str | Path, method: str, n: int, *, seed: int = 0, period: str | None = None,
-                 rule_id: str | None = None, store: Store | None = None) -> list[dict[str, Any]]:
+def sample_flags(
+    db: str | Path,
+    method: str,
+    n: int,
+    *,
+    seed: int = 0,
+    period: str | None = None,
+    rule_id: str | None = None,
+    store: Store | None = None,
+) -> list[dict[str, Any]]:
     """Cases for review as inspectors draw them: ``random`` (seeded simple random sample),
     ``value`` (largest amounts at stake first) or ``deviation`` (furthest past the threshold).
     With a store, the drawn flags are opened for review (already reviewed ones stay as they are).
@@ -230,25 +326,49 @@ def sample_flags(db: str | Path, method: str, n: int, *, seed: int = 0, period: 
     return chosen
 
 
-def open_review(store: Store, flag: dict[str, Any], *, sampled_by: str | None = None,
-                user: str = "system") -> dict[str, Any]:
+def open_review(
+    store: Store, flag: dict[str, Any], *, sampled_by: str | None = None, user: str = "system"
+) -> dict[str, Any]:
     """Put a flag under review (status ``open``); idempotent."""
     fid = flag["flag_id"]
     with action(store, f"open review of {fid}") as s:
         row = s.get(FlagReview, fid)
         if row is None:
             now = utcnow()
-            row = FlagReview(flag_id=fid, rule_id=flag["rule_id"], period=flag["period"],
-                             institution_id=flag.get("institution_id"), status="open",
-                             sampled_by=sampled_by, opened_at=now)
+            row = FlagReview(
+                flag_id=fid,
+                rule_id=flag["rule_id"],
+                period=flag["period"],
+                institution_id=flag.get("institution_id"),
+                status="open",
+                sampled_by=sampled_by,
+                opened_at=now,
+            )
             s.add(row)
-            s.add(FlagReviewEvent(flag_id=fid, seq=1, action="open", from_status=None,
-                                  to_status="open", user_id=user, at=now, reason=sampled_by))
+            s.add(
+                FlagReviewEvent(
+                    flag_id=fid,
+                    seq=1,
+                    action="open",
+                    from_status=None,
+                    to_status="open",
+                    user_id=user,
+                    at=now,
+                    reason=sampled_by,
+                )
+            )
         return _review_dict(row)
 
 
-def review_flag(store: Store, flag_id: str, decision: str, reason: str | None, user: str, *,
-                db: str | Path | None = None) -> dict[str, Any]:
+def review_flag(
+    store: Store,
+    flag_id: str,
+    decision: str,
+    reason: str | None,
+    user: str,
+    *,
+    db: str | Path | None = None,
+) -> dict[str, Any]:
     """Decide an open flag: ``confirmed`` or ``dismissed``, with a reason; one transaction.
 
     A flag not yet under review is opened first (its rule and period read from ``db``). A
@@ -266,20 +386,52 @@ def review_flag(store: Store, flag_id: str, decision: str, reason: str | None, u
                 raise NotFound(f"flag {flag_id!r} is not under review (sample it or give --db)")
             flag = _one_flag(db, flag_id)
             now = utcnow()
-            row = FlagReview(flag_id=flag_id, rule_id=flag["rule_id"], period=flag["period"],
-                             institution_id=flag.get("institution_id"), status="open", opened_at=now)
+            row = FlagReview(
+                flag_id=flag_id,
+                rule_id=flag["rule_id"],
+                period=flag["period"],
+                institution_id=flag.get("institution_id"),
+                status="open",
+                opened_at=now,
+            )
             s.add(row)
-            s.add(FlagReviewEvent(flag_id=flag_id, seq=1, action="open", from_status=None,
-                                  to_status="open", user_id=who, at=now, reason=None))
+            s.add(
+                FlagReviewEvent(
+                    flag_id=flag_id,
+                    seq=1,
+                    action="open",
+                    from_status=None,
+                    to_status="open",
+                    user_id=who,
+                    at=now,
+                    reason=None,
+                )
+            )
             s.flush()
         if row.status != "open":
-            raise IllegalTransition(f"flag {flag_id} is already {row.status} by {row.decided_by}; "
-                                    "a decided flag is not decided again")
-        seq = (s.scalar(select(func.max(FlagReviewEvent.seq)).where(
-            FlagReviewEvent.flag_id == flag_id)) or 0) + 1
+            raise IllegalTransition(
+                f"flag {flag_id} is already {row.status} by {row.decided_by}; "
+                "a decided flag is not decided again"
+            )
+        seq = (
+            s.scalar(
+                select(func.max(FlagReviewEvent.seq)).where(FlagReviewEvent.flag_id == flag_id)
+            )
+            or 0
+        ) + 1
         now = utcnow()
-        s.add(FlagReviewEvent(flag_id=flag_id, seq=seq, action="decide", from_status=row.status,
-                              to_status=decision, user_id=who, at=now, reason=why))
+        s.add(
+            FlagReviewEvent(
+                flag_id=flag_id,
+                seq=seq,
+                action="decide",
+                from_status=row.status,
+                to_status=decision,
+                user_id=who,
+                at=now,
+                reason=why,
+            )
+        )
         row.status, row.decided_by, row.decided_at, row.reason = decision, who, now, why
         s.flush()
         return _review_dict(row)
@@ -295,10 +447,16 @@ def _one_flag(db: str | Path, flag_id: str) -> dict[str, Any]:
 
 
 def _review_dict(row: FlagReview) -> dict[str, Any]:
-    return {"flag_id": row.flag_id, "rule_id": row.rule_id, "period": row.period,
-            "status": row.status, "sampled_by": row.sampled_by, "decided_by": row.decided_by,
-            "decided_at": row.decided_at.isoformat(timespec="seconds") if row.decided_at else None,
-            "reason": row.reason}
+    return {
+        "flag_id": row.flag_id,
+        "rule_id": row.rule_id,
+        "period": row.period,
+        "status": row.status,
+        "sampled_by": row.sampled_by,
+        "decided_by": row.decided_by,
+        "decided_at": row.decided_at.isoformat(timespec="seconds") if row.decided_at else None,
+        "reason": row.reason,
+    }
 
 
 def review_status(store: Store, flag_id: str) -> dict[str, Any] | None:
@@ -307,12 +465,24 @@ def review_status(store: Store, flag_id: str) -> dict[str, Any] | None:
         row = s.get(FlagReview, flag_id)
         if row is None:
             return None
-        events = s.scalars(select(FlagReviewEvent).where(FlagReviewEvent.flag_id == flag_id)
-                           .order_by(FlagReviewEvent.seq)).all()
+        events = s.scalars(
+            select(FlagReviewEvent)
+            .where(FlagReviewEvent.flag_id == flag_id)
+            .order_by(FlagReviewEvent.seq)
+        ).all()
         out = _review_dict(row)
-        out["events"] = [{"seq": e.seq, "action": e.action, "from": e.from_status, "to": e.to_status,
-                          "user": e.user_id, "at": e.at.isoformat(timespec="seconds"),
-                          "reason": e.reason} for e in events]
+        out["events"] = [
+            {
+                "seq": e.seq,
+                "action": e.action,
+                "from": e.from_status,
+                "to": e.to_status,
+                "user": e.user_id,
+                "at": e.at.isoformat(timespec="seconds"),
+                "reason": e.reason,
+            }
+            for e in events
+        ]
         return out
 
 
@@ -323,27 +493,42 @@ def demo_summary(db: Path, year: int) -> dict[str, Any]:
     summary = run_screening(db, year)
     order = {"high": 0, "medium": 1, "low": 2}
     known = rules().rules
-    fired = sorted((r for r, n in summary["by_rule"].items() if n and r in known),
-                   key=lambda r: (order.get(known[r].severity.value, 3), r))
+    fired = sorted(
+        (r for r, n in summary["by_rule"].items() if n and r in known),
+        key=lambda r: (order.get(known[r].severity.value, 3), r),
+    )
     examples = {}
     for rule_id in fired:
         (top,) = sample_flags(db, "deviation", 1, period=str(year), rule_id=rule_id)
         examples[f"{rule_id} ({known[rule_id].severity.value})"] = (
-            f"{top['flag_id']} {top['institution_id']}: {top['reason_en']}")
+            f"{top['flag_id']} {top['institution_id']}: {top['reason_en']}"
+        )
     summary["examples"] = examples
     return summary
 
 
-def flags_page(db: str | Path | Any, institutions: frozenset[str] | None, *, period: str | None = None,
-               rule_id: str | None = None, page: int = 1, per_page: int = 50) -> dict[str, Any]:
+def flags_page(
+    db: str | Path | Any,
+    institutions: frozenset[str] | None,
+    *,
+    period: str | None = None,
+    rule_id: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> dict[str, Any]:
     """Flags whose institution is in ``institutions`` (None: every flag), ``per_page`` a page,
     high-severity rules first, then medium and low, each furthest past its threshold first;
     without the rows behind them (use `explain_flag`)."""
     with _warehouse(db) as wh:
         con = wh.ibis
         if FLAGS_TABLE not in con.list_tables():
-            return {"page": page, "per_page": per_page, "total": 0, "items": [],
-                    "note": "no screening run yet (yigong screen run)"}
+            return {
+                "page": page,
+                "per_page": per_page,
+                "total": 0,
+                "items": [],
+                "note": "no screening run yet (yigong screen run)",
+            }
         t = con.table(FLAGS_TABLE)
         if institutions is not None:
             t = t.filter(t.institution_id.isin(sorted(institutions)))
@@ -354,7 +539,9 @@ def flags_page(db: str | Path | Any, institutions: frozenset[str] | None, *, per
         total = int(t.count().to_pyarrow().as_py())
         # what a reviewer opens first: the most severe rules, then the furthest past the threshold
         rank = t.severity.cases(("high", 0), ("medium", 1), ("low", 2), else_=3)
-        t = t.order_by([rank, ibis.desc(t.deviation), t.flag_id]).limit(per_page, offset=(page - 1) * per_page)
+        t = t.order_by([rank, ibis.desc(t.deviation), t.flag_id]).limit(
+            per_page, offset=(page - 1) * per_page
+        )
         rows = t.drop("rows", "run_at").to_pyarrow().to_pylist()
     items = []
     for r in rows:

@@ -237,20 +237,44 @@ def _write_budget_run(
     files = budget_files(result)
     files.update(extra_files or {})
     warnings = [str(w) for w in result.warnings]
-    extra = {"county": inputs.county, "year": inputs.year, "checks": {"conservation": "ok"},
-             "warnings": warnings}
-    return _finish_run("budget", files, inputs_hash, policy, out_dir, extra, source,
-                       budget_headline(result), warnings, replace=replace)
+    extra = {
+        "county": inputs.county,
+        "year": inputs.year,
+        "checks": {"conservation": "ok"},
+        "warnings": warnings,
+    }
+    return _finish_run(
+        "budget",
+        files,
+        inputs_hash,
+        policy,
+        out_dir,
+        extra,
+        source,
+        budget_headline(result),
+        warnings,
+        replace=replace,
+    )
 
 
-def _finish_run(kind: str, files: dict[str, bytes], inputs_hash: str, policy: Policy,
-                out_dir: Path, extra: dict[str, Any], source: dict[str, str] | None,
-                headline: list[dict[str, str]], warnings: list[str], *, replace: bool
-                ) -> RunSummary:
+def _finish_run(
+    kind: str,
+    files: dict[str, bytes],
+    inputs_hash: str,
+    policy: Policy,
+    out_dir: Path,
+    extra: dict[str, Any],
+    source: dict[str, str] | None,
+    headline: list[dict[str, str]],
+    warnings: list[str],
+    *,
+    replace: bool,
+) -> RunSummary:
     """Record the run (`run.json`: kind, hashes, `extra`, the source), write every file of it
     atomically, and summarise it."""
-    files["run.json"] = _run_record(kind, inputs_hash, policy, files,
-                                    {**extra, **({"source": source} if source else {})})
+    files["run.json"] = _run_record(
+        kind, inputs_hash, policy, files, {**extra, **({"source": source} if source else {})}
+    )
     write_run_atomically(out_dir, files, replace=replace)
     digests = json.loads(files["run.json"])["files"]
     return RunSummary(out_dir, inputs_hash, policy_sha256(policy), digests, headline, warnings)
@@ -442,12 +466,17 @@ def _write_dip_run(
         "residual_in_pool": result.residual,
     }
     headline = [
-        {"institution": h.institution_id, "cases": str(h.cases), "points": str(h.points),
-         "settlement": str(h.settlement)}
+        {
+            "institution": h.institution_id,
+            "cases": str(h.cases),
+            "points": str(h.points),
+            "settlement": str(h.settlement),
+        }
         for h in result.hospitals
     ]
-    return _finish_run("dip", files, inputs_hash, policy, out_dir, extra, source, headline, [],
-                       replace=replace)
+    return _finish_run(
+        "dip", files, inputs_hash, policy, out_dir, extra, source, headline, [], replace=replace
+    )
 
 
 def settle_drg_run(
@@ -511,12 +540,17 @@ def _write_drg_run(
     inputs_hash = records_sha256(inputs)
     extra = {"county": inputs.county, "year": inputs.year, "rate": result.rate}
     headline = [
-        {"institution": h.institution_id, "cases": str(h.cases), "cost": str(h.cost),
-         "payment": str(h.payment)}
+        {
+            "institution": h.institution_id,
+            "cases": str(h.cases),
+            "cost": str(h.cost),
+            "payment": str(h.payment),
+        }
         for h in result.hospitals
     ]
-    return _finish_run("drg", files, inputs_hash, policy, out_dir, extra, source, headline, [],
-                       replace=replace)
+    return _finish_run(
+        "drg", files, inputs_hash, policy, out_dir, extra, source, headline, [], replace=replace
+    )
 
 
 def compare_run(

@@ -46,7 +46,19 @@ def redact(value: Any, hidden: frozenset[str]) -> Any:
 def measure_rows(measures: list[Any], hidden: frozenset[str]) -> list[dict[str, Any]]:
     """A drill-down's rows per measure (`yigong.services.indicators.Explanation.rows`) as
     JSON-ready dicts, with `redact` applied."""
-    return [{"role": m.role, "measure": m.measure, "name_zh": m.name_zh, "note": m.note,
-             "rows": redact([{k: plain(v) for k, v in r.items()}
-                             for r in (m.rows.to_pylist() if m.rows is not None else [])],
-                            hidden)} for m in measures]
+    return [
+        {
+            "role": m.role,
+            "measure": m.measure,
+            "name_zh": m.name_zh,
+            "note": m.note,
+            "rows": redact(
+                [
+                    {k: plain(v) for k, v in r.items()}
+                    for r in (m.rows.to_pylist() if m.rows is not None else [])
+                ],
+                hidden,
+            ),
+        }
+        for m in measures
+    ]

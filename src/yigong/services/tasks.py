@@ -81,6 +81,7 @@ def list_tasks(set_id: str | None = None) -> list[Task]:
 
 # ---- manual entries (workflow store) ---------------------------------------------------------
 
+
 def open_entries_store(target: str | None) -> Store | None:
     """The store named by ``target`` / the environment, or None when neither is given and the
     default store file does not exist (a report then says no manual entries were read)."""
@@ -90,13 +91,33 @@ def open_entries_store(target: str | None) -> Store | None:
 
 
 def _entry(row: ReformProgressEntry) -> ManualEntry:
-    return ManualEntry(row.task_id, row.node, row.year, TaskStatus(row.status), row.percent,
-                       row.note, row.evidence, row.recorded_by, row.recorded_at, row.entry_id)
+    return ManualEntry(
+        row.task_id,
+        row.node,
+        row.year,
+        TaskStatus(row.status),
+        row.percent,
+        row.note,
+        row.evidence,
+        row.recorded_by,
+        row.recorded_at,
+        row.entry_id,
+    )
 
 
-def record(store: Store, task_id: str, node: str, year: int, status: str, *, by: str,
-           percent: int | None = None, note: str = "", evidence: str = "",
-           at: datetime | None = None) -> ManualEntry:
+def record(
+    store: Store,
+    task_id: str,
+    node: str,
+    year: int,
+    status: str,
+    *,
+    by: str,
+    percent: int | None = None,
+    note: str = "",
+    evidence: str = "",
+    at: datetime | None = None,
+) -> ManualEntry:
     """Append one manual progress entry (never changes an earlier one)."""
     task = book().task(task_id)
     n = parse_node(node)
@@ -105,7 +126,9 @@ def record(store: Store, task_id: str, node: str, year: int, status: str, *, by:
     except ValueError:
         st = None
     if st not in MANUAL_STATUSES:
-        raise RecordError(f"status {status!r}: one of {', '.join(s.value for s in MANUAL_STATUSES)}")
+        raise RecordError(
+            f"status {status!r}: one of {', '.join(s.value for s in MANUAL_STATUSES)}"
+        )
     if percent is not None and not 0 <= percent <= 100:
         raise RecordError(f"percent {percent}: between 0 and 100")
     if not by.strip():
@@ -117,22 +140,32 @@ def record(store: Store, task_id: str, node: str, year: int, status: str, *, by:
     when = at or datetime.now(UTC)
     if when.tzinfo is not None:
         when = when.astimezone(UTC).replace(tzinfo=None)  # the store keeps naive UTC
-    row = ReformProgressEntry(task_id=task.id, node=str(n), year=year, status=st.value,
-                              percent=percent, note=note, evidence=evidence,
-                              recorded_by=by.strip(), recorded_at=when)
+    row = ReformProgressEntry(
+        task_id=task.id,
+        node=str(n),
+        year=year,
+        status=st.value,
+        percent=percent,
+        note=note,
+        evidence=evidence,
+        recorded_by=by.strip(),
+        recorded_at=when,
+    )
     with store.transaction() as s:
         s.add(row)
         s.flush()
         return _entry(row)
 
 
-def entries(store: Store | None, *, node: str | None = None,
-            task_id: str | None = None) -> list[ManualEntry]:
+def entries(
+    store: Store | None, *, node: str | None = None, task_id: str | None = None
+) -> list[ManualEntry]:
     """Every manual entry (the append-only history), oldest first, optionally filtered."""
     if store is None:
         return []
-    q = select(ReformProgressEntry).order_by(ReformProgressEntry.recorded_at,
-                                             ReformProgressEntry.entry_id)
+    q = select(ReformProgressEntry).order_by(
+        ReformProgressEntry.recorded_at, ReformProgressEntry.entry_id
+    )
     if node is not None:
         q = q.where(ReformProgressEntry.node == str(parse_node(node)))
     if task_id is not None:
@@ -147,13 +180,15 @@ def _rows(expr: Any) -> list[dict[str, Any]]:
 
 # ---- progress --------------------------------------------------------------------------------
 
+
 def _level(tables: TableSource, node: str) -> str:
     n = parse_node(node)
     if n.kind is NodeKind.COMMUNITY:
         return Level.COMMUNITY.value
     if n.kind is NodeKind.INSTITUTION:
-        raise ValueError(f"{node}: task progress is reported for divisions and communities, "
-                         "not institutions")
+        raise ValueError(
+            f"{node}: task progress is reported for divisions and communities, not institutions"
+        )
     div = tables.table("admin_divisions")
     rows = _rows(div.filter(div.division_code == n.id).select("level"))
     if not rows:
@@ -163,12 +198,14 @@ def _level(tables: TableSource, node: str) -> str:
 
 def _tasks_for(level: str, rollup: bool) -> list[Task]:
     """Tasks binding ``level`` (and, in a roll-up over counties, those binding counties)."""
-    return [t for t in book().tasks.values()
-            if level in t.binds or (rollup and Level.COUNTY in t.binds)]
+    return [
+        t for t in book().tasks.values() if level in t.binds or (rollup and Level.COUNTY in t.binds)
+    ]
 
 
-def _progress_at(tables: TableSource, node: str, year: int, tasks: list[Task],
-                 manual: list[ManualEntry]) -> NodeProgress:
+def _progress_at(
+    tables: TableSource, node: str, year: int, tasks: list[Task], manual: list[ManualEntry]
+) -> NodeProgress:
     n = parse_node(node)
     period = Period(year, PeriodType.YEAR)
     ids = sorted({i for t in tasks for i in t.indicators})
@@ -179,8 +216,13 @@ def _progress_at(tables: TableSource, node: str, year: int, tasks: list[Task],
     else:
         results, name = [], resolve(tables, n, period.end).name
     level = _level(tables, node)
-    return NodeProgress(str(n), name, level, year,
-                        [task_progress(t, str(n), name, year, results, manual) for t in tasks])
+    return NodeProgress(
+        str(n),
+        name,
+        level,
+        year,
+        [task_progress(t, str(n), name, year, results, manual) for t in tasks],
+    )
 
 
 def _open(db: Path | TableSource) -> tuple[TableSource, bool]:
@@ -191,8 +233,13 @@ def _open(db: Path | TableSource) -> tuple[TableSource, bool]:
     return db, False
 
 
-def node_progress(db: Path | TableSource, node: str, year: int, store: Store | None = None,
-                  task_ids: list[str] | None = None) -> NodeProgress:
+def node_progress(
+    db: Path | TableSource,
+    node: str,
+    year: int,
+    store: Store | None = None,
+    task_ids: list[str] | None = None,
+) -> NodeProgress:
     """Progress of the tasks binding the node's level (or ``task_ids``) in ``year``."""
     tables, owned = _open(db)
     try:
@@ -206,11 +253,15 @@ def node_progress(db: Path | TableSource, node: str, year: int, store: Store | N
 
 # ---- report ----------------------------------------------------------------------------------
 
+
 def _counties(tables: TableSource, node: str, level: str) -> list[str]:
     div = tables.table("admin_divisions")
     prefix = division_prefix(parse_node(node).id, level)
-    rows = _rows(div.filter((div.level == "county") & div.division_code.startswith(prefix))
-                 .select("division_code").order_by("division_code"))
+    rows = _rows(
+        div.filter((div.level == "county") & div.division_code.startswith(prefix))
+        .select("division_code")
+        .order_by("division_code")
+    )
     return [f"division:{r['division_code']}" for r in rows]
 
 
@@ -227,8 +278,10 @@ def report(db: Path | TableSource, node: str, year: int, store: Store | None = N
         tasks = _tasks_for(level, True)
         at = _progress_at(tables, node, year, tasks, manual)
         county_tasks = _tasks_for(Level.COUNTY.value, False)
-        counties = [_progress_at(tables, c, year, county_tasks, manual)
-                    for c in _counties(tables, node, level)]
+        counties = [
+            _progress_at(tables, c, year, county_tasks, manual)
+            for c in _counties(tables, node, level)
+        ]
         return TaskReport(at, counties, dict(book().sets), source)
     finally:
         if owned and isinstance(tables, Warehouse):
@@ -252,8 +305,9 @@ def write_report(rep: TaskReport, path: Path, fmt: str | None = None) -> Path:
     return path
 
 
-def demo_report(db: Path, out_dir: Path, year: int, node: str | None = None,
-                store: Store | None = None) -> dict[str, Any]:
+def demo_report(
+    db: Path, out_dir: Path, year: int, node: str | None = None, store: Store | None = None
+) -> dict[str, Any]:
     """For ``make demo``: the county report of ``node`` (default: the warehouse's first county
     with a medical community) as XLSX and PDF in ``out_dir``; returns the summary and paths."""
     tables, owned = _open(db)

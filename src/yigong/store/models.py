@@ -71,8 +71,9 @@ class ReferralEvent(Base):
 
     __tablename__ = "wf_referral_event"
     __table_args__ = (UniqueConstraint("referral_id", "seq"),)
-    event_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
-                                          primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
     referral_id: Mapped[str] = mapped_column(ForeignKey("wf_referral.referral_id"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(16))
@@ -167,8 +168,9 @@ class ContractService(Base):
     """A service delivered under a contract (follow-up, health check, home visit…)."""
 
     __tablename__ = "wf_fd_service"
-    service_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
-                                            primary_key=True, autoincrement=True)
+    service_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
     contract_id: Mapped[str] = mapped_column(ForeignKey("wf_fd_contract.contract_id"), index=True)
     service_type: Mapped[str] = mapped_column(String(32))
     delivered_on: Mapped[date] = mapped_column(Date)
@@ -179,8 +181,9 @@ class FeeDistributionLine(Base):
     """A ledger line of a team's contract-fee distribution for one year."""
 
     __tablename__ = "wf_fd_fee_line"
-    line_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
-                                         primary_key=True, autoincrement=True)
+    line_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
     team_id: Mapped[str] = mapped_column(ForeignKey("wf_fd_team.team_id"))
     year: Mapped[int] = mapped_column(Integer)
     recipient: Mapped[str] = mapped_column(String(64))

@@ -30,8 +30,9 @@ class ReformProgressEntry(Base):
 
     __tablename__ = "reform_progress_entry"
     __table_args__ = (Index("ix_reform_progress_task_node", "task_id", "node", "year"),)
-    entry_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
-                                          primary_key=True, autoincrement=True)
+    entry_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
     task_id: Mapped[str] = mapped_column(String(40))
     node: Mapped[str] = mapped_column(String(64))
     year: Mapped[int] = mapped_column(Integer)
@@ -47,4 +48,5 @@ class ReformProgressEntry(Base):
 @event.listens_for(ReformProgressEntry, "before_delete")
 def _append_only(_mapper: Any, _connection: Any, target: ReformProgressEntry) -> None:
     raise AppendOnlyError(
-        f"progress entry {target.entry_id} is append-only: record a new entry instead")
+        f"progress entry {target.entry_id} is append-only: record a new entry instead"
+    )

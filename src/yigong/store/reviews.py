@@ -39,8 +39,9 @@ class FlagReviewEvent(Base):
 
     __tablename__ = "wf_flag_review_event"
     __table_args__ = (UniqueConstraint("flag_id", "seq"),)
-    event_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
-                                          primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
     flag_id: Mapped[str] = mapped_column(ForeignKey("wf_flag_review.flag_id"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(16))

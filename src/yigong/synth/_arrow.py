@@ -23,7 +23,9 @@ def money(fen: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
 
 def padded(values: np.ndarray, width: int) -> pa.Array:
     """Non-negative integers as zero-padded strings."""
-    return pc.utf8_lpad(pc.cast(pa.array(np.asarray(values, dtype=np.int64)), pa.string()), width, "0")
+    return pc.utf8_lpad(
+        pc.cast(pa.array(np.asarray(values, dtype=np.int64)), pa.string()), width, "0"
+    )
 
 
 def prefixed(prefix: str | pa.Array, values: np.ndarray, width: int) -> pa.Array:
@@ -57,7 +59,9 @@ def nullable(arr: pa.Array, valid: np.ndarray) -> pa.Array:
     return pc.if_else(pa.array(valid), arr, pa.nulls(len(arr), arr.type))
 
 
-def joined(offsets: np.ndarray, values: pa.Array | np.ndarray, empty_is_null: bool = True) -> pa.Array:
+def joined(
+    offsets: np.ndarray, values: pa.Array | np.ndarray, empty_is_null: bool = True
+) -> pa.Array:
     """`|`-joined lists (the file encoding of list columns) from flat values and offsets."""
     flat = values if isinstance(values, pa.Array) else pa.array(values, pa.string())
     lists = pa.ListArray.from_arrays(pa.array(np.asarray(offsets, dtype=np.int32)), flat)

@@ -47,9 +47,15 @@ __all__ = ["RATES", "TRUTH_TABLE", "Plan", "plant_stays"]
 
 TRUTH_TABLE = "_planted_anomalies"
 RATES = {
-    "split_admission": 0.002, "low_threshold_admission": 0.002, "overlong_stay": 0.001,
-    "high_cost_outlier": 0.001, "upcoding_share": 0.50, "service_after_death": 0.20,
-    "service_after_discharge": 0.002, "duplicate_billing": 0.0005, "exam_repeat": 0.002,
+    "split_admission": 0.002,
+    "low_threshold_admission": 0.002,
+    "overlong_stay": 0.001,
+    "high_cost_outlier": 0.001,
+    "upcoding_share": 0.50,
+    "service_after_death": 0.20,
+    "service_after_discharge": 0.002,
+    "duplicate_billing": 0.0005,
+    "exam_repeat": 0.002,
     "minor_illness_above_level": 0.03,
 }
 #: a comorbidity that groups as CC for most principal diagnoses (E87.6 for respiratory ones).
@@ -73,17 +79,24 @@ class Plan:
             note = f"CC code added to {RATES['upcoding_share']:.0%} of stays in {self.upcoded_year}"
             rows.append(("upcoding", f"institutions:{self.upcoded_institution}", note))
             rows.append(("cmi_jump", f"institutions:{self.upcoded_institution}", note))
-        return pa.table({"rule_id": pa.array([r[0] for r in rows], pa.string()),
-                         "row_key": pa.array([r[1] for r in rows], pa.string()),
-                         "note": pa.array([r[2] for r in rows], pa.string())})
+        return pa.table(
+            {
+                "rule_id": pa.array([r[0] for r in rows], pa.string()),
+                "row_key": pa.array([r[1] for r in rows], pa.string()),
+                "note": pa.array([r[2] for r in rows], pa.string()),
+            }
+        )
 
 
 def _pick(rng: np.random.Generator, candidates: np.ndarray, rate: float) -> np.ndarray:
     n = int(round(len(candidates) * rate))
     if n == 0 and len(candidates) and rate * len(candidates) >= 0.5:
         n = 1
-    return np.sort(rng.choice(candidates, size=min(n, len(candidates)), replace=False)) if n else \
-        np.array([], dtype=np.int64)
+    return (
+        np.sort(rng.choice(candidates, size=min(n, len(candidates)), replace=False))
+        if n
+        else np.array([], dtype=np.int64)
+    )
 
 
 def _catalogued_low(codes: np.ndarray) -> np.ndarray:
@@ -104,11 +117,14 @@ def _scale_cost(s: Stays, fen: np.ndarray, idx: np.ndarray, factor: np.ndarray) 
     old = s.total_fen[idx].astype(float)
     s.parts[idx] = np.round(s.parts[idx] * factor[:, None]).astype(np.int64)
     s.total_fen[idx] = s.parts[idx].sum(axis=1)
-    fen[idx] = np.minimum(np.round(fen[idx] * s.total_fen[idx] / np.maximum(old, 1)), s.total_fen[idx])
+    fen[idx] = np.minimum(
+        np.round(fen[idx] * s.total_fen[idx] / np.maximum(old, 1)), s.total_fen[idx]
+    )
 
 
-def plant_stays(ctx: CountyContext, s: Stays, fen: np.ndarray,
-                origin: np.ndarray | None = None) -> tuple[Stays, np.ndarray, Plan, np.ndarray]:
+def plant_stays(
+    ctx: CountyContext, s: Stays, fen: np.ndarray, origin: np.ndarray | None = None
+) -> tuple[Stays, np.ndarray, Plan, np.ndarray]:
     """Plant the stay-level anomalies into the merged in-county stays (returns new arrays and
     each stay's origin: the index of the generated year it belongs to). Moved discharge dates
     stay inside their calendar year, so per-year aggregates still add up."""
@@ -140,26 +156,34 @@ def plant_stays(ctx: CountyContext, s: Stays, fen: np.ndarray,
     _scale_cost(s, fen, idx, np.full(len(idx), 10.0))
     plan.stay_marks += [("high_cost_outlier", int(i), "total cost × 10") for i in idx]
     # low-threshold admissions
-    idx = take((s.route == 2) & (s.mode == 1) & ~has_proc & ~s.day_surgery, RATES["low_threshold_admission"])
+    idx = take(
+        (s.route == 2) & (s.mode == 1) & ~has_proc & ~s.day_surgery,
+        RATES["low_threshold_admission"],
+    )
     s.los[idx] = rng.integers(1, 3, len(idx))
     s.discharge[idx] = s.admission[idx] + s.los[idx].astype("timedelta64[D]")
     target = rng.uniform(30_000, 70_000, len(idx))
     _scale_cost(s, fen, idx, target / np.maximum(s.total_fen[idx], 1))
     plan.stay_marks += [("low_threshold_admission", int(i), "1–2 days, 300–700 yuan") for i in idx]
     # minor illness moved up to the county general hospital (小病大治)
-    cand = (s.level == TOWNSHIP) & (s.route == 2) & (s.mode == 1) & (s.sec_count == 0) & (s.los <= 7)
+    cand = (
+        (s.level == TOWNSHIP) & (s.route == 2) & (s.mode == 1) & (s.sec_count == 0) & (s.los <= 7)
+    )
     cand &= _catalogued_low(s.principal)
     idx = take(cand, RATES["minor_illness_above_level"])
     general = ctx.inst.hospital_kinds.index("general")
     s.inst[idx], s.level[idx] = general, COUNTY
     s.referred_from[idx] = -1
     _scale_cost(s, fen, idx, np.full(len(idx), 1 / LEVEL_COST[TOWNSHIP]))
-    plan.stay_marks += [("minor_illness_above_level", int(i), "township-level illness moved to the county")
-                        for i in idx]
+    plan.stay_marks += [
+        ("minor_illness_above_level", int(i), "township-level illness moved to the county")
+        for i in idx
+    ]
     # procedure dated after discharge: handled on the front page (see plant_discharges)
     idx = take(has_proc & (s.mode == 1), RATES["service_after_discharge"])
-    plan.stay_marks += [("service_after_discharge", int(i), "last procedure 1–5 days after discharge")
-                        for i in idx]
+    plan.stay_marks += [
+        ("service_after_discharge", int(i), "last procedure 1–5 days after discharge") for i in idx
+    ]
     # upcoding: one county hospital in the last year
     if len(ctx.years) >= 2 and ctx.n_hospitals >= 2:
         inst = 1
@@ -168,8 +192,9 @@ def plant_stays(ctx: CountyContext, s: Stays, fen: np.ndarray,
         idx = _pick(rng, np.flatnonzero(in_year), RATES["upcoding_share"])
         if len(idx):
             ends = np.cumsum(s.sec_count)  # insert after each chosen stay's last comorbidity
-            codes = np.where(np.char.startswith(s.principal[idx].astype(str), "J"),
-                             CC_CODE_RESPIRATORY, CC_CODE).astype(object)
+            codes = np.where(
+                np.char.startswith(s.principal[idx].astype(str), "J"), CC_CODE_RESPIRATORY, CC_CODE
+            ).astype(object)
             s.sec_codes = np.insert(s.sec_codes, ends[idx], codes)
             s.sec_count[idx] += 1
             plan.upcoded_institution = str(ctx.institution_ids()[inst])
@@ -182,21 +207,36 @@ def plant_stays(ctx: CountyContext, s: Stays, fen: np.ndarray,
     ok = adm2 + los2.astype("timedelta64[D]") <= year_end[idx]
     idx, gap, los2, adm2 = idx[ok], gap[ok], los2[ok], adm2[ok]
     if len(idx):
-        extra = {k: getattr(s, k)[idx].copy() for k in s.__dataclass_fields__
-                 if k not in ("sec_codes", "proc_enc", "proc_rows")}
-        extra.update(admission=adm2, discharge=adm2 + los2.astype("timedelta64[D]"), los=los2,
-                     mode=np.full(len(idx), 1), route=np.full(len(idx), 2),
-                     receiving=np.full(len(idx), None, dtype=object),
-                     day_surgery=np.zeros(len(idx), bool), sec_count=np.zeros(len(idx), np.int64),
-                     referred_from=np.full(len(idx), -1, dtype=s.referred_from.dtype))
+        extra = {
+            k: getattr(s, k)[idx].copy()
+            for k in s.__dataclass_fields__
+            if k not in ("sec_codes", "proc_enc", "proc_rows")
+        }
+        extra.update(
+            admission=adm2,
+            discharge=adm2 + los2.astype("timedelta64[D]"),
+            los=los2,
+            mode=np.full(len(idx), 1),
+            route=np.full(len(idx), 2),
+            receiving=np.full(len(idx), None, dtype=object),
+            day_surgery=np.zeros(len(idx), bool),
+            sec_count=np.zeros(len(idx), np.int64),
+            referred_from=np.full(len(idx), -1, dtype=s.referred_from.dtype),
+        )
         extra["parts"] = np.round(s.parts[idx] * 0.6).astype(np.int64)
         extra["total_fen"] = extra["parts"].sum(axis=1)
         fields = {k: np.concatenate([getattr(s, k), extra[k]]) for k in extra}
         s = Stays(**fields, sec_codes=s.sec_codes, proc_enc=s.proc_enc, proc_rows=s.proc_rows)
         fen = np.concatenate([fen, np.round(fen[idx] * 0.6).astype(fen.dtype)])
         origin = np.concatenate([origin, origin[idx]])
-        plan.stay_marks += [("split_admission", n + k, f"readmitted {int(g / np.timedelta64(1, 'D'))} d "
-                             "after the first stay") for k, g in enumerate(gap)]
+        plan.stay_marks += [
+            (
+                "split_admission",
+                n + k,
+                f"readmitted {int(g / np.timedelta64(1, 'D'))} d after the first stay",
+            )
+            for k, g in enumerate(gap)
+        ]
     return s, fen, plan, origin
 
 
@@ -219,7 +259,7 @@ def plant_discharges(ctx: CountyContext, plan: Plan, d: pa.Table) -> pa.Table:
 def _next_ids(existing: pa.ChunkedArray | pa.Array, n: int) -> list[str]:
     top = str(pc.max(existing).as_py())
     digits = len(top) - len(top.rstrip("0123456789"))
-    head, num = top[: len(top) - digits], int(top[len(top) - digits:])
+    head, num = top[: len(top) - digits], int(top[len(top) - digits :])
     return [f"{head}{num + k + 1:0{digits}d}" for k in range(n)]
 
 
@@ -229,7 +269,9 @@ def _append(t: pa.Table, rows: list[dict[str, object]]) -> pa.Table:
     return pa.concat_tables([t, pa.Table.from_pylist(rows, schema=t.schema)])
 
 
-def plant_visits(ctx: CountyContext, plan: Plan, visits: pa.Table, discharges: pa.Table) -> pa.Table:
+def plant_visits(
+    ctx: CountyContext, plan: Plan, visits: pa.Table, discharges: pa.Table
+) -> pa.Table:
     """Outpatient visits of persons after they died in hospital."""
     rng = ctx.rng("anomalies-visits")
     died = pc.equal(discharges.column("discharge_mode"), "5")
@@ -240,19 +282,28 @@ def plant_visits(ctx: CountyContext, plan: Plan, visits: pa.Table, discharges: p
     template = visits.slice(0, 1).to_pylist()[0] if visits.num_rows else None
     rows = []
     for k in chosen:
-        when = dead[k]["discharge_date"] + np.timedelta64(int(rng.integers(3, 31)), "D").astype(object)
+        when = dead[k]["discharge_date"] + np.timedelta64(int(rng.integers(3, 31)), "D").astype(
+            object
+        )
         if template is None or when > last or not centres:
             continue
         row = dict(template)
-        row.update(patient_id_number=dead[k]["patient_id_number"], visit_date=when,
-                   institution_id=centres[int(rng.integers(len(centres)))], visit_type="outpatient",
-                   department="全科", is_appointment=False, appointment_slot_start=None)
+        row.update(
+            patient_id_number=dead[k]["patient_id_number"],
+            visit_date=when,
+            institution_id=centres[int(rng.integers(len(centres)))],
+            visit_type="outpatient",
+            department="全科",
+            is_appointment=False,
+            appointment_slot_start=None,
+        )
         rows.append(row)
     ids = _next_ids(visits.column("visit_id"), len(rows))
     for row, vid in zip(rows, ids, strict=True):
         row["visit_id"] = vid
-        plan.row_marks.append(("service_after_death", f"outpatient_visits:{vid}",
-                               "visit after an in-hospital death"))
+        plan.row_marks.append(
+            ("service_after_death", f"outpatient_visits:{vid}", "visit after an in-hospital death")
+        )
     return _append(visits, rows)
 
 
@@ -262,8 +313,13 @@ def plant_settlements(ctx: CountyContext, plan: Plan, st: pa.Table) -> pa.Table:
     idx = _pick(rng, np.arange(st.num_rows), RATES["duplicate_billing"])
     rows = st.take(pa.array(idx, pa.int64())).to_pylist()
     for row, sid in zip(rows, _next_ids(st.column("settlement_id"), len(rows)), strict=True):
-        plan.row_marks.append(("duplicate_billing", f"settlements:{sid}",
-                               f"second settlement of {row['settlement_id']}"))
+        plan.row_marks.append(
+            (
+                "duplicate_billing",
+                f"settlements:{sid}",
+                f"second settlement of {row['settlement_id']}",
+            )
+        )
         row["settlement_id"] = sid
     return _append(st, rows)
 
@@ -278,18 +334,24 @@ def plant_exams(ctx: CountyContext, plan: Plan, ex: pa.Table) -> pa.Table:
         shift = np.timedelta64(int(rng.integers(1, 6)), "D").astype(object)
         if row["exam_date"] + shift > last:
             continue
-        row.update(exam_date=row["exam_date"] + shift, recognised_exam_id=None,
-                   ordering_institution_id=row["performing_institution_id"],
-                   report_date=row["report_date"] + shift if row["report_date"] else None)
+        row.update(
+            exam_date=row["exam_date"] + shift,
+            recognised_exam_id=None,
+            ordering_institution_id=row["performing_institution_id"],
+            report_date=row["report_date"] + shift if row["report_date"] else None,
+        )
         rows.append(row)
     for row, eid in zip(rows, _next_ids(ex.column("exam_id"), len(rows)), strict=True):
         row["exam_id"] = eid
-        plan.row_marks.append(("exam_repeat", f"examinations:{eid}", "same item repeated 1–5 days later"))
+        plan.row_marks.append(
+            ("exam_repeat", f"examinations:{eid}", "same item repeated 1–5 days later")
+        )
     return _append(ex, rows)
 
 
-def plant_inside(ctx: CountyContext, inside: list[Stays], self_fen: list[np.ndarray],
-                 merged: Stays) -> tuple[list[Stays], list[np.ndarray], Plan]:
+def plant_inside(
+    ctx: CountyContext, inside: list[Stays], self_fen: list[np.ndarray], merged: Stays
+) -> tuple[list[Stays], list[np.ndarray], Plan]:
     """Plant into the in-county stays and split them again into the generated years (so beds,
     staff and finance are built from the planted stays); stay marks follow the new order."""
     from yigong.synth.inpatient import _take

@@ -24,14 +24,15 @@ def principal_codes(cond: Conditions, c: np.ndarray, rng: np.random.Generator) -
     order = np.argsort(c, kind="stable")
     bounds = np.searchsorted(c[order], np.arange(cond.count + 1))
     for k in range(cond.count):
-        sel = order[bounds[k]:bounds[k + 1]]
+        sel = order[bounds[k] : bounds[k + 1]]
         if len(sel):
             out[sel] = rng.choice(cond.icd_codes[k], len(sel), p=cond.icd_weights[k])
     return out
 
 
-def secondary_diagnoses(cond: Conditions, principal: np.ndarray, age: np.ndarray,
-                        rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def secondary_diagnoses(
+    cond: Conditions, principal: np.ndarray, age: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Comorbidities (0–6 per stay, more with age): (counts, flat codes).
 
     Drawn without replacement with weights that move from `weight_young` to `weight_old`
@@ -55,8 +56,9 @@ def secondary_diagnoses(cond: Conditions, principal: np.ndarray, age: np.ndarray
     return k, codes
 
 
-def assign_procedures(cond: Conditions, c: np.ndarray, level: np.ndarray,
-                      rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def assign_procedures(
+    cond: Conditions, c: np.ndarray, level: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Procedures per encounter: (encounter index, procedure row), principal (highest grade) first.
 
     Rows of one (condition, group) are alternatives: at most one is chosen, with the row's
@@ -69,7 +71,7 @@ def assign_procedures(cond: Conditions, c: np.ndarray, level: np.ndarray,
     for g in np.unique(pr.group):
         grp = np.flatnonzero(pr.group == g)
         k = pr.condition[grp[0]]
-        sel = order[bounds[k]:bounds[k + 1]]
+        sel = order[bounds[k] : bounds[k + 1]]
         if not len(sel):
             continue
         pick = np.searchsorted(np.cumsum(pr.share[grp]), rng.random(len(sel)), side="right")

@@ -115,8 +115,15 @@ class _Checker:
     def __init__(self) -> None:
         self.issues: list[DataIssue] = []
 
-    def num(self, file: str, line: int, row: dict[str, str], field: str,
-            lo: float = 0.0, hi: float = float("inf")) -> float:
+    def num(
+        self,
+        file: str,
+        line: int,
+        row: dict[str, str],
+        field: str,
+        lo: float = 0.0,
+        hi: float = float("inf"),
+    ) -> float:
         raw = row.get(field)
         try:
             value = float(raw) if raw is not None else float("nan")
@@ -130,7 +137,9 @@ class _Checker:
     def shares(self, file: str, line: int, row: dict[str, str], fields: list[str]) -> list[float]:
         values = [self.num(file, line, row, f, 0, 1) for f in fields]
         if abs(sum(values) - 1) > 1e-6:
-            self.issues.append(DataIssue(file, line, "+".join(fields), f"shares sum to {sum(values):.4f}, not 1"))
+            self.issues.append(
+                DataIssue(file, line, "+".join(fields), f"shares sum to {sum(values):.4f}, not 1")
+            )
         return values
 
 
@@ -179,19 +188,48 @@ def read_conditions(base: Traversable | Path) -> Conditions:
     profile_names, profile_rows = [], []
     for line, row in _read("cost_profiles.csv", base):
         profile_names.append(row["profile"])
-        profile_rows.append(check.shares("cost_profiles.csv", line, row, list(DISCHARGE_COST_COLUMNS)))
+        profile_rows.append(
+            check.shares("cost_profiles.csv", line, row, list(DISCHARGE_COST_COLUMNS))
+        )
     f = "conditions.csv"
-    cols: dict[str, list] = {k: [] for k in (
-        "ids", "names", "codes", "weights", "sex", "age_min", "age_max", "age_w", "male", "ip", "op",
-        "ipl", "opl", "site", "los", "cost", "op_cost", "mort", "profile", "dept", "chronic",
-        "seasonal", "up", "newborn")}
+    cols: dict[str, list] = {
+        k: []
+        for k in (
+            "ids",
+            "names",
+            "codes",
+            "weights",
+            "sex",
+            "age_min",
+            "age_max",
+            "age_w",
+            "male",
+            "ip",
+            "op",
+            "ipl",
+            "opl",
+            "site",
+            "los",
+            "cost",
+            "op_cost",
+            "mort",
+            "profile",
+            "dept",
+            "chronic",
+            "seasonal",
+            "up",
+            "newborn",
+        )
+    }
     for line, row in _read(f, base):
         cid = row["id"]
         cols["ids"].append(cid)
         cols["names"].append(row["name_zh"])
         codes, weights = _icd_candidates(row["icd10"], sorted_icd10)
         if not len(codes):
-            check.issues.append(DataIssue(f, line, "icd10", f"no ICD-10 code starts with {row['icd10']!r}"))
+            check.issues.append(
+                DataIssue(f, line, "icd10", f"no ICD-10 code starts with {row['icd10']!r}")
+            )
         cols["codes"].append(codes)
         cols["weights"].append(weights)
         if row["sex"] not in SEX_CODES:
@@ -200,7 +238,9 @@ def read_conditions(base: Traversable | Path) -> Conditions:
         cols["age_min"].append(check.num(f, line, row, "age_min", 0, 120))
         cols["age_max"].append(check.num(f, line, row, "age_max", 0, 120))
         if row["age_pattern"] not in patterns:
-            check.issues.append(DataIssue(f, line, "age_pattern", f"unknown pattern {row['age_pattern']!r}"))
+            check.issues.append(
+                DataIssue(f, line, "age_pattern", f"unknown pattern {row['age_pattern']!r}")
+            )
         cols["age_w"].append(patterns.get(row["age_pattern"], patterns.get("all")))
         cols["newborn"].append(row["age_pattern"] == "newborn")
         cols["male"].append(check.num(f, line, row, "male_share", 0, 1))
@@ -218,8 +258,12 @@ def read_conditions(base: Traversable | Path) -> Conditions:
         cols["op_cost"].append(check.num(f, line, row, "op_cost", 10 if op else 0, 1e5))
         cols["mort"].append(check.num(f, line, row, "mortality", 0, 0.5))
         if row["profile"] not in profile_names:
-            check.issues.append(DataIssue(f, line, "profile", f"unknown cost profile {row['profile']!r}"))
-        cols["profile"].append(profile_names.index(row["profile"]) if row["profile"] in profile_names else 0)
+            check.issues.append(
+                DataIssue(f, line, "profile", f"unknown cost profile {row['profile']!r}")
+            )
+        cols["profile"].append(
+            profile_names.index(row["profile"]) if row["profile"] in profile_names else 0
+        )
         cols["dept"].append(row["department"])
         cols["chronic"].append(row["chronic"] == "1")
         cols["seasonal"].append(check.num(f, line, row, "seasonal", -0.9, 0.9))
@@ -229,20 +273,42 @@ def read_conditions(base: Traversable | Path) -> Conditions:
     comorb = [(line, row) for line, row in _read("comorbidities.csv", base)]
     for line, row in comorb:
         if row["code"] not in icd10:
-            check.issues.append(DataIssue("comorbidities.csv", line, "code", f"{row['code']!r} not in ICD-10 医保版"))
+            check.issues.append(
+                DataIssue(
+                    "comorbidities.csv", line, "code", f"{row['code']!r} not in ICD-10 医保版"
+                )
+            )
     if check.issues:
         raise ConditionDataError(check.issues)
     arr = np.asarray
     return Conditions(
-        ids=ids, names=tuple(cols["names"]), icd_codes=tuple(cols["codes"]),
-        icd_weights=tuple(cols["weights"]), sex=arr(cols["sex"]), age_min=arr(cols["age_min"]),
-        age_max=arr(cols["age_max"]), age_weights=arr(cols["age_w"]), male_share=arr(cols["male"]),
-        ip_rate=arr(cols["ip"]), op_rate=arr(cols["op"]), ip_levels=arr(cols["ipl"]),
-        op_levels=arr(cols["opl"]), site=arr(cols["site"]), los=arr(cols["los"]),
-        cost=arr(cols["cost"]), op_cost=arr(cols["op_cost"]), mortality=arr(cols["mort"]),
-        profile=arr(cols["profile"]), profiles=arr(profile_rows), profile_names=tuple(profile_names),
-        department=tuple(cols["dept"]), chronic=arr(cols["chronic"]), seasonal=arr(cols["seasonal"]),
-        refer_up=arr(cols["up"]), newborn=arr(cols["newborn"]), procedures=procedures,
+        ids=ids,
+        names=tuple(cols["names"]),
+        icd_codes=tuple(cols["codes"]),
+        icd_weights=tuple(cols["weights"]),
+        sex=arr(cols["sex"]),
+        age_min=arr(cols["age_min"]),
+        age_max=arr(cols["age_max"]),
+        age_weights=arr(cols["age_w"]),
+        male_share=arr(cols["male"]),
+        ip_rate=arr(cols["ip"]),
+        op_rate=arr(cols["op"]),
+        ip_levels=arr(cols["ipl"]),
+        op_levels=arr(cols["opl"]),
+        site=arr(cols["site"]),
+        los=arr(cols["los"]),
+        cost=arr(cols["cost"]),
+        op_cost=arr(cols["op_cost"]),
+        mortality=arr(cols["mort"]),
+        profile=arr(cols["profile"]),
+        profiles=arr(profile_rows),
+        profile_names=tuple(profile_names),
+        department=tuple(cols["dept"]),
+        chronic=arr(cols["chronic"]),
+        seasonal=arr(cols["seasonal"]),
+        refer_up=arr(cols["up"]),
+        newborn=arr(cols["newborn"]),
+        procedures=procedures,
         comorbid_codes=tuple(r["code"] for _, r in comorb),
         comorbid_prefix=tuple(r["prefix"] for _, r in comorb),
         comorbid_young=arr([float(r["weight_young"]) for _, r in comorb]),
@@ -250,20 +316,29 @@ def read_conditions(base: Traversable | Path) -> Conditions:
     )
 
 
-def _load_procedures(check: _Checker, ids: tuple[str, ...], icd9: dict[str, str],
-                     base: Traversable | Path) -> Procedures:
+def _load_procedures(
+    check: _Checker, ids: tuple[str, ...], icd9: dict[str, str], base: Traversable | Path
+) -> Procedures:
     f = "procedures.csv"
     rows = _read(f, base)
     groups: dict[tuple[str, str], int] = {}
-    out: dict[str, list] = {k: [] for k in ("cond", "group", "code", "share", "grade", "mi", "day", "lvl")}
+    out: dict[str, list] = {
+        k: [] for k in ("cond", "group", "code", "share", "grade", "mi", "day", "lvl")
+    }
     for line, row in rows:
         if row["condition"] not in ids:
-            check.issues.append(DataIssue(f, line, "condition", f"unknown condition {row['condition']!r}"))
+            check.issues.append(
+                DataIssue(f, line, "condition", f"unknown condition {row['condition']!r}")
+            )
             continue
         if row["icd9"] not in icd9:
-            check.issues.append(DataIssue(f, line, "icd9", f"{row['icd9']!r} not in ICD-9-CM-3 医保版"))
+            check.issues.append(
+                DataIssue(f, line, "icd9", f"{row['icd9']!r} not in ICD-9-CM-3 医保版")
+            )
         if row["min_level"] not in LEVELS:
-            check.issues.append(DataIssue(f, line, "min_level", f"{row['min_level']!r} not in {LEVELS}"))
+            check.issues.append(
+                DataIssue(f, line, "min_level", f"{row['min_level']!r} not in {LEVELS}")
+            )
         key = (row["condition"], row["group"])
         out["cond"].append(ids.index(row["condition"]))
         out["group"].append(groups.setdefault(key, len(groups)))
@@ -278,10 +353,16 @@ def _load_procedures(check: _Checker, ids: tuple[str, ...], icd9: dict[str, str]
     for g, total in enumerate(np.bincount(group, weights=share, minlength=len(groups))):
         if total > 1 + 1e-9:
             key = next(k for k, v in groups.items() if v == g)
-            check.issues.append(DataIssue(f, 0, "share", f"group {key} shares sum to {total:.3f} > 1"))
+            check.issues.append(
+                DataIssue(f, 0, "share", f"group {key} shares sum to {total:.3f} > 1")
+            )
     return Procedures(
-        condition=np.asarray(out["cond"], dtype=np.int64), group=group, code=tuple(out["code"]),
-        share=share, grade=np.asarray(out["grade"], dtype=np.int64),
-        minimally_invasive=np.asarray(out["mi"]), day_surgery=np.asarray(out["day"]),
+        condition=np.asarray(out["cond"], dtype=np.int64),
+        group=group,
+        code=tuple(out["code"]),
+        share=share,
+        grade=np.asarray(out["grade"], dtype=np.int64),
+        minimally_invasive=np.asarray(out["mi"]),
+        day_surgery=np.asarray(out["day"]),
         min_level=np.asarray(out["lvl"], dtype=np.int64),
     )

@@ -15,8 +15,16 @@ from yigong.synth.context import CountyContext
 from yigong.synth.inpatient import Stays
 from yigong.synth.outpatient import Visits
 
-KEY_POPULATIONS = ("maternal", "child", "elderly", "hypertension", "diabetes", "disabled",
-                   "low_income", "general")
+KEY_POPULATIONS = (
+    "maternal",
+    "child",
+    "elderly",
+    "hypertension",
+    "diabetes",
+    "disabled",
+    "low_income",
+    "general",
+)
 #: probability of signing in 2021 by key population, and the yearly increase (assumption).
 SIGN_2021 = np.array([0.60, 0.55, 0.62, 0.68, 0.68, 0.80, 0.88, 0.16])
 SIGN_STEP = 0.02
@@ -29,8 +37,13 @@ RESIDENTS_PER_TEAM = 4000
 def team_ids(ctx: CountyContext) -> list[list[str]]:
     """Family-doctor team codes of each township centre."""
     sizes = np.bincount(ctx.pop.township, minlength=len(ctx.inst.centres))
-    return [[f"T{c.institution_id[1:]}{k + 1:02d}" for k in range(max(2, round(sizes[t] / RESIDENTS_PER_TEAM)))]
-            for t, c in enumerate(ctx.inst.centres)]
+    return [
+        [
+            f"T{c.institution_id[1:]}{k + 1:02d}"
+            for k in range(max(2, round(sizes[t] / RESIDENTS_PER_TEAM)))
+        ]
+        for t, c in enumerate(ctx.inst.centres)
+    ]
 
 
 def contracts_table(ctx: CountyContext, stays: list[Stays], visits: list[Visits]) -> pa.Table:
@@ -54,31 +67,44 @@ def contracts_table(ctx: CountyContext, stays: list[Stays], visits: list[Visits]
         has_dm[v.person[v.cond == dm]] = True
         maternal = np.zeros(pop.size, bool)
         maternal[s.person[np.isin(s.cond, deliveries)]] = True
-        cls = np.select([maternal, age <= 6, age >= 65, has_htn, has_dm, disabled, pop.low_income],
-                        np.arange(7), 7)
+        cls = np.select(
+            [maternal, age <= 6, age >= 65, has_htn, has_dm, disabled, pop.low_income],
+            np.arange(7),
+            7,
+        )
         dy = year - 2021
         sign = alive & (rng.random(pop.size) < SIGN_2021[cls] + SIGN_STEP * max(dy, 0))
         who = np.flatnonzero(sign)
         n = len(who)
         town = pop.township[who]
-        team = flat_teams[team_start[town] + rng.integers(0, 1 << 30, n) % np.diff(team_start)[town]]
+        team = flat_teams[
+            team_start[town] + rng.integers(0, 1 << 30, n) % np.diff(team_start)[town]
+        ]
         key = cls[who] < 7
         signed = np.datetime64(f"{year}-01-01") + rng.integers(0, 90, n).astype("timedelta64[D]")
         agreed = np.where(key, SERVICES_KEY, SERVICES_GENERAL)
         delivered = rng.binomial(agreed, 0.85)
-        tables.append(pa.table({
-            "person": pa.array(who),
-            "team_id": pa.array(team, pa.string()),
-            "institution_id": pa.array([ctx.inst.centres[t].institution_id for t in town], pa.string()),
-            "key_population": take(KEY_POPULATIONS, cls[who]),
-            "signed_date": dates(signed),
-            "end_date": dates(signed + np.timedelta64(364, "D")),
-            "fee_amount": money(np.where(key, FEE_KEY, FEE_GENERAL) * 100),
-            "services_agreed": pa.array(agreed),
-            "services_delivered": pa.array(delivered),
-        }))
+        tables.append(
+            pa.table(
+                {
+                    "person": pa.array(who),
+                    "team_id": pa.array(team, pa.string()),
+                    "institution_id": pa.array(
+                        [ctx.inst.centres[t].institution_id for t in town], pa.string()
+                    ),
+                    "key_population": take(KEY_POPULATIONS, cls[who]),
+                    "signed_date": dates(signed),
+                    "end_date": dates(signed + np.timedelta64(364, "D")),
+                    "fee_amount": money(np.where(key, FEE_KEY, FEE_GENERAL) * 100),
+                    "services_agreed": pa.array(agreed),
+                    "services_delivered": pa.array(delivered),
+                }
+            )
+        )
     t = pa.concat_tables(tables)
     person = t.column("person").combine_chunks()
     t = t.drop_columns(["person"])
     t = t.add_column(0, "person_id_number", pop.id_number.take(person))
-    return t.add_column(0, "contract_id", concat(f"QY{ctx.spec.code}", padded(np.arange(1, t.num_rows + 1), 9)))
+    return t.add_column(
+        0, "contract_id", concat(f"QY{ctx.spec.code}", padded(np.arange(1, t.num_rows + 1), 9))
+    )

@@ -17,16 +17,22 @@ import pyarrow.csv as pacsv
 Mutation = tuple[str, str]  # (column, kind)
 
 PLANS: dict[str, tuple[Mutation, ...]] = {
-    "discharges": (("diagnosis_codes", "unknown_icd10"), ("department", "blank"),
-                   ("discharge_date", "before_admission"), ("cost_other", "negative"),
-                   ("case_no", "id_number")),
+    "discharges": (
+        ("diagnosis_codes", "unknown_icd10"),
+        ("department", "blank"),
+        ("discharge_date", "before_admission"),
+        ("cost_other", "negative"),
+        ("case_no", "id_number"),
+    ),
     "settlements": (("fund_paid", "negative"), ("service_area", "unknown_area")),
 }
 
 
 def _id_number(rng: np.random.Generator) -> str:
-    body = f"130423{rng.integers(1940, 2010)}{rng.integers(1, 13):02d}{rng.integers(1, 29):02d}" \
-           f"{rng.integers(0, 1000):03d}"
+    body = (
+        f"130423{rng.integers(1940, 2010)}{rng.integers(1, 13):02d}{rng.integers(1, 29):02d}"
+        f"{rng.integers(0, 1000):03d}"
+    )
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
     return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
 
@@ -59,8 +65,12 @@ def dirty_files(directory: Path, *, share: float, seed: int) -> dict[str, int]:
         if not path.exists() or share <= 0:
             continue
         header = path.open(encoding="utf-8").readline().strip().split(",")
-        table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-            column_types={c: pa.string() for c in header}, strings_can_be_null=False))
+        table = pacsv.read_csv(
+            path,
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in header}, strings_can_be_null=False
+            ),
+        )
         n = max(1, int(table.num_rows * share))
         picks = np.sort(rng.choice(table.num_rows, size=n, replace=False))
         needed = {c for c, _ in plan} | ({"admission_date"} & set(header))

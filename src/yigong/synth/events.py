@@ -37,7 +37,9 @@ def _seasonal_days(rng: np.random.Generator, year: int, amplitude: float, n: int
     d = np.arange(days)
     density = 1 + amplitude * np.cos(2 * np.pi * (d - 15) / days)
     cdf = np.cumsum(density) / density.sum()
-    return np.datetime64(f"{year}-01-01") + np.searchsorted(cdf, rng.random(n)).astype("timedelta64[D]")
+    return np.datetime64(f"{year}-01-01") + np.searchsorted(cdf, rng.random(n)).astype(
+        "timedelta64[D]"
+    )
 
 
 def sample_events(
@@ -57,10 +59,18 @@ def sample_events(
     births = birth_rate(year) / birth_rate(2021)
     # eligible persons of each group form one contiguous run (sorted by age inside): its bounds
     # for every condition at once, (group, condition)
-    lo_all = np.stack([bounds[g] + np.searchsorted(age[bounds[g]:bounds[g + 1]], cond.age_min, "left")
-                       for g in range(20)])
-    hi_all = np.stack([bounds[g] + np.searchsorted(age[bounds[g]:bounds[g + 1]], cond.age_max, "right")
-                       for g in range(20)])
+    lo_all = np.stack(
+        [
+            bounds[g] + np.searchsorted(age[bounds[g] : bounds[g + 1]], cond.age_min, "left")
+            for g in range(20)
+        ]
+    )
+    hi_all = np.stack(
+        [
+            bounds[g] + np.searchsorted(age[bounds[g] : bounds[g + 1]], cond.age_max, "right")
+            for g in range(20)
+        ]
+    )
     persons, conds, days = [], [], []
     for c in range(cond.count):
         rate = rates[c] * (1 + UTILISATION_GROWTH * dy)
@@ -99,7 +109,9 @@ def sample_events(
     if not persons:
         empty = np.empty(0, np.int64)
         return Events(empty, empty, np.empty(0, "datetime64[D]"))
-    ev = Events(np.concatenate(persons), np.concatenate(conds), np.concatenate(days).astype("datetime64[D]"))
+    ev = Events(
+        np.concatenate(persons), np.concatenate(conds), np.concatenate(days).astype("datetime64[D]")
+    )
     # nobody is treated before birth or after death; newborn stays may end in January
     ok = (ev.day >= pop.birth[ev.person]) & (ev.day < pop.death[ev.person])
     ok &= ev.day <= np.datetime64(f"{year}-12-31")
@@ -108,5 +120,6 @@ def sample_events(
     days_old = (ev.day - pop.birth[ev.person]).astype(np.int64)
     age_then, age_before = days_old // 365.25, (days_old - 30) // 365.25
     ok &= cond.newborn[ev.condition] | (
-        (age_before >= cond.age_min[ev.condition]) & (age_then <= cond.age_max[ev.condition]))
+        (age_before >= cond.age_min[ev.condition]) & (age_then <= cond.age_max[ev.condition])
+    )
     return ev.take(ok)

@@ -46,12 +46,15 @@ SHARED_IMAGING = (2, 5, 6)  # ct, mri, pathology: performed by the general hospi
 def exams_table(ctx: CountyContext, stays: list[Stays], visits: list[Visits]) -> pa.Table:
     ids = ctx.institution_ids()
     general = ctx.inst.hospital_kinds.index("general")
-    rows: dict[str, list[np.ndarray]] = {k: [] for k in
-                                         ("person", "order", "perform", "type", "day", "cost_mult", "ref")}
+    rows: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("person", "order", "perform", "type", "day", "cost_mult", "ref")
+    }
 
     def add(person, order, etype, day, ref=None):
         n = len(person)
-        perform = np.where((order >= ctx.n_hospitals) & np.isin(etype, SHARED_IMAGING), general, order)
+        perform = np.where(
+            (order >= ctx.n_hospitals) & np.isin(etype, SHARED_IMAGING), general, order
+        )
         rows["person"].append(person)
         rows["order"].append(order)
         rows["perform"].append(perform)
@@ -66,21 +69,38 @@ def exams_table(ctx: CountyContext, stays: list[Stays], visits: list[Visits]) ->
         # township work-up before the stay (every upward referral, and a share of county
         # admissions through the outpatient route), then the county order: recognised or repeated
         workup = (s.route == ROUTE_REFERRED) | (
-            (s.level == COUNTY) & (s.route == ROUTE_OUTPATIENT) & (rng.random(len(s)) < WORKUP_SHARE))
+            (s.level == COUNTY)
+            & (s.route == ROUTE_OUTPATIENT)
+            & (rng.random(len(s)) < WORKUP_SHARE)
+        )
         m = np.flatnonzero(workup)
-        centre = np.where(s.referred_from[m] >= 0, s.referred_from[m], ctx.centre_index(ctx.pop.township[s.person[m]]))
+        centre = np.where(
+            s.referred_from[m] >= 0,
+            s.referred_from[m],
+            ctx.centre_index(ctx.pop.township[s.person[m]]),
+        )
         etype = rng.choice(len(EXAM_TYPES), len(m), p=EXAM_P)
         before = s.admission[m] - rng.integers(1, 8, len(m)).astype("timedelta64[D]")
         base = sum(len(a) for a in rows["person"])
         add(s.person[m], centre, etype, before)
         recognised = rng.random(len(m)) < RECOGNISED_2021 + RECOGNISED_STEP * max(dy, 0)
-        add(s.person[m], s.inst[m], etype, s.admission[m], np.where(recognised, base + np.arange(len(m)), -1))
+        add(
+            s.person[m],
+            s.inst[m],
+            etype,
+            s.admission[m],
+            np.where(recognised, base + np.arange(len(m)), -1),
+        )
         # ordinary orders during stays
         k = rng.poisson(np.where(s.level == COUNTY, 1.5, 0.8))
         enc = np.repeat(np.arange(len(s)), k)
         offset = np.minimum(rng.integers(0, 2, len(enc)), s.los[enc])
-        add(s.person[enc], s.inst[enc], rng.choice(len(EXAM_TYPES), len(enc), p=EXAM_P),
-            s.admission[enc] + offset.astype("timedelta64[D]"))
+        add(
+            s.person[enc],
+            s.inst[enc],
+            rng.choice(len(EXAM_TYPES), len(enc), p=EXAM_P),
+            s.admission[enc] + offset.astype("timedelta64[D]"),
+        )
         # outpatient orders
         p = np.where(v.level == OP_COUNTY, 0.2, np.where(v.level == OP_TOWNSHIP, 0.08, 0.0))
         m = np.flatnonzero(rng.random(len(v.person)) < p)
@@ -94,20 +114,26 @@ def exams_table(ctx: CountyContext, stays: list[Stays], visits: list[Visits]) ->
         item[sel] = rng.choice(np.array(ITEMS[name], dtype=object), sel.sum())
     is_rec = cat["ref"] >= 0
     item[is_rec] = item[cat["ref"][is_rec]]
-    cost = np.round(PRICE[cat["type"]] * cat["cost_mult"] * rng.uniform(0.9, 1.1, n) * 100).astype(np.int64)
+    cost = np.round(PRICE[cat["type"]] * cat["cost_mult"] * rng.uniform(0.9, 1.1, n) * 100).astype(
+        np.int64
+    )
     cost[is_rec] = 0
     exam_id = concat(f"JC{ctx.spec.code}", padded(np.arange(1, n + 1), 9))
     rec_id = nullable(exam_id.take(pa.array(np.maximum(cat["ref"], 0))), is_rec)
-    report = cat["day"] + (REPORT_DAYS[cat["type"]] + (cat["type"] == 6) * rng.integers(0, 3, n)).astype("timedelta64[D]")
-    return pa.table({
-        "exam_id": exam_id,
-        "patient_id_number": ctx.pop.id_number.take(pa.array(cat["person"], pa.int64())),
-        "ordering_institution_id": pa.array(ids[cat["order"]], pa.string()),
-        "performing_institution_id": pa.array(ids[cat["perform"]], pa.string()),
-        "exam_type": take(EXAM_TYPES, cat["type"]),
-        "exam_item": pa.array(item, pa.string()),
-        "exam_date": dates(cat["day"]),
-        "report_date": dates(report),
-        "cost": money(cost),
-        "recognised_exam_id": rec_id,
-    })
+    report = cat["day"] + (
+        REPORT_DAYS[cat["type"]] + (cat["type"] == 6) * rng.integers(0, 3, n)
+    ).astype("timedelta64[D]")
+    return pa.table(
+        {
+            "exam_id": exam_id,
+            "patient_id_number": ctx.pop.id_number.take(pa.array(cat["person"], pa.int64())),
+            "ordering_institution_id": pa.array(ids[cat["order"]], pa.string()),
+            "performing_institution_id": pa.array(ids[cat["perform"]], pa.string()),
+            "exam_type": take(EXAM_TYPES, cat["type"]),
+            "exam_item": pa.array(item, pa.string()),
+            "exam_date": dates(cat["day"]),
+            "report_date": dates(report),
+            "cost": money(cost),
+            "recognised_exam_id": rec_id,
+        }
+    )

@@ -22,8 +22,20 @@ from yigong.schema.tables import TABLES
 from yigong.schema.tables import table as schema_table
 from yigong.synth.writer import _csv_ready, conform
 
-RULES = ("required", "type", "code", "date_order", "minimum", "maximum", "reference", "raw_id_number",
-         "list_alignment", "duplicate_key", "missing_column", "malformed")
+RULES = (
+    "required",
+    "type",
+    "code",
+    "date_order",
+    "minimum",
+    "maximum",
+    "reference",
+    "raw_id_number",
+    "list_alignment",
+    "duplicate_key",
+    "missing_column",
+    "malformed",
+)
 GOOD_ROWS = 4
 UNKNOWN_INSTITUTION = "H99999999999"
 
@@ -37,7 +49,9 @@ class FaultFile:
     rows: list[dict[str, str] | list[str]]
     expected: list[tuple[str, str, str]] = field(default_factory=list)  # (row_no, field, rule)
 
-    def bad(self, source: dict[str, str], rule: str, column: str, value: str, **changes: str) -> None:
+    def bad(
+        self, source: dict[str, str], rule: str, column: str, value: str, **changes: str
+    ) -> None:
         """Append a copy of `source` with `column` set to `value` (and `changes` to stay unique)."""
         row = copy.copy(source)
         row.update(changes)
@@ -48,7 +62,9 @@ class FaultFile:
     def duplicate(self) -> None:
         """Append a copy of the first good row (same natural key)."""
         self.rows.append(copy.copy(self.rows[0]))
-        self.expected.append((str(len(self.rows)), "+".join(schema_table(self.name).key), "duplicate_key"))
+        self.expected.append(
+            (str(len(self.rows)), "+".join(schema_table(self.name).key), "duplicate_key")
+        )
 
     def malformed(self, line: list[str]) -> None:
         self.rows.append(line)
@@ -105,11 +121,20 @@ def _plant(f: FaultFile, pool: list[dict[str, str]], id_number: str) -> None:
         case "discharges":
             with_proc = next((r for r in reversed(pool) if r["procedure_codes"]), g)
             f.bad(nxt(), "code", "diagnosis_codes", "X99.999", diagnosis_conditions="1")
-            f.bad(with_proc, "code", "procedure_codes",
-                  "|".join(["Z9.9999"] + with_proc["procedure_codes"].split("|")[1:]))
+            f.bad(
+                with_proc,
+                "code",
+                "procedure_codes",
+                "|".join(["Z9.9999"] + with_proc["procedure_codes"].split("|")[1:]),
+            )
             r = nxt()
-            f.bad(r, "list_alignment", "diagnosis_conditions", "",
-                  diagnosis_codes=r["diagnosis_codes"].split("|")[0] + "|I10.x00")
+            f.bad(
+                r,
+                "list_alignment",
+                "diagnosis_conditions",
+                "",
+                diagnosis_codes=r["diagnosis_codes"].split("|")[0] + "|I10.x00",
+            )
             f.rows[-1]["diagnosis_conditions"] = "1"
             f.bad(nxt(), "raw_id_number", "department", id_number)
             f.bad(nxt(), "raw_id_number", "case_no", id_number)
@@ -124,7 +149,9 @@ def _plant(f: FaultFile, pool: list[dict[str, str]], id_number: str) -> None:
             f.bad(nxt(), "type", "is_appointment", "Y")
             f.bad(nxt(), "code", "visit_type", "walkin")
             f.bad(nxt(), "code", "diagnosis_code", "A00.999x999")
-            f.bad(nxt(), "type", "appointment_slot_start", "2024-01-01 25:61:00", is_appointment="1")
+            f.bad(
+                nxt(), "type", "appointment_slot_start", "2024-01-01 25:61:00", is_appointment="1"
+            )
             f.bad(nxt(), "minimum", "cost_drugs", "-1.00")
             f.bad(nxt(), "required", "department", "")
         case "settlements":
@@ -178,8 +205,11 @@ def write_faults(out_dir: Path, *, seed: int = 7) -> Path:
     for t in TABLES:
         header, rows = _text_rows(t.name, tables[t.name])
         # keep the small reference tables whole so every good row's references resolve
-        keep = len(rows) if t.name in ("admin_divisions", "institutions", "communities",
-                                       "community_memberships") else GOOD_ROWS
+        keep = (
+            len(rows)
+            if t.name in ("admin_divisions", "institutions", "communities", "community_memberships")
+            else GOOD_ROWS
+        )
         f = FaultFile(t.name, header, list(rows[:keep]))
         _plant(f, rows[keep:] if len(rows) > keep else rows, id_number)
         _write(out / f"{t.name}.csv", f)

@@ -34,14 +34,30 @@ OUTPATIENT_FUND_SHARE = 0.4
 DRUG_CATS, CONSUMABLE_CAT, DIAGNOSIS_CAT = (5, 6, 7), 9, 1
 
 
-def finance_table(ctx: CountyContext, stays: list[Stays], self_fen: list[np.ndarray],
-                  visits: list[Visits], ph_funds: dict[int, np.ndarray]) -> pa.Table:
+def finance_table(
+    ctx: CountyContext,
+    stays: list[Stays],
+    self_fen: list[np.ndarray],
+    visits: list[Visits],
+    ph_funds: dict[int, np.ndarray],
+) -> pa.Table:
     n = len(ctx.inst.all)
-    kind = np.array(list(ctx.inst.hospital_kinds) + ["township"] * len(ctx.inst.centres)
-                    + ["village"] * len(ctx.inst.clinics), dtype=object)
-    par = {name: np.array([table[k] for k in kind], dtype=float) for name, table in (
-        ("subsidy", SUBSIDY), ("personnel", PERSONNEL_SHARE), ("energy", ENERGY_PER_10K),
-        ("assets", ASSETS_PER_REVENUE), ("liab", LIABILITY_RATIO))}
+    kind = np.array(
+        list(ctx.inst.hospital_kinds)
+        + ["township"] * len(ctx.inst.centres)
+        + ["village"] * len(ctx.inst.clinics),
+        dtype=object,
+    )
+    par = {
+        name: np.array([table[k] for k in kind], dtype=float)
+        for name, table in (
+            ("subsidy", SUBSIDY),
+            ("personnel", PERSONNEL_SHARE),
+            ("energy", ENERGY_PER_10K),
+            ("assets", ASSETS_PER_REVENUE),
+            ("liab", LIABILITY_RATIO),
+        )
+    }
     rows: dict[str, list[np.ndarray]] = {}
     for year, s, fen, v in zip(ctx.years, stays, self_fen, visits, strict=True):
         rng = ctx.rng("finance", year)
@@ -49,7 +65,9 @@ def finance_table(ctx: CountyContext, stays: list[Stays], self_fen: list[np.ndar
 
         def by_inst(inst: np.ndarray, values: np.ndarray) -> np.ndarray:
             keep = inst >= 0
-            return np.bincount(inst[keep], weights=values[keep], minlength=n).round().astype(np.int64)
+            return (
+                np.bincount(inst[keep], weights=values[keep], minlength=n).round().astype(np.int64)
+            )
 
         ip = by_inst(s.inst, s.total_fen)
         op = by_inst(v.inst, v.total_fen)
@@ -61,28 +79,49 @@ def finance_table(ctx: CountyContext, stays: list[Stays], self_fen: list[np.ndar
         lab = by_inst(v.inst, v.parts[:, 3]) + (ip_diag - ip_diag // 2)
         special = by_inst(v.inst, v.total_fen * v.special)
         insured_ip = ctx.pop.scheme[s.person] != 2
-        fund = by_inst(s.inst, (s.total_fen - fen) * insured_ip) + np.round(op * OUTPATIENT_FUND_SHARE).astype(np.int64)
+        fund = by_inst(s.inst, (s.total_fen - fen) * insured_ip) + np.round(
+            op * OUTPATIENT_FUND_SHARE
+        ).astype(np.int64)
         ph = ph_funds.get(year, np.zeros(n, np.int64))
         subsidy = np.round(medical * par["subsidy"]).astype(np.int64) + ph
         subsidy += np.where(kind == "village", VILLAGE_DOCTOR_SUBSIDY_FEN, 0)
         other = np.round(medical * 0.02).astype(np.int64)
         total = medical + subsidy + other
         business = np.round(total * rng.uniform(0.86, 0.97, n)).astype(np.int64)
-        personnel = np.round(business * np.clip(par["personnel"] + 0.01 * dy + rng.normal(0, 0.02, n), 0.2, 0.8)).astype(np.int64)
-        energy_rate = np.maximum(par["energy"] - np.where(kind != "village", 2 * dy, 0), 20) * rng.uniform(0.97, 1.03, n)
+        personnel = np.round(
+            business * np.clip(par["personnel"] + 0.01 * dy + rng.normal(0, 0.02, n), 0.2, 0.8)
+        ).astype(np.int64)
+        energy_rate = np.maximum(
+            par["energy"] - np.where(kind != "village", 2 * dy, 0), 20
+        ) * rng.uniform(0.97, 1.03, n)
         energy = np.round(total * energy_rate / 10000).astype(np.int64)
         assets = np.round(total * par["assets"] * rng.uniform(0.9, 1.1, n)).astype(np.int64)
-        liab_ratio = np.clip(par["liab"] + np.where(kind == "general", 0.01 * dy, 0) + rng.normal(0, 0.03, n), 0, 0.95)
+        liab_ratio = np.clip(
+            par["liab"] + np.where(kind == "general", 0.01 * dy, 0) + rng.normal(0, 0.03, n),
+            0,
+            0.95,
+        )
         for name, arr in (
-            ("inst", np.arange(n)), ("year", np.full(n, year)), ("medical_revenue", medical),
-            ("outpatient_revenue", op), ("inpatient_revenue", ip),
-            ("service_revenue", medical - drugs - consumables - exams - lab), ("drug_revenue", drugs),
-            ("consumable_revenue", consumables), ("examination_revenue", exams),
-            ("laboratory_revenue", lab), ("special_needs_revenue", special),
-            ("fund_settlement_revenue", fund), ("fiscal_subsidy", subsidy), ("total_revenue", total),
-            ("business_expenditure", business), ("personnel_expenditure", personnel),
-            ("energy_cost", energy), ("total_expenditure", np.round(business * 1.03).astype(np.int64)),
-            ("total_assets", assets), ("total_liabilities", np.round(assets * liab_ratio).astype(np.int64)),
+            ("inst", np.arange(n)),
+            ("year", np.full(n, year)),
+            ("medical_revenue", medical),
+            ("outpatient_revenue", op),
+            ("inpatient_revenue", ip),
+            ("service_revenue", medical - drugs - consumables - exams - lab),
+            ("drug_revenue", drugs),
+            ("consumable_revenue", consumables),
+            ("examination_revenue", exams),
+            ("laboratory_revenue", lab),
+            ("special_needs_revenue", special),
+            ("fund_settlement_revenue", fund),
+            ("fiscal_subsidy", subsidy),
+            ("total_revenue", total),
+            ("business_expenditure", business),
+            ("personnel_expenditure", personnel),
+            ("energy_cost", energy),
+            ("total_expenditure", np.round(business * 1.03).astype(np.int64)),
+            ("total_assets", assets),
+            ("total_liabilities", np.round(assets * liab_ratio).astype(np.int64)),
         ):
             rows.setdefault(name, []).append(arr)
     cat = {k: np.concatenate(v) for k, v in rows.items()}

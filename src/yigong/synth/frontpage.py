@@ -11,8 +11,19 @@ from yigong.synth._arrow import concat, dates, flags, joined, money, padded, tak
 from yigong.synth.context import CountyContext
 from yigong.synth.inpatient import COUNTY, TOWNSHIP, Stays
 
-MEDICAL_DEPARTMENTS = frozenset({"内科", "呼吸内科", "心血管内科", "神经内科", "消化内科", "内分泌科",
-                                 "肾内科", "皮肤科", "感染科"})
+MEDICAL_DEPARTMENTS = frozenset(
+    {
+        "内科",
+        "呼吸内科",
+        "心血管内科",
+        "神经内科",
+        "消化内科",
+        "内分泌科",
+        "肾内科",
+        "皮肤科",
+        "感染科",
+    }
+)
 #: share of the stay's cost the patient pays, by level (assumption; before scheme adjustments).
 SELF_PAID_SHARE = {TOWNSHIP: 0.22, COUNTY: 0.35}
 
@@ -34,20 +45,30 @@ def self_paid_fen(ctx: CountyContext, s: Stays, rng: np.random.Generator) -> np.
     return np.minimum(np.round(s.total_fen * share).astype(np.int64), s.total_fen)
 
 
-def departments(ctx: CountyContext, c: np.ndarray, level: np.ndarray, age: np.ndarray) -> np.ndarray:
+def departments(
+    ctx: CountyContext, c: np.ndarray, level: np.ndarray, age: np.ndarray
+) -> np.ndarray:
     dept = np.asarray(ctx.cond.department, dtype=object)[c]
     child = (age < 14) & np.isin(dept, list(MEDICAL_DEPARTMENTS))
     dept = np.where(child, "儿科", dept)
     profile = np.asarray(ctx.cond.profile_names, dtype=object)[ctx.cond.profile[c]]
     township_dept = np.select(
-        [np.isin(dept, ["妇产科", "妇科"]), dept == "儿科", dept == "新生儿科",
-         np.isin(profile, ["surgical"]), profile == "tcm_rehab"],
-        ["妇产科", "儿科", "儿科", "外科", "中医科"], "内科")
+        [
+            np.isin(dept, ["妇产科", "妇科"]),
+            dept == "儿科",
+            dept == "新生儿科",
+            np.isin(profile, ["surgical"]),
+            profile == "tcm_rehab",
+        ],
+        ["妇产科", "儿科", "儿科", "外科", "中医科"],
+        "内科",
+    )
     return np.where(level == TOWNSHIP, township_dept, dept)
 
 
-def discharges_table(ctx: CountyContext, s: Stays, self_fen: np.ndarray,
-                     rng: np.random.Generator) -> pa.Table:
+def discharges_table(
+    ctx: CountyContext, s: Stays, self_fen: np.ndarray, rng: np.random.Generator
+) -> pa.Table:
     """The front pages of in-county stays (all generated years of one county)."""
     n = len(s)
     ids = ctx.institution_ids()
@@ -60,14 +81,18 @@ def discharges_table(ctx: CountyContext, s: Stays, self_fen: np.ndarray,
     admission_seq = np.empty(n, np.int64)
     admission_seq[order] = seq_sorted + 1
     case_no = concat("BA", padded(s.person, 8))
-    discharge_id = concat(pa.array(inst_id, pa.string()), "-", case_no, "-", padded(admission_seq, 2))
+    discharge_id = concat(
+        pa.array(inst_id, pa.string()), "-", case_no, "-", padded(admission_seq, 2)
+    )
     birth = ctx.pop.birth[s.person]
     age_days = (s.admission - birth).astype(np.int64)
     age_years = (age_days // 365.25).astype(np.int64)
     infant = age_days < 365
     newborn = ctx.cond.newborn[s.cond] & (age_days < 28)
     preterm = s.cond == ctx.cond.index("preterm")
-    weight = np.where(preterm, rng.normal(1900, 350, n).clip(800, 2490), rng.normal(3300, 420, n).clip(2500, 4800))
+    weight = np.where(
+        preterm, rng.normal(1900, 350, n).clip(800, 2490), rng.normal(3300, 420, n).clip(2500, 4800)
+    )
     village_codes = np.array([v.code for vs in ctx.geo.villages for v in vs], dtype=object)
     # diagnoses: principal first, then comorbidities; admission condition 1 (present) mostly
     diag_counts = 1 + s.sec_count
@@ -76,7 +101,11 @@ def discharges_table(ctx: CountyContext, s: Stays, self_fen: np.ndarray,
     flat[diag_off[:-1]] = s.principal
     sec_pos = np.setdiff1d(np.arange(diag_off[-1]), diag_off[:-1], assume_unique=True)
     flat[sec_pos] = s.sec_codes
-    cond_flat = np.where(rng.random(len(flat)) < 0.92, "1", rng.choice(np.array(["2", "3", "4"], dtype=object), len(flat)))
+    cond_flat = np.where(
+        rng.random(len(flat)) < 0.92,
+        "1",
+        rng.choice(np.array(["2", "3", "4"], dtype=object), len(flat)),
+    )
     cond_flat[diag_off[:-1]] = "1"
     # procedures (principal first)
     pr = ctx.cond.procedures
@@ -104,8 +133,11 @@ def discharges_table(ctx: CountyContext, s: Stays, self_fen: np.ndarray,
         "discharge_date": dates(s.discharge),
         "length_of_stay": pa.array(s.los),
         "department": pa.array(departments(ctx, s.cond, s.level, age_years), pa.string()),
-        "attending_doctor_key": concat("E", pc.utf8_slice_codeunits(pa.array(inst_id, pa.string()), 7),
-                                       padded(rng.integers(1, 40, n), 3)),
+        "attending_doctor_key": concat(
+            "E",
+            pc.utf8_slice_codeunits(pa.array(inst_id, pa.string()), 7),
+            padded(rng.integers(1, 40, n), 3),
+        ),
         "discharge_mode": pa.array(s.mode.astype(str).astype(object), pa.string()),
         "receiving_institution": pa.array(s.receiving, pa.string()),
         "payer": pa.array(payer_codes(ctx, s.person), pa.string()),
@@ -113,10 +145,13 @@ def discharges_table(ctx: CountyContext, s: Stays, self_fen: np.ndarray,
         "diagnosis_conditions": joined(diag_off, pa.array(cond_flat, pa.string())),
         "procedure_codes": joined(proc_off, pa.array(proc_codes, pa.string())),
         "procedure_dates": joined(proc_off, pc.cast(dates(p_day), pa.string())),
-        "procedure_grades": joined(proc_off, pa.array(p_grade.astype(str).astype(object), pa.string())),
+        "procedure_grades": joined(
+            proc_off, pa.array(p_grade.astype(str).astype(object), pa.string())
+        ),
         "procedure_emergency": joined(proc_off, take(["0", "1"], p_emerg.astype(np.int64))),
         "procedure_minimally_invasive": joined(
-            proc_off, take(["0", "1"], pr.minimally_invasive[s.proc_rows].astype(np.int64))),
+            proc_off, take(["0", "1"], pr.minimally_invasive[s.proc_rows].astype(np.int64))
+        ),
         "is_day_surgery": flags(s.day_surgery),
         "total_cost": money(s.total_fen),
         "self_paid": money(self_fen),

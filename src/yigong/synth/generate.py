@@ -26,9 +26,17 @@ def _years(name: str, years: tuple[int, ...] | None) -> tuple[int, ...]:
     return chosen
 
 
-def generate(preset: str, out_dir: Path, *, seed: int = 2024, fmt: str = "csv",
-             years: tuple[int, ...] | None = None, progress: Progress | None = None,
-             partitioned: bool = False, counties: int | None = None) -> dict[str, int]:
+def generate(
+    preset: str,
+    out_dir: Path,
+    *,
+    seed: int = 2024,
+    fmt: str = "csv",
+    years: tuple[int, ...] | None = None,
+    progress: Progress | None = None,
+    partitioned: bool = False,
+    counties: int | None = None,
+) -> dict[str, int]:
     """Write a synthetic world to `out_dir`; returns rows written per table.
 
     Streams county by county: one county's tables are simulated, written and released before
@@ -43,11 +51,14 @@ def generate(preset: str, out_dir: Path, *, seed: int = 2024, fmt: str = "csv",
     p = get_preset(preset)
     chosen = _years(preset, years)
     if counties is not None and not 1 <= counties <= len(p.counties):
-        raise ValueError(f"counties must lie between 1 and {len(p.counties)} for preset {preset!r}, "
-                         f"got {counties}")
+        raise ValueError(
+            f"counties must lie between 1 and {len(p.counties)} for preset {preset!r}, "
+            f"got {counties}"
+        )
     specs = p.counties[:counties] if counties else p.counties
-    writer: TableWriter | PartitionedWriter = (PartitionedWriter(Path(out_dir), fmt) if partitioned
-                                               else TableWriter(Path(out_dir), fmt))
+    writer: TableWriter | PartitionedWriter = (
+        PartitionedWriter(Path(out_dir), fmt) if partitioned else TableWriter(Path(out_dir), fmt)
+    )
     truth: list[pa.Table] = []
     try:
         for name, data in shared_tables(p, specs).items():
@@ -67,7 +78,9 @@ def generate(preset: str, out_dir: Path, *, seed: int = 2024, fmt: str = "csv",
     return {t.name: writer.rows.get(t.name, 0) for t in TABLES}
 
 
-def generate_tables(preset: str, seed: int = 2024, years: tuple[int, ...] | None = None) -> dict[str, pa.Table]:
+def generate_tables(
+    preset: str, seed: int = 2024, years: tuple[int, ...] | None = None
+) -> dict[str, pa.Table]:
     """The file-shaped tables of a synthetic world, in memory (for tests and small presets)."""
     p = get_preset(preset)
     chosen = _years(preset, years)

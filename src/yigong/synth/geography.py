@@ -48,13 +48,17 @@ OUTSIDE_DIVISIONS: tuple[Division, ...] = (
     Division("410502", "文峰区", "county", "410500"),
 )
 
-_FIRST = list("东西南北前后上下大小高王张李刘杨赵孙马朱胡郭何罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文")
+_FIRST = list(
+    "东西南北前后上下大小高王张李刘杨赵孙马朱胡郭何罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+)
 _SECOND = list("庄固营寨堡店桥河湾屯集坊口头城寺关楼岗台坡陵林园洼沟井")
 _TOWN_SUFFIX = ("镇", "乡")
 _VILLAGE_SUFFIX = ("村", "庄", "营", "屯")
 
 
-def _names(rng: np.random.Generator, n: int, suffixes: tuple[str, ...], taken: set[str]) -> list[str]:
+def _names(
+    rng: np.random.Generator, n: int, suffixes: tuple[str, ...], taken: set[str]
+) -> list[str]:
     out: list[str] = []
     while len(out) < n:
         name = (
@@ -91,7 +95,10 @@ def county_geography(spec: CountySpec) -> CountyGeography:
     for town in townships:
         names = _names(rng, spec.villages_per_township, _VILLAGE_SUFFIX, taken)
         villages.append(
-            tuple(Division(f"{town.code}{k + 1:03d}", n, "village", town.code) for k, n in enumerate(names))
+            tuple(
+                Division(f"{town.code}{k + 1:03d}", n, "village", town.code)
+                for k, n in enumerate(names)
+            )
         )
     return CountyGeography(county, tuple(townships), tuple(villages))
 

@@ -27,7 +27,9 @@ def check_character(first17: str) -> str:
 
 def is_valid(number: str) -> bool:
     """True if `number` has 17 digits followed by the right check character."""
-    return len(number) == 18 and number[:17].isdigit() and check_character(number[:17]) == number[17]
+    return (
+        len(number) == 18 and number[:17].isdigit() and check_character(number[:17]) == number[17]
+    )
 
 
 def sequences(birth_days: np.ndarray, male: np.ndarray, base: int = 0) -> np.ndarray:

@@ -127,7 +127,9 @@ def simulate_year(ctx: CountyContext, year: int) -> Stays:
     inst = np.full(n, -1)
     own_centre = ctx.centre_index(pop.township[person])
     random_centre = ctx.centre_index(rng.integers(0, len(ctx.inst.centres), n))
-    inst = np.where(level == TOWNSHIP, np.where(rng.random(n) < 0.85, own_centre, random_centre), inst)
+    inst = np.where(
+        level == TOWNSHIP, np.where(rng.random(n) < 0.85, own_centre, random_centre), inst
+    )
     inst = np.where(level == COUNTY, county_hospital(ctx, c, rng), inst)
     provider = np.where(level == OUT, _provider(ctx, c, rng), -1)
     # length of stay, procedures, day surgery
@@ -151,10 +153,17 @@ def simulate_year(ctx: CountyContext, year: int) -> Stays:
     u = rng.random(n)
     mode = np.full(n, MODE_ADVICE)
     p_transfer = np.where(level == TOWNSHIP, 0.04, 0.01 + 0.3 * cond.refer_up[c])
-    p_down = np.where(level == COUNTY, (DOWN_2021 + DOWN_STEP * max(dy, 0)) * (1 + cond.chronic[c]), 0)
-    edges = np.cumsum(np.stack([p_death, p_transfer, p_down, np.full(n, 0.02), np.full(n, 0.005)]), axis=0)
-    mode = np.select([u < edges[0], u < edges[1], u < edges[2], u < edges[3], u < edges[4]],
-                     [MODE_DEATH, MODE_TRANSFER, MODE_DOWN, MODE_AGAINST, MODE_OTHER], MODE_ADVICE)
+    p_down = np.where(
+        level == COUNTY, (DOWN_2021 + DOWN_STEP * max(dy, 0)) * (1 + cond.chronic[c]), 0
+    )
+    edges = np.cumsum(
+        np.stack([p_death, p_transfer, p_down, np.full(n, 0.02), np.full(n, 0.005)]), axis=0
+    )
+    mode = np.select(
+        [u < edges[0], u < edges[1], u < edges[2], u < edges[3], u < edges[4]],
+        [MODE_DEATH, MODE_TRANSFER, MODE_DOWN, MODE_AGAINST, MODE_OTHER],
+        MODE_ADVICE,
+    )
     mode[(level == OUT) & (mode != MODE_DEATH)] = MODE_ADVICE
     mode[day_surgery & (mode == MODE_DOWN)] = MODE_ADVICE
     los[mode == MODE_DEATH] = np.maximum(1, (los[mode == MODE_DEATH] * 0.6).astype(np.int64))
@@ -164,14 +173,18 @@ def simulate_year(ctx: CountyContext, year: int) -> Stays:
     receiving[up_from_township] = ctx.inst.hospital("general").institution_id
     up_from_county = (mode == MODE_TRANSFER) & (level == COUNTY)
     receiving[up_from_county] = np.array([p.code for p in OUTSIDE_PROVIDERS], dtype=object)[
-        _provider(ctx, c[up_from_county], rng)]
+        _provider(ctx, c[up_from_county], rng)
+    ]
     receiving[mode == MODE_DOWN] = ids[own_centre[mode == MODE_DOWN]]
     # admission route: referred up from the patient's township centre, emergency, outpatient
     p_ref = np.where(level == COUNTY, cond.refer_up[c] * (1 + 0.1 * max(dy, 0)), 0)
     p_emerg = np.minimum(0.6, 0.12 + 4 * cond.mortality[c])
     u = rng.random(n)
-    route = np.select([u < p_ref, u < p_ref + p_emerg, u < p_ref + p_emerg + 0.01],
-                      [ROUTE_REFERRED, ROUTE_EMERGENCY, ROUTE_OTHER], ROUTE_OUTPATIENT)
+    route = np.select(
+        [u < p_ref, u < p_ref + p_emerg, u < p_ref + p_emerg + 0.01],
+        [ROUTE_REFERRED, ROUTE_EMERGENCY, ROUTE_OTHER],
+        ROUTE_OUTPATIENT,
+    )
     referred_from = np.where(route == ROUTE_REFERRED, own_centre, -1)
     # dates: the discharge date was sampled; admission = discharge - length of stay
     discharge = ev.day
@@ -186,7 +199,15 @@ def simulate_year(ctx: CountyContext, year: int) -> Stays:
     factor = np.where(grade >= 3, 1.3, np.where(has_proc, 1.0, 0.9))
     factor = factor * np.where(day_surgery, 0.75, 1.0) * np.where(mode == MODE_DEATH, 1.4, 1.0)
     los_factor = np.sqrt(np.maximum(los, 1) / np.maximum(med_los, 1))
-    total = COST_CALIBRATION * cond.cost[c] * mult * infl * factor * los_factor * rng.lognormal(0, SIGMA_COST, n)
+    total = (
+        COST_CALIBRATION
+        * cond.cost[c]
+        * mult
+        * infl
+        * factor
+        * los_factor
+        * rng.lognormal(0, SIGMA_COST, n)
+    )
     total_fen = np.maximum(np.round(total * 100), 5000).astype(np.int64)
     shares = cond.profiles[cond.profile[c]].copy()
     tcm_inst = ctx.inst.hospital("tcm")
@@ -199,9 +220,29 @@ def simulate_year(ctx: CountyContext, year: int) -> Stays:
     parts = split_cost(total_fen, shares, rng)
     principal = principal_codes(cond, c, rng)
     sec_count, sec_codes = secondary_diagnoses(cond, principal, age, rng)
-    stays = Stays(person, c, level, inst, provider, admission, discharge, los, mode, route, receiving,
-                  day_surgery, total_fen, parts, principal, sec_count, sec_codes, proc_enc, proc_rows,
-                  referred_from, age)
+    stays = Stays(
+        person,
+        c,
+        level,
+        inst,
+        provider,
+        admission,
+        discharge,
+        los,
+        mode,
+        route,
+        receiving,
+        day_surgery,
+        total_fen,
+        parts,
+        principal,
+        sec_count,
+        sec_codes,
+        proc_enc,
+        proc_rows,
+        referred_from,
+        age,
+    )
     return _after_deaths(ctx, stays)
 
 
@@ -223,10 +264,27 @@ def _take(s: Stays, keep: np.ndarray) -> Stays:
     sec_sel = np.repeat(keep, s.sec_count)
     proc_sel = keep[s.proc_enc] if len(s.proc_enc) else np.empty(0, bool)
     return Stays(
-        s.person[idx], s.cond[idx], s.level[idx], s.inst[idx], s.provider[idx], s.admission[idx],
-        s.discharge[idx], s.los[idx], s.mode[idx], s.route[idx], s.receiving[idx], s.day_surgery[idx],
-        s.total_fen[idx], s.parts[idx], s.principal[idx], s.sec_count[idx], s.sec_codes[sec_sel],
-        remap[s.proc_enc[proc_sel]], s.proc_rows[proc_sel], s.referred_from[idx], s.age[idx],
+        s.person[idx],
+        s.cond[idx],
+        s.level[idx],
+        s.inst[idx],
+        s.provider[idx],
+        s.admission[idx],
+        s.discharge[idx],
+        s.los[idx],
+        s.mode[idx],
+        s.route[idx],
+        s.receiving[idx],
+        s.day_surgery[idx],
+        s.total_fen[idx],
+        s.parts[idx],
+        s.principal[idx],
+        s.sec_count[idx],
+        s.sec_codes[sec_sel],
+        remap[s.proc_enc[proc_sel]],
+        s.proc_rows[proc_sel],
+        s.referred_from[idx],
+        s.age[idx],
     )
 
 

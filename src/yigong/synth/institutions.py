@@ -86,17 +86,47 @@ def build_institutions(spec: CountySpec, geo: CountyGeography) -> CountyInstitut
     base = spec.name_zh
     county = spec.code
     hospitals = [
-        Institution(f"H{county}00001", f"{base}人民医院", "county_general", "2", "A", county, 4, "1950-06-01"),
-        Institution(f"H{county}00002", f"{base}中医院", "county_tcm", "2", "A", county, 3, "1958-03-01"),
+        Institution(
+            f"H{county}00001",
+            f"{base}人民医院",
+            "county_general",
+            "2",
+            "A",
+            county,
+            4,
+            "1950-06-01",
+        ),
+        Institution(
+            f"H{county}00002", f"{base}中医院", "county_tcm", "2", "A", county, 3, "1958-03-01"
+        ),
     ]
     kinds = ["general", "tcm"]
     if spec.has_mch:
-        hospitals.append(Institution(f"H{county}00003", f"{base}妇幼保健院", "county_mch", "2", "B",
-                                     county, 2, "1979-09-01"))
+        hospitals.append(
+            Institution(
+                f"H{county}00003",
+                f"{base}妇幼保健院",
+                "county_mch",
+                "2",
+                "B",
+                county,
+                2,
+                "1979-09-01",
+            )
+        )
         kinds.append("mch")
     centres = [
-        Institution(f"H{county}{100 + t:05d}", f"{town.name_zh}卫生院", "township_centre", "1", "N",
-                    town.code, 2, "1958-10-01", township=t)
+        Institution(
+            f"H{county}{100 + t:05d}",
+            f"{town.name_zh}卫生院",
+            "township_centre",
+            "1",
+            "N",
+            town.code,
+            2,
+            "1958-10-01",
+            township=t,
+        )
         for t, town in enumerate(geo.townships)
     ]
     clinics = []
@@ -104,28 +134,67 @@ def build_institutions(spec: CountySpec, geo: CountyGeography) -> CountyInstitut
         for k, village in enumerate(villages):
             flat = t * spec.villages_per_township + k
             opened = f"{1975 + int(rng.integers(0, 35))}-{1 + int(rng.integers(0, 12)):02d}-01"
-            clinics.append(Institution(f"H{county}{1000 + flat:05d}", f"{village.name_zh}卫生室",
-                                       "village_clinic", "0", "N", village.code, None, opened,
-                                       township=t, village=flat))
+            clinics.append(
+                Institution(
+                    f"H{county}{1000 + flat:05d}",
+                    f"{village.name_zh}卫生室",
+                    "village_clinic",
+                    "0",
+                    "N",
+                    village.code,
+                    None,
+                    opened,
+                    township=t,
+                    village=flat,
+                )
+            )
     communities, memberships = _communities(spec, hospitals, kinds, centres, clinics)
-    return CountyInstitutions(tuple(hospitals), tuple(kinds), tuple(centres), tuple(clinics),
-                              tuple(communities), tuple(memberships))
+    return CountyInstitutions(
+        tuple(hospitals),
+        tuple(kinds),
+        tuple(centres),
+        tuple(clinics),
+        tuple(communities),
+        tuple(memberships),
+    )
 
 
-def _membership(inst: Institution, community: str, role: str, valid_from: str,
-                valid_to: str | None = None, parent: str | None = None) -> dict[str, str | None]:
-    return {"institution_id": inst.institution_id, "community_id": community, "role": role,
-            "parent_institution_id": parent, "valid_from": valid_from, "valid_to": valid_to}
+def _membership(
+    inst: Institution,
+    community: str,
+    role: str,
+    valid_from: str,
+    valid_to: str | None = None,
+    parent: str | None = None,
+) -> dict[str, str | None]:
+    return {
+        "institution_id": inst.institution_id,
+        "community_id": community,
+        "role": role,
+        "parent_institution_id": parent,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+    }
 
 
-def _communities(spec: CountySpec, hospitals: list[Institution], kinds: list[str],
-                 centres: list[Institution], clinics: list[Institution]
-                 ) -> tuple[list[dict[str, str | None]], list[dict[str, str | None]]]:
+def _communities(
+    spec: CountySpec,
+    hospitals: list[Institution],
+    kinds: list[str],
+    centres: list[Institution],
+    clinics: list[Institution],
+) -> tuple[list[dict[str, str | None]], list[dict[str, str | None]]]:
     n = max(1, min(spec.communities, 3, len(hospitals)))
     leads = hospitals[:n]
     communities = [
-        {"community_id": f"C{spec.code}{k + 1}", "name_zh": f"{lead.name_zh}医共体", "name_en": None,
-         "county_code": spec.code, "valid_from": COMMUNITY_START, "valid_to": None}
+        {
+            "community_id": f"C{spec.code}{k + 1}",
+            "name_zh": f"{lead.name_zh}医共体",
+            "name_en": None,
+            "county_code": spec.code,
+            "valid_from": COMMUNITY_START,
+            "valid_to": None,
+        }
         for k, lead in enumerate(leads)
     ]
     ids = [c["community_id"] for c in communities]
@@ -139,22 +208,35 @@ def _communities(spec: CountySpec, hospitals: list[Institution], kinds: list[str
     for t, centre in enumerate(centres):
         villages = [c for c in clinics if c.township == t]
         if t == mover:
-            spans = [(ids[1], "member", COMMUNITY_START, end_before), (ids[0], "member", COMMUNITY_SWITCH, None)]
+            spans = [
+                (ids[1], "member", COMMUNITY_START, end_before),
+                (ids[0], "member", COMMUNITY_SWITCH, None),
+            ]
         elif t == late_joiner:
-            spans = [(ids[0], "affiliate", COMMUNITY_START, "2023-06-30"), (ids[0], "member", "2023-07-01", None)]
+            spans = [
+                (ids[0], "affiliate", COMMUNITY_START, "2023-06-30"),
+                (ids[0], "member", "2023-07-01", None),
+            ]
         else:
             spans = [(ids[block[t]], "member", COMMUNITY_START, None)]
         for community, role, start, end in spans:
             rows.append(_membership(centre, community, role, start, end))
-            rows += [_membership(v, community, "village", start, end, centre.institution_id) for v in villages]
+            rows += [
+                _membership(v, community, "village", start, end, centre.institution_id)
+                for v in villages
+            ]
     return communities, rows
 
 
-def community_of(memberships: tuple[dict[str, str | None], ...], institution_id: str, day: str) -> str | None:
+def community_of(
+    memberships: tuple[dict[str, str | None], ...], institution_id: str, day: str
+) -> str | None:
     """The community an institution belongs to on `day` (ISO date), or None."""
     for m in memberships:
-        if m["institution_id"] == institution_id and str(m["valid_from"]) <= day and (
-            m["valid_to"] is None or day <= str(m["valid_to"])
+        if (
+            m["institution_id"] == institution_id
+            and str(m["valid_from"]) <= day
+            and (m["valid_to"] is None or day <= str(m["valid_to"]))
         ):
             return m["community_id"]
     return None

@@ -29,14 +29,22 @@ LEVEL_COST = np.array([0.25, 0.5, 1.0, 1.8])
 COST_GROWTH = 0.03
 SIGMA_COST = 0.55
 #: cost categories of a visit: drugs, consumables, examination, laboratory, treatment, other.
-OP_COST_COLUMNS = ("cost_drugs", "cost_consumables", "cost_examination", "cost_laboratory",
-                   "cost_treatment", "cost_other")
-LEVEL_PROFILE = np.array([
-    [0.70, 0.05, 0.00, 0.02, 0.15, 0.08],
-    [0.55, 0.05, 0.10, 0.10, 0.14, 0.06],
-    [0.42, 0.05, 0.20, 0.15, 0.12, 0.06],
-    [0.40, 0.05, 0.22, 0.16, 0.12, 0.05],
-])
+OP_COST_COLUMNS = (
+    "cost_drugs",
+    "cost_consumables",
+    "cost_examination",
+    "cost_laboratory",
+    "cost_treatment",
+    "cost_other",
+)
+LEVEL_PROFILE = np.array(
+    [
+        [0.70, 0.05, 0.00, 0.02, 0.15, 0.08],
+        [0.55, 0.05, 0.10, 0.10, 0.14, 0.06],
+        [0.42, 0.05, 0.20, 0.15, 0.12, 0.06],
+        [0.40, 0.05, 0.22, 0.16, 0.12, 0.05],
+    ]
+)
 HEALTH_CHECK_PROFILE = np.array([0.0, 0.02, 0.45, 0.45, 0.0, 0.08])
 VISIT_TYPES = ("outpatient", "emergency", "health_check", "home_visit", "other")
 #: share of visits that are special-needs services (特需) by hospital kind (assumption: the
@@ -87,22 +95,31 @@ def simulate_year(ctx: CountyContext, year: int) -> Visits:
     own_centre = ctx.centre_index(pop.township[person])
     any_centre = ctx.centre_index(rng.integers(0, len(ctx.inst.centres), n))
     inst = np.full(n, -1)
-    inst = np.where(level == VILLAGE, np.where(rng.random(n) < 0.92, own_clinic, other_clinic), inst)
+    inst = np.where(
+        level == VILLAGE, np.where(rng.random(n) < 0.92, own_clinic, other_clinic), inst
+    )
     inst = np.where(level == TOWNSHIP, np.where(rng.random(n) < 0.85, own_centre, any_centre), inst)
     inst = np.where(level == COUNTY, county_hospital(ctx, c, rng), inst)
     weights = np.array([p.weight for p in OUTSIDE_PROVIDERS])
-    provider = np.where(level == OUT, choose_column(np.broadcast_to(weights, (n, len(weights))), rng), -1)
+    provider = np.where(
+        level == OUT, choose_column(np.broadcast_to(weights, (n, len(weights))), rng), -1
+    )
     # visit type
     check = c == cond.index("health_check")
     u = rng.random(n)
     p_emerg = np.array([0.0, 0.04, 0.10, 0.08])[level]
     p_home = np.where(level == VILLAGE, 0.05, 0.0)
-    vtype = np.select([check, u < p_emerg, u < p_emerg + p_home, u < p_emerg + p_home + 0.01],
-                      [2, 1, 3, 4], 0)
+    vtype = np.select(
+        [check, u < p_emerg, u < p_emerg + p_home, u < p_emerg + p_home + 0.01], [2, 1, 3, 4], 0
+    )
     # appointments (time slots) at county hospitals rise with the reform; a few at townships
-    p_app = np.where(level == COUNTY, 0.25 + 0.1 * max(dy, 0), np.where(level == TOWNSHIP, 0.05, 0.0))
+    p_app = np.where(
+        level == COUNTY, 0.25 + 0.1 * max(dy, 0), np.where(level == TOWNSHIP, 0.05, 0.0)
+    )
     appointment = (rng.random(n) < p_app) & (vtype != 1)
-    slot = (ev.day.astype("datetime64[s]") + (8 * 3600 + 1800 * rng.integers(0, 16, n)).astype("timedelta64[s]"))
+    slot = ev.day.astype("datetime64[s]") + (8 * 3600 + 1800 * rng.integers(0, 16, n)).astype(
+        "timedelta64[s]"
+    )
     prescription = (rng.random(n) < 0.72) & ~check
     kinds = np.array(list(ctx.inst.hospital_kinds) + [""] * (len(ctx.inst.all) - ctx.n_hospitals))
     p_special = np.array([SPECIAL_NEEDS.get(k, 0.0) for k in kinds])[np.maximum(inst, 0)]
@@ -116,6 +133,19 @@ def simulate_year(ctx: CountyContext, year: int) -> Visits:
     parts = split_cost(total_fen, shares, rng)
     code = principal_codes(cond, c, rng)
     order = np.lexsort((inst, ev.day))
-    v = Visits(person, c, level, inst, provider, ev.day, vtype, appointment, slot, prescription,
-               special, code, parts)
+    v = Visits(
+        person,
+        c,
+        level,
+        inst,
+        provider,
+        ev.day,
+        vtype,
+        appointment,
+        slot,
+        prescription,
+        special,
+        code,
+        parts,
+    )
     return v.take(order)

@@ -19,8 +19,28 @@ from yigong.synth.params import CountySpec
 
 #: relative number of persons per single year of age in each 5-year group 0-4 … 95-99
 #: (assumption: shaped like the 2020 census pyramid of rural Hebei; 0-14 ≈ 18 %, 60+ ≈ 20 %).
-AGE_PYRAMID = (1.05, 1.35, 1.30, 1.10, 1.00, 1.10, 1.45, 1.25, 1.15, 1.55,
-               1.60, 1.40, 1.05, 1.15, 0.85, 0.55, 0.35, 0.17, 0.06, 0.015)
+AGE_PYRAMID = (
+    1.05,
+    1.35,
+    1.30,
+    1.10,
+    1.00,
+    1.10,
+    1.45,
+    1.25,
+    1.15,
+    1.55,
+    1.60,
+    1.40,
+    1.05,
+    1.15,
+    0.85,
+    0.55,
+    0.35,
+    0.17,
+    0.06,
+    0.015,
+)
 
 #: crude birth rate per 1,000 (assumption close to Hebei's published figures 2021–2024).
 BIRTH_RATE = {2021: 7.2, 2022: 6.1, 2023: 5.5, 2024: 5.6}
@@ -30,10 +50,14 @@ BAND_EDGES = np.array([1, 5, 15, 30, 45, 60, 70, 80, 200])
 
 SCHEMES = ("employee", "resident", "none")
 
-_SURNAMES = ("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
-             "苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史")
-_GIVEN = ("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国玉兰文辉海燕红梅晓东志强"
-          "丹丹俊杰欣怡子涵浩然雨萱梓轩一诺宇航佳怡思远嘉豪欣妍博文雅琪")
+_SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
+    "苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史"
+)
+_GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国玉兰文辉海燕红梅晓东志强"
+    "丹丹俊杰欣怡子涵浩然雨萱梓轩一诺宇航佳怡思远嘉豪欣妍博文雅琪"
+)
 
 
 def birth_rate(year: int) -> float:
@@ -79,7 +103,9 @@ def _village_weights(rng: np.random.Generator, townships: int, per_township: int
     return w.ravel()
 
 
-def build_population(spec: CountySpec, years: tuple[int, ...], rng: np.random.Generator) -> Population:
+def build_population(
+    spec: CountySpec, years: tuple[int, ...], rng: np.random.Generator
+) -> Population:
     """The residents of `spec` over `years` (deterministic for a given generator state)."""
     first, last = min(years), max(years)
     start = np.datetime64(f"{first}-01-01")
@@ -90,8 +116,10 @@ def build_population(spec: CountySpec, years: tuple[int, ...], rng: np.random.Ge
     age = rng.choice(len(per_year), n_base, p=per_year / per_year.sum())
     birth = start - (age * 365.25 + rng.uniform(1, 365, n_base)).astype("timedelta64[D]")
     # --- births during the generated years
-    born = [np.datetime64(f"{y}-01-01") + rng.integers(0, 365, b).astype("timedelta64[D]")
-            for y, b in zip(years, births, strict=True)]
+    born = [
+        np.datetime64(f"{y}-01-01") + rng.integers(0, 365, b).astype("timedelta64[D]")
+        for y, b in zip(years, births, strict=True)
+    ]
     birth = np.concatenate([birth, *born]).astype("datetime64[D]")
     n = len(birth)
     male = rng.random(n) < np.where(birth >= start, 0.52, 0.505)
@@ -121,8 +149,9 @@ def build_population(spec: CountySpec, years: tuple[int, ...], rng: np.random.Ge
     given1 = take(list(_GIVEN), rng.integers(0, len(_GIVEN), n))
     given2 = take(list(_GIVEN) + [""] * 20, rng.integers(0, len(_GIVEN) + 20, n))
     name = concat(surname, given1, given2)
-    return Population(spec.code, sex, birth, death, village, township, scheme, low_income,
-                      id_number, name)
+    return Population(
+        spec.code, sex, birth, death, village, township, scheme, low_income, id_number, name
+    )
 
 
 def age_band(age: np.ndarray) -> np.ndarray:

@@ -15,8 +15,18 @@ import pyarrow as pa
 from yigong.synth._arrow import money, take
 from yigong.synth.context import CountyContext
 
-PROGRAMS = ("health_records", "health_education", "vaccination", "child_health", "maternal_health",
-            "elderly_health", "chronic_disease", "mental_health", "tb", "tcm_health")
+PROGRAMS = (
+    "health_records",
+    "health_education",
+    "vaccination",
+    "child_health",
+    "maternal_health",
+    "elderly_health",
+    "chronic_disease",
+    "mental_health",
+    "tb",
+    "tcm_health",
+)
 #: programme weight in the per-capita funds (assumption).
 FUND_WEIGHT = np.array([0.10, 0.06, 0.12, 0.08, 0.06, 0.18, 0.25, 0.05, 0.03, 0.07])
 #: how much of the township's village share each programme carries (vaccination stays at the centre).
@@ -34,7 +44,9 @@ def public_health_table(ctx: CountyContext) -> pa.Table:
     pop = ctx.pop
     nt, vpt = len(ctx.inst.centres), ctx.spec.villages_per_township
     base_share = ctx.rng("ph-share").uniform(0.44, 0.58, nt)
-    out: dict[str, list[np.ndarray]] = {k: [] for k in ("inst", "year", "prog", "assigned", "done", "funds")}
+    out: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("inst", "year", "prog", "assigned", "done", "funds")
+    }
     for year in ctx.years:
         rng = ctx.rng("public-health", year)
         day = np.datetime64(f"{year}-07-01")
@@ -47,27 +59,47 @@ def public_health_table(ctx: CountyContext) -> pa.Table:
             return np.bincount(pop.village[mask], minlength=nt * vpt).astype(float)
 
         residents = per_village(alive)
-        need = np.stack([
-            residents * 0.9,
-            np.full(nt * vpt, 6.0),
-            per_village(alive & (age <= 6)),
-            per_village(alive & (age <= 6)),
-            per_village(born) * 1.1,
-            per_village(alive & (age >= 65)) * 0.7,
-            per_village(alive & (age >= 35)) * 0.16,
-            residents * 0.004,
-            residents * 0.0004,
-            per_village(alive & (age >= 65)) * 0.45 + per_village(alive & (age <= 3)) * 0.6,
-        ])  # programmes × villages
+        need = np.stack(
+            [
+                residents * 0.9,
+                np.full(nt * vpt, 6.0),
+                per_village(alive & (age <= 6)),
+                per_village(alive & (age <= 6)),
+                per_village(born) * 1.1,
+                per_village(alive & (age >= 65)) * 0.7,
+                per_village(alive & (age >= 35)) * 0.16,
+                residents * 0.004,
+                residents * 0.0004,
+                per_village(alive & (age >= 65)) * 0.45 + per_village(alive & (age <= 3)) * 0.6,
+            ]
+        )  # programmes × villages
         funds = residents[None, :] * _fund_standard(year) * FUND_WEIGHT[:, None]
         share_t = np.clip(base_share + 0.01 * (year - 2021), 0, 0.9)
-        share = np.clip(share_t[np.arange(nt * vpt) // vpt][None, :] * VILLAGE_FACTOR[:, None], 0, 0.95)
+        share = np.clip(
+            share_t[np.arange(nt * vpt) // vpt][None, :] * VILLAGE_FACTOR[:, None], 0, 0.95
+        )
         village_tasks = np.round(need * share)
-        centre_tasks = np.stack([np.bincount(np.arange(nt * vpt) // vpt, weights=np.round(need[p] - village_tasks[p]),
-                                             minlength=nt) for p in range(len(PROGRAMS))])
+        centre_tasks = np.stack(
+            [
+                np.bincount(
+                    np.arange(nt * vpt) // vpt,
+                    weights=np.round(need[p] - village_tasks[p]),
+                    minlength=nt,
+                )
+                for p in range(len(PROGRAMS))
+            ]
+        )
         village_funds = np.round(funds * share * 100)
-        centre_funds = np.stack([np.bincount(np.arange(nt * vpt) // vpt, weights=np.round(funds[p] * 100) - village_funds[p],
-                                             minlength=nt) for p in range(len(PROGRAMS))])
+        centre_funds = np.stack(
+            [
+                np.bincount(
+                    np.arange(nt * vpt) // vpt,
+                    weights=np.round(funds[p] * 100) - village_funds[p],
+                    minlength=nt,
+                )
+                for p in range(len(PROGRAMS))
+            ]
+        )
         for inst_index, tasks, fen in (
             (ctx.centre_index(np.arange(nt)), centre_tasks, centre_funds),
             (ctx.clinic_index(np.arange(nt * vpt)), village_tasks, village_funds),
@@ -76,7 +108,9 @@ def public_health_table(ctx: CountyContext) -> pa.Table:
             prog = np.repeat(np.arange(len(PROGRAMS)), k)
             assigned = np.maximum(tasks.ravel(), 0).astype(np.int64)
             keep = assigned > 0
-            done = np.minimum(assigned, np.round(assigned * rng.uniform(0.82, 1.02, len(assigned)))).astype(np.int64)
+            done = np.minimum(
+                assigned, np.round(assigned * rng.uniform(0.82, 1.02, len(assigned)))
+            ).astype(np.int64)
             out["inst"].append(np.tile(inst_index, len(PROGRAMS))[keep])
             out["year"].append(np.full(keep.sum(), year))
             out["prog"].append(prog[keep])
@@ -86,11 +120,13 @@ def public_health_table(ctx: CountyContext) -> pa.Table:
     cat = {k: np.concatenate(v) for k, v in out.items()}
     order = np.lexsort((cat["prog"], cat["inst"], cat["year"]))
     cat = {k: v[order] for k, v in cat.items()}
-    return pa.table({
-        "institution_id": pa.array(ctx.institution_ids()[cat["inst"]], pa.string()),
-        "year": pa.array(cat["year"]),
-        "program": take(PROGRAMS, cat["prog"]),
-        "tasks_assigned": pa.array(cat["assigned"]),
-        "tasks_done": pa.array(cat["done"]),
-        "funds": money(cat["funds"]),
-    })
+    return pa.table(
+        {
+            "institution_id": pa.array(ctx.institution_ids()[cat["inst"]], pa.string()),
+            "year": pa.array(cat["year"]),
+            "program": take(PROGRAMS, cat["prog"]),
+            "tasks_assigned": pa.array(cat["assigned"]),
+            "tasks_done": pa.array(cat["done"]),
+            "funds": money(cat["funds"]),
+        }
+    )

@@ -46,18 +46,27 @@ def _add(cols: Columns, **arrays: pa.Array) -> None:
 
 
 def _common(ctx: CountyContext, person: np.ndarray, cols: Columns, n: int) -> None:
-    _add(cols,
-         insured_area=pa.array([ctx.spec.code] * n, pa.string()),
-         person_id_number=ctx.pop.id_number.take(pa.array(person, pa.int64())),
-         scheme=take(SCHEMES, ctx.pop.scheme[person]))
+    _add(
+        cols,
+        insured_area=pa.array([ctx.spec.code] * n, pa.string()),
+        person_id_number=ctx.pop.id_number.take(pa.array(person, pa.int64())),
+        scheme=take(SCHEMES, ctx.pop.scheme[person]),
+    )
 
 
 def _personal(total: np.ndarray, share: np.ndarray) -> np.ndarray:
     return np.minimum(np.round(total * np.clip(share, 0.05, 1.0)).astype(np.int64), total)
 
 
-def settlements_table(ctx: CountyContext, inside: Stays, self_fen: np.ndarray, discharge_id: pa.Array,
-                      out: Stays, referred: np.ndarray, visits: list[Visits]) -> pa.Table:
+def settlements_table(
+    ctx: CountyContext,
+    inside: Stays,
+    self_fen: np.ndarray,
+    discharge_id: pa.Array,
+    out: Stays,
+    referred: np.ndarray,
+    visits: list[Visits],
+) -> pa.Table:
     """All settlements of one county's insured residents, ordered by settlement date."""
     rng = ctx.rng("settlements")
     cols: Columns = {}
@@ -70,55 +79,73 @@ def settlements_table(ctx: CountyContext, inside: Stays, self_fen: np.ndarray, d
     idx = np.flatnonzero(ins)
     n = len(idx)
     year = s.discharge[idx].astype("datetime64[Y]").astype(np.int64) + 1970
-    method = np.where(s.level[idx] == TOWNSHIP, "fee_for_service",
-                      np.where(year >= DRG_FROM, "drg", "fee_for_service"))
+    method = np.where(
+        s.level[idx] == TOWNSHIP,
+        "fee_for_service",
+        np.where(year >= DRG_FROM, "drg", "fee_for_service"),
+    )
     method = np.where(per_bed_day[s.cond[idx]] & (s.level[idx] != TOWNSHIP), "per_bed_day", method)
     first_proc = _principal_procedure(s, pr_codes)
-    _add(cols,
-         provider_code=pa.array([inst[i].institution_id for i in s.inst[idx]], pa.string()),
-         provider_name=pa.array([inst[i].name_zh for i in s.inst[idx]], pa.string()),
-         provider_level=pa.array([inst[i].level for i in s.inst[idx]], pa.string()),
-         service_area=pa.array([ctx.spec.code] * n, pa.string()),
-         care_type=pa.array(["inpatient"] * n, pa.string()),
-         admission_date=dates(s.admission[idx]), discharge_date=dates(s.discharge[idx]),
-         settle_date=dates(s.discharge[idx] + rng.integers(0, 3, n).astype("timedelta64[D]")),
-         principal_diagnosis=pa.array(s.principal[idx], pa.string()),
-         principal_procedure=pa.array(first_proc[idx], pa.string()),
-         length_of_stay=pa.array(s.los[idx]),
-         total_cost=money(s.total_fen[idx]), fund_paid=money(s.total_fen[idx] - fen[idx]),
-         personal_paid=money(fen[idx]), payment_method=pa.array(method.astype(object), pa.string()),
-         drg_dip_code=pa.nulls(n, pa.string()), is_referred=pa.nulls(n, pa.bool_()),
-         discharge_id=did)
+    _add(
+        cols,
+        provider_code=pa.array([inst[i].institution_id for i in s.inst[idx]], pa.string()),
+        provider_name=pa.array([inst[i].name_zh for i in s.inst[idx]], pa.string()),
+        provider_level=pa.array([inst[i].level for i in s.inst[idx]], pa.string()),
+        service_area=pa.array([ctx.spec.code] * n, pa.string()),
+        care_type=pa.array(["inpatient"] * n, pa.string()),
+        admission_date=dates(s.admission[idx]),
+        discharge_date=dates(s.discharge[idx]),
+        settle_date=dates(s.discharge[idx] + rng.integers(0, 3, n).astype("timedelta64[D]")),
+        principal_diagnosis=pa.array(s.principal[idx], pa.string()),
+        principal_procedure=pa.array(first_proc[idx], pa.string()),
+        length_of_stay=pa.array(s.los[idx]),
+        total_cost=money(s.total_fen[idx]),
+        fund_paid=money(s.total_fen[idx] - fen[idx]),
+        personal_paid=money(fen[idx]),
+        payment_method=pa.array(method.astype(object), pa.string()),
+        drg_dip_code=pa.nulls(n, pa.string()),
+        is_referred=pa.nulls(n, pa.bool_()),
+        discharge_id=did,
+    )
     _common(ctx, s.person[idx], cols, n)
     # --- out-of-county inpatient
     ins = ctx.pop.scheme[out.person] != 2
     idx = np.flatnonzero(ins)
     n = len(idx)
     prov = [OUTSIDE_PROVIDERS[p] for p in out.provider[idx]]
-    share = np.array([OUT_PERSONAL[bool(r)] for r in referred[idx]]) - 0.12 * (ctx.pop.scheme[out.person[idx]] == 0)
+    share = np.array([OUT_PERSONAL[bool(r)] for r in referred[idx]]) - 0.12 * (
+        ctx.pop.scheme[out.person[idx]] == 0
+    )
     personal = _personal(out.total_fen[idx], share + rng.uniform(-0.05, 0.05, n))
     first_proc = _principal_procedure(out, pr_codes)
-    _add(cols,
-         provider_code=pa.array([p.code for p in prov], pa.string()),
-         provider_name=pa.array([p.name_zh for p in prov], pa.string()),
-         provider_level=pa.array([p.level for p in prov], pa.string()),
-         service_area=pa.array([p.division_code for p in prov], pa.string()),
-         care_type=pa.array(["inpatient"] * n, pa.string()),
-         admission_date=dates(out.admission[idx]), discharge_date=dates(out.discharge[idx]),
-         settle_date=dates(out.discharge[idx] + rng.integers(0, 5, n).astype("timedelta64[D]")),
-         principal_diagnosis=pa.array(out.principal[idx], pa.string()),
-         principal_procedure=pa.array(first_proc[idx], pa.string()),
-         length_of_stay=pa.array(out.los[idx]),
-         total_cost=money(out.total_fen[idx]), fund_paid=money(out.total_fen[idx] - personal),
-         personal_paid=money(personal), payment_method=pa.array(["drg"] * n, pa.string()),
-         drg_dip_code=pa.nulls(n, pa.string()), is_referred=flags(referred[idx]),
-         discharge_id=pa.nulls(n, pa.string()))
+    _add(
+        cols,
+        provider_code=pa.array([p.code for p in prov], pa.string()),
+        provider_name=pa.array([p.name_zh for p in prov], pa.string()),
+        provider_level=pa.array([p.level for p in prov], pa.string()),
+        service_area=pa.array([p.division_code for p in prov], pa.string()),
+        care_type=pa.array(["inpatient"] * n, pa.string()),
+        admission_date=dates(out.admission[idx]),
+        discharge_date=dates(out.discharge[idx]),
+        settle_date=dates(out.discharge[idx] + rng.integers(0, 5, n).astype("timedelta64[D]")),
+        principal_diagnosis=pa.array(out.principal[idx], pa.string()),
+        principal_procedure=pa.array(first_proc[idx], pa.string()),
+        length_of_stay=pa.array(out.los[idx]),
+        total_cost=money(out.total_fen[idx]),
+        fund_paid=money(out.total_fen[idx] - personal),
+        personal_paid=money(personal),
+        payment_method=pa.array(["drg"] * n, pa.string()),
+        drg_dip_code=pa.nulls(n, pa.string()),
+        is_referred=flags(referred[idx]),
+        discharge_id=pa.nulls(n, pa.string()),
+    )
     _common(ctx, out.person[idx], cols, n)
     # --- outpatient: chronic-disease visits in county, every visit out of county
     for v in visits:
         chronic = ctx.cond.chronic[v.cond]
         keep = (ctx.pop.scheme[v.person] != 2) & (
-            (chronic & np.isin(v.level, [OP_TOWNSHIP, OP_COUNTY])) | (v.level == OP_OUT))
+            (chronic & np.isin(v.level, [OP_TOWNSHIP, OP_COUNTY])) | (v.level == OP_OUT)
+        )
         w = v.take(keep)
         n = len(w.person)
         outside = w.level == OP_OUT
@@ -132,19 +159,29 @@ def settlements_table(ctx: CountyContext, inside: Stays, self_fen: np.ndarray, d
         in_name = np.array([i.name_zh for i in inst], dtype=object)
         in_level = np.array([i.level for i in inst], dtype=object)
         pi, ii = np.maximum(w.provider, 0), np.maximum(w.inst, 0)
-        _add(cols,
-             provider_code=pa.array(np.where(outside, prov_code[pi], in_code[ii]), pa.string()),
-             provider_name=pa.array(np.where(outside, prov_name[pi], in_name[ii]), pa.string()),
-             provider_level=pa.array(np.where(outside, "3", in_level[ii]), pa.string()),
-             service_area=pa.array(np.where(outside, prov_area[pi], ctx.spec.code), pa.string()),
-             care_type=pa.array(np.where(chronic[keep], "outpatient_chronic", "outpatient"), pa.string()),
-             admission_date=dates(w.day), discharge_date=pa.nulls(n, pa.date32()),
-             settle_date=dates(w.day), principal_diagnosis=pa.array(w.code, pa.string()),
-             principal_procedure=pa.nulls(n, pa.string()), length_of_stay=pa.nulls(n, pa.int64()),
-             total_cost=money(total), fund_paid=money(total - personal), personal_paid=money(personal),
-             payment_method=pa.array(["fee_for_service"] * n, pa.string()),
-             drg_dip_code=pa.nulls(n, pa.string()), is_referred=pa.nulls(n, pa.bool_()),
-             discharge_id=pa.nulls(n, pa.string()))
+        _add(
+            cols,
+            provider_code=pa.array(np.where(outside, prov_code[pi], in_code[ii]), pa.string()),
+            provider_name=pa.array(np.where(outside, prov_name[pi], in_name[ii]), pa.string()),
+            provider_level=pa.array(np.where(outside, "3", in_level[ii]), pa.string()),
+            service_area=pa.array(np.where(outside, prov_area[pi], ctx.spec.code), pa.string()),
+            care_type=pa.array(
+                np.where(chronic[keep], "outpatient_chronic", "outpatient"), pa.string()
+            ),
+            admission_date=dates(w.day),
+            discharge_date=pa.nulls(n, pa.date32()),
+            settle_date=dates(w.day),
+            principal_diagnosis=pa.array(w.code, pa.string()),
+            principal_procedure=pa.nulls(n, pa.string()),
+            length_of_stay=pa.nulls(n, pa.int64()),
+            total_cost=money(total),
+            fund_paid=money(total - personal),
+            personal_paid=money(personal),
+            payment_method=pa.array(["fee_for_service"] * n, pa.string()),
+            drg_dip_code=pa.nulls(n, pa.string()),
+            is_referred=pa.nulls(n, pa.bool_()),
+            discharge_id=pa.nulls(n, pa.string()),
+        )
         _common(ctx, w.person, cols, n)
     table = pa.table({k: pa.concat_arrays(v) for k, v in cols.items()})
     table = table.sort_by([("settle_date", "ascending")])

@@ -34,18 +34,22 @@ from yigong.synth.workforce import bed_counts, bed_stats_table, staff_table
 
 def divisions_table(rows: list[Division]) -> pa.Table:
     n = len(rows)
-    return pa.table({
-        "division_code": pa.array([d.code for d in rows], pa.string()),
-        "name_zh": pa.array([d.name_zh for d in rows], pa.string()),
-        "name_en": pa.nulls(n, pa.string()),
-        "level": pa.array([d.level for d in rows], pa.string()),
-        "parent_code": pa.array([d.parent_code for d in rows], pa.string()),
-        "valid_from": dates(np.full(n, np.datetime64(DIVISIONS_VALID_FROM))),
-        "valid_to": pa.nulls(n, pa.date32()),
-    })
+    return pa.table(
+        {
+            "division_code": pa.array([d.code for d in rows], pa.string()),
+            "name_zh": pa.array([d.name_zh for d in rows], pa.string()),
+            "name_en": pa.nulls(n, pa.string()),
+            "level": pa.array([d.level for d in rows], pa.string()),
+            "parent_code": pa.array([d.parent_code for d in rows], pa.string()),
+            "valid_from": dates(np.full(n, np.datetime64(DIVISIONS_VALID_FROM))),
+            "valid_to": pa.nulls(n, pa.date32()),
+        }
+    )
 
 
-def shared_tables(preset: Preset, counties: tuple[CountySpec, ...] | None = None) -> dict[str, pa.Table]:
+def shared_tables(
+    preset: Preset, counties: tuple[CountySpec, ...] | None = None
+) -> dict[str, pa.Table]:
     """Tables written once per world (divisions above `counties`, default: all the preset's)."""
     chosen = preset.counties if counties is None else counties
     return {"admin_divisions": divisions_table(shared_divisions([c.code for c in chosen]))}
@@ -63,15 +67,19 @@ def _rows(records: tuple[dict[str, str | None], ...], date_cols: tuple[str, ...]
     return pa.table(out)
 
 
-def county_tables(preset: Preset, index: int, seed: int, years: tuple[int, ...]) -> Iterator[tuple[str, pa.Table]]:
+def county_tables(
+    preset: Preset, index: int, seed: int, years: tuple[int, ...]
+) -> Iterator[tuple[str, pa.Table]]:
     """The tables of one county, table by table (so a writer can stream them)."""
     spec = preset.counties[index]
     geo = county_geography(spec)
     inst = build_institutions(spec, geo)
     ctx = CountyContext(seed, index, spec, years, geo, inst, None, load_conditions())  # type: ignore[arg-type]
     ctx.pop = build_population(spec, years, ctx.rng("population"))
-    yield "admin_divisions", divisions_table(
-        [geo.county, *geo.townships, *(v for vs in geo.villages for v in vs)])
+    yield (
+        "admin_divisions",
+        divisions_table([geo.county, *geo.townships, *(v for vs in geo.villages for v in vs)]),
+    )
     # encounters first: they decide deaths, beds, staff and money
     stays_all = [inpatient.simulate_year(ctx, y) for y in years]
     visits = [outpatient.simulate_year(ctx, y) for y in years]
@@ -99,9 +107,26 @@ def county_tables(preset: Preset, index: int, seed: int, years: tuple[int, ...])
     yield "discharges", discharges
     out_all = _concat_stays(outside)
     referred = out_referred(ctx, out_all)
-    yield "outpatient_visits", anomalies.plant_visits(ctx, plan, _visits_table(ctx, visits), discharges)
-    yield "settlements", anomalies.plant_settlements(ctx, plan, settlements_table(
-        ctx, merged, merged_fen, discharges.column("discharge_id").combine_chunks(), out_all, referred, visits))
+    yield (
+        "outpatient_visits",
+        anomalies.plant_visits(ctx, plan, _visits_table(ctx, visits), discharges),
+    )
+    yield (
+        "settlements",
+        anomalies.plant_settlements(
+            ctx,
+            plan,
+            settlements_table(
+                ctx,
+                merged,
+                merged_fen,
+                discharges.column("discharge_id").combine_chunks(),
+                out_all,
+                referred,
+                visits,
+            ),
+        ),
+    )
     yield "referrals", referrals_table(ctx, merged, out_all, referred, visits)
     yield "family_doctor_contracts", contracts_table(ctx, stays_all, visits)
     yield "examinations", anomalies.plant_exams(ctx, plan, exams_table(ctx, inside, visits))
@@ -127,9 +152,15 @@ def _ph_funds(ctx: CountyContext, ph: pa.Table) -> dict[int, np.ndarray]:
     index = {k: i for i, k in enumerate(ctx.institution_ids())}
     inst = np.array([index[x] for x in ph.column("institution_id").to_pylist()])
     year = ph.column("year").to_numpy()
-    fen = np.round(ph.column("funds").to_numpy(zero_copy_only=False).astype(float) * 100).astype(np.int64)
-    return {y: np.bincount(inst[year == y], weights=fen[year == y], minlength=len(index)).astype(np.int64)
-            for y in ctx.years}
+    fen = np.round(ph.column("funds").to_numpy(zero_copy_only=False).astype(float) * 100).astype(
+        np.int64
+    )
+    return {
+        y: np.bincount(inst[year == y], weights=fen[year == y], minlength=len(index)).astype(
+            np.int64
+        )
+        for y in ctx.years
+    }
 
 
 def _institutions(ctx: CountyContext, beds: np.ndarray) -> pa.Table:
@@ -138,21 +169,23 @@ def _institutions(ctx: CountyContext, beds: np.ndarray) -> pa.Table:
     open_beds = np.full(n, -1)
     open_beds[: len(beds)] = beds
     has = open_beds >= 0
-    return pa.table({
-        "institution_id": pa.array([i.institution_id for i in all_], pa.string()),
-        "name_zh": pa.array([i.name_zh for i in all_], pa.string()),
-        "name_en": pa.nulls(n, pa.string()),
-        "institution_type": pa.array([i.institution_type for i in all_], pa.string()),
-        "level": pa.array([i.level for i in all_], pa.string()),
-        "grade": pa.array([i.grade for i in all_], pa.string()),
-        "ownership": pa.array(["public"] * n, pa.string()),
-        "division_code": pa.array([i.division_code for i in all_], pa.string()),
-        "approved_beds": pa.array(np.round(open_beds * 0.95).astype(np.int64), mask=~has),
-        "open_beds": pa.array(open_beds, mask=~has),
-        "emr_level": pa.array([i.emr_level for i in all_], pa.int64()),
-        "opened_on": dates(np.array([i.opened_on for i in all_], dtype="datetime64[D]")),
-        "closed_on": pa.nulls(n, pa.date32()),
-    })
+    return pa.table(
+        {
+            "institution_id": pa.array([i.institution_id for i in all_], pa.string()),
+            "name_zh": pa.array([i.name_zh for i in all_], pa.string()),
+            "name_en": pa.nulls(n, pa.string()),
+            "institution_type": pa.array([i.institution_type for i in all_], pa.string()),
+            "level": pa.array([i.level for i in all_], pa.string()),
+            "grade": pa.array([i.grade for i in all_], pa.string()),
+            "ownership": pa.array(["public"] * n, pa.string()),
+            "division_code": pa.array([i.division_code for i in all_], pa.string()),
+            "approved_beds": pa.array(np.round(open_beds * 0.95).astype(np.int64), mask=~has),
+            "open_beds": pa.array(open_beds, mask=~has),
+            "emr_level": pa.array([i.emr_level for i in all_], pa.int64()),
+            "opened_on": dates(np.array([i.opened_on for i in all_], dtype="datetime64[D]")),
+            "closed_on": pa.nulls(n, pa.date32()),
+        }
+    )
 
 
 def _village_codes(ctx: CountyContext) -> np.ndarray:
@@ -170,12 +203,16 @@ def _population(ctx: CountyContext) -> pa.Table:
         by_town = np.bincount(pop.township[alive], minlength=nt)
         resident = np.r_[alive.sum(), by_town, by_village]
         registered = np.round(resident * 1.06).astype(np.int64)
-        parts.append(pa.table({
-            "division_code": pa.array(codes, pa.string()),
-            "year": pa.array(np.full(len(codes), y)),
-            "resident_population": pa.array(resident.astype(np.int64)),
-            "registered_population": pa.array(registered),
-        }))
+        parts.append(
+            pa.table(
+                {
+                    "division_code": pa.array(codes, pa.string()),
+                    "year": pa.array(np.full(len(codes), y)),
+                    "resident_population": pa.array(resident.astype(np.int64)),
+                    "registered_population": pa.array(registered),
+                }
+            )
+        )
     return pa.concat_tables(parts)
 
 
@@ -185,27 +222,33 @@ def _insured(ctx: CountyContext) -> pa.Table:
     for y in ctx.years:
         alive = pop.alive_on(np.datetime64(f"{y}-12-31"))
         counts = np.bincount(pop.scheme[alive], minlength=3)
-        parts.append(pa.table({
-            "division_code": pa.array([ctx.spec.code] * 2, pa.string()),
-            "year": pa.array([y, y]),
-            "scheme": pa.array(list(SCHEMES[:2]), pa.string()),
-            "insured_count": pa.array(counts[:2].astype(np.int64)),
-        }))
+        parts.append(
+            pa.table(
+                {
+                    "division_code": pa.array([ctx.spec.code] * 2, pa.string()),
+                    "year": pa.array([y, y]),
+                    "scheme": pa.array(list(SCHEMES[:2]), pa.string()),
+                    "insured_count": pa.array(counts[:2].astype(np.int64)),
+                }
+            )
+        )
     return pa.concat_tables(parts)
 
 
 def _persons(ctx: CountyContext) -> pa.Table:
     pop = ctx.pop
     insured = pop.scheme != 2
-    return pa.table({
-        "id_number": pop.id_number,
-        "sex": take(["", "1", "2"], pop.sex.astype(np.int64)),
-        "birth_date": dates(pop.birth),
-        "division_code": pa.array(_village_codes(ctx)[pop.village], pa.string()),
-        "scheme": take(SCHEMES, pop.scheme.astype(np.int64)),
-        "insured_area": pa.array(np.where(insured, ctx.spec.code, None), pa.string()),
-        "name": pop.name,
-    })
+    return pa.table(
+        {
+            "id_number": pop.id_number,
+            "sex": take(["", "1", "2"], pop.sex.astype(np.int64)),
+            "birth_date": dates(pop.birth),
+            "division_code": pa.array(_village_codes(ctx)[pop.village], pa.string()),
+            "scheme": take(SCHEMES, pop.scheme.astype(np.int64)),
+            "insured_area": pa.array(np.where(insured, ctx.spec.code, None), pa.string()),
+            "name": pop.name,
+        }
+    )
 
 
 def _visits_table(ctx: CountyContext, visits: list[outpatient.Visits]) -> pa.Table:
@@ -220,8 +263,11 @@ def _visits_table(ctx: CountyContext, visits: list[outpatient.Visits]) -> pa.Tab
         dept = np.where(w.level == 0, "全科", dept)
         dept = np.where(w.visit_type == 1, "急诊科", dept)
         cols = {
-            "visit_id": pc.binary_join_element_wise(f"MZ{ctx.spec.code}-{y}-", pc.utf8_lpad(
-                pc.cast(pa.array(np.arange(1, n + 1)), pa.string()), 8, "0"), ""),
+            "visit_id": pc.binary_join_element_wise(
+                f"MZ{ctx.spec.code}-{y}-",
+                pc.utf8_lpad(pc.cast(pa.array(np.arange(1, n + 1)), pa.string()), 8, "0"),
+                "",
+            ),
             "institution_id": pa.array(ids[w.inst], pa.string()),
             "patient_id_number": ctx.pop.id_number.take(pa.array(w.person, pa.int64())),
             "visit_date": dates(w.day),

@@ -28,9 +28,15 @@ from yigong.schema.tables import table as schema_table
 FORMATS = ("csv", "parquet", "xlsx")
 EXTRA_COLUMNS = {"persons": (("name", pa.string()),)}
 _ARROW = {
-    DType.STRING: pa.string(), DType.INT: pa.int64(), DType.DECIMAL: pa.decimal128(18, 2),
-    DType.FLOAT: pa.float64(), DType.DATE: pa.date32(), DType.TIMESTAMP: pa.timestamp("s"),
-    DType.BOOL: pa.bool_(), DType.STRING_LIST: pa.string(), DType.INT_LIST: pa.string(),
+    DType.STRING: pa.string(),
+    DType.INT: pa.int64(),
+    DType.DECIMAL: pa.decimal128(18, 2),
+    DType.FLOAT: pa.float64(),
+    DType.DATE: pa.date32(),
+    DType.TIMESTAMP: pa.timestamp("s"),
+    DType.BOOL: pa.bool_(),
+    DType.STRING_LIST: pa.string(),
+    DType.INT_LIST: pa.string(),
 }
 XLSX_MAX_ROWS = 1_048_575
 
@@ -49,8 +55,10 @@ def conform(name: str, data: pa.Table) -> pa.Table:
     missing = set(schema.names) - set(data.column_names)
     extra = set(data.column_names) - set(schema.names)
     if missing or extra:
-        raise ValueError(f"{name}: generated columns differ from the schema: missing {sorted(missing)}, "
-                         f"extra {sorted(extra)}")
+        raise ValueError(
+            f"{name}: generated columns differ from the schema: missing {sorted(missing)}, "
+            f"extra {sorted(extra)}"
+        )
     return data.select(schema.names).cast(schema)
 
 
@@ -82,15 +90,20 @@ class TableWriter:
                 fh = path.open("wb")
                 fh.write((",".join(data.column_names) + "\n").encode("utf-8"))
                 self._open[name] = fh
-            pacsv.write_csv(_csv_ready(data), self._open[name],
-                            pacsv.WriteOptions(include_header=False, quoting_style="none"))
+            pacsv.write_csv(
+                _csv_ready(data),
+                self._open[name],
+                pacsv.WriteOptions(include_header=False, quoting_style="none"),
+            )
         elif self.fmt == "parquet":
             if name not in self._open:
                 self._open[name] = pq.ParquetWriter(path, data.schema, compression="zstd")
             self._open[name].write_table(data)
         else:
             if self.rows[name] > XLSX_MAX_ROWS:
-                raise ValueError(f"{name}: {self.rows[name]} rows do not fit one XLSX sheet; use csv or parquet")
+                raise ValueError(
+                    f"{name}: {self.rows[name]} rows do not fit one XLSX sheet; use csv or parquet"
+                )
             self._xlsx_rows.setdefault(name, []).append(data)
         return data.num_rows
 
@@ -109,11 +122,18 @@ class TableWriter:
 #: by county only. The keys are named ``county`` and ``period`` because no table has a column of
 #: that name (a Hive reader adds them as columns; ``year`` or ``county_code`` would collide).
 PARTITION_PERIOD: dict[str, str] = {
-    "population": "year", "insured_population": "year", "staff": "snapshot_date",
-    "bed_stats": "year", "discharges": "discharge_date", "outpatient_visits": "visit_date",
-    "settlements": "settle_date", "referrals": "request_date",
-    "family_doctor_contracts": "signed_date", "examinations": "exam_date",
-    "public_health_tasks": "year", "finance": "year",
+    "population": "year",
+    "insured_population": "year",
+    "staff": "snapshot_date",
+    "bed_stats": "year",
+    "discharges": "discharge_date",
+    "outpatient_visits": "visit_date",
+    "settlements": "settle_date",
+    "referrals": "request_date",
+    "family_doctor_contracts": "signed_date",
+    "examinations": "exam_date",
+    "public_health_tasks": "year",
+    "finance": "year",
 }
 #: Hive's name for the partition of rows whose key is null (Spark and DuckDB read it as null).
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
@@ -149,8 +169,9 @@ class PartitionedWriter:
 
     def __init__(self, out_dir: Path, fmt: str = "parquet") -> None:
         if fmt not in PARTITIONED_FORMATS:
-            raise ValueError(f"partitioned output is written as {' or '.join(PARTITIONED_FORMATS)}, "
-                             f"not {fmt!r}")
+            raise ValueError(
+                f"partitioned output is written as {' or '.join(PARTITIONED_FORMATS)}, not {fmt!r}"
+            )
         self.out_dir, self.fmt = Path(out_dir), fmt
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.rows: dict[str, int] = {}
@@ -181,8 +202,11 @@ class PartitionedWriter:
         else:
             with path.open("wb") as fh:
                 fh.write((",".join(data.column_names) + "\n").encode("utf-8"))
-                pacsv.write_csv(_csv_ready(data), fh,
-                                pacsv.WriteOptions(include_header=False, quoting_style="none"))
+                pacsv.write_csv(
+                    _csv_ready(data),
+                    fh,
+                    pacsv.WriteOptions(include_header=False, quoting_style="none"),
+                )
         self.files.append(path)
         return path
 

@@ -33,24 +33,30 @@ DEFAULT_SPARK_ROOT = "yigong-parquet"
 #: Commands that need one of these refuse with this text; docs/scale.md lists them too.
 SPARK_UNSUPPORTED: dict[str, str] = {
     "ingest:csv": "ingest on Spark reads Parquet only; ingest CSV/Excel files with the DuckDB "
-                  "backend (or convert them to Parquet first)",
+    "backend (or convert them to Parquet first)",
     "ingest:xlsx": "ingest on Spark reads Parquet only; ingest Excel files with the DuckDB backend",
     "ingest:malformed": "the `malformed` rule is a CSV reader rule: Parquet files have no "
-                        "malformed lines, so it never fires on Spark",
+    "malformed lines, so it never fires on Spark",
     "settlement": "settlements (yigong settle …) run on the DuckDB warehouse only",
     "workflow": "the referral / contract workflow store, reform tasks, the API and the cockpit "
-                "run on DuckDB only",
+    "run on DuckDB only",
     "screening": "fund-supervision screening (yigong screen …) runs on the DuckDB warehouse only",
     "status": "yigong status reads the DuckDB warehouse; a Parquet warehouse lists its tables and "
-              "rows in _yigong.json",
+    "rows in _yigong.json",
     "demo": "make demo / yigong demo builds a DuckDB county",
 }
 
 #: top-level commands without a --backend option, and the declared gap each one falls under:
 #: with YIGONG_BACKEND=spark they refuse to run rather than silently use DuckDB.
 DUCKDB_ONLY_COMMANDS: dict[str, str] = {
-    "settle": "settlement", "serve": "workflow", "users": "workflow", "referral": "workflow",
-    "tasks": "workflow", "screen": "screening", "status": "status", "demo": "demo",
+    "settle": "settlement",
+    "serve": "workflow",
+    "users": "workflow",
+    "referral": "workflow",
+    "tasks": "workflow",
+    "screen": "screening",
+    "status": "status",
+    "demo": "demo",
 }
 
 
@@ -75,21 +81,29 @@ def backend_kind(kind: str | None = None) -> str:
     """The backend to use: `kind`, else `$YIGONG_BACKEND`, else duckdb (checked)."""
     value = (kind or os.environ.get(ENV_BACKEND) or DEFAULT_BACKEND).strip().lower()
     if value not in BACKENDS:
-        raise BackendError(f"unknown backend {value!r}: choose one of {', '.join(BACKENDS)} "
-                           f"(--backend or ${ENV_BACKEND})")
+        raise BackendError(
+            f"unknown backend {value!r}: choose one of {', '.join(BACKENDS)} "
+            f"(--backend or ${ENV_BACKEND})"
+        )
     return value
 
 
 def unsupported(feature: str, kind: str) -> BackendError:
     """The error for a feature declared unsupported on `kind` (see SPARK_UNSUPPORTED)."""
-    return BackendError(f"not supported on the {kind} backend: {feature}: "
-                        f"{SPARK_UNSUPPORTED[feature]}")
+    return BackendError(
+        f"not supported on the {kind} backend: {feature}: {SPARK_UNSUPPORTED[feature]}"
+    )
 
 
-def open_backend(kind: str | None = None, location: str | Path | None = None, *,
-                 master: str | None = None, settings: SparkSettings | None = None,
-                 session: SparkSession | None = None, create: bool = False,
-                 ) -> Warehouse | SparkWarehouse:
+def open_backend(
+    kind: str | None = None,
+    location: str | Path | None = None,
+    *,
+    master: str | None = None,
+    settings: SparkSettings | None = None,
+    session: SparkSession | None = None,
+    create: bool = False,
+) -> Warehouse | SparkWarehouse:
     """Open the warehouse at `location` on backend `kind`.
 
     duckdb: `location` is the warehouse file (default yigong.duckdb; None in-memory is
@@ -106,7 +120,8 @@ def open_backend(kind: str | None = None, location: str | Path | None = None, *,
     if settings is None:
         settings = SparkSettings.from_env(master)
     elif master:
-        settings = SparkSettings(master, settings.shuffle_partitions, settings.app_name,
-                                 settings.conf)
+        settings = SparkSettings(
+            master, settings.shuffle_partitions, settings.app_name, settings.conf
+        )
     root = location if location is not None else DEFAULT_SPARK_ROOT
     return SparkWarehouse(root, session, settings=settings, create=create)

@@ -146,8 +146,8 @@ def division_rank(column: ibis.Value) -> ibis.Value:
     """
     n = column.length()
     return ibis.cases(
-        (n == 12, 4), (n == 9, 3), (column.endswith("0000"), 0), (column.endswith("00"), 1),
-        else_=2)
+        (n == 12, 4), (n == 9, 3), (column.endswith("0000"), 0), (column.endswith("00"), 1), else_=2
+    )
 
 
 @dataclass(frozen=True)
@@ -174,8 +174,9 @@ def institution_set(tables: TableSource, node: Node, as_of: date, prefix: str = 
         mem = tables.table("community_memberships")
         mem = mem.filter((mem.community_id == node.id) & _valid_on(mem, as_of))
         return mem.select("institution_id").distinct()
-    return inst.filter(inst.division_code.startswith(prefix or division_prefix(node.id)))\
-        .select("institution_id")
+    return inst.filter(inst.division_code.startswith(prefix or division_prefix(node.id))).select(
+        "institution_id"
+    )
 
 
 def _rows(expr: ibis.Table) -> list[dict[str, object]]:
@@ -189,8 +190,9 @@ def resolve(tables: TableSource, node: Node, as_of: date) -> ResolvedNode:
         rows = _rows(inst.filter(inst.institution_id == node.id).select("name_zh"))
         if not rows:
             raise UnknownNode(f"no institution {node.id!r}")
-        return ResolvedNode(node, as_of, str(rows[0]["name_zh"]),
-                            institution_set(tables, node, as_of), None)
+        return ResolvedNode(
+            node, as_of, str(rows[0]["name_zh"]), institution_set(tables, node, as_of), None
+        )
     if node.kind is NodeKind.COMMUNITY:
         com = tables.table("communities")
         rows = _rows(com.filter(com.community_id == node.id).select("name_zh", "county_code"))
@@ -198,13 +200,22 @@ def resolve(tables: TableSource, node: Node, as_of: date) -> ResolvedNode:
             raise UnknownNode(f"no medical community {node.id!r}")
         county = str(rows[0]["county_code"])
         area = Area((county,), (division_prefix(county, "county"),))
-        return ResolvedNode(node, as_of, str(rows[0]["name_zh"]),
-                            institution_set(tables, node, as_of), area)
+        return ResolvedNode(
+            node, as_of, str(rows[0]["name_zh"]), institution_set(tables, node, as_of), area
+        )
     div = tables.table("admin_divisions")
-    rows = _rows(div.filter((div.division_code == node.id) & _valid_on(div, as_of))
-                 .select("name_zh", "level"))
+    rows = _rows(
+        div.filter((div.division_code == node.id) & _valid_on(div, as_of)).select(
+            "name_zh", "level"
+        )
+    )
     if not rows:
         raise UnknownNode(f"no administrative division {node.id!r} valid on {as_of}")
     prefix = division_prefix(node.id, str(rows[0]["level"]))
-    return ResolvedNode(node, as_of, str(rows[0]["name_zh"]),
-                        institution_set(tables, node, as_of, prefix), Area((node.id,), (prefix,)))
+    return ResolvedNode(
+        node,
+        as_of,
+        str(rows[0]["name_zh"]),
+        institution_set(tables, node, as_of, prefix),
+        Area((node.id,), (prefix,)),
+    )

@@ -69,8 +69,11 @@ def _xlsx_to_arrow(path: Path) -> pa.Table:
         if v is None:
             return None
         if isinstance(v, dt.datetime):
-            return v.strftime("%Y-%m-%d %H:%M:%S") if (v.hour, v.minute, v.second) != (0, 0, 0) \
+            return (
+                v.strftime("%Y-%m-%d %H:%M:%S")
+                if (v.hour, v.minute, v.second) != (0, 0, 0)
                 else v.date().isoformat()
+            )
         if isinstance(v, dt.date):
             return v.isoformat()
         if isinstance(v, float) and v.is_integer():
@@ -87,18 +90,25 @@ def _xlsx_to_arrow(path: Path) -> pa.Table:
 def _reader_columns(table: Table, header: list[str]) -> dict[str, str]:
     """DuckDB type per CSV column: the reader parses dates, booleans…; the rest stays text."""
     by_name = {c.name: c for c in table.columns}
-    return {h: READER_TYPES.get(by_name[h].dtype, "VARCHAR") if h in by_name else "VARCHAR"
-            for h in header}
+    return {
+        h: READER_TYPES.get(by_name[h].dtype, "VARCHAR") if h in by_name else "VARCHAR"
+        for h in header
+    }
 
 
 def text_projection(described: list[tuple]) -> str:
     """Select list staging typed columns (DuckDB `DESCRIBE` rows) as text: lists joined by |."""
-    return ", ".join(f"array_to_string({q(n)}, '|') AS {q(n)}" if t.endswith("[]")
-                     else f"CAST({q(n)} AS VARCHAR) AS {q(n)}" for n, t, *_ in described)
+    return ", ".join(
+        f"array_to_string({q(n)}, '|') AS {q(n)}"
+        if t.endswith("[]")
+        else f"CAST({q(n)} AS VARCHAR) AS {q(n)}"
+        for n, t, *_ in described
+    )
 
 
-def stage_file(wh: Warehouse, path: Path, table: Table, shown: str | None = None
-               ) -> tuple[dict[str, bool], list[RowError]]:
+def stage_file(
+    wh: Warehouse, path: Path, table: Table, shown: str | None = None
+) -> tuple[dict[str, bool], list[RowError]]:
     """Create temp table `stg` from `path` (reported as `shown`, the file the user named).
 
     Returns the staged columns (→ parsed by the reader?) and the lines the reader rejected:
@@ -106,7 +116,11 @@ def stage_file(wh: Warehouse, path: Path, table: Table, shown: str | None = None
     """
     shown = shown or str(path)
     con = wh.duck
-    for name in ("stg", "yg_rejects", "yg_rejects_scan"):  # the reader appends to its rejects tables
+    for name in (
+        "stg",
+        "yg_rejects",
+        "yg_rejects_scan",
+    ):  # the reader appends to its rejects tables
         con.execute(f"DROP TABLE IF EXISTS {name}")
     suffix = path.suffix.lower()
     rejected: list[RowError] = []
@@ -123,24 +137,36 @@ def stage_file(wh: Warehouse, path: Path, table: Table, shown: str | None = None
                 " auto_detect = false, hive_partitioning = false, delim = ',', quote = '\"', escape = '\"',"
                 " dateformat = '%Y-%m-%d', timestampformat = '%Y-%m-%d %H:%M:%S',"
                 " store_rejects = true, rejects_table = 'yg_rejects', rejects_scan = 'yg_rejects_scan')",
-                [str(path)])
+                [str(path)],
+            )
             # a malformed line is one error; a line with cells of the wrong type, one per cell
             for line, column, kind, message in con.execute(
                 "SELECT line, column_name, error_type, error_message FROM yg_rejects "
                 "QUALIFY error_type = 'CAST' OR row_number() OVER (PARTITION BY line "
-                "ORDER BY column_idx) = 1 ORDER BY line, column_idx").fetchall():
+                "ORDER BY column_idx) = 1 ORDER BY line, column_idx"
+            ).fetchall():
                 cast = kind == "CAST"
-                rejected.append(RowError(
-                    shown, int(line) - 1, column or "", "type" if cast else "malformed",
-                    ("type: " if cast else "malformed: ") + message))
+                rejected.append(
+                    RowError(
+                        shown,
+                        int(line) - 1,
+                        column or "",
+                        "type" if cast else "malformed",
+                        ("type: " if cast else "malformed: ") + message,
+                    )
+                )
             staged = {h: t != "VARCHAR" for h, t in types.items()}
         elif suffix == ".parquet":
             # a part file of a partitioned dataset (`<table>/county=…/period=…/`): the path's
             # keys are not columns of the table, so they are not read from the path
-            cols = con.execute("DESCRIBE SELECT * FROM read_parquet(?, hive_partitioning = false)",
-                               [str(path)]).fetchall()
-            con.execute(f"CREATE TEMP TABLE stg AS SELECT {text_projection(cols)} "
-                        "FROM read_parquet(?, hive_partitioning = false)", [str(path)])
+            cols = con.execute(
+                "DESCRIBE SELECT * FROM read_parquet(?, hive_partitioning = false)", [str(path)]
+            ).fetchall()
+            con.execute(
+                f"CREATE TEMP TABLE stg AS SELECT {text_projection(cols)} "
+                "FROM read_parquet(?, hive_partitioning = false)",
+                [str(path)],
+            )
             staged = {n: False for n, *_ in cols}
         elif suffix == ".xlsx":
             arrow = _xlsx_to_arrow(path)
@@ -161,66 +187,95 @@ def _pseudonymise_sql(key: PseudonymKey | None) -> str | None:
     if key is None:
         return None
     inner, outer = key.pads()
-    return (f"substr(sha256(unhex('{outer.hex()}') || unhex(sha256(unhex('{inner.hex()}') "
-            f"|| encode({{v}})))), 1, {KEY_HEX_CHARS})")
+    return (
+        f"substr(sha256(unhex('{outer.hex()}') || unhex(sha256(unhex('{inner.hex()}') "
+        f"|| encode({{v}})))), 1, {KEY_HEX_CHARS})"
+    )
 
 
 def _check_key(wh: Warehouse, key: PseudonymKey | None, file: str) -> None:
     if key is None:
         return
     row = wh.duck.execute(
-        "SELECT value FROM warehouse_meta WHERE key = 'pseudonym_key_fingerprint'").fetchone()
+        "SELECT value FROM warehouse_meta WHERE key = 'pseudonym_key_fingerprint'"
+    ).fetchone()
     if row and row[0] != key.fingerprint:
-        raise IngestError(file, "this warehouse was built with another pseudonymisation key; "
-                                "keys must not change or patients' rows would no longer link")
+        raise IngestError(
+            file,
+            "this warehouse was built with another pseudonymisation key; "
+            "keys must not change or patients' rows would no longer link",
+        )
 
 
-def _plan(wh: Warehouse, table: Table, staged: dict[str, bool],
-          key: PseudonymKey | None) -> CheckPlan:
+def _plan(
+    wh: Warehouse, table: Table, staged: dict[str, bool], key: PseudonymKey | None
+) -> CheckPlan:
     """Plan the checks, and hash each distinct raw identifier of the staged file once."""
     con = wh.duck
     text_columns = [c for c, typed in staged.items() if not typed]
     long_text: frozenset[str] = frozenset()
     if text_columns:  # only columns with a value of 18+ characters can hold an identity number
-        lengths = con.execute("SELECT " + ", ".join(
-            f"coalesce(max(length({q(c)})), 0)" for c in text_columns) + " FROM stg").fetchone()
+        lengths = con.execute(
+            "SELECT "
+            + ", ".join(f"coalesce(max(length({q(c)})), 0)" for c in text_columns)
+            + " FROM stg"
+        ).fetchone()
         long_text = frozenset(c for c, n in zip(text_columns, lengths, strict=True) if n >= 18)
     pseudonymise = _pseudonymise_sql(key)
     plan = build_plan(table, staged, pseudonymise, long_text)
     for mapping, column in plan.pseudonym_maps:
         assert pseudonymise is not None
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {mapping} AS SELECT raw, "
-                    f"{pseudonymise.format(v='raw')} AS k FROM "
-                    f"(SELECT DISTINCT {q(column)} AS raw FROM stg WHERE {q(column)} IS NOT NULL)")
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {mapping} AS SELECT raw, "
+            f"{pseudonymise.format(v='raw')} AS k FROM "
+            f"(SELECT DISTINCT {q(column)} AS raw FROM stg WHERE {q(column)} IS NOT NULL)"
+        )
     return plan
 
 
 def _notices(table: Table, staged: dict[str, bool], plan: CheckPlan) -> list[str]:
     known = set(table.column_names) | {c.pseudonymise for c in table.columns if c.pseudonymise}
-    notices = [f"column {c!r} holds personal names: not stored" for c in staged if c in NAME_COLUMNS]
-    notices += [f"column {c!r} is not part of {table.name}: ignored" for c in staged
-                if c not in known and c not in NAME_COLUMNS]
+    notices = [
+        f"column {c!r} holds personal names: not stored" for c in staged if c in NAME_COLUMNS
+    ]
+    notices += [
+        f"column {c!r} is not part of {table.name}: ignored"
+        for c in staged
+        if c not in known and c not in NAME_COLUMNS
+    ]
     return notices + [f"column {c!r} is absent: left empty" for c in plan.missing_optional]
 
 
-def _find_errors(wh: Warehouse, plan: CheckPlan, reader_rejects: list[RowError],
-                 duplicate_keys: bool = True) -> int:
+def _find_errors(
+    wh: Warehouse, plan: CheckPlan, reader_rejects: list[RowError], duplicate_keys: bool = True
+) -> int:
     """Fill temp table `errs` (one row per broken rule) and define view `acc`; rows skipped."""
     con = wh.duck
     # file row numbers: the reader skipped rejected lines, so staged row k sits after them
     skipped = sorted({r.row_no for r in reader_rejects})
-    con.execute("CREATE OR REPLACE TEMP TABLE yg_skip AS SELECT row_no - row_number() OVER "
-                "(ORDER BY row_no) AS before FROM (SELECT unnest(?::BIGINT[]) AS row_no)", [skipped])
-    con.execute("CREATE OR REPLACE TEMP MACRO yg_row_no(r) AS r + 1 + "
-                "(SELECT count(*) FROM yg_skip k WHERE k.before < r + 1)")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE yg_skip AS SELECT row_no - row_number() OVER "
+        "(ORDER BY row_no) AS before FROM (SELECT unnest(?::BIGINT[]) AS row_no)",
+        [skipped],
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP MACRO yg_row_no(r) AS r + 1 + "
+        "(SELECT count(*) FROM yg_skip k WHERE k.before < r + 1)"
+    )
     con.execute("DROP TABLE IF EXISTS chk")
     con.execute(f"CREATE TEMP TABLE chk AS {plan.failing_rows_sql()}")
-    cells = "\nUNION ALL\n".join([cell_error_query(plan), *cross_row_error_queries(plan, duplicate_keys)])
-    con.execute("CREATE OR REPLACE TEMP TABLE errs AS SELECT _rowid, yg_row_no(_rowid) AS row_no, "
-                f"field, value, reason FROM ({cells}) e(_rowid, field, value, reason)")
+    cells = "\nUNION ALL\n".join(
+        [cell_error_query(plan), *cross_row_error_queries(plan, duplicate_keys)]
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE errs AS SELECT _rowid, yg_row_no(_rowid) AS row_no, "
+        f"field, value, reason FROM ({cells}) e(_rowid, field, value, reason)"
+    )
     if reader_rejects:
-        con.executemany("INSERT INTO errs VALUES (NULL, ?, ?, NULL, ?)",
-                        [(r.row_no, r.field, r.reason) for r in reader_rejects])
+        con.executemany(
+            "INSERT INTO errs VALUES (NULL, ?, ?, NULL, ?)",
+            [(r.row_no, r.field, r.reason) for r in reader_rejects],
+        )
     con.execute(f"CREATE OR REPLACE TEMP VIEW acc AS {plan.accepted_sql()}")
     return len(skipped)
 
@@ -230,26 +285,35 @@ def _write(wh: Warehouse, table: Table, key: PseudonymKey | None) -> int:
     tx = wh.duck
     if key is not None:
         tx.execute("DELETE FROM warehouse_meta WHERE key = 'pseudonym_key_fingerprint'")
-        tx.execute("INSERT INTO warehouse_meta VALUES ('pseudonym_key_fingerprint', ?)",
-                   [key.fingerprint])
+        tx.execute(
+            "INSERT INTO warehouse_meta VALUES ('pseudonym_key_fingerprint', ?)", [key.fingerprint]
+        )
     replaced = 0
     if wh.count(table.name):
         keys = ", ".join(q(k) for k in table.key)
         tx.execute(f"CREATE OR REPLACE TEMP TABLE acc_keys AS SELECT {keys} FROM acc")
         on = " AND ".join(f"t.{q(k)} = a.{q(k)}" for k in table.key)
-        replaced = tx.execute(f"SELECT count(*) FROM {q(table.name)} t WHERE EXISTS "
-                              f"(SELECT 1 FROM acc_keys a WHERE {on})").fetchone()[0]
+        replaced = tx.execute(
+            f"SELECT count(*) FROM {q(table.name)} t WHERE EXISTS "
+            f"(SELECT 1 FROM acc_keys a WHERE {on})"
+        ).fetchone()[0]
         if replaced:
-            tx.execute(f"DELETE FROM {q(table.name)} t WHERE EXISTS "
-                       f"(SELECT 1 FROM acc_keys a WHERE {on})")
+            tx.execute(
+                f"DELETE FROM {q(table.name)} t WHERE EXISTS (SELECT 1 FROM acc_keys a WHERE {on})"
+            )
     tx.execute(f"INSERT INTO {q(table.name)} SELECT * FROM acc")
     if table.children:
         rebuild_children(tx, table, "acc")
     return int(replaced)
 
 
-def ingest_file(wh: Warehouse, path: str | Path, table: Table,
-                key: PseudonymKey | None = None, run_id: str | None = None) -> IngestReport:
+def ingest_file(
+    wh: Warehouse,
+    path: str | Path,
+    table: Table,
+    key: PseudonymKey | None = None,
+    run_id: str | None = None,
+) -> IngestReport:
     """Validate `path` against `table` and load it; see the module docstring."""
     started = time.perf_counter()
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -284,28 +348,56 @@ def ingest_file(wh: Warehouse, path: str | Path, table: Table,
         if os.environ.get(CRASH_ENV) == table.name:
             os._exit(99)  # simulate a kill inside the write (atomicity test)
         # the latest ingest of a file (same path, or same content) defines its quarantine
-        tx.execute("DELETE FROM quarantine WHERE table_name = ? AND (file = ? OR file_sha256 = ?)",
-                   [table.name, str(path), sha])
-        tx.execute("INSERT INTO quarantine SELECT ?, ?, ?, ?, row_no, field, value, "
-                   "split_part(reason, ':', 1), reason FROM errs", [run_id, table.name, str(path), sha])
-        tx.execute("INSERT INTO ingest_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   [run_id, table.name, str(path), sha, started_at,
-                    dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                    rows_read, rows_accepted, rows_rejected, replaced])
-    by_rule = dict(con.execute(
-        "SELECT split_part(reason, ':', 1), count(*) FROM errs GROUP BY 1 ORDER BY 2 DESC"
-    ).fetchall())
-    samples = [RowError(str(path), int(r), f, reason.split(":", 1)[0], reason, v)
-               for r, f, v, reason in con.execute(
-                   "SELECT row_no, field, value, reason FROM errs ORDER BY row_no, field LIMIT 50"
-               ).fetchall()]
+        tx.execute(
+            "DELETE FROM quarantine WHERE table_name = ? AND (file = ? OR file_sha256 = ?)",
+            [table.name, str(path), sha],
+        )
+        tx.execute(
+            "INSERT INTO quarantine SELECT ?, ?, ?, ?, row_no, field, value, "
+            "split_part(reason, ':', 1), reason FROM errs",
+            [run_id, table.name, str(path), sha],
+        )
+        tx.execute(
+            "INSERT INTO ingest_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                run_id,
+                table.name,
+                str(path),
+                sha,
+                started_at,
+                dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                rows_read,
+                rows_accepted,
+                rows_rejected,
+                replaced,
+            ],
+        )
+    by_rule = dict(
+        con.execute(
+            "SELECT split_part(reason, ':', 1), count(*) FROM errs GROUP BY 1 ORDER BY 2 DESC"
+        ).fetchall()
+    )
+    samples = [
+        RowError(str(path), int(r), f, reason.split(":", 1)[0], reason, v)
+        for r, f, v, reason in con.execute(
+            "SELECT row_no, field, value, reason FROM errs ORDER BY row_no, field LIMIT 50"
+        ).fetchall()
+    ]
     con.execute("DROP VIEW IF EXISTS acc")
     for tmp in ("stg", "chk", "errs", "acc_keys", "yg_skip", *(m for m, _ in plan.pseudonym_maps)):
         con.execute(f"DROP TABLE IF EXISTS {tmp}")
     return IngestReport(
-        run_id=run_id, table=table.name, file=str(path), file_sha256=sha, rows_read=rows_read,
-        rows_accepted=rows_accepted, rows_rejected=int(rows_rejected), rows_replaced=replaced,
-        errors_by_rule=by_rule, samples=samples,
-        notices=_notices(table, staged, plan) + (
-            [f"read as {encoding.upper()} and transcoded to UTF-8"] if encoding != "utf-8" else []),
-        seconds=time.perf_counter() - started)
+        run_id=run_id,
+        table=table.name,
+        file=str(path),
+        file_sha256=sha,
+        rows_read=rows_read,
+        rows_accepted=rows_accepted,
+        rows_rejected=int(rows_rejected),
+        rows_replaced=replaced,
+        errors_by_rule=by_rule,
+        samples=samples,
+        notices=_notices(table, staged, plan)
+        + ([f"read as {encoding.upper()} and transcoded to UTF-8"] if encoding != "utf-8" else []),
+        seconds=time.perf_counter() - started,
+    )

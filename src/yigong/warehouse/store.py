@@ -60,8 +60,9 @@ class Warehouse:
         only, which several processes may do at once (e.g. `yigong serve --workers N`)."""
         self.path = None if path in (None, ":memory:") else Path(path)
         try:
-            self.ibis = ibis.duckdb.connect(str(self.path) if self.path else ":memory:",
-                                            read_only=read_only)
+            self.ibis = ibis.duckdb.connect(
+                str(self.path) if self.path else ":memory:", read_only=read_only
+            )
         except duckdb.IOException as exc:  # locked by another process, unreadable, not DuckDB
             raise WarehouseError(f"cannot open the warehouse {self.path}: {exc}") from exc
         if not read_only:
@@ -104,8 +105,11 @@ class Warehouse:
             if exists and exists[0]:
                 continue
             with resources.as_file(national_code_file(system)) as path:
-                con.execute(f"CREATE TABLE {name} AS SELECT code, name FROM read_csv(?, "
-                            "header = true, all_varchar = true)", [str(path)])
+                con.execute(
+                    f"CREATE TABLE {name} AS SELECT code, name FROM read_csv(?, "
+                    "header = true, all_varchar = true)",
+                    [str(path)],
+                )
 
     # -- reading ----------------------------------------------------------------
     def table(self, name: str) -> ibis.Table:
@@ -178,9 +182,13 @@ class Warehouse:
     def stored_tables(self) -> list[str]:
         """Every table worth exchanging: canonical, bookkeeping and derived (not the code lists,
         which each warehouse builds from the package)."""
-        names = [r[0] for r in self.duck.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-            "AND table_type = 'BASE TABLE' ORDER BY table_name").fetchall()]
+        names = [
+            r[0]
+            for r in self.duck.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+                "AND table_type = 'BASE TABLE' ORDER BY table_name"
+            ).fetchall()
+        ]
         return [n for n in names if not n.startswith("ref_")]
 
     def export_parquet(self, directory: str | Path) -> list[Path]:
@@ -200,12 +208,17 @@ class Warehouse:
             self.duck.execute(f'COPY "{name}" TO ? (FORMAT parquet)', [str(path)])
             written.append(path)
             tables[name] = {"rows": self.count(name), "written_at": stamp}
-        row = self.duck.execute("SELECT value FROM warehouse_meta "
-                                "WHERE key = 'pseudonym_key_fingerprint'").fetchone()
-        manifest = {"layout_version": 1, "pseudonym_key_fingerprint": row[0] if row else None,
-                    "tables": tables}
-        (out / "_yigong.json").write_text(json.dumps(manifest, indent=2, sort_keys=True),
-                                          encoding="utf-8")
+        row = self.duck.execute(
+            "SELECT value FROM warehouse_meta WHERE key = 'pseudonym_key_fingerprint'"
+        ).fetchone()
+        manifest = {
+            "layout_version": 1,
+            "pseudonym_key_fingerprint": row[0] if row else None,
+            "tables": tables,
+        }
+        (out / "_yigong.json").write_text(
+            json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8"
+        )
         return written
 
     def import_parquet(self, directory: str | Path) -> dict[str, int]:
@@ -215,21 +228,28 @@ class Warehouse:
         are both read. Canonical and bookkeeping tables keep their declared schema; derived
         tables (DRG results, the workflow feed …) are recreated as the files have them.
         """
-        declared = {t.name for t in (*TABLES, *CHILD_TABLES)} | {"ingest_runs", "quarantine",
-                                                                  "warehouse_meta"}
+        declared = {t.name for t in (*TABLES, *CHILD_TABLES)} | {
+            "ingest_runs",
+            "quarantine",
+            "warehouse_meta",
+        }
         counts: dict[str, int] = {}
         with self.transaction() as con:
             found = [(p.stem, str(p)) for p in Path(directory).glob("*.parquet")]
-            found += [(p.name, str(p / "**" / "*.parquet")) for p in Path(directory).iterdir()
-                      if p.is_dir() and not p.name.startswith((".", "_"))
-                      and any(p.rglob("*.parquet"))]
+            found += [
+                (p.name, str(p / "**" / "*.parquet"))
+                for p in Path(directory).iterdir()
+                if p.is_dir() and not p.name.startswith((".", "_")) and any(p.rglob("*.parquet"))
+            ]
             for name, path in sorted(found):
                 if name in declared:
                     con.execute(f'DELETE FROM "{name}"')
-                    con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM read_parquet(?)',
-                                [path])
+                    con.execute(
+                        f'INSERT INTO "{name}" BY NAME SELECT * FROM read_parquet(?)', [path]
+                    )
                 else:
-                    con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM read_parquet(?)',
-                                [path])
+                    con.execute(
+                        f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM read_parquet(?)', [path]
+                    )
                 counts[name] = self.count(name)
         return counts

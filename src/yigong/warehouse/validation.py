@@ -26,7 +26,9 @@ from yigong.schema.model import Column, DType, Table
 from yigong.warehouse.store import code_table_name
 
 #: an 18-character resident identity number inside a longer text (GB 11643 shape).
-ID_PATTERN = r"[1-9][0-9]{5}(18|19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]"
+ID_PATTERN = (
+    r"[1-9][0-9]{5}(18|19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]"
+)
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 MACROS = (
@@ -45,7 +47,9 @@ MACROS = (
 #: and money stay text: the reader would round "7.5" to 8 and "12.345" to 12.35 silently.
 #: Booleans too: the reader would take "yes" and "Y", and the files' convention is 1/0.
 READER_TYPES: dict[DType, str] = {
-    DType.DATE: "DATE", DType.TIMESTAMP: "TIMESTAMP", DType.FLOAT: "DOUBLE",
+    DType.DATE: "DATE",
+    DType.TIMESTAMP: "TIMESTAMP",
+    DType.FLOAT: "DOUBLE",
 }
 
 
@@ -64,9 +68,12 @@ def _in_list(codes: list[str]) -> str:
 
 
 _TYPE_WORDS = {
-    DType.INT: "a whole number", DType.DECIMAL: "an amount in yuan with at most 2 decimals",
-    DType.FLOAT: "a number", DType.DATE: "a date YYYY-MM-DD",
-    DType.TIMESTAMP: "a timestamp YYYY-MM-DD HH:MM:SS", DType.BOOL: "1 or 0",
+    DType.INT: "a whole number",
+    DType.DECIMAL: "an amount in yuan with at most 2 decimals",
+    DType.FLOAT: "a number",
+    DType.DATE: "a date YYYY-MM-DD",
+    DType.TIMESTAMP: "a timestamp YYYY-MM-DD HH:MM:SS",
+    DType.BOOL: "1 or 0",
     DType.INT_LIST: "whole numbers separated by |",
 }
 
@@ -81,12 +88,13 @@ def _from_text(col: Column, v: str) -> tuple[str, str | None]:
         case DType.STRING:
             return v, None
         case DType.INT:
-            return (f"TRY_CAST({v} AS BIGINT)",
-                    f"NOT regexp_full_match({v}, '-?[0-9]{{1,18}}')")
+            return (f"TRY_CAST({v} AS BIGINT)", f"NOT regexp_full_match({v}, '-?[0-9]{{1,18}}')")
         case DType.DECIMAL:
             # at most two decimals: a cast to DECIMAL(18,2) would round a third one away
-            return (f"TRY_CAST({v} AS DECIMAL(18,2))",
-                    f"NOT regexp_full_match({v}, '-?[0-9]{{1,16}}(\\.[0-9]{{0,2}})?')")
+            return (
+                f"TRY_CAST({v} AS DECIMAL(18,2))",
+                f"NOT regexp_full_match({v}, '-?[0-9]{{1,16}}(\\.[0-9]{{0,2}})?')",
+            )
         case DType.FLOAT:
             return f"TRY_CAST({v} AS DOUBLE)", f"TRY_CAST({v} AS DOUBLE) IS NULL"
         case DType.DATE:
@@ -98,9 +106,11 @@ def _from_text(col: Column, v: str) -> tuple[str, str | None]:
         case DType.STRING_LIST:
             return f"string_split({v}, '|')", None
         case DType.INT_LIST:
-            return (f"list_transform(string_split({v}, '|'), lambda x: TRY_CAST(x AS BIGINT))",
-                    f"list_bool_or(list_transform(string_split({v}, '|'), "
-                    f"lambda x: TRY_CAST(x AS BIGINT) IS NULL))")
+            return (
+                f"list_transform(string_split({v}, '|'), lambda x: TRY_CAST(x AS BIGINT))",
+                f"list_bool_or(list_transform(string_split({v}, '|'), "
+                f"lambda x: TRY_CAST(x AS BIGINT) IS NULL))",
+            )
     raise AssertionError(col.dtype)
 
 
@@ -143,10 +153,14 @@ class CheckPlan:
     def failing_rows_sql(self) -> str:
         """Rows with at least one failing cell: `_rowid` and one `<col>__e` per column."""
         errors = ",\n  ".join(f"{c.error} AS {q(c.column.name + '__e')}" for c in self.columns)
-        any_error = " OR ".join(f"{q(c.column.name + '__e')} IS NOT NULL"
-                                for c in self.columns if c.cases)
-        return (f"SELECT * FROM (SELECT s.rowid AS _rowid,\n  {errors}\nFROM stg s\n"
-                + "\n".join(self.joins) + f") e WHERE {any_error or 'false'}")
+        any_error = " OR ".join(
+            f"{q(c.column.name + '__e')} IS NOT NULL" for c in self.columns if c.cases
+        )
+        return (
+            f"SELECT * FROM (SELECT s.rowid AS _rowid,\n  {errors}\nFROM stg s\n"
+            + "\n".join(self.joins)
+            + f") e WHERE {any_error or 'false'}"
+        )
 
     def accepted_sql(self, with_rowid: bool = False) -> str:
         """The canonical rows of every staged row without an error (a view over `stg`);
@@ -154,12 +168,18 @@ class CheckPlan:
         cols = ", ".join(f"{c.typed} AS {q(c.column.name)}" for c in self.columns)
         if with_rowid:
             cols = f"s.rowid AS _yg_rowid, {cols}"
-        return (f"SELECT {cols} FROM stg s {' '.join(self.value_joins)} "
-                "WHERE NOT EXISTS (SELECT 1 FROM errs e WHERE e._rowid = s.rowid)")
+        return (
+            f"SELECT {cols} FROM stg s {' '.join(self.value_joins)} "
+            "WHERE NOT EXISTS (SELECT 1 FROM errs e WHERE e._rowid = s.rowid)"
+        )
 
 
-def build_plan(table: Table, staged: dict[str, bool], pseudonymise_sql: str | None,
-               long_text: frozenset[str] | None = None) -> CheckPlan:
+def build_plan(
+    table: Table,
+    staged: dict[str, bool],
+    pseudonymise_sql: str | None,
+    long_text: frozenset[str] | None = None,
+) -> CheckPlan:
     """Plan the checks of `table` over `stg`; `staged` maps a staged column to "typed by reader".
 
     `pseudonymise_sql` is a SQL template with ``{v}`` that turns a raw identifier into its
@@ -200,37 +220,76 @@ def build_plan(table: Table, staged: dict[str, bool], pseudonymise_sql: str | No
         elif is_raw_identifier:
             typed = "CAST(NULL AS VARCHAR)"
         text = v if source is None or not staged[source] else f"CAST({v} AS VARCHAR)"
-        if col.required and source is not None:  # empty, or blanks only (trim only if it starts blank)
-            cases.append((f"CASE WHEN {v} IS NULL THEN true WHEN ascii({text}) NOT IN (0, 9, 32) "
-                          f"THEN false ELSE trim({text}) = '' END", lit("required: value missing")))
+        if (
+            col.required and source is not None
+        ):  # empty, or blanks only (trim only if it starts blank)
+            cases.append(
+                (
+                    f"CASE WHEN {v} IS NULL THEN true WHEN ascii({text}) NOT IN (0, 9, 32) "
+                    f"THEN false ELSE trim({text}) = '' END",
+                    lit("required: value missing"),
+                )
+            )
         if is_raw_identifier and not pseudonymise_sql:
-            cases.append((f"{v} IS NOT NULL", lit(
-                f"pseudonym_key: {source} holds raw identifiers but no pseudonymisation key is "
-                "configured (set YIGONG_PSEUDONYM_KEY)")))
+            cases.append(
+                (
+                    f"{v} IS NOT NULL",
+                    lit(
+                        f"pseudonym_key: {source} holds raw identifiers but no pseudonymisation key is "
+                        "configured (set YIGONG_PSEUDONYM_KEY)"
+                    ),
+                )
+            )
         if bad_type:
-            cases.append((f"{v} IS NOT NULL AND {bad_type}",
-                          f"'type: ' || {v} || ' is not {_TYPE_WORDS[col.dtype]}'"))
+            cases.append(
+                (
+                    f"{v} IS NOT NULL AND {bad_type}",
+                    f"'type: ' || {v} || ' is not {_TYPE_WORDS[col.dtype]}'",
+                )
+            )
         if source is not None:
             cases += _code_cases(col, v, n, plan)
             if col.minimum is not None:
-                cases.append((f"{typed} < {col.minimum}",
-                              f"'minimum: ' || {text} || {lit(f' is below {col.minimum:g}')}"))
+                cases.append(
+                    (
+                        f"{typed} < {col.minimum}",
+                        f"'minimum: ' || {text} || {lit(f' is below {col.minimum:g}')}",
+                    )
+                )
             if col.maximum is not None:
-                cases.append((f"{typed} > {col.maximum}",
-                              f"'maximum: ' || {text} || {lit(f' is above {col.maximum:g}')}"))
+                cases.append(
+                    (
+                        f"{typed} > {col.maximum}",
+                        f"'maximum: ' || {text} || {lit(f' is above {col.maximum:g}')}",
+                    )
+                )
             if col.ref:
                 ref_table, ref_col = col.ref.split(".")
                 alias = f"r{n}"
-                plan.joins.append(f"LEFT JOIN (SELECT DISTINCT {q(ref_col)} AS k FROM "
-                                  f"{q(ref_table)}) {alias} ON {alias}.k = {v}")
-                cases.append((f"{v} IS NOT NULL AND {alias}.k IS NULL",
-                              f"'reference: ' || {v} || "
-                              f"{lit(f' is not a known {ref_table}.{ref_col}')}"))
-            if (col.dtype in (DType.STRING, DType.STRING_LIST) and not is_raw_identifier
-                    and source in long_text):
-                cases.append((f"yg_has_id({v})", lit(
-                    "raw_id_number: the field holds a resident ID number; identifiers belong only "
-                    "in the *_id_number columns, which are pseudonymised")))
+                plan.joins.append(
+                    f"LEFT JOIN (SELECT DISTINCT {q(ref_col)} AS k FROM "
+                    f"{q(ref_table)}) {alias} ON {alias}.k = {v}"
+                )
+                cases.append(
+                    (
+                        f"{v} IS NOT NULL AND {alias}.k IS NULL",
+                        f"'reference: ' || {v} || {lit(f' is not a known {ref_table}.{ref_col}')}",
+                    )
+                )
+            if (
+                col.dtype in (DType.STRING, DType.STRING_LIST)
+                and not is_raw_identifier
+                and source in long_text
+            ):
+                cases.append(
+                    (
+                        f"yg_has_id({v})",
+                        lit(
+                            "raw_id_number: the field holds a resident ID number; identifiers belong only "
+                            "in the *_id_number columns, which are pseudonymised"
+                        ),
+                    )
+                )
         plan.columns.append(ColumnPlan(col, source, text, typed, cases, is_raw_identifier, v))
     return plan
 
@@ -240,16 +299,28 @@ def _code_cases(col: Column, v: str, n: int, plan: CheckPlan) -> list[tuple[str,
         codes = _in_list(list(SMALL_CODE_SYSTEMS[col.codes]))
         if col.is_list:
             bad = f"list_filter(string_split({v}, '|'), lambda x: x NOT IN {codes})"
-            return [(f"{v} IS NOT NULL AND len({bad}) > 0",
-                     f"'code: ' || array_to_string({bad}, ',') || "
-                     f"{lit(f' not in code system {col.codes}')}")]
-        return [(f"{v} IS NOT NULL AND {v} NOT IN {codes}",
-                 f"'code: ' || {v} || {lit(f' is not in code system {col.codes}')}")]
+            return [
+                (
+                    f"{v} IS NOT NULL AND len({bad}) > 0",
+                    f"'code: ' || array_to_string({bad}, ',') || "
+                    f"{lit(f' not in code system {col.codes}')}",
+                )
+            ]
+        return [
+            (
+                f"{v} IS NOT NULL AND {v} NOT IN {codes}",
+                f"'code: ' || {v} || {lit(f' is not in code system {col.codes}')}",
+            )
+        ]
     if col.codes in NATIONAL_CODE_LISTS and not col.is_list:
         alias = f"c{n}"
         plan.joins.append(f"LEFT JOIN {code_table_name(col.codes)} {alias} ON {alias}.code = {v}")
-        return [(f"{v} IS NOT NULL AND {alias}.code IS NULL",
-                 f"'code: ' || {v} || {lit(f' is not in {NATIONAL_CODE_LISTS[col.codes][1]}')}")]
+        return [
+            (
+                f"{v} IS NOT NULL AND {alias}.code IS NULL",
+                f"'code: ' || {v} || {lit(f' is not in {NATIONAL_CODE_LISTS[col.codes][1]}')}",
+            )
+        ]
     return []
 
 
@@ -271,14 +342,16 @@ def cross_row_error_queries(plan: CheckPlan, duplicate_keys: bool = True) -> lis
                 f"'code: ' || string_agg(code, ',') || {lit(f' not in {title}')} "
                 f"FROM (SELECT s.rowid AS _rowid, unnest({cp.typed}) AS code FROM stg s) u "
                 f"WHERE code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
-                f"{code_table_name(col.codes)} r WHERE r.code = u.code) GROUP BY _rowid")
+                f"{code_table_name(col.codes)} r WHERE r.code = u.code) GROUP BY _rowid"
+            )
         if col.aligned_with and plan.by_name(col.aligned_with).source is not None:
             a, b = cp.typed, plan.by_name(col.aligned_with).typed
             out.append(
                 f"SELECT s.rowid, {lit(col.name)}, {cp.raw}, "
                 f"'list_alignment: ' || len({a}) || ' values but ' || coalesce(len({b}), 0) || "
                 f"{lit(f' in {col.aligned_with}')} FROM stg s WHERE {a} IS NOT NULL "
-                f"AND len({a}) <> coalesce(len({b}), 0)")
+                f"AND len({a}) <> coalesce(len({b}), 0)"
+            )
     for order in table.date_orders:
         e, l_ = plan.by_name(order.earlier), plan.by_name(order.later)
         if e.source is None or l_.source is None:
@@ -287,7 +360,8 @@ def cross_row_error_queries(plan: CheckPlan, duplicate_keys: bool = True) -> lis
             f"SELECT s.rowid, {lit(order.later)}, CAST({l_.typed} AS VARCHAR), "
             f"'date_order: {order.later} ' || CAST({l_.typed} AS VARCHAR) || ' is before "
             f"{order.earlier} ' || CAST({e.typed} AS VARCHAR) FROM stg s "
-            f"WHERE {e.typed} > {l_.typed}")
+            f"WHERE {e.typed} > {l_.typed}"
+        )
     keys = [plan.by_name(k) for k in table.key]
     if duplicate_keys and all(k.source is not None for k in keys):
         key_exprs = [k.identity for k in keys]
@@ -297,7 +371,8 @@ def cross_row_error_queries(plan: CheckPlan, duplicate_keys: bool = True) -> lis
             f"SELECT s.rowid, {lit('+'.join(table.key))}, NULL, 'duplicate_key: same "
             f"{'+'.join(table.key)} as row ' || yg_row_no(d.first_rowid) FROM stg s JOIN ("
             f"SELECT {named}, min(s.rowid) AS first_rowid FROM stg s GROUP BY ALL "
-            f"HAVING count(*) > 1) d ON {on} WHERE s.rowid <> d.first_rowid")
+            f"HAVING count(*) > 1) d ON {on} WHERE s.rowid <> d.first_rowid"
+        )
     return out
 
 
@@ -309,6 +384,8 @@ def cell_error_query(plan: CheckPlan) -> str:
             continue
         name = cp.column.name
         shown = "'[pseudonymised identifier]'" if cp.is_raw_identifier else f"yg_mask({cp.raw})"
-        parts.append(f"SELECT c._rowid, {lit(name)}, {shown}, c.{q(name + '__e')} FROM chk c "
-                     f"JOIN stg s ON s.rowid = c._rowid WHERE c.{q(name + '__e')} IS NOT NULL")
+        parts.append(
+            f"SELECT c._rowid, {lit(name)}, {shown}, c.{q(name + '__e')} FROM chk c "
+            f"JOIN stg s ON s.rowid = c._rowid WHERE c.{q(name + '__e')} IS NOT NULL"
+        )
     return "\nUNION ALL\n".join(parts) or "SELECT NULL::BIGINT, NULL, NULL, NULL WHERE false"

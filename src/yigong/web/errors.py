@@ -16,13 +16,21 @@ from yigong.api.errors import ApiError
 __all__ = ["install_page_errors"]
 
 _NOT_PAGES = ("/api/", "/static/", "/docs", "/redoc", "/openapi.json")
-_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-          422: "invalid_request"}
+_CODES = {
+    400: "bad_request",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    422: "invalid_request",
+}
 
 
 def _is_page(request: Request) -> bool:
-    return (request.method == "GET" and not request.url.path.startswith(_NOT_PAGES)
-            and request.query_params.get("format") != "json")
+    return (
+        request.method == "GET"
+        and not request.url.path.startswith(_NOT_PAGES)
+        and request.query_params.get("format") != "json"
+    )
 
 
 def _page(request: Request, status: int, code: str, message: str) -> Response:
@@ -36,8 +44,12 @@ def _page(request: Request, status: int, code: str, message: str) -> Response:
         user = None
     lang = language(request)
     data = {"status": status, "code": code, "message": message}
-    return templates.TemplateResponse(request, "error.html", {
-        "data": data, "t": messages(lang), "lang": lang, "user": user}, status_code=status)
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {"data": data, "t": messages(lang), "lang": lang, "user": user},
+        status_code=status,
+    )
 
 
 def install_page_errors(app: FastAPI) -> None:
@@ -52,8 +64,11 @@ def install_page_errors(app: FastAPI) -> None:
         return await api(request, exc)
 
     async def on_http(request: Request, exc: Exception) -> Any:
-        if isinstance(exc, StarletteHTTPException) and exc.status_code in _CODES \
-                and _is_page(request):
+        if (
+            isinstance(exc, StarletteHTTPException)
+            and exc.status_code in _CODES
+            and _is_page(request)
+        ):
             return _page(request, exc.status_code, _CODES[exc.status_code], str(exc.detail))
         return await http(request, exc)
 

@@ -17,7 +17,8 @@ LANGUAGES = ("zh", "en")
 @cache
 def _catalog() -> dict[str, dict[str, str]]:
     data: dict[str, dict[str, str]] = json.loads(
-        (Path(__file__).with_name("messages.json")).read_text(encoding="utf-8"))
+        (Path(__file__).with_name("messages.json")).read_text(encoding="utf-8")
+    )
     keys = [set(v) for v in data.values()]
     if any(k != keys[0] for k in keys):
         missing = {lang: sorted(keys[0] ^ set(v)) for lang, v in data.items()}

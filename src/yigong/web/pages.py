@@ -44,14 +44,17 @@ templates = Jinja2Templates(directory=HERE / "templates")
 Format = Annotated[str, Query(pattern="^(html|json)$")]
 
 
-def _render(request: Request, name: str, data: dict[str, Any], fmt: str,
-            p: Principal | None = None) -> Response:
+def _render(
+    request: Request, name: str, data: dict[str, Any], fmt: str, p: Principal | None = None
+) -> Response:
     if fmt == "json":
         return JSONResponse(data)
     lang = language(request)
-    return templates.TemplateResponse(request, name, {
-        "data": data, "t": messages(lang), "lang": lang,
-        "user": p.user if p else None})
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"data": data, "t": messages(lang), "lang": lang, "user": p.user if p else None},
+    )
 
 
 def _local(path: str) -> str:
@@ -84,21 +87,29 @@ def _period(p: Principal, period: str | None) -> str:
 
 @router.get("/login")
 def login_form(request: Request, next: str = "/", error: int = 0) -> Response:
-    return _render(request, "login.html", {"next": _local(next),
-                                           "error": bool(error)}, "html")
+    return _render(request, "login.html", {"next": _local(next), "error": bool(error)}, "html")
 
 
 @router.post("/login")
-def login(request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()],
-          next: Annotated[str, Form()] = "/") -> Response:
+def login(
+    request: Request,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
     state = request.app.state.yigong
     user = state.users.authenticate(username, password)
     if user is None:
         return RedirectResponse(f"/login?error=1&next={quote(_local(next))}", status_code=303)
     token = issue_token(user.username, state.settings.secret, state.settings.token_minutes)
     out = RedirectResponse(_local(next), status_code=303)
-    out.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax",
-                   max_age=state.settings.token_minutes * 60)
+    out.set_cookie(
+        TOKEN_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        max_age=state.settings.token_minutes * 60,
+    )
     return out
 
 
@@ -120,8 +131,9 @@ def switch_language(request: Request, lang: str) -> Response:
 
 
 @router.get("/")
-def overview(request: Request, node: str | None = None, period: str | None = None,
-             format: Format = "html") -> Response:
+def overview(
+    request: Request, node: str | None = None, period: str | None = None, format: Format = "html"
+) -> Response:
     p = _who(request)
     if p is None:
         return _login_redirect(request)
@@ -130,8 +142,9 @@ def overview(request: Request, node: str | None = None, period: str | None = Non
 
 
 @router.get("/nodes/{node}/indicators/{indicator}")
-def drill(request: Request, node: str, indicator: str, period: str | None = None,
-          format: Format = "html") -> Response:
+def drill(
+    request: Request, node: str, indicator: str, period: str | None = None, format: Format = "html"
+) -> Response:
     p = _who(request)
     if p is None:
         return _login_redirect(request)
@@ -152,8 +165,9 @@ def tree(request: Request, format: Format = "html") -> Response:
 
 
 @router.get("/casemix")
-def casemix(request: Request, node: str | None = None, period: str | None = None,
-            format: Format = "html") -> Response:
+def casemix(
+    request: Request, node: str | None = None, period: str | None = None, format: Format = "html"
+) -> Response:
     p = _who(request)
     if p is None:
         return _login_redirect(request)
@@ -170,9 +184,12 @@ def quality(request: Request, format: Format = "html") -> Response:
 
 
 @router.get("/settlement")
-def settlement(request: Request, county: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
-               year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
-               format: Format = "html") -> Response:
+def settlement(
+    request: Request,
+    county: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+    format: Format = "html",
+) -> Response:
     p = _who(request)
     if p is None:
         return _login_redirect(request)
@@ -183,9 +200,12 @@ def settlement(request: Request, county: Annotated[str | None, Query(pattern=r"^
 
 
 @router.get("/referrals")
-def referrals(request: Request, status: Annotated[str | None, Query(max_length=40)] = None,
-              page: Annotated[int, Query(ge=1, le=10**6)] = 1,
-              format: Format = "html") -> Response:
+def referrals(
+    request: Request,
+    status: Annotated[str | None, Query(max_length=40)] = None,
+    page: Annotated[int, Query(ge=1, le=10**6)] = 1,
+    format: Format = "html",
+) -> Response:
     p = _who(request)
     if p is None:
         return _login_redirect(request)
@@ -193,17 +213,20 @@ def referrals(request: Request, status: Annotated[str | None, Query(max_length=4
 
     status = status or None  # the form's "all statuses" sends status=
     if status is not None and status not in STATUSES:
-        raise ApiError(400, "bad_request", f"no referral status {status!r}",
-                       {"statuses": list(STATUSES)})
+        raise ApiError(
+            400, "bad_request", f"no referral status {status!r}", {"statuses": list(STATUSES)}
+        )
     return _render(request, "referrals.html", referrals_view(p, status, page), format, p)
 
 
 @router.get("/screening")
-def screening(request: Request,
-              period: Annotated[str | None, Query(pattern=r"^\d{4}(Q[1-4]|\d{2})?$")] = None,
-              rule: Annotated[str | None, Query(pattern=r"^[a-z][a-z0-9_]{0,60}$")] = None,
-              page: Annotated[int, Query(ge=1, le=10**6)] = 1,
-              format: Format = "html") -> Response:
+def screening(
+    request: Request,
+    period: Annotated[str | None, Query(pattern=r"^\d{4}(Q[1-4]|\d{2})?$")] = None,
+    rule: Annotated[str | None, Query(pattern=r"^[a-z][a-z0-9_]{0,60}$")] = None,
+    page: Annotated[int, Query(ge=1, le=10**6)] = 1,
+    format: Format = "html",
+) -> Response:
     """Fund-supervision screening flags in scope, most severe rules first, then furthest past
     their threshold."""
     p = _who(request)
@@ -213,8 +236,9 @@ def screening(request: Request,
 
     rule = rule or None  # the form's "all rules" sends rule=
     if rule is not None and rule not in rules().rules:
-        raise ApiError(400, "bad_request", f"no screening rule {rule!r}",
-                       {"rules": sorted(rules().rules)})
+        raise ApiError(
+            400, "bad_request", f"no screening rule {rule!r}", {"rules": sorted(rules().rules)}
+        )
     period = period or _period(p, None)[:4]
     try:
         data = screening_view(p, period, rule, page)
@@ -234,12 +258,16 @@ def _county_year(p: Principal, county: str | None, year: int | None) -> tuple[st
 
 
 @router.get("/settlement/ledger")
-def ledger(request: Request, county: CountyQ = None, year: YearQ = None,
-           account: Annotated[str | None, Query(max_length=120)] = None,
-           community: Annotated[str | None, Query(max_length=64)] = None,
-           month: Annotated[str | None, Query(max_length=7)] = None,
-           page: Annotated[int, Query(ge=1, le=10**6)] = 1,
-           format: Format = "html") -> Response:
+def ledger(
+    request: Request,
+    county: CountyQ = None,
+    year: YearQ = None,
+    account: Annotated[str | None, Query(max_length=120)] = None,
+    community: Annotated[str | None, Query(max_length=64)] = None,
+    month: Annotated[str | None, Query(max_length=7)] = None,
+    page: Annotated[int, Query(ge=1, le=10**6)] = 1,
+    format: Format = "html",
+) -> Response:
     p = _who(request)
     if p is None:
         return _login_redirect(request)
@@ -249,9 +277,13 @@ def ledger(request: Request, county: CountyQ = None, year: YearQ = None,
 
 
 @router.get("/settlement/ledger/{line_id}")
-def ledger_explain(request: Request, line_id: Annotated[str, Path(pattern=r"^L\d{7}$")],
-                   county: CountyQ = None, year: YearQ = None,
-                   format: Format = "html") -> Response:
+def ledger_explain(
+    request: Request,
+    line_id: Annotated[str, Path(pattern=r"^L\d{7}$")],
+    county: CountyQ = None,
+    year: YearQ = None,
+    format: Format = "html",
+) -> Response:
     p = _who(request)
     if p is None:
         return _login_redirect(request)
@@ -260,15 +292,20 @@ def ledger_explain(request: Request, line_id: Annotated[str, Path(pattern=r"^L\d
 
 
 @router.get("/settlement/statements")
-def statements(request: Request, county: CountyQ = None, year: YearQ = None,
-               community: Annotated[str | None, Query(max_length=64)] = None,
-               format: Format = "html") -> Response:
+def statements(
+    request: Request,
+    county: CountyQ = None,
+    year: YearQ = None,
+    community: Annotated[str | None, Query(max_length=64)] = None,
+    format: Format = "html",
+) -> Response:
     p = _who(request)
     if p is None:
         return _login_redirect(request)
     c, y = _county_year(p, county, year)
-    return _render(request, "statements.html", statements_view(p, c, y, community or None),
-                   format, p)
+    return _render(
+        request, "statements.html", statements_view(p, c, y, community or None), format, p
+    )
 
 
 @router.get("/centres")
@@ -276,13 +313,18 @@ def centres(request: Request, year: YearQ = None, format: Format = "html") -> Re
     p = _who(request)
     if p is None:
         return _login_redirect(request)
-    return _render(request, "centres.html", centres_view(p, year or int(_period(p, None)[:4])),
-                   format, p)
+    return _render(
+        request, "centres.html", centres_view(p, year or int(_period(p, None)[:4])), format, p
+    )
 
 
 @router.get("/contracts")
-def contracts(request: Request, year: YearQ = None, node: Annotated[str | None, Query(
-        max_length=80)] = None, format: Format = "html") -> Response:
+def contracts(
+    request: Request,
+    year: YearQ = None,
+    node: Annotated[str | None, Query(max_length=80)] = None,
+    format: Format = "html",
+) -> Response:
     p = _who(request)
     if p is None:
         return _login_redirect(request)

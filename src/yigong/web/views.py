@@ -8,9 +8,21 @@ from yigong.api.context import Principal
 from yigong.indicators.evaluate import IndicatorResult
 from yigong.services import casemix_report, hierarchy, quality, tables
 
-__all__ = ["casemix_view", "centres_view", "contracts_view", "drill_view", "explain_view",
-           "ledger_view", "light", "overview_view", "quality_view", "referrals_view",
-           "settlement_view", "statements_view", "tree_view"]
+__all__ = [
+    "casemix_view",
+    "centres_view",
+    "contracts_view",
+    "drill_view",
+    "explain_view",
+    "ledger_view",
+    "light",
+    "overview_view",
+    "quality_view",
+    "referrals_view",
+    "settlement_view",
+    "statements_view",
+    "tree_view",
+]
 
 
 def light(r: dict[str, Any]) -> str:
@@ -37,8 +49,13 @@ def overview_view(p: Principal, node: str, period: str) -> dict[str, Any]:
 
     def build() -> dict[str, Any]:
         rows = [r for r in p.state.results(str(n), period) if r.target is not None]
-        return {"node": str(n), "node_name": rows[0].node_name if rows else "",
-                "period": period, "items": [_row(r) for r in rows]}  # = services' scorecard
+        return {
+            "node": str(n),
+            "node_name": rows[0].node_name if rows else "",
+            "period": period,
+            "items": [_row(r) for r in rows],
+        }  # = services' scorecard
+
     return {**p.state.memo(("overview", str(n), period), build), "nodes": list(p.user.nodes)}
 
 
@@ -49,13 +66,21 @@ def drill_view(p: Principal, node: str, indicator: str, period: str) -> dict[str
     def build() -> dict[str, Any]:
         (top,) = p.state.results(str(n), period, [indicator])
         with p.state.tables() as wh:
-            members = sorted(p.state.memo(("members", str(n)), lambda: hierarchy.members(wh, n))
-                             & p.scope.institutions)
+            members = sorted(
+                p.state.memo(("members", str(n)), lambda: hierarchy.members(wh, n))
+                & p.scope.institutions
+            )
         per_inst = [p.state.results(f"inst:{i}", period, [indicator])[0] for i in members]
         ex = p.state.explanation(str(n), indicator, period, 20)
         measures = tables.measure_rows(ex.rows, p.scope.hidden)
-        return {"node": str(n), "period": period, "result": _row(top),
-                "institutions": [_row(r) for r in per_inst], "measures": measures}
+        return {
+            "node": str(n),
+            "period": period,
+            "result": _row(top),
+            "institutions": [_row(r) for r in per_inst],
+            "measures": measures,
+        }
+
     # the institutions shown and the rows redacted depend on the scope: part of the key
     key = ("drill", str(n), indicator, period, p.scope.institutions)
     return p.state.memo(key, build)  # type: ignore[no-any-return]
@@ -69,11 +94,20 @@ def tree_view(p: Principal) -> dict[str, Any]:
         mem = wh.table("community_memberships")
         mem = mem.filter(mem.valid_to.isnull())
         com = wh.table("communities")
-        rows = tables.rows(inst.select("institution_id", "name_zh", "institution_type",
-                                         "division_code").order_by("institution_id"))
-        links = tables.rows(mem.join(com, "community_id").select(
-            mem.institution_id, mem.community_id, mem.role, mem.parent_institution_id,
-            community_name=com.name_zh))
+        rows = tables.rows(
+            inst.select("institution_id", "name_zh", "institution_type", "division_code").order_by(
+                "institution_id"
+            )
+        )
+        links = tables.rows(
+            mem.join(com, "community_id").select(
+                mem.institution_id,
+                mem.community_id,
+                mem.role,
+                mem.parent_institution_id,
+                community_name=com.name_zh,
+            )
+        )
     by_inst: dict[str, dict[str, Any]] = {}
     for link in links:
         if link["institution_id"] in p.scope.institutions:
@@ -82,12 +116,18 @@ def tree_view(p: Principal) -> dict[str, Any]:
     for r in rows:
         link = by_inst.get(r["institution_id"], {})
         key = link.get("community_id", "")
-        g = groups.setdefault(key, {"community_id": key,
-                                    "name_zh": link.get("community_name", ""),
-                                    "institutions": []})
+        g = groups.setdefault(
+            key,
+            {"community_id": key, "name_zh": link.get("community_name", ""), "institutions": []},
+        )
         parent = link.get("parent_institution_id")
-        g["institutions"].append({**r, "role": link.get("role", ""),
-                                  "parent": parent if parent in p.scope.institutions else None})
+        g["institutions"].append(
+            {
+                **r,
+                "role": link.get("role", ""),
+                "parent": parent if parent in p.scope.institutions else None,
+            }
+        )
     return {"communities": list(groups.values())}
 
 
@@ -121,17 +161,28 @@ def referrals_view(p: Principal, status: str | None, page: int) -> dict[str, Any
     """The referral inbox of the user's institutions (50 a page, newest first)."""
     from yigong.api import referrals
 
-    return {**referrals.inbox(p, status, 50, (page - 1) * 50), "page": page,
-            "statuses": list(referrals.STATUSES)}
+    return {
+        **referrals.inbox(p, status, 50, (page - 1) * 50),
+        "page": page,
+        "statuses": list(referrals.STATUSES),
+    }
 
 
-def ledger_view(p: Principal, county: str, year: int, account: str | None,
-                community: str | None, month: str | None, page: int) -> dict[str, Any]:
+def ledger_view(
+    p: Principal,
+    county: str,
+    year: int,
+    account: str | None,
+    community: str | None,
+    month: str | None,
+    page: int,
+) -> dict[str, Any]:
     """Ledger lines of the county's budget run in scope, filtered, 50 a page."""
     from yigong.api.settlement_run import ledger_page
 
-    return ledger_page(p, county, year, account=account, community=community, month=month,
-                       page=page)
+    return ledger_page(
+        p, county, year, account=account, community=community, month=month, page=page
+    )
 
 
 def explain_view(p: Principal, county: str, year: int, line_id: str) -> dict[str, Any]:
@@ -141,13 +192,15 @@ def explain_view(p: Principal, county: str, year: int, line_id: str) -> dict[str
     return explain(p, county, year, line_id)
 
 
-def statements_view(p: Principal, county: str, year: int, community: str | None
-                    ) -> dict[str, Any]:
+def statements_view(p: Principal, county: str, year: int, community: str | None) -> dict[str, Any]:
     """The monthly statements of the communities in scope (one, if asked)."""
     from yigong.api.settlement_run import STATEMENT_COLUMNS, statements
 
-    return {**statements(p, county, year, community), "columns": list(STATEMENT_COLUMNS),
-            "community": community}
+    return {
+        **statements(p, county, year, community),
+        "columns": list(STATEMENT_COLUMNS),
+        "community": community,
+    }
 
 
 def centres_view(p: Principal, year: int) -> dict[str, Any]:
@@ -164,8 +217,7 @@ def contracts_view(p: Principal, year: int, node: str | None) -> dict[str, Any]:
     return view(p, year, node)
 
 
-def screening_view(p: Principal, period: str | None, rule: str | None,
-                   page: int) -> dict[str, Any]:
+def screening_view(p: Principal, period: str | None, rule: str | None, page: int) -> dict[str, Any]:
     """Fund-supervision flags of the institutions in scope (the API's `flags_page`), 50 a page,
     with each rule's names, severity and the policy text it serves."""
     from yigong.services.screening import flags_page, rules
@@ -178,8 +230,18 @@ def screening_view(p: Principal, period: str | None, rule: str | None,
 
     data = p.state.memo(("screening", scope, period, rule, page), build)  # shared with the API
     known = rules().rules
-    return {**data, "period": period, "rule": rule,
-            "rules": [{"id": r.id, "name_zh": r.name_zh, "name_en": r.name_en,
-                       "severity": str(getattr(r.severity, "value", r.severity)),
-                       "policy": r.policy.model_dump(mode="json")}
-                      for r in known.values()]}
+    return {
+        **data,
+        "period": period,
+        "rule": rule,
+        "rules": [
+            {
+                "id": r.id,
+                "name_zh": r.name_zh,
+                "name_en": r.name_en,
+                "severity": str(getattr(r.severity, "value", r.severity)),
+                "policy": r.policy.model_dump(mode="json"),
+            }
+            for r in known.values()
+        ],
+    }

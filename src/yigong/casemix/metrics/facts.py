@@ -21,8 +21,12 @@ from __future__ import annotations
 import ibis
 
 
-def case_facts(grouped: ibis.Table, weights: ibis.Table, low_risk: ibis.Table | None = None,
-               by_period: bool = False) -> ibis.Table:
+def case_facts(
+    grouped: ibis.Table,
+    weights: ibis.Table,
+    low_risk: ibis.Table | None = None,
+    by_period: bool = False,
+) -> ibis.Table:
     g = grouped.filter(grouped.status == "grouped")
     g = g.mutate(cost=g.total_cost.cast("float64"), los=g.length_of_stay.cast("float64"))
     keys = ["drg", "period"] if by_period else ["drg"]

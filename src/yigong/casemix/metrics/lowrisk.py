@@ -30,7 +30,9 @@ class Scale(StrEnum):
     LOG = "log"
 
 
-def low_risk_groups(grouped: ibis.Table, min_cases: int = 1, scale: Scale = Scale.PLAIN) -> ibis.Table:
+def low_risk_groups(
+    grouped: ibis.Table, min_cases: int = 1, scale: Scale = Scale.PLAIN
+) -> ibis.Table:
     """Per DRG: cases, deaths, mortality, x (the scaled rate), mean, sd, threshold, low_risk."""
     g = grouped.filter(grouped.status == "grouped")
     per = g.group_by("drg").aggregate(cases=g.count(), deaths=g.died.cast("int64").sum())
@@ -43,4 +45,6 @@ def low_risk_groups(grouped: ibis.Table, min_cases: int = 1, scale: Scale = Scal
     stats = per.aggregate(mean=per.x.mean(), sd=per.x.std(how="sample"))
     out = per.cross_join(stats)
     threshold = out["mean"] - out.sd
-    return out.mutate(threshold=threshold, low_risk=(out.x < threshold).fill_null(False)).order_by("drg")
+    return out.mutate(threshold=threshold, low_risk=(out.x < threshold).fill_null(False)).order_by(
+        "drg"
+    )

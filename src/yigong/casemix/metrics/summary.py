@@ -12,8 +12,9 @@ LEVELS: dict[str, tuple[str, ...]] = {
 }
 
 
-def casemix_summary(facts: ibis.Table, by: tuple[str, ...] | list[str] = LEVELS["institution"],
-                    period: bool = True) -> ibis.Table:
+def casemix_summary(
+    facts: ibis.Table, by: tuple[str, ...] | list[str] = LEVELS["institution"], period: bool = True
+) -> ibis.Table:
     """One row per unit (and period): every indicator with numerator and denominator.
 
     Columns: cases (grouped), groups_covered (distinct DRGs, DRG组数), weighted_cases,

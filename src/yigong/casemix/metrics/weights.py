@@ -47,7 +47,9 @@ def _kept(grouped: ibis.Table, trim: Trim) -> ibis.Table:
     return j.filter((j.cost >= j.lo) & (j.cost <= j.hi)).select(*t.columns)
 
 
-def weights_from_data(grouped: ibis.Table, trim: Trim = Trim.IQR3, min_cases: int = 1) -> ibis.Table:
+def weights_from_data(
+    grouped: ibis.Table, trim: Trim = Trim.IQR3, min_cases: int = 1
+) -> ibis.Table:
     """Per DRG: cases, cases_used (after trimming), mean_cost, overall_mean, weight."""
     base = grouped.filter(grouped.status == "grouped")
     counts = base.group_by("drg").aggregate(cases=base.count())
@@ -59,7 +61,9 @@ def weights_from_data(grouped: ibis.Table, trim: Trim = Trim.IQR3, min_cases: in
     out = per.join(eligible, "drg").cross_join(overall)
     mean_cost = out.cost_sum / out.cases_used
     return out.select(
-        "drg", "cases", "cases_used",
+        "drg",
+        "cases",
+        "cases_used",
         mean_cost=mean_cost,
         overall_mean=out.overall_mean,
         weight=(mean_cost / out.overall_mean).round(4).cast(WEIGHT_TYPE),
@@ -91,14 +95,21 @@ def read_weight_table(path: Path | str) -> ibis.Table:
             if not drg:
                 problems.append(f"{path.name}: row {row_no}, field drg: empty")
             elif drg in seen:
-                problems.append(f"{path.name}: row {row_no}, field drg: {drg} repeats row {seen[drg]}")
+                problems.append(
+                    f"{path.name}: row {row_no}, field drg: {drg} repeats row {seen[drg]}"
+                )
             if not ok:
-                problems.append(f"{path.name}: row {row_no}, field weight: not a positive decimal: {raw!r}")
+                problems.append(
+                    f"{path.name}: row {row_no}, field weight: not a positive decimal: {raw!r}"
+                )
             if drg and drg not in seen and ok:
                 seen[drg] = row_no
                 drgs.append(drg)
                 weights.append(w.quantize(Decimal("0.0001")))
     if problems:
         raise WeightTableError("\n".join(problems))
-    return ibis.memtable(pa.table({"drg": pa.array(drgs, pa.string()),
-                                   "weight": pa.array(weights, pa.decimal128(12, 4))}))
+    return ibis.memtable(
+        pa.table(
+            {"drg": pa.array(drgs, pa.string()), "weight": pa.array(weights, pa.decimal128(12, 4))}
+        )
+    )

@@ -9,7 +9,6 @@ store is one the services could have produced. Rates are in ``GradedCareRates`` 
 illustrative assumptions — see docs/graded-care.md), never hidden in the code.
 """
 
-
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -66,38 +65,77 @@ def generate_graded_care(
     _assign_homes(world, residents, rng)
     _generate_referrals(bulk, world, residents, year_list, rng, rates, summary)
     bulk.flush([m.Referral, m.ReferralEvent])
-    _generate_centres(bulk, world, residents, year_list, rng, rates,
-                      load_centre_catalog(world.county), summary)
+    _generate_centres(
+        bulk, world, residents, year_list, rng, rates, load_centre_catalog(world.county), summary
+    )
     bulk.flush([m.CentreRequest, m.Recognition])
     _generate_contracts(bulk, world, residents, year_list, rng, rates, summary)
-    bulk.flush([m.FamilyDoctorTeam, m.FamilyDoctorTeamMember, m.Contract, m.ContractService,
-                m.FeeDistributionLine])
+    bulk.flush(
+        [
+            m.FamilyDoctorTeam,
+            m.FamilyDoctorTeamMember,
+            m.Contract,
+            m.ContractService,
+            m.FeeDistributionLine,
+        ]
+    )
     return summary
 
 
-def demo_county(residents: int, rng: np.random.Generator, county_code: str = "410122"
-                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def demo_county(
+    residents: int, rng: np.random.Generator, county_code: str = "410122"
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """A small stand-alone county (2 communities, 8 townships, 6 villages each) and residents
     with a plausible age pyramid — for ``yigong referral synth`` when no county is given."""
     insts: list[dict[str, Any]] = [
-        {"institution_id": f"{county_code}-H1", "type": "county_general", "community_id": "C1",
-         "county_code": county_code, "is_lead": True},
-        {"institution_id": f"{county_code}-H2", "type": "county_tcm", "community_id": "C2",
-         "county_code": county_code, "is_lead": True},
-        {"institution_id": f"{county_code}-M1", "type": "county_mch", "community_id": "C1",
-         "county_code": county_code},
+        {
+            "institution_id": f"{county_code}-H1",
+            "type": "county_general",
+            "community_id": "C1",
+            "county_code": county_code,
+            "is_lead": True,
+        },
+        {
+            "institution_id": f"{county_code}-H2",
+            "type": "county_tcm",
+            "community_id": "C2",
+            "county_code": county_code,
+            "is_lead": True,
+        },
+        {
+            "institution_id": f"{county_code}-M1",
+            "type": "county_mch",
+            "community_id": "C1",
+            "county_code": county_code,
+        },
     ]
     for t in range(8):
         comm = "C1" if t < 5 else "C2"
         tid = f"{county_code}-T{t + 1:02d}"
-        insts.append({"institution_id": tid, "type": "township_centre", "community_id": comm,
-                      "county_code": county_code})
-        insts += [{"institution_id": f"{tid}-V{v + 1:02d}", "type": "village_clinic",
-                   "community_id": comm, "county_code": county_code} for v in range(6)]
+        insts.append(
+            {
+                "institution_id": tid,
+                "type": "township_centre",
+                "community_id": comm,
+                "county_code": county_code,
+            }
+        )
+        insts += [
+            {
+                "institution_id": f"{tid}-V{v + 1:02d}",
+                "type": "village_clinic",
+                "community_id": comm,
+                "county_code": county_code,
+            }
+            for v in range(6)
+        ]
     bands = np.array([0.09, 0.11, 0.12, 0.14, 0.15, 0.14, 0.12, 0.09, 0.04])  # 0-9 … 80-89
-    ages = (rng.choice(9, size=residents, p=bands / bands.sum()) * 10
-            + rng.integers(0, 10, size=residents))
+    ages = rng.choice(9, size=residents, p=bands / bands.sum()) * 10 + rng.integers(
+        0, 10, size=residents
+    )
     sexes = rng.integers(0, 2, size=residents)
-    people = [{"patient_key": f"{county_code}-R{i:07d}", "age": int(a), "sex": "F" if s else "M"}
-              for i, (a, s) in enumerate(zip(ages.tolist(), sexes.tolist(), strict=True))]
+    people = [
+        {"patient_key": f"{county_code}-R{i:07d}", "age": int(a), "sex": "F" if s else "M"}
+        for i, (a, s) in enumerate(zip(ages.tolist(), sexes.tolist(), strict=True))
+    ]
     return insts, people

@@ -1,6 +1,5 @@
 """Rates, vocabulary, bulk writer and small helpers of the synthetic graded-care activity."""
 
-
 from __future__ import annotations
 
 from collections import defaultdict
@@ -51,23 +50,60 @@ class GradedCareRates:
 
 
 UP_DIAGNOSES = {
-    "village": (["J18.900", "J20.900", "I10.x00", "E11.900", "J44.100", "K29.700"],
-                [0.30, 0.20, 0.20, 0.15, 0.10, 0.05]),
-    "township": (["I63.900", "I21.900", "I61.900", "S72.000", "J44.100", "J96.000", "K92.200",
-                  "I50.900", "O14.100", "C34.900", "C16.900", "K80.200"],
-                 [0.20, 0.10, 0.05, 0.08, 0.12, 0.05, 0.05, 0.10, 0.03, 0.08, 0.06, 0.08]),
-    "county": (["C34.900", "C16.900", "C22.000", "I21.000", "I60.900", "C71.900", "Q21.100",
-                "S06.500"], [0.20, 0.15, 0.12, 0.18, 0.10, 0.08, 0.07, 0.10]),
+    "village": (
+        ["J18.900", "J20.900", "I10.x00", "E11.900", "J44.100", "K29.700"],
+        [0.30, 0.20, 0.20, 0.15, 0.10, 0.05],
+    ),
+    "township": (
+        [
+            "I63.900",
+            "I21.900",
+            "I61.900",
+            "S72.000",
+            "J44.100",
+            "J96.000",
+            "K92.200",
+            "I50.900",
+            "O14.100",
+            "C34.900",
+            "C16.900",
+            "K80.200",
+        ],
+        [0.20, 0.10, 0.05, 0.08, 0.12, 0.05, 0.05, 0.10, 0.03, 0.08, 0.06, 0.08],
+    ),
+    "county": (
+        ["C34.900", "C16.900", "C22.000", "I21.000", "I60.900", "C71.900", "Q21.100", "S06.500"],
+        [0.20, 0.15, 0.12, 0.18, 0.10, 0.08, 0.07, 0.10],
+    ),
 }
-DOWN_DIAGNOSES = (["I69.300", "I63.900", "S72.000", "I10.x00", "E11.900", "J44.100", "C34.900"],
-                  [0.30, 0.15, 0.15, 0.12, 0.12, 0.10, 0.06])
+DOWN_DIAGNOSES = (
+    ["I69.300", "I63.900", "S72.000", "I10.x00", "E11.900", "J44.100", "C34.900"],
+    [0.30, 0.15, 0.15, 0.12, 0.12, 0.10, 0.06],
+)
 DOWN_REASON = "病情稳定，转回基层康复/随访"
-UP_REASON = {"village": "超出村卫生室诊疗能力", "township": "病情复杂，需上级医院诊治",
-             "county": "县域内无法开展，需转县域外"}
-CENTRE_MIX = (["ECG-12", "LAB-CBC", "LAB-LFT", "LAB-RFT", "LAB-HBA1C", "LAB-LIPID", "IMG-DR-CHEST",
-               "IMG-US-ABD", "IMG-CT-HEAD", "IMG-CT-CHEST", "ECG-HOLTER", "PATH-BIOPSY",
-               "CONSULT-REMOTE"],
-              [0.20, 0.20, 0.08, 0.07, 0.07, 0.06, 0.10, 0.08, 0.04, 0.04, 0.03, 0.01, 0.02])
+UP_REASON = {
+    "village": "超出村卫生室诊疗能力",
+    "township": "病情复杂，需上级医院诊治",
+    "county": "县域内无法开展，需转县域外",
+}
+CENTRE_MIX = (
+    [
+        "ECG-12",
+        "LAB-CBC",
+        "LAB-LFT",
+        "LAB-RFT",
+        "LAB-HBA1C",
+        "LAB-LIPID",
+        "IMG-DR-CHEST",
+        "IMG-US-ABD",
+        "IMG-CT-HEAD",
+        "IMG-CT-CHEST",
+        "ECG-HOLTER",
+        "PATH-BIOPSY",
+        "CONSULT-REMOTE",
+    ],
+    [0.20, 0.20, 0.08, 0.07, 0.07, 0.06, 0.10, 0.08, 0.04, 0.04, 0.03, 0.01, 0.02],
+)
 SERVICE_BY_POP = {
     KeyPopulation.HYPERTENSION: ("follow_up", 4.0),
     KeyPopulation.DIABETES: ("follow_up", 4.0),
@@ -122,7 +158,7 @@ class _Bulk:
                     _copy(conn, table, rows)
                     continue
                 for i in range(0, len(rows), CHUNK):
-                    conn.execute(insert(table), rows[i:i + CHUNK])  # Core executemany
+                    conn.execute(insert(table), rows[i : i + CHUNK])  # Core executemany
 
 
 def _copy(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -154,8 +190,6 @@ class _World:
     home_village: list[str | None] = field(default_factory=list)
 
 
-
-
 def _random_time(rng: np.random.Generator, year: int) -> datetime:
     day = int(rng.integers(0, 365))
     minute = int(rng.integers(8 * 60, 17 * 60))
@@ -164,5 +198,3 @@ def _random_time(rng: np.random.Generator, year: int) -> datetime:
 
 def _hours(rng: np.random.Generator, low: float, high: float) -> timedelta:
     return timedelta(minutes=int(rng.uniform(low, high) * 60))
-
-

@@ -1,6 +1,5 @@
 """Synthetic family-doctor teams, contracts, services and fee distribution."""
 
-
 from __future__ import annotations
 
 from collections import defaultdict
@@ -23,15 +22,18 @@ from yigong.synth.graded_care._base import (
 )
 
 
-def _population_masks(ages: np.ndarray, female: np.ndarray, draws: np.ndarray,
-                      rng: np.random.Generator) -> dict[KeyPopulation, np.ndarray]:
+def _population_masks(
+    ages: np.ndarray, female: np.ndarray, draws: np.ndarray, rng: np.random.Generator
+) -> dict[KeyPopulation, np.ndarray]:
     """Key-population membership per resident for one year. ``draws`` (n × 4 uniform, fixed per
     resident) make hypertension, diabetes, disability and low income persist across years.
     Prevalences: hypertension 8 % at 35 rising 0.8 points a year of age to 45 %, diabetes a
     third of that, disability 2 %, low income 3 % (illustrative)."""
     htn_p = np.clip(0.08 + 0.008 * (ages - 35), 0.0, 0.45)
     return {
-        KeyPopulation.MATERNAL: female & (ages >= 20) & (ages <= 39)
+        KeyPopulation.MATERNAL: female
+        & (ages >= 20)
+        & (ages <= 39)
         & (rng.random(len(ages)) < 0.06),
         KeyPopulation.CHILD: ages <= 6,
         KeyPopulation.HYPERTENSION: (ages >= 35) & (draws[:, 0] < htn_p),
@@ -42,8 +44,9 @@ def _population_masks(ages: np.ndarray, female: np.ndarray, draws: np.ndarray,
     }
 
 
-def _make_teams(bulk: _Bulk, world: _World, rates: GradedCareRates, summary: GradedCareSummary
-                ) -> tuple[list[str], dict[str, list[tuple[str, Decimal]]], dict[str, str]]:
+def _make_teams(
+    bulk: _Bulk, world: _World, rates: GradedCareRates, summary: GradedCareSummary
+) -> tuple[list[str], dict[str, list[tuple[str, Decimal]]], dict[str, str]]:
     """Teams per township (one per ``residents_per_team``); returns each resident's team."""
     by_tsp: dict[str, list[int]] = defaultdict(list)
     for i, t in enumerate(world.home_township):
@@ -55,15 +58,27 @@ def _make_teams(bulk: _Bulk, world: _World, rates: GradedCareRates, summary: Gra
         k = max(1, -(-len(people) // rates.residents_per_team))
         for j in range(k):
             team = f"TM-{tsp}-{j + 1}"
-            members = [(f"{team}-gp", Decimal(2), "gp"), (f"{team}-nurse", Decimal(1), "nurse"),
-                       (f"{team}-ph", Decimal(1), "public_health"),
-                       (f"{team}-vd", Decimal(1), "village_doctor"),
-                       (f"{team}-spec", Decimal("0.5"), "county_specialist")]
-            bulk.add(m.FamilyDoctorTeam, {"team_id": team, "institution_id": tsp,
-                                          "name": f"家庭医生团队{j + 1}", "leader": members[0][0]})
+            members = [
+                (f"{team}-gp", Decimal(2), "gp"),
+                (f"{team}-nurse", Decimal(1), "nurse"),
+                (f"{team}-ph", Decimal(1), "public_health"),
+                (f"{team}-vd", Decimal(1), "village_doctor"),
+                (f"{team}-spec", Decimal("0.5"), "county_specialist"),
+            ]
+            bulk.add(
+                m.FamilyDoctorTeam,
+                {
+                    "team_id": team,
+                    "institution_id": tsp,
+                    "name": f"家庭医生团队{j + 1}",
+                    "leader": members[0][0],
+                },
+            )
             for mid, w, role in members:
-                bulk.add(m.FamilyDoctorTeamMember, {"team_id": team, "member_id": mid,
-                                                    "role": role, "weight": str(w)})
+                bulk.add(
+                    m.FamilyDoctorTeamMember,
+                    {"team_id": team, "member_id": mid, "role": role, "weight": str(w)},
+                )
             members_of[team] = [(mid, w) for mid, w, _ in members]
             inst_of[team] = tsp
             summary.teams += 1
@@ -72,9 +87,15 @@ def _make_teams(bulk: _Bulk, world: _World, rates: GradedCareRates, summary: Gra
     return team_of, members_of, inst_of
 
 
-def _generate_contracts(bulk: _Bulk, world: _World, residents: Sequence[Mapping[str, Any]],
-                        years: Sequence[int], rng: np.random.Generator, rates: GradedCareRates,
-                        summary: GradedCareSummary) -> None:
+def _generate_contracts(
+    bulk: _Bulk,
+    world: _World,
+    residents: Sequence[Mapping[str, Any]],
+    years: Sequence[int],
+    rng: np.random.Generator,
+    rates: GradedCareRates,
+    summary: GradedCareSummary,
+) -> None:
     team_of, members_of, inst_of = _make_teams(bulk, world, rates, summary)
     n = len(residents)
     base_age = np.array([int(r.get("age", 40)) for r in residents])
@@ -95,8 +116,10 @@ def _generate_contracts(bulk: _Bulk, world: _World, residents: Sequence[Mapping[
         drops = rng.random(len(chosen)) < rates.contract_drop
         drop_days = rng.integers(30, 300, size=len(chosen))
         signed_before = rng.integers(0, 15, size=len(chosen))
-        plan = [(pop, *SERVICE_BY_POP[pop], rng.poisson(SERVICE_BY_POP[pop][1], len(chosen)))
-                for pop in masks]
+        plan = [
+            (pop, *SERVICE_BY_POP[pop], rng.poisson(SERVICE_BY_POP[pop][1], len(chosen)))
+            for pop in masks
+        ]
         general_visits = rng.poisson(1.0, len(chosen))
         day_u = rng.random((len(chosen), 8))
         for j, i in enumerate(chosen.tolist()):
@@ -110,34 +133,56 @@ def _generate_contracts(bulk: _Bulk, world: _World, residents: Sequence[Mapping[
             cid = f"FDS-{year}-{n_contract:07d}"
             n_contract += 1
             team = team_of[i]
-            bulk.add(m.Contract, {"contract_id": cid, "team_id": team, "patient_key": keys[i],
-                                  "populations": ",".join(pops),
-                                  "signed_on": start - timedelta(days=int(signed_before[j])),
-                                  "start_on": start, "end_on": end,
-                                  "fee_fen": fee_fen[bool(pops)], "status": status})
+            bulk.add(
+                m.Contract,
+                {
+                    "contract_id": cid,
+                    "team_id": team,
+                    "patient_key": keys[i],
+                    "populations": ",".join(pops),
+                    "signed_on": start - timedelta(days=int(signed_before[j])),
+                    "start_on": start,
+                    "end_on": end,
+                    "fee_fen": fee_fen[bool(pops)],
+                    "status": status,
+                },
+            )
             fees[(team, year)] += rates.fee_key if pops else rates.fee_general
             summary.contracts += 1
-            todo = [(kind, int(counts[j])) for pop, kind, _mean, counts in plan
-                    if masks[pop][i]] or [("clinic_visit", int(general_visits[j]))]
+            todo = [
+                (kind, int(counts[j])) for pop, kind, _mean, counts in plan if masks[pop][i]
+            ] or [("clinic_visit", int(general_visits[j]))]
             span = (end - start).days + 1
             slot = 0
             by = members_of[team][0][0]
             for kind, count in todo:
                 for _ in range(count):
-                    offset = int(day_u[j, slot % 8] * span) if slot < 8 else int(
-                        rng.integers(0, span))
+                    offset = (
+                        int(day_u[j, slot % 8] * span) if slot < 8 else int(rng.integers(0, span))
+                    )
                     slot += 1
-                    bulk.add(m.ContractService, {"contract_id": cid, "service_type": kind,
-                                                 "delivered_on": start + timedelta(days=offset),
-                                                 "delivered_by": by})
+                    bulk.add(
+                        m.ContractService,
+                        {
+                            "contract_id": cid,
+                            "service_type": kind,
+                            "delivered_on": start + timedelta(days=offset),
+                            "delivered_by": by,
+                        },
+                    )
                     summary.contract_services += 1
     for (team, year), total in sorted(fees.items()):
         dist = distribute_fee(total, inst_of[team], members_of[team], rates.team_share)
         for line in dist.lines:
-            bulk.add(m.FeeDistributionLine, {"team_id": team, "year": year,
-                                             "recipient": line.recipient,
-                                             "recipient_kind": line.recipient_kind,
-                                             "amount_fen": to_fen(line.amount), "rule": line.rule})
+            bulk.add(
+                m.FeeDistributionLine,
+                {
+                    "team_id": team,
+                    "year": year,
+                    "recipient": line.recipient,
+                    "recipient_kind": line.recipient_kind,
+                    "amount_fen": to_fen(line.amount),
+                    "rule": line.rule,
+                },
+            )
             summary.fee_lines += 1
-
-

@@ -1,6 +1,5 @@
 """Synthetic referrals, each walked through the real state machine."""
 
-
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -34,11 +33,22 @@ class _ReferralWriter:
     def __init__(self, bulk: _Bulk, world: _World, summary: GradedCareSummary) -> None:
         self.bulk, self.world, self.summary = bulk, world, summary
 
-    def write(self, rid: str, patient: str, frm: str, to: str, direction: Direction, dx: str,
-              reason: str, at: datetime, steps: list[tuple[ReferralAction, timedelta, str | None]],
-              setting: str) -> None:
-        route = resolve_route(self.world.refs[frm], self.world.refs[to], direction,
-                              self.world.county)
+    def write(
+        self,
+        rid: str,
+        patient: str,
+        frm: str,
+        to: str,
+        direction: Direction,
+        dx: str,
+        reason: str,
+        at: datetime,
+        steps: list[tuple[ReferralAction, timedelta, str | None]],
+        setting: str,
+    ) -> None:
+        route = resolve_route(
+            self.world.refs[frm], self.world.refs[to], direction, self.world.county
+        )
         parties = Parties(frm, to, route.reviewers, direction)
         status: ReferralStatus | None = None
         events = []
@@ -48,19 +58,42 @@ class _ReferralWriter:
             t = next(t for t in TRANSITIONS if t.source == status and t.action is act)
             actor = sorted(parties.institutions_for(t.party))[0]
             decide(status, act, actor, parties, why)  # the real rule; raises if illegal
-            events.append({"referral_id": rid, "seq": seq, "action": act.value,
-                           "from_status": status.value if status else None,
-                           "to_status": t.target.value, "user_id": f"{actor}-u1",
-                           "institution_id": actor, "at": now, "reason": why})
+            events.append(
+                {
+                    "referral_id": rid,
+                    "seq": seq,
+                    "action": act.value,
+                    "from_status": status.value if status else None,
+                    "to_status": t.target.value,
+                    "user_id": f"{actor}-u1",
+                    "institution_id": actor,
+                    "at": now,
+                    "reason": why,
+                }
+            )
             status = t.target
         assert status is not None
-        self.bulk.add(m.Referral, {
-            "referral_id": rid, "patient_key": patient, "direction": direction.value,
-            "scope": route.scope.value, "setting": setting, "status": status.value, "requesting_institution": frm,
-            "receiving_institution": to, "reviewers": ",".join(sorted(route.reviewers)),
-            "home_county": route.home_county, "community_id": route.community_id,
-            "diagnosis_icd10": dx, "reason": reason, "requested_at": at, "updated_at": now,
-            "version": len(events)})
+        self.bulk.add(
+            m.Referral,
+            {
+                "referral_id": rid,
+                "patient_key": patient,
+                "direction": direction.value,
+                "scope": route.scope.value,
+                "setting": setting,
+                "status": status.value,
+                "requesting_institution": frm,
+                "receiving_institution": to,
+                "reviewers": ",".join(sorted(route.reviewers)),
+                "home_county": route.home_county,
+                "community_id": route.community_id,
+                "diagnosis_icd10": dx,
+                "reason": reason,
+                "requested_at": at,
+                "updated_at": now,
+                "version": len(events),
+            },
+        )
         for e in events:
             self.bulk.add(m.ReferralEvent, e)
         self.summary.referrals += 1
@@ -68,8 +101,9 @@ class _ReferralWriter:
         self.summary.by_status[status.value] = self.summary.by_status.get(status.value, 0) + 1
 
 
-def _steps(rng: np.random.Generator, rates: GradedCareRates, direction: Direction
-           ) -> list[tuple[ReferralAction, timedelta, str | None]]:
+def _steps(
+    rng: np.random.Generator, rates: GradedCareRates, direction: Direction
+) -> list[tuple[ReferralAction, timedelta, str | None]]:
     """A realistic path through the table, with delays between the steps."""
     u = rng.random()
     if u < rates.reject:
@@ -77,7 +111,8 @@ def _steps(rng: np.random.Generator, rates: GradedCareRates, direction: Directio
     if u < rates.reject + rates.cancel_before_review:
         return [(A.CANCEL, _hours(rng, 0.2, 6), "患者放弃转诊")]
     path: list[tuple[ReferralAction, timedelta, str | None]] = [
-        (A.APPROVE, _hours(rng, 0.2, 12), None)]
+        (A.APPROVE, _hours(rng, 0.2, 12), None)
+    ]
     u = rng.random()
     if u < rates.decline:
         return [*path, (A.DECLINE, _hours(rng, 1, 24), "床位已满，建议择期")]
@@ -94,9 +129,15 @@ def _steps(rng: np.random.Generator, rates: GradedCareRates, direction: Directio
     return path
 
 
-def _generate_referrals(bulk: _Bulk, world: _World, residents: Sequence[Mapping[str, Any]],
-                        years: Sequence[int], rng: np.random.Generator,
-                        rates: GradedCareRates, summary: GradedCareSummary) -> None:
+def _generate_referrals(
+    bulk: _Bulk,
+    world: _World,
+    residents: Sequence[Mapping[str, Any]],
+    years: Sequence[int],
+    rng: np.random.Generator,
+    rates: GradedCareRates,
+    summary: GradedCareSummary,
+) -> None:
     writer = _ReferralWriter(bulk, world, summary)
     ages = np.array([int(r.get("age", 40)) for r in residents])
     weight = np.where(ages >= 65, rates.elderly_multiplier, 1.0)
@@ -115,8 +156,13 @@ def _generate_referrals(bulk: _Bulk, world: _World, residents: Sequence[Mapping[
             if path == 0 and village is not None:
                 frm, to, kind = village, tsp, "village"
             elif path == 2:
-                frm, to, kind = lead, world.out_hospitals[int(rng.choice(len(world.out_hospitals),
-                                                               p=world.out_weights))], "county"
+                frm, to, kind = (
+                    lead,
+                    world.out_hospitals[
+                        int(rng.choice(len(world.out_hospitals), p=world.out_weights))
+                    ],
+                    "county",
+                )
             else:
                 frm, to, kind = tsp, lead, "township"
                 others = [x for x in all_leads if x != lead]
@@ -124,10 +170,18 @@ def _generate_referrals(bulk: _Bulk, world: _World, residents: Sequence[Mapping[
                     to = others[int(rng.integers(0, len(others)))]
             codes, p = UP_DIAGNOSES[kind]
             dx = codes[int(rng.choice(len(codes), p=p))]
-            writer.write(f"RFS-{year}-{k:06d}", str(residents[int(res)]["patient_key"]), frm, to,
-                         Direction.UPWARD, dx, UP_REASON[kind], _random_time(rng, year),
-                         _steps(rng, rates, Direction.UPWARD),
-                         "inpatient" if rng.random() < rates.inpatient_share_up else "outpatient")
+            writer.write(
+                f"RFS-{year}-{k:06d}",
+                str(residents[int(res)]["patient_key"]),
+                frm,
+                to,
+                Direction.UPWARD,
+                dx,
+                UP_REASON[kind],
+                _random_time(rng, year),
+                _steps(rng, rates, Direction.UPWARD),
+                "inpatient" if rng.random() < rates.inpatient_share_up else "outpatient",
+            )
         down = int(rng.poisson(count * rates.downward_per_upward))
         for k, res in enumerate(rng.choice(n, size=down, p=weight / weight.sum())):
             tsp = world.home_township[int(res)]
@@ -136,10 +190,15 @@ def _generate_referrals(bulk: _Bulk, world: _World, residents: Sequence[Mapping[
             to = village if village is not None and rng.random() < 0.3 else tsp
             codes, p = DOWN_DIAGNOSES
             dx = codes[int(rng.choice(len(codes), p=p))]
-            writer.write(f"RFS-{year}-D{k:05d}", str(residents[int(res)]["patient_key"]), lead, to,
-                         Direction.DOWNWARD, dx, DOWN_REASON, _random_time(rng, year),
-                         _steps(rng, rates, Direction.DOWNWARD),
-                         "inpatient" if rng.random() < rates.inpatient_share_down
-                         else "outpatient")
-
-
+            writer.write(
+                f"RFS-{year}-D{k:05d}",
+                str(residents[int(res)]["patient_key"]),
+                lead,
+                to,
+                Direction.DOWNWARD,
+                dx,
+                DOWN_REASON,
+                _random_time(rng, year),
+                _steps(rng, rates, Direction.DOWNWARD),
+                "inpatient" if rng.random() < rates.inpatient_share_down else "outpatient",
+            )

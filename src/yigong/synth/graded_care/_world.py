@@ -1,6 +1,5 @@
 """The synthetic county as the workflow sees it: institutions, leads, residents' homes."""
 
-
 from __future__ import annotations
 
 from collections import defaultdict
@@ -20,9 +19,13 @@ from yigong.synth.graded_care._base import (
 )
 
 
-def _build_world(bulk: _Bulk, institutions: Iterable[Mapping[str, Any]],
-                 summary: GradedCareSummary, county_code: str | None,
-                 outside_providers: Sequence[Mapping[str, Any]] | None = None) -> _World:
+def _build_world(
+    bulk: _Bulk,
+    institutions: Iterable[Mapping[str, Any]],
+    summary: GradedCareSummary,
+    county_code: str | None,
+    outside_providers: Sequence[Mapping[str, Any]] | None = None,
+) -> _World:
     items = list(institutions)
     county = county_code or next((_county_of(i) for i in items if _county_of(i)), "")
     rows: list[dict[str, Any]] = []
@@ -35,10 +38,17 @@ def _build_world(bulk: _Bulk, institutions: Iterable[Mapping[str, Any]],
             summary.skipped_institutions[iid] = str(exc).split(";")[0]
             continue
         community = inst.get("community_id")
-        rows.append({"institution_id": iid, "name": str(inst.get("name", "")),
-                     "institution_type": itype, "level": level.key,
-                     "county_code": _county_of(inst) or county,
-                     "community_id": community, "is_lead": bool(inst.get("is_lead", False))})
+        rows.append(
+            {
+                "institution_id": iid,
+                "name": str(inst.get("name", "")),
+                "institution_type": itype,
+                "level": level.key,
+                "county_code": _county_of(inst) or county,
+                "community_id": community,
+                "is_lead": bool(inst.get("is_lead", False)),
+            }
+        )
         if community:
             by_comm[str(community)].append((iid, itype, level))
     leads: dict[str, str] = {}
@@ -47,33 +57,62 @@ def _build_world(bulk: _Bulk, institutions: Iterable[Mapping[str, Any]],
         if flagged:
             leads[comm] = flagged[0]
             continue
-        county_level = sorted((0 if t == "county_general" else 1, i) for i, t, lv in members
-                              if lv is CareLevel.COUNTY)
+        county_level = sorted(
+            (0 if t == "county_general" else 1, i) for i, t, lv in members if lv is CareLevel.COUNTY
+        )
         if county_level:
             leads[comm] = county_level[0][1]
     for r in rows:
         if r["community_id"] and leads.get(r["community_id"]) == r["institution_id"]:
             r["is_lead"] = True
     city = county[:4] + "00" if len(county) == 6 else "CITY"
-    outside = list(outside_providers) if outside_providers else [
-        {"institution_id": f"{county}-OUT-CITY", "name": "市级三甲医院（合成）",
-         "type": "city_hospital", "county_code": city, "weight": 0.7},
-        {"institution_id": f"{county}-OUT-PROV", "name": "省级医院（合成）",
-         "type": "provincial_hospital", "county_code": city[:2] + "0000", "weight": 0.3}]
+    outside = (
+        list(outside_providers)
+        if outside_providers
+        else [
+            {
+                "institution_id": f"{county}-OUT-CITY",
+                "name": "市级三甲医院（合成）",
+                "type": "city_hospital",
+                "county_code": city,
+                "weight": 0.7,
+            },
+            {
+                "institution_id": f"{county}-OUT-PROV",
+                "name": "省级医院（合成）",
+                "type": "provincial_hospital",
+                "county_code": city[:2] + "0000",
+                "weight": 0.3,
+            },
+        ]
+    )
     for p in outside:
-        rows.append({"institution_id": str(p["institution_id"]), "name": str(p.get("name", "")),
-                     "institution_type": str(p.get("type", "city_hospital")),
-                     "level": "beyond_county", "county_code": str(p["county_code"]),
-                     "community_id": None, "is_lead": False})
+        rows.append(
+            {
+                "institution_id": str(p["institution_id"]),
+                "name": str(p.get("name", "")),
+                "institution_type": str(p.get("type", "city_hospital")),
+                "level": "beyond_county",
+                "county_code": str(p["county_code"]),
+                "community_id": None,
+                "is_lead": False,
+            }
+        )
     out = [str(p["institution_id"]) for p in outside]
     weights = np.array([float(p.get("weight", 1.0)) for p in outside])
     for r in rows:
         bulk.add(m.Institution, r)
     summary.institutions = len(rows)
-    refs = {r["institution_id"]: InstitutionRef(r["institution_id"], CareLevel.parse(r["level"]),
-                                                r["county_code"], r["community_id"],
-                                                leads.get(r["community_id"] or ""))
-            for r in rows}
+    refs = {
+        r["institution_id"]: InstitutionRef(
+            r["institution_id"],
+            CareLevel.parse(r["level"]),
+            r["county_code"],
+            r["community_id"],
+            leads.get(r["community_id"] or ""),
+        )
+        for r in rows
+    }
     townships: dict[str, list[str]] = defaultdict(list)
     villages_by_comm: dict[str, list[str]] = defaultdict(list)
     for comm, members in by_comm.items():
@@ -88,16 +127,27 @@ def _build_world(bulk: _Bulk, institutions: Iterable[Mapping[str, Any]],
     for comm, tsps in townships.items():
         vs = villages_by_comm.get(comm, [])
         for k, t in enumerate(tsps):  # villages are dealt out round-robin to the townships
-            villages[t] = vs[k::len(tsps)]
+            villages[t] = vs[k :: len(tsps)]
     if not townships:
-        raise ValueError("no medical community has both a lead hospital and a township-level "
-                         "member; cannot generate graded-care activity")
-    return _World(refs, county, leads, dict(townships), villages, out, weights / weights.sum(),
-                  townships_set=frozenset(t for ts in townships.values() for t in ts))
+        raise ValueError(
+            "no medical community has both a lead hospital and a township-level "
+            "member; cannot generate graded-care activity"
+        )
+    return _World(
+        refs,
+        county,
+        leads,
+        dict(townships),
+        villages,
+        out,
+        weights / weights.sum(),
+        townships_set=frozenset(t for ts in townships.values() for t in ts),
+    )
 
 
-def _assign_homes(world: _World, residents: Sequence[Mapping[str, Any]],
-                  rng: np.random.Generator) -> None:
+def _assign_homes(
+    world: _World, residents: Sequence[Mapping[str, Any]], rng: np.random.Generator
+) -> None:
     all_tsp = [t for ts in world.townships.values() for t in ts]
     township_of_village = {v: t for t, vs in world.villages.items() for v in vs}
     pick = rng.integers(0, len(all_tsp), size=len(residents)).tolist()
@@ -117,5 +167,3 @@ def _assign_homes(world: _World, residents: Sequence[Mapping[str, Any]],
                 village = vs[int(x * len(vs))]
         world.home_township.append(tsp)
         world.home_village.append(village)
-
-

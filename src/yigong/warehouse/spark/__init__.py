@@ -48,15 +48,33 @@ ENV_SHUFFLE = "YIGONG_SPARK_SHUFFLE_PARTITIONS"
 
 #: bookkeeping tables a DuckDB warehouse keeps besides the canonical ones (same columns here).
 BOOKKEEPING_SCHEMAS: dict[str, pa.Schema] = {
-    "ingest_runs": pa.schema([
-        ("run_id", pa.string()), ("table_name", pa.string()), ("file", pa.string()),
-        ("file_sha256", pa.string()), ("started_at", pa.timestamp("us")),
-        ("finished_at", pa.timestamp("us")), ("rows_read", pa.int64()),
-        ("rows_accepted", pa.int64()), ("rows_rejected", pa.int64()), ("rows_replaced", pa.int64())]),
-    "quarantine": pa.schema([
-        ("run_id", pa.string()), ("table_name", pa.string()), ("file", pa.string()),
-        ("file_sha256", pa.string()), ("row_no", pa.int64()), ("field", pa.string()),
-        ("value", pa.string()), ("rule", pa.string()), ("reason", pa.string())]),
+    "ingest_runs": pa.schema(
+        [
+            ("run_id", pa.string()),
+            ("table_name", pa.string()),
+            ("file", pa.string()),
+            ("file_sha256", pa.string()),
+            ("started_at", pa.timestamp("us")),
+            ("finished_at", pa.timestamp("us")),
+            ("rows_read", pa.int64()),
+            ("rows_accepted", pa.int64()),
+            ("rows_rejected", pa.int64()),
+            ("rows_replaced", pa.int64()),
+        ]
+    ),
+    "quarantine": pa.schema(
+        [
+            ("run_id", pa.string()),
+            ("table_name", pa.string()),
+            ("file", pa.string()),
+            ("file_sha256", pa.string()),
+            ("row_no", pa.int64()),
+            ("field", pa.string()),
+            ("value", pa.string()),
+            ("rule", pa.string()),
+            ("reason", pa.string()),
+        ]
+    ),
 }
 
 
@@ -85,8 +103,12 @@ class SparkSettings:
             conf[k.strip()] = v.strip()
         conf.update(kw.pop("conf", {}) or {})
         shuffle = kw.pop("shuffle_partitions", None) or int(os.environ.get(ENV_SHUFFLE, "4"))
-        return cls(master=master or os.environ.get(ENV_MASTER) or DEFAULT_MASTER,
-                   shuffle_partitions=shuffle, conf=conf, **kw)
+        return cls(
+            master=master or os.environ.get(ENV_MASTER) or DEFAULT_MASTER,
+            shuffle_partitions=shuffle,
+            conf=conf,
+            **kw,
+        )
 
     def spark_conf(self) -> dict[str, str]:
         """Every setting the session gets: UTC session time, no web UI, the shuffle partitions."""
@@ -134,14 +156,22 @@ class SparkWarehouse:
 
     kind: ClassVar[str] = "spark"
 
-    def __init__(self, root: str | Path, session: SparkSession | None = None, *,
-                 settings: SparkSettings | None = None, create: bool = False) -> None:
+    def __init__(
+        self,
+        root: str | Path,
+        session: SparkSession | None = None,
+        *,
+        settings: SparkSettings | None = None,
+        create: bool = False,
+    ) -> None:
         self.root = Path(root)
         if not self.root.is_dir():
             if not create:
-                raise SparkWarehouseError(f"{self.root}: no such Parquet warehouse directory "
-                                          "(write one with `yigong warehouse export` or an ingest "
-                                          "with --backend spark --out)")
+                raise SparkWarehouseError(
+                    f"{self.root}: no such Parquet warehouse directory "
+                    "(write one with `yigong warehouse export` or an ingest "
+                    "with --backend spark --out)"
+                )
             self.root.mkdir(parents=True)
         self.session = session or spark_session(settings)
         self._own_session = session is None
@@ -156,19 +186,26 @@ class SparkWarehouse:
     def _read_manifest(self) -> dict[str, Any]:
         path = self.root / MANIFEST
         if not path.exists():
-            return {"layout_version": LAYOUT_VERSION, "pseudonym_key_fingerprint": None,
-                    "tables": {}}
+            return {
+                "layout_version": LAYOUT_VERSION,
+                "pseudonym_key_fingerprint": None,
+                "tables": {},
+            }
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("layout_version") != LAYOUT_VERSION:
-            raise SparkWarehouseError(f"{path}: layout_version {data.get('layout_version')!r}, "
-                                      f"this yigong reads {LAYOUT_VERSION}")
+            raise SparkWarehouseError(
+                f"{path}: layout_version {data.get('layout_version')!r}, "
+                f"this yigong reads {LAYOUT_VERSION}"
+            )
         return data
 
     def save_manifest(self) -> None:
         path = self.root / MANIFEST
         tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(self.manifest, ensure_ascii=False, indent=2, sort_keys=True),
-                       encoding="utf-8")
+        tmp.write_text(
+            json.dumps(self.manifest, ensure_ascii=False, indent=2, sort_keys=True),
+            encoding="utf-8",
+        )
         tmp.replace(path)
 
     @property
@@ -232,8 +269,9 @@ class SparkWarehouse:
             if path is not None:
                 df = self.session.read.parquet(str(path))
             elif name in BY_NAME or name in BOOKKEEPING_SCHEMAS:
-                schema = (arrow_schema(BY_NAME[name]) if name in BY_NAME
-                          else BOOKKEEPING_SCHEMAS[name])
+                schema = (
+                    arrow_schema(BY_NAME[name]) if name in BY_NAME else BOOKKEEPING_SCHEMAS[name]
+                )
                 df = self.session.createDataFrame([], spark_schema(schema))
             elif name.startswith("ref_") and name[4:] in NATIONAL_CODE_LISTS:
                 df = self._code_list(name[4:])
@@ -247,9 +285,13 @@ class SparkWarehouse:
         import pyarrow.csv as pacsv
 
         with resources.as_file(national_code_file(system)) as path:
-            codes = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-                column_types={"code": pa.string(), "name": pa.string()},
-                include_columns=["code", "name"]))
+            codes = pacsv.read_csv(
+                path,
+                convert_options=pacsv.ConvertOptions(
+                    column_types={"code": pa.string(), "name": pa.string()},
+                    include_columns=["code", "name"],
+                ),
+            )
         return self.session.createDataFrame(codes)
 
     def table(self, name: str) -> ibis.Table:
@@ -264,8 +306,9 @@ class SparkWarehouse:
         """An Ibis expression over this warehouse's tables as a Spark DataFrame (lazy)."""
         return self.session.sql(str(self.con.compile(expr)))
 
-    def map_arrow(self, expr: ibis.Table | DataFrame, fn: Callable[[pa.Table], pa.Table],
-                  schema: pa.Schema) -> DataFrame:
+    def map_arrow(
+        self, expr: ibis.Table | DataFrame, fn: Callable[[pa.Table], pa.Table], schema: pa.Schema
+    ) -> DataFrame:
         """Run a backend-free Arrow engine on every partition of `expr` (Spark ``mapInArrow``).
 
         `fn` receives each Arrow record batch as a table and returns a table of `schema`; it
@@ -284,8 +327,14 @@ class SparkWarehouse:
         return self.con.to_pyarrow(self.table(name))
 
     # -- writing ----------------------------------------------------------------
-    def write_frame(self, name: str, df: DataFrame, *, partition_by: list[str] | None = None,
-                    rows: int | None = None) -> int:
+    def write_frame(
+        self,
+        name: str,
+        df: DataFrame,
+        *,
+        partition_by: list[str] | None = None,
+        rows: int | None = None,
+    ) -> int:
         """Replace table `name` by `df` (written beside, then swapped in); returns its rows."""
         tmp = self.root / f".{name}.{uuid.uuid4().hex[:8]}.tmp"
         writer = df.write.mode("overwrite")
@@ -340,8 +389,9 @@ class _SparkIbis:
     def list_tables(self, **_: Any) -> list[str]:
         return self._wh.list_tables()
 
-    def create_table(self, name: str, obj: Any = None, *, overwrite: bool = False,
-                     **_: Any) -> ibis.Table:
+    def create_table(
+        self, name: str, obj: Any = None, *, overwrite: bool = False, **_: Any
+    ) -> ibis.Table:
         if not overwrite and self._wh.dataset_path(name) is not None:
             raise SparkWarehouseError(f"table {name!r} exists (overwrite=False)")
         if isinstance(obj, ibis.Table):  # computed on Spark, written by Spark

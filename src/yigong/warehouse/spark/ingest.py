@@ -62,8 +62,9 @@ if TYPE_CHECKING:
 
 ROW = "_yg_row"  # 0-based row of the file
 ERRORS = "_yg_errors"
-ERROR_TYPE = pa.list_(pa.struct([("field", pa.string()), ("value", pa.string()),
-                                 ("reason", pa.string())]))
+ERROR_TYPE = pa.list_(
+    pa.struct([("field", pa.string()), ("value", pa.string()), ("reason", pa.string())])
+)
 
 
 class _PartitionDb:
@@ -80,8 +81,9 @@ class _PartitionDb:
 @cache
 def _code_list(system: str) -> pa.Table:
     with resources.as_file(national_code_file(system)) as path:
-        return duckdb.execute("SELECT code, name FROM read_csv(?, header = true, "
-                              "all_varchar = true)", [str(path)]).to_arrow_table()
+        return duckdb.execute(
+            "SELECT code, name FROM read_csv(?, header = true, all_varchar = true)", [str(path)]
+        ).to_arrow_table()
 
 
 def _key_columns(table: Table) -> list[str]:
@@ -91,13 +93,23 @@ def _key_columns(table: Table) -> list[str]:
 def output_schema(table: Table) -> pa.Schema:
     """What each partition returns per staged row: its file row, its key values, its errors
     and (when it has none) its canonical values."""
-    return pa.schema([pa.field(ROW, pa.int64()),
-                      *(pa.field(k, pa.string()) for k in _key_columns(table)),
-                      pa.field(ERRORS, ERROR_TYPE), *arrow_schema(table)])
+    return pa.schema(
+        [
+            pa.field(ROW, pa.int64()),
+            *(pa.field(k, pa.string()) for k in _key_columns(table)),
+            pa.field(ERRORS, ERROR_TYPE),
+            *arrow_schema(table),
+        ]
+    )
 
 
-def check_partition(batch: pa.Table, table_name: str, key: PseudonymKey | None,
-                    references: dict[str, list[str]], salt: str) -> pa.Table:
+def check_partition(
+    batch: pa.Table,
+    table_name: str,
+    key: PseudonymKey | None,
+    references: dict[str, list[str]],
+    salt: str,
+) -> pa.Table:
     """Check one partition of a staged file: every rule but duplicate_key (see module doc)."""
     table = BY_NAME[table_name]
     rows = batch.column(ROW)
@@ -139,7 +151,8 @@ def check_partition(batch: pa.Table, table_name: str, key: PseudonymKey | None,
         f"k AS (SELECT s.rowid AS _rowid, {', '.join(identities)} FROM stg s) "
         f"SELECT k.* EXCLUDE (_rowid), e.errors AS {ERRORS}, {canon} FROM k "
         f"LEFT JOIN e ON e._rowid = k._rowid LEFT JOIN a ON a._yg_rowid = k._rowid "
-        f"ORDER BY k._rowid").to_arrow_table()
+        f"ORDER BY k._rowid"
+    ).to_arrow_table()
     con.close()
     out = out.add_column(0, ROW, rows.cast(pa.int64()))
     return out
@@ -173,8 +186,9 @@ def _references(wh: SparkWarehouse, table: Table) -> dict[str, list[str]]:
     for col in table.columns:
         if col.ref and col.ref not in out:
             ref_table, ref_col = col.ref.split(".")
-            out[col.ref] = [r[0] for r in wh.frame(ref_table).select(ref_col).distinct()
-                            .dropna().collect()]
+            out[col.ref] = [
+                r[0] for r in wh.frame(ref_table).select(ref_col).distinct().dropna().collect()
+            ]
     return out
 
 
@@ -195,8 +209,9 @@ def _children(wh: SparkWarehouse, table: Table, accepted: DataFrame) -> None:
     (key,) = table.key
     for child_name in table.children:
         child = BY_NAME[child_name]
-        rows = wh.map_arrow(accepted, _bind(children_partition, table.name, child_name),
-                            arrow_schema(child))
+        rows = wh.map_arrow(
+            accepted, _bind(children_partition, table.name, child_name), arrow_schema(child)
+        )
         if wh.dataset_path(child_name):
             kept = wh.frame(child_name).join(accepted.select(key), [key], "left_anti")
             rows = kept.unionByName(rows)
@@ -210,16 +225,25 @@ def _bind(fn: Callable[..., pa.Table], *args: Any) -> Callable[[pa.Table], pa.Ta
     return run
 
 
-def _append(wh: SparkWarehouse, name: str, new: DataFrame,
-            drop: Callable[[DataFrame], DataFrame] | None = None) -> None:
+def _append(
+    wh: SparkWarehouse,
+    name: str,
+    new: DataFrame,
+    drop: Callable[[DataFrame], DataFrame] | None = None,
+) -> None:
     if wh.dataset_path(name):
         old = wh.frame(name)
         new = (drop(old) if drop else old).unionByName(new)
     wh.write_frame(name, new)
 
 
-def ingest_parquet(wh: SparkWarehouse, path: str | Path, table: Table,
-                   key: PseudonymKey | None = None, run_id: str | None = None) -> IngestReport:
+def ingest_parquet(
+    wh: SparkWarehouse,
+    path: str | Path,
+    table: Table,
+    key: PseudonymKey | None = None,
+    run_id: str | None = None,
+) -> IngestReport:
     """Validate one Parquet file against `table` and load it into the Spark warehouse."""
     from pyspark.sql import functions as F  # noqa: N812
 
@@ -235,8 +259,11 @@ def ingest_parquet(wh: SparkWarehouse, path: str | Path, table: Table,
         feature = "ingest:xlsx" if suffix == ".xlsx" else "ingest:csv"
         raise IngestError(str(path), str(unsupported(feature, "spark")))
     if key is not None and wh.key_fingerprint not in (None, key.fingerprint):
-        raise IngestError(str(path), "this warehouse was built with another pseudonymisation key; "
-                                     "keys must not change or patients' rows would no longer link")
+        raise IngestError(
+            str(path),
+            "this warehouse was built with another pseudonymisation key; "
+            "keys must not change or patients' rows would no longer link",
+        )
     run_id = run_id or uuid.uuid4().hex[:12]
     sha = _sha256(path)
     session = wh.session
@@ -251,8 +278,17 @@ def ingest_parquet(wh: SparkWarehouse, path: str | Path, table: Table,
     checked_path = wh.root / f".ingest-{run_id}-{table.name}"
     wh.map_arrow(df, fn, output_schema(table)).write.mode("overwrite").parquet(str(checked_path))
     try:
-        report = _load_checked(wh, session.read.parquet(str(checked_path)), path, table, key,
-                               run_id, sha, started_at, spark_schema)
+        report = _load_checked(
+            wh,
+            session.read.parquet(str(checked_path)),
+            path,
+            table,
+            key,
+            run_id,
+            sha,
+            started_at,
+            spark_schema,
+        )
     finally:
         import shutil
 
@@ -262,74 +298,142 @@ def ingest_parquet(wh: SparkWarehouse, path: str | Path, table: Table,
     return report
 
 
-def _load_checked(wh: SparkWarehouse, checked: DataFrame, path: Path, table: Table,
-                  key: PseudonymKey | None, run_id: str, sha: str, started_at: dt.datetime,
-                  spark_schema: Callable[[pa.Schema], Any]) -> IngestReport:
+def _load_checked(
+    wh: SparkWarehouse,
+    checked: DataFrame,
+    path: Path,
+    table: Table,
+    key: PseudonymKey | None,
+    run_id: str,
+    sha: str,
+    started_at: dt.datetime,
+    spark_schema: Callable[[pa.Schema], Any],
+) -> IngestReport:
     from pyspark.sql import functions as F  # noqa: N812
 
     keys = _key_columns(table)
     field = "+".join(table.key)
-    first = (checked.groupBy(*keys).agg(F.min(ROW).alias("_yg_first"),
-                                        F.count(F.lit(1)).alias("_yg_n"))
-             .filter(F.col("_yg_n") > 1))
-    dup = (checked.alias("c").join(first.alias("d"), [F.col(f"c.{k}") == F.col(f"d.{k}")
-                                                      for k in keys])
-           .filter(F.col(f"c.{ROW}") != F.col("d._yg_first"))
-           .select(F.col(f"c.{ROW}").alias(ROW), F.lit(field).alias("field"),
-                   F.lit(None).cast("string").alias("value"),
-                   F.concat(F.lit(f"duplicate_key: same {field} as row "),
-                            (F.col("d._yg_first") + 1).cast("string")).alias("reason")))
-    cells = (checked.filter(F.col(ERRORS).isNotNull())
-             .select(ROW, F.explode(ERRORS).alias("e"))
-             .select(ROW, "e.field", "e.value", "e.reason"))
+    first = (
+        checked.groupBy(*keys)
+        .agg(F.min(ROW).alias("_yg_first"), F.count(F.lit(1)).alias("_yg_n"))
+        .filter(F.col("_yg_n") > 1)
+    )
+    dup = (
+        checked.alias("c")
+        .join(first.alias("d"), [F.col(f"c.{k}") == F.col(f"d.{k}") for k in keys])
+        .filter(F.col(f"c.{ROW}") != F.col("d._yg_first"))
+        .select(
+            F.col(f"c.{ROW}").alias(ROW),
+            F.lit(field).alias("field"),
+            F.lit(None).cast("string").alias("value"),
+            F.concat(
+                F.lit(f"duplicate_key: same {field} as row "),
+                (F.col("d._yg_first") + 1).cast("string"),
+            ).alias("reason"),
+        )
+    )
+    cells = (
+        checked.filter(F.col(ERRORS).isNotNull())
+        .select(ROW, F.explode(ERRORS).alias("e"))
+        .select(ROW, "e.field", "e.value", "e.reason")
+    )
     errors = cells.unionByName(dup).cache()
     bad = errors.select(ROW).distinct()
     rows_read = checked.count()
     rows_rejected = bad.count()
-    accepted = (checked.filter(F.col(ERRORS).isNull()).join(bad, [ROW], "left_anti")
-                .select(*table.column_names))
+    accepted = (
+        checked.filter(F.col(ERRORS).isNull())
+        .join(bad, [ROW], "left_anti")
+        .select(*table.column_names)
+    )
     replaced = _upsert(wh, table, accepted)
     if table.children:
         _children(wh, table, accepted)
     if key is not None:
         wh.set_key_fingerprint(key.fingerprint)
     quarantine = errors.select(
-        F.lit(run_id).alias("run_id"), F.lit(table.name).alias("table_name"),
-        F.lit(str(path)).alias("file"), F.lit(sha).alias("file_sha256"),
-        (F.col(ROW) + 1).cast("long").alias("row_no"), "field", "value",
-        F.split(F.col("reason"), ":").getItem(0).alias("rule"), "reason")
+        F.lit(run_id).alias("run_id"),
+        F.lit(table.name).alias("table_name"),
+        F.lit(str(path)).alias("file"),
+        F.lit(sha).alias("file_sha256"),
+        (F.col(ROW) + 1).cast("long").alias("row_no"),
+        "field",
+        "value",
+        F.split(F.col("reason"), ":").getItem(0).alias("rule"),
+        "reason",
+    )
     # the latest ingest of a file (same path, or same content) defines its quarantine
-    _append(wh, "quarantine", quarantine, lambda old: old.filter(~(
-        (F.col("table_name") == table.name)
-        & ((F.col("file") == str(path)) | (F.col("file_sha256") == sha)))))
-    by_rule = {r["rule"]: int(r["n"]) for r in quarantine.groupBy("rule").agg(
-        F.count(F.lit(1)).alias("n")).orderBy(F.desc("n")).collect()}
-    samples = [RowError(str(path), int(r["row_no"]), r["field"], r["rule"], r["reason"], r["value"])
-               for r in quarantine.orderBy("row_no", "field").limit(50).collect()]
+    _append(
+        wh,
+        "quarantine",
+        quarantine,
+        lambda old: old.filter(
+            ~(
+                (F.col("table_name") == table.name)
+                & ((F.col("file") == str(path)) | (F.col("file_sha256") == sha))
+            )
+        ),
+    )
+    by_rule = {
+        r["rule"]: int(r["n"])
+        for r in quarantine.groupBy("rule")
+        .agg(F.count(F.lit(1)).alias("n"))
+        .orderBy(F.desc("n"))
+        .collect()
+    }
+    samples = [
+        RowError(str(path), int(r["row_no"]), r["field"], r["rule"], r["reason"], r["value"])
+        for r in quarantine.orderBy("row_no", "field").limit(50).collect()
+    ]
     errors.unpersist()
     from yigong.warehouse.spark import BOOKKEEPING_SCHEMAS
 
-    run = pa.table({
-        "run_id": [run_id], "table_name": [table.name], "file": [str(path)],
-        "file_sha256": [sha], "started_at": [started_at],
-        "finished_at": [dt.datetime.now(dt.UTC).replace(tzinfo=None)],
-        "rows_read": [rows_read], "rows_accepted": [rows_read - rows_rejected],
-        "rows_rejected": [rows_rejected], "rows_replaced": [replaced]},
-        schema=BOOKKEEPING_SCHEMAS["ingest_runs"])
-    _append(wh, "ingest_runs", wh.session.createDataFrame(
-        run, schema=spark_schema(run.schema)))
+    run = pa.table(
+        {
+            "run_id": [run_id],
+            "table_name": [table.name],
+            "file": [str(path)],
+            "file_sha256": [sha],
+            "started_at": [started_at],
+            "finished_at": [dt.datetime.now(dt.UTC).replace(tzinfo=None)],
+            "rows_read": [rows_read],
+            "rows_accepted": [rows_read - rows_rejected],
+            "rows_rejected": [rows_rejected],
+            "rows_replaced": [replaced],
+        },
+        schema=BOOKKEEPING_SCHEMAS["ingest_runs"],
+    )
+    _append(wh, "ingest_runs", wh.session.createDataFrame(run, schema=spark_schema(run.schema)))
     return IngestReport(
-        run_id=run_id, table=table.name, file=str(path), file_sha256=sha, rows_read=rows_read,
-        rows_accepted=rows_read - rows_rejected, rows_rejected=rows_rejected,
-        rows_replaced=replaced, errors_by_rule=by_rule, samples=samples, notices=[], seconds=0.0)
+        run_id=run_id,
+        table=table.name,
+        file=str(path),
+        file_sha256=sha,
+        rows_read=rows_read,
+        rows_accepted=rows_read - rows_rejected,
+        rows_rejected=rows_rejected,
+        rows_replaced=replaced,
+        errors_by_rule=by_rule,
+        samples=samples,
+        notices=[],
+        seconds=0.0,
+    )
 
 
-def ingest_paths_spark(wh: SparkWarehouse, paths: Iterable[str | Path], *, table: str | None = None,
-                       key: PseudonymKey | None = None,
-                       progress: Callable[[str, Path], None] | None = None) -> list[IngestReport]:
+def ingest_paths_spark(
+    wh: SparkWarehouse,
+    paths: Iterable[str | Path],
+    *,
+    table: str | None = None,
+    key: PseudonymKey | None = None,
+    progress: Callable[[str, Path], None] | None = None,
+) -> list[IngestReport]:
     """`ingest.ingest_paths` on a Spark warehouse: every file in dependency order."""
     from yigong.ingest.run import ingest_each
 
-    return ingest_each(paths, lambda path, t, run_id: ingest_parquet(wh, path, t, key=key,
-                                                                     run_id=run_id),
-                       table=table, progress=progress)
+    return ingest_each(
+        paths,
+        lambda path, t, run_id: ingest_parquet(wh, path, t, key=key, run_id=run_id),
+        table=table,
+        progress=progress,
+    )
