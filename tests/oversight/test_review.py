@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from yigong.referral.errors import IllegalTransition, InvalidRequest
+from yigong.graded_care.errors import IllegalTransition, InvalidRequest
 from yigong.services import screening
 from yigong.store import Store
 from yigong.store.reviews import FlagReview, FlagReviewEvent

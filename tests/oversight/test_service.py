@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from yigong.referral.errors import InvalidRequest, NotFound
+from yigong.graded_care.errors import InvalidRequest, NotFound
 from yigong.services import screening
 from yigong.store import Store
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from yigong.cli.main import app
-from yigong.payment.runstore import PAUSE_ENV
+from yigong.payment.run_output import PAUSE_ENV
 
 from ._support import WORKED
 

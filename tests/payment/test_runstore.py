@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from yigong.payment import runstore
-from yigong.payment.runstore import recover, write_run_atomically
+from yigong.payment import run_output
+from yigong.payment.run_output import recover, write_run_atomically
 
 
 def _siblings(path):
@@ -19,7 +19,7 @@ def test_replace_leaves_the_new_run_and_nothing_else(tmp_path, monkeypatch, exch
     target = tmp_path / "run"
     write_run_atomically(target, {"a.csv": b"old", "gone.csv": b"x"})
     if not exchange:
-        monkeypatch.setattr(runstore, "_exchange", lambda a, b: False)
+        monkeypatch.setattr(run_output, "_exchange", lambda a, b: False)
     write_run_atomically(target, {"a.csv": b"new"}, replace=True)
     assert sorted(p.name for p in target.iterdir()) == ["a.csv"]
     assert (target / "a.csv").read_bytes() == b"new"
@@ -30,7 +30,7 @@ def test_exchange_swaps_two_directories_here(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     a.mkdir(), b.mkdir()
     (a / "from-a").touch()
-    if not runstore._exchange(a, b):
+    if not run_output._exchange(a, b):
         pytest.skip(
             "this kernel or file system has no renameat2(RENAME_EXCHANGE); "
             "the two-rename path is tested above"

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 import yigong.services.centres as svc
-from yigong.referral.centres import CentreRequestStatus
-from yigong.referral.errors import IllegalTransition, InvalidRequest, NotPermitted
-from yigong.referral.recognition import RecognitionStatus
+from yigong.graded_care.centres.catalog import CentreRequestStatus
+from yigong.graded_care.centres.recognition import RecognitionStatus
+from yigong.graded_care.errors import IllegalTransition, InvalidRequest, NotPermitted
 from yigong.store import Store
 
 from .world import actor, build

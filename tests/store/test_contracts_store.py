@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 import yigong.services.contracts as svc
-from yigong.referral.contracts import ContractStatus, KeyPopulation
-from yigong.referral.errors import IllegalTransition, InvalidRequest, NotPermitted
+from yigong.graded_care.contracts import ContractStatus, KeyPopulation
+from yigong.graded_care.errors import IllegalTransition, InvalidRequest, NotPermitted
 from yigong.store import Store
 from yigong.store import models as m
 

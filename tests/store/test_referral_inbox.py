@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 
 import yigong.services.referral as svc
-from yigong.referral.errors import InvalidRequest
+from yigong.graded_care.errors import InvalidRequest
 from yigong.store import Store
 
 from .world import actor, build

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 import yigong.services.referral as svc
-from yigong.referral.errors import (
+from yigong.graded_care.errors import (
     ConcurrentUpdate,
     IllegalTransition,
     InvalidRequest,
@@ -16,7 +16,7 @@ from yigong.referral.errors import (
     NotPermitted,
     WorkflowError,
 )
-from yigong.referral.states import Direction, ReferralStatus, Scope
+from yigong.graded_care.referrals.states import Direction, ReferralStatus, Scope
 from yigong.store import Store
 
 from .world import COUNTY, actor, build

@@ -12,8 +12,8 @@ import pytest
 import yigong.services.centres as centres
 import yigong.services.contracts as contracts
 import yigong.services.referral as referral
-from yigong.referral.centres import load_centre_catalog
-from yigong.referral.machine import Parties, decide
+from yigong.graded_care.centres.catalog import load_centre_catalog
+from yigong.graded_care.referrals.machine import Parties, decide
 from yigong.store import Store
 from yigong.store.feed import FEED_SCHEMAS, export_tables
 from yigong.synth.graded_care import generate_graded_care

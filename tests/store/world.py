@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from yigong.referral.records import Actor
+from yigong.graded_care.referrals.records import Actor
 from yigong.services.referral import register_institution
 from yigong.store import Store
 

@@ -15,9 +15,9 @@ from typing import Any
 
 from yigong.api.context import Principal
 from yigong.api.errors import ApiError
-from yigong.referral import errors as wf
-from yigong.referral.records import Actor, ReferralRecord
-from yigong.referral.states import ReferralAction, ReferralStatus
+from yigong.graded_care import errors as wf
+from yigong.graded_care.referrals.records import Actor, ReferralRecord
+from yigong.graded_care.referrals.states import ReferralAction, ReferralStatus
 from yigong.services.tables import redact
 
 __all__ = ["ACTIONS", "STATUSES", "act", "inbox"]

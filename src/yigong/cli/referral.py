@@ -16,9 +16,9 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from yigong.referral.errors import WorkflowError
-from yigong.referral.issues import DefinitionError
-from yigong.referral.records import Actor
+from yigong.graded_care.errors import WorkflowError
+from yigong.graded_care.issues import DefinitionError
+from yigong.graded_care.referrals.records import Actor
 from yigong.services import centres as centre_svc
 from yigong.services import contracts as contract_svc
 from yigong.services import referral as svc

@@ -10,8 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from yigong.graded_care.errors import WorkflowError
 from yigong.oversight.loader import RulesError
-from yigong.referral.errors import WorkflowError
 from yigong.services import screening as svc
 from yigong.store import open_store
 from yigong.warehouse import DEFAULT_DB

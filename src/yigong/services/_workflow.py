@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from yigong.referral.errors import ConcurrentUpdate, InvalidRequest, NotFound
+from yigong.graded_care.errors import ConcurrentUpdate, InvalidRequest, NotFound
 from yigong.store import Store
 from yigong.store.models import Institution
 

@@ -13,23 +13,23 @@ from functools import lru_cache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yigong.referral.centres import (
+from yigong.graded_care.centres.catalog import (
     CentreCatalog,
     CentreRequestStatus,
     CentreType,
     load_centre_catalog,
 )
-from yigong.referral.errors import IllegalTransition, InvalidRequest, NotFound, NotPermitted
-from yigong.referral.levels import CareLevel
-from yigong.referral.money import from_fen, to_fen
-from yigong.referral.recognition import (
+from yigong.graded_care.centres.recognition import (
     PriorResult,
     RecognitionStatus,
     RecognitionSummary,
     find_repeat,
 )
-from yigong.referral.records import Actor
-from yigong.referral.records_centres import CentreOrder, CentreRequestRecord, RecognitionRecord
+from yigong.graded_care.centres.records import CentreOrder, CentreRequestRecord, RecognitionRecord
+from yigong.graded_care.errors import IllegalTransition, InvalidRequest, NotFound, NotPermitted
+from yigong.graded_care.levels import CareLevel
+from yigong.graded_care.money import from_fen, to_fen
+from yigong.graded_care.referrals.records import Actor
 from yigong.services._workflow import action, as_naive_utc, institution, need_text, new_id
 from yigong.store import Store
 from yigong.store import models as m

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from yigong.referral.contracts import (
+from yigong.graded_care.contracts import (
     TEAM_SHARE_FLOOR,
     ContractRecord,
     ContractServiceType,
@@ -21,10 +21,10 @@ from yigong.referral.contracts import (
     distribute_fee,
     parse_populations,
 )
-from yigong.referral.errors import IllegalTransition, InvalidRequest, NotFound, NotPermitted
-from yigong.referral.levels import CareLevel
-from yigong.referral.money import from_fen, to_fen, yuan
-from yigong.referral.records import Actor
+from yigong.graded_care.errors import IllegalTransition, InvalidRequest, NotFound, NotPermitted
+from yigong.graded_care.levels import CareLevel
+from yigong.graded_care.money import from_fen, to_fen, yuan
+from yigong.graded_care.referrals.records import Actor
 from yigong.services._workflow import action, institution, need_text, new_id
 from yigong.store import Store
 from yigong.store import models as m

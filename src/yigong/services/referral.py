@@ -1,7 +1,7 @@
 """Referral use cases: one function per user action (CLI and REST call these).
 
 Every action runs in one transaction: it loads the referral, asks the state machine
-(`yigong.referral.machine.decide`) whether the acting institution may do it, writes the new
+(`yigong.graded_care.referrals.machine.decide`) whether the acting institution may do it, writes the new
 status and one audit event, and commits. A refused or lost action leaves the previous state.
 """
 
@@ -17,15 +17,15 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from yigong.referral.errors import InvalidRequest, NotFound
-from yigong.referral.fhir import to_fhir_bundle
-from yigong.referral.issues import Issue
-from yigong.referral.level_check import LevelCheck
-from yigong.referral.levels import CareLevel, level_of_type
-from yigong.referral.machine import Parties, decide
-from yigong.referral.records import Actor, ReferralEvent, ReferralRecord
-from yigong.referral.routing import InstitutionRef, resolve_route
-from yigong.referral.states import Direction, ReferralAction, ReferralStatus, Scope
+from yigong.graded_care.catalogs.level_check import LevelCheck
+from yigong.graded_care.errors import InvalidRequest, NotFound
+from yigong.graded_care.issues import Issue
+from yigong.graded_care.levels import CareLevel, level_of_type
+from yigong.graded_care.referrals.fhir import to_fhir_bundle
+from yigong.graded_care.referrals.machine import Parties, decide
+from yigong.graded_care.referrals.records import Actor, ReferralEvent, ReferralRecord
+from yigong.graded_care.referrals.routing import InstitutionRef, resolve_route
+from yigong.graded_care.referrals.states import Direction, ReferralAction, ReferralStatus, Scope
 from yigong.services._workflow import action, as_naive_utc, institution, need_text, new_id
 from yigong.store import Store
 from yigong.store import models as m
@@ -444,7 +444,7 @@ def referral_fhir(store: Store, referral_id: str) -> dict[str, Any]:
 
 def validate_catalogs(paths: list[str] | None = None) -> list[Issue]:
     """Validate catalog files (every shipped catalog when ``paths`` is empty)."""
-    from yigong.referral.catalog_loader import available_catalogs, validate_catalog_file
+    from yigong.graded_care.catalogs.loader import available_catalogs, validate_catalog_file
 
     files = paths or [str(p) for _, _, p in available_catalogs()]
     return [issue for f in files for issue in validate_catalog_file(f)]
@@ -458,8 +458,8 @@ def check_level(
     encounter_id: str = "",
 ) -> LevelCheck:
     """Was this encounter treated at its catalog level? (the catalog of ``county`` or default)"""
-    from yigong.referral.catalog_loader import load_catalog
-    from yigong.referral.level_check import check_encounter
+    from yigong.graded_care.catalogs.level_check import check_encounter
+    from yigong.graded_care.catalogs.loader import load_catalog
 
     return check_encounter(
         load_catalog(county), diagnosis_icd10, CareLevel.parse(treated_level), setting, encounter_id

@@ -21,10 +21,10 @@ import ibis
 import pyarrow as pa
 from sqlalchemy import func, select
 
+from yigong.graded_care.errors import IllegalTransition, InvalidRequest, NotFound
 from yigong.oversight import load_rules, parse_period, screen
 from yigong.oversight.engine import Flag, TableSources
 from yigong.oversight.loader import RuleSet
-from yigong.referral.errors import IllegalTransition, InvalidRequest, NotFound
 from yigong.services._workflow import action, need_text, utcnow
 from yigong.store import Store
 from yigong.store.reviews import FlagReview, FlagReviewEvent
@@ -134,8 +134,8 @@ def check_rules(paths: list[Path] | None = None) -> list[str]:
 def _level_check(
     con: Any, period_start: Any, period_end: Any, county: str | None
 ) -> ibis.Table | None:
-    from yigong.referral.catalog_loader import load_catalog
-    from yigong.referral.level_table import level_check_table
+    from yigong.graded_care.catalogs.level_table import level_check_table
+    from yigong.graded_care.catalogs.loader import load_catalog
 
     d = con.table("discharges")
     d = d.filter(d.discharge_date.between(ibis.date(period_start), ibis.date(period_end)))

@@ -4,7 +4,7 @@ Inputs come from a file bundle (:mod:`yigong.payment.bundle`) or from the wareho
 (:mod:`yigong.services.settlement_data`); both produce the same records, and the payment
 engine itself never knows where its inputs came from.
 
-Each run writes its outputs atomically (:mod:`yigong.payment.runstore`) with a ``run.json``
+Each run writes its outputs atomically (:mod:`yigong.payment.run_output`) with a ``run.json``
 recording the SHA-256 of the inputs, the policy and every output file. Runs are
 reproducible: same bundle + same policy → byte-identical files (no wall-clock time is stored).
 """
@@ -49,7 +49,7 @@ from yigong.payment.loader import load_policy
 from yigong.payment.policy import Policy
 from yigong.payment.records import BudgetInputs
 from yigong.payment.rules import RULES
-from yigong.payment.runstore import write_run_atomically
+from yigong.payment.run_output import write_run_atomically
 from yigong.schema.money import Money
 
 if TYPE_CHECKING:  # the warehouse (ibis, duckdb) is only imported when a run reads it

@@ -28,8 +28,8 @@ from typing import Any
 import pyarrow as pa
 from sqlalchemy import select
 
-from yigong.referral.centres import load_centre_catalog
-from yigong.referral.contracts import parse_populations, primary_population
+from yigong.graded_care.centres.catalog import load_centre_catalog
+from yigong.graded_care.contracts import parse_populations, primary_population
 from yigong.store import models as m
 from yigong.store.session import Store
 

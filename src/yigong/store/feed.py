@@ -18,8 +18,8 @@ import pyarrow.compute as pc
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from yigong.referral.contracts import KeyPopulation
-from yigong.referral.states import ReferralAction
+from yigong.graded_care.contracts import KeyPopulation
+from yigong.graded_care.referrals.states import ReferralAction
 from yigong.store import models as m
 from yigong.store.session import Store
 

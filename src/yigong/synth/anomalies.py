@@ -101,9 +101,9 @@ def _pick(rng: np.random.Generator, candidates: np.ndarray, rate: float) -> np.n
 
 def _catalogued_low(codes: np.ndarray) -> np.ndarray:
     """Principal diagnoses the default disease catalog places at village or township level."""
-    from yigong.referral.catalog import Setting
-    from yigong.referral.catalog_loader import load_catalog
-    from yigong.referral.levels import CareLevel
+    from yigong.graded_care.catalogs.catalog import Setting
+    from yigong.graded_care.catalogs.loader import load_catalog
+    from yigong.graded_care.levels import CareLevel
 
     catalog = load_catalog()
     low: dict[str, bool] = {}

@@ -3,7 +3,7 @@
 ``generate_graded_care(store, institutions, residents, years, rng)`` writes a realistic year of
 workflow per year into the store, in bulk (fast enough for ~500,000 residents), and returns the
 counts. Every referral path is checked step by step with the real state machine
-(``yigong.referral.machine.decide``), every repeat examination with the real recognition rule
+(``yigong.graded_care.referrals.machine.decide``), every repeat examination with the real recognition rule
 (``find_repeat``) and every fee distribution with the real ``distribute_fee``, so the generated
 store is one the services could have produced. Rates are in ``GradedCareRates`` (documented,
 illustrative assumptions — see docs/graded-care.md), never hidden in the code.
@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from yigong.referral.centres import load_centre_catalog
+from yigong.graded_care.centres.catalog import load_centre_catalog
 from yigong.store import Store
 from yigong.store import models as m
 from yigong.synth.graded_care._base import GradedCareRates, GradedCareSummary, _Bulk

@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, Table, insert
 
-from yigong.referral.contracts import KeyPopulation
-from yigong.referral.routing import InstitutionRef
-from yigong.referral.states import ReferralAction
+from yigong.graded_care.contracts import KeyPopulation
+from yigong.graded_care.referrals.routing import InstitutionRef
+from yigong.graded_care.referrals.states import ReferralAction
 from yigong.store import Store
 
 A = ReferralAction

@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from yigong.referral.centres import CentreCatalog, CentreRequestStatus
-from yigong.referral.money import to_fen
-from yigong.referral.recognition import PriorResult, RecognitionStatus, find_repeat
+from yigong.graded_care.centres.catalog import CentreCatalog, CentreRequestStatus
+from yigong.graded_care.centres.recognition import PriorResult, RecognitionStatus, find_repeat
+from yigong.graded_care.money import to_fen
 from yigong.store import models as m
 from yigong.synth.graded_care._base import (
     CENTRE_MIX,

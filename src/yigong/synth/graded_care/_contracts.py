@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from yigong.referral.contracts import KeyPopulation, distribute_fee
-from yigong.referral.money import to_fen
+from yigong.graded_care.contracts import KeyPopulation, distribute_fee
+from yigong.graded_care.money import to_fen
 from yigong.store import models as m
 from yigong.synth.graded_care._base import (
     SERVICE_BY_POP,

@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from yigong.referral.machine import TRANSITIONS, Parties, decide
-from yigong.referral.routing import resolve_route
-from yigong.referral.states import Direction, ReferralAction, ReferralStatus
+from yigong.graded_care.referrals.machine import TRANSITIONS, Parties, decide
+from yigong.graded_care.referrals.routing import resolve_route
+from yigong.graded_care.referrals.states import Direction, ReferralAction, ReferralStatus
 from yigong.store import models as m
 from yigong.synth.graded_care._base import (
     DOWN_DIAGNOSES,

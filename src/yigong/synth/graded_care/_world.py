@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from yigong.referral.levels import CareLevel, level_of_type
-from yigong.referral.routing import InstitutionRef
+from yigong.graded_care.levels import CareLevel, level_of_type
+from yigong.graded_care.referrals.routing import InstitutionRef
 from yigong.store import models as m
 from yigong.synth.graded_care._base import (
     GradedCareSummary,

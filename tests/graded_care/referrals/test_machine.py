@@ -6,9 +6,9 @@ import itertools
 
 import pytest
 
-from yigong.referral.errors import IllegalTransition, InvalidRequest, NotPermitted
-from yigong.referral.machine import TRANSITIONS, Parties, allowed_actions, decide
-from yigong.referral.states import Direction, Party, ReferralAction, ReferralStatus
+from yigong.graded_care.errors import IllegalTransition, InvalidRequest, NotPermitted
+from yigong.graded_care.referrals.machine import TRANSITIONS, Parties, allowed_actions, decide
+from yigong.graded_care.referrals.states import Direction, Party, ReferralAction, ReferralStatus
 
 UP = Parties("T1", "H1", frozenset({"T1", "H1"}), Direction.UPWARD)
 OUT = Parties("T1", "CITY", frozenset({"H1"}), Direction.UPWARD)

@@ -8,13 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from yigong.referral.contracts import (
+from yigong.graded_care.contracts import (
     KeyPopulation,
     distribute_fee,
     parse_populations,
     primary_population,
 )
-from yigong.referral.errors import InvalidRequest
+from yigong.graded_care.errors import InvalidRequest
 
 D = Decimal
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from yigong.referral.centres import centres_dir, load_centre_catalog, parse_centre_catalog
-from yigong.referral.recognition import PriorResult, RecognitionSummary, find_repeat
+from yigong.graded_care.centres.catalog import (
+    centres_dir,
+    load_centre_catalog,
+    parse_centre_catalog,
+)
+from yigong.graded_care.centres.recognition import PriorResult, RecognitionSummary, find_repeat
 
 
 def test_shipped_file_is_valid() -> None:

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from yigong.referral.levels import CareLevel
+from yigong.graded_care.levels import CareLevel
 
 CATEGORY = re.compile(r"^[A-Z]\d{2}$")
 SUBCODE = re.compile(r"^[A-Z]\d{2}\.[0-9A-Z]{1,8}$")

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from yigong.referral.machine import TRANSITIONS, Parties
-from yigong.referral.records import ReferralRecord
-from yigong.referral.states import ReferralStatus
+from yigong.graded_care.referrals.machine import TRANSITIONS, Parties
+from yigong.graded_care.referrals.records import ReferralRecord
+from yigong.graded_care.referrals.states import ReferralStatus
 
 STATUS_SYSTEM = "urn:yigong:referral-status"
 ACTION_SYSTEM = "urn:yigong:referral-action"

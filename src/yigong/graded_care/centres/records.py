@@ -7,9 +7,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from yigong.referral.centres import CentreRequestStatus, CentreType
-from yigong.referral.recognition import RecognitionStatus
-from yigong.referral.records import _jsonable
+from yigong.graded_care.centres.catalog import CentreRequestStatus, CentreType
+from yigong.graded_care.centres.recognition import RecognitionStatus
+from yigong.graded_care.referrals.records import _jsonable
 
 
 @dataclass(frozen=True)

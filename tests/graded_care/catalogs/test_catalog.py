@@ -6,22 +6,22 @@ from pathlib import Path
 
 import pytest
 
-from yigong.referral.catalog import Setting, normalise_code, parse_token
-from yigong.referral.catalog_loader import (
+from yigong.graded_care.catalogs.catalog import Setting, normalise_code, parse_token
+from yigong.graded_care.catalogs.level_check import (
+    EncounterLevelInput,
+    LevelVerdict,
+    check_encounter,
+    check_encounters,
+)
+from yigong.graded_care.catalogs.loader import (
     available_catalogs,
     load_catalog,
     load_catalog_file,
     parse_catalog,
     validate_catalog_file,
 )
-from yigong.referral.issues import DefinitionError
-from yigong.referral.level_check import (
-    EncounterLevelInput,
-    LevelVerdict,
-    check_encounter,
-    check_encounters,
-)
-from yigong.referral.levels import CareLevel
+from yigong.graded_care.issues import DefinitionError
+from yigong.graded_care.levels import CareLevel
 
 
 def test_every_shipped_catalog_is_valid() -> None:

@@ -14,8 +14,8 @@ from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 
-from yigong.referral.errors import InvalidRequest
-from yigong.referral.money import FEN, yuan
+from yigong.graded_care.errors import InvalidRequest
+from yigong.graded_care.money import FEN, yuan
 
 #: Policy floor of the team's share of contract income (Henan 2020, task (3)2).
 TEAM_SHARE_FLOOR = Decimal("0.70")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from yigong.referral.catalog_loader import load_catalog
-from yigong.referral.level_table import LEVEL_CHECK_SCHEMA, level_check_table
+from yigong.graded_care.catalogs.level_table import LEVEL_CHECK_SCHEMA, level_check_table
+from yigong.graded_care.catalogs.loader import load_catalog
 
 
 def test_visits_and_discharges() -> None:

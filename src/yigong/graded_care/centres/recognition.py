@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from yigong.referral.money import FEN
+from yigong.graded_care.money import FEN
 
 
 class RecognitionStatus(StrEnum):

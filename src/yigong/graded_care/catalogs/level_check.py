@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from yigong.referral.catalog import DiseaseCatalog, Setting
-from yigong.referral.levels import CareLevel
+from yigong.graded_care.catalogs.catalog import DiseaseCatalog, Setting
+from yigong.graded_care.levels import CareLevel
 
 
 class LevelVerdict(StrEnum):

@@ -3,7 +3,7 @@ three-level disease catalogs, shared centres with mutual recognition, family-doc
 
 from __future__ import annotations
 
-from yigong.referral.errors import (
+from yigong.graded_care.errors import (
     ConcurrentUpdate,
     IllegalTransition,
     InvalidRequest,
@@ -11,10 +11,22 @@ from yigong.referral.errors import (
     NotPermitted,
     WorkflowError,
 )
-from yigong.referral.levels import CareLevel
-from yigong.referral.machine import TRANSITIONS, Parties, Transition, allowed_actions, decide
-from yigong.referral.records import Actor, ReferralEvent, ReferralRecord
-from yigong.referral.states import Direction, Party, ReferralAction, ReferralStatus, Scope
+from yigong.graded_care.levels import CareLevel
+from yigong.graded_care.referrals.machine import (
+    TRANSITIONS,
+    Parties,
+    Transition,
+    allowed_actions,
+    decide,
+)
+from yigong.graded_care.referrals.records import Actor, ReferralEvent, ReferralRecord
+from yigong.graded_care.referrals.states import (
+    Direction,
+    Party,
+    ReferralAction,
+    ReferralStatus,
+    Scope,
+)
 
 __all__ = [
     "TRANSITIONS",

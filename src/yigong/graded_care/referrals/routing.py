@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from yigong.referral.errors import InvalidRequest
-from yigong.referral.levels import CareLevel
-from yigong.referral.states import Direction, Scope
+from yigong.graded_care.errors import InvalidRequest
+from yigong.graded_care.levels import CareLevel
+from yigong.graded_care.referrals.states import Direction, Scope
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,16 @@ from pathlib import Path
 
 import yaml
 
-from yigong.referral import _yaml
-from yigong.referral.catalog import CatalogEntry, DiseaseCatalog, Setting, Token, parse_token
-from yigong.referral.issues import DefinitionError, Issue, Severity
-from yigong.referral.levels import CareLevel
+from yigong.graded_care import _yaml
+from yigong.graded_care.catalogs.catalog import (
+    CatalogEntry,
+    DiseaseCatalog,
+    Setting,
+    Token,
+    parse_token,
+)
+from yigong.graded_care.issues import DefinitionError, Issue, Severity
+from yigong.graded_care.levels import CareLevel
 
 TOP_KEYS = {"county", "version", "name_zh", "source", "entries"}
 ENTRY_KEYS = {"codes", "level", "setting", "name_zh", "note"}
@@ -23,7 +29,7 @@ CATALOG_LEVELS = {CareLevel.VILLAGE.key, CareLevel.TOWNSHIP.key, CareLevel.COUNT
 
 
 def catalog_dir() -> Path:
-    return Path(str(resources.files("yigong.referral") / "catalogs"))
+    return Path(str(resources.files("yigong.graded_care.catalogs") / "packs"))
 
 
 def parse_catalog(text: str, file: str) -> tuple[DiseaseCatalog | None, list[Issue]]:

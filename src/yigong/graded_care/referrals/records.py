@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from yigong.referral.states import Direction, ReferralAction, ReferralStatus, Scope
+from yigong.graded_care.referrals.states import Direction, ReferralAction, ReferralStatus, Scope
 
 
 @dataclass(frozen=True)

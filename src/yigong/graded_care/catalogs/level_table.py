@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from yigong.referral.catalog import DiseaseCatalog, Setting
-from yigong.referral.errors import InvalidRequest
-from yigong.referral.level_check import LevelVerdict
-from yigong.referral.levels import CareLevel, level_of_type
+from yigong.graded_care.catalogs.catalog import DiseaseCatalog, Setting
+from yigong.graded_care.catalogs.level_check import LevelVerdict
+from yigong.graded_care.errors import InvalidRequest
+from yigong.graded_care.levels import CareLevel, level_of_type
 
 LEVEL_CHECK_SCHEMA = pa.schema(
     [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from yigong.referral.errors import InvalidRequest
+from yigong.graded_care.errors import InvalidRequest
 
 
 class CareLevel(IntEnum):

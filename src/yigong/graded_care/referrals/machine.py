@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from yigong.referral.errors import IllegalTransition, InvalidRequest, NotPermitted
-from yigong.referral.states import Direction, Party, ReferralAction, ReferralStatus
+from yigong.graded_care.errors import IllegalTransition, InvalidRequest, NotPermitted
+from yigong.graded_care.referrals.states import Direction, Party, ReferralAction, ReferralStatus
 
 S = ReferralStatus
 A = ReferralAction

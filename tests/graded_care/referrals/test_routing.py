@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from yigong.referral.errors import InvalidRequest
-from yigong.referral.levels import CareLevel, level_of_type
-from yigong.referral.routing import InstitutionRef, resolve_route
-from yigong.referral.states import Direction, Scope
+from yigong.graded_care.errors import InvalidRequest
+from yigong.graded_care.levels import CareLevel, level_of_type
+from yigong.graded_care.referrals.routing import InstitutionRef, resolve_route
+from yigong.graded_care.referrals.states import Direction, Scope
 
 T1 = InstitutionRef("T1", CareLevel.TOWNSHIP, "410100", "C1", "H1")
 H1 = InstitutionRef("H1", CareLevel.COUNTY, "410100", "C1", "H1")

@@ -4,7 +4,7 @@ A member institution sends a request (an examination to read, a sample to analys
 discuss) to a county centre; the centre reports back; the turnaround is the time between. When
 the same service is ordered again for the same patient while an earlier report is younger than
 the service's recognition window, the repeat is flagged for mutual recognition (互认): see
-``recognition.py``. Service definitions are package data (``centres_data/<county>-<version>.yaml``).
+``recognition.py``. Service definitions are package data (``centres/packs/<county>-<version>.yaml``).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from pathlib import Path
 
 import yaml
 
-from yigong.referral import _yaml
-from yigong.referral.errors import InvalidRequest
-from yigong.referral.issues import DefinitionError, Issue, Severity
-from yigong.referral.money import FEN
+from yigong.graded_care import _yaml
+from yigong.graded_care.errors import InvalidRequest
+from yigong.graded_care.issues import DefinitionError, Issue, Severity
+from yigong.graded_care.money import FEN
 from yigong.schema.codes import EXAM_TYPE
 
 
@@ -215,7 +215,7 @@ def _service(node: yaml.Node, centres: dict[CentreType, str], err) -> CentreServ
 
 
 def centres_dir() -> Path:
-    return Path(str(resources.files("yigong.referral") / "centres_data"))
+    return Path(str(resources.files("yigong.graded_care.centres") / "packs"))
 
 
 def load_centre_catalog(county: str | None = None, path: str | Path | None = None) -> CentreCatalog:
