@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import ibis
 import pyarrow as pa
 import pytest
 
 from tests.casemix.drg_helpers import HANDAN, NATIONAL
 from yigong.services import casemix as service
+from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 
 
 def _discharges():
@@ -44,21 +44,21 @@ def _discharges():
 
 
 def test_group_discharges_stores_results_per_scheme():
-    con = ibis.duckdb.connect()
+    con = DuckDBWarehouse.memory()
     con.create_table("discharges", _discharges())
     s1 = service.group_discharges(con, NATIONAL)
     s2 = service.group_discharges(con, HANDAN)
     s3 = service.group_discharges(con, NATIONAL)  # re-run replaces, never duplicates
     assert s1.rows == s2.rows == s3.rows == 4
     assert s1.statuses == {"grouped": 3, "invalid_input": 1}  # sex '9' is not guessed
-    stored = con.to_pyarrow(con.table("drg_results")).to_pylist()
+    stored = con.to_arrow(con.table("drg_results")).to_pylist()
     assert len(stored) == 8
     got = {(r["scheme"], r["discharge_id"]): r for r in stored}
     assert got[(NATIONAL, "a")]["drg"] == "BB21" and got[(NATIONAL, "b")]["drg"] == "ZZ11"
     assert got[(NATIONAL, "c")]["drg"] == "EC11" and got[(HANDAN, "c")]["drg"] == "EC19"
     assert got[(HANDAN, "c")]["pack_version"] == "1.1-handan-2022"
 
-    g = con.to_pyarrow(service.grouped_discharges(con, NATIONAL, "quarter")).to_pylist()
+    g = con.to_arrow(service.grouped_discharges(con, NATIONAL, "quarter")).to_pylist()
     assert {(r["discharge_id"], r["period"], r["died"]) for r in g} >= {
         ("a", "2025Q1", False),
         ("b", "2025Q1", True),
@@ -70,11 +70,11 @@ def test_group_discharges_stores_results_per_scheme():
 
 
 def test_case_facts_table_for_the_indicator_catalog():
-    con = ibis.duckdb.connect()
+    con = DuckDBWarehouse.memory()
     con.create_table("discharges", _discharges())
     service.group_discharges(con, NATIONAL)
     summary = service.store_case_facts(con, NATIONAL, "quarter")
-    facts = con.to_pyarrow(con.table(service.FACTS_TABLE)).to_pylist()
+    facts = con.to_arrow(con.table(service.FACTS_TABLE)).to_pylist()
     assert summary.rows == len(facts) == 3  # the invalid_input discharge has no facts
     assert {f["discharge_id"] for f in facts} == {"a", "b", "c"}
     assert all(f["scheme"] == NATIONAL and f["pack_version"] == "1.1" for f in facts)

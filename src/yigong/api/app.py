@@ -16,7 +16,7 @@ from yigong.api.routes_ledger import router as ledger_router
 from yigong.api.routes_screening import router as screening_router
 from yigong.api.settings import Settings
 from yigong.api.users import UserStore
-from yigong.warehouse import Warehouse
+from yigong.warehouse import open_warehouse
 
 __all__ = ["SERVE_ENV", "YigongApp", "app_from_env", "create_app"]
 
@@ -39,7 +39,9 @@ def create_app(settings: Settings, *, read_only: bool = False) -> FastAPI:
         "scoped to the user's part of the hierarchy.",
     )
     app.state.yigong = AppState(
-        settings, UserStore(settings.users_path), Warehouse(settings.warehouse, read_only=read_only)
+        settings,
+        UserStore(settings.users_path),
+        open_warehouse("duckdb", settings.warehouse, read_only=read_only),
     )
     install_error_handlers(app)
     app.add_middleware(AuditWrites)  # every POST/PUT/PATCH/DELETE leaves an audit row

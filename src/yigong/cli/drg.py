@@ -11,6 +11,7 @@ import typer
 from yigong.casemix import Case, InputError, Level, PackError
 from yigong.cli.backend_opts import BackendOpt, MasterOpt, chosen
 from yigong.services import casemix as service
+from yigong.services.warehouse import opened
 
 app = typer.Typer(
     help="DRG grouper (CHS-DRG 1.1 and regional variants): packs, group, explain.",
@@ -84,10 +85,8 @@ def group_cmd(
     kind = chosen(backend)
     try:
         if warehouse is not None:
-            from yigong.services.backends import opened
-
-            with opened(kind, warehouse=warehouse, master=spark_master) as wh:
-                summary = service.group_discharges(wh.ibis, scheme)
+            with opened(warehouse, backend=kind, master=spark_master) as wh:
+                summary = service.group_discharges(wh, scheme)
             where = f"{warehouse}:{service.RESULTS_TABLE}"
         else:
             if input_csv is None or output is None:
@@ -173,13 +172,12 @@ def metrics_cmd(
     import pyarrow.csv as pacsv
 
     from yigong.casemix.metrics import Scale, Trim
-    from yigong.services.backends import opened
 
     kind = chosen(backend)
     try:
-        with opened(kind, warehouse=warehouse, master=spark_master) as wh:
+        with opened(warehouse, backend=kind, master=spark_master) as wh:
             table = service.casemix_metrics(
-                wh.ibis,
+                wh,
                 scheme,
                 level,
                 period,
@@ -216,13 +214,12 @@ def facts_cmd(
 ) -> None:
     """Store drg_case_facts (per-discharge weight, cost/LOS ratios, low-risk flag) for the indicator catalog."""
     from yigong.casemix.metrics import Scale, Trim
-    from yigong.services.backends import opened
 
     kind = chosen(backend)
     try:
-        with opened(kind, warehouse=warehouse, master=spark_master) as wh:
+        with opened(warehouse, backend=kind, master=spark_master) as wh:
             summary = service.store_case_facts(
-                wh.ibis, scheme, period, weights, Trim(trim), low_risk_scale=Scale(low_risk_scale)
+                wh, scheme, period, weights, Trim(trim), low_risk_scale=Scale(low_risk_scale)
             )
     except ValueError as exc:
         typer.echo(str(exc), err=True)

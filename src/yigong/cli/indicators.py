@@ -10,11 +10,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from yigong.cli.backend_opts import BackendOpt, MasterOpt, SparkRootOpt, chosen
+from yigong.cli.backend_opts import BackendOpt, MasterOpt, SparkRootOpt, chosen, location
 from yigong.indicators.evaluate import IndicatorResult
 from yigong.indicators.issues import Level
-from yigong.services import backends
 from yigong.services import indicators as svc
+from yigong.services.warehouse import opened
 from yigong.warehouse import DEFAULT_DB
 
 app = typer.Typer(
@@ -143,11 +143,9 @@ def compute(
     spark_master: MasterOpt = None,
 ) -> None:
     """Compute indicators for one node and period (on DuckDB, or Spark with --backend spark)."""
-    if chosen(backend) == "duckdb":
-        ev = svc.compute(db, node, period, catalog_name=catalog, ids=ids)
-    else:
-        with backends.opened("spark", warehouse=warehouse, master=spark_master) as wh:
-            ev = svc.compute(wh, node, period, catalog_name=catalog, ids=ids)
+    kind = chosen(backend)
+    with opened(location(kind, db, warehouse), backend=kind, master=spark_master) as wh:
+        ev = svc.compute(wh, node, period, catalog_name=catalog, ids=ids)
     if out is not None:
         svc.export(ev.results, out)
         console.print(f"wrote {len(ev.results)} results to {out}")
@@ -167,11 +165,9 @@ def scorecard(
     spark_master: MasterOpt = None,
 ) -> None:
     """The targets binding a node: actual, gap, deadline and whether the trend meets it."""
-    if chosen(backend) == "duckdb":
-        results = svc.scorecard(db, node, period)
-    else:
-        with backends.opened("spark", warehouse=warehouse, master=spark_master) as wh:
-            results = svc.scorecard(wh, node, period)
+    kind = chosen(backend)
+    with opened(location(kind, db, warehouse), backend=kind, master=spark_master) as wh:
+        results = svc.scorecard(wh, node, period)
     console.print(results_table(results, f"targets · {node} · {period}"))
 
 
@@ -188,12 +184,9 @@ def explain(
     spark_master: MasterOpt = None,
 ) -> None:
     """Definition, numerator, denominator and the first rows behind them."""
-    if chosen(backend) == "duckdb":
-        ex = svc.explain(db, ident, node, period, rows)
-        _print_explanation(ex, sql)
-    else:
-        with backends.opened("spark", warehouse=warehouse, master=spark_master) as wh:
-            _print_explanation(svc.explain(wh, ident, node, period, rows), sql)
+    kind = chosen(backend)
+    with opened(location(kind, db, warehouse), backend=kind, master=spark_master) as wh:
+        _print_explanation(svc.explain(wh, ident, node, period, rows), sql)
 
 
 def _print_explanation(ex: svc.Explanation, sql: bool) -> None:

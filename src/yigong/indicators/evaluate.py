@@ -20,7 +20,8 @@ from yigong.indicators.periods import Period
 from yigong.indicators.spec import Indicator, NodeLevel, PeriodType
 from yigong.indicators.targets import TargetCheck, Trajectory, check, project, select_target
 from yigong.indicators.values import Computed, compute
-from yigong.warehouse.hierarchy import Node, NodeKind, ResolvedNode, TableSource, resolve
+from yigong.warehouse.hierarchy import Node, NodeKind, ResolvedNode, resolve
+from yigong.warehouse.protocol import Tables
 
 __all__ = ["Evaluation", "IndicatorResult", "Status", "available_capabilities", "evaluate"]
 
@@ -36,7 +37,7 @@ class Status(StrEnum):
 CAPABILITY_TABLES = {"casemix": "drg_case_facts"}
 
 
-def available_capabilities(tables: TableSource) -> frozenset[str]:
+def available_capabilities(tables: Tables) -> frozenset[str]:
     """Capabilities whose tables exist in the warehouse (e.g. DRG results for ``casemix``)."""
     found = set()
     for cap, table in CAPABILITY_TABLES.items():
@@ -134,7 +135,7 @@ def _blocked(
     return None
 
 
-def _institution_attrs(tables: TableSource, node: Node) -> dict[str, str]:
+def _institution_attrs(tables: Tables, node: Node) -> dict[str, str]:
     if node.kind is not NodeKind.INSTITUTION:
         return {}
     inst = tables.table("institutions")
@@ -153,7 +154,7 @@ def _history(period: Period, years: int) -> list[Period]:
 
 
 def evaluate(
-    tables: TableSource,
+    tables: Tables,
     cat: Catalog,
     node: Node,
     period: Period,

@@ -21,8 +21,8 @@ from yigong.indicators.loader import Catalog, load_catalog
 from yigong.indicators.periods import parse_period
 from yigong.indicators.rules import validate
 from yigong.indicators.spec import Indicator
-from yigong.warehouse import Warehouse
-from yigong.warehouse.hierarchy import TableSource, parse_node, resolve
+from yigong.services.warehouse import Where, opened
+from yigong.warehouse.hierarchy import parse_node, resolve
 
 __all__ = [
     "Explanation",
@@ -68,16 +68,8 @@ def list_indicators(catalog_name: str | None = None) -> list[Indicator]:
     return [cat.indicators[i] for i in _ids(cat, catalog_name, None)]
 
 
-def _open(db: Path | TableSource) -> TableSource:
-    if not isinstance(db, Path):
-        return db
-    if not db.exists():
-        raise FileNotFoundError(f"no warehouse at {db} (ingest data first, or pass --db)")
-    return Warehouse(db)
-
-
 def compute(
-    db: Path | TableSource,
+    db: Where,
     node: str,
     period: str,
     *,
@@ -86,20 +78,16 @@ def compute(
     as_of: date | None = None,
     compare: bool = True,
 ) -> Evaluation:
-    """Indicators for one node and period from a warehouse file (or any table source)."""
+    """Indicators for one node and period from a warehouse (a location, or open tables)."""
     cat = catalog()
     n, p = parse_node(node), parse_period(period)
-    tables = _open(db)
-    try:
+    with opened(db) as tables:
         return evaluate(
             tables, cat, n, p, _ids(cat, catalog_name, ids), as_of=as_of, compare=compare
         )
-    finally:
-        if tables is not db and isinstance(tables, Warehouse):
-            tables.close()
 
 
-def scorecard(db: Path | TableSource, node: str, period: str) -> list[IndicatorResult]:
+def scorecard(db: Where, node: str, period: str) -> list[IndicatorResult]:
     """Every indicator with a target binding the node, with gap and trajectory."""
     ev = compute(db, node, period)
     return [r for r in ev.results if r.target is not None]
@@ -118,15 +106,13 @@ class Explanation:
         }
 
 
-def explain(
-    db: Path | TableSource, ident: str, node: str, period: str, limit: int = 10
-) -> Explanation:
+def explain(db: Where, ident: str, node: str, period: str, limit: int = 10) -> Explanation:
     """Definition, value, numerator, denominator and the first rows behind them."""
     cat = catalog()
     n, p = parse_node(node), parse_period(period)
-    tables = _open(db)
-    ev = evaluate(tables, cat, n, p, [ident])
-    rows = drill_down(tables, cat, cat.indicator(ident), resolve(tables, n, p.end), p, limit)
+    with opened(db) as tables:
+        ev = evaluate(tables, cat, n, p, [ident])
+        rows = drill_down(tables, cat, cat.indicator(ident), resolve(tables, n, p.end), p, limit)
     return Explanation(cat.indicator(ident), ev.results[0], rows)
 
 

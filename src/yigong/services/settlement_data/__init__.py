@@ -74,7 +74,7 @@ from yigong.services.settlement_data.community_map import (
 from yigong.services.settlement_data.dip import dip_inputs_from_warehouse
 from yigong.services.settlement_data.drg import drg_inputs_from_warehouse
 from yigong.services.settlement_data.scores import SCORE_INDICATORS, assessment_scores, attainment
-from yigong.warehouse.hierarchy import TableSource
+from yigong.warehouse.protocol import Tables
 
 __all__ = [
     "CENTRE_TYPES",
@@ -108,7 +108,7 @@ class WarehouseBudget:
 
 
 def budget_inputs_from_warehouse(
-    tables: TableSource,
+    tables: Tables,
     county: str,
     year: int,
     policy: Policy,

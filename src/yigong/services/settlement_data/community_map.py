@@ -10,7 +10,8 @@ import ibis
 
 from yigong.payment.records import Institution
 from yigong.services.settlement_data._common import CENTRE_TYPES, LEVEL_KEY, error, fetch
-from yigong.warehouse.hierarchy import Node, NodeKind, TableSource, division_prefix, institution_set
+from yigong.warehouse.hierarchy import Node, NodeKind, division_prefix, institution_set
+from yigong.warehouse.protocol import Tables
 
 __all__ = ["CommunityMap", "community_map", "member_institutions"]
 
@@ -46,7 +47,7 @@ class CommunityMap:
         ).drop("township", "map_community")
 
 
-def community_map(tables: TableSource, county: str, as_of: date) -> CommunityMap:
+def community_map(tables: Tables, county: str, as_of: date) -> CommunityMap:
     """The county's communities valid on ``as_of`` and the townships their centres cover."""
     div = tables.table("admin_divisions")
     if not fetch(div.filter((div.division_code == county) & (div.level == "county")).limit(1)):
@@ -98,7 +99,7 @@ def community_map(tables: TableSource, county: str, as_of: date) -> CommunityMap
     )
 
 
-def member_institutions(tables: TableSource, cmap: CommunityMap) -> tuple[Institution, ...]:
+def member_institutions(tables: Tables, cmap: CommunityMap) -> tuple[Institution, ...]:
     """Every institution with a membership valid on the map's date (any role), with its level key."""
     inst = tables.table("institutions")
     out: list[Institution] = []

@@ -46,7 +46,8 @@ from yigong.payment.dip_settle import DipCase
 from yigong.payment.policy_casemix import DipPolicy
 from yigong.schema.money import Money
 from yigong.services.settlement_data._common import LEVEL_KEY, Provenance, error, fetch
-from yigong.warehouse.hierarchy import TableSource, division_prefix
+from yigong.warehouse.hierarchy import division_prefix
+from yigong.warehouse.protocol import Tables
 
 __all__ = [
     "DIAGNOSTIC_CATEGORIES",
@@ -102,7 +103,7 @@ def treatment_types(discharges: ibis.Table, pack: str = DIP_OR_PACK) -> ibis.Tab
     return d.mutate(kind=kind).drop("or_code")
 
 
-def _county_discharges(tables: TableSource, county: str, pack: str) -> ibis.Table:
+def _county_discharges(tables: Tables, county: str, pack: str) -> ibis.Table:
     prefix = division_prefix(county, "county")
     inst = tables.table("institutions")
     inst = inst.filter(inst.division_code.startswith(prefix)).select(
@@ -116,7 +117,7 @@ def _county_discharges(tables: TableSource, county: str, pack: str) -> ibis.Tabl
     return treatment_types(d, pack).mutate(year=d.discharge_date.year())
 
 
-def _paid(tables: TableSource, county: str, scope: DipScope) -> ibis.Table:
+def _paid(tables: Tables, county: str, scope: DipScope) -> ibis.Table:
     """Fund paid per discharge by the settlements in scope."""
     prefix = division_prefix(county, "county")
     s = tables.table("settlements")
@@ -229,7 +230,7 @@ def _cases(
 
 
 def dip_inputs_from_warehouse(
-    tables: TableSource,
+    tables: Tables,
     county: str,
     year: int,
     policy: DipPolicy,

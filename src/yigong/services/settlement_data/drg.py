@@ -9,13 +9,14 @@ from yigong.payment.bundle_casemix import DrgInputs
 from yigong.payment.drg import DrgCase
 from yigong.schema.money import Money
 from yigong.services.settlement_data._common import LEVEL_KEY, Provenance, error, fetch
-from yigong.warehouse.hierarchy import TableSource, division_prefix
+from yigong.warehouse.hierarchy import division_prefix
+from yigong.warehouse.protocol import Tables
 
 __all__ = ["drg_inputs_from_warehouse"]
 
 
 def drg_inputs_from_warehouse(
-    tables: TableSource,
+    tables: Tables,
     county: str,
     year: int,
     scheme: str,

@@ -8,7 +8,7 @@ from yigong.payment.issues import Issue, IssueLevel, PaymentInputError
 from yigong.payment.records import AssessmentScore
 from yigong.services.settlement_data._common import Provenance
 from yigong.services.settlement_data.community_map import CommunityMap
-from yigong.warehouse.hierarchy import TableSource
+from yigong.warehouse.protocol import Tables
 
 __all__ = ["SCORE_INDICATORS", "assessment_scores", "attainment"]
 
@@ -24,7 +24,7 @@ def attainment(value: Decimal, target: Decimal, lower_is_better: bool) -> Decima
 
 
 def assessment_scores(
-    tables: TableSource, cmap: CommunityMap, year: int
+    tables: Tables, cmap: CommunityMap, year: int
 ) -> tuple[tuple[AssessmentScore, ...], Provenance]:
     """Quarterly 0–100 scores per community from the indicator engine (see the module doc)."""
     from yigong.services import indicators as indicator_service
