@@ -39,8 +39,8 @@ import pyarrow.compute as pc
 from yigong.indicators.evaluate import evaluate
 from yigong.indicators.loader import load_catalog
 from yigong.indicators.periods import parse_period
-from yigong.schema.tables import BY_NAME
 from yigong.ingest import load_rows
+from yigong.schema.tables import BY_NAME
 from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 from yigong.warehouse.hierarchy import division_prefix, parse_node
 from yigong.warehouse.types import arrow_schema

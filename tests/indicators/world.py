@@ -14,8 +14,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from yigong.schema.tables import BY_NAME
 from yigong.ingest import load_rows
+from yigong.schema.tables import BY_NAME
 from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 from yigong.warehouse.types import arrow_schema
 

@@ -232,7 +232,10 @@ def test_missing_history_year_is_a_clear_error(world: tuple[Path, Path]) -> None
 
 
 def test_unknown_county_is_a_clear_error(world: tuple[Path, Path]) -> None:
-    with DuckDBWarehouse(world[1]) as wh, pytest.raises(PaymentInputError, match="no county '999999'"):
+    with (
+        DuckDBWarehouse(world[1]) as wh,
+        pytest.raises(PaymentInputError, match="no county '999999'"),
+    ):
         sd.budget_inputs_from_warehouse(wh, "999999", YEAR, one_year_policy())
 
 

@@ -199,7 +199,9 @@ class DuckDBWarehouse:
         name: str | None = None,
     ) -> ibis.Table:
         name = name or next(self._names)
-        self.duck.execute(f"CREATE OR REPLACE TABLE {self._scratch}.{q(name)} ({columns_ddl(schema)})")
+        self.duck.execute(
+            f"CREATE OR REPLACE TABLE {self._scratch}.{q(name)} ({columns_ddl(schema)})"
+        )
         self._temporary.add(name)
         batches = (
             source
