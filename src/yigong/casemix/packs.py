@@ -14,13 +14,17 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from yigong.casemix.issues import Issue, PackError, error
 from yigong.casemix.manifest import Manifest, read_manifest
 from yigong.casemix.overlay import apply_diff
 from yigong.casemix.rawtable import RawTable, read_table
 from yigong.casemix.tables import TABLES
+from yigong.rulepacks import Issue, IssuesError, error
 
 PACKS_DIR = Path(__file__).parent / "packs"
+
+
+class PackError(IssuesError):
+    """A pack cannot be loaded; carries the issues that explain why."""
 
 
 @dataclass

@@ -10,7 +10,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from yigong.payment.issues import PaymentInputError, PolicyError
+from yigong.payment.errors import PaymentInputError, PolicyError
 from yigong.schema.money import Money
 from yigong.services import settlement as service
 

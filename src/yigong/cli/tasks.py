@@ -10,8 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from yigong.indicators.issues import Level
 from yigong.reform.progress import TaskStatus
+from yigong.rulepacks import Level
 from yigong.services import tasks as svc
 from yigong.store import open_store
 from yigong.warehouse import DEFAULT_DB

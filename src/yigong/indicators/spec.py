@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from yigong.indicators.yamlsrc import FieldPath
+from yigong.rulepacks import FieldPath
 
 __all__ = [
     "Aggregation",

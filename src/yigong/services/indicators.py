@@ -14,13 +14,13 @@ from typing import Any
 
 import ibis
 
+from yigong.indicators.checks import validate
 from yigong.indicators.drill import MeasureRows, drill_down
 from yigong.indicators.evaluate import Evaluation, IndicatorResult, evaluate
-from yigong.indicators.issues import CatalogError, Issue, Level
-from yigong.indicators.loader import Catalog, load_catalog
+from yigong.indicators.loader import Catalog, CatalogError, load_catalog
 from yigong.indicators.periods import parse_period
-from yigong.indicators.rules import validate
 from yigong.indicators.spec import Indicator
+from yigong.rulepacks import Issue, Level
 from yigong.warehouse import Warehouse
 from yigong.warehouse.hierarchy import TableSource, parse_node, resolve
 
