@@ -83,7 +83,7 @@ def list_cmd(
 def check(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Task files (default: the built-in reform/tasks/*.yaml)."),
+        typer.Argument(help="Task files or pack folders (default: the built-in reform/packs/)."),
     ] = None,
 ) -> None:
     """Validate task files: schema, duplicate ids, deadlines, linked indicator ids."""

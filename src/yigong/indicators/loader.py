@@ -24,8 +24,10 @@ from yigong.rulepacks import (
     IssuesError,
     Level,
     Pack,
+    Quote,
     SourceFile,
     open_packs,
+    repo_path,
     validate_model,
     yaml_issue,
 )
@@ -39,7 +41,8 @@ __all__ = [
     "builtin_packs",
     "builtin_paths",
     "load_catalog",
-    "pack_issues",
+    "edition_issues",
+    "policy_quotes",
 ]
 
 
@@ -105,10 +108,11 @@ def builtin_paths() -> list[Path]:
     return [f for pack in builtin_packs() for f in pack.data_files()]
 
 
-def pack_issues(refs: list[str | Path] | None = None) -> list[Issue]:
-    """Findings about the pack folders themselves (manifest, README, licence, checksums) and
-    that each manifest's version is its catalog's edition."""
-    packs, issues = open_packs(PACKS_DIR, refs, PACK_KIND)
+def edition_issues(folders: list[Path] | None = None) -> list[Issue]:
+    """That each pack manifest's version is the edition of its catalog file (the built-in
+    packs by default)."""
+    packs, _ = open_packs(PACKS_DIR, folders, PACK_KIND)
+    issues: list[Issue] = []
     for pack in packs:
         for path in pack.data_files():
             try:
@@ -307,3 +311,42 @@ def _resolve_same_as(cat: Catalog) -> None:
         merged = ind.model_copy(update=update)
         merged.located(ind.origin.file, ind.origin.path)
         cat.indicators[ident] = merged
+
+
+def policy_quotes() -> list[Quote]:
+    """Every target's source sentence and every indicator's definition reference, with the
+    built-in pack and the file and line that carry it (rows of ``docs/rules.md``)."""
+    files = {f.name: (pack, f) for pack in builtin_packs() for f in pack.data_files()}
+    cat = load_catalog([f for _, f in files.values()])
+    out: list[Quote] = []
+    for t in cat.targets:
+        pack, path = files[t.origin.file]
+        value = f"{t.value:g}" if t.value is not None else t.benchmark
+        out.append(
+            Quote(
+                t.source_text,
+                f"[{t.source}]",
+                PACK_KIND,
+                pack.id,
+                f"target {t.indicator} {t.comparator} {value} by {t.deadline}",
+                repo_path(path),
+                cat.line(t.origin.file, t.origin.path),
+            )
+        )
+    for ind in cat.indicators.values():
+        if not ind.source:
+            continue
+        pack, path = files[ind.origin.file]
+        out.append(
+            Quote(
+                ind.source,
+                "indicator definition",
+                PACK_KIND,
+                pack.id,
+                f"indicator {ind.id} {ind.name_en}",
+                repo_path(path),
+                cat.line(ind.origin.file, ind.origin.path),
+                reference=True,
+            )
+        )
+    return out

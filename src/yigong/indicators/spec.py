@@ -87,7 +87,7 @@ class Direction(StrEnum):
 
 
 class Provenance(StrEnum):
-    """Tags of ``shared/reference/indicators.md``: S public source, K background, I inference."""
+    """Tags of the project's indicator research notes: S public source, K background, I inference."""
 
     S = "S"
     K = "K"

@@ -24,8 +24,10 @@ from yigong.rulepacks import (
     Issue,
     IssuesError,
     Level,
+    Quote,
     SourceFile,
     open_packs,
+    repo_path,
     validate_model,
     yaml_issue,
 )
@@ -38,6 +40,7 @@ __all__ = [
     "builtin_rule_paths",
     "load_rules",
     "pack_issues",
+    "policy_quotes",
 ]
 
 HEADER_KEYS = {"kind", "ruleset", "edition", "title_zh", "title_en", "note", "rules"}
@@ -181,3 +184,25 @@ def load_rules(paths: list[Path] | None = None) -> RuleSet:
             continue
         _load_file(rs, src)
     return rs
+
+
+def policy_quotes() -> list[Quote]:
+    """The policy text each built-in screening rule serves, with its file and line (rows of
+    ``docs/rules.md``)."""
+    packs, _ = open_packs(PACKS_DIR, None, PACK_KIND)
+    out: list[Quote] = []
+    for pack in packs:
+        for path in pack.data_files():
+            for rule in load_rules([path]).rules.values():
+                out.append(
+                    Quote(
+                        rule.policy.text,
+                        rule.policy.source,
+                        PACK_KIND,
+                        pack.id,
+                        f"rule {rule.id} ({rule.name_en})",
+                        repo_path(path),
+                        rule.line,
+                    )
+                )
+    return out

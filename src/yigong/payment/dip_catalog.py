@@ -1,6 +1,6 @@
 """DIP local catalogue (病种目录库) built from historical settlements by the big-data method.
 
-Source: reference/payment.md §5.2–5.4 ([S1] DIP technical specification, [S2] DIP 1.0).
+Source: payment research notes §5.2–5.4 ([S1] DIP technical specification, [S2] DIP 1.0).
 
 * **Core groups (核心病种)**: principal diagnosis (ICD-10 医保版, first 4 characters without the
   dot) + principal procedure, whose case count over the history window is at or above

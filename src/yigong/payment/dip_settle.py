@@ -1,6 +1,6 @@
 """DIP settlement (按病种分值付费结算) of one year's cases against a catalogue.
 
-Per case ([S1] §5.4–5.5 of reference/payment.md):
+Per case ([S1] §5.4–5.5 of the payment research notes):
 
 * group: core (dx4 + procedure) if in the catalogue's core set, else comprehensive (dx3 +
   treatment attribute), else **unmatched** — scored by its own cost (cost ÷ M × scale) and

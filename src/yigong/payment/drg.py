@@ -1,6 +1,6 @@
 """DRG payment (按疾病诊断相关分组付费) of grouped cases.
 
-Source: reference/payment.md §5.7 (暂行办法 第十六、十七条 via [S1]); outlier thresholds have
+Source: payment research notes §5.7 (暂行办法 第十六、十七条 via [S1]); outlier thresholds have
 no national number and are local parameters.
 
 * rate (费率): ``fixed`` = ``base_rate``; ``floating_cost`` (浮动费率法) = Σ cost ÷ Σ weight of

@@ -11,6 +11,8 @@ accepted too. Validation reports **every** problem with file, line and field, in
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +28,13 @@ from yigong.rulepacks import (
     Level,
     Pack,
     PackNotFound,
+    Quote,
     SourceFile,
     builtin_folders,
     dotted,
     is_pack_folder,
     open_pack,
+    repo_path,
     run_checks,
     yaml_issue,
 )
@@ -43,6 +47,7 @@ __all__ = [
     "load_policy",
     "policy_from_sources",
     "policy_from_text",
+    "policy_quotes",
     "policy_sources",
 ]
 
@@ -187,3 +192,39 @@ def check_policy_pack(ref: str | Path) -> list[Issue]:
             )
         )
     return issues
+
+
+def _clauses(data: Any, path: FieldPath) -> Iterator[tuple[FieldPath, str]]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "clause" and isinstance(value, str):
+                yield (*path, key), value
+            else:
+                yield from _clauses(value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _clauses(value, (*path, i))
+
+
+def policy_quotes() -> list[Quote]:
+    """Every ``clause`` of every built-in policy pack, with its file and line (rows of
+    ``docs/rules.md``); the source is the clause's leading tags (``[N]``, ``[H]`` …)."""
+    out: list[Quote] = []
+    for ref in BUILTIN_POLICIES:
+        pack, _ = _open(ref)
+        files = {_display(pack, p): p for p in pack.data_files()}
+        for src in policy_sources(pack):
+            for path, text in _clauses(src.data, ()):
+                tags = re.match(r"^((?:\[[^\]]+\])+)", text)
+                out.append(
+                    Quote(
+                        text,
+                        tags.group(1) if tags else "policy clause",
+                        PACK_KIND,
+                        pack.id,
+                        f"{dotted(path[:-1])} section",
+                        repo_path(files[src.name]),
+                        src.line(path),
+                    )
+                )
+    return out

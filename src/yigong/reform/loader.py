@@ -25,8 +25,10 @@ from yigong.rulepacks import (
     Issue,
     IssuesError,
     Level,
+    Quote,
     SourceFile,
     open_packs,
+    repo_path,
     run_checks,
     yaml_issue,
 )
@@ -41,6 +43,7 @@ __all__ = [
     "builtin_paths",
     "load_tasks",
     "pack_issues",
+    "policy_quotes",
     "require_valid",
     "validate",
 ]
@@ -314,3 +317,31 @@ def require_valid(book: TaskBook, cat: Catalog) -> TaskBook:
     if errors:
         raise TaskError(errors)
     return book
+
+
+def policy_quotes() -> list[Quote]:
+    """The quotes of every built-in task (its source paragraph and any others), with the file
+    and line of the task (rows of ``docs/rules.md``)."""
+    packs, _ = open_packs(PACKS_DIR, None, PACK_KIND)
+    out: list[Quote] = []
+    for pack in packs:
+        for path in pack.data_files():
+            book = load_tasks([path])
+            for task in book.tasks.values():
+                head = book.sets[task.set_id].source
+                src = book.sources[task.file]
+                where = book.paths[task.id]
+                for k, ref in enumerate([task.source, *task.also]):
+                    at = (*where, "source") if k == 0 else (*where, "also", k - 1)
+                    out.append(
+                        Quote(
+                            ref.quote,
+                            f"[{head.letter}] {head.file} ¶{ref.para}",
+                            PACK_KIND,
+                            pack.id,
+                            f"task {task.id}",
+                            repo_path(path),
+                            src.line(at),
+                        )
+                    )
+    return out

@@ -6,7 +6,7 @@
 - `open_pack` / `open_packs` / `resolve` / `seal`: built-in packs by id, user packs by folder,
   with the pack convention (``manifest.toml``, ``README.md``, licence, checksums) checked;
 - `Checks` / `run_checks`: a registry of small named checks, run by one function;
-- `Quote`: a policy sentence and where a pack implements it (``docs/rules.md``).
+- `Quote` / `rules_markdown`: a policy sentence and where a pack implements it (``docs/rules.md``).
 
 Engines keep only their spec (Pydantic models) and their checks. This package imports no engine.
 """
@@ -28,6 +28,7 @@ from yigong.rulepacks.packs import (
     seal,
     sha256_file,
 )
+from yigong.rulepacks.quotes import Quote, repo_path, rules_markdown
 from yigong.rulepacks.yamlsrc import DecimalLoader, FieldPath, SourceFile, dotted, yaml_issue
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "Pack",
     "PackManifest",
     "PackNotFound",
+    "Quote",
     "SourceFile",
     "builtin_folders",
     "dotted",
@@ -52,7 +54,9 @@ __all__ = [
     "open_pack",
     "open_packs",
     "read_manifest",
+    "repo_path",
     "resolve",
+    "rules_markdown",
     "run_checks",
     "seal",
     "sha256_file",

@@ -21,6 +21,7 @@ from yigong.indicators.loader import Catalog, CatalogError, load_catalog
 from yigong.indicators.periods import parse_period
 from yigong.indicators.spec import Indicator
 from yigong.rulepacks import Issue, Level
+from yigong.services import packs
 from yigong.warehouse import Warehouse
 from yigong.warehouse.hierarchy import TableSource, parse_node, resolve
 
@@ -38,7 +39,10 @@ __all__ = [
 
 
 def check_catalog(paths: list[Path] | None = None) -> list[Issue]:
-    """Load and validate catalog files (the built-in ones by default)."""
+    """Load and validate catalog files or pack folders (the built-in packs, with their folder
+    convention, by default)."""
+    if paths is None:
+        return packs.check_kind("indicator-catalog")
     return validate(load_catalog(paths))
 
 

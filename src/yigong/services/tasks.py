@@ -33,6 +33,7 @@ from yigong.reform.progress import (
 from yigong.reform.report import NodeProgress, TaskReport
 from yigong.reform.spec import Level, Task
 from yigong.rulepacks import Issue
+from yigong.services import packs
 from yigong.services.indicators import catalog
 from yigong.store import ENV_VAR, Store, open_store
 from yigong.store.reform_models import ReformProgressEntry
@@ -62,7 +63,10 @@ class RecordError(ValueError):
 
 
 def check_tasks(paths: list[Path] | None = None) -> list[Issue]:
-    """Load and validate task files (the built-in ones by default) against the indicator catalog."""
+    """Load and validate task files or pack folders (the built-in packs, with their folder
+    convention, by default) against the indicator catalog."""
+    if paths is None:
+        return packs.check_kind("reform-tasks")
     return validate(load_tasks(paths), catalog())
 
 

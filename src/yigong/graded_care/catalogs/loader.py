@@ -28,11 +28,13 @@ from yigong.rulepacks import (
     FieldPath,
     Issue,
     Level,
+    Quote,
     SourceFile,
     builtin_folders,
     errors_in,
     open_pack,
     open_packs,
+    repo_path,
     yaml_issue,
 )
 
@@ -291,3 +293,22 @@ def load_catalog(
         f"no disease catalog for county {county!r} version {version!r} and no default in "
         f"{directory or catalog_dir()}"
     )
+
+
+def policy_quotes() -> list[Quote]:
+    """The source of every built-in disease catalog, at its file and line (``docs/rules.md``)."""
+    out: list[Quote] = []
+    for _county, _version, path in available_catalogs():
+        src = SourceFile.read(path)
+        out.append(
+            Quote(
+                str(src.data.get("source", "")),
+                "catalog source",
+                PACK_KIND,
+                path.parent.name,
+                f"disease catalog {src.data.get('county')} {src.data.get('version')}",
+                repo_path(path),
+                src.line(("source",)),
+            )
+        )
+    return out

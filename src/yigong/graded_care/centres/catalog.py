@@ -24,11 +24,13 @@ from yigong.rulepacks import (
     FieldPath,
     Issue,
     Level,
+    Quote,
     SourceFile,
     builtin_folders,
     errors_in,
     open_pack,
     open_packs,
+    repo_path,
     yaml_issue,
 )
 from yigong.schema.codes import EXAM_TYPE
@@ -287,3 +289,30 @@ def load_centre_catalog(county: str | None = None, path: str | Path | None = Non
     if catalog is None:
         raise DefinitionError(found)
     return catalog
+
+
+def check_centre_pack(ref: str | Path) -> list[Issue]:
+    """Every finding about a centre-services pack: its folder and its services file."""
+    pack, issues = open_pack(PACKS_DIR, ref, PACK_KIND)
+    for path in pack.data_files() if pack is not None else []:
+        issues += parse_centre_catalog(path.read_text(encoding="utf-8"), str(path))[1]
+    return issues
+
+
+def policy_quotes() -> list[Quote]:
+    """The source of every built-in centre-services file, at its file and line."""
+    out: list[Quote] = []
+    for path in centre_files():
+        src = SourceFile.read(path)
+        out.append(
+            Quote(
+                str(src.data.get("source", "")),
+                "catalog source",
+                PACK_KIND,
+                path.parent.name,
+                f"centre services {src.data.get('county')} {src.data.get('version')}",
+                repo_path(path),
+                src.line(("source",)),
+            )
+        )
+    return out
