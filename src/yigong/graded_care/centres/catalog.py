@@ -19,7 +19,6 @@ from typing import Any
 import yaml
 
 from yigong.graded_care.errors import DefinitionError, InvalidRequest
-from yigong.graded_care.money import FEN
 from yigong.rulepacks import (
     FieldPath,
     Issue,
@@ -34,6 +33,7 @@ from yigong.rulepacks import (
     yaml_issue,
 )
 from yigong.schema.codes import EXAM_TYPE
+from yigong.schema.rounding import FEN
 
 
 class CentreType(StrEnum):
