@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel
 
 from yigong.indicators.spec import Indicator, Measure, Strict, Target
@@ -26,6 +25,7 @@ from yigong.rulepacks import (
     Pack,
     Quote,
     SourceFile,
+    YAMLError,
     open_packs,
     repo_path,
     validate_model,
@@ -117,7 +117,7 @@ def edition_issues(folders: list[Path] | None = None) -> list[Issue]:
         for path in pack.data_files():
             try:
                 head = SourceFile.read(path).data
-            except yaml.YAMLError:
+            except YAMLError:
                 continue  # reported by load_catalog
             edition = head.get("edition") if isinstance(head, dict) else None
             if edition is not None and str(edition) != pack.version:
@@ -240,7 +240,7 @@ def load_catalog(paths: list[Path] | None = None) -> Catalog:
     for path in files:
         try:
             src = SourceFile.read(path)
-        except yaml.YAMLError as exc:
+        except YAMLError as exc:
             cat.issues.append(yaml_issue(exc, path.name))
             continue
         cat.sources[src.name] = src

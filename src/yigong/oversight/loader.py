@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel
 
 from yigong.oversight.evaluators import EVALUATORS
@@ -26,6 +25,7 @@ from yigong.rulepacks import (
     Level,
     Quote,
     SourceFile,
+    YAMLError,
     open_packs,
     repo_path,
     validate_model,
@@ -179,7 +179,7 @@ def load_rules(paths: list[Path] | None = None) -> RuleSet:
     for path in files:
         try:
             src = SourceFile.read(path)
-        except yaml.YAMLError as exc:
+        except YAMLError as exc:
             rs.issues.append(yaml_issue(exc, path.name))
             continue
         _load_file(rs, src)

@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from yigong.payment.errors import PolicyError
@@ -30,6 +29,7 @@ from yigong.rulepacks import (
     PackNotFound,
     Quote,
     SourceFile,
+    YAMLError,
     builtin_folders,
     dotted,
     is_pack_folder,
@@ -115,7 +115,7 @@ def policy_from_sources(sources: list[SourceFile]) -> Policy:
 def _parse(text: str, file: str) -> SourceFile:
     try:
         return SourceFile.parse(text, file, decimals=True)
-    except yaml.YAMLError as exc:  # yaml errors carry their own mark
+    except YAMLError as exc:  # yaml errors carry their own mark
         raise PolicyError([yaml_issue(exc, file)]) from exc
 
 

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from yigong.indicators.loader import Catalog
@@ -27,6 +26,7 @@ from yigong.rulepacks import (
     Level,
     Quote,
     SourceFile,
+    YAMLError,
     open_packs,
     repo_path,
     run_checks,
@@ -191,7 +191,7 @@ def load_tasks(paths: list[Path] | None = None) -> TaskBook:
     for p in files:
         try:
             src = SourceFile.read(p)
-        except yaml.YAMLError as exc:
+        except YAMLError as exc:
             book.issues.append(yaml_issue(exc, p.name))
             continue
         book.sources[src.name] = src

@@ -29,7 +29,14 @@ from yigong.rulepacks.packs import (
     sha256_file,
 )
 from yigong.rulepacks.quotes import Quote, repo_path, rules_markdown
-from yigong.rulepacks.yamlsrc import DecimalLoader, FieldPath, SourceFile, dotted, yaml_issue
+from yigong.rulepacks.yamlsrc import (
+    DecimalLoader,
+    FieldPath,
+    SourceFile,
+    YAMLError,
+    dotted,
+    yaml_issue,
+)
 
 __all__ = [
     "MANIFEST",
@@ -45,6 +52,7 @@ __all__ = [
     "PackNotFound",
     "Quote",
     "SourceFile",
+    "YAMLError",
     "builtin_folders",
     "dotted",
     "error",

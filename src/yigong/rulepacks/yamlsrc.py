@@ -17,7 +17,10 @@ import yaml
 
 from yigong.rulepacks.issues import Issue, Level
 
-__all__ = ["DecimalLoader", "FieldPath", "SourceFile", "dotted", "yaml_issue"]
+__all__ = ["DecimalLoader", "FieldPath", "SourceFile", "YAMLError", "dotted", "yaml_issue"]
+
+#: the error `SourceFile.parse` raises on bad YAML syntax (engines catch it without importing yaml)
+YAMLError = yaml.YAMLError
 
 FieldPath = tuple[str | int, ...]
 

@@ -13,8 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from yigong.graded_care.catalogs.catalog import (
     CatalogEntry,
     DiseaseCatalog,
@@ -30,6 +28,7 @@ from yigong.rulepacks import (
     Level,
     Quote,
     SourceFile,
+    YAMLError,
     builtin_folders,
     errors_in,
     open_pack,
@@ -61,7 +60,7 @@ def parse_catalog(text: str, file: str) -> tuple[DiseaseCatalog | None, list[Iss
 
     try:
         src = SourceFile.parse(text, file)
-    except yaml.YAMLError as exc:
+    except YAMLError as exc:
         issues.append(yaml_issue(exc, file, "yaml_syntax"))
         return None, issues
     top = src.data

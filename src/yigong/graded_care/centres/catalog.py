@@ -16,8 +16,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from yigong.graded_care.errors import DefinitionError, InvalidRequest
 from yigong.rulepacks import (
     FieldPath,
@@ -25,6 +23,7 @@ from yigong.rulepacks import (
     Level,
     Quote,
     SourceFile,
+    YAMLError,
     builtin_folders,
     errors_in,
     open_pack,
@@ -116,7 +115,7 @@ def parse_centre_catalog(text: str, file: str) -> tuple[CentreCatalog | None, li
 
     try:
         src = SourceFile.parse(text, file)
-    except yaml.YAMLError as exc:
+    except YAMLError as exc:
         issues.append(yaml_issue(exc, file, "yaml_syntax"))
         return None, issues
     top = src.data
