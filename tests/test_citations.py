@@ -62,3 +62,11 @@ def test_task_paragraphs_are_lines_of_the_texts_in_docs_policy() -> None:
         lines = text.read_text(encoding="utf-8").splitlines()
         for ref in (task.source, *task.also):
             assert 1 <= ref.para <= len(lines), (task.id, ref.para)
+
+
+def test_paths_named_in_the_readme_exist() -> None:
+    """The README's paths (the newcomer's map, e.g. where each policy rule lives) are real."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`((?:src|docs|tests)/[^`<>*…]+?)`", text))
+    assert len(named) >= 5
+    assert sorted(p for p in named if not (ROOT / p.rstrip("/")).exists()) == []
