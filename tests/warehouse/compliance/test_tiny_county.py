@@ -15,7 +15,7 @@ from pyspark import cloudpickle
 
 from tests.casemix.drg_helpers import HANDAN, NATIONAL
 from tests.warehouse.compliance.support import assert_same_rows, rows
-from yigong.payment.issues import PaymentInputError
+from yigong.payment import PaymentInputError
 from yigong.schema.tables import BY_NAME
 from yigong.services import casemix as service
 from yigong.services.data import warehouse_status
