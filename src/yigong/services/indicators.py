@@ -14,13 +14,14 @@ from typing import Any
 
 import ibis
 
+from yigong.indicators.applicability import indicator_node, residents
 from yigong.indicators.drill import MeasureRows, drill_down
 from yigong.indicators.evaluate import Evaluation, IndicatorResult, evaluate
 from yigong.indicators.issues import CatalogError, Issue, Level
 from yigong.indicators.loader import Catalog, load_catalog
 from yigong.indicators.periods import parse_period
 from yigong.indicators.rules import validate
-from yigong.indicators.spec import Indicator
+from yigong.indicators.spec import DIVISION_LEVELS, Indicator, NodeLevel
 from yigong.warehouse import Warehouse
 from yigong.warehouse.hierarchy import TableSource, parse_node, resolve
 
@@ -126,8 +127,10 @@ def explain(
     n, p = parse_node(node), parse_period(period)
     tables = _open(db)
     ev = evaluate(tables, cat, n, p, [ident])
-    rows = drill_down(tables, cat, cat.indicator(ident), resolve(tables, n, p.end), p, limit)
-    return Explanation(cat.indicator(ident), ev.results[0], rows)
+    ind = cat.indicator(ident)
+    node_rows = indicator_node(tables, cat, ind, residents(tables, resolve(tables, n, p.end)))
+    rows = drill_down(tables, cat, ind, node_rows, p, limit)
+    return Explanation(ind, ev.results[0], rows)
 
 
 def _flat(r: IndicatorResult) -> dict[str, Any]:
@@ -183,12 +186,17 @@ def export(results: list[IndicatorResult], path: Path) -> Path:
     raise ValueError(f"{path}: write .csv, .xlsx or .json")
 
 
+_LEVEL_ORDER = (*DIVISION_LEVELS, NodeLevel.COMMUNITY, NodeLevel.INSTITUTION)
+
+
 def _terms(t: Any) -> str:
     if t is None:
         return ""
     text = " + ".join(f"`{m}`" for m in t.measures)
     if t.minus:
         text += " − " + " − ".join(f"`{m}`" for m in t.minus)
+    if t.divisor != 1:
+        text = f"({text}) ÷ {t.divisor}"
     return f"{t.description_zh} ({text})" if t.description_zh else text
 
 
@@ -210,8 +218,9 @@ def catalog_reference() -> str:
             f"Status: {head.status}.",
             "",
             "| id | code | 名称 | name | numerator | denominator | ×/÷ | unit | dir | "
-            "periods | nodes | prov. | interpretation |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "periods | levels | institution types | prov. | source · clause | "
+            "proxy · interpretation |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for i in cat.in_catalog(name):
             num = (
@@ -221,7 +230,10 @@ def catalog_reference() -> str:
             )
             scale = f"×{i.factor:g}" + (f" ÷{i.divisor:g}" if i.divisor != 1 else "")
             note = i.interpretation + (f" Requires: {', '.join(i.requires)}." if i.requires else "")
+            if i.proxy:
+                note = f"**proxy**: {i.proxy}" + (f" — {note}" if note else "")
             same = f" (= `{i.same_as}`)" if i.same_as else ""
+            levels = [lv.value for lv in _LEVEL_ORDER if lv in i.node_levels]
             lines.append(
                 " | ".join(
                     [
@@ -235,9 +247,11 @@ def catalog_reference() -> str:
                         i.unit,
                         i.direction.value if i.direction else "",
                         ", ".join(p.value for p in i.period_types),
-                        ", ".join(lv.value for lv in i.levels),
+                        ", ".join(levels),
+                        ", ".join(i.institution_types) or "all",
                         i.provenance.value if i.provenance else "",
-                        note.replace("|", "/"),
+                        f"{i.source} · {i.clause}".replace("|", "/"),
+                        note.replace("|", "/").replace("\n", " "),
                     ]
                 )
                 + " |"
