@@ -94,6 +94,7 @@ class IndicatorResult:
     note: str = ""
     note_zh: str = ""  # the reason in Chinese, for blocked statuses
     proxy: str = ""  # the stand-in the data model forces, and why (empty: official reading)
+    proxy_zh: str = ""
     source: str = ""
     clause: str = ""
 
@@ -211,6 +212,7 @@ def evaluate(
             display=ind.display,
             direction=ind.direction.value if ind.direction else "",
             proxy=ind.proxy,
+            proxy_zh=ind.proxy_zh,
             source=ind.source,
             clause=ind.clause,
         )

@@ -214,6 +214,7 @@ _DEFINITION_FIELDS = (
     "provenance",
     "interpretation",
     "proxy",
+    "proxy_zh",
     "requires",
 )
 

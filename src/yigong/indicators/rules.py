@@ -343,6 +343,14 @@ class IndicatorShape(Rule):
                 )
             if ind.divisor == 0:
                 yield cat.issue(Level.ERROR, self.code, f"{ind.id}: divisor 0", f, (*p, "divisor"))
+            if bool(ind.proxy) != bool(ind.proxy_zh):
+                yield cat.issue(
+                    Level.ERROR,
+                    "proxy",
+                    f"{ind.id}: a proxy is stated in both languages (proxy:, proxy_zh:)",
+                    f,
+                    p,
+                )
             if not ind.source or not ind.clause:
                 yield cat.issue(
                     Level.ERROR,

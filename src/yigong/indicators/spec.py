@@ -306,7 +306,9 @@ class Indicator(Located):
     provenance: Provenance | None = None
     interpretation: str = ""
     #: where the data model forces a stand-in for the official definition: what and why
+    #: (English), and the same in Chinese for the cockpit (required with `proxy`)
     proxy: str = ""
+    proxy_zh: str = ""
     source: str = ""
     #: the clause of the source: document, edition and item (e.g. 指标4 计算方法)
     clause: str = ""

@@ -34,6 +34,9 @@ __all__ = [
     "explain",
     "export",
     "list_indicators",
+    "SCORECARD_CATALOGS",
+    "full_scorecard",
+    "group_scorecard",
     "scorecard",
 ]
 
@@ -104,6 +107,66 @@ def scorecard(db: Path | TableSource, node: str, period: str) -> list[IndicatorR
     """Every indicator with a target binding the node, with gap and trajectory."""
     ev = compute(db, node, period)
     return [r for r in ev.results if r.target is not None]
+
+
+#: the scorecard's groups after the targets, in order: catalog id -> (中文, English).
+SCORECARD_CATALOGS: dict[str, tuple[str, str]] = {
+    "policy-targets": ("医改政策目标", "Reform policy targets"),
+    "community-monitoring": ("医共体监测指标", "Medical community monitoring"),
+    "tertiary-appraisal": ("三级公立医院绩效考核", "Tertiary hospital appraisal"),
+    "secondary-appraisal": ("二级公立医院绩效考核", "Secondary hospital appraisal"),
+    "health-statistics": ("卫生健康统计", "Health statistics"),
+    "drg-performance": ("DRG 绩效评价", "DRG performance"),
+}
+
+
+def _matches(r: IndicatorResult, query: str) -> bool:
+    if not query:
+        return True
+    q = query.strip().lower()
+    return any(q in str(v).lower() for v in (r.indicator, r.code, r.name_zh, r.name_en))
+
+
+def group_scorecard(results: list[IndicatorResult], query: str = "") -> dict[str, Any]:
+    """Every applicable indicator of a node, grouped: the targets binding it first, then each
+    catalog (policy targets, community monitoring, tertiary and secondary appraisal, health
+    statistics, DRG); indicators that are not applicable here are listed apart with their
+    reason. ``query`` keeps the indicators whose id, code or name contains it."""
+    chosen = [r for r in results if _matches(r, query)]
+    applicable = [r for r in chosen if r.status.value != "not_applicable"]
+    targets = [r for r in applicable if r.target is not None]
+    shown = {r.indicator for r in targets}
+    groups = [
+        {"key": "targets", "title_zh": "目标指标", "title_en": "Policy targets", "items": targets}
+    ]
+    catalogs = list(SCORECARD_CATALOGS) + sorted(
+        {r.catalog for r in applicable} - set(SCORECARD_CATALOGS)
+    )
+    for name in catalogs:
+        zh, en = SCORECARD_CATALOGS.get(name, (name, name))
+        items = [r for r in applicable if r.catalog == name and r.indicator not in shown]
+        if items:
+            groups.append({"key": name, "title_zh": zh, "title_en": en, "items": items})
+    return {
+        "query": query,
+        "groups": groups,
+        "not_applicable": [r for r in chosen if r.status.value == "not_applicable"],
+        "counts": {
+            "indicators": len(results),
+            "applicable": sum(1 for r in results if r.status.value != "not_applicable"),
+            "shown": len(applicable),
+        },
+    }
+
+
+def full_scorecard(
+    db: Path | TableSource, node: str, period: str, query: str = ""
+) -> dict[str, Any]:
+    """The grouped scorecard of a node and period (`group_scorecard` over every indicator)."""
+    ev = compute(db, node, period)
+    return {"node": node, "node_name": ev.node.name, "period": period} | group_scorecard(
+        ev.results, query
+    )
 
 
 @dataclass(frozen=True)
