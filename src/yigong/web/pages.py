@@ -49,6 +49,8 @@ def _num(v: object) -> str:
         return "—"
     text = str(v)
     whole, dot, frac = text.partition(".")
+    if len(frac) > 4:  # a growth's parts are exact quotients: four decimals are read
+        whole, dot, frac = f"{float(text):.4f}".partition(".")
     try:
         grouped = f"{int(whole):,}"
     except ValueError:
