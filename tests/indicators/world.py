@@ -395,11 +395,15 @@ def build(path: str | None = None) -> Warehouse:
             _settle(
                 "s11", COUNTY_B, COUNTY, "outpatient", "3000000", date(2024, 10, 10), provider="H1"
             ),
+            # 2023 admissions of residents of the other township: one in the county, one out
+            _settle("s12", COUNTY, COUNTY, "inpatient", "3000", date(2023, 6, 6), provider="H1"),
+            _settle("s13", COUNTY, "330100", "inpatient", "9000", date(2023, 8, 8), "dip"),
         ],
     )
     # where the insured persons live: ss1 ss2 ss3 ss5 ss10 in C1's township, the others not
     homes = {"ss1": VILLAGE, "ss2": VILLAGE, "ss3": TOWNSHIP, "ss5": VILLAGE, "ss10": VILLAGE}
-    homes |= {f"ss{i}": TOWNSHIP_2 for i in (4, 6, 7, 8)} | {"ss9": COUNTY_B, "ss11": COUNTY_B}
+    homes |= {f"ss{i}": TOWNSHIP_2 for i in (4, 6, 7, 8, 12, 13)}
+    homes |= {"ss9": COUNTY_B, "ss11": COUNTY_B}
     load(
         wh,
         "persons",

@@ -244,13 +244,14 @@ def _check_task(book: TaskBook, cat: Catalog, task: Task) -> list[Issue]:
                     where,
                 )
             )
-        if NodeLevel.DIVISION not in ind.levels:
+        bound = {NodeLevel(b.value) for b in task.binds}
+        if not bound & ind.node_levels:
             out.append(
                 book.issue(
                     Level.WARNING,
                     "indicator-not-for-divisions",
-                    f"{ident} is defined for {', '.join(ind.levels)} nodes; task "
-                    "reports are made for divisions",
+                    f"{ident} is defined for {', '.join(sorted(ind.node_levels))} nodes; the "
+                    f"task binds {', '.join(sorted(bound))}",
                     task.file,
                     where,
                 )

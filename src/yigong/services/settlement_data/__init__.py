@@ -28,8 +28,8 @@ The rules (also in ``docs/payment.md``, "From the warehouse"):
   *self-referred* otherwise (no referral on file).
 - **Annual fund**: ``--fund`` if given; else the per-capita financing standard (``--per-capita``
   or the national standard of the year, :data:`NATIONAL_PER_CAPITA`) × insured headcount.
-- **Quarterly scores** (季度考核): the indicator engine's C02 county consultation rate (target
-  90 %) and C03 primary-care share of consultations (target 65 %), the two figures [N] sets for
+- **Quarterly scores** (季度考核): the indicator engine's C01 county consultation rate (the
+  in-county share of admissions, target 90 %) and C03 primary-care share of consultations (target 65 %), the two figures [N] sets for
   communities, for the community node and the quarter. Each indicator's attainment is
   min(1, value ÷ target) (target ÷ value for a "lower is better" target), from its numerator
   and denominator in Decimal; the score is 100 × the mean attainment, half-up to 0.01. An

@@ -1,4 +1,4 @@
-"""Quarterly assessment scores (季度考核) from the indicator engine's C02 and C03."""
+"""Quarterly assessment scores (季度考核) from the indicator engine's C01 and C03."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from yigong.warehouse.hierarchy import TableSource
 __all__ = ["SCORE_INDICATORS", "assessment_scores", "attainment"]
 
 
-#: the indicators a quarterly score is made of: the two figures [N] sets for communities.
-SCORE_INDICATORS = ("C02", "C03")
+#: the indicators a quarterly score is made of: the two figures [N] sets for communities (the
+#: 90 % county consultation rate is measured as C01, the in-county share of admissions).
+SCORE_INDICATORS = ("C01", "C03")
 
 
 def attainment(value: Decimal, target: Decimal, lower_is_better: bool) -> Decimal:
@@ -80,7 +81,7 @@ def assessment_scores(
         )
     return tuple(scores), Provenance(
         "assessments",
-        "100 × mean over C02 (≥ 90 %) and C03 (≥ 65 %) of min(1, value ÷ target), "
+        "100 × mean over C01 (≥ 90 %) and C03 (≥ 65 %) of min(1, value ÷ target), "
         "per community node and quarter, half-up to 0.01",
         figures,
     )
