@@ -177,3 +177,11 @@ def test_xlsx_file(backend, fault_files, tmp_path):
     finally:
         wh.close()
     assert rep.rows_read == source.num_rows and rep.rows_rejected > 0
+
+
+def test_two_warehouses_on_one_backend_stay_apart(faults, fault_reference, tiny):
+    """The planted faults and the tiny county, open at once on one backend (on Spark: one
+    session), each keep their own tables."""
+    assert faults[0].count("discharges") == fault_reference[0].count("discharges")
+    assert tiny[0].count("discharges") != faults[0].count("discharges")
+    assert faults[0].location != tiny[0].location
