@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install system-deps demo test lint bench clean
+.PHONY: install system-deps demo test lint lint-imports bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,10 +27,15 @@ test: install system-deps
 	$(VENV)/bin/yigong drg check
 	$(VENV)/bin/yigong screen check
 	$(VENV)/bin/yigong tasks check
+	$(VENV)/bin/lint-imports --config .importlinter
 	$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
 lint: install
 	$(VENV)/bin/ruff check src tests benchmarks
+
+# the import contracts (.importlinter): web ↛ api, services ↛ api/web/access, engines ↛ services
+lint-imports: install
+	$(VENV)/bin/lint-imports --config .importlinter
 
 bench: install
 	$(PY) benchmarks/run.py
