@@ -245,3 +245,37 @@ def test_screening_flags_filter_and_language_switch(page, live_server):
     assert "Fund screening" in page.inner_text("#page-title")
     _shot(page, "19-screening-en")
     assert page.foreign == []
+
+
+def test_admin_adds_and_disables_a_user_and_the_user_changes_a_password(page, live_server):
+    _login(page, live_server, "admin")
+    page.wait_for_selector("#nav-admin")  # lands on the first page the role may open
+    assert page.locator("#nav-overview").count() == 0  # an administrator sees no patient data
+    page.click("#nav-admin")
+    page.wait_for_selector("#users tbody tr[data-user]")
+    assert "用户管理" in page.inner_text("#page-title")
+    assert "临漳县" in page.inner_text("#users")  # nodes with their names
+    page.fill("#new-username", "browser-user")
+    page.select_option("#new-role", "community_office")
+    page.fill("#new-nodes", "community:C1304231")
+    page.fill("#new-password", PASSWORD)
+    page.click("#add-user-submit")
+    page.wait_for_selector("#admin-done")
+    assert "新增用户 browser-user" in page.inner_text("#admin-done")
+    _shot(page, "22-admin-users-zh")
+    page.click("#logout")
+    page.wait_for_selector("#login-form")
+    _login(page, live_server, "browser-user")
+    page.wait_for_selector("#scorecard")
+    page.click("#nav-account")
+    page.wait_for_selector("#password-form")
+    page.fill("#current-password", PASSWORD)
+    page.fill("#new-password", "a new long passphrase")
+    page.fill("#again-password", "a new long passphrase")
+    page.click("#password-submit")
+    page.wait_for_selector("#login-form")  # every session ended, this one too
+    page.fill("#username", "browser-user")
+    page.fill("#password", "a new long passphrase")
+    page.click("#login-submit")
+    page.wait_for_selector("#password-form")  # back to /account, logged in anew
+    _shot(page, "23-account-zh")

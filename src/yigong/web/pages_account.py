@@ -29,7 +29,7 @@ from yigong.access.http import (
 )
 from yigong.access.views import account
 from yigong.web.i18n import LANG_COOKIE, LANGUAGES
-from yigong.web.render import render
+from yigong.web.render import landing, render
 
 __all__ = ["router"]
 
@@ -69,7 +69,12 @@ def login(
     except AccessError as exc:
         why = "locked" if exc.code == "too_many_attempts" else "1"
         return RedirectResponse(f"/login?error={why}&next={quote(_local(next))}", status_code=303)
-    out = RedirectResponse(_local(next), status_code=303)
+    target = _local(next)
+    if target == "/":  # the first page the role may open (an administrator has no scorecard)
+        user = state.user(username)
+        menu = landing(user.role) if user is not None else []
+        target = menu[0][1] if menu else "/account"
+    out = RedirectResponse(target, status_code=303)
     set_cookie(out, state, SESSION_COOKIE, token, state.settings.session_absolute_minutes * 60)
     out.delete_cookie(cookie_name(state, LOGIN_COOKIE), path="/")
     return out
@@ -96,7 +101,7 @@ def switch_language(request: Request, lang: str) -> Response:
 
 @router.get("/account")
 def account_page(request: Request, changed: int = 0, format: str = "html") -> Response:
-    data = {**account.me(principal(request)), "changed": bool(changed)}
+    data = {**account.account_page(principal(request)), "changed": bool(changed)}
     return render(request, "account.html", data, "json" if format == "json" else "html")
 
 

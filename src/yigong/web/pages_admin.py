@@ -23,8 +23,11 @@ Name = Annotated[str, Path(max_length=64)]
 
 
 @router.get("/admin/users")
-def users_page(request: Request, done: str = "", format: Format = "html") -> Response:
-    data = {**users.users_page(principal(request)), "done": done[:120]}
+def users_page(
+    request: Request, done: str = "", user: str = "", format: Format = "html"
+) -> Response:
+    op = done if done in (*users.OPERATIONS, "user.add") else ""
+    data = {**users.users_page(principal(request)), "done": op, "done_user": user[:64]}
     return render(request, "admin_users.html", data, format)
 
 
@@ -38,7 +41,7 @@ def add_user(
 ) -> Response:
     row = users.add_user(principal(request), username, role, nodes, password)
     return RedirectResponse(
-        f"/admin/users?done={quote('user.add ' + row['username'])}", status_code=303
+        f"/admin/users?done=user.add&user={quote(row['username'])}", status_code=303
     )
 
 
@@ -59,4 +62,6 @@ def change_user(
         nodes=nodes or None,
         password=password or None,
     )
-    return RedirectResponse(f"/admin/users?done={quote(action + ' ' + username)}", status_code=303)
+    return RedirectResponse(
+        f"/admin/users?done={quote(action)}&user={quote(username)}", status_code=303
+    )

@@ -30,6 +30,7 @@ def referrals(
     status: Annotated[str | None, Query(max_length=40)] = None,
     page: Annotated[int, Query(ge=1, le=10**6)] = 1,
     done: Annotated[str | None, Query(max_length=80)] = None,
+    done_status: Annotated[str | None, Query(max_length=40)] = None,
     format: Format = "html",
 ) -> Response:
     p = principal(request)
@@ -39,6 +40,7 @@ def referrals(
         "statuses": list(ref.STATUSES),
         "actions": list(ref.ACTIONS) if p.can("act", "referrals") else [],
         "done": done,
+        "done_status": done_status if done_status in ref.STATUSES else None,
     }
     return render(request, "referrals.html", data, format)
 
@@ -55,7 +57,8 @@ def referral_act(
     p = principal(request)
     done = ref.act(p, referral_id, action, reason or None, institution or None)
     return RedirectResponse(
-        f"/referrals?done={quote(done['referral_id'] + ' ' + done['status'])}", status_code=303
+        f"/referrals?done={quote(done['referral_id'])}&done_status={quote(done['status'])}",
+        status_code=303,
     )
 
 

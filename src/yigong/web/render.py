@@ -16,7 +16,7 @@ from yigong.access.roles import ROLE_NAMES
 from yigong.web import HERE
 from yigong.web.i18n import language, messages
 
-__all__ = ["MENU", "page_context", "render", "templates"]
+__all__ = ["MENU", "landing", "page_context", "render", "templates"]
 
 templates = Jinja2Templates(directory=HERE / "templates")
 #: the menu: (element id, link, message key); shown when the role may open the link
@@ -35,6 +35,11 @@ MENU = (
     ("nav-admin", "/admin/users", "admin_users"),
     ("nav-account", "/account", "my_account"),
 )
+
+
+def landing(role: Any) -> list[tuple[str, str, str]]:
+    """The menu of a role (the first entry is where a login lands)."""
+    return _menu(role)
 
 
 def _menu(role: Any) -> list[tuple[str, str, str]]:

@@ -17,7 +17,7 @@ from yigong.access.roles import ROLE_NAMES
 from yigong.access.sessions import Session
 from yigong.access.state import AccessState
 
-__all__ = ["change_password", "log_in", "log_out", "me"]
+__all__ = ["account_page", "change_password", "log_in", "log_out", "me"]
 
 
 def me(p: Principal) -> dict[str, Any]:
@@ -34,6 +34,13 @@ def me(p: Principal) -> dict[str, Any]:
             "idle_minutes": p.state.settings.session_idle_minutes,
         },
     }
+
+
+def account_page(p: Principal) -> dict[str, Any]:
+    """`me`, with the names of the user's nodes (the cockpit's account page)."""
+    from yigong.access.views.hierarchy import node_names
+
+    return {**me(p), "node_names": node_names(p, p.user.nodes)}
 
 
 def log_in(state: AccessState, username: str, password: str, address: str, kind: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from yigong.access.principal import Principal
 from yigong.services import hierarchy, tables
 
-__all__ = ["default_period", "institutions_page", "tree"]
+__all__ = ["default_period", "institutions_page", "node_names", "tree"]
 
 
 def default_period(p: Principal) -> str:
@@ -19,6 +19,23 @@ def default_period(p: Principal) -> str:
             return hierarchy.latest_year(wh)
 
     return p.state.memo(("latest_year",), run)  # type: ignore[no-any-return]
+
+
+def node_names(p: Principal, nodes: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """The names of hierarchy nodes as of today ("" for one that does not exist), so pages
+    show 临漳县 next to ``division:130423``."""
+    from datetime import date
+
+    from yigong.warehouse.hierarchy import UnknownNode, parse_node, resolve
+
+    def name(node: str) -> str:
+        try:
+            with p.state.tables() as wh:
+                return resolve(wh, parse_node(node), date.today()).name
+        except (UnknownNode, ValueError):
+            return ""
+
+    return {n: p.state.memo(("node-name", n), lambda n=n: name(n)) for n in nodes}
 
 
 def institutions_page(p: Principal, limit: int, offset: int) -> dict[str, Any]:

@@ -55,10 +55,13 @@ def _row(u: User) -> dict[str, Any]:
 
 def users_page(p: Principal) -> dict[str, Any]:
     """The users inside the administrator's (or auditor's) scope, and what can be given."""
+    from yigong.access.views.hierarchy import node_names
+
     shown = [_row(u) for u in p.state.users.list_users() if _inside(p, u.nodes)]
     p.audit_read("users", len(shown))
     return {
         "items": shown,
+        "node_names": node_names(p, sorted({n for u in shown for n in u["nodes"]})),
         "roles": [{"role": r.value, "zh": ROLE_NAMES[r][0], "en": ROLE_NAMES[r][1]} for r in Role],
         "can_act": p.can("act", "users"),
         "me": p.user.username,
