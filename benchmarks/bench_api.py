@@ -39,7 +39,7 @@ import tempfile
 import time
 from pathlib import Path
 
-PASSWORD = "bench-password-long"
+PASSWORD = "load-test-passphrase-1"
 
 
 def _free_port() -> int:
