@@ -28,6 +28,14 @@ def client(app) -> TestClient:
     return TestClient(app)
 
 
+@pytest.fixture(autouse=True)
+def _no_cookies_left(request: pytest.FixtureRequest):
+    """Each test starts without cookies in the shared client (a failed test may leave some)."""
+    if "client" in request.fixturenames:
+        request.getfixturevalue("client").cookies.clear()
+    yield
+
+
 @pytest.fixture(scope="session")
 def tokens(client: TestClient) -> dict[str, dict[str, str]]:
     from tests.api.world import USERS
