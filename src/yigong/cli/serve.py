@@ -111,8 +111,8 @@ def serve(
         session_idle_minutes=idle_minutes,
         session_absolute_minutes=session_minutes,
     )
-    from yigong.issues import IssuesError
     from yigong.payment.loader import load_policy
+    from yigong.rulepacks import IssuesError
 
     try:  # a wrong policy is refused now, not on the first settlement page a user opens
         load_policy(policy)

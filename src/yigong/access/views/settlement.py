@@ -35,7 +35,7 @@ from typing import Any
 from yigong.access.errors import AccessError
 from yigong.access.principal import Principal
 from yigong.access.views.files import CSV, XLSX, csv_bytes, xlsx_bytes
-from yigong.issues import IssuesError
+from yigong.rulepacks import IssuesError
 from yigong.warehouse.hierarchy import Node, NodeKind
 
 __all__ = [
