@@ -17,10 +17,10 @@ from yigong.warehouse import (
     DEFAULT_DB,
     DEFAULT_SPARK_ROOT,
     ENV_BACKEND,
+    ENV_MASTER,
     BackendError,
     backend_kind,
 )
-from yigong.warehouse.backends.spark.settings import ENV_MASTER
 
 BackendOpt = Annotated[
     str | None,

@@ -20,6 +20,7 @@ from yigong.warehouse.capabilities import (
 from yigong.warehouse.connect import (
     DEFAULT_SPARK_ROOT,
     ENV_BACKEND,
+    ENV_MASTER,
     backend_kind,
     open_warehouse,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "DEFAULT_DB",
     "DEFAULT_SPARK_ROOT",
     "ENV_BACKEND",
+    "ENV_MASTER",
     "FEATURES",
     "BackendError",
     "BatchFn",

@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from yigong.warehouse.backends.duckdb import DEFAULT_DB, DuckDBWarehouse
+from yigong.warehouse.backends.spark.settings import ENV_MASTER
 from yigong.warehouse.capabilities import BACKENDS, BackendError
 from yigong.warehouse.protocol import Warehouse
+
+__all__ = ["DEFAULT_SPARK_ROOT", "ENV_BACKEND", "ENV_MASTER", "backend_kind", "open_warehouse"]
 
 ENV_BACKEND = "YIGONG_BACKEND"
 DEFAULT_BACKEND = "duckdb"
