@@ -298,7 +298,8 @@ def _code_cases(col: Column, v: str, n: int, plan: CheckPlan) -> list[tuple[str,
     if col.codes in SMALL_CODE_SYSTEMS:
         codes = _in_list(list(SMALL_CODE_SYSTEMS[col.codes]))
         if col.is_list:
-            bad = f"list_filter(string_split({v}, '|'), lambda x: x NOT IN {codes})"
+            # an empty element is a value not recorded (a procedure without an incision)
+            bad = f"list_filter(string_split({v}, '|'), lambda x: x NOT IN {codes} AND x <> '')"
             return [
                 (
                     f"{v} IS NOT NULL AND len({bad}) > 0",
