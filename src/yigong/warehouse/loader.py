@@ -18,9 +18,9 @@ import time
 import uuid
 from pathlib import Path
 
-import pyarrow as pa
-
+from yigong.ingest import profiles
 from yigong.ingest.encoding import EncodingError, as_utf8
+from yigong.ingest.excel import read_sheets
 from yigong.ingest.pseudonym import KEY_HEX_CHARS, PseudonymKey
 from yigong.ingest.report import IngestError, IngestReport, RowError
 from yigong.schema.model import Table
@@ -55,36 +55,6 @@ def _sha256_in_thread(path: Path) -> tuple[threading.Thread, list[str]]:
     thread = threading.Thread(target=work, daemon=True)
     thread.start()
     return thread, out
-
-
-def _xlsx_to_arrow(path: Path) -> pa.Table:
-    from openpyxl import load_workbook
-
-    wb = load_workbook(path, read_only=True, data_only=True)
-    rows = wb.worksheets[0].iter_rows(values_only=True)
-    header = [str(h) for h in next(rows)]
-    cols: list[list[str | None]] = [[] for _ in header]
-
-    def text(v: object) -> str | None:
-        if v is None:
-            return None
-        if isinstance(v, dt.datetime):
-            return (
-                v.strftime("%Y-%m-%d %H:%M:%S")
-                if (v.hour, v.minute, v.second) != (0, 0, 0)
-                else v.date().isoformat()
-            )
-        if isinstance(v, dt.date):
-            return v.isoformat()
-        if isinstance(v, float) and v.is_integer():
-            return str(int(v))
-        return str(v)
-
-    for row in rows:
-        for i in range(len(header)):
-            cols[i].append(text(row[i]) if i < len(row) else None)
-    wb.close()
-    return pa.table({h: pa.array(c, pa.string()) for h, c in zip(header, cols, strict=True)})
 
 
 def _reader_columns(table: Table, header: list[str]) -> dict[str, str]:
@@ -130,6 +100,9 @@ def stage_file(
                 header = next(csv.reader(fh), [])
             if not header:
                 raise IngestError(shown, "the file is empty (no header line)")
+            twice = sorted({h for h in header if header.count(h) > 1})
+            if twice:
+                raise IngestError(shown, f"the header names column {twice[0]!r} twice: rename one")
             types = _reader_columns(table, header)
             spec = "{" + ", ".join(f"{lit(h)}: {lit(t)}" for h, t in types.items()) + "}"
             con.execute(
@@ -169,7 +142,7 @@ def stage_file(
             )
             staged = {n: False for n, *_ in cols}
         elif suffix == ".xlsx":
-            arrow = _xlsx_to_arrow(path)
+            arrow = read_sheets(path, shown, only_first=True)[0].table
             con.register("_xlsx", arrow)
             con.execute("CREATE TEMP TABLE stg AS SELECT * FROM _xlsx")
             con.unregister("_xlsx")
@@ -313,8 +286,11 @@ def ingest_file(
     table: Table,
     key: PseudonymKey | None = None,
     run_id: str | None = None,
+    profile: str | None = None,
 ) -> IngestReport:
-    """Validate `path` against `table` and load it; see the module docstring."""
+    """Validate `path` against `table` and load it; see the module docstring. A file in a
+    national layout (`yigong.ingest.profiles`) is projected to canonical columns first
+    (`profile` names its layout profile; default: detected from the header)."""
     started = time.perf_counter()
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     path = Path(path)
@@ -335,8 +311,11 @@ def ingest_file(
             raise IngestError(str(path), str(exc)) from exc
     else:
         staged, reader_rejects = stage_file(wh, path, table)
+    layout, staged = profiles.apply_layout(con, path, table.name, staged, profile)
     plan = _plan(wh, table, staged, key)
     skipped = _find_errors(wh, plan, reader_rejects)
+    if layout is not None:  # errors named by the file's own columns, plus the profile's own
+        profiles.finish(con, layout)
     rows_staged = wh.count("stg")
     bad_staged = con.execute("SELECT count(DISTINCT _rowid) FROM errs").fetchone()[0]
     rows_read, rows_accepted = rows_staged + skipped, rows_staged - bad_staged
@@ -383,6 +362,10 @@ def ingest_file(
             "SELECT row_no, field, value, reason FROM errs ORDER BY row_no, field LIMIT 50"
         ).fetchall()
     ]
+    notices = _notices(table, staged, plan)
+    if layout is not None:
+        notices = profiles.notices(con, layout) + notices
+        profiles.cleanup(con, layout)
     con.execute("DROP VIEW IF EXISTS acc")
     for tmp in ("stg", "chk", "errs", "acc_keys", "yg_skip", *(m for m, _ in plan.pseudonym_maps)):
         con.execute(f"DROP TABLE IF EXISTS {tmp}")
@@ -397,7 +380,8 @@ def ingest_file(
         rows_replaced=replaced,
         errors_by_rule=by_rule,
         samples=samples,
-        notices=_notices(table, staged, plan)
+        notices=notices
         + ([f"read as {encoding.upper()} and transcoded to UTF-8"] if encoding != "utf-8" else []),
+        profile=layout.profile.id if layout is not None else None,
         seconds=time.perf_counter() - started,
     )
