@@ -40,12 +40,26 @@ class Sheet:
         return list(self.table.column_names)
 
 
+def _ole_directory(path: Path) -> bytes:
+    """The first sectors of an OLE2 compound file's directory (where its stream names are:
+    an encrypted OOXML workbook holds ``EncryptionInfo`` and ``EncryptedPackage`` streams)."""
+    with path.open("rb") as fh:
+        header = fh.read(512)
+        size = 1 << int.from_bytes(header[0x1E:0x20], "little")
+        first = int.from_bytes(header[0x30:0x34], "little")
+        if size not in (512, 4096) or first >= 0xFFFFFFFA:
+            return b""
+        fh.seek((first + 1) * size)
+        return fh.read(size * 4)
+
+
 def refuse_unreadable(path: Path, shown: str) -> None:
     """IngestError for a workbook openpyxl cannot open (encrypted, .xls, not a workbook)."""
     with path.open("rb") as fh:
         head = fh.read(1 << 16)
     if head.startswith(OLE2_MAGIC):
-        if ENCRYPTED_MARK in head or b"EncryptedPackage" in head.replace(b"\x00", b""):
+        names = head + _ole_directory(path)
+        if ENCRYPTED_MARK in names or "EncryptedPackage".encode("utf-16-le") in names:
             raise IngestError(
                 shown,
                 "the workbook is password-protected (encrypted): open it in Excel, remove the "
