@@ -130,10 +130,10 @@ def _detect(
     near = ""
     if best is not None and best.known:
         near = f" (nearest: {best.profile.id} knows {best.known} of {len(header)} columns)"
-    hint = f"the columns of {table} (`yigong schema-docs`), " if table else ""
+    hint = f"the columns of {table}" if table else "a canonical table's columns (with --table)"
     raise IngestError(
         shown,
-        f"the header matches no layout{near}: give {hint}or --profile NAME "
-        "(`yigong profiles list`), or add a profile for this layout by copying a profile "
-        "folder (docs/ingest.md, Layout profiles)",
+        f"the header matches no layout{near}: write {hint} (`yigong schema-docs`), or give "
+        "--profile NAME (`yigong profiles list`), or add a profile for this layout by copying "
+        "a profile folder (docs/ingest.md, Layout profiles)",
     )
