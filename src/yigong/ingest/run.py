@@ -11,7 +11,7 @@ from yigong.ingest.pseudonym import PseudonymKey
 from yigong.ingest.report import IngestError, IngestReport
 from yigong.schema.model import Table
 from yigong.schema.tables import BY_NAME, TABLES
-from yigong.warehouse.loader import ingest_file
+from yigong.warehouse.loader import forget_pseudonyms, ingest_file
 from yigong.warehouse.store import Warehouse
 
 SUFFIXES = (".csv", ".parquet", ".xlsx")
@@ -119,10 +119,15 @@ def ingest_paths(
 ) -> list[IngestReport]:
     """Ingest every file; each file is its own atomic transaction. `profile` names the layout
     profile of files in a national layout (default: detected from each file's header)."""
-    return ingest_each(
-        paths,
-        lambda path, t, run_id: ingest_file(wh, path, t, key=key, run_id=run_id, profile=profile),
-        table=table,
-        progress=progress,
-        profile=profile,
-    )
+    try:
+        return ingest_each(
+            paths,
+            lambda path, t, run_id: ingest_file(
+                wh, path, t, key=key, run_id=run_id, profile=profile, keep_pseudonyms=True
+            ),
+            table=table,
+            progress=progress,
+            profile=profile,
+        )
+    finally:  # identifiers are hashed once per run, and never kept after it
+        forget_pseudonyms(wh, key)

@@ -197,13 +197,35 @@ def _plan(
     pseudonymise = _pseudonymise_sql(key)
     plan = build_plan(table, staged, pseudonymise, long_text)
     for mapping, column in plan.pseudonym_maps:
-        assert pseudonymise is not None
+        assert pseudonymise is not None and key is not None
+        # identifiers already hashed for an earlier file of this run are not hashed again
+        cache = pseudonym_cache(key)
+        con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {cache} (raw VARCHAR, k VARCHAR)")
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {mapping} AS SELECT raw, "
-            f"{pseudonymise.format(v='raw')} AS k FROM "
-            f"(SELECT DISTINCT {q(column)} AS raw FROM stg WHERE {q(column)} IS NOT NULL)"
+            f"CREATE OR REPLACE TEMP TABLE {mapping} AS SELECT DISTINCT {q(column)} AS raw "
+            f"FROM stg WHERE {q(column)} IS NOT NULL"
+        )
+        con.execute(
+            f"INSERT INTO {cache} SELECT raw, {pseudonymise.format(v='raw')} FROM {mapping} m "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {cache} c WHERE c.raw = m.raw)"
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {mapping} AS SELECT c.raw, c.k FROM {cache} c "
+            f"SEMI JOIN {mapping} m ON c.raw = m.raw"
         )
     return plan
+
+
+def pseudonym_cache(key: PseudonymKey) -> str:
+    """The temp table of identifiers hashed so far under `key` in this connection (raw values
+    live only there, in memory, and are dropped by `forget_pseudonyms` after a run)."""
+    return f"yg_pseudo_cache_{key.fingerprint[:12]}"
+
+
+def forget_pseudonyms(wh: Warehouse, key: PseudonymKey | None) -> None:
+    """Drop the run's cache of hashed identifiers (see `pseudonym_cache`)."""
+    if key is not None:
+        wh.duck.execute(f"DROP TABLE IF EXISTS {pseudonym_cache(key)}")
 
 
 def _notices(table: Table, staged: dict[str, bool], plan: CheckPlan) -> list[str]:
@@ -287,6 +309,7 @@ def ingest_file(
     key: PseudonymKey | None = None,
     run_id: str | None = None,
     profile: str | None = None,
+    keep_pseudonyms: bool = False,
 ) -> IngestReport:
     """Validate `path` against `table` and load it; see the module docstring. A file in a
     national layout (`yigong.ingest.profiles`) is projected to canonical columns first
@@ -362,6 +385,8 @@ def ingest_file(
             "SELECT row_no, field, value, reason FROM errs ORDER BY row_no, field LIMIT 50"
         ).fetchall()
     ]
+    if not keep_pseudonyms:  # a run of several files keeps them until its end (`ingest_paths`)
+        forget_pseudonyms(wh, key)
     notices = _notices(table, staged, plan)
     if layout is not None:
         notices = profiles.notices(con, layout) + notices
