@@ -4,7 +4,9 @@
         [--layouts canonical,national]
 
 Baseline: for every file, `CREATE TABLE AS SELECT * FROM read_csv(file)` with DuckDB's own type
-detection into a fresh database file (no validation, no pseudonymisation, no quarantine).
+detection into a fresh database file (no validation, no pseudonymisation, no quarantine); a
+file whose types the sniffer guesses wrong (a procedure code column it took for numbers from
+its first rows) is read as text instead.
 Measured: `yigong.ingest.ingest_paths` of the same files into a fresh warehouse file (staging,
 every validation rule, keyed-hash pseudonymisation, quarantine, upsert, child tables).
 Prints rows, seconds, rows/s and the ratio ours ÷ raw per layout; writes the figures to
@@ -39,7 +41,14 @@ def raw_read(paths: list[Path], db: Path) -> tuple[float, int, int]:
     t0 = time.perf_counter()
     rows = []
     for i, path in enumerate(paths):
-        con.execute(f'CREATE TABLE "t{i}" AS SELECT * FROM read_csv(?)', [str(path)])
+        try:
+            con.execute(f'CREATE TABLE "t{i}" AS SELECT * FROM read_csv(?)', [str(path)])
+        except duckdb.ConversionException:  # the type sniffer guessed from too few rows
+            con.execute(f'DROP TABLE IF EXISTS "t{i}"')
+            con.execute(
+                f'CREATE TABLE "t{i}" AS SELECT * FROM read_csv(?, all_varchar = true)',
+                [str(path)],
+            )
         rows.append(con.execute(f'SELECT count(*) FROM "t{i}"').fetchone()[0])
     elapsed = time.perf_counter() - t0
     con.close()
