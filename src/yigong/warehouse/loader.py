@@ -185,17 +185,10 @@ def _plan(
 ) -> CheckPlan:
     """Plan the checks, and hash each distinct raw identifier of the staged file once."""
     con = wh.duck
-    text_columns = [c for c, typed in staged.items() if not typed]
-    long_text: frozenset[str] = frozenset()
-    if text_columns:  # only columns with a value of 18+ characters can hold an identity number
-        lengths = con.execute(
-            "SELECT "
-            + ", ".join(f"coalesce(max(length({q(c)})), 0)" for c in text_columns)
-            + " FROM stg"
-        ).fetchone()
-        long_text = frozenset(c for c, n in zip(text_columns, lengths, strict=True) if n >= 18)
     pseudonymise = _pseudonymise_sql(key)
-    plan = build_plan(table, staged, pseudonymise, long_text)
+    # every text column is checked for identity numbers; the check first looks at the length
+    # of each value (18+ characters), so no separate pass over the file is needed to skip it
+    plan = build_plan(table, staged, pseudonymise)
     for mapping, column in plan.pseudonym_maps:
         assert pseudonymise is not None and key is not None
         # identifiers already hashed for an earlier file of this run are not hashed again

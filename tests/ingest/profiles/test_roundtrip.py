@@ -54,6 +54,7 @@ def test_each_profile_detected_and_every_row_accepted(national_load):
         assert r.rows_rejected == 0, (r.file, r.samples[:3])
     notices = " ".join(by_table["settlements"].notices)
     assert "sub-list 收费项目信息" in notices and "layout profile nhsa-settlement-list" in notices
+    assert not any("_yg" in n for r in reports for n in r.notices)  # no internal column shows
 
 
 @pytest.mark.parametrize("table", ALL)

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from yigong.ingest.profiles.detect import csv_header
 from yigong.ingest.profiles.headers import Binding, bind, closest, known_headers
-from yigong.ingest.profiles.layout import Layout, SubSheet, lit, q
+from yigong.ingest.profiles.layout import ERRORS, Layout, SubSheet, lit, q
 from yigong.ingest.report import IngestError
 from yigong.schema.tables import BY_NAME
 
@@ -94,7 +94,8 @@ def project(
         con.execute(f"CREATE OR REPLACE TEMP TABLE yg_take_{sheet} AS {layout.take_sql(sheet)}")
     con.execute("DROP TABLE IF EXISTS stg")
     con.execute(f"CREATE TEMP TABLE stg AS {layout.project_sql()}")
-    staged = {n: False for n, *_ in con.execute("DESCRIBE stg").fetchall() if n != "_none"}
+    described = con.execute("DESCRIBE stg").fetchall()
+    staged = {n: False for n, *_ in described if n not in ("_none", ERRORS)}
     return layout, staged
 
 

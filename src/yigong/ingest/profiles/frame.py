@@ -17,7 +17,7 @@ import pyarrow as pa
 from yigong.ingest.encoding import EncodingError, as_utf8
 from yigong.ingest.profiles.apply import project, stage_arrow, stage_text_csv
 from yigong.ingest.profiles.headers import Binding
-from yigong.ingest.profiles.layout import q
+from yigong.ingest.profiles.layout import ERRORS, q
 from yigong.ingest.report import IngestError
 
 
@@ -47,7 +47,8 @@ def read_frame(path: Path, binding: Binding) -> Frame:
             except EncodingError as exc:
                 raise IngestError(shown, str(exc)) from exc
         layout, _ = project(con, binding, [])
-        table = con.execute("SELECT * FROM stg").to_arrow_table()
+        hide = f" EXCLUDE ({ERRORS})" if layout.errors_sql() else ""
+        table = con.execute(f"SELECT *{hide} FROM stg").to_arrow_table()
         problems = []
         check = layout.check_sql()
         if check:

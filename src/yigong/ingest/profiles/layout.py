@@ -27,6 +27,8 @@ DATE_FORMATS = (
     "'%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y%m%d', '%Y%m%d%H%M%S', '%Y年%m月%d日']"
 )
 AMOUNT = r"-?[0-9]{1,16}(\.[0-9]{0,2})?"
+#: the projected column holding a row's profile-level errors (not a canonical column).
+ERRORS = "_yg_profile_errors"
 
 
 def q(name: str) -> str:
@@ -234,7 +236,11 @@ class Layout:
         )
 
     def project_sql(self) -> str:
-        cols = ", ".join(f"{sql} AS {q(name)}" for name, sql in self.columns().items())
+        items = list(self.columns().items())
+        errors = self.errors_sql()
+        if errors:
+            items.append((ERRORS, errors))
+        cols = ", ".join(f"{sql} AS {q(name)}" for name, sql in items)
         joins = self.joins()
         order = " ORDER BY r.rowid" if joins else ""
         return f"SELECT {cols or 'NULL AS _none'} FROM {self.raw} r {' '.join(joins)}{order}"
@@ -323,8 +329,10 @@ class Layout:
                     )
         return out
 
-    def check_sql(self) -> str | None:
-        """(_rowid, field, value, reason) for every profile-level error of the main file."""
+    def errors_sql(self) -> str | None:
+        """A projected column: the profile-level errors of the row as a list of
+        {f: field, v: value, r: reason} (NULL when none); computed in the projection's own
+        pass, so the value maps are evaluated once."""
         checks = self._checks()
         if not checks:
             return None
@@ -333,10 +341,16 @@ class Layout:
             for c, f, v, r in checks
         )
         anyone = " OR ".join(f"({c})" for c, *_ in checks)
+        return f"CASE WHEN {anyone} THEN list_filter([{items}], y -> y IS NOT NULL) END"
+
+    def check_sql(self) -> str | None:
+        """(_rowid, field, value, reason) for every profile-level error of the main file,
+        read from the projection (`stg`)."""
+        if not self._checks():
+            return None
         return (
-            "SELECT _rowid, e.f, e.v, e.r FROM (SELECT _rowid, unnest(x) AS e FROM ("
-            f"SELECT r.rowid AS _rowid, list_filter([{items}], y -> y IS NOT NULL) AS x "
-            f"FROM {self.raw} r WHERE {anyone}))"
+            f"SELECT _rowid, e.f, e.v, e.r FROM (SELECT rowid AS _rowid, unnest({ERRORS}) AS e "
+            f"FROM stg WHERE {ERRORS} IS NOT NULL)"
         )
 
     def sub_check_sql(self) -> list[str]:
