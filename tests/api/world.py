@@ -59,15 +59,19 @@ def build_world(root: Path) -> World:
 
 def one_year_policy(root: Path) -> Path:
     """henan-default looking back one year only: the tiny county holds 2023–2024, so the
-    global budget of 2024 runs under it (the shipped policy needs three years of history)."""
-    from yigong import payment
+    global budget of 2024 runs under it (the shipped policy needs three years of history).
+    A user copy of the shipped policy pack, its quota section edited."""
+    import shutil
 
-    shipped = Path(payment.__file__).parent / "policies" / "henan-default.yaml"
-    text = shipped.read_text(encoding="utf-8")
+    from yigong.payment.loader import PACKS_DIR
+
+    path = root / "one-year"
+    shutil.copytree(PACKS_DIR / "henan-default", path)
+    quota = path / "quota.yaml"
+    text = quota.read_text(encoding="utf-8")
     old = "    1: 7\n    2: 2\n    3: 1\n"
     assert old in text, "henan-default's history weights changed: update the test policy"
-    path = root / "one-year.yaml"
-    path.write_text(text.replace(old, "    1: 1\n"), encoding="utf-8")
+    quota.write_text(text.replace(old, "    1: 1\n"), encoding="utf-8")
     return path
 
 

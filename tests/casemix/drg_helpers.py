@@ -1,4 +1,4 @@
-"""Test helpers: the reference samples (copied from shared/reference/drg-samples) and both engines."""
+"""Test helpers: the reference samples (copied from the project's DRG reference samples: samples/README.md) and both engines."""
 
 from __future__ import annotations
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from yigong.indicators.issues import Level
+from yigong.indicators.checks import validate
 from yigong.indicators.loader import builtin_paths, load_catalog
-from yigong.indicators.rules import validate
+from yigong.rulepacks import Level
 from yigong.schema.codes import PRIMARY_CARE_TYPES
 
 MEASURES = next(p for p in builtin_paths() if p.name == "measures.yaml")

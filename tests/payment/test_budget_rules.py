@@ -12,8 +12,8 @@ import pytest
 
 from yigong.payment.budget import settle_budget
 from yigong.payment.bundle import read_budget_bundle
+from yigong.payment.errors import PaymentInputError
 from yigong.payment.invariants import budget_violations
-from yigong.payment.issues import PaymentInputError
 from yigong.payment.loader import load_policy
 from yigong.payment.records import (
     AssessmentScore,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,15 +15,14 @@ from yigong.payment.bundle import read_budget_bundle
 from yigong.payment.compare import compare_budget
 from yigong.payment.loader import load_policy
 
-from ._support import WORKED, policy_variant
+from ._support import DEFAULT_PACK, WORKED, default_policy_text, policy_variant
 
 runner = CliRunner()
-DEFAULT_YAML = Path(__file__).parents[2] / "src/yigong/payment/policies/henan-default.yaml"
 
 
 def _variant(tmp_path: Path, old: str, new: str) -> Path:
     path = tmp_path / "variant.yaml"
-    text = DEFAULT_YAML.read_text(encoding="utf-8")
+    text = default_policy_text()  # the shipped pack as one single-file policy
     assert old in text
     path.write_text(text.replace(old, new), encoding="utf-8")
     return path
@@ -132,10 +132,9 @@ def test_distribution_check_exit_code() -> None:
 
 
 def test_policy_without_section_is_reported(tmp_path: Path) -> None:
-    text = DEFAULT_YAML.read_text(encoding="utf-8")
-    cut = text[: text.index("dip:\n")] + text[text.index("drg:\n") :]
-    path = tmp_path / "nodip.yaml"
-    path.write_text(cut, encoding="utf-8")
+    path = tmp_path / "nodip"  # a user pack without the DIP section file
+    shutil.copytree(DEFAULT_PACK, path)
+    (path / "dip.yaml").unlink()
     result = runner.invoke(
         app, ["settle", "dip", "-i", str(WORKED), "-o", str(tmp_path / "x"), "-p", str(path)]
     )
@@ -146,7 +145,7 @@ def test_drg_weight_table_and_missing_weight(tmp_path: Path) -> None:
     import shutil
 
     from yigong.payment.bundle_casemix import read_drg_bundle
-    from yigong.payment.issues import PaymentInputError
+    from yigong.payment.errors import PaymentInputError
 
     inputs = read_drg_bundle(WORKED)
     assert next(c for c in inputs.cases if c.case_id == "c").weight == Decimal(

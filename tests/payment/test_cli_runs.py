@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from yigong.cli.main import app
 from yigong.payment.run_output import PAUSE_ENV
 
-from ._support import WORKED
+from ._support import WORKED, copied_pack
 
 runner = CliRunner()
 
@@ -55,12 +55,8 @@ def test_same_inputs_same_bytes(tmp_path: Path) -> None:
 
 
 def test_different_policy_different_hash(tmp_path: Path) -> None:
-    policy = tmp_path / "p.yaml"
-    text = (Path(__file__).parents[2] / "src/yigong/payment/policies/henan-default.yaml").read_text(
-        encoding="utf-8"
-    )
-    policy.write_text(
-        text.replace("withhold_share: 0.10", "withhold_share: 0.20"), encoding="utf-8"
+    policy = copied_pack(
+        tmp_path, "prepayment.yaml", "withhold_share: 0.10", "withhold_share: 0.20"
     )
     _budget(tmp_path / "a")
     _budget(tmp_path / "b", "--policy", str(policy))

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from yigong.payment.budget import settle_budget
+from yigong.payment.budget_input_checks import budget_input_issues
 from yigong.payment.invariants import budget_violations
 from yigong.payment.records import (
     AssessmentScore,
@@ -21,7 +22,6 @@ from yigong.payment.records import (
     Institution,
     ReferralStatus,
 )
-from yigong.payment.validate_inputs import budget_input_issues
 from yigong.schema.money import Money
 
 from ._support import policy_variant

@@ -10,7 +10,7 @@ import pytest
 
 from yigong.payment.dip_catalog import DipHistoricalCase, ProcedureKind, build_catalog
 from yigong.payment.dip_settle import DipCase, HospitalAdjustment, settle_dip
-from yigong.payment.issues import PaymentInputError
+from yigong.payment.errors import PaymentInputError
 from yigong.schema.money import Money
 from yigong.schema.rounding import DEFAULT_RULE
 

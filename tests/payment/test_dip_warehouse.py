@@ -27,7 +27,8 @@ from yigong.ingest.pseudonym import PseudonymKey
 from yigong.payment import load_policy
 from yigong.payment.bundle_casemix import DipInputs
 from yigong.payment.dip_catalog import ProcedureKind
-from yigong.payment.issues import PaymentInputError
+from yigong.payment.dip_treatment import treatment_type
+from yigong.payment.errors import PaymentInputError
 from yigong.schema.money import Money
 from yigong.services.settlement import run_dip
 from yigong.services.settlement_data import Provenance, dip_inputs_from_warehouse
@@ -39,6 +40,8 @@ COUNTY, YEAR = "130423", 2024
 POLICY = load_policy("henan-default")
 assert POLICY.dip is not None
 DIP = POLICY.dip
+assert DIP.treatment_types is not None and POLICY.institution_levels is not None
+RULE, LEVELS = DIP.treatment_types, POLICY.institution_levels
 C, D, T, S = (ProcedureKind.CONSERVATIVE, ProcedureKind.DIAGNOSTIC, ProcedureKind.THERAPEUTIC,
               ProcedureKind.SURGICAL)  # fmt: skip
 
@@ -60,7 +63,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 @pytest.fixture(scope="module")
 def built(world: tuple[Path, Path]) -> tuple[DipInputs, tuple[Provenance, ...]]:
     with Warehouse(world[1]) as wh:
-        return dip_inputs_from_warehouse(wh, COUNTY, YEAR, DIP)
+        return dip_inputs_from_warehouse(wh, COUNTY, YEAR, DIP, levels=LEVELS)
 
 
 def _or_codes_from_pack_files() -> set[str]:
@@ -109,10 +112,12 @@ def test_treatment_types_of_hand_picked_cases() -> None:
                 "procedure_codes": "array<string>"},
     )  # fmt: skip
     got = {r["discharge_id"]: r["kind"] for r in
-           treatment_types(t).select("discharge_id", "kind").to_pyarrow().to_pylist()}  # fmt: skip
+           treatment_types(t, RULE).select("discharge_id", "kind").to_pyarrow().to_pylist()}  # fmt: skip
     assert got == {r[0]: r[2].value for r in rows}
     or_codes = _or_codes_from_pack_files()  # the plain restatement agrees on every row
     assert {r[0]: _kind((r[1] or [""])[0], or_codes) for r in rows} == {r[0]: r[2] for r in rows}
+    engine = {r[0]: treatment_type((r[1] or [None])[0], frozenset(or_codes), RULE) for r in rows}
+    assert engine == {r[0]: r[2] for r in rows}  # and so does the payment engine's rule
 
 
 def _plain(files: Path) -> pd.DataFrame:
@@ -199,8 +204,12 @@ def test_dip_settlement_accounts_for_every_fen(
 
 def test_dip_fund_given_and_all_inpatient_scope(world: tuple[Path, Path], built: tuple[DipInputs, tuple[Provenance, ...]]) -> None:  # fmt: skip
     with Warehouse(world[1]) as wh:
-        given, _ = dip_inputs_from_warehouse(wh, COUNTY, YEAR, DIP, fund=Money.of("1000000"))
-        wide, prov = dip_inputs_from_warehouse(wh, COUNTY, YEAR, DIP, scope="all_inpatient")
+        given, _ = dip_inputs_from_warehouse(
+            wh, COUNTY, YEAR, DIP, levels=LEVELS, fund=Money.of("1000000")
+        )
+        wide, prov = dip_inputs_from_warehouse(
+            wh, COUNTY, YEAR, DIP, levels=LEVELS, scope="all_inpatient"
+        )
     assert given.fund_available == Money.of("1000000") and given.cases == built[0].cases
     assert set(built[0].cases) < set(wide.cases)  # fee-for-service stays join the DIP cases
     assert {p.item: p for p in prov}["dip_cases"].figures["scope"] == "all_inpatient"
@@ -209,9 +218,9 @@ def test_dip_fund_given_and_all_inpatient_scope(world: tuple[Path, Path], built:
 def test_missing_history_and_cases_are_clear_errors(world: tuple[Path, Path]) -> None:
     with Warehouse(world[1]) as wh:
         with pytest.raises(PaymentInputError, match="no discharges .* in 2019–2021"):
-            dip_inputs_from_warehouse(wh, COUNTY, 2022, DIP)
+            dip_inputs_from_warehouse(wh, COUNTY, 2022, DIP, levels=LEVELS)
         with pytest.raises(PaymentInputError, match="no discharge with a DIP-paid settlement"):
-            dip_inputs_from_warehouse(wh, COUNTY, 2025, DIP)
+            dip_inputs_from_warehouse(wh, COUNTY, 2025, DIP, levels=LEVELS)
 
 
 def test_cli_settles_dip_from_db(world: tuple[Path, Path], tmp_path: Path) -> None:

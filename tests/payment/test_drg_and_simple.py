@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from yigong.payment.drg import DrgCase, settle_drg
-from yigong.payment.issues import PaymentInputError
+from yigong.payment.errors import PaymentInputError
 from yigong.payment.simple import bed_day_payment, per_head_payment
 from yigong.schema.money import Money
 from yigong.schema.rounding import DEFAULT_RULE

@@ -3,20 +3,19 @@ file, line and field."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
-from importlib import resources
 from pathlib import Path
 
 import pytest
 
-from yigong.payment.issues import PolicyError
-from yigong.payment.loader import load_policy, policy_from_text
+from yigong.payment.errors import PolicyError
+from yigong.payment.loader import check_policy_pack, load_policy, policy_from_text
+from yigong.rulepacks import seal
 
-DEFAULT_TEXT = (
-    resources.files("yigong.payment")
-    .joinpath("policies", "henan-default.yaml")
-    .read_text(encoding="utf-8")
-)
+from ._support import copied_pack, default_policy_files, default_policy_text
+
+DEFAULT_TEXT = default_policy_text()  # the shipped pack's sections as one single-file policy
 
 
 def _issues(text: str) -> list[str]:
@@ -43,10 +42,15 @@ def test_default_policy_loads_with_decimal_numbers() -> None:
 def test_every_number_in_the_default_is_sourced_or_marked_local() -> None:
     """Each number in the default policy has, on its line or on a parent key's line, a source
     tag ([N], [H], [S1]...) or the words 'local parameter'."""
-    import re
-
     tag = re.compile(r"local parameter|\[N\]|\[H\]|\[S\d*|暂行办法|庆阳")
-    lines = DEFAULT_TEXT.splitlines()
+    unexplained = []
+    for path in default_policy_files():
+        unexplained += _unexplained(path.name, path.read_text(encoding="utf-8"), tag)
+    assert unexplained == []
+
+
+def _unexplained(name: str, text: str, tag: re.Pattern[str]) -> list[str]:
+    lines = text.splitlines()
     unexplained = []
     for no, line in enumerate(lines):
         body = line.split("#", 1)[0]
@@ -67,8 +71,8 @@ def test_every_number_in_the_default_is_sourced_or_marked_local() -> None:
                 chain.append(prev)
                 indent = p_indent
         if not any("#" in c and tag.search(c.split("#", 1)[1]) for c in chain):
-            unexplained.append(f"{no + 1}: {line.strip()}")
-    assert unexplained == []
+            unexplained.append(f"{name}:{no + 1}: {line.strip()}")
+    return unexplained
 
 
 def test_unknown_file_named() -> None:
@@ -133,3 +137,54 @@ def test_yaml_syntax_error_has_a_line(tmp_path: Path) -> None:
     with pytest.raises(PolicyError) as info:
         load_policy(path)
     assert info.value.issues[0].line is not None and info.value.issues[0].file == str(path)
+
+
+def test_a_copied_pack_is_a_user_policy(tmp_path: Path) -> None:
+    """Copy the shipped folder, edit one section, point at the folder: it loads, and the pack
+    check only warns that the edited file no longer matches its recorded checksum."""
+    folder = copied_pack(tmp_path, "quota.yaml", "    1: 7\n    2: 2\n    3: 1\n", "    1: 1\n")
+    policy = load_policy(folder)
+    assert policy.id == "henan-default" and policy.quota.history_weights == {1: Decimal(1)}
+    found = check_policy_pack(folder)
+    assert [(i.code, i.level.value, i.field) for i in found] == [
+        ("pack.checksum", "warning", "files.quota.yaml")
+    ]
+    seal(folder)
+    assert check_policy_pack(folder) == []
+
+
+def test_errors_of_a_pack_name_the_section_file_and_line(tmp_path: Path) -> None:
+    folder = copied_pack(
+        tmp_path,
+        "surplus-and-overspend.yaml",
+        "- {up_to: 0.10, retained: 0.6}",
+        "- {up_to: 0.03, retained: 0.6}",
+    )
+    with pytest.raises(PolicyError) as info:
+        load_policy(folder)
+    (issue,) = info.value.issues
+    path = folder / "surplus-and-overspend.yaml"
+    line = next(
+        i
+        for i, ln in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if ln.startswith("  surplus_tiers:")
+    )
+    assert (issue.code, issue.file, issue.line, issue.field) == (
+        "tiers.order",
+        str(path),
+        line,
+        "sharing.surplus_tiers",
+    )
+
+
+def test_a_section_given_twice_is_refused(tmp_path: Path) -> None:
+    folder = copied_pack(tmp_path, "drg.yaml", "drg:\n", "dip:\n  core_threshold: 3\ndrg:\n")
+    with pytest.raises(PolicyError) as info:
+        load_policy(folder)
+    (issue,) = info.value.issues
+    assert issue.code == "pack.section" and issue.file.endswith("drg.yaml") and issue.field == "dip"
+    assert "dip.yaml" in issue.message
+
+
+def test_shipped_pack_is_sealed_and_matches_its_manifest() -> None:
+    assert check_policy_pack("henan-default") == []

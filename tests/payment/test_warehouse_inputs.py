@@ -19,13 +19,13 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from yigong import payment
 from yigong.cli.settle import app
 from yigong.ingest import ingest_paths
 from yigong.ingest.pseudonym import PseudonymKey
 from yigong.payment import budget_violations, load_policy
+from yigong.payment.assessment import attainment
+from yigong.payment.errors import PaymentInputError
 from yigong.payment.hashing import records_sha256
-from yigong.payment.issues import PaymentInputError
 from yigong.payment.policy import Policy
 from yigong.payment.records import ClaimSetting, ReferralStatus
 from yigong.schema.money import Money
@@ -34,7 +34,10 @@ from yigong.services.settlement import run_budget, settle_budget_from_warehouse
 from yigong.synth import generate
 from yigong.warehouse import Warehouse
 
+from ._support import copied_pack
+
 COUNTY, YEAR = "130423", 2024
+LEVELS = load_policy("henan-default").institution_levels
 C1, C2 = "C1304231", "C1304239"
 MOVED_TOWNSHIP = "130423201"
 MOVED_CENTRE = "H13042300101"
@@ -48,13 +51,8 @@ def one_year_policy() -> Policy:
 
 
 def one_year_policy_file(tmp: Path) -> Path:
-    shipped = Path(payment.__file__).parent / "policies" / "henan-default.yaml"
-    yaml = shipped.read_text(encoding="utf-8")
-    old = "    1: 7\n    2: 2\n    3: 1\n"
-    assert old in yaml
-    path = tmp / "one-year.yaml"
-    path.write_text(yaml.replace(old, "    1: 1\n"), encoding="utf-8")
-    return path
+    """A user copy of the shipped policy pack whose quota looks back one year only."""
+    return copied_pack(tmp, "quota.yaml", "    1: 7\n    2: 2\n    3: 1\n", "    1: 1\n")
 
 
 @pytest.fixture(scope="session")
@@ -183,10 +181,11 @@ def test_history_matches_plain_sql(world: tuple[Path, Path], built: sd.Warehouse
 def test_fund_is_per_capita_times_headcount(built: sd.WarehouseBudget) -> None:
     heads = sum(c.insured_headcount for c in built.inputs.communities)
     assert built.inputs.annual_fund.amount == Decimal(1070) * heads
-    fund, prov = sd.annual_fund(10, YEAR, per_capita=Decimal("1000.5"))
+    standard = load_policy("henan-default").annual_fund
+    fund, prov = sd.annual_fund(10, YEAR, standard, per_capita=Decimal("1000.5"))
     assert str(fund) == "10005.00" and prov.figures["per_capita_source"] == "given (--per-capita)"
     with pytest.raises(PaymentInputError, match="pass --fund"):
-        sd.annual_fund(10, 1999)
+        sd.annual_fund(10, 1999, standard)
 
 
 def test_scores_follow_the_indicator_engine(
@@ -208,10 +207,10 @@ def test_scores_follow_the_indicator_engine(
 
 
 def test_attainment_rule() -> None:
-    assert sd.attainment(Decimal(45), Decimal(90), False) == Decimal("0.5")
-    assert sd.attainment(Decimal(95), Decimal(90), False) == 1
-    assert sd.attainment(Decimal(20), Decimal(10), True) == Decimal("0.5")
-    assert sd.attainment(Decimal(5), Decimal(10), True) == 1
+    assert attainment(Decimal(45), Decimal(90), False) == Decimal("0.5")
+    assert attainment(Decimal(95), Decimal(90), False) == 1
+    assert attainment(Decimal(20), Decimal(10), True) == Decimal("0.5")
+    assert attainment(Decimal(5), Decimal(10), True) == 1
 
 
 def test_budget_runs_and_conserves(built: sd.WarehouseBudget) -> None:
@@ -306,7 +305,7 @@ def test_drg_cases_from_warehouse(world: tuple[Path, Path], tmp_path: Path) -> N
 
     with Warehouse(world[1]) as wh:
         group_discharges(wh.ibis, "chs-drg-1.1")
-        inputs, prov = sd.drg_inputs_from_warehouse(wh, COUNTY, YEAR, "chs-drg-1.1")
+        inputs, prov = sd.drg_inputs_from_warehouse(wh, COUNTY, YEAR, "chs-drg-1.1", levels=LEVELS)
     con = duckdb.connect()
     expected = dict(
         con.execute(
@@ -335,7 +334,7 @@ def test_drg_cases_from_warehouse(world: tuple[Path, Path], tmp_path: Path) -> N
 
 def test_drg_needs_grouped_results() -> None:
     with Warehouse.memory() as wh, pytest.raises(PaymentInputError, match="yigong drg group"):
-        sd.drg_inputs_from_warehouse(wh, COUNTY, YEAR, "chs-drg-1.1")
+        sd.drg_inputs_from_warehouse(wh, COUNTY, YEAR, "chs-drg-1.1", levels=LEVELS)
 
 
 def test_in_county_provider_outside_every_community_is_named(

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from yigong.indicators.loader import load_catalog
-from yigong.issues import Level
 from yigong.reform import TaskError, load_tasks, require_valid, validate
 from yigong.reform.loader import builtin_paths
+from yigong.rulepacks import Level
 
 HEAD = """kind: reform-tasks
 set: {set}

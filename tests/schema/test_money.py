@@ -116,3 +116,16 @@ def test_ordering_and_equality() -> None:
     ]
     with pytest.raises(TypeError):
         _ = Money.of("1") < 1  # type: ignore[operator]
+
+
+def test_from_fen_is_the_inverse_of_fen() -> None:
+    for fen in (0, 1, 1234, 10**12 + 7, -250):
+        money = Money.from_fen(fen)
+        assert money.fen == fen and money.amount.as_tuple().exponent == -2
+    assert Money.from_fen(1234) == Money.of("12.34")
+    assert Money.from_fen(Decimal("500")) == Money.of(5)  # a database SUM may be numeric
+    for bad in (12.5, True, "12"):
+        with pytest.raises(TypeError):
+            Money.from_fen(bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="whole number of fen"):
+        Money.from_fen(Decimal("1.5"))

@@ -34,7 +34,7 @@ from typing import Any
 from yigong.api.budget import _visible
 from yigong.api.context import Principal
 from yigong.api.errors import ApiError
-from yigong.issues import IssuesError
+from yigong.rulepacks import IssuesError
 
 __all__ = [
     "BudgetRun",

@@ -20,10 +20,10 @@ from yigong.casemix.contract import (
     write_results_csv,
 )
 from yigong.casemix.explain import explain_case
-from yigong.casemix.issues import Issue, Level, PackError
-from yigong.casemix.packs import Pack, available_packs, load_pack, read_pack
+from yigong.casemix.packs import Pack, PackError, available_packs, load_pack, read_pack
 from yigong.casemix.trace import Trace
 from yigong.casemix.validate import validate_pack
+from yigong.rulepacks import Issue, Level
 
 __all__ = [
     "INPUT_SCHEMA",

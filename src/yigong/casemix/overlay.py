@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from yigong.casemix.issues import Issue, error
 from yigong.casemix.rawtable import RawTable, read_rows
 from yigong.casemix.tables import TableSpec
+from yigong.rulepacks import Issue, error
 
 OPS = ("-", "+")
 

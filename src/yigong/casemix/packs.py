@@ -1,26 +1,51 @@
 """Finding and loading grouper packs (full packs and regional overlays).
 
 Packs ship as package data under ``yigong/casemix/packs/<pack-id>/``. A pack can also
-be loaded from any folder path. Loading resolves overlays onto their base, so callers
-always receive the complete set of tables.
+be loaded from any folder path (``yigong.rulepacks`` finds both, as for every rule pack).
+Loading resolves overlays onto their base, so callers always receive the complete set of
+tables. The grouper pack's manifest (tables, counts) is its own spec: :mod:`.manifest`.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from yigong.casemix.issues import Issue, PackError, error
 from yigong.casemix.manifest import Manifest, read_manifest
 from yigong.casemix.overlay import apply_diff
 from yigong.casemix.rawtable import RawTable, read_table
 from yigong.casemix.tables import TABLES
+from yigong.rulepacks import (
+    Issue,
+    IssuesError,
+    PackNotFound,
+    Quote,
+    builtin_folders,
+    error,
+    repo_path,
+    resolve,
+    sha256_file,
+)
 
 PACKS_DIR = Path(__file__).parent / "packs"
+
+__all__ = [
+    "PACKS_DIR",
+    "Pack",
+    "PackError",
+    "available_packs",
+    "load_pack",
+    "read_pack",
+    "resolve_folder",
+    "sha256_file",
+]
+
+
+class PackError(IssuesError):
+    """A pack cannot be loaded; carries the issues that explain why."""
 
 
 @dataclass
@@ -47,26 +72,15 @@ class Pack:
 
 def available_packs() -> dict[str, Path]:
     """Pack id -> folder, for every pack shipped with yigong."""
-    out: dict[str, Path] = {}
-    for sub in sorted(PACKS_DIR.iterdir()):
-        if (sub / "manifest.toml").is_file():
-            out[sub.name] = sub
-    return out
+    return {p.name: p for p in builtin_folders(PACKS_DIR)}
 
 
 def resolve_folder(pack: str | Path) -> Path:
     """A pack id (shipped) or a folder path -> the pack folder."""
-    shipped = available_packs()
-    if isinstance(pack, str) and pack in shipped:
-        return shipped[pack]
-    path = Path(pack)
-    if (path / "manifest.toml").is_file():
-        return path
-    raise PackError([error("pack.unknown", f"no pack {pack!r}; shipped packs: {sorted(shipped)}")])
-
-
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    try:
+        return resolve(PACKS_DIR, pack)[0]
+    except PackNotFound as exc:
+        raise PackError(exc.issues) from None
 
 
 def read_pack(pack: str | Path) -> Pack:
@@ -142,3 +156,26 @@ def load_pack(pack: str) -> Pack:
     if loaded.load_issues:
         raise PackError(loaded.load_issues)
     return loaded
+
+
+def policy_quotes() -> list[Quote]:
+    """The grouping scheme each shipped pack implements (its manifest's document), with the
+    manifest line (rows of ``docs/rules.md``)."""
+    out: list[Quote] = []
+    for name, folder in available_packs().items():
+        manifest = read_manifest(folder)
+        path = folder / "manifest.toml"
+        lines = path.read_text(encoding="utf-8").splitlines()
+        line = next((i for i, t in enumerate(lines, 1) if t.startswith("document =")), None)
+        out.append(
+            Quote(
+                manifest.source.document,
+                manifest.source.issuer,
+                "drg-grouper",
+                name,
+                "grouping scheme: MDC, ADRG and DRG rules (adrg.csv, drg.csv)",
+                repo_path(path),
+                line,
+            )
+        )
+    return out

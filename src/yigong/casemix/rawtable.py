@@ -7,8 +7,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from yigong.casemix.issues import Issue, error
 from yigong.casemix.tables import TableSpec
+from yigong.rulepacks import Issue, error
 
 
 @dataclass

@@ -14,11 +14,11 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from yigong.casemix.counts import domain_counts
-from yigong.casemix.issues import Issue, Level, PackError, error
-from yigong.casemix.packs import Pack, read_pack, sha256_file
+from yigong.casemix.packs import Pack, PackError, read_pack, sha256_file
 from yigong.casemix.rawtable import RawTable
 from yigong.casemix.tables import ADRG_RULE_LISTS, NEWBORN_RULES, TABLES, Column
 from yigong.casemix.tagexpr import parse_tag_expr
+from yigong.rulepacks import Issue, Level, error
 
 MANIFEST = "manifest.toml"
 

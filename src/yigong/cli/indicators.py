@@ -12,7 +12,7 @@ from rich.table import Table
 
 from yigong.cli.backend_opts import BackendOpt, MasterOpt, SparkRootOpt, chosen
 from yigong.indicators.evaluate import IndicatorResult
-from yigong.indicators.issues import Level
+from yigong.rulepacks import Level
 from yigong.services import backends
 from yigong.services import indicators as svc
 from yigong.warehouse import DEFAULT_DB

@@ -92,6 +92,9 @@ app.add_typer(_serve.users_app, name="users")
 from yigong.cli import screen  # noqa: E402
 
 app.add_typer(screen.app, name="screen")
+from yigong.cli import packs  # noqa: E402
+
+app.add_typer(packs.app, name="packs")
 from yigong.cli import profiles  # noqa: E402
 
 app.add_typer(profiles.app, name="profiles")

@@ -16,8 +16,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from yigong.graded_care.errors import WorkflowError
-from yigong.graded_care.issues import DefinitionError
+from yigong.graded_care.errors import DefinitionError, WorkflowError
 from yigong.graded_care.referrals.records import Actor
 from yigong.services import centres as centre_svc
 from yigong.services import contracts as contract_svc

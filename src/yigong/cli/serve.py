@@ -85,8 +85,8 @@ def serve(
     from yigong.api.settings import SECRET_ENV
 
     settings = _settings(db, users_db, store, policy, runs)
-    from yigong.issues import IssuesError
     from yigong.payment.loader import load_policy
+    from yigong.rulepacks import IssuesError
 
     try:  # a wrong policy is refused now, not on the first settlement page a user opens
         load_policy(policy)

@@ -10,7 +10,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from yigong.payment.issues import PaymentInputError, PolicyError
+from yigong.payment.errors import PaymentInputError, PolicyError
 from yigong.schema.money import Money
 from yigong.services import settlement as service
 
@@ -31,7 +31,10 @@ OptionalBundleOpt = Annotated[
 ]
 DbCountyOpt = Annotated[str | None, typer.Option(help="With --db: county code.")]
 PolicyOpt = Annotated[
-    str, typer.Option("--policy", "-p", help="Built-in policy id or policy YAML path.")
+    str,
+    typer.Option(
+        "--policy", "-p", help="Built-in policy id, policy pack folder or policy YAML path."
+    ),
 ]
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output directory (created atomically).")]
 ReplaceOpt = Annotated[
@@ -192,9 +195,11 @@ def explain(
 
 @app.command()
 def validate(
-    policy: Annotated[str, typer.Argument(help="Built-in policy id or YAML path.")],
+    policy: Annotated[
+        str, typer.Argument(help="Built-in policy id, policy pack folder or YAML path.")
+    ],
 ) -> None:
-    """Validate a settlement policy file; every issue with file, line and field."""
+    """Validate a settlement policy (pack or file); every issue with file, line and field."""
     issues = service.validate_policy(policy)
     for issue in issues:
         typer.echo(str(issue), err=True)

@@ -10,8 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from yigong.indicators.issues import Level
 from yigong.reform.progress import TaskStatus
+from yigong.rulepacks import Level
 from yigong.services import tasks as svc
 from yigong.store import open_store
 from yigong.warehouse import DEFAULT_DB
@@ -83,7 +83,7 @@ def list_cmd(
 def check(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Task files (default: the built-in reform/tasks/*.yaml)."),
+        typer.Argument(help="Task files or pack folders (default: the built-in reform/packs/)."),
     ] = None,
 ) -> None:
     """Validate task files: schema, duplicate ids, deadlines, linked indicator ids."""

@@ -15,7 +15,8 @@ from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 
 from yigong.graded_care.errors import InvalidRequest
-from yigong.graded_care.money import FEN, yuan
+from yigong.schema.money import Money
+from yigong.schema.rounding import FEN
 
 #: Policy floor of the team's share of contract income (Henan 2020, task (3)2).
 TEAM_SHARE_FLOOR = Decimal("0.70")
@@ -157,7 +158,7 @@ def distribute_fee(
     to the fen and the leftover fen go one by one to the largest remainders (ties by member id),
     so the lines add up to ``total`` exactly.
     """
-    if total != yuan(total) or total < 0:
+    if total != Money.of(total).amount or total < 0:
         raise InvalidRequest(f"total {total} must be a non-negative amount with at most 2 decimals")
     if not TEAM_SHARE_FLOOR <= team_share <= 1:
         raise InvalidRequest(
@@ -171,7 +172,7 @@ def distribute_fee(
     weights = [w for _, w in members]
     if any(w <= 0 for w in weights):
         raise InvalidRequest("member weights must be positive")
-    team_amount = yuan(total * team_share)
+    team_amount = Money.of(total * team_share).amount
     institution_amount = total - team_amount
     weight_sum = sum(weights, Decimal(0))
     raw = [team_amount * w / weight_sum for w in weights]

@@ -1,6 +1,9 @@
-"""Refusals of the graded-care workflow: every refused action says what, why and who."""
+"""Refusals of graded care: workflow actions refused (what, why and who) and definition files
+refused (every issue with file, line and field)."""
 
 from __future__ import annotations
+
+from yigong.rulepacks import IssuesError
 
 
 class WorkflowError(Exception):
@@ -37,3 +40,8 @@ class ConcurrentUpdate(WorkflowError):
     """Someone else changed the record between our read and our write; nothing was saved."""
 
     code = "concurrent_update"
+
+
+class DefinitionError(IssuesError):
+    """A definition file (disease catalog, centre services) failed validation; ``issues`` lists
+    every error found (file, line, field, reason)."""

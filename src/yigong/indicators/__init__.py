@@ -5,12 +5,12 @@ Public surface: `load_catalog` / `validate` (catalog files → definitions and i
 `drill_down` (the rows behind a numerator), `parse_period`.
 """
 
+from yigong.indicators.checks import validate
 from yigong.indicators.drill import drill_down
 from yigong.indicators.evaluate import Evaluation, IndicatorResult, Status, evaluate
-from yigong.indicators.issues import CatalogError, Issue
-from yigong.indicators.loader import Catalog, load_catalog
+from yigong.indicators.loader import Catalog, CatalogError, load_catalog
 from yigong.indicators.periods import Period, parse_period
-from yigong.indicators.rules import validate
+from yigong.rulepacks import Issue
 
 __all__ = [
     "Catalog",

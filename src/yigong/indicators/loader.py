@@ -1,26 +1,53 @@
 """Reading catalog YAML files into a `Catalog`, keeping file and line for every definition.
 
-Two kinds of file live in ``indicators/catalog/``: one ``measures.yaml`` (measures and value
-sets shared by all catalogs) and one file per catalog edition (``kind: catalog``) holding
-indicators and targets. Loading never raises on bad content: each problem becomes an `Issue`
-with file and line, and `yigong.indicators.rules` adds the cross-reference checks.
+The catalog ships as rule packs (kind ``indicator-catalog``) under ``indicators/packs/``: the
+pack ``measures-1`` holds ``measures.yaml`` (measures and value sets shared by all catalogs) and
+every other pack one catalog edition (``kind: catalog``) with its indicators and targets. A user
+points at a pack folder (a copy of a built-in one) or at single YAML files. Loading never raises
+on bad content: each problem becomes an `Issue` with file and line, and
+`yigong.indicators.checks` adds the cross-reference checks.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from yigong.indicators.issues import Issue, Level
 from yigong.indicators.spec import Indicator, Measure, Strict, Target
-from yigong.indicators.yamlsrc import FieldPath, SourceFile
+from yigong.rulepacks import (
+    FieldPath,
+    Issue,
+    IssuesError,
+    Level,
+    Pack,
+    Quote,
+    SourceFile,
+    YAMLError,
+    open_packs,
+    repo_path,
+    validate_model,
+    yaml_issue,
+)
 
-__all__ = ["Catalog", "CatalogHeader", "builtin_paths", "load_catalog"]
+__all__ = [
+    "PACKS_DIR",
+    "PACK_KIND",
+    "Catalog",
+    "CatalogError",
+    "CatalogHeader",
+    "builtin_packs",
+    "builtin_paths",
+    "load_catalog",
+    "edition_issues",
+    "policy_quotes",
+]
+
+
+class CatalogError(IssuesError):
+    """A catalog failed validation; carries every error, not just the first."""
 
 
 class CatalogHeader(Strict):
@@ -67,21 +94,64 @@ class Catalog:
         return [i for i in self.indicators.values() if i.catalog == name]
 
 
+PACKS_DIR = Path(__file__).parent / "packs"
+PACK_KIND = "indicator-catalog"
+
+
+def builtin_packs() -> list[Pack]:
+    """The catalog packs shipped with yigong (package data ``indicators/packs/<id>/``)."""
+    return open_packs(PACKS_DIR, None, PACK_KIND)[0]
+
+
 def builtin_paths() -> list[Path]:
-    """The catalog files shipped with yigong (package data)."""
-    root = resources.files("yigong.indicators") / "catalog"
-    return sorted(Path(str(p)) for p in root.iterdir() if p.name.endswith((".yaml", ".yml")))
+    """The catalog files of the packs shipped with yigong, pack by pack."""
+    return [f for pack in builtin_packs() for f in pack.data_files()]
+
+
+def edition_issues(folders: list[Path] | None = None) -> list[Issue]:
+    """That each pack manifest's version is the edition of its catalog file (the built-in
+    packs by default)."""
+    packs, _ = open_packs(PACKS_DIR, folders, PACK_KIND)
+    issues: list[Issue] = []
+    for pack in packs:
+        for path in pack.data_files():
+            try:
+                head = SourceFile.read(path).data
+            except YAMLError:
+                continue  # reported by load_catalog
+            edition = head.get("edition") if isinstance(head, dict) else None
+            if edition is not None and str(edition) != pack.version:
+                issues.append(
+                    Issue(
+                        Level.ERROR,
+                        "pack.version",
+                        f"manifest version {pack.version!r} differs from the edition "
+                        f"{edition!r} of {path.name}",
+                        f"{pack.folder.name}/manifest.toml",
+                        None,
+                        "pack.version",
+                    )
+                )
+    return issues
+
+
+def _expand(paths: list[Path]) -> tuple[list[Path], list[Issue]]:
+    """Files as given; a pack folder → its YAML files (and the findings about the folder)."""
+    files: list[Path] = []
+    issues: list[Issue] = []
+    for path in paths:
+        if path.is_dir():
+            packs, found = open_packs(PACKS_DIR, [path], PACK_KIND)
+            issues += found
+            files += [f for pack in packs for f in pack.data_files()]
+        else:
+            files.append(path)
+    return files, issues
 
 
 def _model(cat: Catalog, model: type[BaseModel], data: Any, file: str, path: FieldPath) -> Any:
-    try:
-        obj = model.model_validate(data)
-    except ValidationError as exc:
-        for err in exc.errors():
-            loc = (*path, *err["loc"])
-            cat.issues.append(cat.issue(Level.ERROR, "schema", err["msg"], file, loc))
-        return None
-    if hasattr(obj, "located"):
+    obj = validate_model(model, data, cat.sources[file], path, cat.issues)
+    if obj is not None and hasattr(obj, "located"):
         obj.located(file, path)
     return obj
 
@@ -162,15 +232,16 @@ def _load_catalog_file(cat: Catalog, src: SourceFile) -> None:
 
 
 def load_catalog(paths: list[Path] | None = None) -> Catalog:
-    """Load catalog files (the built-in ones by default) and resolve ``same_as`` references."""
+    """Load catalog files or pack folders (the built-in packs by default) and resolve
+    ``same_as`` references."""
     cat = Catalog()
-    for path in paths if paths is not None else builtin_paths():
+    files, found = _expand(paths) if paths is not None else (builtin_paths(), [])
+    cat.issues += found
+    for path in files:
         try:
             src = SourceFile.read(path)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = mark.line + 1 if mark is not None else None
-            cat.issues.append(Issue(Level.ERROR, "yaml", str(exc).splitlines()[0], path.name, line))
+        except YAMLError as exc:
+            cat.issues.append(yaml_issue(exc, path.name))
             continue
         cat.sources[src.name] = src
         if not isinstance(src.data, dict):
@@ -240,3 +311,42 @@ def _resolve_same_as(cat: Catalog) -> None:
         merged = ind.model_copy(update=update)
         merged.located(ind.origin.file, ind.origin.path)
         cat.indicators[ident] = merged
+
+
+def policy_quotes() -> list[Quote]:
+    """Every target's source sentence and every indicator's definition reference, with the
+    built-in pack and the file and line that carry it (rows of ``docs/rules.md``)."""
+    files = {f.name: (pack, f) for pack in builtin_packs() for f in pack.data_files()}
+    cat = load_catalog([f for _, f in files.values()])
+    out: list[Quote] = []
+    for t in cat.targets:
+        pack, path = files[t.origin.file]
+        value = f"{t.value:g}" if t.value is not None else t.benchmark
+        out.append(
+            Quote(
+                t.source_text,
+                f"[{t.source}]",
+                PACK_KIND,
+                pack.id,
+                f"target {t.indicator} {t.comparator} {value} by {t.deadline}",
+                repo_path(path),
+                cat.line(t.origin.file, t.origin.path),
+            )
+        )
+    for ind in cat.indicators.values():
+        if not ind.source:
+            continue
+        pack, path = files[ind.origin.file]
+        out.append(
+            Quote(
+                ind.source,
+                "indicator definition",
+                PACK_KIND,
+                pack.id,
+                f"indicator {ind.id} {ind.name_en}",
+                repo_path(path),
+                cat.line(ind.origin.file, ind.origin.path),
+                reference=True,
+            )
+        )
+    return out

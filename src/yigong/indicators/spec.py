@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from yigong.indicators.yamlsrc import FieldPath
+from yigong.rulepacks import FieldPath
 
 __all__ = [
     "Aggregation",
@@ -87,7 +87,7 @@ class Direction(StrEnum):
 
 
 class Provenance(StrEnum):
-    """Tags of ``shared/reference/indicators.md``: S public source, K background, I inference."""
+    """Tags of the project's indicator research notes: S public source, K background, I inference."""
 
     S = "S"
     K = "K"

@@ -1,6 +1,6 @@
 """Fund-supervision screening (基金监管筛查): rules as YAML data, a set-based Ibis evaluator.
 
-Rules live in ``oversight/rules/*.yaml`` (validated by `load_rules`, errors name file, line and
+Rules live in rule packs ``oversight/packs/<id>/`` (validated by `load_rules`, errors name file, line and
 field); `screen` evaluates them over any Ibis backend's tables and returns flags that carry the
 rule, its parameters, the numbers that triggered it and the row keys behind it. The engine never
 imports the warehouse backend; services persist the flags and the review workflow.

@@ -1,6 +1,8 @@
-"""Reading and validating ``rules/*.yaml``: every problem names file, line and field.
+"""Reading and validating screening rule packs: every problem names file, line and field.
 
-A rules file is a mapping with ``kind: screening_rules``, a ``ruleset`` id, titles and a list of
+The rules ship as rule packs (kind ``screening-rules``) under ``oversight/packs/<id>/``; a user
+points at a pack folder (a copy of a built-in one) or at single rules files. A rules file is a
+mapping with ``kind: screening_rules``, a ``ruleset`` id, titles and a list of
 ``rules``. Each rule is checked against `Rule`, then its ``params`` against its evaluator's
 parameter model; ids must be unique across files; ``status: needs_data`` requires ``needs``.
 Loading never raises on bad content: problems become `Issue`s (``check`` raises them together).
@@ -9,19 +11,37 @@ Loading never raises on bad content: problems become `Issue`s (``check`` raises 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from yigong.indicators.yamlsrc import FieldPath, SourceFile
-from yigong.issues import Issue, IssuesError, Level
 from yigong.oversight.evaluators import EVALUATORS
 from yigong.oversight.spec import Rule, RuleStatus
+from yigong.rulepacks import (
+    FieldPath,
+    Issue,
+    IssuesError,
+    Level,
+    Quote,
+    SourceFile,
+    YAMLError,
+    open_packs,
+    repo_path,
+    validate_model,
+    yaml_issue,
+)
 
-__all__ = ["RuleSet", "RulesError", "builtin_rule_paths", "load_rules"]
+__all__ = [
+    "PACKS_DIR",
+    "PACK_KIND",
+    "RuleSet",
+    "RulesError",
+    "builtin_rule_paths",
+    "load_rules",
+    "pack_issues",
+    "policy_quotes",
+]
 
 HEADER_KEYS = {"kind", "ruleset", "edition", "title_zh", "title_en", "note", "rules"}
 
@@ -58,24 +78,29 @@ class RuleSet:
         return self
 
 
+PACKS_DIR = Path(__file__).parent / "packs"
+PACK_KIND = "screening-rules"
+
+
 def builtin_rule_paths() -> list[Path]:
-    root = resources.files("yigong.oversight") / "rules"
-    return sorted(Path(str(p)) for p in root.iterdir() if p.name.endswith((".yaml", ".yml")))
+    """The rules files of the packs shipped with yigong, pack by pack."""
+    packs, _ = open_packs(PACKS_DIR, None, PACK_KIND)
+    return [f for pack in packs for f in pack.data_files()]
+
+
+def pack_issues(refs: list[str | Path] | None = None) -> list[Issue]:
+    """Findings about the pack folders (manifest, README, licence, checksums)."""
+    return open_packs(PACKS_DIR, refs, PACK_KIND)[1]
 
 
 def _issue(src: SourceFile, path: FieldPath, code: str, message: str) -> Issue:
-    return Issue(Level.ERROR, code, message, src.name, src.line(path), ".".join(map(str, path)))
+    return src.issue(code, message, path)
 
 
 def _validate(
     src: SourceFile, model: type[BaseModel], data: Any, path: FieldPath, out: list[Issue]
 ) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        for err in exc.errors():
-            out.append(_issue(src, (*path, *err["loc"]), "schema", err["msg"]))
-        return None
+    return validate_model(model, data, src, path, out)
 
 
 def _load_file(rs: RuleSet, src: SourceFile) -> None:
@@ -140,22 +165,44 @@ def _load_file(rs: RuleSet, src: SourceFile) -> None:
 
 
 def load_rules(paths: list[Path] | None = None) -> RuleSet:
-    """Load rules files (the built-in ones by default); never raises on bad content."""
+    """Load rules files or pack folders (the built-in packs by default); never raises on bad
+    content."""
     rs = RuleSet()
+    files: list[Path] = []
     for path in paths if paths is not None else builtin_rule_paths():
+        if Path(path).is_dir():
+            packs, found = open_packs(PACKS_DIR, [Path(path)], PACK_KIND)
+            rs.issues += found
+            files += [f for pack in packs for f in pack.data_files()]
+        else:
+            files.append(Path(path))
+    for path in files:
         try:
-            src = SourceFile.read(Path(path))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            rs.issues.append(
-                Issue(
-                    Level.ERROR,
-                    "yaml",
-                    str(exc).splitlines()[0],
-                    Path(path).name,
-                    mark.line + 1 if mark is not None else None,
-                )
-            )
+            src = SourceFile.read(path)
+        except YAMLError as exc:
+            rs.issues.append(yaml_issue(exc, path.name))
             continue
         _load_file(rs, src)
     return rs
+
+
+def policy_quotes() -> list[Quote]:
+    """The policy text each built-in screening rule serves, with its file and line (rows of
+    ``docs/rules.md``)."""
+    packs, _ = open_packs(PACKS_DIR, None, PACK_KIND)
+    out: list[Quote] = []
+    for pack in packs:
+        for path in pack.data_files():
+            for rule in load_rules([path]).rules.values():
+                out.append(
+                    Quote(
+                        rule.policy.text,
+                        rule.policy.source,
+                        PACK_KIND,
+                        pack.id,
+                        f"rule {rule.id} ({rule.name_en})",
+                        repo_path(path),
+                        rule.line,
+                    )
+                )
+    return out

@@ -1,4 +1,4 @@
-"""The shape of a screening rule (one entry of ``rules/*.yaml``)."""
+"""The shape of a screening rule (one entry of a rules file of a pack ``oversight/packs/<id>/``)."""
 
 from __future__ import annotations
 

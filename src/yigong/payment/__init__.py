@@ -13,8 +13,8 @@ from yigong.payment.dip_catalog import DipCatalog, DipHistoricalCase, ProcedureK
 from yigong.payment.dip_settle import DipCase, DipResult, HospitalAdjustment, settle_dip
 from yigong.payment.distribution import DistributionCheck, FinanceRecord, check_finance
 from yigong.payment.drg import DrgCase, DrgResult, settle_drg
+from yigong.payment.errors import PaymentInputError, PolicyError
 from yigong.payment.invariants import budget_violations
-from yigong.payment.issues import Issue, PaymentInputError, PolicyError
 from yigong.payment.ledger import Ledger, LedgerLine
 from yigong.payment.loader import load_policy
 from yigong.payment.policy import Policy
@@ -29,6 +29,7 @@ from yigong.payment.records import (
     Institution,
     ReferralStatus,
 )
+from yigong.rulepacks import Issue
 
 __all__ = [
     "AssessmentScore",

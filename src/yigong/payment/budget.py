@@ -17,15 +17,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from yigong.payment.budget_input_checks import budget_input_issues
 from yigong.payment.context import Ctx
-from yigong.payment.issues import Issue, IssueLevel, PaymentInputError
+from yigong.payment.errors import PaymentInputError
 from yigong.payment.ledger import Ledger
 from yigong.payment.policy import Policy
 from yigong.payment.quota import QuotaBasis, allocate_quotas, quota_basis
 from yigong.payment.reconcile import CommunitySettlement, NextYearBasis, reconcile_year
 from yigong.payment.records import BudgetInputs, Claim, ClaimSetting, ReferralStatus
 from yigong.payment.scoring import score_share
-from yigong.payment.validate_inputs import budget_input_issues
+from yigong.rulepacks import Issue, Level
 from yigong.schema.money import Money, allocate
 
 __all__ = ["BudgetResult", "QuarterAssessment", "settle_budget"]
@@ -247,7 +248,7 @@ def settle_budget(inputs: BudgetInputs, policy: Policy) -> BudgetResult:
 
     settlements, next_year = reconcile_year(ctx, communities, quotas, inputs.claims, scores)
     warnings = tuple(
-        Issue(IssueLevel.WARNING, "reserve.negative", f"{acct} ends at {bal}", "ledger", None, acct)
+        Issue(Level.WARNING, "reserve.negative", f"{acct} ends at {bal}", "ledger", None, acct)
         for acct, bal in ctx.ledger.balances().items()
         if acct.startswith("fund:reserve:") and bal.is_negative
     )

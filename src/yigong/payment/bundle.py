@@ -24,9 +24,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
-
-from yigong.payment.issues import Issue, IssueLevel, PaymentInputError
+from yigong.payment.errors import PaymentInputError
 from yigong.payment.records import (
     AssessmentScore,
     BudgetInputs,
@@ -37,7 +35,7 @@ from yigong.payment.records import (
     Institution,
     ReferralStatus,
 )
-from yigong.payment.yamlio import DecimalLoader
+from yigong.rulepacks import Issue, Level, SourceFile
 from yigong.schema.money import Money
 
 __all__ = [
@@ -124,9 +122,7 @@ class BundleReader:
         path = self.root.joinpath(name)
         if not path.is_file():
             if required:
-                self.issues.append(
-                    Issue(IssueLevel.ERROR, "bundle.missing", "file missing", str(path))
-                )
+                self.issues.append(Issue(Level.ERROR, "bundle.missing", "file missing", str(path)))
             return ()
         out: list[T] = []
         with open(path, encoding="utf-8", newline="") as fh:
@@ -135,7 +131,7 @@ class BundleReader:
             if missing:
                 self.issues.append(
                     Issue(
-                        IssueLevel.ERROR,
+                        Level.ERROR,
                         "bundle.columns",
                         f"missing columns {missing}",
                         str(path),
@@ -151,9 +147,7 @@ class BundleReader:
                         values[column] = parse(record[column] or "")
                     except _Bad as exc:
                         self.issues.append(
-                            Issue(
-                                IssueLevel.ERROR, "bundle.cell", str(exc), str(path), line, column
-                            )
+                            Issue(Level.ERROR, "bundle.cell", str(exc), str(path), line, column)
                         )
                 if len(values) == len(spec):
                     out.append(build(**values))
@@ -168,17 +162,17 @@ def read_bundle_meta(root: Path) -> dict[str, Any]:
     path = root.joinpath("bundle.yaml")
     if not path.is_file():
         raise PaymentInputError(
-            [Issue(IssueLevel.ERROR, "bundle.missing", "bundle.yaml missing", str(path))]
+            [Issue(Level.ERROR, "bundle.missing", "bundle.yaml missing", str(path))]
         )
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=DecimalLoader)  # noqa: S506 - safe loader subclass
+    data = SourceFile.read(path, str(path), decimals=True).data
     issues = []
     if not isinstance(data, dict):
         raise PaymentInputError(
-            [Issue(IssueLevel.ERROR, "bundle.shape", "bundle.yaml must be a mapping", str(path), 1)]
+            [Issue(Level.ERROR, "bundle.shape", "bundle.yaml must be a mapping", str(path), 1)]
         )
     for key in ("county", "year"):
         if key not in data:
-            issues.append(Issue(IssueLevel.ERROR, "bundle.field", "required", str(path), None, key))
+            issues.append(Issue(Level.ERROR, "bundle.field", "required", str(path), None, key))
     if issues:
         raise PaymentInputError(issues)
     return data
@@ -193,7 +187,7 @@ def read_budget_bundle(root: Path) -> BudgetInputs:
     except _Bad as exc:
         reader.issues.append(
             Issue(
-                IssueLevel.ERROR,
+                Level.ERROR,
                 "bundle.cell",
                 str(exc),
                 str(root.joinpath("bundle.yaml")),

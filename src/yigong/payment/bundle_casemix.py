@@ -29,7 +29,7 @@ from yigong.payment.dip_catalog import DipHistoricalCase, ProcedureKind
 from yigong.payment.dip_settle import DipCase, HospitalAdjustment
 from yigong.payment.distribution import FinanceRecord
 from yigong.payment.drg import DrgCase
-from yigong.payment.issues import Issue, IssueLevel
+from yigong.rulepacks import Issue, Level
 from yigong.schema.money import Money
 
 __all__ = ["DipInputs", "DrgInputs", "read_dip_bundle", "read_drg_bundle", "read_finance_bundle"]
@@ -64,7 +64,7 @@ def _meta_money(
         if required:
             reader.issues.append(
                 Issue(
-                    IssueLevel.ERROR,
+                    Level.ERROR,
                     "bundle.field",
                     "required",
                     str(root.joinpath("bundle.yaml")),
@@ -78,7 +78,7 @@ def _meta_money(
     except ValueError as exc:
         reader.issues.append(
             Issue(
-                IssueLevel.ERROR,
+                Level.ERROR,
                 "bundle.cell",
                 str(exc),
                 str(root.joinpath("bundle.yaml")),
@@ -141,7 +141,7 @@ def read_drg_bundle(root: Path) -> DrgInputs:
     for i, row in enumerate(raw):
         weight = row["weight"] if row["weight"] is not None else table.get(row["drg"])
         if weight is None:
-            reader.issues.append(Issue(IssueLevel.ERROR, "drg.weight", f"no weight for {row['drg']!r} in the case or drg_weights.csv",
+            reader.issues.append(Issue(Level.ERROR, "drg.weight", f"no weight for {row['drg']!r} in the case or drg_weights.csv",
                                        str(root.joinpath("drg_cases.csv")), i + 2, "weight"))  # fmt: skip
             continue
         cases.append(DrgCase(**{**row, "weight": weight}))

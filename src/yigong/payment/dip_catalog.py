@@ -1,6 +1,6 @@
 """DIP local catalogue (病种目录库) built from historical settlements by the big-data method.
 
-Source: reference/payment.md §5.2–5.4 ([S1] DIP technical specification, [S2] DIP 1.0).
+Source: payment research notes §5.2–5.4 ([S1] DIP technical specification, [S2] DIP 1.0).
 
 * **Core groups (核心病种)**: principal diagnosis (ICD-10 医保版, first 4 characters without the
   dot) + principal procedure, whose case count over the history window is at or above
@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from yigong.payment.issues import Issue, IssueLevel, PaymentInputError
+from yigong.payment.errors import PaymentInputError
 from yigong.payment.policy_casemix import DipPolicy
+from yigong.rulepacks import Issue, Level
 from yigong.schema.money import Money
 from yigong.schema.rounding import CONTEXT, divide
 
@@ -135,7 +136,7 @@ def build_catalog(
     weights = {year - n + i: w for i, w in enumerate(policy.year_weights)}
     bad = [
         Issue(
-            IssueLevel.ERROR,
+            Level.ERROR,
             "dip.history.year",
             f"year {h.year} outside the window {sorted(weights)}",
             "dip_history.csv",
@@ -149,7 +150,7 @@ def build_catalog(
         raise PaymentInputError(bad)
     if not history:
         raise PaymentInputError(
-            [Issue(IssueLevel.ERROR, "dip.history.empty", "no historical cases", "dip_history.csv")]
+            [Issue(Level.ERROR, "dip.history.empty", "no historical cases", "dip_history.csv")]
         )
     counts: dict[str, int] = defaultdict(int)
     for h in history:

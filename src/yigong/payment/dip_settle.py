@@ -1,6 +1,6 @@
 """DIP settlement (按病种分值付费结算) of one year's cases against a catalogue.
 
-Per case ([S1] §5.4–5.5 of reference/payment.md):
+Per case ([S1] §5.4–5.5 of the payment research notes):
 
 * group: core (dx4 + procedure) if in the catalogue's core set, else comprehensive (dx3 +
   treatment attribute), else **unmatched** — scored by its own cost (cost ÷ M × scale) and
@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from yigong.payment.dip_catalog import DipCatalog, ProcedureKind, group_id_for
-from yigong.payment.issues import Issue, IssueLevel, PaymentInputError
+from yigong.payment.errors import PaymentInputError
 from yigong.payment.ledger import Ledger
 from yigong.payment.policy_casemix import DipPolicy
+from yigong.rulepacks import Issue, Level
 from yigong.schema.money import Money
 from yigong.schema.rounding import CONTEXT, RoundingRule, divide
 
@@ -126,7 +127,7 @@ def _case_points(case: DipCase, catalog: DipCatalog, policy: DipPolicy) -> DipCa
         raise PaymentInputError(
             [
                 Issue(
-                    IssueLevel.ERROR,
+                    Level.ERROR,
                     "dip.level",
                     f"case {case.case_id}: no coefficient for level {case.level!r}",
                     "dip_cases.csv",
@@ -171,11 +172,11 @@ def settle_dip(
     """Score every case, derive the point value and settle each hospital."""
     if not cases:
         raise PaymentInputError(
-            [Issue(IssueLevel.ERROR, "dip.cases.empty", "no cases to settle", "dip_cases.csv")]
+            [Issue(Level.ERROR, "dip.cases.empty", "no cases to settle", "dip_cases.csv")]
         )
     bad = [
         Issue(
-            IssueLevel.ERROR,
+            Level.ERROR,
             "dip.case.amount",
             f"case {c.case_id}: cost must be > 0 and fund paid >= 0",
             "dip_cases.csv",

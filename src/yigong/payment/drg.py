@@ -1,6 +1,6 @@
 """DRG payment (按疾病诊断相关分组付费) of grouped cases.
 
-Source: reference/payment.md §5.7 (暂行办法 第十六、十七条 via [S1]); outlier thresholds have
+Source: payment research notes §5.7 (暂行办法 第十六、十七条 via [S1]); outlier thresholds have
 no national number and are local parameters.
 
 * rate (费率): ``fixed`` = ``base_rate``; ``floating_cost`` (浮动费率法) = Σ cost ÷ Σ weight of
@@ -20,9 +20,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from yigong.payment.issues import Issue, IssueLevel, PaymentInputError
+from yigong.payment.errors import PaymentInputError
 from yigong.payment.ledger import Ledger
 from yigong.payment.policy_casemix import DrgPolicy
+from yigong.rulepacks import Issue, Level
 from yigong.schema.money import Money
 from yigong.schema.rounding import CONTEXT, RoundingRule, divide
 
@@ -83,7 +84,7 @@ def _coef(case: DrgCase, policy: DrgPolicy) -> Decimal:
         raise PaymentInputError(
             [
                 Issue(
-                    IssueLevel.ERROR,
+                    Level.ERROR,
                     "drg.level",
                     f"no coefficient for level {case.level!r}",
                     "drg_cases.csv",
@@ -110,7 +111,7 @@ def drg_rate(cases: tuple[DrgCase, ...], policy: DrgPolicy, budget: Money | None
         raise PaymentInputError(
             [
                 Issue(
-                    IssueLevel.ERROR,
+                    Level.ERROR,
                     "drg.budget",
                     "rate_method 'budget' needs drg_fund in bundle.yaml",
                     "bundle.yaml",
@@ -133,11 +134,11 @@ def settle_drg(
     """Pay every case and total per hospital; each hospital's total is a ledger transfer."""
     if not cases:
         raise PaymentInputError(
-            [Issue(IssueLevel.ERROR, "drg.cases.empty", "no cases to settle", "drg_cases.csv")]
+            [Issue(Level.ERROR, "drg.cases.empty", "no cases to settle", "drg_cases.csv")]
         )
     bad = [
         Issue(
-            IssueLevel.ERROR,
+            Level.ERROR,
             "drg.case.values",
             f"case {c.case_id}: weight must be > 0, cost >= 0, los >= 0",
             "drg_cases.csv",

@@ -1,284 +1,230 @@
-"""Load and validate a settlement policy YAML file.
+"""Load and validate a settlement policy: a built-in pack by id, a user pack folder, or one file.
 
-Validation happens in two passes and reports **every** problem with file, line and field:
+A policy pack (``packs/<id>/``, kind ``payment-policy``) holds one YAML file per section
+(``reserves.yaml``, ``surplus-and-overspend.yaml`` …); the sections of all its files together
+make one :class:`~yigong.payment.policy.Policy`. A single YAML file holding every section is
+accepted too. Validation reports **every** problem with file, line and field, in two passes:
+
 1. shape and ranges (Pydantic models in :mod:`yigong.payment.policy`);
-2. cross-field rules (:func:`semantic_issues`): reserve shares sum below 1, tiers ascending
-   and open-ended, score bands covering 0–100, weights positive, DIP ratios ordered.
+2. cross-field rules: the registered checks of :mod:`yigong.payment.policy_checks`.
 """
 
 from __future__ import annotations
 
-import decimal
-from decimal import Decimal
-from importlib import resources
+import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
-from yigong.payment.issues import Issue, IssueLevel, PolicyError
-from yigong.payment.policy import Policy, QualityReturn
-from yigong.payment.yamlio import FieldPath, line_for, load_with_lines
-from yigong.schema.rounding import MODES
+from yigong.payment.errors import PolicyError
+from yigong.payment.policy import Policy
+from yigong.payment.policy_checks import POLICY_CHECKS
+from yigong.rulepacks import (
+    FieldPath,
+    Issue,
+    Level,
+    Pack,
+    PackNotFound,
+    Quote,
+    SourceFile,
+    YAMLError,
+    builtin_folders,
+    dotted,
+    is_pack_folder,
+    open_pack,
+    repo_path,
+    run_checks,
+    yaml_issue,
+)
 
-__all__ = ["BUILTIN_POLICIES", "load_policy", "policy_from_text", "semantic_issues"]
+__all__ = [
+    "BUILTIN_POLICIES",
+    "PACKS_DIR",
+    "PACK_KIND",
+    "check_policy_pack",
+    "load_policy",
+    "policy_from_sources",
+    "policy_from_text",
+    "policy_quotes",
+    "policy_sources",
+]
 
-#: Policies shipped as package data, by id.
-BUILTIN_POLICIES = {"henan-default": "henan-default.yaml"}
+PACKS_DIR = Path(__file__).parent.joinpath("packs")
+PACK_KIND = "payment-policy"
+
+#: Policies shipped as packs (package data ``payment/packs/<id>/``), by id.
+BUILTIN_POLICIES = tuple(p.name for p in builtin_folders(PACKS_DIR))
 
 
-def _path_str(path: FieldPath) -> str:
-    return ".".join(str(p) for p in path)
+def _owner(sources: list[SourceFile], top: str | int | None) -> SourceFile:
+    """The file that holds the top-level section ``top`` (the first file if none does)."""
+    for src in sources:
+        if isinstance(src.data, dict) and top in src.data:
+            return src
+    return sources[0]
 
 
-def _error(code: str, message: str, path: FieldPath) -> tuple[str, str, FieldPath]:
-    return code, message, path
-
-
-def _bands_issues(ret: QualityReturn, where: FieldPath) -> list[tuple[str, str, FieldPath]]:
-    out: list[tuple[str, str, FieldPath]] = []
-    if ret.method == "bands":
-        if not ret.bands:
-            out.append(
-                _error("bands.empty", "method 'bands' needs at least one band", (*where, "bands"))
+def policy_from_sources(sources: list[SourceFile]) -> Policy:
+    """Validate the sections of one or more parsed files as one policy; raise
+    :class:`PolicyError` listing every issue, each in the file and at the line it concerns."""
+    merged: dict[str, Any] = {}
+    issues: list[Issue] = []
+    for src in sources:
+        if not isinstance(src.data, dict):
+            issues.append(
+                Issue(Level.ERROR, "yaml.shape", "a policy file must be a mapping", src.name, 1)
             )
-        mins = [b.min_score for b in ret.bands]
-        if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
-            out.append(
-                _error(
-                    "bands.order",
-                    "bands must be listed by strictly falling min_score",
-                    (*where, "bands"),
+            continue
+        for key, value in src.data.items():
+            if key in merged:
+                first = _owner(sources, key)
+                issues.append(
+                    src.issue(
+                        "pack.section", f"section {key!r} is already given in {first.name}", (key,)
+                    )
                 )
-            )
-        if mins and min(mins) != 0:
-            out.append(
-                _error(
-                    "bands.cover",
-                    "the last band must start at min_score 0 so every score maps",
-                    (*where, "bands"),
-                )
-            )
-        shares = [b.share for b in ret.bands]
-        if shares != sorted(shares, reverse=True):
-            out.append(
-                _error(
-                    "bands.monotone",
-                    "a higher score must never return a smaller share",
-                    (*where, "bands"),
-                )
-            )
-    else:
-        if ret.zero_at is None or ret.full_at is None:
-            out.append(_error("linear.bounds", "method 'linear' needs zero_at and full_at", where))
-        elif ret.zero_at >= ret.full_at:
-            out.append(_error("linear.order", "zero_at must be below full_at", (*where, "zero_at")))
-    return out
-
-
-def _tiers_issues(ups: list[Decimal | None], where: FieldPath) -> list[tuple[str, str, FieldPath]]:
-    out: list[tuple[str, str, FieldPath]] = []
-    if ups[-1] is not None:
-        out.append(
-            _error(
-                "tiers.open",
-                "the last tier must have up_to: null (no upper bound)",
-                (*where, len(ups) - 1, "up_to"),
-            )
-        )
-    bounded = [u for u in ups[:-1]]
-    for i, u in enumerate(bounded):
-        if u is None:
-            out.append(
-                _error("tiers.open", "only the last tier may be open-ended", (*where, i, "up_to"))
-            )
-    values = [u for u in bounded if u is not None]
-    if values != sorted(values) or len(set(values)) != len(values):
-        out.append(_error("tiers.order", "tier bounds must rise strictly", where))
-    return out
-
-
-def semantic_issues(policy: Policy) -> list[tuple[str, str, FieldPath]]:
-    """Cross-field rules a policy must satisfy; each issue is (code, message, field path)."""
-    out: list[tuple[str, str, FieldPath]] = []
-    if policy.rounding.mode not in MODES:
-        out.append(
-            _error(
-                "rounding.mode",
-                f"unknown mode; expected one of {sorted(MODES)}",
-                ("rounding", "mode"),
-            )
-        )
-    if (
-        policy.rounding.quantum.quantize(Decimal("0.01"), context=decimal.Context())
-        != policy.rounding.quantum
-    ):
-        out.append(
-            _error(
-                "rounding.quantum", "quantum must be a whole number of fen", ("rounding", "quantum")
-            )
-        )
-    r = policy.reserves
-    if r.risk_adjustment.share + r.quality_guarantee.share + r.major_illness.share >= 1:
-        out.append(_error("reserves.sum", "reserve shares must sum to less than 1", ("reserves",)))
-    q = policy.quota
-    if q.headcount_weight < 1 and not q.history_weights:
-        out.append(
-            _error(
-                "quota.history",
-                "history_weights needed when headcount_weight < 1",
-                ("quota", "history_weights"),
-            )
-        )
-    for back, w in q.history_weights.items():
-        if not 1 <= back <= 3:
-            out.append(
-                _error(
-                    "quota.history.years",
-                    "history years back must be 1, 2 or 3 (text: past 1–3 years)",
-                    ("quota", "history_weights", str(back)),
-                )
-            )
-        if w <= 0:
-            out.append(
-                _error(
-                    "quota.history.weight",
-                    "weights must be positive",
-                    ("quota", "history_weights", str(back)),
-                )
-            )
-    if (
-        any(w < 0 for w in policy.prepayment.month_weights)
-        or sum(policy.prepayment.month_weights) <= 0
-    ):
-        out.append(
-            _error(
-                "prepayment.weights",
-                "month weights must be non-negative with a positive sum",
-                ("prepayment", "month_weights"),
-            )
-        )
-    if policy.prepayment.withhold_share >= 1:
-        out.append(
-            _error(
-                "prepayment.withhold",
-                "withhold_share must be below 1",
-                ("prepayment", "withhold_share"),
-            )
-        )
-    a = policy.assessment
-    if any(w < 0 for w in a.quarter_weights) or sum(a.quarter_weights) <= 0:
-        out.append(
-            _error(
-                "assessment.weights",
-                "quarter weights must be non-negative with a positive sum",
-                ("assessment", "quarter_weights"),
-            )
-        )
-    out += _bands_issues(a.quarterly_release, ("assessment", "quarterly_release"))
-    out += _bands_issues(a.quality_return, ("assessment", "quality_return"))
-    out += _tiers_issues(
-        [t.up_to for t in policy.sharing.surplus_tiers], ("sharing", "surplus_tiers")
-    )
-    out += _tiers_issues(
-        [t.up_to for t in policy.sharing.overspend_tiers], ("sharing", "overspend_tiers")
-    )
-    if policy.dip is not None:
-        d = policy.dip
-        if not d.low_ratio < 1 < d.high_ratio < d.extreme_ratio:
-            out.append(
-                _error("dip.ratios", "need low_ratio < 1 < high_ratio < extreme_ratio", ("dip",))
-            )
-        if d.coefficient_method == "fixed" and not d.fixed_coefficients:
-            out.append(
-                _error(
-                    "dip.coefficients",
-                    "method 'fixed' needs fixed_coefficients",
-                    ("dip", "fixed_coefficients"),
-                )
-            )
-    if policy.drg is not None:
-        g = policy.drg
-        if g.rate_method == "fixed" and g.base_rate is None:
-            out.append(
-                _error("drg.rate", "rate_method 'fixed' needs base_rate", ("drg", "base_rate"))
-            )
-        if g.high_ratio is not None and g.high_ratio <= 1:
-            out.append(_error("drg.high", "high_ratio must be above 1", ("drg", "high_ratio")))
-        if g.min_los is not None and g.max_los is not None and g.min_los >= g.max_los:
-            out.append(_error("drg.los", "min_los must be below max_los", ("drg", "min_los")))
-    if policy.distribution is not None:
-        p = policy.distribution.procurement_surplus
-        if p.staff_min > p.staff_max:
-            out.append(
-                _error(
-                    "distribution.procurement",
-                    "staff_min above staff_max",
-                    ("distribution", "procurement_surplus"),
-                )
-            )
-    return out
-
-
-def policy_from_text(text: str, file: str = "<policy>") -> Policy:
-    """Parse and validate policy YAML; raise :class:`PolicyError` listing every issue."""
+                continue
+            merged[key] = value
+    if issues:
+        raise PolicyError(issues)
     try:
-        data, lines = load_with_lines(text)
-    except Exception as exc:  # yaml errors carry their own mark
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise PolicyError(
-            [Issue(IssueLevel.ERROR, "yaml", str(exc).splitlines()[0], file, line)]
-        ) from exc
-    if not isinstance(data, dict):
-        raise PolicyError(
-            [Issue(IssueLevel.ERROR, "yaml.shape", "a policy file must be a mapping", file, 1)]
-        )
-    try:
-        policy = Policy.model_validate(data)
+        policy = Policy.model_validate(merged)
     except ValidationError as exc:
-        issues = []
         for err in exc.errors():
-            path: FieldPath = tuple(p for p in err["loc"] if isinstance(p, (str, int)))
+            loc: FieldPath = tuple(p for p in err["loc"] if isinstance(p, str | int))
+            src = _owner(sources, loc[0] if loc else None)
             issues.append(
                 Issue(
-                    IssueLevel.ERROR,
+                    Level.ERROR,
                     f"schema.{err['type']}",
                     err["msg"],
-                    file,
-                    line_for(lines, path),
-                    _path_str(path),
+                    src.name,
+                    src.line(loc),
+                    dotted(loc),
                 )
             )
         raise PolicyError(issues) from exc
-    found = semantic_issues(policy)
+    found = run_checks(POLICY_CHECKS, policy)
     if found:
-        raise PolicyError(
-            [
-                Issue(IssueLevel.ERROR, code, msg, file, line_for(lines, path), _path_str(path))
-                for code, msg, path in found
-            ]
-        )
+        raise PolicyError([_owner(sources, i.field.split(".", 1)[0]).locate(i) for i in found])
     return policy
 
 
-def load_policy(name_or_path: str | Path) -> Policy:
-    """Load a built-in policy by id (e.g. ``henan-default``) or a policy YAML file by path."""
-    key = str(name_or_path)
-    if key in BUILTIN_POLICIES:
-        ref = resources.files("yigong.payment").joinpath("policies", BUILTIN_POLICIES[key])
-        return policy_from_text(
-            ref.read_text(encoding="utf-8"), f"yigong/payment/policies/{BUILTIN_POLICIES[key]}"
+def _parse(text: str, file: str) -> SourceFile:
+    try:
+        return SourceFile.parse(text, file, decimals=True)
+    except YAMLError as exc:  # yaml errors carry their own mark
+        raise PolicyError([yaml_issue(exc, file)]) from exc
+
+
+def policy_from_text(text: str, file: str = "<policy>") -> Policy:
+    """Parse and validate a single-file policy; raise :class:`PolicyError` listing every issue."""
+    return policy_from_sources([_parse(text, file)])
+
+
+def _display(pack: Pack, path: Path) -> str:
+    """How issues name a pack file: ``yigong/payment/packs/<id>/<file>`` when built in."""
+    return f"yigong/payment/packs/{pack.folder.name}/{path.name}" if pack.builtin else str(path)
+
+
+def policy_sources(pack: Pack) -> list[SourceFile]:
+    """The parsed section files of a policy pack (``policy.yaml`` first, then by name)."""
+    files = sorted(pack.data_files(), key=lambda p: (p.name != "policy.yaml", p.name))
+    return [_parse(p.read_text(encoding="utf-8"), _display(pack, p)) for p in files]
+
+
+def _open(ref: str | Path) -> tuple[Pack, list[Issue]]:
+    pack, issues = open_pack(PACKS_DIR, ref, PACK_KIND)
+    if pack is None:
+        raise PolicyError(issues)
+    if not pack.data_files():
+        raise PolicyError(
+            [Issue(Level.ERROR, "pack.empty", "the pack lists no policy YAML file", str(ref))]
         )
+    return pack, issues
+
+
+def load_policy(name_or_path: str | Path) -> Policy:
+    """Load a built-in policy by id (e.g. ``henan-default``), a policy pack folder, or a policy
+    YAML file by path."""
+    key = str(name_or_path)
     path = Path(key)
+    if key in BUILTIN_POLICIES or is_pack_folder(path):
+        pack, _ = _open(name_or_path)
+        return policy_from_sources(policy_sources(pack))
     if not path.is_file():
         raise PolicyError(
             [
                 Issue(
-                    IssueLevel.ERROR,
+                    Level.ERROR,
                     "policy.missing",
-                    f"no built-in policy or file named {key!r}",
+                    f"no built-in policy or file named {key!r} (built-in: "
+                    f"{', '.join(BUILTIN_POLICIES)}; a policy pack folder works too)",
                     key,
                 )
             ]
         )
     return policy_from_text(path.read_text(encoding="utf-8"), str(path))
+
+
+def check_policy_pack(ref: str | Path) -> list[Issue]:
+    """Every finding about a policy pack: its folder (manifest, README, licence, checksums), its
+    sections, and that the manifest's id is the policy's."""
+    try:
+        pack, issues = _open(ref)
+    except (PolicyError, PackNotFound) as exc:
+        return list(exc.issues)
+    try:
+        policy = policy_from_sources(policy_sources(pack))
+    except PolicyError as exc:
+        return issues + list(exc.issues)
+    if policy.id != pack.id:
+        issues.append(
+            Issue(
+                Level.ERROR,
+                "pack.id",
+                f"manifest id {pack.id!r} differs from the policy id {policy.id!r}",
+                f"{pack.folder.name}/manifest.toml",
+                None,
+                "pack.id",
+            )
+        )
+    return issues
+
+
+def _clauses(data: Any, path: FieldPath) -> Iterator[tuple[FieldPath, str]]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "clause" and isinstance(value, str):
+                yield (*path, key), value
+            else:
+                yield from _clauses(value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _clauses(value, (*path, i))
+
+
+def policy_quotes() -> list[Quote]:
+    """Every ``clause`` of every built-in policy pack, with its file and line (rows of
+    ``docs/rules.md``); the source is the clause's leading tags (``[N]``, ``[H]`` …)."""
+    out: list[Quote] = []
+    for ref in BUILTIN_POLICIES:
+        pack, _ = _open(ref)
+        files = {_display(pack, p): p for p in pack.data_files()}
+        for src in policy_sources(pack):
+            for path, text in _clauses(src.data, ()):
+                tags = re.match(r"^((?:\[[^\]]+\])+)", text)
+                out.append(
+                    Quote(
+                        text,
+                        tags.group(1) if tags else "policy clause",
+                        PACK_KIND,
+                        pack.id,
+                        f"{dotted(path[:-1])} section",
+                        repo_path(files[src.name]),
+                        src.line(path),
+                    )
+                )
+    return out

@@ -1,9 +1,9 @@
 """Settlement policy (医保支付政策) as validated data.
 
-A county's policy is a YAML file (see ``policies/henan-default.yaml``) that loads into
-:class:`Policy`. Every share and rule the global budget uses is here; the engine has no
-numbers of its own. Each section carries ``clause``: the policy text the rule implements,
-copied onto every ledger line the rule produces.
+A county's policy is a rule pack (see ``packs/henan-default/``: one YAML file per section) or
+a single YAML file; either loads into :class:`Policy`. Every share and rule the global budget
+uses is here; the engine has no numbers of its own. Each section carries ``clause``: the policy
+text the rule implements, copied onto every ledger line the rule produces.
 """
 
 from __future__ import annotations
@@ -15,6 +15,12 @@ from typing import Literal
 from pydantic import Field
 
 from yigong.payment.policy_casemix import DipPolicy, DistributionPolicy, DrgPolicy, SimplePolicies
+from yigong.payment.policy_inputs import (
+    AnnualFundPolicy,
+    AssessmentScoreRule,
+    CommunityCoverage,
+    InstitutionLevels,
+)
 from yigong.payment.policy_types import Dec, PolicyModel, PositiveDec, Score, ScoreBand, Share
 from yigong.schema.rounding import FEN, RoundingRule
 
@@ -86,9 +92,11 @@ class QualityReturn(PolicyModel):
 
 
 class AssessmentPolicy(PolicyModel):
-    """Quarterly assessment (季度考核): scores 0–100 from the indicator engine."""
+    """Quarterly assessment (季度考核): scores 0–100 from the indicator engine (``score``: which
+    indicators, their weights and the attainment rule), released and returned by score bands."""
 
     quarter_weights: list[Dec] = Field(min_length=4, max_length=4)
+    score: AssessmentScoreRule | None = None
     quarterly_release: QualityReturn
     quality_return: QualityReturn
     clause: str
@@ -149,6 +157,9 @@ class Policy(PolicyModel):
     drg: DrgPolicy | None = None
     simple: SimplePolicies | None = None
     distribution: DistributionPolicy | None = None
+    communities: CommunityCoverage | None = None
+    institution_levels: InstitutionLevels | None = None
+    annual_fund: AnnualFundPolicy | None = None
 
     def score_quantum(self) -> Decimal:
         return Decimal(1).scaleb(-self.score_decimals)

@@ -13,6 +13,7 @@ from yigong.payment.policy_types import PolicyModel, PositiveDec, Share
 __all__ = [
     "BedDayPolicy",
     "DipPolicy",
+    "DipTreatmentTypes",
     "DistributionPolicy",
     "DrgPolicy",
     "FamilyDoctorRule",
@@ -21,6 +22,30 @@ __all__ = [
     "SimplePolicies",
     "TownshipIncentiveRule",
 ]
+
+
+class DipTreatmentTypes(PolicyModel):
+    """How a stay's treatment type (治疗方式属性) is derived from its principal procedure.
+
+    No procedure → conservative; an operating-room procedure of the grouper pack ``or_pack``
+    (local codes translated through its ``procedure_map``) → surgical; an ICD-9-CM-3 code in
+    one of ``diagnostic_categories`` (first two digits) or ``diagnostic_subcategories``
+    (``92.0``: first three digits) → diagnostic; any other procedure → therapeutic.
+    """
+
+    or_pack: str = Field(min_length=1)
+    diagnostic_categories: list[str] = Field(min_length=1)
+    diagnostic_subcategories: list[str] = Field(default_factory=list)
+    interpretation: str = Field(min_length=1)
+    clause: str
+
+    @property
+    def category_digits(self) -> tuple[str, ...]:
+        return tuple(c.replace(".", "") for c in self.diagnostic_categories)
+
+    @property
+    def subcategory_digits(self) -> tuple[str, ...]:
+        return tuple(c.replace(".", "") for c in self.diagnostic_subcategories)
 
 
 class DipPolicy(PolicyModel):
@@ -37,6 +62,7 @@ class DipPolicy(PolicyModel):
     high_ratio: PositiveDec
     extreme_ratio: PositiveDec
     point_value_decimals: int = Field(ge=0, le=10)
+    treatment_types: DipTreatmentTypes | None = None
     clause: str
 
 

@@ -7,8 +7,9 @@
 
 from __future__ import annotations
 
-from yigong.payment.issues import Issue, IssueLevel, PaymentInputError
+from yigong.payment.errors import PaymentInputError
 from yigong.payment.policy_casemix import BedDayPolicy, PerHeadPolicy
+from yigong.rulepacks import Issue, Level
 from yigong.schema.money import Money
 from yigong.schema.rounding import CONTEXT, DEFAULT_RULE, RoundingRule, divide
 
@@ -22,7 +23,7 @@ def bed_day_payment(
         raise PaymentInputError(
             [
                 Issue(
-                    IssueLevel.ERROR,
+                    Level.ERROR,
                     "bed_day.level",
                     f"no bed-day rate for level {level!r}",
                     "",

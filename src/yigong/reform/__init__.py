@@ -1,4 +1,4 @@
-"""Reform tasks as data: the key tasks and targets of the policy texts (``reform/tasks/*.yaml``),
+"""Reform tasks as data: the key tasks and targets of the policy texts (rule packs ``reform/packs/<id>/``),
 their validator, and progress computed from indicator results and manual entries.
 
 Public surface: `load_tasks` / `validate` (task files → tasks and issues), `task_progress`

@@ -1,26 +1,52 @@
-"""Reading and validating task files: every problem is an `Issue` naming file, line and field.
+"""Reading and validating task packs: every problem is an `Issue` naming file, line and field.
 
-`load_tasks` never raises on bad content; `validate` adds the cross-checks against the
+The tasks ship as rule packs (kind ``reform-tasks``) under ``reform/packs/<id>/``; a user points
+at a pack folder (a copy of a built-in one) or at single task files. `load_tasks` never raises on
+bad content; `validate` adds the cross-checks against the
 indicator catalog (linked ids must exist; warnings when an indicator has no target or is not
 defined for division nodes). `TaskError` carries every error when a caller needs usable tasks.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from yigong.indicators.loader import Catalog
 from yigong.indicators.spec import NodeLevel
-from yigong.indicators.yamlsrc import FieldPath, SourceFile
-from yigong.issues import Issue, IssuesError, Level
 from yigong.reform.spec import Coverage, Task, TaskSet
+from yigong.rulepacks import (
+    Checks,
+    FieldPath,
+    Issue,
+    IssuesError,
+    Level,
+    Quote,
+    SourceFile,
+    YAMLError,
+    open_packs,
+    repo_path,
+    run_checks,
+    yaml_issue,
+)
 
-__all__ = ["TaskBook", "TaskError", "builtin_paths", "load_tasks", "require_valid", "validate"]
+__all__ = [
+    "PACKS_DIR",
+    "PACK_KIND",
+    "TASK_CHECKS",
+    "TaskBook",
+    "TaskCheck",
+    "TaskError",
+    "builtin_paths",
+    "load_tasks",
+    "pack_issues",
+    "policy_quotes",
+    "require_valid",
+    "validate",
+]
 
 #: fields a task must give; a missing one is reported as ``missing-<field>``.
 REQUIRED = ("id", "title_zh", "title_en", "source", "owner", "binds", "deadline")
@@ -61,10 +87,19 @@ class TaskBook:
         return [t for t in self.tasks.values() if t.set_id == set_id]
 
 
+PACKS_DIR = Path(__file__).parent / "packs"
+PACK_KIND = "reform-tasks"
+
+
 def builtin_paths() -> list[Path]:
-    """The task files shipped with yigong (package data ``yigong/reform/tasks``)."""
-    root = resources.files("yigong.reform") / "tasks"
-    return sorted(Path(str(p)) for p in root.iterdir() if p.name.endswith((".yaml", ".yml")))
+    """The task files of the packs shipped with yigong (``reform/packs/<id>/``), pack by pack."""
+    packs, _ = open_packs(PACKS_DIR, None, PACK_KIND)
+    return [f for pack in packs for f in pack.data_files()]
+
+
+def pack_issues(refs: list[str | Path] | None = None) -> list[Issue]:
+    """Findings about the pack folders (manifest, README, licence, checksums)."""
+    return open_packs(PACKS_DIR, refs, PACK_KIND)[1]
 
 
 def _pydantic(book: TaskBook, exc: ValidationError, file: str, path: FieldPath) -> None:
@@ -142,22 +177,22 @@ def _load_file(book: TaskBook, src: SourceFile) -> None:
 
 
 def load_tasks(paths: list[Path] | None = None) -> TaskBook:
-    """Load task files (the built-in ones by default); problems become issues, never raise."""
+    """Load task files or pack folders (the built-in packs by default); problems become issues,
+    never raise."""
     book = TaskBook()
-    for p in paths if paths is not None else builtin_paths():
+    files: list[Path] = []
+    for path in paths if paths is not None else builtin_paths():
+        if path.is_dir():
+            packs, found = open_packs(PACKS_DIR, [path], PACK_KIND)
+            book.issues += found
+            files += [f for pack in packs for f in pack.data_files()]
+        else:
+            files.append(path)
+    for p in files:
         try:
             src = SourceFile.read(p)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            book.issues.append(
-                Issue(
-                    Level.ERROR,
-                    "yaml",
-                    str(exc).splitlines()[0],
-                    p.name,
-                    mark.line + 1 if mark is not None else None,
-                )
-            )
+        except YAMLError as exc:
+            book.issues.append(yaml_issue(exc, p.name))
             continue
         book.sources[src.name] = src
         if not isinstance(src.data, dict) or src.data.get("kind") != "reform-tasks":
@@ -175,94 +210,104 @@ def load_tasks(paths: list[Path] | None = None) -> TaskBook:
     return book
 
 
-def _check_task(book: TaskBook, cat: Catalog, task: Task) -> list[Issue]:
-    out: list[Issue] = []
-    path = book.paths[task.id]
-    if not task.lead_departments and not task.lead_note:
-        out.append(
-            book.issue(
-                Level.ERROR,
-                "missing-lead",
-                "name the lead departments, or say in lead_note that the text names none",
-                task.file,
-                (*path, "lead_departments"),
-            )
+@dataclass(frozen=True)
+class TaskCheck:
+    """What a task check looks at: one task, where it is, and the indicator catalog."""
+
+    book: TaskBook
+    cat: Catalog
+    task: Task
+
+    @property
+    def path(self) -> FieldPath:
+        return self.book.paths[self.task.id]
+
+    def issue(self, level: Level, code: str, message: str, path: FieldPath) -> Issue:
+        return self.book.issue(level, code, message, self.task.file, path)
+
+
+TASK_CHECKS: Checks[TaskCheck] = Checks("reform task")
+
+
+@TASK_CHECKS.check("missing-lead")
+def lead_named(c: TaskCheck) -> Iterator[Issue]:
+    """The lead departments are named, or lead_note says the text names none."""
+    if not c.task.lead_departments and not c.task.lead_note:
+        yield c.issue(
+            Level.ERROR,
+            "missing-lead",
+            "name the lead departments, or say in lead_note that the text names none",
+            (*c.path, "lead_departments"),
         )
-    if not task.indicators and not task.evidence:
-        out.append(
-            book.issue(
-                Level.ERROR,
-                "unmeasurable",
-                "a task needs linked indicators or the evidence that shows it done",
-                task.file,
-                path,
-            )
+
+
+@TASK_CHECKS.check("unmeasurable")
+def measurable(c: TaskCheck) -> Iterator[Issue]:
+    """A task has linked indicators or the evidence that shows it done."""
+    if not c.task.indicators and not c.task.evidence:
+        yield c.issue(
+            Level.ERROR,
+            "unmeasurable",
+            "a task needs linked indicators or the evidence that shows it done",
+            c.path,
         )
-    if task.measured_by_indicators is Coverage.FULL and not task.indicators:
-        out.append(
-            book.issue(
-                Level.ERROR,
-                "coverage",
-                "measured_by_indicators: full needs linked indicators",
-                task.file,
-                (*path, "measured_by_indicators"),
-            )
+
+
+@TASK_CHECKS.check("coverage")
+def coverage(c: TaskCheck) -> Iterator[Issue]:
+    """``measured_by_indicators: full`` needs linked indicators."""
+    if c.task.measured_by_indicators is Coverage.FULL and not c.task.indicators:
+        yield c.issue(
+            Level.ERROR,
+            "coverage",
+            "measured_by_indicators: full needs linked indicators",
+            (*c.path, "measured_by_indicators"),
         )
+
+
+@TASK_CHECKS.check("indicators")
+def linked_indicators(c: TaskCheck) -> Iterator[Issue]:
+    """Linked indicators are listed once, exist in the catalog, have a target and are defined
+    for division nodes (the last two: warnings)."""
     seen: set[str] = set()
-    for j, ident in enumerate(task.indicators):
-        where = (*path, "indicators", j)
+    for j, ident in enumerate(c.task.indicators):
+        where = (*c.path, "indicators", j)
         if ident in seen:
-            out.append(
-                book.issue(
-                    Level.ERROR,
-                    "duplicate-indicator",
-                    f"indicator {ident!r} linked twice",
-                    task.file,
-                    where,
-                )
+            yield c.issue(
+                Level.ERROR, "duplicate-indicator", f"indicator {ident!r} linked twice", where
             )
         seen.add(ident)
-        ind = cat.indicators.get(ident)
+        ind = c.cat.indicators.get(ident)
         if ind is None:
-            out.append(
-                book.issue(
-                    Level.ERROR,
-                    "unknown-indicator",
-                    f"indicator {ident!r} is not in the indicator catalog (yigong indicators list)",
-                    task.file,
-                    where,
-                )
+            yield c.issue(
+                Level.ERROR,
+                "unknown-indicator",
+                f"indicator {ident!r} is not in the indicator catalog (yigong indicators list)",
+                where,
             )
             continue
-        if not any(t.indicator == ident for t in cat.targets):
-            out.append(
-                book.issue(
-                    Level.WARNING,
-                    "indicator-without-target",
-                    f"{ident} has no target in the catalog: shown, not counted",
-                    task.file,
-                    where,
-                )
+        if not any(t.indicator == ident for t in c.cat.targets):
+            yield c.issue(
+                Level.WARNING,
+                "indicator-without-target",
+                f"{ident} has no target in the catalog: shown, not counted",
+                where,
             )
         if NodeLevel.DIVISION not in ind.levels:
-            out.append(
-                book.issue(
-                    Level.WARNING,
-                    "indicator-not-for-divisions",
-                    f"{ident} is defined for {', '.join(ind.levels)} nodes; task "
-                    "reports are made for divisions",
-                    task.file,
-                    where,
-                )
+            yield c.issue(
+                Level.WARNING,
+                "indicator-not-for-divisions",
+                f"{ident} is defined for {', '.join(ind.levels)} nodes; task "
+                "reports are made for divisions",
+                where,
             )
-    return out
 
 
 def validate(book: TaskBook, cat: Catalog) -> list[Issue]:
     """Loading issues plus the cross-checks of every task against the indicator catalog."""
     issues = list(book.issues)
     for task in book.tasks.values():
-        issues += _check_task(book, cat, task)
+        issues += run_checks(TASK_CHECKS, TaskCheck(book, cat, task))
     return issues
 
 
@@ -272,3 +317,31 @@ def require_valid(book: TaskBook, cat: Catalog) -> TaskBook:
     if errors:
         raise TaskError(errors)
     return book
+
+
+def policy_quotes() -> list[Quote]:
+    """The quotes of every built-in task (its source paragraph and any others), with the file
+    and line of the task (rows of ``docs/rules.md``)."""
+    packs, _ = open_packs(PACKS_DIR, None, PACK_KIND)
+    out: list[Quote] = []
+    for pack in packs:
+        for path in pack.data_files():
+            book = load_tasks([path])
+            for task in book.tasks.values():
+                head = book.sets[task.set_id].source
+                src = book.sources[task.file]
+                where = book.paths[task.id]
+                for k, ref in enumerate([task.source, *task.also]):
+                    at = (*where, "source") if k == 0 else (*where, "also", k - 1)
+                    out.append(
+                        Quote(
+                            ref.quote,
+                            f"[{head.letter}] {head.file} ¶{ref.para}",
+                            PACK_KIND,
+                            pack.id,
+                            f"task {task.id}",
+                            repo_path(path),
+                            src.line(at),
+                        )
+                    )
+    return out

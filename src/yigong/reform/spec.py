@@ -1,4 +1,4 @@
-"""Reform tasks as data: the models of a task file (``reform/tasks/*.yaml``).
+"""Reform tasks as data: the models of a task file (of a pack ``reform/packs/<id>/``).
 
 A task file holds one set of tasks copied from one policy text (its letter, file and credit);
 each task has Chinese and English titles, the paragraph and quote it comes from, the lead

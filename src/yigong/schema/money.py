@@ -69,6 +69,15 @@ class Money:
         return cls(quantize(as_decimal(value), rule))
 
     @classmethod
+    def from_fen(cls, fen: int | Decimal) -> Money:
+        """Money from a whole number of fen (as stored; a database sum may be a Decimal)."""
+        if isinstance(fen, bool) or not isinstance(fen, int | Decimal):
+            raise TypeError(f"fen must be an int or a whole Decimal, got {type(fen).__name__}")
+        if isinstance(fen, Decimal) and fen != fen.to_integral_value():
+            raise ValueError(f"{fen} is not a whole number of fen")
+        return cls(Decimal(fen).scaleb(-2))
+
+    @classmethod
     def zero(cls) -> Money:
         return cls(Decimal("0.00"))
 

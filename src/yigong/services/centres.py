@@ -28,8 +28,8 @@ from yigong.graded_care.centres.recognition import (
 from yigong.graded_care.centres.records import CentreOrder, CentreRequestRecord, RecognitionRecord
 from yigong.graded_care.errors import IllegalTransition, InvalidRequest, NotFound, NotPermitted
 from yigong.graded_care.levels import CareLevel
-from yigong.graded_care.money import from_fen, to_fen
 from yigong.graded_care.referrals.records import Actor
+from yigong.schema.money import Money
 from yigong.services._workflow import action, as_naive_utc, institution, need_text, new_id
 from yigong.store import Store
 from yigong.store import models as m
@@ -53,7 +53,7 @@ def _request_record(row: m.CentreRequest) -> CentreRequestRecord:
         row.requested_at,
         row.reported_at,
         row.report_text,
-        from_fen(row.price_fen),
+        Money.from_fen(row.price_fen).amount,
     )
 
 
@@ -71,7 +71,7 @@ def _recognition_record(row: m.Recognition) -> RecognitionRecord:
         row.decided_institution,
         row.decided_at,
         row.reason,
-        from_fen(row.avoided_fen),
+        Money.from_fen(row.avoided_fen).amount,
     )
 
 
@@ -119,7 +119,7 @@ def order_centre_service(
                 centre_institution=centre_institution,
                 status=CentreRequestStatus.REQUESTED.value,
                 requested_at=now,
-                price_fen=to_fen(service.price),
+                price_fen=Money(service.price).fen,
             )
         )
         flag = find_repeat(priors, now, service.recognition_window_days)
@@ -312,7 +312,7 @@ def recognition_summary(store: Store, year: int | None = None) -> RecognitionSum
         by[RecognitionStatus.PENDING],
         by[RecognitionStatus.RECOGNISED],
         by[RecognitionStatus.NOT_RECOGNISED],
-        from_fen(total),
+        Money.from_fen(total).amount,
     )
 
 
@@ -379,7 +379,7 @@ def _stats(
         "not_recognised": by[RecognitionStatus.NOT_RECOGNISED.value],
         "pending": by[RecognitionStatus.PENDING.value],
         "recognition_rate": f"{by[RecognitionStatus.RECOGNISED.value]}/{decided}",
-        "avoided_savings": str(from_fen(sum(fen for _, fen in recognitions))),
+        "avoided_savings": str(Money.from_fen(sum(fen for _, fen in recognitions)).amount),
     }
 
 

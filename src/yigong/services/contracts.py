@@ -23,8 +23,8 @@ from yigong.graded_care.contracts import (
 )
 from yigong.graded_care.errors import IllegalTransition, InvalidRequest, NotFound, NotPermitted
 from yigong.graded_care.levels import CareLevel
-from yigong.graded_care.money import from_fen, to_fen, yuan
 from yigong.graded_care.referrals.records import Actor
+from yigong.schema.money import Money
 from yigong.services._workflow import action, institution, need_text, new_id
 from yigong.store import Store
 from yigong.store import models as m
@@ -102,7 +102,7 @@ def _record(row: m.Contract, services: int = 0) -> ContractRecord:
         row.signed_on,
         row.start_on,
         row.end_on,
-        from_fen(row.fee_fen),
+        Money.from_fen(row.fee_fen).amount,
         ContractStatus(row.status),
         services,
     )
@@ -130,7 +130,7 @@ def sign_contract(
 ) -> ContractRecord:
     """签约: a resident signs with a team of the actor's institution (one contract at a time)."""
     pops = parse_populations(populations)
-    amount = yuan(fee) if not isinstance(fee, float) else yuan(str(fee))
+    amount = Money.of(str(fee) if isinstance(fee, float) else fee).amount
     if amount < 0:
         raise InvalidRequest("fee must not be negative")
     start = start_on or signed_on
@@ -166,7 +166,7 @@ def sign_contract(
             signed_on=signed_on,
             start_on=start,
             end_on=end,
-            fee_fen=to_fen(amount),
+            fee_fen=Money(amount).fen,
             status=ContractStatus.ACTIVE.value,
         )
         s.add(row)
@@ -288,7 +288,9 @@ def distribute_team_fees(
                 .order_by(m.FamilyDoctorTeamMember.member_id)
             )
         ]
-        dist = distribute_fee(from_fen(int(total_fen)), team.institution_id, members, share)
+        dist = distribute_fee(
+            Money.from_fen(int(total_fen)).amount, team.institution_id, members, share
+        )
         s.execute(
             delete(m.FeeDistributionLine).where(
                 m.FeeDistributionLine.team_id == team_id, m.FeeDistributionLine.year == year
@@ -301,7 +303,7 @@ def distribute_team_fees(
                     year=year,
                     recipient=line.recipient,
                     recipient_kind=line.recipient_kind,
-                    amount_fen=to_fen(line.amount),
+                    amount_fen=Money(line.amount).fen,
                     rule=line.rule,
                 )
             )
@@ -335,7 +337,7 @@ def contract_summary(store: Store, year: int) -> dict[str, Any]:
         "by_population": {p.value: pops.get(p.value, 0) for p in KeyPopulation},
         "served_contracts": served,
         "service_rate": f"{served}/{len(rows)}",
-        "fees": str(from_fen(sum(r[2] for r in rows))),
+        "fees": str(Money.from_fen(sum(r[2] for r in rows)).amount),
     }
 
 
@@ -427,7 +429,7 @@ def contract_overview(
             "institution_id": t.institution_id,
             "name": t.name,
             "contracts": per_team[team_id],
-            "fees": str(from_fen(fees[team_id])),
+            "fees": str(Money.from_fen(fees[team_id]).amount),
         }
         if not lines:
             row.update(distributed="0.00", to_team="0.00", team_share=None, check="not_distributed")
@@ -436,8 +438,8 @@ def contract_overview(
             team = lines.get("team_member", 0)
             share = Decimal(team) / Decimal(total) if total else None
             row.update(
-                distributed=str(from_fen(total)),
-                to_team=str(from_fen(team)),
+                distributed=str(Money.from_fen(total).amount),
+                to_team=str(Money.from_fen(team).amount),
                 team_share=(
                     None if share is None else f"{(100 * share).quantize(Decimal('0.01'))} %"
                 ),
@@ -456,7 +458,7 @@ def contract_overview(
         "services": {k.value: 0 for k in ContractServiceType}
         | {str(kind): int(n) for kind, n in services},
         "served_contracts": f"{served}/{sum(per_team.values())}",
-        "fees": str(from_fen(sum(fees.values()))),
+        "fees": str(Money.from_fen(sum(fees.values())).amount),
         "team_share_floor": str(TEAM_SHARE_FLOOR),
         "distribution": checks,
     }

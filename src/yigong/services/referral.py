@@ -19,13 +19,13 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from yigong.graded_care.catalogs.level_check import LevelCheck
 from yigong.graded_care.errors import InvalidRequest, NotFound
-from yigong.graded_care.issues import Issue
 from yigong.graded_care.levels import CareLevel, level_of_type
 from yigong.graded_care.referrals.fhir import to_fhir_bundle
 from yigong.graded_care.referrals.machine import Parties, decide
 from yigong.graded_care.referrals.records import Actor, ReferralEvent, ReferralRecord
 from yigong.graded_care.referrals.routing import InstitutionRef, resolve_route
 from yigong.graded_care.referrals.states import Direction, ReferralAction, ReferralStatus, Scope
+from yigong.rulepacks import Issue
 from yigong.services._workflow import action, as_naive_utc, institution, need_text, new_id
 from yigong.store import Store
 from yigong.store import models as m

@@ -25,6 +25,7 @@ from yigong.graded_care.errors import IllegalTransition, InvalidRequest, NotFoun
 from yigong.oversight import load_rules, parse_period, screen
 from yigong.oversight.engine import Flag, TableSources
 from yigong.oversight.loader import RuleSet
+from yigong.services import packs
 from yigong.services._workflow import action, need_text, utcnow
 from yigong.store import Store
 from yigong.store.reviews import FlagReview, FlagReviewEvent
@@ -127,7 +128,10 @@ def rules(paths: list[Path] | None = None) -> RuleSet:
 
 
 def check_rules(paths: list[Path] | None = None) -> list[str]:
-    """Every problem of the rules files as ``file:line [field]: …`` (empty when valid)."""
+    """Every problem of the rules files or pack folders as ``file:line [field]: …`` (empty when
+    valid); the built-in packs, with their folder convention, by default."""
+    if paths is None:
+        return [str(i) for i in packs.check_kind("screening-rules")]
     return [str(i) for i in load_rules(paths).issues]
 
 

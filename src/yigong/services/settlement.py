@@ -34,6 +34,7 @@ from yigong.payment.dip_catalog import DipCatalog, build_catalog
 from yigong.payment.dip_settle import DipResult, settle_dip
 from yigong.payment.distribution import DistributionCheck, check_finance
 from yigong.payment.drg import settle_drg
+from yigong.payment.errors import PaymentInputError, PolicyError
 from yigong.payment.export import (
     budget_files,
     csv_bytes,
@@ -44,12 +45,13 @@ from yigong.payment.export import (
 )
 from yigong.payment.hashing import policy_sha256, records_sha256
 from yigong.payment.invariants import budget_violations
-from yigong.payment.issues import Issue, IssueLevel, PaymentInputError, PolicyError
 from yigong.payment.loader import load_policy
 from yigong.payment.policy import Policy
+from yigong.payment.policy_inputs import InstitutionLevels
 from yigong.payment.records import BudgetInputs
 from yigong.payment.rules import RULES
 from yigong.payment.run_output import write_run_atomically
+from yigong.rulepacks import Issue, Level
 from yigong.schema.money import Money
 
 if TYPE_CHECKING:  # the warehouse (ibis, duckdb) is only imported when a run reads it
@@ -108,7 +110,7 @@ def load_budget_inputs(
     if county is not None and county != inputs.county:
         problems.append(
             Issue(
-                IssueLevel.ERROR,
+                Level.ERROR,
                 "bundle.county",
                 f"bundle is for {inputs.county!r}, not {county!r}",
                 str(bundle / "bundle.yaml"),
@@ -119,7 +121,7 @@ def load_budget_inputs(
     if year is not None and year != inputs.year:
         problems.append(
             Issue(
-                IssueLevel.ERROR,
+                Level.ERROR,
                 "bundle.year",
                 f"bundle is for {inputs.year}, not {year}",
                 str(bundle / "bundle.yaml"),
@@ -357,7 +359,7 @@ def _need(section: object, policy: Policy, name: str) -> None:
         raise PolicyError(
             [
                 Issue(
-                    IssueLevel.ERROR,
+                    Level.ERROR,
                     "policy.section",
                     f"policy {policy.id} has no '{name}' section",
                     policy.id,
@@ -366,6 +368,13 @@ def _need(section: object, policy: Policy, name: str) -> None:
                 )
             ]
         )
+
+
+def _need_levels(policy: Policy) -> InstitutionLevels:
+    """The policy's institution levels (level keys of coefficients and rates), or its error."""
+    _need(policy.institution_levels, policy, "institution_levels")
+    assert policy.institution_levels is not None
+    return policy.institution_levels
 
 
 def settle_dip_run(
@@ -399,9 +408,12 @@ def settle_dip_from_warehouse(
     _need(policy.dip, policy, "dip")
     assert policy.dip is not None
     dip_policy = policy.dip
+    levels = _need_levels(policy)
     inputs, prov = _with_tables(
         db,
-        lambda t: dip_inputs_from_warehouse(t, county, year, dip_policy, fund=fund, scope=scope),
+        lambda t: dip_inputs_from_warehouse(
+            t, county, year, dip_policy, levels=levels, fund=fund, scope=scope
+        ),
     )
     extra = {
         "provenance.json": json_bytes(
@@ -505,10 +517,11 @@ def settle_drg_from_warehouse(
 
     policy = load_policy(policy_name)
     _need(policy.drg, policy, "drg")
+    levels = _need_levels(policy)
     inputs, prov = _with_tables(
         db,
         lambda t: drg_inputs_from_warehouse(
-            t, county, year, scheme, weights_csv=weights_csv, budget=budget
+            t, county, year, scheme, levels=levels, weights_csv=weights_csv, budget=budget
         ),
     )
     extra = {

@@ -20,7 +20,7 @@ from yigong.graded_care.catalogs.loader import (
     parse_catalog,
     validate_catalog_file,
 )
-from yigong.graded_care.issues import DefinitionError
+from yigong.graded_care.errors import DefinitionError
 from yigong.graded_care.levels import CareLevel
 
 
@@ -105,7 +105,7 @@ def test_validator_locates_every_error() -> None:
         ("bad_setting", 12, "setting"),
         ("unknown_field", 13, "extra"),
         ("missing_field", 14, "name_zh"),
-        ("file_name", 0, ""),
+        ("file_name", None, ""),  # the whole file: no line
     }
     assert sum(i.code == "bad_code" for i in issues) == 2
     assert "X1" in next(i.message for i in issues if i.code == "bad_code")

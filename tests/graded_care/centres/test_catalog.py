@@ -6,17 +6,22 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from yigong.graded_care.centres.catalog import (
+    centre_files,
     centres_dir,
     load_centre_catalog,
+    pack_issues,
     parse_centre_catalog,
 )
 from yigong.graded_care.centres.recognition import PriorResult, RecognitionSummary, find_repeat
 
 
 def test_shipped_file_is_valid() -> None:
-    for path in centres_dir().glob("*.yaml"):
+    shipped = centre_files()
+    assert shipped and all(p.parent.parent == centres_dir() for p in shipped)
+    for path in shipped:
         catalog, issues = parse_centre_catalog(path.read_text(encoding="utf-8"), str(path))
         assert issues == [] and catalog is not None
+    assert pack_issues() == []
     cat = load_centre_catalog("410100")
     assert cat.county == "default" and cat.service("LAB-CBC").recognition_window_days == 7
 

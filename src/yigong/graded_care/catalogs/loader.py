@@ -1,18 +1,18 @@
-"""Loading and validating disease catalog files (package data ``catalogs/<county>-<version>.yaml``).
+"""Loading and validating disease catalogs: rule packs (kind ``disease-catalog``) under
+``catalogs/packs/<county>-<version>/``, each holding ``<county>-<version>.yaml``.
 
-Every problem is reported as an ``Issue`` with file, line, field and reason; a catalog with any
+A user points at a pack folder (a copy of a built-in one) or at a single catalog file. Every
+problem is reported as an ``Issue`` with file, line, field and reason; a catalog with any
 error is never returned. County catalogs are looked up by county code, falling back to
 ``default`` (documented in ``docs/graded-care.md``).
 """
 
 from __future__ import annotations
 
-from importlib import resources
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-import yaml
-
-from yigong.graded_care import _yaml
 from yigong.graded_care.catalogs.catalog import (
     CatalogEntry,
     DiseaseCatalog,
@@ -20,56 +20,74 @@ from yigong.graded_care.catalogs.catalog import (
     Token,
     parse_token,
 )
-from yigong.graded_care.issues import DefinitionError, Issue, Severity
+from yigong.graded_care.errors import DefinitionError
 from yigong.graded_care.levels import CareLevel
+from yigong.rulepacks import (
+    FieldPath,
+    Issue,
+    Level,
+    Quote,
+    SourceFile,
+    YAMLError,
+    builtin_folders,
+    errors_in,
+    open_pack,
+    open_packs,
+    repo_path,
+    yaml_issue,
+)
 
 TOP_KEYS = {"county", "version", "name_zh", "source", "entries"}
 ENTRY_KEYS = {"codes", "level", "setting", "name_zh", "note"}
 CATALOG_LEVELS = {CareLevel.VILLAGE.key, CareLevel.TOWNSHIP.key, CareLevel.COUNTY.key}
 
 
+PACKS_DIR = Path(__file__).parent / "packs"
+PACK_KIND = "disease-catalog"
+
+
 def catalog_dir() -> Path:
-    return Path(str(resources.files("yigong.graded_care.catalogs") / "packs"))
+    """The folder of the shipped disease-catalog packs."""
+    return PACKS_DIR
 
 
 def parse_catalog(text: str, file: str) -> tuple[DiseaseCatalog | None, list[Issue]]:
     """Parse and validate catalog text; the catalog is None when any error was found."""
     issues: list[Issue] = []
 
-    def err(code: str, message: str, line: int = 0, field: str = "") -> None:
-        issues.append(Issue(Severity.ERROR, code, message, file, line, field))
+    def err(code: str, message: str, line: int | None = None, field: str = "") -> None:
+        issues.append(Issue(Level.ERROR, code, message, file, line, field))
 
     try:
-        root = _yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        err("yaml_syntax", str(exc).splitlines()[0], mark.line + 1 if mark else 0)
+        src = SourceFile.parse(text, file)
+    except YAMLError as exc:
+        issues.append(yaml_issue(exc, file, "yaml_syntax"))
         return None, issues
-    if not isinstance(root, yaml.MappingNode):
+    top = src.data
+    if not isinstance(top, dict):
         err("not_a_mapping", "a catalog file is a mapping with county, version, entries")
         return None, issues
-    top = _yaml.mapping_items(root)
-    for key, (_, line) in top.items():
+    for key in top:
         if key not in TOP_KEYS:
-            err("unknown_field", f"unknown top-level field {key!r}", line, key)
+            err("unknown_field", f"unknown top-level field {key!r}", src.line((key,)), key)
     head: dict[str, str] = {}
     for key in ("county", "version", "name_zh", "source"):
         if key not in top:
-            err("missing_field", f"required field {key!r} is missing", 0, key)
+            err("missing_field", f"required field {key!r} is missing", None, key)
             continue
-        value = _yaml.plain(top[key][0])
+        value = top[key]
         if not isinstance(value, str | int | float) or not str(value).strip():
-            err("bad_value", f"{key} must be non-empty text", top[key][1], key)
+            err("bad_value", f"{key} must be non-empty text", src.line((key,)), key)
             continue
         head[key] = str(value).strip()
     entries: list[CatalogEntry] = []
     if "entries" not in top:
-        err("missing_field", "required field 'entries' is missing", 0, "entries")
-    elif not isinstance(top["entries"][0], yaml.SequenceNode) or not top["entries"][0].value:
-        err("bad_value", "entries must be a non-empty list", top["entries"][1], "entries")
+        err("missing_field", "required field 'entries' is missing", None, "entries")
+    elif not isinstance(top["entries"], list) or not top["entries"]:
+        err("bad_value", "entries must be a non-empty list", src.line(("entries",)), "entries")
     else:
-        for node in top["entries"][0].value:
-            entry = _entry(node, err)
+        for i, body in enumerate(top["entries"]):
+            entry = _entry(src, ("entries", i), body, err)
             if entry is not None:
                 entries.append(entry)
     issues.extend(_conflicts(entries, file))
@@ -77,8 +95,8 @@ def parse_catalog(text: str, file: str) -> tuple[DiseaseCatalog | None, list[Iss
     if head.get("county") and head.get("version") and name.endswith(".yaml"):
         expected = f"{head['county']}-{head['version']}.yaml"
         if name != expected:
-            err("file_name", f"file name should be {expected} (county-version.yaml)", 0)
-    if any(i.severity is Severity.ERROR for i in issues):
+            err("file_name", f"file name should be {expected} (county-version.yaml)")
+    if errors_in(issues):
         return None, issues
     catalog = DiseaseCatalog(
         head["county"], head["version"], head["name_zh"], head["source"], tuple(entries), file
@@ -86,77 +104,76 @@ def parse_catalog(text: str, file: str) -> tuple[DiseaseCatalog | None, list[Iss
     return catalog, issues
 
 
-def _entry(node: yaml.Node, err) -> CatalogEntry | None:  # type: ignore[no-untyped-def]
-    line = _yaml.line_of(node)
-    if not isinstance(node, yaml.MappingNode):
+def _entry(  # noqa: C901 - one check per field, in file order
+    src: SourceFile, path: FieldPath, body: Any, err: Callable[..., None]
+) -> CatalogEntry | None:
+    line = src.line(path)
+    if not isinstance(body, dict):
         err("bad_entry", "each entry is a mapping with codes, level, name_zh", line)
         return None
-    fields = _yaml.mapping_items(node)
     ok = True
-    for key, (_, kline) in fields.items():
+    for key in body:
         if key not in ENTRY_KEYS:
-            err("unknown_field", f"unknown entry field {key!r}", kline, key)
+            err("unknown_field", f"unknown entry field {key!r}", src.line((*path, key)), key)
             ok = False
     for key in ("codes", "level", "name_zh"):
-        if key not in fields:
+        if key not in body:
             err("missing_field", f"entry is missing {key!r}", line, key)
             ok = False
     if not ok:
         return None
     tokens: list[Token] = []
-    codes_node, codes_line = fields["codes"]
-    raw = _yaml.plain(codes_node)
+    raw = body["codes"]
     if not isinstance(raw, list) or not raw:
         err(
             "bad_value",
             "codes must be a non-empty list of ICD-10 codes or ranges",
-            codes_line,
+            src.line((*path, "codes")),
             "codes",
         )
         return None
-    for item_node, item in zip(codes_node.value, raw, strict=True):
+    for j, item in enumerate(raw):
         token = parse_token(str(item)) if isinstance(item, str) else None
         if token is None:
             err(
                 "bad_code",
                 f"{item!r} is not an ICD-10 code (A00, A00.1) or category range "
                 "(A00-A09, start before end)",
-                _yaml.line_of(item_node),
+                src.line((*path, "codes", j)),
                 "codes",
             )
             ok = False
         else:
             tokens.append(token)
-    level_node, level_line = fields["level"]
-    level = str(_yaml.plain(level_node)).strip().lower()
+    level = str(body["level"]).strip().lower()
     if level not in CATALOG_LEVELS:
         err(
             "bad_level",
             f"level {level!r} must be one of {sorted(CATALOG_LEVELS)}",
-            level_line,
+            src.line((*path, "level")),
             "level",
         )
         ok = False
     setting = Setting.ANY
-    if "setting" in fields:
-        value = str(_yaml.plain(fields["setting"][0])).strip().lower()
+    if "setting" in body:
+        value = str(body["setting"]).strip().lower()
         if value not in {s.value for s in Setting}:
             err(
                 "bad_setting",
                 f"setting {value!r} must be any, outpatient or inpatient",
-                fields["setting"][1],
+                src.line((*path, "setting")),
                 "setting",
             )
             ok = False
         else:
             setting = Setting(value)
-    name = _yaml.plain(fields["name_zh"][0])
+    name = body["name_zh"]
     if not isinstance(name, str) or not name.strip():
-        err("bad_value", "name_zh must be non-empty text", fields["name_zh"][1], "name_zh")
+        err("bad_value", "name_zh must be non-empty text", src.line((*path, "name_zh")), "name_zh")
         ok = False
     if not ok:
         return None
-    return CatalogEntry(tuple(tokens), CareLevel.parse(level), setting, name.strip(), line)
+    return CatalogEntry(tuple(tokens), CareLevel.parse(level), setting, name.strip(), line or 0)
 
 
 def _conflicts(entries: list[CatalogEntry], file: str) -> list[Issue]:
@@ -171,7 +188,7 @@ def _conflicts(entries: list[CatalogEntry], file: str) -> list[Issue]:
                 first = seen[key]
                 issues.append(
                     Issue(
-                        Severity.ERROR,
+                        Level.ERROR,
                         "duplicate_code",
                         f"{token.text} ({entry.setting.value}) is already listed at "
                         f"line {first.line} ({first.level.key})",
@@ -188,7 +205,7 @@ def _conflicts(entries: list[CatalogEntry], file: str) -> list[Issue]:
                     if overlap and other.setting is entry.setting and other.level != entry.level:
                         issues.append(
                             Issue(
-                                Severity.ERROR,
+                                Level.ERROR,
                                 "overlapping_ranges",
                                 f"{token.text} ({entry.level.key}) overlaps {other_token.text} "
                                 f"({other.level.key}, line {other.line}); list the exceptions as "
@@ -202,19 +219,45 @@ def _conflicts(entries: list[CatalogEntry], file: str) -> list[Issue]:
     return issues
 
 
+def _catalog_file(path: Path) -> tuple[Path | None, list[Issue]]:
+    """A catalog file as given, or the one catalog file of a pack folder (with the findings
+    about the folder)."""
+    if not path.is_dir():
+        return path, []
+    pack, issues = open_pack(PACKS_DIR, path, PACK_KIND)
+    files = pack.data_files() if pack is not None else []
+    if pack is not None and len(files) != 1:
+        issues.append(
+            Issue(
+                Level.ERROR, "pack.files", "a disease-catalog pack holds one YAML file", str(path)
+            )
+        )
+    return (files[0] if len(files) == 1 else None), issues
+
+
 def load_catalog_file(path: str | Path) -> DiseaseCatalog:
-    """Load one catalog file or raise ``DefinitionError`` listing every error."""
-    path = Path(path)
-    catalog, issues = parse_catalog(path.read_text(encoding="utf-8"), str(path))
+    """Load one catalog (file or pack folder) or raise ``DefinitionError`` listing every error."""
+    file, issues = _catalog_file(Path(path))
+    catalog = None
+    if file is not None:
+        catalog, found = parse_catalog(file.read_text(encoding="utf-8"), str(file))
+        issues += found
     if catalog is None:
-        raise DefinitionError([i for i in issues if i.severity is Severity.ERROR])
+        raise DefinitionError(errors_in(issues))
     return catalog
 
 
 def validate_catalog_file(path: str | Path) -> list[Issue]:
-    """All issues of one catalog file (empty when it is valid)."""
-    path = Path(path)
-    return parse_catalog(path.read_text(encoding="utf-8"), str(path))[1]
+    """All issues of one catalog (file or pack folder; empty when it is valid)."""
+    file, issues = _catalog_file(Path(path))
+    if file is None:
+        return issues
+    return issues + parse_catalog(file.read_text(encoding="utf-8"), str(file))[1]
+
+
+def pack_issues(refs: list[str | Path] | None = None) -> list[Issue]:
+    """Findings about the built-in (or named) pack folders: manifest, README, licence, checksums."""
+    return open_packs(PACKS_DIR, refs, PACK_KIND)[1]
 
 
 def _version_key(version: str) -> tuple[int | str, ...]:
@@ -222,9 +265,15 @@ def _version_key(version: str) -> tuple[int | str, ...]:
 
 
 def available_catalogs(directory: Path | None = None) -> list[tuple[str, str, Path]]:
-    """(county, version, path) of every shipped catalog, sorted by county then version."""
+    """(county, version, file) of every catalog in ``directory`` (the shipped packs by default):
+    pack folders ``<county>-<version>/`` and plain ``<county>-<version>.yaml`` files, sorted by
+    county then version."""
+    root = directory or catalog_dir()
+    paths = sorted(root.glob("*.yaml")) + [
+        f for d in builtin_folders(root) for f in sorted(d.glob("*.yaml"))
+    ]
     found = []
-    for path in sorted((directory or catalog_dir()).glob("*.yaml")):
+    for path in paths:
         county, _, version = path.stem.partition("-")
         found.append((county, version, path))
     return sorted(found, key=lambda t: (t[0], _version_key(t[1])))
@@ -243,3 +292,22 @@ def load_catalog(
         f"no disease catalog for county {county!r} version {version!r} and no default in "
         f"{directory or catalog_dir()}"
     )
+
+
+def policy_quotes() -> list[Quote]:
+    """The source of every built-in disease catalog, at its file and line (``docs/rules.md``)."""
+    out: list[Quote] = []
+    for _county, _version, path in available_catalogs():
+        src = SourceFile.read(path)
+        out.append(
+            Quote(
+                str(src.data.get("source", "")),
+                "catalog source",
+                PACK_KIND,
+                path.parent.name,
+                f"disease catalog {src.data.get('county')} {src.data.get('version')}",
+                repo_path(path),
+                src.line(("source",)),
+            )
+        )
+    return out

@@ -9,19 +9,30 @@ the service's recognition window, the repeat is flagged for mutual recognition (
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from importlib import resources
 from pathlib import Path
+from typing import Any
 
-import yaml
-
-from yigong.graded_care import _yaml
-from yigong.graded_care.errors import InvalidRequest
-from yigong.graded_care.issues import DefinitionError, Issue, Severity
-from yigong.graded_care.money import FEN
+from yigong.graded_care.errors import DefinitionError, InvalidRequest
+from yigong.rulepacks import (
+    FieldPath,
+    Issue,
+    Level,
+    Quote,
+    SourceFile,
+    YAMLError,
+    builtin_folders,
+    errors_in,
+    open_pack,
+    open_packs,
+    repo_path,
+    yaml_issue,
+)
 from yigong.schema.codes import EXAM_TYPE
+from yigong.schema.rounding import FEN
 
 
 class CentreType(StrEnum):
@@ -83,6 +94,7 @@ class CentreCatalog:
             ) from None
 
 
+TOP_KEYS = ("county", "version", "source", "centres", "services")
 SERVICE_KEYS = {
     "code",
     "name_zh",
@@ -98,35 +110,39 @@ def parse_centre_catalog(text: str, file: str) -> tuple[CentreCatalog | None, li
     """Parse and validate a centre services file; None when any error was found."""
     issues: list[Issue] = []
 
-    def err(code: str, message: str, line: int = 0, field: str = "") -> None:
-        issues.append(Issue(Severity.ERROR, code, message, file, line, field))
+    def err(code: str, message: str, line: int | None = None, field: str = "") -> None:
+        issues.append(Issue(Level.ERROR, code, message, file, line, field))
 
     try:
-        root = _yaml.compose(text)
-    except yaml.YAMLError as exc:
-        err("yaml_syntax", str(exc).splitlines()[0])
+        src = SourceFile.parse(text, file)
+    except YAMLError as exc:
+        issues.append(yaml_issue(exc, file, "yaml_syntax"))
         return None, issues
-    if not isinstance(root, yaml.MappingNode):
+    top = src.data
+    if not isinstance(top, dict):
         err("not_a_mapping", "expected a mapping with county, version, source, centres, services")
         return None, issues
-    top = _yaml.mapping_items(root)
-    for key in ("county", "version", "source", "centres", "services"):
+    for key in TOP_KEYS:
         if key not in top:
-            err("missing_field", f"required field {key!r} is missing", 0, key)
-    for key, (_, line) in top.items():
-        if key not in {"county", "version", "source", "centres", "services"}:
-            err("unknown_field", f"unknown top-level field {key!r}", line, key)
+            err("missing_field", f"required field {key!r} is missing", None, key)
+    for key in top:
+        if key not in TOP_KEYS:
+            err("unknown_field", f"unknown top-level field {key!r}", src.line((key,)), key)
+    if not isinstance(top.get("centres"), dict):
+        err("bad_value", "centres is a mapping of centre type to name", src.line(("centres",)))
+    if not isinstance(top.get("services"), list):
+        err("bad_value", "services is a list of services", src.line(("services",)))
     if issues:
         return None, issues
     centres: dict[CentreType, str] = {}
-    for key, (node, line) in _yaml.mapping_items(top["centres"][0]).items():
+    for key, name in top["centres"].items():
         if key not in {c.value for c in CentreType}:
-            err("bad_centre", f"unknown centre type {key!r}", line, "centres")
+            err("bad_centre", f"unknown centre type {key!r}", src.line(("centres", key)), "centres")
         else:
-            centres[CentreType(key)] = str(_yaml.plain(node))
+            centres[CentreType(key)] = str(name)
     services: dict[str, CentreService] = {}
-    for node in top["services"][0].value:
-        svc = _service(node, centres, err)
+    for i, body in enumerate(top["services"]):
+        svc = _service(src, ("services", i), body, centres, err)
         if svc is None:
             continue
         if svc.code in services:
@@ -139,18 +155,23 @@ def parse_centre_catalog(text: str, file: str) -> tuple[CentreCatalog | None, li
         services[svc.code] = svc
     if issues:
         return None, issues
-    head = {k: str(_yaml.plain(top[k][0])) for k in ("county", "version", "source")}
+    head = {k: str(top[k]) for k in ("county", "version", "source")}
     return CentreCatalog(
         head["county"], head["version"], head["source"], centres, services, file
     ), issues
 
 
-def _service(node: yaml.Node, centres: dict[CentreType, str], err) -> CentreService | None:  # type: ignore[no-untyped-def]
-    line = _yaml.line_of(node)
-    if not isinstance(node, yaml.MappingNode):
+def _service(  # noqa: C901 - one check per field, in file order
+    src: SourceFile,
+    path: FieldPath,
+    raw: Any,
+    centres: dict[CentreType, str],
+    err: Callable[..., None],
+) -> CentreService | None:
+    line = src.line(path) or 0
+    if not isinstance(raw, dict):
         err("bad_service", "each service is a mapping", line)
         return None
-    raw = {k: _yaml.plain(v) for k, (v, _) in _yaml.mapping_items(node).items()}
     ok = True
     for key in sorted(set(raw) - SERVICE_KEYS):
         err("unknown_field", f"unknown service field {key!r}", line, key)
@@ -214,22 +235,83 @@ def _service(node: yaml.Node, centres: dict[CentreType, str], err) -> CentreServ
     )
 
 
+PACKS_DIR = Path(__file__).parent / "packs"
+PACK_KIND = "centre-services"
+
+
 def centres_dir() -> Path:
-    return Path(str(resources.files("yigong.graded_care.centres") / "packs"))
+    """The folder of the shipped centre-services packs."""
+    return PACKS_DIR
+
+
+def centre_files(directory: Path | None = None) -> list[Path]:
+    """The services file of every pack folder ``<county>-<version>/`` in ``directory`` (the
+    shipped packs by default), by folder name."""
+    return [f for d in builtin_folders(directory or PACKS_DIR) for f in sorted(d.glob("*.yaml"))]
+
+
+def pack_issues(refs: list[str | Path] | None = None) -> list[Issue]:
+    """Findings about the built-in (or named) pack folders: manifest, README, licence, checksums."""
+    return open_packs(PACKS_DIR, refs, PACK_KIND)[1]
 
 
 def load_centre_catalog(county: str | None = None, path: str | Path | None = None) -> CentreCatalog:
-    """The centre services for a county (falls back to ``default``), or from an explicit file."""
+    """The centre services for a county (falls back to ``default``), or from an explicit file or
+    pack folder."""
     if path is None:
-        files = sorted(centres_dir().glob("*.yaml"))
+        files = centre_files()
         pick = [f for f in files if county and f.stem.startswith(f"{county}-")] or [
             f for f in files if f.stem.startswith("default-")
         ]
         if not pick:
-            raise FileNotFoundError(f"no centre services file in {centres_dir()}")
+            raise FileNotFoundError(f"no centre services pack in {centres_dir()}")
         path = pick[-1]
     path = Path(path)
-    catalog, issues = parse_centre_catalog(path.read_text(encoding="utf-8"), str(path))
+    issues: list[Issue] = []
+    if path.is_dir():
+        pack, issues = open_pack(PACKS_DIR, path, PACK_KIND)
+        files = pack.data_files() if pack is not None else []
+        if len(files) != 1:
+            raise DefinitionError(
+                errors_in(issues)
+                or [
+                    Issue(
+                        Level.ERROR,
+                        "pack.files",
+                        "a centre-services pack holds one YAML file",
+                        str(path),
+                    )
+                ]
+            )
+        path = files[0]
+    catalog, found = parse_centre_catalog(path.read_text(encoding="utf-8"), str(path))
     if catalog is None:
-        raise DefinitionError(issues)
+        raise DefinitionError(found)
     return catalog
+
+
+def check_centre_pack(ref: str | Path) -> list[Issue]:
+    """Every finding about a centre-services pack: its folder and its services file."""
+    pack, issues = open_pack(PACKS_DIR, ref, PACK_KIND)
+    for path in pack.data_files() if pack is not None else []:
+        issues += parse_centre_catalog(path.read_text(encoding="utf-8"), str(path))[1]
+    return issues
+
+
+def policy_quotes() -> list[Quote]:
+    """The source of every built-in centre-services file, at its file and line."""
+    out: list[Quote] = []
+    for path in centre_files():
+        src = SourceFile.read(path)
+        out.append(
+            Quote(
+                str(src.data.get("source", "")),
+                "catalog source",
+                PACK_KIND,
+                path.parent.name,
+                f"centre services {src.data.get('county')} {src.data.get('version')}",
+                repo_path(path),
+                src.line(("source",)),
+            )
+        )
+    return out

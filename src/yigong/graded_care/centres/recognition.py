@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from yigong.graded_care.money import FEN
+from yigong.schema.rounding import FEN
 
 
 class RecognitionStatus(StrEnum):

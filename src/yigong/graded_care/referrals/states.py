@@ -1,7 +1,7 @@
 """Referral vocabulary: statuses, actions, directions, scopes and parties, with Chinese names.
 
 The step vocabulary follows the Chinese two-way referral guides (申请 → 审核 → 应答 → 到诊 →
-回传, plus 下转 and 随访; CN-Public-Health-Core notes in ``shared/reference/peers.md``) and the
+回传, plus 下转 and 随访; CN-Public-Health-Core notes in the project's research notes on peer systems) and the
 Henan 2020 opinions on close county medical communities (referral inside a community, between
 communities and out of the county; out-of-county referrals reviewed by the lead hospital).
 """

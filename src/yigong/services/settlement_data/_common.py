@@ -1,51 +1,22 @@
-"""Shared pieces of the warehouse builders: provenance records, errors, constants."""
+"""Shared pieces of the warehouse builders: provenance records, errors, policy sections needed.
+
+The rules by which county data becomes the budget's inputs (whom a community covers, level
+keys, the per-capita standard, the quarterly score, DIP treatment types) are sections of the
+payment policy pack, never constants here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from typing import TypeVar
 
 import ibis
 
-from yigong.payment.issues import Issue, IssueLevel, PaymentInputError
+from yigong.payment.errors import PaymentInputError
+from yigong.rulepacks import Issue, Level
 
-__all__ = [
-    "CENTRE_TYPES",
-    "LEVEL_KEY",
-    "NATIONAL_PER_CAPITA",
-    "RESIDENT_SCHEME",
-    "Provenance",
-    "error",
-    "fetch",
-]
+__all__ = ["Provenance", "error", "fetch", "need"]
 
-#: institution types whose township (first 9 digits of their division code) decides residents' community.
-CENTRE_TYPES = ("township_centre", "community_centre")
-
-#: National minimum per-capita financing of the residents' scheme (财政补助 + 个人缴费, yuan per
-#: insured person and year), from the yearly notices of 国家医保局/财政部/国家税务总局 on residents'
-#: basic medical insurance. NOT in the five policy texts: an *assumption* for the default fund;
-#: a county passes its real budget with ``--fund`` or ``--per-capita``.
-NATIONAL_PER_CAPITA: dict[int, Decimal] = {
-    2020: Decimal("830"),  # 550 + 280
-    2021: Decimal("900"),  # 580 + 320
-    2022: Decimal("960"),  # 610 + 350
-    2023: Decimal("1020"),  # 640 + 380
-    2024: Decimal("1070"),  # 670 + 400
-    2025: Decimal("1100"),  # 700 + 400
-}
-
-#: institution type → the level key of policies (``drg.coefficients``, ``simple.per_bed_day``).
-LEVEL_KEY = {
-    "county_general": "county_hospital",
-    "county_tcm": "county_hospital",
-    "county_mch": "county_hospital",
-    "county_specialised": "county_hospital",
-    "township_centre": "township_center",
-    "community_centre": "township_center",
-}
-
-RESIDENT_SCHEME = "resident"
+S = TypeVar("S")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +29,19 @@ class Provenance:
 
 
 def error(code: str, message: str, fld: str = "") -> PaymentInputError:
-    return PaymentInputError([Issue(IssueLevel.ERROR, code, message, "warehouse", None, fld)])
+    return PaymentInputError([Issue(Level.ERROR, code, message, "warehouse", None, fld)])
+
+
+def need(section: S | None, name: str) -> S:
+    """A policy section a warehouse run needs, or an error naming it."""
+    if section is None:
+        raise error(
+            "policy.section",
+            f"the policy has no {name!r} section, which a run from the warehouse needs: copy it "
+            "from the built-in pack henan-default",
+            name,
+        )
+    return section
 
 
 def fetch(expr: ibis.Table) -> list[dict[str, object]]:

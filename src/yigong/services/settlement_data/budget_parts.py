@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import ibis
 
+from yigong.payment.policy_inputs import AnnualFundPolicy
 from yigong.payment.records import (
     Claim,
     ClaimSetting,
@@ -16,13 +17,7 @@ from yigong.payment.records import (
     ReferralStatus,
 )
 from yigong.schema.money import Money
-from yigong.services.settlement_data._common import (
-    NATIONAL_PER_CAPITA,
-    RESIDENT_SCHEME,
-    Provenance,
-    error,
-    fetch,
-)
+from yigong.services.settlement_data._common import Provenance, error, fetch
 from yigong.services.settlement_data.community_map import CommunityMap
 from yigong.warehouse.hierarchy import TableSource
 
@@ -39,12 +34,12 @@ __all__ = [
 def insured_headcount(
     tables: TableSource, cmap: CommunityMap, year: int
 ) -> tuple[dict[str, int], Provenance]:
-    """Insured residents (scheme resident, insured in the county, born before 1 January) per community."""
+    """Insured persons of the budgeted scheme, insured in the county and born before the map's
+    date, per community."""
+    scheme = cmap.coverage.fund_scheme
     p = tables.table("persons")
     p = p.filter(
-        (p.scheme == RESIDENT_SCHEME)
-        & p.insured_area.startswith(cmap.prefix)
-        & (p.birth_date < date(year, 1, 1))
+        (p.scheme == scheme) & p.insured_area.startswith(cmap.prefix) & (p.birth_date < cmap.as_of)
     )
     p = cmap.attribute(p, "division_code")
     rows = fetch(p.group_by("community_id", "by_residence").aggregate(n=p.count()))
@@ -56,8 +51,8 @@ def insured_headcount(
             fallback += int(r["n"])  # type: ignore[call-overload]
     return counts, Provenance(
         "insured_headcount",
-        "persons with scheme 'resident' insured in the county, born before 1 January, by the "
-        "community of their township's health centre (lead community otherwise)",
+        f"persons with scheme '{scheme}' insured in the county, born before {_day(cmap.as_of)}, "
+        "by the community of their township's health centre (lead community otherwise)",
         {
             "total": str(sum(counts.values())),
             "to_lead_community": str(fallback),
@@ -67,10 +62,15 @@ def insured_headcount(
     )
 
 
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B}"
+
+
 def resident_settlements(tables: TableSource, cmap: CommunityMap) -> ibis.Table:
-    """The county's residents'-scheme settlements with the patient's ``community_id`` attached."""
+    """The county's settlements of the budgeted scheme (the residents') with the patient's
+    ``community_id`` attached."""
     s = tables.table("settlements")
-    s = s.filter((s.scheme == RESIDENT_SCHEME) & s.insured_area.startswith(cmap.prefix))
+    s = s.filter((s.scheme == cmap.coverage.fund_scheme) & s.insured_area.startswith(cmap.prefix))
     p = tables.table("persons").select("person_key", residence="division_code")
     s = s.left_join(p, "person_key").drop("person_key_right")
     return cmap.attribute(s.mutate(residence=s.residence.fill_null("")), "residence")
@@ -156,23 +156,30 @@ def in_year_claims(
 
 
 def annual_fund(
-    headcount: int, year: int, *, fund: Money | None = None, per_capita: Decimal | None = None
+    headcount: int,
+    year: int,
+    standard: AnnualFundPolicy | None,
+    *,
+    fund: Money | None = None,
+    per_capita: Decimal | None = None,
 ) -> tuple[Money, Provenance]:
-    """The year's residents' fund: given, or per-capita standard × insured headcount."""
+    """The year's residents' fund: given, or per-capita standard × insured headcount (the
+    standard given, else the policy's ``annual_fund.per_capita`` of the year)."""
     if fund is not None:
         return fund, Provenance(
             "annual_fund", "given (--fund): the county's budget", {"annual_fund": str(fund)}
         )
     source = "given (--per-capita)"
     if per_capita is None:
-        if year not in NATIONAL_PER_CAPITA:
+        if standard is None or year not in standard.per_capita:
             raise error(
                 "warehouse.fund",
-                f"no national per-capita standard known for {year}: pass --fund or --per-capita",
+                f"no per-capita standard for {year} in the policy's annual_fund section: "
+                "pass --fund or --per-capita",
                 "annual_fund",
             )
-        per_capita = NATIONAL_PER_CAPITA[year]
-        source = "national minimum per-capita financing of the residents' scheme (assumption)"
+        per_capita = standard.per_capita[year]
+        source = f"policy annual_fund.per_capita: {standard.clause}"
     amount = Money.of(per_capita * headcount)
     return amount, Provenance(
         "annual_fund",

@@ -1,4 +1,7 @@
-"""Which communities a county has on a date, and which townships each one covers."""
+"""Which communities a county has on a date, and which townships each one covers.
+
+The rule (which institution types are the township's health centre, which community takes the
+rest) is the policy's ``communities`` section; this module runs it on the canonical tables."""
 
 from __future__ import annotations
 
@@ -8,8 +11,9 @@ from datetime import date
 
 import ibis
 
+from yigong.payment.policy_inputs import CommunityCoverage, InstitutionLevels
 from yigong.payment.records import Institution
-from yigong.services.settlement_data._common import CENTRE_TYPES, LEVEL_KEY, error, fetch
+from yigong.services.settlement_data._common import error, fetch
 from yigong.warehouse.hierarchy import Node, NodeKind, TableSource, division_prefix, institution_set
 
 __all__ = ["CommunityMap", "community_map", "member_institutions"]
@@ -25,6 +29,7 @@ class CommunityMap:
     lead_community: str
     townships: tuple[tuple[str, str], ...]  # (9-digit township code, community_id)
     ambiguous: tuple[str, ...]  # townships with centres in two communities (first id wins)
+    coverage: CommunityCoverage  # the policy rule the map was drawn by
 
     @property
     def prefix(self) -> str:
@@ -46,8 +51,11 @@ class CommunityMap:
         ).drop("township", "map_community")
 
 
-def community_map(tables: TableSource, county: str, as_of: date) -> CommunityMap:
-    """The county's communities valid on ``as_of`` and the townships their centres cover."""
+def community_map(
+    tables: TableSource, county: str, as_of: date, coverage: CommunityCoverage
+) -> CommunityMap:
+    """The county's communities valid on ``as_of`` and the townships their centres cover
+    (centres: the institution types of ``coverage.centre_types``)."""
     div = tables.table("admin_divisions")
     if not fetch(div.filter((div.division_code == county) & (div.level == "county")).limit(1)):
         raise error("warehouse.county", f"no county {county!r} in admin_divisions", "county")
@@ -72,14 +80,14 @@ def community_map(tables: TableSource, county: str, as_of: date) -> CommunityMap
         cid = str(row["community_id"])
         members = institution_set(tables, Node(NodeKind.COMMUNITY, cid), as_of)
         centres = members.join(inst, "institution_id").filter(
-            inst.institution_type.isin(CENTRE_TYPES)
+            inst.institution_type.isin(coverage.centre_types)
         )
         for r in fetch(centres.select(township=centres.division_code.substr(0, 9)).distinct()):
             pairs.append((str(r["township"]), cid))
         valid_m = (mem.valid_from <= as_of) & (mem.valid_to.isnull() | (mem.valid_to >= as_of))
         leads = mem.filter((mem.community_id == cid) & (mem.role == "lead") & valid_m)
         general = leads.join(inst, "institution_id").filter(
-            inst.institution_type == "county_general"
+            inst.institution_type == coverage.lead_type
         )
         if not lead and fetch(general.select("institution_id").limit(1)):
             lead = cid
@@ -95,11 +103,15 @@ def community_map(tables: TableSource, county: str, as_of: date) -> CommunityMap
         lead or str(found[0]["community_id"]),
         tuple(sorted(first.items())),
         ambiguous,
+        coverage,
     )
 
 
-def member_institutions(tables: TableSource, cmap: CommunityMap) -> tuple[Institution, ...]:
-    """Every institution with a membership valid on the map's date (any role), with its level key."""
+def member_institutions(
+    tables: TableSource, cmap: CommunityMap, levels: InstitutionLevels
+) -> tuple[Institution, ...]:
+    """Every institution with a membership valid on the map's date (any role), with its level key
+    (the policy's ``institution_levels``)."""
     inst = tables.table("institutions")
     out: list[Institution] = []
     for cid, _ in cmap.communities:
@@ -114,7 +126,7 @@ def member_institutions(tables: TableSource, cmap: CommunityMap) -> tuple[Instit
                 str(r["institution_id"]),
                 cid,
                 str(r["name_zh"]),
-                LEVEL_KEY.get(str(r["institution_type"]), str(r["institution_type"])),
+                levels.key(str(r["institution_type"])),
             )
             for r in rows
         ]

@@ -2,21 +2,12 @@
 
 The rules (also in ``docs/payment.md``, "DIP from the warehouse"):
 
-- **Treatment type** (治疗方式属性, reference/payment.md §5.2: 内科诊疗组 / 诊断性操作组 /
-  治疗性操作组 / 相关手术组) is derived, as DIP groupers do, from the principal procedure of the
-  front page (``procedure_codes``, first element):
-
-  1. no procedure → *conservative* (保守治疗);
-  2. an operating-room procedure of the CHS-DRG pack (``procedures.csv`` ``is_or_procedure =
-     1``, local codes translated through the pack's ``procedure_map`` first) → *surgical* (手术);
-  3. else ICD-9-CM-3 categories 87–91 (diagnostic radiology, other diagnostic imaging,
-     interview/evaluation/examination, microscopic examinations) and 92.0–92.1 (nuclear
-     medicine scans and function studies) → *diagnostic* (诊断性操作);
-  4. every other procedure → *therapeutic* (治疗性操作).
-
-  Rules 3–4 are **our interpretation** (no national DIP text fixes the ranges); the
-  "diagnostic procedures on …" subcategories of the body-system chapters (e.g. 44.1 gastroscopy)
-  therefore count as therapeutic.
+- **Treatment type** (治疗方式属性) of each stay: the policy's ``dip.treatment_types`` rule
+  (engine: :func:`yigong.payment.dip_treatment.treatment_type`), run here inside the database
+  on the principal procedure of the front page (``procedure_codes``, first element): no
+  procedure → conservative; an operating-room procedure of the rule's grouper pack (local codes
+  translated through its ``procedure_map``) → surgical; the rule's diagnostic ICD-9-CM-3 ranges
+  → diagnostic; any other procedure → therapeutic.
 - **History** (catalogue, [S1 p.57–58]): every discharge (全口径, self-pay included, "M = mean
   over all local discharges") at an institution located in the county, in the ``len(year_weights)``
   years before the settlement year, cost = the front page's ``total_cost``. A window year
@@ -43,32 +34,23 @@ import ibis
 from yigong.payment.bundle_casemix import DipInputs
 from yigong.payment.dip_catalog import DipHistoricalCase, ProcedureKind
 from yigong.payment.dip_settle import DipCase
-from yigong.payment.policy_casemix import DipPolicy
+from yigong.payment.policy_casemix import DipPolicy, DipTreatmentTypes
+from yigong.payment.policy_inputs import InstitutionLevels
 from yigong.schema.money import Money
-from yigong.services.settlement_data._common import LEVEL_KEY, Provenance, error, fetch
+from yigong.services.settlement_data._common import Provenance, error, fetch, need
 from yigong.warehouse.hierarchy import TableSource, division_prefix
 
 __all__ = [
-    "DIAGNOSTIC_CATEGORIES",
-    "DIAGNOSTIC_SUBCATEGORIES",
-    "DIP_OR_PACK",
     "DipScope",
     "dip_inputs_from_warehouse",
     "or_procedure_codes",
     "treatment_types",
 ]
 
-#: the pack whose ``is_or_procedure`` flag makes a principal procedure surgical.
-DIP_OR_PACK = "chs-drg-1.1"
-#: ICD-9-CM-3 categories (first two digits) counted as diagnostic — our interpretation.
-DIAGNOSTIC_CATEGORIES = ("87", "88", "89", "90", "91")
-#: ICD-9-CM-3 subcategories (digits without the dot) counted as diagnostic — our interpretation.
-DIAGNOSTIC_SUBCATEGORIES = ("920", "921")
-
 DipScope = Literal["dip", "all_inpatient"]
 
 
-def or_procedure_codes(pack: str = DIP_OR_PACK) -> frozenset[str]:
+def or_procedure_codes(pack: str) -> frozenset[str]:
     """Procedure codes that are operating-room procedures under ``pack``, local codes included.
 
     A code is OR if the pack flags it, or if the pack's ``procedure_map`` translates it to a
@@ -81,9 +63,11 @@ def or_procedure_codes(pack: str = DIP_OR_PACK) -> frozenset[str]:
     return frozenset(model.or_codes | mapped)
 
 
-def treatment_types(discharges: ibis.Table, pack: str = DIP_OR_PACK) -> ibis.Table:
-    """``discharges`` with ``diagnosis``, ``procedure`` (principal codes) and ``kind`` added."""
-    or_codes = ibis.memtable({"or_code": sorted(or_procedure_codes(pack))})
+def treatment_types(discharges: ibis.Table, rule: DipTreatmentTypes) -> ibis.Table:
+    """``discharges`` with ``diagnosis``, ``procedure`` (principal codes) and ``kind`` added,
+    ``kind`` by the policy's treatment-type rule (the same rule as
+    :func:`yigong.payment.dip_treatment.treatment_type`, run in the database)."""
+    or_codes = ibis.memtable({"or_code": sorted(or_procedure_codes(rule.or_pack))})
     d = discharges.mutate(
         diagnosis=discharges.diagnosis_codes[0], procedure=discharges.procedure_codes[0]
     )
@@ -93,8 +77,8 @@ def treatment_types(discharges: ibis.Table, pack: str = DIP_OR_PACK) -> ibis.Tab
         ((d.procedure.isnull() | (d.procedure.strip() == "")), ProcedureKind.CONSERVATIVE.value),
         (d.or_code.notnull(), ProcedureKind.SURGICAL.value),
         (
-            digits.substr(0, 2).isin(DIAGNOSTIC_CATEGORIES)
-            | digits.substr(0, 3).isin(DIAGNOSTIC_SUBCATEGORIES),
+            digits.substr(0, 2).isin(rule.category_digits)
+            | digits.substr(0, 3).isin(rule.subcategory_digits),
             ProcedureKind.DIAGNOSTIC.value,
         ),
         else_=ProcedureKind.THERAPEUTIC.value,
@@ -102,7 +86,7 @@ def treatment_types(discharges: ibis.Table, pack: str = DIP_OR_PACK) -> ibis.Tab
     return d.mutate(kind=kind).drop("or_code")
 
 
-def _county_discharges(tables: TableSource, county: str, pack: str) -> ibis.Table:
+def _county_discharges(tables: TableSource, county: str, rule: DipTreatmentTypes) -> ibis.Table:
     prefix = division_prefix(county, "county")
     inst = tables.table("institutions")
     inst = inst.filter(inst.division_code.startswith(prefix)).select(
@@ -113,7 +97,7 @@ def _county_discharges(tables: TableSource, county: str, pack: str) -> ibis.Tabl
         "discharge_id", "institution_id", "institution_type", "discharge_date",
         "diagnosis_codes", "procedure_codes", "total_cost",
     )  # fmt: skip
-    return treatment_types(d, pack).mutate(year=d.discharge_date.year())
+    return treatment_types(d, rule).mutate(year=d.discharge_date.year())
 
 
 def _paid(tables: TableSource, county: str, scope: DipScope) -> ibis.Table:
@@ -130,13 +114,8 @@ def _paid(tables: TableSource, county: str, scope: DipScope) -> ibis.Table:
     return s.group_by("discharge_id").aggregate(fund_paid=s.fund_paid.sum(), settlements=s.count())
 
 
-def _level(row: dict[str, object]) -> str:
-    kind = str(row["institution_type"])
-    return LEVEL_KEY.get(kind, kind)
-
-
 def _history(
-    d: ibis.Table, county: str, year: int, policy: DipPolicy
+    d: ibis.Table, county: str, year: int, policy: DipPolicy, levels: InstitutionLevels
 ) -> tuple[tuple[DipHistoricalCase, ...], Provenance]:
     window = list(range(year - len(policy.year_weights), year))
     h = d.filter(d.year.isin(window))
@@ -150,7 +129,7 @@ def _history(
         DipHistoricalCase(
             int(x["year"]),  # type: ignore[call-overload]
             str(x["institution_id"]),
-            _level(x),
+            levels.key(str(x["institution_type"])),
             str(x["diagnosis"] or ""),
             str(x["procedure"] or ""),
             ProcedureKind(str(x["kind"])),
@@ -181,7 +160,12 @@ def _history(
 
 
 def _cases(
-    d: ibis.Table, paid: ibis.Table, county: str, year: int, scope: DipScope
+    d: ibis.Table,
+    paid: ibis.Table,
+    county: str,
+    year: int,
+    scope: DipScope,
+    levels: InstitutionLevels,
 ) -> tuple[tuple[DipCase, ...], Provenance]:
     cur = d.filter(d.year == year)
     j = cur.join(paid, "discharge_id")
@@ -195,7 +179,7 @@ def _cases(
         DipCase(
             str(x["discharge_id"]),
             str(x["institution_id"]),
-            _level(x),
+            levels.key(str(x["institution_type"])),
             str(x["diagnosis"] or ""),
             str(x["procedure"] or ""),
             ProcedureKind(str(x["kind"])),
@@ -234,14 +218,16 @@ def dip_inputs_from_warehouse(
     year: int,
     policy: DipPolicy,
     *,
+    levels: InstitutionLevels,
     fund: Money | None = None,
     scope: DipScope = "dip",
-    pack: str = DIP_OR_PACK,
 ) -> tuple[DipInputs, tuple[Provenance, ...]]:
-    """History and current-year DIP cases of ``county`` for settlement year ``year``."""
-    d = _county_discharges(tables, county, pack)
-    history, p_hist = _history(d, county, year, policy)
-    cases, p_cases = _cases(d, _paid(tables, county, scope), county, year, scope)
+    """History and current-year DIP cases of ``county`` for settlement year ``year``; treatment
+    types by ``policy.treatment_types``, institution levels by ``levels`` (policy sections)."""
+    rule = need(policy.treatment_types, "dip.treatment_types")
+    d = _county_discharges(tables, county, rule)
+    history, p_hist = _history(d, county, year, policy, levels)
+    cases, p_cases = _cases(d, _paid(tables, county, scope), county, year, scope, levels)
     paid = Money.sum([c.fund_paid for c in cases])
     amount = fund if fund is not None else paid
     p_fund = Provenance(
@@ -252,10 +238,11 @@ def dip_inputs_from_warehouse(
     )  # fmt: skip
     p_kind = Provenance(
         "treatment_type",
-        f"principal procedure: none → conservative; OR procedure of {pack} → surgical; "
-        f"ICD-9-CM-3 {'/'.join(DIAGNOSTIC_CATEGORIES)} and 92.0/92.1 → diagnostic (our "
-        "interpretation); else therapeutic",
-        {"pack": pack},
+        f"principal procedure: none → conservative; OR procedure of {rule.or_pack} → surgical; "
+        f"ICD-9-CM-3 {'/'.join(rule.diagnostic_categories)} and "
+        f"{'/'.join(rule.diagnostic_subcategories)} → diagnostic (our interpretation); else "
+        "therapeutic",
+        {"pack": rule.or_pack},
     )
     inputs = DipInputs(county, year, amount, history, cases, ())
     return inputs, (p_hist, p_cases, p_fund, p_kind)

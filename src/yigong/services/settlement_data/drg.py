@@ -7,8 +7,9 @@ from pathlib import Path
 
 from yigong.payment.bundle_casemix import DrgInputs
 from yigong.payment.drg import DrgCase
+from yigong.payment.policy_inputs import InstitutionLevels
 from yigong.schema.money import Money
-from yigong.services.settlement_data._common import LEVEL_KEY, Provenance, error, fetch
+from yigong.services.settlement_data._common import Provenance, error, fetch
 from yigong.warehouse.hierarchy import TableSource, division_prefix
 
 __all__ = ["drg_inputs_from_warehouse"]
@@ -20,6 +21,7 @@ def drg_inputs_from_warehouse(
     year: int,
     scheme: str,
     *,
+    levels: InstitutionLevels,
     weights_csv: Path | None = None,
     budget: Money | None = None,
 ) -> tuple[DrgInputs, Provenance]:
@@ -31,7 +33,8 @@ def drg_inputs_from_warehouse(
     ``total_cost``, LOS its ``length_of_stay``. Weights come from ``weights_csv`` (drg,weight)
     or from the data (:func:`yigong.casemix.metrics.weights.weights_from_data`: the DRG's
     trimmed mean cost ÷ the overall mean, over every grouped discharge in the warehouse).
-    Stays not grouped or without a weight are not DRG cases; the provenance counts them.
+    Stays not grouped or without a weight are not DRG cases; the provenance counts them. Level
+    keys come from the policy's ``institution_levels`` (``levels``).
     """
     from ibis.common.exceptions import TableNotFound
 
@@ -92,7 +95,7 @@ def drg_inputs_from_warehouse(
         DrgCase(
             str(x["discharge_id"]),
             str(x["institution_id"]),
-            LEVEL_KEY.get(str(x["institution_type"]), str(x["institution_type"])),
+            levels.key(str(x["institution_type"])),
             str(x["drg"]),
             Decimal(x["weight"]),
             Money(x["total_cost"]),  # type: ignore[arg-type]

@@ -1,39 +1,53 @@
-"""Quarterly assessment scores (季度考核) from the indicator engine's C02 and C03."""
+"""Quarterly assessment scores (季度考核): the indicator engine's results for each community and
+quarter, scored by the payment policy's ``assessment.score`` rule.
+
+Which indicators, their weights and the attainment rule are policy (``assessment.yaml`` of the
+policy pack); the targets are the indicator catalog's; the arithmetic is the payment engine's
+(:mod:`yigong.payment.assessment`). This module only collects the indicator results.
+"""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from yigong.payment.issues import Issue, IssueLevel, PaymentInputError
+from yigong.payment.assessment import (
+    Attainment,
+    attainment,
+    indicator_value,
+    quarter_score,
+    score_rule_text,
+)
+from yigong.payment.errors import PaymentInputError
+from yigong.payment.policy_inputs import AssessmentScoreRule
 from yigong.payment.records import AssessmentScore
-from yigong.services.settlement_data._common import Provenance
+from yigong.rulepacks import Issue, Level
+from yigong.services.settlement_data._common import Provenance, error
 from yigong.services.settlement_data.community_map import CommunityMap
 from yigong.warehouse.hierarchy import TableSource
 
-__all__ = ["SCORE_INDICATORS", "assessment_scores", "attainment"]
-
-
-#: the indicators a quarterly score is made of: the two figures [N] sets for communities.
-SCORE_INDICATORS = ("C02", "C03")
-
-
-def attainment(value: Decimal, target: Decimal, lower_is_better: bool) -> Decimal:
-    if lower_is_better:
-        return Decimal(1) if value <= target else target / value
-    return min(Decimal(1), value / target)
+__all__ = ["assessment_scores", "attainment"]
 
 
 def assessment_scores(
-    tables: TableSource, cmap: CommunityMap, year: int
+    tables: TableSource, cmap: CommunityMap, year: int, rule: AssessmentScoreRule | None
 ) -> tuple[tuple[AssessmentScore, ...], Provenance]:
-    """Quarterly 0–100 scores per community from the indicator engine (see the module doc)."""
-    from yigong.services import indicators as indicator_service
+    """Quarterly 0–100 scores per community from the indicator engine, by the policy's rule."""
+    from yigong.services import indicators as indicator_service  # services call each other lazily
 
+    if rule is None:
+        raise error(
+            "warehouse.scores",
+            "the policy has no assessment.score section (which indicators make the quarterly "
+            "score): copy it from the built-in pack henan-default (assessment.yaml)",
+            "score",
+        )
+    ids = rule.indicator_ids
     scores, figures, missing = [], {}, []
+    targets: dict[str, tuple[str, float | Decimal, str]] = {}
     for cid, _ in cmap.communities:
         for q in range(1, 5):
             ev = indicator_service.compute(
-                tables, f"community:{cid}", f"{year}Q{q}", ids=list(SCORE_INDICATORS), compare=False
+                tables, f"community:{cid}", f"{year}Q{q}", ids=ids, compare=False
             )
             parts = []
             for r in ev.results:
@@ -46,10 +60,11 @@ def assessment_scores(
                 ):
                     figures[key] = f"not computed ({r.status}{': ' + r.note if r.note else ''})"
                     continue
-                value = Decimal(r.numerator) * Decimal(str(r.factor)) / Decimal(r.denominator)
+                value = indicator_value(r.numerator, r.denominator, r.factor)
                 target = Decimal(str(r.target.value))
                 att = attainment(value, target, r.target.comparator in ("<=", "<"))
-                parts.append(att)
+                parts.append(Attainment(r.indicator, value, r.target.comparator, target, att))
+                targets.setdefault(r.indicator, (r.target.comparator, r.target.value, r.unit))
                 figures[key] = (
                     f"{r.numerator}/{r.denominator} × {r.factor:g} = "
                     f"{value:.2f} vs {r.target.comparator} {target:g} → "
@@ -58,18 +73,16 @@ def assessment_scores(
             if not parts:
                 missing.append(f"{cid} Q{q}")
                 continue
-            score = (Decimal(100) * sum(parts, Decimal(0)) / len(parts)).quantize(
-                Decimal("0.01"), rounding=ROUND_HALF_UP
-            )
+            score = quarter_score(parts, rule)
             figures[f"{cid}:Q{q}"] = str(score)
             scores.append(AssessmentScore(cid, q, score))
     if missing:
         raise PaymentInputError(
             [
                 Issue(
-                    IssueLevel.ERROR,
+                    Level.ERROR,
                     "warehouse.scores",
-                    f"the indicator engine computed none of {', '.join(SCORE_INDICATORS)} for {m}; "
+                    f"the indicator engine computed none of {', '.join(ids)} for {m}; "
                     f"details: {figures}",
                     "warehouse",
                     None,
@@ -78,9 +91,4 @@ def assessment_scores(
                 for m in missing
             ]
         )
-    return tuple(scores), Provenance(
-        "assessments",
-        "100 × mean over C02 (≥ 90 %) and C03 (≥ 65 %) of min(1, value ÷ target), "
-        "per community node and quarter, half-up to 0.01",
-        figures,
-    )
+    return tuple(scores), Provenance("assessments", score_rule_text(rule, targets), figures)

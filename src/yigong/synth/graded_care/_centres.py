@@ -11,7 +11,7 @@ import numpy as np
 
 from yigong.graded_care.centres.catalog import CentreCatalog, CentreRequestStatus
 from yigong.graded_care.centres.recognition import PriorResult, RecognitionStatus, find_repeat
-from yigong.graded_care.money import to_fen
+from yigong.schema.money import Money
 from yigong.store import models as m
 from yigong.synth.graded_care._base import (
     CENTRE_MIX,
@@ -71,7 +71,7 @@ def _generate_centres(
                 "requested_at": at,
                 "reported_at": None,
                 "report_text": None,
-                "price_fen": to_fen(service.price),
+                "price_fen": Money(service.price).fen,
                 "version": 1,
             }
             recognised = False

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from yigong.graded_care.contracts import KeyPopulation, distribute_fee
-from yigong.graded_care.money import to_fen
+from yigong.schema.money import Money
 from yigong.store import models as m
 from yigong.synth.graded_care._base import (
     SERVICE_BY_POP,
@@ -104,7 +104,7 @@ def _generate_contracts(
     draws = rng.random((n, 4))
     anchor = rng.integers(0, 90, size=n)
     fees: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
-    fee_fen = {True: to_fen(rates.fee_key), False: to_fen(rates.fee_general)}
+    fee_fen = {True: Money(rates.fee_key).fen, False: Money(rates.fee_general).fen}
     n_contract = 0
     for year in years:
         masks = _population_masks(base_age + (year - years[0]), female, draws, rng)
@@ -181,7 +181,7 @@ def _generate_contracts(
                     "year": year,
                     "recipient": line.recipient,
                     "recipient_kind": line.recipient_kind,
-                    "amount_fen": to_fen(line.amount),
+                    "amount_fen": Money(line.amount).fen,
                     "rule": line.rule,
                 },
             )

@@ -1,0 +1,74 @@
+"""Rule packs: the one machinery every engine uses to read, locate and check its rules as data.
+
+- `Issue` / `Level` / `IssuesError`: the one vocabulary of findings (file, line, field, reason);
+- `SourceFile`: the one YAML-with-lines reader (``decimals=True`` reads floats as ``Decimal``);
+- `validate_model`: Pydantic errors → issues at their lines;
+- `open_pack` / `open_packs` / `resolve` / `seal`: built-in packs by id, user packs by folder,
+  with the pack convention (``manifest.toml``, ``README.md``, licence, checksums) checked;
+- `Checks` / `run_checks`: a registry of small named checks, run by one function;
+- `Quote` / `rules_markdown`: a policy sentence and where a pack implements it (``docs/rules.md``).
+
+Engines keep only their spec (Pydantic models) and their checks. This package imports no engine.
+"""
+
+from __future__ import annotations
+
+from yigong.rulepacks.checks import Check, Checks, run_checks
+from yigong.rulepacks.issues import Issue, IssuesError, Level, error, errors_in, warning
+from yigong.rulepacks.manifest import MANIFEST, PackManifest, read_manifest
+from yigong.rulepacks.models import model_issues, validate_model
+from yigong.rulepacks.packs import (
+    Pack,
+    PackNotFound,
+    builtin_folders,
+    is_pack_folder,
+    open_pack,
+    open_packs,
+    resolve,
+    seal,
+    sha256_file,
+)
+from yigong.rulepacks.quotes import Quote, repo_path, rules_markdown
+from yigong.rulepacks.yamlsrc import (
+    DecimalLoader,
+    FieldPath,
+    SourceFile,
+    YAMLError,
+    dotted,
+    yaml_issue,
+)
+
+__all__ = [
+    "MANIFEST",
+    "Check",
+    "Checks",
+    "DecimalLoader",
+    "FieldPath",
+    "Issue",
+    "IssuesError",
+    "Level",
+    "Pack",
+    "PackManifest",
+    "PackNotFound",
+    "Quote",
+    "SourceFile",
+    "YAMLError",
+    "builtin_folders",
+    "dotted",
+    "error",
+    "errors_in",
+    "is_pack_folder",
+    "model_issues",
+    "open_pack",
+    "open_packs",
+    "read_manifest",
+    "repo_path",
+    "resolve",
+    "rules_markdown",
+    "run_checks",
+    "seal",
+    "sha256_file",
+    "validate_model",
+    "warning",
+    "yaml_issue",
+]
