@@ -1,19 +1,24 @@
 """Reading and checking layout profile packs.
 
-A pack is a folder::
+A profile is a rule pack in the project's pack format (`yigong.rulepacks`, kind
+``layout-profile``; `yigong packs check` checks it with every other pack)::
 
-    <id>/manifest.toml   [profile] id, version, title, table, source …; [groups], [derived],
-                         [sublists.<id>], [taken], [maps] (see docs/ingest.md "Layout profiles")
+    <id>/manifest.toml   [pack] id, version, kind, titles; [source] the standard it follows,
+                         licence; [files] the SHA-256 of every file (`yigong packs seal`)
+    <id>/profile.toml    [profile] table, min_share, case_key; [groups], [derived],
+                         [sublists.<id>], [taken], [maps] (docs/ingest.md "Layout profiles")
     <id>/fields.csv      sheet,name,header,aliases,column,group,slot,codes,format,source,note
     <id>/codes.csv       map,value,code,label   (the first value listed for a code is the one
                          yigong writes)
     <id>/README.md       the standard it follows, what is an extension, what to check locally
+    <id>/LICENSE.txt
 
 The shipped packs live beside this module; further folders (a county's local variant, made by
 copying a shipped folder and editing it) are found through ``--profiles DIR`` or the
 environment variable ``YIGONG_PROFILES`` (folders separated by ``:``). A pack whose id repeats a
 shipped one replaces it. Every pack is checked when loaded (`check_profile`): a broken pack is
-refused with the file, line and reason, never half-used.
+refused with the file, line and reason, never half-used. An edited copy whose checksums are
+stale is used (a warning of `yigong packs check`, as for every user pack).
 """
 
 from __future__ import annotations
@@ -38,11 +43,14 @@ from yigong.ingest.profiles.model import (
     ValueMap,
     parse_template,
 )
+from yigong.rulepacks import Level, PackNotFound
+from yigong.rulepacks.packs import Pack, open_pack
 from yigong.schema.codes import SMALL_CODE_SYSTEMS
 from yigong.schema.model import DType
 from yigong.schema.tables import BY_NAME, TABLES
 
 ENV_VAR = "YIGONG_PROFILES"
+KIND = "layout-profile"
 SHIPPED = Path(__file__).parent / "packs"
 FIELD_COLUMNS = (
     "sheet",
@@ -70,12 +78,7 @@ class _Strict(BaseModel):
 
 
 class _Head(_Strict):
-    id: str
-    version: str
-    title: str
-    title_en: str = ""
     table: str
-    source: str
     min_share: float = 0.5
     case_key: list[str] = []
 
@@ -133,9 +136,22 @@ def _taken(column: str, text: str, where: str) -> Taken:
     return Taken(column, sheet, op.lower(), name, wf or "", (wv or "").strip("'\""))
 
 
+def _pack(folder: Path) -> Pack:
+    """The pack's manifest and folder convention (rulepacks): errors refuse it."""
+    try:
+        pack, issues = open_pack(SHIPPED, folder, KIND)
+    except PackNotFound as exc:
+        raise ProfileError(str(exc)) from exc
+    errors = [i for i in issues if i.level is Level.ERROR]
+    if pack is None or errors:
+        raise ProfileError("; ".join(str(i) for i in errors) or f"{folder}: unusable manifest")
+    return pack
+
+
 def load_profile(folder: Path) -> Profile:
     """Read the pack in `folder` and check it; ProfileError naming the problem otherwise."""
-    where = folder / "manifest.toml"
+    pack = _pack(folder)
+    where = folder / "profile.toml"
     try:
         with where.open("rb") as fh:
             m = _Manifest.model_validate(tomllib.load(fh))
@@ -176,14 +192,14 @@ def load_profile(folder: Path) -> Profile:
         seen[r["value"]] = r["code"]
         written.setdefault(r["map"], {}).setdefault(r["code"], r["value"])
     maps = {k: ValueMap(k, m.maps.get(k, k), v, written[k]) for k, v in values.items() if k}
-    h = m.profile
+    h, info, src = m.profile, pack.manifest.pack, pack.manifest.source
     profile = Profile(
-        id=h.id,
-        version=h.version,
-        title=h.title,
-        title_en=h.title_en,
+        id=info.id,
+        version=info.version,
+        title=info.title_zh,
+        title_en=info.title_en,
         table=h.table,
-        source=h.source,
+        source=f"{src.document}: {src.clause}" if src.clause else src.document,
         folder=folder,
         fields=tuple(fields),
         value_maps=maps,
