@@ -49,7 +49,7 @@ def group_cmd(
     (a DuckDB file, or with --backend spark a Parquet warehouse directory). A national front
     page is grouped directly; its output rows carry the export's 病案号 and 住院次数."""
     from yigong.casemix.contract import InputError
-    from yigong.casemix.issues import PackError
+    from yigong.casemix.packs import PackError
     from yigong.ingest.report import IngestError
 
     kind = chosen(backend)

@@ -10,7 +10,6 @@ sub-lists of a main file), `project` (after the main file and its sub-lists are 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -18,7 +17,7 @@ import pyarrow as pa
 
 from yigong.ingest.profiles.detect import csv_header
 from yigong.ingest.profiles.headers import Binding, bind, closest, known_headers
-from yigong.ingest.profiles.layout import ERRORS, Layout, SubSheet, lit, q
+from yigong.ingest.profiles.layout import ERRORS, Layout, SubSheet, lit
 from yigong.ingest.report import IngestError
 from yigong.schema.tables import BY_NAME
 
@@ -234,10 +233,6 @@ def stage_arrow(con: duckdb.DuckDBPyConnection, table: pa.Table, name: str) -> N
     con.register("_yg_sheet", table)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _yg_sheet")
     con.unregister("_yg_sheet")
-
-
-StageFn = Callable[[Path, str, str], None]
-__all__ = ["finish", "notices", "project", "q", "stage_arrow", "stage_text_csv", "sublist_sources"]
 
 
 def apply_layout(

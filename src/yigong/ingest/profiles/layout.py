@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from yigong.ingest.profiles.headers import Binding, Bound
-from yigong.ingest.profiles.model import Derived, FieldSpec, Taken, template_pieces
+from yigong.ingest.profiles.model import Derived, Taken, template_pieces
 from yigong.schema.tables import BY_NAME
 
 DATE_FORMATS = (
@@ -399,7 +399,3 @@ def _raw_of(table: str, column: str) -> str | None:
         if c.name == column:
             return c.pseudonymise
     return None
-
-
-def described(spec: FieldSpec) -> str:
-    return f"{spec.header} ({spec.name})"
