@@ -7,7 +7,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from yigong.schema.tables import DISCHARGE_COST_COLUMNS
-from yigong.synth._arrow import concat, dates, flags, joined, money, nullable, padded, take
+from yigong.synth._arrow import concat, dates, flags, joined, money, padded, take
 from yigong.synth.context import CountyContext
 from yigong.synth.inpatient import COUNTY, TOWNSHIP, Stays
 
@@ -93,9 +93,8 @@ def procedure_details(
 
 
 def _details(offsets: np.ndarray, values: np.ndarray) -> pa.Array:
-    """A detail list aligned with the procedures; null when no element is recorded."""
-    recorded = np.r_[0, np.cumsum(values != "")]
-    return nullable(joined(offsets, values), recorded[offsets[1:]] > recorded[offsets[:-1]])
+    """A detail list aligned with the procedures ("" for a procedure without one)."""
+    return joined(offsets, pa.array(values, pa.string()))
 
 
 def discharges_table(

@@ -193,8 +193,12 @@ class Layout:
         ]
         any_value = ", ".join(f"CASE WHEN {p} THEN {e} END" for p, e in present)
         joined = ", ".join(f"CASE WHEN {p} THEN coalesce({e}, '') END" for p, e in present)
+        count = " + ".join(f"CASE WHEN {p} THEN 1 ELSE 0 END" for p, _ in present)
+        # as in a canonical file: one empty element is an empty field (null); two or more
+        # are kept ("|": both procedures without a grade)
         return (
-            f"CASE WHEN coalesce({any_value}) IS NULL THEN NULL ELSE concat_ws('|', {joined}) END"
+            f"CASE WHEN coalesce({any_value}) IS NULL AND ({count}) <= 1 THEN NULL "
+            f"ELSE concat_ws('|', {joined}) END"
         )
 
     def joins(self) -> list[str]:
