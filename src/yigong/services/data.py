@@ -39,11 +39,13 @@ def ingest_files(
     table: str | None = None,
     key_file: str | Path | None = None,
     progress: Callable[[str, Path], None] | None = None,
+    profile: str | None = None,
 ) -> list[IngestReport]:
-    """Ingest files or directories into the warehouse at `db`."""
+    """Ingest files or directories into the warehouse at `db`; files in a national layout are
+    read with the layout profile `profile` (default: the one their header matches)."""
     key = PseudonymKey.from_env_or_file(key_file)
     with Warehouse(db) as wh:
-        return ingest_paths(wh, paths, table=table, key=key, progress=progress)
+        return ingest_paths(wh, paths, table=table, key=key, progress=progress, profile=profile)
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ import time
 import uuid
 from pathlib import Path
 
-import pyarrow as pa
-
+from yigong.ingest import profiles
 from yigong.ingest.encoding import EncodingError, as_utf8
+from yigong.ingest.excel import read_sheets
 from yigong.ingest.pseudonym import KEY_HEX_CHARS, PseudonymKey
 from yigong.ingest.report import IngestError, IngestReport, RowError
 from yigong.schema.model import Table
@@ -55,36 +55,6 @@ def _sha256_in_thread(path: Path) -> tuple[threading.Thread, list[str]]:
     thread = threading.Thread(target=work, daemon=True)
     thread.start()
     return thread, out
-
-
-def _xlsx_to_arrow(path: Path) -> pa.Table:
-    from openpyxl import load_workbook
-
-    wb = load_workbook(path, read_only=True, data_only=True)
-    rows = wb.worksheets[0].iter_rows(values_only=True)
-    header = [str(h) for h in next(rows)]
-    cols: list[list[str | None]] = [[] for _ in header]
-
-    def text(v: object) -> str | None:
-        if v is None:
-            return None
-        if isinstance(v, dt.datetime):
-            return (
-                v.strftime("%Y-%m-%d %H:%M:%S")
-                if (v.hour, v.minute, v.second) != (0, 0, 0)
-                else v.date().isoformat()
-            )
-        if isinstance(v, dt.date):
-            return v.isoformat()
-        if isinstance(v, float) and v.is_integer():
-            return str(int(v))
-        return str(v)
-
-    for row in rows:
-        for i in range(len(header)):
-            cols[i].append(text(row[i]) if i < len(row) else None)
-    wb.close()
-    return pa.table({h: pa.array(c, pa.string()) for h, c in zip(header, cols, strict=True)})
 
 
 def _reader_columns(table: Table, header: list[str]) -> dict[str, str]:
@@ -130,6 +100,9 @@ def stage_file(
                 header = next(csv.reader(fh), [])
             if not header:
                 raise IngestError(shown, "the file is empty (no header line)")
+            twice = sorted({h for h in header if header.count(h) > 1})
+            if twice:
+                raise IngestError(shown, f"the header names column {twice[0]!r} twice: rename one")
             types = _reader_columns(table, header)
             spec = "{" + ", ".join(f"{lit(h)}: {lit(t)}" for h, t in types.items()) + "}"
             con.execute(
@@ -169,7 +142,7 @@ def stage_file(
             )
             staged = {n: False for n, *_ in cols}
         elif suffix == ".xlsx":
-            arrow = _xlsx_to_arrow(path)
+            arrow = read_sheets(path, shown, only_first=True)[0].table
             con.register("_xlsx", arrow)
             con.execute("CREATE TEMP TABLE stg AS SELECT * FROM _xlsx")
             con.unregister("_xlsx")
@@ -212,25 +185,40 @@ def _plan(
 ) -> CheckPlan:
     """Plan the checks, and hash each distinct raw identifier of the staged file once."""
     con = wh.duck
-    text_columns = [c for c, typed in staged.items() if not typed]
-    long_text: frozenset[str] = frozenset()
-    if text_columns:  # only columns with a value of 18+ characters can hold an identity number
-        lengths = con.execute(
-            "SELECT "
-            + ", ".join(f"coalesce(max(length({q(c)})), 0)" for c in text_columns)
-            + " FROM stg"
-        ).fetchone()
-        long_text = frozenset(c for c, n in zip(text_columns, lengths, strict=True) if n >= 18)
     pseudonymise = _pseudonymise_sql(key)
-    plan = build_plan(table, staged, pseudonymise, long_text)
+    # every text column is checked for identity numbers; the check first looks at the length
+    # of each value (18+ characters), so no separate pass over the file is needed to skip it
+    plan = build_plan(table, staged, pseudonymise)
     for mapping, column in plan.pseudonym_maps:
-        assert pseudonymise is not None
+        assert pseudonymise is not None and key is not None
+        # identifiers already hashed for an earlier file of this run are not hashed again
+        cache = pseudonym_cache(key)
+        con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {cache} (raw VARCHAR, k VARCHAR)")
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {mapping} AS SELECT raw, "
-            f"{pseudonymise.format(v='raw')} AS k FROM "
-            f"(SELECT DISTINCT {q(column)} AS raw FROM stg WHERE {q(column)} IS NOT NULL)"
+            f"CREATE OR REPLACE TEMP TABLE {mapping} AS SELECT DISTINCT {q(column)} AS raw "
+            f"FROM stg WHERE {q(column)} IS NOT NULL"
+        )
+        con.execute(
+            f"INSERT INTO {cache} SELECT raw, {pseudonymise.format(v='raw')} FROM {mapping} m "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {cache} c WHERE c.raw = m.raw)"
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {mapping} AS SELECT c.raw, c.k FROM {cache} c "
+            f"SEMI JOIN {mapping} m ON c.raw = m.raw"
         )
     return plan
+
+
+def pseudonym_cache(key: PseudonymKey) -> str:
+    """The temp table of identifiers hashed so far under `key` in this connection (raw values
+    live only there, in memory, and are dropped by `forget_pseudonyms` after a run)."""
+    return f"yg_pseudo_cache_{key.fingerprint[:12]}"
+
+
+def forget_pseudonyms(wh: Warehouse, key: PseudonymKey | None) -> None:
+    """Drop the run's cache of hashed identifiers (see `pseudonym_cache`)."""
+    if key is not None:
+        wh.duck.execute(f"DROP TABLE IF EXISTS {pseudonym_cache(key)}")
 
 
 def _notices(table: Table, staged: dict[str, bool], plan: CheckPlan) -> list[str]:
@@ -313,8 +301,12 @@ def ingest_file(
     table: Table,
     key: PseudonymKey | None = None,
     run_id: str | None = None,
+    profile: str | None = None,
+    keep_pseudonyms: bool = False,
 ) -> IngestReport:
-    """Validate `path` against `table` and load it; see the module docstring."""
+    """Validate `path` against `table` and load it; see the module docstring. A file in a
+    national layout (`yigong.ingest.profiles`) is projected to canonical columns first
+    (`profile` names its layout profile; default: detected from the header)."""
     started = time.perf_counter()
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     path = Path(path)
@@ -335,8 +327,11 @@ def ingest_file(
             raise IngestError(str(path), str(exc)) from exc
     else:
         staged, reader_rejects = stage_file(wh, path, table)
+    layout, staged = profiles.apply_layout(con, path, table.name, staged, profile)
     plan = _plan(wh, table, staged, key)
     skipped = _find_errors(wh, plan, reader_rejects)
+    if layout is not None:  # errors named by the file's own columns, plus the profile's own
+        profiles.finish(con, layout)
     rows_staged = wh.count("stg")
     bad_staged = con.execute("SELECT count(DISTINCT _rowid) FROM errs").fetchone()[0]
     rows_read, rows_accepted = rows_staged + skipped, rows_staged - bad_staged
@@ -383,6 +378,12 @@ def ingest_file(
             "SELECT row_no, field, value, reason FROM errs ORDER BY row_no, field LIMIT 50"
         ).fetchall()
     ]
+    if not keep_pseudonyms:  # a run of several files keeps them until its end (`ingest_paths`)
+        forget_pseudonyms(wh, key)
+    notices = _notices(table, staged, plan)
+    if layout is not None:
+        notices = profiles.notices(con, layout) + notices
+        profiles.cleanup(con, layout)
     con.execute("DROP VIEW IF EXISTS acc")
     for tmp in ("stg", "chk", "errs", "acc_keys", "yg_skip", *(m for m, _ in plan.pseudonym_maps)):
         con.execute(f"DROP TABLE IF EXISTS {tmp}")
@@ -397,7 +398,8 @@ def ingest_file(
         rows_replaced=replaced,
         errors_by_rule=by_rule,
         samples=samples,
-        notices=_notices(table, staged, plan)
+        notices=notices
         + ([f"read as {encoding.upper()} and transcoded to UTF-8"] if encoding != "utf-8" else []),
+        profile=layout.profile.id if layout is not None else None,
         seconds=time.perf_counter() - started,
     )

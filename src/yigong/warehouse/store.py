@@ -94,6 +94,7 @@ class Warehouse:
         for tbl in (*TABLES, *CHILD_TABLES):
             cols = ", ".join(f'"{c.name}" {sql_type(c)}' for c in tbl.columns)
             con.execute(f'CREATE TABLE IF NOT EXISTS "{tbl.name}" ({cols})')
+            self._add_new_columns(tbl.name, tbl.column_names, cols)
         con.execute(INGEST_RUNS_DDL)
         con.execute(QUARANTINE_DDL)
         con.execute(META_DDL)
@@ -110,6 +111,26 @@ class Warehouse:
                     "header = true, all_varchar = true)",
                     [str(path)],
                 )
+
+    def _add_new_columns(self, name: str, columns: tuple[str, ...], ddl: str) -> None:
+        """A warehouse written before a release added columns to `name` gets them (empty), in
+        declared order: the table is rebuilt with its rows copied by column name."""
+        con = self.duck
+        have = [
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                "AND table_schema = 'main' ORDER BY ordinal_position",
+                [name],
+            ).fetchall()
+        ]
+        if have == list(columns) or not set(have) < set(columns):
+            return
+        with self.transaction() as tx:
+            tx.execute(f'CREATE TABLE "_yg_new_{name}" ({ddl})')
+            tx.execute(f'INSERT INTO "_yg_new_{name}" BY NAME SELECT * FROM "{name}"')
+            tx.execute(f'DROP TABLE "{name}"')
+            tx.execute(f'ALTER TABLE "_yg_new_{name}" RENAME TO "{name}"')
 
     # -- reading ----------------------------------------------------------------
     def table(self, name: str) -> ibis.Table:
