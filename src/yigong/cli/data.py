@@ -46,6 +46,18 @@ def synth(
         int | None,
         typer.Option(help="Only the preset's first N counties (e.g. a slice of the province)."),
     ] = None,
+    layout: Annotated[
+        str,
+        typer.Option(
+            help="canonical | national: the front page, settlement list and visit list as "
+            "hospitals export them (Chinese headers, one column per diagnosis and procedure, "
+            "the settlement list's sub-lists), CSV in GBK or XLSX."
+        ),
+    ] = "canonical",
+    encoding: Annotated[
+        str,
+        typer.Option(help="CSV encoding: utf-8 | utf-8-sig | gbk | gb18030 (national: gbk)."),
+    ] = "",
 ) -> None:
     """Generate a seeded synthetic county, city or province as institution export files."""
     from yigong.synth import generate, write_faults
@@ -64,6 +76,8 @@ def synth(
                 years=year_tuple,
                 partitioned=partitioned,
                 counties=counties,
+                layout=layout,
+                encoding=encoding,
                 progress=lambda step, n: progress.update(
                     task, description=f"synth {preset}: {step} ({n:,} rows)"
                 ),
@@ -71,10 +85,10 @@ def synth(
     except (KeyError, ValueError) as exc:
         console.print(f"[red]error:[/red] {exc.args[0] if exc.args else exc}")
         raise typer.Exit(2) from exc
-    layout = (
-        "partitioned: <table>/county=…/period=…/part-0" if partitioned else "one file per table"
-    )
-    table = RichTable("table", "rows", title=f"{preset} → {out} ({layout})")
+    shape = "partitioned: <table>/county=…/period=…/part-0" if partitioned else "one file per table"
+    if layout == "national":
+        shape += "; 病案首页, 结算清单 and 门急诊 in their national layouts"
+    table = RichTable("table", "rows", title=f"{preset} → {out} ({shape})")
     for name, rows in summary.items():
         table.add_row(name, f"{rows:,}")
     console.print(table)
@@ -98,6 +112,17 @@ def ingest(
         Path | None, typer.Option(help="Write every rejected row to this CSV.")
     ] = None,
     strict: Annotated[bool, typer.Option(help="Exit 1 if any row was rejected.")] = False,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            help="Layout profile of files in a national layout (default: detected from the "
+            "header; `yigong profiles list`)."
+        ),
+    ] = None,
+    profiles_dir: Annotated[
+        list[Path] | None,
+        typer.Option("--profiles", help="A further folder of layout profiles (local variants)."),
+    ] = None,
     backend: BackendOpt = None,
     out: Annotated[
         Path | None,
@@ -107,7 +132,11 @@ def ingest(
     ] = None,
     spark_master: MasterOpt = None,
 ) -> None:
-    """Validate files row by row and load them; bad rows go to quarantine with their reason."""
+    """Validate files row by row and load them; bad rows go to quarantine with their reason.
+    Files in a national layout (病案首页, 结算清单, HIS visit lists) are read through the layout
+    profile their header matches."""
+    if profiles_dir:
+        _add_profile_dirs(profiles_dir)
     kind = chosen(backend)
     if kind == "spark" and out is None:
         raise typer.BadParameter(
@@ -126,6 +155,7 @@ def ingest(
                     progress=lambda t, p: progress.update(
                         task, description=f"ingest {p.name} → {t}"
                     ),
+                    profile=profile,
                 )
             rejected = svc.quarantine_rows(wh, {r.run_id for r in reports}) if report else []
     except (IngestError, WarehouseError) as exc:
@@ -137,6 +167,16 @@ def ingest(
         console.print(f"rejected rows written to {report}")
     if strict and any(r.rows_rejected for r in reports):
         raise typer.Exit(1)
+
+
+def _add_profile_dirs(dirs: list[Path]) -> None:
+    """Put further profile folders on the search path of this process."""
+    import os
+
+    from yigong.ingest.profiles.packs import ENV_VAR
+
+    have = [p for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p]
+    os.environ[ENV_VAR] = os.pathsep.join([*have, *(str(d) for d in dirs)])
 
 
 def print_reports(reports: list[IngestReport]) -> None:

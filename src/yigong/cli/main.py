@@ -109,3 +109,6 @@ app.add_typer(screen.app, name="screen")
 from yigong.cli import packs  # noqa: E402
 
 app.add_typer(packs.app, name="packs")
+from yigong.cli import profiles  # noqa: E402
+
+app.add_typer(profiles.app, name="profiles")

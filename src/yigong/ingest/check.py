@@ -107,18 +107,10 @@ def plan_checks(
     con: duckdb.DuckDBPyConnection, table: Table, staged: dict[str, bool], key: PseudonymKey | None
 ) -> CheckPlan:
     """Plan the checks over `stg`, and hash each distinct raw identifier of the batch once."""
-    text_columns = [c for c, typed in staged.items() if not typed]
-    long_text: frozenset[str] = frozenset()
-    if text_columns:  # only columns with a value of 18+ characters can hold an identity number
-        lengths = con.execute(
-            "SELECT "
-            + ", ".join(f"coalesce(max(length({q(c)})), 0)" for c in text_columns)
-            + " FROM stg"
-        ).fetchone()
-        assert lengths is not None
-        long_text = frozenset(c for c, n in zip(text_columns, lengths, strict=True) if n >= 18)
     pseudonymise = pseudonymise_sql(key)
-    plan = build_plan(table, staged, pseudonymise, long_text)
+    # every text column is checked for identity numbers; the check first looks at the length
+    # of each value (18+ characters), so no separate pass over the batch is needed to skip it
+    plan = build_plan(table, staged, pseudonymise)
     for mapping, column in plan.pseudonym_maps:
         assert pseudonymise is not None
         con.execute(

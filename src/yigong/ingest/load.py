@@ -36,7 +36,7 @@ from yigong.ingest.check import (
 )
 from yigong.ingest.children import children_batch
 from yigong.ingest.pseudonym import PseudonymKey
-from yigong.ingest.read import BATCH_ROWS, Staged, file_feature, staged_file
+from yigong.ingest.read import BATCH_ROWS, Staged, file_feature, finish_layout, staged_file
 from yigong.ingest.report import IngestError, IngestReport, RowError
 from yigong.ingest.rules import build_plan
 from yigong.schema.bookkeeping import INGEST_RUNS, KEY_FINGERPRINT, QUARANTINE
@@ -78,8 +78,7 @@ def _notices(table: Table, staged: Staged, key: PseudonymKey | None) -> list[str
         for c in columns
         if c not in known and c not in NAME_COLUMNS
     ]
-    notices += [f"column {c!r} is absent: left empty" for c in plan.missing_optional]
-    return notices + staged.notices
+    return notices + [f"column {c!r} is absent: left empty" for c in plan.missing_optional]
 
 
 def _references(wh: Warehouse, table: Table) -> dict[str, list[str]]:
@@ -187,8 +186,11 @@ def ingest_file(
     table: Table,
     key: PseudonymKey | None = None,
     run_id: str | None = None,
+    profile: str | None = None,
 ) -> IngestReport:
-    """Validate `path` against `table` and load it; see the module docstring."""
+    """Validate `path` against `table` and load it; see the module docstring. A file in a
+    national layout (`yigong.ingest.profiles`) is projected to canonical columns first
+    (`profile` names its layout profile; default: detected from the header)."""
     started = time.perf_counter()
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     path = Path(path)
@@ -201,9 +203,10 @@ def ingest_file(
     _check_key(wh, key, str(path))
     run_id = run_id or uuid.uuid4().hex[:12]
     hasher, digest = _sha256_in_thread(path)
+    checked_name, errors_name = f"_yg_checked_{run_id}", f"_yg_errors_{run_id}"
     temporary: list[str] = []
     try:
-        with staged_file(wh, path, table) as staged:
+        with staged_file(wh, path, table, profile) as staged:
             check = BatchCheck(
                 table.name, key, _references(wh, table), secrets.token_hex(16), staged.typed
             )
@@ -213,17 +216,19 @@ def ingest_file(
                     check,
                     output_schema(table),
                     batch_rows=BATCH_ROWS,
-                    name=f"_yg_checked_{run_id}",
+                    name=checked_name,
                 )
             except Exception as exc:  # a file whose rows cannot be read to the end
                 raise IngestError(str(path), f"cannot read the file: {exc}") from exc
-            notices = _notices(table, staged, key)
+            temporary.append(checked_name)
+            wh.create_table(errors_name, _errors(table, checked), temporary=True)
+            temporary.append(errors_name)
+            if staged.layout is not None:  # errors named by the file's own columns
+                found = finish_layout(staged, wh.to_arrow(errors_name))
+                wh.create_table(errors_name, found, temporary=True)
+            notices = staged.layout_notices + _notices(table, staged, key) + staged.notices
+            used = staged.layout.profile.id if staged.layout is not None else None
             rejects = staged.rejects
-        temporary.append(f"_yg_checked_{run_id}")
-        errors = _errors(table, checked)
-        errors_name = f"_yg_errors_{run_id}"
-        wh.create_table(errors_name, errors, temporary=True)
-        temporary.append(errors_name)
         errors = wh.table(errors_name)
         bad = errors.select(ROW).distinct()
         accepted = checked.filter(checked[ERRORS].isnull())
@@ -239,6 +244,8 @@ def ingest_file(
             "file": str(path),
             "file_sha256": digest[0],
         }
+        rows_read = rows_staged + len(rejects)
+        rows_rejected = bad_staged + len(rejects)
         with wh.transaction():
             replaced = _write(wh, table, accepted, children, key)
             if os.environ.get(CRASH_ENV) == table.name:
@@ -254,8 +261,6 @@ def ingest_file(
             )
             if rejects:
                 wh.replace_rows("quarantine", _rejected_lines(rejects, run))
-            rows_read = rows_staged + len(rejects)
-            rows_rejected = bad_staged + len(rejects)
             wh.replace_rows(
                 "ingest_runs",
                 pa.table(
@@ -288,6 +293,7 @@ def ingest_file(
         samples=samples,
         notices=notices,
         seconds=time.perf_counter() - started,
+        profile=used,
     )
 
 

@@ -288,7 +288,7 @@ def build_plan(
             ):
                 cases.append(
                     (
-                        f"yg_has_id({v})",
+                        f"length({v}) >= 18 AND yg_has_id({v})",
                         lit(
                             "raw_id_number: the field holds a resident ID number; identifiers belong only "
                             "in the *_id_number columns, which are pseudonymised"

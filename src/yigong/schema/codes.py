@@ -150,6 +150,47 @@ PROCEDURE_GRADE: Labels = {
     "4": ("四级手术", "grade 4"),
 }
 
+#: 病案首页 切口等级: 手术切口类别代码 (CV05.10.022)
+INCISION_CLASS: Labels = {
+    "0": ("0类切口", "class 0 (no incision through skin)"),
+    "1": ("Ⅰ类切口", "class I (clean)"),
+    "2": ("Ⅱ类切口", "class II (clean-contaminated)"),
+    "3": ("Ⅲ类切口", "class III (contaminated)"),
+}
+
+#: 病案首页 切口愈合类别: 切口愈合等级代码 (CV05.10.023)
+WOUND_HEALING: Labels = {
+    "1": ("甲", "grade A (healed well)"),
+    "2": ("乙", "grade B (healed with inflammation)"),
+    "3": ("丙", "grade C (suppurated)"),
+    "9": ("其他", "other"),
+}
+
+#: 病案首页 麻醉方式: 麻醉方法代码 (CV06.00.103); the first digit is the family
+ANAESTHESIA: Labels = {
+    "1": ("全身麻醉", "general"),
+    "11": ("吸入麻醉", "inhalational"),
+    "12": ("静脉麻醉", "intravenous"),
+    "13": ("基础麻醉", "basal"),
+    "2": ("椎管内麻醉", "neuraxial"),
+    "21": ("蛛网膜下腔阻滞麻醉", "spinal"),
+    "22": ("硬脊膜外腔阻滞麻醉", "epidural"),
+    "3": ("局部麻醉", "local"),
+    "31": ("神经丛阻滞麻醉", "plexus block"),
+    "32": ("神经节阻滞麻醉", "ganglion block"),
+    "33": ("神经阻滞麻醉", "nerve block"),
+    "34": ("区域阻滞麻醉", "field block"),
+    "35": ("局部浸润麻醉", "local infiltration"),
+    "36": ("表面麻醉", "topical"),
+    "4": ("复合麻醉", "combined"),
+    "41": ("静吸复合麻醉", "intravenous-inhalational"),
+    "42": ("针药复合麻醉", "acupuncture-drug"),
+    "43": ("神经丛与硬膜外阻滞复合麻醉", "plexus and epidural"),
+    "44": ("全麻复合全身降温", "general with hypothermia"),
+    "45": ("全麻复合控制性降压", "general with controlled hypotension"),
+    "9": ("其他麻醉方法", "other"),
+}
+
 #: 手术操作类别 of the national procedure list (类别标识): surgery = operation + interventional.
 PROCEDURE_CATEGORY: Labels = {
     "operation": ("手术", "operation"),
@@ -254,6 +295,9 @@ SMALL_CODE_SYSTEMS: dict[str, Labels] = {
     "admission_condition": ADMISSION_CONDITION,
     "payer": PAYER,
     "procedure_grade": PROCEDURE_GRADE,
+    "incision_class": INCISION_CLASS,
+    "wound_healing": WOUND_HEALING,
+    "anaesthesia": ANAESTHESIA,
     "procedure_category": PROCEDURE_CATEGORY,
     "visit_type": VISIT_TYPE,
     "care_type": CARE_TYPE,

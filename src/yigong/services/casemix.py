@@ -6,11 +6,9 @@ only wires it to files and to the warehouse.
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import ibis
 import pyarrow as pa
@@ -22,12 +20,10 @@ from yigong.casemix import (
     available_packs,
     explain_case,
     group_cases,
-    input_problems,
     read_cases_csv,
     read_pack,
     table_to_cases,
     validate_pack,
-    write_results_csv,
 )
 from yigong.casemix.metrics import (
     LEVELS,
@@ -42,6 +38,9 @@ from yigong.casemix.metrics import (
 from yigong.casemix.metrics.periods import period_id
 from yigong.casemix.metrics.reference import reference_case_facts
 from yigong.services.casemix_reference import choose_reference
+
+# the file contract lives in drg_files (no warehouse imports); re-exported here
+from yigong.services.drg_files import GroupRunSummary, group_file  # noqa: F401
 from yigong.warehouse import Tables, Warehouse
 
 RESULTS_TABLE = "drg_results"
@@ -62,19 +61,6 @@ class PackSummary:
     counts: dict[str, int]
     licence: str
     credit: str
-
-
-@dataclass
-class GroupRunSummary:
-    """What a grouping run did: rows in/out and the status counts."""
-
-    scheme: str
-    pack_version: str
-    rows: int
-    statuses: dict[str, int]
-    output: str = ""
-    drgs: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def list_packs() -> list[PackSummary]:
@@ -101,39 +87,6 @@ def list_packs() -> list[PackSummary]:
 def check_packs(packs: list[str] | None = None) -> dict[str, list[Issue]]:
     """Validate the named packs (ids or folders), or every shipped pack."""
     return {p: validate_pack(p) for p in (packs or list(available_packs()))}
-
-
-def _summary(result: pa.Table, output: str = "") -> GroupRunSummary:
-    meta = result.schema.metadata or {}
-    statuses = Counter(result.column("status").to_pylist())
-    return GroupRunSummary(
-        meta.get(b"scheme", b"").decode(),
-        meta.get(b"pack_version", b"").decode(),
-        result.num_rows,
-        dict(statuses),
-        output,
-        len(set(result.column("drg").drop_null().to_pylist())),
-    )
-
-
-def group_file(
-    input_csv: Path | str,
-    scheme: str,
-    output_csv: Path | str,
-    translate_codes: bool = False,
-    strict: bool = False,
-) -> GroupRunSummary:
-    """The file contract: group ``input_csv`` under ``scheme`` and write ``output_csv``.
-
-    Rows with malformed values are grouped as ``invalid_input`` and listed in
-    ``summary.extra["input_problems"]``; with ``strict`` the file is refused instead.
-    """
-    cases = read_cases_csv(input_csv, strict=strict)
-    result = group_cases(cases, scheme, translate_codes=translate_codes)
-    write_results_csv(result, output_csv)
-    summary = _summary(result, str(output_csv))
-    summary.extra["input_problems"] = input_problems(cases)
-    return summary
 
 
 def explain(case: Case, scheme: str, translate_codes: bool = False) -> Trace:

@@ -45,11 +45,14 @@ def ingest_files(
     progress: Callable[[str, Path], None] | None = None,
     backend: str | None = None,
     master: str | None = None,
+    profile: str | None = None,
 ) -> list[IngestReport]:
-    """Ingest files or directories into the warehouse at `where` (created if absent)."""
+    """Ingest files or directories into the warehouse at `where` (created if absent); files in
+    a national layout are read with the layout profile `profile` (default: the one their
+    header matches)."""
     key = PseudonymKey.from_env_or_file(key_file)
     with opened(where, backend=backend, master=master, create=True) as wh:
-        return ingest_paths(wh, paths, table=table, key=key, progress=progress)
+        return ingest_paths(wh, paths, table=table, key=key, progress=progress, profile=profile)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from yigong.graded_care.catalogs import loader as diseases
 from yigong.graded_care.centres import catalog as centres
 from yigong.indicators import loader as indicators
 from yigong.indicators.checks import validate as validate_catalog
+from yigong.ingest.profiles import packs as profiles
 from yigong.oversight import loader as screening
 from yigong.payment import loader as payment
 from yigong.reform import loader as tasks
@@ -93,6 +94,16 @@ def _drg(folders: list[Path]) -> list[Issue]:
     return [i for f in folders for i in validate_pack(f)]
 
 
+def _profiles(folders: list[Path]) -> list[Issue]:
+    out = []
+    for folder in folders:
+        try:
+            profiles.load_profile(folder)
+        except profiles.ProfileError as exc:
+            out.append(Issue(Level.ERROR, "profile", str(exc), f"{folder.name}/profile.toml"))
+    return out
+
+
 def _kinds() -> tuple[PackKind, ...]:
     return (
         PackKind("drg-grouper", "casemix", "DRG grouper packs", drg.PACKS_DIR, _drg,
@@ -109,6 +120,8 @@ def _kinds() -> tuple[PackKind, ...]:
                  screening.PACKS_DIR, _screening, screening.policy_quotes),
         PackKind(tasks.PACK_KIND, "reform", "reform tasks", tasks.PACKS_DIR, _tasks,
                  tasks.policy_quotes),
+        PackKind(profiles.KIND, "ingest", "layout profiles of national exports",
+                 profiles.SHIPPED, _profiles, list),
     )  # fmt: skip
 
 
@@ -120,6 +133,7 @@ KINDS: tuple[str, ...] = (
     "centre-services",
     "screening-rules",
     "reform-tasks",
+    "layout-profile",
 )
 
 

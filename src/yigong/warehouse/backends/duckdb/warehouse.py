@@ -112,6 +112,7 @@ class DuckDBWarehouse:
         for tbl in (*TABLES, *CHILD_TABLES):
             cols = ", ".join(f"{q(c.name)} {sql_type(c)}" for c in tbl.columns)
             con.execute(f"CREATE TABLE IF NOT EXISTS {q(tbl.name)} ({cols})")
+            self._add_new_columns(tbl.name, tbl.column_names, cols)
         for name, schema in BOOKKEEPING.items():
             con.execute(f"CREATE TABLE IF NOT EXISTS {q(name)} ({columns_ddl(schema)})")
         existing = set(self.list_tables())
@@ -125,6 +126,26 @@ class DuckDBWarehouse:
                     "header = true, all_varchar = true)",
                     [str(path)],
                 )
+
+    def _add_new_columns(self, name: str, columns: tuple[str, ...], ddl: str) -> None:
+        """A warehouse written before a release added columns to `name` gets them (empty), in
+        declared order: the table is rebuilt with its rows copied by column name."""
+        have = [
+            r[0]
+            for r in self.duck.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                "AND table_schema = 'main' AND table_catalog = current_database() "
+                "ORDER BY ordinal_position",
+                [name],
+            ).fetchall()
+        ]
+        if have == list(columns) or not set(have) < set(columns):
+            return
+        with self.transaction():
+            self.duck.execute(f"CREATE TABLE {q('_yg_new_' + name)} ({ddl})")
+            self.duck.execute(f"INSERT INTO {q('_yg_new_' + name)} BY NAME SELECT * FROM {q(name)}")
+            self.duck.execute(f"DROP TABLE {q(name)}")
+            self.duck.execute(f"ALTER TABLE {q('_yg_new_' + name)} RENAME TO {q(name)}")
 
     # -- read -------------------------------------------------------------------------------
     def _ref(self, name: str) -> str:
