@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from yigong.schema.codes import NATIONAL_CODE_LISTS, SMALL_CODE_SYSTEMS
 from yigong.schema.model import Column, DType, Table
+from yigong.warehouse.types import sql_type
 
 #: an 18-character resident identity number inside a longer text (GB 11643 shape).
 ID_PATTERN = (
@@ -204,7 +205,8 @@ def build_plan(
             source = None
         cases: list[tuple[str, str]] = []
         if source is None:
-            v, typed, bad_type = "CAST(NULL AS VARCHAR)", "NULL", None
+            # typed, so that a batch's result has the table's types even when it lacks columns
+            v, typed, bad_type = "CAST(NULL AS VARCHAR)", f"CAST(NULL AS {sql_type(col)})", None
             if col.required:
                 cases.append(("true", lit(f"missing_column: the file has no column {col.name}")))
             else:
