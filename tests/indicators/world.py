@@ -17,8 +17,9 @@ from typing import Any
 
 import pyarrow as pa
 
+from yigong.ingest import load_rows
 from yigong.schema.tables import BY_NAME
-from yigong.warehouse import Warehouse
+from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 from yigong.warehouse.types import arrow_schema
 
 D = Decimal
@@ -34,8 +35,8 @@ def table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
     return pa.table(cols, schema=schema)
 
 
-def load(wh: Warehouse, name: str, rows: list[dict[str, Any]]) -> None:
-    wh.load_arrow(name, table(name, rows))
+def load(wh: DuckDBWarehouse, name: str, rows: list[dict[str, Any]]) -> None:
+    load_rows(wh, name, table(name, rows))
 
 
 def _division(code: str, name: str, level: str, parent: str | None) -> dict[str, Any]:
@@ -220,9 +221,9 @@ def _finance(inst: str, year: int, **amounts: str) -> dict[str, Any]:
     return dict(institution_id=inst, year=year, **{k: D(v) for k, v in amounts.items()})
 
 
-def build(path: str | None = None) -> Warehouse:
+def build(path: str | None = None) -> DuckDBWarehouse:
     """The test county in a fresh warehouse (in memory unless a file path is given)."""
-    wh = Warehouse(path)
+    wh = DuckDBWarehouse(path)
     load(
         wh,
         "admin_divisions",

@@ -34,7 +34,7 @@ from yigong.services.settlement import run_dip
 from yigong.services.settlement_data import Provenance, dip_inputs_from_warehouse
 from yigong.services.settlement_data.dip import treatment_types
 from yigong.synth import generate
-from yigong.warehouse import Warehouse
+from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 
 COUNTY, YEAR = "130423", 2024
 POLICY = load_policy("henan-default")
@@ -52,7 +52,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     files = root / "files"
     generate("tiny", files, seed=11)
     db = root / "w.duckdb"
-    with Warehouse(db) as wh:
+    with DuckDBWarehouse(db) as wh:
         ingest_paths(wh, [files], key=PseudonymKey(b"payment-glue-test-key"))
         wh.duck.execute(
             "UPDATE settlements SET payment_method = 'dip' WHERE payment_method = 'drg'"
@@ -62,7 +62,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="module")
 def built(world: tuple[Path, Path]) -> tuple[DipInputs, tuple[Provenance, ...]]:
-    with Warehouse(world[1]) as wh:
+    with DuckDBWarehouse(world[1]) as wh:
         return dip_inputs_from_warehouse(wh, COUNTY, YEAR, DIP, levels=LEVELS)
 
 
@@ -203,7 +203,7 @@ def test_dip_settlement_accounts_for_every_fen(
 
 
 def test_dip_fund_given_and_all_inpatient_scope(world: tuple[Path, Path], built: tuple[DipInputs, tuple[Provenance, ...]]) -> None:  # fmt: skip
-    with Warehouse(world[1]) as wh:
+    with DuckDBWarehouse(world[1]) as wh:
         given, _ = dip_inputs_from_warehouse(
             wh, COUNTY, YEAR, DIP, levels=LEVELS, fund=Money.of("1000000")
         )
@@ -216,7 +216,7 @@ def test_dip_fund_given_and_all_inpatient_scope(world: tuple[Path, Path], built:
 
 
 def test_missing_history_and_cases_are_clear_errors(world: tuple[Path, Path]) -> None:
-    with Warehouse(world[1]) as wh:
+    with DuckDBWarehouse(world[1]) as wh:
         with pytest.raises(PaymentInputError, match="no discharges .* in 2019–2021"):
             dip_inputs_from_warehouse(wh, COUNTY, 2022, DIP, levels=LEVELS)
         with pytest.raises(PaymentInputError, match="no discharge with a DIP-paid settlement"):

@@ -32,7 +32,7 @@ from yigong.schema.money import Money
 from yigong.services import settlement_data as sd
 from yigong.services.settlement import run_budget, settle_budget_from_warehouse
 from yigong.synth import generate
-from yigong.warehouse import Warehouse
+from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 
 from ._support import copied_pack
 
@@ -61,7 +61,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     files = root / "files"
     generate("tiny", files, seed=11)
     db = root / "w.duckdb"
-    with Warehouse(db) as wh:
+    with DuckDBWarehouse(db) as wh:
         ingest_paths(wh, [files], key=PseudonymKey(b"payment-glue-test-key"))
         con = wh.duck
         con.execute(
@@ -84,7 +84,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="session")
 def built(world: tuple[Path, Path]) -> sd.WarehouseBudget:
-    with Warehouse(world[1]) as wh:
+    with DuckDBWarehouse(world[1]) as wh:
         return sd.budget_inputs_from_warehouse(wh, COUNTY, YEAR, one_year_policy())
 
 
@@ -195,7 +195,7 @@ def test_scores_follow_the_indicator_engine(
 
     scores = {(a.community_id, a.quarter): a.score for a in built.inputs.assessments}
     assert set(scores) == {(c, q) for c in (C1, C2) for q in range(1, 5)}
-    with Warehouse(world[1]) as wh:
+    with DuckDBWarehouse(world[1]) as wh:
         ev = compute(wh, f"community:{C2}", "2024Q3", ids=["C01", "C03"], compare=False)
     parts = [
         min(Decimal(1), Decimal(r.numerator) * 100 / Decimal(r.denominator) / Decimal(t))
@@ -224,14 +224,17 @@ def test_budget_runs_and_conserves(built: sd.WarehouseBudget) -> None:
 
 
 def test_missing_history_year_is_a_clear_error(world: tuple[Path, Path]) -> None:
-    with Warehouse(world[1]) as wh, pytest.raises(PaymentInputError) as exc:
+    with DuckDBWarehouse(world[1]) as wh, pytest.raises(PaymentInputError) as exc:
         sd.budget_inputs_from_warehouse(wh, COUNTY, YEAR, load_policy("henan-default"))
     (issue,) = exc.value.issues
     assert issue.code == "warehouse.history" and "2021, 2022" in issue.message
 
 
 def test_unknown_county_is_a_clear_error(world: tuple[Path, Path]) -> None:
-    with Warehouse(world[1]) as wh, pytest.raises(PaymentInputError, match="no county '999999'"):
+    with (
+        DuckDBWarehouse(world[1]) as wh,
+        pytest.raises(PaymentInputError, match="no county '999999'"),
+    ):
         sd.budget_inputs_from_warehouse(wh, "999999", YEAR, one_year_policy())
 
 
@@ -303,8 +306,8 @@ def test_demo_settlement_section(world: tuple[Path, Path], built: sd.WarehouseBu
 def test_drg_cases_from_warehouse(world: tuple[Path, Path], tmp_path: Path) -> None:
     from yigong.services.casemix import group_discharges
 
-    with Warehouse(world[1]) as wh:
-        group_discharges(wh.ibis, "chs-drg-1.1")
+    with DuckDBWarehouse(world[1]) as wh:
+        group_discharges(wh, "chs-drg-1.1")
         inputs, prov = sd.drg_inputs_from_warehouse(wh, COUNTY, YEAR, "chs-drg-1.1", levels=LEVELS)
     con = duckdb.connect()
     expected = dict(
@@ -333,7 +336,7 @@ def test_drg_cases_from_warehouse(world: tuple[Path, Path], tmp_path: Path) -> N
 
 
 def test_drg_needs_grouped_results() -> None:
-    with Warehouse.memory() as wh, pytest.raises(PaymentInputError, match="yigong drg group"):
+    with DuckDBWarehouse.memory() as wh, pytest.raises(PaymentInputError, match="yigong drg group"):
         sd.drg_inputs_from_warehouse(wh, COUNTY, YEAR, "chs-drg-1.1", levels=LEVELS)
 
 
@@ -342,7 +345,7 @@ def test_in_county_provider_outside_every_community_is_named(
 ) -> None:
     db = tmp_path / "copy.duckdb"
     db.write_bytes(world[1].read_bytes())
-    with Warehouse(db) as wh:
+    with DuckDBWarehouse(db) as wh:
         wh.duck.execute("DELETE FROM community_memberships WHERE institution_id = 'H13042300002'")
         with pytest.raises(PaymentInputError, match="H13042300002") as exc:
             sd.budget_inputs_from_warehouse(wh, COUNTY, YEAR, one_year_policy())

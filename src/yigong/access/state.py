@@ -105,7 +105,7 @@ class AccessState:
         v = self._version
         if (
             v is None
-            or v.warehouse != DataVersion.files(self.warehouse.path)
+            or v.warehouse != DataVersion.files(self.warehouse.location)
             or v.day != DataVersion.today()
         ):
             return None
@@ -117,13 +117,9 @@ class AccessState:
         if v is not None:
             return v
         with self.lock:
-            files = DataVersion.files(self.warehouse.path)
-            row = self.warehouse.duck.execute(
-                "SELECT coalesce(max(run_id), '') FROM ingest_runs"
-            ).fetchone()
-            v = DataVersion(
-                files, str(row[0]) if row else "", catalog_digest(), DataVersion.today()
-            )
+            files = DataVersion.files(self.warehouse.location)
+            last_run = self.warehouse.table("ingest_runs").run_id.max().to_pyarrow().as_py()
+            v = DataVersion(files, last_run or "", catalog_digest(), DataVersion.today())
             self._version = v
             return v
 

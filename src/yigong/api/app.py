@@ -25,7 +25,7 @@ from yigong.api.routes_care import router as care_router
 from yigong.api.routes_centres import router as centres_router
 from yigong.api.routes_ledger import router as ledger_router
 from yigong.api.routes_screening import router as screening_router
-from yigong.warehouse import Warehouse
+from yigong.warehouse import open_warehouse
 
 __all__ = ["SERVE_ENV", "YigongApp", "app_from_env", "create_app", "route_keys", "unguarded"]
 
@@ -73,7 +73,9 @@ def create_app(settings: Settings, *, read_only: bool = False) -> FastAPI:
         dependencies=[Depends(guard)],
     )
     app.state.yigong = AccessState(
-        settings, UserStore(settings.users_path), Warehouse(settings.warehouse, read_only=read_only)
+        settings,
+        UserStore(settings.users_path),
+        open_warehouse("duckdb", settings.warehouse, read_only=read_only),
     )
     install_error_handlers(app)
     app.add_middleware(AuditWrites)  # every POST/PUT/PATCH/DELETE leaves an audit row

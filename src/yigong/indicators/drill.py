@@ -15,7 +15,8 @@ from yigong.indicators.compile import NotApplicable, measure_rows
 from yigong.indicators.loader import Catalog
 from yigong.indicators.periods import Period
 from yigong.indicators.spec import Indicator, IndicatorKind
-from yigong.warehouse.hierarchy import ResolvedNode, TableSource
+from yigong.warehouse.hierarchy import ResolvedNode
+from yigong.warehouse.protocol import Tables
 
 __all__ = ["MeasureRows", "drill_down"]
 
@@ -33,7 +34,7 @@ class MeasureRows:
 
 
 def drill_down(
-    tables: TableSource,
+    tables: Tables,
     cat: Catalog,
     ind: Indicator,
     node: ResolvedNode,

@@ -35,7 +35,8 @@ from yigong.indicators.targets import (
     select_target,
 )
 from yigong.indicators.values import Computed, compute
-from yigong.warehouse.hierarchy import Node, ResolvedNode, TableSource, resolve
+from yigong.warehouse.hierarchy import Node, ResolvedNode, resolve
+from yigong.warehouse.protocol import Tables
 
 __all__ = ["Evaluation", "IndicatorResult", "Status", "available_capabilities", "evaluate"]
 
@@ -51,7 +52,7 @@ class Status(StrEnum):
 CAPABILITY_TABLES = {"casemix": "drg_case_facts"}
 
 
-def available_capabilities(tables: TableSource) -> frozenset[str]:
+def available_capabilities(tables: Tables) -> frozenset[str]:
     """Capabilities whose tables exist in the warehouse (e.g. DRG results for ``casemix``)."""
     found = set()
     for cap, table in CAPABILITY_TABLES.items():
@@ -152,7 +153,7 @@ def _history(period: Period, years: int) -> list[Period]:
 
 
 def evaluate(
-    tables: TableSource,
+    tables: Tables,
     cat: Catalog,
     node: Node,
     period: Period,
@@ -224,7 +225,7 @@ def evaluate(
 
 
 def _compute_by_types(
-    tables: TableSource,
+    tables: Tables,
     cat: Catalog,
     node: ResolvedNode,
     wanted: list[tuple[Indicator, Period]],

@@ -20,7 +20,8 @@ from yigong.indicators.periods import Period
 from yigong.indicators.spec import Indicator, IndicatorKind, Measure, Terms
 from yigong.schema.model import DType
 from yigong.schema.tables import BY_NAME
-from yigong.warehouse.hierarchy import ResolvedNode, TableSource
+from yigong.warehouse.hierarchy import ResolvedNode
+from yigong.warehouse.protocol import Tables
 
 __all__ = ["Computed", "MeasureValues", "compute", "periods_needed"]
 
@@ -70,7 +71,7 @@ def _measure_needs(cat: Catalog, wanted: list[tuple[Indicator, Period]]) -> set[
 
 
 def fetch(
-    tables: TableSource, cat: Catalog, node: ResolvedNode, needs: set[tuple[str, Period]]
+    tables: Tables, cat: Catalog, node: ResolvedNode, needs: set[tuple[str, Period]]
 ) -> MeasureValues:
     """All the (measure, period) pairs needed, in one query.
 
@@ -192,7 +193,7 @@ def value_at(cat: Catalog, ind: Indicator, p: Period, mv: MeasureValues) -> Comp
 
 
 def compute(
-    tables: TableSource,
+    tables: Tables,
     cat: Catalog,
     node: ResolvedNode,
     wanted: list[tuple[Indicator, Period]],

@@ -11,14 +11,14 @@ from typing import Any
 
 import numpy as np
 
-from yigong.warehouse import Warehouse
+from yigong.services.warehouse import opened, write_feed
 
 
 def county_and_year(db: Path) -> tuple[str, int]:
     """The demo county (of the first community) and the last year with discharges."""
-    with Warehouse(db) as wh:
-        county = wh.duck.execute("SELECT min(county_code) FROM communities").fetchone()[0]
-        year = wh.duck.execute("SELECT max(year(discharge_date)) FROM discharges").fetchone()[0]
+    with opened(db) as wh:
+        county = wh.table("communities").county_code.min().to_pyarrow().as_py()
+        year = wh.table("discharges").discharge_date.year().max().to_pyarrow().as_py()
     return str(county), int(year)
 
 
@@ -30,7 +30,7 @@ def graded_care(db: Path, workdir: Path, county: str, year: int, seed: int) -> d
     from yigong.store.feed import export_tables
     from yigong.synth.graded_care import generate_graded_care, inputs_from_canonical
 
-    with Warehouse(db) as wh:
+    with opened(db) as wh:
         institutions, residents = inputs_from_canonical(
             wh.to_arrow("institutions"),
             wh.to_arrow("community_memberships"),
@@ -45,8 +45,8 @@ def graded_care(db: Path, workdir: Path, county: str, year: int, seed: int) -> d
         store, institutions, residents, [year], np.random.default_rng(seed), county_code=county
     )
     feed = export_tables(store)
-    with Warehouse(db) as wh:
-        wh.replace_feed(feed)
+    with opened(db) as wh:
+        write_feed(wh, feed)
     summary = graded_care_summary(store, year)
     summary["store"] = str(path)
     summary["warehouse_feed"] = {name: t.num_rows for name, t in feed.items()}
@@ -58,19 +58,18 @@ def casemix(db: Path, year: int, scheme: str) -> dict[str, Any]:
     from yigong.services.casemix import casemix_metrics, group_discharges, store_case_facts
 
     out: dict[str, Any] = {}
-    with Warehouse(db) as wh:
+    with opened(db) as wh:
         for name in dict.fromkeys(("chs-drg-1.1", scheme)):
-            summary = group_discharges(wh.ibis, name)
+            summary = group_discharges(wh, name)
             out[f"{name} statuses"] = summary.statuses
         # weights, reference means and low-risk DRGs of the scheme's shipped reference (a
         # wider population), never fitted on this county's own cases
-        facts = store_case_facts(wh.ibis, scheme, period="year")
+        facts = store_case_facts(wh, scheme, period="year")
         ref = facts.extra["reference"]
         out["reference"] = f"{ref}: {facts.extra['reference_provenance'][0]}"
-        metrics = casemix_metrics(
-            wh.ibis, scheme, level="institution", period="year", reference=ref
-        )
-        names = dict(wh.duck.execute("SELECT institution_id, name_zh FROM institutions").fetchall())
+        metrics = casemix_metrics(wh, scheme, level="institution", period="year", reference=ref)
+        inst = wh.to_arrow(wh.table("institutions").select("institution_id", "name_zh"))
+        names = dict(zip(*inst.to_pydict().values(), strict=True))
     rows = [r for r in metrics.to_pylist() if r["period"] == str(year)]
     rows.sort(key=lambda r: -r["cases"])
     out[f"{scheme} {year}, largest institutions"] = {

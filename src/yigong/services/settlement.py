@@ -56,7 +56,7 @@ from yigong.schema.money import Money
 
 if TYPE_CHECKING:  # the warehouse (ibis, duckdb) is only imported when a run reads it
     from yigong.services.settlement_data.dip import DipScope
-    from yigong.warehouse.hierarchy import TableSource
+    from yigong.warehouse import Tables
 
 __all__ = [
     "RunSummary",
@@ -174,7 +174,7 @@ def settle_budget_run(
 
 
 def settle_budget_from_warehouse(
-    db: Path | TableSource,
+    db: Path | Tables,
     county: str,
     year: int,
     policy_name: str,
@@ -210,19 +210,12 @@ def settle_budget_from_warehouse(
     )
 
 
-def _with_tables(db: Path | TableSource, action: Callable[[TableSource], T]) -> T:
-    """Open the warehouse file (if a path) for one action, and close it again."""
-    from yigong.warehouse import Warehouse
+def _with_tables(db: Path | Tables, action: Callable[[Tables], T]) -> T:
+    """Open the warehouse (if a path) for one action, and close it again."""
+    from yigong.services.warehouse import opened  # the warehouse only where a run reads it
 
-    if not isinstance(db, Path):
-        return action(db)
-    if not db.is_file():
-        raise FileNotFoundError(f"no warehouse at {db} (ingest data first, or pass --db)")
-    wh = Warehouse(db)
-    try:
-        return action(wh)
-    finally:
-        wh.close()
+    with opened(db, needs=("settlement",)) as tables:
+        return action(tables)
 
 
 def _write_budget_run(
@@ -301,7 +294,7 @@ def budget_headline(result: BudgetResult) -> list[dict[str, str]]:
 
 
 def settlement_section(
-    db: Path | TableSource, county: str, year: int, policy_name: str = "henan-default"
+    db: Path | Tables, county: str, year: int, policy_name: str = "henan-default"
 ) -> list[dict[str, str]]:
     """The demo's settlement section: the global budget of ``county`` in ``year`` from the warehouse.
 
@@ -387,7 +380,7 @@ def settle_dip_run(
 
 
 def settle_dip_from_warehouse(
-    db: Path | TableSource,
+    db: Path | Tables,
     county: str,
     year: int,
     policy_name: str,
@@ -501,7 +494,7 @@ def settle_drg_run(
 
 
 def settle_drg_from_warehouse(
-    db: Path | TableSource,
+    db: Path | Tables,
     county: str,
     year: int,
     policy_name: str,

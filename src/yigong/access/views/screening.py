@@ -68,7 +68,7 @@ def review(p: Principal, flag_id: str, decision: str, reason: str | None) -> dic
 
     p.require("act", "screening")
     with p.state.tables() as wh:
-        t = wh.table(FLAGS_TABLE) if FLAGS_TABLE in wh.ibis.list_tables() else None
+        t = wh.table(FLAGS_TABLE) if wh.has_table(FLAGS_TABLE) else None
         found = (
             t.filter(t.flag_id == flag_id).select("institution_id").to_pyarrow().to_pylist()
             if t is not None

@@ -63,7 +63,7 @@ from yigong.services.settlement_data.community_map import (
 from yigong.services.settlement_data.dip import dip_inputs_from_warehouse
 from yigong.services.settlement_data.drg import drg_inputs_from_warehouse
 from yigong.services.settlement_data.scores import assessment_scores
-from yigong.warehouse.hierarchy import TableSource
+from yigong.warehouse.protocol import Tables
 
 __all__ = [
     "CommunityMap",
@@ -93,7 +93,7 @@ class WarehouseBudget:
 
 
 def budget_inputs_from_warehouse(
-    tables: TableSource,
+    tables: Tables,
     county: str,
     year: int,
     policy: Policy,

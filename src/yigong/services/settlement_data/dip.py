@@ -38,7 +38,8 @@ from yigong.payment.policy_casemix import DipPolicy, DipTreatmentTypes
 from yigong.payment.policy_inputs import InstitutionLevels
 from yigong.schema.money import Money
 from yigong.services.settlement_data._common import Provenance, error, fetch, need
-from yigong.warehouse.hierarchy import TableSource, division_prefix
+from yigong.warehouse.hierarchy import division_prefix
+from yigong.warehouse.protocol import Tables
 
 __all__ = [
     "DipScope",
@@ -86,7 +87,7 @@ def treatment_types(discharges: ibis.Table, rule: DipTreatmentTypes) -> ibis.Tab
     return d.mutate(kind=kind).drop("or_code")
 
 
-def _county_discharges(tables: TableSource, county: str, rule: DipTreatmentTypes) -> ibis.Table:
+def _county_discharges(tables: Tables, county: str, rule: DipTreatmentTypes) -> ibis.Table:
     prefix = division_prefix(county, "county")
     inst = tables.table("institutions")
     inst = inst.filter(inst.division_code.startswith(prefix)).select(
@@ -100,7 +101,7 @@ def _county_discharges(tables: TableSource, county: str, rule: DipTreatmentTypes
     return treatment_types(d, rule).mutate(year=d.discharge_date.year())
 
 
-def _paid(tables: TableSource, county: str, scope: DipScope) -> ibis.Table:
+def _paid(tables: Tables, county: str, scope: DipScope) -> ibis.Table:
     """Fund paid per discharge by the settlements in scope."""
     prefix = division_prefix(county, "county")
     s = tables.table("settlements")
@@ -213,7 +214,7 @@ def _cases(
 
 
 def dip_inputs_from_warehouse(
-    tables: TableSource,
+    tables: Tables,
     county: str,
     year: int,
     policy: DipPolicy,

@@ -10,13 +10,14 @@ from yigong.payment.drg import DrgCase
 from yigong.payment.policy_inputs import InstitutionLevels
 from yigong.schema.money import Money
 from yigong.services.settlement_data._common import Provenance, error, fetch
-from yigong.warehouse.hierarchy import TableSource, division_prefix
+from yigong.warehouse.hierarchy import division_prefix
+from yigong.warehouse.protocol import Tables
 
 __all__ = ["drg_inputs_from_warehouse"]
 
 
 def drg_inputs_from_warehouse(
-    tables: TableSource,
+    tables: Tables,
     county: str,
     year: int,
     scheme: str,

@@ -1,6 +1,8 @@
-"""Compile a canonical table's declared rules into set-based DuckDB validation.
+"""Compile a canonical table's declared row rules into set-based SQL (ingest's rule engine).
 
-The staged file is the temp table `stg`, one row per data row. A column is staged either
+The rules run in an in-memory DuckDB of ingest's own, on one batch of a staged file at a time
+(`check.py`), wherever the warehouse lives: the same SQL on the DuckDB backend and in every
+Spark executor. The batch is the table `stg`, one row per data row. A column is staged either
 *typed* (the CSV reader already parsed dates, timestamps, booleans and floats, and recorded
 the cells it could not parse) or as *text* (everything else, and every column of Parquet and
 Excel files). From the declarations this module builds:
@@ -10,7 +12,7 @@ Excel files). From the declarations this module builds:
 * one query that keeps only the rows with at least one failing cell (`chk`), so the cost of a
   clean row is the cost of evaluating the checks, not of storing anything;
 * queries for rules that look beyond one cell: national codes inside code lists, list
-  alignment, date order, duplicate natural keys;
+  alignment, date order (duplicate natural keys are found across batches, in `load.py`);
 * the projection of accepted rows into the canonical table.
 
 Rules: required, type, code, minimum, maximum, reference, raw_id_number, date_order,
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 
 from yigong.schema.codes import NATIONAL_CODE_LISTS, SMALL_CODE_SYSTEMS
 from yigong.schema.model import Column, DType, Table
-from yigong.warehouse.store import code_table_name
+from yigong.warehouse.types import sql_type
 
 #: an 18-character resident identity number inside a longer text (GB 11643 shape).
 ID_PATTERN = (
@@ -51,6 +53,11 @@ READER_TYPES: dict[DType, str] = {
     DType.TIMESTAMP: "TIMESTAMP",
     DType.FLOAT: "DOUBLE",
 }
+
+
+def code_table_name(system: str) -> str:
+    """The table a national code list is loaded as (beside the batch)."""
+    return f"ref_{system}"
 
 
 def q(name: str) -> str:
@@ -162,12 +169,11 @@ class CheckPlan:
             + f") e WHERE {any_error or 'false'}"
         )
 
-    def accepted_sql(self, with_rowid: bool = False) -> str:
-        """The canonical rows of every staged row without an error (a view over `stg`);
-        `with_rowid` leads with the staged row id as `_yg_rowid` (the Spark ingest maps it back)."""
+    def accepted_sql(self) -> str:
+        """The canonical rows of every staged row without an error (a view over `stg`), led by
+        the staged row id as `_yg_rowid`."""
         cols = ", ".join(f"{c.typed} AS {q(c.column.name)}" for c in self.columns)
-        if with_rowid:
-            cols = f"s.rowid AS _yg_rowid, {cols}"
+        cols = f"s.rowid AS _yg_rowid, {cols}"
         return (
             f"SELECT {cols} FROM stg s {' '.join(self.value_joins)} "
             "WHERE NOT EXISTS (SELECT 1 FROM errs e WHERE e._rowid = s.rowid)"
@@ -199,7 +205,8 @@ def build_plan(
             source = None
         cases: list[tuple[str, str]] = []
         if source is None:
-            v, typed, bad_type = "CAST(NULL AS VARCHAR)", "NULL", None
+            # typed, so that a batch's result has the table's types even when it lacks columns
+            v, typed, bad_type = "CAST(NULL AS VARCHAR)", f"CAST(NULL AS {sql_type(col)})", None
             if col.required:
                 cases.append(("true", lit(f"missing_column: the file has no column {col.name}")))
             else:
@@ -326,11 +333,11 @@ def _code_cases(col: Column, v: str, n: int, plan: CheckPlan) -> list[tuple[str,
     return []
 
 
-def cross_row_error_queries(plan: CheckPlan, duplicate_keys: bool = True) -> list[str]:
-    """Queries yielding (_rowid, field, value, reason) for rules beyond one cell.
+def cross_row_error_queries(plan: CheckPlan) -> list[str]:
+    """Queries yielding (_rowid, field, value, reason) for rules beyond one cell of one row.
 
-    `duplicate_keys=False` leaves out the one rule that needs every row of the file at once
-    (the Spark ingest checks a file partition by partition and finds duplicates itself).
+    Duplicate natural keys need every row of the file at once: `load.py` finds them across
+    batches, from the key values each batch returns.
     """
     table, out = plan.table, []
     for cp in plan.columns:
@@ -363,17 +370,6 @@ def cross_row_error_queries(plan: CheckPlan, duplicate_keys: bool = True) -> lis
             f"'date_order: {order.later} ' || CAST({l_.typed} AS VARCHAR) || ' is before "
             f"{order.earlier} ' || CAST({e.typed} AS VARCHAR) FROM stg s "
             f"WHERE {e.typed} > {l_.typed}"
-        )
-    keys = [plan.by_name(k) for k in table.key]
-    if duplicate_keys and all(k.source is not None for k in keys):
-        key_exprs = [k.identity for k in keys]
-        named = ", ".join(f"{x} AS k{i}" for i, x in enumerate(key_exprs))
-        on = " AND ".join(f"d.k{i} = {x}" for i, x in enumerate(key_exprs))
-        out.append(
-            f"SELECT s.rowid, {lit('+'.join(table.key))}, NULL, 'duplicate_key: same "
-            f"{'+'.join(table.key)} as row ' || yg_row_no(d.first_rowid) FROM stg s JOIN ("
-            f"SELECT {named}, min(s.rowid) AS first_rowid FROM stg s GROUP BY ALL "
-            f"HAVING count(*) > 1) d ON {on} WHERE s.rowid <> d.first_rowid"
         )
     return out
 
