@@ -28,6 +28,7 @@ from yigong.payment.records import BudgetInputs, Claim, ClaimSetting, ReferralSt
 from yigong.payment.scoring import score_share
 from yigong.rulepacks import Issue, Level
 from yigong.schema.money import Money, allocate
+from yigong.schema.rounding import in_context
 
 __all__ = ["BudgetResult", "QuarterAssessment", "settle_budget"]
 
@@ -135,6 +136,7 @@ def _post_claim(ctx: Ctx, claim: Claim, day: str, period: str) -> None:
         )
 
 
+@in_context
 def settle_budget(inputs: BudgetInputs, policy: Policy) -> BudgetResult:
     """Run the whole budget cycle; raise :class:`PaymentInputError` if the inputs are invalid."""
     problems = budget_input_issues(inputs, policy)

@@ -22,7 +22,7 @@ from yigong.payment.policy_inputs import (
     InstitutionLevels,
 )
 from yigong.payment.policy_types import Dec, PolicyModel, PositiveDec, Score, ScoreBand, Share
-from yigong.schema.rounding import FEN, RoundingRule
+from yigong.schema.rounding import CONTEXT, FEN, RoundingRule
 
 __all__ = [
     "AssessmentPolicy",
@@ -162,4 +162,4 @@ class Policy(PolicyModel):
     annual_fund: AnnualFundPolicy | None = None
 
     def score_quantum(self) -> Decimal:
-        return Decimal(1).scaleb(-self.score_decimals)
+        return Decimal(1).scaleb(-self.score_decimals, CONTEXT)

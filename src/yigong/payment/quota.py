@@ -16,7 +16,7 @@ from decimal import Decimal
 from yigong.payment.policy import QuotaPolicy
 from yigong.payment.records import Community, FundHistory
 from yigong.schema.money import Money, allocate
-from yigong.schema.rounding import CONTEXT, divide
+from yigong.schema.rounding import CONTEXT, divide, in_context
 
 __all__ = ["QuotaBasis", "quota_basis", "allocate_quotas"]
 
@@ -33,6 +33,7 @@ class QuotaBasis:
     basis_share: Decimal
 
 
+@in_context
 def quota_basis(
     communities: tuple[Community, ...],
     history: tuple[FundHistory, ...],
