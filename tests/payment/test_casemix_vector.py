@@ -3,9 +3,11 @@ rules, fen for fen and point for point, on random cases and policies (Hypothesis
 
 from __future__ import annotations
 
+import decimal
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +19,7 @@ from yigong.payment.dip_catalog import (
 )
 from yigong.payment.dip_settle import DipCase, settle_dip
 from yigong.payment.drg import DrgCase, settle_drg
+from yigong.payment.errors import PaymentInputError
 from yigong.schema.money import Money
 from yigong.schema.rounding import CONTEXT, DEFAULT_RULE, divide
 
@@ -153,8 +156,15 @@ def test_dip_vector_equals_per_case(hist_rows: list[Any], rows: list[Any]) -> No
     catalog = build_catalog(history, 2025, policy)
     if any(lv not in catalog.coefficients for lv in {c.level for c in cases}):
         return  # a level without history has no coefficient: refused
-    import decimal
-
+    refs = [
+        Money.of(CONTEXT.multiply(catalog.groups[g].mean_cost, catalog.coefficients[c.level]))
+        for c in cases
+        if (g := group_id_for(c.diagnosis, c.procedure, c.procedure_kind, catalog))
+    ]
+    if any(r.is_zero for r in refs):  # a coefficient rounded to 0: refused, never divided by
+        with pytest.raises(PaymentInputError, match="rounds to 0.00"):
+            settle_dip(cases, catalog, policy, Money.of("100000"), 2025, DEFAULT_RULE)
+        return
     with decimal.localcontext(CONTEXT):
         expected = _dip_reference(cases, catalog, policy)
     res = settle_dip(cases, catalog, policy, Money.of("100000"), 2025, DEFAULT_RULE)

@@ -26,10 +26,10 @@ from yigong.payment.bundle import (
     read_bundle_meta,
     text_cell,
 )
-from yigong.payment.dip_catalog import DipHistoricalCase, ProcedureKind
-from yigong.payment.dip_settle import DipCase, HospitalAdjustment
+from yigong.payment.dip_catalog import DipHistoricalCase, DipHistoryColumns, ProcedureKind
+from yigong.payment.dip_settle import DipCase, DipCaseColumns, HospitalAdjustment
 from yigong.payment.distribution import FinanceRecord
-from yigong.payment.drg import DrgCase
+from yigong.payment.drg import DrgCase, DrgCaseColumns
 from yigong.rulepacks import Issue, Level
 from yigong.schema.money import Money
 
@@ -53,8 +53,8 @@ class DipInputs:
     county: str
     year: int
     fund_available: Money
-    history: tuple[DipHistoricalCase, ...]
-    cases: tuple[DipCase, ...]
+    history: tuple[DipHistoricalCase, ...] | DipHistoryColumns
+    cases: tuple[DipCase, ...] | DipCaseColumns
     adjustments: tuple[HospitalAdjustment, ...]
 
 
@@ -63,7 +63,7 @@ class DrgInputs:
     county: str
     year: int
     budget: Money | None
-    cases: tuple[DrgCase, ...]
+    cases: tuple[DrgCase, ...] | DrgCaseColumns
 
 
 def dip_parts(inputs: DipInputs) -> dict[str, Any]:

@@ -23,7 +23,7 @@ import pyarrow as pa
 __all__ = ["Codes", "duplicate_positions", "encode", "file_line"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # numpy fields: identity equality
 class Codes:
     """A text column as integer codes into its distinct labels (dictionary encoding)."""
 

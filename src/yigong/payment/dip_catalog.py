@@ -23,7 +23,7 @@ the payment context (34 digits).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -76,7 +76,7 @@ class DipHistoricalCase:
     cost: Money
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # numpy fields: identity equality
 class DipHistoryColumns:
     """Historical cases as columns (costs in fen; text as codes)."""
 
@@ -108,6 +108,14 @@ class DipHistoryColumns:
             source,
             np.arange(2, len(history) + 2, dtype=np.int64),
         )
+
+    def __iter__(self) -> Iterator[DipHistoricalCase]:
+        """The historical cases as records, in column order."""
+        cols = (self.institution, self.level, self.diagnosis, self.procedure, self.kind)
+        inst, lv, dx, pr, kind = (list(x.values()) for x in cols)
+        for i in range(len(self)):
+            yield DipHistoricalCase(int(self.year[i]), inst[i], lv[i], dx[i], pr[i],
+                                    ProcedureKind(kind[i]), Money.from_fen(int(self.cost_fen[i])))  # fmt: skip
 
     def canonical_rows(self) -> list[list[str]]:
         """Every historical case as text (for the run's input hash)."""

@@ -29,7 +29,7 @@ deviation cases are computed case by case, on int64 columns (:mod:`.fen_arrays`)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -77,7 +77,7 @@ class DipCase:
     fund_paid: Money
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # numpy fields: identity equality
 class DipCaseColumns:
     """DIP cases as columns (costs and fund paid in fen; text as codes)."""
 
@@ -111,6 +111,14 @@ class DipCaseColumns:
             source,
             np.arange(2, len(cases) + 2, dtype=np.int64),
         )
+
+    def __iter__(self) -> Iterator[DipCase]:
+        """The cases as records, in column order."""
+        cols = (self.institution, self.level, self.diagnosis, self.procedure, self.kind)
+        inst, lv, dx, pr, kind = (list(x.values()) for x in cols)
+        for i in range(len(self)):
+            yield DipCase(str(self.case_id[i]), inst[i], lv[i], dx[i], pr[i], ProcedureKind(kind[i]),
+                          Money.from_fen(int(self.cost_fen[i])), Money.from_fen(int(self.fund_fen[i])))  # fmt: skip
 
     def canonical_rows(self) -> list[list[str]]:
         """Every case as text (for the run's input hash)."""
@@ -333,6 +341,15 @@ def settle_dip_columns(
         ref_fen[b] = Money.of(CONTEXT.multiply(grp.mean_cost, coef), rounding).fen
         base.append(CONTEXT.multiply(grp.score, coef))
         base_places = max(base_places, -int(base[-1].as_tuple().exponent))
+    zero = [b for b, key in enumerate(bands.tolist()) if key >= 0 and ref_fen[b] <= 0]
+    if zero:
+        g, lv = divmod(int(bands[zero[0]]), n_lv)
+        raise PaymentInputError([_issue(
+            "dip.reference.zero",
+            f"group {group_ids[g]} at level {cols.level.labels[lv]!r}: the reference cost (group "
+            f"mean {catalog.groups[group_ids[g]].mean_cost:.2f} × coefficient {coefs[lv]}) rounds "
+            f"to 0.00, so no case of it can be compared with it ({len(zero)} such groups)",
+            cols, None, "level")])  # fmt: skip
     base_units = np.array([units(x, base_places) for x in base], dtype=np.int64)
     normal_units = np.array(
         [

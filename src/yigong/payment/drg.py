@@ -27,7 +27,7 @@ unspent DRG fund is a ledger line, not a figure nobody sees.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -74,7 +74,7 @@ class DrgCase:
     los: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # numpy fields: identity equality
 class DrgCaseColumns:
     """DRG cases as columns: weights in units of 10⁻``weight_places``, costs in fen."""
 
@@ -110,6 +110,13 @@ class DrgCaseColumns:
             source,
             np.arange(2, len(cases) + 2, dtype=np.int64),
         )
+
+    def __iter__(self) -> Iterator[DrgCase]:
+        """The cases as records, in column order."""
+        inst, lv, drg = (list(c.values()) for c in (self.institution, self.level, self.drg))
+        for i in range(len(self)):
+            yield DrgCase(str(self.case_id[i]), inst[i], lv[i], drg[i], self.weight(i),
+                          Money.from_fen(int(self.cost_fen[i])), int(self.los[i]))  # fmt: skip
 
     def canonical_rows(self) -> list[list[str]]:
         """Every case as text (for the run's input hash)."""
