@@ -20,6 +20,7 @@ from yigong.payment.records import (
     Community,
     FundHistory,
     Institution,
+    PriorScore,
     ReferralStatus,
 )
 from yigong.schema.money import Money
@@ -65,7 +66,11 @@ def counties(draw: st.DrawFn) -> BudgetInputs:
     )
     fund = Money(Decimal(draw(st.integers(min_value=100, max_value=10**12))).scaleb(-2))
     rows = tuple(Claim(*k, paid) for k, paid in claims.items())
-    return BudgetInputs("X", 2025, fund, communities, institutions, history, rows, scores)
+    prior = tuple(
+        PriorScore(c, 2024, Decimal(draw(st.integers(min_value=0, max_value=10000))).scaleb(-2))
+        for c in ids
+    )
+    return BudgetInputs("X", 2025, fund, communities, institutions, history, rows, scores, prior)
 
 
 @st.composite
@@ -77,6 +82,7 @@ def policies(draw: st.DrawFn) -> Any:
     charge = draw(share)
     mode = draw(st.sampled_from(["ROUND_HALF_UP", "ROUND_HALF_EVEN", "ROUND_DOWN"]))
     head = draw(share)
+    deduct = draw(st.booleans())
 
     def change(d: dict[str, Any]) -> None:
         d["reserves"]["risk_adjustment"]["share"] = risk
@@ -86,6 +92,7 @@ def policies(draw: st.DrawFn) -> Any:
         d["out_of_county"]["self_referred"]["charge_to_quota"] = charge
         d["rounding"]["mode"] = mode
         d["quota"]["headcount_weight"] = head
+        d["out_of_county"]["deduct_from_prepayment"] = deduct
 
     return policy_variant(change)
 

@@ -314,6 +314,44 @@ def assessments_complete(c: BudgetCheck) -> Iterator[Issue]:
 
 
 @in_context
+@ASSESSMENT_CHECKS.check("prior_scores")
+def prior_scores(c: BudgetCheck) -> Iterator[Issue]:
+    """With ``quota.assessment_adjustment``: last year's annual score of every community, once,
+    0–100, kept to the policy's decimals. Without it the file is not needed (and not used)."""
+    if c.policy.quota.assessment_adjustment is None:
+        return
+    ids = c.community_ids
+    seen: set[str] = set()
+    for i, p in enumerate(c.inputs.prior_scores):
+        if p.community_id not in ids:
+            yield _err("prior_scores.community", f"unknown community {p.community_id!r}",
+                       "prior_scores.csv", i, "community_id")  # fmt: skip
+        if p.year != c.inputs.year - 1:
+            yield _err("prior_scores.year", f"year {p.year} is not the year before {c.inputs.year}",
+                       "prior_scores.csv", i, "year")  # fmt: skip
+        if p.community_id in seen:
+            yield _err("prior_scores.duplicate", f"two prior scores for {p.community_id!r}",
+                       "prior_scores.csv", i, "community_id")  # fmt: skip
+        seen.add(p.community_id)
+        if not 0 <= p.annual_score <= 100:
+            yield _err("prior_scores.score", f"score {p.annual_score} outside 0-100",
+                       "prior_scores.csv", i, "annual_score")  # fmt: skip
+        elif -int(p.annual_score.as_tuple().exponent) > c.policy.score_decimals:
+            yield _err("prior_scores.decimals",
+                       f"score {p.annual_score} has more decimals than the policy keeps",
+                       "prior_scores.csv", i, "annual_score")  # fmt: skip
+    for com in c.inputs.communities:
+        if com.community_id not in seen:
+            yield _err(
+                "prior_scores.missing",
+                f"no {c.inputs.year - 1} annual assessment score for {com.community_id!r}: the "
+                "policy adjusts this year's quota by it (quota.assessment_adjustment)",
+                "prior_scores.csv",
+                None,
+                "annual_score",
+            )
+
+
 def budget_input_issues(inputs: BudgetInputs, policy: Policy) -> list[Issue]:
     """Every error in ``inputs`` against ``policy`` (empty list: ready to settle)."""
     subject = BudgetCheck(inputs, policy)

@@ -9,6 +9,7 @@ file is refused with a message saying so, never decoded by guess)::
     history.csv        community_id, year, fund_paid
     claims.csv         community_id, institution_id, month, setting, referral, fund_paid
     assessments.csv    community_id, quarter, score
+    prior_scores.csv   community_id, year, annual_score (last year's; when the policy adjusts quotas by it)
     dip_history.csv    (DIP only) year, institution_id, level, diagnosis, procedure, procedure_kind, cost
     dip_cases.csv      (DIP only) case_id, institution_id, level, diagnosis, procedure, procedure_kind, cost, fund_paid
     drg_cases.csv      (DRG only) case_id, institution_id, level, drg, weight, cost, los
@@ -35,6 +36,7 @@ from yigong.payment.records import (
     Community,
     FundHistory,
     Institution,
+    PriorScore,
     ReferralStatus,
 )
 from yigong.rulepacks import Issue, Level, SourceFile
@@ -223,6 +225,7 @@ def budget_parts(inputs: BudgetInputs) -> dict[str, Any]:
         "history.csv": inputs.history,
         "claims.csv": inputs.claims,
         "assessments.csv": inputs.assessments,
+        "prior_scores.csv": inputs.prior_scores,
     }
 
 
@@ -282,6 +285,12 @@ def read_budget_bundle(root: Path) -> BudgetInputs:
         {"community_id": text_cell, "quarter": int_cell, "score": decimal_cell},
         AssessmentScore,
     )
+    prior = reader.rows(
+        "prior_scores.csv",
+        {"community_id": text_cell, "year": int_cell, "annual_score": decimal_cell},
+        PriorScore,
+        required=False,
+    )
     reader.raise_if_issues()
     return BudgetInputs(
         str(meta["county"]),
@@ -292,4 +301,5 @@ def read_budget_bundle(root: Path) -> BudgetInputs:
         history,
         claims,
         scores,
+        prior,
     )

@@ -142,6 +142,26 @@ def score_bands(policy: Policy) -> Iterator[Issue]:
     yield from _bands(policy.assessment.quality_return, ("assessment", "quality_return"))
 
 
+@POLICY_CHECKS.check("quota.adjustment")
+def quota_adjustment(policy: Policy) -> Iterator[Issue]:
+    """Quota adjustment bands fall strictly, end at 0, and never give a higher score a smaller
+    factor."""
+    rule = policy.quota.assessment_adjustment
+    if rule is None:
+        return
+    where = ("quota", "assessment_adjustment", "bands")
+    mins = [b.min_score for b in rule.bands]
+    if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+        yield _at("bands.order", "bands must be listed by strictly falling min_score", where)
+    if min(mins) != 0:
+        yield _at(
+            "bands.cover", "the last band must start at min_score 0 so every score maps", where
+        )
+    factors = [b.factor for b in rule.bands]
+    if factors != sorted(factors, reverse=True):
+        yield _at("bands.monotone", "a higher score must never earn a smaller factor", where)
+
+
 @POLICY_CHECKS.check("assessment.score")
 def score_rule(policy: Policy) -> Iterator[Issue]:
     """Each indicator of the quarterly score is listed once."""

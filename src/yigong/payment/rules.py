@@ -66,6 +66,13 @@ RULES: dict[str, Rule] = {
             "policy:prepayment.clause",
         ),
         Rule(
+            "prepay.out_of_county_deduction",
+            "县外就医费用月度扣减",
+            "out-of-county care charged to the quota in earlier months, deducted from this "
+            "month's prepayment (at most the prepayment; the rest next month, December's at year end)",
+            "policy:out_of_county.clause",
+        ),
+        Rule(
             "assess.quarterly_release",
             "季度考核拨付",
             "withheld prepayment of the quarter × release share for the quarter's score",
