@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from yigong.payment.policy_bureau import AgreementPolicy, FundRunningPolicy
 from yigong.payment.policy_casemix import DipPolicy, DistributionPolicy, DrgPolicy, SimplePolicies
 from yigong.payment.policy_inputs import (
     AnnualFundPolicy,
@@ -195,6 +196,8 @@ class Policy(PolicyModel):
     communities: CommunityCoverage | None = None
     institution_levels: InstitutionLevels | None = None
     annual_fund: AnnualFundPolicy | None = None
+    fund_running: FundRunningPolicy | None = None
+    agreements: AgreementPolicy | None = None
 
     def score_quantum(self) -> Decimal:
         return Decimal(1).scaleb(-self.score_decimals, CONTEXT)

@@ -183,6 +183,24 @@ RULES: dict[str, Rule] = {
             "policy:simple.per_head_outpatient.clause",
         ),
         Rule(
+            "agreement.deposit_withheld",
+            "质量保证金预留",
+            "the quality deposit of the provider's agreement, withheld from its payments over the year",
+            "policy:agreements.assessment.clause",
+        ),
+        Rule(
+            "agreement.deposit_return",
+            "质量保证金返还",
+            "deposit × the return share of the band the provider's annual assessment score reaches",
+            "policy:agreements.assessment.clause",
+        ),
+        Rule(
+            "agreement.deposit_forfeit",
+            "质量保证金扣留",
+            "the part of the deposit the score does not return stays with the fund",
+            "policy:agreements.assessment.clause",
+        ),
+        Rule(
             "day_surgery.settle",
             "日间手术结算",
             "Σ per stay: the procedure's standard (cost when below low_ratio × standard; cost "
