@@ -95,3 +95,7 @@ app.add_typer(screen.app, name="screen")
 from yigong.cli import packs  # noqa: E402
 
 app.add_typer(packs.app, name="packs")
+from yigong.cli import bureau  # noqa: E402
+
+app.add_typer(bureau.fund_app, name="fund")
+app.add_typer(bureau.agreements_app, name="agreements")

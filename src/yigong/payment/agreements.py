@@ -10,8 +10,10 @@ assessment results are linked to the return of quality guarantee funds.
 **Assessment.** Each item of the policy's ``agreements.assessment.items`` (rules as data) turns
 one value of a provider-year into points: ``linear`` — full points at ``full_at``, none at
 ``zero_at``, a straight line between; ``deduct`` — the item's points minus ``per_unit`` per
-unit, not below 0. A provider's score is the sum of its item points, rounded half-up to
-``decimals`` once; an item without a value scores 0 and is named (never skipped silently).
+unit, not below 0. A provider's score is the sum of its item points — × 100 ÷ the points of the
+items that apply to its kind, when some do not (a pharmacy has no inpatient cost) — rounded
+half-up to ``decimals`` once; an item without a value scores 0 and is named (never skipped
+silently).
 
 **Deposit.** The deposit of the provider's agreement, withheld over the year, is returned ×
 the share of the first ``deposit_return`` band the score reaches; the rest is kept by the fund
@@ -122,10 +124,15 @@ def assess_providers(
     for p in providers:
         items = []
         for item in a.items:
+            if p.kind not in item.applies_to:
+                continue
             value = p.values.get(item.id)
             pts, rule = item_points(item, value)
             items.append(ItemScore(item.id, value, pts, item.points, rule))
-        score = sum((i.points for i in items), Decimal(0)).quantize(q, rounding=ROUND_HALF_UP)
+        got = sum((i.points for i in items), Decimal(0))
+        most = sum((i.max_points for i in items), Decimal(0))
+        raw = got if most == 100 else divide(got * 100, most) if most else Decimal(0)
+        score = raw.quantize(q, rounding=ROUND_HALF_UP)
         scored.append((p, tuple(items), score))
     out = []
     for kind in sorted({p.kind for p, _, _ in scored}):

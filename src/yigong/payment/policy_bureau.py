@@ -63,6 +63,7 @@ class AgreementItem(PolicyModel):
     ``method``: ``linear`` — full ``points`` at ``full_at``, none at ``zero_at``, a straight
     line between (either direction: a lower-is-better item has ``full_at < zero_at``);
     ``deduct`` — ``points`` minus ``per_unit`` for each unit of the value, not below 0.
+    ``applies_to``: the provider kinds assessed on the item (a pharmacy has no inpatient cost).
     """
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
@@ -73,6 +74,9 @@ class AgreementItem(PolicyModel):
     zero_at: Dec | None = None
     full_at: Dec | None = None
     per_unit: PositiveDec | None = None
+    applies_to: list[Literal["medical_institution", "retail_pharmacy"]] = Field(
+        default_factory=lambda: ["medical_institution", "retail_pharmacy"], min_length=1
+    )
     clause: str
 
 

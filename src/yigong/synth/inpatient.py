@@ -38,7 +38,10 @@ OUT_BOOST_2021, OUT_DECLINE = 1.6, 0.06
 #: docs/synthetic-data.md "Medical-insurance money"): the general hospital's community keeps more
 #: of its patients in the county, the TCM hospital's community (townships farther from the
 #: county seat, toward Anyang) sends more out; a third community is typical.
-OUT_BY_COMMUNITY = (0.80, 1.35, 1.0)
+OUT_BY_COMMUNITY = (0.55, 1.90, 1.0)
+#: … and its yearly change from 2021 (the first community's hospital keeps more patients each
+#: year, the second's residents leave more): × (1 + trend × (year − 2021)) (assumption)
+OUT_TREND_BY_COMMUNITY = (-0.06, 0.12, 0.0)
 #: yearly growth of the cost per stay (assumption, close to published county figures).
 COST_GROWTH = {TOWNSHIP: 0.02, COUNTY: 0.035, OUT: 0.03}
 LOS_DECLINE = 0.02
@@ -109,7 +112,9 @@ def _levels(
     w[:, OUT] *= max(0.2, OUT_BOOST_2021 * (1 - OUT_DECLINE * dy)) / ctx.spec.capacity
     if person is not None and len(ctx.inst.communities) > 1:
         blocks = community_blocks(len(ctx.inst.communities), len(ctx.inst.centres))
-        w[:, OUT] *= np.asarray(OUT_BY_COMMUNITY)[blocks[ctx.pop.township[person]]]
+        block = blocks[ctx.pop.township[person]]
+        trend = 1 + np.asarray(OUT_TREND_BY_COMMUNITY)[block] * dy
+        w[:, OUT] *= np.asarray(OUT_BY_COMMUNITY)[block] * np.maximum(trend, 0.2)
     return choose_column(w, rng)
 
 

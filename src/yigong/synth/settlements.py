@@ -45,7 +45,7 @@ DIP_FROM = DAY_SURGERY_FROM = 2023
 #: the rest is out-of-catalogue spending (自费) the patient pays too. Calibrated so the residents'
 #: fund paid per insured resident is about the communities' share of per-capita financing
 #: (docs/synthetic-data.md, "Medical-insurance money"); other schemes are not scaled.
-RESIDENT_FUND_SHARE = 0.82
+RESIDENT_FUND_SHARE = 0.81
 RESIDENT = SCHEMES.index("resident")
 
 Columns = dict[str, list[pa.Array]]
@@ -115,7 +115,7 @@ def settlements_table(
     method = np.where(day, "day_surgery", method)
     bed = (per_bed_day[s.cond[idx]] | (s.los[idx] >= LONG_STAY_DAYS)) & ~township
     method = np.where(bed, "per_bed_day", method)
-    personal_in = _calibrated(s.total_fen[idx], fen[idx], ctx.pop.scheme[s.person[idx]])
+    personal_in = fen[idx]  # the front page's self-paid part, calibrated there (frontpage.py)
     first_proc = _principal_procedure(s, pr_codes)
     _add(
         cols,

@@ -50,6 +50,8 @@ SPARK_UNSUPPORTED: dict[str, str] = {
 #: with YIGONG_BACKEND=spark they refuse to run rather than silently use DuckDB.
 DUCKDB_ONLY_COMMANDS: dict[str, str] = {
     "settle": "settlement",
+    "fund": "settlement",
+    "agreements": "settlement",
     "serve": "workflow",
     "users": "workflow",
     "referral": "workflow",
