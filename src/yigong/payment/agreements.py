@@ -31,11 +31,10 @@ when the limit has passed (on the ``as_of`` day) is overdue and outstanding.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from yigong.payment.ledger import Ledger
 from yigong.payment.policy import QualityReturn
@@ -140,7 +139,11 @@ def assess_providers(
             (x for x in scored if x[0].kind == kind), key=lambda x: (-x[2], x[0].provider_code)
         )
         n = len(group)
-        bottom = math.ceil(CONTEXT.multiply(a.elimination.bottom_share, n))
+        bottom = int(
+            CONTEXT.multiply(a.elimination.bottom_share, n).to_integral_value(
+                ROUND_CEILING, CONTEXT
+            )
+        )
         for rank, (p, items, score) in enumerate(group, start=1):
             eliminated = rank > n - bottom and score < a.elimination.below_score
             share = score_share(score, _bands(policy))
