@@ -60,6 +60,7 @@ def test_fund_running_and_months_of_payment() -> None:
     (y,) = fund_running({(2024, "resident"): 431_822}, std, acc,
                         {(2024, "resident"): Money.of("400000000")}, {2024: 12}, FR)  # fmt: skip
     assert y.income == Money.of("463049540") and y.income_basis == "standard"
+    assert y.claims_paid == y.expenditure  # no other expenditure on this account
     assert y.current_balance == Money.of("63049540")
     assert y.accumulated_balance == Money.of("343049540")
     assert y.monthly_expenditure == Money.of("33333333.33")

@@ -113,7 +113,7 @@ def test_coverage_and_fund_running_match_the_files(world: tuple[Path, Path]) -> 
     spent = sum(Decimal(x) for x in s[(s.scheme == "resident") & s.insured_area.str.startswith(COUNTY)
                                       & s.settle_date.str.startswith(str(YEAR))].fund_paid)  # fmt: skip
     res = next(r for r in run["rows"] if r["year"] == YEAR and r["scheme"] == "resident")
-    assert Decimal(res["expenditure"]) == spent
+    assert Decimal(res["claims_paid"]) == spent
     accounts = _csv(files, "fund_accounts")
     nxt = accounts[(accounts.year == str(YEAR)) & (accounts.scheme == "resident")].opening_balance
     prev = next(r for r in run["rows"] if r["year"] == YEAR - 1 and r["scheme"] == "resident")

@@ -7,7 +7,8 @@
   of the contribution standard (``contribution_standards``), unless the fund account gives the
   actual income; + other income (interest).
 * **Fund running** per scheme and year: income, expenditure (Σ fund paid of the scheme's
-  settlements of the area's insured), the current-year balance (当期结存 = income −
+  settlements of the area's insured + the account's other expenditure, e.g. the major-illness
+  insurance premium), the current-year balance (当期结存 = income −
   expenditure), the accumulated balance (累计结存 = opening balance + current balance) and the
   months of payment it covers (可支付月数 = accumulated balance ÷ average monthly expenditure of
   the months elapsed), banded by ``fund_running.months_bands`` (reasonable 6–9 months …).
@@ -81,6 +82,7 @@ class FundAccount:
     income: Money | None
     other_income: Money
     source: str
+    other_expenditure: Money = Money.zero()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,8 @@ class FundYear:
     other_income: Money
     income: Money
     income_basis: str  # "account" (actual) | "standard" (insured × per capita)
+    claims_paid: Money
+    other_expenditure: Money
     expenditure: Money
     months: int
     current_balance: Money
@@ -167,7 +171,9 @@ def fund_running(
             income, basis = a.income, "account"
         else:
             income, basis = contribution + other, "standard"
-        spent = expenditure.get((year, scheme), Money.zero())
+        claims = expenditure.get((year, scheme), Money.zero())
+        other_out = Money.zero() if a is None else a.other_expenditure
+        spent = claims + other_out
         m = months.get(year, 12)
         opening = a.opening_balance if a is not None else closing.get(scheme, Money.zero())
         current = income - spent
@@ -195,6 +201,8 @@ def fund_running(
                 other,
                 income,
                 basis,
+                claims,
+                other_out,
                 spent,
                 m,
                 current,

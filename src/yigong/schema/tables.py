@@ -743,6 +743,11 @@ FUND_ACCOUNTS = Table(
             doc="the year's actual income when known; empty = insured × contribution standard",
         ),
         money("other_income", "利息及其他收入", doc="interest and other income of the year"),
+        money(
+            "other_expenditure",
+            "其他支出（大病保险保费等）",
+            doc="spending not in the settlements: the major-illness insurance premium and others",
+        ),
         Column("source", S, "数据来源", required=True),
     ),
 )

@@ -31,8 +31,13 @@ RESIDENT_SOURCE = "国家医保局 财政部 国家税务总局 年度城乡居�
 #: split 2:6 between employee and employer (assumption)
 EMPLOYEE_SPENT_PER_INCOME = 0.7331
 EMPLOYEE_SOURCE = "synthetic: 统筹基金支出 ÷ 0.7331 (2022年全国医疗保障事业发展统计公报 职工医保支出/收入); 个人:单位 = 2:6"
-#: the residents' fund starts 2021 with 8.5 months of payment (2023 NHSA bulletin), employees 12
-OPENING_MONTHS = {"resident": 8.5, "employee": 12.0}
+#: the residents' fund starts 2021 with 7 months of payment, so that it holds about the 2023
+#: national 8.5 (NHSA bulletin) by 2023; employees 12 (assumptions)
+OPENING_MONTHS = {"resident": 7.0, "employee": 12.0}
+#: spending outside the settlements, as a share of income: the residents' major-illness
+#: insurance premium (8 %, the reserve share of the henan-default policy) and 2 % other
+#: (assumption); none for employees here
+OTHER_EXPENDITURE = {"resident": 0.10, "employee": 0.0}
 #: interest on the opening balance (assumption)
 INTEREST = 0.015
 #: quality deposit = 5 % of an agreement's quota (assumption); pharmacies a flat 5,000 yuan
@@ -111,8 +116,9 @@ def fund_accounts_table(
             st = std[(year, s)]
             per_capita = int((st["individual"] + st["subsidy"]) * 100)
             income = heads.get((year, s), 0) * per_capita + interest
-            rows.append((s, year, balance, interest))
-            balance = balance + income - spent
+            other_out = int(round(income * OTHER_EXPENDITURE[s]))
+            rows.append((s, year, balance, interest, other_out))
+            balance = balance + income - spent - other_out
     return pa.table(
         {
             "division_code": pa.array([ctx.spec.code] * len(rows), pa.string()),
@@ -121,6 +127,7 @@ def fund_accounts_table(
             "opening_balance": money(np.array([r[2] for r in rows], dtype=np.int64)),
             "income": pa.nulls(len(rows), pa.decimal128(18, 2)),
             "other_income": money(np.array([r[3] for r in rows], dtype=np.int64)),
+            "other_expenditure": money(np.array([r[4] for r in rows], dtype=np.int64)),
             "source": pa.array(
                 ["synthetic: opening = closing of the year before"] * len(rows), pa.string()
             ),  # fmt: skip
