@@ -38,6 +38,10 @@ MATRIX: dict[tuple[str, str], tuple[bool, Build]] = {
         True,
         lambda n, p: [("GET", f"/api/v1/nodes/{n}/indicators?period={p}", None)],
     ),
+    ("GET", "/api/v1/nodes/{node}/scorecard"): (
+        True,
+        lambda n, p: [("GET", f"/api/v1/nodes/{n}/scorecard?period={p}&q=C0", None)],
+    ),
     ("GET", "/api/v1/nodes/{node}/indicators/{indicator}/explain"): (
         True,
         lambda n, p: [

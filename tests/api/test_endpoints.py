@@ -54,7 +54,7 @@ def test_indicators_match_the_service(client, tokens, world):
 
 def test_explain_gives_rows(client, tokens, world):
     r = client.get(
-        f"/api/v1/nodes/division:130423/indicators/C02/explain?period={world.period}&limit=3",
+        f"/api/v1/nodes/division:130423/indicators/C01/explain?period={world.period}&limit=3",
         headers=tokens["county"],
     )
     body = r.json()
@@ -115,3 +115,25 @@ def test_export_xlsx_has_the_csv_rows(client, tokens):
     got = list(sheet.iter_rows(values_only=True))
     assert list(got[0]) == list(rows[0]) and len(got) - 1 == len(rows) > 0
     assert {g[0] for g in got[1:]} == {row["discharge_id"] for row in rows}
+
+
+def test_scorecard_groups_every_applicable_indicator(client, tokens, world):
+    h = tokens["county"]
+    r = client.get(f"/api/v1/nodes/division:130423/scorecard?period={world.period}", headers=h)
+    assert r.status_code == 200
+    body = r.json()
+    keys = [g["key"] for g in body["groups"]]
+    assert keys[0] == "targets" and "tertiary-appraisal" in keys and "health-statistics" in keys
+    targets = {i["indicator"] for i in body["groups"][0]["items"]}
+    want = indicators_svc.scorecard(world.settings.warehouse, "division:130423", world.period)
+    assert targets == {w.indicator for w in want}  # the targets first, as the CLI lists them
+    shown = [i["indicator"] for g in body["groups"] for i in g["items"]]
+    na = {i["indicator"]: i for i in body["not_applicable"]}
+    assert len(shown) == len(set(shown)) == body["counts"]["applicable"]
+    assert len(shown) + len(na) == body["counts"]["indicators"]
+    assert "P18" in na and na["P18"]["note_zh"] and na["P18"]["value"] is None
+    r = client.get(
+        f"/api/v1/nodes/division:130423/scorecard?period={world.period}&q=T04", headers=h
+    )
+    found = [i["indicator"] for g in r.json()["groups"] for i in g["items"]]
+    assert found == ["T04"]

@@ -69,17 +69,66 @@ def test_group_discharges_stores_results_per_scheme():
     assert h1["cmi"] is not None and h1["cost_index"] == 1.0
 
 
-def test_case_facts_table_for_the_indicator_catalog():
+def test_case_facts_table_for_the_indicator_catalog(tmp_path):
     con = ibis.duckdb.connect()
     con.create_table("discharges", _discharges())
     service.group_discharges(con, NATIONAL)
-    summary = service.store_case_facts(con, NATIONAL, "quarter")
-    facts = con.to_pyarrow(con.table(service.FACTS_TABLE)).to_pylist()
+    # a published reference: BB21 (a) and ZZ11 (b, died) have weights; EC11 (c) is missing;
+    # ZZ11 is a low-risk DRG of the reference population
+    ref = tmp_path / "ref.csv"
+    ref.write_text(
+        "# a provincial table\n"
+        "drg,weight,mean_cost,mean_los,low_risk\n"
+        "BB21,2.5,20000,8,0\n"
+        "ZZ11,1.2,16000,5,1\n",
+        encoding="utf-8",
+    )
+    summary = service.store_case_facts(con, NATIONAL, "quarter", str(ref))
+    facts = {
+        f["discharge_id"]: f for f in con.to_pyarrow(con.table(service.FACTS_TABLE)).to_pylist()
+    }
     assert summary.rows == len(facts) == 3  # the invalid_input discharge has no facts
-    assert {f["discharge_id"] for f in facts} == {"a", "b", "c"}
-    assert all(f["scheme"] == NATIONAL and f["pack_version"] == "1.1" for f in facts)
-    # the catalog's CMI = Σ weight / grouped discharges equals casemix_summary's CMI
-    m = service.casemix_metrics(con, NATIONAL, "institution", "quarter").to_pylist()
-    h1 = [f for f in facts if f["institution_id"] == "H1"]
-    cmi = float(sum(f["weight"] for f in h1)) / len(h1)
-    assert next(r for r in m if r["institution_id"] == "H1")["cmi"] == pytest.approx(cmi)
+    assert summary.extra["reference"] == "ref.csv" and summary.extra["weighted"] == 2
+    assert all(f["scheme"] == NATIONAL and f["reference"] == "ref.csv" for f in facts.values())
+    a, b, c = facts["a"], facts["b"], facts["c"]
+    assert (a["weight"], b["weight"], c["weight"]) == (Decimal("2.5000"), Decimal("1.2000"), None)
+    assert (a["weighted"], c["weighted"]) == (True, False)
+    # cost and time against the reference means: 30000 / 20000, 10 / 8; 8000 / 16000, 4 / 5
+    assert (a["cost_ratio"], a["los_ratio"]) == (1.5, 1.25)
+    assert (b["cost_ratio"], b["los_ratio"]) == (0.5, 0.8)
+    assert (b["in_low_risk"], b["low_risk_death"], a["in_low_risk"]) == (True, True, False)
+    # casemix_metrics with the same reference: H1's CMI = (2.5 + 1.2) / 2
+    m = service.casemix_metrics(con, NATIONAL, "institution", "quarter", reference=str(ref))
+    h1 = next(r for r in m.to_pylist() if r["institution_id"] == "H1")
+    assert h1["cmi"] == pytest.approx(1.85) and h1["low_risk_mortality"] == 1.0
+
+
+def test_unknown_or_mismatched_reference_is_refused(tmp_path):
+    con = ibis.duckdb.connect()
+    con.create_table("discharges", _discharges())
+    service.group_discharges(con, NATIONAL)
+    with pytest.raises(ValueError, match="not a shipped name"):
+        service.store_case_facts(con, NATIONAL, "quarter", str(tmp_path / "missing.csv"))
+    with pytest.raises(ValueError, match="is for scheme"):
+        service.store_case_facts(con, NATIONAL, "quarter", "handan-city-synthetic-2023-2024")
+
+
+def test_reference_from_a_wider_warehouse(tmp_path):
+    """`yigong drg reference` on a (wider) warehouse, then `warehouse:PATH` as the choice."""
+    from yigong.services.casemix_reference import build_reference, choose_reference
+
+    path = tmp_path / "province.duckdb"
+    con = ibis.duckdb.connect(str(path))
+    con.create_table("discharges", _discharges())
+    service.group_discharges(con, NATIONAL)
+    out, table = build_reference(con, NATIONAL, tmp_path / "ref.csv", "test province")
+    con.disconnect()
+    rows = {r["drg"]: r for r in table.to_pylist()}
+    # three grouped discharges, one per DRG: weights = cost / mean cost (58000 / 3)
+    assert set(rows) == {"BB21", "ZZ11", "EC11"}
+    assert rows["BB21"]["weight"] == Decimal(str(round(30000 / (58000 / 3), 4)))
+    assert rows["ZZ11"]["deaths"] == 1 and rows["BB21"]["cases"] == 1
+    assert out.read_text(encoding="utf-8").startswith("# test province")
+    chosen = choose_reference(NATIONAL, f"warehouse:{path}")
+    assert chosen.id == "warehouse:province.duckdb"
+    assert "3 grouped discharges" in chosen.provenance[0]

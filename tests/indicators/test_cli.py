@@ -70,7 +70,7 @@ def test_compute_table_and_files(db, tmp_path):
         ],
     )
     assert res.exit_code == 0, res.output
-    assert "92.50 %" in res.output  # C02
+    assert "97.30 %" in res.output  # C02: 36 / 37
     out = tmp_path / "r.csv"
     res = runner.invoke(
         app,
@@ -82,7 +82,7 @@ def test_compute_table_and_files(db, tmp_path):
             "--period",
             "2024",
             "--id",
-            "C02",
+            "C01",
             "--id",
             "T04",
             "-o",
@@ -94,10 +94,10 @@ def test_compute_table_and_files(db, tmp_path):
     assert res.exit_code == 0, res.output
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert [(r["indicator"], r["numerator"], r["denominator"]) for r in rows] == [
-        ("C02", "37", "40"),
-        ("T04", "5", "7"),
+        ("C01", "2", "3"),
+        ("T04", "5", "6"),
     ]
-    assert rows[0]["target"] == "90.0" and rows[0]["met"] == "True"
+    assert rows[0]["target"] == "90.0" and rows[0]["met"] == "False"
     js = tmp_path / "r.json"
     svc.export(svc.compute(db, "community:C1", "2024", ids=["T34"]).results, js)
     assert json.loads(js.read_text())[0]["numerator"] == "1700000.00"
@@ -138,7 +138,7 @@ def test_scorecard(db):
         ["indicators", "scorecard", "--node", "community:C1", "--period", "2024", "--db", str(db)],
     )
     assert res.exit_code == 0, res.output
-    assert "P01" in res.output and "C02" in res.output
+    assert "P01" in res.output and "C01" in res.output
 
 
 def test_bad_node_and_period(db):

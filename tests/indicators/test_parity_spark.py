@@ -36,7 +36,7 @@ def spark_tables(tmp_path_factory):
 
 # one full evaluation: current and previous year plus five years of history for the targets,
 # so year, snapshot (staff as of each year end), event and area rules all run on both backends
-CASES = [("community:C1", "2024", True)]
+CASES = [("community:C1", "2024", True), ("410101", "2024", False)]
 
 
 @pytest.mark.parametrize(("node", "period", "full"), CASES)

@@ -7,7 +7,7 @@ import pytest
 from yigong.indicators.evaluate import evaluate
 from yigong.indicators.periods import parse_period
 from yigong.indicators.spec import Target
-from yigong.indicators.targets import check, project, select_target
+from yigong.indicators.targets import check, plausible_points, project, select_target
 from yigong.warehouse.hierarchy import parse_node
 
 
@@ -72,17 +72,46 @@ def test_trajectory_least_squares():
 
 
 def test_results_carry_target_gap_and_trajectory(wh, cat):
-    ev = evaluate(wh, cat, parse_node("community:C1"), parse_period("2024"), ["C02", "P13", "P03"])
+    ev = evaluate(wh, cat, parse_node("community:C1"), parse_period("2024"), ["C01", "P13", "P03"])
     got = {r.indicator: r for r in ev.results}
-    # C02 = 92.5 % against the Hebei 90 % for 2025 (the Henan 2020 target has passed)
-    assert got["C02"].target.value == 90 and got["C02"].target.deadline == 2025
-    assert got["C02"].target.gap == pytest.approx(-2.5) and got["C02"].target.met is True
-    # C02 history: 2023 = H1's 5 visits + 2 stays, no out-of-county care → 100 %; 2024 92.5 %
-    traj = got["C02"].trajectory
-    assert traj.points == ((2023, 100.0), (2024, 92.5))
-    assert traj.projected == pytest.approx(92.5 - 7.5) and traj.will_meet is False
-    # P13: 40 % in 2024 against ≥ 50 % from 2021
-    assert got["P13"].target.value == 50 and got["P13"].target.gap == pytest.approx(10)
-    # P03 nurses per 1,000: 0.15 against 3.8 by 2025 (2023: 12 + 6 nurses / 190,000)
-    assert got["P03"].target.gap == pytest.approx(3.65)
-    assert got["P03"].trajectory.points[0] == (2023, pytest.approx(18 / 190))
+    # C01 = 2 of 3 admissions of C1's residents against the Hebei 90 % for 2025
+    assert got["C01"].target.value == 90 and got["C01"].target.deadline == 2025
+    assert got["C01"].target.gap == pytest.approx(90 - 200 / 3) and got["C01"].target.met is False
+    # C01 history: 2023 = s10 (a resident of the township, treated in the county) → 100 %
+    traj = got["C01"].trajectory
+    assert traj.points == ((2023, 100.0), (2024, pytest.approx(200 / 3)))
+    assert traj.will_meet is False and traj.left_out == ()
+    # P13 (funds): 43.75 % in 2024 against ≥ 50 % from 2021
+    assert got["P13"].target.value == 50 and got["P13"].target.gap == pytest.approx(6.25)
+    # P03 nurses per 1,000 of the township: 0.25 against 3.8 by 2025 (2023: 12 + 6 / 115,000)
+    assert got["P03"].target.gap == pytest.approx(3.55)
+    assert got["P03"].trajectory.points[0] == (2023, pytest.approx(18 / 115))
+
+
+class _C:
+    def __init__(self, value: float | None, num: int | None, den: int | None) -> None:
+        self.value, self.numerator, self.denominator = value, num, den
+
+
+def test_partial_year_is_left_out_of_the_trend():
+    # 2020 holds two stray records (the demo's sliver): 2 / 2 = 100 %, far below half the
+    # median denominator (1,400,000) of the years with a value, so the line ignores it
+    yearly = [
+        (2020, _C(100.0, 2, 2)),
+        (2021, _C(96.0, 1_344_000, 1_400_000)),
+        (2022, _C(96.2, 1_347_000, 1_400_000)),
+        (2023, _C(96.4, 1_350_000, 1_400_500)),
+        (2024, _C(96.6, 1_353_000, 1_400_600)),
+    ]
+    kept, left_out = plausible_points(yearly)
+    assert left_out == (2020,) and [y for y, _ in kept] == [2021, 2022, 2023, 2024]
+    traj = project(kept, tgt(value=90, deadline=2025), left_out)
+    assert traj.slope == pytest.approx(0.2) and traj.projected == pytest.approx(96.8)
+    assert "left out as partial: 2020" in traj.note and traj.left_out == (2020,)
+    # with the sliver the line would fall: 100 in 2020 pulls the slope below zero
+    assert project([(y, c.value) for y, c in yearly], tgt(value=90, deadline=2025)).slope < 0
+    # a count (no denominator) is judged by its numerator: 5 < half of the median 452.5
+    kept, left_out = plausible_points(
+        [(2022, _C(880.0, 880, None)), (2023, _C(5.0, 5, None)), (2024, _C(900.0, 900, None))]
+    )
+    assert left_out == (2023,) and kept == [(2022, 880.0), (2024, 900.0)]

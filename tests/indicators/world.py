@@ -4,6 +4,9 @@ tests is worked out by hand from these rows).
 County 410101 has one medical community C1 (lead H1 tertiary general hospital, H2 TCM
 hospital, township centre T1 and its village clinic V1; private hospital P1 joins on
 2024-07-01). County 410102 has hospital B1 and no community. City 410100 holds both counties.
+C1's members lie in township 410101001 (T1, V1) and at county level (H1, H2, P1), so its
+residents are those of township 410101001 (population 120,000 in 2024); township 410101002
+has residents (persons) but no population row.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from yigong.warehouse.types import arrow_schema
 D = Decimal
 COUNTY, COUNTY_B, CITY = "410101", "410102", "410100"
 TOWNSHIP, VILLAGE = "410101001", "410101001001"
+TOWNSHIP_2 = "410101002"
 
 
 def table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
@@ -71,9 +75,9 @@ def _discharge(
     herbal: str = "0",
     mode: str = "1",
     day_surgery: bool = False,
-    procs: list[tuple[str, str, str]] = (),
+    procs: list[tuple[str, str, str, str]] = (),
 ) -> dict[str, Any]:
-    """procs: (grade or '', emergency '1'/'0'/'', minimally invasive '1'/'0')."""
+    """procs: (ICD-9-CM-3 code, grade or '', emergency '1'/'0'/'', minimally invasive '1'/'0')."""
     return dict(
         discharge_id=did,
         institution_id=inst,
@@ -91,10 +95,10 @@ def _discharge(
         payer="2",
         diagnosis_codes=["I10.x00"],
         diagnosis_conditions=["1"],
-        procedure_codes=[f"PR{i}" for i, _ in enumerate(procs)] or None,
-        procedure_grades=[g for g, _, _ in procs] or None,
-        procedure_emergency=[e for _, e, _ in procs] or None,
-        procedure_minimally_invasive=[m for _, _, m in procs] or None,
+        procedure_codes=[c for c, _, _, _ in procs] or None,
+        procedure_grades=[g for _, g, _, _ in procs] or None,
+        procedure_emergency=[e for _, _, e, _ in procs] or None,
+        procedure_minimally_invasive=[m for _, _, _, m in procs] or None,
         is_day_surgery=day_surgery,
         total_cost=D(cost),
         cost_western_drugs=D(western),
@@ -159,7 +163,14 @@ def _settle(
 
 
 def _referral(
-    rid: str, src: str, dst: str | None, direction: str, status: str, day: date, out: bool = False
+    rid: str,
+    src: str,
+    dst: str | None,
+    direction: str,
+    status: str,
+    day: date,
+    out: bool = False,
+    arrived: date | None = None,
 ) -> dict[str, Any]:
     return dict(
         referral_id=rid,
@@ -172,6 +183,7 @@ def _referral(
         within_community=not out,
         status=status,
         request_date=day,
+        arrival_date=arrived,
     )
 
 
@@ -220,6 +232,7 @@ def build(path: str | None = None) -> Warehouse:
             _division(COUNTY, "甲县", "county", CITY),
             _division(COUNTY_B, "乙县", "county", CITY),
             _division(TOWNSHIP, "甲镇", "township", COUNTY),
+            _division(TOWNSHIP_2, "乙镇", "township", COUNTY),
             _division(VILLAGE, "甲村", "village", TOWNSHIP),
         ],
     )
@@ -268,6 +281,8 @@ def build(path: str | None = None) -> Warehouse:
         [
             dict(division_code=COUNTY, year=2023, resident_population=190000),
             dict(division_code=COUNTY, year=2024, resident_population=200000),
+            dict(division_code=TOWNSHIP, year=2023, resident_population=115000),
+            dict(division_code=TOWNSHIP, year=2024, resident_population=120000),
             dict(division_code=COUNTY_B, year=2024, resident_population=100000),
             dict(division_code=CITY, year=2024, resident_population=1000000),
         ],
@@ -284,7 +299,7 @@ def build(path: str | None = None) -> Warehouse:
                 "10000",
                 western="2000",
                 patent="500",
-                procs=[("4", "0", "1")],
+                procs=[("36.0700", "4", "0", "1")],  # PCI stent: interventional (Handan OR list)
             ),
             _discharge(
                 "d2",
@@ -294,7 +309,7 @@ def build(path: str | None = None) -> Warehouse:
                 "6000",
                 western="1000",
                 mode="3",
-                procs=[("2", "1", "0")],
+                procs=[("47.0900", "2", "1", "0")],  # appendicectomy, emergency
             ),
             _discharge(
                 "d3",
@@ -305,7 +320,7 @@ def build(path: str | None = None) -> Warehouse:
                 western="3000",
                 patent="1000",
                 herbal="500",
-                procs=[("3", "0", "0"), ("", "", "0")],
+                procs=[("51.2200", "3", "0", "0"), ("87.4400", "", "", "0")],
             ),
             _discharge(
                 "d4",
@@ -315,16 +330,35 @@ def build(path: str | None = None) -> Warehouse:
                 "3000",
                 western="200",
                 day_surgery=True,
-                procs=[("1", "0", "1")],
+                # a day surgery whose procedure is flagged emergency: kept, and counted apart
+                procs=[("53.0002", "1", "1", "1")],
             ),
-            _discharge("d5", "H1", date(2024, 11, 11), 7, "8000", western="1500", mode="5"),
+            _discharge(
+                "d5",
+                "H1",
+                date(2024, 11, 11),
+                7,
+                "8000",
+                western="1500",
+                mode="5",
+                # a graded chest CT and haemodialysis (on the OR list): never surgery
+                procs=[("87.4100", "1", "0", "0"), ("39.9500", "2", "0", "0")],
+            ),
             _discharge("d6", "H1", date(2023, 3, 1), 4, "7000", western="1500"),
             _discharge("d7", "H1", date(2023, 8, 1), 6, "9000", western="2500"),
             _discharge("d8", "T1", date(2024, 3, 3), 4, "2000", western="600"),
             _discharge(
-                "d9", "H2", date(2024, 4, 4), 8, "5000", herbal="1000", procs=[("2", "0", "0")]
+                "d9",
+                "H2",
+                date(2024, 4, 4),
+                8,
+                "5000",
+                herbal="1000",
+                procs=[("79.3200", "2", "0", "0")],
             ),
-            _discharge("d10", "B1", date(2024, 1, 20), 2, "4000", procs=[("4", "0", "0")]),
+            _discharge(
+                "d10", "B1", date(2024, 1, 20), 2, "4000", procs=[("81.5400", "4", "0", "0")]
+            ),
         ],
     )
     visits = [
@@ -358,18 +392,46 @@ def build(path: str | None = None) -> Warehouse:
             ),
             _settle("s9", COUNTY_B, COUNTY_B, "inpatient", "3000", date(2024, 2, 2), provider="B1"),
             _settle("s10", COUNTY, COUNTY, "inpatient", "4000", date(2023, 5, 5), provider="H1"),
+            _settle(
+                "s11", COUNTY_B, COUNTY, "outpatient", "3000000", date(2024, 10, 10), provider="H1"
+            ),
+            # 2023 admissions of residents of the other township: one in the county, one out
+            _settle("s12", COUNTY, COUNTY, "inpatient", "3000", date(2023, 6, 6), provider="H1"),
+            _settle("s13", COUNTY, "330100", "inpatient", "9000", date(2023, 8, 8), "dip"),
+        ],
+    )
+    # where the insured persons live: ss1 ss2 ss3 ss5 ss10 in C1's township, the others not
+    homes = {"ss1": VILLAGE, "ss2": VILLAGE, "ss3": TOWNSHIP, "ss5": VILLAGE, "ss10": VILLAGE}
+    homes |= {f"ss{i}": TOWNSHIP_2 for i in (4, 6, 7, 8, 12, 13)}
+    homes |= {"ss9": COUNTY_B, "ss11": COUNTY_B}
+    load(
+        wh,
+        "persons",
+        [
+            dict(person_key=k, sex="1", birth_date=date(1960, 1, 1), division_code=v)
+            for k, v in homes.items()
         ],
     )
     load(
         wh,
         "referrals",
         [
-            _referral("r1", "T1", "H1", "up", "accepted", date(2024, 2, 1)),
-            _referral("r2", "V1", "T1", "up", "completed", date(2024, 3, 1)),
-            _referral("r3", "H1", "T1", "down", "arrived", date(2024, 4, 1)),
+            _referral("r1", "T1", "H1", "up", "accepted", date(2024, 2, 1)),  # never arrived
+            _referral(
+                "r2", "V1", "T1", "up", "completed", date(2024, 3, 1), arrived=date(2024, 3, 2)
+            ),
+            _referral(
+                "r3", "H1", "T1", "down", "arrived", date(2024, 4, 1), arrived=date(2024, 4, 2)
+            ),
             _referral("r4", "H1", "T1", "down", "declined", date(2024, 5, 1)),
             _referral("r5", "T1", "H1", "up", "cancelled", date(2024, 6, 1)),
-            _referral("r6", "H1", None, "up", "completed", date(2024, 7, 1), out=True),
+            _referral(
+                "r6", "H1", None, "up", "completed", date(2024, 7, 1), True, date(2024, 7, 3)
+            ),
+            # requested in 2023, arrived in 2024: counted in 2024
+            _referral(
+                "r7", "T1", "H1", "up", "arrived", date(2023, 12, 30), arrived=date(2024, 1, 2)
+            ),
         ],
     )
     y23, y24 = date(2023, 12, 31), date(2024, 12, 31)
@@ -455,8 +517,12 @@ def build(path: str | None = None) -> Warehouse:
                 service_revenue="28000000",
                 special_needs_revenue="1000000",
                 fund_settlement_revenue="55000000",
+                drug_revenue="30000000",
+                consumable_revenue="8000000",
+                basic_fiscal_subsidy="6000000",
                 total_revenue="110000000",
                 business_expenditure="95000000",
+                admin_expenditure="8000000",
                 personnel_expenditure="38000000",
                 energy_cost="1100000",
                 total_assets="200000000",
@@ -475,8 +541,12 @@ def build(path: str | None = None) -> Warehouse:
                 2024,
                 medical_revenue="40000000",
                 service_revenue="12000000",
+                drug_revenue="14000000",
+                consumable_revenue="2000000",
+                basic_fiscal_subsidy="3000000",
                 total_revenue="44000000",
                 business_expenditure="41000000",
+                admin_expenditure="4000000",
                 personnel_expenditure="15000000",
                 energy_cost="600000",
                 total_assets="50000000",

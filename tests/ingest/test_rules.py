@@ -33,6 +33,11 @@ CASES = [
         "code",
     ),
     ({"procedure_codes": "99.9999"}, "procedure_codes", "code"),
+    (
+        {"procedure_codes": "51.2300|87.4400", "procedure_grades": "3|9"},
+        "procedure_grades",
+        "code",
+    ),
     ({"diagnosis_conditions": "1|8"}, "diagnosis_conditions", "code"),
     ({"discharge_date": "2024-02-20"}, "discharge_date", "date_order"),
     ({"length_of_stay": "-1"}, "length_of_stay", "minimum"),
@@ -68,6 +73,17 @@ def test_rule_rejects_the_bad_row_only(files, wh, tmp_path, override, field, rul
     assert (str(path), 2, field, rule) in [r[:4] for r in rows], rows
     assert all(r[4].startswith(rule) for r in rows if r[2] == field)
     assert wh.count("discharges") == 1
+
+
+def test_empty_element_of_a_coded_list_is_no_value(files, wh, tmp_path):
+    """A diagnostic procedure has no 手术级别: its element of the grades list is empty."""
+    _base(files, wh)
+    row = discharge_row(procedure_codes="51.2300|87.4400", procedure_grades="3|")
+    path = write_csv(tmp_path / "discharges.csv", [row], list(table("discharges").file_columns()))
+    (report,) = ingest_paths(wh, [path], key=KEY)
+    assert (report.rows_accepted, report.rows_rejected) == (1, 0)
+    got = wh.duck.execute("SELECT seq, grade FROM discharge_procedures ORDER BY seq").fetchall()
+    assert got == [(1, "3"), (2, None)]
 
 
 def test_settlement_scalar_national_code_and_area_reference(files, wh, tmp_path):

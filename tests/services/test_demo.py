@@ -36,13 +36,15 @@ def test_demo_pipeline_on_the_tiny_preset(tmp_path):
     (drg,) = [v for k, v in sections.items() if k.startswith("DRG")]
     statuses = drg["chs-drg-1.1-handan-2022 statuses"]
     assert statuses["grouped"] > 0.9 * sum(statuses.values())
+    assert drg["reference"].startswith("handan-city-synthetic-2023-2024:")  # never own cases
     (budget,) = [v for k, v in sections.items() if k.startswith("global budget")]
     assert "not run" in budget and "history" in budget  # tiny has two years, the policy wants three
     user, password, users = result.login
     assert users.exists() and password in (tmp_path / "demo" / "demo-login.txt").read_text()
     scored = {r.indicator: r for r in result.scorecard}
     assert scored and all(r.target is not None for r in scored.values())
-    assert scored["C02"].numerator > 0 and scored["C02"].denominator >= scored["C02"].numerator
+    assert scored["C01"].numerator > 0 and scored["C01"].denominator >= scored["C01"].numerator
+    assert "C02" not in scored  # the 90 % target binds C01 (县域内住院人次占比)
     (screen,) = [v for k, v in sections.items() if k.startswith("fund-supervision")]
     assert screen["flags"] > 0 and screen["examples"]  # the generator plants anomalies
     (tasks,) = [v for k, v in sections.items() if k.startswith("reform tasks")]

@@ -80,7 +80,7 @@ def test_login_scorecard_drilldown_and_language_switch(page, live_server, world)
     page.wait_for_selector("#scorecard tbody tr")
     page.wait_for_selector("#chart[data-rendered='1']")  # ECharts, served from the package
     _shot(page, "01-scorecard-zh")
-    assert "目标记分卡" in page.inner_text("#page-title")
+    assert "指标记分卡" in page.inner_text("#page-title")
     rows = page.locator("#scorecard tbody tr")
     assert rows.count() > 0
     lights = {
@@ -88,11 +88,25 @@ def test_login_scorecard_drilldown_and_language_switch(page, live_server, world)
         for i in range(rows.count())
     }
     assert lights <= {"light green", "light amber", "light red", "light grey"}
+    # every other applicable indicator, grouped by catalog, and those not applicable apart
+    groups = page.locator("table.scorecard-group")
+    assert groups.count() >= 4
+    assert page.locator("#group-tertiary-appraisal tr[data-indicator='T04']").count() == 1
+    assert page.locator("#not-applicable tr[data-indicator='P18']").count() == 1
+    assert page.locator("#group-tertiary-appraisal .proxy").count() > 0  # declared proxies
+    page.fill("#search input[name='q']", "手术")
+    page.click("#search button")
+    page.wait_for_selector("#group-tertiary-appraisal")
+    names = page.locator("table.scorecard-group tbody tr td:first-child").all_inner_texts()
+    assert names and all("手术" in n for n in names)
+    page.click("#nav-overview")
+    page.wait_for_selector("#scorecard tbody tr")
 
-    page.locator("#scorecard tbody tr[data-indicator='C02'] a.drill").click()
+    page.locator("#scorecard tbody tr[data-indicator='C01'] a.drill").click()
     page.wait_for_selector("#institutions tbody tr")
     _shot(page, "02-drilldown-zh")
-    assert "C02" in page.inner_text("#page-title")
+    assert "C01" in page.inner_text("#page-title")
+    assert "县域内住院人次占比" in page.inner_text("#definition")
     assert page.locator("#institutions tbody tr").count() == 10
     assert page.locator("table.cases tbody tr").count() > 0  # the records behind the value
 
@@ -103,7 +117,7 @@ def test_login_scorecard_drilldown_and_language_switch(page, live_server, world)
     assert "By institution" in page.inner_text("main")
     page.click("#nav-overview")
     page.wait_for_selector("#scorecard tbody tr")
-    assert "Target scorecard" in page.inner_text("#page-title")
+    assert "Indicator scorecard" in page.inner_text("#page-title")
     _shot(page, "04-scorecard-en")
     assert page.foreign == []
 

@@ -102,6 +102,31 @@ async def node_indicators(request: Request, p: CurrentUser, node: str, period: P
     return _json(body)
 
 
+@router.get("/nodes/{node}/scorecard", tags=["indicators"], response_model=dict[str, Any])
+async def node_scorecard(
+    p: CurrentUser,
+    node: str,
+    period: Period,
+    q: Annotated[str, Query(max_length=100, description="id, code or name contains")] = "",
+) -> dict[str, Any]:
+    """Every applicable indicator of a node, grouped: policy targets first, then each catalog;
+    the indicators not applicable here listed apart with their reason."""
+    n, code = await p.node_async(node), _period(period)
+    grouped = indicators_svc.group_scorecard(p.state.results(str(n), code), q)
+    return {
+        "node": str(n),
+        "period": code,
+        "query": grouped["query"],
+        "counts": grouped["counts"],
+        "groups": [g | {"items": _result_rows(g["items"])} for g in grouped["groups"]],
+        "not_applicable": _result_rows(grouped["not_applicable"]),
+    }
+
+
+def _result_rows(items: list[Any]) -> list[dict[str, Any]]:
+    return [r.as_dict() | {"formatted": r.formatted()} for r in items]
+
+
 @router.get(
     "/nodes/{node}/indicators/{indicator}/explain",
     tags=["indicators"],

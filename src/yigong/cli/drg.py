@@ -163,8 +163,15 @@ def metrics_cmd(
         str, typer.Option(help="trimming for weights from data: iqr3 | pct2.5-97.5 | none")
     ] = "iqr3",
     low_risk_scale: Annotated[
-        str, typer.Option(help="low-risk DRGs: plain | log (mortality z-score)")
-    ] = "plain",
+        str, typer.Option(help="low-risk DRGs: log (national method) | plain")
+    ] = "log",
+    reference: Annotated[
+        str | None,
+        typer.Option(
+            help="reference (shipped name, CSV, warehouse:PATH): weights, means and low-risk "
+            "DRGs of a wider population; default: analyse this warehouse on its own"
+        ),
+    ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="write CSV here")] = None,
     backend: BackendOpt = None,
     spark_master: MasterOpt = None,
@@ -186,6 +193,7 @@ def metrics_cmd(
                 weights,
                 Trim(trim),
                 low_risk_scale=Scale(low_risk_scale),
+                reference=reference,
             )
     except ValueError as exc:
         typer.echo(str(exc), err=True)
@@ -201,34 +209,57 @@ def metrics_cmd(
 def facts_cmd(
     warehouse: Annotated[Path, typer.Option(help="warehouse file with discharges and drg_results")],
     scheme: SchemeOpt = "chs-drg-1.1",
-    period: Annotated[
-        str, typer.Option(help="month | quarter | year (reference means per period)")
-    ] = "quarter",
-    weights: Annotated[
-        Path | None, typer.Option(help="weight table CSV (drg,weight); default: from data")
+    period: Annotated[str, typer.Option(help="month | quarter | year (period ids)")] = "quarter",
+    reference: Annotated[
+        str | None,
+        typer.Option(
+            help="reference: a shipped name, a CSV (drg,weight[,mean_cost,mean_los,low_risk]) "
+            "or warehouse:PATH of a wider population; default: the scheme's shipped reference"
+        ),
     ] = None,
-    trim: Annotated[
-        str, typer.Option(help="trimming for weights from data: iqr3 | pct2.5-97.5 | none")
-    ] = "iqr3",
-    low_risk_scale: Annotated[str, typer.Option(help="low-risk DRGs: plain | log")] = "plain",
     backend: BackendOpt = None,
     spark_master: MasterOpt = None,
 ) -> None:
-    """Store drg_case_facts (per-discharge weight, cost/LOS ratios, low-risk flag) for the indicator catalog."""
-    from yigong.casemix.metrics import Scale, Trim
+    """Store drg_case_facts (per-discharge reference weight, cost/LOS ratios, low-risk flag) for the indicator catalog."""
+    from yigong.casemix.metrics import WeightTableError
     from yigong.services.backends import opened
 
     kind = chosen(backend)
     try:
         with opened(kind, warehouse=warehouse, master=spark_master) as wh:
-            summary = service.store_case_facts(
-                wh.ibis, scheme, period, weights, Trim(trim), low_risk_scale=Scale(low_risk_scale)
-            )
-    except ValueError as exc:
+            summary = service.store_case_facts(wh.ibis, scheme, period, reference)
+    except (ValueError, WeightTableError) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
     typer.echo(
         f"{summary.rows} grouped discharges -> {warehouse}:{service.FACTS_TABLE} "
-        f"({summary.scheme} {summary.pack_version}; weights {summary.extra['weights']}; "
-        f"low-risk scale {summary.extra['low_risk_scale']})"
+        f"({summary.scheme} {summary.pack_version}; reference {summary.extra['reference']}: "
+        f"{summary.extra['weighted']:,} weighted, {summary.extra['low_risk_cases']:,} in "
+        "low-risk DRGs)"
     )
+
+
+@app.command("reference")
+def reference_cmd(
+    warehouse: Annotated[
+        Path, typer.Option(help="warehouse of the wider population (city, province), grouped")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="reference CSV to write")],
+    scheme: SchemeOpt = "chs-drg-1.1",
+    description: Annotated[str, typer.Option(help="first header line (provenance)")] = "",
+) -> None:
+    """Compute a case-mix reference (weights, means, low-risk DRGs) on a wider population."""
+    import ibis
+
+    from yigong.services.casemix_reference import build_reference
+
+    con = ibis.duckdb.connect(str(warehouse), read_only=True)
+    try:
+        path, table = build_reference(con, scheme, output, description)
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    finally:
+        con.disconnect()
+    low = sum(table.column("low_risk").to_pylist())
+    typer.echo(f"{table.num_rows} DRGs ({low} low-risk) -> {path}")

@@ -161,18 +161,27 @@ def compute(
 def scorecard(
     node: NodeOpt,
     period: PeriodOpt,
+    query: Annotated[str, typer.Option("--search", "-q", help="id, code or name contains")] = "",
+    targets_only: Annotated[bool, typer.Option(help="Only the targets binding the node.")] = False,
     db: Db = Path(DEFAULT_DB),
     backend: BackendOpt = None,
     warehouse: SparkRootOpt = None,
     spark_master: MasterOpt = None,
 ) -> None:
-    """The targets binding a node: actual, gap, deadline and whether the trend meets it."""
+    """Every applicable indicator of a node: the targets first (actual, gap, deadline, trend),
+    then each catalog; the indicators not applicable here are counted at the end."""
     if chosen(backend) == "duckdb":
-        results = svc.scorecard(db, node, period)
+        card = svc.full_scorecard(db, node, period, query)
     else:
         with backends.opened("spark", warehouse=warehouse, master=spark_master) as wh:
-            results = svc.scorecard(wh, node, period)
-    console.print(results_table(results, f"targets · {node} · {period}"))
+            card = svc.full_scorecard(wh, node, period, query)
+    for g in card["groups"][:1] if targets_only else card["groups"]:
+        console.print(results_table(g["items"], f"{g['title_zh']} · {node} · {period}"))
+    na = card["not_applicable"]
+    if na and not targets_only:
+        console.print(
+            f"{len(na)} indicators not applicable to {node}: " + ", ".join(r.indicator for r in na)
+        )
 
 
 @app.command()
@@ -239,8 +248,20 @@ def _print_explanation(ex: svc.Explanation, sql: bool) -> None:
 @catalog_app.command("docs")
 def docs(
     out: Annotated[Path | None, typer.Option("-o", "--out", help="Write to this file.")] = None,
+    table: Annotated[
+        Path | None,
+        typer.Option(
+            help="Rewrite the generated indicator table in this file (docs/indicators.md)."
+        ),
+    ] = None,
 ) -> None:
     """Print (or write) the generated catalog reference in Markdown."""
+    if table is not None:
+        from yigong.services.indicator_docs import update_table
+
+        changed = update_table(table)
+        console.print(f"{'updated' if changed else 'unchanged'}: {table}")
+        return
     text = svc.catalog_reference()
     if out is None:
         typer.echo(text)

@@ -24,9 +24,13 @@ from yigong.indicators.spec import (
     TimeKind,
 )
 from yigong.rulepacks import Checks, Issue, Level, run_checks
-from yigong.schema.codes import SMALL_CODE_SYSTEMS
-from yigong.schema.model import Column, DType
-from yigong.schema.tables import BY_NAME
+from yigong.schema.codes import INSTITUTION_TYPE, SMALL_CODE_SYSTEMS
+from yigong.schema.model import Column, DType, Table
+from yigong.schema.reference import REFERENCE_TABLES
+from yigong.schema.tables import BY_NAME as CANONICAL
+
+#: tables a measure can read or join: the canonical ones and the shipped reference tables.
+BY_NAME: dict[str, Table] = {**CANONICAL, **REFERENCE_TABLES}
 
 __all__ = ["CATALOG_CHECKS", "validate"]
 
@@ -36,6 +40,7 @@ _TIME_TYPES: dict[TimeKind, tuple[DType, ...]] = {
     TimeKind.EVENT: (DType.DATE, DType.TIMESTAMP),
     TimeKind.SNAPSHOT: (DType.DATE,),
     TimeKind.ACTIVE: (DType.DATE,),
+    TimeKind.OVERLAPS: (DType.DATE,),
     TimeKind.YEAR_FLOW: (DType.INT,),
     TimeKind.YEAR_STOCK: (DType.INT,),
 }
@@ -109,6 +114,7 @@ def measure_columns(cat: Catalog) -> Iterator[Issue]:
             ("column", m.column),
             ("scope", m.scope.institution),
             ("scope", m.scope.area),
+            ("scope", m.scope.residence),
             ("time", m.time.column),
             ("time", m.time.end_column),
         ]
@@ -144,6 +150,14 @@ def measure_columns(cat: Catalog) -> Iterator[Issue]:
                     f,
                     cp,
                 )
+            if c.same_division_as is not None and c.same_division_as.column not in cols:
+                yield cat.issue(
+                    Level.ERROR,
+                    "measure-column",
+                    f"{name}: same_division_as names unknown column {c.same_division_as.column!r}",
+                    f,
+                    cp,
+                )
 
 
 @CATALOG_CHECKS.check("measure-time")
@@ -154,15 +168,25 @@ def time_rules(cat: Catalog) -> Iterator[Issue]:
         f, p = m.origin.file, (*m.origin.path, "time")
         if m.time.kind is TimeKind.NONE:
             continue
-        if m.time.column is None or (m.time.kind is TimeKind.ACTIVE and not m.time.end_column):
+        spans = (TimeKind.ACTIVE, TimeKind.OVERLAPS)
+        if m.time.column is None or (m.time.kind in spans and not m.time.end_column):
             yield cat.issue(
                 Level.ERROR,
                 "measure-time",
-                f"{name}: time kind {m.time.kind} needs column (and end_column for active)",
+                f"{name}: time kind {m.time.kind} needs column "
+                "(and end_column for active and overlaps)",
                 f,
                 p,
             )
             continue
+        if m.time.shift_years and m.time.kind is not TimeKind.SNAPSHOT:
+            yield cat.issue(
+                Level.ERROR,
+                "measure-time",
+                f"{name}: shift_years is for snapshot measures only",
+                f,
+                (*p, "shift_years"),
+            )
         if (
             cols
             and m.time.column in cols
@@ -297,6 +321,47 @@ def indicator_shape(cat: Catalog) -> Iterator[Issue]:
             )
         if ind.divisor == 0:
             yield cat.issue(Level.ERROR, "indicator", f"{ind.id}: divisor 0", f, (*p, "divisor"))
+        yield from _sources_and_applicability(cat, ind)
+
+
+def _sources_and_applicability(cat: Catalog, ind: Indicator) -> Iterator[Issue]:
+    """Source and clause named, a proxy in both languages, known institution types."""
+    f, p = ind.origin.file, ind.origin.path
+    if bool(ind.proxy) != bool(ind.proxy_zh):
+        yield cat.issue(
+            Level.ERROR,
+            "proxy",
+            f"{ind.id}: a proxy is stated in both languages (proxy:, proxy_zh:)",
+            f,
+            p,
+        )
+    if not ind.source or not ind.clause:
+        yield cat.issue(
+            Level.ERROR,
+            "source",
+            f"{ind.id}: name the source and its clause (source:, clause:)",
+            f,
+            p,
+        )
+    for k, sel in enumerate(ind.institution_types):
+        known = (
+            sel.removeprefix("@") in cat.valuesets
+            if sel.startswith("@")
+            else sel in INSTITUTION_TYPE
+        )
+        if not known:
+            yield cat.issue(
+                Level.ERROR,
+                "indicator",
+                f"{ind.id}: institution type {sel!r} is neither a type code nor a value set",
+                f,
+                (*p, "institution_types", k),
+            )
+    for t in (ind.numerator, ind.denominator):
+        if t is not None and t.divisor < 1:
+            yield cat.issue(
+                Level.ERROR, "indicator", f"{ind.id}: a term's divisor must be ≥ 1", f, p
+            )
 
 
 def _all_measures(cat: Catalog, ind: Indicator) -> list[Measure]:
@@ -329,7 +394,7 @@ def periods_and_levels(cat: Catalog) -> Iterator[Issue]:
                 or any(c.in_node_area is not None for c, _ in _conditions(m.where, ()))
                 for m in ms
             )
-            and NodeLevel.INSTITUTION in ind.levels
+            and NodeLevel.INSTITUTION in ind.node_levels
         ):
             yield cat.issue(
                 Level.ERROR,

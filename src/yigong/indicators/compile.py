@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import ibis
 
 from yigong.indicators.periods import Period
+from yigong.indicators.reference import is_reference_table, reference_table
 from yigong.indicators.spec import Condition, Join, Measure, Scope, TimeKind, TimeSpec
 from yigong.warehouse.hierarchy import ResolvedNode, TableSource, division_rank
 
@@ -22,6 +24,7 @@ __all__ = [
     "NotApplicable",
     "SourceKey",
     "aggregate_query",
+    "below_county",
     "column_name",
     "merge_sources",
     "measure_rows",
@@ -96,7 +99,7 @@ def base_table(tables: TableSource, key: SourceKey, node: ResolvedNode | None = 
     t = tables.table(key.table)
     scoping = _scope_lookup(key) if node is not None else None
     for j in key.joins:
-        other = tables.table(j.table)
+        other = reference_table(j.table) if is_reference_table(j.table) else tables.table(j.table)
         if j is scoping and node is not None:
             ids = node.institutions
             other = other.semi_join(ids, other.institution_id == ids.institution_id)
@@ -120,6 +123,9 @@ def _scoped(t: ibis.Table, key: SourceKey, node: ResolvedNode) -> ibis.Table:
             f"{node.node} has no area (population or residents); "
             "this measure needs a community or a division"
         )
+    if scope.residence is not None and below_county(node):
+        # residents of townships: matched on where each row's person lives
+        return t.filter(node.area.contains(t[column_name(scope.residence)]))
     col = column_name(scope.area)
     if scope.area_match == "exact":
         return t.filter(node.area.exactly(t[col]))
@@ -135,6 +141,17 @@ def _scoped(t: ibis.Table, key: SourceKey, node: ResolvedNode) -> ibis.Table:
     return t.filter(t._rank == t._top).drop("_rank", "_top")
 
 
+def below_county(node: ResolvedNode) -> bool:
+    """Whether the node's residents live in townships or villages (not a whole county)."""
+    return node.area is not None and all(len(c) >= 9 for c in node.area.codes)
+
+
+def _as_of(p: Period, time: TimeSpec) -> date:
+    """The period's last day, moved ``shift_years`` back (a snapshot at last year's end)."""
+    end = p.end
+    return end.replace(year=end.year + time.shift_years) if time.shift_years else end
+
+
 def _snapshot_column(i: int) -> str:
     return f"_snapshot_{i}"
 
@@ -147,7 +164,8 @@ def _with_time_columns(t: ibis.Table, key: SourceKey, periods: list[Period]) -> 
     part = [t[column_name(key.scope.institution)]] if key.scope.institution else []
     extra = {}
     for i, p in enumerate(periods):
-        latest = ibis.ifelse(col <= p.end, col, ibis.null(col.type())).max()
+        end = _as_of(p, key.time)
+        latest = ibis.ifelse(col <= end, col, ibis.null(col.type())).max()
         extra[_snapshot_column(i)] = latest.over(group_by=part) if part else latest.over()
     return t.mutate(**extra)
 
@@ -166,6 +184,9 @@ def _time_condition(t: ibis.Table, time: TimeSpec, p: Period, i: int) -> ibis.Va
     if kind is TimeKind.ACTIVE:
         end = t[column_name(time.end_column or "")]
         return (col <= p.end) & (end.isnull() | (end >= p.end))
+    if kind is TimeKind.OVERLAPS:
+        end = t[column_name(time.end_column or "")]
+        return (col <= p.end) & (end.isnull() | (end >= p.start))
     raise AssertionError(kind)
 
 
@@ -225,7 +246,17 @@ def condition(
             raise NotApplicable("an in-area filter needs a community or division node")
         inside = node.area.contains(col)
         return inside if c.in_node_area else ~inside
+    if c.same_division_as is not None:
+        same = c.same_division_as
+        digits = _LEVEL_DIGITS[same.level]
+        other = t[column_name(same.column)]
+        equal = col.substr(0, digits) == other.substr(0, digits)
+        return equal if same.equal else ~equal
     raise AssertionError(f"condition without operator: {c}")
+
+
+#: leading digits of a division code that name its province, city or county.
+_LEVEL_DIGITS = {"province": 2, "city": 4, "county": 6}
 
 
 def _where(

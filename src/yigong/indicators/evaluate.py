@@ -15,12 +15,27 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from yigong.indicators.applicability import (
+    NodeFacts,
+    blocked_reason,
+    indicator_node,
+    institution_types,
+    node_facts,
+    residents,
+)
 from yigong.indicators.loader import Catalog
 from yigong.indicators.periods import Period
-from yigong.indicators.spec import Indicator, NodeLevel, PeriodType
-from yigong.indicators.targets import TargetCheck, Trajectory, check, project, select_target
+from yigong.indicators.spec import Indicator, PeriodType
+from yigong.indicators.targets import (
+    TargetCheck,
+    Trajectory,
+    check,
+    plausible_points,
+    project,
+    select_target,
+)
 from yigong.indicators.values import Computed, compute
-from yigong.warehouse.hierarchy import Node, NodeKind, ResolvedNode, TableSource, resolve
+from yigong.warehouse.hierarchy import Node, ResolvedNode, TableSource, resolve
 
 __all__ = ["Evaluation", "IndicatorResult", "Status", "available_capabilities", "evaluate"]
 
@@ -77,6 +92,11 @@ class IndicatorResult:
     trajectory: Trajectory | None = None
     parts: dict[str, int | Decimal] = field(default_factory=dict)
     note: str = ""
+    note_zh: str = ""  # the reason in Chinese, for blocked statuses
+    proxy: str = ""  # the stand-in the data model forces, and why (empty: official reading)
+    proxy_zh: str = ""
+    source: str = ""
+    clause: str = ""
 
     def formatted(self) -> str:
         """The value as people read it (``12.35 %``, ``1 : 2.10``)."""
@@ -109,42 +129,21 @@ class Evaluation:
     queries: int
 
 
-_LEVELS = {
-    NodeKind.INSTITUTION: NodeLevel.INSTITUTION,
-    NodeKind.COMMUNITY: NodeLevel.COMMUNITY,
-    NodeKind.DIVISION: NodeLevel.DIVISION,
-}
-
-
 def _blocked(
-    ind: Indicator, node: Node, period: Period, caps: frozenset[str]
-) -> tuple[Status, str] | None:
+    ind: Indicator, cat: Catalog, facts: NodeFacts, period: Period, caps: frozenset[str]
+) -> tuple[Status, str, str] | None:
     missing = [r for r in ind.requires if r not in caps]
     if missing:
-        return Status.NOT_COMPUTABLE, (
-            f"needs {', '.join(missing)} results ({', '.join(CAPABILITY_TABLES.get(m, m) for m in missing)}"
-            " table), not in the warehouse yet"
+        tables = ", ".join(CAPABILITY_TABLES.get(m, m) for m in missing)
+        return (
+            Status.NOT_COMPUTABLE,
+            f"needs {', '.join(missing)} results ({tables} table), not in the warehouse yet",
+            f"需要先生成病例组合结果（{tables}），仓库中尚无",
         )
-    if _LEVELS[node.kind] not in ind.levels:
-        return Status.NOT_APPLICABLE, f"defined for {', '.join(ind.levels)} nodes, not {node.kind}"
-    if period.type not in ind.period_types:
-        return Status.NOT_APPLICABLE, (
-            f"defined for {', '.join(ind.period_types)} periods, not {period.type}"
-        )
+    why = blocked_reason(ind, cat, facts, period)
+    if why is not None:
+        return Status.NOT_APPLICABLE, why[0], why[1]
     return None
-
-
-def _institution_attrs(tables: TableSource, node: Node) -> dict[str, str]:
-    if node.kind is not NodeKind.INSTITUTION:
-        return {}
-    inst = tables.table("institutions")
-    rows = (
-        inst.filter(inst.institution_id == node.id)
-        .select("institution_type", "level", "grade", "ownership")
-        .to_pyarrow()
-        .to_pylist()
-    )
-    return {k: str(v) for k, v in rows[0].items()} if rows else {}
 
 
 def _history(period: Period, years: int) -> list[Period]:
@@ -171,19 +170,17 @@ def evaluate(
     previous period and the change; ``targets`` adds the binding target, its gap and, from
     ``history_years`` of yearly values, the trajectory to the deadline.
     """
-    resolved = resolve(tables, node, as_of or period.end)
+    resolved = residents(tables, resolve(tables, node, as_of or period.end))
     caps = available_capabilities(tables) if capabilities is None else capabilities
     chosen = [cat.indicator(i) for i in ids] if ids else list(cat.indicators.values())
-    blocked = {ind.id: _blocked(ind, node, period, caps) for ind in chosen}
+    facts = node_facts(tables, node)
+    blocked = {ind.id: _blocked(ind, cat, facts, period, caps) for ind in chosen}
     live = [ind for ind in chosen if blocked[ind.id] is None]
     by_ind = {ind.id: [t for t in cat.targets if t.indicator == ind.id] for ind in live}
-    attrs = (
-        _institution_attrs(tables, node)
-        if any(t.institution_filter for ts in by_ind.values() for t in ts)
-        else {}
-    )
     binding = (
-        {i: select_target(ts, node, period, attrs) for i, ts in by_ind.items()} if targets else {}
+        {i: select_target(ts, node, period, facts.attrs) for i, ts in by_ind.items()}
+        if targets
+        else {}
     )
     wanted = [(ind, period) for ind in live]
     if compare:
@@ -196,7 +193,7 @@ def evaluate(
         for p in hist
     ]
     unique = list({(ind.id, p): (ind, p) for ind, p in wanted}.values())
-    values, mv = compute(tables, cat, resolved, unique)
+    values, queries = _compute_by_types(tables, cat, resolved, unique)
     results = []
     for ind in chosen:
         base = dict(
@@ -214,12 +211,37 @@ def evaluate(
             decimals=ind.decimals,
             display=ind.display,
             direction=ind.direction.value if ind.direction else "",
+            proxy=ind.proxy,
+            proxy_zh=ind.proxy_zh,
+            source=ind.source,
+            clause=ind.clause,
         )
         if (b := blocked[ind.id]) is not None:
-            results.append(IndicatorResult(status=b[0], note=b[1], **base))
+            results.append(IndicatorResult(status=b[0], note=b[1], note_zh=b[2], **base))
             continue
         results.append(_result(ind, base, period, values, binding.get(ind.id), hist, compare))
-    return Evaluation(resolved, period, results, mv.queries)
+    return Evaluation(resolved, period, results, queries)
+
+
+def _compute_by_types(
+    tables: TableSource,
+    cat: Catalog,
+    node: ResolvedNode,
+    wanted: list[tuple[Indicator, Period]],
+) -> tuple[dict[tuple[str, Period], Computed], int]:
+    """Values for every (indicator, period), one query per group of institution types (an
+    indicator about county hospitals counts only their rows at a community or division)."""
+    groups: dict[frozenset[str], list[tuple[Indicator, Period]]] = {}
+    for ind, p in wanted:
+        groups.setdefault(institution_types(ind, cat), []).append((ind, p))
+    values: dict[tuple[str, Period], Computed] = {}
+    queries = 0
+    for items in groups.values():
+        scoped = indicator_node(tables, cat, items[0][0], node)
+        got, mv = compute(tables, cat, scoped, items)
+        values.update(got)
+        queries += mv.queries
+    return values, queries
 
 
 def _result(
@@ -238,8 +260,8 @@ def _result(
     )
     trajectory = None
     if tgt is not None and PeriodType.YEAR in ind.period_types:
-        pts = [(p.year, values[(ind.id, p)].value) for p in hist]
-        trajectory = project([(y, v) for y, v in pts if v is not None], tgt)
+        kept, left_out = plausible_points([(p.year, values[(ind.id, p)]) for p in hist])
+        trajectory = project(kept, tgt, left_out)
     return IndicatorResult(
         status=Status.OK if c.value is not None else Status.NO_VALUE,
         value=c.value,

@@ -281,8 +281,11 @@ _DEFINITION_FIELDS = (
     "direction",
     "period_types",
     "levels",
+    "institution_types",
     "provenance",
     "interpretation",
+    "proxy",
+    "proxy_zh",
     "requires",
 )
 
@@ -306,8 +309,9 @@ def _resolve_same_as(cat: Catalog) -> None:
             continue
         given = ind.model_fields_set
         update = {f: getattr(ref, f) for f in _DEFINITION_FIELDS if f not in given}
-        if "source" not in given:
-            update["source"] = ref.source
+        for inherited in ("source", "clause"):
+            if inherited not in given:
+                update[inherited] = getattr(ref, inherited)
         merged = ind.model_copy(update=update)
         merged.located(ind.origin.file, ind.origin.path)
         cat.indicators[ident] = merged

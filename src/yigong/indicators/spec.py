@@ -20,6 +20,7 @@ from yigong.rulepacks import FieldPath
 __all__ = [
     "Aggregation",
     "Comparator",
+    "DIVISION_LEVELS",
     "Condition",
     "Direction",
     "Indicator",
@@ -29,6 +30,7 @@ __all__ = [
     "NodeLevel",
     "PeriodType",
     "Provenance",
+    "SameDivision",
     "Scope",
     "Target",
     "Terms",
@@ -70,11 +72,30 @@ class PeriodType(StrEnum):
 
 
 class NodeLevel(StrEnum):
-    """Kinds of hierarchy node an indicator can be computed for."""
+    """Kinds of hierarchy node an indicator can be computed for.
 
-    INSTITUTION = "institution"
+    Divisions are told apart by their level (province … village); ``division`` in a catalog
+    file is shorthand for every division level.
+    """
+
+    PROVINCE = "province"
+    CITY = "city"
+    COUNTY = "county"
+    TOWNSHIP = "township"
+    VILLAGE = "village"
     COMMUNITY = "community"
-    DIVISION = "division"
+    INSTITUTION = "institution"
+    DIVISION = "division"  # shorthand: any division level (expanded by `Indicator.node_levels`)
+
+
+#: the division levels ``division`` stands for, from the top.
+DIVISION_LEVELS = (
+    NodeLevel.PROVINCE,
+    NodeLevel.CITY,
+    NodeLevel.COUNTY,
+    NodeLevel.TOWNSHIP,
+    NodeLevel.VILLAGE,
+)
 
 
 class Direction(StrEnum):
@@ -112,6 +133,7 @@ class TimeKind(StrEnum):
     YEAR_STOCK = "year_stock"  # an integer year column; the year's stock serves any period
     SNAPSHOT = "snapshot"  # a snapshot date column; latest snapshot on/before period end
     ACTIVE = "active"  # rows whose [start, end] span covers the period end
+    OVERLAPS = "overlaps"  # rows whose [start, end] span meets the period (in force during it)
     NONE = "none"  # no time restriction (registry attributes)
 
 
@@ -121,6 +143,16 @@ class Comparator(StrEnum):
     AT_MOST = "<="
     LESS_THAN = "<"
     ABOUT = "~="
+
+
+class SameDivision(Strict):
+    """Compare two division-code columns at one level: ``same_division_as: {column:
+    insured_area, level: county, equal: true}`` keeps rows whose ``column`` (of the condition)
+    lies in the same county as ``insured_area`` (the first 6 digits agree; province: 2)."""
+
+    column: str
+    level: Literal["province", "city", "county"] = "county"
+    equal: bool = True
 
 
 class Condition(Strict):
@@ -139,6 +171,7 @@ class Condition(Strict):
     contains: str | None = None
     startswith: str | None = None
     in_node_area: bool | None = None
+    same_division_as: SameDivision | None = None
     any_of: list[Condition] | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -157,6 +190,7 @@ class Condition(Strict):
             "contains",
             "startswith",
             "in_node_area",
+            "same_division_as",
             "any_of",
         )
         return [n for n in names if getattr(self, n) is not None]
@@ -183,12 +217,18 @@ class Scope(Strict):
     institution: str | None = None
     area: str | None = None
     area_match: Literal["prefix", "exact", "top"] = "prefix"
+    #: for a node whose residents live below the county (a community's member townships, a
+    #: township): the column naming each row's place of residence (e.g. ``persons.division_code``
+    #: of a settlement's insured person), used instead of ``area`` (an insured area is a county)
+    residence: str | None = None
 
 
 class TimeSpec(Strict):
     kind: TimeKind
     column: str | None = None
-    end_column: str | None = None  # for ``active``
+    end_column: str | None = None  # for ``active`` and ``overlaps``
+    #: read the period this many years earlier (a snapshot at the previous year end: -1)
+    shift_years: int = 0
 
 
 class Measure(Located):
@@ -212,6 +252,8 @@ class Terms(Strict):
 
     measures: list[str]
     minus: list[str] = []
+    #: the sum is divided by this (2: the mean of two year-end stocks)
+    divisor: int = 1
     description_zh: str = ""
     description_en: str = ""
 
@@ -256,10 +298,29 @@ class Indicator(Located):
     aggregation: Aggregation = Aggregation.SUM_COMPONENTS
     period_types: list[PeriodType] = [PeriodType.YEAR, PeriodType.QUARTER, PeriodType.MONTH]
     levels: list[NodeLevel] = [NodeLevel.INSTITUTION, NodeLevel.COMMUNITY, NodeLevel.DIVISION]
+    #: institution types the indicator is about (value set names ``@hospitals`` or type codes);
+    #: empty = every type. An institution of another type gets ``not_applicable``; at a
+    #: community or division only these institutions' rows are counted.
+    institution_types: list[str] = []
     national_monitoring: bool = False
     provenance: Provenance | None = None
     interpretation: str = ""
+    #: where the data model forces a stand-in for the official definition: what and why
+    #: (English), and the same in Chinese for the cockpit (required with `proxy`)
+    proxy: str = ""
+    proxy_zh: str = ""
     source: str = ""
+    #: the clause of the source: document, edition and item (e.g. 指标4 计算方法)
+    clause: str = ""
     requires: list[str] = []
     catalog: str = ""  # filled by the loader from the file header
     edition: str = ""
+
+    @property
+    def node_levels(self) -> frozenset[NodeLevel]:
+        """The levels this indicator is defined for, ``division`` expanded."""
+        out = set(self.levels)
+        if NodeLevel.DIVISION in out:
+            out |= set(DIVISION_LEVELS)
+        out.discard(NodeLevel.DIVISION)
+        return frozenset(out)

@@ -6,18 +6,70 @@ such as ``division:130423``) and the policy text it comes from. The most specifi
 (node id > level > ``*``), then the nearest deadline not yet passed.
 
 The trajectory is a least-squares line through the node's yearly values; its value at the
-deadline year says whether the node will reach the target if the trend holds.
+deadline year says whether the node will reach the target if the trend holds. A year whose
+data are partial or implausible does not enter the line (`plausible_points`): a year counts
+only when the indicator's denominator (its numerator for a count) is at least half the median
+over the years with a value, so a year held by a few stray records (the 2020 sliver of the
+demo: two discharges dated 2020) cannot pull the trend.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
+from statistics import median
+from typing import Protocol
 
 from yigong.indicators.periods import Period
 from yigong.indicators.spec import Comparator, Target
 from yigong.warehouse.hierarchy import Node
 
-__all__ = ["TargetCheck", "Trajectory", "check", "project", "select_target"]
+__all__ = [
+    "PARTIAL_SHARE",
+    "TargetCheck",
+    "Trajectory",
+    "check",
+    "plausible_points",
+    "project",
+    "select_target",
+]
+
+#: a year is partial when its size (denominator, or numerator of a count) is below this share
+#: of the median size of the years with a value.
+PARTIAL_SHARE = 0.5
+
+
+class _Sized(Protocol):
+    @property
+    def value(self) -> float | None: ...
+    @property
+    def numerator(self) -> int | Decimal | None: ...
+    @property
+    def denominator(self) -> int | Decimal | None: ...
+
+
+def plausible_points(
+    yearly: list[tuple[int, _Sized]],
+) -> tuple[list[tuple[int, float]], tuple[int, ...]]:
+    """The (year, value) points a trend may use, and the years left out as partial.
+
+    A year is used when it has a value and its size (denominator, or the numerator when there
+    is no denominator) is at least `PARTIAL_SHARE` of the median size over the years with a
+    value. Sizes that are not plain counts or sums (growth) are not judged.
+    """
+    sized = []
+    for year, c in yearly:
+        if c.value is None:
+            continue
+        size = c.denominator if c.denominator is not None else c.numerator
+        sized.append((year, c.value, None if size is None else abs(Decimal(size))))
+    known = [s for _, _, s in sized if s is not None and s > 0]
+    if len(known) < 2:
+        return [(y, v) for y, v, _ in sized], ()
+    floor = Decimal(str(PARTIAL_SHARE)) * Decimal(median(known))
+    kept = [(y, v) for y, v, s in sized if s is None or s >= floor]
+    dropped = tuple(y for y, _, s in sized if s is not None and s < floor)
+    return kept, dropped
 
 
 def _specificity(t: Target, node: Node, attrs: dict[str, str]) -> int | None:
@@ -107,10 +159,29 @@ class Trajectory:
     deadline: int
     will_meet: bool | None
     note: str
+    left_out: tuple[int, ...] = ()  # years not used: partial or implausible data
 
 
-def project(points: list[tuple[int, float]], t: Target) -> Trajectory:
+def project(
+    points: list[tuple[int, float]], t: Target, left_out: tuple[int, ...] = ()
+) -> Trajectory:
     """Least-squares line through (year, value) points, read at the deadline year."""
+    traj = _project(points, t)
+    if not left_out:
+        return traj
+    years = ", ".join(str(y) for y in left_out)
+    return Trajectory(
+        traj.points,
+        traj.slope,
+        traj.projected,
+        traj.deadline,
+        traj.will_meet,
+        f"{traj.note}; left out as partial: {years}",
+        tuple(left_out),
+    )
+
+
+def _project(points: list[tuple[int, float]], t: Target) -> Trajectory:
     pts = tuple(sorted(points))
     if t.value is None:
         return Trajectory(

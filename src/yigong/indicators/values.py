@@ -140,6 +140,9 @@ def _sum_terms(t: Terms, p: Period, mv: MeasureValues, parts: dict[str, Number])
             v = mv.numbers[(name, p)]
             parts[name] = v
             total = total + v if sign > 0 else total - v
+    if t.divisor != 1:  # a mean of stocks (e.g. two year ends), kept exact
+        total = Decimal(total) / t.divisor
+        return int(total) if total == total.to_integral_value() else total
     return total
 
 

@@ -293,12 +293,13 @@ def linked_indicators(c: TaskCheck) -> Iterator[Issue]:
                 f"{ident} has no target in the catalog: shown, not counted",
                 where,
             )
-        if NodeLevel.DIVISION not in ind.levels:
+        bound = {NodeLevel(b.value) for b in c.task.binds}
+        if not bound & ind.node_levels:
             yield c.issue(
                 Level.WARNING,
                 "indicator-not-for-divisions",
-                f"{ident} is defined for {', '.join(ind.levels)} nodes; task "
-                "reports are made for divisions",
+                f"{ident} is defined for {', '.join(sorted(ind.node_levels))} nodes; the "
+                f"task binds {', '.join(sorted(bound))}",
                 where,
             )
 

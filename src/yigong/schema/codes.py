@@ -150,6 +150,14 @@ PROCEDURE_GRADE: Labels = {
     "4": ("四级手术", "grade 4"),
 }
 
+#: 手术操作类别 of the national procedure list (类别标识): surgery = operation + interventional.
+PROCEDURE_CATEGORY: Labels = {
+    "operation": ("手术", "operation"),
+    "interventional": ("介入治疗", "interventional treatment"),
+    "diagnostic": ("诊断性操作", "diagnostic procedure"),
+    "therapeutic": ("治疗性操作", "therapeutic procedure"),
+}
+
 VISIT_TYPE: Labels = {
     "outpatient": ("门诊", "outpatient"),
     "emergency": ("急诊", "emergency"),
@@ -260,6 +268,7 @@ SMALL_CODE_SYSTEMS: dict[str, Labels] = {
     "admission_condition": ADMISSION_CONDITION,
     "payer": PAYER,
     "procedure_grade": PROCEDURE_GRADE,
+    "procedure_category": PROCEDURE_CATEGORY,
     "visit_type": VISIT_TYPE,
     "care_type": CARE_TYPE,
     "payment_method": PAYMENT_METHOD,
@@ -301,3 +310,23 @@ def code_values(system: str) -> list[str]:
     if system in SMALL_CODE_SYSTEMS:
         return list(SMALL_CODE_SYSTEMS[system])
     return list(national_codes(system))
+
+
+#: the operation category of every ICD-9-CM-3 医保版 code (see `codes/README.md` for how it is
+#: derived from the CHS-DRG operating-room lists).
+PROCEDURE_CATEGORY_FILE = "icd9cm3_categories.csv.gz"
+
+
+@cache
+def procedure_categories() -> dict[str, str]:
+    """ICD-9-CM-3 医保版 code → operation category (``operation`` … ``therapeutic``)."""
+    path = resources.files("yigong.schema") / "codes" / PROCEDURE_CATEGORY_FILE
+    with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8", newline="") as fh:
+        return {row["code"]: row["category"] for row in csv.DictReader(fh)}
+
+
+def procedure_category_rows() -> list[dict[str, str]]:
+    """Every row of the category file (code, category, is_surgery, OR flags, basis)."""
+    path = resources.files("yigong.schema") / "codes" / PROCEDURE_CATEGORY_FILE
+    with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))

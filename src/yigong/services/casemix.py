@@ -40,6 +40,8 @@ from yigong.casemix.metrics import (
     weights_from_data,
 )
 from yigong.casemix.metrics.periods import period_id
+from yigong.casemix.metrics.reference import reference_case_facts
+from yigong.services.casemix_reference import choose_reference
 
 RESULTS_TABLE = "drg_results"
 FACTS_TABLE = "drg_case_facts"
@@ -296,13 +298,17 @@ def casemix_metrics(
     weights_csv: Path | str | None = None,
     trim: Trim = Trim.IQR3,
     min_cases: int = 1,
-    low_risk_scale: Scale = Scale.PLAIN,
+    low_risk_scale: Scale = Scale.LOG,
+    reference: str | Path | None = None,
 ) -> pa.Table:
     """CMI, DRGs covered, cost/time consumption indices and low-risk mortality per unit and period.
 
-    Weights come from ``weights_csv`` (``drg,weight``) when given, otherwise from the data
-    (``weights_from_data`` with ``trim``). Reference means and low-risk DRGs are those of all
-    grouped discharges in the warehouse under ``scheme`` (per period for the indices).
+    With ``reference`` (a shipped name, a CSV or ``warehouse:PATH``) weights, reference means
+    and low-risk DRGs come from that wider population, as for the indicator catalog.
+    Otherwise this is an analysis of the warehouse itself: weights from ``weights_csv`` when
+    given, else from the data (``weights_from_data`` with ``trim``); reference means and
+    low-risk DRGs (national log method by default) from all grouped discharges in the
+    warehouse under ``scheme`` (per period for the indices).
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {sorted(LEVELS)}, got {level!r}")
@@ -311,6 +317,10 @@ def casemix_metrics(
             f"no {RESULTS_TABLE} table: run `yigong drg group --warehouse … --scheme {scheme}` first"
         )
     g = grouped_discharges(con, scheme, period)
+    if reference is not None:
+        ref = choose_reference(scheme, reference)
+        facts = reference_case_facts(g, ref.table)
+        return con.to_pyarrow(casemix_summary(facts, LEVELS[level]))
     weights = (
         read_weight_table(weights_csv) if weights_csv else weights_from_data(g, trim, min_cases)
     )
@@ -322,31 +332,36 @@ def store_case_facts(
     con: ibis.BaseBackend,
     scheme: str,
     period: str = "quarter",
-    weights_csv: Path | str | None = None,
-    trim: Trim = Trim.IQR3,
-    min_cases: int = 1,
-    low_risk_scale: Scale = Scale.PLAIN,
+    reference: str | Path | None = None,
 ) -> GroupRunSummary:
     """Materialise ``drg_case_facts`` for one scheme: the table the indicator catalog's DRG
-    measures sum over (one row per grouped discharge: weight, cost/LOS ratios to the
-    reference means of its DRG and period, low-risk flag). Replaces the previous content.
+    measures sum over (one row per grouped discharge: the reference weight, cost/LOS ratios
+    to the reference means, the reference's low-risk flag, and the reference's id).
+
+    ``reference`` is a shipped name, a CSV (``drg,weight[,mean_cost,mean_los,low_risk]``) or
+    ``warehouse:PATH`` of a wider population; by default the scheme's shipped reference. The
+    weights are never fitted on this warehouse's cases unless it is named as the reference.
+    Replaces the previous content.
     """
     if RESULTS_TABLE not in con.list_tables():
         raise ValueError(
             f"no {RESULTS_TABLE} table: run `yigong drg group --warehouse … --scheme {scheme}` first"
         )
+    ref = choose_reference(scheme, reference)
     g = grouped_discharges(con, scheme, period)
-    weights = (
-        read_weight_table(weights_csv) if weights_csv else weights_from_data(g, trim, min_cases)
-    )
-    facts = case_facts(g, weights, low_risk_groups(g, min_cases, low_risk_scale), by_period=True)
+    facts = reference_case_facts(g, ref.table)
     r = con.table(RESULTS_TABLE)
     version = r.filter(r.scheme == scheme).pack_version.max()
-    facts = facts.mutate(scheme=ibis.literal(scheme), pack_version=version.as_scalar())
+    facts = facts.mutate(
+        scheme=ibis.literal(scheme),
+        pack_version=version.as_scalar(),
+        reference=ibis.literal(ref.id),
+    )
     out = facts.select(
         "discharge_id",
         "scheme",
         "pack_version",
+        "reference",
         "institution_id",
         "department",
         "doctor_key",
@@ -370,8 +385,8 @@ def store_case_facts(
         table.num_rows,
         {"grouped": table.num_rows},
     )
-    meta.extra["weights"] = (
-        str(weights_csv) if weights_csv else f"from data ({trim.value}, min_cases {min_cases})"
-    )
-    meta.extra["low_risk_scale"] = low_risk_scale.value
+    meta.extra["reference"] = ref.id
+    meta.extra["reference_provenance"] = ref.provenance
+    meta.extra["weighted"] = sum(table.column("weighted").to_pylist())
+    meta.extra["low_risk_cases"] = sum(table.column("in_low_risk").to_pylist())
     return meta

@@ -13,9 +13,10 @@ __all__ = ["casemix_by_institution"]
 def casemix_by_institution(
     wh: Warehouse, allowed: frozenset[str], period: str | None, scheme: str | None
 ) -> list[dict[str, Any]]:
-    """CMI (mean DRG weight), DRGs covered, cost and time consumption indices per institution,
-    from ``drg_case_facts`` (materialised by the DRG step); numerator (``weight_sum``) and
-    denominator (``cases``) shown."""
+    """CMI (mean reference weight), DRGs covered, cost and time consumption indices per
+    institution, from ``drg_case_facts`` (materialised by the DRG step with its reference);
+    numerator (``weight_sum``) and denominator (``cases``: grouped discharges whose DRG has a
+    reference weight, as in the catalog's CMI) shown, and all ``grouped`` discharges."""
     f = wh.table("drg_case_facts")
     f = f.filter(f.institution_id.isin(sorted(allowed) or [""]))
     if period:
@@ -23,7 +24,8 @@ def casemix_by_institution(
     if scheme:
         f = f.filter(f.scheme == scheme)
     g = f.group_by(["scheme", "period", "institution_id"]).aggregate(
-        cases=f.count(),
+        grouped=f.count(),
+        cases=f.count(where=f.weighted),
         weight_sum=f.weight.sum(),
         drgs=f.drg.nunique(),
         cost_index=f.cost_ratio.mean(),

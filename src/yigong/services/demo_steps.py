@@ -62,8 +62,14 @@ def casemix(db: Path, year: int, scheme: str) -> dict[str, Any]:
         for name in dict.fromkeys(("chs-drg-1.1", scheme)):
             summary = group_discharges(wh.ibis, name)
             out[f"{name} statuses"] = summary.statuses
-        store_case_facts(wh.ibis, scheme, period="year")
-        metrics = casemix_metrics(wh.ibis, scheme, level="institution", period="year")
+        # weights, reference means and low-risk DRGs of the scheme's shipped reference (a
+        # wider population), never fitted on this county's own cases
+        facts = store_case_facts(wh.ibis, scheme, period="year")
+        ref = facts.extra["reference"]
+        out["reference"] = f"{ref}: {facts.extra['reference_provenance'][0]}"
+        metrics = casemix_metrics(
+            wh.ibis, scheme, level="institution", period="year", reference=ref
+        )
         names = dict(wh.duck.execute("SELECT institution_id, name_zh FROM institutions").fetchall())
     rows = [r for r in metrics.to_pylist() if r["period"] == str(year)]
     rows.sort(key=lambda r: -r["cases"])

@@ -14,12 +14,13 @@ from typing import Any
 
 import ibis
 
+from yigong.indicators.applicability import indicator_node, residents
 from yigong.indicators.checks import validate
 from yigong.indicators.drill import MeasureRows, drill_down
 from yigong.indicators.evaluate import Evaluation, IndicatorResult, evaluate
 from yigong.indicators.loader import Catalog, CatalogError, load_catalog
 from yigong.indicators.periods import parse_period
-from yigong.indicators.spec import Indicator
+from yigong.indicators.spec import DIVISION_LEVELS, Indicator, NodeLevel
 from yigong.rulepacks import Issue, Level
 from yigong.services import packs
 from yigong.warehouse import Warehouse
@@ -34,6 +35,9 @@ __all__ = [
     "explain",
     "export",
     "list_indicators",
+    "SCORECARD_CATALOGS",
+    "full_scorecard",
+    "group_scorecard",
     "scorecard",
 ]
 
@@ -109,6 +113,66 @@ def scorecard(db: Path | TableSource, node: str, period: str) -> list[IndicatorR
     return [r for r in ev.results if r.target is not None]
 
 
+#: the scorecard's groups after the targets, in order: catalog id -> (中文, English).
+SCORECARD_CATALOGS: dict[str, tuple[str, str]] = {
+    "policy-targets": ("医改政策目标", "Reform policy targets"),
+    "community-monitoring": ("医共体监测指标", "Medical community monitoring"),
+    "tertiary-appraisal": ("三级公立医院绩效考核", "Tertiary hospital appraisal"),
+    "secondary-appraisal": ("二级公立医院绩效考核", "Secondary hospital appraisal"),
+    "health-statistics": ("卫生健康统计", "Health statistics"),
+    "drg-performance": ("DRG 绩效评价", "DRG performance"),
+}
+
+
+def _matches(r: IndicatorResult, query: str) -> bool:
+    if not query:
+        return True
+    q = query.strip().lower()
+    return any(q in str(v).lower() for v in (r.indicator, r.code, r.name_zh, r.name_en))
+
+
+def group_scorecard(results: list[IndicatorResult], query: str = "") -> dict[str, Any]:
+    """Every applicable indicator of a node, grouped: the targets binding it first, then each
+    catalog (policy targets, community monitoring, tertiary and secondary appraisal, health
+    statistics, DRG); indicators that are not applicable here are listed apart with their
+    reason. ``query`` keeps the indicators whose id, code or name contains it."""
+    chosen = [r for r in results if _matches(r, query)]
+    applicable = [r for r in chosen if r.status.value != "not_applicable"]
+    targets = [r for r in applicable if r.target is not None]
+    shown = {r.indicator for r in targets}
+    groups = [
+        {"key": "targets", "title_zh": "目标指标", "title_en": "Policy targets", "items": targets}
+    ]
+    catalogs = list(SCORECARD_CATALOGS) + sorted(
+        {r.catalog for r in applicable} - set(SCORECARD_CATALOGS)
+    )
+    for name in catalogs:
+        zh, en = SCORECARD_CATALOGS.get(name, (name, name))
+        items = [r for r in applicable if r.catalog == name and r.indicator not in shown]
+        if items:
+            groups.append({"key": name, "title_zh": zh, "title_en": en, "items": items})
+    return {
+        "query": query,
+        "groups": groups,
+        "not_applicable": [r for r in chosen if r.status.value == "not_applicable"],
+        "counts": {
+            "indicators": len(results),
+            "applicable": sum(1 for r in results if r.status.value != "not_applicable"),
+            "shown": len(applicable),
+        },
+    }
+
+
+def full_scorecard(
+    db: Path | TableSource, node: str, period: str, query: str = ""
+) -> dict[str, Any]:
+    """The grouped scorecard of a node and period (`group_scorecard` over every indicator)."""
+    ev = compute(db, node, period)
+    return {"node": node, "node_name": ev.node.name, "period": period} | group_scorecard(
+        ev.results, query
+    )
+
+
 @dataclass(frozen=True)
 class Explanation:
     indicator: Indicator
@@ -130,8 +194,10 @@ def explain(
     n, p = parse_node(node), parse_period(period)
     tables = _open(db)
     ev = evaluate(tables, cat, n, p, [ident])
-    rows = drill_down(tables, cat, cat.indicator(ident), resolve(tables, n, p.end), p, limit)
-    return Explanation(cat.indicator(ident), ev.results[0], rows)
+    ind = cat.indicator(ident)
+    node_rows = indicator_node(tables, cat, ind, residents(tables, resolve(tables, n, p.end)))
+    rows = drill_down(tables, cat, ind, node_rows, p, limit)
+    return Explanation(ind, ev.results[0], rows)
 
 
 def _flat(r: IndicatorResult) -> dict[str, Any]:
@@ -187,12 +253,17 @@ def export(results: list[IndicatorResult], path: Path) -> Path:
     raise ValueError(f"{path}: write .csv, .xlsx or .json")
 
 
+_LEVEL_ORDER = (*DIVISION_LEVELS, NodeLevel.COMMUNITY, NodeLevel.INSTITUTION)
+
+
 def _terms(t: Any) -> str:
     if t is None:
         return ""
     text = " + ".join(f"`{m}`" for m in t.measures)
     if t.minus:
         text += " − " + " − ".join(f"`{m}`" for m in t.minus)
+    if t.divisor != 1:
+        text = f"({text}) ÷ {t.divisor}"
     return f"{t.description_zh} ({text})" if t.description_zh else text
 
 
@@ -214,8 +285,9 @@ def catalog_reference() -> str:
             f"Status: {head.status}.",
             "",
             "| id | code | 名称 | name | numerator | denominator | ×/÷ | unit | dir | "
-            "periods | nodes | prov. | interpretation |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "periods | levels | institution types | prov. | source · clause | "
+            "proxy · interpretation |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for i in cat.in_catalog(name):
             num = (
@@ -225,7 +297,10 @@ def catalog_reference() -> str:
             )
             scale = f"×{i.factor:g}" + (f" ÷{i.divisor:g}" if i.divisor != 1 else "")
             note = i.interpretation + (f" Requires: {', '.join(i.requires)}." if i.requires else "")
+            if i.proxy:
+                note = f"**proxy**: {i.proxy}" + (f" — {note}" if note else "")
             same = f" (= `{i.same_as}`)" if i.same_as else ""
+            levels = [lv.value for lv in _LEVEL_ORDER if lv in i.node_levels]
             lines.append(
                 " | ".join(
                     [
@@ -239,9 +314,11 @@ def catalog_reference() -> str:
                         i.unit,
                         i.direction.value if i.direction else "",
                         ", ".join(p.value for p in i.period_types),
-                        ", ".join(lv.value for lv in i.levels),
+                        ", ".join(levels),
+                        ", ".join(i.institution_types) or "all",
                         i.provenance.value if i.provenance else "",
-                        note.replace("|", "/"),
+                        f"{i.source} · {i.clause}".replace("|", "/"),
+                        note.replace("|", "/").replace("\n", " "),
                     ]
                 )
                 + " |"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from yigong.schema.codes import national_codes
+from yigong.schema.codes import national_codes, procedure_categories
 from yigong.schema.tables import DISCHARGE_COST_COLUMNS
 
 LEVELS = ("township", "county", "out")
@@ -335,6 +335,13 @@ def _load_procedures(
             check.issues.append(
                 DataIssue(f, line, "icd9", f"{row['icd9']!r} not in ICD-9-CM-3 医保版")
             )
+        surgery = procedure_categories().get(row["icd9"]) in ("operation", "interventional")
+        if (row["grade"] or row["day_surgery"] == "1") and not surgery:
+            check.issues.append(
+                DataIssue(
+                    f, line, "grade", f"{row['icd9']} is not an operation: no grade, no day surgery"
+                )
+            )
         if row["min_level"] not in LEVELS:
             check.issues.append(
                 DataIssue(f, line, "min_level", f"{row['min_level']!r} not in {LEVELS}")
@@ -344,7 +351,8 @@ def _load_procedures(
         out["group"].append(groups.setdefault(key, len(groups)))
         out["code"].append(row["icd9"])
         out["share"].append(check.num(f, line, row, "share", 0, 1))
-        out["grade"].append(int(check.num(f, line, row, "grade", 1, 4)))
+        # 手术级别 is recorded for operations and interventional treatment only
+        out["grade"].append(int(check.num(f, line, row, "grade", 1, 4)) if row["grade"] else 0)
         out["mi"].append(row["minimally_invasive"] == "1")
         out["day"].append(row["day_surgery"] == "1")
         out["lvl"].append(LEVELS.index(row["min_level"]) if row["min_level"] in LEVELS else 0)

@@ -22,7 +22,10 @@ KINDS = ("general", "tcm", "mch", "township", "village")
 #: fiscal subsidy as a share of medical revenue (public-health funds come on top).
 SUBSIDY = {"general": 0.06, "tcm": 0.08, "mch": 0.15, "township": 0.35, "village": 0.10}
 VILLAGE_DOCTOR_SUBSIDY_FEN = 1_200_000  # 12,000 yuan per clinic and year (assumption)
-#: personnel expenditure / business expenditure in 2021, rising a point a year.
+#: 单位管理费用 as a share of all expenditure (业务活动费用 + 单位管理费用) (assumption).
+ADMIN_SHARE = {"general": 0.11, "tcm": 0.12, "mch": 0.13, "township": 0.09, "village": 0.03}
+#: personnel expenditure / (business + administrative expenditure) in 2021, rising a point a
+#: year.
 PERSONNEL_SHARE = {"general": 0.34, "tcm": 0.40, "mch": 0.42, "township": 0.50, "village": 0.60}
 #: energy cost per 10,000 yuan of total revenue in 2021 (yuan); hospitals save 2 yuan a year.
 ENERGY_PER_10K = {"general": 95, "tcm": 118, "mch": 125, "township": 140, "village": 60}
@@ -53,6 +56,7 @@ def finance_table(
         for name, table in (
             ("subsidy", SUBSIDY),
             ("personnel", PERSONNEL_SHARE),
+            ("admin", ADMIN_SHARE),
             ("energy", ENERGY_PER_10K),
             ("assets", ASSETS_PER_REVENUE),
             ("liab", LIABILITY_RATIO),
@@ -83,13 +87,18 @@ def finance_table(
             op * OUTPATIENT_FUND_SHARE
         ).astype(np.int64)
         ph = ph_funds.get(year, np.zeros(n, np.int64))
-        subsidy = np.round(medical * par["subsidy"]).astype(np.int64) + ph
+        # 财政基本支出补助: the part of the subsidy for running costs; public-health funds and
+        # the village-doctor subsidy are project subsidies on top of it
+        basic_subsidy = np.round(medical * par["subsidy"]).astype(np.int64)
+        subsidy = basic_subsidy + ph
         subsidy += np.where(kind == "village", VILLAGE_DOCTOR_SUBSIDY_FEN, 0)
         other = np.round(medical * 0.02).astype(np.int64)
         total = medical + subsidy + other
-        business = np.round(total * rng.uniform(0.86, 0.97, n)).astype(np.int64)
+        spent = np.round(total * rng.uniform(0.86, 0.97, n)).astype(np.int64)
+        admin = np.round(spent * par["admin"] * rng.uniform(0.9, 1.1, n)).astype(np.int64)
+        business = spent - admin
         personnel = np.round(
-            business * np.clip(par["personnel"] + 0.01 * dy + rng.normal(0, 0.02, n), 0.2, 0.8)
+            spent * np.clip(par["personnel"] + 0.01 * dy + rng.normal(0, 0.02, n), 0.2, 0.8)
         ).astype(np.int64)
         energy_rate = np.maximum(
             par["energy"] - np.where(kind != "village", 2 * dy, 0), 20
@@ -115,11 +124,13 @@ def finance_table(
             ("special_needs_revenue", special),
             ("fund_settlement_revenue", fund),
             ("fiscal_subsidy", subsidy),
+            ("basic_fiscal_subsidy", basic_subsidy),
             ("total_revenue", total),
             ("business_expenditure", business),
+            ("admin_expenditure", admin),
             ("personnel_expenditure", personnel),
             ("energy_cost", energy),
-            ("total_expenditure", np.round(business * 1.03).astype(np.int64)),
+            ("total_expenditure", spent + np.round(spent * 0.03).astype(np.int64)),
             ("total_assets", assets),
             ("total_liabilities", np.round(assets * liab_ratio).astype(np.int64)),
         ):

@@ -150,7 +150,8 @@ def discharges_table(
         "procedure_codes": joined(proc_off, pa.array(proc_codes, pa.string())),
         "procedure_dates": joined(proc_off, pc.cast(dates(p_day), pa.string())),
         "procedure_grades": joined(
-            proc_off, pa.array(p_grade.astype(str).astype(object), pa.string())
+            proc_off,
+            pa.array(np.where(p_grade > 0, p_grade.astype(str), "").astype(object), pa.string()),
         ),
         "procedure_emergency": joined(proc_off, take(["0", "1"], p_emerg.astype(np.int64))),
         "procedure_minimally_invasive": joined(

@@ -298,7 +298,9 @@ def _code_cases(col: Column, v: str, n: int, plan: CheckPlan) -> list[tuple[str,
     if col.codes in SMALL_CODE_SYSTEMS:
         codes = _in_list(list(SMALL_CODE_SYSTEMS[col.codes]))
         if col.is_list:
-            bad = f"list_filter(string_split({v}, '|'), lambda x: x NOT IN {codes})"
+            # an empty element is an item without a value (no 手术级别 for a diagnostic
+            # procedure), not a code
+            bad = f"list_filter(string_split({v}, '|'), lambda x: x <> '' AND x NOT IN {codes})"
             return [
                 (
                     f"{v} IS NOT NULL AND len({bad}) > 0",

@@ -41,6 +41,24 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=HERE / "templates")
+
+
+def _num(v: object) -> str:
+    """A numerator or denominator as people read it: thousands separators, '—' when none."""
+    if v is None or v == "":
+        return "—"
+    text = str(v)
+    whole, dot, frac = text.partition(".")
+    if len(frac) > 4:  # a growth's parts are exact quotients: four decimals are read
+        whole, dot, frac = f"{float(text):.4f}".partition(".")
+    try:
+        grouped = f"{int(whole):,}"
+    except ValueError:
+        return text
+    return grouped + (dot + frac if dot else "")
+
+
+templates.env.filters["num"] = _num
 Format = Annotated[str, Query(pattern="^(html|json)$")]
 
 
@@ -132,12 +150,16 @@ def switch_language(request: Request, lang: str) -> Response:
 
 @router.get("/")
 def overview(
-    request: Request, node: str | None = None, period: str | None = None, format: Format = "html"
+    request: Request,
+    node: str | None = None,
+    period: str | None = None,
+    q: Annotated[str, Query(max_length=100)] = "",
+    format: Format = "html",
 ) -> Response:
     p = _who(request)
     if p is None:
         return _login_redirect(request)
-    data = overview_view(p, node or p.user.nodes[0], _period(p, period))
+    data = overview_view(p, node or p.user.nodes[0], _period(p, period), q.strip())
     return _render(request, "overview.html", data, format, p)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from yigong.api.context import Principal
 from yigong.indicators.evaluate import IndicatorResult
 from yigong.services import casemix_report, hierarchy, quality, tables
+from yigong.services import indicators as indicators_svc
 
 __all__ = [
     "casemix_view",
@@ -43,20 +44,28 @@ def _row(r: IndicatorResult) -> dict[str, Any]:
     return d
 
 
-def overview_view(p: Principal, node: str, period: str) -> dict[str, Any]:
-    """The node's target scorecard: every indicator with a target, with its traffic light."""
+def overview_view(p: Principal, node: str, period: str, query: str = "") -> dict[str, Any]:
+    """The node's scorecard: the targets binding it (with traffic lights) first, then every
+    other applicable indicator grouped by catalog; those not applicable here listed apart."""
     n = p.node(node)
 
     def build() -> dict[str, Any]:
-        rows = [r for r in p.state.results(str(n), period) if r.target is not None]
+        results = p.state.results(str(n), period)
+        grouped = indicators_svc.group_scorecard(results, query)
+        groups = [g | {"items": [_row(r) for r in g["items"]]} for g in grouped["groups"]]
         return {
             "node": str(n),
-            "node_name": rows[0].node_name if rows else "",
+            "node_name": results[0].node_name if results else "",
             "period": period,
-            "items": [_row(r) for r in rows],
-        }  # = services' scorecard
+            "query": query,
+            "items": groups[0]["items"],  # the targets: the chart and the first table
+            "groups": groups[1:],
+            "not_applicable": [_row(r) for r in grouped["not_applicable"]],
+            "counts": grouped["counts"],
+        }  # = services' group_scorecard
 
-    return {**p.state.memo(("overview", str(n), period), build), "nodes": list(p.user.nodes)}
+    key = ("overview", str(n), period, query)
+    return {**p.state.memo(key, build), "nodes": list(p.user.nodes)}
 
 
 def drill_view(p: Principal, node: str, indicator: str, period: str) -> dict[str, Any]:

@@ -27,7 +27,7 @@ described in ``docs/payment.md`` ("From the warehouse"):
   ``institution_levels``.
 - **Annual fund**: ``--fund`` if given; else the per-capita financing standard (``--per-capita``
   or the policy's ``annual_fund.per_capita`` of the year) × insured headcount.
-- **Quarterly scores** (``assessment.score``): the indicators the policy names (C02 county
+- **Quarterly scores** (``assessment.score``): the indicators the policy names (C01 county
   consultation rate and C03 primary-care share, the two figures [N] sets), their targets read
   from the indicator catalog, scored by the payment engine (:mod:`yigong.payment.assessment`).
 - **DRG cases** (:func:`drg_inputs_from_warehouse`): DRG-paid stays of the county's
