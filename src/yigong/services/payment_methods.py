@@ -38,6 +38,7 @@ __all__ = [
     "method_files",
     "settle_bed_day_from_warehouse",
     "settle_day_surgery_from_warehouse",
+    "settle_method",
     "settle_method_from_warehouse",
     "settle_per_head_from_warehouse",
 ]
@@ -67,7 +68,7 @@ def method_files(result: MethodResult) -> dict[str, bytes]:
     }
 
 
-def _settle(method: str, tables: TableSource, county: str, year: int, policy: Policy) -> tuple[MethodResult, Any, list[Any]]:  # fmt: skip
+def settle_method(method: str, tables: TableSource, county: str, year: int, policy: Policy) -> tuple[MethodResult, Any, list[Any]]:  # fmt: skip
     from yigong.services.settlement_data.methods import (
         bed_day_stays,
         day_surgery_stays,
@@ -104,7 +105,7 @@ def settle_method_from_warehouse(
     if method not in METHODS:
         raise KeyError(f"unknown payment method {method!r}; known: {', '.join(METHODS)}")
     policy = load_policy(policy_name)
-    result, prov, inputs = with_tables(db, lambda t: _settle(method, t, county, year, policy))
+    result, prov, inputs = with_tables(db, lambda t: settle_method(method, t, county, year, policy))
     files = method_files(result)
     files["provenance.json"] = provenance_bytes([prov])
     extra = {"county": county, "year": year, "method": method, "total": str(result.total),

@@ -96,7 +96,7 @@ def fund_inputs(
                     None if r["income"] is None else Money(r["income"]),  # type: ignore[arg-type]
                     Money(r["other_income"]) if r["other_income"] is not None else Money.zero(),  # type: ignore[arg-type]
                     str(r["source"]),
-                    Money(r["other_expenditure"]) if r["other_expenditure"] is not None else Money.zero())  # type: ignore[arg-type]
+                    Money(r["other_expenditure"]) if r.get("other_expenditure") is not None else Money.zero())  # type: ignore[arg-type]
         for r in fetch(fa.filter(fa.division_code == county))
     ]  # fmt: skip
     s = tables.table("settlements")
