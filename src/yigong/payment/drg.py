@@ -33,7 +33,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
-from yigong.payment.columns import Codes, duplicate_positions, file_line
+from yigong.payment.columns import Codes, duplicate_positions, encode, file_line
 from yigong.payment.errors import PaymentInputError
 from yigong.payment.fen_arrays import decimal_ratio, group_sum, scale_fen, to_money, units
 from yigong.payment.ledger import Ledger
@@ -331,7 +331,7 @@ def _bands(
     computation per distinct (weight, level) band."""
     nl = len(cols.level.labels)
     key = cols.weight_units * nl + cols.level.index
-    uniq, inv = np.unique(key, return_inverse=True)
+    uniq, inv = encode(key)  # hash, not sort: tens of millions of cases, a few thousand bands
     coefs = _coefficients(cols, policy)
     std, low, high = [], [], []
     for k in uniq.tolist():
