@@ -41,6 +41,7 @@ from yigong.payment.records import (
     Community,
     FundHistory,
     Institution,
+    PriorScore,
     ReferralStatus,
 )
 from yigong.schema.money import Money
@@ -126,8 +127,12 @@ def build_province(
         for q in range(1, 5)
     )
     annual = fen(int(total_paid * 1.22))
+    prior = tuple(
+        PriorScore(cm.community_id, 2024, Decimal(int(rng.integers(5500, 10000))).scaleb(-2))
+        for cm in communities
+    )
     return BudgetInputs(
-        "某省", 2025, annual, communities, institutions, history, tuple(claims), scores
+        "某省", 2025, annual, communities, institutions, history, tuple(claims), scores, prior
     ), total_paid
 
 
