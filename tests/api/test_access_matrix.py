@@ -142,6 +142,15 @@ def _change_user(c: Ctx) -> list[Req]:
     return [("POST", f"/admin/users/{target}", c.form("user.enable"))]
 
 
+def _county(c: Ctx) -> str:
+    """The county a request about providers or payments names. Institution users (who see no
+    whole county) ask about the test world's county (inside: their institution lies there) or
+    another county (outside); everyone else about their own county or one elsewhere."""
+    if all(n.startswith("inst:") for n in USERS[c.user][1]):
+        return COUNTY if c.inside else "130402"
+    return str(c.county)
+
+
 Q = "{c.year}"
 MATRIX: dict[tuple[str, str], Case] = {
     # sessions
@@ -334,6 +343,68 @@ MATRIX: dict[tuple[str, str], Case] = {
         True,
         get("/settlement/statements.xlsx?county={c.county}&year=" + Q + "&community={c.community}"),
         needs="community",
+    ),
+    # the insurance bureau's desk: the county's fund (whole county), providers and payments by
+    # method (rows of institutions in scope), computing the methods' runs (the bureau)
+    ("GET", "/api/v1/bureau/fund"): Case(
+        True, get("/api/v1/bureau/fund?county={c.county}&year=" + Q), needs="county"
+    ),
+    ("GET", "/bureau/fund"): Case(
+        True,
+        get(
+            "/bureau/fund?county={c.county}&year=" + Q, "/bureau/fund?county={c.county}&format=json"
+        ),
+        needs="county",
+    ),
+    ("GET", "/api/v1/bureau/agreements"): Case(
+        True,
+        lambda c: [("GET", f"/api/v1/bureau/agreements?county={_county(c)}&year={c.year}", {})],
+    ),
+    ("GET", "/bureau/agreements"): Case(
+        True,
+        lambda c: [
+            ("GET", f"/bureau/agreements?county={_county(c)}&year={c.year}", {}),
+            ("GET", f"/bureau/agreements?county={_county(c)}&year={c.year}&format=json", {}),
+        ],
+    ),
+    ("GET", "/api/v1/bureau/methods"): Case(
+        True, lambda c: [("GET", f"/api/v1/bureau/methods?county={_county(c)}&year={c.year}", {})]
+    ),
+    ("GET", "/bureau/methods"): Case(
+        True,
+        lambda c: [
+            ("GET", f"/bureau/methods?county={_county(c)}&year={c.year}", {}),
+            ("GET", f"/bureau/methods?county={_county(c)}&year={c.year}&format=json", {}),
+        ],
+    ),
+    ("POST", "/api/v1/bureau/methods/runs"): Case(
+        True,
+        lambda c: [
+            (
+                "POST",
+                "/api/v1/bureau/methods/runs",
+                {
+                    "json": {
+                        "action": "settlement.methods.run",
+                        "county": c.county,
+                        "year": int(c.year),
+                    }
+                },
+            )
+        ],  # fmt: skip
+        needs="county",
+    ),
+    ("POST", "/bureau/methods/run"): Case(
+        True,
+        lambda c: [
+            (
+                "POST",
+                "/bureau/methods/run",
+                c.form("settlement.methods.run", county=c.county, year=c.year),
+            )
+        ],  # fmt: skip
+        frozenset({303}),
+        needs="county",
     ),
     # referrals: read the inbox; act on one (an illegal step: 409 proves it got that far)
     ("GET", "/api/v1/referrals"): Case(

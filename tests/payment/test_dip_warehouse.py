@@ -2,7 +2,7 @@
 synthetic files themselves (not the warehouse), on the `tiny` county.
 
 `tiny` pays inpatient stays by DRG or fee for service; here the county switches its DRG-paid
-stays to DIP after ingest (``payment_method 'drg' → 'dip'`` in the warehouse), so the
+stays to DIP after ingest (``payment_method 'drg' → 'dip'`` in the warehouse; its township centres are DIP-paid already), so the
 independent computation reads the files' ``drg`` settlements as the DIP-paid ones. The
 treatment-type rule is restated in plain Python from the pack's own CSV files.
 """
@@ -133,7 +133,7 @@ def _plain(files: Path) -> pd.DataFrame:
     d["year"] = d.discharge_date.str[:4].astype(int)
     d["cost"] = [Decimal(x) for x in d.total_cost]
     s = pd.read_csv(files / "settlements.csv", dtype=str, keep_default_na=False)
-    s = s[(s.payment_method == "drg") & s.insured_area.str.startswith(COUNTY)
+    s = s[s.payment_method.isin(["drg", "dip"]) & s.insured_area.str.startswith(COUNTY)
           & s.service_area.str.startswith(COUNTY) & (s.discharge_id != "")]  # fmt: skip
     paid: dict[str, Decimal] = defaultdict(Decimal)
     for did, f in zip(s.discharge_id, s.fund_paid, strict=True):
@@ -210,7 +210,7 @@ def test_dip_fund_given_and_all_inpatient_scope(world: tuple[Path, Path], built:
         wide, prov = dip_inputs_from_warehouse(
             wh, COUNTY, YEAR, DIP, levels=LEVELS, scope="all_inpatient"
         )
-    assert given.fund_available == Money.of("1000000") and given.cases == built[0].cases
+    assert given.fund_available == Money.of("1000000") and list(given.cases) == list(built[0].cases)
     assert set(built[0].cases) < set(wide.cases)  # fee-for-service stays join the DIP cases
     assert {p.item: p for p in prov}["dip_cases"].figures["scope"] == "all_inpatient"
 

@@ -24,8 +24,9 @@ from yigong.ingest import ingest_paths
 from yigong.ingest.pseudonym import PseudonymKey
 from yigong.payment import budget_violations, load_policy
 from yigong.payment.assessment import attainment
+from yigong.payment.bundle import budget_parts
 from yigong.payment.errors import PaymentInputError
-from yigong.payment.hashing import records_sha256
+from yigong.payment.hashing import input_digests
 from yigong.payment.policy import Policy
 from yigong.payment.records import ClaimSetting, ReferralStatus
 from yigong.schema.money import Money
@@ -220,7 +221,7 @@ def test_budget_runs_and_conserves(built: sd.WarehouseBudget) -> None:
     for cid in (C1, C2):
         claims = [cl.fund_paid for cl in built.inputs.claims if cl.community_id == cid]
         assert spent[cid].amount == sum(m.amount for m in claims)
-    assert built.inputs_sha256 == records_sha256(built.inputs)
+    assert built.inputs_sha256 == input_digests(budget_parts(built.inputs))[0]
 
 
 def test_missing_history_year_is_a_clear_error(world: tuple[Path, Path]) -> None:
@@ -252,7 +253,7 @@ def test_cli_and_service_runs_from_db(
     assert [r["community"] for r in out["headline"]] == [C1, C2]
     prov = json.loads((tmp_path / "a" / "provenance.json").read_text(encoding="utf-8"))
     assert set(prov) == {"communities", "insured_headcount", "history", "claims", "annual_fund",
-                         "assessments"}  # fmt: skip
+                         "assessments", "prior_scores"}  # fmt: skip
     assert prov["annual_fund"]["figures"] == {"annual_fund": "3000000.00"}
     # the service gives the same run, byte for byte
     fund = Money.of("3000000")

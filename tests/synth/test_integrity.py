@@ -25,6 +25,9 @@ def test_references_resolve(tiny_tables: dict[str, pa.Table]) -> None:
             values(tiny_tables["admin_divisions"], "division_code")
         ),
         "communities.community_id": set(values(tiny_tables["communities"], "community_id")),
+        "designated_providers.provider_code": set(
+            values(tiny_tables["designated_providers"], "provider_code")
+        ),
     }
     checked = 0
     for t in TABLES:

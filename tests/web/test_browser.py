@@ -293,3 +293,34 @@ def test_admin_adds_and_disables_a_user_and_the_user_changes_a_password(page, li
     page.click("#login-submit")
     page.wait_for_selector("#password-form")  # back to /account, logged in anew
     _shot(page, "23-account-zh")
+
+
+def test_bureau_desk_at_390_px_in_both_languages(browser, settled_server):
+    """The insurance bureau's desk on a phone-width screen: fund running, providers with their
+    assessment, payment by method after the bureau computes the runs; both languages."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    context.set_default_timeout(TIMEOUT_MS)
+    pg = context.new_page()
+    try:
+        _login(pg, settled_server, "bureau")
+        pg.goto(f"{settled_server}/bureau/fund?county=130423&year=2024")
+        pg.wait_for_selector("#fund-running tbody tr")
+        assert "参保与基金运行" in pg.inner_text("#page-title")
+        assert "可支付月数" in pg.inner_text("#fund-running thead")
+        _shot(pg, "20-bureau-fund-zh-390")
+        pg.goto(f"{settled_server}/bureau/agreements?county=130423&year=2024")
+        pg.wait_for_selector("#providers tbody tr[data-provider]")
+        assert "定点零售药店" in pg.inner_text("#providers")
+        _shot(pg, "21-bureau-agreements-zh-390")
+        pg.goto(f"{settled_server}/bureau/methods?county=130423&year=2024")
+        pg.click("#methods-run-submit")
+        pg.wait_for_selector("#method-dip table tbody tr")
+        pg.click("#lang-switch")
+        pg.wait_for_function("document.documentElement.lang === 'en'")
+        assert "Payment by method" in pg.inner_text("#page-title")
+        assert "per bed-day" in pg.inner_text("#method-per_bed_day")
+        _shot(pg, "22-bureau-methods-en-390")
+        width = pg.evaluate("document.documentElement.scrollWidth")
+        assert width <= 400, f"the page is {width} px wide at 390 px"
+    finally:
+        context.close()

@@ -21,6 +21,7 @@ from yigong.api.errors import install_error_handlers
 from yigong.api.fastpath import CachedReads
 from yigong.api.headers import SecurityHeaders
 from yigong.api.routes import router
+from yigong.api.routes_bureau import router as bureau_router
 from yigong.api.routes_care import router as care_router
 from yigong.api.routes_centres import router as centres_router
 from yigong.api.routes_ledger import router as ledger_router
@@ -85,6 +86,7 @@ def create_app(settings: Settings, *, read_only: bool = False) -> FastAPI:
     app.include_router(ledger_router)
     app.include_router(centres_router)
     app.include_router(screening_router)
+    app.include_router(bureau_router)
     from yigong.web import mount_web
 
     mount_web(app)

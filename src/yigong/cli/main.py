@@ -34,6 +34,8 @@ app = _App(
 #: $YIGONG_BACKEND names a backend without it, they refuse rather than silently use DuckDB.
 COMMAND_NEEDS: dict[str, str] = {
     "settle": "settlement",
+    "fund": "settlement",
+    "agreements": "settlement",
     "serve": "workflow",
     "users": "workflow",
     "referral": "workflow",
@@ -112,3 +114,7 @@ app.add_typer(packs.app, name="packs")
 from yigong.cli import profiles  # noqa: E402
 
 app.add_typer(profiles.app, name="profiles")
+from yigong.cli import bureau  # noqa: E402
+
+app.add_typer(bureau.fund_app, name="fund")
+app.add_typer(bureau.agreements_app, name="agreements")

@@ -220,7 +220,21 @@ PAYMENT_METHOD: Labels = {
     "dip": ("按病种分值付费(DIP)", "DIP"),
     "per_bed_day": ("按床日付费", "per bed-day"),
     "per_head": ("按人头付费", "per head"),
+    "day_surgery": ("日间手术付费", "day surgery"),
     "global_budget": ("医共体总额付费", "medical-community global budget"),
+}
+
+PROVIDER_KIND: Labels = {
+    "medical_institution": ("定点医疗机构", "designated medical institution"),
+    "retail_pharmacy": ("定点零售药店", "designated retail pharmacy"),
+}
+
+#: why a designation ended (解除定点/协议的原因)
+TERMINATION_REASON: Labels = {
+    "eliminated": ("考核末位淘汰", "eliminated as the last in the annual assessment"),
+    "violation": ("违法违规解除协议", "agreement ended for violations"),
+    "voluntary": ("主动申请退出", "left at its own request"),
+    "closed": ("停业或注销", "closed"),
 }
 
 REFERRAL_DIRECTION: Labels = {
@@ -302,6 +316,8 @@ SMALL_CODE_SYSTEMS: dict[str, Labels] = {
     "visit_type": VISIT_TYPE,
     "care_type": CARE_TYPE,
     "payment_method": PAYMENT_METHOD,
+    "provider_kind": PROVIDER_KIND,
+    "termination_reason": TERMINATION_REASON,
     "referral_direction": REFERRAL_DIRECTION,
     "referral_setting": REFERRAL_SETTING,
     "referral_status": REFERRAL_STATUS,

@@ -16,7 +16,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
-from yigong.schema.rounding import CONTEXT, DEFAULT_RULE, EXACT, FEN, RoundingRule, divide, quantize
+from yigong.schema.rounding import (
+    CONTEXT,
+    DEFAULT_RULE,
+    EXACT,
+    FEN,
+    RoundingRule,
+    divide,
+    in_context,
+    quantize,
+)
 
 __all__ = ["Money", "allocate", "as_decimal"]
 
@@ -73,9 +82,9 @@ class Money:
         """Money from a whole number of fen (as stored; a database sum may be a Decimal)."""
         if isinstance(fen, bool) or not isinstance(fen, int | Decimal):
             raise TypeError(f"fen must be an int or a whole Decimal, got {type(fen).__name__}")
-        if isinstance(fen, Decimal) and fen != fen.to_integral_value():
+        if isinstance(fen, Decimal) and fen != fen.to_integral_value(context=CONTEXT):
             raise ValueError(f"{fen} is not a whole number of fen")
-        return cls(Decimal(fen).scaleb(-2))
+        return cls(Decimal(fen).scaleb(-2, CONTEXT))
 
     @classmethod
     def zero(cls) -> Money:
@@ -85,8 +94,9 @@ class Money:
     def sum(cls, items: Sequence[Money] | list[Money]) -> Money:
         """Exact sum of Money values (0 for an empty sequence)."""
         total = Decimal("0.00")
+        add = EXACT.add
         for item in items:
-            total += item.amount
+            total = add(total, item.amount)
         return cls(total)
 
     @classmethod
@@ -163,7 +173,7 @@ class Money:
     @property
     def fen(self) -> int:
         """The amount as an integer number of fen."""
-        return int(self.amount.scaleb(2))
+        return int(self.amount.scaleb(2, CONTEXT))
 
     def __str__(self) -> str:
         return f"{self.amount:.2f}"
@@ -172,6 +182,7 @@ class Money:
         return f"Money('{self.amount:.2f}')"
 
 
+@in_context
 def allocate(total: Money, weights: Sequence[Decimal | int]) -> list[Money]:
     """Split ``total`` in proportion to ``weights`` so the parts sum exactly to ``total``.
 
@@ -192,11 +203,11 @@ def allocate(total: Money, weights: Sequence[Decimal | int]) -> list[Money]:
     remainders: list[Decimal] = []
     for w in decimals:
         exact = divide(CONTEXT.multiply(Decimal(units), w), weight_sum)
-        floor = int(exact.to_integral_value(rounding=ROUND_DOWN))
+        floor = int(exact.to_integral_value(rounding=ROUND_DOWN, context=CONTEXT))
         floors.append(floor)
         remainders.append(exact - floor)
     left = units - sum(floors)
     order = sorted(range(len(decimals)), key=lambda i: (-remainders[i], i))
     for i in order[:left]:
         floors[i] += 1
-    return [Money(Decimal(sign * f).scaleb(-2)) for f in floors]
+    return [Money(Decimal(sign * f).scaleb(-2, CONTEXT)) for f in floors]

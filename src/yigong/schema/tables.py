@@ -718,6 +718,187 @@ FINANCE = Table(
     ),
 )
 
+MEDICAL_INSURANCE = "医疗保障经办 (定点管理 / 基金财务)"
+
+CONTRIBUTION_STANDARDS = Table(
+    name="contribution_standards",
+    zh="医保筹资标准",
+    grain="the per-capita contribution standard of one scheme in one insured area and year",
+    key=("division_code", "year", "scheme"),
+    depends_on=("admin_divisions",),
+    source="年度城乡居民医保筹资通知 (国家医保局 财政部 税务总局) / 职工医保缴费基数与费率",
+    columns=(
+        Column(
+            "division_code",
+            S,
+            "统筹地区区划代码",
+            required=True,
+            ref="admin_divisions.division_code",
+        ),
+        Column("year", INT, "年份", required=True, minimum=1949, maximum=2100),
+        Column("scheme", S, "险种", "险种类型", required=True, codes="insurance_scheme"),
+        money(
+            "individual",
+            "个人缴费（元/人·年）",
+            required=True,
+            doc="what an insured person pays a year (residents) or the employee's share (employees)",
+        ),
+        money(
+            "subsidy",
+            "财政补助或单位缴费（元/人·年）",
+            required=True,
+            doc="the fiscal subsidy per insured resident, or the employer's share per employee",
+        ),
+        Column("source", S, "依据文件", required=True, doc="the notice or decision setting it"),
+    ),
+)
+
+FUND_ACCOUNTS = Table(
+    name="fund_accounts",
+    zh="医保基金收支",
+    grain="the basic medical-insurance fund of one scheme in one pooling area and year",
+    key=("division_code", "year", "scheme"),
+    depends_on=("admin_divisions",),
+    source="医疗保障基金财务报表 / 基金决算",
+    columns=(
+        Column(
+            "division_code",
+            S,
+            "统筹地区区划代码",
+            required=True,
+            ref="admin_divisions.division_code",
+        ),
+        Column("year", INT, "年份", required=True, minimum=1949, maximum=2100),
+        Column("scheme", S, "险种", "险种类型", required=True, codes="insurance_scheme"),
+        Column(
+            "opening_balance",
+            D,
+            "年初累计结存",
+            required=True,
+            doc="the fund's accumulated balance at 1 January (may be negative)",
+        ),
+        money(
+            "income",
+            "基金收入",
+            doc="the year's actual income when known; empty = insured × contribution standard",
+        ),
+        money("other_income", "利息及其他收入", doc="interest and other income of the year"),
+        money(
+            "other_expenditure",
+            "其他支出（大病保险保费等）",
+            doc="spending not in the settlements: the major-illness insurance premium and others",
+        ),
+        Column("source", S, "数据来源", required=True),
+    ),
+)
+
+DESIGNATED_PROVIDERS = Table(
+    name="designated_providers",
+    zh="定点医药机构",
+    grain="one designated medical institution or retail pharmacy over its designation",
+    key=("provider_code",),
+    depends_on=("admin_divisions", "institutions"),
+    source="医疗机构医疗保障定点管理暂行办法 (国家医疗保障局令第2号) / 零售药店定点管理 (第3号)",
+    columns=(
+        Column("provider_code", S, "定点医药机构编码", SETTLE_LIST, required=True),
+        Column("name_zh", S, "机构名称", required=True),
+        Column("provider_kind", S, "定点类别", required=True, codes="provider_kind"),
+        inst_ref("institution_id", "对应医疗卫生机构编码", required=False),
+        Column(
+            "division_code", S, "所在区划代码", required=True, ref="admin_divisions.division_code"
+        ),
+        Column("level", S, "医疗机构等级", codes="hospital_level"),
+        Column("designated_from", DATE, "定点日期", required=True),
+        Column("designated_to", DATE, "解除定点日期", doc="empty = still designated"),
+        Column("termination_reason", S, "解除原因", codes="termination_reason"),
+    ),
+    date_orders=(DateOrder("designated_from", "designated_to"),),
+)
+
+PROVIDER_AGREEMENTS = Table(
+    name="provider_agreements",
+    zh="医保服务协议",
+    grain="one service agreement of the insurance agency with one designated provider for one term",
+    key=("agreement_id",),
+    depends_on=("designated_providers",),
+    source="医疗保障定点医疗机构服务协议范本 (国家医保局) / 协议管理",
+    columns=(
+        Column("agreement_id", S, "协议编号", required=True),
+        Column(
+            "provider_code",
+            S,
+            "定点医药机构编码",
+            required=True,
+            ref="designated_providers.provider_code",
+        ),
+        Column("valid_from", DATE, "协议起始日期", required=True),
+        Column("valid_to", DATE, "协议终止日期", required=True),
+        Column("services", SL, "服务范围（医疗类别）", required=True, codes="care_type"),
+        Column("payment_methods", SL, "支付方式", required=True, codes="payment_method"),
+        money("annual_quota", "年度额度（总额控制指标）", doc="empty = no quota in the agreement"),
+        money("deposit", "质量保证金", doc="withheld over the year, returned by the assessment"),
+        count("settlement_days", "结算时限（天）", doc="agreed days from claim to payment"),
+    ),
+    date_orders=(DateOrder("valid_from", "valid_to"),),
+)
+
+CLAIM_SUBMISSIONS = Table(
+    name="claim_submissions",
+    zh="医保费用申报与拨付",
+    grain="one provider's monthly claim to the insurance agency and its payment",
+    key=("submission_id",),
+    depends_on=("designated_providers",),
+    source="定点医药机构医保费用月度申报、审核与拨付 (经办规程)",
+    columns=(
+        Column("submission_id", S, "申报单号", required=True),
+        Column(
+            "provider_code",
+            S,
+            "定点医药机构编码",
+            required=True,
+            ref="designated_providers.provider_code",
+        ),
+        Column("year", INT, "费用所属年份", required=True, minimum=1949, maximum=2100),
+        Column("month", INT, "费用所属月份", required=True, minimum=1, maximum=12),
+        Column("submitted_date", DATE, "申报日期", required=True),
+        money("amount_claimed", "申报金额", required=True),
+        money("amount_approved", "审核通过金额"),
+        Column("paid_date", DATE, "拨付日期", doc="empty = not yet paid"),
+        money("amount_paid", "拨付金额"),
+    ),
+    date_orders=(DateOrder("submitted_date", "paid_date"),),
+)
+
+AGREEMENT_INSPECTIONS = Table(
+    name="agreement_inspections",
+    zh="协议考核检查记录",
+    grain="one assessed item of one provider in one year (on-site inspection, survey, audit)",
+    key=("provider_code", "year", "item"),
+    depends_on=("designated_providers",),
+    source="定点医药机构年度考核 (协议管理)",
+    columns=(
+        Column(
+            "provider_code",
+            S,
+            "定点医药机构编码",
+            required=True,
+            ref="designated_providers.provider_code",
+        ),
+        Column("year", INT, "考核年度", required=True, minimum=1949, maximum=2100),
+        Column(
+            "item",
+            S,
+            "考核项目",
+            required=True,
+            doc="an item id of the policy's agreement assessment (e.g. violations, satisfaction)",
+        ),
+        Column(
+            "value", D, "结果", required=True, minimum=0, doc="a count or a score, as the item says"
+        ),
+        Column("note", S, "说明"),
+    ),
+)
+
 #: every ingestable table, in dependency order.
 TABLES: tuple[Table, ...] = (
     ADMIN_DIVISIONS,
@@ -737,6 +918,12 @@ TABLES: tuple[Table, ...] = (
     EXAMINATIONS,
     PUBLIC_HEALTH_TASKS,
     FINANCE,
+    CONTRIBUTION_STANDARDS,
+    FUND_ACCOUNTS,
+    DESIGNATED_PROVIDERS,
+    PROVIDER_AGREEMENTS,
+    CLAIM_SUBMISSIONS,
+    AGREEMENT_INSPECTIONS,
 )
 
 #: child tables the warehouse derives from list columns (not ingested directly).

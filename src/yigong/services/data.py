@@ -33,6 +33,11 @@ PERIOD_COLUMN = {
     "bed_stats": "year",
     "public_health_tasks": "year",
     "finance": "year",
+    "contribution_standards": "year",
+    "fund_accounts": "year",
+    "provider_agreements": "valid_from",
+    "claim_submissions": "submitted_date",
+    "agreement_inspections": "year",
 }
 
 

@@ -188,6 +188,30 @@ def _plant(f: FaultFile, pool: list[dict[str, str]], id_number: str) -> None:
         case "bed_stats":
             f.header.remove("open_beds")
             f.expected.append(("", "open_beds", "missing_column"))
+        case "contribution_standards":
+            f.bad(g, "code", "scheme", "gold")
+            f.bad(g, "minimum", "individual", "-1.00", year="2031")
+            f.bad(g, "required", "source", "", year="2032")
+        case "fund_accounts":
+            f.bad(g, "code", "scheme", "gold")
+            f.bad(g, "type", "opening_balance", "lots", year="2031")
+            f.bad(g, "reference", "division_code", "999999")
+        case "designated_providers":
+            f.bad(g, "code", "provider_kind", "clinic", provider_code="XBAD1")
+            f.bad(g, "date_order", "designated_to", "2000-01-01", provider_code="XBAD2")
+            f.bad(g, "reference", "institution_id", UNKNOWN_INSTITUTION, provider_code="XBAD3")
+        case "provider_agreements":
+            f.bad(g, "reference", "provider_code", "PUNKNOWN", agreement_id="XYBAD1")
+            f.bad(g, "code", "payment_methods", "barter|fee_for_service", agreement_id="XYBAD2")
+            f.bad(g, "date_order", "valid_to", "2000-01-01", agreement_id="XYBAD3")
+        case "claim_submissions":
+            f.bad(g, "maximum", "month", "13", submission_id="SBBAD1")
+            f.bad(g, "date_order", "paid_date", "2000-01-01", submission_id="SBBAD2")
+            f.bad(g, "minimum", "amount_claimed", "-5.00", submission_id="SBBAD3")
+        case "agreement_inspections":
+            f.bad(g, "minimum", "value", "-1.00", item="bad_value")
+            f.bad(g, "reference", "provider_code", "PUNKNOWN")
+            f.duplicate()
         case _:
             raise AssertionError(f"no faults planned for {f.name}")
 
@@ -207,7 +231,14 @@ def write_faults(out_dir: Path, *, seed: int = 7) -> Path:
         # keep the small reference tables whole so every good row's references resolve
         keep = (
             len(rows)
-            if t.name in ("admin_divisions", "institutions", "communities", "community_memberships")
+            if t.name
+            in (
+                "admin_divisions",
+                "institutions",
+                "communities",
+                "community_memberships",
+                "designated_providers",
+            )
             else GOOD_ROWS
         )
         f = FaultFile(t.name, header, list(rows[:keep]))

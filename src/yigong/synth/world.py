@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from yigong.synth import anomalies, inpatient, outpatient
+from yigong.synth import anomalies, bureau, inpatient, outpatient
 from yigong.synth._arrow import dates, money, take
 from yigong.synth.conditions import load_conditions
 from yigong.synth.context import CountyContext
@@ -96,7 +96,8 @@ def county_tables(
     yield "communities", _rows(inst.communities, ("valid_from", "valid_to"))
     yield "community_memberships", _rows(inst.memberships, ("valid_from", "valid_to"))
     yield "population", _population(ctx)
-    yield "insured_population", _insured(ctx)
+    insured = _insured(ctx)
+    yield "insured_population", insured
     yield "persons", _persons(ctx)
     yield "staff", staff_table(ctx, beds)
     yield "bed_stats", bed_stats_table(ctx, inside, beds)
@@ -111,29 +112,43 @@ def county_tables(
         "outpatient_visits",
         anomalies.plant_visits(ctx, plan, _visits_table(ctx, visits), discharges),
     )
-    yield (
-        "settlements",
-        anomalies.plant_settlements(
+    settlements = anomalies.plant_settlements(
+        ctx,
+        plan,
+        settlements_table(
             ctx,
-            plan,
-            settlements_table(
-                ctx,
-                merged,
-                merged_fen,
-                discharges.column("discharge_id").combine_chunks(),
-                out_all,
-                referred,
-                visits,
-            ),
+            merged,
+            merged_fen,
+            discharges.column("discharge_id").combine_chunks(),
+            out_all,
+            referred,
+            visits,
         ),
     )
+    yield "settlements", settlements
     yield "referrals", referrals_table(ctx, merged, out_all, referred, visits)
     yield "family_doctor_contracts", contracts_table(ctx, stays_all, visits)
     yield "examinations", anomalies.plant_exams(ctx, plan, exams_table(ctx, inside, visits))
     ph = public_health_table(ctx)
     yield "public_health_tasks", ph
     yield "finance", finance_table(ctx, inside, self_fen, visits, _ph_funds(ctx, ph))
+    yield from _bureau_tables(ctx, insured, settlements)
     yield anomalies.TRUTH_TABLE, plan.truth(discharges)
+
+
+def _bureau_tables(
+    ctx: CountyContext, insured: pa.Table, settlements: pa.Table
+) -> Iterator[tuple[str, pa.Table]]:
+    """The insurance bureau's tables (synth/bureau.py), from the county's settlements."""
+    standards = bureau.contribution_standards_table(ctx, insured, settlements)
+    yield "contribution_standards", standards
+    yield "fund_accounts", bureau.fund_accounts_table(ctx, insured, standards, settlements)
+    providers = bureau.designated_providers_table(ctx)
+    yield "designated_providers", providers
+    agreements = bureau.provider_agreements_table(ctx, providers, settlements)
+    yield "provider_agreements", agreements
+    yield "claim_submissions", bureau.claim_submissions_table(ctx, settlements)
+    yield "agreement_inspections", bureau.agreement_inspections_table(ctx, agreements)
 
 
 def _concat_stays(parts: list[inpatient.Stays]) -> inpatient.Stays:

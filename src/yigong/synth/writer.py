@@ -201,6 +201,11 @@ PARTITION_PERIOD: dict[str, str] = {
     "examinations": "exam_date",
     "public_health_tasks": "year",
     "finance": "year",
+    "contribution_standards": "year",
+    "fund_accounts": "year",
+    "provider_agreements": "valid_from",
+    "claim_submissions": "submitted_date",
+    "agreement_inspections": "year",
 }
 #: Hive's name for the partition of rows whose key is null (Spark and DuckDB read it as null).
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"

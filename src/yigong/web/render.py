@@ -37,6 +37,36 @@ def _num(v: object) -> str:
 
 
 templates.env.filters["num"] = _num
+
+
+def _yuan(v: object) -> str:
+    """A money amount (exact text) with thousands separators and two decimals, never a float:
+    ``-1234567.8`` → ``-1,234,567.80``; '—' when none."""
+    if v is None or v == "":
+        return "—"
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        d = Decimal(str(v)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        return str(v)
+    return f"{d:,.2f}"
+
+
+def _pct(v: object) -> str:
+    """A ratio (exact text) as a percentage with two decimals: ``0.9704`` → ``97.04 %``."""
+    if v is None or v == "":
+        return "—"
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return f"{(Decimal(str(v)) * 100).quantize(Decimal('0.01'))} %"
+    except InvalidOperation:
+        return str(v)
+
+
+templates.env.filters["yuan"] = _yuan
+templates.env.filters["pct"] = _pct
 #: the menu: (element id, link, message key); shown when the role may open the link
 MENU = (
     ("nav-overview", "/", "overview"),
@@ -50,6 +80,9 @@ MENU = (
     ("nav-centres", "/centres", "centres"),
     ("nav-contracts", "/contracts", "contracts"),
     ("nav-screening", "/screening", "screening"),
+    ("nav-bureau-fund", "/bureau/fund", "bureau_fund"),
+    ("nav-bureau-agreements", "/bureau/agreements", "bureau_agreements"),
+    ("nav-bureau-methods", "/bureau/methods", "bureau_methods"),
     ("nav-admin", "/admin/users", "admin_users"),
     ("nav-account", "/account", "my_account"),
 )
