@@ -28,6 +28,7 @@ PERIOD_COLUMN = {
     "insured_population": "year",
     "bed_stats": "year",
     "public_health_tasks": "year",
+    "public_health_services": "service_date",
     "finance": "year",
 }
 

@@ -133,6 +133,7 @@ PARTITION_PERIOD: dict[str, str] = {
     "family_doctor_contracts": "signed_date",
     "examinations": "exam_date",
     "public_health_tasks": "year",
+    "public_health_services": "service_date",
     "finance": "year",
 }
 #: Hive's name for the partition of rows whose key is null (Spark and DuckDB read it as null).
