@@ -20,6 +20,7 @@ from yigong.indicators import loader as indicators
 from yigong.indicators.checks import validate as validate_catalog
 from yigong.oversight import loader as screening
 from yigong.payment import loader as payment
+from yigong.public_health import loader as public_health
 from yigong.reform import loader as tasks
 from yigong.rulepacks import (
     Issue,
@@ -89,6 +90,10 @@ def _tasks(folders: list[Path]) -> list[Issue]:
     return tasks.validate(tasks.load_tasks(folders), indicators.load_catalog())
 
 
+def _public_health(folders: list[Path]) -> list[Issue]:
+    return [i for f in folders for i in public_health.check_rules_pack(f)]
+
+
 def _drg(folders: list[Path]) -> list[Issue]:
     return [i for f in folders for i in validate_pack(f)]
 
@@ -109,6 +114,8 @@ def _kinds() -> tuple[PackKind, ...]:
                  screening.PACKS_DIR, _screening, screening.policy_quotes),
         PackKind(tasks.PACK_KIND, "reform", "reform tasks", tasks.PACKS_DIR, _tasks,
                  tasks.policy_quotes),
+        PackKind(public_health.PACK_KIND, "public_health", "public-health rules",
+                 public_health.PACKS_DIR, _public_health, public_health.policy_quotes),
     )  # fmt: skip
 
 
@@ -120,6 +127,7 @@ KINDS: tuple[str, ...] = (
     "centre-services",
     "screening-rules",
     "reform-tasks",
+    "public-health-rules",
 )
 
 
