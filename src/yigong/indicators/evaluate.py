@@ -48,7 +48,7 @@ class Status(StrEnum):
 
 
 #: capability -> the table whose presence provides it.
-CAPABILITY_TABLES = {"casemix": "drg_case_facts"}
+CAPABILITY_TABLES = {"casemix": "drg_case_facts", "public_health": "ph_register"}
 
 
 def available_capabilities(tables: TableSource) -> frozenset[str]:
@@ -138,12 +138,18 @@ def _blocked(
         return (
             Status.NOT_COMPUTABLE,
             f"needs {', '.join(missing)} results ({tables} table), not in the warehouse yet",
-            f"需要先生成病例组合结果（{tables}），仓库中尚无",
+            _missing_zh(missing, tables),
         )
     why = blocked_reason(ind, cat, facts, period)
     if why is not None:
         return Status.NOT_APPLICABLE, why[0], why[1]
     return None
+
+
+def _missing_zh(missing: list[str], tables: str) -> str:
+    if missing == ["public_health"]:
+        return f"需要先生成基本公卫管理结果（{tables}，yigong health build），仓库中尚无"
+    return f"需要先生成病例组合结果（{tables}），仓库中尚无"
 
 
 def _history(period: Period, years: int) -> list[Period]:

@@ -19,7 +19,10 @@ from yigong.indicators.loader import Catalog
 from yigong.indicators.periods import Period
 from yigong.indicators.spec import Indicator, IndicatorKind, Measure, Terms
 from yigong.schema.model import DType
-from yigong.schema.tables import BY_NAME
+from yigong.schema.derived import DERIVED_TABLES
+from yigong.schema.tables import BY_NAME as CANONICAL
+
+BY_NAME = {**CANONICAL, **DERIVED_TABLES}
 from yigong.warehouse.hierarchy import ResolvedNode, TableSource
 
 __all__ = ["Computed", "MeasureValues", "compute", "periods_needed"]
