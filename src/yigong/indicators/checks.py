@@ -25,8 +25,8 @@ from yigong.indicators.spec import (
 )
 from yigong.rulepacks import Checks, Issue, Level, run_checks
 from yigong.schema.codes import INSTITUTION_TYPE, SMALL_CODE_SYSTEMS
-from yigong.schema.model import Column, DType, Table
 from yigong.schema.derived import DERIVED_TABLES
+from yigong.schema.model import Column, DType, Table
 from yigong.schema.reference import REFERENCE_TABLES
 from yigong.schema.tables import BY_NAME as CANONICAL
 

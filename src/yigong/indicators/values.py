@@ -18,8 +18,8 @@ from yigong.indicators.compile import NotApplicable, SourceKey, aggregate_query,
 from yigong.indicators.loader import Catalog
 from yigong.indicators.periods import Period
 from yigong.indicators.spec import Indicator, IndicatorKind, Measure, Terms
-from yigong.schema.model import DType
 from yigong.schema.derived import DERIVED_TABLES
+from yigong.schema.model import DType
 from yigong.schema.tables import BY_NAME as CANONICAL
 
 BY_NAME = {**CANONICAL, **DERIVED_TABLES}

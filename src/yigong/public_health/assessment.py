@@ -94,7 +94,9 @@ class Assessment:
         }
 
 
-def lines_from_tasks(rules: PublicHealthRules, rows: Iterable[dict[str, Any]]) -> list[ProgrammeLine]:
+def lines_from_tasks(
+    rules: PublicHealthRules, rows: Iterable[dict[str, Any]]
+) -> list[ProgrammeLine]:
     """Programme lines from ``public_health_tasks`` rows; a row in a unit other than the
     programme's (or of a programme the rules do not know) is kept with its problem named."""
     out = []
@@ -122,7 +124,9 @@ def lines_from_tasks(rules: PublicHealthRules, rows: Iterable[dict[str, Any]]) -
     return out
 
 
-def assess(rules: PublicHealthRules, lines: list[ProgrammeLine]) -> dict[tuple[str, int], Assessment]:
+def assess(
+    rules: PublicHealthRules, lines: list[ProgrammeLine]
+) -> dict[tuple[str, int], Assessment]:
     """Score and workload of every institution and year in ``lines``."""
     out: dict[tuple[str, int], Assessment] = {}
     cap, top = rules.assessment.completion_cap, rules.assessment.max_score
@@ -182,4 +186,6 @@ def workload_table(lines: list[ProgrammeLine]) -> pa.Table:
         cols["workload_done"].append(float(ln.workload_done))
         cols["weight"].append(float(ln.weight))
         cols["problem"].append(ln.problem or None)
-    return pa.table({n: pa.array(cols[n], WORKLOAD_SCHEMA.field(n).type) for n in WORKLOAD_SCHEMA.names})
+    return pa.table(
+        {n: pa.array(cols[n], WORKLOAD_SCHEMA.field(n).type) for n in WORKLOAD_SCHEMA.names}
+    )

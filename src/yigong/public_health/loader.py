@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from yigong.public_health.spec import PublicHealthRules
 from yigong.rulepacks import (
     Issue,
     IssuesError,
@@ -23,7 +24,6 @@ from yigong.rulepacks import (
     validate_model,
     yaml_issue,
 )
-from yigong.public_health.spec import PublicHealthRules
 from yigong.schema.codes import PH_TASK_UNIT, PUBLIC_HEALTH_PROGRAM
 
 __all__ = [
@@ -55,8 +55,12 @@ def _file_of(ref: str | Path) -> tuple[Path | None, list[Issue]]:
     yamls = [f for f in files if f.suffix in (".yaml", ".yml")]
     if pack is not None and len(yamls) != 1:
         issues.append(
-            Issue(Level.ERROR, "pack.files", "a public-health rules pack holds one YAML file",
-                  str(pack.folder))  # fmt: skip
+            Issue(
+                Level.ERROR,
+                "pack.files",
+                "a public-health rules pack holds one YAML file",
+                str(pack.folder),
+            )  # fmt: skip
         )
         return None, issues
     return (yamls[0] if yamls else None), issues

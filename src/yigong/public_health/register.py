@@ -192,7 +192,11 @@ def _fill(
     this_year = [f for f in fs if f.service_date >= start]
     last = fs[-1]
     e.on_register = died is None or died > as_of
-    e.institution_id, e.provider_key, e.team_id = last.institution_id, last.provider_key, last.team_id
+    e.institution_id, e.provider_key, e.team_id = (
+        last.institution_id,
+        last.provider_key,
+        last.team_id,
+    )
     e.last_followup = last.service_date
     e.next_due = last.service_date + timedelta(days=rule.interval_days)
     if e.on_register and e.next_due < as_of:

@@ -89,9 +89,7 @@ def allocate_subsidy(
     total_weight = sum(weights, Decimal(0))
     lines = []
     for a, w, amount in zip(clinics, weights, amounts, strict=True):
-        lines.append(
-            SubsidyLine(a.institution_id, a.score, a.workload_assigned, w, amount, w > 0)
-        )
+        lines.append(SubsidyLine(a.institution_id, a.score, a.workload_assigned, w, amount, w > 0))
         ledger.transfer(
             date=date,
             period=period,

@@ -694,9 +694,16 @@ PUBLIC_HEALTH_SERVICES = Table(
             maximum=40,
         ),
         Column(
-            "hba1c", DType.FLOAT, "糖化血红蛋白（%）", f"{PH_SERVICE} 辅助检查", minimum=3, maximum=20
+            "hba1c",
+            DType.FLOAT,
+            "糖化血红蛋白（%）",
+            f"{PH_SERVICE} 辅助检查",
+            minimum=3,
+            maximum=20,
         ),
-        Column("bmi", DType.FLOAT, "体质指数（kg/m²）", f"{PH_SERVICE} 体征", minimum=10, maximum=70),
+        Column(
+            "bmi", DType.FLOAT, "体质指数（kg/m²）", f"{PH_SERVICE} 体征", minimum=10, maximum=70
+        ),
         Column(
             "adherence",
             S,

@@ -98,20 +98,27 @@ def _diagnosed(stays: Stays, visits: Visits, size: int, cond: int) -> np.ndarray
     return out
 
 
-def _people_draws(ctx: CountyContext) -> tuple[np.ndarray, np.ndarray]:
-    """One uniform number per person and disease, fixed for all years."""
+#: share of patients who know their diagnosis and see a doctor for it (assumption, near the
+#: awareness reported by national surveillance: about half of patients)
+AWARE = 0.55
+
+
+def _people_draws(ctx: CountyContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Uniform numbers per person (hypertension, diabetes, awareness), fixed for all years."""
     base = ctx.rng("ph-chronic-people")
-    return base.random(ctx.pop.size), base.random(ctx.pop.size)
+    return base.random(ctx.pop.size), base.random(ctx.pop.size), base.random(ctx.pop.size)
 
 
-def chronic_patients(ctx: CountyContext, year: int) -> dict[str, np.ndarray]:
-    """Who has hypertension and who has type-2 diabetes in ``year`` (alive at mid-year)."""
+def chronic_patients(ctx: CountyContext, year: int, aware: bool = False) -> dict[str, np.ndarray]:
+    """Who has hypertension and who has type-2 diabetes in ``year`` (alive at mid-year);
+    ``aware``: only the patients who know it (those the year's chronic visits go to)."""
     mid = np.datetime64(f"{year}-07-01")
     age, alive = ctx.pop.age_on(mid), ctx.pop.alive_on(mid)
-    u_htn, u_dm = _people_draws(ctx)
+    u_htn, u_dm, u_aware = _people_draws(ctx)
+    know = u_aware < AWARE if aware else np.ones(ctx.pop.size, bool)
     return {
-        "hypertension": alive & (u_htn < _prevalence(age, HTN_PREVALENCE)),
-        "diabetes": alive & (u_dm < _prevalence(age, DM_PREVALENCE)),
+        "hypertension": alive & know & (u_htn < _prevalence(age, HTN_PREVALENCE)),
+        "diabetes": alive & know & (u_dm < _prevalence(age, DM_PREVALENCE)),
     }
 
 
@@ -120,8 +127,9 @@ def remap_chronic_visits(ctx: CountyContext, visits: list[Visits]) -> None:
 
     The encounter sampler draws visitors uniformly from an age group, so without this almost
     half of the over-35s would see a doctor for hypertension in one year. Each such visit is
-    handed to a patient of the same village, sex and 5-year age band (the visit keeps its
-    date, clinic and cost); where the group has no patient it stays with its person.
+    handed to a patient who knows the diagnosis, of the same village, sex and 5-year age band
+    (the visit keeps its date, clinic and cost), else of the same village and sex; where there
+    is none it stays with its person.
     """
     pop = ctx.pop
     for k, year in enumerate(ctx.years):
@@ -129,20 +137,26 @@ def remap_chronic_visits(ctx: CountyContext, visits: list[Visits]) -> None:
         v = visits[k]
         mid = np.datetime64(f"{year}-07-01")
         band = np.minimum(pop.age_on(mid) // 5, 24)
-        group = (pop.village * 25 + band) * 2 + (pop.sex == 1)
-        for disease, has in chronic_patients(ctx, year).items():
+        fine = (pop.village * 25 + band) * 2 + (pop.sex == 1)
+        coarse = pop.village * 2 + (pop.sex == 1)
+        for disease, has in chronic_patients(ctx, year, aware=True).items():
             rows = np.flatnonzero(v.cond == ctx.cond.index(disease))
             if not len(rows):
                 continue
             pool = np.flatnonzero(has)
-            pool = pool[np.argsort(group[pool], kind="stable")]
-            keys = group[pool]
-            want = group[v.person[rows]]
-            lo = np.searchsorted(keys, want, "left")
-            hi = np.searchsorted(keys, want, "right")
-            ok = hi > lo
-            pick = lo + (rng.random(len(rows)) * np.maximum(hi - lo, 1)).astype(np.int64)
-            chosen = np.where(ok, pool[np.minimum(pick, len(pool) - 1)], v.person[rows])
+            chosen = v.person[rows].copy()
+            todo = np.ones(len(rows), bool)
+            for group in (fine, coarse):
+                order = pool[np.argsort(group[pool], kind="stable")]
+                keys = group[order]
+                want = group[v.person[rows]]
+                lo = np.searchsorted(keys, want, "left")
+                hi = np.searchsorted(keys, want, "right")
+                ok = todo & (hi > lo)
+                pick = lo + (rng.random(len(rows)) * np.maximum(hi - lo, 1)).astype(np.int64)
+                cand = order[np.minimum(pick, max(len(order) - 1, 0))] if len(order) else chosen
+                chosen = np.where(ok, cand, chosen)
+                todo &= ~ok
             valid = (v.day[rows] >= pop.birth[chosen]) & (v.day[rows] < pop.death[chosen])
             v.person[rows] = np.where(valid, chosen, v.person[rows])
 
@@ -170,8 +184,7 @@ def public_health_services(
     # management propensity per township and diligence per village clinic (assumptions)
     register_p = town_rng.uniform(0.34, 0.66, nt)
     diligence = np.clip(
-        town_rng.uniform(0.80, 0.95, nt)[np.arange(nv) // vpt]
-        + town_rng.normal(0, 0.05, nv),
+        town_rng.uniform(0.80, 0.95, nt)[np.arange(nv) // vpt] + town_rng.normal(0, 0.05, nv),
         0.55,
         0.99,
     )
@@ -229,7 +242,11 @@ def public_health_services(
             adh = np.select(
                 [adherence_u[reg] < 0.70 + 0.02 * dy, adherence_u[reg] < 0.90], [0, 1], 2
             )
-            p_ctrl = np.clip(ctrl[pop.township[reg]] + 0.02 * dy - 0.2 * (adh == 2) - 0.08 * (adh == 1), 0.05, 0.95)
+            p_ctrl = np.clip(
+                ctrl[pop.township[reg]] + 0.02 * dy - 0.2 * (adh == 2) - 0.08 * (adh == 1),
+                0.05,
+                0.95,
+            )
             done = 0
             std = quarters.sum(axis=1) >= 4
             for q in range(4):
@@ -247,7 +264,9 @@ def public_health_services(
                     sbp = np.where(controlled & ~old, np.minimum(sbp, 138), sbp)
                     sbp = np.where(~controlled & old, np.maximum(sbp, 151), sbp)
                     sbp = np.where(~controlled & ~old, np.maximum(sbp, 141), sbp)
-                    dbp = np.clip(np.where(controlled, rng.normal(80, 5, n), rng.normal(92, 7, n)), 55, 125)
+                    dbp = np.clip(
+                        np.where(controlled, rng.normal(80, 5, n), rng.normal(92, 7, n)), 55, 125
+                    )
                     dbp = np.where(controlled, np.minimum(dbp, 88), dbp)
                     glucose = np.full(n, np.nan)
                     hba1c = np.full(n, np.nan)
@@ -267,7 +286,11 @@ def public_health_services(
                 presc = np.where(
                     adh[m] == 2,
                     0,
-                    np.where(rng.random(n) < 0.10 + 0.10 * dy, rng.choice([56, 84], n), rng.choice([14, 28], n)),
+                    np.where(
+                        rng.random(n) < 0.04 + 0.04 * dy,
+                        rng.choice([56, 84], n),
+                        rng.choice([14, 28], n),
+                    ),
                 )
                 i = inst[m]
                 rows.add(
@@ -317,7 +340,9 @@ def _provider(inst: np.ndarray, doctor: dict[int, str], centre_gp: dict[int, str
 
 def _team(teams: list[list[str]], pop: object, who: np.ndarray) -> np.ndarray:
     town, village = pop.township[who], pop.village[who]  # type: ignore[attr-defined]
-    return np.array([teams[t][v % len(teams[t])] for t, v in zip(town, village, strict=True)], dtype=object)
+    return np.array(
+        [teams[t][v % len(teams[t])] for t, v in zip(town, village, strict=True)], dtype=object
+    )
 
 
 def _other_programmes(
@@ -361,7 +386,9 @@ def _other_programmes(
             team_id=_team(teams, pop, who),
         )
 
-    elderly = np.flatnonzero(alive & (age >= 65) & (rng.random(pop.size) < 0.62 + 0.02 * (year - 2021)))
+    elderly = np.flatnonzero(
+        alive & (age >= 65) & (rng.random(pop.size) < 0.62 + 0.02 * (year - 2021))
+    )
     emit(elderly, "elderly_health", "health_check", None, False)
     emit(elderly[rng.random(len(elderly)) < 0.9], "health_records", "record_updated", None, False)
     emit(elderly[rng.random(len(elderly)) < 0.7], "tcm_health", "tcm_guidance", None, False)
@@ -370,7 +397,14 @@ def _other_programmes(
         emit(child, "child_health", "health_check", None, False)
     end = np.datetime64(f"{year}-12-31")
     born = np.flatnonzero((pop.birth >= start) & (pop.birth <= end))
-    emit(born, "health_records", "record_opened", None, True, pop.birth[born] + np.timedelta64(7, "D"))
+    emit(
+        born,
+        "health_records",
+        "record_opened",
+        None,
+        True,
+        pop.birth[born] + np.timedelta64(7, "D"),
+    )
     for dose_month in (0, 1, 2, 3, 4, 6, 8, 12, 18):
         shot = pop.birth + np.timedelta64(int(dose_month * 30.4), "D")
         due = np.flatnonzero((shot >= start) & (shot <= end) & (rng.random(pop.size) < 0.97))
@@ -424,4 +458,3 @@ def _table(ctx: CountyContext, rows: _Rows) -> pa.Table:
             "prescription_days": ints("prescription_days"),
         }
     )
-

@@ -25,8 +25,8 @@ from yigong.synth.geography import (
 from yigong.synth.institutions import build_institutions
 from yigong.synth.outpatient import COUNTY, OP_COST_COLUMNS, VISIT_TYPES
 from yigong.synth.params import CountySpec, Preset
-from yigong.synth.population import SCHEMES, build_population
 from yigong.synth.ph_services import public_health_services, remap_chronic_visits
+from yigong.synth.population import SCHEMES, build_population
 from yigong.synth.public_health import public_health_table
 from yigong.synth.referrals import referrals_table
 from yigong.synth.settlements import out_referred, settlements_table
