@@ -21,9 +21,9 @@ from yigong.indicators.spec import Indicator, IndicatorKind, Measure, Terms
 from yigong.schema.derived import DERIVED_TABLES
 from yigong.schema.model import DType
 from yigong.schema.tables import BY_NAME as CANONICAL
+from yigong.warehouse.hierarchy import ResolvedNode, TableSource
 
 BY_NAME = {**CANONICAL, **DERIVED_TABLES}
-from yigong.warehouse.hierarchy import ResolvedNode, TableSource
 
 __all__ = ["Computed", "MeasureValues", "compute", "periods_needed"]
 
