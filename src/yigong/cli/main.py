@@ -95,3 +95,6 @@ app.add_typer(screen.app, name="screen")
 from yigong.cli import packs  # noqa: E402
 
 app.add_typer(packs.app, name="packs")
+from yigong.cli import health  # noqa: E402
+
+app.add_typer(health.app, name="health")

@@ -43,6 +43,7 @@ from yigong.warehouse import Warehouse
 
 __all__ = [
     "DERIVED",
+    "SubsidyRun",
     "assessments",
     "build",
     "county_summary",
