@@ -132,6 +132,10 @@ class Evaluation:
 def _blocked(
     ind: Indicator, cat: Catalog, facts: NodeFacts, period: Period, caps: frozenset[str]
 ) -> tuple[Status, str, str] | None:
+    # not applicable (wrong level or period) wins over not computable (a missing table)
+    why = blocked_reason(ind, cat, facts, period)
+    if why is not None:
+        return Status.NOT_APPLICABLE, why[0], why[1]
     missing = [r for r in ind.requires if r not in caps]
     if missing:
         tables = ", ".join(CAPABILITY_TABLES.get(m, m) for m in missing)
@@ -140,9 +144,6 @@ def _blocked(
             f"needs {', '.join(missing)} results ({tables} table), not in the warehouse yet",
             _missing_zh(missing, tables),
         )
-    why = blocked_reason(ind, cat, facts, period)
-    if why is not None:
-        return Status.NOT_APPLICABLE, why[0], why[1]
     return None
 
 
