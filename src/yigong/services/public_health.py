@@ -9,7 +9,7 @@ the canonical tables) for one year and one team, village clinic, township or cou
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -50,6 +50,8 @@ __all__ = [
     "overdue",
     "register",
     "subsidy",
+    "team_overdue",
+    "teams",
     "top_overdue_villages",
 ]
 
@@ -489,8 +491,30 @@ def subsidy(
     )  # fmt: skip
 
 
-def overdue_counts_by_team(db: Path | str | Any, year: int) -> Counter[str]:
-    """Overdue patients per family-doctor team."""
+def teams(db: Path | str | Any, year: int) -> dict[str, str]:
+    """Family-doctor teams of the year and the institution each belongs to (the institution
+    of most of its contracts, else of its staff)."""
     with _opened(db) as wh:
-        rows = _register_rows(wh, year, overdue_only=True)
-    return Counter(r["team_id"] for r in rows if r["team_id"])
+        c = wh.table("family_doctor_contracts")
+        c = c.filter((c.signed_date <= date(year, 12, 31)) & (c.end_date >= date(year, 1, 1)))
+        g = c.group_by(["team_id", "institution_id"]).aggregate(n=c.count())
+        out: dict[str, tuple[int, str]] = {}
+        for r in _rows(g):
+            if r["team_id"] not in out or r["n"] > out[r["team_id"]][0]:
+                out[r["team_id"]] = (r["n"], r["institution_id"])
+        s = wh.table("staff")
+        s = s.filter(s.family_doctor_team_id.notnull()).select(
+            "family_doctor_team_id", "institution_id"
+        )
+        staff = {r["family_doctor_team_id"]: r["institution_id"] for r in _rows(s.distinct())}
+    return {t: i for t, (_, i) in out.items()} | {t: i for t, i in staff.items() if t not in out}
+
+
+def team_overdue(db: Path | str | Any, year: int) -> dict[str, int]:
+    """Overdue patients per team (teams with none are left out)."""
+    with _opened(db) as wh:
+        _need_register(wh)
+        t = wh.table("ph_register")
+        t = t.filter((t.year == year) & t.on_register & t.overdue & t.team_id.notnull())
+        rows = _rows(t.group_by("team_id").aggregate(n=t.count()))
+    return {r["team_id"]: int(r["n"]) for r in rows}

@@ -49,6 +49,7 @@ MENU = (
     ("nav-referrals", "/referrals", "referrals"),
     ("nav-centres", "/centres", "centres"),
     ("nav-contracts", "/contracts", "contracts"),
+    ("nav-health", "/health", "public_health"),
     ("nav-screening", "/screening", "screening"),
     ("nav-admin", "/admin/users", "admin_users"),
     ("nav-account", "/account", "my_account"),
