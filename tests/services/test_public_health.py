@@ -95,7 +95,7 @@ def test_p13_and_subsidy(db):
 
 def test_cli(db):
     r = CliRunner().invoke(app, ["health", "rates", "--db", str(db), "--year", str(YEAR)])
-    assert r.exit_code == 0 and "血压控制率" in r.output
+    assert r.exit_code == 0 and "慢病管理 2024" in r.output and "%" in r.output
     r = CliRunner().invoke(app, ["health", "overdue", "--db", str(db), "--limit", "3", "--json"])
     assert r.exit_code == 0 and '"patients"' in r.output
     r = CliRunner().invoke(app, ["health", "subsidy", "--db", str(db), "--fund", "1000.00"])

@@ -263,7 +263,7 @@ def _register_rows(
 ) -> list[dict[str, Any]]:
     _need_register(wh)
     t = wh.table("ph_register")
-    t = t.filter((t.year == year) & t.on_register)
+    t = t.filter((t.year == year) & (t.on_register | t.managed))
     if team:
         t = t.filter(t.team_id == team)
     if institution:
@@ -295,8 +295,8 @@ def _view(
                 "standard": r["standard"],
                 "controlled": r["controlled"],
                 "on_schedule": r["on_schedule"],
-                "last_followup": r["last_followup"],
-                "next_due": r["next_due"],
+                "last_followup": _iso(r["last_followup"]),
+                "next_due": _iso(r["next_due"]),
                 "overdue": r["overdue"],
                 "days_overdue": r["days_overdue"],
                 "last_sbp": r["last_sbp"],
@@ -309,6 +309,10 @@ def _view(
     return out
 
 
+def _iso(d: date | None) -> str | None:
+    return None if d is None else d.isoformat()
+
+
 def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for disease in ("hypertension", "diabetes"):
@@ -316,7 +320,7 @@ def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         managed = [r for r in rs if r["followups"]]
         n = len(managed)
         out[disease] = {
-            "on_register": len(rs),
+            "on_register": sum(bool(r["on_register"]) for r in rs),
             "managed": n,
             "standard": sum(r["standard"] for r in managed),
             "controlled": sum(r["controlled"] for r in managed),
