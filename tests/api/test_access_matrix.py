@@ -439,6 +439,8 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/centres"): Case(False, get("/api/v1/centres?year=" + Q)),
     ("GET", "/api/v1/contracts"): Case(True, get("/api/v1/contracts?year=" + Q + "&node={c.node}")),
     ("GET", "/centres"): Case(False, get("/centres", "/centres?format=json")),
+    ("GET", "/api/v1/health"): Case(False, get("/api/v1/health?year=" + Q)),
+    ("GET", "/health"): Case(False, get("/health", "/health?format=json")),
     ("GET", "/contracts"): Case(
         True, get("/contracts?node={c.node}", "/contracts?node={c.node}&format=json")
     ),

@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from yigong.ingest import load_rows
 from yigong.schema.tables import BY_NAME
+from yigong.services.warehouse import write_feed
 from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 from yigong.warehouse.types import arrow_schema
 
@@ -683,4 +684,78 @@ def build(path: str | None = None) -> DuckDBWarehouse:
             for i in range(4)
         ],
     )
+    add_public_health(wh)
     return wh
+
+
+def _reg(person: str, disease: str, division: str, **flags: Any) -> dict[str, Any]:
+    row = dict(year=2024, person_key=person, disease=disease, division_code=division, age=60)
+    row |= dict.fromkeys(("found", "on_register", "managed", "standard", "controlled"), False)
+    row |= dict.fromkeys(("on_schedule", "overdue", "has_prescription", "long_prescription"), False)
+    row |= dict(contracted=False, followups=0, quarters=0, days_overdue=0)
+    return row | flags
+
+
+def add_public_health(wh: DuckDBWarehouse) -> None:
+    """Hand-made rows of the derived public-health tables (as `yigong health build` writes
+    them): registers of 2024, expected patients, standardised workload, admission links."""
+    from yigong.public_health.assessment import WORKLOAD_SCHEMA
+    from yigong.public_health.links import LINKS_SCHEMA
+    from yigong.public_health.register import EXPECTED_SCHEMA, REGISTER_SCHEMA
+
+    town2 = TOWNSHIP_2 + "001"
+    managed = dict(found=True, on_register=True, managed=True, followups=4, quarters=4)
+    register = [
+        # C1's residents (village 410101001001): 3 managed hypertension patients
+        _reg("p1", "hypertension", VILLAGE, **managed, standard=True, controlled=True,
+             on_schedule=True, has_prescription=True, long_prescription=True),
+        _reg("p2", "hypertension", VILLAGE, **managed, standard=True, on_schedule=True,
+             has_prescription=True),
+        _reg("p3", "hypertension", VILLAGE, **(managed | dict(followups=2, quarters=2)),
+             overdue=True, days_overdue=40),
+        _reg("p6", "hypertension", VILLAGE, found=True),  # diagnosed, not managed
+        _reg("p5", "diabetes", VILLAGE, **managed, standard=True, controlled=True,
+             on_schedule=True, has_prescription=True),
+        # township 410101002 (not C1's): one more managed, controlled hypertension patient
+        _reg("p4", "hypertension", town2, **managed, standard=True, controlled=True,
+             on_schedule=True),
+    ]  # fmt: skip
+    expected = [
+        dict(year=2024, division_code=VILLAGE, disease="hypertension", adults=20, expected=5.5),
+        dict(year=2024, division_code=VILLAGE, disease="diabetes", adults=20, expected=2.38),
+        dict(year=2024, division_code=town2, disease="hypertension", adults=10, expected=2.75),
+    ]
+    workload = [
+        dict(year=2024, institution_id=i, program=p, unit=u, tasks_assigned=n, tasks_done=n,
+             equivalent=e, workload_assigned=n * e, workload_done=n * e, weight=10.0)
+        for i, p, u, n, e in (
+            ("T1", "health_records", "records", 600, 0.2),
+            ("V1", "health_records", "records", 400, 0.2),
+            ("T1", "elderly_health", "persons", 300, 1.0),
+            ("V1", "elderly_health", "persons", 200, 1.0),
+        )
+    ]  # fmt: skip
+    links = [
+        dict(discharge_id="a1", year=2024, person_key="p1", disease="hypertension",
+             residence_code=VILLAGE, institution_id="H1", principal_code="I10.x00x002",
+             principal=True, avoidable=True, registered=True, followed_up=True),
+        dict(discharge_id="a2", year=2024, person_key="p7", disease="diabetes",
+             residence_code=VILLAGE, institution_id="H1", principal_code="J18.900",
+             principal=False, avoidable=False, registered=False, followed_up=False),
+        dict(discharge_id="a3", year=2024, person_key="p3", disease="hypertension",
+             residence_code=VILLAGE, institution_id="T1", principal_code="I63.900",
+             principal=False, avoidable=False, registered=True, followed_up=False),
+    ]  # fmt: skip
+
+    def arrow(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
+        return pa.table({f.name: [r.get(f.name) for r in rows] for f in schema}, schema=schema)
+
+    write_feed(
+        wh,
+        {
+            "ph_register": arrow(register, REGISTER_SCHEMA),
+            "ph_expected": arrow(expected, EXPECTED_SCHEMA),
+            "ph_workload": arrow(workload, WORKLOAD_SCHEMA),
+            "ph_admission_links": arrow(links, LINKS_SCHEMA),
+        },
+    )

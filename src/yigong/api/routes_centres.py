@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from yigong.access.http import CurrentUser
-from yigong.access.views import care
+from yigong.access.views import care, health
 from yigong.api.errors import ERROR_RESPONSES
 from yigong.api.routes_care import Year
 
@@ -37,3 +37,19 @@ def contracts(p: CurrentUser, year: Year, node: Node = None) -> dict[str, Any]:
     status, services delivered, contracts served, fees, the ≥ 70 % team-share check per team,
     and coverage (C09) of the node against its target."""
     return care.contracts(p, year, node)
+
+
+@router.get("/health", tags=["public health"])
+def public_health(
+    p: CurrentUser,
+    year: Year,
+    team: Annotated[str | None, Query(max_length=40, description="family-doctor team id")] = None,
+    institution: Annotated[
+        str | None, Query(max_length=40, description="village clinic or township centre id")
+    ] = None,
+) -> dict[str, Any]:
+    """Basic public health of a family-doctor team or an institution in scope (default: the
+    user's own institution, else their first team): hypertension and diabetes rates
+    (standardised management, control), the overdue follow-ups (most overdue first), the
+    register (pseudonymised residents) and the institution's programme assessment; audited."""
+    return health.health(p, year, team, institution)

@@ -118,3 +118,6 @@ from yigong.cli import bureau  # noqa: E402
 
 app.add_typer(bureau.fund_app, name="fund")
 app.add_typer(bureau.agreements_app, name="agreements")
+from yigong.cli import health  # noqa: E402
+
+app.add_typer(health.app, name="health")

@@ -49,7 +49,7 @@ class Status(StrEnum):
 
 
 #: capability -> the table whose presence provides it.
-CAPABILITY_TABLES = {"casemix": "drg_case_facts"}
+CAPABILITY_TABLES = {"casemix": "drg_case_facts", "public_health": "ph_register"}
 
 
 def available_capabilities(tables: Tables) -> frozenset[str]:
@@ -133,18 +133,25 @@ class Evaluation:
 def _blocked(
     ind: Indicator, cat: Catalog, facts: NodeFacts, period: Period, caps: frozenset[str]
 ) -> tuple[Status, str, str] | None:
+    # not applicable (wrong level or period) wins over not computable (a missing table)
+    why = blocked_reason(ind, cat, facts, period)
+    if why is not None:
+        return Status.NOT_APPLICABLE, why[0], why[1]
     missing = [r for r in ind.requires if r not in caps]
     if missing:
         tables = ", ".join(CAPABILITY_TABLES.get(m, m) for m in missing)
         return (
             Status.NOT_COMPUTABLE,
             f"needs {', '.join(missing)} results ({tables} table), not in the warehouse yet",
-            f"需要先生成病例组合结果（{tables}），仓库中尚无",
+            _missing_zh(missing, tables),
         )
-    why = blocked_reason(ind, cat, facts, period)
-    if why is not None:
-        return Status.NOT_APPLICABLE, why[0], why[1]
     return None
+
+
+def _missing_zh(missing: list[str], tables: str) -> str:
+    if missing == ["public_health"]:
+        return f"需要先生成基本公卫管理结果（{tables}，yigong health build），仓库中尚无"
+    return f"需要先生成病例组合结果（{tables}），仓库中尚无"
 
 
 def _history(period: Period, years: int) -> list[Period]:

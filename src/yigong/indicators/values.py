@@ -18,10 +18,13 @@ from yigong.indicators.compile import NotApplicable, SourceKey, aggregate_query,
 from yigong.indicators.loader import Catalog
 from yigong.indicators.periods import Period
 from yigong.indicators.spec import Indicator, IndicatorKind, Measure, Terms
+from yigong.schema.derived import DERIVED_TABLES
 from yigong.schema.model import DType
-from yigong.schema.tables import BY_NAME
+from yigong.schema.tables import BY_NAME as CANONICAL
 from yigong.warehouse.hierarchy import ResolvedNode
 from yigong.warehouse.protocol import Tables
+
+BY_NAME = {**CANONICAL, **DERIVED_TABLES}
 
 __all__ = ["Computed", "MeasureValues", "compute", "periods_needed"]
 

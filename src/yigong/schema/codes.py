@@ -287,9 +287,43 @@ PUBLIC_HEALTH_PROGRAM: Labels = {
     "maternal_health": ("孕产妇健康管理", "maternal health"),
     "elderly_health": ("老年人健康管理", "elderly health"),
     "chronic_disease": ("慢性病患者健康管理", "chronic disease (hypertension, diabetes)"),
+    "hypertension": ("高血压患者健康管理", "hypertension management"),
+    "diabetes": ("2型糖尿病患者健康管理", "type 2 diabetes management"),
     "mental_health": ("严重精神障碍患者管理", "severe mental illness"),
     "tb": ("肺结核患者健康管理", "tuberculosis"),
     "tcm_health": ("中医药健康管理", "TCM health management"),
+}
+
+PH_SERVICE_TYPE: Labels = {
+    "record_opened": ("建立健康档案", "health record opened"),
+    "record_updated": ("健康档案更新", "health record updated"),
+    "followup": ("随访", "follow-up"),
+    "health_check": ("健康体检", "health check"),
+    "home_visit": ("访视", "home visit"),
+    "vaccination": ("预防接种", "vaccination"),
+    "education": ("健康教育（个体化）", "individual health education"),
+    "tcm_guidance": ("中医药健康指导", "TCM health guidance"),
+}
+
+PH_DISEASE: Labels = {
+    "hypertension": ("高血压", "hypertension"),
+    "diabetes": ("2型糖尿病", "type 2 diabetes"),
+    "severe_mental": ("严重精神障碍", "severe mental disorder"),
+    "tb": ("肺结核", "tuberculosis"),
+}
+
+MEDICATION_ADHERENCE: Labels = {
+    "regular": ("规律", "regular"),
+    "intermittent": ("间断", "intermittent"),
+    "none": ("不服药", "not taking"),
+}
+
+PH_TASK_UNIT: Labels = {
+    "persons": ("人", "persons"),
+    "records": ("份", "records"),
+    "visits": ("人次", "visits"),
+    "doses": ("剂次", "doses"),
+    "sessions": ("次（场）", "sessions"),
 }
 
 SMALL_CODE_SYSTEMS: dict[str, Labels] = {
@@ -324,6 +358,10 @@ SMALL_CODE_SYSTEMS: dict[str, Labels] = {
     "key_population": KEY_POPULATION,
     "exam_type": EXAM_TYPE,
     "public_health_program": PUBLIC_HEALTH_PROGRAM,
+    "ph_service_type": PH_SERVICE_TYPE,
+    "ph_disease": PH_DISEASE,
+    "medication_adherence": MEDICATION_ADHERENCE,
+    "ph_task_unit": PH_TASK_UNIT,
 }
 
 #: large national code lists shipped under `codes/` (file name, title).

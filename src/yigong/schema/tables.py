@@ -672,6 +672,88 @@ PUBLIC_HEALTH_TASKS = Table(
         count("tasks_assigned", "任务量", required=True),
         count("tasks_done", "完成量", required=True),
         money("funds", "补助资金"),
+        Column(
+            "unit",
+            S,
+            "任务量单位",
+            codes="ph_task_unit",
+            doc="the programme's own unit (persons managed, records, doses …); the assessment "
+            "rules name the unit each programme is counted in and refuse another",
+        ),
+    ),
+)
+
+PH_SERVICE = "国家基本公共卫生服务规范（第三版）服务记录表"
+
+PUBLIC_HEALTH_SERVICES = Table(
+    name="public_health_services",
+    zh="基本公共卫生服务记录",
+    grain="one service of one national basic public-health programme to one resident",
+    key=("service_id",),
+    depends_on=("institutions",),
+    source=f"{PH_SERVICE} (随访服务记录表、健康体检表、预防接种卡 …)",
+    columns=(
+        Column("service_id", S, "服务记录编号", required=True),
+        Column("person_key", S, "居民标识（假名）", required=True, pseudonymise="person_id_number"),
+        Column("program", S, "服务项目", PH_SERVICE, required=True, codes="public_health_program"),
+        Column("service_type", S, "服务类型", PH_SERVICE, required=True, codes="ph_service_type"),
+        Column(
+            "disease",
+            S,
+            "管理病种",
+            PH_SERVICE,
+            codes="ph_disease",
+            doc="the disease a follow-up manages (hypertension, diabetes, …); empty otherwise",
+        ),
+        Column("service_date", DATE, "服务日期", PH_SERVICE, required=True),
+        inst_ref("institution_id", "服务机构编码"),
+        Column(
+            "provider_key",
+            S,
+            "服务医生（假名）",
+            PH_SERVICE,
+            pseudonymise="staff_id_number",
+            doc="the village doctor or team member who gave the service (staff pseudonym)",
+        ),
+        Column("team_id", S, "家庭医生团队编码"),
+        Column("sbp", INT, "收缩压（mmHg）", f"{PH_SERVICE} 体征", minimum=50, maximum=300),
+        Column("dbp", INT, "舒张压（mmHg）", f"{PH_SERVICE} 体征", minimum=30, maximum=200),
+        Column(
+            "fasting_glucose",
+            DType.FLOAT,
+            "空腹血糖（mmol/L）",
+            f"{PH_SERVICE} 辅助检查",
+            minimum=1,
+            maximum=40,
+        ),
+        Column(
+            "hba1c",
+            DType.FLOAT,
+            "糖化血红蛋白（%）",
+            f"{PH_SERVICE} 辅助检查",
+            minimum=3,
+            maximum=20,
+        ),
+        Column(
+            "bmi", DType.FLOAT, "体质指数（kg/m²）", f"{PH_SERVICE} 体征", minimum=10, maximum=70
+        ),
+        Column(
+            "adherence",
+            S,
+            "服药依从性",
+            f"{PH_SERVICE} 服药依从性（规律/间断/不服药）",
+            codes="medication_adherence",
+        ),
+        Column(
+            "prescription_days",
+            INT,
+            "处方用药天数",
+            "长期处方管理规范（试行）国卫办医发〔2021〕17号",
+            minimum=0,
+            maximum=366,
+            doc="days of medication prescribed at this service; above 28 days is a long "
+            "prescription (长处方, up to 12 weeks)",
+        ),
     ),
 )
 
@@ -917,6 +999,7 @@ TABLES: tuple[Table, ...] = (
     FAMILY_DOCTOR_CONTRACTS,
     EXAMINATIONS,
     PUBLIC_HEALTH_TASKS,
+    PUBLIC_HEALTH_SERVICES,
     FINANCE,
     CONTRIBUTION_STANDARDS,
     FUND_ACCOUNTS,

@@ -32,6 +32,7 @@ PERIOD_COLUMN = {
     "insured_population": "year",
     "bed_stats": "year",
     "public_health_tasks": "year",
+    "public_health_services": "service_date",
     "finance": "year",
     "contribution_standards": "year",
     "fund_accounts": "year",

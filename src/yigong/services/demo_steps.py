@@ -98,6 +98,29 @@ def screening(db: Path, year: int) -> dict[str, Any]:
     return demo_summary(db, year)
 
 
+def public_health(db: Path, year: int) -> dict[str, Any]:
+    """Build the chronic-disease registers; the county's control and standardised management
+    rates (range over townships) and the five villages with the most overdue follow-ups."""
+    from yigong.services import public_health as ph
+
+    ph.build(db)
+    s = ph.county_summary(db, year)
+    out: dict[str, Any] = {}
+    for disease, label in (("hypertension", "hypertension"), ("diabetes", "type-2 diabetes")):
+        t = s["total"][disease]
+        rates = [float(x[disease]["control_rate"]) for x in s["townships"]
+                 if x[disease]["control_rate"] is not None]  # fmt: skip
+        span = f" (townships {min(rates):.1f}–{max(rates):.1f} %)" if rates else ""
+        out[f"{label}: control rate"] = f"{t['control_rate']} % of {t['managed']:,} managed{span}"
+        out[f"{label}: standardised management"] = f"{t['standard_rate']} %"
+    for k, v in enumerate(ph.top_overdue_villages(db, year, 5), 1):
+        out[f"overdue #{k}"] = (
+            f"{v['village']} ({v['division_code']}, {v['clinic'] or '—'}): {v['overdue']:,} "
+            f"overdue of {v['on_register']:,} on the register"
+        )
+    return out
+
+
 def reform_tasks(db: Path, workdir: Path, county: str, year: int) -> dict[str, Any]:
     """The county's reform-task report (XLSX and PDF in `workdir`). One hand entry is recorded
     first, as a county office would for a task no indicator measures, so the report shows both

@@ -108,6 +108,7 @@ SCORECARD_CATALOGS: dict[str, tuple[str, str]] = {
     "tertiary-appraisal": ("三级公立医院绩效考核", "Tertiary hospital appraisal"),
     "secondary-appraisal": ("二级公立医院绩效考核", "Secondary hospital appraisal"),
     "health-statistics": ("卫生健康统计", "Health statistics"),
+    "public-health": ("基本公共卫生与慢病管理", "Basic public health and chronic disease"),
     "drg-performance": ("DRG 绩效评价", "DRG performance"),
 }
 

@@ -21,6 +21,7 @@ from yigong.indicators.checks import validate as validate_catalog
 from yigong.ingest.profiles import packs as profiles
 from yigong.oversight import loader as screening
 from yigong.payment import loader as payment
+from yigong.public_health import loader as public_health
 from yigong.reform import loader as tasks
 from yigong.rulepacks import (
     Issue,
@@ -90,6 +91,10 @@ def _tasks(folders: list[Path]) -> list[Issue]:
     return tasks.validate(tasks.load_tasks(folders), indicators.load_catalog())
 
 
+def _public_health(folders: list[Path]) -> list[Issue]:
+    return [i for f in folders for i in public_health.check_rules_pack(f)]
+
+
 def _drg(folders: list[Path]) -> list[Issue]:
     return [i for f in folders for i in validate_pack(f)]
 
@@ -122,6 +127,8 @@ def _kinds() -> tuple[PackKind, ...]:
                  tasks.policy_quotes),
         PackKind(profiles.KIND, "ingest", "layout profiles of national exports",
                  profiles.SHIPPED, _profiles, list),
+        PackKind(public_health.PACK_KIND, "public_health", "public-health rules",
+                 public_health.PACKS_DIR, _public_health, public_health.policy_quotes),
     )  # fmt: skip
 
 
@@ -134,6 +141,7 @@ KINDS: tuple[str, ...] = (
     "screening-rules",
     "reform-tasks",
     "layout-profile",
+    "public-health-rules",
 )
 
 

@@ -180,6 +180,11 @@ def _plant(f: FaultFile, pool: list[dict[str, str]], id_number: str) -> None:
             f.bad(nxt(), "code", "program", "yoga")
             f.bad(nxt(), "minimum", "tasks_done", "-1")
             f.duplicate()
+        case "public_health_services":
+            f.bad(nxt(), "code", "service_type", "massage")
+            f.bad(nxt(), "maximum", "sbp", "400")
+            f.bad(nxt(), "type", "fasting_glucose", "high")
+            f.bad(nxt(), "reference", "institution_id", UNKNOWN_INSTITUTION)
         case "finance":
             f.bad(nxt(), "required", "medical_revenue", "")
             f.bad(nxt(), "type", "total_revenue", "many")

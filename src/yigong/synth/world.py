@@ -25,6 +25,7 @@ from yigong.synth.geography import (
 from yigong.synth.institutions import build_institutions
 from yigong.synth.outpatient import COUNTY, OP_COST_COLUMNS, VISIT_TYPES
 from yigong.synth.params import CountySpec, Preset
+from yigong.synth.ph_services import public_health_services, remap_chronic_visits
 from yigong.synth.population import SCHEMES, build_population
 from yigong.synth.public_health import public_health_table
 from yigong.synth.referrals import referrals_table
@@ -83,6 +84,7 @@ def county_tables(
     # encounters first: they decide deaths, beds, staff and money
     stays_all = [inpatient.simulate_year(ctx, y) for y in years]
     visits = [outpatient.simulate_year(ctx, y) for y in years]
+    remap_chronic_visits(ctx, visits)  # chronic visits go to the year's patients
     split = [inpatient.split_in_out(s) for s in stays_all]
     inside = [a for a, _ in split]
     outside = [b for _, b in split]
@@ -99,7 +101,8 @@ def county_tables(
     insured = _insured(ctx)
     yield "insured_population", insured
     yield "persons", _persons(ctx)
-    yield "staff", staff_table(ctx, beds)
+    staff = staff_table(ctx, beds)
+    yield "staff", staff
     yield "bed_stats", bed_stats_table(ctx, inside, beds)
     merged = _concat_stays(inside)
     merged_fen = np.concatenate(self_fen)
@@ -129,8 +132,10 @@ def county_tables(
     yield "referrals", referrals_table(ctx, merged, out_all, referred, visits)
     yield "family_doctor_contracts", contracts_table(ctx, stays_all, visits)
     yield "examinations", anomalies.plant_exams(ctx, plan, exams_table(ctx, inside, visits))
-    ph = public_health_table(ctx)
+    services, managed = public_health_services(ctx, stays_all, visits, staff)
+    ph = public_health_table(ctx, managed)
     yield "public_health_tasks", ph
+    yield "public_health_services", services
     yield "finance", finance_table(ctx, inside, self_fen, visits, _ph_funds(ctx, ph))
     yield from _bureau_tables(ctx, insured, settlements)
     yield anomalies.TRUTH_TABLE, plan.truth(discharges)

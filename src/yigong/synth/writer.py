@@ -200,6 +200,7 @@ PARTITION_PERIOD: dict[str, str] = {
     "family_doctor_contracts": "signed_date",
     "examinations": "exam_date",
     "public_health_tasks": "year",
+    "public_health_services": "service_date",
     "finance": "year",
     "contribution_standards": "year",
     "fund_accounts": "year",

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from yigong.access.http import principal
 from yigong.access.principal import Principal
-from yigong.access.views import care, hierarchy, quality
+from yigong.access.views import care, health, hierarchy, quality
 from yigong.access.views import casemix as casemix_view
 from yigong.access.views import indicators as ind
 from yigong.access.views import screening as screening_view
@@ -79,6 +79,22 @@ def centres(request: Request, year: YearQ = None, format: Format = "html") -> Re
     p = principal(request)
     data = care.centres(p, year or int(default_period(p, None)[:4]))
     return render(request, "centres.html", data, format)
+
+
+@router.get("/health")
+def public_health(
+    request: Request,
+    year: YearQ = None,
+    team: Annotated[str | None, Query(max_length=40)] = None,
+    institution: Annotated[str | None, Query(max_length=40)] = None,
+    format: Format = "html",
+) -> Response:
+    """A team's or a village doctor's public-health page: overdue list, register, assessment."""
+    p = principal(request)
+    y = year or int(default_period(p, None)[:4])
+    return render(
+        request, "health.html", health.health(p, y, team or None, institution or None), format
+    )
 
 
 @router.get("/contracts")

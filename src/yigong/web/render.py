@@ -79,6 +79,7 @@ MENU = (
     ("nav-referrals", "/referrals", "referrals"),
     ("nav-centres", "/centres", "centres"),
     ("nav-contracts", "/contracts", "contracts"),
+    ("nav-health", "/health", "public_health"),
     ("nav-screening", "/screening", "screening"),
     ("nav-bureau-fund", "/bureau/fund", "bureau_fund"),
     ("nav-bureau-agreements", "/bureau/agreements", "bureau_agreements"),
