@@ -207,18 +207,19 @@ class AccessState:
         return self.memo(("results", node, period, tuple(ids or ())), run)  # type: ignore[no-any-return]
 
     def explanation(
-        self, node: str, indicator: str, period: str, limit: int
+        self, node: str, indicator: str, period: str, limit: int, offset: int = 0
     ) -> indicators_svc.Explanation:
         def run() -> indicators_svc.Explanation:
             with self.tables() as wh:
                 try:
-                    return indicators_svc.explain(wh, indicator, node, period, limit)
+                    return indicators_svc.explain(wh, indicator, node, period, limit, offset)
                 except UnknownNode:
                     raise bad_period(
                         f"{node} did not exist in {period}: nothing to explain"
                     ) from None
 
-        return self.memo(("explain", node, indicator, period, limit), run)  # type: ignore[no-any-return]
+        key = ("explain", node, indicator, period, limit) + ((offset,) if offset else ())
+        return self.memo(key, run)  # type: ignore[no-any-return]
 
     @contextmanager
     def tables(self) -> Iterator[Warehouse]:

@@ -17,12 +17,14 @@ from yigong.access.settings import Settings
 from yigong.access.state import AccessState
 from yigong.access.users import UserStore
 from yigong.api.audit import AuditWrites
+from yigong.api.docs import install_docs
 from yigong.api.errors import install_error_handlers
 from yigong.api.fastpath import CachedReads
 from yigong.api.headers import SecurityHeaders
 from yigong.api.routes import router
 from yigong.api.routes_care import router as care_router
 from yigong.api.routes_centres import router as centres_router
+from yigong.api.routes_cockpit import router as cockpit_router
 from yigong.api.routes_ledger import router as ledger_router
 from yigong.api.routes_screening import router as screening_router
 from yigong.warehouse import Warehouse
@@ -71,6 +73,8 @@ def create_app(settings: Settings, *, read_only: bool = False) -> FastAPI:
         description="County medical community indicators, case mix, settlement, referrals and "
         "screening, scoped to the user's part of the hierarchy and to what their role may do.",
         dependencies=[Depends(guard)],
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.yigong = AccessState(
         settings, UserStore(settings.users_path), Warehouse(settings.warehouse, read_only=read_only)
@@ -83,6 +87,8 @@ def create_app(settings: Settings, *, read_only: bool = False) -> FastAPI:
     app.include_router(ledger_router)
     app.include_router(centres_router)
     app.include_router(screening_router)
+    app.include_router(cockpit_router)
+    install_docs(app)
     from yigong.web import mount_web
 
     mount_web(app)

@@ -9,6 +9,10 @@ from fastapi import APIRouter, Query
 from yigong.access.http import CurrentUser
 from yigong.access.views import care
 from yigong.api.errors import ERROR_RESPONSES
+from yigong.api.models import (
+    CentresAnswer,
+    ContractsAnswer,
+)
 from yigong.api.routes_care import Year
 
 __all__ = ["router"]
@@ -23,7 +27,7 @@ Node = Annotated[
 ]
 
 
-@router.get("/centres", tags=["graded care"])
+@router.get("/centres", tags=["graded care"], response_model=CentresAnswer)
 def centres(p: CurrentUser, year: Year) -> dict[str, Any]:
     """Shared diagnostic centres per centre and month: requests, reported, turnaround p50/p90
     (minutes) and within target, repeats flagged, recognition rate (recognised/decided) and
@@ -31,7 +35,7 @@ def centres(p: CurrentUser, year: Year) -> dict[str, Any]:
     return care.centres(p, year)
 
 
-@router.get("/contracts", tags=["graded care"])
+@router.get("/contracts", tags=["graded care"], response_model=ContractsAnswer)
 def contracts(p: CurrentUser, year: Year, node: Node = None) -> dict[str, Any]:
     """Family-doctor contracts of teams in scope starting in ``year``: by key population,
     status, services delivered, contracts served, fees, the ≥ 70 % team-share check per team,

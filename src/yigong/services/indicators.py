@@ -187,16 +187,17 @@ class Explanation:
 
 
 def explain(
-    db: Path | TableSource, ident: str, node: str, period: str, limit: int = 10
+    db: Path | TableSource, ident: str, node: str, period: str, limit: int = 10, offset: int = 0
 ) -> Explanation:
-    """Definition, value, numerator, denominator and the first rows behind them."""
+    """Definition, value, numerator, denominator and ``limit`` rows behind them (from
+    ``offset``: the cockpit pages through them)."""
     cat = catalog()
     n, p = parse_node(node), parse_period(period)
     tables = _open(db)
     ev = evaluate(tables, cat, n, p, [ident])
     ind = cat.indicator(ident)
     node_rows = indicator_node(tables, cat, ind, residents(tables, resolve(tables, n, p.end)))
-    rows = drill_down(tables, cat, ind, node_rows, p, limit)
+    rows = drill_down(tables, cat, ind, node_rows, p, limit, offset)
     return Explanation(ind, ev.results[0], rows)
 
 
