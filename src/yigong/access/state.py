@@ -135,12 +135,9 @@ class AccessState:
         ``settings.cache_seconds`` (0: never kept). Bounded LRU: odd requests cannot grow it."""
         if self.settings.cache_seconds <= 0:
             return compute()
-        full = (key, self.version())
-        value = self.cache.peek(full, self._ttl())
-        if value is MISSING:
-            value = compute()
-            self.cache.put(full, value)
-        return value
+        # single-flight: a request arriving while the warmer (or another request) computes
+        # the same value waits for it instead of computing it again
+        return self.cache.get_or_compute((key, self.version()), compute, self._ttl())
 
     def peek(self, key: tuple[object, ...]) -> Any:
         """What `memo` holds under ``key`` now, or `MISSING` (never computes, never blocks)."""

@@ -8,6 +8,9 @@ permission file stops the app from being built. Every answer carries the securit
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import Depends, FastAPI
 
 import yigong
@@ -75,6 +78,7 @@ def create_app(settings: Settings, *, read_only: bool = False) -> FastAPI:
         dependencies=[Depends(guard)],
         docs_url=None,
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.yigong = AccessState(
         settings, UserStore(settings.users_path), Warehouse(settings.warehouse, read_only=read_only)
@@ -92,6 +96,8 @@ def create_app(settings: Settings, *, read_only: bool = False) -> FastAPI:
     from yigong.web import mount_web
 
     mount_web(app)
+    if settings.warm_caches:
+        _warm_in_background(app)
     missing = unguarded(app)
     if missing:
         raise RuntimeError(
@@ -99,6 +105,25 @@ def create_app(settings: Settings, *, read_only: bool = False) -> FastAPI:
             "(add them to src/yigong/access/permissions.yaml)"
         )
     return app
+
+
+def _warm_in_background(app: FastAPI) -> None:
+    """Give the app a `yigong.access.warm.Warmer`, started and stopped by its lifespan."""
+    from yigong.access.warm import Warmer
+
+    app.state.warmer = Warmer(app.state.yigong)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    warmer = getattr(app.state, "warmer", None)
+    if warmer is not None:
+        warmer.start()
+    try:
+        yield
+    finally:
+        if warmer is not None:
+            warmer.close()
 
 
 SERVE_ENV = "YIGONG_SERVE"
@@ -123,5 +148,6 @@ def app_from_env() -> FastAPI:
         session_idle_minutes=int(conf.get("session_idle_minutes", 30)),
         session_absolute_minutes=int(conf.get("session_absolute_minutes", 480)),
         secure_cookies=bool(conf.get("secure_cookies", False)),
+        warm_caches=bool(conf.get("warm_caches", True)),
     )
     return create_app(settings, read_only=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -73,6 +73,15 @@ class Formatter:
             return "—"
         return self.pct(a / b * 100, places)
 
+    def fraction(self, text: Any) -> str:
+        """``"749/897"`` as ``749 / 897 (83.5%)`` ('—' when the whole is 0)."""
+        part, _, whole = str(text or "").partition("/")
+        if not whole:
+            return str(text or "—")
+        if not _decimal(whole):
+            return "—"
+        return f"{self.num(part)} / {self.num(whole)} ({self.share(part, whole)})"
+
     # -- money -----------------------------------------------------------------------------------
 
     def yuan(self, v: Any) -> str:
@@ -120,6 +129,19 @@ class Formatter:
         if isinstance(v, datetime):
             text += f" {v:%H:%M}"
         return text
+
+    @staticmethod
+    def beijing(moment: datetime) -> datetime:
+        """A UTC moment in Beijing time (UTC+8, no daylight saving), as the pages show it."""
+        return (moment.astimezone(UTC) + timedelta(hours=8)).replace(tzinfo=None)
+
+    def col(self, name: str) -> str:
+        """A record column: ``discharge_date``, or ``persons__birth_date`` (a joined table's
+        column) as the table's and the column's names."""
+        table, sep, column = str(name).partition("__")
+        if not sep:
+            return self.code("col", name)
+        return f"{self.code('tbl', table)} · {self.code('col', column)}"
 
     def period(self, code: Any) -> str:
         """``2024`` / ``2024Q1`` / ``202403`` / ``2024-03`` / ``2024-YE`` in words."""

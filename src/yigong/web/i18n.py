@@ -33,7 +33,9 @@ def _catalog() -> dict[str, dict[str, str]]:
         for code, (zh, en) in labels.items():
             data["zh"].setdefault(f"{system}_{code}", zh)
             data["en"].setdefault(f"{system}_{code}", en)
-    for table in (*TABLES, *CHILD_TABLES):  # record columns: the schema's Chinese names
+    for table in (*TABLES, *CHILD_TABLES):  # tables and columns: the schema's Chinese names
+        data["zh"].setdefault(f"tbl_{table.name}", table.zh)
+        data["en"].setdefault(f"tbl_{table.name}", table.name.replace("_", " "))
         for col in table.columns:
             data["zh"].setdefault(f"col_{col.name}", col.zh)
             data["en"].setdefault(f"col_{col.name}", col.name.replace("_", " "))

@@ -110,8 +110,13 @@ def casemix(
 
 
 @router.get("/quality")
-def quality_page(request: Request, format: Format = "html") -> Response:
-    return render(request, "quality.html", quality.quarantine(principal(request), 500, 0), format)
+def quality_page(
+    request: Request, page: Annotated[int, Query(ge=1, le=10**6)] = 1, format: Format = "html"
+) -> Response:
+    """Quarantined rows (100 a page; a download holds them all), or counts by rule."""
+    size = 1_000_000 if format in ("csv", "xlsx") else 100
+    data = quality.quarantine(principal(request), size, (page - 1) * size)
+    return render(request, "quality.html", {**data, "page": page}, format)
 
 
 @router.get("/centres")

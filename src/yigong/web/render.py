@@ -137,7 +137,7 @@ def _as_file(request: Request, name: str, context: dict[str, Any], fmt: str) -> 
         meta = [
             f"{t['node']}: {crumbs or nav.get('node', '')}",
             f"{t['period']}: {f.period(nav.get('period', ''))}",
-            f"{t['generated_at']}: {f.date(context['generated'])} UTC",
+            f"{t['generated_at']}: {f.date(f.beijing(context['generated']))} {t['beijing_time']}",
         ]
         title = _title(html) or t["app_title"]
         tables = extract_all(html)

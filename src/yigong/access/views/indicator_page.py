@@ -146,7 +146,9 @@ def indicator_page(
         offset = (rows_page - 1) * per_rows
         ex = p.state.explanation(str(n), indicator, code, per_rows + 1, offset)
         records = p.redact(measure_rows(ex.rows))
+        measures = indicators_svc.catalog().measures
         for m in records:
+            m["name_en"] = measures[m["measure"]].name_en if m["measure"] in measures else ""
             if len(m["rows"]) > per_rows:
                 more_rows = True
                 m["rows"] = m["rows"][:per_rows]
