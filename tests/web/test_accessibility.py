@@ -23,8 +23,8 @@ def _urls(client_get) -> list[tuple[str, str]]:  # noqa: ANN001
         if path in ("/referrals/{referral_id}", "/screening/flags/{flag_id}"):
             continue  # filled below from the world
         out += [(user, u) for u in urls]
-    ref = client_get("/api/v1/referrals", "town")["items"][0]["referral_id"]
-    flag = client_get("/api/v1/screening/flags", "bureau")["items"][0]["flag_id"]
+    ref = client_get("/referrals?format=json", "town")["items"][0]["referral_id"]
+    flag = client_get("/screening?format=json", "bureau")["items"][0]["flag_id"]
     return [*out, ("town", f"/referrals/{ref}"), ("bureau", f"/screening/flags/{flag}")]
 
 

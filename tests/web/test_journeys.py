@@ -234,9 +234,9 @@ def test_township_head_todo_referral_flag(journey, live_server, world, lang, siz
     j.login("town")
     pg = j.page
     pg.goto(f"{live_server}/todo")
-    pg.wait_for_selector("#todo li[data-kind='referral']")
+    pg.wait_for_selector("#todo li[data-kind='referral'][data-status='approved']")
     j.check("todo")
-    pg.locator("#todo li[data-kind='referral'] a.todo-go").click()
+    pg.locator("#todo li[data-kind='referral'][data-status='approved'] a.todo-go").click()
     pg.wait_for_selector("#step-accept")
     assert "/referrals/" in pg.url
     j.check("referral")

@@ -24,7 +24,7 @@ _PUBLIC = {("/api/v1/auth/token", "post")}
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>{head}
+<title>{title}</title><link rel="icon" href="data:,">{head}
 <script src="{script}" defer></script><script src="/static/docs.js" defer></script>
 </head><body><main><div id="{id}" data-spec="/openapi.json"></div></main></body></html>
 """

@@ -134,7 +134,7 @@ function drawRanking(el, m, lang) {
   el.setAttribute("data-rendered", "1");
 }
 
-var BIN_COLOURS = ["#deebf7", "#b8d5ee", "#7fb2dc", "#3f7fbf", "#0b3d75"];
+var BIN_COLOURS = ["#deebf7", "#b8d5ee", "#7fb2dc", "#2f6aa8", "#0b3d75"];
 
 /* The children on their boundaries (a city's counties), coloured by bin like the tile grid. */
 function drawMap(el, m, lang) {
