@@ -34,7 +34,7 @@ def _is_page(request: Request) -> bool:
         request.method in ("GET", "POST")
         and not path.startswith(_NOT_PAGES)
         and not path.endswith(_FILES)
-        and request.query_params.get("format") != "json"
+        and request.query_params.get("format") in (None, "", "html")
     )
 
 
