@@ -9,6 +9,7 @@ and `docs/schema.md` are all derived from these declarations.
 from __future__ import annotations
 
 from yigong.schema.model import Column, DateOrder, DType, Table
+from yigong.schema.operations_tables import OPERATIONS_TABLES
 
 S, INT, D = DType.STRING, DType.INT, DType.DECIMAL
 DATE, TS, B = DType.DATE, DType.TIMESTAMP, DType.BOOL
@@ -704,6 +705,7 @@ TABLES: tuple[Table, ...] = (
     EXAMINATIONS,
     PUBLIC_HEALTH_TASKS,
     FINANCE,
+    *OPERATIONS_TABLES,
 )
 
 #: child tables the warehouse derives from list columns (not ingested directly).
