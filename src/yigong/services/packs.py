@@ -18,6 +18,7 @@ from yigong.graded_care.catalogs import loader as diseases
 from yigong.graded_care.centres import catalog as centres
 from yigong.indicators import loader as indicators
 from yigong.indicators.checks import validate as validate_catalog
+from yigong.operations import loader as operations
 from yigong.oversight import loader as screening
 from yigong.payment import loader as payment
 from yigong.reform import loader as tasks
@@ -89,6 +90,10 @@ def _tasks(folders: list[Path]) -> list[Issue]:
     return tasks.validate(tasks.load_tasks(folders), indicators.load_catalog())
 
 
+def _operations(folders: list[Path]) -> list[Issue]:
+    return [i for f in folders for i in operations.check_policy_pack(f)]
+
+
 def _drg(folders: list[Path]) -> list[Issue]:
     return [i for f in folders for i in validate_pack(f)]
 
@@ -109,6 +114,9 @@ def _kinds() -> tuple[PackKind, ...]:
                  screening.PACKS_DIR, _screening, screening.policy_quotes),
         PackKind(tasks.PACK_KIND, "reform", "reform tasks", tasks.PACKS_DIR, _tasks,
                  tasks.policy_quotes),
+        PackKind(operations.PACK_KIND, "operations", "hospital operations: cost accounting, "
+                 "budget monitoring, performance pay", operations.PACKS_DIR, _operations,
+                 operations.policy_quotes),
     )  # fmt: skip
 
 
@@ -120,6 +128,7 @@ KINDS: tuple[str, ...] = (
     "centre-services",
     "screening-rules",
     "reform-tasks",
+    "operations-policy",
 )
 
 
