@@ -21,7 +21,7 @@ from yigong.rulepacks import Issue, Level
 from yigong.schema.codes_operations import COST_DRIVER
 from yigong.schema.operations_tables import COST_ELEMENT_COLUMNS
 
-__all__ = ["DRIVERS", "ELEMENTS", "CostCentres", "CentreRow"]
+__all__ = ["DRIVERS", "ELEMENTS", "SETTINGS", "CostCentres", "CentreRow"]
 
 #: cost elements (the seven cost items of the national standard), in the columns' order.
 ELEMENTS: tuple[str, ...] = tuple(c.removeprefix("cost_") for c in COST_ELEMENT_COLUMNS)
@@ -29,6 +29,8 @@ ELEMENTS: tuple[str, ...] = tuple(c.removeprefix("cost_") for c in COST_ELEMENT_
 DRIVERS: tuple[str, ...] = tuple(COST_DRIVER)
 #: driver values are whole numbers; floor area is held in 0.01 m² to stay exact.
 AREA_SCALE = 100
+#: where a clinical cost centre serves patients (`schema.codes_operations.DEPARTMENT_SETTING`).
+SETTINGS: tuple[str, ...] = ("none", "outpatient", "inpatient")
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class CentreRow:
     costs: Mapping[str, Decimal | int | str]  # element -> yuan (missing = 0)
     drivers: Mapping[str, Decimal | int | str]  # driver -> value (area in m², revenue in yuan)
     driver: str | None = None  # the department's own allocation driver
+    setting: str = "none"  # outpatient / inpatient for clinical cost centres
 
 
 def _fen(value: Decimal | int | str) -> int:
@@ -74,6 +77,7 @@ class CostCentres:
     own_driver: np.ndarray  # int8 index into DRIVERS, -1: the tier's driver
     costs: np.ndarray  # (n, len(ELEMENTS)) int64 fen
     drivers: np.ndarray  # (n, len(DRIVERS)) int64
+    setting: np.ndarray | None = None  # int8 index into SETTINGS (None: all "none")
 
     def __len__(self) -> int:
         return len(self.unit)
@@ -121,7 +125,19 @@ class CostCentres:
             .reshape(len(rs), len(ELEMENTS)),
             np.array([[_driver_value(d, r.drivers.get(d, 0)) for d in DRIVERS] for r in rs],
                      dtype=np.int64).reshape(len(rs), len(DRIVERS)),
+            np.array([SETTINGS.index(r.setting) for r in rs], dtype=np.int8),
         )  # fmt: skip
+
+    @property
+    def settings(self) -> np.ndarray:
+        """Setting per row (int8 index into SETTINGS)."""
+        return self.setting if self.setting is not None else np.zeros(len(self), np.int8)
+
+    def ward_index(self) -> dict[tuple[str, str], int]:
+        """(unit label, department name) → row of every inpatient cost centre: how a discharge
+        (its institution-month and 出院科别) finds the ward whose cost it carries."""
+        wards = np.flatnonzero(self.settings == SETTINGS.index("inpatient"))
+        return {(self.units[self.unit[r]], self.name[r]): int(r) for r in wards}
 
     def unit_rows(self, unit: int) -> np.ndarray:
         """Row indices of one unit."""

@@ -108,3 +108,12 @@ def titles_are_known(p: OperationsPolicy) -> Iterator[Issue]:
     for t in sorted(set(TITLE) - given):
         yield _issue("pay.titles", f"no coefficient for title {t!r}",
                      "pay.distribution.title_coefficients")  # fmt: skip
+
+
+@POLICY_CHECKS.check("pay.items")
+def incentive_items_in_envelope(p: OperationsPolicy) -> Iterator[Issue]:
+    """The items distributed by points are items of the envelope."""
+    for i, item in enumerate(p.pay.distribution.incentive_items):
+        if item not in p.pay.envelope.items:
+            yield _issue("pay.items", f"{item} is distributed by points but not in the envelope",
+                         f"pay.distribution.incentive_items.{i}")  # fmt: skip

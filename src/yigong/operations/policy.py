@@ -121,8 +121,10 @@ class AppraisalBand(Model):
 
 
 class EnvelopeRule(Model):
-    """The approved envelope × the coefficient of the appraisal score's band."""
+    """The approved envelope × the coefficient of the appraisal score's band; ``items`` are
+    the pay items the envelope covers (绩效工资)."""
 
+    items: list[PayItem] = Field(min_length=1)
     bands: list[AppraisalBand] = Field(min_length=1)
     clause: str = Field(min_length=1)
 
@@ -141,7 +143,10 @@ class DistributionRule(Model):
 
 
 class FixedSalaryRule(Model):
+    """Fixed pay items ÷ all pay, per institution of the listed types (salaried staff)."""
+
     items: list[PayItem] = Field(min_length=1)
+    institution_types: list[str] = Field(min_length=1)
     min_share: Share = Field(gt=0, lt=1)
     clause: str = Field(min_length=1)
 
