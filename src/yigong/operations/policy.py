@@ -162,7 +162,10 @@ class GpParityRule(Model):
 
 
 class PersonnelShareRule(Model):
-    indicator: str = Field(min_length=1)
+    """Personnel expenditure share against the national benchmark of the catalog indicator
+    that measures it for the hospital's level (``by_level``: hospital level → indicator id)."""
+
+    by_level: dict[str, str] = Field(min_length=1)
     statistic: Literal["median", "average"]
     clause: str = Field(min_length=1)
 

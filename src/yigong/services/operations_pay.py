@@ -151,20 +151,20 @@ def pay_checks(
     *,
     policy: str = DEFAULT_POLICY,
     payment_policy: str = "henan-default",
-    benchmark: tuple[Decimal | None, str] | None = None,
+    benchmark: dict[str, tuple[Decimal | None, str]] | None = None,
 ) -> PayChecksReport:
     """``yigong ops pay-checks``: the distribution rules for every institution of the node:
     township incentive and family-doctor shares (payment policy), GP income parity, the
-    fixed-salary share, the personnel share against the national benchmark (``benchmark``:
-    value and source; default the indicator catalog's benchmark table)."""
+    fixed-salary share, the personnel share against the national benchmark of the hospital's
+    level (``benchmark``: level → (value, source); default the indicator catalog's table)."""
     from yigong.payment.loader import load_policy
     from yigong.services.settlement_data._common import need
 
     ops = load_operations_policy(policy)
     dist = need(load_policy(payment_policy).distribution, "distribution")
+    rule = ops.pay.personnel_share
     if benchmark is None:
-        benchmark = _benchmark(ops.pay.personnel_share.indicator,
-                               ops.pay.personnel_share.statistic, year)  # fmt: skip
+        benchmark = {lv: _benchmark(ind, rule.statistic, year) for lv, ind in rule.by_level.items()}
 
     def run(t: TableSource) -> PayChecksReport:
         insts = node_institutions(t, node, year)
@@ -177,7 +177,9 @@ def pay_checks(
         checks += fixed_salary_checks(records, ops.pay)
         fin = t.table("finance")
         fin = fin.filter(fin.year == year).semi_join(insts, "institution_id")
-        inst_t = t.table("institutions").select("institution_id", "institution_type", "name_zh")
+        inst_t = t.table("institutions").select(
+            "institution_id", "institution_type", "name_zh", "level"
+        )
         rows = fin.join(inst_t, "institution_id").to_pyarrow().to_pylist()
         hospitals = {"county_general", "county_tcm", "county_mch", "county_specialised",
                      "city_general"}  # fmt: skip
@@ -186,7 +188,7 @@ def pay_checks(
                 checks.append(personnel_share_check(
                     r["institution_id"], Money.of(r["personnel_expenditure"]),
                     Money.of(r["business_expenditure"]) + Money.of(r["admin_expenditure"] or 0),
-                    benchmark[0], benchmark[1], ops.pay))  # fmt: skip
+                    *benchmark.get(r["level"], (None, "")), ops.pay))  # fmt: skip
         names = {r["institution_id"]: r["name_zh"] for r in rows}
         return PayChecksReport(node, year, tuple(checks), names)
 

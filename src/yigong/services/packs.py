@@ -17,6 +17,7 @@ from yigong.casemix.validate import validate_pack
 from yigong.graded_care.catalogs import loader as diseases
 from yigong.graded_care.centres import catalog as centres
 from yigong.indicators import loader as indicators
+from yigong.indicators.benchmarks import benchmark_issues
 from yigong.indicators.checks import validate as validate_catalog
 from yigong.operations import loader as operations
 from yigong.oversight import loader as screening
@@ -67,7 +68,12 @@ def _indicators(folders: list[Path]) -> list[Issue]:
     # a user copy replaces the built-in pack of the same id; the others stay (measures …)
     keep = [f for f in builtin_folders(indicators.PACKS_DIR) if not given or f.name not in ids]
     chosen = keep + given if given else folders
-    return validate_catalog(indicators.load_catalog(chosen)) + indicators.edition_issues(chosen)
+    catalog = indicators.load_catalog(chosen)
+    found = validate_catalog(catalog) + indicators.edition_issues(chosen)
+    tables = [
+        f / "national-benchmarks.csv" for f in chosen if (f / "national-benchmarks.csv").is_file()
+    ]
+    return found + [i for t in tables for i in benchmark_issues(t, set(catalog.indicators))]
 
 
 def _payment(folders: list[Path]) -> list[Issue]:
