@@ -95,3 +95,6 @@ app.add_typer(screen.app, name="screen")
 from yigong.cli import packs  # noqa: E402
 
 app.add_typer(packs.app, name="packs")
+from yigong.cli import ops  # noqa: E402
+
+app.add_typer(ops.app, name="ops")
