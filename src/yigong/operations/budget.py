@@ -160,13 +160,14 @@ def _level(value: Decimal, warn: Decimal, alert: Decimal) -> tuple[str, Decimal]
 
 def _trail(line: BudgetLine, adjustments: list[Adjustment]) -> tuple[TrailEntry, ...]:
     out = [TrailEntry(line.approved_on, "approved", line.approved_by, line.annual, line.line_id)]
-    for a in sorted(adjustments, key=lambda a: (a.requested_on, a.adjustment_id)):
+    for a in adjustments:
         out.append(TrailEntry(a.requested_on, "adjustment requested", a.requested_by, a.amount,
-                              a.adjustment_id, a.reason))  # fmt: skip
+                              a.adjustment_id, f"{a.reason} ({a.status})"))  # fmt: skip
         if a.status in ("approved", "rejected") and a.decided_on is not None:
             out.append(TrailEntry(a.decided_on, f"adjustment {a.status}", a.decided_by, a.amount,
                                   a.adjustment_id))  # fmt: skip
-    return tuple(out)
+    order = {"approved": 0, "adjustment requested": 1}
+    return tuple(sorted(out, key=lambda t: (t.when, order.get(t.what, 2), t.reference)))
 
 
 def _line_issues(line: BudgetLine, adjustments: list[Adjustment]) -> list[Issue]:
