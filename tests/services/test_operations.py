@@ -7,7 +7,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from tests.operations.conftest import SCHEME, tiny_db  # noqa: F401
+from tests.operations.conftest import SCHEME
 from yigong.cli.main import app
 from yigong.schema.money import Money
 from yigong.services import operations as svc
