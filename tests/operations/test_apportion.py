@@ -63,3 +63,35 @@ def test_runs_must_be_grouped() -> None:
 def test_a_run_without_items_is_not_ok() -> None:
     shares, ok = apportion(np.array([5, 7]), np.array([1, 1]), np.array([2, 3]))
     assert ok.tolist() == [False, True] and shares.tolist() == [3, 4]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.lists(amounts, min_size=3, max_size=3), small_weights), min_size=1, max_size=30
+    ),  # fmt: skip
+    st.integers(min_value=1, max_value=9),
+)
+def test_several_columns_in_small_chunks(runs, chunk) -> None:
+    """Three amount columns at once, the items cut into chunks of a few items: each column is
+    `allocate` run by run."""
+    import importlib
+
+    module = importlib.import_module("yigong.operations.apportion")
+
+    run_of_item = np.concatenate([np.full(len(w), i) for i, (_, w) in enumerate(runs)])
+    weights = np.concatenate([np.array(w, dtype=np.int64) for _, w in runs])
+    matrix = np.array([a for a, _ in runs], dtype=np.int64)
+    saved, module.CHUNK = module.CHUNK, chunk
+    try:
+        shares, ok = apportion(matrix, run_of_item, weights)
+    finally:
+        module.CHUNK = saved
+    pos = 0
+    for i, (cols, w) in enumerate(runs):
+        for e, amount in enumerate(cols):
+            expected = _reference(amount, w)
+            got = shares[pos : pos + len(w), e].tolist()
+            assert got == (expected if expected is not None else [0] * len(w)), (amount, w)
+        assert ok[i] == (sum(w) > 0)
+        pos += len(w)

@@ -33,17 +33,20 @@ def apportion(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Split ``amounts[r]`` (fen) over the items of run ``r`` in proportion to their weights.
 
-    ``run_of_item`` must be non-decreasing (items grouped by run, in their tie-break order);
-    weights are non-negative integers. Returns (shares per item, ``ok`` per run): a run whose
-    weights sum to 0 (or that has no items) cannot be split, gets zero shares and
-    ``ok = False`` (its amount stays with the caller). A negative amount is split as its
-    absolute value, sign restored (as ``allocate`` does).
+    ``amounts`` is one column (runs,) or several sharing the runs and weights (runs, k): the
+    seven cost elements of a department split by one driver are one call. ``run_of_item``
+    must be non-decreasing (items grouped by run, in their tie-break order); weights are
+    non-negative integers. Returns (shares per item, shaped like ``amounts`` per run, and
+    ``ok`` per run): a run whose weights sum to 0 (or that has no items) cannot be split, gets
+    zero shares and ``ok = False`` (its amount stays with the caller). A negative amount is
+    split as its absolute value, sign restored (as ``allocate`` does).
     """
     amounts = np.asarray(amounts, dtype=np.int64)
+    single = amounts.ndim == 1
+    matrix = amounts[:, None] if single else amounts
     run_of_item = np.asarray(run_of_item, dtype=np.int64)
     weights = np.asarray(weights, dtype=np.int64)
-    runs = len(amounts)
-    shares = np.zeros(len(weights), dtype=np.int64)
+    runs, k = matrix.shape
     if (weights < 0).any():
         raise ValueError("apportion weights must be non-negative")
     if len(weights) and (np.diff(run_of_item) < 0).any():
@@ -55,23 +58,24 @@ def apportion(
     if len(weights):
         total_w[has] = np.add.reduceat(weights, starts[has])
     ok = total_w > 0
-    units = np.abs(amounts)
-    risky = ok & (units.astype(np.float64) * total_w.astype(np.float64) >= _SAFE)
+    units = np.abs(matrix)
+    risky = ok[:, None] & (units.astype(np.float64) * total_w.astype(np.float64)[:, None] >= _SAFE)
     # one vectorised pass over every item: runs that cannot be split, or whose products could
     # overflow, take part with amount 0 (and weight-sum 1) and are filled in afterwards
-    fast_units = np.where(ok & ~risky, units, 0)
+    fast_units = np.where(ok[:, None] & ~risky, units, 0)
+    shares = np.zeros((len(weights), k), dtype=np.int64)
     if len(weights):
         shares = _chunked(fast_units, np.maximum(total_w, 1), run_of_item, weights, starts)
-    for r in np.flatnonzero(risky):
+    for r, e in zip(*np.nonzero(risky), strict=True):
         lo, hi = starts[r], starts[r] + counts[r]
-        shares[lo:hi] = _python_run(int(units[r]), weights[lo:hi].tolist())
-    negative = amounts < 0
+        shares[lo:hi, e] = _python_run(int(units[r, e]), weights[lo:hi].tolist())
+    negative = matrix < 0
     if negative.any():
         shares[negative[run_of_item]] *= -1
-    return shares, ok
+    return (shares[:, 0] if single else shares), ok
 
 
-CHUNK = 1 << 18  # items per pass: temporaries stay in cache, which is what costs on big columns
+CHUNK = 1 << 17  # items per pass: temporaries stay in cache, which is what costs on big columns
 
 
 def _chunked(
@@ -81,7 +85,7 @@ def _chunked(
     n = len(run)
     if n <= CHUNK:
         return _fast(units, total_w, run, w)
-    out = np.empty(n, dtype=np.int64)
+    out = np.empty((n, units.shape[1]), dtype=np.int64)
     cuts = np.searchsorted(starts, np.arange(CHUNK, n, CHUNK), side="right") - 1
     bounds = np.unique(np.concatenate(([0], starts[cuts], [n])))
     for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
@@ -90,32 +94,41 @@ def _chunked(
 
 
 def _fast(units: np.ndarray, total_w: np.ndarray, run: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Largest remainder for runs whose products fit int64 (items grouped by run)."""
+    """Largest remainder for runs whose products fit int64 (items grouped by run), for each
+    amount column; what the columns share (runs, weight sums, order keys) is built once."""
     first = np.flatnonzero(np.concatenate(([True], run[1:] != run[:-1])))
     size = np.diff(np.append(first, len(run)))
     runs_here = run[first]
     big_w = np.repeat(total_w[runs_here], size)
-    product = np.repeat(units[runs_here], size) * w
-    # floor(product / W): a float estimate, made exact by the integer remainder
-    q = np.floor(product / big_w).astype(np.int64)
-    rem = product - q * big_w
-    off = (rem < 0) | (rem >= big_w)
-    if off.any():
-        fix = np.floor_divide(rem[off], big_w[off])
-        q[off] += fix
-        rem[off] -= fix * big_w[off]
-    left = units[runs_here] - np.add.reduceat(q, first)
-    # the `left` largest remainders of each run get one fen more (ties: earlier item)
     block = np.repeat(np.arange(len(first), dtype=np.int64), size)
-    if total_w[runs_here].max() < 2**31 and len(first) < 2**30:
-        key = (block << 32) + ((1 << 32) - 1 - rem)
-        order = np.argsort(key, kind="stable")
-    else:
-        by_rem = np.argsort(-rem, kind="stable")
-        order = by_rem[np.argsort(block[by_rem], kind="stable")]
     rank = np.arange(len(run), dtype=np.int64) - np.repeat(first, size)
-    q[order[rank < np.repeat(left, size)]] += 1
-    return q
+    small = total_w[runs_here].max() < 2**31 and len(first) < 2**30
+    base = (block << 32) + ((1 << 32) - 1) if small else None
+    out = np.empty((len(run), units.shape[1]), dtype=np.int64)
+    for e in range(units.shape[1]):
+        amount = units[runs_here, e]
+        if not amount.any():
+            out[:, e] = 0
+            continue
+        product = np.repeat(amount, size) * w
+        # floor(product / W): a float estimate, made exact by the integer remainder
+        q = np.floor(product / big_w).astype(np.int64)
+        rem = product - q * big_w
+        off = (rem < 0) | (rem >= big_w)
+        if off.any():
+            fix = np.floor_divide(rem[off], big_w[off])
+            q[off] += fix
+            rem[off] -= fix * big_w[off]
+        left = amount - np.add.reduceat(q, first)
+        # the `left` largest remainders of each run get one fen more (ties: earlier item)
+        if base is not None:
+            order = np.argsort(base - rem, kind="stable")
+        else:
+            by_rem = np.argsort(-rem, kind="stable")
+            order = by_rem[np.argsort(block[by_rem], kind="stable")]
+        q[order[rank < np.repeat(left, size)]] += 1
+        out[:, e] = q
+    return out
 
 
 def _python_run(units: int, weights: list[int]) -> np.ndarray:

@@ -116,19 +116,24 @@ def case_costs(allocation: Allocation, stays: StayColumns, policy: CaseCostPolic
     cost = np.zeros((len(ward), len(ELEMENTS)), dtype=np.int64)
     unassigned = ward_full.copy()
     unassigned[run_rows] = 0
+    # elements split by the same weights go through one call (the bed-days elements)
+    groups: dict[tuple[str, tuple[str, ...], str], list[int]] = {}
     for rule in policy.elements:
-        e = ELEMENTS.index(rule.element)
-        weights = bed_days if rule.driver == "bed_days" else _weights(rule.charges, stays)[order]
-        amounts = ward_full[run_rows, e]
+        key = (rule.driver, tuple(rule.charges), rule.fallback)
+        groups.setdefault(key, []).append(ELEMENTS.index(rule.element))
+    for (driver, charges, fallback), elements in groups.items():
+        weights = bed_days if driver == "bed_days" else _weights(charges, stays)[order]
+        amounts = ward_full[run_rows][:, elements]
         shares, ok = apportion(amounts, run, weights)
-        if not ok.all() and rule.driver == "charges" and rule.fallback == "bed_days":
+        if not ok.all() and driver == "charges" and fallback == "bed_days":
             redo = ~ok[run]
             sub_runs, sub_run = _runs(run[redo])
             extra, _ = apportion(amounts[sub_runs], sub_run, bed_days[redo])
             shares[redo] = extra
             ok[sub_runs] = True
-        cost[order, e] = shares
-        unassigned[run_rows[~ok], e] += amounts[~ok]
+        cost[order[:, None], np.array(elements)[None, :]] = shares
+        for j, e in enumerate(elements):
+            unassigned[run_rows[~ok], e] += amounts[~ok, j]
     issues = []
     if len(matched) < len(ward):
         issues.append(Issue(Level.WARNING, "case_cost.unmatched",

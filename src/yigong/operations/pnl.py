@@ -25,7 +25,16 @@ from yigong.operations.columns import Coded, money, ratio
 from yigong.rulepacks import Issue, Level
 from yigong.schema.money import Money
 
-__all__ = ["BY", "PnlCases", "PnlRow", "profit_and_loss", "reconcile", "worst_groups"]
+__all__ = [
+    "BY",
+    "PnlCases",
+    "PnlRow",
+    "PnlTable",
+    "pnl_table",
+    "profit_and_loss",
+    "reconcile",
+    "worst_groups",
+]
 
 BY = ("group", "department", "doctor", "institution")
 _SAFE_FLOAT_SUM = 2**53
@@ -81,26 +90,99 @@ def _sum_by(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     return out
 
 
-def _keys(cases: PnlCases, by: str, within_institution: bool) -> tuple[np.ndarray, list]:
+#: a dense key space up to this size is aggregated with bincount (no sort of the cases)
+_DENSE = 50_000_000
+
+
+@dataclass(frozen=True)
+class PnlTable:
+    """P&L of every key as columns (the aggregation of millions of cases into a few rows;
+    records are built only for the rows asked for)."""
+
+    cases: PnlCases
+    by: str
+    institution: np.ndarray | None  # code per row (None: across institutions)
+    key: np.ndarray  # code per row into the ``by`` column's labels (-1: missing)
+    n: np.ndarray  # costed cases
+    uncosted: np.ndarray
+    payment: np.ndarray  # fen, costed cases
+    cost: np.ndarray  # (rows, len(ELEMENTS)) fen
+    los: np.ndarray  # Σ LOS of costed cases
+    peer: tuple[np.ndarray, np.ndarray] | None  # per group code: costed cases and Σ LOS
+
+    @property
+    def profit(self) -> np.ndarray:
+        return self.payment - self.cost.sum(axis=1)
+
+    def __len__(self) -> int:
+        return len(self.key)
+
+    def record(self, i: int, reference_los: Mapping[str, Decimal] | None = None) -> PnlRow:
+        col: Coded = getattr(self.cases, self.by)
+        code = int(self.key[i])
+        key = col.labels[code] if code >= 0 else ""
+        inst = (self.cases.institution.labels[int(self.institution[i])]
+                if self.institution is not None and self.institution[i] >= 0 else None)  # fmt: skip
+        n, cost = int(self.n[i]), int(self.cost[i].sum())
+        profit = int(self.payment[i]) - cost
+        peer_los = None
+        if self.peer is not None and code >= 0:
+            others = int(self.peer[0][code]) - n
+            peer_los = (
+                ratio(int(self.peer[1][code]) - int(self.los[i]), others, 2) if others else None
+            )
+        return PnlRow(
+            inst, key, n, money(self.payment[i]), money(cost), money(profit),
+            money(round(profit / n)) if n else Money.zero(),
+            {e: money(self.cost[i, j]) for j, e in enumerate(ELEMENTS)},
+            ratio(int(self.los[i]), n, 2), peer_los,
+            (reference_los or {}).get(key) if self.by == "group" else None,
+            int(self.uncosted[i]),
+        )  # fmt: skip
+
+    def records(self, rows: np.ndarray | None = None,
+                reference_los: Mapping[str, Decimal] | None = None) -> list[PnlRow]:  # fmt: skip
+        """Records of the given rows (default all), largest loss first."""
+        idx = np.arange(len(self)) if rows is None else np.asarray(rows)
+        profit = self.profit[idx]
+        idx = idx[np.lexsort((self.key[idx], profit))]
+        return [self.record(int(i), reference_los) for i in idx]
+
+
+def pnl_table(cases: PnlCases, by: str = "group", *, within_institution: bool = True) -> PnlTable:
+    """Aggregate the cases per ``by`` (within each institution unless told otherwise)."""
+    if by not in BY:
+        raise ValueError(f"by must be one of {BY}")
     col: Coded = getattr(cases, by)
-    parts = [col.index]
-    if within_institution and by != "institution":
-        parts.insert(0, cases.institution.index)
-    width = max(len(cases.group.labels), len(cases.department.labels), len(cases.doctor.labels),
-                len(cases.institution.labels), 1) + 1  # fmt: skip
-    combined = np.zeros(len(cases), dtype=np.int64)
-    for p in parts:
-        combined = combined * width + (p + 1)
-    uniq, inverse = np.unique(combined, return_inverse=True)
-    labels = []
-    for u in uniq.tolist():
-        codes = []
-        for _ in parts:
-            codes.append(u % width - 1)
-            u //= width
-        codes.reverse()
-        labels.append(codes)
-    return inverse, labels
+    per_inst = within_institution and by != "institution"
+    n_key = len(col.labels) + 1
+    n_inst = len(cases.institution.labels) + 1 if per_inst else 1
+    combined = col.index + 1
+    if per_inst:
+        combined = (cases.institution.index + 1) * n_key + combined
+    size = n_inst * n_key
+    if size <= _DENSE:
+        index, uniq = combined, None
+    else:
+        uniq, index = np.unique(combined, return_inverse=True)
+        size = len(uniq)
+    costed = np.asarray(cases.costed, dtype=bool)
+    n = np.bincount(index, weights=costed, minlength=size).astype(np.int64)
+    all_cases = np.bincount(index, minlength=size)
+    present = np.flatnonzero(all_cases)
+    codes = present if uniq is None else uniq[present]
+    pay = _sum_by(index, np.where(costed, cases.payment, 0), size)[present]
+    cost = np.stack([_sum_by(index, np.where(costed, cases.cost[:, e], 0), size)[present]
+                     for e in range(len(ELEMENTS))], axis=1)  # fmt: skip
+    los = _sum_by(index, np.where(costed, cases.los, 0), size)[present]
+    peer = None
+    if by == "group" and per_inst:
+        g_n = np.bincount(cases.group.index, weights=costed,
+                          minlength=len(cases.group.labels)).astype(np.int64)  # fmt: skip
+        g_los = _sum_by(cases.group.index, np.where(costed, cases.los, 0), len(cases.group.labels))
+        peer = (g_n, g_los)
+    return PnlTable(cases, by, (codes // n_key - 1) if per_inst else None, codes % n_key - 1,
+                    n[present], all_cases[present] - n[present], pay, cost, los, peer)  # fmt: skip
 
 
 def profit_and_loss(
@@ -112,45 +194,8 @@ def profit_and_loss(
 ) -> list[PnlRow]:
     """P&L rows per ``by`` (``group``, ``department``, ``doctor``, ``institution``), per
     institution unless ``within_institution`` is False; largest loss first."""
-    if by not in BY:
-        raise ValueError(f"by must be one of {BY}")
-    inverse, labels = _keys(cases, by, within_institution)
-    k = len(labels)
-    costed = cases.costed.astype(bool)
-    n = np.bincount(inverse, weights=costed, minlength=k).astype(np.int64)
-    uncosted = np.bincount(inverse, weights=~costed, minlength=k).astype(np.int64)
-    pay = _sum_by(inverse, np.where(costed, cases.payment, 0), k)
-    by_el = np.stack([_sum_by(inverse, np.where(costed, cases.cost[:, e], 0), k)
-                      for e in range(len(ELEMENTS))], axis=1)  # fmt: skip
-    los = _sum_by(inverse, np.where(costed, cases.los, 0), k)
-    peer = None
-    if by == "group" and within_institution:
-        g_n = np.bincount(cases.group.index, weights=costed, minlength=len(cases.group.labels))
-        g_los = _sum_by(cases.group.index, np.where(costed, cases.los, 0), len(cases.group.labels))
-        peer = (g_n, g_los)
-    rows = []
-    col: Coded = getattr(cases, by)
-    for i, codes in enumerate(labels):
-        inst = cases.institution.labels[codes[0]] if len(codes) == 2 else None
-        key_code = codes[-1]
-        key = col.labels[key_code] if key_code >= 0 else ""
-        cost = int(by_el[i].sum())
-        profit = int(pay[i]) - cost
-        peer_los = None
-        if peer is not None and key_code >= 0:
-            others = int(peer[0][key_code]) - int(n[i])
-            peer_los = ratio(int(peer[1][key_code]) - int(los[i]), others, 2) if others else None
-        rows.append(PnlRow(
-            inst, key, int(n[i]), money(pay[i]), money(cost), money(profit),
-            money(round(profit / n[i])) if n[i] else Money.zero(),
-            {e: money(by_el[i, j]) for j, e in enumerate(ELEMENTS)},
-            ratio(int(los[i]), int(n[i]), 2),
-            peer_los,
-            (reference_los or {}).get(key) if by == "group" else None,
-            int(uncosted[i]),
-        ))  # fmt: skip
-    rows.sort(key=lambda r: (r.profit.amount, r.institution or "", r.key))
-    return rows
+    return pnl_table(cases, by, within_institution=within_institution).records(
+        reference_los=reference_los)  # fmt: skip
 
 
 def worst_groups(
@@ -163,9 +208,12 @@ def worst_groups(
 ) -> list[PnlRow]:
     """The ``n`` groups of ``institution`` that lose most (most negative profit first), among
     groups with at least ``min_cases`` costed cases."""
-    rows = profit_and_loss(cases, "group", reference_los=reference_los)
-    return [r for r in rows if r.institution == institution and r.cases >= min_cases
-            and r.profit.is_negative][:n]  # fmt: skip
+    table = pnl_table(cases, "group")
+    labels = cases.institution.labels
+    inst = labels.index(institution) if institution in labels else -2
+    keep = np.flatnonzero((table.institution == inst) & (table.n >= min_cases)
+                          & (table.profit < 0))  # fmt: skip
+    return table.records(keep, reference_los)[:n]
 
 
 def reconcile(cases: PnlCases, engine_payment_total: Money, case_cost_total: Money) -> list[Issue]:

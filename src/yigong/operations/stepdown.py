@@ -108,7 +108,11 @@ def _ragged(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 def _exact_sum(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    """Sum of int64 ``values`` per ``index`` (exact)."""
+    """Sum of int64 ``values`` per ``index``, exact: a float64 bincount while every partial
+    sum stays below 2⁵³ (it cannot round there), else integer ``add.at``."""
+    values = np.asarray(values, dtype=np.int64)
+    if not len(values) or np.abs(values).sum(dtype=np.float64) < 2**53:
+        return np.bincount(index, weights=values, minlength=size).astype(np.int64)
     out = np.zeros(size, dtype=np.int64)
     np.add.at(out, index, values)
     return out
@@ -154,10 +158,7 @@ def allocate_costs(
             weights = centres.drivers[item_rcv, chosen[run]]
             total = np.bincount(run, weights=weights.astype(np.float64), minlength=len(sources))
         amounts = current[sources]
-        shares = np.zeros((len(run), n_el), dtype=np.int64)
-        ok = np.zeros(len(sources), dtype=bool)
-        for e in range(n_el):
-            shares[:, e], ok = apportion(amounts[:, e], run, weights)
+        shares, ok = apportion(amounts, run, weights)
         received[t] += np.stack(
             [_exact_sum(item_rcv, shares[:, e], n) for e in range(n_el)], axis=1
         )

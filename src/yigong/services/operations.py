@@ -222,8 +222,10 @@ class PnlReport:
         return [r for r in rows if institution is None or r.institution == institution]
 
     def worst(self, institution: str, n: int = 5, min_cases: int = 5) -> list[PnlRow]:
-        return [r for r in self.rows("group", institution)
-                if r.cases >= min_cases and r.profit.is_negative][:n]  # fmt: skip
+        from yigong.operations.pnl import worst_groups
+
+        return worst_groups(self.cases, institution, n, min_cases=min_cases,
+                            reference_los=self.reference_los)  # fmt: skip
 
     @property
     def payment_total(self) -> Money:
