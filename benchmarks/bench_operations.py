@@ -243,7 +243,7 @@ def main() -> None:
         stays.bed_days, costs.cost, stays.ward >= 0, payment,
     )  # fmt: skip
     table = timed("4 P&L per DRG and institution", lambda: pnl_table(cases, "group"))
-    worst = timed("5 five worst DRGs of a hospital", lambda: worst_groups(cases, "I00000", 5))
+    worst = timed("5 five worst DRGs of a hospital", lambda: worst_groups(table, "I00000", 5))
     rows = table
     checks = reconcile(cases, engine_total if keep.all() else Money.from_fen(int(payment.sum())),
                        Money.from_fen(int(costs.cost.sum())))  # fmt: skip

@@ -100,10 +100,7 @@ def _fast(units: np.ndarray, total_w: np.ndarray, run: np.ndarray, w: np.ndarray
     size = np.diff(np.append(first, len(run)))
     runs_here = run[first]
     big_w = np.repeat(total_w[runs_here], size)
-    block = np.repeat(np.arange(len(first), dtype=np.int64), size)
-    rank = np.arange(len(run), dtype=np.int64) - np.repeat(first, size)
-    small = total_w[runs_here].max() < 2**31 and len(first) < 2**30
-    base = (block << 32) + ((1 << 32) - 1) if small else None
+    ranker = _Ranker(first, size)
     out = np.empty((len(run), units.shape[1]), dtype=np.int64)
     for e in range(units.shape[1]):
         amount = units[runs_here, e]
@@ -121,14 +118,50 @@ def _fast(units: np.ndarray, total_w: np.ndarray, run: np.ndarray, w: np.ndarray
             rem[off] -= fix * big_w[off]
         left = amount - np.add.reduceat(q, first)
         # the `left` largest remainders of each run get one fen more (ties: earlier item)
-        if base is not None:
-            order = np.argsort(base - rem, kind="stable")
-        else:
-            by_rem = np.argsort(-rem, kind="stable")
-            order = by_rem[np.argsort(block[by_rem], kind="stable")]
-        q[order[rank < np.repeat(left, size)]] += 1
+        q[ranker.top(rem, left)] += 1
         out[:, e] = q
     return out
+
+
+class _Ranker:
+    """Which items hold the ``left`` largest remainders of their run (ties: the earlier item).
+
+    Runs are sorted as rows of small dense matrices, one per size class (up to 2, 4, 8 …
+    items; padding sorts last), so no sort ever spans more than one run; runs longer than
+    `DENSE_MAX` items fall back to one stable sort of run-major keys. The layout depends only
+    on the runs, so it is built once for all amount columns."""
+
+    DENSE_MAX = 4096
+
+    def __init__(self, first: np.ndarray, size: np.ndarray) -> None:
+        self.first, self.size = first, size
+        self.classes = []
+        width = np.maximum(2 ** np.ceil(np.log2(np.maximum(size, 1))).astype(np.int64), 1)
+        for cap in np.unique(width):
+            if cap > self.DENSE_MAX:
+                continue
+            runs = np.flatnonzero(width == cap)
+            z = size[runs]
+            rows = np.repeat(np.arange(len(runs)), z)
+            cols = np.arange(int(z.sum())) - np.repeat(np.cumsum(z) - z, z)
+            items = np.repeat(first[runs], z) + cols
+            self.classes.append((int(cap), runs, rows, cols, items))
+        self.long = np.flatnonzero(width > self.DENSE_MAX)
+
+    def top(self, rem: np.ndarray, left: np.ndarray) -> np.ndarray:
+        picked = []
+        for cap, runs, rows, cols, items in self.classes:
+            matrix = np.full((len(runs), cap), -1, dtype=np.int64)
+            matrix[rows, cols] = rem[items]
+            order = np.argsort(-matrix, axis=1, kind="stable")
+            take = np.arange(cap)[None, :] < left[runs][:, None]
+            r, j = np.nonzero(take)
+            picked.append(self.first[runs][r] + order[r, j])
+        for run in self.long:
+            lo, z = self.first[run], self.size[run]
+            order = np.argsort(-rem[lo : lo + z], kind="stable")
+            picked.append(lo + order[: left[run]])
+        return np.concatenate(picked) if picked else np.zeros(0, dtype=np.int64)
 
 
 def _python_run(units: int, weights: list[int]) -> np.ndarray:

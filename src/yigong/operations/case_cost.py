@@ -116,6 +116,7 @@ def case_costs(allocation: Allocation, stays: StayColumns, policy: CaseCostPolic
     cost = np.zeros((len(ward), len(ELEMENTS)), dtype=np.int64)
     unassigned = ward_full.copy()
     unassigned[run_rows] = 0
+    sorted_cost = np.zeros((len(order), len(ELEMENTS)), dtype=np.int64)
     # elements split by the same weights go through one call (the bed-days elements)
     groups: dict[tuple[str, tuple[str, ...], str], list[int]] = {}
     for rule in policy.elements:
@@ -131,9 +132,10 @@ def case_costs(allocation: Allocation, stays: StayColumns, policy: CaseCostPolic
             extra, _ = apportion(amounts[sub_runs], sub_run, bed_days[redo])
             shares[redo] = extra
             ok[sub_runs] = True
-        cost[order[:, None], np.array(elements)[None, :]] = shares
+        sorted_cost[:, elements] = shares
         for j, e in enumerate(elements):
             unassigned[run_rows[~ok], e] += amounts[~ok, j]
+    cost[order] = sorted_cost
     issues = []
     if len(matched) < len(ward):
         issues.append(Issue(Level.WARNING, "case_cost.unmatched",

@@ -167,14 +167,19 @@ def pnl_table(cases: PnlCases, by: str = "group", *, within_institution: bool = 
         uniq, index = np.unique(combined, return_inverse=True)
         size = len(uniq)
     costed = np.asarray(cases.costed, dtype=bool)
-    n = np.bincount(index, weights=costed, minlength=size).astype(np.int64)
+    every = bool(costed.all())
+
+    def only_costed(values: np.ndarray) -> np.ndarray:
+        return values if every else np.where(costed, values, 0)
+
     all_cases = np.bincount(index, minlength=size)
+    n = all_cases if every else np.bincount(index, weights=costed, minlength=size).astype(np.int64)
     present = np.flatnonzero(all_cases)
     codes = present if uniq is None else uniq[present]
-    pay = _sum_by(index, np.where(costed, cases.payment, 0), size)[present]
-    cost = np.stack([_sum_by(index, np.where(costed, cases.cost[:, e], 0), size)[present]
+    pay = _sum_by(index, only_costed(cases.payment), size)[present]
+    cost = np.stack([_sum_by(index, only_costed(cases.cost[:, e]), size)[present]
                      for e in range(len(ELEMENTS))], axis=1)  # fmt: skip
-    los = _sum_by(index, np.where(costed, cases.los, 0), size)[present]
+    los = _sum_by(index, only_costed(cases.los), size)[present]
     peer = None
     if by == "group" and per_inst:
         g_n = np.bincount(cases.group.index, weights=costed,
@@ -199,7 +204,7 @@ def profit_and_loss(
 
 
 def worst_groups(
-    cases: PnlCases,
+    cases: PnlCases | PnlTable,
     institution: str,
     n: int = 5,
     *,
@@ -207,9 +212,11 @@ def worst_groups(
     reference_los: Mapping[str, Decimal] | None = None,
 ) -> list[PnlRow]:
     """The ``n`` groups of ``institution`` that lose most (most negative profit first), among
-    groups with at least ``min_cases`` costed cases."""
-    table = pnl_table(cases, "group")
-    labels = cases.institution.labels
+    groups with at least ``min_cases`` costed cases (from the cases, or their group table)."""
+    table = cases if isinstance(cases, PnlTable) else pnl_table(cases, "group")
+    if table.by != "group" or table.institution is None:
+        raise ValueError("worst_groups needs the group table within institutions")
+    labels = table.cases.institution.labels
     inst = labels.index(institution) if institution in labels else -2
     keep = np.flatnonzero((table.institution == inst) & (table.n >= min_cases)
                           & (table.profit < 0))  # fmt: skip
