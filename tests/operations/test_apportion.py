@@ -73,7 +73,7 @@ def test_a_run_without_items_is_not_ok() -> None:
     st.integers(min_value=1, max_value=9),
 )
 def test_several_columns_in_small_chunks(runs, chunk) -> None:
-    """Three amount columns at once, the items cut into chunks of a few items: each column is
+    """Three amount columns at once, in blocks of a few cells: each column is
     `allocate` run by run."""
     import importlib
 
@@ -82,11 +82,11 @@ def test_several_columns_in_small_chunks(runs, chunk) -> None:
     run_of_item = np.concatenate([np.full(len(w), i) for i, (_, w) in enumerate(runs)])
     weights = np.concatenate([np.array(w, dtype=np.int64) for _, w in runs])
     matrix = np.array([a for a, _ in runs], dtype=np.int64)
-    saved, module.CHUNK = module.CHUNK, chunk
+    saved, module.CELLS = module.CELLS, chunk
     try:
         shares, ok = apportion(matrix, run_of_item, weights)
     finally:
-        module.CHUNK = saved
+        module.CELLS = saved
     pos = 0
     for i, (cols, w) in enumerate(runs):
         for e, amount in enumerate(cols):

@@ -65,7 +65,7 @@ def apportion(
     fast_units = np.where(ok[:, None] & ~risky, units, 0)
     shares = np.zeros((len(weights), k), dtype=np.int64)
     if len(weights):
-        shares = _chunked(fast_units, np.maximum(total_w, 1), run_of_item, weights, starts)
+        _dense(fast_units, np.maximum(total_w, 1), weights, starts, counts, shares)
     for r, e in zip(*np.nonzero(risky), strict=True):
         lo, hi = starts[r], starts[r] + counts[r]
         shares[lo:hi, e] = _python_run(int(units[r, e]), weights[lo:hi].tolist())
@@ -75,93 +75,68 @@ def apportion(
     return (shares[:, 0] if single else shares), ok
 
 
-CHUNK = 1 << 17  # items per pass: temporaries stay in cache, which is what costs on big columns
+#: cells of one dense block (runs × padded run length): big enough to amortise the Python
+#: loop, small enough for the temporaries to stay in cache
+CELLS = 1 << 17
 
 
-def _chunked(
-    units: np.ndarray, total_w: np.ndarray, run: np.ndarray, w: np.ndarray, starts: np.ndarray
-) -> np.ndarray:
-    """`_fast` over consecutive slices of whole runs of about `CHUNK` items each."""
-    n = len(run)
-    if n <= CHUNK:
-        return _fast(units, total_w, run, w)
-    out = np.empty((n, units.shape[1]), dtype=np.int64)
-    cuts = np.searchsorted(starts, np.arange(CHUNK, n, CHUNK), side="right") - 1
-    bounds = np.unique(np.concatenate(([0], starts[cuts], [n])))
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
-        out[lo:hi] = _fast(units, total_w, run[lo:hi], w[lo:hi])
-    return out
+def _dense(
+    units: np.ndarray,
+    total_w: np.ndarray,
+    w: np.ndarray,
+    starts: np.ndarray,
+    counts: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """Largest remainder for runs whose products fit int64, written into ``out``.
+
+    Runs are laid out as rows of dense matrices, one per size class (run length rounded up
+    to a power of two; padding has weight 0 and never takes a fen), a block of rows at a
+    time: the quotient, remainder and fen left are row operations, and the ranking of
+    remainders is a sort of each row, never of the whole column. What the amount columns
+    share (layout, weights, weight sums) is built once per block."""
+    has = counts > 0
+    width = np.ones(len(counts), dtype=np.int64)
+    width[has] = 2 ** np.ceil(np.log2(counts[has])).astype(np.int64)
+    for cap in np.unique(width[has]):
+        runs = np.flatnonzero(has & (width == cap))
+        step = max(1, CELLS // int(cap))
+        for b in range(0, len(runs), step):
+            _block(units, total_w, w, starts, counts, out, runs[b : b + step], int(cap))
 
 
-def _fast(units: np.ndarray, total_w: np.ndarray, run: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Largest remainder for runs whose products fit int64 (items grouped by run), for each
-    amount column; what the columns share (runs, weight sums, order keys) is built once."""
-    first = np.flatnonzero(np.concatenate(([True], run[1:] != run[:-1])))
-    size = np.diff(np.append(first, len(run)))
-    runs_here = run[first]
-    big_w = np.repeat(total_w[runs_here], size)
-    ranker = _Ranker(first, size)
-    out = np.empty((len(run), units.shape[1]), dtype=np.int64)
+def _block(units, total_w, w, starts, counts, out, runs, cap) -> None:  # noqa: ANN001
+    z = counts[runs]
+    rows = np.repeat(np.arange(len(runs)), z)
+    cols = np.arange(int(z.sum())) - np.repeat(np.cumsum(z) - z, z)
+    items = np.repeat(starts[runs], z) + cols
+    weights = np.zeros((len(runs), cap), dtype=np.int64)
+    weights[rows, cols] = w[items]
+    padding = np.ones((len(runs), cap), dtype=bool)
+    padding[rows, cols] = False
+    big_w = total_w[runs][:, None]
+    position = np.arange(cap)[None, :]
     for e in range(units.shape[1]):
-        amount = units[runs_here, e]
+        amount = units[runs, e]
         if not amount.any():
-            out[:, e] = 0
             continue
-        product = np.repeat(amount, size) * w
+        product = amount[:, None] * weights
         # floor(product / W): a float estimate, made exact by the integer remainder
         q = np.floor(product / big_w).astype(np.int64)
         rem = product - q * big_w
         off = (rem < 0) | (rem >= big_w)
         if off.any():
-            fix = np.floor_divide(rem[off], big_w[off])
+            wide = np.broadcast_to(big_w, rem.shape)
+            fix = np.floor_divide(rem[off], wide[off])
             q[off] += fix
-            rem[off] -= fix * big_w[off]
-        left = amount - np.add.reduceat(q, first)
-        # the `left` largest remainders of each run get one fen more (ties: earlier item)
-        q[ranker.top(rem, left)] += 1
-        out[:, e] = q
-    return out
-
-
-class _Ranker:
-    """Which items hold the ``left`` largest remainders of their run (ties: the earlier item).
-
-    Runs are sorted as rows of small dense matrices, one per size class (up to 2, 4, 8 …
-    items; padding sorts last), so no sort ever spans more than one run; runs longer than
-    `DENSE_MAX` items fall back to one stable sort of run-major keys. The layout depends only
-    on the runs, so it is built once for all amount columns."""
-
-    DENSE_MAX = 4096
-
-    def __init__(self, first: np.ndarray, size: np.ndarray) -> None:
-        self.first, self.size = first, size
-        self.classes = []
-        width = np.maximum(2 ** np.ceil(np.log2(np.maximum(size, 1))).astype(np.int64), 1)
-        for cap in np.unique(width):
-            if cap > self.DENSE_MAX:
-                continue
-            runs = np.flatnonzero(width == cap)
-            z = size[runs]
-            rows = np.repeat(np.arange(len(runs)), z)
-            cols = np.arange(int(z.sum())) - np.repeat(np.cumsum(z) - z, z)
-            items = np.repeat(first[runs], z) + cols
-            self.classes.append((int(cap), runs, rows, cols, items))
-        self.long = np.flatnonzero(width > self.DENSE_MAX)
-
-    def top(self, rem: np.ndarray, left: np.ndarray) -> np.ndarray:
-        picked = []
-        for cap, runs, rows, cols, items in self.classes:
-            matrix = np.full((len(runs), cap), -1, dtype=np.int64)
-            matrix[rows, cols] = rem[items]
-            order = np.argsort(-matrix, axis=1, kind="stable")
-            take = np.arange(cap)[None, :] < left[runs][:, None]
-            r, j = np.nonzero(take)
-            picked.append(self.first[runs][r] + order[r, j])
-        for run in self.long:
-            lo, z = self.first[run], self.size[run]
-            order = np.argsort(-rem[lo : lo + z], kind="stable")
-            picked.append(lo + order[: left[run]])
-        return np.concatenate(picked) if picked else np.zeros(0, dtype=np.int64)
+            rem[off] -= fix * wide[off]
+        left = amount - q.sum(axis=1)
+        # the `left` largest remainders of each row get one fen more (ties: earlier item)
+        rem[padding] = -1
+        order = np.argsort(-rem, axis=1, kind="stable")
+        extra = np.zeros_like(q)
+        np.put_along_axis(extra, order, (position < left[:, None]).astype(np.int64), axis=1)
+        out[items, e] = (q + extra)[rows, cols]
 
 
 def _python_run(units: int, weights: list[int]) -> np.ndarray:

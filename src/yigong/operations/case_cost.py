@@ -47,13 +47,25 @@ class StayColumns:
 
 @dataclass(frozen=True)
 class CaseCosts:
-    """Cost of every stay by element (fen), and what each ward row could not assign."""
+    """Cost of every stay by element (fen), and what each ward row could not assign.
+
+    The costs are held in ward order (``order``: the stays with a ward, sorted by ward row;
+    ``sorted_cost`` row *i* is stay ``order[i]``): a caller that aggregates (the P&L) reads
+    them in that order without moving millions of rows; `cost` puts them in stay order."""
 
     stays: StayColumns
-    cost: np.ndarray  # (n, len(ELEMENTS)) int64; 0 for stays without a ward
+    order: np.ndarray  # stay indices with a ward, in ward order
+    sorted_cost: np.ndarray  # (len(order), len(ELEMENTS)) int64
     unassigned: np.ndarray  # (rows of the centres, len(ELEMENTS)) int64
     ward_full: np.ndarray  # (rows, len(ELEMENTS)) the wards' full costs that were split
     issues: tuple[Issue, ...] = ()
+
+    @property
+    def cost(self) -> np.ndarray:
+        """(stays, len(ELEMENTS)) cost in stay order; 0 for stays without a ward."""
+        out = np.zeros((len(self.stays), len(ELEMENTS)), dtype=np.int64)
+        out[self.order] = self.sorted_cost
+        return out
 
     @property
     def total(self) -> np.ndarray:
@@ -63,11 +75,11 @@ class CaseCosts:
     def reconciliation(self) -> list[Issue]:
         """Per ward row and element: Σ case costs + unassigned = the ward's full cost."""
         rows = len(self.ward_full)
-        matched = self.stays.ward >= 0
+        ward = np.asarray(self.stays.ward)[self.order]
         out = []
         for e, name in enumerate(ELEMENTS):
             got = np.zeros(rows, dtype=np.int64)
-            np.add.at(got, self.stays.ward[matched], self.cost[matched, e])
+            np.add.at(got, ward, self.sorted_cost[:, e])
             diff = np.flatnonzero(got + self.unassigned[:, e] != self.ward_full[:, e])
             out += [Issue(Level.ERROR, "case_cost.reconciliation",
                           f"ward row {r} element {name}: cases {int(got[r])} + unassigned "
@@ -113,7 +125,6 @@ def case_costs(allocation: Allocation, stays: StayColumns, policy: CaseCostPolic
     order = matched if sorted_already else matched[np.argsort(keys, kind="stable")]
     run_rows, run = _runs(ward[order])
     bed_days = np.maximum(np.asarray(stays.bed_days, dtype=np.int64), 1)[order]
-    cost = np.zeros((len(ward), len(ELEMENTS)), dtype=np.int64)
     unassigned = ward_full.copy()
     unassigned[run_rows] = 0
     sorted_cost = np.zeros((len(order), len(ELEMENTS)), dtype=np.int64)
@@ -135,7 +146,6 @@ def case_costs(allocation: Allocation, stays: StayColumns, policy: CaseCostPolic
         sorted_cost[:, elements] = shares
         for j, e in enumerate(elements):
             unassigned[run_rows[~ok], e] += amounts[~ok, j]
-    cost[order] = sorted_cost
     issues = []
     if len(matched) < len(ward):
         issues.append(Issue(Level.WARNING, "case_cost.unmatched",
@@ -145,4 +155,4 @@ def case_costs(allocation: Allocation, stays: StayColumns, policy: CaseCostPolic
         issues.append(Issue(Level.WARNING, "case_cost.unassigned",
                             f"{len(empty):,} ward-months kept cost no discharge could carry "
                             f"({int(unassigned.sum()) / 100:,.2f} yuan)"))  # fmt: skip
-    return CaseCosts(stays, cost, unassigned, ward_full, tuple(issues))
+    return CaseCosts(stays, order, sorted_cost, unassigned, ward_full, tuple(issues))

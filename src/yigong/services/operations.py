@@ -264,7 +264,7 @@ def _pnl_cases(ids, institutions, groups, los, payment, costs, meta, index) -> P
     dept = np.array(meta.column("department").to_pylist(), dtype=object)[safe]
     doctor = np.array(meta.column("attending_doctor_key").to_pylist(), dtype=object)[safe]
     costed = found & (costs.stays.ward[safe] >= 0)
-    cost = np.where(costed[:, None], costs.cost[safe], 0)
+    cost = np.where(costed[:, None], costs.cost[safe], 0)  # a county: stay order is cheap
     return PnlCases(
         tuple(ids), Coded.of(list(institutions)), Coded.of([str(x) for x in dept]),
         Coded.of([x if x is not None else "" for x in doctor]), Coded.of(list(groups)),
