@@ -39,7 +39,7 @@ import tempfile
 import time
 from pathlib import Path
 
-PASSWORD = "bench-password"
+PASSWORD = "load-test-passphrase-1"
 
 
 def _free_port() -> int:
@@ -160,7 +160,7 @@ def _post_token(port: int) -> str:
 
     r = httpx.post(
         f"http://127.0.0.1:{port}/api/v1/auth/token",
-        data={"username": "bench", "password": PASSWORD},
+        data={"username": "bench", "password": PASSWORD, "grant_type": "password"},
         timeout=60,
     )
     r.raise_for_status()
@@ -203,11 +203,10 @@ def _in_process(db: Path, users_db: Path, urls: dict[str, str], n: int) -> dict[
     """Server-side cost per request without network or load generator: the app called as an
     ASGI callable, warm, ``n`` times per URL (ms per request; CPU of one core)."""
     from yigong.api import Settings, create_app
-    from yigong.api.auth import issue_token
 
     settings = Settings(warehouse=db, users_db=users_db, secret="bench-secret")
     app = create_app(settings, read_only=True)
-    auth = f"Bearer {issue_token('bench', settings.secret, 60)}".encode()
+    auth = f"Bearer {app.state.yigong.sessions.create('bench', 'api')}".encode()
 
     async def call(path: str, query: bytes) -> int:
         sent: list[dict[str, object]] = []
@@ -273,7 +272,7 @@ def main() -> None:
     except ImportError:
         pass
 
-    from yigong.api.users import UserStore
+    from yigong.access.users import UserStore
     from yigong.services.demo_steps import county_and_year
 
     db = Path(args.db)

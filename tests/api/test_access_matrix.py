@@ -1,250 +1,386 @@
-"""The access matrix: every route × users with different scopes, zero leaks.
+"""The access matrix: every route × every role × a target inside and outside the scope × read
+and act, with zero leaks.
 
-For each route of the app there must be an entry in `MATRIX` (a route added later without one
-makes `test_every_route_is_in_the_matrix` fail). For each user, every request built from the
-entry is sent twice — about a node inside the user's scope and about one outside it — and
+Each route of the app has an entry in `MATRIX` (a route added without one makes
+`test_every_route_is_in_the_matrix` fail, and the app refuses to start on a route without a
+permission entry: `test_a_route_without_a_permission_entry_*`). An entry builds the requests
+about a target inside the user's scope and one outside it (a node, a county, a referral, a
+flag, a user); reads and writes alike. For every user of the test world — one or more per role —
+each request is sent and
 
-- no response (JSON, CSV or HTML) names an institution outside the user's scope, by id or
-  by name;
-- a request about a node outside the scope is refused with 403: the error object (API, JSON
-  twins) or the cockpit's error page carrying the same code (``data-error-code``).
+- a role without the route's permission (the permission file) gets 403 ``not_permitted``,
+  inside or outside the scope;
+- a permitted role asking about something outside its scope gets 403 ``outside_scope``;
+- a permitted role inside its scope gets the entry's success status;
+- no response (JSON, CSV, XLSX or HTML), whatever its status, names an institution outside
+  the scope by id or by name — except, in the referral inbox, the name of the other end of
+  the user's own referral (a counterpart shown by name).
 
-The app settles with the one-year policy here, so the ledger and statements hold real lines.
+The app settles with the one-year policy here (its run computed by the insurance bureau), so
+the ledger and statements hold real lines.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import pytest
 from fastapi.routing import APIRoute
 
-from tests.api.world import OUTSIDE, PASSWORD, USERS
+from tests.api.conftest import login
+from tests.api.world import COUNTY, OUTSIDE, PASSWORD, USERS
+from yigong.access.http import csrf_token
+from yigong.access.permissions import permissions
+from yigong.api.app import route_keys
 
-Build = Callable[[str, str], list[tuple[str, str, dict[str, str] | None]]]
-# each entry: (node, period) -> [(method, url, form data)]; "scoped" says whether the URL names
-# the node (then the outside node must be refused)
-MATRIX: dict[tuple[str, str], tuple[bool, Build]] = {
-    ("POST", "/api/v1/auth/token"): (False, lambda n, p: []),  # tested in test_auth/endpoints
-    ("GET", "/api/v1/me"): (False, lambda n, p: [("GET", "/api/v1/me", None)]),
-    ("GET", "/api/v1/institutions"): (
+ORIGIN = {"Origin": "http://testserver"}
+_counter = itertools.count()
+
+
+@dataclass
+class Ctx:
+    """What a request builder needs: the user, the node (inside or outside), the period, and
+    targets of writes (referral, flag, user) inside or outside the scope."""
+
+    user: str
+    node: str
+    inside: bool
+    period: str
+    referral: str | None
+    flag: str | None
+    county: str | None
+    community: str | None
+    client: object = field(repr=False)
+    state: object = field(repr=False)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def year(self) -> str:
+        return self.period[:4]
+
+    def csrf(self, headers: dict[str, str] | None = None) -> str:
+        token = (headers or self.headers)["Authorization"][7:]
+        return csrf_token(self.state, self.state.sessions.check(token))
+
+    def form(self, action: str, **fields: str) -> dict[str, object]:
+        """A cockpit form: the action named, the session's CSRF token, sent from this site."""
+        return {"data": {"action": action, "csrf": self.csrf(), **fields}, "headers": ORIGIN}
+
+    def fresh(self) -> dict[str, str]:
+        """A session of its own (for logging out without ending the matrix's session)."""
+        return login(self.client, self.user)
+
+
+Req = tuple[str, str, dict[str, object]]
+Build = Callable[[Ctx], list[Req]]
+
+
+@dataclass(frozen=True)
+class Case:
+    scoped: bool  # the request names a target: outside the scope it must be 403 outside_scope
+    build: Build
+    ok: frozenset[int] = frozenset({200})
+    needs: str | None = None  # the target inside the scope it needs (skipped for a user without)
+
+
+def get(*urls: str) -> Build:
+    return lambda c: [("GET", u.format(c=c), {}) for u in urls]
+
+
+def _referral_step(c: Ctx) -> list[Req]:
+    rid = c.referral
+    return [
+        (
+            "POST",
+            f"/api/v1/referrals/{rid}/actions/accept",
+            {"json": {"action": "accept", "reason": "matrix"}},
+        )
+    ]
+
+
+def _cockpit_step(c: Ctx) -> list[Req]:
+    rid = c.referral
+    return [("POST", f"/referrals/{rid}/act", c.form("accept", reason="matrix"))]
+
+
+def _review(c: Ctx) -> list[Req]:
+    fid = c.flag
+    body = {"action": "screening.review", "decision": "dismissed", "reason": "matrix"}
+    return [("POST", f"/api/v1/screening/flags/{fid}/review", {"json": body})]
+
+
+def _api_logout(c: Ctx) -> list[Req]:
+    return [("POST", "/api/v1/auth/logout", {"json": {"action": "logout"}, "headers": c.fresh()})]
+
+
+def _cockpit_logout(c: Ctx) -> list[Req]:
+    fresh = c.fresh()
+    data = {"action": "logout", "csrf": c.csrf(fresh)}
+    return [("POST", "/logout", {"data": data, "headers": {**fresh, **ORIGIN}})]
+
+
+def _login(c: Ctx) -> list[Req]:
+    form = c.client.get("/login")
+    token = re.search(r'name="csrf" value="([0-9a-f]+)"', form.text).group(1)
+    data = {"action": "login", "csrf": token, "username": c.user, "password": PASSWORD}
+    return [("POST", "/login", {"data": data, "headers": ORIGIN})]
+
+
+def _add_user(c: Ctx) -> list[Req]:
+    name = f"m{next(_counter)}"
+    form = c.form("user.add", username=name, role="auditor", nodes=c.node, password=PASSWORD)
+    return [("POST", "/admin/users", form)]
+
+
+def _change_user(c: Ctx) -> list[Req]:
+    target = "victim" if c.inside else "elsewhere"
+    return [("POST", f"/admin/users/{target}", c.form("user.enable"))]
+
+
+Q = "{c.year}"
+MATRIX: dict[tuple[str, str], Case] = {
+    # sessions
+    ("POST", "/api/v1/auth/token"): Case(
         False,
-        lambda n, p: [("GET", "/api/v1/institutions?limit=1000", None)],
-    ),
-    ("GET", "/api/v1/nodes/{node}/indicators"): (
-        True,
-        lambda n, p: [("GET", f"/api/v1/nodes/{n}/indicators?period={p}", None)],
-    ),
-    ("GET", "/api/v1/nodes/{node}/scorecard"): (
-        True,
-        lambda n, p: [("GET", f"/api/v1/nodes/{n}/scorecard?period={p}&q=C0", None)],
-    ),
-    ("GET", "/api/v1/nodes/{node}/indicators/{indicator}/explain"): (
-        True,
-        lambda n, p: [
-            ("GET", f"/api/v1/nodes/{n}/indicators/{i}/explain?period={p}&limit=200", None)
-            for i in ("C02", "C05")
-        ],
-    ),
-    ("GET", "/api/v1/casemix"): (True, lambda n, p: [("GET", f"/api/v1/casemix?node={n}", None)]),
-    ("GET", "/api/v1/dataValueSets"): (
-        True,
-        lambda n, p: [("GET", f"/api/v1/dataValueSets?node={n}&period={p}&format=csv", None)],
-    ),
-    ("GET", "/api/v1/quarantine"): (
-        False,
-        lambda n, p: [("GET", "/api/v1/quarantine?limit=1000", None)],
-    ),
-    ("GET", "/api/v1/export/tables"): (
-        False,
-        lambda n, p: [("GET", "/api/v1/export/tables", None)],
-    ),
-    ("GET", "/api/v1/export/{table}.csv"): (
-        False,
-        lambda n, p: [
-            ("GET", f"/api/v1/export/{t}.csv", None)
-            for t in (
-                "institutions",
-                "community_memberships",
-                "discharges",
-                "drg_case_facts",
-                "wf_referral_events",
-                "wf_contracts",
-                "staff",
-                "finance",
-            )
-        ],
-    ),
-    ("GET", "/api/v1/export/{table}.xlsx"): (
-        False,
-        lambda n, p: [
-            ("GET", f"/api/v1/export/{t}.xlsx", None) for t in ("institutions", "discharges")
-        ],
-    ),
-    ("GET", "/"): (
-        True,
-        lambda n, p: [
-            ("GET", f"/?node={n}&period={p}", None),
-            ("GET", f"/?node={n}&period={p}&format=json", None),
-        ],
-    ),
-    ("GET", "/nodes/{node}/indicators/{indicator}"): (
-        True,
-        lambda n, p: [
-            ("GET", f"/nodes/{n}/indicators/C05?period={p}", None),
-            ("GET", f"/nodes/{n}/indicators/C02?period={p}&format=json", None),
-        ],
-    ),
-    ("GET", "/tree"): (
-        False,
-        lambda n, p: [("GET", "/tree", None), ("GET", "/tree?format=json", None)],
-    ),
-    ("GET", "/casemix"): (
-        True,
-        lambda n, p: [
-            ("GET", f"/casemix?node={n}&period={p}", None),
-            ("GET", f"/casemix?node={n}&format=json", None),
-        ],
-    ),
-    ("GET", "/quality"): (
-        False,
-        lambda n, p: [("GET", "/quality", None), ("GET", "/quality?format=json", None)],
-    ),
-    ("GET", "/api/v1/settlement/budget"): (
-        False,
-        lambda n, p: [
-            ("GET", f"/api/v1/settlement/budget?county=130423&year={p[:4]}", None),
-            ("GET", f"/api/v1/settlement/budget?county=130402&year={p[:4]}", None),
-        ],
-    ),
-    ("GET", "/api/v1/referrals"): (
-        False,
-        lambda n, p: [
-            ("GET", "/api/v1/referrals", None),
-            ("GET", "/api/v1/referrals?status=arrived", None),
-        ],
-    ),
-    # a write: tested in test_referrals (legal, illegal, out-of-scope steps)
-    ("POST", "/api/v1/referrals/{referral_id}/actions/{action}"): (False, lambda n, p: []),
-    ("GET", "/settlement"): (
-        False,
-        lambda n, p: [
-            ("GET", f"/settlement?county=130423&year={p[:4]}", None),
-            ("GET", "/settlement?format=json", None),
-        ],
-    ),
-    ("GET", "/referrals"): (
-        False,
-        lambda n, p: [("GET", "/referrals", None), ("GET", "/referrals?format=json", None)],
-    ),
-    ("GET", "/api/v1/settlement/ledger"): (
-        False,
-        lambda n, p: [
-            ("GET", f"/api/v1/settlement/ledger?county=130423&year={p[:4]}", None),
-            ("GET", f"/api/v1/settlement/ledger?county=130423&year={p[:4]}&page=3", None),
-            ("GET", f"/api/v1/settlement/ledger?county=130402&year={p[:4]}", None),
-        ],
-    ),
-    ("GET", "/api/v1/settlement/ledger/{line_id}"): (
-        False,
-        lambda n, p: [
-            ("GET", f"/api/v1/settlement/ledger/L{i:07d}?county=130423&year={p[:4]}", None)
-            for i in (1, 15, 24, 100, 200)
-        ],
-    ),
-    ("GET", "/api/v1/settlement/statements"): (
-        False,
-        lambda n, p: [("GET", f"/api/v1/settlement/statements?county=130423&year={p[:4]}", None)],
-    ),
-    ("GET", "/api/v1/settlement/statements.csv"): (
-        False,
-        lambda n, p: [
+        lambda c: [
             (
-                "GET",
-                f"/api/v1/settlement/statements.csv?county=130423&year={p[:4]}&community=C1304231",
-                None,
+                "POST",
+                "/api/v1/auth/token",
+                {"data": {"username": c.user, "password": PASSWORD, "grant_type": "password"}},
             )
         ],
     ),
-    ("GET", "/api/v1/settlement/statements.xlsx"): (
+    ("POST", "/api/v1/auth/logout"): Case(False, _api_logout),
+    ("GET", "/api/v1/me"): Case(False, get("/api/v1/me")),
+    ("GET", "/login"): Case(False, get("/login")),
+    ("POST", "/login"): Case(False, _login, frozenset({303})),
+    ("POST", "/logout"): Case(False, _cockpit_logout, frozenset({303})),
+    ("GET", "/lang/{lang}"): Case(False, get("/lang/en"), frozenset({303})),
+    ("GET", "/account"): Case(False, get("/account", "/account?format=json")),
+    ("POST", "/account/password"): Case(
         False,
-        lambda n, p: [
+        lambda c: [
             (
-                "GET",
-                f"/api/v1/settlement/statements.xlsx?county=130423&year={p[:4]}&community=C1304231",
-                None,
+                "POST",
+                "/account/password",
+                c.form("password.change", current="not-the-password", new="x" * 12, again="x" * 12),
             )
         ],
+        frozenset({400}),  # permitted, and refused for the wrong current password
     ),
-    ("GET", "/api/v1/screening/flags"): (
-        False,
-        lambda n, p: [
-            ("GET", f"/api/v1/screening/flags?period={p[:4]}", None),
-            ("GET", f"/api/v1/screening/flags?period={p[:4]}&page=2", None),
-        ],
+    # hierarchy, indicators, case mix, quality, exports
+    ("GET", "/api/v1/institutions"): Case(False, get("/api/v1/institutions?limit=1000")),
+    ("GET", "/api/v1/nodes/{node}/indicators"): Case(
+        True, get("/api/v1/nodes/{c.node}/indicators?period={c.period}")
     ),
-    ("GET", "/api/v1/centres"): (
-        False,
-        lambda n, p: [("GET", f"/api/v1/centres?year={p[:4]}", None)],
+    ("GET", "/api/v1/nodes/{node}/scorecard"): Case(
+        True, get("/api/v1/nodes/{c.node}/scorecard?period={c.period}&q=C0")
     ),
-    ("GET", "/api/v1/contracts"): (
+    ("GET", "/api/v1/nodes/{node}/indicators/{indicator}/explain"): Case(
         True,
-        lambda n, p: [("GET", f"/api/v1/contracts?year={p[:4]}&node={n}", None)],
+        get(
+            "/api/v1/nodes/{c.node}/indicators/C02/explain?period={c.period}&limit=200",
+            "/api/v1/nodes/{c.node}/indicators/C05/explain?period={c.period}&limit=200",
+        ),
     ),
-    ("GET", "/settlement/ledger"): (
+    ("GET", "/api/v1/casemix"): Case(True, get("/api/v1/casemix?node={c.node}")),
+    ("GET", "/api/v1/dataValueSets"): Case(
+        True, get("/api/v1/dataValueSets?node={c.node}&period={c.period}&format=csv")
+    ),
+    ("GET", "/api/v1/quarantine"): Case(False, get("/api/v1/quarantine?limit=1000")),
+    ("GET", "/api/v1/export/tables"): Case(False, get("/api/v1/export/tables")),
+    ("GET", "/api/v1/export/{table}.csv"): Case(
         False,
-        lambda n, p: [
-            ("GET", f"/settlement/ledger?county=130423&year={p[:4]}", None),
-            ("GET", "/settlement/ledger?format=json&account=institution:", None),
-        ],
+        get(
+            *(
+                f"/api/v1/export/{t}.csv"
+                for t in (
+                    "institutions",
+                    "community_memberships",
+                    "discharges",
+                    "drg_case_facts",
+                    "wf_referral_events",
+                    "wf_contracts",
+                    "staff",
+                    "finance",
+                    "screen_flags",
+                )
+            )
+        ),
     ),
-    ("GET", "/settlement/ledger/{line_id}"): (
-        False,
-        lambda n, p: [
-            ("GET", f"/settlement/ledger/L0000015?county=130423&year={p[:4]}", None),
-            ("GET", f"/settlement/ledger/L0000024?year={p[:4]}&format=json", None),
-        ],
+    ("GET", "/api/v1/export/{table}.xlsx"): Case(
+        False, get("/api/v1/export/institutions.xlsx", "/api/v1/export/screen_flags.xlsx")
     ),
-    ("GET", "/settlement/statements"): (
-        False,
-        lambda n, p: [
-            ("GET", f"/settlement/statements?county=130423&year={p[:4]}", None),
-            ("GET", "/settlement/statements?format=json", None),
-        ],
-    ),
-    ("GET", "/centres"): (
-        False,
-        lambda n, p: [("GET", "/centres", None), ("GET", "/centres?format=json", None)],
-    ),
-    ("GET", "/contracts"): (
+    ("GET", "/"): Case(
         True,
-        lambda n, p: [
-            ("GET", f"/contracts?node={n}", None),
-            ("GET", f"/contracts?node={n}&format=json", None),
-        ],
+        get("/?node={c.node}&period={c.period}", "/?node={c.node}&period={c.period}&format=json"),
     ),
-    ("GET", "/screening"): (
+    ("GET", "/nodes/{node}/indicators/{indicator}"): Case(
+        True,
+        get(
+            "/nodes/{c.node}/indicators/C05?period={c.period}",
+            "/nodes/{c.node}/indicators/C02?period={c.period}&format=json",
+        ),
+    ),
+    ("GET", "/tree"): Case(False, get("/tree", "/tree?format=json")),
+    ("GET", "/casemix"): Case(
+        True, get("/casemix?node={c.node}&period={c.period}", "/casemix?node={c.node}&format=json")
+    ),
+    ("GET", "/quality"): Case(False, get("/quality", "/quality?format=json")),
+    # settlement: read the stored run; compute it (the insurance bureau, whole county)
+    ("GET", "/api/v1/settlement/budget"): Case(
+        True, get("/api/v1/settlement/budget?county={c.county}&year=" + Q), needs="county"
+    ),
+    ("POST", "/api/v1/settlement/runs"): Case(
+        True,
+        lambda c: [
+            (
+                "POST",
+                "/api/v1/settlement/runs",
+                {"json": {"action": "settlement.run", "county": c.county, "year": int(c.year)}},
+            )
+        ],
+        needs="county",
+    ),
+    ("POST", "/settlement/run"): Case(
+        True,
+        lambda c: [
+            ("POST", "/settlement/run", c.form("settlement.run", county=c.county, year=c.year))
+        ],
+        frozenset({303}),
+        needs="county",
+    ),
+    ("GET", "/api/v1/settlement/ledger"): Case(
+        True,
+        get(
+            "/api/v1/settlement/ledger?county={c.county}&year=" + Q,
+            "/api/v1/settlement/ledger?county={c.county}&year=" + Q + "&page=3",
+        ),
+        needs="county",
+    ),
+    ("GET", "/api/v1/settlement/ledger/{line_id}"): Case(
+        True,
+        get(
+            *(
+                f"/api/v1/settlement/ledger/L{i:07d}?county={{c.county}}&year={Q}"
+                for i in (1, 15, 24, 100, 200)
+            )
+        ),
+        frozenset({200, 403}),  # a line outside a community office's accounts is refused too
+        needs="county",
+    ),
+    ("GET", "/api/v1/settlement/statements"): Case(
+        True, get("/api/v1/settlement/statements?county={c.county}&year=" + Q), needs="county"
+    ),
+    ("GET", "/api/v1/settlement/statements.csv"): Case(
+        True,
+        get(
+            "/api/v1/settlement/statements.csv?county={c.county}&year="
+            + Q
+            + "&community={c.community}"
+        ),
+        needs="community",
+    ),
+    ("GET", "/api/v1/settlement/statements.xlsx"): Case(
+        True,
+        get(
+            "/api/v1/settlement/statements.xlsx?county={c.county}&year="
+            + Q
+            + "&community={c.community}"
+        ),
+        needs="community",
+    ),
+    ("GET", "/settlement"): Case(
+        True,
+        get("/settlement?county={c.county}&year=" + Q, "/settlement?county={c.county}&format=json"),
+        needs="county",
+    ),
+    ("GET", "/settlement/ledger"): Case(
+        True,
+        get(
+            "/settlement/ledger?county={c.county}&year=" + Q,
+            "/settlement/ledger?county={c.county}&format=json&account=institution:",
+        ),
+        needs="county",
+    ),
+    ("GET", "/settlement/ledger/{line_id}"): Case(
+        True,
+        get(
+            "/settlement/ledger/L0000015?county={c.county}&year=" + Q,
+            "/settlement/ledger/L0000024?county={c.county}&year=" + Q + "&format=json",
+        ),
+        frozenset({200, 403}),
+        needs="county",
+    ),
+    ("GET", "/settlement/statements"): Case(
+        True,
+        get(
+            "/settlement/statements?county={c.county}&year=" + Q,
+            "/settlement/statements?county={c.county}&format=json",
+        ),
+        needs="county",
+    ),
+    ("GET", "/settlement/statements.csv"): Case(
+        True,
+        get("/settlement/statements.csv?county={c.county}&year=" + Q + "&community={c.community}"),
+        needs="community",
+    ),
+    ("GET", "/settlement/statements.xlsx"): Case(
+        True,
+        get("/settlement/statements.xlsx?county={c.county}&year=" + Q + "&community={c.community}"),
+        needs="community",
+    ),
+    # referrals: read the inbox; act on one (an illegal step: 409 proves it got that far)
+    ("GET", "/api/v1/referrals"): Case(
+        False, get("/api/v1/referrals", "/api/v1/referrals?status=arrived")
+    ),
+    ("POST", "/api/v1/referrals/{referral_id}/actions/{action}"): Case(
+        True, _referral_step, frozenset({409}), needs="referral"
+    ),
+    ("GET", "/referrals"): Case(False, get("/referrals", "/referrals?format=json")),
+    ("POST", "/referrals/{referral_id}/act"): Case(
+        True, _cockpit_step, frozenset({409}), needs="referral"
+    ),
+    # screening
+    ("GET", "/api/v1/screening/flags"): Case(
         False,
-        lambda n, p: [
-            ("GET", f"/screening?period={p[:4]}", None),
-            ("GET", f"/screening?period={p[:4]}&format=json", None),
-            ("GET", f"/screening?period={p[:4]}&rule=split_admission&page=2&format=json", None),
-        ],
+        get(
+            "/api/v1/screening/flags?period=" + Q, "/api/v1/screening/flags?period=" + Q + "&page=2"
+        ),
     ),
-    ("GET", "/login"): (False, lambda n, p: [("GET", "/login", None)]),
-    ("POST", "/login"): (False, lambda n, p: []),  # see test_web_login_sets_a_cookie
-    ("GET", "/logout"): (False, lambda n, p: [("GET", "/logout", None)]),
-    ("GET", "/lang/{lang}"): (False, lambda n, p: [("GET", "/lang/en", None)]),
+    ("POST", "/api/v1/screening/flags/{flag_id}/review"): Case(
+        True, _review, frozenset({200, 409}), needs="flag"
+    ),
+    ("GET", "/screening"): Case(
+        False,
+        get(
+            "/screening?period=" + Q,
+            "/screening?period=" + Q + "&format=json",
+            "/screening?period=" + Q + "&rule=split_admission&page=2&format=json",
+        ),
+    ),
+    # graded care
+    ("GET", "/api/v1/centres"): Case(False, get("/api/v1/centres?year=" + Q)),
+    ("GET", "/api/v1/contracts"): Case(True, get("/api/v1/contracts?year=" + Q + "&node={c.node}")),
+    ("GET", "/centres"): Case(False, get("/centres", "/centres?format=json")),
+    ("GET", "/contracts"): Case(
+        True, get("/contracts?node={c.node}", "/contracts?node={c.node}&format=json")
+    ),
+    # user administration
+    ("GET", "/admin/users"): Case(False, get("/admin/users", "/admin/users?format=json")),
+    ("POST", "/admin/users"): Case(True, _add_user, frozenset({303})),
+    ("POST", "/admin/users/{username}"): Case(True, _change_user, frozenset({303})),
 }
 # documentation routes carry no data
 PUBLIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
 
 def _flat(routes: list) -> list:
-    """Routes, with included routers opened (FastAPI ≥ 0.16x keeps them as one entry)."""
     out = []
     for r in routes:
         inner = getattr(r, "original_router", None)
@@ -252,21 +388,19 @@ def _flat(routes: list) -> list:
     return out
 
 
-def _routes(app) -> set[tuple[str, str]]:
-    out = set()
-    for r in _flat(app.routes):
-        if getattr(r, "path", None) in PUBLIC or not hasattr(r, "methods"):
-            continue  # documentation, and the static mount (no data)
-        for m in r.methods - {"HEAD", "OPTIONS"}:
-            out.add((m, r.path))
-    return out
-
-
 def test_every_route_is_in_the_matrix(app):
-    routes = _routes(app)
+    routes = {k for k in route_keys(app) if k[1] not in PUBLIC}
     assert routes - set(MATRIX) == set(), "routes without an access-matrix entry"
     assert set(MATRIX) - routes == set(), "matrix entries for routes that no longer exist"
     assert sum(isinstance(r, APIRoute) for r in _flat(app.routes)) == len(MATRIX)
+    every = {k for k in route_keys(app)}
+    assert every == set(permissions().routes), "the permission file and the app differ"
+
+
+def test_every_role_is_in_the_matrix():
+    from yigong.access.roles import Role
+
+    assert {role for role, _, _ in USERS.values()} == {r.value for r in Role}
 
 
 def _text(r) -> str:  # noqa: ANN001
@@ -285,7 +419,9 @@ def _text(r) -> str:  # noqa: ANN001
     )
 
 
-def _leaks(text: str, ctype: str, hidden_ids: set[str], hidden_names: set[str]) -> list[str]:
+def leaks(text: str, ctype: str, hidden_ids: set[str], hidden_names: set[str]) -> list[str]:
+    """Ids (anywhere) and names (as a whole JSON value, or not followed by more CJK text)
+    of hidden institutions found in an answer."""
     found = [i for i in hidden_ids if i in text]
     if "json" in ctype:
 
@@ -305,62 +441,199 @@ def _leaks(text: str, ctype: str, hidden_ids: set[str], hidden_names: set[str]) 
     return found
 
 
-def _error_code(r) -> str:  # noqa: ANN001
+def error_code(r) -> str:  # noqa: ANN001
     """The error code: of the JSON error object (API, twins), or of the cockpit's error page."""
     if "json" in r.headers.get("content-type", ""):
         return str(r.json()["error"]["code"])
     found = re.search(r'data-error-code="([a-z_]+)"', r.text)
-    return found.group(1) if found else f"no error page: {r.text[:200]}"
+    return found.group(1) if found else f"no error page: {r.status_code} {r.text[:200]}"
+
+
+def _targets(app, user: str) -> dict[str, tuple[str | None, str | None]]:
+    """A referral and a flag inside the user's scope, and one outside (None: none exists, an
+    unknown id is used, refused alike)."""
+    state = app.state.yigong
+    scope = state.scope(state.users.get(user))
+    from yigong.services.referral import referral_inbox
+
+    everything = referral_inbox(state.workflow(), scope.all_institutions, limit=10_000).items
+    mine = [
+        r
+        for r in everything
+        if {r.requesting_institution, r.receiving_institution} & scope.institutions
+    ]
+    done = [r for r in mine if r.status.value == "records_returned"] or mine
+    others = [r for r in everything if r not in mine]
+    with state.tables() as wh:
+        flags = (
+            wh.table("screen_flags").select("flag_id", "institution_id").to_pyarrow().to_pylist()
+        )
+    f_in = [f["flag_id"] for f in flags if f["institution_id"] in scope.institutions]
+    f_out = [f["flag_id"] for f in flags if f["institution_id"] not in scope.institutions]
+    from yigong.access.principal import Principal
+    from yigong.access.views.settlement import visible
+
+    p = Principal(state.users.get(user), scope, state)
+    own = next((c for c in (COUNTY, "130402") if any(visible(p, c))), None)
+    other = {COUNTY: "130402", None: COUNTY}.get(own, COUNTY)
+    if user in ("province", "city"):
+        other = "140100"  # their scope holds both counties of the test world: one elsewhere
+    whole, communities = visible(p, own) if own else (False, set())
+    community = "C1304231" if own == COUNTY and (whole or "C1304231" in communities) else None
+    return {
+        "referral": (
+            done[0].referral_id if done else None,
+            others[0].referral_id if others else "RFS-0000-000000",
+        ),
+        "flag": (f_in[0] if f_in else None, f_out[0] if f_out else "no-such-flag"),
+        "county": (own, other),
+        "community": (community, "C1304231"),
+    }
+
+
+def _counterpart_names(app, user: str) -> set[str]:
+    """Names of the other ends of the user's own referrals (shown by name in the inbox)."""
+    state = app.state.yigong
+    scope = state.scope(state.users.get(user))
+    from yigong.services.referral import referral_inbox
+
+    items = referral_inbox(state.workflow(), scope.institutions, limit=10_000).items
+    ends = {i for r in items for i in (r.requesting_institution, r.receiving_institution)}
+    return {scope.names[i] for i in ends - scope.institutions if scope.names.get(i)}
+
+
+@pytest.fixture(scope="module")
+def victim(app):
+    """A user inside the county for the administrator's changes."""
+    store = app.state.yigong.users
+    if store.get("victim") is None:
+        store.add("victim", PASSWORD, "community_office", ["community:C1304231"], actor="tests")
+    return "victim"
 
 
 @pytest.mark.parametrize("user", sorted(USERS))
-def test_no_response_leaks_an_institution_outside_the_scope(
-    settled_app, client, tokens, world, user
+def test_every_route_every_role_inside_and_outside(
+    settled_app, client, tokens, world, victim, user
 ):
     app = settled_app  # the global budget runs (one-year policy): ledger lines are checked too
-    scope = app.state.yigong.scope(app.state.yigong.users.get(user))
+    state = app.state.yigong
+    perms = permissions()
+    me = state.users.get(user)
+    scope = state.scope(me)
     hidden_ids = set(scope.all_institutions - scope.institutions)
     hidden_names = {scope.names[i] for i in hidden_ids}
-    if user not in ("county", "office"):  # in the tiny county the community holds all ten
+    counterparts = _counterpart_names(app, user)
+    if user in ("town", "village", "elsewhere"):
         assert hidden_ids, "the matrix needs users that cannot see everything"
+    targets = _targets(app, user)
     own, outside = USERS[user][2], OUTSIDE[user]
     client.cookies.clear()
     sent = 0
-    for scoped, build in MATRIX.values():
-        for node, inside in ((own, True), (outside, False)):
-            for m, url, data in build(node, world.period):
-                r = client.request(m, url, headers=tokens[user], data=data, follow_redirects=False)
+    for (method, path), case in MATRIX.items():
+        rp = perms.route(method, path)
+        assert rp is not None, (method, path)
+        permitted = rp.public or perms.allowed(me.role, rp.action, rp.resource)
+        for inside in (True, False):
+            ctx = Ctx(
+                user,
+                own if inside else outside,
+                inside,
+                world.period,
+                targets["referral"][0 if inside else 1],
+                targets["flag"][0 if inside else 1],
+                targets["county"][0 if inside else 1],
+                targets["community"][0 if inside else 1],
+                client,
+                state,
+                dict(tokens[user]),
+            )
+            if inside and case.needs and getattr(ctx, case.needs) is None:
+                continue  # nothing of this user's to ask about (another user of the role has it)
+            for m, url, kw in case.build(ctx):
+                headers = {**tokens[user], **kw.pop("headers", {})}
+                r = client.request(m, url, headers=headers, follow_redirects=False, **kw)
+                client.cookies.clear()
                 sent += 1
-                where = f"{user} {m} {url}"
+                where = f"{user} ({me.role.value}) {m} {url} inside={inside}"
                 assert r.status_code < 500, f"{where}: {r.status_code} {r.text[:300]}"
-                if scoped and not inside:
+                if not permitted:
                     assert r.status_code == 403, f"{where}: expected 403, got {r.status_code}"
-                    assert _error_code(r) == "outside_scope", where
-                elif scoped:
-                    assert r.status_code == 200, f"{where}: {r.status_code} {r.text[:300]}"
-                leaks = _leaks(
-                    _text(r), r.headers.get("content-type", ""), hidden_ids, hidden_names
+                    assert error_code(r) == "not_permitted", where
+                elif case.scoped and not inside:
+                    assert r.status_code == 403, (
+                        f"{where}: expected 403, got {r.status_code} {r.text[:200]}"
+                    )
+                    assert error_code(r) == "outside_scope", where
+                else:
+                    assert r.status_code in case.ok, f"{where}: {r.status_code} {r.text[:300]}"
+                shown_ok = counterparts if "referrals" in url and m == "GET" else set()
+                found = leaks(
+                    _text(r), r.headers.get("content-type", ""), hidden_ids, hidden_names - shown_ok
                 )
-                assert not leaks, f"{where} shows institutions outside the scope: {leaks}"
-    assert sent > 20
+                assert not found, f"{where} shows institutions outside the scope: {found}"
+    assert sent > 80
+
+
+def test_a_route_without_a_permission_entry_stops_the_app(world, monkeypatch):
+    from fastapi import APIRouter
+
+    from yigong.api import create_app
+
+    extra = APIRouter()
+
+    @extra.get("/api/v1/tests/unlisted")
+    def unlisted() -> dict:
+        return {}
+
+    import yigong.web
+
+    real = yigong.web.mount_web
+
+    def mount(app) -> None:  # noqa: ANN001
+        real(app)
+        app.include_router(extra)
+
+    monkeypatch.setattr(yigong.web, "mount_web", mount)
+    with pytest.raises(RuntimeError, match="/api/v1/tests/unlisted"):
+        create_app(world.settings)
+
+
+def test_a_route_added_after_start_is_refused(world, tokens):
+    from fastapi.testclient import TestClient
+
+    from yigong.api import create_app
+
+    app = create_app(world.settings)
+
+    @app.get("/api/v1/tests/later")
+    def later() -> dict:
+        return {"secret": "data"}
+
+    r = TestClient(app).get("/api/v1/tests/later", headers=tokens["county"])
+    assert r.status_code == 403 and r.json()["error"]["code"] == "no_permission"
+    assert "secret" not in r.text
 
 
 def test_web_login_sets_a_cookie_and_pages_need_it(client):
     client.cookies.clear()
     r = client.get("/", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    form = client.get("/login")
+    token = re.search(r'name="csrf" value="([0-9a-f]+)"', form.text).group(1)
+    base = {"action": "login", "csrf": token, "username": "town", "next": "/"}
     r = client.post(
-        "/login",
-        data={"username": "town", "password": "wrong", "next": "/"},
-        follow_redirects=False,
+        "/login", data={**base, "password": "wrong"}, headers=ORIGIN, follow_redirects=False
     )
     assert r.status_code == 303 and "error=1" in r.headers["location"]
     r = client.post(
         "/login",
-        data={"username": "town", "password": PASSWORD, "next": "/tree"},
+        data={**base, "password": PASSWORD, "next": "/tree"},
+        headers=ORIGIN,
         follow_redirects=False,
     )
     assert r.status_code == 303 and r.headers["location"] == "/tree"
+    cookie = r.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
     assert (
         client.get("/tree?format=json").json()["communities"][0]["institutions"][0][
             "institution_id"
@@ -373,12 +646,22 @@ def test_web_login_sets_a_cookie_and_pages_need_it(client):
 def test_login_never_redirects_off_site(client):
     client.cookies.clear()
     for target in ("//evil.example/x", "/\\evil.example/x", "https://evil.example/"):
+        form = client.get("/login")
+        token = re.search(r'name="csrf" value="([0-9a-f]+)"', form.text).group(1)
         r = client.post(
             "/login",
-            data={"username": "town", "password": PASSWORD, "next": target},
+            data={
+                "action": "login",
+                "csrf": token,
+                "username": "town",
+                "password": PASSWORD,
+                "next": target,
+            },
+            headers=ORIGIN,
             follow_redirects=False,
         )
         assert r.status_code == 303 and r.headers["location"] == "/"
+        client.cookies.clear()
     r = client.get(
         "/lang/en", headers={"referer": "https://evil.example/tree?x=1"}, follow_redirects=False
     )

@@ -22,8 +22,17 @@ from yigong.api.audit import WRITE_METHODS
 #: the write endpoints there are today (a new one is audited too: see the last tests)
 KNOWN = {
     ("POST", "/api/v1/auth/token"),
+    ("POST", "/api/v1/auth/logout"),
     ("POST", "/api/v1/referrals/{referral_id}/actions/{action}"),
+    ("POST", "/api/v1/settlement/runs"),
+    ("POST", "/api/v1/screening/flags/{flag_id}/review"),
     ("POST", "/login"),
+    ("POST", "/logout"),
+    ("POST", "/account/password"),
+    ("POST", "/settlement/run"),
+    ("POST", "/referrals/{referral_id}/act"),
+    ("POST", "/admin/users"),
+    ("POST", "/admin/users/{username}"),
 }
 
 
@@ -58,7 +67,7 @@ def _new_rows(app, before: int) -> list[dict]:
 
 
 def test_the_write_routes_are_the_known_ones(app):
-    assert _writes(app) >= KNOWN
+    assert _writes(app) == KNOWN
 
 
 @pytest.mark.parametrize("who", ["town", None])
@@ -89,9 +98,10 @@ def test_every_write_route_leaves_one_row_done_or_refused(app, client, tokens, w
 
 def test_a_login_is_audited_under_the_name_given_never_the_password(app, client):
     before = len(_rows(app))
-    r = client.post("/api/v1/auth/token", data={"username": "county", "password": "wrong-pw"})
+    form = {"username": "county", "grant_type": "password"}
+    r = client.post("/api/v1/auth/token", data={**form, "password": "wrong-pw"})
     assert r.status_code == 401
-    r = client.post("/api/v1/auth/token", data={"username": "county", "password": PASSWORD})
+    r = client.post("/api/v1/auth/token", data={**form, "password": PASSWORD})
     assert r.status_code == 200
     rows = _new_rows(app, before)
     assert [(x["actor"], x["detail"]["outcome"]) for x in rows] == [
@@ -105,10 +115,14 @@ def test_a_login_is_audited_under_the_name_given_never_the_password(app, client)
 
 def test_a_referral_step_row_names_the_user_and_their_nodes(app, client, tokens):
     before = len(_rows(app))
-    r = client.post("/api/v1/referrals/RF-nope/actions/approve", headers=tokens["county"])
+    r = client.post(
+        "/api/v1/referrals/RF-nope/actions/approve",
+        headers=tokens["town"],
+        json={"action": "approve"},
+    )
     assert r.status_code == 403
     (row,) = _new_rows(app, before)
-    assert row["actor"] == "county" and row["detail"]["node"] == ["division:130423"]
+    assert row["actor"] == "town" and row["detail"]["node"] == ["inst:H13042300100"]
     assert row["detail"]["params"] == {"referral_id": "RF-nope", "action": "approve"}
     assert row["detail"]["code"] == "outside_scope"
 
@@ -119,7 +133,15 @@ def other_app(world):
     return create_app(world.settings)
 
 
-def test_a_write_route_added_later_is_audited_too(other_app):
+def _allow(monkeypatch, method: str, path: str) -> None:
+    """A permission entry for a route a test adds (public, its body naming ``test``)."""
+    from yigong.access.permissions import RoutePermission, permissions
+
+    entry = RoutePermission(method, path, True, None, None, "action", ("test",), False)
+    monkeypatch.setitem(permissions().routes, (method, path), entry)
+
+
+def test_a_write_route_added_later_is_audited_too(other_app, monkeypatch):
     @other_app.post("/api/v1/tests/new-write")
     def new_write() -> dict:
         return {"ok": True}
@@ -128,14 +150,25 @@ def test_a_write_route_added_later_is_audited_too(other_app):
     def crash() -> dict:
         raise RuntimeError("boom")
 
+    @other_app.post("/api/v1/tests/unlisted")
+    def unlisted() -> dict:
+        return {"ok": True}
+
+    _allow(monkeypatch, "POST", "/api/v1/tests/new-write")
+    _allow(monkeypatch, "DELETE", "/api/v1/tests/crash")
     client = TestClient(other_app, raise_server_exceptions=False)
     before = len(_rows(other_app))
-    assert client.post("/api/v1/tests/new-write").status_code == 200
-    assert client.delete("/api/v1/tests/crash").status_code == 500
+    assert client.post("/api/v1/tests/new-write", json={"action": "test"}).status_code == 200
+    crashed = client.request("DELETE", "/api/v1/tests/crash", json={"action": "test"})
+    assert crashed.status_code == 500 and "boom" not in crashed.text  # no exception text
+    assert crashed.json()["error"]["detail"]["reference"]
+    refused = client.post("/api/v1/tests/unlisted", json={"action": "test"})  # no entry
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "no_permission"
     rows = _new_rows(other_app, before)
     assert [(x["action"], x["detail"]["outcome"]) for x in rows] == [
         ("write POST /api/v1/tests/new-write", "done"),
         ("write DELETE /api/v1/tests/crash", "failed"),
+        ("write POST /api/v1/tests/unlisted", "refused"),
     ]
 
 
@@ -147,8 +180,9 @@ def test_a_write_that_cannot_be_audited_is_not_reported_done(other_app, monkeypa
     def broken(*_args, **_kwargs):
         raise OSError("disk full")
 
+    _allow(monkeypatch, "POST", "/api/v1/tests/new-write")
     monkeypatch.setattr(other_app.state.yigong.users, "audit", broken)
-    r = TestClient(other_app).post("/api/v1/tests/new-write")
+    r = TestClient(other_app).post("/api/v1/tests/new-write", json={"action": "test"})
     assert r.status_code == 500 and r.json()["error"]["code"] == "audit_failed"
 
 

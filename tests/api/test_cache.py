@@ -1,6 +1,6 @@
 """The result cache: bounded, single-flight, keyed by the data version (a warehouse change is
 never answered from the cache), and the replayed answers of `CachedReads` reach only users
-with the same nodes and a valid token."""
+with the same role and nodes and a live session."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from fastapi.testclient import TestClient
 
+from tests.api.conftest import login
+from yigong.access.cache import MISSING, LruCache
+from yigong.access.state import json_bytes
+from yigong.access.users import UserStore
 from yigong.api import Settings, create_app
-from yigong.api.auth import issue_token
-from yigong.api.cache import MISSING, LruCache
-from yigong.api.context import json_bytes
-from yigong.api.users import UserStore
 from yigong.services import indicators as indicators_svc
 
 PASSWORD = "pw-for-cache-tests"
@@ -77,10 +77,7 @@ def own(tmp_path_factory: pytest.TempPathFactory):
     store.add("elsewhere", PASSWORD, "county_commission", ["division:130402"], actor="tests")
     app = create_app(settings)
     client = TestClient(app)
-    tokens = {}
-    for name in ("county", "elsewhere"):
-        r = client.post("/api/v1/auth/token", data={"username": name, "password": PASSWORD})
-        tokens[name] = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    tokens = {name: login(client, name, PASSWORD) for name in ("county", "elsewhere")}
     return app, client, tokens
 
 
@@ -116,19 +113,28 @@ def test_a_warehouse_change_is_never_answered_from_the_cache(own):
     assert client.get(ex, headers=tokens["county"]).json() == one  # same data, same answer
 
 
-def test_a_replayed_answer_reaches_only_the_same_nodes_with_a_valid_token(own):
+def test_a_replayed_answer_reaches_only_the_same_nodes_with_a_live_session(own):
+    import secrets
+    import sqlite3
+
     app, client, tokens = own
     url = f"/api/v1/nodes/{COUNTY}/indicators?period=2024"
     assert client.get(url, headers=tokens["county"]).status_code == 200
-    assert client.get(url, headers=tokens["county"]).status_code == 200  # filed and replayed
+    r = client.get(url, headers=tokens["county"])  # filed and replayed
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
     r = client.get(url, headers=tokens["elsewhere"])
     assert r.status_code == 403 and r.json()["error"]["code"] == "outside_scope"
     assert client.get(url).status_code == 401
-    secret = app.state.yigong.settings.secret
-    expired = {"Authorization": f"Bearer {issue_token('county', secret, -1)}"}
-    assert client.get(url, headers=expired).status_code == 401
-    forged = {"Authorization": f"Bearer {issue_token('county', 'another-secret', 60)}"}
+    forged = {"Authorization": f"Bearer {secrets.token_urlsafe(32)}"}
     assert client.get(url, headers=forged).status_code == 401
+    expired = login(client, "county", PASSWORD)
+    assert client.get(url, headers=expired).status_code == 200
+    store = app.state.yigong.users
+    with sqlite3.connect(store.path) as con:  # the session's absolute expiry passes
+        con.execute("UPDATE sessions SET expires_at = 0")
+    store.bump()  # (only revocations move the revision; expiry is checked on the clock)
+    assert client.get(url, headers=expired).status_code == 401
 
 
 def test_without_caching_the_answers_are_the_same(own, tmp_path: Path):
@@ -148,11 +154,25 @@ def test_a_user_moved_to_other_nodes_loses_the_old_answers_at_once(own):
     app, client, _ = own
     store = UserStore(app.state.yigong.settings.users_path)
     store.add("mover", PASSWORD, "county_commission", [COUNTY], actor="tests")
-    token = client.post("/api/v1/auth/token", data={"username": "mover", "password": PASSWORD})
-    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    headers = login(client, "mover", PASSWORD)
     url = f"/api/v1/nodes/{COUNTY}/indicators?period=2024"
     assert client.get(url, headers=headers).status_code == 200
     assert client.get(url, headers=headers).status_code == 200  # now replayed from the cache
-    store.add("mover", PASSWORD, "county_commission", ["division:130402"], actor="tests")
-    r = client.get(url, headers=headers)  # well inside the cache's 60 s
+    store.set_nodes("mover", ["division:130402"], actor="tests")
+    r = client.get(url, headers=headers)  # well inside the cache's 60 s: the session ended
+    assert r.status_code == 401
+    r = client.get(url, headers=login(client, "mover", PASSWORD))
     assert r.status_code == 403 and r.json()["error"]["code"] == "outside_scope"
+
+
+def test_a_user_given_another_role_loses_the_old_answers_at_once(own):
+    app, client, _ = own
+    store = UserStore(app.state.yigong.settings.users_path)
+    store.add("changer", PASSWORD, "county_commission", [COUNTY], actor="tests")
+    url = f"/api/v1/nodes/{COUNTY}/indicators?period=2024"
+    headers = login(client, "changer", PASSWORD)
+    assert client.get(url, headers=headers).status_code == 200
+    store.set_role("changer", "county_admin", actor="tests")  # same nodes, no indicators
+    assert client.get(url, headers=headers).status_code == 401
+    r = client.get(url, headers=login(client, "changer", PASSWORD))
+    assert r.status_code == 403 and r.json()["error"]["code"] == "not_permitted"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from yigong.api import budget
+from tests.api.conftest import login
+from tests.api.world import PASSWORD
+from yigong.access.views import settlement
 
 TOWN = "H13042300100"
 
@@ -24,6 +26,8 @@ def test_inbox_is_filtered_to_the_scope(client, tokens):
         assert TOWN in ends
         assert ends - {TOWN} <= {"(outside scope)", TOWN}
         assert "patient_key" not in r
+        other = "receiving" if r["requesting_institution"] == TOWN else "requesting"
+        assert r[f"{other}_name"]  # the counterpart, shown by name
     assert _inbox(client, tokens, "elsewhere")["total"] == 0
     arrived = _inbox(client, tokens, "county", status="records_returned")
     assert arrived["items"] and {r["status"] for r in arrived["items"]} == {"records_returned"}
@@ -31,48 +35,47 @@ def test_inbox_is_filtered_to_the_scope(client, tokens):
     assert r.status_code == 422
 
 
-def _returned_upward(client, tokens) -> dict:
+def _returned_upward(client, tokens, end: str = TOWN) -> dict:
     items = _inbox(client, tokens, "county", status="records_returned")["items"]
     return next(
-        r
-        for r in items
-        if r["direction"] == "upward"
-        and r["requesting_institution"].startswith("H130423")
-        and r["receiving_institution"].startswith("H130423")
-    )  # both ends in county
+        r for r in items if r["direction"] == "upward" and r["requesting_institution"] == end
+    )  # the township sent the patient up; it follows up
 
 
 def test_a_legal_step_is_performed_and_audited(app, client, tokens):
     ref = _returned_upward(client, tokens)
     url = f"/api/v1/referrals/{ref['referral_id']}/actions/follow_up"
-    r = client.post(url, headers=tokens["county"], json={})
-    assert r.status_code == 400 and "institution" in r.json()["error"]["message"]  # both ends
-    r = client.post(
-        url,
-        headers=tokens["county"],
-        json={"institution": ref["requesting_institution"], "reason": "电话随访"},
-    )
+    r = client.post(url, headers=tokens["town"], json={"action": "follow_up", "reason": "电话随访"})
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "records_returned" and r.json()["version"] > ref["version"]
     audit = app.state.yigong.users.audit_rows()
     assert any(
-        a["action"] == "referral.follow_up" and ref["referral_id"] in a["detail"] for a in audit
+        a["action"] == "referral.follow_up"
+        and ref["referral_id"] in a["detail"]
+        and a["actor"] == "town"
+        for a in audit
     )
+
+
+def test_a_user_holding_both_ends_says_which_acts(app, client, tokens):
+    store = app.state.yigong.users
+    if store.get("twoends") is None:
+        store.add(
+            "twoends", PASSWORD, "institution", [f"inst:{TOWN}", "inst:H13042300001"], actor="tests"
+        )
+    headers = login(client, "twoends")
+    ref = _returned_upward(client, tokens)
+    url = f"/api/v1/referrals/{ref['referral_id']}/actions/follow_up"
+    r = client.post(url, headers=headers, json={"action": "follow_up"})
+    assert r.status_code == 400 and "institution" in r.json()["error"]["message"]
+    r = client.post(url, headers=headers, json={"action": "follow_up", "institution": TOWN})
+    assert r.status_code == 200, r.text
 
 
 def test_an_illegal_step_is_409_with_the_error_object(app, client, tokens):
     ref = _returned_upward(client, tokens)
-    r = client.post(
-        f"/api/v1/referrals/{ref['referral_id']}/actions/accept",
-        headers=tokens["county"],
-        json={"institution": ref["receiving_institution"]},
-    )
-    assert r.status_code == 409 and r.json()["error"]["code"] == "illegal_transition"
-    r = client.post(
-        f"/api/v1/referrals/{ref['referral_id']}/actions/accept",
-        headers=tokens["county"],
-        json={"institution": ref["requesting_institution"]},
-    )
+    url = f"/api/v1/referrals/{ref['referral_id']}/actions/accept"
+    r = client.post(url, headers=tokens["town"], json={"action": "accept"})
     assert r.status_code == 409 and r.json()["error"]["code"] == "illegal_transition"
     assert set(r.json()["error"]) == {"code", "message", "detail"}
     assert any(
@@ -80,10 +83,12 @@ def test_an_illegal_step_is_409_with_the_error_object(app, client, tokens):
     )
     r = client.post(
         f"/api/v1/referrals/{ref['referral_id']}/actions/teleport",
-        headers=tokens["county"],
-        json={},
+        headers=tokens["town"],
+        json={"action": "teleport"},
     )
     assert r.status_code == 404 and r.json()["error"]["code"] == "unknown_action"
+    r = client.post(url, headers=tokens["town"], json={"action": "approve"})  # body ≠ path
+    assert r.status_code == 400 and r.json()["error"]["code"] == "action_missing"
 
 
 def test_a_referral_outside_the_scope_is_403(client, tokens):
@@ -91,22 +96,38 @@ def test_a_referral_outside_the_scope_is_403(client, tokens):
     other = next(
         r for r in county if TOWN not in (r["requesting_institution"], r["receiving_institution"])
     )
-    for user, rid in (
-        ("town", other["referral_id"]),
-        ("elsewhere", other["referral_id"]),
-        ("county", "RF-does-not-exist"),
-    ):
-        r = client.post(f"/api/v1/referrals/{rid}/actions/follow_up", headers=tokens[user], json={})
+    for user, rid in (("town", other["referral_id"]), ("village", "RF-does-not-exist")):
+        r = client.post(
+            f"/api/v1/referrals/{rid}/actions/follow_up",
+            headers=tokens[user],
+            json={"action": "follow_up"},
+        )
         assert r.status_code == 403, (user, r.text)
         assert r.json()["error"]["code"] == "outside_scope"
-        assert rid not in r.json()["error"]["detail"]["nodes"]
+        assert rid not in r.json()["error"]["message"] + str(r.json()["error"]["detail"])
+    for user in ("county", "elsewhere", "bureau", "auditor"):  # roles that never act on referrals
+        r = client.post(
+            f"/api/v1/referrals/{other['referral_id']}/actions/follow_up",
+            headers=tokens[user],
+            json={"action": "follow_up", "institution": other["requesting_institution"]},
+        )
+        assert r.status_code == 403 and r.json()["error"]["code"] == "not_permitted", user
 
 
 def test_settlement_without_history_shows_the_engines_message(client, tokens, world):
     year = world.period[:4]
-    r = client.get(f"/api/v1/settlement/budget?county=130423&year={year}", headers=tokens["county"])
+    url = f"/api/v1/settlement/budget?county=130423&year={year}"
+    r = client.get(url, headers=tokens["county"])
     assert r.status_code == 200, r.text
-    body = r.json()
+    if r.json()["status"] == "no_run":  # reading never computes: the bureau runs it
+        run = client.post(
+            "/api/v1/settlement/runs",
+            headers=tokens["bureau"],
+            json={"action": "settlement.run", "county": "130423", "year": int(year)},
+        )
+        assert run.status_code == 200 and run.json()["status"] == "refused", run.text
+    body = client.get(url, headers=tokens["county"]).json()
+    assert body["status"] == "refused"
     assert body["items"] == [] and "history" in body["error"]  # tiny preset: one year only
     page = client.get(f"/settlement?county=130423&year={year}", headers=tokens["county"])
     assert page.status_code == 200 and "history" in page.text
@@ -119,7 +140,7 @@ def test_settlement_without_history_shows_the_engines_message(client, tokens, wo
 
 
 def test_settlement_rows_follow_the_community_rule(client, tokens, monkeypatch):
-    from yigong.api.settlement_run import BudgetRun
+    from yigong.access.views.settlement import BudgetRun
 
     calls = []
     zero = {
@@ -139,7 +160,7 @@ def test_settlement_rows_follow_the_community_rule(client, tokens, monkeypatch):
     }
 
     def fake(p, county, year):  # noqa: ANN001
-        calls.append((county, year))
+        calls.append((county, year))  # the stored run is read only for users who may see it
         return BudgetRun(
             county,
             year,
@@ -161,7 +182,7 @@ def test_settlement_rows_follow_the_community_rule(client, tokens, monkeypatch):
             ),
         )
 
-    monkeypatch.setattr("yigong.api.settlement_run.budget_run", fake)
+    monkeypatch.setattr("yigong.access.views.settlement.stored_run", fake)
     url = "/api/v1/settlement/budget?county=130423&year=1991"
     county = client.get(url, headers=tokens["county"]).json()
     assert county["whole_county"] and len(county["items"]) == 2
@@ -183,7 +204,7 @@ def test_referral_page_and_twin(client, tokens, path):
         assert all(i["status"] == "arrived" for i in r.json()["items"])
     else:
         assert 'id="referrals"' in r.text
-    assert budget.__doc__  # the scope rule is documented where it is applied
+    assert settlement.__doc__  # the scope rule is documented where it is applied
 
 
 def test_settlement_page_defaults_to_the_users_county(client, tokens):

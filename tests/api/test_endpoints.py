@@ -17,7 +17,9 @@ def test_without_a_token_every_api_route_says_401_with_the_error_object(client):
 
 
 def test_wrong_password(client):
-    r = client.post("/api/v1/auth/token", data={"username": "county", "password": "x"})
+    r = client.post(
+        "/api/v1/auth/token", data={"username": "county", "password": "x", "grant_type": "password"}
+    )
     assert r.status_code == 401 and r.json()["error"]["code"] == "bad_credentials"
 
 

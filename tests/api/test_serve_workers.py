@@ -1,5 +1,6 @@
 """`yigong serve --workers 2`: two processes share the port and a read-only warehouse, and a
-token issued by one is accepted by the other (one secret drawn for all)."""
+session opened by one is accepted by the other (sessions live in the shared user store), and
+a logout in one ends it in the other."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from yigong.api.settings import SECRET_ENV
-from yigong.api.users import UserStore
+from yigong.access.settings import SECRET_ENV
+from yigong.access.users import UserStore
 
 PASSWORD = "pw-for-workers"
 
@@ -69,7 +70,7 @@ def test_two_workers_answer_alike(tmp_path: Path):
         token = httpx.post(
             f"{base}/api/v1/auth/token",
             timeout=60,
-            data={"username": "county", "password": PASSWORD},
+            data={"username": "county", "password": PASSWORD, "grant_type": "password"},
         ).json()
         headers = {"Authorization": f"Bearer {token['access_token']}"}
         url = f"{base}/api/v1/nodes/division:130423/indicators?period=2024"
@@ -81,6 +82,13 @@ def test_two_workers_answer_alike(tmp_path: Path):
                 bodies.add(r.content)
                 assert client.get(f"{base}/api/v1/me", headers=headers).status_code == 200
         assert len(bodies) == 1
+        out = httpx.post(
+            f"{base}/api/v1/auth/logout", headers=headers, json={"action": "logout"}, timeout=60
+        )
+        assert out.status_code == 200
+        for _ in range(6):  # whichever worker answers, the session has ended
+            with httpx.Client(timeout=120) as client:
+                assert client.get(url, headers=headers).status_code == 401
     finally:
         server.terminate()
         server.wait(timeout=60)

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from typer.testing import CliRunner
 
-from yigong.api import settlement_run
+from yigong.access.views import settlement
 from yigong.cli.main import app as cli
 from yigong.payment.statements import COLUMNS
 
@@ -60,15 +60,16 @@ def test_the_county_sees_every_line_of_the_run_and_it_balances(settled_app, clie
 
 
 def test_institutions_outside_the_scope_are_masked_everywhere_in_a_line():
-    view = settlement_run._View(
-        False, frozenset({"C1"}), frozenset({"H1"}), frozenset({"H2", "某医院"})
-    )
+    from yigong.access.redact import Redactor
+
+    mask = Redactor(frozenset({"H2", "某医院"}))
+    view = settlement._View(False, frozenset({"C1"}), frozenset({"H1"}))
     line = {
         "account": "fund:quota:C1",
         "counterparty": "external:out_of_county:H2",
         "inputs": {"institution": "H2", "name": "某医院", "other": "H1"},
     }
-    assert view.mask(line) == {
+    assert mask(line) == {
         "account": "fund:quota:C1",
         "counterparty": "external:out_of_county:(outside scope)",
         "inputs": {"institution": "(outside scope)", "name": "(outside scope)", "other": "H1"},
@@ -79,8 +80,15 @@ def test_institutions_outside_the_scope_are_masked_everywhere_in_a_line():
     assert not view.line_visible({"account": "community:C2"})
 
 
-def test_the_cockpits_run_is_audited(settled_app, client, tokens):
-    _get(client, tokens, "county", f"/api/v1/settlement/ledger?{BASE}")
+def test_the_run_is_computed_by_a_post_and_audited(settled_app, client, tokens):
+    before = len(settled_app.state.yigong.users.audit_rows())
+    for user in ("county", "auditor", "office"):
+        _get(client, tokens, user, f"/api/v1/settlement/ledger?{BASE}")  # reading runs nothing
+    assert not [
+        a
+        for a in settled_app.state.yigong.users.audit_rows()[before:]
+        if a["action"].startswith("settlement.run")
+    ]
     rows = [
         json.loads(a["detail"])
         for a in settled_app.state.yigong.users.audit_rows()
@@ -93,6 +101,18 @@ def test_the_cockpits_run_is_audited(settled_app, client, tokens):
         and r["inputs_sha256"] == run["inputs_sha256"]
         for r in rows
     )
+    assert {
+        a["actor"]
+        for a in settled_app.state.yigong.users.audit_rows()
+        if a["action"] == "settlement.run"
+    } <= {"bureau"}
+    for user in ("county", "auditor", "office", "town"):  # only the insurance bureau computes
+        r = client.post(
+            "/api/v1/settlement/runs",
+            headers=tokens[user],
+            json={"action": "settlement.run", "county": COUNTY, "year": YEAR},
+        )
+        assert r.status_code == 403 and r.json()["error"]["code"] == "not_permitted", user
 
 
 def test_the_budget_page_shows_the_same_run(settled_app, client, tokens):
@@ -104,14 +124,7 @@ def test_the_budget_page_shows_the_same_run(settled_app, client, tokens):
         assert body["items"] == settlement_section(
             wh, COUNTY, YEAR, state.settings.settlement_policy
         )
-    _get(client, tokens, "office", f"/api/v1/settlement/statements?{BASE}")
-    runs = [
-        a
-        for a in state.users.audit_rows()
-        if a["action"] == "settlement.run"
-        and json.loads(a["detail"])["run_dir"] == str(_run_dir(settled_app))
-    ]
-    assert len(runs) == 1  # budget, ledger and statements: one run, computed once
+    assert body["status"] == "ready" and body["run"]["computed_at"]
 
 
 def test_ledger_filters_and_pages(settled_app, client, tokens):
@@ -179,6 +192,12 @@ def test_users_without_a_community_of_the_county_are_refused(settled_app, client
 
 
 def test_without_history_the_ledger_shows_the_engines_message(client, tokens):
+    r = client.post(
+        "/api/v1/settlement/runs",
+        headers=tokens["bureau"],
+        json={"action": "settlement.run", "county": COUNTY, "year": YEAR},
+    )
+    assert r.status_code == 200 and r.json()["status"] == "refused"
     body = _get(client, tokens, "county", f"/api/v1/settlement/ledger?{BASE}").json()
     assert body["items"] == [] and "history" in body["error"]  # the shipped policy: 3 years
 

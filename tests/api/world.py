@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from yigong.api import Settings
-from yigong.api.users import UserStore
+from yigong.access.settings import Settings
+from yigong.access.throttle import LoginPolicy
+from yigong.access.users import UserStore
 from yigong.services.demo import run_demo
 
 PASSWORD = "correct horse battery"
@@ -19,6 +20,11 @@ USERS: dict[str, tuple[str, list[str], str]] = {
     "town": ("institution", ["inst:H13042300100"], "inst:H13042300100"),
     "village": ("institution", ["inst:H13042301003"], "inst:H13042301003"),
     "elsewhere": ("county_commission", ["division:130402"], "division:130402"),
+    "bureau": ("insurance_bureau", [f"division:{COUNTY}"], f"division:{COUNTY}"),
+    "auditor": ("auditor", [f"division:{COUNTY}"], f"division:{COUNTY}"),
+    "admin": ("county_admin", [f"division:{COUNTY}"], f"division:{COUNTY}"),
+    "city": ("city_commission", ["division:130400"], "division:130400"),
+    "province": ("province_commission", ["division:130000"], "division:130000"),
 }
 #: a node outside each user's scope
 OUTSIDE = {
@@ -27,7 +33,15 @@ OUTSIDE = {
     "town": "inst:H13042300001",
     "village": "community:C1304231",
     "elsewhere": f"division:{COUNTY}",
+    "bureau": "division:130400",
+    "auditor": "division:130400",
+    "admin": "division:130400",
+    "city": "division:130500",  # no such city: refused alike
+    "province": "division:140000",
 }
+#: the shared test app locks nobody out (the suite logs in from one address, and the fuzz test
+#: sends nonsense credentials); the login defence is tested on apps of its own
+LENIENT = LoginPolicy(user_after=10_000, address_after=10_000)
 
 
 @dataclass(frozen=True)
@@ -48,7 +62,10 @@ def build_world(root: Path) -> World:
 
     run_screening(result.db, str(result.scorecard_period)[:4])  # screening flags for their route
     settings = Settings(
-        warehouse=result.db, users_db=root / "auth.sqlite", secret="test-secret-not-for-production"
+        warehouse=result.db,
+        users_db=root / "auth.sqlite",
+        secret="test-secret-not-for-production",
+        login=LENIENT,
     )
     store = UserStore(settings.users_path)
     for name, (role, nodes, _) in USERS.items():

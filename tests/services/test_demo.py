@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from yigong.access.demo import cockpit_login
 from yigong.services.demo import run_demo
 
 
 def test_demo_pipeline_on_the_tiny_preset(tmp_path):
     result = run_demo(
-        tmp_path / "demo", preset="tiny", seed=11, dirty_share=0.01, say=lambda _: None
+        tmp_path / "demo",
+        preset="tiny",
+        seed=11,
+        dirty_share=0.01,
+        say=lambda _: None,
+        cockpit_login=cockpit_login,
     )
     read = sum(r.rows_read for r in result.reports)
     accepted = sum(r.rows_accepted for r in result.reports)

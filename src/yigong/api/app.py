@@ -1,28 +1,61 @@
-"""`create_app(settings)`: the FastAPI app — JSON API under ``/api/v1``, cockpit under ``/``."""
+"""`create_app(settings)`: the FastAPI app — JSON API under ``/api/v1``, cockpit under ``/``.
+
+Every route is guarded by `yigong.access.http.guard` (authentication, the role's permission
+from the permission file, CSRF, the action a write names); a route without an entry in the
+permission file stops the app from being built. Every answer carries the security headers of
+`yigong.api.headers`; every write leaves an audit row (`yigong.api.audit`).
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 import yigong
+from yigong.access.http import guard
+from yigong.access.permissions import permissions
+from yigong.access.settings import Settings
+from yigong.access.state import AccessState
+from yigong.access.users import UserStore
 from yigong.api.audit import AuditWrites
-from yigong.api.context import AppState
 from yigong.api.errors import install_error_handlers
 from yigong.api.fastpath import CachedReads
+from yigong.api.headers import SecurityHeaders
 from yigong.api.routes import router
 from yigong.api.routes_care import router as care_router
 from yigong.api.routes_centres import router as centres_router
 from yigong.api.routes_ledger import router as ledger_router
 from yigong.api.routes_screening import router as screening_router
-from yigong.api.settings import Settings
-from yigong.api.users import UserStore
 from yigong.warehouse import Warehouse
 
-__all__ = ["SERVE_ENV", "YigongApp", "app_from_env", "create_app"]
+__all__ = ["SERVE_ENV", "YigongApp", "app_from_env", "create_app", "route_keys", "unguarded"]
 
 
 class YigongApp(CachedReads, FastAPI):
-    """FastAPI, answering repeated scorecard and drill-down reads from the cache first."""
+    """FastAPI, answering repeated scorecard reads from the cache first."""
+
+
+def _flat(routes: list) -> list:  # type: ignore[type-arg]
+    """Routes, with included routers opened (FastAPI keeps them as one entry)."""
+    out = []
+    for r in routes:
+        inner = getattr(r, "original_router", None)
+        out += _flat(inner.routes) if inner is not None else [r]
+    return out
+
+
+def route_keys(app: FastAPI) -> set[tuple[str, str]]:
+    """Every (method, path) the app answers (the static mount aside)."""
+    return {
+        (m, r.path)
+        for r in _flat(app.routes)
+        if hasattr(r, "methods")
+        for m in r.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+def unguarded(app: FastAPI) -> set[tuple[str, str]]:
+    """Routes without an entry in the permission file."""
+    return {k for k in route_keys(app) if permissions().route(*k) is None}
 
 
 def create_app(settings: Settings, *, read_only: bool = False) -> FastAPI:
@@ -35,14 +68,16 @@ def create_app(settings: Settings, *, read_only: bool = False) -> FastAPI:
     app = YigongApp(
         title="yigong (医共) API",
         version=yigong.__version__,
-        description="County medical community indicators, case mix and data quality, "
-        "scoped to the user's part of the hierarchy.",
+        description="County medical community indicators, case mix, settlement, referrals and "
+        "screening, scoped to the user's part of the hierarchy and to what their role may do.",
+        dependencies=[Depends(guard)],
     )
-    app.state.yigong = AppState(
+    app.state.yigong = AccessState(
         settings, UserStore(settings.users_path), Warehouse(settings.warehouse, read_only=read_only)
     )
     install_error_handlers(app)
     app.add_middleware(AuditWrites)  # every POST/PUT/PATCH/DELETE leaves an audit row
+    app.add_middleware(SecurityHeaders, secure=settings.secure_cookies)
     app.include_router(router)
     app.include_router(care_router)
     app.include_router(ledger_router)
@@ -51,6 +86,12 @@ def create_app(settings: Settings, *, read_only: bool = False) -> FastAPI:
     from yigong.web import mount_web
 
     mount_web(app)
+    missing = unguarded(app)
+    if missing:
+        raise RuntimeError(
+            f"routes without an entry in the permission file: {sorted(missing)} "
+            "(add them to src/yigong/access/permissions.yaml)"
+        )
     return app
 
 
@@ -60,8 +101,8 @@ SERVE_ENV = "YIGONG_SERVE"
 def app_from_env() -> FastAPI:
     """The app `yigong serve --workers N` starts in each worker process: settings from the
     JSON in ``$YIGONG_SERVE`` (warehouse, users_db, workflow_store, settlement_policy,
-    runs_dir), the warehouse read-only,
-    the token secret from ``$YIGONG_SECRET`` (the same in every worker)."""
+    runs_dir, session minutes, secure_cookies), the warehouse read-only, the secret from
+    ``$YIGONG_SECRET`` (the same in every worker)."""
     import json
     import os
     from pathlib import Path
@@ -73,5 +114,8 @@ def app_from_env() -> FastAPI:
         workflow_store=conf.get("workflow_store", ""),
         settlement_policy=conf.get("settlement_policy", "henan-default"),
         runs_dir=Path(conf["runs_dir"]) if conf.get("runs_dir") else None,
+        session_idle_minutes=int(conf.get("session_idle_minutes", 30)),
+        session_absolute_minutes=int(conf.get("session_absolute_minutes", 480)),
+        secure_cookies=bool(conf.get("secure_cookies", False)),
     )
     return create_app(settings, read_only=True)

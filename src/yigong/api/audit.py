@@ -7,9 +7,9 @@ written, the client gets a 500 error object instead of a success it could not pr
 
 A row says
 
-- **who**: the authenticated user (``principal`` records them on the request), else the
-  ``username`` field of a login form (the password is never read), else the subject of a
-  valid bearer token, else ``anonymous``;
+- **who**: the authenticated user (the access guard records them on the request), else the
+  ``username`` field of a login form (the password is never read), else the user of a valid
+  bearer token (a write refused before routing), else ``anonymous``;
 - **when**: UTC time of the write;
 - **what**: ``write <METHOD> <route>`` (e.g. ``write POST
   /api/v1/referrals/{referral_id}/actions/{action}``), with the actual path and its parameters;
@@ -61,15 +61,12 @@ def _error_code(body: bytes) -> str | None:
 
 
 def _token_user(headers: dict[bytes, bytes], app_state: Any) -> str:
-    """The subject of a valid bearer token sent with a route that did not need it."""
-    from yigong.api.auth import TokenError, read_token
-
+    """The user of a valid bearer token on a write refused before it was routed."""
     auth = headers.get(b"authorization", b"").decode("latin-1")
-    if auth.lower().startswith("bearer "):
-        try:
-            return read_token(auth[7:].strip(), app_state.settings.secret)
-        except TokenError:
-            pass
+    if auth[:7].lower() == "bearer ":
+        session = app_state.sessions.check(auth[7:].strip())
+        if session is not None:
+            return str(session.username)
     return "anonymous"
 
 
@@ -159,9 +156,9 @@ class AuditWrites:
         app_state = scope["app"].state.yigong
         headers = dict(scope.get("headers") or [])
         fields = _fields(headers.get(b"content-type", b"").decode("latin-1"), seen)
-        who = state.get("principal")
+        who = state.get("user")
         if who is not None:
-            actor, nodes = who.user.username, list(who.user.nodes)
+            actor, nodes = who.username, list(who.nodes)
         else:
             actor, nodes = fields.get("username") or _token_user(headers, app_state), []
         route = scope.get("route")

@@ -1,4 +1,8 @@
-"""One error object for every failure: ``{"error": {"code", "message", "detail"}}``."""
+"""One error object for every failure: ``{"error": {"code", "message", "detail"}}``.
+
+A crash is ``500 server_error`` with a reference number and nothing of the exception: the
+traceback goes to the server log under the same reference.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from yigong.access.errors import AccessError, crash_reference
+
 __all__ = ["ERROR_RESPONSES", "ApiError", "ErrorBody", "error_body", "install_error_handlers"]
 
+ApiError = AccessError  # the API reports the access layer's errors as they are
 _CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -40,19 +47,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     for status, code in (
         (400, "bad request"),
         (401, "not logged in"),
-        (403, "outside the user's nodes"),
+        (403, "outside the user's nodes, or not the user's role"),
         (404, "not found"),
         (422, "invalid request"),
     )
 }
-
-
-class ApiError(Exception):
-    """An error the API reports as such (status, machine code, human message, detail)."""
-
-    def __init__(self, status: int, code: str, message: str, detail: Any = None) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.detail = status, code, message, detail
 
 
 def error_body(code: str, message: str, detail: Any = None) -> dict[str, Any]:
@@ -60,11 +59,13 @@ def error_body(code: str, message: str, detail: Any = None) -> dict[str, Any]:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ApiError)
-    async def _api(_: Request, exc: ApiError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    @app.exception_handler(AccessError)
+    async def _api(_: Request, exc: AccessError) -> JSONResponse:
+        headers = dict(exc.headers)
+        if exc.status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
         return JSONResponse(
-            error_body(exc.code, exc.message, exc.detail), exc.status, headers=headers
+            error_body(exc.code, exc.message, exc.detail), exc.status, headers=headers or None
         )
 
     @app.exception_handler(StarletteHTTPException)
@@ -78,5 +79,8 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body("invalid_request", "the request is not valid", detail), 422)
 
     @app.exception_handler(Exception)
-    async def _crash(_: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse(error_body("server_error", f"{type(exc).__name__}: {exc}"), 500)
+    async def _crash(request: Request, exc: Exception) -> JSONResponse:
+        ref = crash_reference(exc, request.url.path)
+        return JSONResponse(
+            error_body("server_error", f"internal error (reference {ref})", {"reference": ref}), 500
+        )

@@ -1,62 +1,59 @@
-"""`CachedReads`: replay a cached answer of a hot read endpoint without running the framework.
+"""`CachedReads`: replay a cached scorecard without running the framework.
 
-The scorecard (``/api/v1/nodes/{node}/indicators``) and the drill-down (``…/explain``) file
-every 200 answer under the exact request — path and raw query string — the user's nodes and
-the data version (`AppState.remember_response`). For a later GET of the same path and query,
-the app checks the bearer token (signature and expiry), finds the user in the
-cache, and sends the filed bytes. Everything else — no token, a user or version not cached, an
-answer never filed, any error — goes to the app unchanged, which then decides (and refuses)
-exactly as before. Nothing is answered here that the app did not answer for the same nodes on
-the same data today.
+The scorecard (``GET /api/v1/nodes/{node}/indicators``) files every 200 answer under the
+exact request — path and raw query string — the user's role and nodes and the data version
+(`AccessState.remember_response`). For a later GET of the same path and query, the app finds
+the bearer token's session valid in this process's cache (`Sessions.peek`: not expired, not
+idle, not revoked — the user store's revision is checked), the user in the cache with a role
+that may read indicators, and sends the filed bytes with the same security headers as any
+answer. Everything else — no token, a session or user not cached, an answer never filed, the
+drill-down (whose reading is audited), any error — goes to the app unchanged, which then
+decides (and refuses) exactly as before.
 
-It runs in front of all middleware (`YigongApp.__call__`): a replayed answer costs a token
-check and two dictionary look-ups.
+It runs in front of all middleware (`YigongApp.__call__`): a replayed answer costs a session
+look-up in memory, two ``stat`` calls and a few dictionary look-ups.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from yigong.api.auth import TokenError, read_token
-from yigong.api.cache import MISSING
+from yigong.access.cache import MISSING
+from yigong.access.permissions import permissions
+from yigong.api.headers import security_headers
 
 __all__ = ["CachedReads"]
 
-
-PREFIX = "/api/v1/nodes/"
+SCORECARD = re.compile(r"^/api/v1/nodes/[^/]+/indicators$")
 _HEADERS = [(b"content-type", b"application/json")]
 
 
 class CachedReads:
     """Mixin for the FastAPI app class: `__call__` replays a filed answer before any of the
-    framework's middleware runs (see the module docstring); everything else goes on to
-    FastAPI as usual."""
+    framework's middleware runs (see the module docstring)."""
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if (
-            scope["type"] == "http"
-            and scope["method"] == "GET"
-            and scope["path"].startswith(PREFIX)
-        ):
+        if scope["type"] == "http" and scope["method"] == "GET" and SCORECARD.match(scope["path"]):
             try:
                 body = _lookup(self, scope)
             except Exception:  # never fail here: the app answers (and reports) instead
                 body = None
             if body is not None:
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 200,
-                        "headers": [*_HEADERS, (b"content-length", str(len(body)).encode())],
-                    }
-                )
+                state = self.state.yigong  # type: ignore[attr-defined]
+                headers = [
+                    *_HEADERS,
+                    (b"content-length", str(len(body)).encode()),
+                    *security_headers(scope["path"], state.settings.secure_cookies),
+                ]
+                await send({"type": "http.response.start", "status": 200, "headers": headers})
                 await send({"type": "http.response.body", "body": body})
                 return
         await super().__call__(scope, receive, send)  # type: ignore[misc]
 
 
 def _lookup(app: Any, scope: dict[str, Any]) -> bytes | None:
-    from yigong.api.context import response_key
+    from yigong.access.state import response_key
 
     state = app.state.yigong
     token = None
@@ -66,13 +63,15 @@ def _lookup(app: Any, scope: dict[str, Any]) -> bytes | None:
             break
     if not token:
         return None
-    try:
-        username = read_token(token, state.settings.secret)
-    except TokenError:
+    session = state.sessions.peek(token)
+    if session is None:
         return None
-    user = state.peek(("user", username))
+    user = state.peek_user(session.username)
     version = state.peek_version()
-    if user is MISSING or user is None or version is None:
+    if user is MISSING or user is None or user.disabled or version is None:
         return None
-    body = state.cache.peek(response_key(scope, user.nodes, version))
+    if not permissions().allowed(user.role, "read", "indicators"):
+        return None
+    key = response_key(scope["path"], scope["query_string"], user.role.value, user.nodes, version)
+    body = state.cache.peek(key)
     return None if body is MISSING else body  # type: ignore[no-any-return]

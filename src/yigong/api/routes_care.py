@@ -1,16 +1,16 @@
-"""JSON endpoints of settlement (global budget) and the referral inbox, under ``/api/v1``."""
+"""JSON endpoints of the global budget (and computing its run) and of the referral inbox and
+its steps, under ``/api/v1``."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, Field
 
-from yigong.api import referrals
-from yigong.api.budget import budget_rows
-from yigong.api.context import CurrentUser
-from yigong.api.errors import ERROR_RESPONSES, ApiError, ErrorBody
+from yigong.access.http import CurrentUser
+from yigong.access.views import referrals, settlement
+from yigong.api.errors import ERROR_RESPONSES, ErrorBody
 
 __all__ = ["County", "Year", "router"]
 
@@ -19,7 +19,6 @@ County = Annotated[str, Query(pattern=r"^\d{6}$", description="6-digit county di
 Year = Annotated[int, Query(ge=1990, le=2100)]
 Status = Annotated[str | None, Query(pattern="^(" + "|".join(referrals.STATUSES) + ")$")]
 Page = Annotated[int, Query(ge=1, le=10**6)]
-PAGE_SIZE = 50
 _CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorBody, "description": "the state machine refuses the step"}
 }
@@ -27,38 +26,49 @@ _CONFLICT: dict[int | str, dict[str, Any]] = {
 
 @router.get("/settlement/budget", tags=["settlement"])
 def settlement_budget(p: CurrentUser, county: County, year: Year) -> dict[str, Any]:
-    """The medical communities' global budget of a county-year, one row per community in
-    scope (yuan, as strings); ``error`` holds the engine's refusal (e.g. missing history)."""
-    return budget_rows(p, county, year)
+    """The medical communities' global budget of a county-year from its stored run, one row
+    per community in scope (yuan, as strings); ``status`` is ``no_run`` until a run is
+    computed (``POST /settlement/runs``), ``refused`` with the engine's reason in ``error``."""
+    return settlement.budget(p, county, year)
+
+
+class RunBody(BaseModel):
+    """Compute the global-budget run of a county-year under the server's policy."""
+
+    action: Literal["settlement.run"]
+    county: str = Field(pattern=r"^\d{6}$")
+    year: int = Field(ge=1990, le=2100)
+
+
+@router.post("/settlement/runs", tags=["settlement"])
+def settlement_run(p: CurrentUser, body: Annotated[RunBody, Body()]) -> dict[str, Any]:
+    """Compute (or recompute) the run every settlement page reads; needs ``settlement.act``
+    (the insurance bureau) and the whole county in scope; audited."""
+    return settlement.compute_run(p, body.county, body.year)
 
 
 @router.get("/referrals", tags=["referrals"])
 def referral_inbox(p: CurrentUser, status: Status = None, page: Page = 1) -> dict[str, Any]:
     """Referrals whose requesting or receiving institution is in scope, newest first
-    (50 a page); the other end, when outside the scope, reads ``(outside scope)``."""
-    return {**referrals.inbox(p, status, PAGE_SIZE, (page - 1) * PAGE_SIZE), "page": page}
+    (50 a page); the other end, when outside the scope, reads ``(outside scope)`` with its
+    name in ``requesting_name`` / ``receiving_name``."""
+    return referrals.inbox(p, status, page)
 
 
 class ActionBody(BaseModel):
-    """Why (required for reject, decline, cancel and no_show) and, when both ends are in the
-    user's scope, which institution acts."""
+    """The step (repeating the path's), why (required for reject, decline, cancel and no_show)
+    and, when several of the user's institutions are parties, which one acts."""
 
+    action: str = Field(max_length=40)
     reason: str | None = Field(default=None, max_length=2000)
     institution: str | None = Field(default=None, max_length=64)
 
 
 @router.post("/referrals/{referral_id}/actions/{action}", tags=["referrals"], responses=_CONFLICT)
 def referral_action(
-    p: CurrentUser, referral_id: str, action: str, body: Annotated[ActionBody | None, Body()] = None
+    p: CurrentUser, referral_id: str, action: str, body: Annotated[ActionBody, Body()]
 ) -> dict[str, Any]:
     """Perform one step (approve, reject, accept, decline, arrive, return, follow_up, cancel,
-    no_show) on a referral in scope; audited in the store and in the API audit log."""
-    if action not in referrals.ACTIONS:
-        raise ApiError(
-            404,
-            "unknown_action",
-            f"no referral action {action!r}",
-            {"actions": list(referrals.ACTIONS)},
-        )
-    b = body or ActionBody()
-    return referrals.act(p, referral_id, action, b.reason, b.institution)
+    no_show) on a referral in scope, as one of the user's own institutions (institution
+    users only); audited in the store and in the audit log."""
+    return referrals.act(p, referral_id, action, body.reason, body.institution)

@@ -1,5 +1,6 @@
-"""JSON endpoints of the county's global-budget run: ledger lines, one line explained, the
-communities' monthly statements and a statement as CSV or XLSX (see `settlement_run`)."""
+"""JSON endpoints of the county's stored global-budget run: ledger lines, one line explained,
+the communities' monthly statements and a statement as CSV or XLSX
+(`yigong.access.views.settlement`)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from yigong.api import settlement_run
-from yigong.api.context import CurrentUser
+from yigong.access.http import CurrentUser
+from yigong.access.views import settlement
 from yigong.api.errors import ERROR_RESPONSES
 from yigong.api.routes_care import County, Year
 
@@ -43,9 +44,9 @@ def ledger(
     month: Month = None,
     page: Page = 1,
 ) -> dict[str, Any]:
-    """Ledger lines of the county-year's global-budget run that the user may see, 50 a page;
-    outside institutions read ``(outside scope)``; ``error`` holds the engine's refusal."""
-    return settlement_run.ledger_page(
+    """Ledger lines of the county-year's stored run that the user may see, 50 a page;
+    institutions outside the scope are redacted; ``status``/``error`` as for the budget."""
+    return settlement.ledger_page(
         p, county, year, account=account, community=community, month=month, page=page
     )
 
@@ -54,7 +55,7 @@ def ledger(
 def ledger_line(p: CurrentUser, line_id: LineId, county: County, year: Year) -> dict[str, Any]:
     """One ledger line explained — rule, formula, policy clause, inputs, run hashes — as
     `yigong settle explain` prints it; a line outside the scope (or none) is 403."""
-    return settlement_run.explain(p, county, year, line_id)
+    return settlement.explain(p, county, year, line_id)
 
 
 @router.get("/settlement/statements", tags=["settlement"])
@@ -63,11 +64,11 @@ def statements(
 ) -> dict[str, Any]:
     """Monthly statements of the communities in scope: opening, movements by rule, closing,
     quota remaining, and a totals row (yuan, as strings)."""
-    return settlement_run.statements(p, county, year, community)
+    return settlement.statements(p, county, year, community)
 
 
 def _download(p: CurrentUser, county: str, year: int, community: str, fmt: str) -> Response:
-    data, media, name = settlement_run.statement_file(p, county, year, community, fmt)
+    data, media, name = settlement.statement_file(p, county, year, community, fmt)
     return Response(
         data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )

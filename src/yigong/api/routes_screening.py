@@ -1,17 +1,17 @@
-"""Read-only JSON of the fund-supervision screening flags (``screen_flags``), scoped like the
-other endpoints: a flag is shown when its institution is in the user's scope (a user whose
-scope covers every institution also sees flags of providers outside the county). The rows behind
-a flag are not listed here (they may name other institutions); `yigong screen explain` shows them.
-"""
+"""Fund-supervision screening flags (``screen_flags``) of the institutions in scope, and a
+reviewer's decision on one (`yigong.access.views.screening`). The rows behind a flag are not
+listed here (they may lie at other institutions); `yigong screen explain` shows them."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Body, Path, Query
+from pydantic import BaseModel, Field
 
-from yigong.api.context import CurrentUser
-from yigong.api.errors import ERROR_RESPONSES, ApiError
+from yigong.access.http import CurrentUser
+from yigong.access.views import screening
+from yigong.api.errors import ERROR_RESPONSES
 
 __all__ = ["router"]
 
@@ -25,6 +25,7 @@ Period = Annotated[
 ]
 RuleId = Annotated[str | None, Query(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Page = Annotated[int, Query(ge=1, le=10**6)]
+FlagId = Annotated[str, Path(max_length=80, pattern=r"^[A-Za-z0-9_.:-]+$")]
 
 
 @router.get("/screening/flags", tags=["screening"])
@@ -35,15 +36,19 @@ def screening_flags(
     within them the furthest past their threshold: rule, period, entity, institution, severity,
     amount at stake, deviation, the numbers that triggered the flag, the rule's parameters and
     the reason (English and Chinese)."""
-    from yigong.services.screening import flags_page
+    return screening.flags(p, period, rule, page)
 
-    scope = None if p.scope.covers_everything else p.scope.institutions
 
-    def run() -> dict[str, Any]:
-        with p.state.tables() as wh:
-            return flags_page(wh, scope, period=period, rule_id=rule, page=page)
+class ReviewBody(BaseModel):
+    action: Literal["screening.review"]
+    decision: Literal["confirmed", "dismissed"]
+    reason: str = Field(min_length=1, max_length=2000)
 
-    try:
-        return p.state.memo(("screening", scope, period, rule, page), run)  # type: ignore[no-any-return]
-    except ValueError as exc:  # a period the pattern lets through but the calendar refuses
-        raise ApiError(400, "bad_period", str(exc)) from exc
+
+@router.post("/screening/flags/{flag_id}/review", tags=["screening"])
+def review_flag(
+    p: CurrentUser, flag_id: FlagId, body: Annotated[ReviewBody, Body()]
+) -> dict[str, Any]:
+    """Confirm or dismiss a flag of an institution in scope, with a reason (the insurance
+    bureau's reviewers); kept with its trail in the workflow store, and audited."""
+    return screening.review(p, flag_id, body.decision, body.reason)

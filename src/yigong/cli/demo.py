@@ -20,7 +20,11 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 2024,
 ) -> None:
     """Generate a synthetic county, ingest it, and run every engine on it."""
-    result = run_demo(workdir, preset=preset, seed=seed, say=console.print)
+    from yigong.access.demo import cockpit_login
+
+    result = run_demo(
+        workdir, preset=preset, seed=seed, say=console.print, cockpit_login=cockpit_login
+    )
     print_reports(result.reports)
     print_status(result.status)
     read = sum(r.rows_read for r in result.reports)

@@ -1,4 +1,4 @@
-"""`yigong serve` (the API and cockpit) and `yigong users add` (local users)."""
+"""`yigong serve`: the API and the cockpit (users: `yigong.cli.users`)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ from typing import Annotated
 
 import typer
 
-__all__ = ["serve", "users_app"]
+from yigong.cli.users import users_app
 
-users_app = typer.Typer(
-    help="Local users of the API and cockpit (role + hierarchy nodes).", no_args_is_help=True
-)
+__all__ = ["serve", "users_app"]
 
 Db = Annotated[Path, typer.Option("--db", help="warehouse file (DuckDB)")]
 UsersDb = Annotated[
@@ -19,14 +17,15 @@ UsersDb = Annotated[
 ]
 
 
-def _settings(
+def _settings(  # noqa: ANN202 - typer helper
     db: Path,
     users_db: Path | None,
-    store: str = "",  # noqa: ANN202 - typer helper
+    store: str = "",
     policy: str = "henan-default",
     runs: Path | None = None,
+    **sessions: object,
 ):
-    from yigong.api import Settings
+    from yigong.access.settings import Settings
 
     return Settings(
         warehouse=db,
@@ -34,6 +33,7 @@ def _settings(
         workflow_store=store,
         settlement_policy=policy,
         runs_dir=runs,
+        **sessions,  # type: ignore[arg-type]
     )
 
 
@@ -72,6 +72,23 @@ def serve(
             "opened read-only (each keeps its own result cache)",
         ),
     ] = 1,
+    secure_cookies: Annotated[
+        bool,
+        typer.Option(
+            "--secure-cookies",
+            help="behind a TLS proxy: cookies only over HTTPS (__Host- prefix) and HSTS "
+            "(docs/access.md has an nginx example)",
+        ),
+    ] = False,
+    idle_minutes: Annotated[
+        int,
+        typer.Option(
+            "--session-idle-minutes", min=1, help="a session ends after this much inactivity"
+        ),
+    ] = 30,
+    session_minutes: Annotated[
+        int, typer.Option("--session-minutes", min=1, help="a session ends this long after login")
+    ] = 480,
 ) -> None:
     """Run the REST API (/api/v1, OpenAPI at /docs) and the web cockpit (/)."""
     import json
@@ -80,11 +97,20 @@ def serve(
 
     import uvicorn
 
+    from yigong.access.settings import SECRET_ENV
     from yigong.api import create_app
     from yigong.api.app import SERVE_ENV
-    from yigong.api.settings import SECRET_ENV
 
-    settings = _settings(db, users_db, store, policy, runs)
+    settings = _settings(
+        db,
+        users_db,
+        store,
+        policy,
+        runs,
+        secure_cookies=secure_cookies,
+        session_idle_minutes=idle_minutes,
+        session_absolute_minutes=session_minutes,
+    )
     from yigong.payment.loader import load_policy
     from yigong.rulepacks import IssuesError
 
@@ -112,6 +138,9 @@ def serve(
             "workflow_store": settings.workflow_url,
             "settlement_policy": settings.settlement_policy,
             "runs_dir": str(settings.runs_path.resolve()),
+            "session_idle_minutes": idle_minutes,
+            "session_absolute_minutes": session_minutes,
+            "secure_cookies": secure_cookies,
         }
     )
     uvicorn.run(
@@ -123,32 +152,3 @@ def serve(
         log_level="warning",
         access_log=False,
     )
-
-
-@users_app.command("add")
-def add(
-    name: str,
-    role: Annotated[
-        str,
-        typer.Option(
-            help="province_commission, city_commission, "
-            "county_commission, community_office, "
-            "institution, insurance_bureau, auditor"
-        ),
-    ],
-    node: Annotated[
-        list[str],
-        typer.Option(help="a node the user sees (repeat): division:130423, community:C1, inst:H1"),
-    ],
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
-    db: Db = Path("yigong.duckdb"),
-    users_db: UsersDb = None,
-) -> None:
-    """Add (or replace) a local user; the change is written to the audit log."""
-    from yigong.api.users import UserStore
-
-    try:
-        user = UserStore(_settings(db, users_db).users_path).add(name, password, role, node)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
-    typer.echo(f"user {user.username}: {user.role.value}, nodes {', '.join(user.nodes)}")

@@ -47,8 +47,13 @@ def run_demo(
     seed: int = 2024,
     dirty_share: float = 0.002,
     say: Callable[[str], None] = print,
+    cockpit_login: Callable[[Path, str], tuple[str, str, Path]] | None = None,
 ) -> DemoResult:
-    """Generate `preset`, make a realistic share of rows dirty, ingest, summarise."""
+    """Generate `preset`, make a realistic share of rows dirty, ingest, summarise.
+
+    ``cockpit_login(db, county)``, when given (the CLI gives `yigong.access.demo.cockpit_login`),
+    creates the cockpit's demo user at the end: users are the access layer's, not a service's.
+    """
     from yigong.synth import generate
     from yigong.synth.dirt import dirty_files
 
@@ -119,7 +124,8 @@ def run_demo(
         result.sections.append(
             (f"operations: DRG profit and loss {county} {year}", f"not run: {exc}")
         )
-    result.login = demo_steps.cockpit_login(db, county)
+    if cockpit_login is not None:
+        result.login = cockpit_login(db, county)
     result.scorecard_node, result.scorecard_period = f"division:{county}", str(year)
     result.scorecard = indicators_svc.scorecard(db, result.scorecard_node, result.scorecard_period)
     return result

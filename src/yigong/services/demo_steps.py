@@ -91,26 +91,6 @@ def settlement(db: Path, county: str, year: int) -> dict[str, Any]:
     }
 
 
-def cockpit_login(db: Path, county: str) -> tuple[str, str, Path]:
-    """Create the demo's cockpit user (county health commission, the demo county's subtree).
-
-    Returns (user, password, users file). The password is random per demo and written next to
-    the warehouse (`demo-login.txt`) so the user can find it again.
-    """
-    import secrets
-
-    from yigong.api import Settings
-    from yigong.api.users import UserStore
-
-    password = secrets.token_urlsafe(9)
-    users = Settings(warehouse=db).users_path
-    UserStore(users).add("county", password, "county_commission", [f"division:{county}"])
-    (db.parent / "demo-login.txt").write_text(
-        f"user: county\npassword: {password}\n", encoding="utf-8"
-    )
-    return "county", password, users
-
-
 def screening(db: Path, year: int) -> dict[str, Any]:
     """Fund-supervision screening: every rule over `year`; flags per rule and three examples
     chosen by deviation (what a reviewer would open first)."""

@@ -1,10 +1,10 @@
-"""Table export: which tables can be exported scoped, and a table's rows in scope."""
+"""Table export: which tables can be exported scoped, and a table's rows of some institutions."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from yigong.services.tables import redact, rows
+from yigong.services.tables import rows
 from yigong.warehouse import Warehouse
 
 __all__ = ["exportable_tables", "scoped_rows"]
@@ -18,11 +18,11 @@ def exportable_tables(wh: Warehouse) -> list[str]:
 
 
 def scoped_rows(
-    wh: Warehouse, name: str, allowed: frozenset[str], hidden: frozenset[str], limit: int
+    wh: Warehouse, name: str, allowed: frozenset[str], limit: int
 ) -> tuple[list[str], list[dict[str, Any]]]:
     """The columns and first ``limit`` rows of table ``name`` whose institution is in
-    ``allowed``; strings naming a ``hidden`` institution (e.g. a transfer's receiving
-    hospital) are redacted. ``name`` must be one of `exportable_tables`."""
+    ``allowed`` (not redacted: `yigong.access.views.exports` does that). ``name`` must be one
+    of `exportable_tables`."""
     t = wh.table(name)
     t = t.filter(t.institution_id.isin(sorted(allowed) or [""]))
-    return list(t.columns), redact(rows(t.limit(limit)), hidden)
+    return list(t.columns), rows(t.limit(limit))

@@ -263,6 +263,51 @@ def _rows_behind(con: Any, keys: list[str]) -> list[dict[str, Any]]:
     return out
 
 
+#: where a row key's institution is: (id column, institution columns); a row belongs to every
+#: institution those columns name (an examination to the one ordering and the one performing it)
+ROW_OWNERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "discharges": ("discharge_id", ("institution_id",)),
+    "outpatient_visits": ("visit_id", ("institution_id",)),
+    "examinations": ("exam_id", ("ordering_institution_id", "performing_institution_id")),
+    "settlements": ("settlement_id", ("provider_code",)),
+}
+
+
+def row_institutions(db: str | Path | Any, keys: list[str]) -> dict[str, frozenset[str]]:
+    """The institutions each row key (``table:id``, as in a flag's ``rows``) belongs to; an
+    empty set when the table or the row is unknown. One query per table."""
+    by_table: dict[str, set[str]] = {}
+    for key in keys:
+        table, _, ident = key.partition(":")
+        if table == "discharge_procedures":  # discharge id # procedure seq
+            table, ident = "discharges", ident.rpartition("#")[0]
+        by_table.setdefault(table, set()).add(ident)
+    owners: dict[tuple[str, str], frozenset[str]] = {}
+    with _warehouse(db) as wh:
+        con = wh.ibis
+        present = set(con.list_tables())
+        for table, ids in by_table.items():
+            if table not in ROW_OWNERS or table not in present:
+                continue
+            id_col, cols = ROW_OWNERS[table]
+            t = con.table(table)
+            cols = tuple(c for c in cols if c in t.columns)
+            found = t.filter(t[id_col].isin(sorted(ids))).select(id_col, *cols)
+            for r in found.to_pyarrow().to_pylist():
+                owners[(table, str(r[id_col]))] = frozenset(str(r[c]) for c in cols if r[c])
+    out = {}
+    for key in keys:
+        table, _, ident = key.partition(":")
+        if table == "discharge_procedures":
+            table, ident = "discharges", ident.rpartition("#")[0]
+        out[key] = (
+            frozenset({ident})
+            if table == "institutions"
+            else owners.get((table, ident), frozenset())
+        )
+    return out
+
+
 def _plain(v: Any) -> Any:
     if isinstance(v, list):
         return v

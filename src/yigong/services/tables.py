@@ -1,8 +1,8 @@
-"""Rows of the warehouse as JSON-ready dicts, and the redaction every scoped read applies.
+"""Rows of the warehouse as JSON-ready dicts.
 
 Shared by the read services (`hierarchy`, `quality`, `exports`, `casemix_report`) so the API,
 the cockpit and the CLI show the same values: Decimals as strings (money stays exact), dates as
-ISO text, and any string naming an institution outside the user's scope replaced.
+ISO text. Services do not redact: what a user may see is `yigong.access`'s business.
 """
 
 from __future__ import annotations
@@ -12,9 +12,7 @@ from typing import Any
 
 import ibis
 
-__all__ = ["OUTSIDE_SCOPE", "measure_rows", "plain", "redact", "rows"]
-
-OUTSIDE_SCOPE = "(outside scope)"
+__all__ = ["measure_rows", "plain", "rows"]
 
 
 def plain(v: Any) -> Any:
@@ -31,34 +29,19 @@ def rows(expr: ibis.Table) -> list[dict[str, Any]]:
     return [{k: plain(v) for k, v in r.items()} for r in expr.to_pyarrow().to_pylist()]
 
 
-def redact(value: Any, hidden: frozenset[str]) -> Any:
-    """Replace every string naming an institution outside the scope (e.g. the other end of
-    a referral in a drill-down row) by ``"(outside scope)"``."""
-    if isinstance(value, str):
-        return OUTSIDE_SCOPE if value in hidden else value
-    if isinstance(value, dict):
-        return {k: redact(v, hidden) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [redact(v, hidden) for v in value]
-    return value
-
-
-def measure_rows(measures: list[Any], hidden: frozenset[str]) -> list[dict[str, Any]]:
+def measure_rows(measures: list[Any]) -> list[dict[str, Any]]:
     """A drill-down's rows per measure (`yigong.services.indicators.Explanation.rows`) as
-    JSON-ready dicts, with `redact` applied."""
+    JSON-ready dicts."""
     return [
         {
             "role": m.role,
             "measure": m.measure,
             "name_zh": m.name_zh,
             "note": m.note,
-            "rows": redact(
-                [
-                    {k: plain(v) for k, v in r.items()}
-                    for r in (m.rows.to_pylist() if m.rows is not None else [])
-                ],
-                hidden,
-            ),
+            "rows": [
+                {k: plain(v) for k, v in r.items()}
+                for r in (m.rows.to_pylist() if m.rows is not None else [])
+            ],
         }
         for m in measures
     ]

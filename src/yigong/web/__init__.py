@@ -1,5 +1,6 @@
 """The web cockpit: server-rendered pages (Jinja2, a little JS, bundled ECharts), each with a
-JSON twin (``?format=json``), in Chinese or English (cookie ``lang``)."""
+JSON twin (``?format=json``), in Chinese or English (cookie ``lang``). Built only on
+`yigong.access` (views, guard, sessions) — never on the API's modules."""
 
 from __future__ import annotations
 
@@ -16,7 +17,13 @@ HERE = Path(__file__).parent
 def mount_web(app: FastAPI) -> None:
     from yigong.web.errors import install_page_errors
     from yigong.web.pages import router
+    from yigong.web.pages_account import router as account_router
+    from yigong.web.pages_admin import router as admin_router
+    from yigong.web.pages_care import router as care_router
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(account_router)
     app.include_router(router)
+    app.include_router(care_router)
+    app.include_router(admin_router)
     install_page_errors(app)

@@ -74,3 +74,22 @@ function drawPopulations(el, counts, labels) {
   });
   el.setAttribute("data-rendered", "1");
 }
+
+/* Draw every chart a page declares (data-draw): the pages carry no inline script, so the
+   Content-Security-Policy can forbid inline scripts altogether. */
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-draw]").forEach(function (el) {
+    var source = document.getElementById(el.getAttribute("data-source"));
+    if (!source) { return; }
+    var data = JSON.parse(source.textContent);
+    var lang = el.getAttribute("data-lang");
+    switch (el.getAttribute("data-draw")) {
+      case "scorecard": drawScorecard(el, data, lang); break;
+      case "centres": drawCentres(el, data, lang); break;
+      case "statements": drawStatements(data, lang); break;
+      case "populations":
+        drawPopulations(el, data, JSON.parse(document.getElementById(el.getAttribute("data-labels")).textContent));
+        break;
+    }
+  });
+});

@@ -9,14 +9,20 @@ scope when it nests in one of the user's nodes:
   and it has at least one;
 - a division: it nests (by code prefix) inside one of the user's divisions.
 
-Anything else is refused with 403, including nodes that do not exist (no probing).
+Anything else is refused with 403, including nodes that do not exist (no probing): a division
+whose code nests in the user's but that is not in the hierarchy today is refused too.
+
+`validate_nodes` is what user administration uses: every node of a user must exist.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
+from yigong.access.redact import Redactor
+from yigong.access.users import UserError
 from yigong.warehouse.hierarchy import (
     Node,
     NodeKind,
@@ -27,7 +33,7 @@ from yigong.warehouse.hierarchy import (
     resolve,
 )
 
-__all__ = ["Scope", "resolve_scope"]
+__all__ = ["Scope", "resolve_scope", "validate_nodes"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,11 @@ class Scope:
         out = self.all_institutions - self.institutions
         return frozenset(out | {self.names[i] for i in out if self.names.get(i)})
 
+    @cached_property
+    def redactor(self) -> Redactor:
+        """Redaction of everything outside the scope (`yigong.access.redact`), built once."""
+        return Redactor(self.hidden)
+
     @property
     def covers_everything(self) -> bool:
         """Whether every institution of the warehouse is in scope (the data steward's view)."""
@@ -56,10 +67,16 @@ class Scope:
         if node.kind is NodeKind.INSTITUTION:
             return node.id in self.institutions
         if node.kind is NodeKind.DIVISION:
-            return any(
+            if not any(
                 node.id.startswith(p) and division_prefix(node.id).startswith(p)
                 for p in self.division_prefixes
-            )
+            ):
+                return False
+            try:  # nests by its code: it must also exist (130423000 is no township of 130423)
+                resolve(tables, node, as_of)
+            except UnknownNode:
+                return False
+            return True
         if node.id in self.communities:
             return True
         try:
@@ -105,3 +122,12 @@ def resolve_scope(tables: TableSource, nodes: tuple[str, ...], as_of: date) -> S
         frozenset(names),
         names,
     )
+
+
+def validate_nodes(tables: TableSource, nodes: tuple[str, ...], as_of: date) -> None:
+    """Refuse (`UserError`) any node that does not exist in the hierarchy on ``as_of``."""
+    for text in nodes:
+        try:
+            resolve(tables, parse_node(text), as_of)
+        except (UnknownNode, ValueError) as exc:
+            raise UserError(f"node {text}: {exc}") from None

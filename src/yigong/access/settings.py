@@ -1,4 +1,8 @@
-"""One `Settings` object for the API and the cockpit: where the data lives and the signing secret."""
+"""One `Settings` object for the server (API and cockpit): where the data lives, how sessions
+expire, how logins are throttled, whether cookies need TLS.
+
+Re-exported as `yigong.api.Settings` (what `create_app` takes).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,10 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from yigong.access.throttle import LoginPolicy
+
+__all__ = ["SECRET_ENV", "Settings"]
 
 SECRET_ENV = "YIGONG_SECRET"
 
@@ -16,24 +24,31 @@ def _secret() -> str:
 
 @dataclass(frozen=True)
 class Settings:
-    """Where the warehouse, the workflow store and the user table are; how tokens are signed.
+    """Where the warehouse, the workflow store and the user table are; sessions and logins.
 
-    ``users_db`` defaults to ``auth.sqlite`` next to the warehouse. Without ``YIGONG_SECRET``
-    a random secret is drawn per process (tokens then die with the server).
+    ``users_db`` defaults to ``auth.sqlite`` next to the warehouse. ``secret`` (``YIGONG_SECRET``,
+    else random per process) signs the CSRF tokens of the cockpit's forms. A session ends
+    ``session_idle_minutes`` after its last use and ``session_absolute_minutes`` after login,
+    whichever comes first. ``secure_cookies`` marks cookies ``Secure`` (served over TLS only,
+    with the ``__Host-`` prefix) and sends HSTS: set it when a TLS proxy stands in front
+    (docs/access.md has an nginx example).
     """
 
     warehouse: Path
     workflow_store: str = ""  # URL or SQLite path of the referral workflow store
     users_db: Path | None = None
     secret: str = field(default_factory=_secret, repr=False)
-    token_minutes: int = 8 * 60
+    session_absolute_minutes: int = 8 * 60
+    session_idle_minutes: int = 30
     cache_seconds: float = 60.0  # indicator results are reused this long (0: never)
     settlement_policy: str = "henan-default"  # policy (name or YAML path) the cockpit settles with
-    runs_dir: Path | None = None  # where the cockpit writes its settlement runs
+    runs_dir: Path | None = None  # where the settlement runs are written and read
+    secure_cookies: bool = False
+    login: LoginPolicy = field(default_factory=LoginPolicy)
 
     @property
     def runs_path(self) -> Path:
-        """The cockpit's settlement runs (``runs/`` next to the warehouse unless ``runs_dir``):
+        """The settlement runs (``runs/`` next to the warehouse unless ``runs_dir``):
         ``budget-<county>-<year>/`` as `yigong settle budget --db` writes it."""
         return self.runs_dir or self.warehouse.with_name("runs")
 

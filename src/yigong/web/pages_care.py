@@ -1,0 +1,172 @@
+"""Cockpit pages of the referral inbox (with the steps an institution may take on its own
+referrals) and of the global budget, its ledger and statements (with the insurance bureau's
+*compute the run* button). Every form carries the session's CSRF token and names its action;
+the access guard checks both, and the Origin, before the handler runs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from yigong.access.http import principal
+from yigong.access.principal import Principal
+from yigong.access.views import referrals as ref
+from yigong.access.views import settlement
+from yigong.web.pages import Format, YearQ, default_period
+from yigong.web.render import render
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+CountyQ = Annotated[str | None, Query(pattern=r"^\d{6}$")]
+
+
+@router.get("/referrals")
+def referrals(
+    request: Request,
+    status: Annotated[str | None, Query(max_length=40)] = None,
+    page: Annotated[int, Query(ge=1, le=10**6)] = 1,
+    done: Annotated[str | None, Query(max_length=80)] = None,
+    done_status: Annotated[str | None, Query(max_length=40)] = None,
+    format: Format = "html",
+) -> Response:
+    p = principal(request)
+    data = ref.inbox(p, status or None, page)  # the form's "all statuses" sends status=
+    data = {
+        **data,
+        "statuses": list(ref.STATUSES),
+        "actions": list(ref.ACTIONS) if p.can("act", "referrals") else [],
+        "done": done,
+        "done_status": done_status if done_status in ref.STATUSES else None,
+    }
+    return render(request, "referrals.html", data, format)
+
+
+@router.post("/referrals/{referral_id}/act")
+def referral_act(
+    request: Request,
+    referral_id: Annotated[str, Path(max_length=64)],
+    action: Annotated[str, Form(max_length=40)],
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    institution: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """One step on a referral from the inbox's form, then back to the inbox."""
+    p = principal(request)
+    done = ref.act(p, referral_id, action, reason or None, institution or None)
+    return RedirectResponse(
+        f"/referrals?done={quote(done['referral_id'])}&done_status={quote(done['status'])}",
+        status_code=303,
+    )
+
+
+def _county_year(p: Principal, county: str | None, year: int | None) -> tuple[str, int]:
+    return county or settlement.default_county(p), year or int(default_period(p, None)[:4])
+
+
+@router.get("/settlement")
+def budget(
+    request: Request, county: CountyQ = None, year: YearQ = None, format: Format = "html"
+) -> Response:
+    p = principal(request)
+    c, y = _county_year(p, county, year)
+    data = {**settlement.budget(p, c, y), "can_run": p.can("act", "settlement")}
+    return render(request, "settlement.html", data, format)
+
+
+@router.post("/settlement/run")
+def run(
+    request: Request,
+    county: Annotated[str, Form(pattern=r"^\d{6}$")],
+    year: Annotated[int, Form(ge=1990, le=2100)],
+) -> Response:
+    """Compute the county-year's run (the insurance bureau), then back to the budget page."""
+    settlement.compute_run(principal(request), county, year)
+    return RedirectResponse(f"/settlement?county={county}&year={year}", status_code=303)
+
+
+@router.get("/settlement/ledger")
+def ledger(
+    request: Request,
+    county: CountyQ = None,
+    year: YearQ = None,
+    account: Annotated[str | None, Query(max_length=120)] = None,
+    community: Annotated[str | None, Query(max_length=64)] = None,
+    month: Annotated[str | None, Query(max_length=7)] = None,
+    page: Annotated[int, Query(ge=1, le=10**6)] = 1,
+    format: Format = "html",
+) -> Response:
+    p = principal(request)
+    c, y = _county_year(p, county, year)
+    data = settlement.ledger_page(
+        p,
+        c,
+        y,
+        account=account or None,
+        community=community or None,
+        month=month or None,
+        page=page,
+    )
+    return render(request, "ledger.html", {**data, "can_run": p.can("act", "settlement")}, format)
+
+
+@router.get("/settlement/ledger/{line_id}")
+def ledger_explain(
+    request: Request,
+    line_id: Annotated[str, Path(pattern=r"^L\d{7}$")],
+    county: CountyQ = None,
+    year: YearQ = None,
+    format: Format = "html",
+) -> Response:
+    p = principal(request)
+    c, y = _county_year(p, county, year)
+    return render(request, "explain.html", settlement.explain(p, c, y, line_id), format)
+
+
+@router.get("/settlement/statements")
+def statements(
+    request: Request,
+    county: CountyQ = None,
+    year: YearQ = None,
+    community: Annotated[str | None, Query(max_length=64)] = None,
+    format: Format = "html",
+) -> Response:
+    p = principal(request)
+    c, y = _county_year(p, county, year)
+    data = settlement.statements(p, c, y, community or None)
+    return render(
+        request, "statements.html", {**data, "can_run": p.can("act", "settlement")}, format
+    )
+
+
+def _download(
+    request: Request, county: str | None, year: int | None, community: str, fmt: str
+) -> Response:
+    p = principal(request)
+    c, y = _county_year(p, county, year)
+    data, media, name = settlement.statement_file(p, c, y, community, fmt)
+    return Response(
+        data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@router.get("/settlement/statements.csv")
+def statement_csv(
+    request: Request,
+    community: Annotated[str, Query(max_length=64)],
+    county: CountyQ = None,
+    year: YearQ = None,
+) -> Response:
+    return _download(request, county, year, community, "csv")
+
+
+@router.get("/settlement/statements.xlsx")
+def statement_xlsx(
+    request: Request,
+    community: Annotated[str, Query(max_length=64)],
+    county: CountyQ = None,
+    year: YearQ = None,
+) -> Response:
+    return _download(request, county, year, community, "xlsx")
