@@ -181,7 +181,7 @@ def _pnl_command(kind: str):  # noqa: ANN202 - builds the drg-pnl / dip-pnl comm
             rows = report.worst(institution, worst, min_cases)
         else:
             rows = _guard(lambda: report.rows(by, institution))
-        table = pnl_table(report, rows)
+        table = pnl_table(report, rows, by_group=worst is not None or by == "group")
         recon = [{"check": i.code, "message": i.message} for i in report.reconciliation]
         tables = {"pnl": table, "reconciliation": recon or [{"check": "ok", "message": (
             f"payment {report.payment_total} = payment engine {report.engine_total}; cost "

@@ -45,6 +45,7 @@ class PayCheck:
     ok: bool | None
     clause: str
     note: str = ""
+    threshold: Decimal | None = None  # the required share (or benchmark), where there is one
 
 
 @dataclass(frozen=True)
@@ -73,11 +74,16 @@ def township_and_family_doctor_checks(
 ) -> list[PayCheck]:
     """The payment policy's township-incentive and family-doctor rules, by the payment engine."""
     out = []
+    shares = {"township_incentive": policy.township_incentive.min_share,
+              "family_doctor": policy.family_doctor.team_min}  # fmt: skip
     for c in check_finance(tuple(records), policy):
         if c.rule_id.startswith("procurement"):
             continue
+        note = "balance ≤ 0: nothing to share" if c.rule_id == "township_incentive" and (
+            c.denominator.amount <= 0) else ""  # fmt: skip
         out.append(PayCheck(c.rule_id, c.institution_id, "", c.numerator, c.denominator,
-                            c.share, c.requirement, c.ok, c.clause))  # fmt: skip
+                            None if note else c.share, c.requirement, c.ok, c.clause, note,
+                            shares.get(c.rule_id)))  # fmt: skip
     return out
 
 
@@ -96,7 +102,8 @@ def fixed_salary_checks(people: Iterable[PersonRecord], policy: PayPolicy) -> li
         share = _share(fixed[inst], total[inst])
         out.append(PayCheck("fixed_salary_share", inst, "", fixed[inst], total[inst], share,
                             f"≥ {rule.min_share:.0%} ({' + '.join(rule.items)})",
-                            None if share is None else share >= rule.min_share, rule.clause))  # fmt: skip
+                            None if share is None else share >= rule.min_share, rule.clause,
+                            threshold=rule.min_share))  # fmt: skip
     return out
 
 
@@ -126,7 +133,7 @@ def gp_parity_checks(people: Sequence[PersonRecord], policy: PayPolicy) -> list[
         value = _share(mean, ref)
         out.append(PayCheck("gp_parity", inst, title, mean, ref, value,
                             f"≥ mean of {len(others)} clinicians of the same title",
-                            mean >= ref, rule.clause, f"{len(incomes)} GPs"))  # fmt: skip
+                            mean >= ref, rule.clause, f"{len(incomes)} GPs", Decimal(1)))  # fmt: skip
     return out
 
 
@@ -149,4 +156,4 @@ def personnel_share_check(
                         "no benchmark value for the year")  # fmt: skip
     return PayCheck("personnel_share", institution_id, "", personnel, business_and_admin, pct,
                     f"≥ {benchmark} % (national {rule.statistic}; {benchmark_source})",
-                    None if pct is None else pct >= benchmark, rule.clause)  # fmt: skip
+                    None if pct is None else pct >= benchmark, rule.clause, "", benchmark)  # fmt: skip

@@ -53,6 +53,7 @@ __all__ = [
     "PnlReport",
     "allocation_ledger",
     "budget_execution",
+    "consolidate_lines",
     "consolidated_budget",
     "cost_allocation",
     "dip_profit_and_loss",
@@ -215,6 +216,7 @@ class PnlReport:
     reference_los: dict[str, Decimal] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     case_costs: CaseCosts | None = None
+    group_names: dict[str, str] = field(default_factory=dict)  # DRG code → 中文 name
 
     def rows(self, by: str = "group", institution: str | None = None) -> list[PnlRow]:
         rows = profit_and_loss(self.cases, by, within_institution=by != "institution",
@@ -270,6 +272,17 @@ def _pnl_cases(ids, institutions, groups, los, payment, costs, meta, index) -> P
         Coded.of([x if x is not None else "" for x in doctor]), Coded.of(list(groups)),
         np.asarray(los, dtype=np.int64), cost, costed, np.asarray(payment, dtype=np.int64),
     )  # fmt: skip
+
+
+def drg_names(scheme: str) -> dict[str, str]:
+    """The Chinese name of every DRG of a shipped grouper pack (empty for an unknown scheme)."""
+    from yigong.casemix.model import pack_model
+
+    try:
+        model = pack_model(scheme)
+    except Exception:  # noqa: BLE001 - a user pack folder or unknown id: codes only
+        return {}
+    return {d.drg: d.name for ds in model.drgs.values() for d in ds}
 
 
 def _drg_payments(
@@ -328,7 +341,7 @@ def drg_profit_and_loss(
                  f"peer LOS: the same DRG at the county's other institutions; reference LOS: "
                  f"{ref_id or 'none'}")  # fmt: skip
         return PnlReport("drg", county, year, scheme, cases, total, cost_total, tuple(checks),
-                         names(t, set(insts)), ref_los, notes, costs)  # fmt: skip
+                         names(t, set(insts)), ref_los, notes, costs, drg_names(scheme))  # fmt: skip
 
     return with_tables(db, run)
 
@@ -412,6 +425,11 @@ def budget_execution(
         return execute_budget(lines, adjustments, actuals, ops.budget, through_month)
 
     return with_tables(db, run)
+
+
+def consolidate_lines(execution: BudgetExecution) -> list[ConsolidatedRow]:
+    """The consolidated statement of executed lines (all the lines given, summed by account)."""
+    return consolidate(execution.lines)
 
 
 def consolidated_budget(

@@ -34,6 +34,7 @@ from yigong.warehouse.hierarchy import TableSource, institution_set, parse_node
 
 __all__ = [
     "budget_records",
+    "department_names",
     "cost_centres",
     "fen",
     "node_institutions",
@@ -188,6 +189,15 @@ def budget_records(
         if line in ids
     ]  # fmt: skip
     return lines, adjustments, actuals
+
+
+def department_names(tables: TableSource, ids: Iterable[str]) -> dict[str, str]:
+    """Department names by department id (the latest row of each)."""
+    wanted = sorted(set(ids))
+    dep = tables.table("departments")
+    rows = dep.filter(dep.department_id.isin(wanted or [""])).order_by("valid_from").select(
+        "department_id", "name_zh").to_pyarrow().to_pylist()  # fmt: skip
+    return {r["department_id"]: r["name_zh"] for r in rows}
 
 
 def names(tables: TableSource, ids: Iterable[str]) -> dict[str, str]:

@@ -79,13 +79,16 @@ def _structure(row: PnlRow) -> dict[str, str]:
     return {f"cost_{e}": str(m) for e, m in row.structure.items()}
 
 
-def pnl_table(report: PnlReport, rows: Iterable[PnlRow]) -> Rows:
-    """P&L rows: key, cases, payment, cost, profit, per case, LOS against peers, structure."""
+def pnl_table(report: PnlReport, rows: Iterable[PnlRow], by_group: bool = True) -> Rows:
+    """P&L rows: key (and a DRG's name), cases, payment, cost, profit, per case, LOS against
+    peers, cost structure."""
     out = []
     for r in rows:
         out.append({
             "institution_id": r.institution, "institution": report.institution_names.get(
-                r.institution or "", r.institution), "key": r.key, "cases": r.cases,
+                r.institution or "", r.institution), "key": r.key,
+            "key_name": report.group_names.get(r.key, "") if by_group else "",
+            "cases": r.cases,
             "payment": str(r.payment), "cost": str(r.cost), "profit": str(r.profit),
             "profit_per_case": str(r.profit_per_case), "cost_per_case": str(r.cost_per_case),
             "mean_los": _text(r.mean_los), "peer_los": _text(r.peer_los),
@@ -155,7 +158,8 @@ def pay_check_table(r: PayChecksReport) -> Rows:
              "institution": r.institution_names.get(c.institution_id, c.institution_id),
              "subject": c.subject, "numerator": _text(c.numerator),
              "denominator": _text(c.denominator), "value": _text(c.value),
-             "requirement": c.requirement, "ok": c.ok, "clause": c.clause, "note": c.note}
+             "requirement": c.requirement, "threshold": _text(c.threshold), "ok": c.ok,
+             "clause": c.clause, "note": c.note}
             for c in r.checks]  # fmt: skip
 
 

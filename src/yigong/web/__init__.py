@@ -20,10 +20,12 @@ def mount_web(app: FastAPI) -> None:
     from yigong.web.pages_account import router as account_router
     from yigong.web.pages_admin import router as admin_router
     from yigong.web.pages_care import router as care_router
+    from yigong.web.pages_operations import router as operations_router
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(account_router)
     app.include_router(router)
     app.include_router(care_router)
     app.include_router(admin_router)
+    app.include_router(operations_router)
     install_page_errors(app)

@@ -37,6 +37,19 @@ def _num(v: object) -> str:
 
 
 templates.env.filters["num"] = _num
+
+
+def _pct(v: object, places: int = 1) -> str:
+    """A fraction (``0.9569``) as a percentage (``95.7%``); '—' when none."""
+    if v is None or v == "":
+        return "—"
+    try:
+        return f"{float(str(v)) * 100:.{places}f}%"
+    except ValueError:
+        return str(v)
+
+
+templates.env.filters["pct"] = _pct
 #: the menu: (element id, link, message key); shown when the role may open the link
 MENU = (
     ("nav-overview", "/", "overview"),
@@ -50,6 +63,10 @@ MENU = (
     ("nav-centres", "/centres", "centres"),
     ("nav-contracts", "/contracts", "contracts"),
     ("nav-screening", "/screening", "screening"),
+    ("nav-ops-budget", "/operations/budget", "ops_budget"),
+    ("nav-ops-costs", "/operations/costs", "ops_costs"),
+    ("nav-ops-pnl", "/operations/drg-pnl", "ops_pnl"),
+    ("nav-ops-pay", "/operations/pay-checks", "ops_pay"),
     ("nav-admin", "/admin/users", "admin_users"),
     ("nav-account", "/account", "my_account"),
 )
