@@ -534,6 +534,32 @@ MATRIX: dict[tuple[str, str], Case] = {
     # graded care
     ("GET", "/api/v1/centres"): Case(False, get("/api/v1/centres?year=" + Q)),
     ("GET", "/api/v1/contracts"): Case(True, get("/api/v1/contracts?year=" + Q + "&node={c.node}")),
+    # hospital operations
+    **{
+        ("GET", f"/api/v1/operations/{page}"): Case(
+            True, get(f"/api/v1/operations/{page}?node={{c.node}}&year=" + Q)
+        )
+        for page in ("budget", "costs", "drg-pnl", "pay-checks")
+    },
+    ("GET", "/api/v1/operations/{report}.xlsx"): Case(
+        True,
+        get(
+            *(
+                f"/api/v1/operations/{report}.xlsx?node={{c.node}}&year=" + Q
+                for report in ("budget", "costs", "drg-pnl", "pay-checks")
+            )
+        ),
+    ),
+    **{
+        ("GET", f"/operations/{page}"): Case(
+            True,
+            get(
+                f"/operations/{page}?node={{c.node}}&year=" + Q,
+                f"/operations/{page}?node={{c.node}}&year=" + Q + "&format=json",
+            ),
+        )
+        for page in ("budget", "costs", "drg-pnl", "pay-checks")
+    },
     ("GET", "/centres"): Case(False, get("/centres", "/centres?format=json")),
     ("GET", "/api/v1/health"): Case(False, get("/api/v1/health?year=" + Q)),
     ("GET", "/health"): Case(False, get("/health", "/health?format=json")),

@@ -58,3 +58,7 @@ def test_demo_pipeline_on_the_tiny_preset(tmp_path):
 
     assert Path(tasks["xlsx"]).stat().st_size > 0
     assert Path(tasks["pdf"]).read_bytes().startswith(b"%PDF")
+    (ops,) = [v for k, v in sections.items() if k.startswith("operations: DRG profit and loss")]
+    assert "the payment engine's total" in ops["reconciliation"]  # reconciled to the fen
+    worst = {k: v for k, v in ops.items() if k not in ("hospital", "reconciliation")}
+    assert 1 <= len(worst) <= 5 and all("loss -" in v for v in worst.values())

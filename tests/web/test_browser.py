@@ -329,3 +329,34 @@ def test_bureau_desk_at_390_px_in_both_languages(browser, settled_server):
         assert width <= 400, f"the page is {width} px wide at 390 px"
     finally:
         context.close()
+
+
+def test_operations_pages_in_both_languages_and_on_a_phone(page, live_server):
+    _login(page, live_server)
+    page.wait_for_selector("#scorecard")
+    page.click("#nav-ops-pnl")
+    page.wait_for_selector("#worst tbody tr")
+    assert "核对一致" in page.inner_text("#reconciled")
+    assert "亏损最多的病组" in page.inner_text("main")
+    _shot(page, "20-operations-pnl-zh")
+    page.click("#nav-ops-budget")
+    page.wait_for_selector("#lines tbody tr")
+    _shot(page, "21-operations-budget-zh")
+    page.click("#nav-ops-costs")
+    page.wait_for_selector("#unit-costs tbody tr")
+    assert "精确到分" in page.inner_text("#conserved")
+    page.click("#nav-ops-pay")
+    page.wait_for_selector("#checks tbody tr")
+    page.click("#lang-switch")
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    page.wait_for_selector("#checks tbody tr")
+    assert "Pay checks" in page.inner_text("#page-title")
+    assert "family-doctor fees paid to the team" in page.inner_text("#checks")
+    _shot(page, "22-operations-pay-en")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.click("#nav-ops-pnl")
+    page.wait_for_selector("#worst tbody tr")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390 + 1, width  # tables scroll inside themselves, the page does not
+    _shot(page, "23-operations-pnl-phone")
+    assert page.foreign == []

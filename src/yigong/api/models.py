@@ -36,6 +36,7 @@ __all__ = [
     "LoggedOut",
     "MapAnswer",
     "Me",
+    "OperationsAnswer",
     "OverviewAnswer",
     "PublicHealthAnswer",
     "QuarantinePage",
@@ -482,6 +483,11 @@ class BureauMethodsRun(Open):
     county: str
     year: int
     status: dict[str, str]
+
+
+class OperationsAnswer(Open):
+    """A hospital-operations report (budget execution, department costs, DRG profit and
+    loss, pay checks) of a node and year; its tables are documented in docs/operations.md."""
 
 
 class PublicHealthAnswer(Open):

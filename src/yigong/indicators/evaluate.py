@@ -23,6 +23,7 @@ from yigong.indicators.applicability import (
     node_facts,
     residents,
 )
+from yigong.indicators.benchmarks import with_benchmark
 from yigong.indicators.loader import Catalog
 from yigong.indicators.periods import Period
 from yigong.indicators.spec import Indicator, PeriodType
@@ -186,7 +187,10 @@ def evaluate(
     live = [ind for ind in chosen if blocked[ind.id] is None]
     by_ind = {ind.id: [t for t in cat.targets if t.indicator == ind.id] for ind in live}
     binding = (
-        {i: select_target(ts, node, period, facts.attrs) for i, ts in by_ind.items()}
+        {
+            i: with_benchmark(select_target(ts, node, period, facts.attrs), period.year)
+            for i, ts in by_ind.items()
+        }
         if targets
         else {}
     )

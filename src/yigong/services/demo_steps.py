@@ -141,3 +141,39 @@ def reform_tasks(db: Path, workdir: Path, county: str, year: int) -> dict[str, A
         evidence="demo: 乡村一体化管理台账 (not a real document)",
     )
     return demo_report(db, workdir, year, node=f"division:{county}", store=store)
+
+
+def operations(db: Path, county: str, year: int, scheme: str) -> dict[str, Any]:
+    """The county hospital's DRG profit and loss: its five worst-losing DRGs (case cost by the
+    step-down and top-down methods against the payment engine's DRG payment), reconciled."""
+    from yigong.operations import ELEMENTS
+    from yigong.services.operations import drg_profit_and_loss
+
+    report = drg_profit_and_loss(db, county, year, scheme=scheme)
+    with opened(db) as wh:
+        t = wh.table("institutions")
+        first = t.filter(
+            (t.institution_type == "county_general") & t.division_code.startswith(county)
+        ).institution_id.min()
+        hospital = first.to_pyarrow().as_py()
+    worst = report.worst(hospital, 5, min_cases=5) or report.worst(hospital, 5, min_cases=1)
+    ok = not report.reconciliation
+    out: dict[str, Any] = {
+        "hospital": f"{hospital} {report.institution_names.get(hospital, '')}",
+        "reconciliation": (
+            f"payment {report.payment_total} = the payment engine's total {report.engine_total}; "
+            f"cost {report.case_cost_total} = Σ case costs" if ok
+            else "; ".join(i.message for i in report.reconciliation)
+        ),
+    }  # fmt: skip
+    for r in worst:
+        shares = sorted(((r.structure[e].fen / max(r.cost.fen, 1), e) for e in ELEMENTS),
+                        reverse=True)[:3]  # fmt: skip
+        peers = f" vs peers {r.peer_los}" if r.peer_los is not None else ""
+        ref = f", reference {r.reference_los}" if r.reference_los is not None else ""
+        out[r.key] = (
+            f"cases {r.cases}  payment {r.payment}  cost {r.cost}  loss {r.profit}  "
+            f"per case {r.profit_per_case}  LOS {r.mean_los}{peers}{ref}  cost: "
+            + ", ".join(f"{e} {s:.0%}" for s, e in shares)
+        )
+    return out

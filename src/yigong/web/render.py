@@ -62,14 +62,15 @@ def _yuan(v: object) -> str:
     return f"{d:,.2f}"
 
 
-def _pct(v: object) -> str:
-    """A ratio (exact text) as a percentage with two decimals: ``0.9704`` → ``97.04 %``."""
+def _pct(v: object, places: int = 2) -> str:
+    """A ratio (exact text) as a percentage, ``places`` decimals (two by default):
+    ``0.9704`` → ``97.04 %``; '—' when none."""
     if v is None or v == "":
         return "—"
     from decimal import Decimal, InvalidOperation
 
     try:
-        return f"{(Decimal(str(v)) * 100).quantize(Decimal('0.01'))} %"
+        return f"{(Decimal(str(v)) * 100).quantize(Decimal(1).scaleb(-places))} %"
     except InvalidOperation:
         return str(v)
 
@@ -96,6 +97,10 @@ MENU = (
     ("nav-bureau-agreements", "/bureau/agreements", "bureau_agreements"),
     ("nav-bureau-methods", "/bureau/methods", "bureau_methods"),
     ("nav-tasks", "/tasks", "tasks"),
+    ("nav-ops-budget", "/operations/budget", "ops_budget"),
+    ("nav-ops-costs", "/operations/costs", "ops_costs"),
+    ("nav-ops-pnl", "/operations/drg-pnl", "ops_pnl"),
+    ("nav-ops-pay", "/operations/pay-checks", "ops_pay"),
     ("nav-admin", "/admin/users", "admin_users"),
     ("nav-account", "/account", "my_account"),
 )
