@@ -23,6 +23,7 @@ from yigong.api.headers import SecurityHeaders
 from yigong.api.routes import router
 from yigong.api.routes_care import router as care_router
 from yigong.api.routes_centres import router as centres_router
+from yigong.api.routes_fhir import router as fhir_router
 from yigong.api.routes_ledger import router as ledger_router
 from yigong.api.routes_screening import router as screening_router
 from yigong.warehouse import Warehouse
@@ -83,6 +84,7 @@ def create_app(settings: Settings, *, read_only: bool = False) -> FastAPI:
     app.include_router(ledger_router)
     app.include_router(centres_router)
     app.include_router(screening_router)
+    app.include_router(fhir_router)
     from yigong.web import mount_web
 
     mount_web(app)
