@@ -38,7 +38,9 @@ def test_metadata_is_a_valid_capability_statement(client):
     cap = r.json()
     assert validate_resource(cap) == []
     assert cap["fhirVersion"] == "4.0.1"
-    kinds = {res["type"]: {p["name"] for p in res["searchParam"]} for res in cap["rest"][0]["resource"]}
+    kinds = {
+        res["type"]: {p["name"] for p in res["searchParam"]} for res in cap["rest"][0]["resource"]
+    }
     assert {"status", "authored", "requester", "performer"} <= kinds["ServiceRequest"]
     assert {"status", "authored-on", "requester", "owner"} <= kinds["Task"]
 
@@ -48,9 +50,7 @@ def test_a_search_returns_every_referral_in_scope_as_valid_fhir(app, client, tok
     scope, mine = _referrals(app, "county")
     assert mine, "the test world has referrals in the county"
     found = _all_pages(client, tokens["county"], f"/fhir/{kind}?_count=7")
-    assert sorted(r["identifier"][0]["value"] for r in found) == sorted(
-        r.referral_id for r in mine
-    )
+    assert sorted(r["identifier"][0]["value"] for r in found) == sorted(r.referral_id for r in mine)
     for res in found:
         assert res["resourceType"] == kind
         if kind == "Task":

@@ -149,4 +149,3 @@ def search_referrals(
         total = s.scalar(select(func.count()).select_from(m.Referral).where(*where)) or 0
         items = [_record(s, r, with_events=with_events) for r in s.scalars(page)]
     return InboxPage(int(total), items)
-

@@ -47,8 +47,7 @@ def metadata(base_url: str) -> dict[str, Any]:
 def _parties(p: Principal, records: list[ReferralRecord]) -> dict[str, build.Party]:
     ends = {i for r in records for i in (r.requesting_institution, r.receiving_institution)}
     return {
-        i: build.Party(i, p.scope.names.get(i, ""), visible=i in p.scope.institutions)
-        for i in ends
+        i: build.Party(i, p.scope.names.get(i, ""), visible=i in p.scope.institutions) for i in ends
     }
 
 

@@ -75,8 +75,7 @@ def capability_statement(base_url: str, software_version: str, date: str) -> dic
                         "readHistory": False,
                         "updateCreate": False,
                         "searchParam": [
-                            {"name": n, "type": t, "documentation": doc}
-                            for n, t, doc in params
+                            {"name": n, "type": t, "documentation": doc} for n, t, doc in params
                         ],
                     }
                     for kind, params in _SEARCH.items()

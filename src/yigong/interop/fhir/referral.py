@@ -90,9 +90,7 @@ def organization(party: Party) -> dict[str, Any]:
     if party.name:
         org["name"] = party.name
     if party.division_code:
-        part: dict[str, Any] = {
-            "identifier": {"system": cs.DIVISION, "value": party.division_code}
-        }
+        part: dict[str, Any] = {"identifier": {"system": cs.DIVISION, "value": party.division_code}}
         if party.division_name:
             part["display"] = party.division_name
         org["partOf"] = part

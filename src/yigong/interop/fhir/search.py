@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from yigong.graded_care.referrals.states import ReferralStatus
 from yigong.interop.fhir import systems as cs
 from yigong.interop.fhir.referral import service_request_status
+from yigong.interop.fhir.validate import REQUIRED_CODES
 
 __all__ = ["InvalidSearch", "ReferralQuery", "TimeRange", "parse_search", "searchset"]
 
@@ -100,13 +101,8 @@ def _statuses(param: str, values: list[str], resource: str) -> set[ReferralStatu
 
 
 _KNOWN_STATUS = {
-    "Task": frozenset(
-        "draft requested received accepted rejected ready cancelled in-progress on-hold "
-        "failed completed entered-in-error".split()
-    ),
-    "ServiceRequest": frozenset(
-        "draft active on-hold revoked completed entered-in-error unknown".split()
-    ),
+    "Task": REQUIRED_CODES[("Task", "status")],
+    "ServiceRequest": REQUIRED_CODES[("ServiceRequest", "status")],
 }
 
 

@@ -35,32 +35,35 @@ class Validation:
         return self.checked == self.valid
 
 
+def _codes(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 #: codes of the R4 elements with a *required* binding that yigong writes; the models check
 #: structure and datatypes but not bindings, so these are checked here (values from the R4
 #: value sets TaskStatus, TaskIntent, RequestStatus, RequestIntent, BundleType,
 #: SearchEntryMode, PublicationStatus, CapabilityStatementKind)
 REQUIRED_CODES: dict[tuple[str, str], frozenset[str]] = {
-    ("Task", "status"): frozenset(
+    ("Task", "status"): _codes(
         "draft requested received accepted rejected ready cancelled in-progress on-hold "
-        "failed completed entered-in-error".split()
+        "failed completed entered-in-error"
     ),
-    ("Task", "intent"): frozenset(
-        "unknown proposal plan order original-order reflex-order filler-order instance-order "
-        "option".split()
+    ("Task", "intent"): _codes(
+        "unknown proposal plan order original-order reflex-order filler-order instance-order option"
     ),
-    ("ServiceRequest", "status"): frozenset(
-        "draft active on-hold revoked completed entered-in-error unknown".split()
+    ("ServiceRequest", "status"): _codes(
+        "draft active on-hold revoked completed entered-in-error unknown"
     ),
-    ("ServiceRequest", "intent"): frozenset(
+    ("ServiceRequest", "intent"): _codes(
         "proposal plan directive order original-order reflex-order filler-order "
-        "instance-order option".split()
+        "instance-order option"
     ),
-    ("Bundle", "type"): frozenset(
+    ("Bundle", "type"): _codes(
         "document message transaction transaction-response batch batch-response history "
-        "searchset collection".split()
+        "searchset collection"
     ),
-    ("CapabilityStatement", "status"): frozenset("draft active retired unknown".split()),
-    ("CapabilityStatement", "kind"): frozenset("instance capability requirements".split()),
+    ("CapabilityStatement", "status"): _codes("draft active retired unknown"),
+    ("CapabilityStatement", "kind"): _codes("instance capability requirements"),
 }
 _SEARCH_MODES = frozenset({"match", "include", "outcome"})
 
