@@ -119,3 +119,38 @@ def reform_tasks(db: Path, workdir: Path, county: str, year: int) -> dict[str, A
         evidence="demo: 乡村一体化管理台账 (not a real document)",
     )
     return demo_report(db, workdir, year, node=f"division:{county}", store=store)
+
+
+def interop(db: Path, workdir: Path, county: str, year: int) -> dict[str, Any]:
+    """Every referral of the workflow store as a FHIR R4 bundle checked with the official
+    models, and the county's and communities' indicators of `year` as DHIS2 metadata and data
+    values (JSON, CSV, ADX) checked against DHIS2's documented shapes and read back."""
+    from yigong.interop.fhir.validate import FhirModelsMissing
+    from yigong.services.dhis2 import export_dhis2
+    from yigong.services.fhir import export_referrals
+    from yigong.store import open_store
+
+    out: dict[str, Any] = {}
+    store = open_store(workdir / "workflow.sqlite")
+    try:
+        fhir = export_referrals(store, workdir / "interop" / "referrals.ndjson", db)
+        out["referrals exported as valid FHIR R4 (fhir.resources R4B)"] = (
+            f"{fhir.valid} of {fhir.referrals} ({fhir.path})"
+        )
+        if fhir.errors:
+            out["FHIR problems"] = "; ".join(fhir.errors[:3])
+    except FhirModelsMissing as exc:
+        out["FHIR R4 bundles"] = f"not checked: {exc}"
+    finally:
+        store.dispose()
+    with Warehouse(db) as wh:
+        communities = [
+            r[0]
+            for r in wh.duck.execute(
+                "SELECT community_id FROM communities WHERE county_code = ? ORDER BY 1", [county]
+            ).fetchall()
+        ]
+    nodes = [f"division:{county}", *(f"community:{c}" for c in communities)]
+    dhis2 = export_dhis2(db, workdir / "interop" / "dhis2", str(year), nodes)
+    out["DHIS2 (idScheme=CODE)"] = dhis2.as_dict()
+    return out
