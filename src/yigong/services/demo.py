@@ -111,7 +111,7 @@ def run_demo(
             demo_steps.reform_tasks(db, workdir, county, year),
         )
     )
-    say(f"9/9 interoperability: referrals as FHIR R4 bundles, indicators as DHIS2 data values")
+    say("9/9 interoperability: referrals as FHIR R4 bundles, indicators as DHIS2 data values")
     result.sections.append(
         (
             f"interoperability (FHIR R4, DHIS2) in {workdir / 'interop'} (docs/interop.md)",
