@@ -98,3 +98,6 @@ app.add_typer(packs.app, name="packs")
 from yigong.cli import profiles  # noqa: E402
 
 app.add_typer(profiles.app, name="profiles")
+from yigong.cli import interop  # noqa: E402
+
+app.add_typer(interop.app, name="interop")

@@ -44,6 +44,8 @@ SPARK_UNSUPPORTED: dict[str, str] = {
     "status": "yigong status reads the DuckDB warehouse; a Parquet warehouse lists its tables and "
     "rows in _yigong.json",
     "demo": "make demo / yigong demo builds a DuckDB county",
+    "interop": "yigong interop (FHIR and DHIS2 exports) reads the DuckDB warehouse and the "
+    "workflow store",
 }
 
 #: top-level commands without a --backend option, and the declared gap each one falls under:
@@ -57,6 +59,7 @@ DUCKDB_ONLY_COMMANDS: dict[str, str] = {
     "screen": "screening",
     "status": "status",
     "demo": "demo",
+    "interop": "interop",
 }
 
 
