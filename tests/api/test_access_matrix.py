@@ -13,8 +13,8 @@ each request is sent and
 - a permitted role asking about something outside its scope gets 403 ``outside_scope``;
 - a permitted role inside its scope gets the entry's success status;
 - no response (JSON, CSV, XLSX or HTML), whatever its status, names an institution outside
-  the scope by id or by name — except, in the referral inbox, the name of the other end of
-  the user's own referral (a counterpart shown by name).
+  the scope by id or by name — except, in the referral inbox and the FHIR face, the name of
+  the other end of the user's own referral (a counterpart shown by name).
 
 The app settles with the one-year policy here (its run computed by the insurance bureau), so
 the ledger and statements hold real lines.
@@ -566,6 +566,25 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("GET", "/contracts"): Case(
         True, get("/contracts?node={c.node}", "/contracts?node={c.node}&format=json")
     ),
+    # the FHIR face: the CapabilityStatement (public), searches listing only the referrals in
+    # scope, reads of one referral's ServiceRequest / Task (outside the scope: 403)
+    ("GET", "/fhir/metadata"): Case(False, get("/fhir/metadata")),
+    ("GET", "/fhir/ServiceRequest"): Case(
+        False,
+        get(
+            "/fhir/ServiceRequest?_count=200",
+            "/fhir/ServiceRequest?status=active,completed&authored=ge2000-01-01&_count=5",
+        ),
+    ),
+    ("GET", "/fhir/ServiceRequest/{resource_id}"): Case(
+        True, get("/fhir/ServiceRequest/sr-{c.referral}"), needs="referral"
+    ),
+    ("GET", "/fhir/Task"): Case(
+        False, get("/fhir/Task?_count=200", "/fhir/Task?status=completed,rejected&_offset=1")
+    ),
+    ("GET", "/fhir/Task/{resource_id}"): Case(
+        True, get("/fhir/Task/task-{c.referral}"), needs="referral"
+    ),
     # user administration
     ("GET", "/admin/users"): Case(False, get("/admin/users", "/admin/users?format=json")),
     ("POST", "/admin/users"): Case(True, _add_user, frozenset({303})),
@@ -762,7 +781,8 @@ def test_every_route_every_role_inside_and_outside(
                     assert error_code(r) == "outside_scope", where
                 else:
                     assert r.status_code in case.ok, f"{where}: {r.status_code} {r.text[:300]}"
-                shown_ok = counterparts if "referrals" in url and m == "GET" else set()
+                shows_ends = "referrals" in url or url.startswith("/fhir/")
+                shown_ok = counterparts if shows_ends and m == "GET" else set()
                 found = leaks(
                     _text(r), r.headers.get("content-type", ""), hidden_ids, hidden_names - shown_ok
                 )

@@ -19,7 +19,7 @@ from yigong.api.headers import DOCS_CSP
 
 __all__ = ["DOCS_CSP", "install_docs", "openapi_with_security"]
 
-_PUBLIC = {("/api/v1/auth/token", "post")}
+_PUBLIC = {("/fhir/metadata", "get"), ("/api/v1/auth/token", "post")}
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -44,7 +44,7 @@ def openapi_with_security(app: FastAPI) -> dict[str, Any]:
         "description": "the access_token of POST /api/v1/auth/token (a server-side session)",
     }
     for path, ops in doc.get("paths", {}).items():
-        if not path.startswith("/api/"):
+        if not path.startswith(("/api/", "/fhir/")):
             continue
         for method, op in ops.items():
             if (path, method) not in _PUBLIC:

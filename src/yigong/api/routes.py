@@ -15,7 +15,6 @@ from yigong.access.views import account, exports, hierarchy, quality
 from yigong.access.views import casemix as casemix_view
 from yigong.access.views import indicators as ind
 from yigong.access.views.files import CSV, XLSX, csv_bytes, xlsx_bytes
-from yigong.api.dhis2 import data_value_set, data_value_set_csv
 from yigong.api.errors import ERROR_RESPONSES
 from yigong.api.models import (
     CSV_FILE,
@@ -32,6 +31,7 @@ from yigong.api.models import (
     ScorecardAnswer,
     Token,
 )
+from yigong.interop.dhis2 import datavalues as dhis2
 
 __all__ = ["router"]
 
@@ -169,13 +169,20 @@ def data_value_sets(
     p: CurrentUser,
     node: str,
     period: Period,
-    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+    format: Annotated[str, Query(pattern="^(json|csv|adx)$")] = "json",
 ) -> Any:
-    """Indicator values as a DHIS2 dataValueSet (JSON, or DHIS2's CSV columns)."""
-    results = ind.results(p, node, period)
+    """Indicator values of a node as DHIS2 data values referencing the metadata by code
+    (import with ``idScheme=CODE``): value ``C02``, numerator ``C02_N``, denominator ``C02_D``;
+    org unit the node's code. JSON (``dataValueSet``), DHIS2's CSV columns, or ADX XML."""
+    from datetime import UTC, datetime
+
+    values = dhis2.data_values(ind.results(p, node, period))
     if format == "csv":
-        return Response(data_value_set_csv(results), media_type="text/csv; charset=utf-8")
-    return data_value_set(results)
+        return Response(dhis2.data_value_set_csv(values), media_type="text/csv; charset=utf-8")
+    if format == "adx":
+        now = datetime.now(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+        return Response(dhis2.adx(values, now), media_type="application/adx+xml")
+    return dhis2.data_value_set(values)
 
 
 @router.get("/quarantine", tags=["data quality"], response_model=QuarantinePage)

@@ -43,6 +43,7 @@ COMMAND_NEEDS: dict[str, str] = {
     "screen": "screening",
     "status": "status",
     "demo": "demo",
+    "interop": "workflow",
 }
 
 
@@ -124,3 +125,6 @@ app.add_typer(health.app, name="health")
 from yigong.cli import ops  # noqa: E402
 
 app.add_typer(ops.app, name="ops")
+from yigong.cli import interop  # noqa: E402
+
+app.add_typer(interop.app, name="interop")

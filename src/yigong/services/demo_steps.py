@@ -177,3 +177,35 @@ def operations(db: Path, county: str, year: int, scheme: str) -> dict[str, Any]:
             + ", ".join(f"{e} {s:.0%}" for s, e in shares)
         )
     return out
+
+
+def interop(db: Path, workdir: Path, county: str, year: int) -> dict[str, Any]:
+    """Every referral of the workflow store as a FHIR R4 bundle checked with the official
+    models, and the county's and communities' indicators of `year` as DHIS2 metadata and data
+    values (JSON, CSV, ADX) checked against DHIS2's documented shapes and read back."""
+    from yigong.interop.fhir.validate import FhirModelsMissing
+    from yigong.services.dhis2 import export_dhis2
+    from yigong.services.fhir import export_referrals
+    from yigong.store import open_store
+
+    out: dict[str, Any] = {}
+    store = open_store(workdir / "workflow.sqlite")
+    try:
+        fhir = export_referrals(store, workdir / "interop" / "referrals.ndjson", db)
+        out["referrals exported as valid FHIR R4 (fhir.resources R4B)"] = (
+            f"{fhir.valid} of {fhir.referrals} ({fhir.path})"
+        )
+        if fhir.errors:
+            out["FHIR problems"] = "; ".join(fhir.errors[:3])
+    except FhirModelsMissing as exc:
+        out["FHIR R4 bundles"] = f"not checked: {exc}"
+    finally:
+        store.dispose()
+    with opened(db) as wh:
+        c = wh.table("communities")
+        chosen = c.filter(c.county_code == county).select("community_id").distinct()
+        communities = sorted(str(r) for r in chosen.to_pyarrow().column(0).to_pylist())
+    nodes = [f"division:{county}", *(f"community:{c}" for c in communities)]
+    dhis2 = export_dhis2(db, workdir / "interop" / "dhis2", str(year), nodes)
+    out["DHIS2 (idScheme=CODE)"] = dhis2.as_dict()
+    return out
