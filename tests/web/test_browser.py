@@ -177,7 +177,11 @@ def test_ledger_explain_and_statements(page, settled_server):
     page.wait_for_url("**month=2024-03**")
     rows = page.locator("#ledger tbody tr[data-line]")
     assert rows.count() > 0
-    assert all("2024-03" in rows.nth(i).inner_text() for i in range(rows.count()))
+    dates = rows.locator("td[data-label][data-value]:nth-of-type(1)")  # the date cell
+    assert dates.count() == rows.count()
+    for i in range(rows.count()):  # every line in March 2024, shown as a Chinese date
+        assert (dates.nth(i).get_attribute("data-value") or "").startswith("2024-03")
+        assert "2024年3月" in dates.nth(i).inner_text()
     _shot(page, "10-ledger-zh")
     line = rows.first.get_attribute("data-line")
     rows.first.locator("a.explain").click()

@@ -46,6 +46,17 @@ PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "/screening": ("bureau", ("/screening", "/screening?sort=amount&severity=high")),
     "/screening/flags/{flag_id}": ("bureau", ()),  # filled in from the world
     "/tasks": ("county", ("/tasks",)),
+    "/health": ("county", ("/health", "/health?year=2023")),
+    "/bureau/fund": ("bureau", ("/bureau/fund", "/bureau/fund?county=130423&year=2024")),
+    "/bureau/agreements": ("bureau", ("/bureau/agreements",)),
+    "/bureau/methods": ("bureau", ("/bureau/methods",)),
+    "/operations/budget": ("county", ("/operations/budget", "/operations/budget?through_month=6")),
+    "/operations/costs": ("county", ("/operations/costs",)),
+    "/operations/drg-pnl": (
+        "county",
+        ("/operations/drg-pnl", "/operations/drg-pnl?by=department", "/operations/drg-pnl?by=doctor"),
+    ),
+    "/operations/pay-checks": ("county", ("/operations/pay-checks",)),
     "/account": ("county", ("/account",)),
     "/admin/users": ("admin", ("/admin/users",)),
     "/login": ("", ("/login",)),

@@ -110,6 +110,7 @@ SCORECARD_CATALOGS: dict[str, tuple[str, str]] = {
     "health-statistics": ("卫生健康统计", "Health statistics"),
     "public-health": ("基本公共卫生与慢病管理", "Basic public health and chronic disease"),
     "drg-performance": ("DRG 绩效评价", "DRG performance"),
+    "operations": ("医院运营管理", "Hospital operations"),
 }
 
 

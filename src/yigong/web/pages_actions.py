@@ -51,10 +51,11 @@ def referral(
 @router.get("/screening")
 def screening(
     request: Request,
-    period: Annotated[str | None, Query(pattern=r"^\d{4}(Q[1-4]|\d{2})?$")] = None,
-    rule: Annotated[str | None, Query(pattern=r"^[a-z][a-z0-9_]{0,60}$")] = None,
-    severity: Annotated[str | None, Query(pattern="^(high|medium|low)$")] = None,
-    state: Annotated[str | None, Query(pattern="^(unreviewed|confirmed|dismissed)$")] = None,
+    # the filter form sends "" for "all" (and a cleared period): an empty value means no filter
+    period: Annotated[str | None, Query(pattern=r"^(\d{4}(Q[1-4]|\d{2})?)?$")] = None,
+    rule: Annotated[str | None, Query(pattern=r"^([a-z][a-z0-9_]{0,60})?$")] = None,
+    severity: Annotated[str | None, Query(pattern="^(high|medium|low)?$")] = None,
+    state: Annotated[str | None, Query(pattern="^(unreviewed|confirmed|dismissed)?$")] = None,
     sort: Annotated[str, Query(pattern="^(severity|amount|deviation)$")] = "severity",
     node: NodeQ = None,
     page: Page = 1,
@@ -81,8 +82,8 @@ def screening(
         **data,
         "period": period,
         "rule": rule or None,
-        "severity": severity,
-        "state": state,
+        "severity": severity or None,
+        "state": state or None,
         "sort": sort,
         "filter_node": node or None,
         "rules": screening_view.rules(),

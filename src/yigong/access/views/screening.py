@@ -23,6 +23,13 @@ def _scope(p: Principal) -> frozenset[str] | None:
     return None if p.scope.covers_everything else p.scope.institutions
 
 
+def _listed(p: Principal, institution: object) -> bool:
+    """Whether a flag of ``institution`` is in the user's list (`_scope`): a user who covers
+    every institution of the warehouse also sees the flags of providers outside it (an insured
+    person's out-of-county settlements), so the explanation and the review follow the list."""
+    return p.scope.covers_everything or str(institution) in p.scope.institutions
+
+
 def flags(p: Principal, period: str | None, rule: str | None, page: int) -> dict[str, Any]:
     """One page (50) of flags in scope, most severe rules first, then furthest past the
     threshold."""
@@ -74,7 +81,7 @@ def review(p: Principal, flag_id: str, decision: str, reason: str | None) -> dic
             if t is not None
             else []
         )
-    if not found or str(found[0]["institution_id"]) not in p.scope.institutions:
+    if not found or not _listed(p, found[0]["institution_id"]):
         raise p.refuse("the flag asked for")
     try:
         with p.state.tables() as wh:
@@ -182,7 +189,7 @@ def explain(p: Principal, flag_id: str) -> dict[str, Any]:
             flag = explain_flag(wh, flag_id, p.state.workflow())
         except wf.NotFound:
             raise p.refuse("the flag asked for") from None
-        if str(flag.get("institution_id")) not in p.scope.institutions:
+        if not _listed(p, flag.get("institution_id")):
             raise p.refuse("the flag asked for")
         owners = row_institutions(wh, list(flag["rows"]))
     shown, hidden = [], 0
@@ -209,7 +216,7 @@ def self_check(p: Principal, flag_id: str, decision: str, reason: str | None) ->
     from yigong.services import flag_triage
 
     with p.state.tables() as wh:
-        t = wh.table(FLAGS_TABLE_NAME) if FLAGS_TABLE_NAME in wh.ibis.list_tables() else None
+        t = wh.table(FLAGS_TABLE_NAME) if wh.has_table(FLAGS_TABLE_NAME) else None
         found = (
             t.filter(t.flag_id == flag_id).select("institution_id").to_pyarrow().to_pylist()
             if t is not None
