@@ -66,6 +66,11 @@ class Formatter:
         d = _decimal(v)
         return "—" if d is None else f"{_group(d, places)}%"
 
+    def ratio(self, v: Any, places: int = 1) -> str:
+        """A ratio (``0.9704``) as a percentage (``97.0%``); '—' when none."""
+        d = _decimal(v)
+        return "—" if d is None else self.pct(d * 100, places)
+
     def share(self, part: Any, whole: Any, places: int = 1) -> str:
         """``part / whole`` as a percentage."""
         a, b = _decimal(part), _decimal(whole)

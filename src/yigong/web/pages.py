@@ -132,14 +132,21 @@ def public_health(
     year: YearQ = None,
     team: Annotated[str | None, Query(max_length=40)] = None,
     institution: Annotated[str | None, Query(max_length=40)] = None,
+    node: NodeQ = None,
+    period: PeriodQ = None,
     format: Format = "html",
 ) -> Response:
     """A team's or a village doctor's public-health page: overdue list, register, assessment."""
     p = principal(request)
-    y = year or int(default_period(p, None)[:4])
-    return render(
-        request, "health.html", health.health(p, y, team or None, institution or None), format
-    )
+    # a period chosen in the period picker wins over the year of the link it came from
+    y = int(p.period(period)[:4]) if period else year or int(default_period(p, None)[:4])
+    if node and node.startswith("inst:") and not (team or institution):
+        institution = node[5:]  # the node picker chose an institution
+    data = health.health(p, y, team or None, institution or None)
+    who = data.get("who") or {}
+    if who.get("institution_id"):  # breadcrumbs and the period picker (a year)
+        data = {**data, "node": f"inst:{who['institution_id']}", "period": str(y)}
+    return render(request, "health.html", data, format)
 
 
 @router.get("/contracts")

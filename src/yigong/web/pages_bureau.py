@@ -5,7 +5,7 @@ designated providers and their agreements (with the annual assessment) and payme
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -23,8 +23,28 @@ CountyQ = Annotated[str | None, Query(pattern=r"^\d{6}$")]
 
 
 def _county_year(request: Request, county: str | None, year: int | None) -> tuple[str, int]:
+    """The county and year asked for: the node picker's county (``?node=division:…``) and the
+    period picker's year (``?period=…``) win over ``county``/``year`` of the link they came
+    from; else the user's county and the last year with data."""
     p = principal(request)
-    return county or settlement_view.default_county(p), year or int(default_period(p, None)[:4])
+    node = request.query_params.get("node", "")
+    period = request.query_params.get("period", "")
+    if node.startswith("division:") and len(node) >= 15:
+        county = node[9:15]
+    y = int(p.period(period)[:4]) if period else year or int(default_period(p, None)[:4])
+    return county or settlement_view.default_county(p), y
+
+
+def _page(request: Request, data: dict[str, Any]) -> dict[str, Any]:
+    """The desk's answer with the county's name, its node and period for the breadcrumbs and
+    the pickers (a year)."""
+    from yigong.access.views import nodes
+    from yigong.warehouse.hierarchy import Node, NodeKind
+
+    county = str(data.get("county") or "")
+    crumbs = nodes.breadcrumbs(principal(request), Node(NodeKind.DIVISION, county))
+    name = crumbs[-1]["name"] if crumbs else county
+    return {**data, "county_name": name, "node": f"division:{county}", "period": str(data["year"])}
 
 
 @router.get("/bureau/fund")
@@ -32,7 +52,8 @@ def fund(
     request: Request, county: CountyQ = None, year: YearQ = None, format: Format = "html"
 ) -> Response:
     c, y = _county_year(request, county, year)
-    return render(request, "bureau_fund.html", bureau.fund(principal(request), c, y), format)
+    data = _page(request, bureau.fund(principal(request), c, y))
+    return render(request, "bureau_fund.html", data, format)
 
 
 @router.get("/bureau/agreements")
@@ -40,7 +61,7 @@ def agreements(
     request: Request, county: CountyQ = None, year: YearQ = None, format: Format = "html"
 ) -> Response:
     c, y = _county_year(request, county, year)
-    data = bureau.agreements(principal(request), c, y)
+    data = _page(request, bureau.agreements(principal(request), c, y))
     return render(request, "bureau_agreements.html", data, format)
 
 
@@ -50,7 +71,7 @@ def methods(
 ) -> Response:
     p = principal(request)
     c, y = _county_year(request, county, year)
-    data = {**bureau.methods(p, c, y), "can_run": p.can("act", "settlement")}
+    data = _page(request, {**bureau.methods(p, c, y), "can_run": p.can("act", "settlement")})
     return render(request, "bureau_methods.html", data, format)
 
 

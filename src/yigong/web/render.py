@@ -106,6 +106,56 @@ MENU = (
 )
 
 
+#: the menu's sections (message key of the heading, element ids of its entries, in `MENU`
+#: order): 23 links in one row fill a phone's screen, so they are grouped, and on a narrow
+#: screen the whole menu folds into one disclosure (`cockpit.js` closes it there)
+MENU_GROUPS = (
+    (
+        "menu_group_overview",
+        ("nav-overview", "nav-todo", "nav-indicators", "nav-tree", "nav-tasks"),
+    ),
+    (
+        "menu_group_care",
+        (
+            "nav-referrals",
+            "nav-centres",
+            "nav-contracts",
+            "nav-health",
+            "nav-casemix",
+            "nav-quality",
+        ),
+    ),
+    (
+        "menu_group_insurance",
+        (
+            "nav-settlement",
+            "nav-ledger",
+            "nav-statements",
+            "nav-screening",
+            "nav-bureau-fund",
+            "nav-bureau-agreements",
+            "nav-bureau-methods",
+        ),
+    ),
+    ("menu_group_operations", ("nav-ops-budget", "nav-ops-costs", "nav-ops-pnl", "nav-ops-pay")),
+    ("menu_group_account", ("nav-admin", "nav-account")),
+)
+
+
+def menu_groups(menu: list[tuple[str, str, str]]) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """The role's menu in its sections (empty sections left out; an entry of no section goes
+    to the last)."""
+    placed = {ident for _, ids in MENU_GROUPS for ident in ids}
+    out = []
+    for key, ids in MENU_GROUPS:
+        entries = [m for m in menu if m[0] in ids]
+        if key == MENU_GROUPS[-1][0]:
+            entries += [m for m in menu if m[0] not in placed]
+        if entries:
+            out.append((key, entries))
+    return out
+
+
 def landing(role: Any) -> list[tuple[str, str, str]]:
     """The menu of a role (the first entry is where a login lands)."""
     return _menu(role)
@@ -135,7 +185,7 @@ def page_context(request: Request, data: Any = None) -> dict[str, Any]:
         "lang": lang,
         "user": user,
         "role_name": (ROLE_NAMES[user.role][0 if lang == "zh" else 1] if user else ""),
-        "menu": _menu(user.role) if user else [],
+        "menu": menu_groups(_menu(user.role)) if user else [],
         "current": request.url.path,
         "csrf": csrf_token(state_of(request), session) if session is not None else "",
         "nav": nav_context(request, data) if user and isinstance(data, dict) else None,

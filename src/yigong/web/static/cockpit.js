@@ -233,6 +233,9 @@ function filterTree(input) {
 /* Draw every chart a page declares (data-draw): the pages carry no inline script, so the
    Content-Security-Policy can forbid inline scripts altogether. */
 document.addEventListener("DOMContentLoaded", function () {
+  /* on a phone the menu starts folded: the page, not 23 links, fills the first screen */
+  var menuBox = document.getElementById("menu-box");
+  if (menuBox && window.matchMedia("(max-width: 700px)").matches) { menuBox.open = false; }
   document.querySelectorAll("[data-draw]").forEach(function (el) {
     var source = document.getElementById(el.getAttribute("data-source"));
     if (!source) { return; }
