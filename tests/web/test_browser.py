@@ -337,7 +337,7 @@ def test_bureau_desk_at_390_px_in_both_languages(browser, settled_server):
 
 def test_operations_pages_in_both_languages_and_on_a_phone(page, live_server):
     _login(page, live_server)
-    page.wait_for_selector("#scorecard")
+    page.wait_for_selector("#kpis")  # a login lands on the overview
     page.click("#nav-ops-pnl")
     page.wait_for_selector("#worst tbody tr")
     assert "核对一致" in page.inner_text("#reconciled")

@@ -144,7 +144,7 @@ def public_health(
         institution = node[5:]  # the node picker chose an institution
     data = health.health(p, y, team or None, institution or None)
     who = data.get("who") or {}
-    if who.get("institution_id"):  # breadcrumbs and the period picker (a year)
+    if who.get("institution_id") and format != "json":  # breadcrumbs, period picker (a year)
         data = {**data, "node": f"inst:{who['institution_id']}", "period": str(y)}
     return render(request, "health.html", data, format)
 

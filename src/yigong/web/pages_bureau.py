@@ -35,9 +35,11 @@ def _county_year(request: Request, county: str | None, year: int | None) -> tupl
     return county or settlement_view.default_county(p), y
 
 
-def _page(request: Request, data: dict[str, Any]) -> dict[str, Any]:
+def _page(request: Request, data: dict[str, Any], fmt: str) -> dict[str, Any]:
     """The desk's answer with the county's name, its node and period for the breadcrumbs and
-    the pickers (a year)."""
+    the pickers (a year); the JSON twin stays the API's answer."""
+    if fmt == "json":
+        return data
     from yigong.access.views import nodes
     from yigong.warehouse.hierarchy import Node, NodeKind
 
@@ -52,7 +54,7 @@ def fund(
     request: Request, county: CountyQ = None, year: YearQ = None, format: Format = "html"
 ) -> Response:
     c, y = _county_year(request, county, year)
-    data = _page(request, bureau.fund(principal(request), c, y))
+    data = _page(request, bureau.fund(principal(request), c, y), format)
     return render(request, "bureau_fund.html", data, format)
 
 
@@ -61,7 +63,7 @@ def agreements(
     request: Request, county: CountyQ = None, year: YearQ = None, format: Format = "html"
 ) -> Response:
     c, y = _county_year(request, county, year)
-    data = _page(request, bureau.agreements(principal(request), c, y))
+    data = _page(request, bureau.agreements(principal(request), c, y), format)
     return render(request, "bureau_agreements.html", data, format)
 
 
@@ -71,7 +73,8 @@ def methods(
 ) -> Response:
     p = principal(request)
     c, y = _county_year(request, county, year)
-    data = _page(request, {**bureau.methods(p, c, y), "can_run": p.can("act", "settlement")})
+    data = {**bureau.methods(p, c, y), "can_run": p.can("act", "settlement")}
+    data = _page(request, data, format)
     return render(request, "bureau_methods.html", data, format)
 
 

@@ -47,8 +47,11 @@ def _through(period: str | None, through_month: int | None) -> int | None:
     return int(period[4:6])
 
 
-def _page(p: Principal, data: dict[str, Any], period: str) -> dict[str, Any]:
-    """The view's answer with the node's name and the period the pickers show."""
+def _page(p: Principal, data: dict[str, Any], period: str, fmt: str) -> dict[str, Any]:
+    """The view's answer with the node's name and the period the pickers show (the JSON twin
+    stays the API's answer)."""
+    if fmt == "json":
+        return data
     crumbs = nodes.breadcrumbs(p, parse_node(str(data["node"])))
     return {**data, "node_name": crumbs[-1]["name"] if crumbs else "", "period": period}
 
@@ -62,7 +65,7 @@ def budget(request: Request, node: NodeQ = None, year: YearQ = None, period: Per
     month = _through(period, through_month)
     data = view.budget(p, node or p.home(), y, month)
     shown = period if period and month == _through(period, None) else str(y)
-    return render(request, "operations_budget.html", _page(p, data, shown), format)
+    return render(request, "operations_budget.html", _page(p, data, shown, format), format)
 
 
 @router.get("/operations/costs")
@@ -71,7 +74,7 @@ def costs(request: Request, node: NodeQ = None, year: YearQ = None, period: Peri
     p = principal(request)
     y = _year(p, year, period)
     data = view.costs(p, node or p.home(), y)
-    return render(request, "operations_costs.html", _page(p, data, str(y)), format)
+    return render(request, "operations_costs.html", _page(p, data, str(y), format), format)
 
 
 @router.get("/operations/drg-pnl")
@@ -81,7 +84,7 @@ def drg_pnl(request: Request, node: NodeQ = None, year: YearQ = None, period: Pe
     p = principal(request)
     y = _year(p, year, period)
     data = view.drg_pnl(p, node or p.home(), y, by, institution or None)
-    return render(request, "operations_pnl.html", _page(p, data, str(y)), format)
+    return render(request, "operations_pnl.html", _page(p, data, str(y), format), format)
 
 
 @router.get("/operations/pay-checks")
@@ -90,4 +93,4 @@ def pay_checks(request: Request, node: NodeQ = None, year: YearQ = None, period:
     p = principal(request)
     y = _year(p, year, period)
     data = view.pay_checks(p, node or p.home(), y)
-    return render(request, "operations_pay.html", _page(p, data, str(y)), format)
+    return render(request, "operations_pay.html", _page(p, data, str(y), format), format)
