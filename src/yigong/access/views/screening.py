@@ -19,15 +19,12 @@ from yigong.graded_care import errors as wf
 __all__ = ["explain", "flags", "review", "rules", "self_check", "triage"]
 
 
-def _scope(p: Principal) -> frozenset[str] | None:
-    return None if p.scope.covers_everything else p.scope.institutions
-
-
-def _listed(p: Principal, institution: object) -> bool:
-    """Whether a flag of ``institution`` is in the user's list (`_scope`): a user who covers
-    every institution of the warehouse also sees the flags of providers outside it (an insured
-    person's out-of-county settlements), so the explanation and the review follow the list."""
-    return p.scope.covers_everything or str(institution) in p.scope.institutions
+def _scope(p: Principal) -> frozenset[str]:
+    """The institutions whose flags the user sees: those of the scope. Even a user who covers
+    every institution of the warehouse does not see the flags of providers outside it (an
+    insured person's settlement at an out-of-county hospital): the flag's page and its review
+    refuse them (403 ``outside_scope``), so the list must not offer them."""
+    return p.scope.institutions
 
 
 def flags(p: Principal, period: str | None, rule: str | None, page: int) -> dict[str, Any]:
@@ -81,7 +78,7 @@ def review(p: Principal, flag_id: str, decision: str, reason: str | None) -> dic
             if t is not None
             else []
         )
-    if not found or not _listed(p, found[0]["institution_id"]):
+    if not found or str(found[0]["institution_id"]) not in p.scope.institutions:
         raise p.refuse("the flag asked for")
     try:
         with p.state.tables() as wh:
@@ -189,7 +186,7 @@ def explain(p: Principal, flag_id: str) -> dict[str, Any]:
             flag = explain_flag(wh, flag_id, p.state.workflow())
         except wf.NotFound:
             raise p.refuse("the flag asked for") from None
-        if not _listed(p, flag.get("institution_id")):
+        if str(flag.get("institution_id")) not in p.scope.institutions:
             raise p.refuse("the flag asked for")
         owners = row_institutions(wh, list(flag["rows"]))
     shown, hidden = [], 0
