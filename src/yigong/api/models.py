@@ -212,7 +212,7 @@ class DataValue(Open):
     period: str
     orgUnit: str  # noqa: N815
     value: str
-    comment: str
+    comment: str | None = None  # DHIS2: only where the value has one (an indicator value)
 
 
 class DataValueSet(Open):
