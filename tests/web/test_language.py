@@ -54,7 +54,11 @@ PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "/operations/costs": ("county", ("/operations/costs",)),
     "/operations/drg-pnl": (
         "county",
-        ("/operations/drg-pnl", "/operations/drg-pnl?by=department", "/operations/drg-pnl?by=doctor"),
+        (
+            "/operations/drg-pnl",
+            "/operations/drg-pnl?by=department",
+            "/operations/drg-pnl?by=doctor",
+        ),
     ),
     "/operations/pay-checks": ("county", ("/operations/pay-checks",)),
     "/account": ("county", ("/account",)),
