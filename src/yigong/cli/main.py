@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 import yigong
+from yigong.cli.config_opt import ConfigGroup
 from yigong.warehouse import WarehouseError
 
 
@@ -24,6 +25,7 @@ class _App(typer.Typer):
 
 
 app = _App(
+    cls=ConfigGroup,
     help="yigong (医共): county medical community engine — synth, ingest, status, DRG, payment, referral.",
     no_args_is_help=True,
     add_completion=False,
