@@ -67,6 +67,10 @@ class AccessState:
     _version: DataVersion | None = None
     _workflow: Store | None = None
     sessions: Sessions = field(init=False)
+    #: the warm-up (`yigong.access.warmup`): started, finished, and its error if it failed
+    warm_started: bool = False
+    warm_done: threading.Event = field(default_factory=threading.Event)
+    warm_error: str | None = None
 
     def __post_init__(self) -> None:
         self.sessions = Sessions(

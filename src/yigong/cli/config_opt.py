@@ -1,7 +1,7 @@
 """``--config FILE`` on every command: the configuration file's values become the defaults of
 the command's options, so flags (and the environment variables an option names) still win.
 
-The root group (`ConfigGroup`) adds the option to every command of the tree when the tree is
+The root group (`yigong.cli.root.RootGroup`) adds the option to every command of the tree when the tree is
 built, so a command added later reads the file without a line of its own. The option is eager:
 its callback runs before the other options are read, finds the file (`yigong.config.locate`:
 ``--config``, ``$YIGONG_CONFIG``, ``./yigong.toml``, ``/etc/yigong/yigong.toml``), checks it,
@@ -16,11 +16,16 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
 
 from yigong.config import Config, ConfigError, load_config, store_url
 
-__all__ = ["META_KEY", "ConfigGroup", "config_option", "current_config", "option_defaults"]
+__all__ = [
+    "META_KEY",
+    "add_config_option",
+    "config_option",
+    "current_config",
+    "option_defaults",
+]
 
 META_KEY = "yigong.config"
 
@@ -121,22 +126,15 @@ def config_option() -> Any:
     return typer.main.get_command(probe).params[0]
 
 
-def _add_everywhere(command: Any) -> None:
+def add_config_option(command: Any) -> None:
+    """Give ``command`` and every command under it the ``--config`` option."""
     subs = getattr(command, "commands", None)
     if subs is not None:
         for sub in subs.values():
-            _add_everywhere(sub)
+            add_config_option(sub)
         return
     if not any(p.name == "config" for p in command.params):
         command.params.insert(0, config_option())
-
-
-class ConfigGroup(TyperGroup):
-    """The root group: every command under it gets ``--config``."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _add_everywhere(self)
 
 
 def current_config() -> Config:

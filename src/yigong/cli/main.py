@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 import yigong
-from yigong.cli.config_opt import ConfigGroup
+from yigong.cli.root import RootGroup
 from yigong.warehouse import WarehouseError
 
 
@@ -25,7 +25,7 @@ class _App(typer.Typer):
 
 
 app = _App(
-    cls=ConfigGroup,
+    cls=RootGroup,
     help="yigong (医共): county medical community engine — synth, ingest, status, DRG, payment, referral.",
     no_args_is_help=True,
     add_completion=False,
@@ -66,6 +66,10 @@ app.command()(_data.ingest)
 app.command()(_data.status)
 app.command("schema-docs")(_data.schema_docs)
 app.add_typer(_data.warehouse_app, name="warehouse")
+from yigong.cli import upgrade as _upgrade  # noqa: E402
+
+_data.warehouse_app.command("upgrade")(_upgrade.warehouse_upgrade)
+app.add_typer(_upgrade.store_app, name="store")
 from yigong.cli.demo import demo as _demo  # noqa: E402
 
 app.command()(_demo)

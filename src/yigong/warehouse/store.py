@@ -24,6 +24,7 @@ from yigong.schema.codes import NATIONAL_CODE_LISTS, national_code_file
 from yigong.schema.tables import BY_NAME, CHILD_TABLES, TABLES
 from yigong.warehouse.children import rebuild_children
 from yigong.warehouse.types import arrow_schema, sql_type
+from yigong.warehouse.upgrade import LAYOUT_KEY, check_layout, stamp_layout
 
 DEFAULT_DB = "yigong.duckdb"
 
@@ -65,8 +66,15 @@ class Warehouse:
             )
         except duckdb.IOException as exc:  # locked by another process, unreadable, not DuckDB
             raise WarehouseError(f"cannot open the warehouse {self.path}: {exc}") from exc
+        try:  # a file in an older (or newer) layout is refused: `yigong warehouse upgrade`
+            layout = check_layout(self.duck, self.path)
+        except WarehouseError:
+            self.ibis.disconnect()
+            raise
         if not read_only:
             self.ensure_schema()
+            if layout is None:  # a new warehouse is written in this release's layout
+                stamp_layout(self.duck)
 
     @classmethod
     def memory(cls) -> Warehouse:
@@ -273,4 +281,7 @@ class Warehouse:
                         f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM read_parquet(?)', [path]
                     )
                 counts[name] = self.count(name)
+            if "warehouse_meta" in counts:  # the files' meta replaced ours: keep the layout
+                con.execute("DELETE FROM warehouse_meta WHERE key = ?", [LAYOUT_KEY])
+                stamp_layout(con)
         return counts
