@@ -70,6 +70,10 @@ from yigong.cli import upgrade as _upgrade  # noqa: E402
 
 _data.warehouse_app.command("upgrade")(_upgrade.warehouse_upgrade)
 app.add_typer(_upgrade.store_app, name="store")
+from yigong.cli import backup as _backup  # noqa: E402
+
+app.command("backup")(_backup.backup)
+app.command("restore")(_backup.restore)
 from yigong.cli.demo import demo as _demo  # noqa: E402
 
 app.command()(_demo)
