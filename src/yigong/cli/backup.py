@@ -21,6 +21,7 @@ def _fail(exc: Exception) -> typer.Exit:
 
 
 def backup(
+    ctx: typer.Context,
     out: Annotated[Path, typer.Argument(help="new folder to write the backup to")],
     db: Annotated[Path, typer.Option("--db", help="warehouse file (DuckDB)")] = Path(DEFAULT_DB),
     store: Annotated[
@@ -42,7 +43,7 @@ def backup(
     from yigong.services.backup import backup as run
 
     s = Settings(warehouse=db, workflow_store=store, users_db=users_db, runs_dir=runs, secret="-")
-    dep = Deployment(db, s.workflow_url, s.users_path, s.runs_path, current_config().source)
+    dep = Deployment(db, s.workflow_url, s.users_path, s.runs_path, current_config(ctx).source)
     try:
         manifest = run(dep, out)
     except BackupError as exc:

@@ -36,7 +36,9 @@ def _set(section: Any, field: str) -> bool:
 
 def option_defaults(config: Config, params: dict[str, Any]) -> dict[str, Any]:
     """The defaults the configuration gives a command whose options are ``params`` (option name
-    → its declared default): only keys the file sets, only options the command has.
+    → its declared default): only keys the file sets, only options the command has. Each value
+    is a function giving it (Click calls it when the option is not on the command line), so a
+    store password is read only by a command that uses the store.
 
     ``--db`` is filled only where the command always reads a warehouse (declared default not
     None): `yigong settle` takes either a bundle or ``--db``, and the file must not choose."""
@@ -49,7 +51,7 @@ def option_defaults(config: Config, params: dict[str, Any]) -> dict[str, Any]:
             lambda: c.warehouse.spark_root,
         ),
         "spark_master": (c.warehouse.spark_master is not None, lambda: c.warehouse.spark_master),
-        "store": (bool(c.store.url), lambda: _lazy_store(c)),
+        "store": (bool(c.store.url), _lazy_store(c)),
         "users_db": (c.users.path is not None, lambda: c.users.path),
         "runs": (c.runs.path is not None, lambda: c.runs.path),
         "policy": (_set(c.settlement, "policy"), lambda: c.settlement.policy),
@@ -137,11 +139,7 @@ def add_config_option(command: Any) -> None:
         command.params.insert(0, config_option())
 
 
-def current_config() -> Config:
-    """The configuration the running command read (the defaults outside a command)."""
-    ctx = typer.get_current_context(silent=True)
-    while ctx is not None:
-        if META_KEY in ctx.meta:
-            return ctx.meta[META_KEY]  # type: ignore[no-any-return]
-        ctx = ctx.parent
-    return Config()
+def current_config(ctx: typer.Context) -> Config:
+    """The configuration the running command read (a command takes ``ctx: typer.Context``)."""
+    found = ctx.meta.get(META_KEY)  # meta is shared by a context and its parents
+    return found if isinstance(found, Config) else Config()

@@ -74,6 +74,9 @@ from yigong.cli import backup as _backup  # noqa: E402
 
 app.command("backup")(_backup.backup)
 app.command("restore")(_backup.restore)
+from yigong.cli.config_cmd import config_app  # noqa: E402
+
+app.add_typer(config_app, name="config")
 from yigong.cli.demo import demo as _demo  # noqa: E402
 
 app.command()(_demo)

@@ -38,6 +38,7 @@ def _settings(  # noqa: ANN202 - typer helper
 
 
 def serve(
+    ctx: typer.Context,
     db: Db = Path("yigong.duckdb"),
     users_db: UsersDb = None,
     store: Annotated[
@@ -103,7 +104,7 @@ def serve(
     from yigong.cli.config_opt import current_config
     from yigong.config import ConfigError, session_secret
 
-    config = current_config()
+    config = current_config(ctx)
     try:
         secret = session_secret(config)  # from the key file or variable the file names
     except ConfigError as exc:
