@@ -110,7 +110,7 @@ def open_checked(engine: Engine, *, create: bool) -> None:
         )
 
 
-def _revision(message: str) -> None:  # developer tool: python -m yigong.store.migrate revision
+def _revision(rev_id: str, message: str) -> None:  # developer tool (migrations/README.md)
     import tempfile
 
     from alembic import command
@@ -121,11 +121,11 @@ def _revision(message: str) -> None:  # developer tool: python -m yigong.store.m
         with engine.begin() as con:
             cfg = _config(con)
             command.upgrade(cfg, "head")
-            command.revision(cfg, message=message, autogenerate=True)
+            command.revision(cfg, message=message, autogenerate=True, rev_id=rev_id)
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["revision"] and len(sys.argv) == 3:
-        _revision(sys.argv[2])
+    if sys.argv[1:2] == ["revision"] and len(sys.argv) == 4:
+        _revision(sys.argv[2], sys.argv[3])
     else:
-        sys.exit("usage: python -m yigong.store.migrate revision MESSAGE")
+        sys.exit("usage: python -m yigong.store.migrate revision NNNN MESSAGE")
