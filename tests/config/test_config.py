@@ -177,3 +177,11 @@ def test_config_check_reads_the_secrets_the_file_names(tmp_path):
     (tmp_path / "nope.key").write_text("x" * 64, encoding="utf-8")
     good = runner.invoke(app, ["config", "check", "--config", str(path)])
     assert good.exit_code == 0 and f"configuration: {path.resolve()}" in good.output
+
+
+def test_the_fast_path_of_drg_group_looks_where_the_config_is_looked_for():
+    from yigong.cli import entry
+    from yigong.config import DEFAULT_LOCATIONS
+
+    assert entry.CONFIG_ENV == CONFIG_ENV
+    assert tuple(map(Path, entry.CONFIG_LOCATIONS)) == DEFAULT_LOCATIONS
