@@ -32,7 +32,7 @@ from pathlib import Path
 import duckdb
 
 from yigong.ingest import PseudonymKey, collect, ingest_paths
-from yigong.warehouse import Warehouse
+from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 
 
 def raw_read(paths: list[Path], db: Path) -> tuple[float, int, int]:
@@ -57,7 +57,7 @@ def raw_read(paths: list[Path], db: Path) -> tuple[float, int, int]:
 
 def ours(files: list[tuple[str, Path]], db: Path) -> tuple[float, int, int]:
     key = PseudonymKey(b"benchmark-key")
-    with Warehouse(db) as wh:  # schema and code tables are set up before the clock starts
+    with DuckDBWarehouse(db) as wh:  # schema and code tables are set up before the clock starts
         t0 = time.perf_counter()
         reports = ingest_paths(wh, [p for _, p in files], key=key)
         elapsed = time.perf_counter() - t0

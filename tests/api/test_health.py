@@ -6,6 +6,7 @@ import json
 import logging
 import shutil
 import sqlite3
+import threading
 
 import pytest
 
@@ -43,6 +44,32 @@ def test_readyz_turns_ready_after_the_warm_up_with_the_users_scorecards_cached(w
         if nodes:
             assert state.peek(("results", nodes[0], period, ())) is not MISSING, nodes[0]
     assert "county" not in r.text and "inst:" not in r.text  # a probe names no data
+
+
+def test_the_shutdown_stops_the_warm_up_and_waits_for_its_thread(world, tmp_path, monkeypatch):
+    """A warm-up still computing when the server stops is asked to stop and joined, so no
+    DuckDB query runs while the process exits (the computation here waits for that request:
+    without the shutdown hook its thread would still be alive after the server stopped)."""
+    from dataclasses import replace
+
+    settings = replace(world.settings, workflow_store=str(tmp_path / "wf.sqlite"))
+    app = create_app(settings)
+    state = app.state.yigong
+    computing = []
+    entered = threading.Event()
+
+    def results(node, period, *args, **kwargs):
+        computing.append(node)
+        entered.set()
+        assert state.warm_stop.wait(120), "the shutdown never asked the warm-up to stop"
+
+    monkeypatch.setattr(state, "results", results)
+    with TestClient(app) as client:
+        client.get("/readyz")  # starts the warm-up, which blocks in its first node
+        assert entered.wait(120)
+    assert not state.warm_thread.is_alive()
+    assert len(computing) == 1  # it stopped after the node it was on
+    assert state.warm_done.is_set()
 
 
 def test_readyz_is_503_while_the_store_awaits_an_upgrade(world, tmp_path):

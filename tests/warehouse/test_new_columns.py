@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 
 from yigong.schema.tables import BY_NAME
-from yigong.warehouse import Warehouse
+from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 from yigong.warehouse.types import sql_type
 from yigong.warehouse.upgrade import upgrade
 
@@ -28,7 +28,7 @@ def test_old_child_table_gains_new_columns(tmp_path):
     )
     con.close()
     assert upgrade(db)[:2] == (1, 2)
-    with Warehouse(db) as wh:
+    with DuckDBWarehouse(db) as wh:
         cols = [r[0] for r in wh.duck.execute("DESCRIBE discharge_procedures").fetchall()]
         assert cols == list(BY_NAME["discharge_procedures"].column_names)
         row = wh.duck.execute("SELECT * FROM discharge_procedures").fetchall()

@@ -13,8 +13,9 @@ from typer.testing import CliRunner
 
 from yigong.cli.main import app
 from yigong.schema.tables import BY_NAME, TABLES
-from yigong.warehouse import Warehouse, WarehouseError
+from yigong.warehouse import WarehouseError, open_warehouse
 from yigong.warehouse import upgrade as up
+from yigong.warehouse.backends.duckdb import file_layout as fl
 from yigong.warehouse.types import sql_type
 
 NEW = ("incision_class", "healing_grade", "anaesthesia")
@@ -52,16 +53,23 @@ def test_the_previous_layout_is_refused_until_upgraded_and_keeps_every_row(tmp_p
     rows = previous_layout(db)
     for read_only in (False, True):
         with pytest.raises(WarehouseError, match="yigong warehouse upgrade"):
-            Warehouse(db, read_only=read_only)
-    assert up.upgrade(db) == (1, up.LAYOUT_VERSION, ["discharge_procedures"])
-    with Warehouse(db, read_only=True) as wh:
+            open_warehouse("duckdb", db, read_only=read_only)
+    assert up.upgrade(db) == (1, fl.FILE_LAYOUT_VERSION, ["discharge_procedures"])
+    with open_warehouse("duckdb", db, read_only=True) as wh:
         cols = [r[0] for r in wh.duck.execute("DESCRIBE discharge_procedures").fetchall()]
         got = wh.duck.execute("SELECT * FROM discharge_procedures ORDER BY 1").fetchall()
         meta = dict(wh.duck.execute("SELECT * FROM warehouse_meta").fetchall())
     assert cols == list(BY_NAME["discharge_procedures"].column_names)
     assert got == [(*r, None, None, None) for r in rows]
-    assert meta == {"pseudonym_key_fingerprint": "abc", "layout_version": str(up.LAYOUT_VERSION)}
-    assert up.upgrade(db) == (up.LAYOUT_VERSION, up.LAYOUT_VERSION, [])  # nothing left to do
+    assert meta == {
+        "pseudonym_key_fingerprint": "abc",
+        "layout_version": str(fl.FILE_LAYOUT_VERSION),
+    }
+    assert up.upgrade(db) == (
+        fl.FILE_LAYOUT_VERSION,
+        fl.FILE_LAYOUT_VERSION,
+        [],
+    )  # nothing left to do
 
 
 def test_an_upgrade_failing_half_way_leaves_the_file_as_it_was(tmp_path, monkeypatch):
@@ -69,14 +77,14 @@ def test_an_upgrade_failing_half_way_leaves_the_file_as_it_was(tmp_path, monkeyp
     rows = previous_layout(db)
 
     def rewrite_then_fail(con):
-        up.rebuild_to_declared(con)  # the table is rewritten inside the transaction …
+        fl.rebuild_to_declared(con)  # the table is rewritten inside the transaction …
         raise RuntimeError("disk full")  # … and the step fails
 
-    monkeypatch.setitem(up.STEPS, 1, rewrite_then_fail)
+    monkeypatch.setitem(fl.STEPS, 1, rewrite_then_fail)
     with pytest.raises(RuntimeError, match="disk full"):
         up.upgrade(db)
     con = duckdb.connect(str(db), read_only=True)
-    assert up.layout_version(con) == 1
+    assert fl.file_layout_version(con) == 1
     assert len(con.execute("DESCRIBE discharge_procedures").fetchall()) == 7
     assert con.execute("SELECT * FROM discharge_procedures ORDER BY 1").fetchall() == rows
     con.close()
@@ -84,19 +92,19 @@ def test_an_upgrade_failing_half_way_leaves_the_file_as_it_was(tmp_path, monkeyp
 
 def test_a_newer_layout_is_refused_and_not_downgraded(tmp_path):
     db = tmp_path / "new.duckdb"
-    Warehouse(db).close()
+    open_warehouse("duckdb", db, create=True).close()
     con = duckdb.connect(str(db))
-    up.stamp_layout(con, up.LAYOUT_VERSION + 1)
+    fl.stamp_file_layout(con, fl.FILE_LAYOUT_VERSION + 1)
     con.close()
     with pytest.raises(WarehouseError, match="newer yigong"):
-        Warehouse(db)
+        open_warehouse("duckdb", db)
     with pytest.raises(WarehouseError, match="newer yigong"):
         up.upgrade(db)
 
 
 def test_a_new_warehouse_is_written_in_this_layout(tmp_path):
-    with Warehouse(tmp_path / "w.duckdb") as wh:
-        assert up.layout_version(wh.duck) == up.LAYOUT_VERSION
+    with open_warehouse("duckdb", tmp_path / "w.duckdb", create=True) as wh:
+        assert fl.file_layout_version(wh.duck) == fl.FILE_LAYOUT_VERSION
 
 
 def test_the_command_upgrades_and_status_refuses_before(tmp_path):

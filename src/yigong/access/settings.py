@@ -46,6 +46,7 @@ class Settings:
     secure_cookies: bool = False
     language: str = "zh"  # the cockpit's language until a user picks one (zh | en)
     login: LoginPolicy = field(default_factory=LoginPolicy)
+    warm_caches: bool = False  # compute what users land on at start and after each data change
 
     @property
     def runs_path(self) -> Path:

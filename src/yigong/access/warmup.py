@@ -8,6 +8,8 @@ computation counts as reachable), the workflow store (one query and its schema r
 must be the code's head) and the user store, and reports whether the warm-up has finished. A
 server is ready when every check passes and the warm-up is done; `/readyz` answers 503 until
 then (a load balancer keeps sending traffic elsewhere), `/healthz` only says the process runs.
+`stop_warm_up(state)` — the app's shutdown — asks the warm-up to stop after the node it is on
+and waits for its thread, so no DuckDB query is still running while the process exits.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 from yigong.access.state import AccessState
 
-__all__ = ["MAX_NODES", "readiness", "start_warm_up", "warm_up"]
+__all__ = ["MAX_NODES", "readiness", "start_warm_up", "stop_warm_up", "warm_up"]
 
 MAX_NODES = 20
 _log = logging.getLogger("yigong.warmup")
@@ -37,12 +39,16 @@ def warm_up(state: AccessState) -> None:
         if not user.disabled and user.nodes and user.nodes[0] not in homes:
             homes.append(user.nodes[0])
     for node in homes[:MAX_NODES]:
+        if state.warm_stop.is_set():  # the server is shutting down
+            return
         try:
             state.results(node, period)
         except Exception as exc:  # noqa: BLE001 - one odd node must not keep a server unready
             _log.warning(
                 "warm-up skipped a node", extra={"fields": {"node": node, "error": str(exc)}}
             )
+    if state.warm_stop.is_set():
+        return
     state.workflow()
     _log.info(
         "warm-up done",
@@ -77,7 +83,17 @@ def start_warm_up(state: AccessState) -> None:
         finally:
             state.warm_done.set()
 
-    threading.Thread(target=run, name="yigong-warm-up", daemon=True).start()
+    state.warm_thread = threading.Thread(target=run, name="yigong-warm-up", daemon=True)
+    state.warm_thread.start()
+
+
+def stop_warm_up(state: AccessState, timeout: float | None = None) -> None:
+    """Ask a running warm-up to stop after its current node and wait for its thread (at most
+    ``timeout`` seconds; by default until it has stopped)."""
+    state.warm_stop.set()
+    thread = state.warm_thread
+    if thread is not None and thread is not threading.current_thread():
+        thread.join(timeout)
 
 
 def _check(fn: Any) -> dict[str, Any]:
@@ -95,7 +111,7 @@ def readiness(state: AccessState) -> dict[str, Any]:
         if not state.lock.acquire(timeout=2):
             return {"busy": True}  # held by a running computation: reachable
         try:
-            state.warehouse.duck.execute("SELECT 1").fetchone()
+            state.warehouse.meta("data_version")  # one query through the protocol
         finally:
             state.lock.release()
         return {}

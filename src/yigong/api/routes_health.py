@@ -4,8 +4,6 @@ systemd probe needs no account, and the answers name no institution, user or num
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
@@ -13,21 +11,22 @@ from starlette.concurrency import run_in_threadpool
 import yigong
 from yigong.access.http import state_of
 from yigong.access.warmup import readiness
+from yigong.api.models import Health, Readiness
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
-def healthz() -> dict[str, Any]:
+@router.get("/healthz", response_model=Health)
+def healthz() -> dict[str, str]:
     """The process is up and answering (no dependency is checked)."""
     return {"status": "ok", "version": yigong.__version__}
 
 
 @router.get(
     "/readyz",
-    response_model=dict[str, Any],
+    response_model=Readiness,
     responses={503: {"description": "not ready yet (warming up) or a dependency is down"}},
 )
 async def readyz(request: Request) -> JSONResponse:

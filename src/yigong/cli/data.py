@@ -12,9 +12,10 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-from yigong.cli.backend_opts import BackendOpt, MasterOpt, chosen
+from yigong.cli.backend_opts import BackendOpt, MasterOpt, chosen, location
 from yigong.ingest import IngestError, IngestReport
 from yigong.services import data as svc
+from yigong.services.warehouse import opened
 from yigong.warehouse import DEFAULT_DB, WarehouseError
 
 # wide enough for the reports when output goes to a file or a pipe (`make demo | tee`)
@@ -136,26 +137,33 @@ def ingest(
     profile their header matches."""
     if profiles_dir:
         _add_profile_dirs(profiles_dir)
-    if chosen(backend) == "spark":
-        _ingest_spark(paths, out, table, key_file, report, strict, spark_master)
-        return
+    kind = chosen(backend)
+    if kind == "spark" and out is None:
+        raise typer.BadParameter(
+            "give the Parquet warehouse directory to load into", param_hint="--out"
+        )
+    where = location(kind, db, out)
     try:
-        with _progress() as progress:
-            task = progress.add_task("ingest", total=None)
-            reports = svc.ingest_files(
-                db,
-                paths,
-                table=table,
-                key_file=key_file,
-                progress=lambda t, p: progress.update(task, description=f"ingest {p.name} → {t}"),
-                profile=profile,
-            )
+        with opened(where, backend=kind, master=spark_master, create=True) as wh:
+            with _progress() as progress:
+                task = progress.add_task(f"ingest ({wh.kind})", total=None)
+                reports = svc.ingest_files(
+                    wh,
+                    paths,
+                    table=table,
+                    key_file=key_file,
+                    progress=lambda t, p: progress.update(
+                        task, description=f"ingest {p.name} → {t}"
+                    ),
+                    profile=profile,
+                )
+            rejected = svc.quarantine_rows(wh, {r.run_id for r in reports}) if report else []
     except (IngestError, WarehouseError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
     print_reports(reports)
     if report:
-        _write_error_report(reports, db, report)
+        _write_error_report(rejected, report)
         console.print(f"rejected rows written to {report}")
     if strict and any(r.rows_rejected for r in reports):
         raise typer.Exit(1)
@@ -169,56 +177,6 @@ def _add_profile_dirs(dirs: list[Path]) -> None:
 
     have = [p for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p]
     os.environ[ENV_VAR] = os.pathsep.join([*have, *(str(d) for d in dirs)])
-
-
-def _ingest_spark(
-    paths: list[Path],
-    out: Path | None,
-    table: str | None,
-    key_file: Path | None,
-    report: Path | None,
-    strict: bool,
-    master: str | None,
-) -> None:
-    from yigong.services.backends import ingest_files_spark
-
-    if out is None:
-        raise typer.BadParameter(
-            "give the Parquet warehouse directory to load into", param_hint="--out"
-        )
-    try:
-        with _progress() as progress:
-            task = progress.add_task("ingest (spark)", total=None)
-            reports, rejected = ingest_files_spark(
-                out,
-                paths,
-                table=table,
-                key_file=key_file,
-                master=master,
-                progress=lambda t, p: progress.update(task, description=f"ingest {p.name} → {t}"),
-            )
-    except IngestError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
-    print_reports(reports)
-    if report:
-        with report.open("w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(["file", "row_no", "field", "rule", "reason", "value"])
-            for row in rejected:
-                w.writerow(
-                    [
-                        row["file"],
-                        row["row_no"],
-                        row["field"],
-                        row["rule"],
-                        row["reason"],
-                        row["value"] or "",
-                    ]
-                )
-        console.print(f"rejected rows written to {report}")
-    if strict and any(r.rows_rejected for r in reports):
-        raise typer.Exit(1)
 
 
 def print_reports(reports: list[IngestReport]) -> None:
@@ -272,23 +230,21 @@ def _shown(file: str) -> str:
     return "/".join([top, *keys, path.name])
 
 
-def _write_error_report(reports: list[IngestReport], db: Path, path: Path) -> None:
-    run_ids = sorted({r.run_id for r in reports})
+def _write_error_report(rejected: list[dict], path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["file", "row_no", "field", "rule", "reason", "value"])
-        for run_id in run_ids:
-            for row in svc.quarantine_rows(db, run_id):
-                w.writerow(
-                    [
-                        row["file"],
-                        row["row_no"],
-                        row["field"],
-                        row["rule"],
-                        row["reason"],
-                        row["value"] or "",
-                    ]
-                )
+        for row in rejected:
+            w.writerow(
+                [
+                    row["file"],
+                    row["row_no"],
+                    row["field"],
+                    row["rule"],
+                    row["reason"],
+                    row["value"] or "",
+                ]
+            )
 
 
 def status(

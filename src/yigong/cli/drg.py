@@ -12,6 +12,7 @@ from yigong.casemix import Case, InputError, Level, PackError
 from yigong.cli.backend_opts import BackendOpt, MasterOpt, chosen
 from yigong.cli.drg_group import SchemeOpt, group_cmd
 from yigong.services import casemix as service
+from yigong.services.warehouse import opened
 
 app = typer.Typer(
     help="DRG grouper (CHS-DRG 1.1 and regional variants): packs, group, explain.",
@@ -131,13 +132,12 @@ def metrics_cmd(
     import pyarrow.csv as pacsv
 
     from yigong.casemix.metrics import Scale, Trim
-    from yigong.services.backends import opened
 
     kind = chosen(backend)
     try:
-        with opened(kind, warehouse=warehouse, master=spark_master) as wh:
+        with opened(warehouse, backend=kind, master=spark_master) as wh:
             table = service.casemix_metrics(
-                wh.ibis,
+                wh,
                 scheme,
                 level,
                 period,
@@ -173,12 +173,11 @@ def facts_cmd(
 ) -> None:
     """Store drg_case_facts (per-discharge reference weight, cost/LOS ratios, low-risk flag) for the indicator catalog."""
     from yigong.casemix.metrics import WeightTableError
-    from yigong.services.backends import opened
 
     kind = chosen(backend)
     try:
-        with opened(kind, warehouse=warehouse, master=spark_master) as wh:
-            summary = service.store_case_facts(wh.ibis, scheme, period, reference)
+        with opened(warehouse, backend=kind, master=spark_master) as wh:
+            summary = service.store_case_facts(wh, scheme, period, reference)
     except (ValueError, WeightTableError) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
@@ -200,17 +199,13 @@ def reference_cmd(
     description: Annotated[str, typer.Option(help="first header line (provenance)")] = "",
 ) -> None:
     """Compute a case-mix reference (weights, means, low-risk DRGs) on a wider population."""
-    import ibis
-
     from yigong.services.casemix_reference import build_reference
 
-    con = ibis.duckdb.connect(str(warehouse), read_only=True)
     try:
-        path, table = build_reference(con, scheme, output, description)
+        with opened(warehouse, read_only=True) as wh:
+            path, table = build_reference(wh, scheme, output, description)
     except ValueError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
-    finally:
-        con.disconnect()
     low = sum(table.column("low_risk").to_pylist())
     typer.echo(f"{table.num_rows} DRGs ({low} low-risk) -> {path}")

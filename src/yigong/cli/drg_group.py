@@ -56,10 +56,10 @@ def group_cmd(
     try:
         if warehouse is not None:
             from yigong.services import casemix as service
-            from yigong.services.backends import opened
+            from yigong.services.warehouse import opened
 
-            with opened(kind, warehouse=warehouse, master=spark_master) as wh:
-                summary = service.group_discharges(wh.ibis, scheme)
+            with opened(warehouse, backend=kind, master=spark_master) as wh:
+                summary = service.group_discharges(wh, scheme)
             where = f"{warehouse}:{service.RESULTS_TABLE}"
         else:
             from yigong.services.drg_files import group_file

@@ -1,4 +1,8 @@
-"""Ingest a set of files: find each file's table, order by dependency, load, report."""
+"""Ingest a set of files: find each file's table, order by dependency, load, report.
+
+One way into every warehouse: `ingest_paths` takes any `Warehouse` (DuckDB file or Parquet
+warehouse on Spark) and loads each file through `load.ingest_file`.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,14 @@ import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from yigong.ingest.load import ingest_file
 from yigong.ingest.profiles import Detected, ProfileError, detect, file_header
 from yigong.ingest.pseudonym import PseudonymKey
+from yigong.ingest.read import SUFFIXES
 from yigong.ingest.report import IngestError, IngestReport
-from yigong.schema.model import Table
 from yigong.schema.tables import BY_NAME, TABLES
-from yigong.warehouse.loader import forget_pseudonyms, ingest_file
-from yigong.warehouse.store import Warehouse
+from yigong.warehouse import Warehouse
 
-SUFFIXES = (".csv", ".parquet", ".xlsx")
 _ORDER = {t.name: i for i, t in enumerate(TABLES)}
 
 
@@ -89,25 +92,6 @@ def collect(
     return sorted(found, key=lambda tp: (_ORDER[tp[0]], str(tp[1])))
 
 
-def ingest_each(
-    paths: Iterable[str | Path],
-    load: Callable[[Path, Table, str], IngestReport],
-    *,
-    table: str | None = None,
-    progress: Callable[[str, Path], None] | None = None,
-    profile: str | None = None,
-) -> list[IngestReport]:
-    """Every file of `paths` in dependency order through `load(path, table, run_id)`, all under
-    one run id: the loop behind `ingest_paths` (DuckDB) and the Spark backend's ingest."""
-    run_id = uuid.uuid4().hex[:12]
-    reports = []
-    for name, path in collect(paths, table, profile):
-        if progress:
-            progress(name, path)
-        reports.append(load(path, BY_NAME[name], run_id))
-    return reports
-
-
 def ingest_paths(
     wh: Warehouse,
     paths: Iterable[str | Path],
@@ -117,17 +101,15 @@ def ingest_paths(
     progress: Callable[[str, Path], None] | None = None,
     profile: str | None = None,
 ) -> list[IngestReport]:
-    """Ingest every file; each file is its own atomic transaction. `profile` names the layout
-    profile of files in a national layout (default: detected from each file's header)."""
-    try:
-        return ingest_each(
-            paths,
-            lambda path, t, run_id: ingest_file(
-                wh, path, t, key=key, run_id=run_id, profile=profile, keep_pseudonyms=True
-            ),
-            table=table,
-            progress=progress,
-            profile=profile,
+    """Ingest every file of `paths` in dependency order, all under one run id; each file is
+    its own transaction. `profile` names the layout profile of files in a national layout
+    (default: detected from each file's header)."""
+    run_id = uuid.uuid4().hex[:12]
+    reports = []
+    for name, path in collect(paths, table, profile):
+        if progress:
+            progress(name, path)
+        reports.append(
+            ingest_file(wh, path, BY_NAME[name], key=key, run_id=run_id, profile=profile)
         )
-    finally:  # identifiers are hashed once per run, and never kept after it
-        forget_pseudonyms(wh, key)
+    return reports

@@ -13,6 +13,8 @@ from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 
+from yigong.schema.codes_operations import OPERATIONS_CODE_SYSTEMS
+
 Labels = dict[str, tuple[str, str]]
 
 INSTITUTION_TYPE: Labels = {
@@ -220,7 +222,21 @@ PAYMENT_METHOD: Labels = {
     "dip": ("按病种分值付费(DIP)", "DIP"),
     "per_bed_day": ("按床日付费", "per bed-day"),
     "per_head": ("按人头付费", "per head"),
+    "day_surgery": ("日间手术付费", "day surgery"),
     "global_budget": ("医共体总额付费", "medical-community global budget"),
+}
+
+PROVIDER_KIND: Labels = {
+    "medical_institution": ("定点医疗机构", "designated medical institution"),
+    "retail_pharmacy": ("定点零售药店", "designated retail pharmacy"),
+}
+
+#: why a designation ended (解除定点/协议的原因)
+TERMINATION_REASON: Labels = {
+    "eliminated": ("考核末位淘汰", "eliminated as the last in the annual assessment"),
+    "violation": ("违法违规解除协议", "agreement ended for violations"),
+    "voluntary": ("主动申请退出", "left at its own request"),
+    "closed": ("停业或注销", "closed"),
 }
 
 REFERRAL_DIRECTION: Labels = {
@@ -273,9 +289,43 @@ PUBLIC_HEALTH_PROGRAM: Labels = {
     "maternal_health": ("孕产妇健康管理", "maternal health"),
     "elderly_health": ("老年人健康管理", "elderly health"),
     "chronic_disease": ("慢性病患者健康管理", "chronic disease (hypertension, diabetes)"),
+    "hypertension": ("高血压患者健康管理", "hypertension management"),
+    "diabetes": ("2型糖尿病患者健康管理", "type 2 diabetes management"),
     "mental_health": ("严重精神障碍患者管理", "severe mental illness"),
     "tb": ("肺结核患者健康管理", "tuberculosis"),
     "tcm_health": ("中医药健康管理", "TCM health management"),
+}
+
+PH_SERVICE_TYPE: Labels = {
+    "record_opened": ("建立健康档案", "health record opened"),
+    "record_updated": ("健康档案更新", "health record updated"),
+    "followup": ("随访", "follow-up"),
+    "health_check": ("健康体检", "health check"),
+    "home_visit": ("访视", "home visit"),
+    "vaccination": ("预防接种", "vaccination"),
+    "education": ("健康教育（个体化）", "individual health education"),
+    "tcm_guidance": ("中医药健康指导", "TCM health guidance"),
+}
+
+PH_DISEASE: Labels = {
+    "hypertension": ("高血压", "hypertension"),
+    "diabetes": ("2型糖尿病", "type 2 diabetes"),
+    "severe_mental": ("严重精神障碍", "severe mental disorder"),
+    "tb": ("肺结核", "tuberculosis"),
+}
+
+MEDICATION_ADHERENCE: Labels = {
+    "regular": ("规律", "regular"),
+    "intermittent": ("间断", "intermittent"),
+    "none": ("不服药", "not taking"),
+}
+
+PH_TASK_UNIT: Labels = {
+    "persons": ("人", "persons"),
+    "records": ("份", "records"),
+    "visits": ("人次", "visits"),
+    "doses": ("剂次", "doses"),
+    "sessions": ("次（场）", "sessions"),
 }
 
 SMALL_CODE_SYSTEMS: dict[str, Labels] = {
@@ -302,12 +352,19 @@ SMALL_CODE_SYSTEMS: dict[str, Labels] = {
     "visit_type": VISIT_TYPE,
     "care_type": CARE_TYPE,
     "payment_method": PAYMENT_METHOD,
+    "provider_kind": PROVIDER_KIND,
+    "termination_reason": TERMINATION_REASON,
     "referral_direction": REFERRAL_DIRECTION,
     "referral_setting": REFERRAL_SETTING,
     "referral_status": REFERRAL_STATUS,
     "key_population": KEY_POPULATION,
     "exam_type": EXAM_TYPE,
     "public_health_program": PUBLIC_HEALTH_PROGRAM,
+    "ph_service_type": PH_SERVICE_TYPE,
+    "ph_disease": PH_DISEASE,
+    "medication_adherence": MEDICATION_ADHERENCE,
+    "ph_task_unit": PH_TASK_UNIT,
+    **OPERATIONS_CODE_SYSTEMS,
 }
 
 #: large national code lists shipped under `codes/` (file name, title).

@@ -82,28 +82,18 @@ def _files(root: Path) -> dict[str, dict[str, Any]]:
 def _copy_warehouse(src: Path, dst: Path) -> int | None:
     """Copy the DuckDB file while holding it read-only (no writer can hold it meanwhile);
     returns its layout."""
-    import duckdb
-
-    from yigong.warehouse.upgrade import layout_version
+    from yigong.warehouse import WarehouseError
+    from yigong.warehouse.upgrade import copy_snapshot
 
     if not src.is_file():
         raise BackupError(f"no warehouse at {src}")
     try:
-        con = duckdb.connect(str(src), read_only=True)
-    except duckdb.Error as exc:
+        return copy_snapshot(src, dst)
+    except WarehouseError as exc:
         raise BackupError(
-            f"cannot open the warehouse {src} read-only ({exc}); a server with one worker holds "
-            "it for writing: run it with --workers 2 or more (read-only), or stop it for the backup"
+            f"{exc}; a server with one worker holds it for writing: run it with --workers 2 or "
+            "more (read-only), or stop it for the backup"
         ) from None
-    try:
-        layout = layout_version(con)
-        shutil.copy2(src, dst)
-        wal = src.with_name(src.name + ".wal")
-        if wal.is_file():
-            shutil.copy2(wal, dst.with_name(dst.name + ".wal"))
-    finally:
-        con.close()
-    return layout
 
 
 def _sqlite_copy(src: Path, dst: Path) -> None:

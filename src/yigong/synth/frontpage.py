@@ -10,6 +10,7 @@ from yigong.schema.tables import DISCHARGE_COST_COLUMNS
 from yigong.synth._arrow import concat, dates, flags, joined, money, padded, take
 from yigong.synth.context import CountyContext
 from yigong.synth.inpatient import COUNTY, TOWNSHIP, Stays
+from yigong.synth.settlements import RESIDENT_FUND_SHARE
 
 MEDICAL_DEPARTMENTS = frozenset(
     {
@@ -41,6 +42,9 @@ def self_paid_fen(ctx: CountyContext, s: Stays, rng: np.random.Generator) -> np.
     scheme = ctx.pop.scheme[s.person]
     share = base - np.where(scheme == 0, 0.1, 0) - np.where(ctx.pop.low_income[s.person], 0.1, 0)
     share = np.clip(share + rng.uniform(-0.05, 0.05, len(s)), 0.05, 1.0)
+    # the residents' fund pays RESIDENT_FUND_SHARE of the rest (settlements.py: calibrated to
+    # per-capita financing); the patient pays the out-of-catalogue remainder too
+    share = np.where(scheme == 1, 1 - (1 - share) * RESIDENT_FUND_SHARE, share)
     share[scheme == 2] = 1.0
     return np.minimum(np.round(s.total_fen * share).astype(np.int64), s.total_fen)
 

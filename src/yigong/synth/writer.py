@@ -200,7 +200,20 @@ PARTITION_PERIOD: dict[str, str] = {
     "family_doctor_contracts": "signed_date",
     "examinations": "exam_date",
     "public_health_tasks": "year",
+    "public_health_services": "service_date",
     "finance": "year",
+    "contribution_standards": "year",
+    "fund_accounts": "year",
+    "provider_agreements": "valid_from",
+    "claim_submissions": "submitted_date",
+    "agreement_inspections": "year",
+    "departments": "valid_from",
+    "department_costs": "year",
+    "budget_lines": "year",
+    "budget_adjustments": "year",
+    "budget_actuals": "year",
+    "staff_pay": "year",
+    "performance_pay_envelopes": "year",
 }
 #: Hive's name for the partition of rows whose key is null (Spark and DuckDB read it as null).
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"

@@ -8,7 +8,7 @@ import pytest
 
 from yigong.ingest import PseudonymKey, ingest_paths
 from yigong.synth import generate
-from yigong.warehouse import Warehouse
+from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 
 KEY = PseudonymKey(b"test-key-not-secret")
 
@@ -28,7 +28,7 @@ def national_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def load(folder: Path, db: Path) -> tuple[Path, list]:
-    with Warehouse(db) as wh:
+    with DuckDBWarehouse(db) as wh:
         reports = ingest_paths(wh, [folder], key=KEY)
     return db, reports
 

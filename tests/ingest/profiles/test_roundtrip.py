@@ -17,7 +17,7 @@ from tests.ingest.profiles.conftest import load
 from yigong.schema.tables import CHILD_TABLES, TABLES
 from yigong.services.casemix import group_discharges
 from yigong.synth import generate
-from yigong.warehouse import Warehouse
+from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 
 ALL = [t.name for t in (*TABLES, *CHILD_TABLES)]
 
@@ -70,8 +70,8 @@ def test_identical_drg_results(canonical_db, national_load, tmp_path):
     for db in (canonical_db, national_load[0]):
         copy = tmp_path / db.name
         copy.write_bytes(db.read_bytes())
-        with Warehouse(copy) as wh:
-            group_discharges(wh.ibis, "chs-drg-1.1")
+        with DuckDBWarehouse(copy) as wh:
+            group_discharges(wh, "chs-drg-1.1")
             results.append(
                 wh.duck.execute(
                     "SELECT discharge_id, status, mdc, adrg, drg FROM drg_results ORDER BY ALL"
