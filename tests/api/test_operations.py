@@ -49,7 +49,7 @@ def test_chinese_pages_are_chinese(client, tokens):
     h = tokens["county"]
     for page in ("budget", "costs", "drg-pnl", "pay-checks"):
         html = client.get(f"/operations/{page}?node=division:{COUNTY}&year={YEAR}", headers=h).text
-        body = html.split("<main>", 1)[1]
+        body = html.split("<main", 1)[1]
         text = re.sub(r"<[^>]+>|&[a-z]+;", " ", body)
         for raw in ("township_incentive", "family_doctor", "expense_", "revenue_", "None",
                     "administrative", "medical_support", "bed_day", "warn", "cumulative"):  # fmt: skip

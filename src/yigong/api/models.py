@@ -235,12 +235,11 @@ class DataValue(Open):
     period: str
     orgUnit: str  # noqa: N815
     value: str
-    comment: str
+    comment: str | None = Field(None, description="numerator, denominator, factor (when known)")
 
 
 class DataValueSet(Open):
     dataValues: list[DataValue]  # noqa: N815
-    skipped: list[dict[str, Any]]
 
 
 class QuarantinePage(Open):
