@@ -170,6 +170,15 @@ def _login(c: Ctx) -> list[Req]:
     return [("POST", "/login", {"data": data, "headers": ORIGIN})]
 
 
+def _when_warm(c: Ctx) -> list[Req]:
+    """/readyz once the warm-up has finished (before, it is a 503 by design)."""
+    from yigong.access.warmup import start_warm_up
+
+    start_warm_up(c.state)
+    assert c.state.warm_done.wait(120), "the warm-up did not finish"
+    return [("GET", "/readyz", {})]
+
+
 def _add_user(c: Ctx) -> list[Req]:
     name = f"m{next(_counter)}"
     form = c.form("user.add", username=name, role="auditor", nodes=c.node, password=PASSWORD)
@@ -209,6 +218,8 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("POST", "/login"): Case(False, _login, frozenset({303})),
     ("POST", "/logout"): Case(False, _cockpit_logout, frozenset({303})),
     ("GET", "/lang/{lang}"): Case(False, get("/lang/en"), frozenset({303})),
+    ("GET", "/healthz"): Case(False, get("/healthz")),
+    ("GET", "/readyz"): Case(False, _when_warm),
     ("GET", "/account"): Case(False, get("/account", "/account?format=json")),
     ("POST", "/account/password"): Case(
         False,

@@ -33,7 +33,10 @@ def test_every_api_path_is_documented_with_the_error_object(client):
     paths = _document(client)["paths"]
     assert "/api/v1/nodes/{node}/indicators" in paths and "/api/v1/dataValueSets" in paths
     assert not any(p.startswith("/static") or p in ("/", "/tree") for p in paths)
+    assert {"/healthz", "/readyz"} <= set(paths)  # the public probes, documented but no API
     for path, ops in paths.items():
+        if path in ("/healthz", "/readyz"):
+            continue
         for op in ops.values():
             ref = op["responses"]["403"]["content"]["application/json"]["schema"]["$ref"]
             assert ref.endswith("/ErrorBody"), path
@@ -50,7 +53,7 @@ def test_every_answer_is_typed_and_every_api_operation_needs_the_bearer_token(cl
     for path, ops in doc["paths"].items():
         for method, op in ops.items():
             where = f"{method.upper()} {path}"
-            public = path in ("/api/v1/auth/token", "/fhir/metadata")
+            public = path in ("/api/v1/auth/token", "/fhir/metadata", "/healthz", "/readyz")
             assert (op.get("security") == [{"bearer": []}]) != public, where
             content = op["responses"]["200"]["content"]
             if any(f in content for f in files):

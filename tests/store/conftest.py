@@ -26,7 +26,7 @@ import pytest
 from sqlalchemy import event
 
 from yigong.store import Store
-from yigong.store.models import Base
+from yigong.store.migrate import upgrade
 
 
 def _no_sync(dbapi_connection: object, _record: object) -> None:
@@ -151,7 +151,7 @@ def store(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> Iterato
         st = Store(f"sqlite:///{os.path.join(tmp_path, 'workflow.sqlite')}", create=False)
         # tests only: skip fsync (the server's fsync is off too); behaviour is otherwise the same
         event.listen(st.engine, "connect", _no_sync)
-        Base.metadata.create_all(st.engine)
+        upgrade(st.engine)  # what Store(create=True) does, after the no-sync hook is in place
         yield st
         st.dispose()
         return

@@ -1,4 +1,5 @@
-"""A warehouse written before columns were added gets them, empty, with its rows kept."""
+"""A warehouse written before columns were added gets them, empty, with its rows kept, when
+`yigong warehouse upgrade` rewrites it (tests/warehouse/test_upgrade.py: the refusal before)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import duckdb
 from yigong.schema.tables import BY_NAME
 from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 from yigong.warehouse.types import sql_type
+from yigong.warehouse.upgrade import upgrade
 
 NEW = ("incision_class", "healing_grade", "anaesthesia")
 
@@ -25,6 +27,7 @@ def test_old_child_table_gains_new_columns(tmp_path):
         "false, true)"
     )
     con.close()
+    assert upgrade(db)[:2] == (1, 2)
     with DuckDBWarehouse(db) as wh:
         cols = [r[0] for r in wh.duck.execute("DESCRIBE discharge_procedures").fetchall()]
         assert cols == list(BY_NAME["discharge_procedures"].column_names)

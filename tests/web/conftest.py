@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import socket
 import threading
@@ -28,7 +29,26 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(world: World) -> Iterator[str]:
+def server_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every log record of yigong's loggers during the browser tests, as the server writes
+    them (`yigong.api.logs.JsonLines`), in one file (checked by test_request_log.py)."""
+    from yigong.api.logs import JsonLines
+
+    path = tmp_path_factory.mktemp("server-log") / "server.log"
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(JsonLines())
+    logger = logging.getLogger("yigong")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    yield path
+    logger.removeHandler(handler)
+    logger.setLevel(level)
+    handler.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(world: World, server_log: Path) -> Iterator[str]:
     """Base URL of the app served by uvicorn in a thread; shut down at the end."""
     yield from _serve(world.settings)
 

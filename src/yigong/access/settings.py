@@ -44,6 +44,7 @@ class Settings:
     settlement_policy: str = "henan-default"  # policy (name or YAML path) the cockpit settles with
     runs_dir: Path | None = None  # where the settlement runs are written and read
     secure_cookies: bool = False
+    language: str = "zh"  # the cockpit's language until a user picks one (zh | en)
     login: LoginPolicy = field(default_factory=LoginPolicy)
     warm_caches: bool = False  # compute what users land on at start and after each data change
 

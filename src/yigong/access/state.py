@@ -67,6 +67,13 @@ class AccessState:
     _version: DataVersion | None = None
     _workflow: Store | None = None
     sessions: Sessions = field(init=False)
+    #: the warm-up (`yigong.access.warmup`): started, finished, and its error if it failed;
+    #: its thread, and the event that asks it to stop (the app's shutdown joins it)
+    warm_started: bool = False
+    warm_done: threading.Event = field(default_factory=threading.Event)
+    warm_error: str | None = None
+    warm_thread: threading.Thread | None = None
+    warm_stop: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
         self.sessions = Sessions(

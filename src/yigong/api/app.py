@@ -24,12 +24,14 @@ from yigong.api.docs import install_docs
 from yigong.api.errors import install_error_handlers
 from yigong.api.fastpath import CachedReads
 from yigong.api.headers import SecurityHeaders
+from yigong.api.logs import RequestLog
 from yigong.api.routes import router
 from yigong.api.routes_bureau import router as bureau_router
 from yigong.api.routes_care import router as care_router
 from yigong.api.routes_centres import router as centres_router
 from yigong.api.routes_cockpit import router as cockpit_router
 from yigong.api.routes_fhir import router as fhir_router
+from yigong.api.routes_health import router as health_router
 from yigong.api.routes_ledger import router as ledger_router
 from yigong.api.routes_operations import router as operations_router
 from yigong.api.routes_screening import router as screening_router
@@ -38,8 +40,9 @@ from yigong.warehouse import open_warehouse
 __all__ = ["SERVE_ENV", "YigongApp", "app_from_env", "create_app", "route_keys", "unguarded"]
 
 
-class YigongApp(CachedReads, FastAPI):
-    """FastAPI, answering repeated scorecard reads from the cache first."""
+class YigongApp(RequestLog, CachedReads, FastAPI):
+    """FastAPI, logging every request (outermost) and answering repeated scorecard reads from
+    the cache first."""
 
 
 def _flat(routes: list) -> list:  # type: ignore[type-arg]
@@ -66,9 +69,11 @@ def unguarded(app: FastAPI) -> set[tuple[str, str]]:
     return {k for k in route_keys(app) if permissions().route(*k) is None}
 
 
-def create_app(settings: Settings, *, read_only: bool = False) -> FastAPI:
+def create_app(settings: Settings, *, read_only: bool = False, warm: bool = False) -> FastAPI:
     """Open the warehouse (for reading only with ``read_only``, so several server processes
-    can share it) and the user store, and build the app (API and web cockpit)."""
+    can share it) and the user store, and build the app (API and web cockpit). With ``warm``
+    the caches are filled in the background at once (`yigong serve`); otherwise the first
+    ``/readyz`` starts it."""
     if not settings.warehouse.exists():
         raise FileNotFoundError(
             f"no warehouse at {settings.warehouse} (run `yigong demo` or `yigong ingest` first)"
@@ -91,6 +96,7 @@ def create_app(settings: Settings, *, read_only: bool = False) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(AuditWrites)  # every POST/PUT/PATCH/DELETE leaves an audit row
     app.add_middleware(SecurityHeaders, secure=settings.secure_cookies)
+    app.include_router(health_router)
     app.include_router(router)
     app.include_router(care_router)
     app.include_router(ledger_router)
@@ -112,6 +118,10 @@ def create_app(settings: Settings, *, read_only: bool = False) -> FastAPI:
             f"routes without an entry in the permission file: {sorted(missing)} "
             "(add them to src/yigong/access/permissions.yaml)"
         )
+    if warm:
+        from yigong.access.warmup import start_warm_up
+
+        start_warm_up(app.state.yigong)
     return app
 
 
@@ -132,6 +142,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if warmer is not None:
             warmer.close()
+        from yigong.access.warmup import stop_warm_up
+
+        stop_warm_up(app.state.yigong)  # no DuckDB query may outlive the server
 
 
 SERVE_ENV = "YIGONG_SERVE"
@@ -140,7 +153,8 @@ SERVE_ENV = "YIGONG_SERVE"
 def app_from_env() -> FastAPI:
     """The app `yigong serve --workers N` starts in each worker process: settings from the
     JSON in ``$YIGONG_SERVE`` (warehouse, users_db, workflow_store, settlement_policy,
-    runs_dir, session minutes, secure_cookies), the warehouse read-only, the secret from
+    runs_dir, session minutes, secure_cookies, language, log format and level), the
+    warehouse read-only, its caches warmed at once, the secret from
     ``$YIGONG_SECRET`` (the same in every worker)."""
     import json
     import os
@@ -156,6 +170,10 @@ def app_from_env() -> FastAPI:
         session_idle_minutes=int(conf.get("session_idle_minutes", 30)),
         session_absolute_minutes=int(conf.get("session_absolute_minutes", 480)),
         secure_cookies=bool(conf.get("secure_cookies", False)),
+        language=str(conf.get("language", "zh")),
         warm_caches=bool(conf.get("warm_caches", True)),
     )
-    return create_app(settings, read_only=True)
+    from yigong.api.logs import configure_logging
+
+    configure_logging(conf.get("log_format", "json"), conf.get("log_level", "info"))
+    return create_app(settings, read_only=True, warm=True)

@@ -40,6 +40,7 @@ class CachedReads:
             except Exception:  # never fail here: the app answers (and reports) instead
                 body = None
             if body is not None:
+                scope.setdefault("state", {})["route"] = "/api/v1/nodes/{node}/indicators"
                 state = self.state.yigong  # type: ignore[attr-defined]
                 headers = [
                     *_HEADERS,
@@ -74,4 +75,7 @@ def _lookup(app: Any, scope: dict[str, Any]) -> bytes | None:
         return None
     key = response_key(scope["path"], scope["query_string"], user.role.value, user.nodes, version)
     body = state.cache.peek(key)
-    return None if body is MISSING else body  # type: ignore[no-any-return]
+    if body is MISSING:
+        return None
+    scope.setdefault("state", {})["user"] = user  # for the request log
+    return body  # type: ignore[no-any-return]

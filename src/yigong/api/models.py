@@ -30,6 +30,7 @@ __all__ = [
     "FlagExplained",
     "FlagsPage",
     "GroupedScorecard",
+    "Health",
     "InstitutionsPage",
     "LedgerLineExplained",
     "LedgerPage",
@@ -40,6 +41,8 @@ __all__ = [
     "OverviewAnswer",
     "PublicHealthAnswer",
     "QuarantinePage",
+    "Readiness",
+    "ReadinessCheck",
     "ReferralDetail",
     "ReferralInbox",
     "ReferralRow",
@@ -61,6 +64,26 @@ class Open(BaseModel):
     """A documented answer that may carry more fields than it names."""
 
     model_config = ConfigDict(extra="allow")
+
+
+# -- health probes (public, free of data) -------------------------------------------------------
+
+
+class Health(Open):
+    status: Literal["ok"]
+    version: str
+
+
+class ReadinessCheck(Open):
+    ok: bool
+    error: str | None = Field(None, description="why the check failed")
+
+
+class Readiness(Open):
+    ready: bool = Field(description="every check passes (HTTP 200; else 503)")
+    checks: dict[str, ReadinessCheck] = Field(
+        description="warehouse, workflow_store, user_store, caches (warm: the warm-up is done)"
+    )
 
 
 # -- sessions ------------------------------------------------------------------------------------
@@ -212,12 +235,11 @@ class DataValue(Open):
     period: str
     orgUnit: str  # noqa: N815
     value: str
-    comment: str | None = None  # DHIS2: only where the value has one (an indicator value)
+    comment: str | None = Field(None, description="numerator, denominator, factor (when known)")
 
 
 class DataValueSet(Open):
     dataValues: list[DataValue]  # noqa: N815
-    skipped: list[dict[str, Any]]
 
 
 class QuarantinePage(Open):

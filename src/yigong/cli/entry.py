@@ -3,20 +3,34 @@ part of its job, just that command.
 
 ``yigong drg group IN.csv -o OUT.csv`` is run from its own small module (`drg_group.py`):
 loading every command group first (the warehouse, Ibis, the web stack) would cost more than
-grouping a million cases. Every other command line, and ``--help``, goes to the full tree in
-`main.py`, where the same command is registered too.
+grouping a million cases. Every other command line, ``--help``, and any run where a
+configuration file would be read, goes to the full tree in `main.py`, where the same command is
+registered too.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+
+#: where `yigong.config.locate` looks (kept here too: importing the config model costs more
+#: than the fast path saves; tests/config/test_config.py checks the two agree)
+CONFIG_ENV = "YIGONG_CONFIG"
+CONFIG_LOCATIONS = ("yigong.toml", "/etc/yigong/yigong.toml")
+
+
+def config_in_sight() -> bool:
+    """A configuration file would be read: the full tree must run (it applies the file)."""
+    return bool(os.environ.get(CONFIG_ENV)) or any(os.path.isfile(p) for p in CONFIG_LOCATIONS)
 
 
 def main() -> None:
     argv = sys.argv[1:]
-    if argv[:2] == ["drg", "group"] and not {"--help", "--warehouse", "--backend"} & {
-        a.split("=")[0] for a in argv
-    }:
+    if (
+        argv[:2] == ["drg", "group"]
+        and not {"--help", "--warehouse", "--backend", "--config"} & {a.split("=")[0] for a in argv}
+        and not config_in_sight()
+    ):
         import typer
 
         from yigong.cli.drg_group import group_cmd

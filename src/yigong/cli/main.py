@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 import yigong
+from yigong.cli.root import RootGroup
 from yigong.warehouse import BackendError, WarehouseError, backend_kind, capabilities, unsupported
 
 
@@ -24,6 +25,7 @@ class _App(typer.Typer):
 
 
 app = _App(
+    cls=RootGroup,
     help="yigong (医共): county medical community engine — synth, ingest, status, DRG, payment, referral.",
     no_args_is_help=True,
     add_completion=False,
@@ -44,6 +46,10 @@ COMMAND_NEEDS: dict[str, str] = {
     "status": "status",
     "demo": "demo",
     "interop": "workflow",
+    # the workflow store and the DuckDB warehouse file of a deployment (docs/deploy.md)
+    "store": "workflow",
+    "backup": "workflow",
+    "restore": "workflow",
 }
 
 
@@ -81,6 +87,17 @@ app.command()(_data.ingest)
 app.command()(_data.status)
 app.command("schema-docs")(_data.schema_docs)
 app.add_typer(_data.warehouse_app, name="warehouse")
+from yigong.cli import upgrade as _upgrade  # noqa: E402
+
+_data.warehouse_app.command("upgrade")(_upgrade.warehouse_upgrade)
+app.add_typer(_upgrade.store_app, name="store")
+from yigong.cli import backup as _backup  # noqa: E402
+
+app.command("backup")(_backup.backup)
+app.command("restore")(_backup.restore)
+from yigong.cli.config_cmd import config_app  # noqa: E402
+
+app.add_typer(config_app, name="config")
 from yigong.cli.demo import demo as _demo  # noqa: E402
 
 app.command()(_demo)

@@ -39,6 +39,7 @@ def _settings(  # noqa: ANN202 - typer helper
 
 
 def serve(
+    ctx: typer.Context,
     db: Db = Path("yigong.duckdb"),
     users_db: UsersDb = None,
     store: Annotated[
@@ -94,14 +95,21 @@ def serve(
     """Run the REST API (/api/v1, OpenAPI at /docs) and the web cockpit (/)."""
     import json
     import os
-    import secrets
 
     import uvicorn
 
     from yigong.access.settings import SECRET_ENV
     from yigong.api import create_app
     from yigong.api.app import SERVE_ENV
+    from yigong.api.logs import configure_logging
+    from yigong.cli.config_opt import current_config
+    from yigong.config import ConfigError, session_secret
 
+    config = current_config(ctx)
+    try:
+        secret = session_secret(config)  # from the key file or variable the file names
+    except ConfigError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--config") from exc
     settings = _settings(
         db,
         users_db,
@@ -111,6 +119,8 @@ def serve(
         secure_cookies=secure_cookies,
         session_idle_minutes=idle_minutes,
         session_absolute_minutes=session_minutes,
+        language=config.server.language,
+        **({"secret": secret} if secret else {}),
     )
     from yigong.payment.loader import load_policy
     from yigong.rulepacks import IssuesError
@@ -119,19 +129,24 @@ def serve(
         load_policy(policy)
     except (IssuesError, OSError, ValueError) as exc:
         raise typer.BadParameter(str(exc), param_hint="--policy") from exc
+    configure_logging(config.log.format, config.log.level)
     typer.echo(
         f"cockpit: http://{host}:{port}/   API: http://{host}:{port}/docs"
         + (f"   ({workers} workers, warehouse read-only)" if workers > 1 else "")
     )
+    quiet = {"log_level": "warning", "access_log": False, "log_config": None}
     if workers == 1:
-        uvicorn.run(
-            create_app(settings), host=host, port=port, log_level="warning", access_log=False
-        )
+        uvicorn.run(create_app(settings, warm=True), host=host, port=port, **quiet)
         return
     if not settings.warehouse.exists():
         raise typer.BadParameter(f"no warehouse at {settings.warehouse}", param_hint="--db")
     # every worker must sign and check tokens with the same secret
-    os.environ.setdefault(SECRET_ENV, secrets.token_hex(32))
+    if secret:
+        os.environ[SECRET_ENV] = secret
+    else:
+        import secrets
+
+        os.environ.setdefault(SECRET_ENV, secrets.token_hex(32))
     os.environ[SERVE_ENV] = json.dumps(
         {
             "warehouse": str(settings.warehouse.resolve()),
@@ -142,6 +157,9 @@ def serve(
             "session_idle_minutes": idle_minutes,
             "session_absolute_minutes": session_minutes,
             "secure_cookies": secure_cookies,
+            "language": config.server.language,
+            "log_format": config.log.format,
+            "log_level": config.log.level,
         }
     )
     uvicorn.run(
@@ -150,6 +168,5 @@ def serve(
         workers=workers,
         host=host,
         port=port,
-        log_level="warning",
-        access_log=False,
+        **quiet,
     )

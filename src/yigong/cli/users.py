@@ -224,3 +224,47 @@ def roles(
         grants = perms.grants[r]
         text = ", ".join(f"{res}:{'+'.join(sorted(a))}" for res, a in grants.items())
         typer.echo(f"{r.value} ({ROLE_NAMES[r][0]}): {text}")
+
+
+@users_app.command("audit")
+def audit(
+    db: Db = Path("yigong.duckdb"),
+    users_db: UsersDb = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="jsonl (one JSON object a line) or csv")
+    ] = "jsonl",
+    since: Annotated[
+        str | None, typer.Option("--since", help="from this UTC date or time (ISO 8601)")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="before this UTC date or time (ISO 8601)")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="write to this file")] = None,
+) -> None:
+    """Export the audit log (logins, user changes, every write of the API and cockpit): who,
+    when (UTC), what, and the details, oldest first."""
+    import csv
+    import io
+    import json
+
+    if fmt not in ("jsonl", "csv"):
+        raise typer.BadParameter("jsonl or csv", param_hint="--format")
+    rows = [
+        r
+        for r in _store(db, users_db).audit_rows()
+        if (since is None or r["at"] >= since) and (until is None or r["at"] < until)
+    ]
+    buf = io.StringIO()
+    if fmt == "csv":
+        w = csv.DictWriter(buf, fieldnames=["at", "actor", "action", "detail"], lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    else:
+        for r in rows:
+            buf.write(json.dumps({**r, "detail": json.loads(r["detail"])}, ensure_ascii=False))
+            buf.write("\n")
+    if out is None:
+        typer.echo(buf.getvalue(), nl=False)
+    else:
+        out.write_text(buf.getvalue(), encoding="utf-8")
+        typer.echo(f"{len(rows)} audit rows written to {out}", err=True)

@@ -52,8 +52,13 @@ class Referral(Base):
     scope: Mapped[str] = mapped_column(String(24))
     setting: Mapped[str] = mapped_column(String(12), default="inpatient")  # 门诊 / 住院转诊
     status: Mapped[str] = mapped_column(String(24), index=True)
-    requesting_institution: Mapped[str] = mapped_column(ForeignKey("wf_institution.institution_id"))
-    receiving_institution: Mapped[str] = mapped_column(ForeignKey("wf_institution.institution_id"))
+    # indexed (revision 0002): the inbox lists the referrals an institution sent or receives
+    requesting_institution: Mapped[str] = mapped_column(
+        ForeignKey("wf_institution.institution_id"), index=True
+    )
+    receiving_institution: Mapped[str] = mapped_column(
+        ForeignKey("wf_institution.institution_id"), index=True
+    )
     reviewers: Mapped[str] = mapped_column(String(200))  # comma-separated institution ids
     home_county: Mapped[str] = mapped_column(String(12))
     community_id: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from yigong.store import reviews as _reviews  # noqa: F401  (registers the flag-review tables)
-from yigong.store.models import Base
+from yigong.store.migrate import StoreOutdated, open_checked
+
+__all__ = ["ENV_VAR", "Store", "StoreOutdated", "open_store", "store_url"]
 
 ENV_VAR = "YIGONG_STORE_URL"
 DEFAULT_PATH = "yigong-workflow.sqlite"
@@ -41,8 +42,8 @@ class Store:
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        if create:
-            Base.metadata.create_all(self.engine)
+        # an empty store is created by its migrations; one behind them is refused (StoreOutdated)
+        open_checked(self.engine, create=create)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -47,8 +47,12 @@ def _catalog() -> dict[str, dict[str, str]]:
 
 
 def language(request: Request) -> str:
-    lang = request.cookies.get(LANG_COOKIE, "zh")
-    return lang if lang in LANGUAGES else "zh"
+    """The user's language (cookie), else the server's default (`Settings.language`)."""
+    state = getattr(request.app.state, "yigong", None)
+    default = getattr(getattr(state, "settings", None), "language", "zh")
+    default = default if default in LANGUAGES else "zh"
+    lang = request.cookies.get(LANG_COOKIE, default)
+    return lang if lang in LANGUAGES else default
 
 
 def messages(lang: str) -> dict[str, str]:

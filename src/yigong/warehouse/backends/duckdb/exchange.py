@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from yigong.schema.bookkeeping import BOOKKEEPING, KEY_FINGERPRINT
 from yigong.schema.tables import CHILD_TABLES, TABLES
+from yigong.warehouse.backends.duckdb.file_layout import stamp_file_layout
 from yigong.warehouse.backends.duckdb.sql import q
 from yigong.warehouse.layout import LAYOUT_VERSION, MANIFEST
 
@@ -46,7 +47,8 @@ def import_parquet(wh: DuckDBWarehouse, directory: Path) -> dict[str, int]:
     """Replace the warehouse's tables with the Parquet files of `directory` (atomic).
 
     Canonical and bookkeeping tables keep their declared schema; derived tables (DRG results,
-    the workflow feed …) are recreated as the files have them.
+    the workflow feed …) are recreated as the files have them. The file keeps its own layout
+    version (`file_layout`), whatever the files' ``warehouse_meta`` says.
     """
     declared = {t.name for t in (*TABLES, *CHILD_TABLES)} | set(BOOKKEEPING)
     counts: dict[str, int] = {}
@@ -67,4 +69,6 @@ def import_parquet(wh: DuckDBWarehouse, directory: Path) -> dict[str, int]:
                     f"CREATE OR REPLACE TABLE {q(name)} AS SELECT * FROM read_parquet(?)", [path]
                 )
             counts[name] = wh.count(name)
+        if "warehouse_meta" in counts:  # the files' meta replaced ours: keep the file's layout
+            stamp_file_layout(con)
     return counts

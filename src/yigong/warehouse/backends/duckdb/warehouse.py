@@ -6,6 +6,10 @@ results, staged files) live in an in-memory database attached as ``yg_scratch_<i
 to the file, and visible to the cursors `batch_map` reads its source through. DuckDB lets one
 transaction write to one database only, so temporary tables are made before a transaction
 that writes the warehouse, never inside it.
+
+The file's layout version (`file_layout`) is checked on every open: a file in an older layout
+is refused until `yigong warehouse upgrade` rewrites it, and a new file is stamped with this
+release's layout.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from yigong.schema.bookkeeping import BOOKKEEPING
 from yigong.schema.codes import NATIONAL_CODE_LISTS, national_code_file
 from yigong.schema.tables import CHILD_TABLES, TABLES
 from yigong.warehouse.backends.duckdb import exchange
+from yigong.warehouse.backends.duckdb.file_layout import check_file_layout, stamp_file_layout
 from yigong.warehouse.backends.duckdb.sql import columns_ddl, delete_where, lit, q
 from yigong.warehouse.capabilities import capabilities, require
 from yigong.warehouse.errors import WarehouseError
@@ -55,7 +60,8 @@ class DuckDBWarehouse:
 
     def __init__(self, path: str | Path | None = DEFAULT_DB, *, read_only: bool = False) -> None:
         """Open (or create) the warehouse; ``read_only`` opens an existing file for reading
-        only, which several processes may do at once (e.g. `yigong serve --workers N`)."""
+        only, which several processes may do at once (e.g. `yigong serve --workers N`). A file
+        in another layout than this release's is refused (`file_layout.check_file_layout`)."""
         self.path = None if path in (None, ":memory:") else Path(path)
         try:
             self._ibis = ibis.duckdb.connect(
@@ -63,6 +69,11 @@ class DuckDBWarehouse:
             )
         except duckdb.IOException as exc:  # locked by another process, unreadable, not DuckDB
             raise WarehouseError(f"cannot open the warehouse {self.path}: {exc}") from exc
+        try:  # a file in an older (or newer) layout is refused: `yigong warehouse upgrade`
+            layout = check_file_layout(self.duck, self.path)
+        except WarehouseError:
+            self._ibis.disconnect()
+            raise
         self.duck.execute("SET enable_progress_bar = false")  # the CLI shows its own progress
         # per connection: two warehouses on one file share DuckDB's database instance
         self._scratch = f"{SCRATCH}_{uuid.uuid4().hex[:8]}"
@@ -72,6 +83,8 @@ class DuckDBWarehouse:
         self._names = (f"_yg_{i}" for i in itertools.count())
         if not read_only:
             self.ensure_schema()
+            if layout is None:  # a new warehouse is written in this release's layout
+                stamp_file_layout(self.duck)
 
     @classmethod
     def memory(cls) -> DuckDBWarehouse:
@@ -107,12 +120,13 @@ class DuckDBWarehouse:
 
     # -- schema -----------------------------------------------------------------------------
     def ensure_schema(self) -> None:
-        """Create the canonical, bookkeeping and reference tables that do not exist yet."""
+        """Create the canonical, bookkeeping and reference tables that do not exist yet (a table
+        of an older release's columns is rewritten by `yigong warehouse upgrade`, never here:
+        the layout check refuses such a file first)."""
         con = self.duck
         for tbl in (*TABLES, *CHILD_TABLES):
             cols = ", ".join(f"{q(c.name)} {sql_type(c)}" for c in tbl.columns)
             con.execute(f"CREATE TABLE IF NOT EXISTS {q(tbl.name)} ({cols})")
-            self._add_new_columns(tbl.name, tbl.column_names, cols)
         for name, schema in BOOKKEEPING.items():
             con.execute(f"CREATE TABLE IF NOT EXISTS {q(name)} ({columns_ddl(schema)})")
         existing = set(self.list_tables())
@@ -126,26 +140,6 @@ class DuckDBWarehouse:
                     "header = true, all_varchar = true)",
                     [str(path)],
                 )
-
-    def _add_new_columns(self, name: str, columns: tuple[str, ...], ddl: str) -> None:
-        """A warehouse written before a release added columns to `name` gets them (empty), in
-        declared order: the table is rebuilt with its rows copied by column name."""
-        have = [
-            r[0]
-            for r in self.duck.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-                "AND table_schema = 'main' AND table_catalog = current_database() "
-                "ORDER BY ordinal_position",
-                [name],
-            ).fetchall()
-        ]
-        if have == list(columns) or not set(have) < set(columns):
-            return
-        with self.transaction():
-            self.duck.execute(f"CREATE TABLE {q('_yg_new_' + name)} ({ddl})")
-            self.duck.execute(f"INSERT INTO {q('_yg_new_' + name)} BY NAME SELECT * FROM {q(name)}")
-            self.duck.execute(f"DROP TABLE {q(name)}")
-            self.duck.execute(f"ALTER TABLE {q('_yg_new_' + name)} RENAME TO {q(name)}")
 
     # -- read -------------------------------------------------------------------------------
     def _ref(self, name: str) -> str:
