@@ -13,6 +13,8 @@ from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 
+from yigong.schema.codes_drugs import DRUG_CODE_SYSTEMS
+
 Labels = dict[str, tuple[str, str]]
 
 INSTITUTION_TYPE: Labels = {
@@ -264,6 +266,7 @@ SMALL_CODE_SYSTEMS: dict[str, Labels] = {
     "key_population": KEY_POPULATION,
     "exam_type": EXAM_TYPE,
     "public_health_program": PUBLIC_HEALTH_PROGRAM,
+    **DRUG_CODE_SYSTEMS,
 }
 
 #: large national code lists shipped under `codes/` (file name, title).

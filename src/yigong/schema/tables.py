@@ -8,6 +8,7 @@ and `docs/schema.md` are all derived from these declarations.
 
 from __future__ import annotations
 
+from yigong.schema.drug_tables import DRUG_TABLES
 from yigong.schema.model import Column, DateOrder, DType, Table
 
 S, INT, D = DType.STRING, DType.INT, DType.DECIMAL
@@ -704,6 +705,7 @@ TABLES: tuple[Table, ...] = (
     EXAMINATIONS,
     PUBLIC_HEALTH_TASKS,
     FINANCE,
+    *DRUG_TABLES,
 )
 
 #: child tables the warehouse derives from list columns (not ingested directly).

@@ -14,7 +14,8 @@ Excel files). From the declarations this module builds:
 * the projection of accepted rows into the canonical table.
 
 Rules: required, type, code, minimum, maximum, reference, raw_id_number, date_order,
-list_alignment, duplicate_key, missing_column (and malformed, from the reader).
+list_alignment, duplicate_key, missing_column (and malformed, from the reader); and for the
+tables that must agree with others, reconciliation (`reconcile.py`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 
 from yigong.schema.codes import NATIONAL_CODE_LISTS, SMALL_CODE_SYSTEMS
 from yigong.schema.model import Column, DType, Table
+from yigong.warehouse.reconcile import reconcile_queries
 from yigong.warehouse.store import code_table_name
 
 #: an 18-character resident identity number inside a longer text (GB 11643 shape).
@@ -375,6 +377,8 @@ def cross_row_error_queries(plan: CheckPlan, duplicate_keys: bool = True) -> lis
             f"SELECT {named}, min(s.rowid) AS first_rowid FROM stg s GROUP BY ALL "
             f"HAVING count(*) > 1) d ON {on} WHERE s.rowid <> d.first_rowid"
         )
+    if duplicate_keys:  # also a whole-file rule: an encounter's items must all be there
+        out += reconcile_queries(plan)
     return out
 
 
