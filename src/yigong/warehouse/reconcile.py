@@ -99,4 +99,5 @@ RECONCILE_RULES: dict[str, Callable[[Any], list[str]]] = {"charge_items": _charg
 def reconcile_queries(plan: Any) -> list[str]:
     """The reconciliation queries of the plan's table (none for most tables)."""
     rule = RECONCILE_RULES.get(plan.table.name)
-    return rule(plan) if rule else []
+    # each query is a subquery: the caller joins them with UNION ALL
+    return [f"SELECT * FROM ({q})" for q in rule(plan)] if rule else []
