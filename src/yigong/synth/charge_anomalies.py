@@ -15,7 +15,7 @@ reconciles with its front page and its settlement:
 - charge_after_discharge: 0.2 % of stays (a third of them, where possible, in-hospital
   deaths) get one line dated 1–3 days after discharge;
 - operating_room_add_on (术中加项): 0.5 % of operated stays get high-value consumables and a
-  second surgery fee in the operating room worth at least 2.5 × their own operating-room
+  second surgery fee in the operating room worth at least 3.5 × their own operating-room
   charges.
 """
 
@@ -125,10 +125,12 @@ def plant(
     hv = cat.where(use="or_hv")
     item = hv[rng.integers(0, len(hv), len(chosen))]
     price = cat.price[item, tier[chosen]]
-    qty = np.ceil(2.5 * or_amount[chosen] / np.maximum(price, 1))
+    qty = np.ceil(3.5 * or_amount[chosen] / np.maximum(price, 1))
     nat = np.full(len(chosen), np.datetime64("NaT", "D"))
     add = _make(cat, chosen, nat, item, qty, price, True, "operating_room_add_on")
-    fee = np.full(len(chosen), cat.index("FW130002"))
+    # a second surgery fee: the grade not already billed (never an exact copy of a line)
+    major = np.isin(chosen, lines.enc[lines.item == cat.index("FW130001")])
+    fee = np.where(major, cat.index("FW130002"), cat.index("FW130001"))
     add2 = _make(cat, chosen, nat, fee, np.ones(len(chosen)), cat.price[fee, tier[chosen]], True,
                  "operating_room_add_on")  # fmt: skip
     for a in (add, add2):

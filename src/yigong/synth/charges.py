@@ -250,7 +250,7 @@ def _operating_room(
         p = cat.price[item, e.tier]
         k = cat.category[item]
         amount = np.round(qty * p).astype(np.int64)
-        ok = operated & (qty > 0) & (p > 0) & (amount <= budget[np.arange(n), k] // 2)
+        ok = operated & (qty > 0) & (p > 0) & (amount <= budget[np.arange(n), k] * 9 // 10)
         enc = np.flatnonzero(ok)
         lines = _lines(enc, np.full(len(enc), NO_DAY), item[enc], qty[enc], p[enc], cat, True)
         np.subtract.at(budget, (lines.enc, lines.cat), lines.amount)
@@ -286,7 +286,23 @@ def _random(
     qty = np.where(capped, np.minimum(qty, np.nan_to_num(cap)), qty)
     day = _within(e.start[enc], e.days[enc], rng)
     lines = _lines(enc, day, item, qty, p, cat).take(np.flatnonzero(qty > 0))
-    return _cap_per_day(cat, lines)
+    return _cap_per_day(cat, _merge_same_day(lines))
+
+
+def _merge_same_day(lines: Lines) -> Lines:
+    """One line per encounter, item and day: draws of the same item on the same day are added
+    (a HIS bills an item once a day with its quantity)."""
+    if not len(lines):
+        return lines
+    s = lines.take(np.lexsort((lines.day, lines.item, lines.enc)))
+    first = np.r_[
+        True, (s.enc[1:] != s.enc[:-1]) | (s.item[1:] != s.item[:-1]) | (s.day[1:] != s.day[:-1])
+    ]
+    group = np.cumsum(first) - 1
+    out = s.take(np.flatnonzero(first))
+    out.qty = np.bincount(group, weights=s.qty)
+    out.amount = np.bincount(group, weights=s.amount).astype(np.int64)
+    return out
 
 
 def _cap_per_day(cat: Catalogue, lines: Lines) -> Lines:
