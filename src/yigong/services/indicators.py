@@ -121,6 +121,7 @@ SCORECARD_CATALOGS: dict[str, tuple[str, str]] = {
     "secondary-appraisal": ("二级公立医院绩效考核", "Secondary hospital appraisal"),
     "health-statistics": ("卫生健康统计", "Health statistics"),
     "drg-performance": ("DRG 绩效评价", "DRG performance"),
+    "drug-use": ("合理用药监测", "Drug-use monitoring"),
 }
 
 

@@ -284,6 +284,11 @@ def _random(
     cap = cat.max_per_day[item]
     capped = ~np.isnan(cap)
     qty = np.where(capped, np.minimum(qty, np.nan_to_num(cap)), qty)
+    # a line holds what a ward or a prescription plausibly gives: goods up to 6 units a day
+    # of the stay (60 for a visit's prescription), services up to 2 a day (2 for a visit)
+    goods = cat.charge_kind[item] != "service"
+    most = np.where(goods, 6, 2) * e.days[enc] if e.inpatient else np.where(goods, 60, 2)
+    qty = np.minimum(qty, most)
     day = _within(e.start[enc], e.days[enc], rng)
     lines = _lines(enc, day, item, qty, p, cat).take(np.flatnonzero(qty > 0))
     return _cap_per_day(cat, _merge_same_day(lines))

@@ -10,8 +10,8 @@ Assumptions (docs/synthetic-data.md):
   used (× 1.00–1.08), the lead hospital also what it distributes to its members; a township
   centre buys 15 % of its use itself and receives 85 % from the lead hospital's distribution
   centre (unified distribution), a village clinic receives everything from it;
-- 92 % of a hospital's order lines and 80 % of a township centre's go through the provincial
-  platform; 2 % of lines are delivered short (90 %);
+- 92 % of a hospital's order lines and 85 % of a township centre's go through the provincial
+  platform, less 0–15 points for each institution; 2 % of lines are delivered short (90 %);
 - VBP agreements for the contract year (the calendar year): every county hospital and
   township centre that used a VBP item; agreed volume = its yearly use × 0.75–1.15, so most
   institutions complete it and some do not;
@@ -29,7 +29,8 @@ from yigong.synth.charges import Lines
 from yigong.synth.context import CountyContext
 
 LEAD_SHARE_TO_CENTRES = 0.85
-PLATFORM_SHARE = {2: 0.92, 1: 0.80}
+PLATFORM_SHARE = {2: 0.92, 1: 0.85}
+PLATFORM_SHARE_SPREAD = 0.15
 FORMULARY_FROM = "2020-01-01"
 
 
@@ -193,7 +194,10 @@ def _orders(
     price = cat.price[item, 2]
     day = (np.datetime64(f"{year}-01") + month.astype("timedelta64[M]")).astype("datetime64[D]")
     day = day + rng.integers(0, 10, n).astype("timedelta64[D]")
-    platform = rng.random(n) < np.vectorize(PLATFORM_SHARE.get)(tier[inst], 0.8)
+    # institutions differ: each one's platform share is its tier's less 0–15 points
+    habit = PLATFORM_SHARE_SPREAD * rng.random(len(tier))
+    share = np.array([PLATFORM_SHARE.get(int(t), 0.8) for t in tier]) - habit
+    platform = rng.random(n) < share[inst]
     short = rng.random(n) < 0.02
     delivered = np.where(short, np.floor(qty * 0.9), qty).astype(np.int64)
     order = np.lexsort((item, inst, day))
