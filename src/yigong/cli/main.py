@@ -95,3 +95,8 @@ app.add_typer(screen.app, name="screen")
 from yigong.cli import packs  # noqa: E402
 
 app.add_typer(packs.app, name="packs")
+from yigong.cli import charges as _charges  # noqa: E402
+from yigong.cli import drugs as _drugs  # noqa: E402
+
+app.add_typer(_drugs.app, name="drugs")
+app.add_typer(_charges.app, name="charges")
