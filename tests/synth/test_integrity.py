@@ -25,6 +25,7 @@ def test_references_resolve(tiny_tables: dict[str, pa.Table]) -> None:
             values(tiny_tables["admin_divisions"], "division_code")
         ),
         "communities.community_id": set(values(tiny_tables["communities"], "community_id")),
+        "drug_master.item_code": set(values(tiny_tables["drug_master"], "item_code")),
     }
     checked = 0
     for t in TABLES:

@@ -204,7 +204,7 @@ def _orders(
     ids = ctx.institution_ids()
     return pa.table(
         {
-            "order_line_id": concat(f"CG{ctx.spec.code}{year}", padded(np.arange(1, n + 1), 7)),
+            "order_line_id": concat(f"CG{ctx.spec.code}-{year}-", padded(np.arange(1, n + 1), 7)),
             "order_date": dates(day[order]),
             "institution_id": pa.array(ids[inst[order]], pa.string()),
             "item_code": pa.array(cat.code[item[order]], pa.string()),
@@ -236,7 +236,7 @@ def _deliveries(
     lead = np.array([lead_of[i] for i in inst], np.int64)
     return pa.table(
         {
-            "delivery_id": concat(f"PS{ctx.spec.code}{year}", padded(np.arange(1, n + 1), 8)),
+            "delivery_id": concat(f"PS{ctx.spec.code}-{year}-", padded(np.arange(1, n + 1), 8)),
             "delivered_on": dates(day),
             "from_institution_id": pa.array(ids[lead], pa.string()),
             "to_institution_id": pa.array(ids[inst], pa.string()),
