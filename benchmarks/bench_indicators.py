@@ -39,8 +39,9 @@ import pyarrow.compute as pc
 from yigong.indicators.evaluate import evaluate
 from yigong.indicators.loader import load_catalog
 from yigong.indicators.periods import parse_period
+from yigong.ingest import load_rows
 from yigong.schema.tables import BY_NAME
-from yigong.warehouse import Warehouse
+from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 from yigong.warehouse.hierarchy import division_prefix, parse_node
 from yigong.warehouse.types import arrow_schema
 
@@ -67,7 +68,7 @@ def _money(rng: np.random.Generator, mean: float, n: int) -> pa.Array:
     return pc.cast(pa.array(yuan), pa.decimal128(18, 2), safe=False)
 
 
-def build_city(wh: Warehouse, scale: float, seed: int = 7) -> str:
+def build_city(wh: DuckDBWarehouse, scale: float, seed: int = 7) -> str:
     """Load a synthetic city (code 130400) for 2024 into ``wh``; returns the node id."""
     rng = np.random.default_rng(seed)
     city, counties = "130400", [f"1304{21 + k:02d}" for k in range(14)]
@@ -75,7 +76,8 @@ def build_city(wh: Warehouse, scale: float, seed: int = 7) -> str:
     div = [(city, "city", "130000")] + [(c, "county", city) for c in counties]
     towns = [f"{c}{t:03d}" for c in counties for t in range(1, 21)]
     div += [(t, "township", t[:6]) for t in towns]
-    wh.load_arrow(
+    load_rows(
+        wh,
         "admin_divisions",
         _table(
             "admin_divisions",
@@ -100,7 +102,8 @@ def build_city(wh: Warehouse, scale: float, seed: int = 7) -> str:
         inst += [(f"{t}V{v:02d}", "village_clinic", "0", t) for v in range(15)]
     inst += [(f"{city}C{k}", "city_general", "3", city) for k in range(8)]
     ids = [i for i, _, _, _ in inst]
-    wh.load_arrow(
+    load_rows(
+        wh,
         "institutions",
         _table(
             "institutions",
@@ -115,7 +118,8 @@ def build_city(wh: Warehouse, scale: float, seed: int = 7) -> str:
             },
         ),
     )
-    wh.load_arrow(
+    load_rows(
+        wh,
         "communities",
         _table(
             "communities",
@@ -128,7 +132,8 @@ def build_city(wh: Warehouse, scale: float, seed: int = 7) -> str:
         ),
     )
     county_inst = [i for i in inst if not i[0].startswith(city)]
-    wh.load_arrow(
+    load_rows(
+        wh,
         "community_memberships",
         _table(
             "community_memberships",
@@ -145,7 +150,8 @@ def build_city(wh: Warehouse, scale: float, seed: int = 7) -> str:
     )
     residents = {c: int(500_000 * scale) for c in counties}
     pops = [(c, r) for c, r in residents.items()] + [(city, sum(residents.values()))]
-    wh.load_arrow(
+    load_rows(
+        wh,
         "population",
         _table(
             "population",
@@ -175,7 +181,8 @@ def build_city(wh: Warehouse, scale: float, seed: int = 7) -> str:
     vtype = rng.choice(
         ["outpatient", "emergency", "health_check", "home_visit"], n, p=[0.86, 0.09, 0.04, 0.01]
     )
-    wh.load_arrow(
+    load_rows(
+        wh,
         "outpatient_visits",
         _table(
             "outpatient_visits",
@@ -216,7 +223,8 @@ def build_city(wh: Warehouse, scale: float, seed: int = 7) -> str:
 
     los = rng.integers(1, 20, m)
     d_day = days[rng.integers(0, 366, m)]
-    wh.load_arrow(
+    load_rows(
+        wh,
         "discharges",
         _table(
             "discharges",
@@ -251,7 +259,8 @@ def build_city(wh: Warehouse, scale: float, seed: int = 7) -> str:
     insured = np.array(counties)[rng.integers(0, 14, s)]
     away = rng.random(s)
     service = np.where(away < 0.85, insured, np.where(away < 0.93, city, "130100"))
-    wh.load_arrow(
+    load_rows(
+        wh,
         "settlements",
         _table(
             "settlements",
@@ -276,7 +285,8 @@ def build_city(wh: Warehouse, scale: float, seed: int = 7) -> str:
 
     st = int(70_000 * scale)
     who = rng.choice(len(ids), st, p=weight)
-    wh.load_arrow(
+    load_rows(
+        wh,
         "staff",
         _table(
             "staff",
@@ -343,7 +353,7 @@ FROM dd, pp, vv, ss, st
 """
 
 
-def hand_sql(wh: Warehouse, prefix: str, start: date, end: date) -> dict[str, tuple]:
+def hand_sql(wh: DuckDBWarehouse, prefix: str, start: date, end: date) -> dict[str, tuple]:
     sql = HAND_SQL.format(prefix=prefix, start=start, end=end, primary=str(PRIMARY))
     r = wh.duck.execute(sql).fetchone()
     (
@@ -379,7 +389,7 @@ def hand_sql(wh: Warehouse, prefix: str, start: date, end: date) -> dict[str, tu
 
 
 # ---------------------------------------------------------------------- pandas ----
-def pandas_frames(wh: Warehouse) -> dict[str, pd.DataFrame]:
+def pandas_frames(wh: DuckDBWarehouse) -> dict[str, pd.DataFrame]:
     names = [
         "institutions",
         "discharges",
@@ -486,14 +496,14 @@ def main() -> int:
     args = ap.parse_args()
     t0 = time.perf_counter()
     if args.warehouse:
-        wh, node_id = Warehouse(args.warehouse), args.node or "division:130400"
+        wh, node_id = DuckDBWarehouse(args.warehouse), args.node or "division:130400"
     elif args.cache and args.cache.exists():
-        wh, node_id = Warehouse(args.cache), "division:130400"
+        wh, node_id = DuckDBWarehouse(args.cache), "division:130400"
     elif args.cache:
-        wh = Warehouse(args.cache)
+        wh = DuckDBWarehouse(args.cache)
         node_id = build_city(wh, args.scale)
     else:
-        wh = Warehouse.memory()
+        wh = DuckDBWarehouse.memory()
         node_id = build_city(wh, args.scale)
     build_s = time.perf_counter() - t0
     rows = {

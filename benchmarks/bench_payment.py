@@ -7,10 +7,12 @@ Builds a synthetic province with numpy — ~150 medical communities, ~3,000 memb
 1. the global-budget cycle (reserves → quotas → 12 months of prepayments and claims → quarterly
    assessment → year-end reconciliation → quality return), conservation check and rendering of
    the ledger/statements, against a naive float loop doing the same arithmetic (baseline ratio);
-2. DRG payment and DIP settlement per case (Decimal) on a sample of cases, against a numpy
-   float baseline on the same sample; the full-province time is extrapolated, and says so.
+2. DRG and DIP settlement of a province-year (15 M cases each, generated as columns with
+   numpy; the warehouse synth would take hours at that size): per group in Decimal, every case
+   classified and paid on int64 columns of fen, outliers computed case by case on those
+   columns. Wall and CPU time and cases per second are printed (goal ≥ 1 M cases/s).
 
-Run: ``.venv/bin/python benchmarks/bench_payment.py [--discharges 15000000] [--sample 200000]``
+Run: ``.venv/bin/python benchmarks/bench_payment.py [--discharges 15000000] [--cases 15000000]``
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from decimal import Decimal
 import numpy as np
 
 from yigong.payment.budget import settle_budget
-from yigong.payment.dip_catalog import DipHistoricalCase, ProcedureKind, build_catalog
-from yigong.payment.dip_settle import DipCase, settle_dip
-from yigong.payment.drg import DrgCase, settle_drg
+from yigong.payment.columns import Codes
+from yigong.payment.dip_catalog import DipHistoryColumns, ProcedureKind, build_catalog_columns
+from yigong.payment.dip_settle import DipCaseColumns, settle_dip_columns
+from yigong.payment.drg import DrgCaseColumns, settle_drg_columns
 from yigong.payment.export import budget_files
 from yigong.payment.invariants import budget_violations
 from yigong.payment.loader import load_policy
@@ -38,6 +41,7 @@ from yigong.payment.records import (
     Community,
     FundHistory,
     Institution,
+    PriorScore,
     ReferralStatus,
 )
 from yigong.schema.money import Money
@@ -123,8 +127,12 @@ def build_province(
         for q in range(1, 5)
     )
     annual = fen(int(total_paid * 1.22))
+    prior = tuple(
+        PriorScore(cm.community_id, 2024, Decimal(int(rng.integers(5500, 10000))).scaleb(-2))
+        for cm in communities
+    )
     return BudgetInputs(
-        "某省", 2025, annual, communities, institutions, history, tuple(claims), scores
+        "某省", 2025, annual, communities, institutions, history, tuple(claims), scores, prior
     ), total_paid
 
 
@@ -161,75 +169,116 @@ def float_budget_baseline(inputs: BudgetInputs, policy) -> float:  # noqa: ANN00
 CPU: dict[str, float] = {}
 
 
-def time_it(fn, *args):  # noqa: ANN001, ANN202 - benchmark only
+def time_it(fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202 - benchmark only
     """Wall-clock seconds (and CPU seconds in CPU[fn name]: the machine is shared)."""
     start, cpu = time.perf_counter(), time.process_time()
-    out = fn(*args)
+    out = fn(*args, **kwargs)
     CPU[fn.__name__] = time.process_time() - cpu
     return time.perf_counter() - start, out
 
 
-def bench_cases(sample: int, rng: np.random.Generator, policy) -> None:  # noqa: ANN001
-    rounding = policy.rounding.rule()
-    table = np.round(rng.lognormal(0, 0.6, 600), 4)  # a DRG weight table of 600 groups
-    drg_idx = rng.integers(0, 600, sample)
-    weights = table[drg_idx]
-    costs = np.round(weights * 10000 * rng.lognormal(0, 0.35, sample) * 100).astype(np.int64)
-    los = rng.integers(1, 30, sample)
-    level = rng.random(sample) < 0.6
-    drg_cases = tuple(
-        DrgCase(f"d{i:08d}", f"H{i % 200:03d}", "county_hospital" if level[i] else "township_center", f"G{drg_idx[i]:03d}",
-                Decimal(str(weights[i])), fen(costs[i]), int(los[i]))
-        for i in range(sample)
-    )  # fmt: skip
-    t_drg, res = time_it(settle_drg, drg_cases, policy.drg, 2025, rounding)
-    start = time.perf_counter()
-    paid = (los > 2) & (los < 60)
-    rate = costs[paid].sum() / 100 / weights[paid].sum()
-    coef = np.where(level, 1.0, 0.8)
-    std = rate * weights * coef
-    c = costs / 100
-    pay = np.where(
-        ~paid, c, np.where(c < 0.4 * std, c, np.where(c > 2 * std, std + (c - 2 * std), std))
-    )
-    per_h = np.bincount(np.arange(sample) % 200, weights=pay)
-    t_np = time.perf_counter() - start
-    print(
-        f"DRG  {sample:>9,} cases: Decimal engine {t_drg:6.2f} s ({sample / t_drg:,.0f} cases/s); numpy float baseline {t_np:6.3f} s; ratio {t_drg / t_np:,.0f}x"
-    )
-    print(
-        f"     extrapolated to 15,000,000 cases: {t_drg * 15_000_000 / sample:,.0f} s (single process, linear)"
-    )
-    _ = (res, per_h)
+def _codes(index: np.ndarray, labels: list[str]) -> Codes:
+    return Codes(index.astype(np.int64), tuple(labels))
 
-    groups = 3000
-    dx = [f"{chr(65 + g % 26)}{g % 100:02d}.{g % 10}" for g in range(groups)]
-    gidx = rng.integers(0, groups, sample)
-    hist_n = sample
-    hidx = rng.integers(0, groups, hist_n)
-    hyear = rng.choice([2022, 2023, 2024], hist_n, p=[0.2, 0.3, 0.5])
-    hcost = np.round(rng.lognormal(np.log(8000), 0.7, hist_n) * 100).astype(np.int64)
-    kinds = [ProcedureKind.SURGICAL, ProcedureKind.CONSERVATIVE]
-    history = tuple(
-        DipHistoricalCase(int(hyear[i]), f"H{i % 200:03d}", "county_hospital" if i % 3 else "township_center", dx[hidx[i]],
-                          f"P{hidx[i] % 500:04d}", kinds[hidx[i] % 2], fen(hcost[i]))
-        for i in range(hist_n)
-    )  # fmt: skip
-    cases = tuple(
-        DipCase(f"c{i:08d}", f"H{i % 200:03d}", "county_hospital" if i % 3 else "township_center", dx[gidx[i]], f"P{gidx[i] % 500:04d}",
-                kinds[gidx[i] % 2], fen(costs[i]), fen(costs[i] * 65 // 100))
-        for i in range(sample)
-    )  # fmt: skip
-    t_cat, catalog = time_it(build_catalog, history, 2025, policy.dip)
-    fund = fen(int(costs.sum() * 65 // 100))
-    t_dip, dres = time_it(settle_dip, cases, catalog, policy.dip, fund, 2025, rounding)
-    print(
-        f"DIP  catalogue from {hist_n:,} historical cases: {t_cat:6.2f} s ({len(catalog.groups):,} groups)"
+
+def province_drg_cases(n: int, rng: np.random.Generator) -> DrgCaseColumns:
+    """A province-year of grouped discharges as columns (600 DRGs, 3,000 hospitals)."""
+    table = np.round(rng.lognormal(0, 0.6, 600) * 10_000).astype(np.int64)  # weights, 4 places
+    table = np.maximum(table, 500)
+    drg = rng.integers(0, 600, n)
+    hosp = rng.integers(0, 3000, n)
+    level = (hosp % 5 != 0).astype(np.int64)  # one in five a county hospital
+    cost = np.round(table[drg] * rng.lognormal(0, 0.35, n)).astype(
+        np.int64
+    )  # fen ≈ weight × 10,000 yuan
+    return DrgCaseColumns(
+        _LazyIds("d", n),
+        _codes(hosp, [f"H{i:04d}" for i in range(3000)]),
+        _codes(level, ["county_hospital", "township_center"]),
+        _codes(drg, [f"G{i:03d}" for i in range(600)]),
+        table[drg],
+        4,
+        cost * 100,
+        rng.integers(1, 40, n),
+        "synthetic",
+        None,
     )
-    print(
-        f"DIP  {sample:>9,} cases settled: {t_dip:6.2f} s ({sample / t_dip:,.0f} cases/s); extrapolated to 15 M: {t_dip * 15_000_000 / sample:,.0f} s"
+
+
+class _LazyIds:
+    """Case ids ``d000000001`` … without holding 15 M strings (the engine reads them only for
+    errors and per-case files)."""
+
+    def __init__(self, prefix: str, n: int) -> None:
+        self.prefix, self.n = prefix, n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> str:
+        if not 0 <= i < self.n:
+            raise IndexError(i)
+        return f"{self.prefix}{i:09d}"
+
+
+def province_dip(
+    n_hist: int, n: int, rng: np.random.Generator
+) -> tuple[DipHistoryColumns, DipCaseColumns]:
+    """Three years of history and a year of cases as columns: 6,000 diagnoses × 800 procedures
+    (~9,000 groups after the core threshold), 3,000 hospitals at two levels."""
+    dx = [f"{chr(65 + g % 26)}{g % 100:02d}.{g % 10}{g // 1000}" for g in range(6000)]
+    pr = [""] + [f"{30 + p // 100:02d}.{p % 100:02d}01" for p in range(1, 800)]
+    kinds = [k.value for k in ProcedureKind]
+
+    def draw(m: int) -> tuple[np.ndarray, ...]:
+        d = np.minimum(rng.zipf(1.3, m) - 1, 5999)
+        p = np.where(rng.random(m) < 0.45, 0, (d * 7 + rng.integers(0, 3, m)) % 799 + 1)
+        k = np.where(p == 0, 0, 1 + (p % 3))
+        h = rng.integers(0, 3000, m)
+        mean = 3000 + (d % 97) * 400 + np.where(p > 0, 6000, 0)
+        cost = np.round(mean * rng.lognormal(0, 0.45, m) * 100).astype(np.int64)
+        return d, p, k, h, cost
+
+    d, p, k, h, cost = draw(n_hist)
+    year = rng.choice([2022, 2023, 2024], n_hist, p=[0.3, 0.33, 0.37])
+    lv = (h % 5 != 0).astype(np.int64)
+    levels = ["county_hospital", "township_center"]
+    history = DipHistoryColumns(year, _codes(h, [f"H{i:04d}" for i in range(3000)]),
+                                _codes(lv, levels), _codes(d, dx), _codes(p, pr),
+                                _codes(k, kinds), cost, "synthetic", None)  # fmt: skip
+    d, p, k, h, cost = draw(n)
+    lv = (h % 5 != 0).astype(np.int64)
+    cases = DipCaseColumns(_LazyIds("c", n), _codes(h, [f"H{i:04d}" for i in range(3000)]),
+                           _codes(lv, levels), _codes(d, dx), _codes(p, pr), _codes(k, kinds),
+                           cost, cost * 65 // 100, "synthetic", None)  # fmt: skip
+    return history, cases
+
+
+def bench_cases(n: int, n_hist: int, rng: np.random.Generator, policy) -> dict[str, float]:  # noqa: ANN001
+    """Per-case DRG and DIP settlement of a province-year, vectorised (whole columns)."""
+    rounding = policy.rounding.rule()
+    out: dict[str, float] = {}
+    t_gen, cols = time_it(province_drg_cases, n, rng)
+    t_drg, res = time_it(
+        settle_drg_columns, cols, policy.drg, 2025, rounding, None, check_ids=False
     )
-    _ = dres
+    out["drg_wall"], out["drg_cpu"] = t_drg, CPU["settle_drg_columns"]
+    print(f"DRG  {n:>12,} cases settled: {t_drg:6.2f} s wall, {CPU['settle_drg_columns']:6.2f} s CPU "
+          f"= {n / t_drg:,.0f} cases/s wall, {n / CPU['settle_drg_columns']:,.0f} cases/s CPU "
+          f"(rate {res.rate}; {res.counts}); cases generated in {t_gen:.1f} s")  # fmt: skip
+    t_gen, (history, cases) = time_it(province_dip, n_hist, n, rng)
+    t_cat, catalog = time_it(build_catalog_columns, history, 2025, policy.dip)
+    fund = Money.from_fen(int(cases.fund_fen.sum()))
+    t_dip, dres = time_it(settle_dip_columns, cases, catalog, policy.dip, fund, 2025, rounding,
+                          (), check_ids=False)  # ids unique by construction  # fmt: skip
+    out["dip_wall"], out["dip_cpu"] = t_dip, CPU["settle_dip_columns"]
+    out["catalog_wall"], out["catalog_cpu"] = t_cat, CPU["build_catalog_columns"]
+    print(f"DIP  catalogue from {n_hist:,} historical cases: {t_cat:6.2f} s wall, "
+          f"{CPU['build_catalog_columns']:6.2f} s CPU ({len(catalog.groups):,} groups; generated in {t_gen:.1f} s)")  # fmt: skip
+    print(f"DIP  {n:>12,} cases settled: {t_dip:6.2f} s wall, {CPU['settle_dip_columns']:6.2f} s CPU "
+          f"= {n / t_dip:,.0f} cases/s wall, {n / CPU['settle_dip_columns']:,.0f} cases/s CPU "
+          f"(point value {dres.point_value}; {dres.counts}; residual {dres.residual})")  # fmt: skip
+    return out
 
 
 def main() -> None:
@@ -237,14 +286,20 @@ def main() -> None:
     ap.add_argument("--discharges", type=int, default=15_000_000)
     ap.add_argument("--communities", type=int, default=150)
     ap.add_argument("--institutions-per-community", type=int, default=20)
+    ap.add_argument("--cases", type=int, default=15_000_000, help="DRG and DIP cases of the year")
     ap.add_argument(
-        "--sample", type=int, default=200_000, help="cases for the per-case DRG/DIP timing"
+        "--history", type=int, default=15_000_000, help="DIP historical cases (3 years)"
     )
+    ap.add_argument("--skip-budget", action="store_true", help="only the DRG and DIP settlement")
     ap.add_argument("--seed", type=int, default=20250101)
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
     policy = load_policy("henan-default")
 
+    if args.skip_budget:
+        bench_cases(args.cases, args.history, rng, policy)
+        _load()
+        return
     t_gen, (inputs, total_paid) = time_it(
         build_province, args.discharges, args.communities, args.institutions_per_community, rng
     )
@@ -267,7 +322,11 @@ def main() -> None:
         f"engine/baseline ratio {total / t_float:,.1f}x wall, {cpu_total / CPU['float_budget_baseline']:,.1f}x CPU"
     )
     print(f"fund paid in claims: {fen(total_paid)} yuan; conservation holds to the fen")
-    bench_cases(args.sample, rng, policy)
+    bench_cases(args.cases, args.history, rng, policy)
+    _load()
+
+
+def _load() -> None:
     load = os.getloadavg()
     print(
         f"load average during the run: {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} on {os.cpu_count()} cores (wall ≈ CPU × contention)"

@@ -154,8 +154,8 @@ def prepare(
     if "export" not in log:
         print(f"[{scale}] export Parquet warehouse …", flush=True)
         code = (
-            "import sys, json; from yigong.warehouse import Warehouse\n"
-            "with Warehouse(sys.argv[1]) as wh:\n"
+            "import sys, json; from yigong.warehouse.backends.duckdb import DuckDBWarehouse\n"
+            "with DuckDBWarehouse(sys.argv[1]) as wh:\n"
             "    wh.export_parquet(sys.argv[2])\n"
             "    names = ['discharges', 'outpatient_visits', 'settlements', 'persons',\n"
             "             'examinations', 'family_doctor_contracts', 'referrals',\n"
@@ -208,14 +208,10 @@ def _jvm_peak_mb() -> int | None:
 
 def measure(engine: str, task: str, d: Path, node: str, period: str, repeat: int) -> dict[str, Any]:
     """Run one task on one engine in this (fresh) process; prints and returns the figures."""
-    from yigong.warehouse.backend import open_backend
+    from yigong.warehouse import open_warehouse
 
     t0 = time.perf_counter()
-    wh = (
-        open_backend("duckdb", d / "yigong.duckdb")
-        if engine == "duckdb"
-        else open_backend("spark", d / "parquet")
-    )
+    wh = open_warehouse(engine, d / ("yigong.duckdb" if engine == "duckdb" else "parquet"))
     session_s = time.perf_counter() - t0
     out: dict[str, Any] = {"engine": engine, "task": task, "session_s": round(session_s, 2)}
     if engine == "spark":
@@ -231,7 +227,7 @@ def measure(engine: str, task: str, d: Path, node: str, period: str, repeat: int
         out["prepare_s"] = round(time.perf_counter() - t0, 2)
         for _ in range(repeat):
             t0 = time.perf_counter()
-            summary = group_discharges(wh.ibis, SCHEME)
+            summary = group_discharges(wh, SCHEME)
             times.append(time.perf_counter() - t0)
         out["rows"] = summary.rows
         out["statuses"] = dict(summary.statuses)

@@ -43,6 +43,8 @@ def test_a_forbidden_import_breaks_its_contract(tmp_path):
         ("web/render.py", "import yigong.api.routes  # noqa\n"),
         ("services/hierarchy.py", "import yigong.api.app  # noqa\n"),
         ("payment/ledger.py", "import yigong.services.settlement  # noqa\n"),
+        ("indicators/compile.py", "import yigong.warehouse.backends.duckdb  # noqa\n"),
+        ("warehouse/types.py", "import yigong.ingest.rules  # noqa\n"),
     ):
         path = tree / module
         path.write_text(path.read_text(encoding="utf-8") + line, encoding="utf-8")
@@ -52,5 +54,7 @@ def test_a_forbidden_import_breaks_its_contract(tmp_path):
         "web.render -> yigong.api",
         "services.hierarchy -> yigong.api",
         "payment.ledger -> yigong.services",
+        "indicators.compile -> yigong.warehouse.backends",
+        "warehouse.types -> yigong.ingest",
     ):
         assert name in done.stdout, done.stdout

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 from yigong.api.app import SERVE_ENV, app_from_env
-from yigong.warehouse import Warehouse
+from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 
 
 def test_worker_settings_carry_policy_and_runs_dir(tmp_path, monkeypatch):
     db = tmp_path / "w.duckdb"
-    Warehouse(db).close()
+    DuckDBWarehouse(db).close()
     monkeypatch.setenv(
         SERVE_ENV,
         json.dumps(
@@ -34,7 +34,7 @@ def test_serve_refuses_an_unknown_policy_before_starting(tmp_path):
     from yigong.cli.main import app
 
     db = tmp_path / "w.duckdb"
-    Warehouse(db).close()
+    DuckDBWarehouse(db).close()
     done = CliRunner().invoke(app, ["serve", "--db", str(db), "--policy", "no-such-policy"])
     assert done.exit_code == 2
     assert "no-such-policy" in done.output and "--policy" in done.output

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import ibis
 import pyarrow as pa
 import pytest
 
 from tests.casemix.drg_helpers import HANDAN, NATIONAL
 from yigong.services import casemix as service
+from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 
 
 def _discharges():
@@ -44,21 +44,21 @@ def _discharges():
 
 
 def test_group_discharges_stores_results_per_scheme():
-    con = ibis.duckdb.connect()
+    con = DuckDBWarehouse.memory()
     con.create_table("discharges", _discharges())
     s1 = service.group_discharges(con, NATIONAL)
     s2 = service.group_discharges(con, HANDAN)
     s3 = service.group_discharges(con, NATIONAL)  # re-run replaces, never duplicates
     assert s1.rows == s2.rows == s3.rows == 4
     assert s1.statuses == {"grouped": 3, "invalid_input": 1}  # sex '9' is not guessed
-    stored = con.to_pyarrow(con.table("drg_results")).to_pylist()
+    stored = con.to_arrow(con.table("drg_results")).to_pylist()
     assert len(stored) == 8
     got = {(r["scheme"], r["discharge_id"]): r for r in stored}
     assert got[(NATIONAL, "a")]["drg"] == "BB21" and got[(NATIONAL, "b")]["drg"] == "ZZ11"
     assert got[(NATIONAL, "c")]["drg"] == "EC11" and got[(HANDAN, "c")]["drg"] == "EC19"
     assert got[(HANDAN, "c")]["pack_version"] == "1.1-handan-2022"
 
-    g = con.to_pyarrow(service.grouped_discharges(con, NATIONAL, "quarter")).to_pylist()
+    g = con.to_arrow(service.grouped_discharges(con, NATIONAL, "quarter")).to_pylist()
     assert {(r["discharge_id"], r["period"], r["died"]) for r in g} >= {
         ("a", "2025Q1", False),
         ("b", "2025Q1", True),
@@ -70,7 +70,7 @@ def test_group_discharges_stores_results_per_scheme():
 
 
 def test_case_facts_table_for_the_indicator_catalog(tmp_path):
-    con = ibis.duckdb.connect()
+    con = DuckDBWarehouse.memory()
     con.create_table("discharges", _discharges())
     service.group_discharges(con, NATIONAL)
     # a published reference: BB21 (a) and ZZ11 (b, died) have weights; EC11 (c) is missing;
@@ -84,9 +84,7 @@ def test_case_facts_table_for_the_indicator_catalog(tmp_path):
         encoding="utf-8",
     )
     summary = service.store_case_facts(con, NATIONAL, "quarter", str(ref))
-    facts = {
-        f["discharge_id"]: f for f in con.to_pyarrow(con.table(service.FACTS_TABLE)).to_pylist()
-    }
+    facts = {f["discharge_id"]: f for f in con.to_arrow(con.table(service.FACTS_TABLE)).to_pylist()}
     assert summary.rows == len(facts) == 3  # the invalid_input discharge has no facts
     assert summary.extra["reference"] == "ref.csv" and summary.extra["weighted"] == 2
     assert all(f["scheme"] == NATIONAL and f["reference"] == "ref.csv" for f in facts.values())
@@ -104,7 +102,7 @@ def test_case_facts_table_for_the_indicator_catalog(tmp_path):
 
 
 def test_unknown_or_mismatched_reference_is_refused(tmp_path):
-    con = ibis.duckdb.connect()
+    con = DuckDBWarehouse.memory()
     con.create_table("discharges", _discharges())
     service.group_discharges(con, NATIONAL)
     with pytest.raises(ValueError, match="not a shipped name"):
@@ -118,11 +116,11 @@ def test_reference_from_a_wider_warehouse(tmp_path):
     from yigong.services.casemix_reference import build_reference, choose_reference
 
     path = tmp_path / "province.duckdb"
-    con = ibis.duckdb.connect(str(path))
+    con = DuckDBWarehouse(path)
     con.create_table("discharges", _discharges())
     service.group_discharges(con, NATIONAL)
     out, table = build_reference(con, NATIONAL, tmp_path / "ref.csv", "test province")
-    con.disconnect()
+    con.close()
     rows = {r["drg"]: r for r in table.to_pylist()}
     # three grouped discharges, one per DRG: weights = cost / mean cost (58000 / 3)
     assert set(rows) == {"BB21", "ZZ11", "EC11"}

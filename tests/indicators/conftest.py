@@ -4,11 +4,11 @@ import pytest
 
 from tests.indicators import world
 from yigong.indicators.loader import Catalog, load_catalog
-from yigong.warehouse import Warehouse
+from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 
 
 @pytest.fixture(scope="session")
-def wh() -> Warehouse:
+def wh() -> DuckDBWarehouse:
     return world.build()
 
 

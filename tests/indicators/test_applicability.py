@@ -13,7 +13,7 @@ from yigong.indicators.periods import parse_period
 from yigong.indicators.spec import NodeLevel
 from yigong.services.demo import run_demo
 from yigong.services.indicators import catalog
-from yigong.warehouse import Warehouse
+from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 from yigong.warehouse.hierarchy import parse_node
 
 PERIOD = "2024"
@@ -27,12 +27,12 @@ NO_VALUE_AT_COUNTY = {
 def tiny(tmp_path_factory):
     root = tmp_path_factory.mktemp("tiny-walk")
     result = run_demo(root / "demo", preset="tiny", seed=11, dirty_share=0.0, say=lambda _: None)
-    wh = Warehouse(result.db)
+    wh = DuckDBWarehouse(result.db)
     yield wh
     wh.close()
 
 
-def _nodes(wh: Warehouse) -> dict[str, tuple[NodeLevel, str | None]]:
+def _nodes(wh: DuckDBWarehouse) -> dict[str, tuple[NodeLevel, str | None]]:
     """One node per level and one institution per type present: node -> (level, type)."""
     out: dict[str, tuple[NodeLevel, str | None]] = {}
     for code, level in wh.duck.execute(

@@ -81,8 +81,8 @@ def test_results_carry_target_gap_and_trajectory(wh, cat):
     traj = got["C01"].trajectory
     assert traj.points == ((2023, 100.0), (2024, pytest.approx(200 / 3)))
     assert traj.will_meet is False and traj.left_out == ()
-    # P13 (funds): 43.75 % in 2024 against ≥ 50 % from 2021
-    assert got["P13"].target.value == 50 and got["P13"].target.gap == pytest.approx(6.25)
+    # P13 (standardised workload): 40 % in 2024 against ≥ 50 % from 2021
+    assert got["P13"].target.value == 50 and got["P13"].target.gap == pytest.approx(10)
     # P03 nurses per 1,000 of the township: 0.25 against 3.8 by 2025 (2023: 12 + 6 / 115,000)
     assert got["P03"].target.gap == pytest.approx(3.55)
     assert got["P03"].trajectory.points[0] == (2023, pytest.approx(18 / 115))

@@ -121,8 +121,24 @@ C1_2024 = {
     "H11": (D("44000000"), D("140000000"), 44 / 140 * 100),  # drug revenue 30M + 14M
     "H12": (D("10000000"), D("96000000"), 10 / 96 * 100),  # consumables 8M + 2M / (140M − 44M)
     # public health: village funds 50000 + 20000 of 160000; tasks 400 + 200 of 1500
-    "P13": (D("70000"), D("160000"), 43.75),
+    "P13.F": (D("70000"), D("160000"), 43.75),
     "P13.T": (600, 1500, 40.0),
+    # P13 by standardised workload: V1 400 × 0.2 + 200 × 1 of T1 + V1 (120 + 300 + 80 + 200)
+    "P13": (D("280"), D("700"), 40.0),
+    # registers (world.add_public_health): C1's residents live in village 410101001001
+    "PH01": (3, D("5.5"), 3 / 5.5 * 100),  # p1 p2 p3 managed of 5.5 expected
+    "PH02": (2, 3, 2 / 3 * 100),  # p1 p2 with 4 follow-ups
+    "PH03": (1, 3, 1 / 3 * 100),  # p1 controlled at the last follow-up
+    "PH04": (1, D("2.38"), 1 / 2.38 * 100),
+    "PH05": (1, 1, 100.0),
+    "PH06": (1, 1, 100.0),
+    "PH07": (3, 4, 75.0),  # p1 p2 p5 on schedule of p1 p2 p3 p5
+    "PH08": (1, 3, 1 / 3 * 100),  # p1's long prescription of p1 p2 p5 with prescriptions
+    "PH09": (4, D("5.5"), 4 / 5.5 * 100),  # p1 p2 p3 p6 found
+    "PH10": (1, D("2.38"), 1 / 2.38 * 100),
+    "PH11": (1, 3, 1 / 3 * 100),  # a2 unregistered of a1 a2 a3
+    "PH12": (1, 2, 50.0),  # a3 not followed up of a1 a3
+    "PH13": (1, 120000, 1 / 12),  # a1 avoidable per 10,000 of the township's 120,000
     "C09": (4, 120000, 4 / 1200),  # p1 p2 p3 p4 in force during 2024 (p2's ended in May)
     "CX1": (1, 4, 25.0),
     "P16": (1, 1, 100.0),  # H1 is the only tertiary public hospital, EMR 5
@@ -145,6 +161,14 @@ C1_2024 = {
     # drug purchases 2024 (the consumable M1 and the 2023 order left out): essential A1 1000
     # + N1 200 of 1000 + 500 + 300 + 200
     "R08": (D("1200.00"), D("2000.00"), 60.0),
+    # operations (H1 2024, world._operations): expense actuals 900000 + 150000 over the
+    # approved 1000000 + the approved +100000 (the rejected +50000 does not count)
+    "O01": (D("1050000"), D("1100000"), 1050000 / 1100000 * 100),
+    "O02": (D("1700000"), D("1800000"), 1700000 / 1800000 * 100),  # 2000000 − 200000
+    "O03": (D("-100000"), D("3000000"), -100000 / 3000000 * 100),  # +100000 − 200000
+    "O04": (D("12000000"), D("148000000"), 12 / 148 * 100),  # admin 8M + 4M over 148M
+    # department costs 120000 + 590000 over medical revenue 100M + 40M
+    "O05": (D("710000"), D("140000000"), 710000 / 140000000 * 100),
 }
 
 
@@ -241,7 +265,7 @@ def test_township_uses_its_residents(wh, cat):
     assert (got["P02"].numerator, got["P02"].denominator) == (3, 120000)  # T1's physicians
     assert (got["C01"].numerator, got["C01"].denominator) == (2, 3)  # ss1 ss2 ss3
     assert got["C03"].status is Status.NOT_APPLICABLE  # all a township's care is primary
-    assert (got["P13"].numerator, got["P13"].denominator) == (D("70000"), D("160000"))
+    assert (got["P13"].numerator, got["P13"].denominator) == (D("280"), D("700"))
 
 
 def test_quarter_uses_membership_at_its_end(wh, cat):

@@ -17,8 +17,10 @@ from typing import Any
 
 import pyarrow as pa
 
+from yigong.ingest import load_rows
 from yigong.schema.tables import BY_NAME
-from yigong.warehouse import Warehouse
+from yigong.services.warehouse import write_feed
+from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 from yigong.warehouse.types import arrow_schema
 
 D = Decimal
@@ -34,8 +36,8 @@ def table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
     return pa.table(cols, schema=schema)
 
 
-def load(wh: Warehouse, name: str, rows: list[dict[str, Any]]) -> None:
-    wh.load_arrow(name, table(name, rows))
+def load(wh: DuckDBWarehouse, name: str, rows: list[dict[str, Any]]) -> None:
+    load_rows(wh, name, table(name, rows))
 
 
 def _division(code: str, name: str, level: str, parent: str | None) -> dict[str, Any]:
@@ -248,9 +250,57 @@ def _finance(inst: str, year: int, **amounts: str) -> dict[str, Any]:
     return dict(institution_id=inst, year=year, **{k: D(v) for k, v in amounts.items()})
 
 
-def build(path: str | None = None) -> Warehouse:
+def _operations(wh: DuckDBWarehouse) -> None:
+    """H1's operations in 2024: two departments, their January costs, two budget lines with
+    three adjustments (two approved) and their actuals (values in test_values.py)."""
+    zero = {c: D(0) for c in ("cost_consumables", "cost_drugs", "cost_depreciation",
+                               "cost_amortisation", "cost_risk_fund")}  # fmt: skip
+    load(wh, "departments", [
+        dict(department_id="H1-A01", institution_id="H1", code="A01", name_zh="院办公室",
+             category="administrative", setting="none", staff_count=5, floor_area_m2=100.0,
+             valid_from=date(2024, 1, 1)),
+        dict(department_id="H1-I01", institution_id="H1", code="I01", name_zh="内科",
+             category="clinical", setting="inpatient", staff_count=20, floor_area_m2=500.0,
+             beds=30, valid_from=date(2024, 1, 1)),
+    ])  # fmt: skip
+    load(wh, "department_costs", [
+        dict(department_id="H1-A01", institution_id="H1", year=2024, month=1,
+             **{**zero, "cost_personnel": D("100000"), "cost_other": D("20000")}),
+        dict(department_id="H1-I01", institution_id="H1", year=2024, month=1,
+             cost_personnel=D("300000"), cost_drugs=D("200000"), cost_consumables=D("50000"),
+             cost_depreciation=D("30000"), cost_amortisation=D(0), cost_risk_fund=D("1000"),
+             cost_other=D("9000"), bed_days=600, discharges=70),
+    ])  # fmt: skip
+    plan = {f"plan_m{m:02d}": D(0) for m in range(2, 13)}
+    load(wh, "budget_lines", [
+        dict(line_id="L1", institution_id="H1", department_id="H1-I01", year=2024,
+             account="expense_personnel", annual_amount=D("1000000"), plan_m01=D("1000000"),
+             approved_on=date(2024, 1, 15), approved_by="院长办公会", **plan),
+        dict(line_id="L2", institution_id="H1", year=2024, account="revenue_inpatient",
+             annual_amount=D("2000000"), plan_m01=D("2000000"), approved_on=date(2024, 1, 15),
+             approved_by="院长办公会", **plan),
+    ])  # fmt: skip
+    load(wh, "budget_adjustments", [
+        dict(adjustment_id="A1", line_id="L1", institution_id="H1", year=2024, effective_month=7,
+             amount=D("100000"), reason="r", requested_on=date(2024, 7, 1), status="approved",
+             decided_on=date(2024, 7, 10)),
+        dict(adjustment_id="A2", line_id="L1", institution_id="H1", year=2024, effective_month=9,
+             amount=D("50000"), reason="r", requested_on=date(2024, 9, 1), status="rejected",
+             decided_on=date(2024, 9, 10)),
+        dict(adjustment_id="A3", line_id="L2", institution_id="H1", year=2024, effective_month=7,
+             amount=D("-200000"), reason="r", requested_on=date(2024, 7, 1), status="approved",
+             decided_on=date(2024, 7, 10)),
+    ])  # fmt: skip
+    load(wh, "budget_actuals", [
+        dict(line_id="L1", institution_id="H1", year=2024, month=1, actual_amount=D("900000")),
+        dict(line_id="L1", institution_id="H1", year=2024, month=2, actual_amount=D("150000")),
+        dict(line_id="L2", institution_id="H1", year=2024, month=1, actual_amount=D("1700000")),
+    ])  # fmt: skip
+
+
+def build(path: str | None = None) -> DuckDBWarehouse:
     """The test county in a fresh warehouse (in memory unless a file path is given)."""
-    wh = Warehouse(path)
+    wh = DuckDBWarehouse(path)
     load(
         wh,
         "admin_divisions",
@@ -582,6 +632,7 @@ def build(path: str | None = None) -> Warehouse:
             ),
         ],
     )
+    _operations(wh)
     load(
         wh,
         "public_health_tasks",
@@ -806,4 +857,78 @@ def build(path: str | None = None) -> Warehouse:
             for k, (enc, setting, inst, kind, amount) in enumerate(charges)
         ],
     )
+    add_public_health(wh)
     return wh
+
+
+def _reg(person: str, disease: str, division: str, **flags: Any) -> dict[str, Any]:
+    row = dict(year=2024, person_key=person, disease=disease, division_code=division, age=60)
+    row |= dict.fromkeys(("found", "on_register", "managed", "standard", "controlled"), False)
+    row |= dict.fromkeys(("on_schedule", "overdue", "has_prescription", "long_prescription"), False)
+    row |= dict(contracted=False, followups=0, quarters=0, days_overdue=0)
+    return row | flags
+
+
+def add_public_health(wh: DuckDBWarehouse) -> None:
+    """Hand-made rows of the derived public-health tables (as `yigong health build` writes
+    them): registers of 2024, expected patients, standardised workload, admission links."""
+    from yigong.public_health.assessment import WORKLOAD_SCHEMA
+    from yigong.public_health.links import LINKS_SCHEMA
+    from yigong.public_health.register import EXPECTED_SCHEMA, REGISTER_SCHEMA
+
+    town2 = TOWNSHIP_2 + "001"
+    managed = dict(found=True, on_register=True, managed=True, followups=4, quarters=4)
+    register = [
+        # C1's residents (village 410101001001): 3 managed hypertension patients
+        _reg("p1", "hypertension", VILLAGE, **managed, standard=True, controlled=True,
+             on_schedule=True, has_prescription=True, long_prescription=True),
+        _reg("p2", "hypertension", VILLAGE, **managed, standard=True, on_schedule=True,
+             has_prescription=True),
+        _reg("p3", "hypertension", VILLAGE, **(managed | dict(followups=2, quarters=2)),
+             overdue=True, days_overdue=40),
+        _reg("p6", "hypertension", VILLAGE, found=True),  # diagnosed, not managed
+        _reg("p5", "diabetes", VILLAGE, **managed, standard=True, controlled=True,
+             on_schedule=True, has_prescription=True),
+        # township 410101002 (not C1's): one more managed, controlled hypertension patient
+        _reg("p4", "hypertension", town2, **managed, standard=True, controlled=True,
+             on_schedule=True),
+    ]  # fmt: skip
+    expected = [
+        dict(year=2024, division_code=VILLAGE, disease="hypertension", adults=20, expected=5.5),
+        dict(year=2024, division_code=VILLAGE, disease="diabetes", adults=20, expected=2.38),
+        dict(year=2024, division_code=town2, disease="hypertension", adults=10, expected=2.75),
+    ]
+    workload = [
+        dict(year=2024, institution_id=i, program=p, unit=u, tasks_assigned=n, tasks_done=n,
+             equivalent=e, workload_assigned=n * e, workload_done=n * e, weight=10.0)
+        for i, p, u, n, e in (
+            ("T1", "health_records", "records", 600, 0.2),
+            ("V1", "health_records", "records", 400, 0.2),
+            ("T1", "elderly_health", "persons", 300, 1.0),
+            ("V1", "elderly_health", "persons", 200, 1.0),
+        )
+    ]  # fmt: skip
+    links = [
+        dict(discharge_id="a1", year=2024, person_key="p1", disease="hypertension",
+             residence_code=VILLAGE, institution_id="H1", principal_code="I10.x00x002",
+             principal=True, avoidable=True, registered=True, followed_up=True),
+        dict(discharge_id="a2", year=2024, person_key="p7", disease="diabetes",
+             residence_code=VILLAGE, institution_id="H1", principal_code="J18.900",
+             principal=False, avoidable=False, registered=False, followed_up=False),
+        dict(discharge_id="a3", year=2024, person_key="p3", disease="hypertension",
+             residence_code=VILLAGE, institution_id="T1", principal_code="I63.900",
+             principal=False, avoidable=False, registered=True, followed_up=False),
+    ]  # fmt: skip
+
+    def arrow(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
+        return pa.table({f.name: [r.get(f.name) for r in rows] for f in schema}, schema=schema)
+
+    write_feed(
+        wh,
+        {
+            "ph_register": arrow(register, REGISTER_SCHEMA),
+            "ph_expected": arrow(expected, EXPECTED_SCHEMA),
+            "ph_workload": arrow(workload, WORKLOAD_SCHEMA),
+            "ph_admission_links": arrow(links, LINKS_SCHEMA),
+        },
+    )

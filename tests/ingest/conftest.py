@@ -9,7 +9,7 @@ import pytest
 
 from yigong.ingest import PseudonymKey
 from yigong.schema.tables import table
-from yigong.warehouse import Warehouse
+from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 
 KEY = PseudonymKey(b"test-key-not-secret")
 
@@ -116,6 +116,6 @@ def files(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def wh(tmp_path: Path):
-    w = Warehouse(tmp_path / "wh.duckdb")
+    w = DuckDBWarehouse(tmp_path / "wh.duckdb")
     yield w
     w.close()

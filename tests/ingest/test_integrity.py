@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 from tests.ingest.conftest import KEY, discharge_row, id_number, write_csv
 from yigong.ingest import ingest_paths
 from yigong.schema.tables import table
-from yigong.warehouse import Warehouse
+from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 
 COLS = list(table("discharges").file_columns())
 
@@ -28,7 +28,7 @@ def _rows(n: int) -> list[dict[str, str]]:
     ]
 
 
-def _snapshot(wh: Warehouse) -> dict[str, list]:
+def _snapshot(wh: DuckDBWarehouse) -> dict[str, list]:
     out = {}
     for name in ("discharges", "discharge_diagnoses", "discharge_procedures", "quarantine"):
         cols = "* EXCLUDE (run_id)" if name == "quarantine" else "*"
@@ -60,7 +60,7 @@ def test_a_changed_row_replaces_the_old_one_by_natural_key(files, wh, tmp_path):
 
 def test_an_ingest_killed_inside_its_write_leaves_the_previous_state(files, tmp_path):
     db = tmp_path / "wh.duckdb"
-    with Warehouse(db) as wh:
+    with DuckDBWarehouse(db) as wh:
         ingest_paths(wh, [files], key=KEY)
         ingest_paths(
             wh, [write_csv(tmp_path / "d1.csv", _rows(2), COLS)], table="discharges", key=KEY
@@ -68,14 +68,15 @@ def test_an_ingest_killed_inside_its_write_leaves_the_previous_state(files, tmp_
         before = _snapshot(wh)
     bigger = write_csv(tmp_path / "discharges.csv", _rows(8), COLS)
     script = (
-        "import sys; from yigong.warehouse import Warehouse; from yigong.ingest import ingest_paths;"
+        "import sys; from yigong.warehouse.backends.duckdb import DuckDBWarehouse;"
+        "from yigong.ingest import ingest_paths;"
         "from yigong.ingest import PseudonymKey;"
-        f"wh = Warehouse({str(db)!r}); ingest_paths(wh, [{str(bigger)!r}], key=PseudonymKey(b'test-key-not-secret'))"
+        f"wh = DuckDBWarehouse({str(db)!r}); ingest_paths(wh, [{str(bigger)!r}], key=PseudonymKey(b'test-key-not-secret'))"
     )
     env = {**os.environ, "YIGONG_TEST_CRASH_BEFORE_COMMIT": "discharges"}
     proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, timeout=120)
     assert proc.returncode == 99, proc.stderr.decode()
-    with Warehouse(db) as wh:
+    with DuckDBWarehouse(db) as wh:
         assert _snapshot(wh) == before
         assert wh.count("discharges") == 2
         (rep,) = ingest_paths(wh, [bigger], key=KEY)  # and the same file then loads normally
@@ -135,7 +136,7 @@ def test_parquet_and_xlsx_give_the_same_result_as_csv(files, tmp_path):
     wb.save(tmp_path / "discharges.xlsx")
     results = {}
     for suffix in ("csv", "parquet", "xlsx"):
-        with Warehouse(tmp_path / f"{suffix}.duckdb") as wh:
+        with DuckDBWarehouse(tmp_path / f"{suffix}.duckdb") as wh:
             ingest_paths(wh, [files], key=KEY)
             (rep,) = ingest_paths(wh, [tmp_path / f"discharges.{suffix}"], key=KEY)
             results[suffix] = (
@@ -152,10 +153,10 @@ def test_parquet_and_xlsx_give_the_same_result_as_csv(files, tmp_path):
 def test_parquet_export_and_import_round_trip(files, wh, tmp_path):
     ingest_paths(wh, [files], key=KEY)
     ingest_paths(wh, [write_csv(tmp_path / "discharges.csv", _rows(3), COLS)], key=KEY)
-    wh.replace_feed({"wf_referrals": pa.table({"referral_id": ["R1"], "status": ["requested"]})})
+    wh.create_table("wf_referrals", pa.table({"referral_id": ["R1"], "status": ["requested"]}))
     before = _snapshot(wh)
     wh.export_parquet(tmp_path / "export")
-    with Warehouse(tmp_path / "copy.duckdb") as other:
+    with DuckDBWarehouse(tmp_path / "copy.duckdb") as other:
         counts = other.import_parquet(tmp_path / "export")
         assert counts["discharges"] == 3 and counts["institutions"] == 2
         assert _snapshot(other) == before
@@ -169,7 +170,7 @@ def test_a_locked_warehouse_is_a_clear_error(tmp_path):
     from yigong.warehouse import WarehouseError
 
     db = tmp_path / "locked.duckdb"
-    Warehouse(db).close()
+    DuckDBWarehouse(db).close()
     holder = subprocess.Popen(
         [
             sys.executable,
@@ -183,7 +184,7 @@ def test_a_locked_warehouse_is_a_clear_error(tmp_path):
     try:
         assert holder.stdout.readline().strip() == "held"
         try:
-            Warehouse(db)
+            DuckDBWarehouse(db)
         except WarehouseError as exc:
             assert "cannot open the warehouse" in str(exc)
         else:
@@ -205,7 +206,7 @@ def test_gbk_extracts_are_transcoded_and_other_bytes_refused(files, tmp_path):
     assert gbk.read_bytes() != utf8.read_bytes()  # 内科 differs between the encodings
     results = []
     for path in (utf8, gbk):
-        with Warehouse(tmp_path / f"{path.parent.name}.duckdb") as wh:
+        with DuckDBWarehouse(tmp_path / f"{path.parent.name}.duckdb") as wh:
             ingest_paths(wh, [files], key=KEY)
             (rep,) = ingest_paths(wh, [path], key=KEY)
             results.append((rep.rows_accepted, _snapshot(wh)["discharges"]))
@@ -215,7 +216,7 @@ def test_gbk_extracts_are_transcoded_and_other_bytes_refused(files, tmp_path):
     binary = tmp_path / "bin" / "discharges.csv"
     binary.parent.mkdir()
     binary.write_bytes(b"discharge_id\n\xff\xfe\x00\x81\x30\xff\xff\n")
-    with Warehouse(tmp_path / "bin.duckdb") as wh:
+    with DuckDBWarehouse(tmp_path / "bin.duckdb") as wh:
         try:
             ingest_paths(wh, [binary], key=KEY)
         except IngestError as exc:

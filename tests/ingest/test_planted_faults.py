@@ -9,7 +9,7 @@ from tests.ingest.conftest import KEY
 from yigong.ingest import ingest_paths
 from yigong.schema.tables import table
 from yigong.synth import write_faults
-from yigong.warehouse import Warehouse
+from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 
 
 def _normalise(file: str, row_no: str, field: str, rule: str, rows_in_file: int) -> set[tuple]:
@@ -29,7 +29,7 @@ def _normalise(file: str, row_no: str, field: str, rule: str, rows_in_file: int)
 
 def test_every_planted_error_is_found_and_nothing_else(tmp_path):
     expected_csv = write_faults(tmp_path / "faults", seed=7)
-    with Warehouse(tmp_path / "wh.duckdb") as wh:
+    with DuckDBWarehouse(tmp_path / "wh.duckdb") as wh:
         reports = ingest_paths(wh, [expected_csv.parent], key=KEY)
         counts = {Path(r.file).name: r.rows_read for r in reports}
         got = set()

@@ -63,12 +63,14 @@ def test_unreconciled_encounters_are_quarantined_whole(files: Path, wh) -> None:
     r = reports["charge_items"]
     assert (r.rows_read, r.rows_accepted, r.rows_rejected) == (7, 4, 3)
     assert r.errors_by_rule == {"reconciliation": 3}
-    kept = {x[0] for x in wh.duck.execute("SELECT charge_id FROM charge_items").fetchall()}
+    kept = set(wh.to_arrow(wh.table("charge_items").select("charge_id")).column(0).to_pylist())
     assert kept == {"C1", "C2", "C6", "C7"}
-    q = wh.duck.execute(
-        "SELECT row_no, field, value, reason FROM quarantine WHERE table_name = 'charge_items' "
-        "ORDER BY row_no"
-    ).fetchall()
+    t = wh.table("quarantine")
+    t = t.filter(t.table_name == "charge_items").order_by("row_no")
+    q = [
+        tuple(r.values())
+        for r in wh.to_arrow(t.select("row_no", "field", "value", "reason")).to_pylist()
+    ]
     assert [(row, field, value) for row, field, value, _ in q] == [
         (3, "encounter_id", "D2"),
         (4, "encounter_id", "D2"),
@@ -94,5 +96,7 @@ def test_a_visit_that_does_not_add_up_is_quarantined(files: Path, wh) -> None:
     write_csv(files / "charge_items.csv", lines, list(table("charge_items").file_columns()))
     reports = {r.table: r for r in ingest_paths(wh, [files], key=KEY)}
     assert reports["charge_items"].errors_by_rule == {"reconciliation": 2}
-    reason = wh.duck.execute("SELECT min(reason) FROM quarantine").fetchone()[0]
+    reason = (
+        wh.to_arrow(wh.table("quarantine").reason.min().name("r").as_table()).column(0)[0].as_py()
+    )
     assert "药品费 5.00 ≠ 6.00" in reason

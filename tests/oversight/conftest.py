@@ -12,7 +12,7 @@ from yigong.ingest.pseudonym import PseudonymKey
 from yigong.ingest.run import ingest_paths
 from yigong.services.casemix import group_discharges, store_case_facts
 from yigong.synth import generate
-from yigong.warehouse.store import Warehouse
+from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 
 
 @pytest.fixture(scope="session")
@@ -23,8 +23,8 @@ def tiny_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     files = root / "files"
     generate("tiny", files, seed=2024)
     db = root / "w.duckdb"
-    with Warehouse(db) as wh:
+    with DuckDBWarehouse(db) as wh:
         ingest_paths(wh, [files], key=PseudonymKey(b"screening-test-key"))
-        group_discharges(wh.ibis, "chs-drg-1.1-handan-2022")
-        store_case_facts(wh.ibis, "chs-drg-1.1-handan-2022")
+        group_discharges(wh, "chs-drg-1.1-handan-2022")
+        store_case_facts(wh, "chs-drg-1.1-handan-2022")
     return files, db

@@ -27,8 +27,11 @@ class DictSources:
     def table(self, name: str) -> ir.Table:
         return self.tables[name]
 
-    def has(self, name: str) -> bool:
+    def has_table(self, name: str) -> bool:
         return name in self.tables
+
+    def list_tables(self) -> list[str]:
+        return sorted(self.tables)
 
 
 def rule(evaluator: str, entity: str = "case", **params: Any) -> Rule:

@@ -20,7 +20,7 @@ from yigong.ingest.run import ingest_paths
 from yigong.oversight.loader import builtin_rule_paths
 from yigong.services import screening
 from yigong.synth import generate
-from yigong.warehouse.store import Warehouse
+from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 
 #: rule -> (minimum recall, minimum precision). exam_repeat's precision is low by design of the
 #: generator, which models unrecognised township→county repeats (real matches of the rule);
@@ -94,7 +94,7 @@ def test_truth_is_not_in_the_canonical_tables(tmp_path: Path) -> None:
     generate("tiny", tmp_path, seed=2024)
     truth = tmp_path / "_planted_anomalies.csv"
     assert truth.exists()
-    with Warehouse(None) as wh:
+    with DuckDBWarehouse(None) as wh:
         ingest_paths(wh, [tmp_path], key=PseudonymKey(b"k"))
         assert "_planted_anomalies" not in wh.ibis.list_tables()
 

@@ -20,6 +20,7 @@ from yigong.payment.records import (
     Community,
     FundHistory,
     Institution,
+    PriorScore,
     ReferralStatus,
 )
 from yigong.schema.money import Money
@@ -41,27 +42,35 @@ def counties(draw: st.DrawFn) -> BudgetInputs:
         Institution(f"{c}-H{j}", c, "h", "county_hospital") for c in ids for j in range(2)
     )
     history = tuple(FundHistory(c, y, draw(fen)) for c in ids for y in (2022, 2023, 2024))
-    claims = []
+    # every community has claims in every month (a month without any is refused as missing)
+    monthly = st.lists(fen, min_size=12, max_size=12)
+    claims = {
+        (c, f"{c}-H0", m, ClaimSetting.IN_COUNTY, ReferralStatus.NOT_APPLICABLE): paid
+        for c in ids
+        for m, paid in zip(range(1, 13), draw(monthly), strict=True)
+    }
     for _ in range(draw(st.integers(min_value=0, max_value=25))):
         c = draw(st.sampled_from(ids))
         month = draw(st.integers(min_value=1, max_value=12))
         if draw(st.booleans()):
             inst = draw(st.sampled_from([i.institution_id for i in institutions]))
-            claims.append(
-                Claim(
-                    c, inst, month, ClaimSetting.IN_COUNTY, ReferralStatus.NOT_APPLICABLE, draw(fen)
-                )
-            )
+            key = (c, inst, month, ClaimSetting.IN_COUNTY, ReferralStatus.NOT_APPLICABLE)
         else:
             ref = draw(st.sampled_from([ReferralStatus.REFERRED, ReferralStatus.SELF_REFERRED]))
-            claims.append(Claim(c, "OUT", month, ClaimSetting.OUT_OF_COUNTY, ref, draw(fen)))
+            key = (c, "OUT", month, ClaimSetting.OUT_OF_COUNTY, ref)
+        claims[key] = draw(fen)  # one row per key, as a bundle must have
     scores = tuple(
         AssessmentScore(c, q, Decimal(draw(st.integers(min_value=0, max_value=10000))).scaleb(-2))
         for c in ids
         for q in range(1, 5)
     )
     fund = Money(Decimal(draw(st.integers(min_value=100, max_value=10**12))).scaleb(-2))
-    return BudgetInputs("X", 2025, fund, communities, institutions, history, tuple(claims), scores)
+    rows = tuple(Claim(*k, paid) for k, paid in claims.items())
+    prior = tuple(
+        PriorScore(c, 2024, Decimal(draw(st.integers(min_value=0, max_value=10000))).scaleb(-2))
+        for c in ids
+    )
+    return BudgetInputs("X", 2025, fund, communities, institutions, history, rows, scores, prior)
 
 
 @st.composite
@@ -73,6 +82,7 @@ def policies(draw: st.DrawFn) -> Any:
     charge = draw(share)
     mode = draw(st.sampled_from(["ROUND_HALF_UP", "ROUND_HALF_EVEN", "ROUND_DOWN"]))
     head = draw(share)
+    deduct = draw(st.booleans())
 
     def change(d: dict[str, Any]) -> None:
         d["reserves"]["risk_adjustment"]["share"] = risk
@@ -82,6 +92,7 @@ def policies(draw: st.DrawFn) -> Any:
         d["out_of_county"]["self_referred"]["charge_to_quota"] = charge
         d["rounding"]["mode"] = mode
         d["quota"]["headcount_weight"] = head
+        d["out_of_county"]["deduct_from_prepayment"] = deduct
 
     return policy_variant(change)
 

@@ -2,7 +2,7 @@
 synthetic files themselves (not the warehouse), on the `tiny` county.
 
 `tiny` pays inpatient stays by DRG or fee for service; here the county switches its DRG-paid
-stays to DIP after ingest (``payment_method 'drg' → 'dip'`` in the warehouse), so the
+stays to DIP after ingest (``payment_method 'drg' → 'dip'`` in the warehouse; its township centres are DIP-paid already), so the
 independent computation reads the files' ``drg`` settlements as the DIP-paid ones. The
 treatment-type rule is restated in plain Python from the pack's own CSV files.
 """
@@ -34,7 +34,7 @@ from yigong.services.settlement import run_dip
 from yigong.services.settlement_data import Provenance, dip_inputs_from_warehouse
 from yigong.services.settlement_data.dip import treatment_types
 from yigong.synth import generate
-from yigong.warehouse import Warehouse
+from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 
 COUNTY, YEAR = "130423", 2024
 POLICY = load_policy("henan-default")
@@ -52,7 +52,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     files = root / "files"
     generate("tiny", files, seed=11)
     db = root / "w.duckdb"
-    with Warehouse(db) as wh:
+    with DuckDBWarehouse(db) as wh:
         ingest_paths(wh, [files], key=PseudonymKey(b"payment-glue-test-key"))
         wh.duck.execute(
             "UPDATE settlements SET payment_method = 'dip' WHERE payment_method = 'drg'"
@@ -62,7 +62,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="module")
 def built(world: tuple[Path, Path]) -> tuple[DipInputs, tuple[Provenance, ...]]:
-    with Warehouse(world[1]) as wh:
+    with DuckDBWarehouse(world[1]) as wh:
         return dip_inputs_from_warehouse(wh, COUNTY, YEAR, DIP, levels=LEVELS)
 
 
@@ -133,7 +133,7 @@ def _plain(files: Path) -> pd.DataFrame:
     d["year"] = d.discharge_date.str[:4].astype(int)
     d["cost"] = [Decimal(x) for x in d.total_cost]
     s = pd.read_csv(files / "settlements.csv", dtype=str, keep_default_na=False)
-    s = s[(s.payment_method == "drg") & s.insured_area.str.startswith(COUNTY)
+    s = s[s.payment_method.isin(["drg", "dip"]) & s.insured_area.str.startswith(COUNTY)
           & s.service_area.str.startswith(COUNTY) & (s.discharge_id != "")]  # fmt: skip
     paid: dict[str, Decimal] = defaultdict(Decimal)
     for did, f in zip(s.discharge_id, s.fund_paid, strict=True):
@@ -203,20 +203,20 @@ def test_dip_settlement_accounts_for_every_fen(
 
 
 def test_dip_fund_given_and_all_inpatient_scope(world: tuple[Path, Path], built: tuple[DipInputs, tuple[Provenance, ...]]) -> None:  # fmt: skip
-    with Warehouse(world[1]) as wh:
+    with DuckDBWarehouse(world[1]) as wh:
         given, _ = dip_inputs_from_warehouse(
             wh, COUNTY, YEAR, DIP, levels=LEVELS, fund=Money.of("1000000")
         )
         wide, prov = dip_inputs_from_warehouse(
             wh, COUNTY, YEAR, DIP, levels=LEVELS, scope="all_inpatient"
         )
-    assert given.fund_available == Money.of("1000000") and given.cases == built[0].cases
+    assert given.fund_available == Money.of("1000000") and list(given.cases) == list(built[0].cases)
     assert set(built[0].cases) < set(wide.cases)  # fee-for-service stays join the DIP cases
     assert {p.item: p for p in prov}["dip_cases"].figures["scope"] == "all_inpatient"
 
 
 def test_missing_history_and_cases_are_clear_errors(world: tuple[Path, Path]) -> None:
-    with Warehouse(world[1]) as wh:
+    with DuckDBWarehouse(world[1]) as wh:
         with pytest.raises(PaymentInputError, match="no discharges .* in 2019–2021"):
             dip_inputs_from_warehouse(wh, COUNTY, 2022, DIP, levels=LEVELS)
         with pytest.raises(PaymentInputError, match="no discharge with a DIP-paid settlement"):

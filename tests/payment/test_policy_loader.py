@@ -41,8 +41,9 @@ def test_default_policy_loads_with_decimal_numbers() -> None:
 
 def test_every_number_in_the_default_is_sourced_or_marked_local() -> None:
     """Each number in the default policy has, on its line or on a parent key's line, a source
-    tag ([N], [H], [S1]...) or the words 'local parameter'."""
-    tag = re.compile(r"local parameter|\[N\]|\[H\]|\[S\d*|暂行办法|庆阳")
+    tag ([N], [H], [S1]..., [NHSA] for the national statistical bulletins) or the words 'local
+    parameter'."""
+    tag = re.compile(r"local parameter|\[N\]|\[H\]|\[S\d*|\[NHSA\]|暂行办法|庆阳")
     unexplained = []
     for path in default_policy_files():
         unexplained += _unexplained(path.name, path.read_text(encoding="utf-8"), tag)

@@ -24,15 +24,16 @@ from yigong.ingest import ingest_paths
 from yigong.ingest.pseudonym import PseudonymKey
 from yigong.payment import budget_violations, load_policy
 from yigong.payment.assessment import attainment
+from yigong.payment.bundle import budget_parts
 from yigong.payment.errors import PaymentInputError
-from yigong.payment.hashing import records_sha256
+from yigong.payment.hashing import input_digests
 from yigong.payment.policy import Policy
 from yigong.payment.records import ClaimSetting, ReferralStatus
 from yigong.schema.money import Money
 from yigong.services import settlement_data as sd
 from yigong.services.settlement import run_budget, settle_budget_from_warehouse
 from yigong.synth import generate
-from yigong.warehouse import Warehouse
+from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 
 from ._support import copied_pack
 
@@ -61,7 +62,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     files = root / "files"
     generate("tiny", files, seed=11)
     db = root / "w.duckdb"
-    with Warehouse(db) as wh:
+    with DuckDBWarehouse(db) as wh:
         ingest_paths(wh, [files], key=PseudonymKey(b"payment-glue-test-key"))
         con = wh.duck
         con.execute(
@@ -84,7 +85,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="session")
 def built(world: tuple[Path, Path]) -> sd.WarehouseBudget:
-    with Warehouse(world[1]) as wh:
+    with DuckDBWarehouse(world[1]) as wh:
         return sd.budget_inputs_from_warehouse(wh, COUNTY, YEAR, one_year_policy())
 
 
@@ -195,7 +196,7 @@ def test_scores_follow_the_indicator_engine(
 
     scores = {(a.community_id, a.quarter): a.score for a in built.inputs.assessments}
     assert set(scores) == {(c, q) for c in (C1, C2) for q in range(1, 5)}
-    with Warehouse(world[1]) as wh:
+    with DuckDBWarehouse(world[1]) as wh:
         ev = compute(wh, f"community:{C2}", "2024Q3", ids=["C01", "C03"], compare=False)
     parts = [
         min(Decimal(1), Decimal(r.numerator) * 100 / Decimal(r.denominator) / Decimal(t))
@@ -220,18 +221,21 @@ def test_budget_runs_and_conserves(built: sd.WarehouseBudget) -> None:
     for cid in (C1, C2):
         claims = [cl.fund_paid for cl in built.inputs.claims if cl.community_id == cid]
         assert spent[cid].amount == sum(m.amount for m in claims)
-    assert built.inputs_sha256 == records_sha256(built.inputs)
+    assert built.inputs_sha256 == input_digests(budget_parts(built.inputs))[0]
 
 
 def test_missing_history_year_is_a_clear_error(world: tuple[Path, Path]) -> None:
-    with Warehouse(world[1]) as wh, pytest.raises(PaymentInputError) as exc:
+    with DuckDBWarehouse(world[1]) as wh, pytest.raises(PaymentInputError) as exc:
         sd.budget_inputs_from_warehouse(wh, COUNTY, YEAR, load_policy("henan-default"))
     (issue,) = exc.value.issues
     assert issue.code == "warehouse.history" and "2021, 2022" in issue.message
 
 
 def test_unknown_county_is_a_clear_error(world: tuple[Path, Path]) -> None:
-    with Warehouse(world[1]) as wh, pytest.raises(PaymentInputError, match="no county '999999'"):
+    with (
+        DuckDBWarehouse(world[1]) as wh,
+        pytest.raises(PaymentInputError, match="no county '999999'"),
+    ):
         sd.budget_inputs_from_warehouse(wh, "999999", YEAR, one_year_policy())
 
 
@@ -249,7 +253,7 @@ def test_cli_and_service_runs_from_db(
     assert [r["community"] for r in out["headline"]] == [C1, C2]
     prov = json.loads((tmp_path / "a" / "provenance.json").read_text(encoding="utf-8"))
     assert set(prov) == {"communities", "insured_headcount", "history", "claims", "annual_fund",
-                         "assessments"}  # fmt: skip
+                         "assessments", "prior_scores"}  # fmt: skip
     assert prov["annual_fund"]["figures"] == {"annual_fund": "3000000.00"}
     # the service gives the same run, byte for byte
     fund = Money.of("3000000")
@@ -303,8 +307,8 @@ def test_demo_settlement_section(world: tuple[Path, Path], built: sd.WarehouseBu
 def test_drg_cases_from_warehouse(world: tuple[Path, Path], tmp_path: Path) -> None:
     from yigong.services.casemix import group_discharges
 
-    with Warehouse(world[1]) as wh:
-        group_discharges(wh.ibis, "chs-drg-1.1")
+    with DuckDBWarehouse(world[1]) as wh:
+        group_discharges(wh, "chs-drg-1.1")
         inputs, prov = sd.drg_inputs_from_warehouse(wh, COUNTY, YEAR, "chs-drg-1.1", levels=LEVELS)
     con = duckdb.connect()
     expected = dict(
@@ -333,7 +337,7 @@ def test_drg_cases_from_warehouse(world: tuple[Path, Path], tmp_path: Path) -> N
 
 
 def test_drg_needs_grouped_results() -> None:
-    with Warehouse.memory() as wh, pytest.raises(PaymentInputError, match="yigong drg group"):
+    with DuckDBWarehouse.memory() as wh, pytest.raises(PaymentInputError, match="yigong drg group"):
         sd.drg_inputs_from_warehouse(wh, COUNTY, YEAR, "chs-drg-1.1", levels=LEVELS)
 
 
@@ -342,7 +346,7 @@ def test_in_county_provider_outside_every_community_is_named(
 ) -> None:
     db = tmp_path / "copy.duckdb"
     db.write_bytes(world[1].read_bytes())
-    with Warehouse(db) as wh:
+    with DuckDBWarehouse(db) as wh:
         wh.duck.execute("DELETE FROM community_memberships WHERE institution_id = 'H13042300002'")
         with pytest.raises(PaymentInputError, match="H13042300002") as exc:
             sd.budget_inputs_from_warehouse(wh, COUNTY, YEAR, one_year_policy())

@@ -11,7 +11,7 @@ from yigong.ingest import PseudonymKey, ingest_paths
 from yigong.ingest.run import collect
 from yigong.schema.tables import TABLES
 from yigong.synth import generate
-from yigong.warehouse import Warehouse
+from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 
 KEY = PseudonymKey(b"test-key-not-secret")
 
@@ -34,7 +34,7 @@ def test_collect_finds_every_part_file_in_dependency_order(tmp_path: Path) -> No
 
 def test_ingest_of_a_partitioned_world_loads_every_row(tmp_path: Path) -> None:
     rows = generate("tiny", tmp_path / "world", fmt="parquet", partitioned=True, years=(2024,))
-    with Warehouse(tmp_path / "wh.duckdb") as wh:
+    with DuckDBWarehouse(tmp_path / "wh.duckdb") as wh:
         reports = ingest_paths(wh, [tmp_path / "world"], key=KEY)
         assert sum(r.rows_rejected for r in reports) == 0
         for t in TABLES:

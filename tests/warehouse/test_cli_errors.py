@@ -5,12 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from yigong.warehouse import Warehouse
+from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 
 
 def test_locked_warehouse_is_one_clear_line(tmp_path):
     db = tmp_path / "held.duckdb"
-    with Warehouse(db):  # this process holds the write lock, as a running ingest would
+    with DuckDBWarehouse(db):  # this process holds the write lock, as a running ingest would
         done = subprocess.run(
             [
                 sys.executable,

@@ -26,12 +26,12 @@ from yigong.access.users import UserError
 from yigong.warehouse.hierarchy import (
     Node,
     NodeKind,
-    TableSource,
     UnknownNode,
     division_prefix,
     parse_node,
     resolve,
 )
+from yigong.warehouse.protocol import Tables
 
 __all__ = ["Scope", "resolve_scope", "validate_nodes"]
 
@@ -63,7 +63,7 @@ class Scope:
         """Whether every institution of the warehouse is in scope (the data steward's view)."""
         return self.all_institutions <= self.institutions
 
-    def allows(self, tables: TableSource, node: Node, as_of: date) -> bool:
+    def allows(self, tables: Tables, node: Node, as_of: date) -> bool:
         if node.kind is NodeKind.INSTITUTION:
             return node.id in self.institutions
         if node.kind is NodeKind.DIVISION:
@@ -96,7 +96,7 @@ def _ids(table: object) -> frozenset[str]:
     return frozenset(str(r) for r in rows)
 
 
-def resolve_scope(tables: TableSource, nodes: tuple[str, ...], as_of: date) -> Scope:
+def resolve_scope(tables: Tables, nodes: tuple[str, ...], as_of: date) -> Scope:
     """Resolve a user's nodes (unknown nodes contribute nothing, never everything)."""
     parsed = tuple(parse_node(n) for n in nodes)
     institutions: set[str] = set()
@@ -124,7 +124,7 @@ def resolve_scope(tables: TableSource, nodes: tuple[str, ...], as_of: date) -> S
     )
 
 
-def validate_nodes(tables: TableSource, nodes: tuple[str, ...], as_of: date) -> None:
+def validate_nodes(tables: Tables, nodes: tuple[str, ...], as_of: date) -> None:
     """Refuse (`UserError`) any node that does not exist in the hierarchy on ``as_of``."""
     for text in nodes:
         try:

@@ -105,7 +105,7 @@ class AccessState:
         v = self._version
         if (
             v is None
-            or v.warehouse != DataVersion.files(self.warehouse.path)
+            or v.warehouse != DataVersion.files(self.warehouse.location)
             or v.day != DataVersion.today()
         ):
             return None
@@ -117,13 +117,9 @@ class AccessState:
         if v is not None:
             return v
         with self.lock:
-            files = DataVersion.files(self.warehouse.path)
-            row = self.warehouse.duck.execute(
-                "SELECT coalesce(max(run_id), '') FROM ingest_runs"
-            ).fetchone()
-            v = DataVersion(
-                files, str(row[0]) if row else "", catalog_digest(), DataVersion.today()
-            )
+            files = DataVersion.files(self.warehouse.location)
+            last_run = self.warehouse.table("ingest_runs").run_id.max().to_pyarrow().as_py()
+            v = DataVersion(files, last_run or "", catalog_digest(), DataVersion.today())
             self._version = v
             return v
 
@@ -135,12 +131,9 @@ class AccessState:
         ``settings.cache_seconds`` (0: never kept). Bounded LRU: odd requests cannot grow it."""
         if self.settings.cache_seconds <= 0:
             return compute()
-        full = (key, self.version())
-        value = self.cache.peek(full, self._ttl())
-        if value is MISSING:
-            value = compute()
-            self.cache.put(full, value)
-        return value
+        # single-flight: a request arriving while the warmer (or another request) computes
+        # the same value waits for it instead of computing it again
+        return self.cache.get_or_compute((key, self.version()), compute, self._ttl())
 
     def peek(self, key: tuple[object, ...]) -> Any:
         """What `memo` holds under ``key`` now, or `MISSING` (never computes, never blocks)."""
@@ -207,18 +200,19 @@ class AccessState:
         return self.memo(("results", node, period, tuple(ids or ())), run)  # type: ignore[no-any-return]
 
     def explanation(
-        self, node: str, indicator: str, period: str, limit: int
+        self, node: str, indicator: str, period: str, limit: int, offset: int = 0
     ) -> indicators_svc.Explanation:
         def run() -> indicators_svc.Explanation:
             with self.tables() as wh:
                 try:
-                    return indicators_svc.explain(wh, indicator, node, period, limit)
+                    return indicators_svc.explain(wh, indicator, node, period, limit, offset)
                 except UnknownNode:
                     raise bad_period(
                         f"{node} did not exist in {period}: nothing to explain"
                     ) from None
 
-        return self.memo(("explain", node, indicator, period, limit), run)  # type: ignore[no-any-return]
+        key = ("explain", node, indicator, period, limit) + ((offset,) if offset else ())
+        return self.memo(key, run)  # type: ignore[no-any-return]
 
     @contextmanager
     def tables(self) -> Iterator[Warehouse]:

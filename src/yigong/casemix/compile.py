@@ -419,5 +419,8 @@ def compile_model(model: PackModel) -> CompiledPack:
 
 @functools.lru_cache(maxsize=8)
 def compiled_pack(scheme: str) -> CompiledPack:
-    """The compiled tables of a shipped pack (cached per process)."""
-    return compile_model(pack_model(scheme))
+    """The compiled tables of a shipped pack (cached per process, and on disk across
+    processes: `pack_cache`)."""
+    from yigong.casemix.pack_cache import cached
+
+    return cached(scheme, lambda: compile_model(pack_model(scheme)))

@@ -1,7 +1,7 @@
 """Reconciliation of itemised charges as Ibis expressions (backend-free, not executed here).
 
 Ingest already quarantines every encounter whose items do not add up to its front page or
-visit record (`warehouse/reconcile.py`); these expressions check a warehouse as it stands
+visit record (`ingest/reconcile.py`); these expressions check a warehouse as it stands
 (loaded through another path, or on Spark) and add the settlement: an in-county stay's items
 must add up to its settlement's `total_cost` (医疗费总额), so the patient-facing total of the
 daily list is the one the insurance settled.

@@ -12,8 +12,15 @@ from typing import Annotated
 
 import typer
 
-from yigong.warehouse.backend import BACKENDS, ENV_BACKEND, BackendError, backend_kind
-from yigong.warehouse.spark import ENV_MASTER
+from yigong.warehouse import (
+    BACKENDS,
+    DEFAULT_DB,
+    DEFAULT_SPARK_ROOT,
+    ENV_BACKEND,
+    ENV_MASTER,
+    BackendError,
+    backend_kind,
+)
 
 BackendOpt = Annotated[
     str | None,
@@ -45,3 +52,11 @@ def chosen(backend: str | None) -> str:
         return backend_kind(backend)
     except BackendError as exc:
         raise typer.BadParameter(str(exc), param_hint="--backend") from exc
+
+
+def location(kind: str, db: Path | None, root: Path | None) -> Path:
+    """The warehouse a command line names: on Spark the Parquet warehouse root (``--warehouse``
+    or ``--out``, default ``yigong-parquet``), on DuckDB the file (``--db``)."""
+    if kind == "spark":
+        return root if root is not None else Path(DEFAULT_SPARK_ROOT)
+    return db if db is not None else Path(DEFAULT_DB)

@@ -12,9 +12,10 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-from yigong.cli.backend_opts import BackendOpt, MasterOpt, chosen
+from yigong.cli.backend_opts import BackendOpt, MasterOpt, chosen, location
 from yigong.ingest import IngestError, IngestReport
 from yigong.services import data as svc
+from yigong.services.warehouse import opened
 from yigong.warehouse import DEFAULT_DB, WarehouseError
 
 # wide enough for the reports when output goes to a file or a pipe (`make demo | tee`)
@@ -45,6 +46,18 @@ def synth(
         int | None,
         typer.Option(help="Only the preset's first N counties (e.g. a slice of the province)."),
     ] = None,
+    layout: Annotated[
+        str,
+        typer.Option(
+            help="canonical | national: the front page, settlement list and visit list as "
+            "hospitals export them (Chinese headers, one column per diagnosis and procedure, "
+            "the settlement list's sub-lists), CSV in GBK or XLSX."
+        ),
+    ] = "canonical",
+    encoding: Annotated[
+        str,
+        typer.Option(help="CSV encoding: utf-8 | utf-8-sig | gbk | gb18030 (national: gbk)."),
+    ] = "",
 ) -> None:
     """Generate a seeded synthetic county, city or province as institution export files."""
     from yigong.synth import generate, write_faults
@@ -63,6 +76,8 @@ def synth(
                 years=year_tuple,
                 partitioned=partitioned,
                 counties=counties,
+                layout=layout,
+                encoding=encoding,
                 progress=lambda step, n: progress.update(
                     task, description=f"synth {preset}: {step} ({n:,} rows)"
                 ),
@@ -70,10 +85,10 @@ def synth(
     except (KeyError, ValueError) as exc:
         console.print(f"[red]error:[/red] {exc.args[0] if exc.args else exc}")
         raise typer.Exit(2) from exc
-    layout = (
-        "partitioned: <table>/county=…/period=…/part-0" if partitioned else "one file per table"
-    )
-    table = RichTable("table", "rows", title=f"{preset} → {out} ({layout})")
+    shape = "partitioned: <table>/county=…/period=…/part-0" if partitioned else "one file per table"
+    if layout == "national":
+        shape += "; 病案首页, 结算清单 and 门急诊 in their national layouts"
+    table = RichTable("table", "rows", title=f"{preset} → {out} ({shape})")
     for name, rows in summary.items():
         table.add_row(name, f"{rows:,}")
     console.print(table)
@@ -97,6 +112,17 @@ def ingest(
         Path | None, typer.Option(help="Write every rejected row to this CSV.")
     ] = None,
     strict: Annotated[bool, typer.Option(help="Exit 1 if any row was rejected.")] = False,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            help="Layout profile of files in a national layout (default: detected from the "
+            "header; `yigong profiles list`)."
+        ),
+    ] = None,
+    profiles_dir: Annotated[
+        list[Path] | None,
+        typer.Option("--profiles", help="A further folder of layout profiles (local variants)."),
+    ] = None,
     backend: BackendOpt = None,
     out: Annotated[
         Path | None,
@@ -106,79 +132,51 @@ def ingest(
     ] = None,
     spark_master: MasterOpt = None,
 ) -> None:
-    """Validate files row by row and load them; bad rows go to quarantine with their reason."""
-    if chosen(backend) == "spark":
-        _ingest_spark(paths, out, table, key_file, report, strict, spark_master)
-        return
+    """Validate files row by row and load them; bad rows go to quarantine with their reason.
+    Files in a national layout (病案首页, 结算清单, HIS visit lists) are read through the layout
+    profile their header matches."""
+    if profiles_dir:
+        _add_profile_dirs(profiles_dir)
+    kind = chosen(backend)
+    if kind == "spark" and out is None:
+        raise typer.BadParameter(
+            "give the Parquet warehouse directory to load into", param_hint="--out"
+        )
+    where = location(kind, db, out)
     try:
-        with _progress() as progress:
-            task = progress.add_task("ingest", total=None)
-            reports = svc.ingest_files(
-                db,
-                paths,
-                table=table,
-                key_file=key_file,
-                progress=lambda t, p: progress.update(task, description=f"ingest {p.name} → {t}"),
-            )
+        with opened(where, backend=kind, master=spark_master, create=True) as wh:
+            with _progress() as progress:
+                task = progress.add_task(f"ingest ({wh.kind})", total=None)
+                reports = svc.ingest_files(
+                    wh,
+                    paths,
+                    table=table,
+                    key_file=key_file,
+                    progress=lambda t, p: progress.update(
+                        task, description=f"ingest {p.name} → {t}"
+                    ),
+                    profile=profile,
+                )
+            rejected = svc.quarantine_rows(wh, {r.run_id for r in reports}) if report else []
     except (IngestError, WarehouseError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
     print_reports(reports)
     if report:
-        _write_error_report(reports, db, report)
+        _write_error_report(rejected, report)
         console.print(f"rejected rows written to {report}")
     if strict and any(r.rows_rejected for r in reports):
         raise typer.Exit(1)
 
 
-def _ingest_spark(
-    paths: list[Path],
-    out: Path | None,
-    table: str | None,
-    key_file: Path | None,
-    report: Path | None,
-    strict: bool,
-    master: str | None,
-) -> None:
-    from yigong.services.backends import ingest_files_spark
+def _add_profile_dirs(dirs: list[Path]) -> None:
+    """Put further profile folders on the search path of this process."""
+    import os
 
-    if out is None:
-        raise typer.BadParameter(
-            "give the Parquet warehouse directory to load into", param_hint="--out"
-        )
-    try:
-        with _progress() as progress:
-            task = progress.add_task("ingest (spark)", total=None)
-            reports, rejected = ingest_files_spark(
-                out,
-                paths,
-                table=table,
-                key_file=key_file,
-                master=master,
-                progress=lambda t, p: progress.update(task, description=f"ingest {p.name} → {t}"),
-            )
-    except IngestError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
-    print_reports(reports)
-    if report:
-        with report.open("w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(["file", "row_no", "field", "rule", "reason", "value"])
-            for row in rejected:
-                w.writerow(
-                    [
-                        row["file"],
-                        row["row_no"],
-                        row["field"],
-                        row["rule"],
-                        row["reason"],
-                        row["value"] or "",
-                    ]
-                )
-        console.print(f"rejected rows written to {report}")
-    if strict and any(r.rows_rejected for r in reports):
-        raise typer.Exit(1)
+    from yigong.ingest.profiles.packs import ENV_VAR
+
+    have = [p for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p]
+    os.environ[ENV_VAR] = os.pathsep.join([*have, *(str(d) for d in dirs)])
 
 
 def print_reports(reports: list[IngestReport]) -> None:
@@ -232,23 +230,21 @@ def _shown(file: str) -> str:
     return "/".join([top, *keys, path.name])
 
 
-def _write_error_report(reports: list[IngestReport], db: Path, path: Path) -> None:
-    run_ids = sorted({r.run_id for r in reports})
+def _write_error_report(rejected: list[dict], path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["file", "row_no", "field", "rule", "reason", "value"])
-        for run_id in run_ids:
-            for row in svc.quarantine_rows(db, run_id):
-                w.writerow(
-                    [
-                        row["file"],
-                        row["row_no"],
-                        row["field"],
-                        row["rule"],
-                        row["reason"],
-                        row["value"] or "",
-                    ]
-                )
+        for row in rejected:
+            w.writerow(
+                [
+                    row["file"],
+                    row["row_no"],
+                    row["field"],
+                    row["rule"],
+                    row["reason"],
+                    row["value"] or "",
+                ]
+            )
 
 
 def status(

@@ -10,16 +10,14 @@ import typer
 
 from yigong.casemix import Case, InputError, Level, PackError
 from yigong.cli.backend_opts import BackendOpt, MasterOpt, chosen
+from yigong.cli.drg_group import SchemeOpt, group_cmd
 from yigong.services import casemix as service
+from yigong.services.warehouse import opened
 
 app = typer.Typer(
     help="DRG grouper (CHS-DRG 1.1 and regional variants): packs, group, explain.",
     no_args_is_help=True,
 )
-
-SchemeOpt = Annotated[
-    str, typer.Option("--scheme", "-s", help="pack id, e.g. chs-drg-1.1 or chs-drg-1.1-handan-2022")
-]
 
 
 @app.command("packs")
@@ -60,53 +58,7 @@ def check_cmd(
     raise typer.Exit(1 if failed else 0)
 
 
-@app.command("group")
-def group_cmd(
-    input_csv: Annotated[
-        Path | None, typer.Argument(help="cases CSV (contract columns); omit with --warehouse")
-    ] = None,
-    scheme: SchemeOpt = "chs-drg-1.1",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="result CSV")] = None,
-    warehouse: Annotated[
-        Path | None, typer.Option(help="group the warehouse's discharges instead")
-    ] = None,
-    translate_codes: Annotated[
-        bool, typer.Option(help="optional step 0: translate codes via the pack maps")
-    ] = False,
-    strict: Annotated[
-        bool, typer.Option(help="refuse the file on any malformed value (default: invalid_input)")
-    ] = False,
-    backend: BackendOpt = None,
-    spark_master: MasterOpt = None,
-) -> None:
-    """Group cases: INPUT.csv -> OUTPUT.csv (case_id,status,mdc,adrg,drg), or the warehouse
-    (a DuckDB file, or with --backend spark a Parquet warehouse directory)."""
-    kind = chosen(backend)
-    try:
-        if warehouse is not None:
-            from yigong.services.backends import opened
-
-            with opened(kind, warehouse=warehouse, master=spark_master) as wh:
-                summary = service.group_discharges(wh.ibis, scheme)
-            where = f"{warehouse}:{service.RESULTS_TABLE}"
-        else:
-            if input_csv is None or output is None:
-                raise typer.BadParameter("give INPUT.csv and -o OUTPUT.csv, or --warehouse PATH")
-            summary = service.group_file(input_csv, scheme, output, translate_codes, strict)
-            where = str(output)
-            problems = summary.extra.get("input_problems", [])
-            for line in problems[:20]:
-                typer.echo(f"warning: {input_csv.name}: {line} -> invalid_input", err=True)
-            if len(problems) > 20:
-                typer.echo(f"warning: … and {len(problems) - 20} more malformed values", err=True)
-    except (InputError, PackError) as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
-    counts = ", ".join(f"{k} {v}" for k, v in sorted(summary.statuses.items()))
-    typer.echo(
-        f"{summary.rows} cases grouped with {summary.scheme} {summary.pack_version} -> {where}: "
-        f"{counts}; {summary.drgs} distinct DRGs"
-    )
+app.command("group")(group_cmd)
 
 
 @app.command("explain")
@@ -180,13 +132,12 @@ def metrics_cmd(
     import pyarrow.csv as pacsv
 
     from yigong.casemix.metrics import Scale, Trim
-    from yigong.services.backends import opened
 
     kind = chosen(backend)
     try:
-        with opened(kind, warehouse=warehouse, master=spark_master) as wh:
+        with opened(warehouse, backend=kind, master=spark_master) as wh:
             table = service.casemix_metrics(
-                wh.ibis,
+                wh,
                 scheme,
                 level,
                 period,
@@ -222,12 +173,11 @@ def facts_cmd(
 ) -> None:
     """Store drg_case_facts (per-discharge reference weight, cost/LOS ratios, low-risk flag) for the indicator catalog."""
     from yigong.casemix.metrics import WeightTableError
-    from yigong.services.backends import opened
 
     kind = chosen(backend)
     try:
-        with opened(kind, warehouse=warehouse, master=spark_master) as wh:
-            summary = service.store_case_facts(wh.ibis, scheme, period, reference)
+        with opened(warehouse, backend=kind, master=spark_master) as wh:
+            summary = service.store_case_facts(wh, scheme, period, reference)
     except (ValueError, WeightTableError) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
@@ -249,17 +199,13 @@ def reference_cmd(
     description: Annotated[str, typer.Option(help="first header line (provenance)")] = "",
 ) -> None:
     """Compute a case-mix reference (weights, means, low-risk DRGs) on a wider population."""
-    import ibis
-
     from yigong.services.casemix_reference import build_reference
 
-    con = ibis.duckdb.connect(str(warehouse), read_only=True)
     try:
-        path, table = build_reference(con, scheme, output, description)
+        with opened(warehouse, read_only=True) as wh:
+            path, table = build_reference(wh, scheme, output, description)
     except ValueError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
-    finally:
-        con.disconnect()
     low = sum(table.column("low_risk").to_pylist())
     typer.echo(f"{table.num_rows} DRGs ({low} low-risk) -> {path}")

@@ -10,11 +10,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from yigong.cli.backend_opts import BackendOpt, MasterOpt, SparkRootOpt, chosen
+from yigong.cli.backend_opts import BackendOpt, MasterOpt, SparkRootOpt, chosen, location
 from yigong.indicators.evaluate import IndicatorResult
 from yigong.rulepacks import Level
-from yigong.services import backends
 from yigong.services import indicators as svc
+from yigong.services.warehouse import opened
 from yigong.warehouse import DEFAULT_DB
 
 app = typer.Typer(
@@ -143,11 +143,9 @@ def compute(
     spark_master: MasterOpt = None,
 ) -> None:
     """Compute indicators for one node and period (on DuckDB, or Spark with --backend spark)."""
-    if chosen(backend) == "duckdb":
-        ev = svc.compute(db, node, period, catalog_name=catalog, ids=ids)
-    else:
-        with backends.opened("spark", warehouse=warehouse, master=spark_master) as wh:
-            ev = svc.compute(wh, node, period, catalog_name=catalog, ids=ids)
+    kind = chosen(backend)
+    with opened(location(kind, db, warehouse), backend=kind, master=spark_master) as wh:
+        ev = svc.compute(wh, node, period, catalog_name=catalog, ids=ids)
     if out is not None:
         svc.export(ev.results, out)
         console.print(f"wrote {len(ev.results)} results to {out}")
@@ -170,11 +168,9 @@ def scorecard(
 ) -> None:
     """Every applicable indicator of a node: the targets first (actual, gap, deadline, trend),
     then each catalog; the indicators not applicable here are counted at the end."""
-    if chosen(backend) == "duckdb":
-        card = svc.full_scorecard(db, node, period, query)
-    else:
-        with backends.opened("spark", warehouse=warehouse, master=spark_master) as wh:
-            card = svc.full_scorecard(wh, node, period, query)
+    kind = chosen(backend)
+    with opened(location(kind, db, warehouse), backend=kind, master=spark_master) as wh:
+        card = svc.full_scorecard(wh, node, period, query)
     for g in card["groups"][:1] if targets_only else card["groups"]:
         console.print(results_table(g["items"], f"{g['title_zh']} · {node} · {period}"))
     na = card["not_applicable"]
@@ -197,12 +193,9 @@ def explain(
     spark_master: MasterOpt = None,
 ) -> None:
     """Definition, numerator, denominator and the first rows behind them."""
-    if chosen(backend) == "duckdb":
-        ex = svc.explain(db, ident, node, period, rows)
-        _print_explanation(ex, sql)
-    else:
-        with backends.opened("spark", warehouse=warehouse, master=spark_master) as wh:
-            _print_explanation(svc.explain(wh, ident, node, period, rows), sql)
+    kind = chosen(backend)
+    with opened(location(kind, db, warehouse), backend=kind, master=spark_master) as wh:
+        _print_explanation(svc.explain(wh, ident, node, period, rows), sql)
 
 
 def _print_explanation(ex: svc.Explanation, sql: bool) -> None:

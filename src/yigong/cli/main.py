@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 import yigong
-from yigong.warehouse import WarehouseError
+from yigong.warehouse import BackendError, WarehouseError, backend_kind, capabilities, unsupported
 
 
 class _App(typer.Typer):
@@ -30,22 +30,39 @@ app = _App(
 )
 
 
+#: top-level commands without a --backend option, and the backend feature each one needs: when
+#: $YIGONG_BACKEND names a backend without it, they refuse rather than silently use DuckDB.
+COMMAND_NEEDS: dict[str, str] = {
+    "settle": "settlement",
+    "fund": "settlement",
+    "agreements": "settlement",
+    "serve": "workflow",
+    "users": "workflow",
+    "referral": "workflow",
+    "tasks": "workflow",
+    "screen": "screening",
+    "status": "status",
+    "demo": "demo",
+    "interop": "workflow",
+}
+
+
+def refuse_unsupported(command: str, backend: str | None = None) -> None:
+    """Raise `BackendError` when `command` needs a feature the chosen backend (`backend`, else
+    $YIGONG_BACKEND, else duckdb) declares unsupported."""
+    kind = backend_kind(backend)
+    feature = COMMAND_NEEDS.get(command)
+    if feature is not None and feature not in capabilities(kind):
+        raise unsupported(feature, kind)
+
+
 @app.callback()
 def _root(ctx: typer.Context) -> None:
     """yigong (医共): county medical community engine."""
-    from yigong.warehouse.backend import (
-        DUCKDB_ONLY_COMMANDS,
-        BackendError,
-        backend_kind,
-        unsupported,
-    )
-
-    gap = DUCKDB_ONLY_COMMANDS.get(ctx.invoked_subcommand or "")
     if "--help" in sys.argv[1:]:
         return
     try:
-        if gap and backend_kind() == "spark":  # $YIGONG_BACKEND=spark: never run on DuckDB silently
-            raise unsupported(gap, "spark")
+        refuse_unsupported(ctx.invoked_subcommand or "")
     except BackendError as exc:
         typer.echo(f"error: {exc} (unset YIGONG_BACKEND to use DuckDB)", err=True)
         raise typer.Exit(2) from None
@@ -100,3 +117,19 @@ from yigong.cli import drugs as _drugs  # noqa: E402
 
 app.add_typer(_drugs.app, name="drugs")
 app.add_typer(_charges.app, name="charges")
+from yigong.cli import profiles  # noqa: E402
+
+app.add_typer(profiles.app, name="profiles")
+from yigong.cli import bureau  # noqa: E402
+
+app.add_typer(bureau.fund_app, name="fund")
+app.add_typer(bureau.agreements_app, name="agreements")
+from yigong.cli import health  # noqa: E402
+
+app.add_typer(health.app, name="health")
+from yigong.cli import ops  # noqa: E402
+
+app.add_typer(ops.app, name="ops")
+from yigong.cli import interop  # noqa: E402
+
+app.add_typer(interop.app, name="interop")

@@ -1,4 +1,5 @@
-"""``yigong settle``: medical-insurance settlement (医保结算) — global budget, DIP, DRG, what-if."""
+"""``yigong settle``: medical-insurance settlement (医保结算) — global budget, DIP, DRG, per bed-day,
+per head, day surgery, what-if, explain."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from yigong.schema.money import Money
 from yigong.services import settlement as service
 
 app = typer.Typer(
-    help="Medical-insurance settlement: global budget, DIP, DRG, policy what-if, explain.",
+    help="Medical-insurance settlement: global budget, DIP, DRG, per bed-day, per head, day "
+    "surgery, policy what-if, explain.",
     no_args_is_help=True,
 )
 
@@ -357,3 +359,45 @@ def distribution(
     )  # fmt: skip
     if not all(c.ok for c in checks):
         raise typer.Exit(1)
+
+
+def _method_command(method: str, name: str, what: str) -> None:
+    def command(
+        out: OutOpt,
+        db: Annotated[Path, typer.Option("--db", help="The warehouse to settle from.")],
+        county: Annotated[str, typer.Option(help="County code.")],
+        year: Annotated[int, typer.Option(help="Settlement year.")],
+        policy: PolicyOpt = "henan-default",
+        replace: ReplaceOpt = False,
+        as_json: JsonOpt = False,
+    ) -> None:
+        from yigong.services.payment_methods import settle_method_from_warehouse
+
+        summary = _guard(
+            lambda: settle_method_from_warehouse(method, db, county, year, policy, out,
+                                                 replace=replace)
+        )  # fmt: skip
+        _print_summary(summary, as_json)
+
+    command.__doc__ = what
+    app.command(name)(command)
+
+
+_method_command(
+    "per_bed_day",
+    "bed-day",
+    "Per bed-day payment (按床日) of psychiatric, rehabilitation and long stays: ledger, "
+    "statements per institution and month.",
+)
+_method_command(
+    "per_head",
+    "per-head",
+    "Per-head outpatient payment (门诊按人头) of persons under family-doctor contracts: ledger, "
+    "statements per institution and month.",
+)
+_method_command(
+    "day_surgery",
+    "day-surgery",
+    "Day-surgery payment (日间手术) by the procedure catalogue's standards: ledger, statements "
+    "per institution and month.",
+)

@@ -69,13 +69,13 @@ def _password(stdin: bool) -> str:
 def _checked_nodes(db: Path, nodes: list[str]) -> tuple[str, ...]:
     """Canonical nodes, each existing in the warehouse's hierarchy today."""
     from yigong.access.scope import validate_nodes
-    from yigong.warehouse import Warehouse
+    from yigong.warehouse import open_warehouse
 
     canonical = canonical_nodes(nodes)
     if not db.exists():
         raise UserError(f"no warehouse at {db}: nodes are checked against its hierarchy (--db)")
     try:
-        wh = Warehouse(db, read_only=True)
+        wh = open_warehouse("duckdb", db, read_only=True)
     except Exception as exc:  # noqa: BLE001 - DuckDB's lock: say what to do instead
         raise UserError(
             f"cannot read the hierarchy in {db} ({type(exc).__name__}): a server with one worker "

@@ -28,9 +28,9 @@ from yigong.warehouse.hierarchy import (
     Node,
     NodeKind,
     ResolvedNode,
-    TableSource,
     division_prefix,
 )
+from yigong.warehouse.protocol import Tables
 
 __all__ = [
     "LEVEL_NAMES",
@@ -86,7 +86,7 @@ class NodeFacts:
         return self.attrs.get("institution_type")
 
 
-def node_facts(tables: TableSource, node: Node) -> NodeFacts:
+def node_facts(tables: Tables, node: Node) -> NodeFacts:
     """The node's level (a division's from `admin_divisions`) and institution attributes."""
     if node.kind is NodeKind.COMMUNITY:
         return NodeFacts(NodeLevel.COMMUNITY)
@@ -176,7 +176,7 @@ def blocked_reason(
     return None
 
 
-def residents(tables: TableSource, node: ResolvedNode) -> ResolvedNode:
+def residents(tables: Tables, node: ResolvedNode) -> ResolvedNode:
     """The node with its area set to where its residents live.
 
     A community's residents are those of the townships where its members are located (the
@@ -201,7 +201,7 @@ def residents(tables: TableSource, node: ResolvedNode) -> ResolvedNode:
 
 
 def indicator_node(
-    tables: TableSource, cat: Catalog, ind: Indicator, node: ResolvedNode
+    tables: Tables, cat: Catalog, ind: Indicator, node: ResolvedNode
 ) -> ResolvedNode:
     """The node as the indicator counts it: at a community or division, only the institutions
     of the indicator's types (an institution node is already of the right type)."""
@@ -211,7 +211,7 @@ def indicator_node(
     return narrowed(tables, node, types)
 
 
-def narrowed(tables: TableSource, node: ResolvedNode, types: frozenset[str]) -> ResolvedNode:
+def narrowed(tables: Tables, node: ResolvedNode, types: frozenset[str]) -> ResolvedNode:
     """The node keeping only its institutions of ``types``."""
     inst = tables.table("institutions")
     keep = inst.filter(inst.institution_type.isin(sorted(types))).select("institution_id")

@@ -17,7 +17,8 @@ from yigong.indicators.compile import NotApplicable, column_name, measure_rows
 from yigong.indicators.loader import Catalog
 from yigong.indicators.periods import Period
 from yigong.indicators.spec import Indicator, IndicatorKind, Measure
-from yigong.warehouse.hierarchy import ResolvedNode, TableSource
+from yigong.warehouse.hierarchy import ResolvedNode
+from yigong.warehouse.protocol import Tables
 
 __all__ = ["PRESCRIBER", "Breakdown", "BreakdownRow", "breakdown"]
 
@@ -46,7 +47,7 @@ class Breakdown:
 
 
 def _per_key(
-    tables: TableSource, m: Measure, node: ResolvedNode, period: Period, cat: Catalog, col: str
+    tables: Tables, m: Measure, node: ResolvedNode, period: Period, cat: Catalog, col: str
 ) -> dict[str | None, Decimal]:
     t = measure_rows(tables, m, node, period, cat.valuesets)
     key = t[col].cast("string").name("key")
@@ -65,7 +66,7 @@ def _per_key(
 
 
 def breakdown(
-    tables: TableSource,
+    tables: Tables,
     cat: Catalog,
     ind: Indicator,
     node: ResolvedNode,

@@ -25,12 +25,14 @@ from yigong.indicators.spec import (
 )
 from yigong.rulepacks import Checks, Issue, Level, run_checks
 from yigong.schema.codes import INSTITUTION_TYPE, SMALL_CODE_SYSTEMS
+from yigong.schema.derived import DERIVED_TABLES
 from yigong.schema.model import Column, DType, Table
 from yigong.schema.reference import REFERENCE_TABLES
 from yigong.schema.tables import BY_NAME as CANONICAL
 
-#: tables a measure can read or join: the canonical ones and the shipped reference tables.
-BY_NAME: dict[str, Table] = {**CANONICAL, **REFERENCE_TABLES}
+#: tables a measure can read or join: the canonical ones, the shipped reference tables and the
+#: declared derived tables (engine results such as the public-health registers).
+BY_NAME: dict[str, Table] = {**CANONICAL, **REFERENCE_TABLES, **DERIVED_TABLES}
 
 __all__ = ["CATALOG_CHECKS", "validate"]
 

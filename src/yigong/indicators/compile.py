@@ -18,7 +18,8 @@ import ibis
 from yigong.indicators.periods import Period
 from yigong.indicators.reference import is_reference_table, reference_table
 from yigong.indicators.spec import Condition, Join, Measure, Scope, TimeKind, TimeSpec
-from yigong.warehouse.hierarchy import ResolvedNode, TableSource, division_rank
+from yigong.warehouse.hierarchy import ResolvedNode, division_rank
+from yigong.warehouse.protocol import Tables
 
 __all__ = [
     "NotApplicable",
@@ -90,7 +91,7 @@ def _scope_lookup(key: SourceKey) -> Join | None:
     return None
 
 
-def base_table(tables: TableSource, key: SourceKey, node: ResolvedNode | None = None) -> ibis.Table:
+def base_table(tables: Tables, key: SourceKey, node: ResolvedNode | None = None) -> ibis.Table:
     """The table with its lookups left-joined; joined columns are renamed ``table__column``.
 
     When a lookup into ``institutions`` uses the scope column and a node is given, that lookup
@@ -285,7 +286,7 @@ def _aggregate(t: ibis.Table, m: Measure, where: ibis.Value | None) -> ibis.Valu
 
 
 def selected_rows(
-    tables: TableSource, key: SourceKey, node: ResolvedNode, periods: list[Period]
+    tables: Tables, key: SourceKey, node: ResolvedNode, periods: list[Period]
 ) -> ibis.Table:
     """The node's rows of a source, cut to the periods' span, with as-of columns added."""
     t = _scoped(base_table(tables, key, node), key, node)
@@ -294,7 +295,7 @@ def selected_rows(
 
 
 def aggregate_query(
-    tables: TableSource,
+    tables: Tables,
     key: SourceKey,
     wanted: Iterable[tuple[str, Measure, int]],
     periods: list[Period],
@@ -313,7 +314,7 @@ def aggregate_query(
 
 
 def measure_rows(
-    tables: TableSource,
+    tables: Tables,
     m: Measure,
     node: ResolvedNode,
     period: Period,

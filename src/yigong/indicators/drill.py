@@ -15,7 +15,8 @@ from yigong.indicators.compile import NotApplicable, measure_rows
 from yigong.indicators.loader import Catalog
 from yigong.indicators.periods import Period
 from yigong.indicators.spec import Indicator, IndicatorKind
-from yigong.warehouse.hierarchy import ResolvedNode, TableSource
+from yigong.warehouse.hierarchy import ResolvedNode
+from yigong.warehouse.protocol import Tables
 
 __all__ = ["MeasureRows", "drill_down"]
 
@@ -33,14 +34,16 @@ class MeasureRows:
 
 
 def drill_down(
-    tables: TableSource,
+    tables: Tables,
     cat: Catalog,
     ind: Indicator,
     node: ResolvedNode,
     period: Period,
     limit: int = 10,
+    offset: int = 0,
 ) -> list[MeasureRows]:
-    """First ``limit`` rows of every measure of the indicator (growth: of its base, now)."""
+    """``limit`` rows (from ``offset``, in the selection's order) of every measure of the
+    indicator (growth: of its base, now)."""
     if ind.kind is IndicatorKind.GROWTH:
         ind = cat.indicator(ind.base or "")
     out = []
@@ -55,5 +58,6 @@ def drill_down(
             except NotApplicable as exc:
                 out.append(MeasureRows(r, name, m.name_zh, None, None, str(exc)))
                 continue
-            out.append(MeasureRows(r, name, m.name_zh, expr.limit(limit).to_pyarrow(), expr))
+            rows = expr.limit(limit, offset=offset).to_pyarrow()
+            out.append(MeasureRows(r, name, m.name_zh, rows, expr))
     return out

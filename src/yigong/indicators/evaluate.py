@@ -23,6 +23,7 @@ from yigong.indicators.applicability import (
     node_facts,
     residents,
 )
+from yigong.indicators.benchmarks import with_benchmark
 from yigong.indicators.loader import Catalog
 from yigong.indicators.periods import Period
 from yigong.indicators.spec import Indicator, PeriodType
@@ -35,7 +36,8 @@ from yigong.indicators.targets import (
     select_target,
 )
 from yigong.indicators.values import Computed, compute
-from yigong.warehouse.hierarchy import Node, ResolvedNode, TableSource, resolve
+from yigong.warehouse.hierarchy import Node, ResolvedNode, resolve
+from yigong.warehouse.protocol import Tables
 
 __all__ = ["Evaluation", "IndicatorResult", "Status", "available_capabilities", "evaluate"]
 
@@ -48,10 +50,10 @@ class Status(StrEnum):
 
 
 #: capability -> the table whose presence provides it.
-CAPABILITY_TABLES = {"casemix": "drg_case_facts"}
+CAPABILITY_TABLES = {"casemix": "drg_case_facts", "public_health": "ph_register"}
 
 
-def available_capabilities(tables: TableSource) -> frozenset[str]:
+def available_capabilities(tables: Tables) -> frozenset[str]:
     """Capabilities whose tables exist in the warehouse (e.g. DRG results for ``casemix``)."""
     found = set()
     for cap, table in CAPABILITY_TABLES.items():
@@ -132,18 +134,25 @@ class Evaluation:
 def _blocked(
     ind: Indicator, cat: Catalog, facts: NodeFacts, period: Period, caps: frozenset[str]
 ) -> tuple[Status, str, str] | None:
+    # not applicable (wrong level or period) wins over not computable (a missing table)
+    why = blocked_reason(ind, cat, facts, period)
+    if why is not None:
+        return Status.NOT_APPLICABLE, why[0], why[1]
     missing = [r for r in ind.requires if r not in caps]
     if missing:
         tables = ", ".join(CAPABILITY_TABLES.get(m, m) for m in missing)
         return (
             Status.NOT_COMPUTABLE,
             f"needs {', '.join(missing)} results ({tables} table), not in the warehouse yet",
-            f"需要先生成病例组合结果（{tables}），仓库中尚无",
+            _missing_zh(missing, tables),
         )
-    why = blocked_reason(ind, cat, facts, period)
-    if why is not None:
-        return Status.NOT_APPLICABLE, why[0], why[1]
     return None
+
+
+def _missing_zh(missing: list[str], tables: str) -> str:
+    if missing == ["public_health"]:
+        return f"需要先生成基本公卫管理结果（{tables}，yigong health build），仓库中尚无"
+    return f"需要先生成病例组合结果（{tables}），仓库中尚无"
 
 
 def _history(period: Period, years: int) -> list[Period]:
@@ -152,7 +161,7 @@ def _history(period: Period, years: int) -> list[Period]:
 
 
 def evaluate(
-    tables: TableSource,
+    tables: Tables,
     cat: Catalog,
     node: Node,
     period: Period,
@@ -178,7 +187,10 @@ def evaluate(
     live = [ind for ind in chosen if blocked[ind.id] is None]
     by_ind = {ind.id: [t for t in cat.targets if t.indicator == ind.id] for ind in live}
     binding = (
-        {i: select_target(ts, node, period, facts.attrs) for i, ts in by_ind.items()}
+        {
+            i: with_benchmark(select_target(ts, node, period, facts.attrs), period.year)
+            for i, ts in by_ind.items()
+        }
         if targets
         else {}
     )
@@ -224,7 +236,7 @@ def evaluate(
 
 
 def _compute_by_types(
-    tables: TableSource,
+    tables: Tables,
     cat: Catalog,
     node: ResolvedNode,
     wanted: list[tuple[Indicator, Period]],

@@ -18,9 +18,13 @@ from yigong.indicators.compile import NotApplicable, SourceKey, aggregate_query,
 from yigong.indicators.loader import Catalog
 from yigong.indicators.periods import Period
 from yigong.indicators.spec import Indicator, IndicatorKind, Measure, Terms
+from yigong.schema.derived import DERIVED_TABLES
 from yigong.schema.model import DType
-from yigong.schema.tables import BY_NAME
-from yigong.warehouse.hierarchy import ResolvedNode, TableSource
+from yigong.schema.tables import BY_NAME as CANONICAL
+from yigong.warehouse.hierarchy import ResolvedNode
+from yigong.warehouse.protocol import Tables
+
+BY_NAME = {**CANONICAL, **DERIVED_TABLES}
 
 __all__ = ["Computed", "MeasureValues", "compute", "periods_needed"]
 
@@ -70,7 +74,7 @@ def _measure_needs(cat: Catalog, wanted: list[tuple[Indicator, Period]]) -> set[
 
 
 def fetch(
-    tables: TableSource, cat: Catalog, node: ResolvedNode, needs: set[tuple[str, Period]]
+    tables: Tables, cat: Catalog, node: ResolvedNode, needs: set[tuple[str, Period]]
 ) -> MeasureValues:
     """All the (measure, period) pairs needed, in one query.
 
@@ -192,7 +196,7 @@ def value_at(cat: Catalog, ind: Indicator, p: Period, mv: MeasureValues) -> Comp
 
 
 def compute(
-    tables: TableSource,
+    tables: Tables,
     cat: Catalog,
     node: ResolvedNode,
     wanted: list[tuple[Indicator, Period]],

@@ -43,6 +43,7 @@ class IngestReport:
     samples: list[RowError] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    profile: str | None = None  # the layout profile the file was read with (None: canonical)
 
     def __post_init__(self) -> None:
         if self.rows_accepted + self.rows_rejected != self.rows_read:

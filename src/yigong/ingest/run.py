@@ -1,4 +1,8 @@
-"""Ingest a set of files: find each file's table, order by dependency, load, report."""
+"""Ingest a set of files: find each file's table, order by dependency, load, report.
+
+One way into every warehouse: `ingest_paths` takes any `Warehouse` (DuckDB file or Parquet
+warehouse on Spark) and loads each file through `load.ingest_file`.
+"""
 
 from __future__ import annotations
 
@@ -6,27 +10,41 @@ import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from yigong.ingest.load import ingest_file
+from yigong.ingest.profiles import Detected, ProfileError, detect, file_header
 from yigong.ingest.pseudonym import PseudonymKey
+from yigong.ingest.read import SUFFIXES
 from yigong.ingest.report import IngestError, IngestReport
-from yigong.schema.model import Table
 from yigong.schema.tables import BY_NAME, TABLES
-from yigong.warehouse.loader import ingest_file
-from yigong.warehouse.store import Warehouse
+from yigong.warehouse import Warehouse
 
-SUFFIXES = (".csv", ".parquet", ".xlsx")
 _ORDER = {t.name: i for i, t in enumerate(TABLES)}
 
 
-def table_for(path: Path, table: str | None = None) -> str:
-    """The canonical table a file loads into: given, or the file's stem (`discharges.csv`)."""
+def table_for(path: Path, table: str | None = None, profile: str | None = None) -> str:
+    """The canonical table a file loads into: given, the file's stem (`discharges.csv`), the
+    profile's, or the table of the layout profile its header matches (`病案首页2024.csv`)."""
     name = table or path.name.split(".")[0]
-    if name not in BY_NAME or name not in _ORDER:
+    if name in BY_NAME and name in _ORDER:
+        return name
+    if table:
+        raise IngestError(str(path), f"{name!r} is not an ingestable table ({', '.join(_ORDER)})")
+    found = _sniff(path, profile)
+    if found.sheet:
+        info = found.binding.profile.sublists[found.sheet] if found.binding else None
         raise IngestError(
             str(path),
-            f"cannot tell which table this file is for: {name!r} is not "
-            f"an ingestable table ({', '.join(_ORDER)}); use --table",
+            f"this is the {info.title if info else found.sheet} sub-list of a "
+            f"{found.table} layout: ingest its main file (the sub-list beside it is read with it)",
         )
-    return name
+    return found.table
+
+
+def _sniff(path: Path, profile: str | None = None) -> Detected:
+    try:
+        return detect(file_header(path, str(path)), str(path), profile=profile)
+    except ProfileError as exc:
+        raise IngestError(str(path), f"layout profile: {exc}") from exc
 
 
 def _dataset_files(folder: Path) -> list[Path]:
@@ -41,11 +59,16 @@ def _dataset_files(folder: Path) -> list[Path]:
     )
 
 
-def collect(paths: Iterable[str | Path], table: str | None = None) -> list[tuple[str, Path]]:
+def collect(
+    paths: Iterable[str | Path], table: str | None = None, profile: str | None = None
+) -> list[tuple[str, Path]]:
     """(table, file) pairs for files and directories, in dependency order.
 
-    A directory holds `<table>.<ext>` files and/or partitioned datasets `<table>/` (every file
-    below loads into that table); a directory named after a table is such a dataset itself.
+    A directory holds `<table>.<ext>` files, partitioned datasets `<table>/` (every file below
+    loads into that table) and files in a national layout under any name (`病案首页.csv`: the
+    table of the layout profile its header matches; a sub-list such as `结算清单_诊断信息.csv`
+    is read with its main file, and a file no layout matches is skipped). A directory named
+    after a table is such a dataset itself.
     """
     found: list[tuple[str, Path]] = []
     for p in map(Path, paths):
@@ -57,27 +80,16 @@ def collect(paths: Iterable[str | Path], table: str | None = None) -> list[tuple
                     found += [(f.name, g) for g in _dataset_files(f)]
                 elif f.suffix.lower() in SUFFIXES and f.name.split(".")[0] in _ORDER:
                     found.append((table_for(f), f))
+                elif f.suffix.lower() in SUFFIXES and f.is_file():
+                    try:
+                        sniffed = _sniff(f, profile)
+                    except IngestError:
+                        continue  # not a layout yigong knows: not an extract
+                    if not sniffed.sheet:
+                        found.append((sniffed.table, f))
         else:
-            found.append((table_for(p, table), p))
+            found.append((table_for(p, table, profile), p))
     return sorted(found, key=lambda tp: (_ORDER[tp[0]], str(tp[1])))
-
-
-def ingest_each(
-    paths: Iterable[str | Path],
-    load: Callable[[Path, Table, str], IngestReport],
-    *,
-    table: str | None = None,
-    progress: Callable[[str, Path], None] | None = None,
-) -> list[IngestReport]:
-    """Every file of `paths` in dependency order through `load(path, table, run_id)`, all under
-    one run id: the loop behind `ingest_paths` (DuckDB) and the Spark backend's ingest."""
-    run_id = uuid.uuid4().hex[:12]
-    reports = []
-    for name, path in collect(paths, table):
-        if progress:
-            progress(name, path)
-        reports.append(load(path, BY_NAME[name], run_id))
-    return reports
 
 
 def ingest_paths(
@@ -87,11 +99,17 @@ def ingest_paths(
     table: str | None = None,
     key: PseudonymKey | None = None,
     progress: Callable[[str, Path], None] | None = None,
+    profile: str | None = None,
 ) -> list[IngestReport]:
-    """Ingest every file; each file is its own atomic transaction."""
-    return ingest_each(
-        paths,
-        lambda path, t, run_id: ingest_file(wh, path, t, key=key, run_id=run_id),
-        table=table,
-        progress=progress,
-    )
+    """Ingest every file of `paths` in dependency order, all under one run id; each file is
+    its own transaction. `profile` names the layout profile of files in a national layout
+    (default: detected from each file's header)."""
+    run_id = uuid.uuid4().hex[:12]
+    reports = []
+    for name, path in collect(paths, table, profile):
+        if progress:
+            progress(name, path)
+        reports.append(
+            ingest_file(wh, path, BY_NAME[name], key=key, run_id=run_id, profile=profile)
+        )
+    return reports

@@ -8,7 +8,7 @@ imports the warehouse backend; services persist the flags and the review workflo
 
 from __future__ import annotations
 
-from yigong.oversight.engine import Flag, Sources, flag_id, screen
+from yigong.oversight.engine import Flag, flag_id, screen
 from yigong.oversight.loader import RuleSet, load_rules
 from yigong.oversight.periods import Period, parse_period
 from yigong.oversight.spec import Rule
@@ -18,7 +18,6 @@ __all__ = [
     "Period",
     "Rule",
     "RuleSet",
-    "Sources",
     "flag_id",
     "load_rules",
     "parse_period",

@@ -9,11 +9,12 @@ from typing import Any
 
 import ibis.expr.types as ir
 
-from yigong.oversight.evaluators import EVALUATORS, MissingData, Sources
+from yigong.oversight.evaluators import EVALUATORS, MissingData
 from yigong.oversight.periods import Period
 from yigong.oversight.spec import Rule, RuleStatus
+from yigong.warehouse.protocol import Tables
 
-__all__ = ["Flag", "ScreenRun", "Sources", "TableSources", "flag_id", "screen"]
+__all__ = ["Flag", "ScreenRun", "TableSources", "flag_id", "screen"]
 
 
 def flag_id(rule_id: str, period: str, rows: list[str]) -> str:
@@ -53,18 +54,21 @@ class ScreenRun:
 
 
 class TableSources:
-    """Sources over an Ibis backend plus derived in-memory tables (``extras``)."""
+    """A warehouse's tables plus derived in-memory tables (``extras``)."""
 
-    def __init__(self, backend: Any, extras: dict[str, ir.Table] | None = None) -> None:
-        self.backend = backend
+    def __init__(self, tables: Tables, extras: dict[str, ir.Table] | None = None) -> None:
+        self.tables = tables
         self.extras = dict(extras or {})
-        self._names = set(backend.list_tables())
+        self._names = set(tables.list_tables())
 
     def table(self, name: str) -> ir.Table:
-        return self.extras[name] if name in self.extras else self.backend.table(name)
+        return self.extras[name] if name in self.extras else self.tables.table(name)
 
-    def has(self, name: str) -> bool:
+    def has_table(self, name: str) -> bool:
         return name in self.extras or name in self._names
+
+    def list_tables(self) -> list[str]:
+        return sorted(self._names | set(self.extras))
 
 
 def _clean(value: Any) -> Any:
@@ -84,7 +88,7 @@ def _format(template: str, values: dict[str, Any]) -> str:
         return template + " " + ", ".join(f"{k}={v}" for k, v in values.items())
 
 
-def rule_expression(rule: Rule, sources: Sources, period: Period) -> ir.Table:
+def rule_expression(rule: Rule, sources: Tables, period: Period) -> ir.Table:
     """The Ibis expression of one rule (not executed)."""
     ev = EVALUATORS[rule.evaluator]
     return ev.build(sources, ev.params.model_validate(rule.params), period)
@@ -120,7 +124,7 @@ def flags_from_rows(rule: Rule, period: Period, records: list[dict[str, Any]]) -
     return out
 
 
-def screen(rules: list[Rule], sources: Sources, period: Period) -> ScreenRun:
+def screen(rules: list[Rule], sources: Tables, period: Period) -> ScreenRun:
     """Evaluate every active rule over ``period``; rules whose data is missing are reported."""
     run = ScreenRun(period)
     for rule in rules:

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 from pydantic import BaseModel, ConfigDict, Field
 
 from yigong.oversight.periods import Period
+from yigong.warehouse.protocol import Tables
 
-__all__ = ["EVALUATORS", "Evaluator", "MissingData", "Sources"]
+__all__ = ["EVALUATORS", "Evaluator", "MissingData"]
 
 FLAG_COLUMNS = ("entity_id", "institution_id", "value", "deviation", "rows")
 
@@ -27,20 +28,12 @@ class MissingData(LookupError):
     """A rule's input table is absent from the warehouse (the run reports it, never skips silently)."""
 
 
-class Sources(Protocol):
-    """Where evaluators read tables: the warehouse's Ibis backend plus derived tables."""
-
-    def table(self, name: str) -> ir.Table: ...
-
-    def has(self, name: str) -> bool: ...
-
-
 class Params(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _need(src: Sources, *names: str, hint: str = "") -> None:
-    missing = [n for n in names if not src.has(n)]
+def _need(src: Tables, *names: str, hint: str = "") -> None:
+    missing = [n for n in names if not src.has_table(n)]
     if missing:
         raise MissingData(f"needs table(s) {', '.join(missing)}" + (f": {hint}" if hint else ""))
 
@@ -67,7 +60,7 @@ class Evaluator:
 
     name: str
     params: type[Params]
-    build: Callable[[Sources, Any, Period], ir.Table]
+    build: Callable[[Tables, Any, Period], ir.Table]
     numbers: tuple[str, ...]
     reason_en: str  # str.format over numbers and params
     reason_zh: str
@@ -81,7 +74,7 @@ class SplitParams(Params):
     same_institution: bool = True
 
 
-def split_admission(src: Sources, p: SplitParams, period: Period) -> ir.Table:
+def split_admission(src: Tables, p: SplitParams, period: Period) -> ir.Table:
     _need(src, "discharges")
     d = src.table("discharges")
     d = d.mutate(dx=_principal(d).substr(0, p.diagnosis_chars))
@@ -129,7 +122,7 @@ class LowThresholdParams(Params):
     without_procedures: bool = True
 
 
-def low_threshold_admission(src: Sources, p: LowThresholdParams, period: Period) -> ir.Table:
+def low_threshold_admission(src: Tables, p: LowThresholdParams, period: Period) -> ir.Table:
     _need(src, "discharges")
     d = src.table("discharges")
     d = d.filter(
@@ -160,7 +153,7 @@ class GroupParams(Params):
     min_group_cases: int = Field(ge=2)
 
 
-def _grouped(src: Sources, p: GroupParams, period: Period) -> ir.Table:
+def _grouped(src: Tables, p: GroupParams, period: Period) -> ir.Table:
     _need(src, "discharges")
     d = src.table("discharges")
     d = d.filter(_in(d.discharge_date, period))
@@ -172,7 +165,7 @@ def _grouped(src: Sources, p: GroupParams, period: Period) -> ir.Table:
     return d.mutate(group=_principal(d).substr(0, 3))
 
 
-def _outlier(src: Sources, p: GroupParams, period: Period, measure: str) -> ir.Table:
+def _outlier(src: Tables, p: GroupParams, period: Period, measure: str) -> ir.Table:
     d = _grouped(src, p, period)
     d = d.mutate(x=d[measure].cast("float64"))
     stats = d.group_by("group").aggregate(group_median=d.x.median(), group_cases=d.count())
@@ -194,11 +187,11 @@ def _outlier(src: Sources, p: GroupParams, period: Period, measure: str) -> ir.T
     )
 
 
-def overlong_stay(src: Sources, p: GroupParams, period: Period) -> ir.Table:
+def overlong_stay(src: Tables, p: GroupParams, period: Period) -> ir.Table:
     return _outlier(src, p, period, "length_of_stay")
 
 
-def high_cost_outlier(src: Sources, p: GroupParams, period: Period) -> ir.Table:
+def high_cost_outlier(src: Tables, p: GroupParams, period: Period) -> ir.Table:
     return _outlier(src, p, period, "total_cost")
 
 
@@ -227,7 +220,7 @@ def _cc_rates(d: ir.Table, r: ir.Table, period: Period) -> ir.Table:
     )
 
 
-def upcoding(src: Sources, p: UpcodingParams, period: Period) -> ir.Table:
+def upcoding(src: Tables, p: UpcodingParams, period: Period) -> ir.Table:
     _need(src, "discharges", "drg_results", hint="run `yigong drg group --warehouse …` first")
     d = src.table("discharges")
     r = src.table("drg_results")
@@ -269,7 +262,7 @@ def _cmi(d: ir.Table, f: ir.Table, period: Period) -> ir.Table:
     return x.group_by("institution_id").aggregate(cases=x.count(), cmi=x.weight.mean())
 
 
-def cmi_jump(src: Sources, p: CmiParams, period: Period) -> ir.Table:
+def cmi_jump(src: Tables, p: CmiParams, period: Period) -> ir.Table:
     _need(
         src,
         "discharges",
@@ -283,7 +276,7 @@ def cmi_jump(src: Sources, p: CmiParams, period: Period) -> ir.Table:
     )
     now, before = _this_and_last_year(lambda span: _cmi(d, f, span), period, p.min_cases)
     before = before.select("institution_id", prior_cmi=before.cmi, prior_cases=before.cases)
-    if src.has("institutions"):
+    if src.has_table("institutions"):
         inst = src.table("institutions").select("institution_id", peer_level="level")
         now = now.left_join(inst, "institution_id").select(now, "peer_level")
     else:
@@ -313,9 +306,9 @@ class AfterDeathParams(Params):
     grace_days: int = Field(ge=0, le=30)
 
 
-def _events(src: Sources) -> ir.Table:
+def _events(src: Tables) -> ir.Table:
     parts = []
-    if src.has("outpatient_visits"):
+    if src.has_table("outpatient_visits"):
         v = src.table("outpatient_visits")
         parts.append(
             v.select(
@@ -327,7 +320,7 @@ def _events(src: Sources) -> ir.Table:
                 cost=_money(v.total_cost),
             )
         )
-    if src.has("examinations"):
+    if src.has_table("examinations"):
         e = src.table("examinations")
         parts.append(
             e.select(
@@ -350,7 +343,7 @@ def _events(src: Sources) -> ir.Table:
             cost=_money(d.total_cost),
         )
     )
-    if src.has("settlements"):
+    if src.has_table("settlements"):
         s = src.table("settlements")
         s = s.filter(s.discharge_id.isnull() & s.admission_date.notnull())  # not a front page's
         parts.append(
@@ -366,7 +359,7 @@ def _events(src: Sources) -> ir.Table:
     return ibis.union(*parts)
 
 
-def service_after_death(src: Sources, p: AfterDeathParams, period: Period) -> ir.Table:
+def service_after_death(src: Tables, p: AfterDeathParams, period: Period) -> ir.Table:
     _need(src, "discharges")
     d = src.table("discharges")
     deaths = (
@@ -396,7 +389,7 @@ class AfterDischargeParams(Params):
     grace_days: int = Field(ge=0, le=30)
 
 
-def service_after_discharge(src: Sources, p: AfterDischargeParams, period: Period) -> ir.Table:
+def service_after_discharge(src: Tables, p: AfterDischargeParams, period: Period) -> ir.Table:
     _need(src, "discharges", "discharge_procedures")
     d = src.table("discharges").filter(lambda t: _in(t.discharge_date, period))
     pr = src.table("discharge_procedures")
@@ -429,7 +422,7 @@ class DuplicateParams(Params):
     min_copies: int = Field(ge=2)
 
 
-def duplicate_billing(src: Sources, p: DuplicateParams, period: Period) -> ir.Table:
+def duplicate_billing(src: Tables, p: DuplicateParams, period: Period) -> ir.Table:
     _need(src, "settlements")
     s = src.table("settlements")
     s = s.filter(_in(s.settle_date, period))
@@ -468,7 +461,7 @@ class LevelParams(Params):
     max_secondary_diagnoses: int = Field(ge=0)
 
 
-def minor_illness_above_level(src: Sources, p: LevelParams, period: Period) -> ir.Table:
+def minor_illness_above_level(src: Tables, p: LevelParams, period: Period) -> ir.Table:
     _need(
         src,
         "discharges",
@@ -513,7 +506,7 @@ class RepeatParams(Params):
     min_gap_days: int = Field(ge=0)
 
 
-def exam_repeat(src: Sources, p: RepeatParams, period: Period) -> ir.Table:
+def exam_repeat(src: Tables, p: RepeatParams, period: Period) -> ir.Table:
     _need(src, "examinations")
     e = src.table("examinations")
     windows = ibis.memtable(

@@ -11,13 +11,14 @@ import ibis
 import ibis.expr.types as ir
 from pydantic import Field
 
-from yigong.oversight.evaluators import Evaluator, Params, Sources, _in, _money, _need
+from yigong.oversight.evaluators import Evaluator, Params, _in, _money, _need
 from yigong.oversight.periods import Period
+from yigong.warehouse.protocol import Tables
 
 __all__ = ["ITEM_EVALUATORS"]
 
 
-def _lines(src: Sources, period: Period) -> ir.Table:
+def _lines(src: Tables, period: Period) -> ir.Table:
     _need(src, "charge_items", hint="ingest charge_items.csv (itemised charges) first")
     c = src.table("charge_items")
     return c.filter(_in(c.charge_date, period))
@@ -33,7 +34,7 @@ class DuplicateChargeParams(Params):
     kinds: list[str] = Field(min_length=1)  # charge_kind values judged
 
 
-def duplicate_charge(src: Sources, p: DuplicateChargeParams, period: Period) -> ir.Table:
+def duplicate_charge(src: Tables, p: DuplicateChargeParams, period: Period) -> ir.Table:
     c = _lines(src, period)
     c = c.filter(c.charge_kind.isin(p.kinds))
     keys = ["encounter_id", "institution_id", "item_code", "charge_date", "quantity", "unit_price"]
@@ -68,7 +69,7 @@ class AboveCatalogueParams(Params):
     tolerance: float = Field(ge=0)  # yuan per unit still accepted
 
 
-def price_above_catalogue(src: Sources, p: AboveCatalogueParams, period: Period) -> ir.Table:
+def price_above_catalogue(src: Tables, p: AboveCatalogueParams, period: Period) -> ir.Table:
     _need(src, "service_prices", "institutions", hint="ingest service_prices.csv first")
     c = _lines(src, period)
     c = c.filter(c.charge_kind == "service")
@@ -119,7 +120,7 @@ class BeyondDayParams(Params):
     multiple: float = Field(ge=1)  # of the catalogue's daily cap
 
 
-def quantity_beyond_day(src: Sources, p: BeyondDayParams, period: Period) -> ir.Table:
+def quantity_beyond_day(src: Tables, p: BeyondDayParams, period: Period) -> ir.Table:
     _need(src, "service_prices", hint="ingest service_prices.csv first")
     c = _lines(src, period)
     sp = src.table("service_prices")
@@ -168,7 +169,7 @@ class AfterDischargeItemParams(Params):
     grace_days: int = Field(ge=0, le=30)
 
 
-def charge_after_discharge(src: Sources, p: AfterDischargeItemParams, period: Period) -> ir.Table:
+def charge_after_discharge(src: Tables, p: AfterDischargeItemParams, period: Period) -> ir.Table:
     _need(src, "discharges")
     c = _lines(src, period)
     d = src.table("discharges")
@@ -225,7 +226,7 @@ class AddOnParams(Params):
     procedure_chars: int = Field(ge=2, le=12)  # leading characters of the principal procedure
 
 
-def operating_room_add_on(src: Sources, p: AddOnParams, period: Period) -> ir.Table:
+def operating_room_add_on(src: Tables, p: AddOnParams, period: Period) -> ir.Table:
     _need(src, "discharges", "charge_items")
     c = src.table("charge_items")
     d = src.table("discharges").filter(lambda t: _in(t.discharge_date, period))

@@ -8,18 +8,18 @@ policy's ``assessment.score`` section; the targets are the indicator catalog's. 
 
 from __future__ import annotations
 
-import decimal
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from yigong.payment.policy_inputs import AssessmentScoreRule
+from yigong.schema.rounding import CONTEXT
 
 __all__ = ["Attainment", "attainment", "indicator_value", "quarter_score", "score_rule_text"]
 
-#: Scores are computed in Python's standard Decimal context (28 digits, half-even), as they
-#: always were; the rounding that matters is the final half-up to ``decimals`` places.
-SCORE_CONTEXT = decimal.Context()
+#: Scores are computed in the payment engine's one context (34 digits, half-even); the rounding
+#: that matters is the final half-up to ``decimals`` places.
+SCORE_CONTEXT = CONTEXT
 
 
 def attainment(value: Decimal, target: Decimal, lower_is_better: bool) -> Decimal:
@@ -59,7 +59,7 @@ def quarter_score(parts: Sequence[Attainment], rule: AssessmentScoreRule) -> Dec
     den = Decimal(0)
     for w in weights:
         den = c.add(den, w)
-    quantum = Decimal(1).scaleb(-rule.decimals)
+    quantum = Decimal(1).scaleb(-rule.decimals, CONTEXT)
     return c.divide(c.multiply(rule.scale, num), den).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
@@ -86,7 +86,7 @@ def score_rule_text(
         + ")"
     )
     scale = f"{rule.scale:g}"
-    quantum = f"{Decimal(1).scaleb(-rule.decimals)}"
+    quantum = f"{Decimal(1).scaleb(-rule.decimals, CONTEXT)}"
     return (
         f"{scale} × {mean} over {' and '.join(named)} of min(1, value ÷ target), "
         f"per community node and quarter, half-up to {quantum}"

@@ -28,6 +28,7 @@ from yigong.payment.records import BudgetInputs, Claim, ClaimSetting, ReferralSt
 from yigong.payment.scoring import score_share
 from yigong.rulepacks import Issue, Level
 from yigong.schema.money import Money, allocate
+from yigong.schema.rounding import in_context
 
 __all__ = ["BudgetResult", "QuarterAssessment", "settle_budget"]
 
@@ -86,7 +87,8 @@ def _open_and_reserve(ctx: Ctx, fund: Money) -> None:
         )
 
 
-def _post_claim(ctx: Ctx, claim: Claim, day: str, period: str) -> None:
+def _post_claim(ctx: Ctx, claim: Claim, day: str, period: str) -> Money:
+    """Post one claim; returns what it charged to the community's quota out of the county."""
     c = claim.community_id
     if claim.setting is ClaimSetting.IN_COUNTY:
         ctx.post(
@@ -103,7 +105,7 @@ def _post_claim(ctx: Ctx, claim: Claim, day: str, period: str) -> None:
                 "fund_paid": claim.fund_paid,
             },
         )
-        return
+        return Money.zero()
     rule = (
         ctx.policy.out_of_county.referred
         if claim.referral is ReferralStatus.REFERRED
@@ -133,8 +135,10 @@ def _post_claim(ctx: Ctx, claim: Claim, day: str, period: str) -> None:
             "claims.out_of_county.uncharged",
             inputs,
         )
+    return charged
 
 
+@in_context
 def settle_budget(inputs: BudgetInputs, policy: Policy) -> BudgetResult:
     """Run the whole budget cycle; raise :class:`PaymentInputError` if the inputs are invalid."""
     problems = budget_input_issues(inputs, policy)
@@ -144,7 +148,11 @@ def settle_budget(inputs: BudgetInputs, policy: Policy) -> BudgetResult:
     _open_and_reserve(ctx, inputs.annual_fund)
 
     communities = tuple(sorted(inputs.communities, key=lambda c: c.community_id))
-    bases = quota_basis(communities, inputs.history, inputs.year, policy.quota)
+    prior = {p.community_id: p.annual_score for p in inputs.prior_scores}
+    bases = quota_basis(
+        communities, inputs.history, inputs.year, policy.quota,
+        prior if policy.quota.assessment_adjustment else None,
+    )  # fmt: skip
     distributable = ctx.ledger.balance("fund:pool")
     quotas = dict(
         zip(
@@ -168,7 +176,16 @@ def settle_budget(inputs: BudgetInputs, policy: Policy) -> BudgetResult:
                 "weighted_history": b.weighted_history,
                 "history_share": b.history_share,
                 "basis_share": b.basis_share,
-            },
+                **(
+                    {
+                        "prior_annual_score": b.prior_score,
+                        "assessment_factor": b.factor,
+                        "adjusted_share": b.share,
+                    }
+                    if b.adjusted_share is not None
+                    else {}
+                ),
+            },  # fmt: skip
         )
 
     claims_by_month: dict[int, list[Claim]] = defaultdict(list)
@@ -186,6 +203,8 @@ def settle_budget(inputs: BudgetInputs, policy: Policy) -> BudgetResult:
     scores = {(a.community_id, a.quarter): a.score for a in inputs.assessments}
     schedules = {cid: allocate(q, policy.prepayment.month_weights) for cid, q in quotas.items()}
     withheld_q: dict[str, Money] = defaultdict(Money.zero)
+    pending: dict[str, Money] = defaultdict(Money.zero)  # out-of-county charges not yet deducted
+    deduct = policy.out_of_county.deduct_from_prepayment
     quarters: list[QuarterAssessment] = []
     for month in range(1, 13):
         period = f"{ctx.year}-{month:02d}"
@@ -218,9 +237,23 @@ def settle_budget(inputs: BudgetInputs, policy: Policy) -> BudgetResult:
                 inputs_,
             )
             withheld_q[cid] = withheld_q[cid] + held
+            if deduct and not pending[cid].is_zero:
+                taken = pending[cid].min(scheduled - held)
+                ctx.post(
+                    pay_day,
+                    period,
+                    f"community:{cid}",
+                    f"fund:quota:{cid}",
+                    taken,
+                    "prepay.out_of_county_deduction",
+                    {"prepaid": scheduled - held, "out_of_county_pending": pending[cid]},
+                )
+                pending[cid] = pending[cid] - taken
         month_end = ctx.date(month, calendar.monthrange(ctx.year, month)[1])
         for cl in claims_by_month.get(month, []):
-            _post_claim(ctx, cl, month_end, period)
+            charged = _post_claim(ctx, cl, month_end, period)
+            if deduct:
+                pending[cl.community_id] = pending[cl.community_id] + charged
         if month % 3 == 0:
             quarter, _ = divmod(month, 3)
             for cid in quotas:

@@ -16,6 +16,7 @@ from yigong.payment.policy import Policy
 from yigong.payment.quota import quota_basis
 from yigong.payment.records import BudgetInputs, ClaimSetting, ReferralStatus
 from yigong.rulepacks import Checks, Issue, Level, run_checks
+from yigong.schema.rounding import in_context
 
 __all__ = [
     "ASSESSMENT_CHECKS",
@@ -59,8 +60,8 @@ def fund_positive(c: BudgetCheck) -> Iterator[Issue]:
 
 @STRUCTURE_CHECKS.check("communities")
 def communities(c: BudgetCheck) -> Iterator[Issue]:
-    """At least one community; ids unique; headcounts not negative, their total positive when
-    the quota uses headcount."""
+    """At least one community; ids unique; every community covers insured residents (a
+    headcount of 0 is missing data, not a community: its quota would rest on history alone)."""
     if not c.inputs.communities:
         yield _err("communities.empty", "at least one community is needed", "communities.csv")
     ids = c.community_ids
@@ -73,28 +74,32 @@ def communities(c: BudgetCheck) -> Iterator[Issue]:
                 i,
                 "community_id",
             )
-        if com.insured_headcount < 0:
+        if com.insured_headcount <= 0:
             yield _err(
                 "communities.headcount",
-                "insured headcount must be >= 0",
+                f"community {com.community_id!r} covers {com.insured_headcount} insured: the "
+                "insured headcount must be positive",
                 "communities.csv",
                 i,
                 "insured_headcount",
             )
-    if (
-        c.policy.quota.headcount_weight > 0
-        and sum(com.insured_headcount for com in c.inputs.communities) <= 0
-    ):
-        yield _err(
-            "communities.headcount", "total insured headcount must be positive", "communities.csv"
-        )
 
 
 @STRUCTURE_CHECKS.check("institutions.community")
 def institutions_known_community(c: BudgetCheck) -> Iterator[Issue]:
-    """Every institution belongs to a listed community."""
+    """Every institution belongs to a listed community and is listed once."""
     ids = c.community_ids
+    seen: set[str] = set()
     for i, inst in enumerate(c.inputs.institutions):
+        if inst.institution_id in seen:
+            yield _err(
+                "institutions.duplicate",
+                f"institution {inst.institution_id!r} listed twice",
+                "institutions.csv",
+                i,
+                "institution_id",
+            )
+        seen.add(inst.institution_id)
         if inst.community_id not in ids:
             yield _err(
                 "institutions.community",
@@ -125,9 +130,20 @@ def history_complete(c: BudgetCheck) -> Iterator[Issue]:
 
 @STRUCTURE_CHECKS.check("history.rows")
 def history_rows(c: BudgetCheck) -> Iterator[Issue]:
-    """History rows name a known community and a fund paid ≥ 0."""
+    """History rows name a known community and a fund paid ≥ 0, once per community and year
+    (a second row for the same year would silently replace the first)."""
     ids = c.community_ids
+    seen: set[tuple[str, int]] = set()
     for i, h in enumerate(c.inputs.history):
+        if (h.community_id, h.year) in seen:
+            yield _err(
+                "history.duplicate",
+                f"fund history of {h.community_id!r} in {h.year} listed twice",
+                "history.csv",
+                i,
+                "year",
+            )
+        seen.add((h.community_id, h.year))
         if h.community_id not in ids:
             yield _err(
                 "history.community",
@@ -146,7 +162,19 @@ def claim_rows(c: BudgetCheck) -> Iterator[Issue]:
     in the county and a referral status when outside it."""
     ids = c.community_ids
     members = {i.institution_id for i in c.inputs.institutions}
+    seen: set[tuple[str, str, int, str, str]] = set()
     for i, cl in enumerate(c.inputs.claims):
+        key = (cl.community_id, cl.institution_id, cl.month, cl.setting, cl.referral)
+        if key in seen:
+            yield _err(
+                "claims.duplicate",
+                f"claims of {cl.community_id!r} at {cl.institution_id!r} in month {cl.month} "
+                f"({cl.setting}, {cl.referral}) listed twice",
+                "claims.csv",
+                i,
+                "institution_id",
+            )
+        seen.add(key)
         if cl.community_id not in ids:
             yield _err(
                 "claims.community",
@@ -181,6 +209,27 @@ def claim_rows(c: BudgetCheck) -> Iterator[Issue]:
                 "claims.csv",
                 i,
                 "referral",
+            )
+
+
+@STRUCTURE_CHECKS.check("claims.months")
+def claims_every_month(c: BudgetCheck) -> Iterator[Issue]:
+    """Claims for the year, and for every community in every month: a community whose members
+    were paid nothing in a month is missing data (an extract cut short), not a saving."""
+    if not c.inputs.claims:
+        yield _err("claims.empty", f"no claims for {c.inputs.year}", "claims.csv", None, "month")
+        return
+    have = {(cl.community_id, cl.month) for cl in c.inputs.claims}
+    for com in c.inputs.communities:
+        gaps = [m for m in range(1, 13) if (com.community_id, m) not in have]
+        if gaps:
+            yield _err(
+                "claims.month_missing",
+                f"no claims of community {com.community_id!r} in month "
+                f"{', '.join(map(str, gaps))} of {c.inputs.year}",
+                "claims.csv",
+                None,
+                "month",
             )
 
 
@@ -228,6 +277,16 @@ def assessment_rows(c: BudgetCheck) -> Iterator[Issue]:
             yield _err(
                 "assessments.score", f"score {a.score} outside 0-100", "assessments.csv", i, "score"
             )
+        elif -int(a.score.as_tuple().exponent) > c.policy.score_decimals:
+            yield _err(
+                "assessments.decimals",
+                f"score {a.score} has more decimals than the policy keeps "
+                f"(score_decimals {c.policy.score_decimals}): scores are banded as kept, "
+                "never rounded silently",
+                "assessments.csv",
+                i,
+                "score",
+            )
         if seen[(a.community_id, a.quarter)] > 1:
             yield _err(
                 "assessments.duplicate",
@@ -252,6 +311,45 @@ def assessments_complete(c: BudgetCheck) -> Iterator[Issue]:
                     None,
                     "score",
                 )
+
+
+@in_context
+@ASSESSMENT_CHECKS.check("prior_scores")
+def prior_scores(c: BudgetCheck) -> Iterator[Issue]:
+    """With ``quota.assessment_adjustment``: last year's annual score of every community, once,
+    0–100, kept to the policy's decimals. Without it the file is not needed (and not used)."""
+    if c.policy.quota.assessment_adjustment is None:
+        return
+    ids = c.community_ids
+    seen: set[str] = set()
+    for i, p in enumerate(c.inputs.prior_scores):
+        if p.community_id not in ids:
+            yield _err("prior_scores.community", f"unknown community {p.community_id!r}",
+                       "prior_scores.csv", i, "community_id")  # fmt: skip
+        if p.year != c.inputs.year - 1:
+            yield _err("prior_scores.year", f"year {p.year} is not the year before {c.inputs.year}",
+                       "prior_scores.csv", i, "year")  # fmt: skip
+        if p.community_id in seen:
+            yield _err("prior_scores.duplicate", f"two prior scores for {p.community_id!r}",
+                       "prior_scores.csv", i, "community_id")  # fmt: skip
+        seen.add(p.community_id)
+        if not 0 <= p.annual_score <= 100:
+            yield _err("prior_scores.score", f"score {p.annual_score} outside 0-100",
+                       "prior_scores.csv", i, "annual_score")  # fmt: skip
+        elif -int(p.annual_score.as_tuple().exponent) > c.policy.score_decimals:
+            yield _err("prior_scores.decimals",
+                       f"score {p.annual_score} has more decimals than the policy keeps",
+                       "prior_scores.csv", i, "annual_score")  # fmt: skip
+    for com in c.inputs.communities:
+        if com.community_id not in seen:
+            yield _err(
+                "prior_scores.missing",
+                f"no {c.inputs.year - 1} annual assessment score for {com.community_id!r}: the "
+                "policy adjusts this year's quota by it (quota.assessment_adjustment)",
+                "prior_scores.csv",
+                None,
+                "annual_score",
+            )
 
 
 def budget_input_issues(inputs: BudgetInputs, policy: Policy) -> list[Issue]:

@@ -1,6 +1,7 @@
 """The settlement input bundle: a directory of files a person can read and edit.
 
-Layout (all CSV with a header row, UTF-8)::
+Layout (all CSV with a header row, UTF-8; the byte-order mark Excel writes is accepted; a GBK
+file is refused with a message saying so, never decoded by guess)::
 
     bundle.yaml        county, year, annual_fund ("12000000.00")
     communities.csv    community_id, name, insured_headcount
@@ -8,6 +9,7 @@ Layout (all CSV with a header row, UTF-8)::
     history.csv        community_id, year, fund_paid
     claims.csv         community_id, institution_id, month, setting, referral, fund_paid
     assessments.csv    community_id, quarter, score
+    prior_scores.csv   community_id, year, annual_score (last year's; when the policy adjusts quotas by it)
     dip_history.csv    (DIP only) year, institution_id, level, diagnosis, procedure, procedure_kind, cost
     dip_cases.csv      (DIP only) case_id, institution_id, level, diagnosis, procedure, procedure_kind, cost, fund_paid
     drg_cases.csv      (DRG only) case_id, institution_id, level, drg, weight, cost, los
@@ -19,6 +21,7 @@ Every bad cell is reported with file, line and field; nothing is dropped.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -33,6 +36,7 @@ from yigong.payment.records import (
     Community,
     FundHistory,
     Institution,
+    PriorScore,
     ReferralStatus,
 )
 from yigong.rulepacks import Issue, Level, SourceFile
@@ -46,6 +50,7 @@ __all__ = [
     "text_cell",
     "enum_cell",
     "optional_money_cell",
+    "budget_parts",
     "read_budget_bundle",
     "read_bundle_meta",
 ]
@@ -124,8 +129,11 @@ class BundleReader:
             if required:
                 self.issues.append(Issue(Level.ERROR, "bundle.missing", "file missing", str(path)))
             return ()
+        text = self._decode(path)
+        if text is None:
+            return ()
         out: list[T] = []
-        with open(path, encoding="utf-8", newline="") as fh:
+        with io.StringIO(text, newline="") as fh:
             reader = csv.DictReader(fh)
             missing = [c for c in spec if c not in (reader.fieldnames or [])]
             if missing:
@@ -153,6 +161,32 @@ class BundleReader:
                     out.append(build(**values))
         return tuple(out)
 
+    def _decode(self, path: Path) -> str | None:
+        """The file's text (UTF-8, a leading BOM dropped), or ``None`` with an issue naming the
+        line of the first byte that is not UTF-8 and, when the file reads as GBK, saying so."""
+        data = path.read_bytes()
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            hint = ""
+            try:
+                data.decode("gb18030")
+                hint = " It reads as GBK/GB18030 (a Chinese Windows encoding):"
+            except UnicodeDecodeError:
+                pass
+            self.issues.append(
+                Issue(
+                    Level.ERROR,
+                    "bundle.encoding",
+                    f"not UTF-8 text (byte 0x{data[exc.start]:02x} at line {line}).{hint} save "
+                    "the file as UTF-8 (in Excel: 'CSV UTF-8')",
+                    str(path),
+                    line,
+                )
+            )
+            return None
+
     def raise_if_issues(self) -> None:
         if self.issues:
             raise PaymentInputError(self.issues)
@@ -176,6 +210,23 @@ def read_bundle_meta(root: Path) -> dict[str, Any]:
     if issues:
         raise PaymentInputError(issues)
     return data
+
+
+def budget_parts(inputs: BudgetInputs) -> dict[str, Any]:
+    """The budget's inputs by the bundle file each comes from (for the run's input hashes)."""
+    return {
+        "bundle.yaml": {
+            "county": inputs.county,
+            "year": inputs.year,
+            "annual_fund": inputs.annual_fund,
+        },
+        "communities.csv": inputs.communities,
+        "institutions.csv": inputs.institutions,
+        "history.csv": inputs.history,
+        "claims.csv": inputs.claims,
+        "assessments.csv": inputs.assessments,
+        "prior_scores.csv": inputs.prior_scores,
+    }
 
 
 def read_budget_bundle(root: Path) -> BudgetInputs:
@@ -234,6 +285,12 @@ def read_budget_bundle(root: Path) -> BudgetInputs:
         {"community_id": text_cell, "quarter": int_cell, "score": decimal_cell},
         AssessmentScore,
     )
+    prior = reader.rows(
+        "prior_scores.csv",
+        {"community_id": text_cell, "year": int_cell, "annual_score": decimal_cell},
+        PriorScore,
+        required=False,
+    )
     reader.raise_if_issues()
     return BudgetInputs(
         str(meta["county"]),
@@ -244,4 +301,5 @@ def read_budget_bundle(root: Path) -> BudgetInputs:
         history,
         claims,
         scores,
+        prior,
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from yigong.payment.bundle import (
     BundleReader,
@@ -25,14 +26,22 @@ from yigong.payment.bundle import (
     read_bundle_meta,
     text_cell,
 )
-from yigong.payment.dip_catalog import DipHistoricalCase, ProcedureKind
-from yigong.payment.dip_settle import DipCase, HospitalAdjustment
+from yigong.payment.dip_catalog import DipHistoricalCase, DipHistoryColumns, ProcedureKind
+from yigong.payment.dip_settle import DipCase, DipCaseColumns, HospitalAdjustment
 from yigong.payment.distribution import FinanceRecord
-from yigong.payment.drg import DrgCase
+from yigong.payment.drg import DrgCase, DrgCaseColumns
 from yigong.rulepacks import Issue, Level
 from yigong.schema.money import Money
 
-__all__ = ["DipInputs", "DrgInputs", "read_dip_bundle", "read_drg_bundle", "read_finance_bundle"]
+__all__ = [
+    "DipInputs",
+    "DrgInputs",
+    "dip_parts",
+    "drg_parts",
+    "read_dip_bundle",
+    "read_drg_bundle",
+    "read_finance_bundle",
+]
 
 
 def _code(text: str) -> str:
@@ -44,8 +53,8 @@ class DipInputs:
     county: str
     year: int
     fund_available: Money
-    history: tuple[DipHistoricalCase, ...]
-    cases: tuple[DipCase, ...]
+    history: tuple[DipHistoricalCase, ...] | DipHistoryColumns
+    cases: tuple[DipCase, ...] | DipCaseColumns
     adjustments: tuple[HospitalAdjustment, ...]
 
 
@@ -54,7 +63,29 @@ class DrgInputs:
     county: str
     year: int
     budget: Money | None
-    cases: tuple[DrgCase, ...]
+    cases: tuple[DrgCase, ...] | DrgCaseColumns
+
+
+def dip_parts(inputs: DipInputs) -> dict[str, Any]:
+    """The DIP inputs by the bundle file each comes from (for the run's input hashes)."""
+    return {
+        "bundle.yaml": {
+            "county": inputs.county,
+            "year": inputs.year,
+            "dip_fund": inputs.fund_available,
+        },
+        "dip_history.csv": inputs.history,
+        "dip_cases.csv": inputs.cases,
+        "dip_adjustments.csv": inputs.adjustments,
+    }
+
+
+def drg_parts(inputs: DrgInputs) -> dict[str, Any]:
+    """The DRG inputs by file (weights from drg_weights.csv are already in the cases)."""
+    return {
+        "bundle.yaml": {"county": inputs.county, "year": inputs.year, "drg_fund": inputs.budget},
+        "drg_cases.csv": inputs.cases,
+    }
 
 
 def _meta_money(
@@ -123,14 +154,18 @@ def read_drg_bundle(root: Path) -> DrgInputs:
     meta = read_bundle_meta(root)
     reader = BundleReader(root)
     budget = _meta_money(reader, root, meta, "drg_fund", False)
-    table = dict(
-        reader.rows(
-            "drg_weights.csv",
-            {"drg": text_cell, "weight": decimal_cell},
-            lambda drg, weight: (drg, weight),
-            required=False,
-        )
+    pairs = reader.rows(
+        "drg_weights.csv",
+        {"drg": text_cell, "weight": decimal_cell},
+        lambda drg, weight: (drg, weight),
+        required=False,
     )
+    table: dict[str, Decimal] = {}
+    for i, (drg, weight) in enumerate(pairs):
+        if drg in table:
+            reader.issues.append(Issue(Level.ERROR, "drg.weights.duplicate", f"DRG {drg!r} listed twice",
+                                       str(root.joinpath("drg_weights.csv")), i + 2, "drg"))  # fmt: skip
+        table.setdefault(drg, weight)
     raw = reader.rows(
         "drg_cases.csv",
         {"case_id": text_cell, "institution_id": text_cell, "level": text_cell, "drg": text_cell, "weight": _optional_decimal,

@@ -15,27 +15,39 @@ Source: payment research notes §5.2–5.4 ([S1] DIP technical specification, [S
 * **Hospital coefficient (医疗机构调节系数)**: ``by_level`` = time-weighted mean cost at a level ÷
   M ([S1 p.60]); ``by_level_casemix`` = a level's actual cost ÷ its expected cost Σ mᵢ (the
   same ratio after removing case mix); ``fixed`` = values from the policy.
+
+Rows are aggregated on whole columns (codes normalised once per distinct label, sums of fen
+in int64); the means, scores and coefficients — one per group or level — are ``Decimal`` in
+the payment context (34 digits).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+import numpy as np
+
+from yigong.payment.columns import Codes, encode, file_line
 from yigong.payment.errors import PaymentInputError
+from yigong.payment.fen_arrays import group_sum
 from yigong.payment.policy_casemix import DipPolicy
 from yigong.rulepacks import Issue, Level
 from yigong.schema.money import Money
-from yigong.schema.rounding import CONTEXT, divide
+from yigong.schema.rounding import CONTEXT, divide, in_context
 
 __all__ = [
     "DipCatalog",
     "DipGroup",
     "DipHistoricalCase",
+    "DipHistoryColumns",
     "ProcedureKind",
     "build_catalog",
+    "build_catalog_columns",
+    "comprehensive_key",
+    "core_key",
     "dx3",
     "dx4",
     "norm_code",
@@ -62,6 +74,58 @@ class DipHistoricalCase:
     procedure: str
     procedure_kind: ProcedureKind
     cost: Money
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # numpy fields: identity equality
+class DipHistoryColumns:
+    """Historical cases as columns (costs in fen; text as codes)."""
+
+    year: np.ndarray
+    institution: Codes
+    level: Codes
+    diagnosis: Codes
+    procedure: Codes
+    kind: Codes
+    cost_fen: np.ndarray
+    source: str = "dip_history.csv"
+    lines: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.cost_fen)
+
+    @classmethod
+    def from_records(
+        cls, history: Sequence[DipHistoricalCase], source: str = "dip_history.csv"
+    ) -> DipHistoryColumns:
+        return cls(
+            np.array([h.year for h in history], dtype=np.int64),
+            Codes.of([h.institution_id for h in history]),
+            Codes.of([h.level for h in history]),
+            Codes.of([h.diagnosis for h in history]),
+            Codes.of([h.procedure for h in history]),
+            Codes.of([str(h.procedure_kind) for h in history]),
+            np.array([h.cost.fen for h in history], dtype=np.int64),
+            source,
+            np.arange(2, len(history) + 2, dtype=np.int64),
+        )
+
+    def __iter__(self) -> Iterator[DipHistoricalCase]:
+        """The historical cases as records, in column order."""
+        cols = (self.institution, self.level, self.diagnosis, self.procedure, self.kind)
+        inst, lv, dx, pr, kind = (list(x.values()) for x in cols)
+        for i in range(len(self)):
+            yield DipHistoricalCase(int(self.year[i]), inst[i], lv[i], dx[i], pr[i],
+                                    ProcedureKind(kind[i]), Money.from_fen(int(self.cost_fen[i])))  # fmt: skip
+
+    def canonical_rows(self) -> list[list[str]]:
+        """Every historical case as text (for the run's input hash)."""
+        cols = (self.institution, self.level, self.diagnosis, self.procedure, self.kind)
+        texts = [list(x.values()) for x in cols]
+        return [
+            [str(int(self.year[i])), *(t[i] for t in texts),
+             str(Money.from_fen(int(self.cost_fen[i])))]
+            for i in range(len(self))
+        ]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,88 +164,127 @@ def core_key(diagnosis: str, procedure: str) -> str:
     return f"{dx4(diagnosis)}|{norm_code(procedure) or '-'}"
 
 
-def comprehensive_key(diagnosis: str, kind: ProcedureKind) -> str:
-    return f"{dx3(diagnosis)}|{kind.value}"
+def comprehensive_key(diagnosis: str, kind: ProcedureKind | str) -> str:
+    return f"{dx3(diagnosis)}|{ProcedureKind(kind).value}"
 
 
-class _YearMeans:
-    """Per-year sums and counts, giving the 1:2:7 time-weighted mean."""
+def group_keys(
+    diagnosis: Codes, procedure: Codes, kind: Codes
+) -> tuple[np.ndarray, list[str], np.ndarray, list[str]]:
+    """Per row: the index of its core key and of its comprehensive key, with the key texts.
 
-    def __init__(self) -> None:
-        self.sums: dict[int, Decimal] = defaultdict(Decimal)
-        self.counts: dict[int, int] = defaultdict(int)
+    Codes are normalised once per distinct label, never per row."""
+    core_text: dict[str, int] = {}
+    dx_parts = [dx4(d) for d in diagnosis.labels]
+    pr_parts = [norm_code(p) or "-" for p in procedure.labels]
+    n_pr = len(procedure.labels)
+    pair = diagnosis.index * n_pr + procedure.index
+    uniq, inv = encode(pair)
+    core_of_pair = np.empty(len(uniq), dtype=np.int64)
+    for i, k in enumerate(uniq.tolist()):
+        d, p = divmod(k, n_pr)
+        core_of_pair[i] = core_text.setdefault(f"{dx_parts[d]}|{pr_parts[p]}", len(core_text))
+    comp_text: dict[str, int] = {}
+    dx3_parts = [dx3(d) for d in diagnosis.labels]
+    kinds = [ProcedureKind(k).value for k in kind.labels]
+    n_k = len(kind.labels)
+    cpair = diagnosis.index * n_k + kind.index
+    cuniq, cinv = encode(cpair)
+    comp_of_pair = np.empty(len(cuniq), dtype=np.int64)
+    for i, k in enumerate(cuniq.tolist()):
+        d, t = divmod(k, n_k)
+        comp_of_pair[i] = comp_text.setdefault(f"{dx3_parts[d]}|{kinds[t]}", len(comp_text))
+    return core_of_pair[inv], list(core_text), comp_of_pair[cinv], list(comp_text)
 
-    def add(self, year: int, cost: Decimal) -> None:
-        self.sums[year] += cost
-        self.counts[year] += 1
 
-    def weighted_mean(self, weights: dict[int, Decimal]) -> Decimal:
+def _weighted_means(sums: np.ndarray, counts: np.ndarray, weights: list[Decimal]) -> list[Decimal]:
+    """Per row of (rows × years) sums (fen) and counts: Σ w·(sum ÷ n) ÷ Σ w over years with cases."""
+    out = []
+    for s_row, n_row in zip(sums.tolist(), counts.tolist(), strict=True):
         num, den = Decimal(0), Decimal(0)
-        for year, w in weights.items():
-            if self.counts.get(year):
-                num += CONTEXT.multiply(w, divide(self.sums[year], self.counts[year]))
+        for s, n, w in zip(s_row, n_row, weights, strict=True):
+            if n:
+                num += w * divide(Decimal(s).scaleb(-2, CONTEXT), n)
                 den += w
-        return divide(num, den)
-
-    @property
-    def cases(self) -> int:
-        return sum(self.counts.values())
+        out.append(divide(num, den))
+    return out
 
 
-def build_catalog(
-    history: tuple[DipHistoricalCase, ...], year: int, policy: DipPolicy
-) -> DipCatalog:
+def _window_issues(h: DipHistoryColumns, window: list[int]) -> list[Issue]:
+    bad = np.flatnonzero(~np.isin(h.year, window))
+    return [
+        Issue(Level.ERROR, "dip.history.year",
+              f"year {int(h.year[r])} outside the window {window}", h.source,
+              file_line(h.lines, int(r)), "year")
+        for r in bad[:20]
+    ]  # fmt: skip
+
+
+@in_context
+def build_catalog_columns(history: DipHistoryColumns, year: int, policy: DipPolicy) -> DipCatalog:
     """Build the catalogue for settlement year ``year`` from the preceding years' cases."""
-    n = len(policy.year_weights)
-    weights = {year - n + i: w for i, w in enumerate(policy.year_weights)}
-    bad = [
-        Issue(
-            Level.ERROR,
-            "dip.history.year",
-            f"year {h.year} outside the window {sorted(weights)}",
-            "dip_history.csv",
-            i + 2,
-            "year",
-        )
-        for i, h in enumerate(history)
-        if h.year not in weights
-    ]
+    n_years = len(policy.year_weights)
+    window = [year - n_years + i for i in range(n_years)]
+    bad = _window_issues(history, window)
     if bad:
         raise PaymentInputError(bad)
-    if not history:
+    if not len(history):
         raise PaymentInputError(
-            [Issue(Level.ERROR, "dip.history.empty", "no historical cases", "dip_history.csv")]
+            [Issue(Level.ERROR, "dip.history.empty", "no historical cases", history.source)]
         )
-    counts: dict[str, int] = defaultdict(int)
-    for h in history:
-        counts[core_key(h.diagnosis, h.procedure)] += 1
-    core = frozenset(k for k, c in counts.items() if c >= policy.core_threshold)
-    means: dict[tuple[str, str], _YearMeans] = defaultdict(_YearMeans)
-    overall, by_level = _YearMeans(), defaultdict(_YearMeans)
-    for h in history:
-        key = core_key(h.diagnosis, h.procedure)
-        gk = (
-            ("core", key)
-            if key in core
-            else ("comprehensive", comprehensive_key(h.diagnosis, h.procedure_kind))
-        )
-        means[gk].add(h.year, h.cost.amount)
-        overall.add(h.year, h.cost.amount)
-        by_level[h.level].add(h.year, h.cost.amount)
-    big_m = overall.weighted_mean(weights)
-    score_q = Decimal(1).scaleb(-policy.score_decimals)
-    groups = {}
-    for (kind, key), ym in sorted(means.items()):
-        mean = ym.weighted_mean(weights)
-        score = CONTEXT.multiply(divide(mean, big_m), policy.score_scale).quantize(
+    negative = np.flatnonzero(history.cost_fen < 0)
+    if len(negative):
+        raise PaymentInputError(
+            [Issue(Level.ERROR, "dip.history.cost", "cost must be >= 0", history.source,
+                   file_line(history.lines, int(r)), "cost") for r in negative[:20]]
+        )  # fmt: skip
+    y = history.year - window[0]
+    core_idx, core_text, comp_idx, comp_text = group_keys(
+        history.diagnosis, history.procedure, history.kind
+    )
+    core_counts = np.bincount(core_idx, minlength=len(core_text))
+    is_core = core_counts[core_idx] >= policy.core_threshold
+    # group ids: one per core key that reaches the threshold, one per comprehensive key used
+    names: list[tuple[str, str]] = []
+    core_gid = np.full(len(core_text), -1, dtype=np.int64)
+    for k in np.flatnonzero(core_counts >= policy.core_threshold).tolist():
+        core_gid[k] = len(names)
+        names.append(("core", core_text[k]))
+    used_comp = np.unique(comp_idx[~is_core])
+    comp_gid = np.full(len(comp_text), -1, dtype=np.int64)
+    for k in used_comp.tolist():
+        comp_gid[k] = len(names)
+        names.append(("comprehensive", comp_text[k]))
+    gid = np.where(is_core, core_gid[core_idx], comp_gid[comp_idx])
+    cells = gid * n_years + y
+    sums = group_sum(cells, history.cost_fen, len(names) * n_years).reshape(-1, n_years)
+    counts = np.bincount(cells, minlength=len(names) * n_years).reshape(-1, n_years)
+    weights = list(policy.year_weights)
+    means = _weighted_means(sums, counts, weights)
+    year_sums = sums.sum(axis=0, keepdims=True)
+    year_counts = counts.sum(axis=0, keepdims=True)
+    big_m = _weighted_means(year_sums, year_counts, weights)[0]
+    score_q = Decimal(1).scaleb(-policy.score_decimals, CONTEXT)
+    groups: dict[str, DipGroup] = {}
+    for g in sorted(range(len(names)), key=lambda i: names[i]):
+        kind, key = names[g]
+        score = CONTEXT.multiply(divide(means[g], big_m), policy.score_scale).quantize(
             score_q, rounding=ROUND_HALF_UP
         )
         dkey, pkey = key.split("|")
-        groups[f"{kind[:4]}:{key}"] = DipGroup(
-            f"{kind[:4]}:{key}", kind, dkey, pkey, ym.cases, mean, score
+        group_id = f"{kind[:4]}:{key}"
+        groups[group_id] = DipGroup(
+            group_id, kind, dkey, pkey, int(counts[g].sum()), means[g], score
         )
-    coefs = _coefficients(history, weights, big_m, by_level, groups, core, policy)
-    return DipCatalog(tuple(sorted(weights)), big_m, groups, coefs, core)
+    coefs = _coefficients(history, y, n_years, weights, big_m, gid, means, policy)
+    core_keys = frozenset(core_text[k] for k in np.flatnonzero(core_gid >= 0).tolist())
+    return DipCatalog(tuple(window), big_m, groups, coefs, core_keys)
+
+
+@in_context
+def build_catalog(history: Sequence[DipHistoricalCase], year: int, policy: DipPolicy) -> DipCatalog:
+    """:func:`build_catalog_columns` for record cases (a bundle, a test)."""
+    return build_catalog_columns(DipHistoryColumns.from_records(history), year, policy)
 
 
 def group_id_for(
@@ -196,31 +299,40 @@ def group_id_for(
 
 
 def _coefficients(
-    history: tuple[DipHistoricalCase, ...],
-    weights: dict[int, Decimal],
+    h: DipHistoryColumns,
+    y: np.ndarray,
+    n_years: int,
+    weights: list[Decimal],
     big_m: Decimal,
-    by_level: dict[str, _YearMeans],
-    groups: dict[str, DipGroup],
-    core: frozenset[str],
+    gid: np.ndarray,
+    means: list[Decimal],
     policy: DipPolicy,
 ) -> dict[str, Decimal]:
-    q = Decimal(1).scaleb(-policy.coefficient_decimals)
+    q = Decimal(1).scaleb(-policy.coefficient_decimals, CONTEXT)
     if policy.coefficient_method == "fixed":
         return dict(policy.fixed_coefficients)
+    n_lv = len(h.level.labels)
     if policy.coefficient_method == "by_level":
+        cells = h.level.index * n_years + y
+        sums = group_sum(cells, h.cost_fen, n_lv * n_years).reshape(-1, n_years)
+        counts = np.bincount(cells, minlength=n_lv * n_years).reshape(-1, n_years)
+        level_means = _weighted_means(sums, counts, weights)
         return {
-            lv: divide(ym.weighted_mean(weights), big_m).quantize(q, rounding=ROUND_HALF_UP)
-            for lv, ym in sorted(by_level.items())
+            lv: divide(level_means[k], big_m).quantize(q, rounding=ROUND_HALF_UP)
+            for k, lv in sorted(enumerate(h.level.labels), key=lambda kv: kv[1])
         }
-    actual: dict[str, Decimal] = defaultdict(Decimal)
-    expected: dict[str, Decimal] = defaultdict(Decimal)
-    catalog = DipCatalog((), big_m, groups, {}, core)
-    for h in history:
-        gid = group_id_for(h.diagnosis, h.procedure, h.procedure_kind, catalog)
-        assert gid is not None
-        actual[h.level] += h.cost.amount
-        expected[h.level] += groups[gid].mean_cost
-    return {
-        lv: divide(actual[lv], expected[lv]).quantize(q, rounding=ROUND_HALF_UP)
-        for lv in sorted(actual)
-    }
+    actual = group_sum(h.level.index, h.cost_fen, n_lv)
+    n_groups = len(means)
+    per_cell = np.bincount(h.level.index * n_groups + gid, minlength=n_lv * n_groups)
+    per_cell = per_cell.reshape(n_lv, n_groups)
+    out = {}
+    for k, lv in sorted(enumerate(h.level.labels), key=lambda kv: kv[1]):
+        expected = sum(
+            (CONTEXT.multiply(Decimal(int(c)), means[g])
+             for g, c in enumerate(per_cell[k].tolist()) if c),
+            Decimal(0),
+        )  # fmt: skip
+        out[lv] = divide(Decimal(int(actual[k])).scaleb(-2, CONTEXT), expected).quantize(
+            q, rounding=ROUND_HALF_UP
+        )
+    return out

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from yigong.schema.money import Money
-from yigong.schema.rounding import EXACT, FEN
+from yigong.schema.rounding import CONTEXT, EXACT, FEN
 
 __all__ = ["Ledger", "LedgerLine"]
 
@@ -144,8 +144,11 @@ class Ledger:
         balances[target] = EXACT.add(balances[target], value)
 
     def balance(self, account: str) -> Money:
-        return Money(self._balances.get(account, Decimal(0)).quantize(FEN))
+        return Money(self._balances.get(account, Decimal(0)).quantize(FEN, context=CONTEXT))
 
     def balances(self) -> dict[str, Money]:
         """Balance of every account that ever moved, sorted by account name."""
-        return {k: Money(self._balances[k].quantize(FEN)) for k in sorted(self._balances)}
+        return {
+            k: Money(self._balances[k].quantize(FEN, context=CONTEXT))
+            for k in sorted(self._balances)
+        }

@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from yigong.payment.policy_bureau import AgreementPolicy, FundRunningPolicy
 from yigong.payment.policy_casemix import DipPolicy, DistributionPolicy, DrgPolicy, SimplePolicies
 from yigong.payment.policy_inputs import (
     AnnualFundPolicy,
@@ -21,12 +22,21 @@ from yigong.payment.policy_inputs import (
     CommunityCoverage,
     InstitutionLevels,
 )
-from yigong.payment.policy_types import Dec, PolicyModel, PositiveDec, Score, ScoreBand, Share
-from yigong.schema.rounding import FEN, RoundingRule
+from yigong.payment.policy_types import (
+    Dec,
+    FactorBand,
+    PolicyModel,
+    PositiveDec,
+    Score,
+    ScoreBand,
+    Share,
+)
+from yigong.schema.rounding import CONTEXT, FEN, RoundingRule
 
 __all__ = [
     "AssessmentPolicy",
     "OutOfCountyPolicy",
+    "QuotaAdjustment",
     "OverspendTier",
     "Policy",
     "PrepaymentPolicy",
@@ -61,15 +71,35 @@ class ReservePolicy(PolicyModel):
     major_illness: ReserveShare
 
 
+class QuotaAdjustment(PolicyModel):
+    """Last year's annual assessment score adjusts this year's quota (考核结果与下一年度预算额度挂钩).
+
+    A community's basis share is multiplied by the factor of the first band its prior-year
+    annual score reaches; the shares are then re-normalised, so the quotas still sum to the
+    distributable fund (money moves between communities, not out of the fund).
+    """
+
+    bands: list[FactorBand] = Field(min_length=1)
+    clause: str
+
+    def factor(self, score: Decimal) -> Decimal:
+        for band in self.bands:
+            if score >= band.min_score:
+                return band.factor
+        return Decimal(1)
+
+
 class QuotaPolicy(PolicyModel):
     """How the distributable fund is pre-allocated to communities (年度预算额度).
 
     basis share = headcount_weight × headcount share + (1 − headcount_weight) × history share,
-    where history = Σ weight(k) × fund paid in year − k, for k in ``history_weights``.
+    where history = Σ weight(k) × fund paid in year − k, for k in ``history_weights``;
+    with ``assessment_adjustment``, × the factor of last year's annual score, re-normalised.
     """
 
     headcount_weight: Share
     history_weights: dict[int, Dec] = Field(default_factory=dict)
+    assessment_adjustment: QuotaAdjustment | None = None
     clause: str
 
 
@@ -130,10 +160,16 @@ class OutOfCountyRule(PolicyModel):
 
 
 class OutOfCountyPolicy(PolicyModel):
-    """Out-of-county care is paid from the community's quota (县外就医费用从预算额度中支付)."""
+    """Out-of-county care is paid from the community's quota (县外就医费用从预算额度中支付).
+
+    ``deduct_from_prepayment``: when true, what a month's out-of-county care charged to the
+    quota is deducted from the next month's prepayment (December's at year end), so a
+    community's cash follows its real entitlement during the year instead of being repaid at
+    year end."""
 
     referred: OutOfCountyRule
     self_referred: OutOfCountyRule
+    deduct_from_prepayment: bool = False
     clause: str
 
 
@@ -160,6 +196,8 @@ class Policy(PolicyModel):
     communities: CommunityCoverage | None = None
     institution_levels: InstitutionLevels | None = None
     annual_fund: AnnualFundPolicy | None = None
+    fund_running: FundRunningPolicy | None = None
+    agreements: AgreementPolicy | None = None
 
     def score_quantum(self) -> Decimal:
-        return Decimal(1).scaleb(-self.score_decimals)
+        return Decimal(1).scaleb(-self.score_decimals, CONTEXT)

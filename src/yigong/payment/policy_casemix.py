@@ -11,7 +11,10 @@ from pydantic import Field
 from yigong.payment.policy_types import PolicyModel, PositiveDec, Share
 
 __all__ = [
+    "BedDayCategory",
     "BedDayPolicy",
+    "DaySurgeryItem",
+    "DaySurgeryPolicy",
     "DipPolicy",
     "DipTreatmentTypes",
     "DistributionPolicy",
@@ -82,21 +85,65 @@ class DrgPolicy(PolicyModel):
     clause: str
 
 
+class BedDayCategory(PolicyModel):
+    """One kind of stay paid per bed-day: which stays (principal diagnosis prefixes, or a
+    length of stay from ``min_los`` days), the bed-day standard per level, and the days paid at
+    most per stay (days beyond are paid × ``excess_share``)."""
+
+    name_zh: str = Field(min_length=1)
+    diagnoses: list[str] = Field(default_factory=list)
+    min_los: int | None = Field(default=None, ge=1)
+    rates: dict[str, PositiveDec] = Field(min_length=1)
+    max_days: int | None = Field(default=None, ge=1)
+    excess_share: Share = Decimal(0)
+
+
 class BedDayPolicy(PolicyModel):
+    """Per bed-day payment (按床日付费): ``rates`` (level → yuan per bed-day, the general
+    standard) and the categories of stays paid this way, tried in order (a stay takes the first
+    category it fits: psychiatric, rehabilitation, long stays)."""
+
     rates: dict[str, PositiveDec]
+    categories: dict[str, BedDayCategory] = Field(default_factory=dict)
     clause: str
 
 
 class PerHeadPolicy(PolicyModel):
+    """Per-head payment of outpatient care under family-doctor contracts (门诊按人头付费):
+    ``annual_rate`` yuan per contracted person and year, paid monthly (a twelfth per month in
+    which the contract is in force), to the contracting institution."""
+
     annual_rate: PositiveDec
     clause: str
 
 
+class DaySurgeryItem(PolicyModel):
+    """One day-surgery procedure (日间手术病种) and its payment standard (same at every level)."""
+
+    procedure: str = Field(min_length=1)
+    name_zh: str = Field(min_length=1)
+    standard: PositiveDec
+
+
+class DaySurgeryPolicy(PolicyModel):
+    """Day-surgery payment (日间手术付费): a day-surgery stay whose principal procedure is in
+    ``catalogue`` is paid the procedure's standard (按病种定额, the same at every level); a stay
+    costing less than ``low_ratio`` × the standard is paid its cost."""
+
+    catalogue: list[DaySurgeryItem] = Field(min_length=1)
+    low_ratio: Share
+    clause: str
+
+    def standard(self, procedure: str) -> DaySurgeryItem | None:
+        return next((i for i in self.catalogue if i.procedure == procedure), None)
+
+
 class SimplePolicies(PolicyModel):
-    """Per bed-day (按床日) and per-head outpatient (门诊按人头) payment."""
+    """Per bed-day (按床日), per-head outpatient (门诊按人头) and day-surgery (日间手术) payment."""
 
     per_bed_day: BedDayPolicy | None = None
     per_head_outpatient: PerHeadPolicy | None = None
+    day_surgery: DaySurgeryPolicy | None = None
 
 
 class ProcurementSurplusRule(PolicyModel):

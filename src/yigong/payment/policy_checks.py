@@ -142,6 +142,70 @@ def score_bands(policy: Policy) -> Iterator[Issue]:
     yield from _bands(policy.assessment.quality_return, ("assessment", "quality_return"))
 
 
+@POLICY_CHECKS.check("quota.adjustment")
+def quota_adjustment(policy: Policy) -> Iterator[Issue]:
+    """Quota adjustment bands fall strictly, end at 0, and never give a higher score a smaller
+    factor."""
+    rule = policy.quota.assessment_adjustment
+    if rule is None:
+        return
+    where = ("quota", "assessment_adjustment", "bands")
+    mins = [b.min_score for b in rule.bands]
+    if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+        yield _at("bands.order", "bands must be listed by strictly falling min_score", where)
+    if min(mins) != 0:
+        yield _at(
+            "bands.cover", "the last band must start at min_score 0 so every score maps", where
+        )
+    factors = [b.factor for b in rule.bands]
+    if factors != sorted(factors, reverse=True):
+        yield _at("bands.monotone", "a higher score must never earn a smaller factor", where)
+
+
+@POLICY_CHECKS.check("fund_running")
+def fund_running_bands(policy: Policy) -> Iterator[Issue]:
+    """Months-of-payment bands are listed by strictly falling minimum and end at 0."""
+    f = policy.fund_running
+    if f is None:
+        return
+    mins = [b.min_months for b in f.months_bands]
+    where = ("fund_running", "months_bands")
+    if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+        yield _at("bands.order", "bands must be listed by strictly falling min_months", where)
+    if min(mins) > 0:
+        yield _at("bands.cover", "the last band must start at min_months 0 (or below)", where)
+
+
+@POLICY_CHECKS.check("agreements")
+def agreement_rules(policy: Policy) -> Iterator[Issue]:
+    """Agreement items are unique, linear items have both bounds, deduct items a unit; deposit
+    bands fall and cover 0; the item points add up to the score scale of 100."""
+    a = policy.agreements
+    if a is None:
+        return
+    items = a.assessment.items
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        where = ("agreements", "assessment", "items", i)
+        if item.id in seen:
+            yield _at("agreements.item", f"item {item.id} listed twice", (*where, "id"))
+        seen.add(item.id)
+        if item.method == "linear" and (item.zero_at is None or item.full_at is None):
+            yield _at("agreements.linear", "method 'linear' needs zero_at and full_at", where)
+        elif item.method == "linear" and item.zero_at == item.full_at:
+            yield _at("agreements.linear", "zero_at and full_at must differ", where)
+        if item.method == "deduct" and item.per_unit is None:
+            yield _at("agreements.deduct", "method 'deduct' needs per_unit", where)
+    total = sum((item.points for item in items), Decimal(0))
+    if total != 100:
+        yield _at("agreements.points", f"item points add up to {total}, not 100",
+                  ("agreements", "assessment", "items"))  # fmt: skip
+    mins = [b.min_score for b in a.assessment.deposit_return]
+    where = ("agreements", "assessment", "deposit_return")
+    if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins) or min(mins) != 0:
+        yield _at("bands.order", "bands must fall strictly and end at min_score 0", where)
+
+
 @POLICY_CHECKS.check("assessment.score")
 def score_rule(policy: Policy) -> Iterator[Issue]:
     """Each indicator of the quarterly score is listed once."""

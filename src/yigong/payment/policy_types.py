@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-__all__ = ["Dec", "PolicyModel", "PositiveDec", "Score", "ScoreBand", "Share"]
+__all__ = ["Dec", "FactorBand", "PolicyModel", "PositiveDec", "Score", "ScoreBand", "Share"]
 
 
 def _no_float(value: Any) -> Any:
@@ -41,3 +41,10 @@ class ScoreBand(PolicyModel):
 
     min_score: Score
     share: Share
+
+
+class FactorBand(PolicyModel):
+    """A score band with a factor (e.g. next year's quota × ``factor``)."""
+
+    min_score: Score
+    factor: PositiveDec

@@ -52,17 +52,20 @@ class CommunitySettlement:
     quality_return_share: Decimal
     quality_returned: Money
     net_position: Money
+    out_of_county_deducted: Money = Money.zero()
 
 
 @dataclass(frozen=True, slots=True)
 class NextYearBasis:
-    """What this year leaves for next year's quota: headcount, fund paid, assessment score."""
+    """What this year leaves for next year's quota: headcount, fund paid, the annual assessment
+    score and the quota factor it earns next year (``quota.assessment_adjustment``; 1 without)."""
 
     community_id: str
     year: int
     insured_headcount: int
     fund_paid: Money
     annual_score: Decimal
+    quota_factor: Decimal = Decimal(1)
 
 
 def _sum_by(claims: Iterable[Claim]) -> tuple[dict[str, Money], dict[str, Money]]:
@@ -215,6 +218,7 @@ def reconcile_year(
         elif line.rule_id in (
             "prepay.monthly",
             "assess.quarterly_release",
+            "prepay.out_of_county_deduction",
         ) and line.account.startswith("community:"):
             totals[(line.account, line.rule_id)] += line.amount
     ids = [c.community_id for c in communities]
@@ -281,11 +285,20 @@ def reconcile_year(
                 quality_return_share=share,
                 quality_returned=returned,
                 net_position=ledger.balance(f"community:{cid}"),
+                out_of_county_deducted=-totals[
+                    (f"community:{cid}", "prepay.out_of_county_deduction")
+                ],
             )
         )
+        adjust = policy.quota.assessment_adjustment
         nexts.append(
             NextYearBasis(
-                cid, ctx.year + 1, c.insured_headcount, in_county[cid] + outside_total[cid], score
+                cid,
+                ctx.year + 1,
+                c.insured_headcount,
+                in_county[cid] + outside_total[cid],
+                score,
+                adjust.factor(score) if adjust is not None else Decimal(1),
             )
         )
     return tuple(settlements), tuple(nexts)

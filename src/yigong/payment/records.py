@@ -20,6 +20,7 @@ __all__ = [
     "Community",
     "FundHistory",
     "Institution",
+    "PriorScore",
     "ReferralStatus",
 ]
 
@@ -94,6 +95,16 @@ class AssessmentScore:
 
 
 @dataclass(frozen=True, slots=True)
+class PriorScore:
+    """A community's annual assessment score of the year before (上年度考核得分), which adjusts
+    this year's quota when the policy says so (``quota.assessment_adjustment``)."""
+
+    community_id: str
+    year: int
+    annual_score: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class BudgetInputs:
     """Everything the global budget of one county-year needs."""
 
@@ -105,3 +116,4 @@ class BudgetInputs:
     history: tuple[FundHistory, ...]
     claims: tuple[Claim, ...]
     assessments: tuple[AssessmentScore, ...]
+    prior_scores: tuple[PriorScore, ...] = ()

@@ -66,6 +66,13 @@ RULES: dict[str, Rule] = {
             "policy:prepayment.clause",
         ),
         Rule(
+            "prepay.out_of_county_deduction",
+            "县外就医费用月度扣减",
+            "out-of-county care charged to the quota in earlier months, deducted from this "
+            "month's prepayment (at most the prepayment; the rest next month, December's at year end)",
+            "policy:out_of_county.clause",
+        ),
+        Rule(
             "assess.quarterly_release",
             "季度考核拨付",
             "withheld prepayment of the quarter × release share for the quarter's score",
@@ -124,6 +131,81 @@ RULES: dict[str, Rule] = {
             "质量保证金收回",
             "quality fund not returned stays with the fund (carried forward)",
             "policy:assessment.clause",
+        ),
+        Rule(
+            "drg.fund_budget",
+            "DRG付费基金（预算）",
+            "the DRG fund of the year (drg_fund) enters the DRG pool",
+            "policy:drg.clause",
+        ),
+        Rule(
+            "drg.fund_paid",
+            "DRG付费基金（据实）",
+            "the DRG pool is funded with what the cases are paid (no budget)",
+            "policy:drg.clause",
+        ),
+        Rule(
+            "drg.settle",
+            "DRG结算",
+            "Σ case payments of a hospital: standard = rate × weight × coefficient; low outliers "
+            "their cost; high outliers standard + excess × share; excluded stays cost × share",
+            "policy:drg.clause",
+        ),
+        Rule(
+            "drg.unspent",
+            "DRG基金结余",
+            "DRG fund − what the cases are paid: the unspent fund (or overrun) carried forward",
+            "policy:drg.clause",
+        ),
+        Rule(
+            "dip.fund",
+            "DIP付费基金",
+            "the fund available for DIP enters the DIP pool",
+            "policy:dip.clause",
+        ),
+        Rule(
+            "dip.settle",
+            "DIP结算",
+            "hospital points × point value × payment ratio × assessment coefficient − deductions",
+            "policy:dip.clause",
+        ),
+        Rule(
+            "bed_day.settle",
+            "按床日结算",
+            "Σ per stay: bed-day standard × days paid (at most max_days) + standard × excess "
+            "share × days beyond, by category and level",
+            "policy:simple.per_bed_day.clause",
+        ),
+        Rule(
+            "per_head.settle",
+            "门诊按人头结算",
+            "annual rate × persons under a family-doctor contract in the month ÷ 12",
+            "policy:simple.per_head_outpatient.clause",
+        ),
+        Rule(
+            "agreement.deposit_withheld",
+            "质量保证金预留",
+            "the quality deposit of the provider's agreement, withheld from its payments over the year",
+            "policy:agreements.assessment.clause",
+        ),
+        Rule(
+            "agreement.deposit_return",
+            "质量保证金返还",
+            "deposit × the return share of the band the provider's annual assessment score reaches",
+            "policy:agreements.assessment.clause",
+        ),
+        Rule(
+            "agreement.deposit_forfeit",
+            "质量保证金扣留",
+            "the part of the deposit the score does not return stays with the fund",
+            "policy:agreements.assessment.clause",
+        ),
+        Rule(
+            "day_surgery.settle",
+            "日间手术结算",
+            "Σ per stay: the procedure's standard (cost when below low_ratio × standard; cost "
+            "when the procedure is not in the catalogue)",
+            "policy:simple.day_surgery.clause",
         ),
     )
 }

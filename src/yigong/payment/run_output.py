@@ -8,7 +8,9 @@ the new and the old directory are swapped in one ``renameat2(RENAME_EXCHANGE)`` 
 target path always names a complete run, and the old one is removed afterwards. Where the kernel
 or file system cannot exchange, the old run is renamed aside to ``.old-<name>-<pid>`` before the
 new one is renamed in; a crash between the two renames is repaired by the next write to the same
-target, which restores that old run first (`recover`).
+target, which restores that old run first (`recover`). A run killed while writing leaves its
+``.tmp-<name>-<pid>`` directory behind; the next write to the same target removes every such
+directory whose process is gone (`clean_stale`).
 
 For tests only: the environment variable ``YIGONG_SETTLE_PAUSE_AFTER_FILE`` (seconds) makes
 the writer sleep after each file, so a test can kill the process half-way.
@@ -24,7 +26,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["PAUSE_ENV", "recover", "write_run_atomically"]
+__all__ = ["PAUSE_ENV", "clean_stale", "recover", "write_run_atomically"]
 
 PAUSE_ENV = "YIGONG_SETTLE_PAUSE_AFTER_FILE"
 _AT_FDCWD = -100
@@ -60,6 +62,33 @@ def recover(target: Path) -> Path | None:
     return target
 
 
+def _alive(pid: int) -> bool:
+    """Whether a process with this id exists (signal 0 checks without sending anything)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    except OverflowError:
+        return False
+    return True
+
+
+def clean_stale(target: Path) -> list[Path]:
+    """Remove the temporary directories of runs to ``target`` that were killed half-way
+    (``.tmp-<name>-<pid>`` whose process is gone, or that is this process's own leftover);
+    a directory of a run still writing is left alone. Returns what was removed."""
+    removed = []
+    for tmp in sorted(target.parent.glob(f".tmp-{target.name}-*")):
+        tail = tmp.name.removeprefix(f".tmp-{target.name}-")
+        pid = int(tail.split("-")[0]) if tail.split("-")[0].isdigit() else None
+        if pid is None or pid == os.getpid() or not _alive(pid):
+            shutil.rmtree(tmp, ignore_errors=True)
+            removed.append(tmp)
+    return removed
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -77,9 +106,8 @@ def write_run_atomically(
     if target.exists() and not replace:
         raise FileExistsError(f"output directory {target} exists (use --replace to overwrite it)")
     target.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale(target)
     tmp = target.parent.joinpath(f".tmp-{target.name}-{os.getpid()}")
-    if tmp.exists():
-        shutil.rmtree(tmp)
     tmp.mkdir()
     pause = os.environ.get(PAUSE_ENV, "")
     for name in sorted(files):

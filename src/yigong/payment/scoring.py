@@ -18,11 +18,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from yigong.payment.policy import QualityReturn
 from yigong.schema.money import Money
-from yigong.schema.rounding import CONTEXT, RoundingRule, divide
+from yigong.schema.rounding import CONTEXT, RoundingRule, divide, in_context
 
 __all__ = ["TierPart", "annual_score", "score_share", "tiered"]
 
 
+@in_context
 def annual_score(
     scores: Sequence[Decimal], weights: Sequence[Decimal], quantum: Decimal
 ) -> Decimal:
@@ -32,6 +33,7 @@ def annual_score(
     return divide(num, den).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
+@in_context
 def score_share(score: Decimal, rule: QualityReturn) -> Decimal:
     """The share (0–1) a score earns under a bands or linear mapping."""
     if rule.method == "bands":
@@ -58,6 +60,7 @@ class TierPart:
     result: Money
 
 
+@in_context
 def tiered(
     amount: Money, quota: Money, tiers: Sequence[tuple[Decimal | None, Decimal]], rule: RoundingRule
 ) -> list[TierPart]:

@@ -11,11 +11,12 @@ from yigong.payment.errors import PaymentInputError
 from yigong.payment.policy_casemix import BedDayPolicy, PerHeadPolicy
 from yigong.rulepacks import Issue, Level
 from yigong.schema.money import Money
-from yigong.schema.rounding import CONTEXT, DEFAULT_RULE, RoundingRule, divide
+from yigong.schema.rounding import CONTEXT, DEFAULT_RULE, RoundingRule, divide, in_context
 
 __all__ = ["bed_day_payment", "per_head_payment"]
 
 
+@in_context
 def bed_day_payment(
     level: str, bed_days: int, policy: BedDayPolicy, rounding: RoundingRule = DEFAULT_RULE
 ) -> Money:
@@ -37,6 +38,7 @@ def bed_day_payment(
     return Money.of(CONTEXT.multiply(policy.rates[level], bed_days), rounding)
 
 
+@in_context
 def per_head_payment(
     persons: int, months: int, policy: PerHeadPolicy, rounding: RoundingRule = DEFAULT_RULE
 ) -> Money:

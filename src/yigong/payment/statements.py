@@ -24,6 +24,7 @@ COLUMNS: dict[str, str] = {
     "year_end_settlement": "reconcile.final",
     "overspend_share": "reconcile.overspend_share",
     "quality_return": "quality.return",
+    "out_of_county_deducted": "prepay.out_of_county_deduction",
 }
 
 

@@ -14,6 +14,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 
 from yigong.schema.codes_drugs import DRUG_CODE_SYSTEMS
+from yigong.schema.codes_operations import OPERATIONS_CODE_SYSTEMS
 
 Labels = dict[str, tuple[str, str]]
 
@@ -152,6 +153,47 @@ PROCEDURE_GRADE: Labels = {
     "4": ("四级手术", "grade 4"),
 }
 
+#: 病案首页 切口等级: 手术切口类别代码 (CV05.10.022)
+INCISION_CLASS: Labels = {
+    "0": ("0类切口", "class 0 (no incision through skin)"),
+    "1": ("Ⅰ类切口", "class I (clean)"),
+    "2": ("Ⅱ类切口", "class II (clean-contaminated)"),
+    "3": ("Ⅲ类切口", "class III (contaminated)"),
+}
+
+#: 病案首页 切口愈合类别: 切口愈合等级代码 (CV05.10.023)
+WOUND_HEALING: Labels = {
+    "1": ("甲", "grade A (healed well)"),
+    "2": ("乙", "grade B (healed with inflammation)"),
+    "3": ("丙", "grade C (suppurated)"),
+    "9": ("其他", "other"),
+}
+
+#: 病案首页 麻醉方式: 麻醉方法代码 (CV06.00.103); the first digit is the family
+ANAESTHESIA: Labels = {
+    "1": ("全身麻醉", "general"),
+    "11": ("吸入麻醉", "inhalational"),
+    "12": ("静脉麻醉", "intravenous"),
+    "13": ("基础麻醉", "basal"),
+    "2": ("椎管内麻醉", "neuraxial"),
+    "21": ("蛛网膜下腔阻滞麻醉", "spinal"),
+    "22": ("硬脊膜外腔阻滞麻醉", "epidural"),
+    "3": ("局部麻醉", "local"),
+    "31": ("神经丛阻滞麻醉", "plexus block"),
+    "32": ("神经节阻滞麻醉", "ganglion block"),
+    "33": ("神经阻滞麻醉", "nerve block"),
+    "34": ("区域阻滞麻醉", "field block"),
+    "35": ("局部浸润麻醉", "local infiltration"),
+    "36": ("表面麻醉", "topical"),
+    "4": ("复合麻醉", "combined"),
+    "41": ("静吸复合麻醉", "intravenous-inhalational"),
+    "42": ("针药复合麻醉", "acupuncture-drug"),
+    "43": ("神经丛与硬膜外阻滞复合麻醉", "plexus and epidural"),
+    "44": ("全麻复合全身降温", "general with hypothermia"),
+    "45": ("全麻复合控制性降压", "general with controlled hypotension"),
+    "9": ("其他麻醉方法", "other"),
+}
+
 #: 手术操作类别 of the national procedure list (类别标识): surgery = operation + interventional.
 PROCEDURE_CATEGORY: Labels = {
     "operation": ("手术", "operation"),
@@ -181,7 +223,21 @@ PAYMENT_METHOD: Labels = {
     "dip": ("按病种分值付费(DIP)", "DIP"),
     "per_bed_day": ("按床日付费", "per bed-day"),
     "per_head": ("按人头付费", "per head"),
+    "day_surgery": ("日间手术付费", "day surgery"),
     "global_budget": ("医共体总额付费", "medical-community global budget"),
+}
+
+PROVIDER_KIND: Labels = {
+    "medical_institution": ("定点医疗机构", "designated medical institution"),
+    "retail_pharmacy": ("定点零售药店", "designated retail pharmacy"),
+}
+
+#: why a designation ended (解除定点/协议的原因)
+TERMINATION_REASON: Labels = {
+    "eliminated": ("考核末位淘汰", "eliminated as the last in the annual assessment"),
+    "violation": ("违法违规解除协议", "agreement ended for violations"),
+    "voluntary": ("主动申请退出", "left at its own request"),
+    "closed": ("停业或注销", "closed"),
 }
 
 REFERRAL_DIRECTION: Labels = {
@@ -234,9 +290,43 @@ PUBLIC_HEALTH_PROGRAM: Labels = {
     "maternal_health": ("孕产妇健康管理", "maternal health"),
     "elderly_health": ("老年人健康管理", "elderly health"),
     "chronic_disease": ("慢性病患者健康管理", "chronic disease (hypertension, diabetes)"),
+    "hypertension": ("高血压患者健康管理", "hypertension management"),
+    "diabetes": ("2型糖尿病患者健康管理", "type 2 diabetes management"),
     "mental_health": ("严重精神障碍患者管理", "severe mental illness"),
     "tb": ("肺结核患者健康管理", "tuberculosis"),
     "tcm_health": ("中医药健康管理", "TCM health management"),
+}
+
+PH_SERVICE_TYPE: Labels = {
+    "record_opened": ("建立健康档案", "health record opened"),
+    "record_updated": ("健康档案更新", "health record updated"),
+    "followup": ("随访", "follow-up"),
+    "health_check": ("健康体检", "health check"),
+    "home_visit": ("访视", "home visit"),
+    "vaccination": ("预防接种", "vaccination"),
+    "education": ("健康教育（个体化）", "individual health education"),
+    "tcm_guidance": ("中医药健康指导", "TCM health guidance"),
+}
+
+PH_DISEASE: Labels = {
+    "hypertension": ("高血压", "hypertension"),
+    "diabetes": ("2型糖尿病", "type 2 diabetes"),
+    "severe_mental": ("严重精神障碍", "severe mental disorder"),
+    "tb": ("肺结核", "tuberculosis"),
+}
+
+MEDICATION_ADHERENCE: Labels = {
+    "regular": ("规律", "regular"),
+    "intermittent": ("间断", "intermittent"),
+    "none": ("不服药", "not taking"),
+}
+
+PH_TASK_UNIT: Labels = {
+    "persons": ("人", "persons"),
+    "records": ("份", "records"),
+    "visits": ("人次", "visits"),
+    "doses": ("剂次", "doses"),
+    "sessions": ("次（场）", "sessions"),
 }
 
 SMALL_CODE_SYSTEMS: dict[str, Labels] = {
@@ -256,10 +346,15 @@ SMALL_CODE_SYSTEMS: dict[str, Labels] = {
     "admission_condition": ADMISSION_CONDITION,
     "payer": PAYER,
     "procedure_grade": PROCEDURE_GRADE,
+    "incision_class": INCISION_CLASS,
+    "wound_healing": WOUND_HEALING,
+    "anaesthesia": ANAESTHESIA,
     "procedure_category": PROCEDURE_CATEGORY,
     "visit_type": VISIT_TYPE,
     "care_type": CARE_TYPE,
     "payment_method": PAYMENT_METHOD,
+    "provider_kind": PROVIDER_KIND,
+    "termination_reason": TERMINATION_REASON,
     "referral_direction": REFERRAL_DIRECTION,
     "referral_setting": REFERRAL_SETTING,
     "referral_status": REFERRAL_STATUS,
@@ -267,6 +362,11 @@ SMALL_CODE_SYSTEMS: dict[str, Labels] = {
     "exam_type": EXAM_TYPE,
     "public_health_program": PUBLIC_HEALTH_PROGRAM,
     **DRUG_CODE_SYSTEMS,
+    "ph_service_type": PH_SERVICE_TYPE,
+    "ph_disease": PH_DISEASE,
+    "medication_adherence": MEDICATION_ADHERENCE,
+    "ph_task_unit": PH_TASK_UNIT,
+    **OPERATIONS_CODE_SYSTEMS,
 }
 
 #: large national code lists shipped under `codes/` (file name, title).

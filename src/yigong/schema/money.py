@@ -14,9 +14,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
-from yigong.schema.rounding import CONTEXT, DEFAULT_RULE, EXACT, FEN, RoundingRule, divide, quantize
+from yigong.schema.rounding import (
+    CONTEXT,
+    DEFAULT_RULE,
+    EXACT,
+    FEN,
+    RoundingRule,
+    divide,
+    in_context,
+    quantize,
+)
 
 __all__ = ["Money", "allocate", "as_decimal"]
 
@@ -73,9 +82,9 @@ class Money:
         """Money from a whole number of fen (as stored; a database sum may be a Decimal)."""
         if isinstance(fen, bool) or not isinstance(fen, int | Decimal):
             raise TypeError(f"fen must be an int or a whole Decimal, got {type(fen).__name__}")
-        if isinstance(fen, Decimal) and fen != fen.to_integral_value():
+        if isinstance(fen, Decimal) and fen != fen.to_integral_value(context=CONTEXT):
             raise ValueError(f"{fen} is not a whole number of fen")
-        return cls(Decimal(fen).scaleb(-2))
+        return cls(Decimal(fen).scaleb(-2, CONTEXT))
 
     @classmethod
     def zero(cls) -> Money:
@@ -85,8 +94,9 @@ class Money:
     def sum(cls, items: Sequence[Money] | list[Money]) -> Money:
         """Exact sum of Money values (0 for an empty sequence)."""
         total = Decimal("0.00")
+        add = EXACT.add
         for item in items:
-            total += item.amount
+            total = add(total, item.amount)
         return cls(total)
 
     @classmethod
@@ -163,7 +173,7 @@ class Money:
     @property
     def fen(self) -> int:
         """The amount as an integer number of fen."""
-        return int(self.amount.scaleb(2))
+        return int(self.amount.scaleb(2, CONTEXT))
 
     def __str__(self) -> str:
         return f"{self.amount:.2f}"
@@ -172,6 +182,7 @@ class Money:
         return f"Money('{self.amount:.2f}')"
 
 
+@in_context
 def allocate(total: Money, weights: Sequence[Decimal | int]) -> list[Money]:
     """Split ``total`` in proportion to ``weights`` so the parts sum exactly to ``total``.
 
@@ -183,20 +194,21 @@ def allocate(total: Money, weights: Sequence[Decimal | int]) -> list[Money]:
         raise ValueError("allocate needs at least one weight")
     if any(w < 0 for w in decimals):
         raise ValueError("allocate weights must be non-negative")
-    weight_sum = sum(decimals, Decimal(0))
+    # exact integer arithmetic: the weights scaled by a power of ten to whole numbers, so
+    # remainders that tie really tie (34-digit quotients rounded at different
+    # places made a tie look like an order, and the spare fen went to the later share)
+    places = max(0, *(-int(w.as_tuple().exponent) for w in decimals))
+    ints = [int(w.scaleb(places, EXACT)) for w in decimals]
+    weight_sum = sum(ints)
     if weight_sum <= 0:
         raise ValueError("allocate weights must have a positive sum")
     sign = -1 if total.is_negative else 1
     units = abs(total.fen)
-    floors: list[int] = []
-    remainders: list[Decimal] = []
-    for w in decimals:
-        exact = divide(CONTEXT.multiply(Decimal(units), w), weight_sum)
-        floor = int(exact.to_integral_value(rounding=ROUND_DOWN))
-        floors.append(floor)
-        remainders.append(exact - floor)
+    split = [divmod(units * w, weight_sum) for w in ints]
+    floors = [f for f, _ in split]
+    remainders = [r for _, r in split]
     left = units - sum(floors)
     order = sorted(range(len(decimals)), key=lambda i: (-remainders[i], i))
     for i in order[:left]:
         floors[i] += 1
-    return [Money(Decimal(sign * f).scaleb(-2)) for f in floors]
+    return [Money(Decimal(sign * f).scaleb(-2, CONTEXT)) for f in floors]

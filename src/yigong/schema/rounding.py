@@ -15,8 +15,11 @@ infinity can reach a ledger.
 from __future__ import annotations
 
 import decimal
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import ParamSpec, TypeVar
 
 __all__ = [
     "CONTEXT",
@@ -26,8 +29,12 @@ __all__ = [
     "MODES",
     "RoundingRule",
     "divide",
+    "in_context",
     "quantize",
 ]
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 FEN = Decimal("0.01")
 
@@ -108,3 +115,21 @@ def divide(numerator: Decimal | int, denominator: Decimal | int) -> Decimal:
         if isinstance(operand, bool) or not isinstance(operand, (Decimal, int)):
             raise TypeError(f"divide expects Decimal or int, got {type(operand).__name__}")
     return CONTEXT.divide(Decimal(numerator), Decimal(denominator))
+
+
+def in_context(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run ``fn`` with :data:`CONTEXT` as the thread's Decimal context.
+
+    The one decimal context of the money code: every entry point of the payment engine wears
+    this decorator, so arithmetic written with plain operators (``a + b``, ``sum(...)``,
+    ``total += x``) runs in the same 34 digits as :func:`divide` — whatever context the
+    caller's thread has (``tests/payment/test_decimal_context.py`` settles under a 6-digit
+    default and gets the same fen).
+    """
+
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with decimal.localcontext(CONTEXT):
+            return fn(*args, **kwargs)
+
+    return run

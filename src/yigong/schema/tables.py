@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from yigong.schema.drug_tables import DRUG_TABLES
 from yigong.schema.model import Column, DateOrder, DType, Table
+from yigong.schema.operations_tables import OPERATIONS_TABLES
 
 S, INT, D = DType.STRING, DType.INT, DType.DECIMAL
 DATE, TS, B = DType.DATE, DType.TIMESTAMP, DType.BOOL
@@ -302,6 +303,9 @@ DISCHARGES = Table(
             "procedure_grades",
             "procedure_emergency",
             "procedure_minimally_invasive",
+            "procedure_incision_classes",
+            "procedure_healing_grades",
+            "procedure_anaesthesia",
         ),
     },
     columns=(
@@ -391,6 +395,33 @@ DISCHARGES = Table(
             HOME_PAGE,
             aligned_with="procedure_codes",
         ),
+        Column(
+            "procedure_incision_classes",
+            SL,
+            "切口等级",
+            f"{HOME_PAGE} 切口愈合等级 (CV05.10.022)",
+            codes="incision_class",
+            aligned_with="procedure_codes",
+            doc="empty for a procedure without an incision",
+        ),
+        Column(
+            "procedure_healing_grades",
+            SL,
+            "切口愈合类别",
+            f"{HOME_PAGE} 切口愈合等级 (CV05.10.023)",
+            codes="wound_healing",
+            aligned_with="procedure_codes",
+            doc="empty for a procedure without an incision",
+        ),
+        Column(
+            "procedure_anaesthesia",
+            SL,
+            "麻醉方式",
+            f"{HOME_PAGE} 麻醉方式 (CV06.00.103)",
+            codes="anaesthesia",
+            aligned_with="procedure_codes",
+            doc="empty for a procedure without anaesthesia",
+        ),
         Column("is_day_surgery", B, "日间手术", HOME_PAGE),
         money("total_cost", "住院总费用", HOME_PAGE, required=True),
         money("self_paid", "自付金额", HOME_PAGE),
@@ -427,6 +458,9 @@ DISCHARGE_PROCEDURES = Table(
         Column("grade", S, "手术级别", codes="procedure_grade"),
         Column("is_emergency", B, "急诊手术"),
         Column("is_minimally_invasive", B, "微创手术"),
+        Column("incision_class", S, "切口等级", codes="incision_class"),
+        Column("healing_grade", S, "切口愈合类别", codes="wound_healing"),
+        Column("anaesthesia", S, "麻醉方式", codes="anaesthesia"),
     ),
 )
 
@@ -640,6 +674,88 @@ PUBLIC_HEALTH_TASKS = Table(
         count("tasks_assigned", "任务量", required=True),
         count("tasks_done", "完成量", required=True),
         money("funds", "补助资金"),
+        Column(
+            "unit",
+            S,
+            "任务量单位",
+            codes="ph_task_unit",
+            doc="the programme's own unit (persons managed, records, doses …); the assessment "
+            "rules name the unit each programme is counted in and refuse another",
+        ),
+    ),
+)
+
+PH_SERVICE = "国家基本公共卫生服务规范（第三版）服务记录表"
+
+PUBLIC_HEALTH_SERVICES = Table(
+    name="public_health_services",
+    zh="基本公共卫生服务记录",
+    grain="one service of one national basic public-health programme to one resident",
+    key=("service_id",),
+    depends_on=("institutions",),
+    source=f"{PH_SERVICE} (随访服务记录表、健康体检表、预防接种卡 …)",
+    columns=(
+        Column("service_id", S, "服务记录编号", required=True),
+        Column("person_key", S, "居民标识（假名）", required=True, pseudonymise="person_id_number"),
+        Column("program", S, "服务项目", PH_SERVICE, required=True, codes="public_health_program"),
+        Column("service_type", S, "服务类型", PH_SERVICE, required=True, codes="ph_service_type"),
+        Column(
+            "disease",
+            S,
+            "管理病种",
+            PH_SERVICE,
+            codes="ph_disease",
+            doc="the disease a follow-up manages (hypertension, diabetes, …); empty otherwise",
+        ),
+        Column("service_date", DATE, "服务日期", PH_SERVICE, required=True),
+        inst_ref("institution_id", "服务机构编码"),
+        Column(
+            "provider_key",
+            S,
+            "服务医生（假名）",
+            PH_SERVICE,
+            pseudonymise="staff_id_number",
+            doc="the village doctor or team member who gave the service (staff pseudonym)",
+        ),
+        Column("team_id", S, "家庭医生团队编码"),
+        Column("sbp", INT, "收缩压（mmHg）", f"{PH_SERVICE} 体征", minimum=50, maximum=300),
+        Column("dbp", INT, "舒张压（mmHg）", f"{PH_SERVICE} 体征", minimum=30, maximum=200),
+        Column(
+            "fasting_glucose",
+            DType.FLOAT,
+            "空腹血糖（mmol/L）",
+            f"{PH_SERVICE} 辅助检查",
+            minimum=1,
+            maximum=40,
+        ),
+        Column(
+            "hba1c",
+            DType.FLOAT,
+            "糖化血红蛋白（%）",
+            f"{PH_SERVICE} 辅助检查",
+            minimum=3,
+            maximum=20,
+        ),
+        Column(
+            "bmi", DType.FLOAT, "体质指数（kg/m²）", f"{PH_SERVICE} 体征", minimum=10, maximum=70
+        ),
+        Column(
+            "adherence",
+            S,
+            "服药依从性",
+            f"{PH_SERVICE} 服药依从性（规律/间断/不服药）",
+            codes="medication_adherence",
+        ),
+        Column(
+            "prescription_days",
+            INT,
+            "处方用药天数",
+            "长期处方管理规范（试行）国卫办医发〔2021〕17号",
+            minimum=0,
+            maximum=366,
+            doc="days of medication prescribed at this service; above 28 days is a long "
+            "prescription (长处方, up to 12 weeks)",
+        ),
     ),
 )
 
@@ -686,6 +802,187 @@ FINANCE = Table(
     ),
 )
 
+MEDICAL_INSURANCE = "医疗保障经办 (定点管理 / 基金财务)"
+
+CONTRIBUTION_STANDARDS = Table(
+    name="contribution_standards",
+    zh="医保筹资标准",
+    grain="the per-capita contribution standard of one scheme in one insured area and year",
+    key=("division_code", "year", "scheme"),
+    depends_on=("admin_divisions",),
+    source="年度城乡居民医保筹资通知 (国家医保局 财政部 税务总局) / 职工医保缴费基数与费率",
+    columns=(
+        Column(
+            "division_code",
+            S,
+            "统筹地区区划代码",
+            required=True,
+            ref="admin_divisions.division_code",
+        ),
+        Column("year", INT, "年份", required=True, minimum=1949, maximum=2100),
+        Column("scheme", S, "险种", "险种类型", required=True, codes="insurance_scheme"),
+        money(
+            "individual",
+            "个人缴费（元/人·年）",
+            required=True,
+            doc="what an insured person pays a year (residents) or the employee's share (employees)",
+        ),
+        money(
+            "subsidy",
+            "财政补助或单位缴费（元/人·年）",
+            required=True,
+            doc="the fiscal subsidy per insured resident, or the employer's share per employee",
+        ),
+        Column("source", S, "依据文件", required=True, doc="the notice or decision setting it"),
+    ),
+)
+
+FUND_ACCOUNTS = Table(
+    name="fund_accounts",
+    zh="医保基金收支",
+    grain="the basic medical-insurance fund of one scheme in one pooling area and year",
+    key=("division_code", "year", "scheme"),
+    depends_on=("admin_divisions",),
+    source="医疗保障基金财务报表 / 基金决算",
+    columns=(
+        Column(
+            "division_code",
+            S,
+            "统筹地区区划代码",
+            required=True,
+            ref="admin_divisions.division_code",
+        ),
+        Column("year", INT, "年份", required=True, minimum=1949, maximum=2100),
+        Column("scheme", S, "险种", "险种类型", required=True, codes="insurance_scheme"),
+        Column(
+            "opening_balance",
+            D,
+            "年初累计结存",
+            required=True,
+            doc="the fund's accumulated balance at 1 January (may be negative)",
+        ),
+        money(
+            "income",
+            "基金收入",
+            doc="the year's actual income when known; empty = insured × contribution standard",
+        ),
+        money("other_income", "利息及其他收入", doc="interest and other income of the year"),
+        money(
+            "other_expenditure",
+            "其他支出（大病保险保费等）",
+            doc="spending not in the settlements: the major-illness insurance premium and others",
+        ),
+        Column("source", S, "数据来源", required=True),
+    ),
+)
+
+DESIGNATED_PROVIDERS = Table(
+    name="designated_providers",
+    zh="定点医药机构",
+    grain="one designated medical institution or retail pharmacy over its designation",
+    key=("provider_code",),
+    depends_on=("admin_divisions", "institutions"),
+    source="医疗机构医疗保障定点管理暂行办法 (国家医疗保障局令第2号) / 零售药店定点管理 (第3号)",
+    columns=(
+        Column("provider_code", S, "定点医药机构编码", SETTLE_LIST, required=True),
+        Column("name_zh", S, "机构名称", required=True),
+        Column("provider_kind", S, "定点类别", required=True, codes="provider_kind"),
+        inst_ref("institution_id", "对应医疗卫生机构编码", required=False),
+        Column(
+            "division_code", S, "所在区划代码", required=True, ref="admin_divisions.division_code"
+        ),
+        Column("level", S, "医疗机构等级", codes="hospital_level"),
+        Column("designated_from", DATE, "定点日期", required=True),
+        Column("designated_to", DATE, "解除定点日期", doc="empty = still designated"),
+        Column("termination_reason", S, "解除原因", codes="termination_reason"),
+    ),
+    date_orders=(DateOrder("designated_from", "designated_to"),),
+)
+
+PROVIDER_AGREEMENTS = Table(
+    name="provider_agreements",
+    zh="医保服务协议",
+    grain="one service agreement of the insurance agency with one designated provider for one term",
+    key=("agreement_id",),
+    depends_on=("designated_providers",),
+    source="医疗保障定点医疗机构服务协议范本 (国家医保局) / 协议管理",
+    columns=(
+        Column("agreement_id", S, "协议编号", required=True),
+        Column(
+            "provider_code",
+            S,
+            "定点医药机构编码",
+            required=True,
+            ref="designated_providers.provider_code",
+        ),
+        Column("valid_from", DATE, "协议起始日期", required=True),
+        Column("valid_to", DATE, "协议终止日期", required=True),
+        Column("services", SL, "服务范围（医疗类别）", required=True, codes="care_type"),
+        Column("payment_methods", SL, "支付方式", required=True, codes="payment_method"),
+        money("annual_quota", "年度额度（总额控制指标）", doc="empty = no quota in the agreement"),
+        money("deposit", "质量保证金", doc="withheld over the year, returned by the assessment"),
+        count("settlement_days", "结算时限（天）", doc="agreed days from claim to payment"),
+    ),
+    date_orders=(DateOrder("valid_from", "valid_to"),),
+)
+
+CLAIM_SUBMISSIONS = Table(
+    name="claim_submissions",
+    zh="医保费用申报与拨付",
+    grain="one provider's monthly claim to the insurance agency and its payment",
+    key=("submission_id",),
+    depends_on=("designated_providers",),
+    source="定点医药机构医保费用月度申报、审核与拨付 (经办规程)",
+    columns=(
+        Column("submission_id", S, "申报单号", required=True),
+        Column(
+            "provider_code",
+            S,
+            "定点医药机构编码",
+            required=True,
+            ref="designated_providers.provider_code",
+        ),
+        Column("year", INT, "费用所属年份", required=True, minimum=1949, maximum=2100),
+        Column("month", INT, "费用所属月份", required=True, minimum=1, maximum=12),
+        Column("submitted_date", DATE, "申报日期", required=True),
+        money("amount_claimed", "申报金额", required=True),
+        money("amount_approved", "审核通过金额"),
+        Column("paid_date", DATE, "拨付日期", doc="empty = not yet paid"),
+        money("amount_paid", "拨付金额"),
+    ),
+    date_orders=(DateOrder("submitted_date", "paid_date"),),
+)
+
+AGREEMENT_INSPECTIONS = Table(
+    name="agreement_inspections",
+    zh="协议考核检查记录",
+    grain="one assessed item of one provider in one year (on-site inspection, survey, audit)",
+    key=("provider_code", "year", "item"),
+    depends_on=("designated_providers",),
+    source="定点医药机构年度考核 (协议管理)",
+    columns=(
+        Column(
+            "provider_code",
+            S,
+            "定点医药机构编码",
+            required=True,
+            ref="designated_providers.provider_code",
+        ),
+        Column("year", INT, "考核年度", required=True, minimum=1949, maximum=2100),
+        Column(
+            "item",
+            S,
+            "考核项目",
+            required=True,
+            doc="an item id of the policy's agreement assessment (e.g. violations, satisfaction)",
+        ),
+        Column(
+            "value", D, "结果", required=True, minimum=0, doc="a count or a score, as the item says"
+        ),
+        Column("note", S, "说明"),
+    ),
+)
+
 #: every ingestable table, in dependency order.
 TABLES: tuple[Table, ...] = (
     ADMIN_DIVISIONS,
@@ -704,8 +1001,16 @@ TABLES: tuple[Table, ...] = (
     FAMILY_DOCTOR_CONTRACTS,
     EXAMINATIONS,
     PUBLIC_HEALTH_TASKS,
+    PUBLIC_HEALTH_SERVICES,
     FINANCE,
     *DRUG_TABLES,
+    CONTRIBUTION_STANDARDS,
+    FUND_ACCOUNTS,
+    DESIGNATED_PROVIDERS,
+    PROVIDER_AGREEMENTS,
+    CLAIM_SUBMISSIONS,
+    AGREEMENT_INSPECTIONS,
+    *OPERATIONS_TABLES,
 )
 
 #: child tables the warehouse derives from list columns (not ingested directly).

@@ -6,11 +6,9 @@ only wires it to files and to the warehouse.
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import ibis
 import pyarrow as pa
@@ -22,12 +20,10 @@ from yigong.casemix import (
     available_packs,
     explain_case,
     group_cases,
-    input_problems,
     read_cases_csv,
     read_pack,
     table_to_cases,
     validate_pack,
-    write_results_csv,
 )
 from yigong.casemix.metrics import (
     LEVELS,
@@ -42,6 +38,10 @@ from yigong.casemix.metrics import (
 from yigong.casemix.metrics.periods import period_id
 from yigong.casemix.metrics.reference import reference_case_facts
 from yigong.services.casemix_reference import choose_reference
+
+# the file contract lives in drg_files (no warehouse imports); re-exported here
+from yigong.services.drg_files import GroupRunSummary, group_file  # noqa: F401
+from yigong.warehouse import Tables, Warehouse
 
 RESULTS_TABLE = "drg_results"
 FACTS_TABLE = "drg_case_facts"
@@ -61,19 +61,6 @@ class PackSummary:
     counts: dict[str, int]
     licence: str
     credit: str
-
-
-@dataclass
-class GroupRunSummary:
-    """What a grouping run did: rows in/out and the status counts."""
-
-    scheme: str
-    pack_version: str
-    rows: int
-    statuses: dict[str, int]
-    output: str = ""
-    drgs: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def list_packs() -> list[PackSummary]:
@@ -100,39 +87,6 @@ def list_packs() -> list[PackSummary]:
 def check_packs(packs: list[str] | None = None) -> dict[str, list[Issue]]:
     """Validate the named packs (ids or folders), or every shipped pack."""
     return {p: validate_pack(p) for p in (packs or list(available_packs()))}
-
-
-def _summary(result: pa.Table, output: str = "") -> GroupRunSummary:
-    meta = result.schema.metadata or {}
-    statuses = Counter(result.column("status").to_pylist())
-    return GroupRunSummary(
-        meta.get(b"scheme", b"").decode(),
-        meta.get(b"pack_version", b"").decode(),
-        result.num_rows,
-        dict(statuses),
-        output,
-        len(set(result.column("drg").drop_null().to_pylist())),
-    )
-
-
-def group_file(
-    input_csv: Path | str,
-    scheme: str,
-    output_csv: Path | str,
-    translate_codes: bool = False,
-    strict: bool = False,
-) -> GroupRunSummary:
-    """The file contract: group ``input_csv`` under ``scheme`` and write ``output_csv``.
-
-    Rows with malformed values are grouped as ``invalid_input`` and listed in
-    ``summary.extra["input_problems"]``; with ``strict`` the file is refused instead.
-    """
-    cases = read_cases_csv(input_csv, strict=strict)
-    result = group_cases(cases, scheme, translate_codes=translate_codes)
-    write_results_csv(result, output_csv)
-    summary = _summary(result, str(output_csv))
-    summary.extra["input_problems"] = input_problems(cases)
-    return summary
 
 
 def explain(case: Case, scheme: str, translate_codes: bool = False) -> Trace:
@@ -216,61 +170,50 @@ def _stored_results(cases: pa.Table, scheme: str, stamp: datetime) -> pa.Table:
     ).replace_schema_metadata(meta)
 
 
-def group_discharges(con: ibis.BaseBackend, scheme: str) -> GroupRunSummary:
+@dataclass(frozen=True)
+class _GroupBatch:
+    """Group one batch of cases under `scheme`: what `Warehouse.batch_map` runs per batch."""
+
+    scheme: str
+    stamp: datetime
+
+    def __call__(self, cases: pa.Table) -> pa.Table:
+        return _stored_results(cases, self.scheme, self.stamp).replace_schema_metadata(None)
+
+
+def group_discharges(wh: Warehouse, scheme: str) -> GroupRunSummary:
     """Group every discharge in the warehouse and store the results in ``drg_results``.
 
     Rows of earlier runs under the same scheme are replaced; results of other schemes
     are kept, so two schemes can be compared side by side. Every row carries the scheme
-    id, the pack version and the run time. On a Spark warehouse (``open_backend("spark")``)
-    the same batch engine runs on every partition of the discharges.
+    id, the pack version and the run time. The batch engine runs where the warehouse runs
+    batches: streamed here on DuckDB, on every partition of the discharges on Spark.
     """
-    stamp = datetime.now(UTC).replace(tzinfo=None)
-    if getattr(con, "kind", None) == "spark":
-        return _group_on_spark(con.warehouse, scheme, stamp)  # type: ignore[attr-defined]
-    cases = discharges_as_cases(con.table("discharges")).to_pyarrow()
-    stored = _stored_results(cases, scheme, stamp)
-    summary = _summary(stored)
-    stored = stored.replace_schema_metadata(None)
-    if RESULTS_TABLE in con.list_tables():
-        kept = con.table(RESULTS_TABLE)
-        kept = kept.filter(kept.scheme != scheme).to_pyarrow().cast(stored.schema)
-        stored = pa.concat_tables([kept, stored])
-    con.create_table(RESULTS_TABLE, stored, overwrite=True)
-    return summary
-
-
-def _group_on_spark(wh: Any, scheme: str, stamp: datetime) -> GroupRunSummary:
-    """`group_discharges` on a Spark warehouse: the batch engine per partition (mapInArrow)."""
-    from pyspark.sql import functions as F  # noqa: N812
-
     pack = read_pack(scheme)
-
-    def group_batch(cases: pa.Table) -> pa.Table:
-        return _stored_results(cases, scheme, stamp).replace_schema_metadata(None)
-
-    new = wh.map_arrow(discharges_as_cases(wh.table("discharges")), group_batch, RESULTS_SCHEMA)
-    if RESULTS_TABLE in wh.stored_tables():
-        kept = wh.frame(RESULTS_TABLE).filter(F.col("scheme") != scheme)
-        new = kept.select(*RESULTS_SCHEMA.names).unionByName(new)
-    rows = wh.write_frame(RESULTS_TABLE, new)
-    mine = wh.frame(RESULTS_TABLE).filter(F.col("scheme") == scheme)
-    statuses = {
-        r["status"]: int(r["n"])
-        for r in mine.groupBy("status").agg(F.count(F.lit(1)).alias("n")).collect()
-    }
-    drgs = mine.filter(F.col("drg").isNotNull()).select("drg").distinct().count()
+    stamp = datetime.now(UTC).replace(tzinfo=None)
+    cases = discharges_as_cases(wh.table("discharges"))
+    new = wh.batch_map(cases, _GroupBatch(scheme, stamp), RESULTS_SCHEMA, name="_yg_drg_results")
+    try:
+        rows = wh.replace_rows(RESULTS_TABLE, new, lambda t: t.scheme == scheme)
+    finally:
+        wh.drop_table("_yg_drg_results")
+    r = wh.table(RESULTS_TABLE)
+    mine = r.filter(r.scheme == scheme)
+    counted = mine.group_by("status").aggregate(n=mine.count())
+    statuses = {x["status"]: int(x["n"]) for x in wh.to_arrow(counted).to_pylist()}
+    drgs = int(mine.drg.nunique().to_pyarrow().as_py())
     summary = GroupRunSummary(pack.id, pack.version, sum(statuses.values()), statuses, "", drgs)
     summary.extra["rows_stored"] = rows
     return summary
 
 
-def grouped_discharges(con: ibis.BaseBackend, scheme: str, period: str = "quarter") -> ibis.Table:
+def grouped_discharges(tables: Tables, scheme: str, period: str = "quarter") -> ibis.Table:
     """Discharges joined to their stored group under ``scheme``: the input of the case-mix metrics.
 
     ``period`` (month / quarter / year) sets the period id derived from the discharge date.
     """
-    d = con.table("discharges")
-    r = con.table(RESULTS_TABLE)
+    d = tables.table("discharges")
+    r = tables.table(RESULTS_TABLE)
     r = r.filter(r.scheme == scheme)
     j = d.join(r, d.discharge_id == r.discharge_id)
     return j.select(
@@ -291,7 +234,7 @@ def grouped_discharges(con: ibis.BaseBackend, scheme: str, period: str = "quarte
 
 
 def casemix_metrics(
-    con: ibis.BaseBackend,
+    wh: Warehouse,
     scheme: str,
     level: str = "institution",
     period: str = "quarter",
@@ -312,24 +255,24 @@ def casemix_metrics(
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {sorted(LEVELS)}, got {level!r}")
-    if RESULTS_TABLE not in con.list_tables():
+    if not wh.has_table(RESULTS_TABLE):
         raise ValueError(
             f"no {RESULTS_TABLE} table: run `yigong drg group --warehouse … --scheme {scheme}` first"
         )
-    g = grouped_discharges(con, scheme, period)
+    g = grouped_discharges(wh, scheme, period)
     if reference is not None:
         ref = choose_reference(scheme, reference)
         facts = reference_case_facts(g, ref.table)
-        return con.to_pyarrow(casemix_summary(facts, LEVELS[level]))
+        return wh.to_arrow(casemix_summary(facts, LEVELS[level]))
     weights = (
         read_weight_table(weights_csv) if weights_csv else weights_from_data(g, trim, min_cases)
     )
     facts = case_facts(g, weights, low_risk_groups(g, min_cases, low_risk_scale), by_period=True)
-    return con.to_pyarrow(casemix_summary(facts, LEVELS[level]))
+    return wh.to_arrow(casemix_summary(facts, LEVELS[level]))
 
 
 def store_case_facts(
-    con: ibis.BaseBackend,
+    wh: Warehouse,
     scheme: str,
     period: str = "quarter",
     reference: str | Path | None = None,
@@ -343,14 +286,14 @@ def store_case_facts(
     weights are never fitted on this warehouse's cases unless it is named as the reference.
     Replaces the previous content.
     """
-    if RESULTS_TABLE not in con.list_tables():
+    if not wh.has_table(RESULTS_TABLE):
         raise ValueError(
             f"no {RESULTS_TABLE} table: run `yigong drg group --warehouse … --scheme {scheme}` first"
         )
     ref = choose_reference(scheme, reference)
-    g = grouped_discharges(con, scheme, period)
+    g = grouped_discharges(wh, scheme, period)
     facts = reference_case_facts(g, ref.table)
-    r = con.table(RESULTS_TABLE)
+    r = wh.table(RESULTS_TABLE)
     version = r.filter(r.scheme == scheme).pack_version.max()
     facts = facts.mutate(
         scheme=ibis.literal(scheme),
@@ -377,8 +320,8 @@ def store_case_facts(
         "low_risk_death",
         "died",
     )
-    table = con.to_pyarrow(out)
-    con.create_table(FACTS_TABLE, table, overwrite=True)
+    table = wh.to_arrow(out)
+    wh.create_table(FACTS_TABLE, table)
     meta = GroupRunSummary(
         scheme,
         table.column("pack_version")[0].as_py() if table.num_rows else "",

@@ -27,6 +27,8 @@ from yigong.casemix.metrics.reference import (
     write_reference,
 )
 from yigong.casemix.references import default_reference, shipped_references
+from yigong.services.warehouse import opened
+from yigong.warehouse import Tables, Warehouse
 
 __all__ = ["ChosenReference", "build_reference", "choose_reference"]
 
@@ -77,35 +79,32 @@ def choose_reference(scheme: str, choice: str | Path | None = None) -> ChosenRef
     return ChosenReference(path.name, table, header)
 
 
-def _grouped(con: ibis.BaseBackend, scheme: str) -> ibis.Table:
+def _grouped(tables: Tables, scheme: str) -> ibis.Table:
     from yigong.services.casemix import RESULTS_TABLE, grouped_discharges
 
-    if RESULTS_TABLE not in con.list_tables():
+    if not tables.has_table(RESULTS_TABLE):
         raise ValueError(
             f"no {RESULTS_TABLE} table: run `yigong drg group --warehouse … --scheme {scheme}` "
             "on the reference warehouse first"
         )
-    return grouped_discharges(con, scheme, "year")
+    return grouped_discharges(tables, scheme, "year")
 
 
 def _from_warehouse(path: Path, scheme: str) -> tuple[ibis.Table, int]:
-    con = ibis.duckdb.connect(str(path), read_only=True)
-    try:
-        g = _grouped(con, scheme)
+    with opened(path, read_only=True) as wh:
+        g = _grouped(wh, scheme)
         rows = int(g.filter(g.status == "grouped").count().to_pyarrow().as_py())
-        ref = con.to_pyarrow(as_reference(reference_from_grouped(g)))
-    finally:
-        con.disconnect()
+        ref = wh.to_arrow(as_reference(reference_from_grouped(g)))
     return ibis.memtable(ref), rows
 
 
 def build_reference(
-    con: ibis.BaseBackend, scheme: str, out: Path, description: str = ""
+    wh: Warehouse, scheme: str, out: Path, description: str = ""
 ) -> tuple[Path, pa.Table]:
     """Compute a reference on this warehouse's grouped discharges and write it as CSV (a
     province's or city's bureau distributes it to its counties)."""
-    g = _grouped(con, scheme)
-    table = con.to_pyarrow(reference_from_grouped(g))
+    g = _grouped(wh, scheme)
+    table = wh.to_arrow(reference_from_grouped(g))
     cases = sum(r["cases"] for r in table.to_pylist())
     header = [
         description or f"reference computed by yigong drg reference under {scheme}",

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from yigong.services.tables import rows
-from yigong.warehouse import Warehouse
+from yigong.warehouse import Tables
 
 __all__ = ["casemix_by_institution"]
 
 
 def casemix_by_institution(
-    wh: Warehouse, allowed: frozenset[str], period: str | None, scheme: str | None
+    wh: Tables, allowed: frozenset[str], period: str | None, scheme: str | None
 ) -> list[dict[str, Any]]:
     """CMI (mean reference weight), DRGs covered, cost and time consumption indices per
     institution, from ``drg_case_facts`` (materialised by the DRG step with its reference);

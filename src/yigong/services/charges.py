@@ -48,7 +48,7 @@ def reconciliation(db: Any, year: int | None = None, limit: int = 50) -> dict[st
     """Itemised stays and visits, the encounters quarantined by the reconciliation rule, and
     the stays whose items differ from their front page or settlement (first `limit`)."""
     with _warehouse(db) as wh:
-        con = wh.ibis
+        con = wh
         c = con.table("charge_items")
         if year is not None:
             c = _of_year(con, c, year)
@@ -97,7 +97,7 @@ def _plain(r: dict[str, Any]) -> dict[str, Any]:
 def stay_daily_list(db: Any, discharge_id: str) -> DailyList:
     """The daily charge list of one stay (raises `StayNotFound`)."""
     with _warehouse(db) as wh:
-        con = wh.ibis
+        con = wh
         d = con.table("discharges")
         head = d.filter(d.discharge_id == discharge_id).to_pyarrow().to_pylist()
         if not head:
@@ -318,7 +318,7 @@ def price_simulation(
     if vbp_savings is None:
         vbp_savings = Money.of(Decimal(procurement(db, node, year)["totals"]["savings"]))
     with _warehouse(db) as wh:
-        con = wh.ibis
+        con = wh
         inst = _node_institutions(con, node, _year_end(year))
         rows = _item_revenues(con, inst, year, pol.adjustment.outpatient_fund_share)
         names = _names(con)

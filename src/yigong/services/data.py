@@ -10,9 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import ibis
+
 from yigong.ingest import IngestReport, PseudonymKey, ingest_paths
+from yigong.schema.bookkeeping import BOOKKEEPING
 from yigong.schema.codes import INSTITUTION_TYPE
 from yigong.schema.tables import CHILD_TABLES, TABLES
+from yigong.services.warehouse import Where, opened
 from yigong.warehouse import Warehouse
 
 #: the date column that places a table's rows in a period (for `status`).
@@ -28,22 +32,33 @@ PERIOD_COLUMN = {
     "insured_population": "year",
     "bed_stats": "year",
     "public_health_tasks": "year",
+    "public_health_services": "service_date",
     "finance": "year",
+    "contribution_standards": "year",
+    "fund_accounts": "year",
+    "provider_agreements": "valid_from",
+    "claim_submissions": "submitted_date",
+    "agreement_inspections": "year",
 }
 
 
 def ingest_files(
-    db: str | Path,
+    where: Where,
     paths: Iterable[str | Path],
     *,
     table: str | None = None,
     key_file: str | Path | None = None,
     progress: Callable[[str, Path], None] | None = None,
+    backend: str | None = None,
+    master: str | None = None,
+    profile: str | None = None,
 ) -> list[IngestReport]:
-    """Ingest files or directories into the warehouse at `db`."""
+    """Ingest files or directories into the warehouse at `where` (created if absent); files in
+    a national layout are read with the layout profile `profile` (default: the one their
+    header matches)."""
     key = PseudonymKey.from_env_or_file(key_file)
-    with Warehouse(db) as wh:
-        return ingest_paths(wh, paths, table=table, key=key, progress=progress)
+    with opened(where, backend=backend, master=master, create=True) as wh:
+        return ingest_paths(wh, paths, table=table, key=key, progress=progress, profile=profile)
 
 
 @dataclass(frozen=True)
@@ -55,87 +70,97 @@ class TableStatus:
     quarantined: int
 
 
-def warehouse_status(db: str | Path) -> dict[str, Any]:
+def _periods(t: ibis.Table, column: str) -> dict[str, int]:
+    year = t[column] if column == "year" else t[column].year()
+    g = t.group_by(y=year).aggregate(n=t.count()).order_by("y")
+    return {str(r["y"]): int(r["n"]) for r in g.to_pyarrow().to_pylist() if r["y"] is not None}
+
+
+def warehouse_status(where: Where) -> dict[str, Any]:
     """What is loaded: rows per table and year, institutions per type, quarantine by rule."""
-    with Warehouse(db) as wh:
-        con = wh.duck
+    with opened(where, create=True, needs=("status",)) as wh:
+        q = wh.table("quarantine")
+        per_table = q.select("table_name", "file_sha256", "row_no").distinct()
+        per_table = per_table.group_by("table_name").aggregate(n=per_table.count())
+        quarantined = {r["table_name"]: int(r["n"]) for r in per_table.to_pyarrow().to_pylist()}
         tables = []
         for tbl in (*TABLES, *CHILD_TABLES):
-            periods: dict[str, int] = {}
             col = PERIOD_COLUMN.get(tbl.name)
-            if col:
-                expr = f'"{col}"' if col == "year" else f'year("{col}")'
-                periods = {
-                    str(y): n
-                    for y, n in con.execute(
-                        f'SELECT {expr} AS y, count(*) FROM "{tbl.name}" GROUP BY y ORDER BY y'
-                    ).fetchall()
-                    if y is not None
-                }
-            quarantined = con.execute(
-                "SELECT count(DISTINCT (file_sha256, row_no)) FROM quarantine WHERE table_name = ?",
-                [tbl.name],
-            ).fetchone()[0]
-            tables.append(TableStatus(tbl.name, tbl.zh, wh.count(tbl.name), periods, quarantined))
-        by_type = con.execute(
-            "SELECT institution_type, count(*), sum(open_beds) FROM institutions "
-            "GROUP BY 1 ORDER BY 2 DESC"
-        ).fetchall()
-        rules = con.execute(
-            "SELECT table_name, rule, count(*) FROM quarantine GROUP BY 1, 2 ORDER BY 1, 3 DESC"
-        ).fetchall()
+            periods = _periods(wh.table(tbl.name), col) if col else {}
+            tables.append(
+                TableStatus(
+                    tbl.name, tbl.zh, wh.count(tbl.name), periods, quarantined.get(tbl.name, 0)
+                )
+            )
+        inst = wh.table("institutions")
+        by_type = inst.group_by("institution_type").aggregate(
+            n=inst.count(), beds=inst.open_beds.sum()
+        )
+        by_type = by_type.order_by([ibis.desc("n"), "institution_type"]).to_pyarrow().to_pylist()
+        rules = q.group_by(["table_name", "rule"]).aggregate(n=q.count())
+        rules = rules.order_by(["table_name", ibis.desc("n"), "rule"]).to_pyarrow().to_pylist()
         declared = {t.name for t in (*TABLES, *CHILD_TABLES)}
         derived = [
             {"table": name, "rows": wh.count(name)}
             for name in wh.stored_tables()
-            if name not in declared | {"ingest_runs", "quarantine", "warehouse_meta"}
+            if name not in declared | set(BOOKKEEPING)
         ]
-        runs = con.execute(
-            "SELECT run_id, min(started_at), count(*), sum(rows_read), sum(rows_accepted), "
-            "sum(rows_rejected) FROM ingest_runs GROUP BY run_id ORDER BY 2 DESC LIMIT 5"
-        ).fetchall()
+        r = wh.table("ingest_runs")
+        runs = r.group_by("run_id").aggregate(
+            started=r.started_at.min(),
+            files=r.count(),
+            read=r.rows_read.sum(),
+            accepted=r.rows_accepted.sum(),
+            rejected=r.rows_rejected.sum(),
+        )
+        runs = runs.order_by(ibis.desc("started")).limit(5).to_pyarrow().to_pylist()
+        location = str(wh.location) if isinstance(where, Warehouse) else str(where)
     return {
-        "database": str(db),
+        "database": location,
         "tables": [t.__dict__ for t in tables],
         "institutions_by_type": [
-            {"type": t, "zh": INSTITUTION_TYPE.get(t, ("", ""))[0], "count": n, "open_beds": b}
-            for t, n, b in by_type
+            {
+                "type": t["institution_type"],
+                "zh": INSTITUTION_TYPE.get(t["institution_type"], ("", ""))[0],
+                "count": t["n"],
+                "open_beds": t["beds"],
+            }
+            for t in by_type
         ],
-        "quarantine_by_rule": [{"table": t, "rule": r, "errors": n} for t, r, n in rules],
+        "quarantine_by_rule": [
+            {"table": t["table_name"], "rule": t["rule"], "errors": t["n"]} for t in rules
+        ],
         "derived_tables": derived,  # engine results and the workflow feed
         "recent_runs": [
             {
-                "run_id": r,
-                "started_at": str(s),
-                "files": f,
-                "read": rd,
-                "accepted": a,
-                "rejected": rj,
+                "run_id": r["run_id"],
+                "started_at": str(r["started"]),
+                "files": r["files"],
+                "read": r["read"],
+                "accepted": r["accepted"],
+                "rejected": r["rejected"],
             }
-            for r, s, f, rd, a, rj in runs
+            for r in runs
         ],
     }
 
 
-def quarantine_rows(db: str | Path, run_id: str) -> list[dict[str, Any]]:
-    """Every rejected row of one ingest run: file, row, field, rule, reason, value."""
-    with Warehouse(db) as wh:
-        cur = wh.duck.execute(
-            "SELECT file, row_no, field, rule, reason, value FROM quarantine WHERE run_id = ? "
-            "ORDER BY file, row_no, field",
-            [run_id],
-        )
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+def quarantine_rows(where: Where, run_ids: Iterable[str]) -> list[dict[str, Any]]:
+    """Every rejected row of the given ingest runs: file, row, field, rule, reason, value."""
+    with opened(where) as wh:
+        q = wh.table("quarantine")
+        q = q.filter(q.run_id.isin(sorted(run_ids) or [""]))
+        q = q.select("file", "row_no", "field", "rule", "reason", "value")
+        return q.order_by(["file", "row_no", "field"]).to_pyarrow().to_pylist()
 
 
-def export_warehouse(db: str | Path, directory: str | Path) -> list[Path]:
-    """Write the whole warehouse as Parquet files."""
-    with Warehouse(db) as wh:
-        return wh.export_parquet(directory)
+def export_warehouse(where: Where, directory: str | Path) -> list[Path]:
+    """Write the whole warehouse as a Parquet warehouse directory."""
+    with opened(where) as wh:
+        return wh.export_parquet(Path(directory))
 
 
-def import_warehouse(db: str | Path, directory: str | Path) -> dict[str, int]:
+def import_warehouse(where: Where, directory: str | Path) -> dict[str, int]:
     """Replace the warehouse's tables by the Parquet files of a directory."""
-    with Warehouse(db) as wh:
-        return wh.import_parquet(directory)
+    with opened(where, create=True) as wh:
+        return wh.import_parquet(Path(directory))

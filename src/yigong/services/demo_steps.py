@@ -11,14 +11,14 @@ from typing import Any
 
 import numpy as np
 
-from yigong.warehouse import Warehouse
+from yigong.services.warehouse import opened, write_feed
 
 
 def county_and_year(db: Path) -> tuple[str, int]:
     """The demo county (of the first community) and the last year with discharges."""
-    with Warehouse(db) as wh:
-        county = wh.duck.execute("SELECT min(county_code) FROM communities").fetchone()[0]
-        year = wh.duck.execute("SELECT max(year(discharge_date)) FROM discharges").fetchone()[0]
+    with opened(db) as wh:
+        county = wh.table("communities").county_code.min().to_pyarrow().as_py()
+        year = wh.table("discharges").discharge_date.year().max().to_pyarrow().as_py()
     return str(county), int(year)
 
 
@@ -30,7 +30,7 @@ def graded_care(db: Path, workdir: Path, county: str, year: int, seed: int) -> d
     from yigong.store.feed import export_tables
     from yigong.synth.graded_care import generate_graded_care, inputs_from_canonical
 
-    with Warehouse(db) as wh:
+    with opened(db) as wh:
         institutions, residents = inputs_from_canonical(
             wh.to_arrow("institutions"),
             wh.to_arrow("community_memberships"),
@@ -45,8 +45,8 @@ def graded_care(db: Path, workdir: Path, county: str, year: int, seed: int) -> d
         store, institutions, residents, [year], np.random.default_rng(seed), county_code=county
     )
     feed = export_tables(store)
-    with Warehouse(db) as wh:
-        wh.replace_feed(feed)
+    with opened(db) as wh:
+        write_feed(wh, feed)
     summary = graded_care_summary(store, year)
     summary["store"] = str(path)
     summary["warehouse_feed"] = {name: t.num_rows for name, t in feed.items()}
@@ -58,19 +58,18 @@ def casemix(db: Path, year: int, scheme: str) -> dict[str, Any]:
     from yigong.services.casemix import casemix_metrics, group_discharges, store_case_facts
 
     out: dict[str, Any] = {}
-    with Warehouse(db) as wh:
+    with opened(db) as wh:
         for name in dict.fromkeys(("chs-drg-1.1", scheme)):
-            summary = group_discharges(wh.ibis, name)
+            summary = group_discharges(wh, name)
             out[f"{name} statuses"] = summary.statuses
         # weights, reference means and low-risk DRGs of the scheme's shipped reference (a
         # wider population), never fitted on this county's own cases
-        facts = store_case_facts(wh.ibis, scheme, period="year")
+        facts = store_case_facts(wh, scheme, period="year")
         ref = facts.extra["reference"]
         out["reference"] = f"{ref}: {facts.extra['reference_provenance'][0]}"
-        metrics = casemix_metrics(
-            wh.ibis, scheme, level="institution", period="year", reference=ref
-        )
-        names = dict(wh.duck.execute("SELECT institution_id, name_zh FROM institutions").fetchall())
+        metrics = casemix_metrics(wh, scheme, level="institution", period="year", reference=ref)
+        inst = wh.to_arrow(wh.table("institutions").select("institution_id", "name_zh"))
+        names = dict(zip(*inst.to_pydict().values(), strict=True))
     rows = [r for r in metrics.to_pylist() if r["period"] == str(year)]
     rows.sort(key=lambda r: -r["cases"])
     out[f"{scheme} {year}, largest institutions"] = {
@@ -136,6 +135,29 @@ def screening(db: Path, year: int) -> dict[str, Any]:
     return demo_summary(db, year)
 
 
+def public_health(db: Path, year: int) -> dict[str, Any]:
+    """Build the chronic-disease registers; the county's control and standardised management
+    rates (range over townships) and the five villages with the most overdue follow-ups."""
+    from yigong.services import public_health as ph
+
+    ph.build(db)
+    s = ph.county_summary(db, year)
+    out: dict[str, Any] = {}
+    for disease, label in (("hypertension", "hypertension"), ("diabetes", "type-2 diabetes")):
+        t = s["total"][disease]
+        rates = [float(x[disease]["control_rate"]) for x in s["townships"]
+                 if x[disease]["control_rate"] is not None]  # fmt: skip
+        span = f" (townships {min(rates):.1f}–{max(rates):.1f} %)" if rates else ""
+        out[f"{label}: control rate"] = f"{t['control_rate']} % of {t['managed']:,} managed{span}"
+        out[f"{label}: standardised management"] = f"{t['standard_rate']} %"
+    for k, v in enumerate(ph.top_overdue_villages(db, year, 5), 1):
+        out[f"overdue #{k}"] = (
+            f"{v['village']} ({v['division_code']}, {v['clinic'] or '—'}): {v['overdue']:,} "
+            f"overdue of {v['on_register']:,} on the register"
+        )
+    return out
+
+
 def reform_tasks(db: Path, workdir: Path, county: str, year: int) -> dict[str, Any]:
     """The county's reform-task report (XLSX and PDF in `workdir`). One hand entry is recorded
     first, as a county office would for a task no indicator measures, so the report shows both
@@ -156,3 +178,71 @@ def reform_tasks(db: Path, workdir: Path, county: str, year: int) -> dict[str, A
         evidence="demo: 乡村一体化管理台账 (not a real document)",
     )
     return demo_report(db, workdir, year, node=f"division:{county}", store=store)
+
+
+def operations(db: Path, county: str, year: int, scheme: str) -> dict[str, Any]:
+    """The county hospital's DRG profit and loss: its five worst-losing DRGs (case cost by the
+    step-down and top-down methods against the payment engine's DRG payment), reconciled."""
+    from yigong.operations import ELEMENTS
+    from yigong.services.operations import drg_profit_and_loss
+
+    report = drg_profit_and_loss(db, county, year, scheme=scheme)
+    with opened(db) as wh:
+        t = wh.table("institutions")
+        first = t.filter(
+            (t.institution_type == "county_general") & t.division_code.startswith(county)
+        ).institution_id.min()
+        hospital = first.to_pyarrow().as_py()
+    worst = report.worst(hospital, 5, min_cases=5) or report.worst(hospital, 5, min_cases=1)
+    ok = not report.reconciliation
+    out: dict[str, Any] = {
+        "hospital": f"{hospital} {report.institution_names.get(hospital, '')}",
+        "reconciliation": (
+            f"payment {report.payment_total} = the payment engine's total {report.engine_total}; "
+            f"cost {report.case_cost_total} = Σ case costs" if ok
+            else "; ".join(i.message for i in report.reconciliation)
+        ),
+    }  # fmt: skip
+    for r in worst:
+        shares = sorted(((r.structure[e].fen / max(r.cost.fen, 1), e) for e in ELEMENTS),
+                        reverse=True)[:3]  # fmt: skip
+        peers = f" vs peers {r.peer_los}" if r.peer_los is not None else ""
+        ref = f", reference {r.reference_los}" if r.reference_los is not None else ""
+        out[r.key] = (
+            f"cases {r.cases}  payment {r.payment}  cost {r.cost}  loss {r.profit}  "
+            f"per case {r.profit_per_case}  LOS {r.mean_los}{peers}{ref}  cost: "
+            + ", ".join(f"{e} {s:.0%}" for s, e in shares)
+        )
+    return out
+
+
+def interop(db: Path, workdir: Path, county: str, year: int) -> dict[str, Any]:
+    """Every referral of the workflow store as a FHIR R4 bundle checked with the official
+    models, and the county's and communities' indicators of `year` as DHIS2 metadata and data
+    values (JSON, CSV, ADX) checked against DHIS2's documented shapes and read back."""
+    from yigong.interop.fhir.validate import FhirModelsMissing
+    from yigong.services.dhis2 import export_dhis2
+    from yigong.services.fhir import export_referrals
+    from yigong.store import open_store
+
+    out: dict[str, Any] = {}
+    store = open_store(workdir / "workflow.sqlite")
+    try:
+        fhir = export_referrals(store, workdir / "interop" / "referrals.ndjson", db)
+        out["referrals exported as valid FHIR R4 (fhir.resources R4B)"] = (
+            f"{fhir.valid} of {fhir.referrals} ({fhir.path})"
+        )
+        if fhir.errors:
+            out["FHIR problems"] = "; ".join(fhir.errors[:3])
+    except FhirModelsMissing as exc:
+        out["FHIR R4 bundles"] = f"not checked: {exc}"
+    finally:
+        store.dispose()
+    with opened(db) as wh:
+        c = wh.table("communities")
+        chosen = c.filter(c.county_code == county).select("community_id").distinct()
+        communities = sorted(str(r) for r in chosen.to_pyarrow().column(0).to_pylist())
+    nodes = [f"division:{county}", *(f"community:{c}" for c in communities)]
+    dhis2 = export_dhis2(db, workdir / "interop" / "dhis2", str(year), nodes)
+    out["DHIS2 (idScheme=CODE)"] = dhis2.as_dict()
+    return out

@@ -31,6 +31,7 @@ from yigong.drugs.procurement import (
     vbp_results,
 )
 from yigong.schema.money import Money
+from yigong.services.warehouse import opened
 from yigong.warehouse.hierarchy import parse_node, resolve
 
 __all__ = [
@@ -45,16 +46,9 @@ DEFAULT_PAYMENT_POLICY = "henan-default"
 
 @contextmanager
 def _warehouse(db: Any) -> Iterator[Any]:
-    """The warehouse at ``db`` (opened and closed here), or ``db`` itself when already open."""
-    if hasattr(db, "ibis"):
-        yield db
-        return
-    from yigong.warehouse.store import Warehouse
-
-    path = Path(db)
-    if not path.exists():
-        raise FileNotFoundError(f"no warehouse at {path} (ingest data first, or pass --db)")
-    with Warehouse(path) as wh:
+    """The warehouse at ``db`` opened read-only (and closed here), or ``db`` itself when it is
+    already open (`services.warehouse.opened`)."""
+    with opened(db, read_only=True) as wh:
         yield wh
 
 
@@ -134,7 +128,7 @@ def procurement(
     pol: ProcurementPolicy = load_policy(policy)
     split = _split_rule(payment_policy)
     with _warehouse(db) as wh:
-        con = wh.ibis
+        con = wh
         inst = _node_institutions(con, node, date(year, 12, 31))
         names = _names(con)
         a = con.table("vbp_agreements")
@@ -328,7 +322,7 @@ def drug_use(
             cat = catalog()
             ind = cat.indicator(indicator or "R03")
             p = parse_period(period)
-            con = wh.ibis
+            con = wh
             n = indicator_node(con, cat, ind, residents(con, resolve(con, parse_node(node), p.end)))
             b = breakdown(con, cat, ind, n, p)
             out["breakdown"] = {

@@ -23,8 +23,8 @@ from yigong.indicators.periods import parse_period
 from yigong.indicators.spec import DIVISION_LEVELS, Indicator, NodeLevel
 from yigong.rulepacks import Issue, Level
 from yigong.services import packs
-from yigong.warehouse import Warehouse
-from yigong.warehouse.hierarchy import TableSource, parse_node, resolve
+from yigong.services.warehouse import Where, opened
+from yigong.warehouse.hierarchy import parse_node, resolve
 
 __all__ = [
     "Explanation",
@@ -76,16 +76,8 @@ def list_indicators(catalog_name: str | None = None) -> list[Indicator]:
     return [cat.indicators[i] for i in _ids(cat, catalog_name, None)]
 
 
-def _open(db: Path | TableSource) -> TableSource:
-    if not isinstance(db, Path):
-        return db
-    if not db.exists():
-        raise FileNotFoundError(f"no warehouse at {db} (ingest data first, or pass --db)")
-    return Warehouse(db)
-
-
 def compute(
-    db: Path | TableSource,
+    db: Where,
     node: str,
     period: str,
     *,
@@ -94,20 +86,16 @@ def compute(
     as_of: date | None = None,
     compare: bool = True,
 ) -> Evaluation:
-    """Indicators for one node and period from a warehouse file (or any table source)."""
+    """Indicators for one node and period from a warehouse (a location, or open tables)."""
     cat = catalog()
     n, p = parse_node(node), parse_period(period)
-    tables = _open(db)
-    try:
+    with opened(db) as tables:
         return evaluate(
             tables, cat, n, p, _ids(cat, catalog_name, ids), as_of=as_of, compare=compare
         )
-    finally:
-        if tables is not db and isinstance(tables, Warehouse):
-            tables.close()
 
 
-def scorecard(db: Path | TableSource, node: str, period: str) -> list[IndicatorResult]:
+def scorecard(db: Where, node: str, period: str) -> list[IndicatorResult]:
     """Every indicator with a target binding the node, with gap and trajectory."""
     ev = compute(db, node, period)
     return [r for r in ev.results if r.target is not None]
@@ -120,6 +108,7 @@ SCORECARD_CATALOGS: dict[str, tuple[str, str]] = {
     "tertiary-appraisal": ("三级公立医院绩效考核", "Tertiary hospital appraisal"),
     "secondary-appraisal": ("二级公立医院绩效考核", "Secondary hospital appraisal"),
     "health-statistics": ("卫生健康统计", "Health statistics"),
+    "public-health": ("基本公共卫生与慢病管理", "Basic public health and chronic disease"),
     "drg-performance": ("DRG 绩效评价", "DRG performance"),
     "drug-use": ("合理用药监测", "Drug-use monitoring"),
 }
@@ -164,9 +153,7 @@ def group_scorecard(results: list[IndicatorResult], query: str = "") -> dict[str
     }
 
 
-def full_scorecard(
-    db: Path | TableSource, node: str, period: str, query: str = ""
-) -> dict[str, Any]:
+def full_scorecard(db: Where, node: str, period: str, query: str = "") -> dict[str, Any]:
     """The grouped scorecard of a node and period (`group_scorecard` over every indicator)."""
     ev = compute(db, node, period)
     return {"node": node, "node_name": ev.node.name, "period": period} | group_scorecard(
@@ -188,16 +175,17 @@ class Explanation:
 
 
 def explain(
-    db: Path | TableSource, ident: str, node: str, period: str, limit: int = 10
+    db: Where, ident: str, node: str, period: str, limit: int = 10, offset: int = 0
 ) -> Explanation:
-    """Definition, value, numerator, denominator and the first rows behind them."""
+    """Definition, value, numerator, denominator and ``limit`` rows behind them (from
+    ``offset``: the cockpit pages through them)."""
     cat = catalog()
     n, p = parse_node(node), parse_period(period)
-    tables = _open(db)
-    ev = evaluate(tables, cat, n, p, [ident])
-    ind = cat.indicator(ident)
-    node_rows = indicator_node(tables, cat, ind, residents(tables, resolve(tables, n, p.end)))
-    rows = drill_down(tables, cat, ind, node_rows, p, limit)
+    with opened(db) as tables:
+        ev = evaluate(tables, cat, n, p, [ident])
+        ind = cat.indicator(ident)
+        node_rows = indicator_node(tables, cat, ind, residents(tables, resolve(tables, n, p.end)))
+        rows = drill_down(tables, cat, ind, node_rows, p, limit, offset)
     return Explanation(ind, ev.results[0], rows)
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from yigong.services.tables import rows
-from yigong.warehouse import Warehouse
+from yigong.warehouse import Tables
 
 __all__ = ["quarantine"]
 
 
 def quarantine(
-    wh: Warehouse, detailed: bool, limit: int, offset: int
+    wh: Tables, detailed: bool, limit: int, offset: int
 ) -> tuple[int, list[dict[str, Any]]]:
     """Rejected rows (file, row, field, rule, reason, value) or, when ``detailed`` is false,
     only their counts by table and rule (a rejected row can name any institution, so only a

@@ -27,6 +27,7 @@ from yigong.oversight.engine import Flag, TableSources
 from yigong.oversight.loader import RuleSet
 from yigong.services import packs
 from yigong.services._workflow import action, need_text, utcnow
+from yigong.services.warehouse import opened
 from yigong.store import Store
 from yigong.store.reviews import FlagReview, FlagReviewEvent
 
@@ -128,13 +129,8 @@ FLAG_SCHEMA = pa.schema(
 @contextmanager
 def _warehouse(db: str | Path | Any) -> Iterator[Any]:
     """The warehouse at ``db`` (opened and closed here), or ``db`` itself when it is an open
-    `Warehouse` (the API's shared connection), left open."""
-    if hasattr(db, "ibis"):
-        yield db
-        return
-    from yigong.warehouse.store import Warehouse  # the backend only where a warehouse is opened
-
-    with Warehouse(db) as wh:
+    warehouse (the API's shared connection), left open."""
+    with opened(db, needs=("screening",)) as wh:
         yield wh
 
 
@@ -192,21 +188,15 @@ def run_screening(
     chosen = rs.select(rule_ids)
     p = parse_period(period)
     with _warehouse(db) as wh:
-        con = wh.ibis
         extras = {}
-        if (
-            any(r.evaluator == "minor_illness_above_level" for r in chosen)
-            and "discharges" in con.list_tables()
+        if any(r.evaluator == "minor_illness_above_level" for r in chosen) and wh.has_table(
+            "discharges"
         ):
-            extras["level_check"] = _level_check(con, p.start, p.end, county)
-        result = screen(chosen, TableSources(con, extras), p)
+            extras["level_check"] = _level_check(wh, p.start, p.end, county)
+        result = screen(chosen, TableSources(wh, extras), p)
         new = _flag_rows(result.flags, datetime.now(UTC).replace(tzinfo=None))
-        if FLAGS_TABLE in con.list_tables():
-            kept = con.table(FLAGS_TABLE)
-            ran = [r.id for r in chosen]
-            kept = kept.filter(~((kept.period == p.label) & kept.rule_id.isin(ran))).to_pyarrow()
-            new = pa.concat_tables([kept.cast(FLAG_SCHEMA), new])
-        con.create_table(FLAGS_TABLE, new, overwrite=True)
+        ran = [r.id for r in chosen]
+        wh.replace_rows(FLAGS_TABLE, new, lambda t: (t.period == p.label) & t.rule_id.isin(ran))
     return {
         "period": p.label,
         "flags": len(result.flags),
@@ -216,7 +206,7 @@ def run_screening(
 
 
 def _flags(con: Any) -> ibis.Table:
-    if FLAGS_TABLE not in con.list_tables():
+    if not con.has_table(FLAGS_TABLE):
         raise NotFound(f"no {FLAGS_TABLE} table in the warehouse: run `yigong screen run` first")
     return con.table(FLAGS_TABLE)
 
@@ -240,7 +230,7 @@ def list_flags(
 ) -> list[dict[str, Any]]:
     """Stored flags, most severe deviations first."""
     with _warehouse(db) as wh:
-        t = _flags(wh.ibis)
+        t = _flags(wh)
         if period:
             t = t.filter(t.period == parse_period(period).label)
         if rule_id:
@@ -300,7 +290,7 @@ def row_institutions(db: str | Path | Any, keys: list[str]) -> dict[str, frozens
         by_table.setdefault(table, set()).add(ident)
     owners: dict[tuple[str, str], frozenset[str]] = {}
     with _warehouse(db) as wh:
-        con = wh.ibis
+        con = wh
         present = set(con.list_tables())
         for table, ids in by_table.items():
             if table not in ROW_OWNERS or table not in present:
@@ -335,12 +325,12 @@ def _plain(v: Any) -> Any:
 def explain_flag(db: str | Path, flag_id: str, store: Store | None = None) -> dict[str, Any]:
     """Everything behind one flag: rule and policy text, parameters, numbers, rows, review."""
     with _warehouse(db) as wh:
-        t = _flags(wh.ibis)
+        t = _flags(wh)
         found = t.filter(t.flag_id == flag_id).to_pyarrow().to_pylist()
         if not found:
             raise NotFound(f"no flag {flag_id!r} in {FLAGS_TABLE}")
         flag = _decode(found[0])
-        details = _rows_behind(wh.ibis, flag["rows"])
+        details = _rows_behind(wh, flag["rows"])
     rs = load_rules()
     rule = rs.rules.get(flag["rule_id"])
     flag["rule"] = (
@@ -504,7 +494,7 @@ def review_flag(
 
 def _one_flag(db: str | Path, flag_id: str) -> dict[str, Any]:
     with _warehouse(db) as wh:
-        t = _flags(wh.ibis)
+        t = _flags(wh)
         found = t.filter(t.flag_id == flag_id).to_pyarrow().to_pylist()
     if not found:
         raise NotFound(f"no flag {flag_id!r} in {FLAGS_TABLE}")
@@ -585,8 +575,7 @@ def flags_page(
     high-severity rules first, then medium and low, each furthest past its threshold first;
     without the rows behind them (use `explain_flag`)."""
     with _warehouse(db) as wh:
-        con = wh.ibis
-        if FLAGS_TABLE not in con.list_tables():
+        if not wh.has_table(FLAGS_TABLE):
             return {
                 "page": page,
                 "per_page": per_page,
@@ -594,7 +583,7 @@ def flags_page(
                 "items": [],
                 "note": "no screening run yet (yigong screen run)",
             }
-        t = con.table(FLAGS_TABLE)
+        t = wh.table(FLAGS_TABLE)
         if institutions is not None:
             t = t.filter(t.institution_id.isin(sorted(institutions)))
         if period:

@@ -4,36 +4,34 @@ Inputs come from a file bundle (:mod:`yigong.payment.bundle`) or from the wareho
 (:mod:`yigong.services.settlement_data`); both produce the same records, and the payment
 engine itself never knows where its inputs came from.
 
-Each run writes its outputs atomically (:mod:`yigong.payment.run_output`) with a ``run.json``
-recording the SHA-256 of the inputs, the policy and every output file. Runs are
-reproducible: same bundle + same policy → byte-identical files (no wall-clock time is stored).
+Each run writes its outputs atomically with a ``run.json`` recording the SHA-256 of every input
+file (rows sorted), the policy and every output file (:mod:`yigong.services.settlement_runs`).
+Runs are reproducible: same inputs + same policy → byte-identical files.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-import yigong
 from yigong.payment.budget import BudgetResult, settle_budget
-from yigong.payment.bundle import read_budget_bundle
+from yigong.payment.bundle import budget_parts, read_budget_bundle
 from yigong.payment.bundle_casemix import (
     DipInputs,
     DrgInputs,
+    dip_parts,
+    drg_parts,
     read_dip_bundle,
     read_drg_bundle,
     read_finance_bundle,
 )
 from yigong.payment.compare import ComparisonRow, compare_budget, compare_ledgers
-from yigong.payment.dip_catalog import DipCatalog, build_catalog
-from yigong.payment.dip_settle import DipResult, settle_dip
+from yigong.payment.dip_catalog import DipCatalog, DipHistoryColumns, build_catalog_columns
+from yigong.payment.dip_settle import DipCaseColumns, DipResult, settle_dip_columns
 from yigong.payment.distribution import DistributionCheck, check_finance
-from yigong.payment.drg import settle_drg
+from yigong.payment.drg import DrgCaseColumns, settle_drg_columns
 from yigong.payment.errors import PaymentInputError, PolicyError
 from yigong.payment.export import (
     budget_files,
@@ -43,20 +41,29 @@ from yigong.payment.export import (
     ledger_csv,
     read_ledger_line,
 )
-from yigong.payment.hashing import policy_sha256, records_sha256
+from yigong.payment.hashing import policy_sha256
 from yigong.payment.invariants import budget_violations
 from yigong.payment.loader import load_policy
 from yigong.payment.policy import Policy
-from yigong.payment.policy_inputs import InstitutionLevels
 from yigong.payment.records import BudgetInputs
 from yigong.payment.rules import RULES
 from yigong.payment.run_output import write_run_atomically
 from yigong.rulepacks import Issue, Level
 from yigong.schema.money import Money
+from yigong.services.settlement_runs import (
+    RunSummary,
+    db_source,
+    finish_run,
+    need_levels,
+    need_section,
+    provenance_bytes,
+    run_record,
+    with_tables,
+)
 
 if TYPE_CHECKING:  # the warehouse (ibis, duckdb) is only imported when a run reads it
     from yigong.services.settlement_data.dip import DipScope
-    from yigong.warehouse.hierarchy import TableSource
+    from yigong.warehouse import Tables
 
 __all__ = [
     "RunSummary",
@@ -75,21 +82,6 @@ __all__ = [
     "settlement_section",
     "validate_policy",
 ]
-
-ENGINE = f"yigong-payment {yigong.__version__}"
-T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class RunSummary:
-    """What a run produced: where, the hashes, and the headline figures."""
-
-    out_dir: Path
-    inputs_sha256: str
-    policy_sha256: str
-    files: dict[str, str]
-    headline: list[dict[str, str]]
-    warnings: list[str]
 
 
 def validate_policy(name_or_path: str) -> list[Issue]:
@@ -134,21 +126,6 @@ def load_budget_inputs(
     return inputs
 
 
-def _run_record(
-    kind: str, inputs_hash: str, policy: Policy, files: dict[str, bytes], extra: dict[str, Any]
-) -> bytes:
-    record = {
-        "kind": kind,
-        "engine": ENGINE,
-        "inputs_sha256": inputs_hash,
-        "policy": {"id": policy.id, "version": policy.version, "sha256": policy_sha256(policy)},
-        "rounding": policy.rounding.rule().describe(),
-        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
-        **extra,
-    }
-    return json_bytes(record)
-
-
 def run_budget(inputs: BudgetInputs, policy: Policy) -> BudgetResult:
     """Settle and check conservation; a broken invariant is a bug and stops the run."""
     result = settle_budget(inputs, policy)
@@ -170,11 +147,11 @@ def settle_budget_run(
     """``yigong settle budget -i BUNDLE``: the global-budget cycle of one county-year, written atomically."""
     policy = load_policy(policy_name)
     inputs = load_budget_inputs(bundle, county, year)
-    return _write_budget_run(inputs, records_sha256(inputs), policy, out_dir, replace=replace)
+    return _write_budget_run(inputs, policy, out_dir, replace=replace)
 
 
 def settle_budget_from_warehouse(
-    db: Path | TableSource,
+    db: Path | Tables,
     county: str,
     year: int,
     policy_name: str,
@@ -192,42 +169,24 @@ def settle_budget_from_warehouse(
     from yigong.services.settlement_data import budget_inputs_from_warehouse
 
     policy = load_policy(policy_name)
-    built = _with_tables(
+    built = with_tables(
         db,
         lambda t: budget_inputs_from_warehouse(
             t, county, year, policy, fund=fund, per_capita=per_capita
         ),
     )
-    provenance = {p.item: {"rule": p.rule, "figures": p.figures} for p in built.provenance}
     return _write_budget_run(
         built.inputs,
-        built.inputs_sha256,
         policy,
         out_dir,
         replace=replace,
-        extra_files={"provenance.json": json_bytes(provenance)},
-        source={"kind": "warehouse", "db": str(db) if isinstance(db, Path) else "<tables>"},
+        extra_files={"provenance.json": provenance_bytes(built.provenance)},
+        source=db_source(db),
     )
-
-
-def _with_tables(db: Path | TableSource, action: Callable[[TableSource], T]) -> T:
-    """Open the warehouse file (if a path) for one action, and close it again."""
-    from yigong.warehouse import Warehouse
-
-    if not isinstance(db, Path):
-        return action(db)
-    if not db.is_file():
-        raise FileNotFoundError(f"no warehouse at {db} (ingest data first, or pass --db)")
-    wh = Warehouse(db)
-    try:
-        return action(wh)
-    finally:
-        wh.close()
 
 
 def _write_budget_run(
     inputs: BudgetInputs,
-    inputs_hash: str,
     policy: Policy,
     out_dir: Path,
     *,
@@ -245,10 +204,10 @@ def _write_budget_run(
         "checks": {"conservation": "ok"},
         "warnings": warnings,
     }
-    return _finish_run(
+    return finish_run(
         "budget",
         files,
-        inputs_hash,
+        budget_parts(inputs),
         policy,
         out_dir,
         extra,
@@ -257,29 +216,6 @@ def _write_budget_run(
         warnings,
         replace=replace,
     )
-
-
-def _finish_run(
-    kind: str,
-    files: dict[str, bytes],
-    inputs_hash: str,
-    policy: Policy,
-    out_dir: Path,
-    extra: dict[str, Any],
-    source: dict[str, str] | None,
-    headline: list[dict[str, str]],
-    warnings: list[str],
-    *,
-    replace: bool,
-) -> RunSummary:
-    """Record the run (`run.json`: kind, hashes, `extra`, the source), write every file of it
-    atomically, and summarise it."""
-    files["run.json"] = _run_record(
-        kind, inputs_hash, policy, files, {**extra, **({"source": source} if source else {})}
-    )
-    write_run_atomically(out_dir, files, replace=replace)
-    digests = json.loads(files["run.json"])["files"]
-    return RunSummary(out_dir, inputs_hash, policy_sha256(policy), digests, headline, warnings)
 
 
 def budget_headline(result: BudgetResult) -> list[dict[str, str]]:
@@ -301,7 +237,7 @@ def budget_headline(result: BudgetResult) -> list[dict[str, str]]:
 
 
 def settlement_section(
-    db: Path | TableSource, county: str, year: int, policy_name: str = "henan-default"
+    db: Path | Tables, county: str, year: int, policy_name: str = "henan-default"
 ) -> list[dict[str, str]]:
     """The demo's settlement section: the global budget of ``county`` in ``year`` from the warehouse.
 
@@ -313,7 +249,7 @@ def settlement_section(
     from yigong.services.settlement_data import budget_inputs_from_warehouse
 
     policy = load_policy(policy_name)
-    built = _with_tables(db, lambda t: budget_inputs_from_warehouse(t, county, year, policy))
+    built = with_tables(db, lambda t: budget_inputs_from_warehouse(t, county, year, policy))
     result = run_budget(built.inputs, policy)
     names = {c.community_id: c.name for c in built.inputs.communities}
     return [
@@ -354,40 +290,17 @@ def explain_line(run_dir: Path, line_id: str) -> dict[str, Any]:
     }
 
 
-def _need(section: object, policy: Policy, name: str) -> None:
-    if section is None:
-        raise PolicyError(
-            [
-                Issue(
-                    Level.ERROR,
-                    "policy.section",
-                    f"policy {policy.id} has no '{name}' section",
-                    policy.id,
-                    None,
-                    name,
-                )
-            ]
-        )
-
-
-def _need_levels(policy: Policy) -> InstitutionLevels:
-    """The policy's institution levels (level keys of coefficients and rates), or its error."""
-    _need(policy.institution_levels, policy, "institution_levels")
-    assert policy.institution_levels is not None
-    return policy.institution_levels
-
-
 def settle_dip_run(
     bundle: Path, policy_name: str, out_dir: Path, *, replace: bool = False
 ) -> RunSummary:
     """``yigong settle dip -i BUNDLE``: build the DIP catalogue from history, settle the year's cases."""
     policy = load_policy(policy_name)
-    _need(policy.dip, policy, "dip")
+    need_section(policy.dip, policy, "dip")
     return _write_dip_run(read_dip_bundle(bundle), policy, out_dir, replace=replace)
 
 
 def settle_dip_from_warehouse(
-    db: Path | TableSource,
+    db: Path | Tables,
     county: str,
     year: int,
     policy_name: str,
@@ -405,40 +318,45 @@ def settle_dip_from_warehouse(
     from yigong.services.settlement_data import dip_inputs_from_warehouse
 
     policy = load_policy(policy_name)
-    _need(policy.dip, policy, "dip")
+    need_section(policy.dip, policy, "dip")
     assert policy.dip is not None
     dip_policy = policy.dip
-    levels = _need_levels(policy)
-    inputs, prov = _with_tables(
+    levels = need_levels(policy)
+    inputs, prov = with_tables(
         db,
         lambda t: dip_inputs_from_warehouse(
             t, county, year, dip_policy, levels=levels, fund=fund, scope=scope
         ),
     )
-    extra = {
-        "provenance.json": json_bytes(
-            {p.item: {"rule": p.rule, "figures": p.figures} for p in prov}
-        )
-    }
-    source = {"kind": "warehouse", "db": str(db) if isinstance(db, Path) else "<tables>",
-              "scope": scope}  # fmt: skip
     return _write_dip_run(
-        inputs, policy, out_dir, replace=replace, extra_files=extra, source=source
+        inputs,
+        policy,
+        out_dir,
+        replace=replace,
+        extra_files={"provenance.json": provenance_bytes(prov)},
+        source=db_source(db, scope=scope),
     )
 
 
 def run_dip(inputs: DipInputs, policy: Policy) -> tuple[DipCatalog, DipResult]:
     """Build the catalogue and settle; a fen not accounted for is a bug and stops the run."""
     assert policy.dip is not None
-    catalog = build_catalog(inputs.history, inputs.year, policy.dip)
-    result = settle_dip(
-        inputs.cases,
+    history = inputs.history
+    if not isinstance(history, DipHistoryColumns):
+        history = DipHistoryColumns.from_records(history)
+    cases = inputs.cases
+    if not isinstance(cases, DipCaseColumns):
+        cases = DipCaseColumns.from_records(cases)
+    catalog = build_catalog_columns(history, inputs.year, policy.dip)
+    result = settle_dip_columns(
+        cases,
         catalog,
         policy.dip,
         inputs.fund_available,
         inputs.year,
         policy.rounding.rule(),
         inputs.adjustments,
+        check_ids=cases.lines is not None,  # warehouse cases: discharge ids are the table's key
     )
     paid = Money.sum([h.settlement for h in result.hospitals])
     if paid + result.residual != inputs.fund_available:
@@ -463,11 +381,11 @@ def _write_dip_run(
         "dip_catalog.csv": dataclass_csv(list(catalog.groups.values())),
         "dip_coefficients.csv": csv_bytes(["level", "coefficient"], catalog.coefficients.items()),
         "dip_cases.csv": dataclass_csv(list(result.cases)),
+        "dip_summary.json": json_bytes({"deviation": result.counts}),
         "dip_hospitals.csv": dataclass_csv(list(result.hospitals)),
         "ledger.csv": ledger_csv(result.ledger.lines),
     }
     files.update(extra_files or {})
-    inputs_hash = records_sha256(inputs)
     extra: dict[str, Any] = {
         "county": inputs.county,
         "year": inputs.year,
@@ -486,8 +404,17 @@ def _write_dip_run(
         }
         for h in result.hospitals
     ]
-    return _finish_run(
-        "dip", files, inputs_hash, policy, out_dir, extra, source, headline, [], replace=replace
+    return finish_run(
+        "dip",
+        files,
+        dip_parts(inputs),
+        policy,
+        out_dir,
+        extra,
+        source,
+        headline,
+        [],
+        replace=replace,
     )
 
 
@@ -496,12 +423,12 @@ def settle_drg_run(
 ) -> RunSummary:
     """``yigong settle drg -i BUNDLE``: pay grouped cases by rate × weight × coefficient with outlier rules."""
     policy = load_policy(policy_name)
-    _need(policy.drg, policy, "drg")
+    need_section(policy.drg, policy, "drg")
     return _write_drg_run(read_drg_bundle(bundle), policy, out_dir, replace=replace)
 
 
 def settle_drg_from_warehouse(
-    db: Path | TableSource,
+    db: Path | Tables,
     county: str,
     year: int,
     policy_name: str,
@@ -516,21 +443,21 @@ def settle_drg_from_warehouse(
     from yigong.services.settlement_data import drg_inputs_from_warehouse
 
     policy = load_policy(policy_name)
-    _need(policy.drg, policy, "drg")
-    levels = _need_levels(policy)
-    inputs, prov = _with_tables(
+    need_section(policy.drg, policy, "drg")
+    levels = need_levels(policy)
+    inputs, prov = with_tables(
         db,
         lambda t: drg_inputs_from_warehouse(
             t, county, year, scheme, levels=levels, weights_csv=weights_csv, budget=budget
         ),
     )
-    extra = {
-        "provenance.json": json_bytes({prov.item: {"rule": prov.rule, "figures": prov.figures}})
-    }
-    source = {"kind": "warehouse", "db": str(db) if isinstance(db, Path) else "<tables>",
-              "scheme": scheme}  # fmt: skip
     return _write_drg_run(
-        inputs, policy, out_dir, replace=replace, extra_files=extra, source=source
+        inputs,
+        policy,
+        out_dir,
+        replace=replace,
+        extra_files={"provenance.json": provenance_bytes([prov])},
+        source=db_source(db, scheme=scheme),
     )
 
 
@@ -544,14 +471,24 @@ def _write_drg_run(
     source: dict[str, str] | None = None,
 ) -> RunSummary:
     assert policy.drg is not None
-    result = settle_drg(
-        inputs.cases, policy.drg, inputs.year, policy.rounding.rule(), inputs.budget
-    )
-    files = {"drg_cases.csv": dataclass_csv(list(result.cases)), "drg_hospitals.csv": dataclass_csv(list(result.hospitals)),
+    cases = inputs.cases
+    if not isinstance(cases, DrgCaseColumns):
+        if not cases:
+            raise PaymentInputError(
+                [Issue(Level.ERROR, "drg.cases.empty", "no cases to settle", "drg_cases.csv")]
+            )
+        cases = DrgCaseColumns.from_records(cases)
+    result = settle_drg_columns(
+        cases, policy.drg, inputs.year, policy.rounding.rule(), inputs.budget,
+        check_ids=cases.lines is not None,  # warehouse cases: discharge ids are the table's key
+    )  # fmt: skip
+    files = {"drg_cases.csv": dataclass_csv(list(result.cases)),
+             "drg_groups.csv": dataclass_csv(list(result.groups())),
+             "drg_hospitals.csv": dataclass_csv(list(result.hospitals)),
              "ledger.csv": ledger_csv(result.ledger.lines)}  # fmt: skip
     files.update(extra_files or {})
-    inputs_hash = records_sha256(inputs)
-    extra = {"county": inputs.county, "year": inputs.year, "rate": result.rate}
+    extra = {"county": inputs.county, "year": inputs.year, "rate": result.rate,
+             "drg_fund": result.fund, "unspent": result.unspent, "categories": result.counts}  # fmt: skip
     headline = [
         {
             "institution": h.institution_id,
@@ -561,8 +498,17 @@ def _write_drg_run(
         }
         for h in result.hospitals
     ]
-    return _finish_run(
-        "drg", files, inputs_hash, policy, out_dir, extra, source, headline, [], replace=replace
+    return finish_run(
+        "drg",
+        files,
+        drg_parts(inputs),
+        policy,
+        out_dir,
+        extra,
+        source,
+        headline,
+        [],
+        replace=replace,
     )
 
 
@@ -577,24 +523,17 @@ def compare_run(
     """``yigong settle compare``: the bundle's year under two policies; DIP too if the bundle has it."""
     pa, pb = load_policy(policy_a), load_policy(policy_b)
     inputs = read_budget_bundle(bundle)
+    parts = budget_parts(inputs)
     rows = compare_budget(inputs, pa, pb)
     if bundle.joinpath("dip_cases.csv").is_file() and pa.dip is not None and pb.dip is not None:
         dip = read_dip_bundle(bundle)
-        ledgers = []
-        for p in (pa, pb):
-            assert p.dip is not None
-            cat = build_catalog(dip.history, dip.year, p.dip)
-            ledgers.append(
-                settle_dip(
-                    dip.cases,
-                    cat,
-                    p.dip,
-                    dip.fund_available,
-                    dip.year,
-                    p.rounding.rule(),
-                    dip.adjustments,
-                ).ledger
-            )
+        dparts = dip_parts(dip)
+        parts = {
+            **parts,
+            **dparts,
+            "bundle.yaml": {**parts["bundle.yaml"], **dparts["bundle.yaml"]},
+        }
+        ledgers = [run_dip(dip, p)[1].ledger for p in (pa, pb)]
         rows += compare_ledgers(ledgers[0], ledgers[1], "dip_settlement")
     if out_dir is not None:
         files = {"compare.csv": dataclass_csv(rows)}
@@ -603,7 +542,7 @@ def compare_run(
             "county": inputs.county,
             "year": inputs.year,
         }
-        files["run.json"] = _run_record("compare", records_sha256(inputs), pa, files, extra)
+        files["run.json"], _ = run_record("compare", parts, pa, files, extra)
         write_run_atomically(out_dir, files, replace=replace)
     return rows
 
@@ -611,6 +550,6 @@ def compare_run(
 def check_distribution(bundle: Path, policy_name: str) -> list[DistributionCheck]:
     """``yigong settle distribution``: check finance.csv against the distribution rules."""
     policy = load_policy(policy_name)
-    _need(policy.distribution, policy, "distribution")
+    need_section(policy.distribution, policy, "distribution")
     assert policy.distribution is not None
     return check_finance(read_finance_bundle(bundle), policy.distribution)

@@ -35,11 +35,12 @@ from yigong.reform.spec import Level, Task
 from yigong.rulepacks import Issue
 from yigong.services import packs
 from yigong.services.indicators import catalog
+from yigong.services.warehouse import Where, opened
 from yigong.store import ENV_VAR, Store, open_store
 from yigong.store.reform_models import ReformProgressEntry
 from yigong.store.session import DEFAULT_PATH
-from yigong.warehouse import Warehouse
-from yigong.warehouse.hierarchy import NodeKind, TableSource, division_prefix, parse_node, resolve
+from yigong.warehouse import Tables
+from yigong.warehouse.hierarchy import NodeKind, division_prefix, parse_node, resolve
 
 __all__ = [
     "NodeProgress",
@@ -56,6 +57,9 @@ __all__ = [
     "report",
     "write_report",
 ]
+
+#: the declared feature reform tasks need of the backend (see `yigong.warehouse.capabilities`).
+NEEDS = ("workflow",)
 
 
 class RecordError(ValueError):
@@ -185,7 +189,7 @@ def _rows(expr: Any) -> list[dict[str, Any]]:
 # ---- progress --------------------------------------------------------------------------------
 
 
-def _level(tables: TableSource, node: str) -> str:
+def _level(tables: Tables, node: str) -> str:
     n = parse_node(node)
     if n.kind is NodeKind.COMMUNITY:
         return Level.COMMUNITY.value
@@ -208,7 +212,7 @@ def _tasks_for(level: str, rollup: bool) -> list[Task]:
 
 
 def _progress_at(
-    tables: TableSource, node: str, year: int, tasks: list[Task], manual: list[ManualEntry]
+    tables: Tables, node: str, year: int, tasks: list[Task], manual: list[ManualEntry]
 ) -> NodeProgress:
     n = parse_node(node)
     period = Period(year, PeriodType.YEAR)
@@ -229,36 +233,24 @@ def _progress_at(
     )
 
 
-def _open(db: Path | TableSource) -> tuple[TableSource, bool]:
-    if isinstance(db, Path):
-        if not db.exists():
-            raise FileNotFoundError(f"no warehouse at {db} (ingest data first, or pass --db)")
-        return Warehouse(db), True
-    return db, False
-
-
 def node_progress(
-    db: Path | TableSource,
+    db: Where,
     node: str,
     year: int,
     store: Store | None = None,
     task_ids: list[str] | None = None,
 ) -> NodeProgress:
     """Progress of the tasks binding the node's level (or ``task_ids``) in ``year``."""
-    tables, owned = _open(db)
-    try:
+    with opened(db, needs=NEEDS) as tables:
         level = _level(tables, node)
         tasks = [book().task(i) for i in task_ids] if task_ids else _tasks_for(level, False)
         return _progress_at(tables, node, year, tasks, entries(store, node=node))
-    finally:
-        if owned and isinstance(tables, Warehouse):
-            tables.close()
 
 
 # ---- report ----------------------------------------------------------------------------------
 
 
-def _counties(tables: TableSource, node: str, level: str) -> list[str]:
+def _counties(tables: Tables, node: str, level: str) -> list[str]:
     div = tables.table("admin_divisions")
     prefix = division_prefix(parse_node(node).id, level)
     rows = _rows(
@@ -269,10 +261,9 @@ def _counties(tables: TableSource, node: str, level: str) -> list[str]:
     return [f"division:{r['division_code']}" for r in rows]
 
 
-def report(db: Path | TableSource, node: str, year: int, store: Store | None = None) -> TaskReport:
+def report(db: Where, node: str, year: int, store: Store | None = None) -> TaskReport:
     """The task report of a county, or of a division above it rolled up over its counties."""
-    tables, owned = _open(db)
-    try:
+    with opened(db, needs=NEEDS) as tables:
         level = _level(tables, node)
         manual = entries(store)
         source = store.url if store is not None else "none (no workflow store given)"
@@ -287,9 +278,6 @@ def report(db: Path | TableSource, node: str, year: int, store: Store | None = N
             for c in _counties(tables, node, level)
         ]
         return TaskReport(at, counties, dict(book().sets), source)
-    finally:
-        if owned and isinstance(tables, Warehouse):
-            tables.close()
 
 
 def write_report(rep: TaskReport, path: Path, fmt: str | None = None) -> Path:
@@ -314,8 +302,7 @@ def demo_report(
 ) -> dict[str, Any]:
     """For ``make demo``: the county report of ``node`` (default: the warehouse's first county
     with a medical community) as XLSX and PDF in ``out_dir``; returns the summary and paths."""
-    tables, owned = _open(db)
-    try:
+    with opened(db, needs=NEEDS) as tables:
         if node is None:
             com = tables.table("communities")
             rows = _rows(com.select("county_code").distinct().order_by("county_code"))
@@ -323,9 +310,6 @@ def demo_report(
                 raise LookupError(f"{db}: no medical community, no county to report on")
             node = f"division:{rows[0]['county_code']}"
         rep = report(tables, node, year, store)
-    finally:
-        if owned and isinstance(tables, Warehouse):
-            tables.close()
     code = parse_node(node).id
     xlsx = write_report(rep, out_dir / f"reform-tasks-{code}-{year}.xlsx")
     pdf = write_report(rep, out_dir / f"reform-tasks-{code}-{year}.pdf")

@@ -180,11 +180,49 @@ def _plant(f: FaultFile, pool: list[dict[str, str]], id_number: str) -> None:
             f.bad(nxt(), "code", "program", "yoga")
             f.bad(nxt(), "minimum", "tasks_done", "-1")
             f.duplicate()
+        case "public_health_services":
+            f.bad(nxt(), "code", "service_type", "massage")
+            f.bad(nxt(), "maximum", "sbp", "400")
+            f.bad(nxt(), "type", "fasting_glucose", "high")
+            f.bad(nxt(), "reference", "institution_id", UNKNOWN_INSTITUTION)
         case "finance":
             f.bad(nxt(), "required", "medical_revenue", "")
             f.bad(nxt(), "type", "total_revenue", "many")
             f.bad(nxt(), "minimum", "energy_cost", "-5.00")
             f.bad(g, "reference", "institution_id", UNKNOWN_INSTITUTION)
+        case "departments":
+            # new department ids: a copy of a kept row would also repeat its natural key
+            f.bad(nxt(), "code", "category", "surgery_x", department_id="H13042300001-X91")
+            f.bad(nxt(), "reference", "institution_id", UNKNOWN_INSTITUTION,
+                  department_id="H13042300001-X92")  # fmt: skip
+            f.bad(nxt(), "date_order", "valid_to", "2000-01-01", department_id="H13042300001-X93")
+            f.bad(nxt(), "minimum", "floor_area_m2", "-5", department_id="H13042300001-X94")
+        case "department_costs":
+            f.bad(nxt(), "reference", "department_id", f"{UNKNOWN_INSTITUTION}-X01")
+            f.bad(nxt(), "maximum", "month", "13")
+            f.bad(nxt(), "minimum", "cost_drugs", "-1.00")
+            f.bad(nxt(), "required", "cost_personnel", "")
+            f.duplicate()
+        case "budget_lines":
+            f.bad(nxt(), "code", "account", "expense_party", line_id="YS-BAD-1")
+            f.bad(nxt(), "required", "approved_by", "", line_id="YS-BAD-2")
+            f.bad(nxt(), "type", "annual_amount", "1,000", line_id="YS-BAD-3")
+        case "budget_adjustments":
+            f.bad(nxt(), "code", "status", "maybe")
+            f.bad(nxt(), "date_order", "decided_on", "2000-01-01")
+            f.bad(nxt(), "reference", "line_id", "YS-UNKNOWN")
+            f.bad(nxt(), "type", "amount", "abc")
+        case "budget_actuals":
+            f.bad(nxt(), "reference", "line_id", "YS-UNKNOWN")
+            f.bad(nxt(), "minimum", "actual_amount", "-5.00")
+            f.duplicate()
+        case "staff_pay":
+            f.bad(nxt(), "minimum", "night_shift", "-1.00")
+            f.bad(nxt(), "type", "post_pay", "abc")
+            f.bad(nxt(), "reference", "department_id", f"{UNKNOWN_INSTITUTION}-X01")
+        case "performance_pay_envelopes":
+            f.bad(nxt(), "maximum", "appraisal_score", "101", year="2020")
+            f.bad(nxt(), "minimum", "approved_total", "-1.00", year="2019")
         case "bed_stats":
             f.header.remove("open_beds")
             f.expected.append(("", "open_beds", "missing_column"))
@@ -231,6 +269,30 @@ def _plant(f: FaultFile, pool: list[dict[str, str]], id_number: str) -> None:
             f.bad(free, "required", "item_code", "", charge_id="FYZ0000005")
             f.bad(free, "raw_id_number", "item_name", id_number, charge_id="FYZ0000006")
             f.bad(free, "reference", "institution_id", UNKNOWN_INSTITUTION, charge_id="FYZ0000007")
+        case "contribution_standards":
+            f.bad(g, "code", "scheme", "gold")
+            f.bad(g, "minimum", "individual", "-1.00", year="2031")
+            f.bad(g, "required", "source", "", year="2032")
+        case "fund_accounts":
+            f.bad(g, "code", "scheme", "gold")
+            f.bad(g, "type", "opening_balance", "lots", year="2031")
+            f.bad(g, "reference", "division_code", "999999")
+        case "designated_providers":
+            f.bad(g, "code", "provider_kind", "clinic", provider_code="XBAD1")
+            f.bad(g, "date_order", "designated_to", "2000-01-01", provider_code="XBAD2")
+            f.bad(g, "reference", "institution_id", UNKNOWN_INSTITUTION, provider_code="XBAD3")
+        case "provider_agreements":
+            f.bad(g, "reference", "provider_code", "PUNKNOWN", agreement_id="XYBAD1")
+            f.bad(g, "code", "payment_methods", "barter|fee_for_service", agreement_id="XYBAD2")
+            f.bad(g, "date_order", "valid_to", "2000-01-01", agreement_id="XYBAD3")
+        case "claim_submissions":
+            f.bad(g, "maximum", "month", "13", submission_id="SBBAD1")
+            f.bad(g, "date_order", "paid_date", "2000-01-01", submission_id="SBBAD2")
+            f.bad(g, "minimum", "amount_claimed", "-5.00", submission_id="SBBAD3")
+        case "agreement_inspections":
+            f.bad(g, "minimum", "value", "-1.00", item="bad_value")
+            f.bad(g, "reference", "provider_code", "PUNKNOWN")
+            f.duplicate()
         case _:
             raise AssertionError(f"no faults planned for {f.name}")
 
@@ -249,7 +311,8 @@ def write_faults(out_dir: Path, *, seed: int = 7) -> Path:
         header, rows = _text_rows(t.name, tables[t.name])
         # keep the small reference tables whole so every good row's references resolve
         whole = ("admin_divisions", "institutions", "communities", "community_memberships",
-                 "drug_master", "service_prices")  # fmt: skip
+                 "designated_providers", "departments", "budget_lines", "drug_master",
+                 "service_prices")  # fmt: skip
         keep = len(rows) if t.name in whole else GOOD_ROWS
         good, pool = rows[:keep], rows[keep:] if len(rows) > keep else rows
         if t.name == "charge_items":  # every line of the first kept stay: it reconciles

@@ -10,6 +10,7 @@ from yigong.schema.tables import DISCHARGE_COST_COLUMNS
 from yigong.synth._arrow import concat, dates, flags, joined, money, padded, take
 from yigong.synth.context import CountyContext
 from yigong.synth.inpatient import COUNTY, TOWNSHIP, Stays
+from yigong.synth.settlements import RESIDENT_FUND_SHARE
 
 MEDICAL_DEPARTMENTS = frozenset(
     {
@@ -41,6 +42,9 @@ def self_paid_fen(ctx: CountyContext, s: Stays, rng: np.random.Generator) -> np.
     scheme = ctx.pop.scheme[s.person]
     share = base - np.where(scheme == 0, 0.1, 0) - np.where(ctx.pop.low_income[s.person], 0.1, 0)
     share = np.clip(share + rng.uniform(-0.05, 0.05, len(s)), 0.05, 1.0)
+    # the residents' fund pays RESIDENT_FUND_SHARE of the rest (settlements.py: calibrated to
+    # per-capita financing); the patient pays the out-of-catalogue remainder too
+    share = np.where(scheme == 1, 1 - (1 - share) * RESIDENT_FUND_SHARE, share)
     share[scheme == 2] = 1.0
     return np.minimum(np.round(s.total_fen * share).astype(np.int64), s.total_fen)
 
@@ -64,6 +68,37 @@ def departments(
         "内科",
     )
     return np.where(level == TOWNSHIP, township_dept, dept)
+
+
+def procedure_details(
+    ctx: CountyContext, grade: np.ndarray, invasive: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """切口等级, 切口愈合类别 and 麻醉方式 (CV06.00.103) of each procedure, "" when none.
+
+    Assumption (illustrative shares, not measured): operations of grade 2 and above have an
+    incision, mostly clean (Ⅰ类) and healing 甲; grade 3–4 operations are done under general
+    anaesthesia mostly, grade 2 under neuraxial, general or local, grade 1 procedures (imaging,
+    endoscopy, minor treatment) without anaesthesia recorded. Drawn from their own random stream, so the other columns do not move.
+    """
+    rng = ctx.rng("procedure_details")
+    n = len(grade)
+    cut = grade >= 2
+    incision = np.where(
+        invasive,
+        rng.choice(np.array(["1", "2"], dtype=object), n, p=[0.7, 0.3]),
+        rng.choice(np.array(["1", "2", "3"], dtype=object), n, p=[0.55, 0.38, 0.07]),
+    )
+    healing = rng.choice(np.array(["1", "2", "3"], dtype=object), n, p=[0.96, 0.03, 0.01])
+    major = rng.choice(np.array(["1", "22", "41"], dtype=object), n, p=[0.7, 0.2, 0.1])
+    middle = rng.choice(np.array(["22", "21", "1", "3"], dtype=object), n, p=[0.4, 0.2, 0.2, 0.2])
+    blank = np.full(n, "", dtype=object)
+    anaesthesia = np.select([grade >= 3, grade == 2], [major, middle], blank)
+    return np.where(cut, incision, blank), np.where(cut, healing, blank), anaesthesia
+
+
+def _details(offsets: np.ndarray, values: np.ndarray) -> pa.Array:
+    """A detail list aligned with the procedures ("" for a procedure without one)."""
+    return joined(offsets, pa.array(values, pa.string()))
 
 
 def discharges_table(
@@ -117,6 +152,9 @@ def discharges_table(
     p_grade = pr.grade[s.proc_rows]
     p_emerg = (s.route[s.proc_enc] == 1) & (p_grade >= 2)
     proc_codes = np.asarray(pr.code, dtype=object)[s.proc_rows]
+    incision, healing, anaesthesia = procedure_details(
+        ctx, p_grade, pr.minimally_invasive[s.proc_rows].astype(bool)
+    )
     cols: dict[str, pa.Array] = {
         "discharge_id": discharge_id,
         "institution_id": pa.array(inst_id, pa.string()),
@@ -153,6 +191,9 @@ def discharges_table(
         "procedure_minimally_invasive": joined(
             proc_off, take(["0", "1"], pr.minimally_invasive[s.proc_rows].astype(np.int64))
         ),
+        "procedure_incision_classes": _details(proc_off, incision),
+        "procedure_healing_grades": _details(proc_off, healing),
+        "procedure_anaesthesia": _details(proc_off, anaesthesia),
         "is_day_surgery": flags(s.day_surgery),
         "total_cost": money(s.total_fen),
         "self_paid": money(self_fen),

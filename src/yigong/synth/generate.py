@@ -36,6 +36,8 @@ def generate(
     progress: Progress | None = None,
     partitioned: bool = False,
     counties: int | None = None,
+    layout: str = "canonical",
+    encoding: str = "",
 ) -> dict[str, int]:
     """Write a synthetic world to `out_dir`; returns rows written per table.
 
@@ -45,6 +47,10 @@ def generate(
     `PartitionedWriter`) instead of one file per table. `counties` keeps only the preset's
     first N counties (a slice of a province for benchmarks; each county is the same as in the
     whole world, since its random streams depend on the seed and its index only).
+
+    `layout="national"` writes the front page, the settlement list and the visit list in their
+    national export layouts (Chinese headers, wide diagnosis and procedure columns, sub-lists;
+    CSV in GBK unless `encoding` says otherwise, or XLSX); the other tables stay canonical.
 
     Deterministic: the same preset, seed, years and counties give byte-identical files.
     """
@@ -56,8 +62,12 @@ def generate(
             f"got {counties}"
         )
     specs = p.counties[:counties] if counties else p.counties
+    if partitioned and layout != "canonical":
+        raise ValueError("partitioned datasets are written in the canonical layout only")
     writer: TableWriter | PartitionedWriter = (
-        PartitionedWriter(Path(out_dir), fmt) if partitioned else TableWriter(Path(out_dir), fmt)
+        PartitionedWriter(Path(out_dir), fmt)
+        if partitioned
+        else TableWriter(Path(out_dir), fmt, layout=layout, encoding=encoding)
     )
     truth: list[pa.Table] = []
     try:

@@ -21,7 +21,7 @@ from yigong.synth.clinical import (
 )
 from yigong.synth.context import CountyContext
 from yigong.synth.events import sample_events
-from yigong.synth.institutions import OUTSIDE_PROVIDERS
+from yigong.synth.institutions import OUTSIDE_PROVIDERS, community_blocks
 
 TOWNSHIP, COUNTY, OUT = 0, 1, 2
 #: median cost of the same condition relative to a county hospital (assumption).
@@ -34,6 +34,14 @@ LEVEL_LOS = np.array([0.85, 1.0, 1.15])
 #: out-of-county care is this much more frequent than the file's shares in 2021 and falls by
 #: this fraction per year (assumption: county consultation rate rising with the reform).
 OUT_BOOST_2021, OUT_DECLINE = 1.6, 0.06
+#: out-of-county propensity of the residents of each community's townships (assumption, see
+#: docs/synthetic-data.md "Medical-insurance money"): the general hospital's community keeps more
+#: of its patients in the county, the TCM hospital's community (townships farther from the
+#: county seat, toward Anyang) sends more out; a third community is typical.
+OUT_BY_COMMUNITY = (0.55, 1.90, 1.0)
+#: … and its yearly change from 2021 (the first community's hospital keeps more patients each
+#: year, the second's residents leave more): × (1 + trend × (year − 2021)) (assumption)
+OUT_TREND_BY_COMMUNITY = (-0.06, 0.12, 0.0)
 #: yearly growth of the cost per stay (assumption, close to published county figures).
 COST_GROWTH = {TOWNSHIP: 0.02, COUNTY: 0.035, OUT: 0.03}
 LOS_DECLINE = 0.02
@@ -91,11 +99,22 @@ def choose_column(p: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
-def _levels(ctx: CountyContext, c: np.ndarray, year: int, rng: np.random.Generator) -> np.ndarray:
+def _levels(
+    ctx: CountyContext,
+    c: np.ndarray,
+    year: int,
+    rng: np.random.Generator,
+    person: np.ndarray | None = None,
+) -> np.ndarray:
     dy = year - 2021
     w = ctx.cond.ip_levels[c].copy()
     w[:, TOWNSHIP] *= ctx.spec.primary_pull * (1 + 0.03 * dy)
     w[:, OUT] *= max(0.2, OUT_BOOST_2021 * (1 - OUT_DECLINE * dy)) / ctx.spec.capacity
+    if person is not None and len(ctx.inst.communities) > 1:
+        blocks = community_blocks(len(ctx.inst.communities), len(ctx.inst.centres))
+        block = blocks[ctx.pop.township[person]]
+        trend = 1 + np.asarray(OUT_TREND_BY_COMMUNITY)[block] * dy
+        w[:, OUT] *= np.asarray(OUT_BY_COMMUNITY)[block] * np.maximum(trend, 0.2)
     return choose_column(w, rng)
 
 
@@ -121,7 +140,7 @@ def simulate_year(ctx: CountyContext, year: int) -> Stays:
     n = len(ev.person)
     c, person = ev.condition, ev.person
     dy = year - 2021
-    level = _levels(ctx, c, year, rng)
+    level = _levels(ctx, c, year, rng, person)
     # newborns are treated in a county hospital (MCH or general) or out of county
     level[cond.newborn[c] & (level == TOWNSHIP)] = COUNTY
     inst = np.full(n, -1)

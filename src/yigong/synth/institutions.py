@@ -184,7 +184,7 @@ def _communities(
     centres: list[Institution],
     clinics: list[Institution],
 ) -> tuple[list[dict[str, str | None]], list[dict[str, str | None]]]:
-    n = max(1, min(spec.communities, 3, len(hospitals)))
+    n = community_count(spec, len(hospitals))
     leads = hospitals[:n]
     communities = [
         {
@@ -201,7 +201,7 @@ def _communities(
     rows = [_membership(lead, ids[k], "lead", COMMUNITY_START) for k, lead in enumerate(leads)]
     rows += [_membership(h, ids[0], "member", COMMUNITY_START) for h in hospitals[n:]]
     # townships in contiguous blocks; the last township of community 2 moves to community 1
-    block = [min(t * n // len(centres), n - 1) for t in range(len(centres))]
+    block = community_blocks(n, len(centres)).tolist()
     mover = max((t for t in range(len(centres)) if block[t] == 1), default=None) if n > 1 else None
     late_joiner = len(centres) - 1 if n == 1 and len(centres) > 1 else None
     end_before = "2022-12-31"
@@ -226,6 +226,18 @@ def _communities(
                 for v in villages
             ]
     return communities, rows
+
+
+def community_count(spec: CountySpec, hospitals: int) -> int:
+    """How many communities the county has (1–3, at most one per county hospital)."""
+    return max(1, min(spec.communities, 3, hospitals))
+
+
+def community_blocks(communities: int, townships: int) -> np.ndarray:
+    """The community (0-based) of each township centre when the communities start: townships
+    in contiguous blocks (the move of one centre in 2023 is a membership row, not a block)."""
+    t = np.arange(townships)
+    return np.minimum(t * communities // max(townships, 1), communities - 1)
 
 
 def community_of(

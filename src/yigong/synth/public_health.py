@@ -22,15 +22,30 @@ PROGRAMS = (
     "child_health",
     "maternal_health",
     "elderly_health",
-    "chronic_disease",
+    "hypertension",
+    "diabetes",
     "mental_health",
     "tb",
     "tcm_health",
 )
+#: each programme's own unit of work (the assessment pack names the same units).
+UNITS = (
+    "records",
+    "sessions",
+    "doses",
+    "persons",
+    "persons",
+    "persons",
+    "persons",
+    "persons",
+    "persons",
+    "persons",
+    "persons",
+)
 #: programme weight in the per-capita funds (assumption).
-FUND_WEIGHT = np.array([0.10, 0.06, 0.12, 0.08, 0.06, 0.18, 0.25, 0.05, 0.03, 0.07])
+FUND_WEIGHT = np.array([0.10, 0.06, 0.12, 0.08, 0.06, 0.18, 0.15, 0.10, 0.05, 0.03, 0.07])
 #: how much of the township's village share each programme carries (vaccination stays at the centre).
-VILLAGE_FACTOR = np.array([1.15, 1.1, 0.0, 0.6, 0.6, 1.15, 1.2, 0.6, 0.6, 1.15])
+VILLAGE_FACTOR = np.array([1.15, 1.1, 0.0, 0.6, 0.6, 1.15, 1.2, 1.2, 0.6, 0.6, 1.15])
 #: national per-capita funding standard of basic public health services, yuan per resident
 #: (2021 79, 2022 84, 2023 89, 2024 94: the yearly notices of the NHC and MOF).
 FUND_STANDARD = {2021: 79, 2022: 84, 2023: 89, 2024: 94}
@@ -40,10 +55,21 @@ def _fund_standard(year: int) -> int:
     return FUND_STANDARD.get(year, 79 + 5 * (year - 2021))
 
 
-def public_health_table(ctx: CountyContext) -> pa.Table:
+def village_share(ctx: CountyContext) -> np.ndarray:
+    """Each township's base share of tasks handed to its village clinics (drawn once)."""
+    return ctx.rng("ph-share").uniform(0.44, 0.58, len(ctx.inst.centres))
+
+
+def public_health_table(
+    ctx: CountyContext, managed: dict[tuple[int, int, str], tuple[int, int]] | None = None
+) -> pa.Table:
+    """Tasks per institution, programme and year. ``managed`` maps (institution index, year,
+    programme) to (patients under management, patients managed to standard) from the service
+    records: the hypertension and diabetes tasks are then those patients, so task counts and
+    records agree."""
     pop = ctx.pop
     nt, vpt = len(ctx.inst.centres), ctx.spec.villages_per_township
-    base_share = ctx.rng("ph-share").uniform(0.44, 0.58, nt)
+    base_share = village_share(ctx)
     out: dict[str, list[np.ndarray]] = {
         k: [] for k in ("inst", "year", "prog", "assigned", "done", "funds")
     }
@@ -67,7 +93,8 @@ def public_health_table(ctx: CountyContext) -> pa.Table:
                 per_village(alive & (age <= 6)),
                 per_village(born) * 1.1,
                 per_village(alive & (age >= 65)) * 0.7,
-                per_village(alive & (age >= 35)) * 0.16,
+                per_village(alive & (age >= 35)) * 0.12,
+                per_village(alive & (age >= 35)) * 0.04,
                 residents * 0.004,
                 residents * 0.0004,
                 per_village(alive & (age >= 65)) * 0.45 + per_village(alive & (age <= 3)) * 0.6,
@@ -111,6 +138,16 @@ def public_health_table(ctx: CountyContext) -> pa.Table:
             done = np.minimum(
                 assigned, np.round(assigned * rng.uniform(0.82, 1.02, len(assigned)))
             ).astype(np.int64)
+            if managed is not None:
+                inst_flat = np.tile(inst_index, len(PROGRAMS))
+                for p, name in enumerate(PROGRAMS):
+                    if name not in ("hypertension", "diabetes"):
+                        continue
+                    rows = np.flatnonzero(prog == p)
+                    for r in rows:
+                        a, d = managed.get((int(inst_flat[r]), year, name), (0, 0))
+                        assigned[r], done[r] = a, d
+                keep = assigned > 0
             out["inst"].append(np.tile(inst_index, len(PROGRAMS))[keep])
             out["year"].append(np.full(keep.sum(), year))
             out["prog"].append(prog[keep])
@@ -128,5 +165,6 @@ def public_health_table(ctx: CountyContext) -> pa.Table:
             "tasks_assigned": pa.array(cat["assigned"]),
             "tasks_done": pa.array(cat["done"]),
             "funds": money(cat["funds"]),
+            "unit": take(UNITS, cat["prog"]),
         }
     )

@@ -5,6 +5,13 @@ by `discharge_id`, and out of county, where the settlement is the only trace), o
 chronic and special disease visits (门诊慢特病) at township centres and county hospitals, and
 every out-of-county outpatient visit. Ordinary in-county outpatient visits are not settled
 here (a documented subset: their fund payment is estimated in `finance`).
+
+Payment methods of in-county stays: county hospitals by DRG from 2022 (Handan's rollout),
+township centres by DIP from 2023 (the city's DIP pool for primary-care stays), day-surgery stays
+at county hospitals by day surgery from 2023, psychiatric, rehabilitation and long (≥ 60 days)
+county-hospital stays per bed-day; fee for service otherwise. The residents' fund pays
+``RESIDENT_FUND_SHARE`` of what the front page leaves to the fund (docs/synthetic-data.md,
+"Medical-insurance money": calibrated to per-capita financing).
 """
 
 from __future__ import annotations
@@ -26,9 +33,20 @@ from yigong.synth.population import SCHEMES
 OUT_REFERRED_2021, OUT_REFERRED_STEP = 0.5, 0.05
 #: the patient's share of out-of-county stays (assumption: lower reimbursement outside).
 OUT_PERSONAL = {True: 0.42, False: 0.55}
-PER_BED_DAY_CONDITIONS = ("schizophrenia", "depression")
+PER_BED_DAY_CONDITIONS = ("schizophrenia", "depression", "stroke_sequelae")
+#: county-hospital stays this long or longer are paid per bed-day (the DRG pack excludes them)
+LONG_STAY_DAYS = 60
 #: year from which the county hospitals are paid by DRG (assumption: Handan's 2022 rollout).
 DRG_FROM = 2022
+#: year from which township centres' stays are paid by DIP and county-hospital day surgery by
+#: day surgery (assumption: the city's DIP pool for primary-care stays and its day-surgery list).
+DIP_FROM = DAY_SURGERY_FROM = 2023
+#: share of what is not the patient's own part (front page 自付) that the residents' fund pays;
+#: the rest is out-of-catalogue spending (自费) the patient pays too. Calibrated so the residents'
+#: fund paid per insured resident is about the communities' share of per-capita financing
+#: (docs/synthetic-data.md, "Medical-insurance money"); other schemes are not scaled.
+RESIDENT_FUND_SHARE = 0.81
+RESIDENT = SCHEMES.index("resident")
 
 Columns = dict[str, list[pa.Array]]
 
@@ -58,6 +76,14 @@ def _personal(total: np.ndarray, share: np.ndarray) -> np.ndarray:
     return np.minimum(np.round(total * np.clip(share, 0.05, 1.0)).astype(np.int64), total)
 
 
+def _calibrated(total: np.ndarray, personal: np.ndarray, scheme: np.ndarray) -> np.ndarray:
+    """The patient's part after the residents' fund share: residents pay also the part of the
+    fund's share the calibration leaves out; other schemes keep ``personal``."""
+    fund = total - personal
+    resident_fund = np.round(fund * RESIDENT_FUND_SHARE).astype(np.int64)
+    return np.where(scheme == RESIDENT, total - resident_fund, personal)
+
+
 def settlements_table(
     ctx: CountyContext,
     inside: Stays,
@@ -79,12 +105,17 @@ def settlements_table(
     idx = np.flatnonzero(ins)
     n = len(idx)
     year = s.discharge[idx].astype("datetime64[Y]").astype(np.int64) + 1970
+    township = s.level[idx] == TOWNSHIP
     method = np.where(
-        s.level[idx] == TOWNSHIP,
-        "fee_for_service",
+        township,
+        np.where(year >= DIP_FROM, "dip", "fee_for_service"),
         np.where(year >= DRG_FROM, "drg", "fee_for_service"),
     )
-    method = np.where(per_bed_day[s.cond[idx]] & (s.level[idx] != TOWNSHIP), "per_bed_day", method)
+    day = s.day_surgery[idx] & ~township & (year >= DAY_SURGERY_FROM)
+    method = np.where(day, "day_surgery", method)
+    bed = (per_bed_day[s.cond[idx]] | (s.los[idx] >= LONG_STAY_DAYS)) & ~township
+    method = np.where(bed, "per_bed_day", method)
+    personal_in = fen[idx]  # the front page's self-paid part, calibrated there (frontpage.py)
     first_proc = _principal_procedure(s, pr_codes)
     _add(
         cols,
@@ -100,8 +131,8 @@ def settlements_table(
         principal_procedure=pa.array(first_proc[idx], pa.string()),
         length_of_stay=pa.array(s.los[idx]),
         total_cost=money(s.total_fen[idx]),
-        fund_paid=money(s.total_fen[idx] - fen[idx]),
-        personal_paid=money(fen[idx]),
+        fund_paid=money(s.total_fen[idx] - personal_in),
+        personal_paid=money(personal_in),
         payment_method=pa.array(method.astype(object), pa.string()),
         drg_dip_code=pa.nulls(n, pa.string()),
         is_referred=pa.nulls(n, pa.bool_()),
@@ -117,6 +148,7 @@ def settlements_table(
         ctx.pop.scheme[out.person[idx]] == 0
     )
     personal = _personal(out.total_fen[idx], share + rng.uniform(-0.05, 0.05, n))
+    personal = _calibrated(out.total_fen[idx], personal, ctx.pop.scheme[out.person[idx]])
     first_proc = _principal_procedure(out, pr_codes)
     _add(
         cols,
@@ -151,7 +183,7 @@ def settlements_table(
         outside = w.level == OP_OUT
         total = w.total_fen
         share = np.where(outside, 0.6, 0.4) - 0.15 * (ctx.pop.scheme[w.person] == 0)
-        personal = _personal(total, share)
+        personal = _calibrated(total, _personal(total, share), ctx.pop.scheme[w.person])
         prov_code = np.array([p.code for p in OUTSIDE_PROVIDERS], dtype=object)
         prov_name = np.array([p.name_zh for p in OUTSIDE_PROVIDERS], dtype=object)
         prov_area = np.array([p.division_code for p in OUTSIDE_PROVIDERS], dtype=object)

@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from yigong.synth import anomalies, inpatient, itemised, outpatient
+from yigong.synth import anomalies, bureau, inpatient, itemised, outpatient
 from yigong.synth._arrow import dates, money, take
 from yigong.synth.catalogue import load_catalogue
 from yigong.synth.conditions import load_conditions
@@ -24,8 +24,10 @@ from yigong.synth.geography import (
     shared_divisions,
 )
 from yigong.synth.institutions import build_institutions
+from yigong.synth.operations import Encounters, operations_tables
 from yigong.synth.outpatient import COUNTY, OP_COST_COLUMNS, VISIT_TYPES
 from yigong.synth.params import CountySpec, Preset
+from yigong.synth.ph_services import public_health_services, remap_chronic_visits
 from yigong.synth.population import SCHEMES, build_population
 from yigong.synth.procurement import drug_master_table, service_prices_table
 from yigong.synth.public_health import public_health_table
@@ -90,6 +92,7 @@ def county_tables(
     # encounters first: they decide deaths, beds, staff and money
     stays_all = [inpatient.simulate_year(ctx, y) for y in years]
     visits = [outpatient.simulate_year(ctx, y) for y in years]
+    remap_chronic_visits(ctx, visits)  # chronic visits go to the year's patients
     split = [inpatient.split_in_out(s) for s in stays_all]
     inside = [a for a, _ in split]
     outside = [b for _, b in split]
@@ -105,43 +108,72 @@ def county_tables(
     yield "communities", _rows(inst.communities, ("valid_from", "valid_to"))
     yield "community_memberships", _rows(inst.memberships, ("valid_from", "valid_to"))
     yield "population", _population(ctx)
-    yield "insured_population", _insured(ctx)
+    insured = _insured(ctx)
+    yield "insured_population", insured
     yield "persons", _persons(ctx)
-    yield "staff", staff_table(ctx, beds)
-    yield "bed_stats", bed_stats_table(ctx, inside, beds)
+    staff = staff_table(ctx, beds)
+    yield "staff", staff
+    bed_stats = bed_stats_table(ctx, inside, beds)
+    yield "bed_stats", bed_stats
+    seen = Encounters()  # what the operations tables need, aggregated as tables are made
     merged = _concat_stays(inside)
     merged_fen = np.concatenate(self_fen)
     discharges = discharges_table(ctx, merged, merged_fen, ctx.rng("frontpage"))
     discharges = anomalies.plant_discharges(ctx, plan, discharges)
+    seen.discharges(discharges)
     yield "discharges", discharges
     out_all = _concat_stays(outside)
     referred = out_referred(ctx, out_all)
     visits_table = anomalies.plant_visits(ctx, plan, _visits_table(ctx, visits), discharges)
+    seen.visits(visits_table)
     yield "outpatient_visits", visits_table
     yield from items.finish(discharges, visits_table, plan)
-    yield (
-        "settlements",
-        anomalies.plant_settlements(
+    del visits_table
+    settlements = anomalies.plant_settlements(
+        ctx,
+        plan,
+        settlements_table(
             ctx,
-            plan,
-            settlements_table(
-                ctx,
-                merged,
-                merged_fen,
-                discharges.column("discharge_id").combine_chunks(),
-                out_all,
-                referred,
-                visits,
-            ),
+            merged,
+            merged_fen,
+            discharges.column("discharge_id").combine_chunks(),
+            out_all,
+            referred,
+            visits,
         ),
     )
+    yield "settlements", settlements
     yield "referrals", referrals_table(ctx, merged, out_all, referred, visits)
-    yield "family_doctor_contracts", contracts_table(ctx, stays_all, visits)
-    yield "examinations", anomalies.plant_exams(ctx, plan, exams_table(ctx, inside, visits))
-    ph = public_health_table(ctx)
+    contracts = contracts_table(ctx, stays_all, visits)
+    seen.contracts(contracts)
+    yield "family_doctor_contracts", contracts
+    exams = anomalies.plant_exams(ctx, plan, exams_table(ctx, inside, visits))
+    seen.examinations(exams)
+    yield "examinations", exams
+    services, managed = public_health_services(ctx, stays_all, visits, staff)
+    ph = public_health_table(ctx, managed)
     yield "public_health_tasks", ph
-    yield "finance", finance_table(ctx, inside, self_fen, visits, _ph_funds(ctx, ph))
+    yield "public_health_services", services
+    finance = finance_table(ctx, inside, self_fen, visits, _ph_funds(ctx, ph))
+    yield "finance", finance
+    yield from _bureau_tables(ctx, insured, settlements)
+    yield from operations_tables(ctx, seen, staff, bed_stats, finance)
     yield anomalies.TRUTH_TABLE, plan.truth(discharges)
+
+
+def _bureau_tables(
+    ctx: CountyContext, insured: pa.Table, settlements: pa.Table
+) -> Iterator[tuple[str, pa.Table]]:
+    """The insurance bureau's tables (synth/bureau.py), from the county's settlements."""
+    standards = bureau.contribution_standards_table(ctx, insured, settlements)
+    yield "contribution_standards", standards
+    yield "fund_accounts", bureau.fund_accounts_table(ctx, insured, standards, settlements)
+    providers = bureau.designated_providers_table(ctx)
+    yield "designated_providers", providers
+    agreements = bureau.provider_agreements_table(ctx, providers, settlements)
+    yield "provider_agreements", agreements
+    yield "claim_submissions", bureau.claim_submissions_table(ctx, settlements)
+    yield "agreement_inspections", bureau.agreement_inspections_table(ctx, agreements)
 
 
 def _concat_stays(parts: list[inpatient.Stays]) -> inpatient.Stays:

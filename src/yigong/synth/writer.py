@@ -13,7 +13,9 @@ county and year, written and closed at once, for province-scale worlds.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +24,15 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from yigong.ingest.profiles import get_profile
 from yigong.schema.model import DType
 from yigong.schema.tables import table as schema_table
 
 FORMATS = ("csv", "parquet", "xlsx")
+LAYOUTS = ("canonical", "national")
+ENCODINGS = ("utf-8", "utf-8-sig", "gbk", "gb18030")
+#: canonical tables that have a national export layout (see `national.py`).
+NATIONAL_TABLES = ("discharges", "settlements", "outpatient_visits")
 EXTRA_COLUMNS = {"persons": (("name", pa.string()),)}
 _ARROW = {
     DType.STRING: pa.string(),
@@ -68,33 +75,81 @@ def _csv_ready(data: pa.Table) -> pa.Table:
 
 
 class TableWriter:
-    """Appends tables (possibly in several batches per table) to files in `out_dir`."""
+    """Appends tables (possibly in several batches per table) to files in `out_dir`.
 
-    def __init__(self, out_dir: Path, fmt: str = "csv") -> None:
+    ``layout="national"`` writes the front page, the settlement list (with its sub-lists) and
+    the visit list in their national export layouts (`national.py`) under the names a county
+    would give them, CSV in `encoding` (GBK by default, as hospital systems export; a character
+    GBK lacks, such as 𧿹 in a procedure name, is written as ``?``) or one workbook per table.
+    """
+
+    def __init__(
+        self, out_dir: Path, fmt: str = "csv", layout: str = "canonical", encoding: str = ""
+    ) -> None:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-        self.out_dir, self.fmt = Path(out_dir), fmt
+        if layout not in LAYOUTS:
+            raise ValueError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
+        if layout == "national" and fmt == "parquet":
+            raise ValueError("the national layouts are written as csv or xlsx, as exported")
+        self.out_dir, self.fmt, self.layout = Path(out_dir), fmt, layout
+        self.encoding = encoding or ("gbk" if layout == "national" else "utf-8")
+        if self.encoding not in ENCODINGS:
+            raise ValueError(f"unknown encoding {encoding!r}; choose one of {', '.join(ENCODINGS)}")
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self._open: dict[str, Any] = {}
         self._xlsx_rows: dict[str, list[pa.Table]] = {}
+        self._national_heads: dict[str, list[str]] = {}
         self.rows: dict[str, int] = {}
+        self.files: list[Path] = []
+
+    def _write_national(self, name: str, data: pa.Table) -> None:
+        from yigong.synth.national import NATIONAL, to_national
+
+        stem = NATIONAL[name][1]
+        profile = get_profile(NATIONAL[name][0])
+        for sheet, table in to_national(name, data).items():
+            title = profile.sublists[sheet].title if sheet else ""
+            key = f"{name}/{sheet}"
+            if self._national_heads.setdefault(key, table.column_names) != table.column_names:
+                raise ValueError(f"{name}: a later batch needs other columns ({title or stem})")
+            if self.fmt == "xlsx":
+                self._xlsx_rows.setdefault(key, []).append(table)
+                continue
+            if key not in self._open:
+                path = self.out_dir / (f"{stem}_{title}.csv" if sheet else f"{stem}.csv")
+                self._open[key] = path.open("wb")
+                self.files.append(path)
+                head = io.StringIO()
+                csv.writer(head, lineterminator="\n").writerow(table.column_names)
+                self._open[key].write(_encode(head.getvalue(), self.encoding, first=True))
+            buf = io.BytesIO()
+            pacsv.write_csv(
+                table, buf, pacsv.WriteOptions(include_header=False, quoting_style="needed")
+            )
+            self._open[key].write(_encode(buf.getvalue().decode("utf-8"), self.encoding))
 
     def write(self, name: str, data: pa.Table, county: str | None = None) -> int:
         """Append `data` to the file of table `name` (`county` is used by partitioned writers)."""
         del county
         data = conform(name, data)
         self.rows[name] = self.rows.get(name, 0) + data.num_rows
+        if self.layout == "national" and name in NATIONAL_TABLES:
+            self._write_national(name, data)
+            return data.num_rows
         path = self.out_dir / f"{name}.{self.fmt}"
         if self.fmt == "csv":
             if name not in self._open:
                 fh = path.open("wb")
-                fh.write((",".join(data.column_names) + "\n").encode("utf-8"))
+                fh.write(_encode(",".join(data.column_names) + "\n", self.encoding, first=True))
                 self._open[name] = fh
-            pacsv.write_csv(
-                _csv_ready(data),
-                self._open[name],
-                pacsv.WriteOptions(include_header=False, quoting_style="none"),
-            )
+            options = pacsv.WriteOptions(include_header=False, quoting_style="none")
+            if self.encoding == "utf-8" or self.encoding == "utf-8-sig":
+                pacsv.write_csv(_csv_ready(data), self._open[name], options)
+            else:
+                buf = io.BytesIO()
+                pacsv.write_csv(_csv_ready(data), buf, options)
+                self._open[name].write(_encode(buf.getvalue().decode("utf-8"), self.encoding))
         elif self.fmt == "parquet":
             if name not in self._open:
                 self._open[name] = pq.ParquetWriter(path, data.schema, compression="zstd")
@@ -112,9 +167,21 @@ class TableWriter:
             handle.close()
             del name
         self._open.clear()
+        national: dict[str, list[tuple[str, pa.Table]]] = {}
         for name, parts in self._xlsx_rows.items():
+            if "/" in name:  # a sheet of a national workbook
+                table, sheet = name.split("/")
+                national.setdefault(table, []).append((sheet, pa.concat_tables(parts)))
+                continue
             _write_xlsx(self.out_dir / f"{name}.xlsx", pa.concat_tables(parts))
         self._xlsx_rows.clear()
+        for name, sheets in national.items():
+            from yigong.synth.national import NATIONAL
+
+            stem = NATIONAL[name][1]
+            profile = get_profile(NATIONAL[name][0])
+            named = [(profile.sublists[s].title if s else stem, t) for s, t in sheets]
+            _write_workbook(self.out_dir / f"{stem}.xlsx", named)
 
 
 #: Column whose calendar year files a row under ``period=<yyyy>`` in a partitioned dataset;
@@ -133,7 +200,20 @@ PARTITION_PERIOD: dict[str, str] = {
     "family_doctor_contracts": "signed_date",
     "examinations": "exam_date",
     "public_health_tasks": "year",
+    "public_health_services": "service_date",
     "finance": "year",
+    "contribution_standards": "year",
+    "fund_accounts": "year",
+    "provider_agreements": "valid_from",
+    "claim_submissions": "submitted_date",
+    "agreement_inspections": "year",
+    "departments": "valid_from",
+    "department_costs": "year",
+    "budget_lines": "year",
+    "budget_adjustments": "year",
+    "budget_actuals": "year",
+    "staff_pay": "year",
+    "performance_pay_envelopes": "year",
 }
 #: Hive's name for the partition of rows whose key is null (Spark and DuckDB read it as null).
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
@@ -221,15 +301,31 @@ def _text(col: pa.ChunkedArray) -> list[str | None]:
 
 
 def _write_xlsx(path: Path, data: pa.Table) -> None:
+    _write_workbook(path, [(path.stem, data)])
+
+
+def _write_workbook(path: Path, sheets: list[tuple[str, pa.Table]]) -> None:
+    """One workbook, one sheet per (title, table), header in the first row, cells as text."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
     fixed = dt.datetime(2024, 1, 1)
     wb.properties.created = fixed
     wb.properties.modified = fixed
-    ws = wb.create_sheet(path.stem)
-    ws.append(data.column_names)
-    columns = [_text(c) for c in data.columns]
-    for row in zip(*columns, strict=True):
-        ws.append(list(row))
+    for title, data in sheets:
+        if data.num_rows > XLSX_MAX_ROWS:
+            raise ValueError(f"{title}: {data.num_rows} rows do not fit one XLSX sheet; use csv")
+        ws = wb.create_sheet(title[:31])
+        ws.append(data.column_names)
+        columns = [_text(c) for c in data.columns]
+        for row in zip(*columns, strict=True):
+            ws.append(list(row))
     wb.save(path)
+
+
+def _encode(text: str, encoding: str, first: bool = False) -> bytes:
+    """Text in the file's encoding; GBK writes a character it lacks as ``?`` (as HIS exports
+    do); ``utf-8-sig`` starts the file with a byte-order mark."""
+    if encoding == "utf-8-sig":
+        return text.encode("utf-8-sig" if first else "utf-8")
+    return text.encode(encoding, errors="replace")

@@ -26,16 +26,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Protocol
 
 import ibis
+
+from yigong.warehouse.protocol import Tables
 
 __all__ = [
     "Area",
     "Node",
     "NodeKind",
     "ResolvedNode",
-    "TableSource",
     "UnknownNode",
     "division_prefix",
     "division_rank",
@@ -43,12 +43,6 @@ __all__ = [
     "parse_node",
     "resolve",
 ]
-
-
-class TableSource(Protocol):
-    """Anything that hands out canonical tables as Ibis tables (a `Warehouse`, a Spark session)."""
-
-    def table(self, name: str) -> ibis.Table: ...
 
 
 class NodeKind(StrEnum):
@@ -165,7 +159,7 @@ def _valid_on(t: ibis.Table, as_of: date) -> ibis.Value:
     return (t.valid_from <= as_of) & (t.valid_to.isnull() | (t.valid_to >= as_of))
 
 
-def institution_set(tables: TableSource, node: Node, as_of: date, prefix: str = "") -> ibis.Table:
+def institution_set(tables: Tables, node: Node, as_of: date, prefix: str = "") -> ibis.Table:
     """The institutions of ``node`` on ``as_of`` as a one-column table ``institution_id``."""
     inst = tables.table("institutions")
     if node.kind is NodeKind.INSTITUTION:
@@ -183,7 +177,7 @@ def _rows(expr: ibis.Table) -> list[dict[str, object]]:
     return expr.to_pyarrow().to_pylist()
 
 
-def resolve(tables: TableSource, node: Node, as_of: date) -> ResolvedNode:
+def resolve(tables: Tables, node: Node, as_of: date) -> ResolvedNode:
     """Check that ``node`` exists on ``as_of`` and build its institution set and area."""
     if node.kind is NodeKind.INSTITUTION:
         inst = tables.table("institutions")

@@ -42,9 +42,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from yigong.payment.hashing import records_sha256
+from yigong.payment.bundle import budget_parts as bundle_files
+from yigong.payment.hashing import input_digests
 from yigong.payment.policy import Policy
-from yigong.payment.records import BudgetInputs, ClaimSetting, FundHistory
+from yigong.payment.records import BudgetInputs, ClaimSetting, FundHistory, PriorScore
+from yigong.payment.scoring import annual_score
 from yigong.schema.money import Money
 from yigong.services.settlement_data._common import Provenance, error, need
 from yigong.services.settlement_data.budget_parts import (
@@ -63,7 +65,7 @@ from yigong.services.settlement_data.community_map import (
 from yigong.services.settlement_data.dip import dip_inputs_from_warehouse
 from yigong.services.settlement_data.drg import drg_inputs_from_warehouse
 from yigong.services.settlement_data.scores import assessment_scores
-from yigong.warehouse.hierarchy import TableSource
+from yigong.warehouse.protocol import Tables
 
 __all__ = [
     "CommunityMap",
@@ -93,7 +95,7 @@ class WarehouseBudget:
 
 
 def budget_inputs_from_warehouse(
-    tables: TableSource,
+    tables: Tables,
     county: str,
     year: int,
     policy: Policy,
@@ -143,6 +145,7 @@ def budget_inputs_from_warehouse(
         sum(counts.values()), year, policy.annual_fund, fund=fund, per_capita=per_capita
     )
     scores, p_scores = assessment_scores(tables, cmap, year, policy.assessment.score)
+    prior, p_prior = _prior_scores(tables, cmap, year, policy)
     p_map = Provenance(
         "communities",
         f"communities of the county valid on {cmap.as_of.day} {cmap.as_of:%B}; township "
@@ -163,7 +166,41 @@ def budget_inputs_from_warehouse(
         history,
         claims,
         scores,
+        prior,
     )
-    return WarehouseBudget(
-        inputs, records_sha256(inputs), (p_map, p_head, p_hist, p_claims, p_fund, p_scores)
+    provenance = (p_map, p_head, p_hist, p_claims, p_fund, p_scores, p_prior)
+    return WarehouseBudget(inputs, input_digests(bundle_files(inputs))[0], provenance)
+
+
+def _prior_scores(
+    tables: Tables, cmap: CommunityMap, year: int, policy: Policy
+) -> tuple[tuple[PriorScore, ...], Provenance]:
+    """Last year's annual score of each community, when the policy adjusts quotas by it: the
+    same quarterly scores (indicator engine, ``assessment.score``) for ``year − 1``, averaged
+    by the policy's quarter weights and kept to its score decimals."""
+    if policy.quota.assessment_adjustment is None:
+        return (), Provenance("prior_scores", "not used: the policy does not adjust quotas")
+    quarters, prov = assessment_scores(tables, cmap, year - 1, policy.assessment.score)
+    by_community: dict[str, dict[int, Decimal]] = {}
+    for q in quarters:
+        by_community.setdefault(q.community_id, {})[q.quarter] = q.score
+    out = tuple(
+        PriorScore(
+            cid,
+            year - 1,
+            annual_score(
+                [qs[k] for k in range(1, 5)],
+                policy.assessment.quarter_weights,
+                policy.score_quantum(),
+            ),
+        )
+        for cid, qs in sorted(by_community.items())
+    )
+    figures = {f"{p.community_id}:{p.year}": str(p.annual_score) for p in out}
+    figures.update({f"quarter:{k}": v for k, v in prov.figures.items()})
+    return out, Provenance(
+        "prior_scores",
+        f"annual score of {year - 1} (mean of its quarterly scores: {prov.rule}), which sets "
+        "this year's quota factor (quota.assessment_adjustment)",
+        figures,
     )

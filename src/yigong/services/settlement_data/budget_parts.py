@@ -19,7 +19,7 @@ from yigong.payment.records import (
 from yigong.schema.money import Money
 from yigong.services.settlement_data._common import Provenance, error, fetch
 from yigong.services.settlement_data.community_map import CommunityMap
-from yigong.warehouse.hierarchy import TableSource
+from yigong.warehouse.protocol import Tables
 
 __all__ = [
     "annual_fund",
@@ -32,7 +32,7 @@ __all__ = [
 
 
 def insured_headcount(
-    tables: TableSource, cmap: CommunityMap, year: int
+    tables: Tables, cmap: CommunityMap, year: int
 ) -> tuple[dict[str, int], Provenance]:
     """Insured persons of the budgeted scheme, insured in the county and born before the map's
     date, per community."""
@@ -66,7 +66,7 @@ def _day(day: date) -> str:
     return f"{day.day} {day:%B}"
 
 
-def resident_settlements(tables: TableSource, cmap: CommunityMap) -> ibis.Table:
+def resident_settlements(tables: Tables, cmap: CommunityMap) -> ibis.Table:
     """The county's settlements of the budgeted scheme (the residents') with the patient's
     ``community_id`` attached."""
     s = tables.table("settlements")
@@ -77,7 +77,7 @@ def resident_settlements(tables: TableSource, cmap: CommunityMap) -> ibis.Table:
 
 
 def fund_history(
-    tables: TableSource, cmap: CommunityMap, years: list[int]
+    tables: Tables, cmap: CommunityMap, years: list[int]
 ) -> tuple[tuple[FundHistory, ...], Provenance, list[int]]:
     """Fund paid per community and settlement year; also the years without any settlement."""
     s = resident_settlements(tables, cmap)
@@ -110,7 +110,7 @@ def fund_history(
 
 
 def in_year_claims(
-    tables: TableSource, cmap: CommunityMap, year: int
+    tables: Tables, cmap: CommunityMap, year: int
 ) -> tuple[tuple[Claim, ...], Provenance]:
     """The year's fund payments by community, provider, month, setting and referral."""
     s = resident_settlements(tables, cmap)

@@ -14,7 +14,8 @@ import ibis
 from yigong.payment.policy_inputs import CommunityCoverage, InstitutionLevels
 from yigong.payment.records import Institution
 from yigong.services.settlement_data._common import error, fetch
-from yigong.warehouse.hierarchy import Node, NodeKind, TableSource, division_prefix, institution_set
+from yigong.warehouse.hierarchy import Node, NodeKind, division_prefix, institution_set
+from yigong.warehouse.protocol import Tables
 
 __all__ = ["CommunityMap", "community_map", "member_institutions"]
 
@@ -52,7 +53,7 @@ class CommunityMap:
 
 
 def community_map(
-    tables: TableSource, county: str, as_of: date, coverage: CommunityCoverage
+    tables: Tables, county: str, as_of: date, coverage: CommunityCoverage
 ) -> CommunityMap:
     """The county's communities valid on ``as_of`` and the townships their centres cover
     (centres: the institution types of ``coverage.centre_types``)."""
@@ -108,7 +109,7 @@ def community_map(
 
 
 def member_institutions(
-    tables: TableSource, cmap: CommunityMap, levels: InstitutionLevels
+    tables: Tables, cmap: CommunityMap, levels: InstitutionLevels
 ) -> tuple[Institution, ...]:
     """Every institution with a membership valid on the map's date (any role), with its level key
     (the policy's ``institution_levels``)."""

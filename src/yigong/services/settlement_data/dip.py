@@ -26,19 +26,22 @@ The rules (also in ``docs/payment.md``, "DIP from the warehouse"):
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Literal
 
 import ibis
+import numpy as np
 
 from yigong.payment.bundle_casemix import DipInputs
-from yigong.payment.dip_catalog import DipHistoricalCase, ProcedureKind
-from yigong.payment.dip_settle import DipCase
+from yigong.payment.columns import Codes
+from yigong.payment.dip_catalog import DipHistoryColumns, ProcedureKind
+from yigong.payment.dip_settle import DipCaseColumns
 from yigong.payment.policy_casemix import DipPolicy, DipTreatmentTypes
 from yigong.payment.policy_inputs import InstitutionLevels
 from yigong.schema.money import Money
 from yigong.services.settlement_data._common import Provenance, error, fetch, need
-from yigong.warehouse.hierarchy import TableSource, division_prefix
+from yigong.services.settlement_data.arrow_columns import codes, ints, level_codes
+from yigong.warehouse.hierarchy import division_prefix
+from yigong.warehouse.protocol import Tables
 
 __all__ = [
     "DipScope",
@@ -86,7 +89,7 @@ def treatment_types(discharges: ibis.Table, rule: DipTreatmentTypes) -> ibis.Tab
     return d.mutate(kind=kind).drop("or_code")
 
 
-def _county_discharges(tables: TableSource, county: str, rule: DipTreatmentTypes) -> ibis.Table:
+def _county_discharges(tables: Tables, county: str, rule: DipTreatmentTypes) -> ibis.Table:
     prefix = division_prefix(county, "county")
     inst = tables.table("institutions")
     inst = inst.filter(inst.division_code.startswith(prefix)).select(
@@ -100,7 +103,7 @@ def _county_discharges(tables: TableSource, county: str, rule: DipTreatmentTypes
     return treatment_types(d, rule).mutate(year=d.discharge_date.year())
 
 
-def _paid(tables: TableSource, county: str, scope: DipScope) -> ibis.Table:
+def _paid(tables: Tables, county: str, scope: DipScope) -> ibis.Table:
     """Fund paid per discharge by the settlements in scope."""
     prefix = division_prefix(county, "county")
     s = tables.table("settlements")
@@ -114,43 +117,46 @@ def _paid(tables: TableSource, county: str, scope: DipScope) -> ibis.Table:
     return s.group_by("discharge_id").aggregate(fund_paid=s.fund_paid.sum(), settlements=s.count())
 
 
+def _kind_figures(kind: Codes) -> dict[str, str]:
+    counts = np.bincount(kind.index, minlength=len(kind.labels))
+    return {f"kind:{k}": str(int(n)) for k, n in sorted(zip(kind.labels, counts, strict=True)) if n}
+
+
 def _history(
     d: ibis.Table, county: str, year: int, policy: DipPolicy, levels: InstitutionLevels
-) -> tuple[tuple[DipHistoricalCase, ...], Provenance]:
+) -> tuple[DipHistoryColumns, Provenance]:
     window = list(range(year - len(policy.year_weights), year))
     h = d.filter(d.year.isin(window))
-    rows = fetch(
-        h.select(
-            "year", "discharge_id", "institution_id", "institution_type", "diagnosis",
-            "procedure", "kind", "total_cost",
-        ).order_by("discharge_id")
+    t = (
+        h.mutate(cost_fen=(h.total_cost * 100).cast("int64"))
+        .select("year", "discharge_id", "institution_id", "institution_type", "diagnosis",
+                "procedure", "kind", "cost_fen")
+        .order_by("discharge_id")
+        .to_pyarrow()
     )  # fmt: skip
-    history = tuple(
-        DipHistoricalCase(
-            int(x["year"]),  # type: ignore[call-overload]
-            str(x["institution_id"]),
-            levels.key(str(x["institution_type"])),
-            str(x["diagnosis"] or ""),
-            str(x["procedure"] or ""),
-            ProcedureKind(str(x["kind"])),
-            Money(x["total_cost"]),  # type: ignore[arg-type]
-        )
-        for x in rows
+    history = DipHistoryColumns(
+        ints(t, "year"),
+        codes(t, "institution_id"),
+        level_codes(codes(t, "institution_type"), levels),
+        codes(t, "diagnosis"),
+        codes(t, "procedure"),
+        codes(t, "kind"),
+        ints(t, "cost_fen"),
+        "warehouse: discharges",
+        None,
     )
-    per_year = Counter(c.year for c in history)
-    empty = [y for y in window if not per_year[y]]
-    if not history:
+    if not len(history):
         raise error(
             "warehouse.dip.history",
             f"no discharges at the institutions of county {county} in {window[0]}–{window[-1]}: "
             f"the DIP catalogue of {year} is built from them (load those years)",
             "history",
         )
+    per_year = {y: int((history.year == y).sum()) for y in window}
+    empty = [y for y in window if not per_year[y]]
     figures = {f"discharges:{y}": str(per_year[y]) for y in window}
     figures["empty_years"] = ",".join(map(str, empty))
-    figures.update(
-        {f"kind:{k}": str(n) for k, n in sorted(Counter(c.procedure_kind for c in history).items())}
-    )
+    figures.update(_kind_figures(history.kind))
     return history, Provenance(
         "dip_history",
         "every discharge (全口径) at the county's institutions in the years before the settlement "
@@ -166,30 +172,31 @@ def _cases(
     year: int,
     scope: DipScope,
     levels: InstitutionLevels,
-) -> tuple[tuple[DipCase, ...], Provenance]:
+) -> tuple[DipCaseColumns, Provenance]:
     cur = d.filter(d.year == year)
     j = cur.join(paid, "discharge_id")
-    rows = fetch(
-        j.select(
-            "discharge_id", "institution_id", "institution_type", "diagnosis", "procedure",
-            "kind", "total_cost", "fund_paid",
-        ).order_by("discharge_id")
+    t = (
+        j.mutate(cost_fen=(j.total_cost * 100).cast("int64"),
+                 fund_fen=(j.fund_paid * 100).cast("int64"))
+        .select("discharge_id", "institution_id", "institution_type", "diagnosis", "procedure",
+                "kind", "cost_fen", "fund_fen")
+        .order_by("discharge_id")
+        .to_pyarrow()
     )  # fmt: skip
-    cases = tuple(
-        DipCase(
-            str(x["discharge_id"]),
-            str(x["institution_id"]),
-            levels.key(str(x["institution_type"])),
-            str(x["diagnosis"] or ""),
-            str(x["procedure"] or ""),
-            ProcedureKind(str(x["kind"])),
-            Money(x["total_cost"]),  # type: ignore[arg-type]
-            Money(x["fund_paid"]),  # type: ignore[arg-type]
-        )
-        for x in rows
+    cases = DipCaseColumns(
+        t.column("discharge_id").to_pylist(),
+        codes(t, "institution_id"),
+        level_codes(codes(t, "institution_type"), levels),
+        codes(t, "diagnosis"),
+        codes(t, "procedure"),
+        codes(t, "kind"),
+        ints(t, "cost_fen"),
+        ints(t, "fund_fen"),
+        "warehouse: discharges + settlements",
+        None,
     )
     what = "a DIP-paid" if scope == "dip" else "an inpatient"
-    if not cases:
+    if not len(cases):
         raise error(
             "warehouse.dip.cases",
             f"no discharge with {what} settlement of county {county}'s insured at its institutions in {year} "
@@ -200,9 +207,7 @@ def _cases(
         "scope": scope,
         "cases": str(len(cases)),
         "discharges_of_year": str(fetch(cur.aggregate(n=cur.count()))[0]["n"]),
-        **{
-            f"kind:{k}": str(n) for k, n in sorted(Counter(c.procedure_kind for c in cases).items())
-        },
+        **_kind_figures(cases.kind),
     }
     return cases, Provenance(
         "dip_cases",
@@ -213,7 +218,7 @@ def _cases(
 
 
 def dip_inputs_from_warehouse(
-    tables: TableSource,
+    tables: Tables,
     county: str,
     year: int,
     policy: DipPolicy,
@@ -228,7 +233,7 @@ def dip_inputs_from_warehouse(
     d = _county_discharges(tables, county, rule)
     history, p_hist = _history(d, county, year, policy, levels)
     cases, p_cases = _cases(d, _paid(tables, county, scope), county, year, scope, levels)
-    paid = Money.sum([c.fund_paid for c in cases])
+    paid = Money.from_fen(int(cases.fund_fen.sum()))
     amount = fund if fund is not None else paid
     p_fund = Provenance(
         "dip_fund",

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 from yigong.payment.bundle_casemix import DrgInputs
-from yigong.payment.drg import DrgCase
+from yigong.payment.drg import DrgCaseColumns
 from yigong.payment.policy_inputs import InstitutionLevels
 from yigong.schema.money import Money
 from yigong.services.settlement_data._common import Provenance, error, fetch
-from yigong.warehouse.hierarchy import TableSource, division_prefix
+from yigong.services.settlement_data.arrow_columns import codes, ints, level_codes
+from yigong.warehouse.hierarchy import division_prefix
+from yigong.warehouse.protocol import Tables
 
 __all__ = ["drg_inputs_from_warehouse"]
 
 
 def drg_inputs_from_warehouse(
-    tables: TableSource,
+    tables: Tables,
     county: str,
     year: int,
     scheme: str,
@@ -80,28 +81,27 @@ def drg_inputs_from_warehouse(
         ).aggregate(n=j.count())
     )
     ok = j.filter((j.status == "grouped") & j.weight.notnull())
-    rows = fetch(
-        ok.select(
-            "discharge_id",
-            "institution_id",
-            "institution_type",
-            "drg",
-            "weight",
-            "total_cost",
-            "length_of_stay",
-        ).order_by("discharge_id")
-    )
-    cases = tuple(
-        DrgCase(
-            str(x["discharge_id"]),
-            str(x["institution_id"]),
-            levels.key(str(x["institution_type"])),
-            str(x["drg"]),
-            Decimal(x["weight"]),
-            Money(x["total_cost"]),  # type: ignore[arg-type]
-            int(x["length_of_stay"]),
-        )  # type: ignore[call-overload]
-        for x in rows
+    table = (
+        ok.mutate(
+            cost_fen=(ok.total_cost * 100).cast("int64"),
+            weight_units=(ok.weight * 10_000).cast("int64"),
+        )
+        .select("discharge_id", "institution_id", "institution_type", "drg", "weight_units",
+                "cost_fen", "length_of_stay")
+        .order_by("discharge_id")
+        .to_pyarrow()
+    )  # fmt: skip
+    cases = DrgCaseColumns(
+        table.column("discharge_id").to_pylist(),
+        codes(table, "institution_id"),
+        level_codes(codes(table, "institution_type"), levels),
+        codes(table, "drg"),
+        ints(table, "weight_units"),
+        4,  # weights are decimal(12,4): published tables and weights from the data alike
+        ints(table, "cost_fen"),
+        ints(table, "length_of_stay"),
+        "warehouse: discharges + drg_results",
+        None,
     )
     figures = {
         f"stays:{c['status']}:{'weighted' if c['has_weight'] else 'no_weight'}": str(c["n"])
@@ -109,7 +109,7 @@ def drg_inputs_from_warehouse(
     }
     figures["cases"] = str(len(cases))
     figures["weights"] = str(weights_csv) if weights_csv else "from the data (IQR×3 trimmed)"
-    if not cases:
+    if not len(cases):
         raise error(
             "warehouse.drg",
             f"no DRG-paid stays of county {county} grouped under {scheme} in {year} ({figures})",

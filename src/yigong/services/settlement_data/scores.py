@@ -23,13 +23,13 @@ from yigong.payment.records import AssessmentScore
 from yigong.rulepacks import Issue, Level
 from yigong.services.settlement_data._common import Provenance, error
 from yigong.services.settlement_data.community_map import CommunityMap
-from yigong.warehouse.hierarchy import TableSource
+from yigong.warehouse.protocol import Tables
 
 __all__ = ["assessment_scores", "attainment"]
 
 
 def assessment_scores(
-    tables: TableSource, cmap: CommunityMap, year: int, rule: AssessmentScoreRule | None
+    tables: Tables, cmap: CommunityMap, year: int, rule: AssessmentScoreRule | None
 ) -> tuple[tuple[AssessmentScore, ...], Provenance]:
     """Quarterly 0–100 scores per community from the indicator engine, by the policy's rule."""
     from yigong.services import indicators as indicator_service  # services call each other lazily

@@ -1,0 +1,185 @@
+"""Check one batch of a staged file against its table's declared rules.
+
+A batch is an Arrow table of staged rows: the file row (`ROW`, 0-based) and the file's columns
+(as text, or typed where the CSV reader parsed them). `BatchCheck` loads it into an in-memory
+DuckDB with the national code lists and the referenced keys beside it, runs the SQL that
+`rules.py` compiles, and returns per staged row: its file row, its natural-key values (raw
+identifiers as salted hashes: the number itself never leaves the batch), its broken rules and,
+when it broke none, its canonical values. The same object runs in this process (DuckDB
+backend) and in every Spark executor, so both backends apply the very same rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import duckdb
+import pyarrow as pa
+
+from yigong.ingest.pseudonym import KEY_HEX_CHARS, PseudonymKey
+from yigong.ingest.rules import (
+    MACROS,
+    CheckPlan,
+    build_plan,
+    cell_error_query,
+    code_table_name,
+    cross_row_error_queries,
+    lit,
+    q,
+)
+from yigong.schema.codes import NATIONAL_CODE_LISTS, national_code_file
+from yigong.schema.model import Table
+from yigong.schema.tables import BY_NAME
+from yigong.warehouse.types import arrow_schema
+
+ROW = "_yg_row"  # 0-based row of the file
+ERRORS = "_yg_errors"
+ERROR_TYPE = pa.list_(
+    pa.struct([("field", pa.string()), ("value", pa.string()), ("reason", pa.string())])
+)
+
+
+def local_duckdb() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB of ingest's own (the rule engine's), quiet: no progress bar."""
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def key_columns(table: Table) -> list[str]:
+    """The columns that carry each staged row's natural-key values (`_yg_k0`, …)."""
+    return [f"_yg_k{i}" for i in range(len(table.key))]
+
+
+def output_schema(table: Table) -> pa.Schema:
+    """What a batch check returns per staged row: its file row, its key values, its errors and
+    (when it has none) its canonical values."""
+    return pa.schema(
+        [
+            pa.field(ROW, pa.int64()),
+            *(pa.field(k, pa.string()) for k in key_columns(table)),
+            pa.field(ERRORS, ERROR_TYPE),
+            *arrow_schema(table),
+        ]
+    )
+
+
+def pseudonymise_sql(key: PseudonymKey | None) -> str | None:
+    """HMAC-SHA256 of ``{v}`` under `key` as SQL (None: no key configured)."""
+    if key is None:
+        return None
+    inner, outer = key.pads()
+    return (
+        f"substr(sha256(unhex('{outer.hex()}') || unhex(sha256(unhex('{inner.hex()}') "
+        f"|| encode({{v}})))), 1, {KEY_HEX_CHARS})"
+    )
+
+
+def text_projection(described: list[tuple], typed: frozenset[str] = frozenset()) -> str:
+    """Select list staging columns (DuckDB `DESCRIBE` rows) as text, lists joined by |; the
+    `typed` columns (parsed by the CSV reader) stay as they are."""
+    return ", ".join(
+        q(n)
+        if n in typed
+        else f"array_to_string({q(n)}, '|') AS {q(n)}"
+        if t.endswith("[]")
+        else f"CAST({q(n)} AS VARCHAR) AS {q(n)}"
+        for n, t, *_ in described
+    )
+
+
+@cache
+def _code_list(system: str) -> pa.Table:
+    with resources.as_file(national_code_file(system)) as path:
+        con = local_duckdb()
+        try:
+            return con.execute(
+                "SELECT code, name FROM read_csv(?, header = true, all_varchar = true)",
+                [str(path)],
+            ).to_arrow_table()
+        finally:
+            con.close()
+
+
+def plan_checks(
+    con: duckdb.DuckDBPyConnection, table: Table, staged: dict[str, bool], key: PseudonymKey | None
+) -> CheckPlan:
+    """Plan the checks over `stg`, and hash each distinct raw identifier of the batch once."""
+    pseudonymise = pseudonymise_sql(key)
+    # every text column is checked for identity numbers; the check first looks at the length
+    # of each value (18+ characters), so no separate pass over the batch is needed to skip it
+    plan = build_plan(table, staged, pseudonymise)
+    for mapping, column in plan.pseudonym_maps:
+        assert pseudonymise is not None
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {mapping} AS SELECT raw, "
+            f"{pseudonymise.format(v='raw')} AS k FROM "
+            f"(SELECT DISTINCT {q(column)} AS raw FROM stg WHERE {q(column)} IS NOT NULL)"
+        )
+    return plan
+
+
+@dataclass(frozen=True)
+class BatchCheck:
+    """The check of one file's batches: what `Warehouse.batch_map` runs on each of them."""
+
+    table_name: str
+    key: PseudonymKey | None
+    references: dict[str, list[str]]  # "table.column" -> the keys the warehouse holds
+    salt: str  # salts the hashes of raw identifiers compared across batches
+    typed: frozenset[str] = frozenset()  # staged columns the CSV reader parsed
+
+    def _load(self, con: duckdb.DuckDBPyConnection, table: Table) -> None:
+        for macro in MACROS:
+            con.execute(macro)
+        for system in {c.codes for c in table.columns if c.codes in NATIONAL_CODE_LISTS}:
+            con.register(code_table_name(system), _code_list(system))
+        for ref, keys in self.references.items():
+            ref_table, ref_col = ref.split(".")
+            con.register(ref_table, pa.table({ref_col: pa.array(keys, pa.string())}))
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        table = BY_NAME[self.table_name]
+        rows = batch.column(ROW)
+        con = local_duckdb()
+        try:
+            self._load(con, table)
+            con.register("_raw", batch.drop_columns([ROW]))
+            described = con.execute("DESCRIBE SELECT * FROM _raw").fetchall()
+            con.execute(
+                f"CREATE TEMP TABLE stg AS SELECT {text_projection(described, self.typed)} "
+                "FROM _raw"
+            )
+            con.unregister("_raw")
+            plan = plan_checks(con, table, {n: n in self.typed for n, *_ in described}, self.key)
+            con.execute(f"CREATE TEMP TABLE chk AS {plan.failing_rows_sql()}")
+            cells = "\nUNION ALL\n".join([cell_error_query(plan), *cross_row_error_queries(plan)])
+            con.execute(
+                f"CREATE TEMP TABLE errs AS SELECT _rowid, field, value, reason "
+                f"FROM ({cells}) e(_rowid, field, value, reason)"
+            )
+            identities = []
+            for column, name in zip(table.key, key_columns(table), strict=True):
+                k = plan.by_name(column)
+                if k.source is None:
+                    expr = "CAST(NULL AS VARCHAR)"
+                elif k.is_raw_identifier:  # compared by a salted hash: the number never leaves
+                    expr = f"sha256({lit(self.salt)} || {k.source_sql})"
+                else:
+                    expr = f"CAST({k.typed} AS VARCHAR)"
+                identities.append(f"{expr} AS {name}")
+            canon = ", ".join(f"a.{q(c)}" for c in table.column_names)
+            out = con.execute(
+                "WITH e AS (SELECT _rowid, list({'field': field, 'value': value, "
+                "'reason': reason} ORDER BY field, reason) AS errors FROM errs GROUP BY _rowid), "
+                f"a AS ({plan.accepted_sql()}), "
+                f"k AS (SELECT s.rowid AS _rowid, {', '.join(identities)} FROM stg s) "
+                f"SELECT k.* EXCLUDE (_rowid), e.errors AS {ERRORS}, {canon} FROM k "
+                "LEFT JOIN e ON e._rowid = k._rowid LEFT JOIN a ON a._yg_rowid = k._rowid "
+                "ORDER BY k._rowid"
+            ).to_arrow_table()
+        finally:
+            con.close()
+        return out.add_column(0, ROW, rows.cast(pa.int64()))

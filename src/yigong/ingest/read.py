@@ -1,0 +1,215 @@
+"""Read one file into staged rows: the seam between a file and the row rules.
+
+A staged file is its rows with their file row (`check.ROW`, 0-based) and the file's columns,
+named as the canonical table names them. Parquet is read where the warehouse reads
+(`Warehouse.read_parquet`: DuckDB here, the executors on Spark). CSV is read by ingest's own
+DuckDB CSV reader, which parses dates, timestamps and numbers and records what it cannot parse
+(`malformed` lines, `type` cells) instead of failing; Excel through openpyxl, as text. A file
+laid out another way (a national layout) is turned into canonical columns here, before any rule
+runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import ibis
+import pyarrow as pa
+
+from yigong.ingest import profiles
+from yigong.ingest.check import ROW, local_duckdb, text_projection
+from yigong.ingest.encoding import EncodingError, as_utf8
+from yigong.ingest.excel import read_sheets
+from yigong.ingest.profiles.layout import Layout
+from yigong.ingest.report import IngestError, RowError
+from yigong.ingest.rules import MACROS, READER_TYPES, lit, q
+from yigong.schema.model import Table
+from yigong.warehouse import Warehouse
+
+#: rows per batch the row rules check at once.
+BATCH_ROWS = 500_000
+SUFFIXES = (".csv", ".parquet", ".xlsx")
+
+
+@dataclass
+class Staged:
+    """A file's rows ready for the row rules."""
+
+    source: ibis.Table | pa.RecordBatchReader  # `ROW` and the file's (canonical) columns
+    columns: dict[str, bool]  # staged column -> already typed by the reader
+    rejects: list[RowError] = field(default_factory=list)  # lines the reader could not read
+    notices: list[str] = field(default_factory=list)  # said after the rules' notices
+    layout: Layout | None = None  # the national layout the file was read in (None: canonical)
+    layout_notices: list[str] = field(default_factory=list)
+    local: duckdb.DuckDBPyConnection | None = None  # the staging DuckDB, open with the file
+
+    @property
+    def typed(self) -> frozenset[str]:
+        return frozenset(c for c, typed in self.columns.items() if typed)
+
+
+def file_feature(path: Path) -> str:
+    """The warehouse feature a file needs to be ingested (``ingest:csv`` …)."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise IngestError(str(path), f"unsupported file type {suffix!r} (csv, parquet, xlsx)")
+    return f"ingest:{suffix[1:]}"
+
+
+def _national(path: Path, table: Table, profile: str | None) -> bool:
+    """Whether a Parquet file is in a national layout (its header matches a profile)."""
+    found = profiles.detect(
+        profiles.file_header(path, str(path)), str(path), table=table.name, profile=profile
+    )
+    return found.binding is not None
+
+
+@contextlib.contextmanager
+def staged_file(
+    wh: Warehouse, path: Path, table: Table, profile: str | None = None
+) -> Iterator[Staged]:
+    """Stage `path` for `table`; IngestError (naming the file) when it cannot be read.
+
+    A Parquet file in the canonical layout is read where the warehouse reads. Every other file
+    is staged in an in-memory DuckDB of ingest's own, where a national layout is projected to
+    canonical columns (`yigong.ingest.profiles`), which stays open while the file is checked
+    (the profile names the errors by the file's own columns afterwards: `finish_layout`).
+    """
+    suffix = path.suffix.lower()
+    with contextlib.ExitStack() as stack:
+        try:
+            if suffix == ".parquet" and not _national(path, table, profile):
+                # a part file of a partitioned dataset (`<table>/county=…/period=…/`): the
+                # path's keys are not columns of the table, so they are not read from the path
+                rel = wh.read_parquet(path, row_number=ROW)
+                staged = Staged(rel, {c: False for c in rel.columns if c != ROW})
+            else:
+                con = local_duckdb()
+                stack.callback(con.close)
+                staged = _stage_locally(stack, con, path, table, profile)
+        except IngestError:
+            raise
+        except EncodingError as exc:
+            raise IngestError(str(path), str(exc)) from exc
+        except Exception as exc:  # the reader's own words name the problem (quoting, format…)
+            raise IngestError(str(path), f"cannot read the file: {exc}") from exc
+        yield staged
+
+
+def _stage_locally(
+    stack: contextlib.ExitStack,
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: Table,
+    profile: str | None,
+) -> Staged:
+    """Stage the file as table `stg` of `con` (a national layout projected), with `skip` (the
+    lines the CSV reader rejected) and `yg_rows` (staged row -> file row); the staged rows as
+    an Arrow stream with `ROW`."""
+    suffix, notices, rejects = path.suffix.lower(), [], []
+    if suffix == ".xlsx":
+        data = read_sheets(path, str(path), only_first=True)[0].table
+        con.register("_yg_sheet", data)
+        con.execute("CREATE TABLE stg AS SELECT * FROM _yg_sheet")
+        con.unregister("_yg_sheet")
+        columns = {c: False for c in data.column_names}
+    elif suffix == ".parquet":
+        read = f"read_parquet({lit(str(path))}, hive_partitioning = false)"
+        described = con.execute(f"DESCRIBE SELECT * FROM {read}").fetchall()
+        con.execute(f"CREATE TABLE stg AS SELECT {text_projection(described)} FROM {read}")
+        columns = {n: False for n, *_ in described}
+    else:
+        readable, encoding = stack.enter_context(as_utf8(path))
+        if encoding != "utf-8":
+            notices.append(f"read as {encoding.upper()} and transcoded to UTF-8")
+        columns, rejects = _stage_csv(con, readable, table, path)
+    skipped = sorted({r.row_no for r in rejects})
+    con.execute(
+        "CREATE TABLE skip AS SELECT row_no - row_number() OVER (ORDER BY row_no) AS before "
+        "FROM (SELECT unnest(?::BIGINT[]) AS row_no)",
+        [skipped],
+    )
+    layout, columns = profiles.apply_layout(con, path, table.name, columns, profile)
+    layout_notices = profiles.notices(con, layout) if layout is not None else []
+    # the reader skipped the rejected lines: staged row r is file row r + (lines before it)
+    con.execute(
+        "CREATE TABLE yg_rows AS SELECT s.rowid AS _rowid, s.rowid + (SELECT count(*) FROM "
+        "skip k WHERE k.before < s.rowid + 1) AS row FROM stg s"
+    )
+    picked = ", ".join("s." + q(c) for c in columns)
+    reader = con.execute(
+        f"SELECT r.row AS {ROW}{', ' + picked if picked else ''} FROM stg s "
+        "JOIN yg_rows r ON r._rowid = s.rowid ORDER BY s.rowid"
+    ).fetch_record_batch(BATCH_ROWS)
+    return Staged(reader, columns, rejects, notices, layout, layout_notices, con)
+
+
+def finish_layout(staged: Staged, errors: pa.Table) -> pa.Table:
+    """The errors of a file read in a national layout, as the file names them: every field by
+    the file's own column, and the profile's own errors added (`profiles.finish`). `errors`
+    and the result have the columns `ROW`, field, value, reason."""
+    assert staged.layout is not None and staged.local is not None
+    con = staged.local
+    for macro in MACROS:
+        con.execute(macro)
+    con.execute(
+        "CREATE OR REPLACE TEMP MACRO yg_row_no(r) AS r + 1 + "
+        "(SELECT count(*) FROM skip k WHERE k.before < r + 1)"
+    )
+    con.register("_yg_errors", errors)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE errs AS SELECT r._rowid, e.{ROW} + 1 AS row_no, e.field, "
+        f"e.value, e.reason FROM _yg_errors e JOIN yg_rows r ON r.row = e.{ROW}"
+    )
+    con.unregister("_yg_errors")
+    profiles.finish(con, staged.layout)
+    out = con.execute(f"SELECT row_no - 1 AS {ROW}, field, value, reason FROM errs")
+    return out.to_arrow_table().cast(errors.schema)
+
+
+def _reader_columns(table: Table, header: list[str]) -> dict[str, str]:
+    """DuckDB type per CSV column: the reader parses dates, booleans…; the rest stays text."""
+    by_name = {c.name: c for c in table.columns}
+    return {
+        h: READER_TYPES.get(by_name[h].dtype, "VARCHAR") if h in by_name else "VARCHAR"
+        for h in header
+    }
+
+
+def _stage_csv(
+    con: duckdb.DuckDBPyConnection, path: Path, table: Table, shown: Path
+) -> tuple[dict[str, bool], list[RowError]]:
+    """Stage a UTF-8 CSV file as `stg`; (staged columns, the lines its reader rejected)."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        header = next(csv.reader(fh), [])
+    if not header:
+        raise IngestError(str(shown), "the file is empty (no header line)")
+    twice = sorted({h for h in header if header.count(h) > 1})
+    if twice:
+        raise IngestError(str(shown), f"the header names column {twice[0]!r} twice: rename one")
+    types = _reader_columns(table, header)
+    spec = "{" + ", ".join(f"{lit(h)}: {lit(t)}" for h, t in types.items()) + "}"
+    con.execute(
+        f"CREATE TABLE stg AS SELECT * FROM read_csv(?, columns = {spec}, header = true,"
+        " auto_detect = false, hive_partitioning = false, delim = ',', quote = '\"',"
+        " escape = '\"', dateformat = '%Y-%m-%d', timestampformat = '%Y-%m-%d %H:%M:%S',"
+        " store_rejects = true, rejects_table = 'yg_rejects', rejects_scan = 'yg_scan')",
+        [str(path)],
+    )
+    # a malformed line is one error; a line with cells of the wrong type, one per cell
+    rejects = []
+    for line, column, kind, message in con.execute(
+        "SELECT line, column_name, error_type, error_message FROM yg_rejects "
+        "QUALIFY error_type = 'CAST' OR row_number() OVER (PARTITION BY line "
+        "ORDER BY column_idx) = 1 ORDER BY line, column_idx"
+    ).fetchall():
+        rule = "type" if kind == "CAST" else "malformed"
+        rejects.append(
+            RowError(str(shown), int(line) - 1, column or "", rule, f"{rule}: {message}")
+        )
+    return {h: t != "VARCHAR" for h, t in types.items()}, rejects

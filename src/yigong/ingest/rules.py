@@ -1,0 +1,390 @@
+"""Compile a canonical table's declared row rules into set-based SQL (ingest's rule engine).
+
+The rules run in an in-memory DuckDB of ingest's own, on one batch of a staged file at a time
+(`check.py`), wherever the warehouse lives: the same SQL on the DuckDB backend and in every
+Spark executor. The batch is the table `stg`, one row per data row. A column is staged either
+*typed* (the CSV reader already parsed dates, timestamps, booleans and floats, and recorded
+the cells it could not parse) or as *text* (everything else, and every column of Parquet and
+Excel files). From the declarations this module builds:
+
+* per column, the expression of its canonical value (`typed`) and the ordered rule checks
+  (`cases`), the first failing one giving ``"rule: reason"``;
+* one query that keeps only the rows with at least one failing cell (`chk`), so the cost of a
+  clean row is the cost of evaluating the checks, not of storing anything;
+* queries for rules that look beyond one cell: national codes inside code lists, list
+  alignment, date order (duplicate natural keys are found across batches, in `load.py`);
+* the projection of accepted rows into the canonical table.
+
+Rules: required, type, code, minimum, maximum, reference, raw_id_number, date_order,
+list_alignment, duplicate_key, missing_column (and malformed, from the reader); and for the
+tables that must agree with others, reconciliation (`reconcile.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from yigong.schema.codes import NATIONAL_CODE_LISTS, SMALL_CODE_SYSTEMS
+from yigong.schema.model import Column, DType, Table
+from yigong.warehouse.types import sql_type
+
+#: an 18-character resident identity number inside a longer text (GB 11643 shape).
+ID_PATTERN = (
+    r"[1-9][0-9]{5}(18|19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]"
+)
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+MACROS = (
+    "CREATE OR REPLACE TEMP MACRO yg_id18_ok(x) AS coalesce(upper(x[18]) = substr('10X98765432', "
+    "1 + (("
+    + " + ".join(f"TRY_CAST(x[{i + 1}] AS INTEGER) * {w}" for i, w in enumerate(_WEIGHTS))
+    + ") % 11)::INTEGER, 1), false)",
+    # CASE, not AND: DuckDB evaluates CASE branches only for the rows that reach them
+    "CREATE OR REPLACE TEMP MACRO yg_has_id(s) AS CASE WHEN length(s) < 18 THEN false "
+    "WHEN NOT regexp_matches(s, '[0-9]{17}') THEN false ELSE "
+    f"yg_id18_ok(regexp_extract(s, '(^|[^0-9])({ID_PATTERN})([^0-9]|$)', 2)) END",
+    f"CREATE OR REPLACE TEMP MACRO yg_mask(s) AS regexp_replace(s, '{ID_PATTERN}', '[ID removed]', 'g')",
+)
+
+#: types the CSV reader parses itself (its parse errors become `type` errors). Whole numbers
+#: and money stay text: the reader would round "7.5" to 8 and "12.345" to 12.35 silently.
+#: Booleans too: the reader would take "yes" and "Y", and the files' convention is 1/0.
+READER_TYPES: dict[DType, str] = {
+    DType.DATE: "DATE",
+    DType.TIMESTAMP: "TIMESTAMP",
+    DType.FLOAT: "DOUBLE",
+}
+
+
+def code_table_name(system: str) -> str:
+    """The table a national code list is loaded as (beside the batch)."""
+    return f"ref_{system}"
+
+
+def q(name: str) -> str:
+    """Quote an identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(text: str) -> str:
+    """Quote a string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _in_list(codes: list[str]) -> str:
+    return "(" + ", ".join(lit(c) for c in codes) + ")"
+
+
+_TYPE_WORDS = {
+    DType.INT: "a whole number",
+    DType.DECIMAL: "an amount in yuan with at most 2 decimals",
+    DType.FLOAT: "a number",
+    DType.DATE: "a date YYYY-MM-DD",
+    DType.TIMESTAMP: "a timestamp YYYY-MM-DD HH:MM:SS",
+    DType.BOOL: "1 or 0",
+    DType.INT_LIST: "whole numbers separated by |",
+}
+
+
+_TRUE = "('1', 'true', 'TRUE', 'True')"
+_BOOLEANS = "('1', '0', 'true', 'false', 'TRUE', 'FALSE', 'True', 'False')"
+
+
+def _from_text(col: Column, v: str) -> tuple[str, str | None]:
+    """(typed expression, condition that the text `v` is not of the column's type)."""
+    match col.dtype:
+        case DType.STRING:
+            return v, None
+        case DType.INT:
+            return (f"TRY_CAST({v} AS BIGINT)", f"NOT regexp_full_match({v}, '-?[0-9]{{1,18}}')")
+        case DType.DECIMAL:
+            # at most two decimals: a cast to DECIMAL(18,2) would round a third one away
+            return (
+                f"TRY_CAST({v} AS DECIMAL(18,2))",
+                f"NOT regexp_full_match({v}, '-?[0-9]{{1,16}}(\\.[0-9]{{0,2}})?')",
+            )
+        case DType.FLOAT:
+            return f"TRY_CAST({v} AS DOUBLE)", f"TRY_CAST({v} AS DOUBLE) IS NULL"
+        case DType.DATE:
+            return f"TRY_CAST({v} AS DATE)", f"TRY_CAST({v} AS DATE) IS NULL"
+        case DType.TIMESTAMP:
+            return f"TRY_CAST({v} AS TIMESTAMP)", f"TRY_CAST({v} AS TIMESTAMP) IS NULL"
+        case DType.BOOL:
+            return (f"({v} IN {_TRUE})", f"{v} NOT IN {_BOOLEANS}")
+        case DType.STRING_LIST:
+            return f"string_split({v}, '|')", None
+        case DType.INT_LIST:
+            return (
+                f"list_transform(string_split({v}, '|'), lambda x: TRY_CAST(x AS BIGINT))",
+                f"list_bool_or(list_transform(string_split({v}, '|'), "
+                f"lambda x: TRY_CAST(x AS BIGINT) IS NULL))",
+            )
+    raise AssertionError(col.dtype)
+
+
+@dataclass
+class ColumnPlan:
+    column: Column
+    source: str | None  # staged column it comes from
+    raw: str  # SQL of the staged value (text or reader-typed)
+    typed: str  # SQL of the canonical value
+    cases: list[tuple[str, str]]  # (condition, message SQL), in order
+    is_raw_identifier: bool
+    source_sql: str = ""  # the staged value as read (for raw identifiers: the identifier)
+
+    @property
+    def identity(self) -> str:
+        """What makes two values equal: the raw identifier itself, not its key (no join needed)."""
+        return self.source_sql if self.is_raw_identifier else self.typed
+
+    @property
+    def error(self) -> str:
+        if not self.cases:
+            return "CAST(NULL AS VARCHAR)"
+        return "CASE " + " ".join(f"WHEN {c} THEN {m}" for c, m in self.cases) + " END"
+
+
+@dataclass
+class CheckPlan:
+    """The SQL that validates one staged file against one table."""
+
+    table: Table
+    columns: list[ColumnPlan] = field(default_factory=list)
+    joins: list[str] = field(default_factory=list)
+    missing_optional: list[str] = field(default_factory=list)
+    pseudonym_maps: list[tuple[str, str]] = field(default_factory=list)  # (map table, column)
+    value_joins: list[str] = field(default_factory=list)  # joins the canonical values need
+
+    def by_name(self, name: str) -> ColumnPlan:
+        return next(c for c in self.columns if c.column.name == name)
+
+    def failing_rows_sql(self) -> str:
+        """Rows with at least one failing cell: `_rowid` and one `<col>__e` per column."""
+        errors = ",\n  ".join(f"{c.error} AS {q(c.column.name + '__e')}" for c in self.columns)
+        any_error = " OR ".join(
+            f"{q(c.column.name + '__e')} IS NOT NULL" for c in self.columns if c.cases
+        )
+        return (
+            f"SELECT * FROM (SELECT s.rowid AS _rowid,\n  {errors}\nFROM stg s\n"
+            + "\n".join(self.joins)
+            + f") e WHERE {any_error or 'false'}"
+        )
+
+    def accepted_sql(self) -> str:
+        """The canonical rows of every staged row without an error (a view over `stg`), led by
+        the staged row id as `_yg_rowid`."""
+        cols = ", ".join(f"{c.typed} AS {q(c.column.name)}" for c in self.columns)
+        cols = f"s.rowid AS _yg_rowid, {cols}"
+        return (
+            f"SELECT {cols} FROM stg s {' '.join(self.value_joins)} "
+            "WHERE NOT EXISTS (SELECT 1 FROM errs e WHERE e._rowid = s.rowid)"
+        )
+
+
+def build_plan(
+    table: Table,
+    staged: dict[str, bool],
+    pseudonymise_sql: str | None,
+    long_text: frozenset[str] | None = None,
+) -> CheckPlan:
+    """Plan the checks of `table` over `stg`; `staged` maps a staged column to "typed by reader".
+
+    `pseudonymise_sql` is a SQL template with ``{v}`` that turns a raw identifier into its
+    key, or None when no key is configured (raw identifiers are then refused). `long_text`
+    names the staged text columns with a value of 18 characters or more — the only ones that
+    can hold an identity number (None: assume all).
+    """
+    if long_text is None:
+        long_text = frozenset(staged)
+    plan = CheckPlan(table)
+    for n, col in enumerate(table.columns):
+        if col.pseudonymise and col.pseudonymise in staged:
+            source: str | None = col.pseudonymise
+        elif col.name in staged:
+            source = col.name
+        else:
+            source = None
+        cases: list[tuple[str, str]] = []
+        if source is None:
+            # typed, so that a batch's result has the table's types even when it lacks columns
+            v, typed, bad_type = "CAST(NULL AS VARCHAR)", f"CAST(NULL AS {sql_type(col)})", None
+            if col.required:
+                cases.append(("true", lit(f"missing_column: the file has no column {col.name}")))
+            else:
+                plan.missing_optional.append(col.name)
+        elif staged[source]:  # parsed by the reader: parse errors were recorded there
+            v = f"s.{q(source)}"
+            typed, bad_type = v, None
+        else:
+            v = f"s.{q(source)}"
+            typed, bad_type = _from_text(col, v)
+        is_raw_identifier = source is not None and source == col.pseudonymise != col.name
+        if is_raw_identifier and pseudonymise_sql and source is not None:
+            # hash each distinct identifier once (patients recur), then join the keys in
+            alias, mapping = f"p{n}", f"yg_pseudo_{n}"
+            plan.pseudonym_maps.append((mapping, source))
+            plan.value_joins.append(f"LEFT JOIN {mapping} {alias} ON {alias}.raw = {v}")
+            typed = f"{alias}.k"
+        elif is_raw_identifier:
+            typed = "CAST(NULL AS VARCHAR)"
+        text = v if source is None or not staged[source] else f"CAST({v} AS VARCHAR)"
+        if (
+            col.required and source is not None
+        ):  # empty, or blanks only (trim only if it starts blank)
+            cases.append(
+                (
+                    f"CASE WHEN {v} IS NULL THEN true WHEN ascii({text}) NOT IN (0, 9, 32) "
+                    f"THEN false ELSE trim({text}) = '' END",
+                    lit("required: value missing"),
+                )
+            )
+        if is_raw_identifier and not pseudonymise_sql:
+            cases.append(
+                (
+                    f"{v} IS NOT NULL",
+                    lit(
+                        f"pseudonym_key: {source} holds raw identifiers but no pseudonymisation key is "
+                        "configured (set YIGONG_PSEUDONYM_KEY)"
+                    ),
+                )
+            )
+        if bad_type:
+            cases.append(
+                (
+                    f"{v} IS NOT NULL AND {bad_type}",
+                    f"'type: ' || {v} || ' is not {_TYPE_WORDS[col.dtype]}'",
+                )
+            )
+        if source is not None:
+            cases += _code_cases(col, v, n, plan)
+            if col.minimum is not None:
+                cases.append(
+                    (
+                        f"{typed} < {col.minimum}",
+                        f"'minimum: ' || {text} || {lit(f' is below {col.minimum:g}')}",
+                    )
+                )
+            if col.maximum is not None:
+                cases.append(
+                    (
+                        f"{typed} > {col.maximum}",
+                        f"'maximum: ' || {text} || {lit(f' is above {col.maximum:g}')}",
+                    )
+                )
+            if col.ref:
+                ref_table, ref_col = col.ref.split(".")
+                alias = f"r{n}"
+                plan.joins.append(
+                    f"LEFT JOIN (SELECT DISTINCT {q(ref_col)} AS k FROM "
+                    f"{q(ref_table)}) {alias} ON {alias}.k = {v}"
+                )
+                cases.append(
+                    (
+                        f"{v} IS NOT NULL AND {alias}.k IS NULL",
+                        f"'reference: ' || {v} || {lit(f' is not a known {ref_table}.{ref_col}')}",
+                    )
+                )
+            if (
+                col.dtype in (DType.STRING, DType.STRING_LIST)
+                and not is_raw_identifier
+                and source in long_text
+            ):
+                cases.append(
+                    (
+                        f"length({v}) >= 18 AND yg_has_id({v})",
+                        lit(
+                            "raw_id_number: the field holds a resident ID number; identifiers belong only "
+                            "in the *_id_number columns, which are pseudonymised"
+                        ),
+                    )
+                )
+        plan.columns.append(ColumnPlan(col, source, text, typed, cases, is_raw_identifier, v))
+    return plan
+
+
+def _code_cases(col: Column, v: str, n: int, plan: CheckPlan) -> list[tuple[str, str]]:
+    if col.codes in SMALL_CODE_SYSTEMS:
+        codes = _in_list(list(SMALL_CODE_SYSTEMS[col.codes]))
+        if col.is_list:
+            # an empty element is an item without a value (no 手术级别 for a diagnostic
+            # procedure), not a code
+            bad = f"list_filter(string_split({v}, '|'), lambda x: x <> '' AND x NOT IN {codes})"
+            return [
+                (
+                    f"{v} IS NOT NULL AND len({bad}) > 0",
+                    f"'code: ' || array_to_string({bad}, ',') || "
+                    f"{lit(f' not in code system {col.codes}')}",
+                )
+            ]
+        return [
+            (
+                f"{v} IS NOT NULL AND {v} NOT IN {codes}",
+                f"'code: ' || {v} || {lit(f' is not in code system {col.codes}')}",
+            )
+        ]
+    if col.codes in NATIONAL_CODE_LISTS and not col.is_list:
+        alias = f"c{n}"
+        plan.joins.append(f"LEFT JOIN {code_table_name(col.codes)} {alias} ON {alias}.code = {v}")
+        return [
+            (
+                f"{v} IS NOT NULL AND {alias}.code IS NULL",
+                f"'code: ' || {v} || {lit(f' is not in {NATIONAL_CODE_LISTS[col.codes][1]}')}",
+            )
+        ]
+    return []
+
+
+def cross_row_error_queries(plan: CheckPlan) -> list[str]:
+    """Queries yielding (_rowid, field, value, reason) for rules beyond one cell of one row.
+
+    Duplicate natural keys need every row of the file at once: `load.py` finds them across
+    batches, from the key values each batch returns.
+    """
+    table, out = plan.table, []
+    for cp in plan.columns:
+        col = cp.column
+        if cp.source is None:
+            continue
+        if col.is_list and col.codes in NATIONAL_CODE_LISTS:
+            title = NATIONAL_CODE_LISTS[col.codes][1]
+            out.append(
+                f"SELECT _rowid, {lit(col.name)}, string_agg(code, ','), "
+                f"'code: ' || string_agg(code, ',') || {lit(f' not in {title}')} "
+                f"FROM (SELECT s.rowid AS _rowid, unnest({cp.typed}) AS code FROM stg s) u "
+                f"WHERE code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+                f"{code_table_name(col.codes)} r WHERE r.code = u.code) GROUP BY _rowid"
+            )
+        if col.aligned_with and plan.by_name(col.aligned_with).source is not None:
+            a, b = cp.typed, plan.by_name(col.aligned_with).typed
+            out.append(
+                f"SELECT s.rowid, {lit(col.name)}, {cp.raw}, "
+                f"'list_alignment: ' || len({a}) || ' values but ' || coalesce(len({b}), 0) || "
+                f"{lit(f' in {col.aligned_with}')} FROM stg s WHERE {a} IS NOT NULL "
+                f"AND len({a}) <> coalesce(len({b}), 0)"
+            )
+    for order in table.date_orders:
+        e, l_ = plan.by_name(order.earlier), plan.by_name(order.later)
+        if e.source is None or l_.source is None:
+            continue
+        out.append(
+            f"SELECT s.rowid, {lit(order.later)}, CAST({l_.typed} AS VARCHAR), "
+            f"'date_order: {order.later} ' || CAST({l_.typed} AS VARCHAR) || ' is before "
+            f"{order.earlier} ' || CAST({e.typed} AS VARCHAR) FROM stg s "
+            f"WHERE {e.typed} > {l_.typed}"
+        )
+    return out
+
+
+def cell_error_query(plan: CheckPlan) -> str:
+    """(_rowid, field, value, reason) for every failing cell, from the failing rows in `chk`."""
+    parts = []
+    for cp in plan.columns:
+        if not cp.cases:
+            continue
+        name = cp.column.name
+        shown = "'[pseudonymised identifier]'" if cp.is_raw_identifier else f"yg_mask({cp.raw})"
+        parts.append(
+            f"SELECT c._rowid, {lit(name)}, {shown}, c.{q(name + '__e')} FROM chk c "
+            f"JOIN stg s ON s.rowid = c._rowid WHERE c.{q(name + '__e')} IS NOT NULL"
+        )
+    return "\nUNION ALL\n".join(parts) or "SELECT NULL::BIGINT, NULL, NULL, NULL WHERE false"

@@ -1,0 +1,52 @@
+"""The bookkeeping tables every warehouse keeps beside the canonical ones, whatever its backend.
+
+``ingest_runs`` records one row per ingested file, ``quarantine`` one row per broken rule of a
+rejected row (ingest writes both), and ``warehouse_meta`` holds key/value facts about the
+warehouse itself (the pseudonymisation key's fingerprint). Declared here, below the warehouse,
+so that the DuckDB file and the Parquet warehouse create them with the same columns.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+INGEST_RUNS = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("table_name", pa.string()),
+        ("file", pa.string()),
+        ("file_sha256", pa.string()),
+        ("started_at", pa.timestamp("us")),
+        ("finished_at", pa.timestamp("us")),
+        ("rows_read", pa.int64()),
+        ("rows_accepted", pa.int64()),
+        ("rows_rejected", pa.int64()),
+        ("rows_replaced", pa.int64()),
+    ]
+)
+
+QUARANTINE = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("table_name", pa.string()),
+        ("file", pa.string()),
+        ("file_sha256", pa.string()),
+        ("row_no", pa.int64()),
+        ("field", pa.string()),
+        ("value", pa.string()),
+        ("rule", pa.string()),
+        ("reason", pa.string()),
+    ]
+)
+
+WAREHOUSE_META = pa.schema([("key", pa.string()), ("value", pa.string())])
+
+#: table name -> Arrow schema, for every bookkeeping table.
+BOOKKEEPING: dict[str, pa.Schema] = {
+    "ingest_runs": INGEST_RUNS,
+    "quarantine": QUARANTINE,
+    "warehouse_meta": WAREHOUSE_META,
+}
+
+#: the key under which `warehouse_meta` keeps the pseudonymisation key's fingerprint.
+KEY_FINGERPRINT = "pseudonym_key_fingerprint"
