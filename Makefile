@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # constraints.txt pins every dependency (the lock); `make lock` re-resolves and rewrites it.
 LOCK   := constraints.txt
 
-.PHONY: install system-deps demo test lint lint-imports format lock bench clean
+.PHONY: install system-deps demo test lint typecheck lint-imports format lock bench clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ demo: install
 	$(VENV)/bin/yigong demo
 
 # pytest exits 5 when it collects no test; that is not a failure of the suite.
-test: install system-deps lint
+test: install system-deps lint typecheck
 	$(VENV)/bin/yigong packs check
 	$(VENV)/bin/lint-imports --config .importlinter
 	$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
@@ -32,6 +32,10 @@ test: install system-deps lint
 lint: install
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/ruff format --check src tests benchmarks
+
+# strict typing where the money and the official numbers are computed (pyproject [tool.mypy])
+typecheck: install
+	$(PY) -m mypy
 
 format: install
 	$(VENV)/bin/ruff check --fix src tests benchmarks

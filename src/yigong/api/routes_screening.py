@@ -23,8 +23,8 @@ router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 Period = Annotated[
     str | None,
     Query(
-        pattern=r"^(19|20)\d{2}([Qq][1-4]|-(0[1-9]|1[0-2]))?$",
-        description="2024 | 2024Q1 | 2024-03",
+        pattern=r"^(19|20)\d{2}([Qq][1-4]|[-M]?(0[1-9]|1[0-2]))?$",
+        description="2024 | 2024Q1 | 202403 (2024-03 accepted)",
     ),
 ]
 RuleId = Annotated[str | None, Query(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from yigong.indicators.applicability import (
     NodeFacts,
@@ -120,7 +120,7 @@ class IndicatorResult:
                 return [conv(x) for x in v]
             return v
 
-        return conv(asdict(self))
+        return cast(dict[str, Any], conv(asdict(self)))
 
 
 @dataclass(frozen=True)
@@ -208,7 +208,7 @@ def evaluate(
     values, queries = _compute_by_types(tables, cat, resolved, unique)
     results = []
     for ind in chosen:
-        base = dict(
+        base: dict[str, Any] = dict(
             indicator=ind.id,
             code=ind.code,
             name_zh=ind.name_zh,

@@ -1,7 +1,8 @@
 """The demo: a synthetic county from nothing to the engines' results, in one call.
 
-`make demo` runs `yigong demo`, which calls `run_demo`. Each step is a plain service call a
-user could make by hand; the demo only strings them together and reports.
+`make demo` runs `yigong demo`, which calls `run_demo`: it generates a synthetic county, plants
+realistic extract errors, ingests and summarises, then runs the pipeline
+(`services.pipeline`: every engine in the order the data flows) and reads the scorecard.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ from typing import Any
 
 from yigong.ingest import IngestReport
 from yigong.ingest.pseudonym import ENV_VAR
-from yigong.payment import PaymentInputError
 from yigong.services import data as data_svc
 from yigong.services import demo_steps
 from yigong.services import indicators as indicators_svc
+from yigong.services.pipeline import PIPELINE, REGIONAL_SCHEME, Run, run_steps
+
+__all__ = ["DEMO_KEY", "REGIONAL_SCHEME", "DemoResult", "run_demo"]
 
 DEMO_KEY = "yigong-demo-key-not-secret"
-#: the demo county lies in Handan (邯郸), whose insurance bureau uses its own CHS-DRG refinement
-REGIONAL_SCHEME = "chs-drg-1.1-handan-2022"
 
 
 @dataclass
@@ -64,7 +65,7 @@ def run_demo(
     if ENV_VAR not in os.environ:
         os.environ[ENV_VAR] = DEMO_KEY
         say(f"pseudonymisation key: demo key (set {ENV_VAR} for real data)")
-    say(f"1/12 generating the synthetic {preset} (seed {seed}) into {files}")
+    say(f"1/{3 + len(PIPELINE)} generating the synthetic {preset} (seed {seed}) into {files}")
     result.generated = generate(preset, files, seed=seed)
     planted = dirty_files(files, share=dirty_share, seed=seed)
     say(
@@ -72,81 +73,13 @@ def run_demo(
     )
     for stale in (db, db.with_name(db.name + ".wal")):  # a fresh warehouse each run
         stale.unlink(missing_ok=True)
-    say(f"2/12 ingesting into {db}")
+    say(f"2/{3 + len(PIPELINE)} ingesting into {db}")
     result.reports = data_svc.ingest_files(db, [files])
-    say("3/12 summarising the warehouse")
+    say(f"3/{3 + len(PIPELINE)} summarising the warehouse")
     result.status = data_svc.warehouse_status(db)
     county, year = demo_steps.county_and_year(db)
-    say(f"4/12 DRG: grouping every discharge (CHS-DRG 1.1 and {REGIONAL_SCHEME}), case mix")
-    result.sections.append(
-        (f"DRG and case mix ({REGIONAL_SCHEME})", demo_steps.casemix(db, year, REGIONAL_SCHEME))
-    )
-    say(
-        f"5/12 graded care: a year ({year}) of referrals, shared centres and contracts for "
-        f"county {county} in the workflow store"
-    )
-    summary = demo_steps.graded_care(db, workdir, county, year, seed)
-    result.sections.append((f"graded care {year} (workflow store {summary['store']})", summary))
-    say(f"6/12 insurance: the medical communities' global budget for {year}")
-    try:
-        result.sections.append(
-            (
-                f"global budget {county} {year} (henan-default policy, yuan)",
-                demo_steps.settlement(db, county, year),
-            )
-        )
-    except PaymentInputError as exc:  # e.g. the tiny preset has no three years of history
-        result.sections.append((f"global budget {county} {year}", f"not run: {exc}"))
-    say(f"7/12 fund supervision: screening every {year} case against the rules")
-    result.sections.append(
-        (
-            f"fund-supervision screening {year} (yigong screen list / explain FLAG)",
-            demo_steps.screening(db, year),
-        )
-    )
-    say(
-        f"8/12 public health: chronic-disease registers, control rates, overdue follow-ups ({year})"
-    )
-    result.sections.append(
-        (
-            f"public health {year} (yigong health rates / overdue / subsidy)",
-            demo_steps.public_health(db, year),
-        )
-    )
-    say(f"9/12 reform tasks: progress report of county {county}; then the targets")
-    result.sections.append(
-        (
-            f"reform tasks {county} {year} (yigong tasks report)",
-            demo_steps.reform_tasks(db, workdir, county, year),
-        )
-    )
-    say(f"10/12 operations: costs, DRG profit and loss of the county hospital ({REGIONAL_SCHEME})")
-    try:
-        result.sections.append(
-            (
-                f"operations: DRG profit and loss {county} {year}, the county hospital's five worst-losing "
-                "DRGs (yigong ops drg-pnl, yuan)",
-                demo_steps.operations(db, county, year, REGIONAL_SCHEME),
-            )
-        )
-    except (PaymentInputError, ValueError) as exc:
-        result.sections.append(
-            (f"operations: DRG profit and loss {county} {year}", f"not run: {exc}")
-        )
-    say("11/12 interoperability: referrals as FHIR R4 bundles, indicators as DHIS2 data values")
-    result.sections.append(
-        (
-            f"interoperability (FHIR R4, DHIS2) in {workdir / 'interop'} (docs/interop.md)",
-            demo_steps.interop(db, workdir, county, year),
-        )
-    )
-    say(f"12/12 drugs: volume-based procurement and the retained fund of county {county}, {year}")
-    result.sections.append(
-        (
-            f"drugs and consumables {county} {year} (yigong drugs procurement)",
-            demo_steps.drugs(db, county, year),
-        )
-    )
+    run = Run(db, workdir, county, year, seed)
+    result.sections += run_steps(run, say, first=4, total=3 + len(PIPELINE))
     if cockpit_login is not None:
         result.login = cockpit_login(db, county)
     result.scorecard_node, result.scorecard_period = f"division:{county}", str(year)
