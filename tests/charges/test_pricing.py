@@ -1,4 +1,4 @@
-"""One price-adjustment scenario worked by hand (docs/drugs.md, price adjustment).
+"""One price-adjustment scenario worked by hand (docs/drugs-and-charges.md, price adjustment).
 
 Items of the year (institution, item, category, revenue, the fund's share):
 H1 bed general_service 1,000.00 (0.6), H1 surgery treatment 500.00 (0.8), H1 CT diagnosis

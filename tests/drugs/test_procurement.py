@@ -1,4 +1,4 @@
-"""Volume-based procurement worked by hand (docs/drugs.md): completion, savings, the fund
+"""Volume-based procurement worked by hand (docs/drugs-and-charges.md): completion, savings, the fund
 saved, the retained fund and its 60–70 % split, the platform share and unified distribution.
 
 Policy procurement-2024: fund share 0.65, retention share 0.5, completion required 1.0, staff

@@ -1,7 +1,7 @@
 """Volume-based procurement (带量采购): completion, savings, the retained fund, platform share,
 unified distribution. Money is `Money` (Decimal to the fen); every result keeps its parts.
 
-For one VBP drug at one institution in one contract year (docs/drugs.md, hand-worked in
+For one VBP drug at one institution in one contract year (docs/drugs-and-charges.md, hand-worked in
 tests/drugs/test_procurement.py):
 
     bought      = own purchases received in the period + distributions received − distributions
