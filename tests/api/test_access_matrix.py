@@ -58,6 +58,7 @@ class Ctx:
     client: object = field(repr=False)
     state: object = field(repr=False)
     headers: dict[str, str] = field(default_factory=dict)
+    stay: str | None = None
 
     @property
     def year(self) -> str:
@@ -571,6 +572,41 @@ MATRIX: dict[tuple[str, str], Case] = {
         )
         for page in ("budget", "costs", "drg-pnl", "pay-checks")
     },
+    # drugs and itemised charges
+    ("GET", "/api/v1/drugs/procurement"): Case(
+        True, get("/api/v1/drugs/procurement?node={c.node}&year=" + Q)
+    ),
+    ("GET", "/api/v1/drugs/use"): Case(
+        True, get("/api/v1/drugs/use?node={c.node}&period={c.period}")
+    ),
+    ("GET", "/api/v1/charges/stays"): Case(
+        True, get("/api/v1/charges/stays?node={c.node}&year=" + Q)
+    ),
+    ("GET", "/api/v1/charges/price-simulation"): Case(
+        True, get("/api/v1/charges/price-simulation?node={c.node}&year=" + Q + "&force=true")
+    ),
+    ("GET", "/api/v1/charges/daily-list"): Case(
+        True, get("/api/v1/charges/daily-list?stay={c.stay}"), needs="stay"
+    ),
+    ("GET", "/api/v1/charges/daily-list.{fmt}"): Case(
+        True,
+        get(
+            "/api/v1/charges/daily-list.xlsx?stay={c.stay}",
+            "/api/v1/charges/daily-list.csv?stay={c.stay}&lang=en",
+        ),
+        needs="stay",
+    ),
+    ("GET", "/drugs"): Case(
+        True, get("/drugs?node={c.node}&period={c.period}", "/drugs?node={c.node}&format=json")
+    ),
+    ("GET", "/charges"): Case(
+        True,
+        get(
+            "/charges?node={c.node}&period={c.period}&force=true",
+            "/charges?node={c.node}&stay={c.stay}&format=json",
+        ),
+        needs="stay",
+    ),
     ("GET", "/centres"): Case(False, get("/centres", "/centres?format=json")),
     ("GET", "/api/v1/health"): Case(False, get("/api/v1/health?year=" + Q)),
     ("GET", "/health"): Case(False, get("/health", "/health?format=json")),
@@ -694,6 +730,12 @@ def _targets(app, user: str) -> dict[str, tuple[str | None, str | None]]:
         flags = (
             wh.table("screen_flags").select("flag_id", "institution_id").to_pyarrow().to_pylist()
         )
+        c = wh.table("charge_items")
+        c = c.filter(c.setting == "inpatient")
+        stays = c.select(stay=c.encounter_id, institution_id=c.institution_id).distinct()
+        stays = stays.order_by("stay").to_pyarrow().to_pylist()
+    s_in = [s["stay"] for s in stays if s["institution_id"] in scope.institutions]
+    s_out = [s["stay"] for s in stays if s["institution_id"] not in scope.institutions]
     f_in = [f["flag_id"] for f in flags if f["institution_id"] in scope.institutions]
     f_out = [f["flag_id"] for f in flags if f["institution_id"] not in scope.institutions]
     from yigong.access.principal import Principal
@@ -714,6 +756,7 @@ def _targets(app, user: str) -> dict[str, tuple[str | None, str | None]]:
         "flag": (f_in[0] if f_in else None, f_out[0] if f_out else "no-such-flag"),
         "county": (own, other),
         "community": (community, "C1304231"),
+        "stay": (s_in[0] if s_in else None, s_out[0] if s_out else "no-such-stay"),
     }
 
 
@@ -772,6 +815,7 @@ def test_every_route_every_role_inside_and_outside(
                 client,
                 state,
                 dict(tokens[user]),
+                targets["stay"][0 if inside else 1],
             )
             if inside and case.needs and getattr(ctx, case.needs) is None:
                 continue  # nothing of this user's to ask about (another user of the role has it)

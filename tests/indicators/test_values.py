@@ -143,6 +143,24 @@ C1_2024 = {
     "CX1": (1, 4, 25.0),
     "P16": (1, 1, 100.0),  # H1 is the only tertiary public hospital, EMR 5
     "P17": (0, 1, 0.0),  # H2 is secondary with EMR 2
+    # drug use (world rows "drugs"): outpatient prescriptions CF1..CF5 at H1 T1 V1, with an
+    # antimicrobial CF1 (A2) and CF4 (A1)
+    "R01": (2, 5, 40.0),
+    # stays given an antimicrobial d1 d3 d8 of the 7 discharges of 2024 (d6 is 2023)
+    "R02": (3, 7, 3 / 7 * 100),
+    # DDDs d1 5 + d3 20 + d8 3 = 28 over the 38 bed-days (R03 = 三级 #17)
+    "R03": (28, 38, 28 / 38 * 100),
+    # outpatient prescriptions with an essential medicine: CF1 (N1), CF2, CF4 (A1), CF5
+    "R04": (4, 5, 80.0),
+    # stays given an essential medicine: d1 (A1, N1), d8 (A1), d9 (N1)
+    "R05": (3, 7, 3 / 7 * 100),
+    # key-monitored K1: 225 + 45 of 256.40 (inpatient) + 55.40 (outpatient) drug amount
+    "R06": (D("270.00"), D("311.80"), 270 / 311.8 * 100),
+    # itemised charges (H1, T1): drugs 12 + 3.30 of 12 + 88 + 3.30 + 6.70 + 5
+    "R07": (D("15.30"), D("115.00"), 15.3 / 115 * 100),
+    # drug purchases 2024 (the consumable M1 and the 2023 order left out): essential A1 1000
+    # + N1 200 of 1000 + 500 + 300 + 200
+    "R08": (D("1200.00"), D("2000.00"), 60.0),
     # operations (H1 2024, world._operations): expense actuals 900000 + 150000 over the
     # approved 1000000 + the approved +100000 (the rejected +50000 does not count)
     "O01": (D("1050000"), D("1100000"), 1050000 / 1100000 * 100),

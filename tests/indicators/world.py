@@ -109,6 +109,34 @@ def _discharge(
     )
 
 
+def _drug(
+    code: str,
+    name: str,
+    route: str,
+    strength: float | None,
+    ddd: float | None,
+    *,
+    essential: bool = False,
+    vbp: bool = False,
+    abx: bool = False,
+    key: bool = False,
+) -> dict[str, Any]:
+    return dict(
+        item_code=code,
+        item_kind="western_drug",
+        generic_name=name,
+        unit="支",
+        route=route,
+        strength=strength,
+        ddd=ddd,
+        ddd_unit="g" if ddd else None,
+        is_essential=essential,
+        is_vbp=vbp,
+        is_antimicrobial=abx,
+        is_key_monitored=key,
+    )
+
+
 def _visits(
     inst: str,
     day: date,
@@ -731,6 +759,102 @@ def build(path: str | None = None) -> DuckDBWarehouse:
                 recognised_exam_id="e0" if i == 3 else None,
             )
             for i in range(4)
+        ],
+    )
+    # ---- drugs: master, prescriptions and medication orders, purchases, itemised charges
+    load(
+        wh,
+        "drug_master",
+        [
+            _drug("A1", "头孢曲松", "P", 1.0, 2.0, essential=True, vbp=True, abx=True),
+            _drug("A2", "左氧氟沙星", "O", 0.5, 0.5, abx=True),
+            _drug("N1", "氨氯地平", "O", None, None, essential=True, vbp=True),
+            _drug("K1", "神经节苷脂", "P", None, None, key=True),
+            dict(item_code="M1", item_kind="consumable", generic_name="输液器", unit="套"),
+        ],
+    )
+    rx = [
+        # inpatient medication orders (by the stay's discharge date)
+        ("d1", "inpatient", "H1", "E1", date(2024, 1, 7), "A1", 10, "12.00", 5.0),
+        ("d1", "inpatient", "H1", "E1", date(2024, 1, 8), "N1", 14, "0.70", None),
+        ("d3", "inpatient", "H1", "E2", date(2024, 2, 1), "A2", 20, "11.00", 20.0),
+        ("d3", "inpatient", "H1", "E2", date(2024, 2, 1), "K1", 5, "225.00", None),
+        ("d8", "inpatient", "T1", "E3", date(2024, 3, 1), "A1", 6, "7.20", 3.0),
+        ("d9", "inpatient", "H2", "E4", date(2024, 5, 1), "N1", 10, "0.50", None),
+        ("d6", "inpatient", "H1", "E1", date(2023, 2, 27), "A1", 4, "4.80", 2.0),
+        # outpatient prescriptions (prescription id = visit id)
+        ("CF1", "outpatient", "H1", "E1", date(2024, 4, 1), "A2", 6, "3.30", 6.0),
+        ("CF1", "outpatient", "H1", "E1", date(2024, 4, 1), "N1", 30, "1.50", None),
+        ("CF2", "outpatient", "H1", "E1", date(2024, 4, 2), "N1", 30, "1.50", None),
+        ("CF3", "outpatient", "H1", "E2", date(2024, 4, 3), "K1", 1, "45.00", None),
+        ("CF4", "outpatient", "T1", "E3", date(2024, 4, 4), "A1", 3, "3.60", 1.5),
+        ("CF5", "outpatient", "V1", "E5", date(2024, 4, 5), "N1", 10, "0.50", None),
+    ]
+    load(
+        wh,
+        "prescriptions",
+        [
+            dict(
+                line_id=f"L{k}",
+                prescription_id=enc,
+                setting=setting,
+                encounter_id=enc,
+                institution_id=inst,
+                patient_key=f"p{enc}",
+                prescriber_key=doc,
+                order_date=day,
+                item_code=item,
+                quantity=float(qty),
+                amount=D(amount),
+                ddd_count=ddd,
+                is_antimicrobial=item in ("A1", "A2"),
+            )
+            for k, (enc, setting, inst, doc, day, item, qty, amount, ddd) in enumerate(rx)
+        ],
+    )
+    orders = [("H1", "A1", "1000.00"), ("H1", "A2", "500.00"), ("H1", "K1", "300.00"),
+              ("T1", "N1", "200.00"), ("T1", "M1", "100.00"), ("H1", "N1", "50.00")]  # fmt: skip
+    load(
+        wh,
+        "purchase_orders",
+        [
+            dict(
+                order_line_id=f"O{k}",
+                order_date=date(2024 if k < 5 else 2023, 3, 1),
+                institution_id=inst,
+                item_code=item,
+                supplier_code="S1",
+                quantity=10,
+                unit_price=D(amount) / 10,
+                amount=D(amount),
+                via_platform=True,
+            )
+            for k, (inst, item, amount) in enumerate(orders)
+        ],
+    )
+    charges = [("d1", "inpatient", "H1", "drug", "12.00"), ("d1", "inpatient", "H1", "service", "88.00"),
+               ("CF1", "outpatient", "H1", "drug", "3.30"), ("CF1", "outpatient", "H1", "service", "6.70"),
+               ("d8", "inpatient", "T1", "consumable", "5.00")]  # fmt: skip
+    load(
+        wh,
+        "charge_items",
+        [
+            dict(
+                charge_id=f"F{k}",
+                setting=setting,
+                encounter_id=enc,
+                institution_id=inst,
+                patient_key=f"p{enc}",
+                charge_date=date(2024, 4, 1),
+                item_code="X",
+                charge_kind=kind,
+                cost_category="western_drugs" if kind == "drug" else "general_service",
+                quantity=1.0,
+                unit_price=D(amount),
+                amount=D(amount),
+                in_operating_room=False,
+            )
+            for k, (enc, setting, inst, kind, amount) in enumerate(charges)
         ],
     )
     add_public_health(wh)

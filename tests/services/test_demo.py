@@ -21,8 +21,17 @@ def test_demo_pipeline_on_the_tiny_preset(tmp_path):
     assert read == accepted + rejected
     assert read == sum(result.generated.values())  # every generated row was read
     rules = {row["rule"] for row in result.status["quarantine_by_rule"]}
-    # the planted extract errors are what was rejected, each for its own rule
-    assert rules == {"code", "required", "date_order", "minimum", "raw_id_number", "reference"}
+    # the planted extract errors are what was rejected, each for its own rule; the itemised
+    # charges of a stay whose front page was rejected no longer reconcile and are quarantined
+    assert rules == {
+        "code",
+        "required",
+        "date_order",
+        "minimum",
+        "raw_id_number",
+        "reference",
+        "reconciliation",
+    }
     tables = {t["table"]: t["rows"] for t in result.status["tables"]}
     # the status was taken before the engines ran; now the warehouse lists their tables too
     from yigong.services.data import warehouse_status
@@ -51,6 +60,18 @@ def test_demo_pipeline_on_the_tiny_preset(tmp_path):
     assert scored and all(r.target is not None for r in scored.values())
     assert scored["C01"].numerator > 0 and scored["C01"].denominator >= scored["C01"].numerator
     assert "C02" not in scored  # the 90 % target binds C01 (县域内住院人次占比)
+    (drugs,) = [v for k, v in sections.items() if k.startswith("drugs and consumables")]
+    done, of = drugs["VBP agreements completed"].split(" of ")
+    assert 0 < int(done) <= int(of)
+    assert (
+        float(
+            drugs["retained by the county's institutions (yuan)"].split(" = ")[0].replace(",", "")
+        )
+        > 0
+    )
+    assert (
+        "0 stays differ from their front page, 0 from their settlement" in drugs["itemised charges"]
+    )
     (screen,) = [v for k, v in sections.items() if k.startswith("fund-supervision")]
     assert screen["flags"] > 0 and screen["examples"]  # the generator plants anomalies
     (tasks,) = [v for k, v in sections.items() if k.startswith("reform tasks")]

@@ -364,3 +364,38 @@ def test_operations_pages_in_both_languages_and_on_a_phone(page, live_server):
     assert width <= 390 + 1, width  # tables scroll inside themselves, the page does not
     _shot(page, "23-operations-pnl-phone")
     assert page.foreign == []
+
+
+def test_drugs_and_charges_at_390_px_in_both_languages(browser, live_server):
+    """The county's drugs page (retained fund, VBP completion, drug use per prescriber) and the
+    charges page (price simulation, one stay's daily list) on a phone-width screen, Chinese
+    then English; tables scroll inside themselves, the page does not."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    context.set_default_timeout(TIMEOUT_MS)
+    pg = context.new_page()
+    try:
+        _login(pg, live_server, "county")
+        pg.wait_for_selector("#page-title")
+        pg.goto(f"{live_server}/drugs")
+        pg.wait_for_selector("#retained-funds tbody tr")
+        assert "药品耗材" in pg.inner_text("#page-title")
+        assert "万元" in pg.inner_text("#retained-total")
+        assert pg.locator("#drug-use tbody tr[data-indicator]").count() == 8
+        _shot(pg, "30-drugs-zh-390")
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 391
+        pg.goto(f"{live_server}/charges?force=true")
+        pg.wait_for_selector("#price-effects tbody tr")
+        pg.locator("#stays a.stay-link").first.click()
+        pg.wait_for_selector("#daily-days tbody tr")
+        assert "元" in pg.inner_text("#daily-total")
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 391
+        _shot(pg, "31-charges-zh-390")
+        pg.click("#lang-switch")
+        pg.wait_for_function("document.documentElement.lang === 'en'")
+        pg.wait_for_selector("#daily-days tbody tr")
+        assert "Itemised charges" in pg.inner_text("#page-title")
+        assert "yuan" in pg.inner_text("#daily-total")
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 391
+        _shot(pg, "32-charges-en-390")
+    finally:
+        context.close()

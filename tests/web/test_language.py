@@ -61,6 +61,8 @@ PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "/operations/pay-checks": ("county", ("/operations/pay-checks",)),
+    "/drugs": ("county", ("/drugs", "/drugs?node=inst:H13042300100&indicator=R01")),
+    "/charges": ("county", ()),  # filled in from the world (one stay's daily list)
     "/account": ("county", ("/account",)),
     "/admin/users": ("admin", ("/admin/users",)),
     "/login": ("", ("/login",)),
@@ -110,7 +112,16 @@ def _filled(app, client, tokens) -> dict[str, tuple[str, tuple[str, ...]]]:  # n
         "bureau",
         tuple(f"/screening/flags/{f}" for f in by_rule.values()),
     )
+    stay = client.get(
+        "/api/v1/charges/stays?node=division:130423&year=" + _year(client, tokens),
+        headers=tokens["county"],
+    ).json()["stays"][0]["discharge_id"]
+    pages["/charges"] = ("county", ("/charges", "/charges?force=true", f"/charges?stay={stay}"))
     return pages
+
+
+def _year(client, tokens) -> str:  # noqa: ANN001
+    return str(client.get("/drugs?format=json", headers=tokens["county"]).json()["period"])[:4]
 
 
 def test_every_page_is_in_the_language_test(cockpit):

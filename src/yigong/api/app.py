@@ -30,6 +30,7 @@ from yigong.api.routes_bureau import router as bureau_router
 from yigong.api.routes_care import router as care_router
 from yigong.api.routes_centres import router as centres_router
 from yigong.api.routes_cockpit import router as cockpit_router
+from yigong.api.routes_drugs import router as drugs_router
 from yigong.api.routes_fhir import router as fhir_router
 from yigong.api.routes_health import router as health_router
 from yigong.api.routes_ledger import router as ledger_router
@@ -106,6 +107,7 @@ def create_app(settings: Settings, *, read_only: bool = False, warm: bool = Fals
     app.include_router(cockpit_router)
     install_docs(app)
     app.include_router(operations_router)
+    app.include_router(drugs_router)
     app.include_router(fhir_router)
     from yigong.web import mount_web
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "CSV_FILE",
+    "PDF_FILE",
     "XLSX_FILE",
     "BudgetAnswer",
     "BureauAgreementsAnswer",
@@ -23,6 +24,8 @@ __all__ = [
     "BureauMethodsRun",
     "CasemixAnswer",
     "CentresAnswer",
+    "DailyListAnswer",
+    "DrugUseAnswer",
     "ContractsAnswer",
     "DataValueSet",
     "ExplainAnswer",
@@ -39,6 +42,8 @@ __all__ = [
     "Me",
     "OperationsAnswer",
     "OverviewAnswer",
+    "PriceSimulationAnswer",
+    "ProcurementAnswer",
     "PublicHealthAnswer",
     "QuarantinePage",
     "Readiness",
@@ -51,6 +56,8 @@ __all__ = [
     "ScorecardAnswer",
     "SelfCheckAnswer",
     "StatementsAnswer",
+    "StayRow",
+    "StaysAnswer",
     "TaskEntryAnswer",
     "TaskProgressAnswer",
     "TodoAnswer",
@@ -512,6 +519,73 @@ class OperationsAnswer(Open):
     loss, pay checks) of a node and year; its tables are documented in docs/operations.md."""
 
 
+class ProcurementAnswer(Open):
+    """Volume-based procurement of a node and contract year (docs/drugs-and-charges.md): VBP
+    agreements with completion and savings, the retained insurance fund per institution and
+    its split, platform purchase shares and unified distribution; money as exact text."""
+
+    node: str
+    node_name: str
+    year: int
+    totals: dict[str, Any]
+    agreements: list[dict[str, Any]]
+    retained_funds: list[dict[str, Any]]
+    platform: list[dict[str, Any]]
+    distribution: list[dict[str, Any]]
+
+
+class DrugUseAnswer(Open):
+    """The drug-use indicators of a node and period, and one indicator per prescriber."""
+
+    node: str
+    node_name: str
+    period: str
+    results: list[dict[str, Any]]
+    breakdown: dict[str, Any]
+
+
+class DailyListAnswer(Open):
+    """One stay's daily charge list (一日清单): the days with their lines and running totals,
+    the totals by cost category, and whether they match the front page and the settlement."""
+
+    stay: dict[str, Any]
+    days: list[dict[str, Any]]
+    by_category: dict[str, str]
+    total: str
+    matches_front_page: bool
+    matches_settlement: bool | None
+
+
+class StayRow(Open):
+    discharge_id: str
+    institution: str
+    department: str | None
+    discharge_date: str
+    total_cost: str
+
+
+class StaysAnswer(Open):
+    """The last itemised stays of a node's institutions in a year (to pick a daily list)."""
+
+    node: str
+    year: int
+    stays: list[StayRow]
+
+
+class PriceSimulationAnswer(Open):
+    """The trigger indicators of a service-price adjustment and, when they start one (or it
+    is forced), the revenue-neutral adjustment and its effects per institution, on the fund
+    and on patients."""
+
+    node: str
+    node_name: str
+    year: int
+    figures: dict[str, Any]
+    triggers: list[dict[str, Any]]
+    started: bool
+    simulated: bool
+
+
 class PublicHealthAnswer(Open):
     year: int
     status: str
@@ -537,6 +611,9 @@ class TaskEntryAnswer(Open):
 #: the OpenAPI description of a file answer
 CSV_FILE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {}}, "description": "CSV (UTF-8 with BOM, for Excel)"}
+}
+PDF_FILE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "a PDF document"}
 }
 XLSX_FILE: dict[int | str, dict[str, Any]] = {
     200: {

@@ -129,6 +129,11 @@ app.add_typer(screen.app, name="screen")
 from yigong.cli import packs  # noqa: E402
 
 app.add_typer(packs.app, name="packs")
+from yigong.cli import charges as _charges  # noqa: E402
+from yigong.cli import drugs as _drugs  # noqa: E402
+
+app.add_typer(_drugs.app, name="drugs")
+app.add_typer(_charges.app, name="charges")
 from yigong.cli import profiles  # noqa: E402
 
 app.add_typer(profiles.app, name="profiles")

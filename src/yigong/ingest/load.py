@@ -5,7 +5,8 @@ The same steps on every backend, through the warehouse protocol only:
 1. stage the file (`read.py`);
 2. check every batch of staged rows against the table's rules (`check.BatchCheck`, run by
    `Warehouse.batch_map`: here on DuckDB, in the executors on Spark);
-3. find duplicate natural keys across the whole file (Ibis over the checked rows);
+3. find duplicate natural keys across the whole file (Ibis over the checked rows), and for the
+   tables that must agree with others the reconciliation (`reconcile.py`);
 4. in one transaction: replace rows with the same natural key, add the accepted rows and their
    child rows, record the rejected rows in `quarantine` and the run in `ingest_runs`. On DuckDB a
    crash before the commit leaves the warehouse as it was (on Spark, see the gap
@@ -37,6 +38,7 @@ from yigong.ingest.check import (
 from yigong.ingest.children import children_batch
 from yigong.ingest.pseudonym import PseudonymKey
 from yigong.ingest.read import BATCH_ROWS, Staged, file_feature, finish_layout, staged_file
+from yigong.ingest.reconcile import reconcile_errors
 from yigong.ingest.report import IngestError, IngestReport, RowError
 from yigong.ingest.rules import build_plan
 from yigong.schema.bookkeeping import INGEST_RUNS, KEY_FINGERPRINT, QUARANTINE
@@ -93,8 +95,9 @@ def _references(wh: Warehouse, table: Table) -> dict[str, list[str]]:
     return out
 
 
-def _errors(table: Table, checked: ibis.Table) -> ibis.Table:
-    """One row per broken rule of a staged row: the batches' findings and duplicate keys."""
+def _errors(wh: Warehouse, table: Table, checked: ibis.Table) -> ibis.Table:
+    """One row per broken rule of a staged row: the batches' findings, duplicate keys and the
+    whole-file reconciliation of tables that must agree with others (`reconcile.py`)."""
     cells = checked.filter(checked[ERRORS].notnull()).select(ROW, e=checked[ERRORS].unnest())
     cells = cells.select(
         ROW, field=cells.e["field"], value=cells.e["value"], reason=cells.e["reason"]
@@ -112,7 +115,9 @@ def _errors(table: Table, checked: ibis.Table) -> ibis.Table:
         value=ibis.null(str),
         reason=ibis.literal(f"duplicate_key: same {field} as row ") + (dup._yg_first + 1).cast(str),
     )
-    return cells.union(dup)
+    out = cells.union(dup)
+    found = reconcile_errors(table.name, checked, wh)
+    return out if found is None else out.union(found)
 
 
 def _quarantine(errors: ibis.Table, run: dict[str, str]) -> ibis.Table:
@@ -221,7 +226,7 @@ def ingest_file(
             except Exception as exc:  # a file whose rows cannot be read to the end
                 raise IngestError(str(path), f"cannot read the file: {exc}") from exc
             temporary.append(checked_name)
-            wh.create_table(errors_name, _errors(table, checked), temporary=True)
+            wh.create_table(errors_name, _errors(wh, table, checked), temporary=True)
             temporary.append(errors_name)
             if staged.layout is not None:  # errors named by the file's own columns
                 found = finish_layout(staged, wh.to_arrow(errors_name))

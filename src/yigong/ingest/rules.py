@@ -16,7 +16,8 @@ Excel files). From the declarations this module builds:
 * the projection of accepted rows into the canonical table.
 
 Rules: required, type, code, minimum, maximum, reference, raw_id_number, date_order,
-list_alignment, duplicate_key, missing_column (and malformed, from the reader).
+list_alignment, duplicate_key, missing_column (and malformed, from the reader); and for the
+tables that must agree with others, reconciliation (`reconcile.py`).
 """
 
 from __future__ import annotations

@@ -670,3 +670,8 @@ EVALUATORS: dict[str, Evaluator] = dict(
         ),
     ]
 )
+
+# the item-level rules (费用明细) live in their own module and join the same registry
+from yigong.oversight.item_evaluators import ITEM_EVALUATORS  # noqa: E402
+
+EVALUATORS.update(ITEM_EVALUATORS)

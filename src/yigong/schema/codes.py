@@ -13,6 +13,7 @@ from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 
+from yigong.schema.codes_drugs import DRUG_CODE_SYSTEMS
 from yigong.schema.codes_operations import OPERATIONS_CODE_SYSTEMS
 
 Labels = dict[str, tuple[str, str]]
@@ -360,6 +361,7 @@ SMALL_CODE_SYSTEMS: dict[str, Labels] = {
     "key_population": KEY_POPULATION,
     "exam_type": EXAM_TYPE,
     "public_health_program": PUBLIC_HEALTH_PROGRAM,
+    **DRUG_CODE_SYSTEMS,
     "ph_service_type": PH_SERVICE_TYPE,
     "ph_disease": PH_DISEASE,
     "medication_adherence": MEDICATION_ADHERENCE,

@@ -8,6 +8,7 @@ and `docs/schema.md` are all derived from these declarations.
 
 from __future__ import annotations
 
+from yigong.schema.drug_tables import DRUG_TABLES
 from yigong.schema.model import Column, DateOrder, DType, Table
 from yigong.schema.operations_tables import OPERATIONS_TABLES
 
@@ -1002,6 +1003,7 @@ TABLES: tuple[Table, ...] = (
     PUBLIC_HEALTH_TASKS,
     PUBLIC_HEALTH_SERVICES,
     FINANCE,
+    *DRUG_TABLES,
     CONTRIBUTION_STANDARDS,
     FUND_ACCOUNTS,
     DESIGNATED_PROVIDERS,

@@ -90,6 +90,43 @@ def settlement(db: Path, county: str, year: int) -> dict[str, Any]:
     }
 
 
+def drugs(db: Path, county: str, year: int) -> dict[str, Any]:
+    """Volume-based procurement of the county's itemised year: agreed-volume completion per
+    institution, the savings and the insurance fund the county's institutions retain (split
+    60–70 % to staff pay), the platform share of the hospitals, and the items reconciled."""
+    from yigong.services.charges import reconciliation
+    from yigong.services.drugs import procurement
+
+    r = procurement(db, f"division:{county}", year)
+    t = r["totals"]
+    out: dict[str, Any] = {
+        "VBP agreements completed": f"{t['completed']} of {t['agreements']}",
+        "savings against pre-VBP prices (yuan)": f"{float(t['savings']):,.2f}",
+        "insurance fund saved (yuan)": f"{float(t['fund_savings']):,.2f}",
+        "retained by the county's institutions (yuan)": (
+            f"{float(t['retained']):,.2f} = staff pay {float(t['staff']):,.2f} + development "
+            f"{float(t['development']):,.2f}"
+        ),
+    }
+    for f in sorted(r["retained_funds"], key=lambda f: -float(f["retained"]))[:5]:
+        out[f"{f['institution_id']} {f['institution']}"] = (
+            f"completed {f['completed']}/{f['agreements']}, retained "
+            f"{float(f['retained']):,.2f} (staff {float(f['staff']):,.2f})"
+        )
+    for p in r["platform"]:
+        if p["bound"]:
+            ok = "met" if p["ok"] else "NOT met"
+            out[f"platform share {p['institution']}"] = f"{p['share']:.1%} (≥ 80 %: {ok})"
+    rec = reconciliation(db, year, limit=0)
+    lines = sum(s["lines"] for s in rec["by_setting"])
+    out["itemised charges"] = (
+        f"{lines:,} lines; {rec['front_page_mismatches']} stays differ from their front page, "
+        f"{rec['settlement_mismatches']} from their settlement; "
+        f"{rec['quarantined']['encounters']} encounters quarantined"
+    )
+    return out
+
+
 def screening(db: Path, year: int) -> dict[str, Any]:
     """Fund-supervision screening: every rule over `year`; flags per rule and three examples
     chosen by deviation (what a reviewer would open first)."""

@@ -111,6 +111,7 @@ SCORECARD_CATALOGS: dict[str, tuple[str, str]] = {
     "public-health": ("基本公共卫生与慢病管理", "Basic public health and chronic disease"),
     "drg-performance": ("DRG 绩效评价", "DRG performance"),
     "operations": ("医院运营管理", "Hospital operations"),
+    "drug-use": ("合理用药监测", "Drug-use monitoring"),
 }
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from yigong.casemix import packs as drg
 from yigong.casemix.validate import validate_pack
+from yigong.charges import policy as prices
+from yigong.drugs import policy as procurement
 from yigong.graded_care.catalogs import loader as diseases
 from yigong.graded_care.centres import catalog as centres
 from yigong.indicators import loader as indicators
@@ -110,6 +112,14 @@ def _drg(folders: list[Path]) -> list[Issue]:
     return [i for f in folders for i in validate_pack(f)]
 
 
+def _procurement(folders: list[Path]) -> list[Issue]:
+    return [i for f in folders for i in procurement.check_pack(f)]
+
+
+def _prices(folders: list[Path]) -> list[Issue]:
+    return [i for f in folders for i in prices.check_pack(f)]
+
+
 def _profiles(folders: list[Path]) -> list[Issue]:
     out = []
     for folder in folders:
@@ -136,6 +146,10 @@ def _kinds() -> tuple[PackKind, ...]:
                  screening.PACKS_DIR, _screening, screening.policy_quotes),
         PackKind(tasks.PACK_KIND, "reform", "reform tasks", tasks.PACKS_DIR, _tasks,
                  tasks.policy_quotes),
+        PackKind(procurement.PACK_KIND, "drugs", "procurement policies", procurement.PACKS_DIR,
+                 _procurement, procurement.policy_quotes),
+        PackKind(prices.PACK_KIND, "charges", "price policies", prices.PACKS_DIR, _prices,
+                 prices.policy_quotes),
         PackKind(profiles.KIND, "ingest", "layout profiles of national exports",
                  profiles.SHIPPED, _profiles, list),
         PackKind(public_health.PACK_KIND, "public_health", "public-health rules",
@@ -154,6 +168,8 @@ KINDS: tuple[str, ...] = (
     "centre-services",
     "screening-rules",
     "reform-tasks",
+    "procurement-policy",
+    "price-policy",
     "layout-profile",
     "public-health-rules",
     "operations-policy",

@@ -103,6 +103,13 @@ PIPELINE: tuple[Step, ...] = (
         lambda r: f"interoperability (FHIR R4, DHIS2) in {r.workdir / 'interop'} (docs/interop.md)",
         lambda r: demo_steps.interop(r.db, r.workdir, r.county, r.year),
     ),
+    Step(  # yigong drugs procurement; yigong charges reconcile
+        lambda r: (
+            f"drugs: volume-based procurement and the retained fund of county {r.county}, {r.year}"
+        ),
+        lambda r: f"drugs and consumables {r.county} {r.year} (yigong drugs procurement)",
+        lambda r: demo_steps.drugs(r.db, r.county, r.year),
+    ),
 )
 
 

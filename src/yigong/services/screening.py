@@ -84,6 +84,22 @@ ROW_VIEWS: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "institutions": ("institution_id", ("institution_id", "name_zh", "institution_type", "level")),
+    "charge_items": (
+        "charge_id",
+        (
+            "charge_id",
+            "setting",
+            "encounter_id",
+            "institution_id",
+            "charge_date",
+            "item_code",
+            "item_name",
+            "quantity",
+            "unit_price",
+            "amount",
+            "in_operating_room",
+        ),
+    ),
     "discharge_procedures": (
         "discharge_id",
         ("discharge_id", "seq", "code", "procedure_date", "grade"),

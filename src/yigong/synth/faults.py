@@ -226,6 +226,49 @@ def _plant(f: FaultFile, pool: list[dict[str, str]], id_number: str) -> None:
         case "bed_stats":
             f.header.remove("open_beds")
             f.expected.append(("", "open_beds", "missing_column"))
+        case "drug_master":
+            f.bad(g, "code", "item_kind", "pill", item_code="ZZ0001")
+            f.bad(g, "minimum", "strength", "-1", item_code="ZZ0002")
+            f.bad(g, "type", "is_essential", "yes", item_code="ZZ0003")
+            f.duplicate()
+        case "formulary":
+            f.bad(nxt(), "reference", "item_code", "NOPE")
+            f.bad(nxt(), "type", "available", "maybe")
+            f.bad(nxt(), "date_order", "valid_to", "2000-01-01")
+        case "vbp_agreements":
+            f.bad(nxt(), "minimum", "agreed_quantity", "-3")
+            f.bad(nxt(), "maximum", "contract_year", "2200")
+            f.bad(nxt(), "date_order", "period_end", "2000-01-01")
+        case "purchase_orders":
+            f.bad(nxt(), "type", "quantity", "1.5")
+            f.bad(nxt(), "minimum", "amount", "-1.00")
+            f.bad(nxt(), "reference", "institution_id", UNKNOWN_INSTITUTION)
+            f.bad(nxt(), "required", "supplier_code", "")
+            f.bad(nxt(), "date_order", "delivered_on", "2000-01-01")
+        case "deliveries":
+            f.bad(nxt(), "reference", "to_institution_id", UNKNOWN_INSTITUTION)
+            f.bad(nxt(), "minimum", "quantity", "-1")
+            f.bad(nxt(), "type", "delivered_on", "2024-02-30")
+        case "service_prices":
+            f.bad(g, "code", "cost_category", "misc", item_code="ZZ9001")
+            f.bad(g, "minimum", "price_level3", "-1.00", item_code="ZZ9002")
+            f.bad(g, "date_order", "valid_to", "2000-01-01", item_code="ZZ9003")
+        case "prescriptions":
+            f.bad(nxt(), "code", "setting", "ward")
+            f.bad(nxt(), "required", "prescriber_key", "")
+            f.bad(nxt(), "reference", "item_code", "NOPE")
+            f.bad(nxt(), "raw_id_number", "department", id_number)
+            f.bad(nxt(), "minimum", "ddd_count", "-1")
+        case "charge_items":
+            # copies of a line of the kept stay at no cost, so the stay still reconciles
+            free = dict(g, amount="0.00", unit_price="0.00")
+            f.bad(free, "code", "cost_category", "misc", charge_id="FYZ0000001")
+            f.bad(free, "code", "charge_kind", "gift", charge_id="FYZ0000002")
+            f.bad(free, "type", "charge_date", "2024-02-30", charge_id="FYZ0000003")
+            f.bad(free, "minimum", "quantity", "-1", charge_id="FYZ0000004")
+            f.bad(free, "required", "item_code", "", charge_id="FYZ0000005")
+            f.bad(free, "raw_id_number", "item_name", id_number, charge_id="FYZ0000006")
+            f.bad(free, "reference", "institution_id", UNKNOWN_INSTITUTION, charge_id="FYZ0000007")
         case "contribution_standards":
             f.bad(g, "code", "scheme", "gold")
             f.bad(g, "minimum", "individual", "-1.00", year="2031")
@@ -267,22 +310,18 @@ def write_faults(out_dir: Path, *, seed: int = 7) -> Path:
     for t in TABLES:
         header, rows = _text_rows(t.name, tables[t.name])
         # keep the small reference tables whole so every good row's references resolve
-        keep = (
-            len(rows)
-            if t.name
-            in (
-                "admin_divisions",
-                "institutions",
-                "communities",
-                "community_memberships",
-                "designated_providers",
-                "departments",
-                "budget_lines",
-            )
-            else GOOD_ROWS
-        )
-        f = FaultFile(t.name, header, list(rows[:keep]))
-        _plant(f, rows[keep:] if len(rows) > keep else rows, id_number)
+        whole = ("admin_divisions", "institutions", "communities", "community_memberships",
+                 "designated_providers", "departments", "budget_lines", "drug_master",
+                 "service_prices")  # fmt: skip
+        keep = len(rows) if t.name in whole else GOOD_ROWS
+        good, pool = rows[:keep], rows[keep:] if len(rows) > keep else rows
+        if t.name == "charge_items":  # every line of the first kept stay: it reconciles
+            _, stays = _text_rows("discharges", tables["discharges"])
+            stay = stays[0]["discharge_id"]
+            good = [r for r in rows if r["encounter_id"] == stay]
+            pool = good
+        f = FaultFile(t.name, header, list(good))
+        _plant(f, pool, id_number)
         _write(out / f"{t.name}.csv", f)
         manifest += [(f"{t.name}.csv", r, c, rule) for r, c, rule in f.expected]
     path = out / "expected.csv"

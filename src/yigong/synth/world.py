@@ -8,8 +8,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from yigong.synth import anomalies, bureau, inpatient, outpatient
+from yigong.synth import anomalies, bureau, inpatient, itemised, outpatient
 from yigong.synth._arrow import dates, money, take
+from yigong.synth.catalogue import load_catalogue
 from yigong.synth.conditions import load_conditions
 from yigong.synth.context import CountyContext
 from yigong.synth.contracts import contracts_table
@@ -28,6 +29,7 @@ from yigong.synth.outpatient import COUNTY, OP_COST_COLUMNS, VISIT_TYPES
 from yigong.synth.params import CountySpec, Preset
 from yigong.synth.ph_services import public_health_services, remap_chronic_visits
 from yigong.synth.population import SCHEMES, build_population
+from yigong.synth.procurement import drug_master_table, service_prices_table
 from yigong.synth.public_health import public_health_table
 from yigong.synth.referrals import referrals_table
 from yigong.synth.settlements import out_referred, settlements_table
@@ -54,7 +56,12 @@ def shared_tables(
 ) -> dict[str, pa.Table]:
     """Tables written once per world (divisions above `counties`, default: all the preset's)."""
     chosen = preset.counties if counties is None else counties
-    return {"admin_divisions": divisions_table(shared_divisions([c.code for c in chosen]))}
+    cat = load_catalogue()
+    return {
+        "admin_divisions": divisions_table(shared_divisions([c.code for c in chosen])),
+        "drug_master": drug_master_table(cat),
+        "service_prices": service_prices_table(cat),
+    }
 
 
 def _rows(records: tuple[dict[str, str | None], ...], date_cols: tuple[str, ...]) -> pa.Table:
@@ -93,6 +100,8 @@ def county_tables(
     self_fen = [self_paid_fen(ctx, s, rng) for s in inside]
     # planted fund-supervision anomalies (known rates, truth kept out of the canonical tables)
     inside, self_fen, plan = anomalies.plant_inside(ctx, inside, self_fen, _concat_stays(inside))
+    # the last year is itemised; planted item anomalies raise their stays' front pages
+    items = itemised.ItemisedYear.start(ctx, inside, self_fen)
     beds = bed_counts(ctx, inside)
     last = max(years)
     yield "institutions", _institutions(ctx, beds[last])
@@ -118,6 +127,7 @@ def county_tables(
     visits_table = anomalies.plant_visits(ctx, plan, _visits_table(ctx, visits), discharges)
     seen.visits(visits_table)
     yield "outpatient_visits", visits_table
+    yield from items.finish(discharges, visits_table, plan)
     del visits_table
     settlements = anomalies.plant_settlements(
         ctx,

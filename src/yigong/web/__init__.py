@@ -22,6 +22,7 @@ def mount_web(app: FastAPI) -> None:
     from yigong.web.pages_admin import router as admin_router
     from yigong.web.pages_bureau import router as bureau_router
     from yigong.web.pages_care import router as care_router
+    from yigong.web.pages_drugs import router as drugs_router
     from yigong.web.pages_operations import router as operations_router
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -32,4 +33,5 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(bureau_router)
     app.include_router(admin_router)
     app.include_router(operations_router)
+    app.include_router(drugs_router)
     install_page_errors(app)

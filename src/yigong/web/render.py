@@ -101,6 +101,8 @@ MENU = (
     ("nav-ops-costs", "/operations/costs", "ops_costs"),
     ("nav-ops-pnl", "/operations/drg-pnl", "ops_pnl"),
     ("nav-ops-pay", "/operations/pay-checks", "ops_pay"),
+    ("nav-drugs", "/drugs", "drugs"),
+    ("nav-charges", "/charges", "charges"),
     ("nav-admin", "/admin/users", "admin_users"),
     ("nav-account", "/account", "my_account"),
 )
