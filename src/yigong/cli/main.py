@@ -121,3 +121,6 @@ app.add_typer(bureau.agreements_app, name="agreements")
 from yigong.cli import health  # noqa: E402
 
 app.add_typer(health.app, name="health")
+from yigong.cli import keys  # noqa: E402
+
+app.add_typer(keys.app, name="keys")

@@ -19,7 +19,7 @@ from yigong.services import data as data_svc
 from yigong.services import demo_steps
 from yigong.services import indicators as indicators_svc
 
-DEMO_KEY = "yigong-demo-key-not-secret"
+DEMO_KEY = "yigong-demo-key-not-secret-synthetic-data-only"
 #: the demo county lies in Handan (邯郸), whose insurance bureau uses its own CHS-DRG refinement
 REGIONAL_SCHEME = "chs-drg-1.1-handan-2022"
 
