@@ -188,3 +188,52 @@ def test_no_plaintext_transcoded_copy_survives_a_killed_ingest(files, tmp_path, 
         assert enc == "gb18030" and copy.parent.parent == root
     assert not stale.exists() and not legacy.exists()
     assert list(root.iterdir()) == []
+
+
+def _export_with(tmp_path, files, wh, rows) -> Path:
+    ingest_paths(wh, [files], key=KEY)
+    cols = list(table("discharges").file_columns())
+    ingest_paths(wh, [write_csv(tmp_path / "discharges.csv", rows, cols)], key=KEY)
+    out = tmp_path / "export"
+    wh.export_parquet(out)
+    return out
+
+
+def test_warehouse_import_goes_through_the_ingest_rules(files, wh, tmp_path, monkeypatch):
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from yigong.ingest import IngestError
+    from yigong.services.data import import_warehouse
+
+    monkeypatch.setenv("YIGONG_PSEUDONYM_KEY", KEY.secret.decode())
+    out = _export_with(tmp_path, files, wh, [discharge_row()])
+    # a clean export comes back whole
+    counts = import_warehouse(tmp_path / "copy.duckdb", out)
+    assert counts["discharges"] == 1 and counts["institutions"] == 2
+    # a raw ID number slipped into an export (edited by hand, another tool) is refused
+    t = pq.read_table(out / "discharges.parquet")
+    t = t.set_column(
+        t.schema.get_field_index("department"), "department", pa_array([f"内科{RAW}"])
+    )
+    pq.write_table(t, out / "discharges.parquet")
+    with pytest.raises(IngestError, match="raw_id_number") as exc:
+        import_warehouse(tmp_path / "other.duckdb", out)
+    assert RAW not in str(exc.value)
+    # raw identifiers in an *_id_number column are pseudonymised, as ingest does
+    t = t.drop_columns(["patient_key"]).append_column("patient_id_number", pa_array([RAW]))
+    t = t.set_column(t.schema.get_field_index("department"), "department", pa_array(["内科"]))
+    pq.write_table(t, out / "discharges.parquet")
+    import_warehouse(tmp_path / "third.duckdb", out)
+    from yigong.warehouse.backends.duckdb import DuckDBWarehouse
+
+    with DuckDBWarehouse(tmp_path / "third.duckdb", read_only=True) as third:
+        keys = third.to_arrow("discharges").column("patient_key")
+        assert pc.all(pc.equal(keys, KEY.pseudonymise(RAW))).as_py()
+        assert RAW not in _every_text(third)
+
+
+def pa_array(values):
+    import pyarrow as pa
+
+    return pa.array(values, pa.string())

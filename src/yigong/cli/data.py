@@ -291,9 +291,16 @@ def warehouse_export(directory: Path, db: DbOption = Path(DEFAULT_DB)) -> None:
 
 
 @warehouse_app.command("import")
-def warehouse_import(directory: Path, db: DbOption = Path(DEFAULT_DB)) -> None:
-    """Replace the warehouse's tables by DIRECTORY/<table>.parquet (atomic)."""
-    counts = svc.import_warehouse(db, directory)
+def warehouse_import(
+    directory: Path,
+    db: DbOption = Path(DEFAULT_DB),
+    key_file: Annotated[
+        Path | None, typer.Option(help="Pseudonymisation key file (else $YIGONG_PSEUDONYM_KEY).")
+    ] = None,
+) -> None:
+    """Replace the warehouse's tables by DIRECTORY/<table>.parquet (atomic); the canonical
+    tables pass every ingest rule first (raw identifiers pseudonymised, or the import refused)."""
+    counts = svc.import_warehouse(db, directory, key_file=key_file)
     console.print(", ".join(f"{k} {v:,}" for k, v in counts.items()))
 
 

@@ -10,12 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import ibis
+import tempfile
 
-from yigong.ingest import IngestReport, PseudonymKey, ingest_paths
+import ibis
+import pyarrow.parquet as pq
+
+from yigong.ingest import IngestError, IngestReport, PseudonymKey, ingest_paths
 from yigong.schema.bookkeeping import BOOKKEEPING
 from yigong.schema.codes import INSTITUTION_TYPE
-from yigong.schema.tables import CHILD_TABLES, TABLES
+from yigong.schema.tables import BY_NAME, CHILD_TABLES, TABLES
 from yigong.services.warehouse import Where, opened
 from yigong.warehouse import Warehouse
 
@@ -160,7 +163,49 @@ def export_warehouse(where: Where, directory: str | Path) -> list[Path]:
         return wh.export_parquet(Path(directory))
 
 
-def import_warehouse(where: Where, directory: str | Path) -> dict[str, int]:
-    """Replace the warehouse's tables by the Parquet files of a directory."""
-    with opened(where, create=True) as wh:
-        return wh.import_parquet(Path(directory))
+def import_warehouse(
+    where: Where, directory: str | Path, *, key_file: str | Path | None = None
+) -> dict[str, int]:
+    """Replace the warehouse's tables by the Parquet files of a directory, the canonical ones
+    through the same rules and pseudonymisation as ingest: they are ingested into a scratch
+    in-memory warehouse first, and the import is refused (nothing written) when any row breaks
+    a rule. Derived and bookkeeping tables are taken as the files have them."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise IngestError(str(directory), "no such directory (an export of `yigong warehouse export`)")
+    key = PseudonymKey.from_env_or_file(key_file)
+    canonical = {t.name for t in TABLES}
+    derived = {t.name for t in CHILD_TABLES} | canonical
+    with tempfile.TemporaryDirectory(prefix="yigong-import-") as scratch_dir:
+        checked = Path(scratch_dir)
+        with opened(":memory:", create=True) as scratch:
+            files = [
+                p
+                for p in directory.iterdir()
+                if p.name.split(".")[0] in canonical
+                and (p.is_dir() or p.suffix.lower() == ".parquet")
+            ]
+            reports = ingest_paths(scratch, files, key=key)
+            refused = [r for r in reports if r.rows_rejected]
+            if refused:
+                r = refused[0]
+                why = ", ".join(f"{k} {v}" for k, v in r.errors_by_rule.items())
+                first = r.samples[0] if r.samples else None
+                where_ = f"; first: row {first.row_no} {first.field}: {first.reason}" if first else ""
+                raise IngestError(
+                    r.file,
+                    f"{r.rows_rejected:,} of {r.rows_read:,} rows break the ingest rules ({why})"
+                    f"{where_}; nothing imported",
+                )
+            for name in sorted({r.table for r in reports} | {
+                c for r in reports for c in BY_NAME[r.table].children
+            }):
+                out = checked / f"{name}.parquet"
+                pq.write_table(scratch.to_arrow(name), out)
+        for p in directory.iterdir():  # derived and bookkeeping tables as the files have them
+            if p.name.split(".")[0] not in derived and (
+                p.is_dir() or p.suffix.lower() == ".parquet"
+            ):
+                (checked / p.name).symlink_to(p.resolve(), target_is_directory=p.is_dir())
+        with opened(where, create=True) as wh:
+            return wh.import_parquet(checked)
