@@ -213,9 +213,7 @@ def test_warehouse_import_goes_through_the_ingest_rules(files, wh, tmp_path, mon
     assert counts["discharges"] == 1 and counts["institutions"] == 2
     # a raw ID number slipped into an export (edited by hand, another tool) is refused
     t = pq.read_table(out / "discharges.parquet")
-    t = t.set_column(
-        t.schema.get_field_index("department"), "department", pa_array([f"内科{RAW}"])
-    )
+    t = t.set_column(t.schema.get_field_index("department"), "department", pa_array([f"内科{RAW}"]))
     pq.write_table(t, out / "discharges.parquet")
     with pytest.raises(IngestError, match="raw_id_number") as exc:
         import_warehouse(tmp_path / "other.duckdb", out)

@@ -13,6 +13,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
 from yigong.cli.backend_opts import BackendOpt, MasterOpt, chosen, location
+from yigong.cli.errors import writable
 from yigong.ingest import IngestError, IngestReport
 from yigong.services import data as svc
 from yigong.services.warehouse import opened
@@ -135,6 +136,8 @@ def ingest(
     """Validate files row by row and load them; bad rows go to quarantine with their reason.
     Files in a national layout (病案首页, 结算清单, HIS visit lists) are read through the layout
     profile their header matches."""
+    if report is not None:  # before anything is loaded: a report that cannot be written
+        writable(report, "--report")  # would fail after the data was committed
     if profiles_dir:
         _add_profile_dirs(profiles_dir)
     kind = chosen(backend)

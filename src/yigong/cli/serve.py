@@ -49,7 +49,7 @@ def serve(
         ),
     ] = "",
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port (1-65535)")] = 8000,
     policy: Annotated[
         str,
         typer.Option(

@@ -5,12 +5,11 @@ One function per user action; the CLI, the REST API and the web cockpit call the
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import tempfile
 
 import ibis
 import pyarrow.parquet as pq
@@ -81,7 +80,7 @@ def _periods(t: ibis.Table, column: str) -> dict[str, int]:
 
 def warehouse_status(where: Where) -> dict[str, Any]:
     """What is loaded: rows per table and year, institutions per type, quarantine by rule."""
-    with opened(where, create=True, needs=("status",)) as wh:
+    with opened(where, read_only=True, needs=("status",)) as wh:
         q = wh.table("quarantine")
         per_table = q.select("table_name", "file_sha256", "row_no").distinct()
         per_table = per_table.group_by("table_name").aggregate(n=per_table.count())
@@ -159,7 +158,7 @@ def quarantine_rows(where: Where, run_ids: Iterable[str]) -> list[dict[str, Any]
 
 def export_warehouse(where: Where, directory: str | Path) -> list[Path]:
     """Write the whole warehouse as a Parquet warehouse directory."""
-    with opened(where) as wh:
+    with opened(where, read_only=True) as wh:
         return wh.export_parquet(Path(directory))
 
 
@@ -172,7 +171,9 @@ def import_warehouse(
     a rule. Derived and bookkeeping tables are taken as the files have them."""
     directory = Path(directory)
     if not directory.is_dir():
-        raise IngestError(str(directory), "no such directory (an export of `yigong warehouse export`)")
+        raise IngestError(
+            str(directory), "no such directory (an export of `yigong warehouse export`)"
+        )
     key = PseudonymKey.from_env_or_file(key_file)
     canonical = {t.name for t in TABLES}
     derived = {t.name for t in CHILD_TABLES} | canonical
@@ -191,15 +192,17 @@ def import_warehouse(
                 r = refused[0]
                 why = ", ".join(f"{k} {v}" for k, v in r.errors_by_rule.items())
                 first = r.samples[0] if r.samples else None
-                where_ = f"; first: row {first.row_no} {first.field}: {first.reason}" if first else ""
+                where_ = (
+                    f"; first: row {first.row_no} {first.field}: {first.reason}" if first else ""
+                )
                 raise IngestError(
                     r.file,
                     f"{r.rows_rejected:,} of {r.rows_read:,} rows break the ingest rules ({why})"
                     f"{where_}; nothing imported",
                 )
-            for name in sorted({r.table for r in reports} | {
-                c for r in reports for c in BY_NAME[r.table].children
-            }):
+            for name in sorted(
+                {r.table for r in reports} | {c for r in reports for c in BY_NAME[r.table].children}
+            ):
                 out = checked / f"{name}.parquet"
                 pq.write_table(scratch.to_arrow(name), out)
         for p in directory.iterdir():  # derived and bookkeeping tables as the files have them
