@@ -16,6 +16,7 @@ import pytest
 import typer
 
 from yigong.cli.errors import EXIT_INTERRUPTED, EXIT_KNOWN, run
+from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 
 
 def yigong(*args: str, cwd: Path | None = None, **kw) -> subprocess.CompletedProcess:
@@ -54,7 +55,8 @@ def _app(raiser):
 def _run(command, capsys) -> tuple[int, str]:
     with pytest.raises(SystemExit) as exc:
         run(command, ["boom"])
-    return exc.value.code, capsys.readouterr().err
+    captured = capsys.readouterr()
+    return exc.value.code, captured.err + captured.out
 
 
 def test_ctrl_c_is_one_line_and_exit_130(capsys):
@@ -98,6 +100,8 @@ def test_ctrl_c_during_a_real_command(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # a test run in the background has SIGINT ignored, and children inherit that
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     time.sleep(4)  # let it get under way (no assert on time: only on what it says)
     proc.send_signal(signal.SIGINT)
@@ -135,7 +139,19 @@ def test_read_only_commands_run_beside_a_reader(tiny_db, tmp_path):
         assert holder.stdout.readline().strip() == "open"
         done = yigong("status", "--db", str(db), "--json")
         assert done.returncode == 0, done.stderr
-        done = yigong("indicators", "list", "--db", str(db))
+        with DuckDBWarehouse(db, read_only=True) as wh:
+            county = wh.duck.execute(
+                "SELECT min(division_code) FROM admin_divisions WHERE level = 'county'"
+            ).fetchone()[0]
+        done = yigong(
+            "indicators", "compute", "--db", str(db), "--node", f"division:{county}",
+            "--period", "2024", "--id", "no-such-indicator",
+        )  # fmt: skip
+        assert done.returncode == EXIT_KNOWN and "no-such-indicator" in done.stderr, done.stderr
+        done = yigong(
+            "indicators", "compute", "--db", str(db), "--node", f"division:{county}",
+            "--period", "2024",
+        )  # fmt: skip
         assert done.returncode == 0, done.stderr
     finally:
         holder.communicate("", timeout=60)
@@ -168,9 +184,9 @@ def test_a_second_settlement_run_to_the_same_directory_is_refused(tiny_db, tmp_p
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (("serve", "--port", "99999"), "99999"),
-        (("referral", "list", "--limit", "-1"), "-1"),
-        (("referral", "synth", "--residents", "999999999"), "999999999"),
+        (("serve", "--port", "99999"), "--port"),
+        (("referral", "list", "--limit", "-1"), "--limit"),
+        (("referral", "synth", "--residents", "999999999"), "--residents"),
     ],
 )
 def test_out_of_range_options_are_refused(args, words, tmp_path):

@@ -7,6 +7,7 @@ import contextlib
 import io
 import os
 import sys
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,13 @@ class Outcome:
     @property
     def traceback(self) -> bool:
         return "Traceback" in self.output or "internal error" in self.output
+
+    @property
+    def ok(self) -> bool:
+        """No traceback, and exit 0, 2 or a declined prompt's 1 (``aborted``)."""
+        last = [line for line in self.output.splitlines() if line.strip()][-1:]
+        declined = self.code == 1 and last and last[0].endswith("aborted")
+        return not self.traceback and (self.code in (0, 2) or bool(declined))
 
 
 def leaves(cmd=None, prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], object]]:
@@ -96,7 +104,12 @@ def invoke(argv: tuple[str, ...], cwd: Path) -> Outcome:
     os.chdir(cwd)
     sys.stdin = io.StringIO("n\n")  # a prompt (confirm a deletion, a password) is declined
     try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        with (
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(out),
+            warnings.catch_warnings(),  # getpass warns that it cannot hide the typing
+        ):
+            warnings.simplefilter("ignore")
             try:
                 run(typer.main.get_command(app), list(argv), prog_name="yigong")
             except SystemExit as exc:

@@ -9,7 +9,8 @@ exception a command raises come back here.
 * a known error — a file, option or value the user gave that cannot be used (`KNOWN`: ingest,
   warehouse, backend, key, store errors, files that are missing or not writable, bad values
   such as an unknown period, node or indicator) — one line ``error: …`` naming it, exit 2;
-* Ctrl-C (or end of input at a prompt): one line ``interrupted``, exit 130 (128 + SIGINT);
+* Ctrl-C: one line ``interrupted``, exit 130 (128 + SIGINT); a declined confirmation or the
+  end of input at a prompt: ``aborted``, exit 1;
 * anything else is a bug: one line ``internal error`` naming the exception, exit 1; with
   ``YIGONG_DEBUG=1`` the traceback is shown too.
 
@@ -135,8 +136,8 @@ def run(command: Any, args: Sequence[str] | None = None, **extra: Any) -> NoRetu
         rv = command.main(args=args, standalone_mode=False, **extra)
     except typer.Exit as exc:
         raise SystemExit(exc.exit_code) from None
-    except typer.Abort:  # Ctrl-C or end of input, turned into Abort by Click
-        _fail("interrupted", EXIT_INTERRUPTED)
+    except typer.Abort:  # a declined confirmation, or end of input at a prompt
+        _fail("aborted", EXIT_BUG)
     except ClickException as exc:
         _usage(exc)
     except KeyboardInterrupt:
@@ -156,5 +157,8 @@ def run(command: Any, args: Sequence[str] | None = None, **extra: Any) -> NoRetu
             f"(set {DEBUG_ENV}=1 for the traceback)",
             EXIT_BUG,
         )
-    # without standalone mode Click returns the code of `typer.Exit`, or the command's value
+    # without standalone mode Click returns the code of `typer.Exit`, or the command's value;
+    # Typer turns Ctrl-C into the code 130, silently
+    if rv == EXIT_INTERRUPTED:
+        _fail("interrupted", EXIT_INTERRUPTED)
     raise SystemExit(rv if isinstance(rv, int) else 0)

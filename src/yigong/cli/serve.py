@@ -37,6 +37,28 @@ def _settings(  # noqa: ANN202 - typer helper
     )
 
 
+def _can_listen(host: str, port: int) -> None:
+    """Refuse, naming the option, a host that does not resolve or a port taken or forbidden,
+    before the server starts (the server would log and exit 3, or stay silent)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise typer.BadParameter(
+            f"{host!r} is no interface of this machine ({exc})", param_hint="--host"
+        ) from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise typer.BadParameter(
+                f"cannot listen on {host}:{port} ({exc.strerror or exc})", param_hint="--port"
+            ) from None
+
+
 def serve(
     db: Db = Path("yigong.duckdb"),
     users_db: UsersDb = None,
@@ -118,6 +140,7 @@ def serve(
         load_policy(policy)
     except (IssuesError, OSError, ValueError) as exc:
         raise typer.BadParameter(str(exc), param_hint="--policy") from exc
+    _can_listen(host, port)
     typer.echo(
         f"cockpit: http://{host}:{port}/   API: http://{host}:{port}/docs"
         + (f"   ({workers} workers, warehouse read-only)" if workers > 1 else "")
