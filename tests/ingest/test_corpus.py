@@ -16,17 +16,11 @@ from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 
 #: kinds known not to be handled yet (issue 17 item 2, not done): an honest list that shrinks.
 KNOWN_MISHANDLED = {
-    "nul-byte-in-key",
-    "control-char-in-key",
-    "padded-key",
     "los-99999",
     "year-0001",
     "year-2999",
     "los-not-dates",
     "part-above-total",
-    "mixed-utf8-gbk",
-    "latin1-file",
-    "private-use-chars",
 }
 
 

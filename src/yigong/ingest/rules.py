@@ -64,6 +64,9 @@ READER_TYPES: dict[DType, str] = {
 }
 
 
+_TEXT_TYPES = (DType.STRING, DType.STRING_LIST)
+
+
 def code_table_name(system: str) -> str:
     """The table a national code list is loaded as (beside the batch)."""
     return f"ref_{system}"
@@ -242,6 +245,30 @@ def build_plan(
                         "raw_id_number: the field holds a resident ID number; identifiers belong "
                         "only in the *_id_number columns, which are pseudonymised"
                     ),
+                )
+            )
+        if source is not None and not staged[source] and col.dtype in _TEXT_TYPES:
+            # text no file means to hold: control characters (a NUL from a C program, a bell
+            # from a terminal) and private-use characters (what mis-decoded bytes become)
+            control = "\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F"
+            cases.append(  # one pattern for a clean cell; the reason picked for a bad one
+                (
+                    f"regexp_matches({v}, '[{control}\\x{{E000}}-\\x{{F8FF}}]')",
+                    f"CASE WHEN regexp_matches({v}, '[{control}]') THEN "
+                    + lit("control_character: the field holds a control character")
+                    + " ELSE "
+                    + lit(
+                        "encoding: the field holds a private-use character (text decoded in "
+                        "the wrong encoding?)"
+                    )
+                    + " END",
+                )
+            )
+        if source is not None and col.name in table.key and col.dtype is DType.STRING:
+            cases.append(
+                (
+                    f"{v} <> trim({v}) AND trim({v}) <> ''",
+                    lit("padded_key: the key has leading or trailing blanks"),
                 )
             )
         if is_raw_identifier:
