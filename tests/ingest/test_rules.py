@@ -243,3 +243,15 @@ def test_an_id_number_typed_as_an_excel_number_is_refused(files, wh, tmp_path):
     path = _workbook(tmp_path / "discharges.xlsx", {"出院": [cols, row]})
     (report,) = ingest_paths(wh, [path], key=KEY)
     assert report.rows_rejected == 1 and report.errors_by_rule == {"id_number": 1}
+
+
+def test_a_directory_lists_every_file_it_skips(files, wh, tmp_path):
+    """Issue 17: a directory ingest skipped every file not named `<table>.<ext>`, silently."""
+    (files / "readme.txt").write_text("notes")
+    (files / "2024出院病人.csv").write_text("甲,乙\n1,2\n", encoding="utf-8")
+    (files / "old").mkdir()
+    skipped: list = []
+    reports = ingest_paths(wh, [files], key=KEY, skipped=skipped)
+    assert len(reports) == 2
+    assert {p.name for p, _ in skipped} == {"readme.txt", "2024出院病人.csv", "old"}
+    assert all(why for _, why in skipped)

@@ -146,6 +146,7 @@ def ingest(
             "give the Parquet warehouse directory to load into", param_hint="--out"
         )
     where = location(kind, db, out)
+    skipped: list[tuple[Path, str]] = []
     try:
         with opened(where, backend=kind, master=spark_master, create=True) as wh:
             with _progress() as progress:
@@ -159,12 +160,15 @@ def ingest(
                         task, description=f"ingest {p.name} → {t}"
                     ),
                     profile=profile,
+                    skipped=skipped,
                 )
             rejected = svc.quarantine_rows(wh, {r.run_id for r in reports}) if report else []
     except (IngestError, WarehouseError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
     print_reports(reports)
+    for path, why in skipped:
+        console.print(f"  [yellow]skipped {path}[/yellow]: {why}")
     if report:
         _write_error_report(rejected, report)
         console.print(f"rejected rows written to {report}")

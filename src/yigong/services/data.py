@@ -54,13 +54,16 @@ def ingest_files(
     backend: str | None = None,
     master: str | None = None,
     profile: str | None = None,
+    skipped: list[tuple[Path, str]] | None = None,
 ) -> list[IngestReport]:
     """Ingest files or directories into the warehouse at `where` (created if absent); files in
     a national layout are read with the layout profile `profile` (default: the one their
     header matches)."""
     key = PseudonymKey.from_env_or_file(key_file)
     with opened(where, backend=backend, master=master, create=True) as wh:
-        return ingest_paths(wh, paths, table=table, key=key, progress=progress, profile=profile)
+        return ingest_paths(
+            wh, paths, table=table, key=key, progress=progress, profile=profile, skipped=skipped
+        )
 
 
 @dataclass(frozen=True)
