@@ -13,8 +13,8 @@ each request is sent and
 - a permitted role asking about something outside its scope gets 403 ``outside_scope``;
 - a permitted role inside its scope gets the entry's success status;
 - no response (JSON, CSV, XLSX or HTML), whatever its status, names an institution outside
-  the scope by id or by name — except, in the referral inbox, the name of the other end of
-  the user's own referral (a counterpart shown by name).
+  the scope by id or by name — except, in the referral inbox and the FHIR face, the name of
+  the other end of the user's own referral (a counterpart shown by name).
 
 The app settles with the one-year policy here (its run computed by the insurance bureau), so
 the ledger and statements hold real lines.
@@ -112,6 +112,45 @@ def _review(c: Ctx) -> list[Req]:
     fid = c.flag
     body = {"action": "screening.review", "decision": "dismissed", "reason": "matrix"}
     return [("POST", f"/api/v1/screening/flags/{fid}/review", {"json": body})]
+
+
+def _cockpit_review(c: Ctx) -> list[Req]:
+    form = c.form("screening.review", decision="dismissed", reason="matrix")
+    return [("POST", f"/screening/flags/{c.flag}/review", form)]
+
+
+def _self_check(c: Ctx) -> list[Req]:
+    body = {"action": "screening.self_check", "decision": "dismissed", "reason": "matrix"}
+    return [("POST", f"/api/v1/screening/flags/{c.flag}/self-check", {"json": body})]
+
+
+def _cockpit_self_check(c: Ctx) -> list[Req]:
+    form = c.form("screening.self_check", decision="dismissed", reason="matrix")
+    return [("POST", f"/screening/flags/{c.flag}/self-check", form)]
+
+
+def _task() -> str:
+    from yigong.services.tasks import book
+
+    return next(iter(book().tasks))
+
+
+def _task_entry(c: Ctx) -> list[Req]:
+    body = {
+        "action": "tasks.record",
+        "node": c.node,
+        "year": int(c.year),
+        "status": "on_track",
+        "evidence": "matrix",
+    }
+    return [("POST", f"/api/v1/tasks/{_task()}/entries", {"json": body})]
+
+
+def _cockpit_task_entry(c: Ctx) -> list[Req]:
+    form = c.form(
+        "tasks.record", task=_task(), node=c.node, year=c.year, status="on_track", evidence="m"
+    )
+    return [("POST", "/tasks/record", form)]
 
 
 def _api_logout(c: Ctx) -> list[Req]:
@@ -227,7 +266,29 @@ MATRIX: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/"): Case(
         True,
-        get("/?node={c.node}&period={c.period}", "/?node={c.node}&period={c.period}&format=json"),
+        get(
+            "/?node={c.node}&period={c.period}",
+            "/?node={c.node}&period={c.period}&format=json",
+            "/?node={c.node}&period={c.period}&format=csv&table=ranking",
+            "/?node={c.node}&period={c.period}&format=pdf",
+        ),
+        frozenset({200, 404}),  # a node without children has no ranking table to download
+    ),
+    ("GET", "/indicators"): Case(
+        True,
+        get(
+            "/indicators?node={c.node}&period={c.period}",
+            "/indicators?node={c.node}&period={c.period}&format=json&q=C0",
+            "/indicators?node={c.node}&period={c.period}&format=xlsx&table=scorecard",
+        ),
+    ),
+    ("GET", "/todo"): Case(False, get("/todo", "/todo?format=json")),
+    ("GET", "/api/v1/todo"): Case(False, get("/api/v1/todo")),
+    ("GET", "/api/v1/nodes/{node}/overview"): Case(
+        True, get("/api/v1/nodes/{c.node}/overview?period={c.period}")
+    ),
+    ("GET", "/api/v1/nodes/{node}/map"): Case(
+        True, get("/api/v1/nodes/{c.node}/map?period={c.period}&indicator=C05")
     ),
     ("GET", "/nodes/{node}/indicators/{indicator}"): Case(
         True,
@@ -414,6 +475,14 @@ MATRIX: dict[tuple[str, str], Case] = {
         True, _referral_step, frozenset({409}), needs="referral"
     ),
     ("GET", "/referrals"): Case(False, get("/referrals", "/referrals?format=json")),
+    ("GET", "/referrals/{referral_id}"): Case(
+        True,
+        get("/referrals/{c.referral}", "/referrals/{c.referral}?format=json"),
+        needs="referral",
+    ),
+    ("GET", "/api/v1/referrals/{referral_id}"): Case(
+        True, get("/api/v1/referrals/{c.referral}"), needs="referral"
+    ),
     ("POST", "/referrals/{referral_id}/act"): Case(
         True, _cockpit_step, frozenset({409}), needs="referral"
     ),
@@ -435,14 +504,86 @@ MATRIX: dict[tuple[str, str], Case] = {
             "/screening?period=" + Q + "&rule=split_admission&page=2&format=json",
         ),
     ),
+    ("GET", "/screening/flags/{flag_id}"): Case(
+        True,
+        get("/screening/flags/{c.flag}", "/screening/flags/{c.flag}?format=json"),
+        needs="flag",
+    ),
+    ("GET", "/api/v1/screening/flags/{flag_id}"): Case(
+        True, get("/api/v1/screening/flags/{c.flag}"), needs="flag"
+    ),
+    ("POST", "/screening/flags/{flag_id}/review"): Case(
+        True, _cockpit_review, frozenset({303, 409}), needs="flag"
+    ),
+    ("POST", "/screening/flags/{flag_id}/self-check"): Case(
+        True, _cockpit_self_check, frozenset({303, 409}), needs="flag"
+    ),
+    ("POST", "/api/v1/screening/flags/{flag_id}/self-check"): Case(
+        True, _self_check, frozenset({200, 409}), needs="flag"
+    ),
+    # reform tasks
+    ("GET", "/tasks"): Case(
+        True, get("/tasks?node={c.node}&period=" + Q, "/tasks?node={c.node}&format=json")
+    ),
+    ("GET", "/api/v1/tasks"): Case(True, get("/api/v1/tasks?node={c.node}&year=" + Q)),
+    ("GET", "/tasks/report"): Case(
+        True, get("/tasks/report?node={c.node}&year=" + Q + "&kind=xlsx")
+    ),
+    ("POST", "/tasks/record"): Case(True, _cockpit_task_entry, frozenset({303})),
+    ("POST", "/api/v1/tasks/{task_id}/entries"): Case(True, _task_entry),
     # graded care
     ("GET", "/api/v1/centres"): Case(False, get("/api/v1/centres?year=" + Q)),
     ("GET", "/api/v1/contracts"): Case(True, get("/api/v1/contracts?year=" + Q + "&node={c.node}")),
+    # hospital operations
+    **{
+        ("GET", f"/api/v1/operations/{page}"): Case(
+            True, get(f"/api/v1/operations/{page}?node={{c.node}}&year=" + Q)
+        )
+        for page in ("budget", "costs", "drg-pnl", "pay-checks")
+    },
+    ("GET", "/api/v1/operations/{report}.xlsx"): Case(
+        True,
+        get(
+            *(
+                f"/api/v1/operations/{report}.xlsx?node={{c.node}}&year=" + Q
+                for report in ("budget", "costs", "drg-pnl", "pay-checks")
+            )
+        ),
+    ),
+    **{
+        ("GET", f"/operations/{page}"): Case(
+            True,
+            get(
+                f"/operations/{page}?node={{c.node}}&year=" + Q,
+                f"/operations/{page}?node={{c.node}}&year=" + Q + "&format=json",
+            ),
+        )
+        for page in ("budget", "costs", "drg-pnl", "pay-checks")
+    },
     ("GET", "/centres"): Case(False, get("/centres", "/centres?format=json")),
     ("GET", "/api/v1/health"): Case(False, get("/api/v1/health?year=" + Q)),
     ("GET", "/health"): Case(False, get("/health", "/health?format=json")),
     ("GET", "/contracts"): Case(
         True, get("/contracts?node={c.node}", "/contracts?node={c.node}&format=json")
+    ),
+    # the FHIR face: the CapabilityStatement (public), searches listing only the referrals in
+    # scope, reads of one referral's ServiceRequest / Task (outside the scope: 403)
+    ("GET", "/fhir/metadata"): Case(False, get("/fhir/metadata")),
+    ("GET", "/fhir/ServiceRequest"): Case(
+        False,
+        get(
+            "/fhir/ServiceRequest?_count=200",
+            "/fhir/ServiceRequest?status=active,completed&authored=ge2000-01-01&_count=5",
+        ),
+    ),
+    ("GET", "/fhir/ServiceRequest/{resource_id}"): Case(
+        True, get("/fhir/ServiceRequest/sr-{c.referral}"), needs="referral"
+    ),
+    ("GET", "/fhir/Task"): Case(
+        False, get("/fhir/Task?_count=200", "/fhir/Task?status=completed,rejected&_offset=1")
+    ),
+    ("GET", "/fhir/Task/{resource_id}"): Case(
+        True, get("/fhir/Task/task-{c.referral}"), needs="referral"
     ),
     # user administration
     ("GET", "/admin/users"): Case(False, get("/admin/users", "/admin/users?format=json")),
@@ -450,7 +591,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("POST", "/admin/users/{username}"): Case(True, _change_user, frozenset({303})),
 }
 # documentation routes carry no data
-PUBLIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+PUBLIC = {"/openapi.json", "/docs", "/redoc"}
 
 
 def _flat(routes: list) -> list:
@@ -465,7 +606,8 @@ def test_every_route_is_in_the_matrix(app):
     routes = {k for k in route_keys(app) if k[1] not in PUBLIC}
     assert routes - set(MATRIX) == set(), "routes without an access-matrix entry"
     assert set(MATRIX) - routes == set(), "matrix entries for routes that no longer exist"
-    assert sum(isinstance(r, APIRoute) for r in _flat(app.routes)) == len(MATRIX)
+    routes = _flat(app.routes)
+    assert sum(isinstance(r, APIRoute) and r.path not in PUBLIC for r in routes) == len(MATRIX)
     every = {k for k in route_keys(app)}
     assert every == set(permissions().routes), "the permission file and the app differ"
 
@@ -639,7 +781,8 @@ def test_every_route_every_role_inside_and_outside(
                     assert error_code(r) == "outside_scope", where
                 else:
                     assert r.status_code in case.ok, f"{where}: {r.status_code} {r.text[:300]}"
-                shown_ok = counterparts if "referrals" in url and m == "GET" else set()
+                shows_ends = "referrals" in url or url.startswith("/fhir/")
+                shown_ok = counterparts if shows_ends and m == "GET" else set()
                 found = leaks(
                     _text(r), r.headers.get("content-type", ""), hidden_ids, hidden_names - shown_ok
                 )
@@ -708,10 +851,8 @@ def test_web_login_sets_a_cookie_and_pages_need_it(client):
     cookie = r.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie
     assert (
-        client.get("/tree?format=json").json()["communities"][0]["institutions"][0][
-            "institution_id"
-        ]
-        == "H13042300100"
+        client.get("/tree?format=json").json()["communities"][0]["institutions"][0]["node"]
+        == "inst:H13042300100"
     )
     client.cookies.clear()
 

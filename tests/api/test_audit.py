@@ -33,6 +33,13 @@ KNOWN = {
     ("POST", "/referrals/{referral_id}/act"),
     ("POST", "/admin/users"),
     ("POST", "/admin/users/{username}"),
+    ("POST", "/api/v1/screening/flags/{flag_id}/self-check"),
+    ("POST", "/api/v1/tasks/{task_id}/entries"),
+    ("POST", "/screening/flags/{flag_id}/review"),
+    ("POST", "/screening/flags/{flag_id}/self-check"),
+    ("POST", "/tasks/record"),
+    ("POST", "/api/v1/bureau/methods/runs"),
+    ("POST", "/bureau/methods/run"),
 }
 
 

@@ -88,7 +88,26 @@ def test_data_value_sets_json_and_csv_agree(client, tokens, world):
     assert {(r["dataelement"], r["period"], r["value"]) for r in rows} == {
         (v["dataElement"], v["period"], v["value"]) for v in js
     }
-    assert all(v["period"] == f"{world.period}Q1" and "numerator=" in v["comment"] for v in js)
+    assert all(v["period"] == f"{world.period}Q1" and v["orgUnit"] == "130423" for v in js)
+    values = [v for v in js if "_" not in v["dataElement"]]  # C02 (not C02_N / C02_D)
+    assert values and all("numerator=" in v["comment"] for v in values)
+    assert set(js[0]) <= {"dataElement", "period", "orgUnit", "value", "comment"}  # no extras
+
+
+def test_data_value_sets_adx_reads_back_to_the_same_values(client, tokens, world):
+    from yigong.interop.dhis2.datavalues import read_adx
+    from yigong.interop.dhis2.shapes import DataValueSet, check_adx
+
+    h, q = tokens["county"], f"node=community:C1304231&period={world.period}"
+    js = client.get(f"/api/v1/dataValueSets?{q}", headers=h).json()
+    DataValueSet.model_validate(js)  # the shape of the DHIS2 Web API documentation
+    r = client.get(f"/api/v1/dataValueSets?{q}&format=adx", headers=h)
+    assert r.headers["content-type"].startswith("application/adx+xml")
+    assert check_adx(r.text) == []
+    back = {(v.data_element, v.period, v.org_unit): v.value for v in read_adx(r.text)}
+    assert back == {
+        (v["dataElement"], v["period"], v["orgUnit"]): v["value"] for v in js["dataValues"]
+    }
 
 
 def test_quarantine_detail_only_for_the_whole_warehouse(client, tokens):

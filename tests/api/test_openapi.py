@@ -37,3 +37,25 @@ def test_every_api_path_is_documented_with_the_error_object(client):
         for op in ops.values():
             ref = op["responses"]["403"]["content"]["application/json"]["schema"]["$ref"]
             assert ref.endswith("/ErrorBody"), path
+
+
+def test_every_answer_is_typed_and_every_api_operation_needs_the_bearer_token(client):
+    doc = _document(client)
+    assert doc["components"]["securitySchemes"]["bearer"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "the access_token of POST /api/v1/auth/token (a server-side session)",
+    }
+    files = ("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            where = f"{method.upper()} {path}"
+            public = path in ("/api/v1/auth/token", "/fhir/metadata")
+            assert (op.get("security") == [{"bearer": []}]) != public, where
+            content = op["responses"]["200"]["content"]
+            if any(f in content for f in files):
+                continue  # a file: its media type is its type
+            if path.startswith("/fhir/"):
+                continue  # FHIR resources: their type is FHIR R4 (checked in tests/interop)
+            schema = content["application/json"]["schema"]
+            assert "$ref" in schema, f"{where} answers an untyped object: {schema}"

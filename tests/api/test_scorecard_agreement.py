@@ -39,7 +39,9 @@ def test_cli_compute_and_cockpit_agree(client, tokens, world, tmp_path, node):
     )
     assert res.exit_code == 0, res.output
     by_cli = {r["indicator"]: r for r in json.loads(out.read_text(encoding="utf-8"))}
-    page = client.get(f"/?node={node}&period={world.period}&format=json", headers=tokens["county"])
+    page = client.get(
+        f"/indicators?node={node}&period={world.period}&format=json", headers=tokens["county"]
+    )
     assert page.status_code == 200, page.text
     body = page.json()
     rows = [*body["items"], *(i for g in body["groups"] for i in g["items"])]

@@ -143,7 +143,7 @@ def test_scorecard(db):
 
 def test_bad_node_and_period(db):
     with pytest.raises(ValueError, match="period"):
-        svc.compute(db, "community:C1", "2024-01")
+        svc.compute(db, "community:C1", "2024-13")
     with pytest.raises(ValueError, match="node"):
         svc.compute(db, "C1", "2024")
     with pytest.raises(FileNotFoundError, match="no warehouse"):

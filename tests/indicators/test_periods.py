@@ -27,6 +27,8 @@ def test_bounds_and_neighbours(code, start, end, prev, year_before):
 
 def test_types_and_errors():
     assert parse_period("2024q2").type is PeriodType.QUARTER
-    for bad in ("24", "2024Q5", "202413", "2024-01", ""):
-        with pytest.raises(ValueError, match="not a year"):
+    for bad in ("24", "2024Q5", "202413", "2024-13", ""):
+        with pytest.raises(ValueError, match="expected a year"):
             parse_period(bad)
+    # the other notations are input aliases of the one notation
+    assert parse_period("2024-01").code == parse_period("2024M01").code == "202401"

@@ -143,6 +143,14 @@ C1_2024 = {
     "CX1": (1, 4, 25.0),
     "P16": (1, 1, 100.0),  # H1 is the only tertiary public hospital, EMR 5
     "P17": (0, 1, 0.0),  # H2 is secondary with EMR 2
+    # operations (H1 2024, world._operations): expense actuals 900000 + 150000 over the
+    # approved 1000000 + the approved +100000 (the rejected +50000 does not count)
+    "O01": (D("1050000"), D("1100000"), 1050000 / 1100000 * 100),
+    "O02": (D("1700000"), D("1800000"), 1700000 / 1800000 * 100),  # 2000000 − 200000
+    "O03": (D("-100000"), D("3000000"), -100000 / 3000000 * 100),  # +100000 − 200000
+    "O04": (D("12000000"), D("148000000"), 12 / 148 * 100),  # admin 8M + 4M over 148M
+    # department costs 120000 + 590000 over medical revenue 100M + 40M
+    "O05": (D("710000"), D("140000000"), 710000 / 140000000 * 100),
 }
 
 

@@ -222,6 +222,54 @@ def _finance(inst: str, year: int, **amounts: str) -> dict[str, Any]:
     return dict(institution_id=inst, year=year, **{k: D(v) for k, v in amounts.items()})
 
 
+def _operations(wh: DuckDBWarehouse) -> None:
+    """H1's operations in 2024: two departments, their January costs, two budget lines with
+    three adjustments (two approved) and their actuals (values in test_values.py)."""
+    zero = {c: D(0) for c in ("cost_consumables", "cost_drugs", "cost_depreciation",
+                               "cost_amortisation", "cost_risk_fund")}  # fmt: skip
+    load(wh, "departments", [
+        dict(department_id="H1-A01", institution_id="H1", code="A01", name_zh="院办公室",
+             category="administrative", setting="none", staff_count=5, floor_area_m2=100.0,
+             valid_from=date(2024, 1, 1)),
+        dict(department_id="H1-I01", institution_id="H1", code="I01", name_zh="内科",
+             category="clinical", setting="inpatient", staff_count=20, floor_area_m2=500.0,
+             beds=30, valid_from=date(2024, 1, 1)),
+    ])  # fmt: skip
+    load(wh, "department_costs", [
+        dict(department_id="H1-A01", institution_id="H1", year=2024, month=1,
+             **{**zero, "cost_personnel": D("100000"), "cost_other": D("20000")}),
+        dict(department_id="H1-I01", institution_id="H1", year=2024, month=1,
+             cost_personnel=D("300000"), cost_drugs=D("200000"), cost_consumables=D("50000"),
+             cost_depreciation=D("30000"), cost_amortisation=D(0), cost_risk_fund=D("1000"),
+             cost_other=D("9000"), bed_days=600, discharges=70),
+    ])  # fmt: skip
+    plan = {f"plan_m{m:02d}": D(0) for m in range(2, 13)}
+    load(wh, "budget_lines", [
+        dict(line_id="L1", institution_id="H1", department_id="H1-I01", year=2024,
+             account="expense_personnel", annual_amount=D("1000000"), plan_m01=D("1000000"),
+             approved_on=date(2024, 1, 15), approved_by="院长办公会", **plan),
+        dict(line_id="L2", institution_id="H1", year=2024, account="revenue_inpatient",
+             annual_amount=D("2000000"), plan_m01=D("2000000"), approved_on=date(2024, 1, 15),
+             approved_by="院长办公会", **plan),
+    ])  # fmt: skip
+    load(wh, "budget_adjustments", [
+        dict(adjustment_id="A1", line_id="L1", institution_id="H1", year=2024, effective_month=7,
+             amount=D("100000"), reason="r", requested_on=date(2024, 7, 1), status="approved",
+             decided_on=date(2024, 7, 10)),
+        dict(adjustment_id="A2", line_id="L1", institution_id="H1", year=2024, effective_month=9,
+             amount=D("50000"), reason="r", requested_on=date(2024, 9, 1), status="rejected",
+             decided_on=date(2024, 9, 10)),
+        dict(adjustment_id="A3", line_id="L2", institution_id="H1", year=2024, effective_month=7,
+             amount=D("-200000"), reason="r", requested_on=date(2024, 7, 1), status="approved",
+             decided_on=date(2024, 7, 10)),
+    ])  # fmt: skip
+    load(wh, "budget_actuals", [
+        dict(line_id="L1", institution_id="H1", year=2024, month=1, actual_amount=D("900000")),
+        dict(line_id="L1", institution_id="H1", year=2024, month=2, actual_amount=D("150000")),
+        dict(line_id="L2", institution_id="H1", year=2024, month=1, actual_amount=D("1700000")),
+    ])  # fmt: skip
+
+
 def build(path: str | None = None) -> DuckDBWarehouse:
     """The test county in a fresh warehouse (in memory unless a file path is given)."""
     wh = DuckDBWarehouse(path)
@@ -556,6 +604,7 @@ def build(path: str | None = None) -> DuckDBWarehouse:
             ),
         ],
     )
+    _operations(wh)
     load(
         wh,
         "public_health_tasks",

@@ -16,8 +16,12 @@ def test_forms_and_previous_year() -> None:
     )
     q = parse_period("2024q1")
     assert (q.label, q.start, q.end) == ("2024Q1", date(2024, 1, 1), date(2024, 3, 31))
-    m = parse_period("2024-02")
-    assert (m.end, m.previous_year().end) == (date(2024, 2, 29), date(2023, 2, 28))
+    m = parse_period("2024-02")  # an alias: the label is the one notation
+    assert (m.label, m.end, m.previous_year().end) == (
+        "202402",
+        date(2024, 2, 29),
+        date(2023, 2, 28),
+    )
 
 
 @pytest.mark.parametrize("text", ["24", "2024Q5", "2024-13", "0000", "2024-1", "May 2024"])

@@ -129,3 +129,13 @@ def test_from_fen_is_the_inverse_of_fen() -> None:
             Money.from_fen(bad)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="whole number of fen"):
         Money.from_fen(Decimal("1.5"))
+
+
+def test_allocate_ties_are_exact_ties() -> None:
+    """Equal remainders (3/416 and 55/416 of 96,237,768 fen both leave 152/416) go to the
+    earlier share; 34-digit quotients rounded at different places once gave it to the later."""
+    from yigong.schema.money import allocate
+
+    parts = allocate(Money.from_fen(96_237_768), [3, 18, 18, 24, 55, 59, 59, 60, 60, 60])
+    assert [p.fen for p in parts][:5] == [694_023, 4_164_134, 4_164_134, 5_552_179, 12_723_743]
+    assert sum(p.fen for p in parts) == 96_237_768

@@ -58,3 +58,14 @@ def test_demo_pipeline_on_the_tiny_preset(tmp_path):
 
     assert Path(tasks["xlsx"]).stat().st_size > 0
     assert Path(tasks["pdf"]).read_bytes().startswith(b"%PDF")
+    (ops,) = [v for k, v in sections.items() if k.startswith("operations: DRG profit and loss")]
+    assert "the payment engine's total" in ops["reconciliation"]  # reconciled to the fen
+    worst = {k: v for k, v in ops.items() if k not in ("hospital", "reconciliation")}
+    assert 1 <= len(worst) <= 5 and all("loss -" in v for v in worst.values())
+    (interop,) = [v for k, v in sections.items() if k.startswith("interoperability")]
+    graded_referrals = graded["referrals"]
+    valid = interop["referrals exported as valid FHIR R4 (fhir.resources R4B)"]
+    assert valid.startswith(f"{graded_referrals} of {graded_referrals} ")
+    dhis2 = interop["DHIS2 (idScheme=CODE)"]
+    assert dhis2["problems"] == [] and dhis2["data values"] > 0
+    assert dhis2["read back (JSON / CSV / ADX)"] == " / ".join([str(dhis2["data values"])] * 3)

@@ -200,7 +200,11 @@ def test_fhir_bundle_tracks_status(world: Store) -> None:
     svc.reject_referral(world, rid, actor("T1"), reason="可在本院治疗", at=T0)
     bundle = svc.referral_fhir(world, rid)
     kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
-    assert kinds == ["ServiceRequest", "Task", "Provenance", "Provenance"]
+    assert kinds[:4] == ["ServiceRequest", "Task", "Provenance", "Provenance"]
+    assert kinds[4:-1] == ["Organization"] * (len(kinds) - 5) and kinds[-1] == "Patient"
+    from yigong.interop.fhir.validate import validate_resource
+
+    assert validate_resource(bundle) == []  # valid FHIR R4 (fhir.resources R4B models)
     task = bundle["entry"][1]["resource"]
     assert task["status"] == "rejected"
     assert task["businessStatus"]["coding"][0]["code"] == "review_rejected"

@@ -1,6 +1,6 @@
 """The cockpit in a real browser: Debian's Chromium driven by Playwright.
 
-login → scorecard → drill-down → language switch, case mix, data quality, settlement (budget,
+login → overview → scorecard → indicator page → language switch, case mix, data quality, settlement (budget,
 ledger → explain, statements), referrals, centres, contracts and the 403/404 pages, with
 screenshots kept in ``artifacts/screenshots/``. Chromium comes from ``apt-get install chromium fonts-wqy-microhei``
 (`scripts/ensure-system-deps.sh`); without it these tests fail, they never skip.
@@ -54,6 +54,8 @@ def _login(pg, base: str, user: str = "county") -> None:  # noqa: ANN001
 
 def test_login_scorecard_drilldown_and_language_switch(page, live_server, world):
     _login(page, live_server)
+    page.wait_for_selector("#kpis li")  # lands on the overview
+    page.click("#nav-indicators")
     page.wait_for_selector("#scorecard tbody tr")
     page.wait_for_selector("#chart[data-rendered='1']")  # ECharts, served from the package
     _shot(page, "01-scorecard-zh")
@@ -74,25 +76,26 @@ def test_login_scorecard_drilldown_and_language_switch(page, live_server, world)
     page.fill("#search input[name='q']", "手术")
     page.click("#search button")
     page.wait_for_selector("#group-tertiary-appraisal")
-    names = page.locator("table.scorecard-group tbody tr td:first-child").all_inner_texts()
+    names = page.locator("table.scorecard-group tbody tr th").all_inner_texts()
     assert names and all("手术" in n for n in names)
-    page.click("#nav-overview")
+    page.click("#nav-indicators")
     page.wait_for_selector("#scorecard tbody tr")
 
     page.locator("#scorecard tbody tr[data-indicator='C01'] a.drill").click()
-    page.wait_for_selector("#institutions tbody tr")
+    page.wait_for_selector("#children tbody tr")
     _shot(page, "02-drilldown-zh")
-    assert "C01" in page.inner_text("#page-title")
+    assert "县域内住院人次占比" in page.inner_text("#page-title")
     assert "县域内住院人次占比" in page.inner_text("#definition")
-    assert page.locator("#institutions tbody tr").count() == 10
+    assert page.locator("#children tbody tr").count() == 2  # the county's two townships
+    assert page.locator("#series tbody tr").count() >= 2  # a year of data each
     assert page.locator("table.cases tbody tr").count() > 0  # the records behind the value
 
     page.click("#lang-switch")
     page.wait_for_function("document.documentElement.lang === 'en'")
-    page.wait_for_selector("#institutions tbody tr")
+    page.wait_for_selector("#children tbody tr")
     _shot(page, "03-drilldown-en")
-    assert "By institution" in page.inner_text("main")
-    page.click("#nav-overview")
+    assert "Children compared" in page.inner_text("main")
+    page.click("#nav-indicators")
     page.wait_for_selector("#scorecard tbody tr")
     assert "Indicator scorecard" in page.inner_text("#page-title")
     _shot(page, "04-scorecard-en")
@@ -106,10 +109,12 @@ def test_wrong_password_and_scope_in_the_browser(page, live_server):
     page.click("#login-submit")
     page.wait_for_selector("#login-error")
     _login(page, live_server, "town")
-    page.wait_for_selector("#scorecard")
+    page.wait_for_selector("#page-title")
     page.goto(f"{live_server}/tree")
     page.wait_for_selector("li[data-institution]")
-    assert page.locator("li[data-institution]").count() == 1
+    shown = page.locator("li[data-institution]")  # in both hierarchies, nothing else
+    ids = {shown.nth(i).get_attribute("data-institution") for i in range(shown.count())}
+    assert ids == {"H13042300100"}
     _shot(page, "05-tree-township")
     r = page.goto(f"{live_server}/?node=division:130423")
     assert r is not None and r.status == 403
@@ -117,7 +122,7 @@ def test_wrong_password_and_scope_in_the_browser(page, live_server):
 
 def test_casemix_and_data_quality_pages(page, live_server):
     _login(page, live_server)
-    page.wait_for_selector("#scorecard")
+    page.wait_for_selector("#page-title")
     page.click("#nav-casemix")
     page.wait_for_selector("#casemix tbody tr td")
     assert "临漳县人民医院" in page.inner_text("#casemix")
@@ -130,7 +135,7 @@ def test_casemix_and_data_quality_pages(page, live_server):
 
 def test_settlement_and_referral_pages(page, live_server):
     _login(page, live_server, "bureau")  # the insurance bureau computes the run
-    page.wait_for_selector("#scorecard")
+    page.wait_for_selector("#page-title")
     page.click("#nav-settlement")
     page.wait_for_selector("#settlement")
     assert "医保总额预算" in page.inner_text("#page-title")
@@ -144,7 +149,7 @@ def test_settlement_and_referral_pages(page, live_server):
     page.click("#logout")
     page.wait_for_selector("#login-form")
     _login(page, live_server)
-    page.wait_for_selector("#scorecard")
+    page.wait_for_selector("#page-title")
     page.click("#nav-referrals")
     page.wait_for_selector("#referrals tbody tr td")
     rows = page.locator("#referrals tbody tr")
@@ -158,7 +163,7 @@ def test_settlement_and_referral_pages(page, live_server):
 
 def test_ledger_explain_and_statements(page, settled_server):
     _login(page, settled_server, "bureau")
-    page.wait_for_selector("#scorecard")
+    page.wait_for_selector("#page-title")
     page.click("#nav-settlement")
     page.wait_for_selector("#settlement")
     if page.locator("#run-info").count() == 0:
@@ -197,7 +202,7 @@ def test_ledger_explain_and_statements(page, settled_server):
 
 def test_centres_and_contracts_with_language_switch(page, live_server):
     _login(page, live_server)
-    page.wait_for_selector("#scorecard")
+    page.wait_for_selector("#page-title")
     page.click("#nav-centres")
     page.wait_for_selector("#centres tbody tr[data-month='all']")
     page.wait_for_selector("#chart[data-rendered='1']")
@@ -218,7 +223,7 @@ def test_centres_and_contracts_with_language_switch(page, live_server):
 
 def test_forbidden_and_missing_pages(page, live_server):
     _login(page, live_server, "town")
-    page.wait_for_selector("#scorecard")
+    page.wait_for_selector("#page-title")
     r = page.goto(f"{live_server}/?node=division:130423")
     assert r is not None and r.status == 403
     page.wait_for_selector("#error-page[data-error-code='outside_scope']")
@@ -233,13 +238,13 @@ def test_forbidden_and_missing_pages(page, live_server):
     assert "Page not found" in page.inner_text("#page-title")
     _shot(page, "17-not-found-en")
     page.click("#back-home")
-    page.wait_for_selector("#scorecard")
+    page.wait_for_selector("#kpis")
     assert page.foreign == []
 
 
 def test_screening_flags_filter_and_language_switch(page, live_server):
     _login(page, live_server)
-    page.wait_for_selector("#scorecard")
+    page.wait_for_selector("#page-title")
     page.click("#nav-screening")
     page.wait_for_selector("#flags tbody tr[data-flag]")
     assert "基金监管筛查" in page.inner_text("#page-title")
@@ -280,7 +285,7 @@ def test_admin_adds_and_disables_a_user_and_the_user_changes_a_password(page, li
     page.click("#logout")
     page.wait_for_selector("#login-form")
     _login(page, live_server, "browser-user")
-    page.wait_for_selector("#scorecard")
+    page.wait_for_selector("#page-title")
     page.click("#nav-account")
     page.wait_for_selector("#password-form")
     page.fill("#current-password", PASSWORD)
@@ -324,3 +329,34 @@ def test_bureau_desk_at_390_px_in_both_languages(browser, settled_server):
         assert width <= 400, f"the page is {width} px wide at 390 px"
     finally:
         context.close()
+
+
+def test_operations_pages_in_both_languages_and_on_a_phone(page, live_server):
+    _login(page, live_server)
+    page.wait_for_selector("#scorecard")
+    page.click("#nav-ops-pnl")
+    page.wait_for_selector("#worst tbody tr")
+    assert "核对一致" in page.inner_text("#reconciled")
+    assert "亏损最多的病组" in page.inner_text("main")
+    _shot(page, "20-operations-pnl-zh")
+    page.click("#nav-ops-budget")
+    page.wait_for_selector("#lines tbody tr")
+    _shot(page, "21-operations-budget-zh")
+    page.click("#nav-ops-costs")
+    page.wait_for_selector("#unit-costs tbody tr")
+    assert "精确到分" in page.inner_text("#conserved")
+    page.click("#nav-ops-pay")
+    page.wait_for_selector("#checks tbody tr")
+    page.click("#lang-switch")
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    page.wait_for_selector("#checks tbody tr")
+    assert "Pay checks" in page.inner_text("#page-title")
+    assert "family-doctor fees paid to the team" in page.inner_text("#checks")
+    _shot(page, "22-operations-pay-en")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.click("#nav-ops-pnl")
+    page.wait_for_selector("#worst tbody tr")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390 + 1, width  # tables scroll inside themselves, the page does not
+    _shot(page, "23-operations-pnl-phone")
+    assert page.foreign == []

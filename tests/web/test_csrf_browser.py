@@ -92,7 +92,7 @@ def _attack(page, attacker: str, name: str, markup: str, target: str):  # noqa: 
 def test_a_forged_referral_step_is_refused(context, live_server, attacker):
     page = context.new_page()
     _login(page, live_server, "town")
-    page.wait_for_selector("#scorecard")
+    page.wait_for_selector("#page-title")
     ref = _referral(live_server, "county", "records_returned", "H13042300100")
     rid = ref["referral_id"]
     # D3 as reported: an empty form to the API, the cockpit's cookie riding along
@@ -132,7 +132,7 @@ def test_a_forged_referral_step_is_refused(context, live_server, attacker):
 def test_a_forged_settlement_run_and_logout_are_refused(context, live_server, attacker):
     page = context.new_page()
     _login(page, live_server, "bureau")
-    page.wait_for_selector("#scorecard")
+    page.wait_for_selector("#page-title")
     fields = {"action": "settlement.run", "county": "130423", "year": "2024"}
     _attack(page, attacker, "run", _form(f"{live_server}/settlement/run", fields), live_server)
     page.wait_for_selector("#error-page[data-error-code='csrf_failed']")

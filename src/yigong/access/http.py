@@ -106,7 +106,7 @@ def new_login_nonce() -> str:
 
 
 def _is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    return request.url.path.startswith(("/api/", "/fhir/"))  # the FHIR face is API too
 
 
 def _token(request: Request) -> tuple[str | None, str]:

@@ -45,6 +45,7 @@ class Settings:
     runs_dir: Path | None = None  # where the settlement runs are written and read
     secure_cookies: bool = False
     login: LoginPolicy = field(default_factory=LoginPolicy)
+    warm_caches: bool = False  # compute what users land on at start and after each data change
 
     @property
     def runs_path(self) -> Path:

@@ -131,12 +131,9 @@ class AccessState:
         ``settings.cache_seconds`` (0: never kept). Bounded LRU: odd requests cannot grow it."""
         if self.settings.cache_seconds <= 0:
             return compute()
-        full = (key, self.version())
-        value = self.cache.peek(full, self._ttl())
-        if value is MISSING:
-            value = compute()
-            self.cache.put(full, value)
-        return value
+        # single-flight: a request arriving while the warmer (or another request) computes
+        # the same value waits for it instead of computing it again
+        return self.cache.get_or_compute((key, self.version()), compute, self._ttl())
 
     def peek(self, key: tuple[object, ...]) -> Any:
         """What `memo` holds under ``key`` now, or `MISSING` (never computes, never blocks)."""
@@ -203,18 +200,19 @@ class AccessState:
         return self.memo(("results", node, period, tuple(ids or ())), run)  # type: ignore[no-any-return]
 
     def explanation(
-        self, node: str, indicator: str, period: str, limit: int
+        self, node: str, indicator: str, period: str, limit: int, offset: int = 0
     ) -> indicators_svc.Explanation:
         def run() -> indicators_svc.Explanation:
             with self.tables() as wh:
                 try:
-                    return indicators_svc.explain(wh, indicator, node, period, limit)
+                    return indicators_svc.explain(wh, indicator, node, period, limit, offset)
                 except UnknownNode:
                     raise bad_period(
                         f"{node} did not exist in {period}: nothing to explain"
                     ) from None
 
-        return self.memo(("explain", node, indicator, period, limit), run)  # type: ignore[no-any-return]
+        key = ("explain", node, indicator, period, limit) + ((offset,) if offset else ())
+        return self.memo(key, run)  # type: ignore[no-any-return]
 
     @contextmanager
     def tables(self) -> Iterator[Warehouse]:

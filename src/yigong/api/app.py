@@ -8,6 +8,9 @@ permission file stops the app from being built. Every answer carries the securit
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import Depends, FastAPI
 
 import yigong
@@ -17,6 +20,7 @@ from yigong.access.settings import Settings
 from yigong.access.state import AccessState
 from yigong.access.users import UserStore
 from yigong.api.audit import AuditWrites
+from yigong.api.docs import install_docs
 from yigong.api.errors import install_error_handlers
 from yigong.api.fastpath import CachedReads
 from yigong.api.headers import SecurityHeaders
@@ -24,7 +28,10 @@ from yigong.api.routes import router
 from yigong.api.routes_bureau import router as bureau_router
 from yigong.api.routes_care import router as care_router
 from yigong.api.routes_centres import router as centres_router
+from yigong.api.routes_cockpit import router as cockpit_router
+from yigong.api.routes_fhir import router as fhir_router
 from yigong.api.routes_ledger import router as ledger_router
+from yigong.api.routes_operations import router as operations_router
 from yigong.api.routes_screening import router as screening_router
 from yigong.warehouse import open_warehouse
 
@@ -72,6 +79,9 @@ def create_app(settings: Settings, *, read_only: bool = False) -> FastAPI:
         description="County medical community indicators, case mix, settlement, referrals and "
         "screening, scoped to the user's part of the hierarchy and to what their role may do.",
         dependencies=[Depends(guard)],
+        docs_url=None,
+        redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.yigong = AccessState(
         settings,
@@ -87,9 +97,15 @@ def create_app(settings: Settings, *, read_only: bool = False) -> FastAPI:
     app.include_router(centres_router)
     app.include_router(screening_router)
     app.include_router(bureau_router)
+    app.include_router(cockpit_router)
+    install_docs(app)
+    app.include_router(operations_router)
+    app.include_router(fhir_router)
     from yigong.web import mount_web
 
     mount_web(app)
+    if settings.warm_caches:
+        _warm_in_background(app)
     missing = unguarded(app)
     if missing:
         raise RuntimeError(
@@ -97,6 +113,25 @@ def create_app(settings: Settings, *, read_only: bool = False) -> FastAPI:
             "(add them to src/yigong/access/permissions.yaml)"
         )
     return app
+
+
+def _warm_in_background(app: FastAPI) -> None:
+    """Give the app a `yigong.access.warm.Warmer`, started and stopped by its lifespan."""
+    from yigong.access.warm import Warmer
+
+    app.state.warmer = Warmer(app.state.yigong)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    warmer = getattr(app.state, "warmer", None)
+    if warmer is not None:
+        warmer.start()
+    try:
+        yield
+    finally:
+        if warmer is not None:
+            warmer.close()
 
 
 SERVE_ENV = "YIGONG_SERVE"
@@ -121,5 +156,6 @@ def app_from_env() -> FastAPI:
         session_idle_minutes=int(conf.get("session_idle_minutes", 30)),
         session_absolute_minutes=int(conf.get("session_absolute_minutes", 480)),
         secure_cookies=bool(conf.get("secure_cookies", False)),
+        warm_caches=bool(conf.get("warm_caches", True)),
     )
     return create_app(settings, read_only=True)

@@ -4,8 +4,9 @@
   plugins, no ``<base>``, and ``frame-ancestors 'none'`` (with ``X-Frame-Options: DENY``):
   no other site can frame the cockpit. The cockpit has no inline script: its pages pass data
   to the bundled ``cockpit.js`` in ``<script type="application/json">`` blocks. The API's
-  documentation pages (``/docs``, ``/redoc``), which FastAPI builds from CDN scripts, get a
-  policy that allows exactly those;
+  documentation pages (``/docs``, ``/redoc``) load the bundled Swagger UI and ReDoc from this
+  site too; their policy (`yigong.api.docs.DOCS_CSP`) adds only inline *styles* (both UIs
+  style themselves at run time) and a blob worker (ReDoc's search) — no other origin;
 - ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: same-origin``,
   ``Cross-Origin-Opener-Policy: same-origin``, ``Permissions-Policy`` (no camera, microphone,
   geolocation);
@@ -18,18 +19,19 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["CSP", "SecurityHeaders", "security_headers"]
+__all__ = ["CSP", "DOCS_CSP", "SecurityHeaders", "security_headers"]
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-_DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "img-src 'self' data: https://fastapi.tiangolo.com; object-src 'none'; base-uri 'none'; "
-    "frame-ancestors 'none'"
+#: the documentation pages' policy: scripts only from this site; the two UIs style themselves
+#: at run time (inline styles), and ReDoc's search runs in a worker made from a blob
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 _DOCS = ("/docs", "/redoc")
 _COMMON = [
@@ -44,7 +46,7 @@ _HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
 def security_headers(path: str, secure: bool) -> list[tuple[bytes, bytes]]:
     """The headers an answer to ``path`` carries (see the module docstring)."""
-    csp = _DOCS_CSP if path.startswith(_DOCS) else CSP
+    csp = DOCS_CSP if path in _DOCS else CSP
     out = [*_COMMON, (b"content-security-policy", csp.encode())]
     if not path.startswith("/static/"):
         out.append((b"cache-control", b"no-store"))

@@ -15,8 +15,23 @@ from yigong.access.views import account, exports, hierarchy, quality
 from yigong.access.views import casemix as casemix_view
 from yigong.access.views import indicators as ind
 from yigong.access.views.files import CSV, XLSX, csv_bytes, xlsx_bytes
-from yigong.api.dhis2 import data_value_set, data_value_set_csv
 from yigong.api.errors import ERROR_RESPONSES
+from yigong.api.models import (
+    CSV_FILE,
+    XLSX_FILE,
+    CasemixAnswer,
+    DataValueSet,
+    ExplainAnswer,
+    ExportTables,
+    GroupedScorecard,
+    InstitutionsPage,
+    LoggedOut,
+    Me,
+    QuarantinePage,
+    ScorecardAnswer,
+    Token,
+)
+from yigong.interop.dhis2 import datavalues as dhis2
 
 __all__ = ["router"]
 
@@ -26,7 +41,12 @@ Offset = Annotated[int, Query(ge=0, le=10**9)]
 Period = Annotated[str, Query(min_length=4, max_length=7, pattern=r"^\d{4}(Q[1-4]|\d{2})?$")]
 
 
-@router.post("/auth/token", tags=["auth"], responses={429: {"description": "locked out"}})
+@router.post(
+    "/auth/token",
+    tags=["auth"],
+    responses={429: {"description": "locked out"}},
+    response_model=Token,
+)
 def login(
     request: Request,
     username: Annotated[str, Form(max_length=200)],
@@ -50,20 +70,20 @@ class LogoutBody(BaseModel):
     action: Literal["logout"]
 
 
-@router.post("/auth/logout", tags=["auth"])
+@router.post("/auth/logout", tags=["auth"], response_model=LoggedOut)
 def logout(p: CurrentUser, body: Annotated[LogoutBody, Body()]) -> dict[str, Any]:
     """End this token's session at once (``{"action": "logout"}``)."""
     account.log_out(p.state, p.session, p.user.username)
     return {"logged_out": True}
 
 
-@router.get("/me", tags=["auth"])
+@router.get("/me", tags=["auth"], response_model=Me)
 async def me(p: CurrentUser) -> dict[str, Any]:
     """Who is logged in, their role, nodes and how many institutions those cover."""
     return account.me(p)
 
 
-@router.get("/institutions", tags=["hierarchy"])
+@router.get("/institutions", tags=["hierarchy"], response_model=InstitutionsPage)
 def institutions(p: CurrentUser, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
     """The institutions under the user's nodes (paginated)."""
     return hierarchy.institutions_page(p, limit, offset)
@@ -73,7 +93,7 @@ def _json(body: bytes) -> Response:
     return Response(body, media_type="application/json")
 
 
-@router.get("/nodes/{node}/indicators", tags=["indicators"], response_model=dict[str, Any])
+@router.get("/nodes/{node}/indicators", tags=["indicators"], response_model=ScorecardAnswer)
 async def node_indicators(request: Request, p: CurrentUser, node: str, period: Period) -> Response:
     """Every indicator of a node and period: value, numerator, denominator, target, gap."""
     n, code = await p.node_async(node), p.period(period)
@@ -86,7 +106,7 @@ async def node_indicators(request: Request, p: CurrentUser, node: str, period: P
     return _json(body)
 
 
-@router.get("/nodes/{node}/scorecard", tags=["indicators"], response_model=dict[str, Any])
+@router.get("/nodes/{node}/scorecard", tags=["indicators"], response_model=GroupedScorecard)
 async def node_scorecard(
     p: CurrentUser,
     node: str,
@@ -102,7 +122,7 @@ async def node_scorecard(
 @router.get(
     "/nodes/{node}/indicators/{indicator}/explain",
     tags=["indicators"],
-    response_model=dict[str, Any],
+    response_model=ExplainAnswer,
 )
 async def explain(
     p: CurrentUser,
@@ -128,7 +148,7 @@ async def explain(
     return _json(body)
 
 
-@router.get("/casemix", tags=["casemix"])
+@router.get("/casemix", tags=["casemix"], response_model=CasemixAnswer)
 def casemix(
     p: CurrentUser,
     node: str,
@@ -139,28 +159,40 @@ def casemix(
     return casemix_view.casemix(p, node, period, scheme)
 
 
-@router.get("/dataValueSets", tags=["indicators"])
+@router.get(
+    "/dataValueSets",
+    tags=["indicators"],
+    response_model=DataValueSet,
+    responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with format=csv"}},
+)
 def data_value_sets(
     p: CurrentUser,
     node: str,
     period: Period,
-    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+    format: Annotated[str, Query(pattern="^(json|csv|adx)$")] = "json",
 ) -> Any:
-    """Indicator values as a DHIS2 dataValueSet (JSON, or DHIS2's CSV columns)."""
-    results = ind.results(p, node, period)
+    """Indicator values of a node as DHIS2 data values referencing the metadata by code
+    (import with ``idScheme=CODE``): value ``C02``, numerator ``C02_N``, denominator ``C02_D``;
+    org unit the node's code. JSON (``dataValueSet``), DHIS2's CSV columns, or ADX XML."""
+    from datetime import UTC, datetime
+
+    values = dhis2.data_values(ind.results(p, node, period))
     if format == "csv":
-        return Response(data_value_set_csv(results), media_type="text/csv; charset=utf-8")
-    return data_value_set(results)
+        return Response(dhis2.data_value_set_csv(values), media_type="text/csv; charset=utf-8")
+    if format == "adx":
+        now = datetime.now(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+        return Response(dhis2.adx(values, now), media_type="application/adx+xml")
+    return dhis2.data_value_set(values)
 
 
-@router.get("/quarantine", tags=["data quality"])
+@router.get("/quarantine", tags=["data quality"], response_model=QuarantinePage)
 def quarantine(p: CurrentUser, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
     """Rows rejected at ingest. Row detail only for users whose scope covers every institution
     of the warehouse (a rejected row can name any institution); others get counts by rule."""
     return quality.quarantine(p, limit, offset)
 
 
-@router.get("/export/tables", tags=["export"])
+@router.get("/export/tables", tags=["export"], response_model=ExportTables)
 def export_tables(p: CurrentUser) -> dict[str, Any]:
     """The tables `/export/{table}.csv` can export (those with an institution column)."""
     return exports.tables(p)
@@ -175,7 +207,7 @@ def _file(data: bytes, media: str, name: str) -> Response:
     )
 
 
-@router.get("/export/{table}.csv", tags=["export"])
+@router.get("/export/{table}.csv", tags=["export"], responses=CSV_FILE)
 def export_csv(p: CurrentUser, table: str, limit: ExportLimit = 100_000) -> Response:
     """One table as CSV (UTF-8 with BOM, for Excel), only the rows of institutions in scope,
     redacted; every export is an audit row (who, table, scope, rows)."""
@@ -183,7 +215,7 @@ def export_csv(p: CurrentUser, table: str, limit: ExportLimit = 100_000) -> Resp
     return _file(csv_bytes(columns, rows), CSV, f"{table}.csv")
 
 
-@router.get("/export/{table}.xlsx", tags=["export"])
+@router.get("/export/{table}.xlsx", tags=["export"], responses=XLSX_FILE)
 def export_xlsx(p: CurrentUser, table: str, limit: ExportLimit = 100_000) -> Response:
     """The same rows as `/export/{table}.csv`, as an Excel workbook (one sheet)."""
     columns, rows = exports.export_rows(p, table, limit, "xlsx")

@@ -13,6 +13,12 @@ from pydantic import BaseModel, Field
 from yigong.access.http import CurrentUser
 from yigong.access.views import bureau
 from yigong.api.errors import ERROR_RESPONSES
+from yigong.api.models import (
+    BureauAgreementsAnswer,
+    BureauFundAnswer,
+    BureauMethodsAnswer,
+    BureauMethodsRun,
+)
 from yigong.api.routes_care import County, Year
 
 __all__ = ["router"]
@@ -20,7 +26,7 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
 
-@router.get("/bureau/fund", tags=["bureau"])
+@router.get("/bureau/fund", tags=["bureau"], response_model=BureauFundAnswer)
 def bureau_fund(p: CurrentUser, county: County, year: Year) -> dict[str, Any]:
     """The county's fund: coverage (参保率) of the year against its target, the fund of every
     scheme and year (income, expenditure, current and accumulated balance, months of payment
@@ -29,7 +35,7 @@ def bureau_fund(p: CurrentUser, county: County, year: Year) -> dict[str, Any]:
     return bureau.fund(p, county, year)
 
 
-@router.get("/bureau/agreements", tags=["bureau"])
+@router.get("/bureau/agreements", tags=["bureau"], response_model=BureauAgreementsAnswer)
 def bureau_agreements(p: CurrentUser, county: County, year: Year) -> dict[str, Any]:
     """Designated providers in scope (定点医药机构) with their agreement of the year, its annual
     assessment (item points, score, rank, deposit returned and kept, elimination) and their
@@ -37,7 +43,7 @@ def bureau_agreements(p: CurrentUser, county: County, year: Year) -> dict[str, A
     return bureau.agreements(p, county, year)
 
 
-@router.get("/bureau/methods", tags=["bureau"])
+@router.get("/bureau/methods", tags=["bureau"], response_model=BureauMethodsAnswer)
 def bureau_methods(p: CurrentUser, county: County, year: Year) -> dict[str, Any]:
     """What DRG, DIP, per bed-day, per head and day surgery pay each institution in scope, from
     the stored runs; ``status`` per method is ``no_run`` until computed (``POST
@@ -53,7 +59,7 @@ class MethodsRunBody(BaseModel):
     year: int = Field(ge=1990, le=2100)
 
 
-@router.post("/bureau/methods/runs", tags=["bureau"])
+@router.post("/bureau/methods/runs", tags=["bureau"], response_model=BureauMethodsRun)
 def bureau_methods_run(p: CurrentUser, body: Annotated[MethodsRunBody, Body()]) -> dict[str, Any]:
     """Compute (or recompute) the DRG, DIP, per bed-day, per-head and day-surgery runs; needs
     ``settlement.act`` (the insurance bureau) and the whole county in scope; audited."""

@@ -11,6 +11,12 @@ from pydantic import BaseModel, Field
 from yigong.access.http import CurrentUser
 from yigong.access.views import referrals, settlement
 from yigong.api.errors import ERROR_RESPONSES, ErrorBody
+from yigong.api.models import (
+    BudgetAnswer,
+    ReferralInbox,
+    ReferralRow,
+    RunAnswer,
+)
 
 __all__ = ["County", "Year", "router"]
 
@@ -24,7 +30,7 @@ _CONFLICT: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/settlement/budget", tags=["settlement"])
+@router.get("/settlement/budget", tags=["settlement"], response_model=BudgetAnswer)
 def settlement_budget(p: CurrentUser, county: County, year: Year) -> dict[str, Any]:
     """The medical communities' global budget of a county-year from its stored run, one row
     per community in scope (yuan, as strings); ``status`` is ``no_run`` until a run is
@@ -40,14 +46,14 @@ class RunBody(BaseModel):
     year: int = Field(ge=1990, le=2100)
 
 
-@router.post("/settlement/runs", tags=["settlement"])
+@router.post("/settlement/runs", tags=["settlement"], response_model=RunAnswer)
 def settlement_run(p: CurrentUser, body: Annotated[RunBody, Body()]) -> dict[str, Any]:
     """Compute (or recompute) the run every settlement page reads; needs ``settlement.act``
     (the insurance bureau) and the whole county in scope; audited."""
     return settlement.compute_run(p, body.county, body.year)
 
 
-@router.get("/referrals", tags=["referrals"])
+@router.get("/referrals", tags=["referrals"], response_model=ReferralInbox)
 def referral_inbox(p: CurrentUser, status: Status = None, page: Page = 1) -> dict[str, Any]:
     """Referrals whose requesting or receiving institution is in scope, newest first
     (50 a page); the other end, when outside the scope, reads ``(outside scope)`` with its
@@ -64,7 +70,12 @@ class ActionBody(BaseModel):
     institution: str | None = Field(default=None, max_length=64)
 
 
-@router.post("/referrals/{referral_id}/actions/{action}", tags=["referrals"], responses=_CONFLICT)
+@router.post(
+    "/referrals/{referral_id}/actions/{action}",
+    tags=["referrals"],
+    responses=_CONFLICT,
+    response_model=ReferralRow,
+)
 def referral_action(
     p: CurrentUser, referral_id: str, action: str, body: Annotated[ActionBody, Body()]
 ) -> dict[str, Any]:

@@ -9,6 +9,11 @@ from fastapi import APIRouter, Query
 from yigong.access.http import CurrentUser
 from yigong.access.views import care, health
 from yigong.api.errors import ERROR_RESPONSES
+from yigong.api.models import (
+    CentresAnswer,
+    ContractsAnswer,
+    PublicHealthAnswer,
+)
 from yigong.api.routes_care import Year
 
 __all__ = ["router"]
@@ -23,7 +28,7 @@ Node = Annotated[
 ]
 
 
-@router.get("/centres", tags=["graded care"])
+@router.get("/centres", tags=["graded care"], response_model=CentresAnswer)
 def centres(p: CurrentUser, year: Year) -> dict[str, Any]:
     """Shared diagnostic centres per centre and month: requests, reported, turnaround p50/p90
     (minutes) and within target, repeats flagged, recognition rate (recognised/decided) and
@@ -31,7 +36,7 @@ def centres(p: CurrentUser, year: Year) -> dict[str, Any]:
     return care.centres(p, year)
 
 
-@router.get("/contracts", tags=["graded care"])
+@router.get("/contracts", tags=["graded care"], response_model=ContractsAnswer)
 def contracts(p: CurrentUser, year: Year, node: Node = None) -> dict[str, Any]:
     """Family-doctor contracts of teams in scope starting in ``year``: by key population,
     status, services delivered, contracts served, fees, the ≥ 70 % team-share check per team,
@@ -39,7 +44,7 @@ def contracts(p: CurrentUser, year: Year, node: Node = None) -> dict[str, Any]:
     return care.contracts(p, year, node)
 
 
-@router.get("/health", tags=["public health"])
+@router.get("/health", tags=["public health"], response_model=PublicHealthAnswer)
 def public_health(
     p: CurrentUser,
     year: Year,

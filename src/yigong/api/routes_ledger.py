@@ -12,6 +12,13 @@ from fastapi.responses import Response
 from yigong.access.http import CurrentUser
 from yigong.access.views import settlement
 from yigong.api.errors import ERROR_RESPONSES
+from yigong.api.models import (
+    CSV_FILE,
+    XLSX_FILE,
+    LedgerLineExplained,
+    LedgerPage,
+    StatementsAnswer,
+)
 from yigong.api.routes_care import County, Year
 
 __all__ = ["router"]
@@ -34,7 +41,7 @@ LineId = Annotated[str, Path(pattern=r"^L\d{7}$", description="ledger line id, e
 StatementOf = Annotated[str, Query(max_length=64, description="community id")]
 
 
-@router.get("/settlement/ledger", tags=["settlement"])
+@router.get("/settlement/ledger", tags=["settlement"], response_model=LedgerPage)
 def ledger(
     p: CurrentUser,
     county: County,
@@ -51,14 +58,14 @@ def ledger(
     )
 
 
-@router.get("/settlement/ledger/{line_id}", tags=["settlement"])
+@router.get("/settlement/ledger/{line_id}", tags=["settlement"], response_model=LedgerLineExplained)
 def ledger_line(p: CurrentUser, line_id: LineId, county: County, year: Year) -> dict[str, Any]:
     """One ledger line explained — rule, formula, policy clause, inputs, run hashes — as
     `yigong settle explain` prints it; a line outside the scope (or none) is 403."""
     return settlement.explain(p, county, year, line_id)
 
 
-@router.get("/settlement/statements", tags=["settlement"])
+@router.get("/settlement/statements", tags=["settlement"], response_model=StatementsAnswer)
 def statements(
     p: CurrentUser, county: County, year: Year, community: Community = None
 ) -> dict[str, Any]:
@@ -74,13 +81,13 @@ def _download(p: CurrentUser, county: str, year: int, community: str, fmt: str) 
     )
 
 
-@router.get("/settlement/statements.csv", tags=["settlement"])
+@router.get("/settlement/statements.csv", tags=["settlement"], responses=CSV_FILE)
 def statement_csv(p: CurrentUser, county: County, year: Year, community: StatementOf) -> Response:
     """One community's statement as CSV (UTF-8 with BOM, for Excel), totals row last."""
     return _download(p, county, year, community, "csv")
 
 
-@router.get("/settlement/statements.xlsx", tags=["settlement"])
+@router.get("/settlement/statements.xlsx", tags=["settlement"], responses=XLSX_FILE)
 def statement_xlsx(p: CurrentUser, county: County, year: Year, community: StatementOf) -> Response:
     """The same statement as an Excel workbook (amounts as exact decimals)."""
     return _download(p, county, year, community, "xlsx")

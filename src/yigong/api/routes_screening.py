@@ -12,6 +12,10 @@ from pydantic import BaseModel, Field
 from yigong.access.http import CurrentUser
 from yigong.access.views import screening
 from yigong.api.errors import ERROR_RESPONSES
+from yigong.api.models import (
+    FlagsPage,
+    ReviewAnswer,
+)
 
 __all__ = ["router"]
 
@@ -19,8 +23,8 @@ router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 Period = Annotated[
     str | None,
     Query(
-        pattern=r"^(19|20)\d{2}([Qq][1-4]|-(0[1-9]|1[0-2]))?$",
-        description="2024 | 2024Q1 | 2024-03",
+        pattern=r"^(19|20)\d{2}([Qq][1-4]|[-M]?(0[1-9]|1[0-2]))?$",
+        description="2024 | 2024Q1 | 202403 (2024-03 accepted)",
     ),
 ]
 RuleId = Annotated[str | None, Query(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
@@ -28,7 +32,7 @@ Page = Annotated[int, Query(ge=1, le=10**6)]
 FlagId = Annotated[str, Path(max_length=80, pattern=r"^[A-Za-z0-9_.:-]+$")]
 
 
-@router.get("/screening/flags", tags=["screening"])
+@router.get("/screening/flags", tags=["screening"], response_model=FlagsPage)
 def screening_flags(
     p: CurrentUser, period: Period = None, rule: RuleId = None, page: Page = 1
 ) -> dict[str, Any]:
@@ -45,7 +49,7 @@ class ReviewBody(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-@router.post("/screening/flags/{flag_id}/review", tags=["screening"])
+@router.post("/screening/flags/{flag_id}/review", tags=["screening"], response_model=ReviewAnswer)
 def review_flag(
     p: CurrentUser, flag_id: FlagId, body: Annotated[ReviewBody, Body()]
 ) -> dict[str, Any]:

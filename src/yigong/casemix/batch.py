@@ -139,7 +139,7 @@ def _invalid(c: _Chunk, newborn_limit: int) -> np.ndarray:
     age, age_null = c.fields["age_years"]
     days, days_null = c.fields["age_days"]
     _, weight_null = c.fields["birth_weight_g"]
-    return (
+    invalid = (
         sex_null
         | ((sex != 1) & (sex != 2))
         | age_null
@@ -148,6 +148,7 @@ def _invalid(c: _Chunk, newborn_limit: int) -> np.ndarray:
         | (np.diff(c.dx_off) == 0)
         | c.input_errors
     )
+    return np.asarray(invalid, dtype=bool)
 
 
 def _principal(codes: np.ndarray, offsets: np.ndarray, unknown: int) -> np.ndarray:
@@ -176,7 +177,7 @@ def _case_bits(cp: CompiledPack, c: _Chunk, pdx: np.ndarray) -> tuple[np.ndarray
 
 
 def _bit(x: np.ndarray, b: int) -> np.ndarray:
-    return (x >> np.uint64(b)) & np.uint64(1) == 1
+    return np.asarray((x >> np.uint64(b)) & np.uint64(1) == 1, dtype=bool)
 
 
 def _class_index(

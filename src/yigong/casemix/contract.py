@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -349,7 +350,10 @@ def table_to_cases(table: pa.Table) -> list[Case]:
     out = []
     d = table.to_pydict()
     n = table.num_rows
-    get = lambda c: d.get(c, [None] * n)  # noqa: E731
+
+    def get(column: str) -> list[Any]:
+        return list(d.get(column, [None] * n))
+
     for i in range(n):
         out.append(
             Case(

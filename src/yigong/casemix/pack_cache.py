@@ -20,7 +20,7 @@ import tempfile
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import numpy as np
 import pyarrow as pa
@@ -75,7 +75,7 @@ def cached(pack: str, build: Callable[[], T]) -> T:
     path = cache_dir() / "packs" / f"{safe}-{key}.pickle"
     try:
         with path.open("rb") as fh:
-            return pickle.load(fh)  # noqa: S301 - our own file, keyed by content
+            return cast(T, pickle.load(fh))  # noqa: S301 - our own file, keyed by content
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
         pass
     value = build()

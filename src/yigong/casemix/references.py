@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 __all__ = ["ShippedReference", "default_reference", "shipped_references"]
 
@@ -29,7 +30,7 @@ def _folder() -> Path:
 
 
 @cache
-def _config() -> dict:
+def _config() -> dict[str, Any]:
     return tomllib.loads((_folder() / "references.toml").read_text(encoding="utf-8"))
 
 

@@ -41,6 +41,7 @@ COMMAND_NEEDS: dict[str, str] = {
     "screen": "screening",
     "status": "status",
     "demo": "demo",
+    "interop": "workflow",
 }
 
 
@@ -119,6 +120,12 @@ app.add_typer(bureau.agreements_app, name="agreements")
 from yigong.cli import health  # noqa: E402
 
 app.add_typer(health.app, name="health")
+from yigong.cli import ops  # noqa: E402
+
+app.add_typer(ops.app, name="ops")
+from yigong.cli import interop  # noqa: E402
+
+app.add_typer(interop.app, name="interop")
 from yigong.cli import keys  # noqa: E402
 
 app.add_typer(keys.app, name="keys")

@@ -33,6 +33,7 @@ def _settings(  # noqa: ANN202 - typer helper
         workflow_store=store,
         settlement_policy=policy,
         runs_dir=runs,
+        warm_caches=True,  # a served cockpit answers its users' first pages at once
         **sessions,  # type: ignore[arg-type]
     )
 

@@ -1,4 +1,4 @@
-"""Graded care (分级诊疗) as pure domain code: referral state machine, routing, FHIR shape,
+"""Graded care (分级诊疗) as pure domain code: referral state machine, routing,
 three-level disease catalogs, shared centres with mutual recognition, family-doctor contracts."""
 
 from __future__ import annotations

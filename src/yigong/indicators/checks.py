@@ -10,6 +10,7 @@ point at real indicators. `yigong catalog check` prints them and fails on any er
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from yigong.indicators.evaluate import CAPABILITY_TABLES
 from yigong.indicators.loader import Catalog
@@ -60,7 +61,9 @@ def _measure_columns(m: Measure) -> dict[str, Column] | None:
     return cols
 
 
-def _conditions(conds: list[Condition], path: tuple) -> Iterator[tuple[Condition, tuple]]:
+def _conditions(
+    conds: list[Condition], path: tuple[Any, ...]
+) -> Iterator[tuple[Condition, tuple[Any, ...]]]:
     for i, c in enumerate(conds):
         if c.any_of is not None:
             yield from _conditions(c.any_of, (*path, i, "any_of"))
@@ -229,7 +232,7 @@ def filter_values(cat: Catalog) -> Iterator[Issue]:
                 )
                 continue
             col = cols.get(c.column or "")
-            values = c.in_ if c.in_ is not None else c.not_in
+            values: Any = c.in_ if c.in_ is not None else c.not_in
             if isinstance(values, str):
                 if values.removeprefix("@") not in cat.valuesets:
                     yield cat.issue(

@@ -63,7 +63,7 @@ def merge_sources(measures: dict[str, Measure]) -> dict[str, SourceKey]:
     dropped by them), so measures on the same rows can share the union of their joins; a
     measure joining the same table through another column keeps a source of its own.
     """
-    merged: dict[tuple, dict[str, Join]] = {}
+    merged: dict[tuple[Any, ...], dict[str, Join]] = {}
     for m in measures.values():
         joins = merged.setdefault((m.table, m.scope, m.time), {})
         if all(joins.get(j.table, j) == j for j in m.joins):

@@ -40,8 +40,10 @@ def drill_down(
     node: ResolvedNode,
     period: Period,
     limit: int = 10,
+    offset: int = 0,
 ) -> list[MeasureRows]:
-    """First ``limit`` rows of every measure of the indicator (growth: of its base, now)."""
+    """``limit`` rows (from ``offset``, in the selection's order) of every measure of the
+    indicator (growth: of its base, now)."""
     if ind.kind is IndicatorKind.GROWTH:
         ind = cat.indicator(ind.base or "")
     out = []
@@ -56,5 +58,6 @@ def drill_down(
             except NotApplicable as exc:
                 out.append(MeasureRows(r, name, m.name_zh, None, None, str(exc)))
                 continue
-            out.append(MeasureRows(r, name, m.name_zh, expr.limit(limit).to_pyarrow(), expr))
+            rows = expr.limit(limit, offset=offset).to_pyarrow()
+            out.append(MeasureRows(r, name, m.name_zh, rows, expr))
     return out

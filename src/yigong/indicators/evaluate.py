@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from yigong.indicators.applicability import (
     NodeFacts,
@@ -23,6 +23,7 @@ from yigong.indicators.applicability import (
     node_facts,
     residents,
 )
+from yigong.indicators.benchmarks import with_benchmark
 from yigong.indicators.loader import Catalog
 from yigong.indicators.periods import Period
 from yigong.indicators.spec import Indicator, PeriodType
@@ -119,7 +120,7 @@ class IndicatorResult:
                 return [conv(x) for x in v]
             return v
 
-        return conv(asdict(self))
+        return cast(dict[str, Any], conv(asdict(self)))
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,10 @@ def evaluate(
     live = [ind for ind in chosen if blocked[ind.id] is None]
     by_ind = {ind.id: [t for t in cat.targets if t.indicator == ind.id] for ind in live}
     binding = (
-        {i: select_target(ts, node, period, facts.attrs) for i, ts in by_ind.items()}
+        {
+            i: with_benchmark(select_target(ts, node, period, facts.attrs), period.year)
+            for i, ts in by_ind.items()
+        }
         if targets
         else {}
     )
@@ -204,7 +208,7 @@ def evaluate(
     values, queries = _compute_by_types(tables, cat, resolved, unique)
     results = []
     for ind in chosen:
-        base = dict(
+        base: dict[str, Any] = dict(
             indicator=ind.id,
             code=ind.code,
             name_zh=ind.name_zh,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from yigong.indicators.spec import PeriodType
+from yigong.schema.periods import canonical_period
 
 __all__ = ["Period", "parse_period"]
 
@@ -83,8 +84,9 @@ class Period:
 
 
 def parse_period(text: str) -> Period:
-    """Parse ``2024``, ``2024Q1`` or ``202401``; raises ``ValueError`` naming the forms."""
-    text = text.strip().upper()
+    """Parse ``2024``, ``2024Q1`` or ``202401`` (or an alias: ``2024-01``, ``2024M01``,
+    ``2024q1``, see `yigong.schema.periods`); raises ``ValueError`` naming the forms."""
+    text = canonical_period(text)
     if m := _YEAR.match(text):
         return Period(int(m[1]), PeriodType.YEAR)
     if m := _QUARTER.match(text):

@@ -174,9 +174,9 @@ def _plain(ind: Indicator, p: Period, mv: MeasureValues) -> tuple[Computed, Deci
     den = _sum_terms(ind.denominator, p, mv, parts)
     if den is None:
         return Computed(num, None, None, parts, "denominator not available for this node"), None
-    exact = _ratio(num, den, ind)
-    note = "" if exact is not None else "denominator is zero: no value"
-    return Computed(num, den, None if exact is None else float(exact), parts, note), exact
+    ratio = _ratio(num, den, ind)
+    note = "" if ratio is not None else "denominator is zero: no value"
+    return Computed(num, den, None if ratio is None else float(ratio), parts, note), ratio
 
 
 def value_at(cat: Catalog, ind: Indicator, p: Period, mv: MeasureValues) -> Computed:

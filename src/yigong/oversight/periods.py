@@ -1,10 +1,12 @@
-"""Screening periods: a year (``2024``), a quarter (``2024Q3``) or a month (``2024-07``)."""
+"""Screening periods: a year (``2024``), a quarter (``2024Q3``) or a month (``202407``), in the
+one period notation of `yigong.schema.periods` (``2024-07`` accepted as an alias)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from yigong.schema.periods import canonical_period, parse_canonical
 
 __all__ = ["Period", "parse_period"]
 
@@ -43,20 +45,13 @@ def _month_end(year: int, month: int) -> date:
 
 
 def parse_period(text: str | int) -> Period:
-    """``2024`` | ``2024Q1`` | ``2024-03``; anything else is refused with the accepted forms."""
-    s = str(text).strip()
-    if (m := re.match(r"(\d{4})", s)) and not 1900 <= int(m.group(1)) <= 2100:
-        raise ValueError(f"period {s!r}: the year must lie between 1900 and 2100")
-    if m := re.fullmatch(r"(\d{4})", s):
-        y = int(m.group(1))
-        return Period(s, date(y, 1, 1), date(y, 12, 31))
-    if m := re.fullmatch(r"(\d{4})[Qq]([1-4])", s):
-        y, q = int(m.group(1)), int(m.group(2))
-        return Period(f"{y}Q{q}", date(y, 3 * q - 2, 1), _month_end(y, 3 * q))
-    if m := re.fullmatch(r"(\d{4})-(\d{2})", s):
-        y, mo = int(m.group(1)), int(m.group(2))
-        if 1 <= mo <= 12:
-            return Period(s, date(y, mo, 1), _month_end(y, mo))
-    raise ValueError(
-        f"period {s!r}: expected a year (2024), a quarter (2024Q3) or a month (2024-07)"
-    )
+    """A year, quarter or month in the one period notation (``2024``, ``2024Q1``, ``202403``;
+    aliases such as ``2024-03`` accepted, see `yigong.schema.periods`); anything else is
+    refused with the accepted forms. The label is the canonical form."""
+    year, kind, index = parse_canonical(text)
+    label = canonical_period(text)
+    if kind == "year":
+        return Period(label, date(year, 1, 1), date(year, 12, 31))
+    if kind == "quarter":
+        return Period(label, date(year, 3 * index - 2, 1), _month_end(year, 3 * index))
+    return Period(label, date(year, index, 1), _month_end(year, index))

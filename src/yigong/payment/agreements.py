@@ -144,11 +144,11 @@ def assess_providers(
                 ROUND_CEILING, CONTEXT
             )
         )
-        for rank, (p, items, score) in enumerate(group, start=1):
+        for rank, (p, scores, score) in enumerate(group, start=1):
             eliminated = rank > n - bottom and score < a.elimination.below_score
             share = score_share(score, _bands(policy))
             returned = p.deposit.scale(share, rounding)
-            out.append(ProviderAssessment(p.provider_code, p.name, kind, items, score, rank, n,
+            out.append(ProviderAssessment(p.provider_code, p.name, kind, scores, score, rank, n,
                                           eliminated, p.deposit, share, returned,
                                           p.deposit - returned))  # fmt: skip
     return sorted(out, key=lambda r: (r.kind, r.rank))

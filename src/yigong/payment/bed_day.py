@@ -107,7 +107,9 @@ def settle_bed_days(
     problems = _issues(stays, policy, year)
     if problems:
         raise PaymentInputError(problems)
-    cases, amounts, inputs = [], defaultdict(Money.zero), {}
+    cases: list[BedDayCase] = []
+    amounts: defaultdict[tuple[str, int], Money] = defaultdict(Money.zero)
+    inputs: dict[tuple[str, int], dict[str, object]] = {}
     for s in sorted(stays, key=lambda x: x.case_id):
         key, cat = bed_day_category(s, policy)
         rate = (policy.rates if cat is None else cat.rates)[s.level]

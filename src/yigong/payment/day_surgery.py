@@ -79,7 +79,9 @@ def settle_day_surgery(
     problems = _issues(stays)
     if problems:
         raise PaymentInputError(problems)
-    cases, amounts, inputs = [], defaultdict(Money.zero), {}
+    cases: list[DaySurgeryCase] = []
+    amounts: defaultdict[tuple[str, int], Money] = defaultdict(Money.zero)
+    inputs: dict[tuple[str, int], dict[str, object]] = {}
     for s in sorted(stays, key=lambda x: x.case_id):
         item = policy.standard(s.procedure)
         if item is None:
@@ -96,7 +98,9 @@ def settle_day_surgery(
         amounts[k] += pay
         row = inputs.setdefault(k, {"cases": 0, "cost": Money.zero()})
         row["cases"] = int(str(row["cases"])) + 1
-        row["cost"] = s.cost + row["cost"]  # type: ignore[operator]
+        cost = row["cost"]
+        assert isinstance(cost, Money)
+        row["cost"] = s.cost + cost
     ledger = Ledger()
     post_monthly(ledger, year, "day_surgery.settle", policy.clause, amounts, inputs)
     inst = totals([(c.institution_id, c.level, 1, Decimal(1), c.payment) for c in cases])

@@ -343,11 +343,11 @@ def settle_dip_columns(
         base_places = max(base_places, -int(base[-1].as_tuple().exponent))
     zero = [b for b, key in enumerate(bands.tolist()) if key >= 0 and ref_fen[b] <= 0]
     if zero:
-        g, lv = divmod(int(bands[zero[0]]), n_lv)
+        zg, zl = divmod(int(bands[zero[0]]), n_lv)
         raise PaymentInputError([_issue(
             "dip.reference.zero",
-            f"group {group_ids[g]} at level {cols.level.labels[lv]!r}: the reference cost (group "
-            f"mean {catalog.groups[group_ids[g]].mean_cost:.2f} × coefficient {coefs[lv]}) rounds "
+            f"group {group_ids[zg]} at level {cols.level.labels[zl]!r}: the reference cost (group "
+            f"mean {catalog.groups[group_ids[zg]].mean_cost:.2f} × coefficient {coefs[zl]}) rounds "
             f"to 0.00, so no case of it can be compared with it ({len(zero)} such groups)",
             cols, None, "level")])  # fmt: skip
     base_units = np.array([units(x, base_places) for x in base], dtype=np.int64)

@@ -148,9 +148,9 @@ def check_finance(
                 DistributionCheck(
                     "township_incentive",
                     r.institution_id,
-                    r.incentive_paid,
+                    inc,
                     balance,
-                    _share(r.incentive_paid, balance),
+                    _share(inc, balance),
                     f">= {t.min_share} of balance",
                     ok,
                     t.clause,

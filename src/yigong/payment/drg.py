@@ -214,6 +214,7 @@ class DrgResult:
         rows = []
         for g in range(n):
             i = int(first[g])
+            normal, low, high, excluded = (int(b[g]) for b in by_cat)
             rows.append(
                 DrgGroupRow(
                     c.institution[i],
@@ -221,7 +222,10 @@ class DrgResult:
                     c.level[i],
                     to_money(self.standard_fen[i]),
                     int(sum(b[g] for b in by_cat)),
-                    *(int(b[g]) for b in by_cat),
+                    normal,
+                    low,
+                    high,
+                    excluded,
                     to_money(paid[g]),
                 )
             )
@@ -343,7 +347,10 @@ def _bands(
             low.append(standard.scale(policy.low_ratio, rounding).fen)
         if policy.high_ratio is not None:
             high.append(standard.scale(policy.high_ratio, rounding).fen)
-    as_col = lambda xs: np.array(xs, dtype=np.int64)[inv] if xs else None  # noqa: E731
+
+    def as_col(xs: list[int]) -> np.ndarray | None:
+        return np.array(xs, dtype=np.int64)[inv] if xs else None
+
     standard_fen = as_col(std)
     assert standard_fen is not None
     return standard_fen, as_col(low), as_col(high)

@@ -110,7 +110,7 @@ def _round_quotient(
     out = q + up.astype(np.int64)
     if negative is not None:
         out = np.where(negative, -out, out)
-    return out
+    return np.asarray(out, dtype=np.int64)
 
 
 def _split_bits(a_max: int, b_max: int, d_max: int) -> int | None:

@@ -21,6 +21,12 @@ __all__ = [
 ]
 
 
+_PROVIDER_KINDS: tuple[Literal["medical_institution", "retail_pharmacy"], ...] = (
+    "medical_institution",
+    "retail_pharmacy",
+)
+
+
 class CoverageTarget(PolicyModel):
     """The insurance coverage rate (参保率) to reach: insured ÷ resident population."""
 
@@ -75,7 +81,7 @@ class AgreementItem(PolicyModel):
     full_at: Dec | None = None
     per_unit: PositiveDec | None = None
     applies_to: list[Literal["medical_institution", "retail_pharmacy"]] = Field(
-        default_factory=lambda: ["medical_institution", "retail_pharmacy"], min_length=1
+        default_factory=lambda: list(_PROVIDER_KINDS), min_length=1
     )
     clause: str
 

@@ -186,7 +186,7 @@ def agreement_rules(policy: Policy) -> Iterator[Issue]:
     items = a.assessment.items
     seen: set[str] = set()
     for i, item in enumerate(items):
-        where = ("agreements", "assessment", "items", i)
+        where: FieldPath = ("agreements", "assessment", "items", i)
         if item.id in seen:
             yield _at("agreements.item", f"item {item.id} listed twice", (*where, "id"))
         seen.add(item.id)
@@ -201,9 +201,9 @@ def agreement_rules(policy: Policy) -> Iterator[Issue]:
         yield _at("agreements.points", f"item points add up to {total}, not 100",
                   ("agreements", "assessment", "items"))  # fmt: skip
     mins = [b.min_score for b in a.assessment.deposit_return]
-    where = ("agreements", "assessment", "deposit_return")
+    bands_at: FieldPath = ("agreements", "assessment", "deposit_return")
     if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins) or min(mins) != 0:
-        yield _at("bands.order", "bands must fall strictly and end at min_score 0", where)
+        yield _at("bands.order", "bands must fall strictly and end at min_score 0", bands_at)
 
 
 @POLICY_CHECKS.check("assessment.score")

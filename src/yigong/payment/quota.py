@@ -89,12 +89,12 @@ def quota_basis(
     if rule is None or prior is None:
         return out
     factors = [rule.factor(prior[b.community_id]) for b in out]
-    weighted = [CONTEXT.multiply(b.basis_share, f) for b, f in zip(out, factors, strict=True)]
-    total = sum(weighted, Decimal(0))
+    adjusted = [CONTEXT.multiply(b.basis_share, f) for b, f in zip(out, factors, strict=True)]
+    total = sum(adjusted, Decimal(0))
     return [
         replace(b, prior_score=prior[b.community_id], factor=f,
                 adjusted_share=divide(w, total) if total else Decimal(0))
-        for b, f, w in zip(out, factors, weighted, strict=True)
+        for b, f, w in zip(out, factors, adjusted, strict=True)
     ]  # fmt: skip
 
 

@@ -13,6 +13,8 @@ from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 
+from yigong.schema.codes_operations import OPERATIONS_CODE_SYSTEMS
+
 Labels = dict[str, tuple[str, str]]
 
 INSTITUTION_TYPE: Labels = {
@@ -362,6 +364,7 @@ SMALL_CODE_SYSTEMS: dict[str, Labels] = {
     "ph_disease": PH_DISEASE,
     "medication_adherence": MEDICATION_ADHERENCE,
     "ph_task_unit": PH_TASK_UNIT,
+    **OPERATIONS_CODE_SYSTEMS,
 }
 
 #: large national code lists shipped under `codes/` (file name, title).

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from yigong.schema.rounding import (
     CONTEXT,
@@ -194,18 +194,19 @@ def allocate(total: Money, weights: Sequence[Decimal | int]) -> list[Money]:
         raise ValueError("allocate needs at least one weight")
     if any(w < 0 for w in decimals):
         raise ValueError("allocate weights must be non-negative")
-    weight_sum = sum(decimals, Decimal(0))
+    # exact integer arithmetic: the weights scaled by a power of ten to whole numbers, so
+    # remainders that tie really tie (34-digit quotients rounded at different
+    # places made a tie look like an order, and the spare fen went to the later share)
+    places = max(0, *(-int(w.as_tuple().exponent) for w in decimals))
+    ints = [int(w.scaleb(places, EXACT)) for w in decimals]
+    weight_sum = sum(ints)
     if weight_sum <= 0:
         raise ValueError("allocate weights must have a positive sum")
     sign = -1 if total.is_negative else 1
     units = abs(total.fen)
-    floors: list[int] = []
-    remainders: list[Decimal] = []
-    for w in decimals:
-        exact = divide(CONTEXT.multiply(Decimal(units), w), weight_sum)
-        floor = int(exact.to_integral_value(rounding=ROUND_DOWN, context=CONTEXT))
-        floors.append(floor)
-        remainders.append(exact - floor)
+    split = [divmod(units * w, weight_sum) for w in ints]
+    floors = [f for f, _ in split]
+    remainders = [r for _, r in split]
     left = units - sum(floors)
     order = sorted(range(len(decimals)), key=lambda i: (-remainders[i], i))
     for i in order[:left]:

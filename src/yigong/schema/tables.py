@@ -9,6 +9,7 @@ and `docs/schema.md` are all derived from these declarations.
 from __future__ import annotations
 
 from yigong.schema.model import Column, DateOrder, DType, Table
+from yigong.schema.operations_tables import OPERATIONS_TABLES
 
 S, INT, D = DType.STRING, DType.INT, DType.DECIMAL
 DATE, TS, B = DType.DATE, DType.TIMESTAMP, DType.BOOL
@@ -1007,6 +1008,7 @@ TABLES: tuple[Table, ...] = (
     PROVIDER_AGREEMENTS,
     CLAIM_SUBMISSIONS,
     AGREEMENT_INSPECTIONS,
+    *OPERATIONS_TABLES,
 )
 
 #: child tables the warehouse derives from list columns (not ingested directly).

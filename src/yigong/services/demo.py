@@ -1,7 +1,8 @@
 """The demo: a synthetic county from nothing to the engines' results, in one call.
 
-`make demo` runs `yigong demo`, which calls `run_demo`. Each step is a plain service call a
-user could make by hand; the demo only strings them together and reports.
+`make demo` runs `yigong demo`, which calls `run_demo`: it generates a synthetic county, plants
+realistic extract errors, ingests and summarises, then runs the pipeline
+(`services.pipeline`: every engine in the order the data flows) and reads the scorecard.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ from typing import Any
 
 from yigong.ingest import IngestReport
 from yigong.ingest.pseudonym import ENV_VAR
-from yigong.payment import PaymentInputError
 from yigong.services import data as data_svc
 from yigong.services import demo_steps
 from yigong.services import indicators as indicators_svc
+from yigong.services.pipeline import PIPELINE, REGIONAL_SCHEME, Run, run_steps
+
+__all__ = ["DEMO_KEY", "REGIONAL_SCHEME", "DemoResult", "run_demo"]
 
 DEMO_KEY = "yigong-demo-key-not-secret-synthetic-data-only"
-#: the demo county lies in Handan (邯郸), whose insurance bureau uses its own CHS-DRG refinement
-REGIONAL_SCHEME = "chs-drg-1.1-handan-2022"
 
 
 @dataclass
@@ -64,7 +65,7 @@ def run_demo(
     if ENV_VAR not in os.environ:
         os.environ[ENV_VAR] = DEMO_KEY
         say(f"pseudonymisation key: demo key (set {ENV_VAR} for real data)")
-    say(f"1/9 generating the synthetic {preset} (seed {seed}) into {files}")
+    say(f"1/{3 + len(PIPELINE)} generating the synthetic {preset} (seed {seed}) into {files}")
     result.generated = generate(preset, files, seed=seed)
     planted = dirty_files(files, share=dirty_share, seed=seed)
     say(
@@ -72,52 +73,13 @@ def run_demo(
     )
     for stale in (db, db.with_name(db.name + ".wal")):  # a fresh warehouse each run
         stale.unlink(missing_ok=True)
-    say(f"2/9 ingesting into {db}")
+    say(f"2/{3 + len(PIPELINE)} ingesting into {db}")
     result.reports = data_svc.ingest_files(db, [files])
-    say("3/9 summarising the warehouse")
+    say(f"3/{3 + len(PIPELINE)} summarising the warehouse")
     result.status = data_svc.warehouse_status(db)
     county, year = demo_steps.county_and_year(db)
-    say(f"4/9 DRG: grouping every discharge (CHS-DRG 1.1 and {REGIONAL_SCHEME}), case mix")
-    result.sections.append(
-        (f"DRG and case mix ({REGIONAL_SCHEME})", demo_steps.casemix(db, year, REGIONAL_SCHEME))
-    )
-    say(
-        f"5/9 graded care: a year ({year}) of referrals, shared centres and contracts for "
-        f"county {county} in the workflow store"
-    )
-    summary = demo_steps.graded_care(db, workdir, county, year, seed)
-    result.sections.append((f"graded care {year} (workflow store {summary['store']})", summary))
-    say(f"6/9 insurance: the medical communities' global budget for {year}")
-    try:
-        result.sections.append(
-            (
-                f"global budget {county} {year} (henan-default policy, yuan)",
-                demo_steps.settlement(db, county, year),
-            )
-        )
-    except PaymentInputError as exc:  # e.g. the tiny preset has no three years of history
-        result.sections.append((f"global budget {county} {year}", f"not run: {exc}"))
-    say(f"7/9 fund supervision: screening every {year} case against the rules")
-    result.sections.append(
-        (
-            f"fund-supervision screening {year} (yigong screen list / explain FLAG)",
-            demo_steps.screening(db, year),
-        )
-    )
-    say(f"8/9 public health: chronic-disease registers, control rates, overdue follow-ups ({year})")
-    result.sections.append(
-        (
-            f"public health {year} (yigong health rates / overdue / subsidy)",
-            demo_steps.public_health(db, year),
-        )
-    )
-    say(f"9/9 reform tasks: progress report of county {county}; then the targets")
-    result.sections.append(
-        (
-            f"reform tasks {county} {year} (yigong tasks report)",
-            demo_steps.reform_tasks(db, workdir, county, year),
-        )
-    )
+    run = Run(db, workdir, county, year, seed)
+    result.sections += run_steps(run, say, first=4, total=3 + len(PIPELINE))
     if cockpit_login is not None:
         result.login = cockpit_login(db, county)
     result.scorecard_node, result.scorecard_period = f"division:{county}", str(year)

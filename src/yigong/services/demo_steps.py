@@ -141,3 +141,71 @@ def reform_tasks(db: Path, workdir: Path, county: str, year: int) -> dict[str, A
         evidence="demo: 乡村一体化管理台账 (not a real document)",
     )
     return demo_report(db, workdir, year, node=f"division:{county}", store=store)
+
+
+def operations(db: Path, county: str, year: int, scheme: str) -> dict[str, Any]:
+    """The county hospital's DRG profit and loss: its five worst-losing DRGs (case cost by the
+    step-down and top-down methods against the payment engine's DRG payment), reconciled."""
+    from yigong.operations import ELEMENTS
+    from yigong.services.operations import drg_profit_and_loss
+
+    report = drg_profit_and_loss(db, county, year, scheme=scheme)
+    with opened(db) as wh:
+        t = wh.table("institutions")
+        first = t.filter(
+            (t.institution_type == "county_general") & t.division_code.startswith(county)
+        ).institution_id.min()
+        hospital = first.to_pyarrow().as_py()
+    worst = report.worst(hospital, 5, min_cases=5) or report.worst(hospital, 5, min_cases=1)
+    ok = not report.reconciliation
+    out: dict[str, Any] = {
+        "hospital": f"{hospital} {report.institution_names.get(hospital, '')}",
+        "reconciliation": (
+            f"payment {report.payment_total} = the payment engine's total {report.engine_total}; "
+            f"cost {report.case_cost_total} = Σ case costs" if ok
+            else "; ".join(i.message for i in report.reconciliation)
+        ),
+    }  # fmt: skip
+    for r in worst:
+        shares = sorted(((r.structure[e].fen / max(r.cost.fen, 1), e) for e in ELEMENTS),
+                        reverse=True)[:3]  # fmt: skip
+        peers = f" vs peers {r.peer_los}" if r.peer_los is not None else ""
+        ref = f", reference {r.reference_los}" if r.reference_los is not None else ""
+        out[r.key] = (
+            f"cases {r.cases}  payment {r.payment}  cost {r.cost}  loss {r.profit}  "
+            f"per case {r.profit_per_case}  LOS {r.mean_los}{peers}{ref}  cost: "
+            + ", ".join(f"{e} {s:.0%}" for s, e in shares)
+        )
+    return out
+
+
+def interop(db: Path, workdir: Path, county: str, year: int) -> dict[str, Any]:
+    """Every referral of the workflow store as a FHIR R4 bundle checked with the official
+    models, and the county's and communities' indicators of `year` as DHIS2 metadata and data
+    values (JSON, CSV, ADX) checked against DHIS2's documented shapes and read back."""
+    from yigong.interop.fhir.validate import FhirModelsMissing
+    from yigong.services.dhis2 import export_dhis2
+    from yigong.services.fhir import export_referrals
+    from yigong.store import open_store
+
+    out: dict[str, Any] = {}
+    store = open_store(workdir / "workflow.sqlite")
+    try:
+        fhir = export_referrals(store, workdir / "interop" / "referrals.ndjson", db)
+        out["referrals exported as valid FHIR R4 (fhir.resources R4B)"] = (
+            f"{fhir.valid} of {fhir.referrals} ({fhir.path})"
+        )
+        if fhir.errors:
+            out["FHIR problems"] = "; ".join(fhir.errors[:3])
+    except FhirModelsMissing as exc:
+        out["FHIR R4 bundles"] = f"not checked: {exc}"
+    finally:
+        store.dispose()
+    with opened(db) as wh:
+        c = wh.table("communities")
+        chosen = c.filter(c.county_code == county).select("community_id").distinct()
+        communities = sorted(str(r) for r in chosen.to_pyarrow().column(0).to_pylist())
+    nodes = [f"division:{county}", *(f"community:{c}" for c in communities)]
+    dhis2 = export_dhis2(db, workdir / "interop" / "dhis2", str(year), nodes)
+    out["DHIS2 (idScheme=CODE)"] = dhis2.as_dict()
+    return out

@@ -173,15 +173,18 @@ class Explanation:
         }
 
 
-def explain(db: Where, ident: str, node: str, period: str, limit: int = 10) -> Explanation:
-    """Definition, value, numerator, denominator and the first rows behind them."""
+def explain(
+    db: Where, ident: str, node: str, period: str, limit: int = 10, offset: int = 0
+) -> Explanation:
+    """Definition, value, numerator, denominator and ``limit`` rows behind them (from
+    ``offset``: the cockpit pages through them)."""
     cat = catalog()
     n, p = parse_node(node), parse_period(period)
     with opened(db, read_only=True) as tables:
         ev = evaluate(tables, cat, n, p, [ident])
         ind = cat.indicator(ident)
         node_rows = indicator_node(tables, cat, ind, residents(tables, resolve(tables, n, p.end)))
-        rows = drill_down(tables, cat, ind, node_rows, p, limit)
+        rows = drill_down(tables, cat, ind, node_rows, p, limit, offset)
     return Explanation(ind, ev.results[0], rows)
 
 

@@ -17,8 +17,10 @@ from yigong.casemix.validate import validate_pack
 from yigong.graded_care.catalogs import loader as diseases
 from yigong.graded_care.centres import catalog as centres
 from yigong.indicators import loader as indicators
+from yigong.indicators.benchmarks import benchmark_issues
 from yigong.indicators.checks import validate as validate_catalog
 from yigong.ingest.profiles import packs as profiles
+from yigong.operations import loader as operations
 from yigong.oversight import loader as screening
 from yigong.payment import loader as payment
 from yigong.public_health import loader as public_health
@@ -68,7 +70,12 @@ def _indicators(folders: list[Path]) -> list[Issue]:
     # a user copy replaces the built-in pack of the same id; the others stay (measures …)
     keep = [f for f in builtin_folders(indicators.PACKS_DIR) if not given or f.name not in ids]
     chosen = keep + given if given else folders
-    return validate_catalog(indicators.load_catalog(chosen)) + indicators.edition_issues(chosen)
+    catalog = indicators.load_catalog(chosen)
+    found = validate_catalog(catalog) + indicators.edition_issues(chosen)
+    tables = [
+        f / "national-benchmarks.csv" for f in chosen if (f / "national-benchmarks.csv").is_file()
+    ]
+    return found + [i for t in tables for i in benchmark_issues(t, set(catalog.indicators))]
 
 
 def _payment(folders: list[Path]) -> list[Issue]:
@@ -93,6 +100,10 @@ def _tasks(folders: list[Path]) -> list[Issue]:
 
 def _public_health(folders: list[Path]) -> list[Issue]:
     return [i for f in folders for i in public_health.check_rules_pack(f)]
+
+
+def _operations(folders: list[Path]) -> list[Issue]:
+    return [i for f in folders for i in operations.check_policy_pack(f)]
 
 
 def _drg(folders: list[Path]) -> list[Issue]:
@@ -129,6 +140,9 @@ def _kinds() -> tuple[PackKind, ...]:
                  profiles.SHIPPED, _profiles, list),
         PackKind(public_health.PACK_KIND, "public_health", "public-health rules",
                  public_health.PACKS_DIR, _public_health, public_health.policy_quotes),
+        PackKind(operations.PACK_KIND, "operations", "hospital operations: cost accounting, "
+                 "budget monitoring, performance pay", operations.PACKS_DIR, _operations,
+                 operations.policy_quotes),
     )  # fmt: skip
 
 
@@ -142,6 +156,7 @@ KINDS: tuple[str, ...] = (
     "reform-tasks",
     "layout-profile",
     "public-health-rules",
+    "operations-policy",
 )
 
 

@@ -20,11 +20,11 @@ from sqlalchemy.orm.attributes import flag_modified
 from yigong.graded_care.catalogs.level_check import LevelCheck
 from yigong.graded_care.errors import InvalidRequest, NotFound
 from yigong.graded_care.levels import CareLevel, level_of_type
-from yigong.graded_care.referrals.fhir import to_fhir_bundle
 from yigong.graded_care.referrals.machine import Parties, decide
 from yigong.graded_care.referrals.records import Actor, ReferralEvent, ReferralRecord
 from yigong.graded_care.referrals.routing import InstitutionRef, resolve_route
 from yigong.graded_care.referrals.states import Direction, ReferralAction, ReferralStatus, Scope
+from yigong.interop.fhir.referral import Party, referral_bundle
 from yigong.rulepacks import Issue
 from yigong.services._workflow import action, as_naive_utc, institution, need_text, new_id
 from yigong.store import Store
@@ -434,9 +434,12 @@ def referral_inbox(
         return InboxPage(int(total), [_record(s, r, with_events=False) for r in s.scalars(page)])
 
 
-def referral_fhir(store: Store, referral_id: str) -> dict[str, Any]:
-    """The referral as a FHIR-shaped Bundle (ServiceRequest + Task + Provenance)."""
-    return to_fhir_bundle(get_referral(store, referral_id))
+def referral_fhir(
+    store: Store, referral_id: str, parties: dict[str, Party] | None = None
+) -> dict[str, Any]:
+    """The referral as a FHIR R4 collection Bundle (ServiceRequest + Task + Provenance, the
+    Organizations and the pseudonymous Patient; `yigong.interop.fhir.referral`)."""
+    return referral_bundle(get_referral(store, referral_id), parties)
 
 
 # --- disease catalogs, level checks and the warehouse feed (read-only use cases) ---

@@ -190,6 +190,39 @@ def _plant(f: FaultFile, pool: list[dict[str, str]], id_number: str) -> None:
             f.bad(nxt(), "type", "total_revenue", "many")
             f.bad(nxt(), "minimum", "energy_cost", "-5.00")
             f.bad(g, "reference", "institution_id", UNKNOWN_INSTITUTION)
+        case "departments":
+            # new department ids: a copy of a kept row would also repeat its natural key
+            f.bad(nxt(), "code", "category", "surgery_x", department_id="H13042300001-X91")
+            f.bad(nxt(), "reference", "institution_id", UNKNOWN_INSTITUTION,
+                  department_id="H13042300001-X92")  # fmt: skip
+            f.bad(nxt(), "date_order", "valid_to", "2000-01-01", department_id="H13042300001-X93")
+            f.bad(nxt(), "minimum", "floor_area_m2", "-5", department_id="H13042300001-X94")
+        case "department_costs":
+            f.bad(nxt(), "reference", "department_id", f"{UNKNOWN_INSTITUTION}-X01")
+            f.bad(nxt(), "maximum", "month", "13")
+            f.bad(nxt(), "minimum", "cost_drugs", "-1.00")
+            f.bad(nxt(), "required", "cost_personnel", "")
+            f.duplicate()
+        case "budget_lines":
+            f.bad(nxt(), "code", "account", "expense_party", line_id="YS-BAD-1")
+            f.bad(nxt(), "required", "approved_by", "", line_id="YS-BAD-2")
+            f.bad(nxt(), "type", "annual_amount", "1,000", line_id="YS-BAD-3")
+        case "budget_adjustments":
+            f.bad(nxt(), "code", "status", "maybe")
+            f.bad(nxt(), "date_order", "decided_on", "2000-01-01")
+            f.bad(nxt(), "reference", "line_id", "YS-UNKNOWN")
+            f.bad(nxt(), "type", "amount", "abc")
+        case "budget_actuals":
+            f.bad(nxt(), "reference", "line_id", "YS-UNKNOWN")
+            f.bad(nxt(), "minimum", "actual_amount", "-5.00")
+            f.duplicate()
+        case "staff_pay":
+            f.bad(nxt(), "minimum", "night_shift", "-1.00")
+            f.bad(nxt(), "type", "post_pay", "abc")
+            f.bad(nxt(), "reference", "department_id", f"{UNKNOWN_INSTITUTION}-X01")
+        case "performance_pay_envelopes":
+            f.bad(nxt(), "maximum", "appraisal_score", "101", year="2020")
+            f.bad(nxt(), "minimum", "approved_total", "-1.00", year="2019")
         case "bed_stats":
             f.header.remove("open_beds")
             f.expected.append(("", "open_beds", "missing_column"))
@@ -243,6 +276,8 @@ def write_faults(out_dir: Path, *, seed: int = 7) -> Path:
                 "communities",
                 "community_memberships",
                 "designated_providers",
+                "departments",
+                "budget_lines",
             )
             else GOOD_ROWS
         )

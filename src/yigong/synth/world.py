@@ -23,6 +23,7 @@ from yigong.synth.geography import (
     shared_divisions,
 )
 from yigong.synth.institutions import build_institutions
+from yigong.synth.operations import Encounters, operations_tables
 from yigong.synth.outpatient import COUNTY, OP_COST_COLUMNS, VISIT_TYPES
 from yigong.synth.params import CountySpec, Preset
 from yigong.synth.ph_services import public_health_services, remap_chronic_visits
@@ -103,18 +104,21 @@ def county_tables(
     yield "persons", _persons(ctx)
     staff = staff_table(ctx, beds)
     yield "staff", staff
-    yield "bed_stats", bed_stats_table(ctx, inside, beds)
+    bed_stats = bed_stats_table(ctx, inside, beds)
+    yield "bed_stats", bed_stats
+    seen = Encounters()  # what the operations tables need, aggregated as tables are made
     merged = _concat_stays(inside)
     merged_fen = np.concatenate(self_fen)
     discharges = discharges_table(ctx, merged, merged_fen, ctx.rng("frontpage"))
     discharges = anomalies.plant_discharges(ctx, plan, discharges)
+    seen.discharges(discharges)
     yield "discharges", discharges
     out_all = _concat_stays(outside)
     referred = out_referred(ctx, out_all)
-    yield (
-        "outpatient_visits",
-        anomalies.plant_visits(ctx, plan, _visits_table(ctx, visits), discharges),
-    )
+    visits_table = anomalies.plant_visits(ctx, plan, _visits_table(ctx, visits), discharges)
+    seen.visits(visits_table)
+    yield "outpatient_visits", visits_table
+    del visits_table
     settlements = anomalies.plant_settlements(
         ctx,
         plan,
@@ -130,14 +134,20 @@ def county_tables(
     )
     yield "settlements", settlements
     yield "referrals", referrals_table(ctx, merged, out_all, referred, visits)
-    yield "family_doctor_contracts", contracts_table(ctx, stays_all, visits)
-    yield "examinations", anomalies.plant_exams(ctx, plan, exams_table(ctx, inside, visits))
+    contracts = contracts_table(ctx, stays_all, visits)
+    seen.contracts(contracts)
+    yield "family_doctor_contracts", contracts
+    exams = anomalies.plant_exams(ctx, plan, exams_table(ctx, inside, visits))
+    seen.examinations(exams)
+    yield "examinations", exams
     services, managed = public_health_services(ctx, stays_all, visits, staff)
     ph = public_health_table(ctx, managed)
     yield "public_health_tasks", ph
     yield "public_health_services", services
-    yield "finance", finance_table(ctx, inside, self_fen, visits, _ph_funds(ctx, ph))
+    finance = finance_table(ctx, inside, self_fen, visits, _ph_funds(ctx, ph))
+    yield "finance", finance
     yield from _bureau_tables(ctx, insured, settlements)
+    yield from operations_tables(ctx, seen, staff, bed_stats, finance)
     yield anomalies.TRUTH_TABLE, plan.truth(discharges)
 
 

@@ -207,6 +207,13 @@ PARTITION_PERIOD: dict[str, str] = {
     "provider_agreements": "valid_from",
     "claim_submissions": "submitted_date",
     "agreement_inspections": "year",
+    "departments": "valid_from",
+    "department_costs": "year",
+    "budget_lines": "year",
+    "budget_adjustments": "year",
+    "budget_actuals": "year",
+    "staff_pay": "year",
+    "performance_pay_envelopes": "year",
 }
 #: Hive's name for the partition of rows whose key is null (Spark and DuckDB read it as null).
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"

@@ -18,14 +18,18 @@ def mount_web(app: FastAPI) -> None:
     from yigong.web.errors import install_page_errors
     from yigong.web.pages import router
     from yigong.web.pages_account import router as account_router
+    from yigong.web.pages_actions import router as actions_router
     from yigong.web.pages_admin import router as admin_router
     from yigong.web.pages_bureau import router as bureau_router
     from yigong.web.pages_care import router as care_router
+    from yigong.web.pages_operations import router as operations_router
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(account_router)
     app.include_router(router)
+    app.include_router(actions_router)
     app.include_router(care_router)
     app.include_router(bureau_router)
     app.include_router(admin_router)
+    app.include_router(operations_router)
     install_page_errors(app)

@@ -17,7 +17,7 @@ from yigong.access.errors import AccessError, crash_reference
 
 __all__ = ["install_page_errors"]
 
-_NOT_PAGES = ("/api/", "/static/", "/docs", "/redoc", "/openapi.json")
+_NOT_PAGES = ("/api/", "/fhir/", "/static/", "/docs", "/redoc", "/openapi.json")
 _FILES = (".csv", ".xlsx")
 _CODES = {
     400: "bad_request",
@@ -34,7 +34,7 @@ def _is_page(request: Request) -> bool:
         request.method in ("GET", "POST")
         and not path.startswith(_NOT_PAGES)
         and not path.endswith(_FILES)
-        and request.query_params.get("format") != "json"
+        and request.query_params.get("format") in (None, "", "html")
     )
 
 

@@ -1,5 +1,6 @@
-"""Cockpit read pages: target scorecard, drill-down, institution tree, case mix, data quality,
-shared centres, family-doctor contracts, fund-supervision screening.
+"""Cockpit read pages: the overview of a node, the indicator scorecard (catalog), an
+indicator's page (time series, children, definition, drill-down), the node picker, case mix,
+data quality, shared centres, family-doctor contracts.
 
 Each page takes ``?format=json`` and then returns the data it renders (its JSON twin). The
 access guard has checked the session and the role before a handler runs; the views of
@@ -15,17 +16,21 @@ from fastapi.responses import Response
 
 from yigong.access.http import principal
 from yigong.access.principal import Principal
-from yigong.access.views import care, health, hierarchy, quality
+from yigong.access.views import care, health, hierarchy, nodes, quality
 from yigong.access.views import casemix as casemix_view
+from yigong.access.views import indicator_page as ind_page
 from yigong.access.views import indicators as ind
-from yigong.access.views import screening as screening_view
+from yigong.access.views import overview as overview_view
 from yigong.web.render import render
 
-__all__ = ["Format", "YearQ", "default_period", "router"]
+__all__ = ["Format", "IndicatorQ", "NodeQ", "PeriodQ", "YearQ", "default_period", "router"]
 
 router = APIRouter(include_in_schema=False)
-Format = Annotated[str, Query(pattern="^(html|json)$")]
+Format = Annotated[str, Query(pattern="^(html|json|csv|xlsx|pdf)$")]
 YearQ = Annotated[int | None, Query(ge=1990, le=2100)]
+NodeQ = Annotated[str | None, Query(max_length=80)]
+PeriodQ = Annotated[str | None, Query(max_length=7)]
+IndicatorQ = Annotated[str | None, Query(max_length=20, pattern=r"^[A-Za-z0-9_.-]+$")]
 
 
 def default_period(p: Principal, period: str | None) -> str:
@@ -36,28 +41,63 @@ def default_period(p: Principal, period: str | None) -> str:
 @router.get("/")
 def overview(
     request: Request,
-    node: str | None = None,
-    period: str | None = None,
+    node: NodeQ = None,
+    period: PeriodQ = None,
+    indicator: IndicatorQ = None,
+    by: Annotated[str, Query(pattern="^(admin|community)$")] = "admin",
+    format: Format = "html",
+) -> Response:
+    """The node's overview: KPI tiles, trajectories, ranking, map and referral flows."""
+    p = principal(request)
+    data = overview_view.overview(p, node or p.home(), default_period(p, period), indicator, by)
+    return render(request, "overview.html", data, format)
+
+
+@router.get("/indicators")
+def scorecard(
+    request: Request,
+    node: NodeQ = None,
+    period: PeriodQ = None,
     q: Annotated[str, Query(max_length=100)] = "",
     format: Format = "html",
 ) -> Response:
+    """Every indicator of the node, grouped (targets first, then each catalog), searchable."""
     p = principal(request)
     data = ind.overview(p, node or p.home(), default_period(p, period), q.strip())
-    return render(request, "overview.html", data, format)
+    return render(request, "indicators.html", data, format)
 
 
 @router.get("/nodes/{node}/indicators/{indicator}")
 def drill(
-    request: Request, node: str, indicator: str, period: str | None = None, format: Format = "html"
+    request: Request,
+    node: str,
+    indicator: str,
+    period: PeriodQ = None,
+    page: Annotated[int, Query(ge=1, le=10**6)] = 1,
+    rows: Annotated[int, Query(ge=1, le=10**6)] = 1,
+    format: Format = "html",
 ) -> Response:
+    """One indicator at a node: time series, children compared, definition and source, the
+    institutions (paged, only those it applies to) and the records behind the value (paged)."""
     p = principal(request)
-    data = ind.drill(p, node, indicator, default_period(p, period))
+    size = 10_000 if format in ("csv", "xlsx") else None
+    data = ind_page.indicator_page(p, node, indicator, default_period(p, period), page, rows, size)
     return render(request, "drill.html", data, format)
 
 
 @router.get("/tree")
-def tree(request: Request, format: Format = "html") -> Response:
-    return render(request, "tree.html", hierarchy.tree(principal(request)), format)
+def tree(
+    request: Request,
+    q: Annotated[str, Query(max_length=100)] = "",
+    back: Annotated[str, Query(max_length=2000)] = "/",
+    format: Format = "html",
+) -> Response:
+    """The node picker: both hierarchies (administrative divisions, medical communities) with
+    their institutions, searchable; each node links back to the page it was opened from."""
+    p = principal(request)
+    target = back if back.startswith("/") and not back.startswith(("//", "/\\")) else "/"
+    data = {**nodes.picker_tree(p, q), "back": target, "home": p.home()}
+    return render(request, "tree.html", data, format)
 
 
 @router.get("/casemix")
@@ -70,8 +110,13 @@ def casemix(
 
 
 @router.get("/quality")
-def quality_page(request: Request, format: Format = "html") -> Response:
-    return render(request, "quality.html", quality.quarantine(principal(request), 500, 0), format)
+def quality_page(
+    request: Request, page: Annotated[int, Query(ge=1, le=10**6)] = 1, format: Format = "html"
+) -> Response:
+    """Quarantined rows (100 a page; a download holds them all), or counts by rule."""
+    size = 1_000_000 if format in ("csv", "xlsx") else 100
+    data = quality.quarantine(principal(request), size, (page - 1) * size)
+    return render(request, "quality.html", {**data, "page": page}, format)
 
 
 @router.get("/centres")
@@ -107,20 +152,3 @@ def contracts(
     p = principal(request)
     data = care.contracts(p, year or int(default_period(p, None)[:4]), node or None)
     return render(request, "contracts.html", data, format)
-
-
-@router.get("/screening")
-def screening(
-    request: Request,
-    period: Annotated[str | None, Query(pattern=r"^\d{4}(Q[1-4]|\d{2})?$")] = None,
-    rule: Annotated[str | None, Query(pattern=r"^[a-z][a-z0-9_]{0,60}$")] = None,
-    page: Annotated[int, Query(ge=1, le=10**6)] = 1,
-    format: Format = "html",
-) -> Response:
-    """Fund-supervision screening flags in scope, most severe rules first, then furthest past
-    their threshold."""
-    p = principal(request)
-    period = period or default_period(p, None)[:4]
-    data = screening_view.flags(p, period, rule or None, page)
-    data = {**data, "period": period, "rule": rule or None, "rules": screening_view.rules()}
-    return render(request, "screening.html", data, format)

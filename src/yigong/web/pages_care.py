@@ -5,7 +5,7 @@ the access guard checks both, and the Origin, before the handler runs."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Path, Query, Request
@@ -13,9 +13,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from yigong.access.http import principal
 from yigong.access.principal import Principal
+from yigong.access.views import nodes, settlement
 from yigong.access.views import referrals as ref
-from yigong.access.views import settlement
-from yigong.web.pages import Format, YearQ, default_period
+from yigong.access.views.fund_progress import fund_progress
+from yigong.web.pages import Format, NodeQ, PeriodQ, YearQ, default_period
 from yigong.web.render import render
 
 __all__ = ["router"]
@@ -52,27 +53,68 @@ def referral_act(
     action: Annotated[str, Form(max_length=40)],
     reason: Annotated[str, Form(max_length=2000)] = "",
     institution: Annotated[str, Form(max_length=64)] = "",
+    back: Annotated[str, Form(pattern="^(inbox|detail)$")] = "inbox",
 ) -> Response:
-    """One step on a referral from the inbox's form, then back to the inbox."""
+    """One step on a referral from the inbox's or the referral's form, then back there."""
     p = principal(request)
     done = ref.act(p, referral_id, action, reason or None, institution or None)
+    if back == "detail":
+        return RedirectResponse(
+            f"/referrals/{quote(done['referral_id'])}?done={quote(done['status'])}",
+            status_code=303,
+        )
     return RedirectResponse(
         f"/referrals?done={quote(done['referral_id'])}&done_status={quote(done['status'])}",
         status_code=303,
     )
 
 
-def _county_year(p: Principal, county: str | None, year: int | None) -> tuple[str, int]:
+def _county_year(
+    p: Principal,
+    county: str | None,
+    year: int | None,
+    node: str | None = None,
+    period: str | None = None,
+) -> tuple[str, int]:
+    """The county-year a money page shows: ``node`` (its county) and ``period`` (its year) from
+    the navigation win over ``county`` and ``year``; else the user's county and the last year
+    with data."""
+    if node:
+        c = nodes.node_county(p, p.node(node))
+        county = c or county
+    if period:
+        year = int(p.period(period)[:4])
     return county or settlement.default_county(p), year or int(default_period(p, None)[:4])
+
+
+def _nav(p: Principal, county: str, year: int) -> dict[str, Any]:
+    """What the navigation shows on a money page: the county as its node, the year."""
+    from yigong.warehouse.hierarchy import Node, NodeKind
+
+    node = f"division:{county}"
+    name = nodes.hierarchy(p).name(Node(NodeKind.DIVISION, county))
+    return {"node": node, "period": str(year), "county_name": name or county}
 
 
 @router.get("/settlement")
 def budget(
-    request: Request, county: CountyQ = None, year: YearQ = None, format: Format = "html"
+    request: Request,
+    county: CountyQ = None,
+    year: YearQ = None,
+    node: NodeQ = None,
+    period: PeriodQ = None,
+    format: Format = "html",
 ) -> Response:
+    """The global budget per community with the county total, and fund use against time
+    elapsed with its early warning."""
     p = principal(request)
-    c, y = _county_year(p, county, year)
-    data = {**settlement.budget(p, c, y), "can_run": p.can("act", "settlement")}
+    c, y = _county_year(p, county, year, node, period)
+    data = {
+        **settlement.budget(p, c, y),
+        "can_run": p.can("act", "settlement"),
+        "progress": fund_progress(p, c, y),
+        **_nav(p, c, y),
+    }
     return render(request, "settlement.html", data, format)
 
 
@@ -96,10 +138,13 @@ def ledger(
     community: Annotated[str | None, Query(max_length=64)] = None,
     month: Annotated[str | None, Query(max_length=7)] = None,
     page: Annotated[int, Query(ge=1, le=10**6)] = 1,
+    node: NodeQ = None,
+    period: PeriodQ = None,
     format: Format = "html",
 ) -> Response:
+    """The ledger lines the user may see, filtered; a download holds every filtered line."""
     p = principal(request)
-    c, y = _county_year(p, county, year)
+    c, y = _county_year(p, county, year, node, period)
     data = settlement.ledger_page(
         p,
         c,
@@ -108,8 +153,10 @@ def ledger(
         community=community or None,
         month=month or None,
         page=page,
+        page_size=1_000_000 if format in ("csv", "xlsx") else None,
     )
-    return render(request, "ledger.html", {**data, "can_run": p.can("act", "settlement")}, format)
+    data = {**data, "can_run": p.can("act", "settlement"), **_nav(p, c, y)}
+    return render(request, "ledger.html", data, format)
 
 
 @router.get("/settlement/ledger/{line_id}")
@@ -122,7 +169,8 @@ def ledger_explain(
 ) -> Response:
     p = principal(request)
     c, y = _county_year(p, county, year)
-    return render(request, "explain.html", settlement.explain(p, c, y, line_id), format)
+    data = {**settlement.explain(p, c, y, line_id), **_nav(p, c, y)}
+    return render(request, "explain.html", data, format)
 
 
 @router.get("/settlement/statements")
@@ -131,14 +179,15 @@ def statements(
     county: CountyQ = None,
     year: YearQ = None,
     community: Annotated[str | None, Query(max_length=64)] = None,
+    node: NodeQ = None,
+    period: PeriodQ = None,
     format: Format = "html",
 ) -> Response:
     p = principal(request)
-    c, y = _county_year(p, county, year)
+    c, y = _county_year(p, county, year, node, period)
     data = settlement.statements(p, c, y, community or None)
-    return render(
-        request, "statements.html", {**data, "can_run": p.can("act", "settlement")}, format
-    )
+    data = {**data, "can_run": p.can("act", "settlement"), **_nav(p, c, y)}
+    return render(request, "statements.html", data, format)
 
 
 def _download(

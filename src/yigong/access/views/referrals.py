@@ -26,7 +26,7 @@ from yigong.graded_care import errors as wf
 from yigong.graded_care.referrals.records import Actor, ReferralRecord
 from yigong.graded_care.referrals.states import ReferralAction, ReferralStatus
 
-__all__ = ["ACTIONS", "STATUSES", "act", "inbox"]
+__all__ = ["ACTIONS", "STATUSES", "act", "detail", "inbox"]
 
 STATUSES = tuple(s.value for s in ReferralStatus)
 ACTIONS = tuple(a.value for a in ReferralAction if a is not ReferralAction.REQUEST)
@@ -134,3 +134,66 @@ def act(
         ) from exc
     p.audit(f"referral.{action}", {**detail, "from": record.status.value, "to": done.status.value})
     return _row(done, p)
+
+
+def detail(p: Principal, referral_id: str) -> dict[str, Any]:
+    """One referral of the user's institutions with its audit trail, and the steps the state
+    machine allows from its status — each with the party that takes it and whether one of the
+    user's institutions is that party (only then, for an institution user, a button)."""
+    from yigong.graded_care.referrals.machine import TRANSITIONS, Parties
+    from yigong.services.referral import get_referral
+
+    try:
+        record = get_referral(p.state.workflow(), referral_id)
+    except wf.NotFound:
+        raise p.refuse("the referral asked for") from None
+    if not _mine(record, p):
+        raise p.refuse("the referral asked for")
+    parties = Parties(
+        record.requesting_institution,
+        record.receiving_institution,
+        frozenset(record.reviewers),
+        record.direction,
+    )
+    mine = {r.requesting_institution for r in (record,)} | {record.receiving_institution}
+    mine = (mine | set(record.reviewers)) & p.scope.institutions
+    may_act = p.can("act", "referrals")
+    steps = []
+    for t in TRANSITIONS:
+        if t.source is not record.status:
+            continue
+        who = sorted(i for i in mine if t.party in parties.of(i))
+        steps.append(
+            {
+                "action": t.action.value,
+                "to": t.target.value,
+                "party": t.party.value,
+                "needs_reason": t.action.needs_reason,
+                "as": who,
+                "allowed": may_act and bool(who),
+            }
+        )
+    names = {i: p.scope.names.get(i, "") for i in _ends(record).values() if p.scope.names.get(i)}
+    row = _row(record, p)
+    events = [
+        {
+            "seq": e.seq,
+            "action": e.action.value,
+            "from": e.from_status.value if e.from_status else None,
+            "to": e.to_status.value,
+            "user": e.user_id,
+            "institution": e.institution_id,
+            "institution_name": p.scope.names.get(e.institution_id, ""),
+            "at": e.at.isoformat(timespec="minutes"),
+            "reason": e.reason,
+        }
+        for e in record.events
+    ]
+    shown = p.redact.but(set(names.values()))
+    return {
+        **row,
+        "events": shown(events),
+        "steps": steps,
+        "my_institutions": sorted(mine),
+        "my_names": {i: p.scope.names.get(i, "") for i in sorted(mine)},
+    }

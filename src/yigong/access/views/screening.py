@@ -16,7 +16,7 @@ from yigong.access.errors import AccessError
 from yigong.access.principal import Principal
 from yigong.graded_care import errors as wf
 
-__all__ = ["flags", "review", "rules"]
+__all__ = ["explain", "flags", "review", "rules", "self_check", "triage"]
 
 
 def _scope(p: Principal) -> frozenset[str] | None:
@@ -87,3 +87,146 @@ def review(p: Principal, flag_id: str, decision: str, reason: str | None) -> dic
         raise AccessError(status, exc.code, p.redact.message(str(exc))) from exc
     p.audit("screening.review", {"flag": flag_id, "decision": decision})
     return p.redact(done)  # type: ignore[no-any-return]
+
+
+def triage(
+    p: Principal,
+    period: str | None,
+    rule: str | None,
+    page: int,
+    *,
+    severity: str | None = None,
+    state: str | None = None,
+    sort: str = "severity",
+    node: str | None = None,
+    per_page: int = 50,
+) -> dict[str, Any]:
+    """The reviewer's list: flags in scope (of ``node`` when given) filtered by rule, severity
+    and review state, sorted by severity, amount or deviation, each with its review state and
+    the institution's self-check."""
+    from yigong.services import flag_triage
+    from yigong.services.screening import rules as known
+
+    if rule is not None and rule not in known().rules:
+        raise AccessError(
+            400, "bad_request", f"no screening rule {rule!r}", {"rules": sorted(known().rules)}
+        )
+    if severity is not None and severity not in ("high", "medium", "low"):
+        raise AccessError(400, "bad_request", f"severity {severity!r}: high, medium or low")
+    if state is not None and state not in flag_triage.REVIEW_STATES:
+        raise AccessError(400, "bad_request", f"state {state!r}")
+    if sort not in flag_triage.SORTS:
+        raise AccessError(400, "bad_request", f"sort {sort!r}: {', '.join(flag_triage.SORTS)}")
+    scope: frozenset[str] | None = _scope(p)
+    if node:
+        from yigong.access.views.nodes import hierarchy
+
+        n = p.node(node)
+        h = hierarchy(p)
+        if n.kind.value == "institution":
+            ids = {n.id}
+        elif n.kind.value == "community":
+            ids = set(h.members.get(n.id, ()))
+        else:
+            ids = set(h.located(n.id))
+        scope = frozenset(ids & p.scope.institutions)
+    store = p.state.workflow()
+    decided = (
+        {f: s["status"] for f, s in flag_triage.review_states(store).items()} if state else None
+    )
+
+    def run() -> dict[str, Any]:
+        with p.state.tables() as wh:
+            return flag_triage.triage_page(
+                wh,
+                scope,
+                period=period,
+                rule_id=rule,
+                severity=severity,
+                decided=decided,
+                state=state,
+                sort=sort,
+                page=page,
+                per_page=per_page,
+            )
+
+    try:
+        key = ("triage", scope, period, rule, severity, state, sort, page, per_page)
+        data = run() if state else p.state.memo(key, run)
+    except ValueError as exc:
+        raise AccessError(400, "bad_period", str(exc)) from exc
+    reviews = flag_triage.review_states(store, [f["flag_id"] for f in data["items"]])
+    names = p.scope.names
+    items = [
+        {
+            **f,
+            "review": reviews.get(f["flag_id"]),
+            "institution_name": names.get(f["institution_id"], "")
+            if f["institution_id"] in p.scope.institutions
+            else "",
+        }
+        for f in data["items"]
+    ]
+    return p.redact({**data, "items": items})  # type: ignore[no-any-return]
+
+
+def explain(p: Principal, flag_id: str) -> dict[str, Any]:
+    """Everything behind one flag of an institution in scope — rule, policy text, parameters,
+    numbers, review trail — and the rows behind it: a row of an institution outside the scope
+    is shown only as its table and ``(outside scope)``."""
+    from yigong.access.redact import OUTSIDE_SCOPE
+    from yigong.services.screening import explain_flag, row_institutions
+
+    with p.state.tables() as wh:
+        try:
+            flag = explain_flag(wh, flag_id, p.state.workflow())
+        except wf.NotFound:
+            raise p.refuse("the flag asked for") from None
+        if str(flag.get("institution_id")) not in p.scope.institutions:
+            raise p.refuse("the flag asked for")
+        owners = row_institutions(wh, list(flag["rows"]))
+    shown, hidden = [], 0
+    for key, row in zip(flag["rows"], flag["row_details"], strict=True):
+        if owners.get(key, frozenset()) & p.scope.institutions or p.scope.covers_everything:
+            shown.append(row)
+        else:
+            hidden += 1
+            shown.append({"row": f"{key.partition(':')[0]}:{OUTSIDE_SCOPE}", "outside": True})
+    flag["rows"] = [r["row"] for r in shown]
+    flag["row_details"] = shown
+    flag["rows_outside_scope"] = hidden
+    flag["institution_name"] = p.scope.names.get(str(flag["institution_id"]), "")
+    from yigong.services import flag_triage
+
+    flag["state"] = flag_triage.review_states(p.state.workflow(), [flag_id]).get(flag_id)
+    p.audit_read(f"flag {flag_id}", len(shown) - hidden, flag=flag_id)
+    return p.redact(flag)  # type: ignore[no-any-return]
+
+
+def self_check(p: Principal, flag_id: str, decision: str, reason: str | None) -> dict[str, Any]:
+    """The flagged institution's self-check (an institution user, a flag of their own
+    institution); audited. The insurance bureau still decides."""
+    from yigong.services import flag_triage
+
+    with p.state.tables() as wh:
+        t = wh.table(FLAGS_TABLE_NAME) if FLAGS_TABLE_NAME in wh.ibis.list_tables() else None
+        found = (
+            t.filter(t.flag_id == flag_id).select("institution_id").to_pyarrow().to_pylist()
+            if t is not None
+            else []
+        )
+        if not found or str(found[0]["institution_id"]) not in p.scope.institutions:
+            raise p.refuse("the flag asked for")
+        try:
+            done = flag_triage.self_check(
+                p.state.workflow(), wh, flag_id, decision, reason, p.user.username
+            )
+        except wf.WorkflowError as exc:
+            p.audit("screening.self_check.refused", {"flag": flag_id, "code": exc.code})
+            status = 409 if isinstance(exc, wf.IllegalTransition) else 400
+            raise AccessError(status, exc.code, p.redact.message(str(exc))) from exc
+    p.audit("screening.self_check", {"flag": flag_id, "decision": decision, "reason": reason})
+    return p.redact(done)  # type: ignore[no-any-return]
+
+
+FLAGS_TABLE_NAME = "screen_flags"

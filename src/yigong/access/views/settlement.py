@@ -35,6 +35,7 @@ from typing import Any
 from yigong.access.errors import AccessError
 from yigong.access.principal import Principal
 from yigong.access.views.files import CSV, XLSX, csv_bytes, xlsx_bytes
+from yigong.payment.statements import COLUMNS as STATEMENT_MOVEMENTS
 from yigong.rulepacks import IssuesError
 from yigong.warehouse.hierarchy import Node, NodeKind
 
@@ -54,18 +55,13 @@ PAGE_SIZE = 50
 #: money columns of a statement row, in the order of ``statements.csv``
 STATEMENT_COLUMNS = (
     "opening",
-    "prepaid",
-    "released",
-    "claims_paid",
-    "year_end_settlement",
-    "overspend_share",
-    "quality_return",
+    *STATEMENT_MOVEMENTS,
     "out_of_county_charged",
     "closing",
     "quota_remaining",
 )
 #: the movement columns a statement's totals row adds up (opening/closing/remaining are not sums)
-_SUMMED = STATEMENT_COLUMNS[1:8]
+_SUMMED = (*STATEMENT_MOVEMENTS, "out_of_county_charged")
 _COMMUNITY_ACCOUNTS = ("community:", "fund:quota:", "fund:withheld:")
 _REFUSED = "refused.json"
 _RUNS: dict[tuple[object, ...], BudgetRun] = {}
@@ -223,6 +219,8 @@ def budget(p: Principal, county: str, year: int) -> dict[str, Any]:
         over = _money(c["overspend"])
         rows.append(
             {
+                "community_id": c["community_id"],
+                "name": c["name"],
                 "community": f"{c['community_id']} {c['name']}",
                 "quota": c["quota"],
                 "prepaid": str(_money(c["prepaid"]) + _money(c["released"])),
@@ -234,7 +232,9 @@ def budget(p: Principal, county: str, year: int) -> dict[str, Any]:
                 "net_position": c["net_position"],
             }
         )
-    return {**_head(run, view, county, year), "items": p.redact(rows)}
+    money = [k for k in rows[0] if k not in ("community_id", "name", "community")] if rows else []
+    totals = {k: str(sum((_money(r[k]) for r in rows), Decimal("0.00"))) for k in money}
+    return {**_head(run, view, county, year), "items": p.redact(rows), "totals": totals}
 
 
 def compute_run(p: Principal, county: str, year: int) -> dict[str, Any]:
@@ -308,9 +308,12 @@ def ledger_page(
     community: str | None = None,
     month: str | None = None,
     page: int = 1,
+    page_size: int | None = None,
 ) -> dict[str, Any]:
     """The ledger lines the user may see, filtered (account prefix, a community's own
-    accounts, a period ``YYYY-MM`` or ``YYYY-YE``), 50 a page in line order."""
+    accounts, a period ``YYYY-MM`` or ``YYYY-YE``), 50 a page (or ``page_size``) in line
+    order; ``names`` holds the names of the communities and institutions the page's accounts
+    name (those in scope)."""
     view = _view(p, county)
     run = stored_run(p, county, year)
     lines = run.lines if run else ()
@@ -322,15 +325,26 @@ def ledger_page(
         and (not community or _of_community(ln, community))
         and (not month or ln["period"] == month)
     ]
-    start = (page - 1) * PAGE_SIZE
+    size = page_size or PAGE_SIZE
+    start = (page - 1) * size
+    shown = rows[start : start + size]
+    ids = {
+        part
+        for ln in shown
+        for acc in (ln["account"], ln["counterparty"])
+        for part in acc.split(":")[1:]
+    }
+    names = {i: p.scope.names[i] for i in ids if i in p.scope.institutions}
+    names |= {c: n for c, n in (run.names if run else ()) if c in ids}
     return {
         **_head(run, view, county, year),
         "filters": {"account": account, "community": community, "month": month},
         "total": len(rows),
         "page": page,
-        "page_size": PAGE_SIZE,
+        "page_size": size,
         "periods": sorted({ln["period"] for ln in lines}),
-        "items": p.redact(rows[start : start + PAGE_SIZE]),
+        "items": p.redact(shown),
+        "names": names,
     }
 
 
@@ -344,7 +358,18 @@ def explain(p: Principal, county: str, year: int, line_id: str) -> dict[str, Any
     if run is None or run.run_dir is None or line is None or not view.line_visible(line):
         raise p.refuse("the ledger line asked for")
     explained = explain_line(run.run_dir, line_id)
-    return {"county": county, "year": year, "line_id": line_id, **p.redact(explained)}
+    ids = {
+        part for acc in (line["account"], line["counterparty"]) for part in acc.split(":")[1:]
+    } | {str(v) for v in explained.get("inputs", {}).values() if isinstance(v, str)}
+    names = {i: p.scope.names[i] for i in ids if i in p.scope.institutions}
+    names |= {c: n for c, n in run.names if c in ids}
+    return {
+        "county": county,
+        "year": year,
+        "line_id": line_id,
+        **p.redact(explained),
+        "names": names,
+    }
 
 
 def statements(

@@ -1,4 +1,5 @@
-"""Period ids of discharge dates, DHIS2-style: ``2025M03``, ``2025Q1``, ``2025``."""
+"""Period ids of discharge dates in the one period notation (`yigong.schema.periods`, DHIS2's
+identifiers): ``202503``, ``2025Q1``, ``2025``."""
 
 from __future__ import annotations
 
@@ -15,5 +16,5 @@ def period_id(date: ibis.Value, kind: str) -> ibis.Value:
     if kind == "quarter":
         return year + "Q" + date.quarter().cast("string")
     if kind == "month":
-        return year + "M" + date.month().cast("string").lpad(2, "0")
+        return year + date.month().cast("string").lpad(2, "0")
     raise ValueError(f"period kind must be one of {PERIOD_KINDS}, got {kind!r}")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -119,7 +120,7 @@ def read_reference(path: Path | str) -> tuple[ibis.Table, list[str]]:
     reader = csv.DictReader(lines)
     if not reader.fieldnames or not {"drg", "weight"} <= set(reader.fieldnames):
         raise WeightTableError(f"{path.name}: header must contain drg,weight")
-    cols: dict[str, list] = {name: [] for name in _SCHEMA.names}
+    cols: dict[str, list[Any]] = {name: [] for name in _SCHEMA.names}
     problems, seen = [], set()
     for row_no, rec in enumerate(reader, start=1):
         drg = (rec.get("drg") or "").strip()

@@ -1,0 +1,97 @@
+"""`apportion` is `schema.money.allocate` run by run: same fen, same ties, exact sums."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from yigong.operations.apportion import apportion
+from yigong.schema.money import Money, allocate
+
+amounts = st.integers(min_value=-(10**12), max_value=10**12)
+small_weights = st.lists(st.integers(min_value=0, max_value=60), min_size=1, max_size=12)
+big_weights = st.lists(st.integers(min_value=0, max_value=5 * 10**9), min_size=1, max_size=8)
+
+
+def _reference(amount: int, weights: list[int]) -> list[int] | None:
+    if sum(weights) == 0:
+        return None
+    return [m.fen for m in allocate(Money.from_fen(amount), [Decimal(w) for w in weights])]
+
+
+def _check(runs: list[tuple[int, list[int]]]) -> None:
+    run_of_item = np.concatenate([np.full(len(w), i) for i, (_, w) in enumerate(runs)])
+    weights = np.concatenate([np.array(w, dtype=np.int64) for _, w in runs])
+    shares, ok = apportion(np.array([a for a, _ in runs]), run_of_item, weights)
+    pos = 0
+    for i, (amount, w) in enumerate(runs):
+        got = shares[pos : pos + len(w)].tolist()
+        pos += len(w)
+        expected = _reference(amount, w)
+        if expected is None:
+            assert not ok[i] and got == [0] * len(w)
+        else:
+            assert ok[i] and got == expected, repr((amount, w, got, expected))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(amounts, small_weights), min_size=1, max_size=20))
+def test_equals_allocate_small_weights(runs: list[tuple[int, list[int]]]) -> None:
+    _check(runs)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(amounts, big_weights), min_size=1, max_size=10))
+def test_equals_allocate_large_weights_and_overflowing_products(runs) -> None:
+    _check(runs)
+
+
+def test_ties_go_to_the_earlier_item() -> None:
+    shares, ok = apportion(np.array([100]), np.zeros(3, dtype=np.int64), np.array([1, 1, 1]))
+    assert shares.tolist() == [34, 33, 33] and ok.tolist() == [True]
+
+
+def test_runs_must_be_grouped() -> None:
+    with pytest.raises(ValueError, match="grouped"):
+        apportion(np.array([1, 1]), np.array([1, 0]), np.array([1, 1]))
+
+
+def test_a_run_without_items_is_not_ok() -> None:
+    shares, ok = apportion(np.array([5, 7]), np.array([1, 1]), np.array([2, 3]))
+    assert ok.tolist() == [False, True] and shares.tolist() == [3, 4]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.lists(amounts, min_size=3, max_size=3), small_weights), min_size=1, max_size=30
+    ),  # fmt: skip
+    st.integers(min_value=1, max_value=9),
+)
+def test_several_columns_in_small_chunks(runs, chunk) -> None:
+    """Three amount columns at once, in blocks of a few cells: each column is
+    `allocate` run by run."""
+    import importlib
+
+    module = importlib.import_module("yigong.operations.apportion")
+
+    run_of_item = np.concatenate([np.full(len(w), i) for i, (_, w) in enumerate(runs)])
+    weights = np.concatenate([np.array(w, dtype=np.int64) for _, w in runs])
+    matrix = np.array([a for a, _ in runs], dtype=np.int64)
+    saved, module.CELLS = module.CELLS, chunk
+    try:
+        shares, ok = apportion(matrix, run_of_item, weights)
+    finally:
+        module.CELLS = saved
+    pos = 0
+    for i, (cols, w) in enumerate(runs):
+        for e, amount in enumerate(cols):
+            expected = _reference(amount, w)
+            got = shares[pos : pos + len(w), e].tolist()
+            assert got == (expected if expected is not None else [0] * len(w)), (amount, w)
+        assert ok[i] == (sum(w) > 0)
+        pos += len(w)
