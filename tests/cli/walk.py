@@ -19,7 +19,7 @@ from yigong.cli.main import app
 
 #: commands that do real, long work with no argument at all (a demo, a synthetic county, a
 #: server): run only with the hostile arguments, never bare.
-WORKS_BARE = {"demo", "synth", "serve"}
+WORKS_BARE = {"demo", "synth", "serve", "referral synth"}
 MISSING = "/nonexistent-yigong/missing.file"
 UNWRITABLE = "/proc/yigong-unwritable/out.file"
 
@@ -68,14 +68,15 @@ def _is_output(param) -> bool:
 
 def argvs(path: tuple[str, ...], cmd) -> Iterator[tuple[str, ...]]:
     """The hostile command lines for one leaf command."""
-    if path[0] not in WORKS_BARE:
+    works_bare = path[0] in WORKS_BARE or " ".join(path) in WORKS_BARE
+    if not works_bare:
         yield path
     yield (*path, "--no-such-option-xyz")
     yield (*path, "§garbage§", "--", "-1")
     required_args = [p for p in cmd.params if p.param_type_name == "argument" and p.required]
     filler = ["§garbage§"] * len(required_args)
     for p in cmd.params:
-        if path[0] in WORKS_BARE and p.param_type_name == "option" and _is_path(p):
+        if works_bare and p.param_type_name == "option" and _is_path(p):
             continue  # a missing folder is where they create their output
         if p.param_type_name == "option" and _is_path(p) and p.opts:
             yield (*path, *filler, p.opts[0], MISSING)
@@ -83,7 +84,7 @@ def argvs(path: tuple[str, ...], cmd) -> Iterator[tuple[str, ...]]:
             yield (*path, *filler, p.opts[0], UNWRITABLE)
         if p.param_type_name != "option" or getattr(p, "is_flag", False):
             continue
-        if path[0] in WORKS_BARE and "str" not in _annotation(p):
+        if works_bare and "str" not in _annotation(p):
             continue  # a valid other number is a run of several minutes
         kind = _annotation(p)
         if "int" in kind:

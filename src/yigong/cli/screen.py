@@ -30,7 +30,9 @@ StoreOpt = Annotated[
         help="workflow store (file or URL; default YIGONG_STORE_URL or yigong-workflow.sqlite)",
     ),
 ]
-PeriodOpt = Annotated[str | None, typer.Option("--period", help="2024 | 2024Q1 | 202403 (2024-03 accepted)")]
+PeriodOpt = Annotated[
+    str | None, typer.Option("--period", help="2024 | 2024Q1 | 202403 (2024-03 accepted)")
+]
 
 
 def _fail(exc: Exception, code: int = 2) -> typer.Exit:
@@ -72,7 +74,9 @@ def check_cmd(
 
 @app.command("run")
 def run_cmd(
-    period: Annotated[str, typer.Option("--period", help="2024 | 2024Q1 | 202403 (2024-03 accepted)")],
+    period: Annotated[
+        str, typer.Option("--period", help="2024 | 2024Q1 | 202403 (2024-03 accepted)")
+    ],
     db: Db = Path(DEFAULT_DB),
     rules: Annotated[str | None, typer.Option("--rules", help="comma-separated rule ids")] = None,
     county: Annotated[str | None, typer.Option(help="county code of the disease catalog")] = None,
