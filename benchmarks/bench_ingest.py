@@ -56,7 +56,7 @@ def raw_read(paths: list[Path], db: Path) -> tuple[float, int, int]:
 
 
 def ours(files: list[tuple[str, Path]], db: Path) -> tuple[float, int, int]:
-    key = PseudonymKey(b"benchmark-key")
+    key = PseudonymKey(b"benchmark-key-0123456789abcdefghijklmnopqrstuv")
     with DuckDBWarehouse(db) as wh:  # schema and code tables are set up before the clock starts
         t0 = time.perf_counter()
         reports = ingest_paths(wh, [p for _, p in files], key=key)

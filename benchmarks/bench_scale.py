@@ -46,7 +46,7 @@ RESULTS = Path(__file__).resolve().parent / "results" / "scale.json"
 YIGONG = [str(Path(sys.executable).parent / "yigong")]
 SCHEME = "chs-drg-1.1"
 #: the benchmark's own pseudonymisation key (synthetic data only)
-BENCH_KEY = "bench-scale-key-synthetic-data-only"
+BENCH_KEY = "bench-scale-key-synthetic-data-only-0123456789"
 SCALES: dict[str, tuple[str, str]] = {  # scale -> (synth preset, division node of its top)
     "county": ("county", "division:130423"),
     "city": ("city", "division:130400"),

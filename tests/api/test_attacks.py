@@ -374,7 +374,7 @@ def test_d8_user_administration_from_the_command_line(app, tmp_path):
         ],
         "1\n",
     )
-    assert r.exit_code == 1 and "at least 10" in r.output
+    assert r.exit_code == 2 and "at least 10" in r.output
     r = _cli(
         [
             "users",
@@ -389,7 +389,7 @@ def test_d8_user_administration_from_the_command_line(app, tmp_path):
         ],
         PASSWORD + "\n",
     )
-    assert r.exit_code == 1 and "999999" in r.output  # a node that does not exist
+    assert r.exit_code == 2 and "999999" in r.output  # a node that does not exist
     r = _cli(
         ["users", "add", "zhao", "--role", "auditor", "--node", "division:130423", *users],
         f"{PASSWORD}\n{PASSWORD}\n",
@@ -410,7 +410,7 @@ def test_d8_user_administration_from_the_command_line(app, tmp_path):
     )
     assert r.exit_code == 0, r.output
     r = _cli(["users", "set-nodes", "zhao", "--node", "inst:NOPE", *users])
-    assert r.exit_code == 1
+    assert r.exit_code == 2
     r = _cli(["users", "delete", "zhao", "--yes", *users])
     assert r.exit_code == 0
     from yigong.access.users import UserStore

@@ -11,7 +11,7 @@ from yigong.ingest import PseudonymKey
 from yigong.schema.tables import table
 from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 
-KEY = PseudonymKey(b"test-key-not-secret")
+KEY = PseudonymKey(b"test-key-not-secret-0123456789abcdefghijklmnopqrstuv")
 
 DIVISIONS = [
     {

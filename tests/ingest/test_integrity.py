@@ -71,7 +71,7 @@ def test_an_ingest_killed_inside_its_write_leaves_the_previous_state(files, tmp_
         "import sys; from yigong.warehouse.backends.duckdb import DuckDBWarehouse;"
         "from yigong.ingest import ingest_paths;"
         "from yigong.ingest import PseudonymKey;"
-        f"wh = DuckDBWarehouse({str(db)!r}); ingest_paths(wh, [{str(bigger)!r}], key=PseudonymKey(b'test-key-not-secret'))"
+        f"wh = DuckDBWarehouse({str(db)!r}); ingest_paths(wh, [{str(bigger)!r}], key=PseudonymKey(b'test-key-not-secret-0123456789abcdefghijklmnopqrstuv'))"
     )
     env = {**os.environ, "YIGONG_TEST_CRASH_BEFORE_COMMIT": "discharges"}
     proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, timeout=120)
@@ -114,7 +114,7 @@ def test_a_different_key_is_refused(files, wh, tmp_path):
     ingest_paths(wh, [files], key=KEY)
     path = write_csv(tmp_path / "discharges.csv", _rows(1), COLS)
     try:
-        ingest_paths(wh, [path], key=PseudonymKey(b"another"))
+        ingest_paths(wh, [path], key=PseudonymKey(b"another-0123456789abcdefghijklmnopqrstuv"))
     except IngestError as exc:
         assert "another pseudonymisation key" in str(exc)
     else:

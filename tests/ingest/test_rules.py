@@ -173,3 +173,85 @@ def test_unknown_and_name_columns_are_not_stored(files, wh, tmp_path):
     assert any("'extra'" in n for n in report.notices)
     dump = str(wh.to_arrow("discharges").to_pylist())
     assert "张三" not in dump
+
+
+def test_unterminated_quote_counts_every_row_it_swallows(files, wh, tmp_path):
+    """Issue 17: an unterminated quote swallowed the rest of the file (5 of 20 read, in no
+    count). Every physical row is counted; the quote is reported from the row where it starts."""
+    _base(files, wh)
+    cols = list(table("discharges").file_columns())
+    rows = [discharge_row(discharge_id=f"H1-A{i}-1", case_no=f"A{i}") for i in range(20)]
+    path = write_csv(tmp_path / "discharges.csv", rows, cols)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[6] = lines[6].replace("内科", '"内科', 1)  # data row 6 opens a quote it never closes
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (report,) = ingest_paths(wh, [path], key=KEY)
+    assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (20, 5, 15)
+    reasons = wh.duck.execute("SELECT DISTINCT reason FROM quarantine WHERE row_no > 6").fetchall()
+    assert reasons == [("malformed: inside an unterminated quote that starts in row 6 (line 7)",)]
+
+
+def _workbook(path, sheets):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+    wb.save(path)
+    return path
+
+
+def test_every_sheet_of_a_workbook_is_read(files, wh, tmp_path):
+    """Issue 17: only the first XLSX sheet was read."""
+    _base(files, wh)
+    cols = list(table("discharges").file_columns())
+    rows = [
+        [discharge_row(discharge_id=f"H1-A{i}-1", case_no=f"A{i}").get(c, "") for c in cols]
+        for i in range(4)
+    ]
+    path = _workbook(
+        tmp_path / "discharges.xlsx", {"1月": [cols, *rows[:2]], "2月": [cols, *rows[2:]]}
+    )
+    (report,) = ingest_paths(wh, [path], key=KEY)
+    assert (report.rows_read, report.rows_accepted) == (4, 4)
+    assert any("'2月' (2)" in n for n in report.notices)
+
+
+def test_a_workbook_with_sheets_of_other_tables_is_refused_naming_them(files, wh, tmp_path):
+    from yigong.ingest import IngestError
+
+    _base(files, wh)
+    cols = list(table("discharges").file_columns())
+    row = [discharge_row().get(c, "") for c in cols]
+    path = _workbook(
+        tmp_path / "discharges.xlsx", {"出院": [cols, row], "说明": [["备注", "x"], ["a", "b"]]}
+    )
+    with pytest.raises(IngestError, match="'说明'"):
+        ingest_paths(wh, [path], key=KEY)
+    assert wh.count("discharges") == 0
+
+
+def test_an_id_number_typed_as_an_excel_number_is_refused(files, wh, tmp_path):
+    """Issue 17: 130423202007160012 as a number became 130423202007160000, hashed silently."""
+    _base(files, wh)
+    cols = list(table("discharges").file_columns())
+    raw = id_number("13042320200716001")
+    row = [int(raw) if c == "patient_id_number" else discharge_row().get(c, "") for c in cols]
+    path = _workbook(tmp_path / "discharges.xlsx", {"出院": [cols, row]})
+    (report,) = ingest_paths(wh, [path], key=KEY)
+    assert report.rows_rejected == 1 and report.errors_by_rule == {"id_number": 1}
+
+
+def test_a_directory_lists_every_file_it_skips(files, wh, tmp_path):
+    """Issue 17: a directory ingest skipped every file not named `<table>.<ext>`, silently."""
+    (files / "readme.txt").write_text("notes")
+    (files / "2024出院病人.csv").write_text("甲,乙\n1,2\n", encoding="utf-8")
+    (files / "old").mkdir()
+    skipped: list = []
+    reports = ingest_paths(wh, [files], key=KEY, skipped=skipped)
+    assert len(reports) == 2
+    assert {p.name for p, _ in skipped} == {"readme.txt", "2024出院病人.csv", "old"}
+    assert all(why for _, why in skipped)

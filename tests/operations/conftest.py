@@ -23,7 +23,9 @@ def tiny_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     generate("tiny", files, seed=2024)
     db = root / "w.duckdb"
     with DuckDBWarehouse(db) as wh:
-        ingest_paths(wh, [files], key=PseudonymKey(b"operations-test-key"))
+        ingest_paths(
+            wh, [files], key=PseudonymKey(b"operations-test-key-0123456789abcdefghijklmnopqrstuv")
+        )
         group_discharges(wh, SCHEME)
         store_case_facts(wh, SCHEME, period="year")
     return db

@@ -24,7 +24,9 @@ def tiny_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     generate("tiny", files, seed=2024)
     db = root / "w.duckdb"
     with DuckDBWarehouse(db) as wh:
-        ingest_paths(wh, [files], key=PseudonymKey(b"screening-test-key"))
+        ingest_paths(
+            wh, [files], key=PseudonymKey(b"screening-test-key-0123456789abcdefghijklmnopqrstuv")
+        )
         group_discharges(wh, "chs-drg-1.1-handan-2022")
         store_case_facts(wh, "chs-drg-1.1-handan-2022")
     return files, db

@@ -36,7 +36,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     generate("tiny", files, seed=11)
     db = root / "w.duckdb"
     with DuckDBWarehouse(db) as wh:
-        ingest_paths(wh, [files], key=PseudonymKey(b"bureau-test-key"))
+        ingest_paths(
+            wh, [files], key=PseudonymKey(b"bureau-test-key-0123456789abcdefghijklmnopqrstuv")
+        )
     return files, db
 
 

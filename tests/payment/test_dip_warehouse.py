@@ -53,7 +53,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     generate("tiny", files, seed=11)
     db = root / "w.duckdb"
     with DuckDBWarehouse(db) as wh:
-        ingest_paths(wh, [files], key=PseudonymKey(b"payment-glue-test-key"))
+        ingest_paths(
+            wh, [files], key=PseudonymKey(b"payment-glue-test-key-0123456789abcdefghijklmnopqrstuv")
+        )
         wh.duck.execute(
             "UPDATE settlements SET payment_method = 'dip' WHERE payment_method = 'drg'"
         )

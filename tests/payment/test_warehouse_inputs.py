@@ -63,7 +63,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     generate("tiny", files, seed=11)
     db = root / "w.duckdb"
     with DuckDBWarehouse(db) as wh:
-        ingest_paths(wh, [files], key=PseudonymKey(b"payment-glue-test-key"))
+        ingest_paths(
+            wh, [files], key=PseudonymKey(b"payment-glue-test-key-0123456789abcdefghijklmnopqrstuv")
+        )
         con = wh.duck
         con.execute(
             "INSERT INTO communities VALUES (?, '赵湾乡医共体', NULL, ?, DATE '2020-01-01', NULL)",

@@ -79,7 +79,7 @@ def test_record_progress_history_report(wh_path, tmp_path):
         "--store",
         store,
     )
-    assert res.exit_code == 1 and "evidence" in res.output
+    assert res.exit_code == 2 and "evidence" in res.output
     res = run("history", "--store", store)
     assert res.exit_code == 0 and "1 entry" in res.output and "office1" in res.output
 
@@ -142,6 +142,6 @@ def test_errors_are_messages(wh_path, tmp_path):
     res = run(
         "progress", "--db", str(tmp_path / "none.duckdb"), "--node", "410101", "--year", "2024"
     )
-    assert res.exit_code == 1 and "no warehouse" in res.output
+    assert res.exit_code == 2 and "no warehouse" in res.output
     res = run("progress", "--db", str(wh_path), "--node", "division:999999", "--year", "2024")
-    assert res.exit_code == 1 and "999999" in res.output
+    assert res.exit_code == 2 and "999999" in res.output

@@ -69,6 +69,6 @@ def test_cli_check_all_and_unknown_pack() -> None:
     assert result.exit_code == 0, result.output
     assert "payment-policy: OK" in result.output and "drg-grouper: OK" in result.output
     result = runner.invoke(app, ["packs", "check", "no-such-pack"])
-    assert result.exit_code == 1 and "pack.unknown" in result.output
+    assert result.exit_code == 2 and "pack.unknown" in result.output
     result = runner.invoke(app, ["packs", "docs"])
     assert result.exit_code == 0 and result.output == packs.rules_document()

@@ -101,4 +101,4 @@ def test_cli(db):
     r = CliRunner().invoke(app, ["health", "subsidy", "--db", str(db), "--fund", "1000.00"])
     assert r.exit_code == 0 and "1000.00" in r.output
     r = CliRunner().invoke(app, ["health", "rates", "--db", "/nonexistent.duckdb"])
-    assert r.exit_code == 1 and "error: no warehouse" in r.output
+    assert r.exit_code == 2 and "error: no warehouse" in r.output

@@ -13,7 +13,7 @@ from yigong.schema.tables import TABLES
 from yigong.synth import generate
 from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 
-KEY = PseudonymKey(b"test-key-not-secret")
+KEY = PseudonymKey(b"test-key-not-secret-0123456789abcdefghijklmnopqrstuv")
 
 
 def test_collect_finds_every_part_file_in_dependency_order(tmp_path: Path) -> None:
@@ -78,7 +78,7 @@ def test_cli_ingest_report_names_partitions_and_prints_a_repeated_notice_once(
     for part in parts:  # an extract with one column too many, in every part file
         t = pq.read_table(part, partitioning=None)
         pq.write_table(t.append_column("ward_note", pa.array(["x"] * t.num_rows)), part)
-    monkeypatch.setenv("YIGONG_PSEUDONYM_KEY", "test-key-not-secret")
+    monkeypatch.setenv("YIGONG_PSEUDONYM_KEY", "test-key-not-secret-0123456789abcdefghijklmn")
     out = CliRunner().invoke(
         app, ["ingest", str(tmp_path / "world"), "--db", str(tmp_path / "w.duckdb")]
     )

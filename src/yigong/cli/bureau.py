@@ -129,7 +129,7 @@ def assess(
     """The annual assessment: item points, score, rank, elimination, deposit returned (a run)."""
     from yigong.services.agreements import assess_run
 
-    summary = _guard(lambda: assess_run(db, county, year, policy, out, replace=replace))
+    summary = _guard(lambda: assess_run(db, county, year, policy, out, replace=replace), out)
     _print_summary(summary, as_json)
 
 

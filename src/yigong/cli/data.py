@@ -13,6 +13,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
 from yigong.cli.backend_opts import BackendOpt, MasterOpt, chosen, location
+from yigong.cli.errors import writable
 from yigong.ingest import IngestError, IngestReport
 from yigong.services import data as svc
 from yigong.services.warehouse import opened
@@ -135,6 +136,8 @@ def ingest(
     """Validate files row by row and load them; bad rows go to quarantine with their reason.
     Files in a national layout (病案首页, 结算清单, HIS visit lists) are read through the layout
     profile their header matches."""
+    if report is not None:  # before anything is loaded: a report that cannot be written
+        writable(report, "--report")  # would fail after the data was committed
     if profiles_dir:
         _add_profile_dirs(profiles_dir)
     kind = chosen(backend)
@@ -143,6 +146,7 @@ def ingest(
             "give the Parquet warehouse directory to load into", param_hint="--out"
         )
     where = location(kind, db, out)
+    skipped: list[tuple[Path, str]] = []
     try:
         with opened(where, backend=kind, master=spark_master, create=True) as wh:
             with _progress() as progress:
@@ -156,12 +160,15 @@ def ingest(
                         task, description=f"ingest {p.name} → {t}"
                     ),
                     profile=profile,
+                    skipped=skipped,
                 )
             rejected = svc.quarantine_rows(wh, {r.run_id for r in reports}) if report else []
     except (IngestError, WarehouseError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
     print_reports(reports)
+    for path, why in skipped:
+        console.print(f"  [yellow]skipped {path}[/yellow]: {why}")
     if report:
         _write_error_report(rejected, report)
         console.print(f"rejected rows written to {report}")
@@ -291,9 +298,16 @@ def warehouse_export(directory: Path, db: DbOption = Path(DEFAULT_DB)) -> None:
 
 
 @warehouse_app.command("import")
-def warehouse_import(directory: Path, db: DbOption = Path(DEFAULT_DB)) -> None:
-    """Replace the warehouse's tables by DIRECTORY/<table>.parquet (atomic)."""
-    counts = svc.import_warehouse(db, directory)
+def warehouse_import(
+    directory: Path,
+    db: DbOption = Path(DEFAULT_DB),
+    key_file: Annotated[
+        Path | None, typer.Option(help="Pseudonymisation key file (else $YIGONG_PSEUDONYM_KEY).")
+    ] = None,
+) -> None:
+    """Replace the warehouse's tables by DIRECTORY/<table>.parquet (atomic); the canonical
+    tables pass every ingest rule first (raw identifiers pseudonymised, or the import refused)."""
+    counts = svc.import_warehouse(db, directory, key_file=key_file)
     console.print(", ".join(f"{k} {v:,}" for k, v in counts.items()))
 
 

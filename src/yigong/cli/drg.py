@@ -11,6 +11,7 @@ import typer
 from yigong.casemix import Case, InputError, Level, PackError
 from yigong.cli.backend_opts import BackendOpt, MasterOpt, chosen
 from yigong.cli.drg_group import SchemeOpt, group_cmd
+from yigong.cli.errors import validator_exit
 from yigong.services import casemix as service
 from yigong.services.warehouse import opened
 
@@ -45,8 +46,9 @@ def check_cmd(
 ) -> None:
     """Validate packs: tables, references, rule vocabulary, counts and checksums."""
     results = service.check_packs(packs)
-    failed = False
+    failed, every = False, []
     for pack, issues in results.items():
+        every += issues
         errors = [i for i in issues if i.level is Level.ERROR]
         failed |= bool(errors)
         typer.echo(
@@ -55,7 +57,7 @@ def check_cmd(
         )
         for i in issues:
             typer.echo(f"  {i}")
-    raise typer.Exit(1 if failed else 0)
+    raise typer.Exit(validator_exit(every) if failed else 0)
 
 
 app.command("group")(group_cmd)
@@ -100,6 +102,8 @@ def explain_cmd(
     typer.echo(
         json.dumps(trace.to_dict(), ensure_ascii=False, indent=2) if as_json else trace.summary()
     )
+    if trace.validation_errors:  # an invalid case is explained, and the status says so
+        raise typer.Exit(2)
 
 
 @app.command("metrics")
@@ -135,7 +139,7 @@ def metrics_cmd(
 
     kind = chosen(backend)
     try:
-        with opened(warehouse, backend=kind, master=spark_master) as wh:
+        with opened(warehouse, backend=kind, master=spark_master, read_only=True) as wh:
             table = service.casemix_metrics(
                 wh,
                 scheme,
@@ -176,7 +180,7 @@ def facts_cmd(
 
     kind = chosen(backend)
     try:
-        with opened(warehouse, backend=kind, master=spark_master) as wh:
+        with opened(warehouse, backend=kind, master=spark_master, read_only=True) as wh:
             summary = service.store_case_facts(wh, scheme, period, reference)
     except (ValueError, WeightTableError) as exc:
         typer.echo(str(exc), err=True)

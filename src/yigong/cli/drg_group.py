@@ -58,7 +58,7 @@ def group_cmd(
             from yigong.services import casemix as service
             from yigong.services.warehouse import opened
 
-            with opened(warehouse, backend=kind, master=spark_master) as wh:
+            with opened(warehouse, backend=kind, master=spark_master, read_only=True) as wh:
                 summary = service.group_discharges(wh, scheme)
             where = f"{warehouse}:{service.RESULTS_TABLE}"
         else:

@@ -34,11 +34,11 @@ def main() -> None:
         import typer
 
         from yigong.cli.drg_group import group_cmd
+        from yigong.cli.errors import run
 
         app = typer.Typer(add_completion=False)
         app.command()(group_cmd)
-        app(argv[2:], prog_name="yigong drg group")
-        return
+        run(typer.main.get_command(app), argv[2:], prog_name="yigong drg group")
     from yigong.cli.main import app as full
 
     full()

@@ -43,7 +43,7 @@ Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a tabl
 
 def _fail(exc: Exception) -> typer.Exit:
     typer.echo(f"error: {exc}", err=True)
-    return typer.Exit(1)
+    return typer.Exit(2)  # a known error: the value named in the message
 
 
 def _print_json(data: Any) -> None:
@@ -117,7 +117,7 @@ def _patients(rows: list[dict[str, Any]], title: str) -> None:
 @app.command("overdue")
 def overdue_cmd(
     db: Db = DEFAULT_DB, year: Year = 2024, team: Team = None, institution: Inst = None,
-    area: Area = None, limit: Annotated[int, typer.Option("--limit")] = 50, as_json: Json = False,
+    area: Area = None, limit: Annotated[int, typer.Option("--limit", min=1)] = 50, as_json: Json = False,
 ) -> None:  # fmt: skip
     """Patients whose follow-up is overdue, most overdue first (a team, a clinic or an area)."""
     try:

@@ -144,7 +144,9 @@ def compute(
 ) -> None:
     """Compute indicators for one node and period (on DuckDB, or Spark with --backend spark)."""
     kind = chosen(backend)
-    with opened(location(kind, db, warehouse), backend=kind, master=spark_master) as wh:
+    with opened(
+        location(kind, db, warehouse), backend=kind, master=spark_master, read_only=True
+    ) as wh:
         ev = svc.compute(wh, node, period, catalog_name=catalog, ids=ids)
     if out is not None:
         svc.export(ev.results, out)
@@ -169,7 +171,9 @@ def scorecard(
     """Every applicable indicator of a node: the targets first (actual, gap, deadline, trend),
     then each catalog; the indicators not applicable here are counted at the end."""
     kind = chosen(backend)
-    with opened(location(kind, db, warehouse), backend=kind, master=spark_master) as wh:
+    with opened(
+        location(kind, db, warehouse), backend=kind, master=spark_master, read_only=True
+    ) as wh:
         card = svc.full_scorecard(wh, node, period, query)
     for g in card["groups"][:1] if targets_only else card["groups"]:
         console.print(results_table(g["items"], f"{g['title_zh']} · {node} · {period}"))
@@ -194,7 +198,9 @@ def explain(
 ) -> None:
     """Definition, numerator, denominator and the first rows behind them."""
     kind = chosen(backend)
-    with opened(location(kind, db, warehouse), backend=kind, master=spark_master) as wh:
+    with opened(
+        location(kind, db, warehouse), backend=kind, master=spark_master, read_only=True
+    ) as wh:
         _print_explanation(svc.explain(wh, ident, node, period, rows), sql)
 
 

@@ -9,19 +9,17 @@ import typer
 
 import yigong
 from yigong.cli.root import RootGroup
-from yigong.warehouse import BackendError, WarehouseError, backend_kind, capabilities, unsupported
+from yigong.warehouse import BackendError, backend_kind, capabilities, unsupported
 
 
 class _App(typer.Typer):
-    """The root command: a warehouse that cannot be opened (held by another process, not a
-    DuckDB file) is reported in one line naming the file, never as a traceback."""
+    """The root command: every error is handled by the one handler of the CLI
+    (`yigong.cli.errors.run`): one line, never a traceback."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return super().__call__(*args, **kwargs)
-        except WarehouseError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise SystemExit(2) from None
+        from yigong.cli.errors import run
+
+        run(typer.main.get_command(self), *args, **kwargs)
 
 
 app = _App(
@@ -150,3 +148,6 @@ app.add_typer(ops.app, name="ops")
 from yigong.cli import interop  # noqa: E402
 
 app.add_typer(interop.app, name="interop")
+from yigong.cli import keys  # noqa: E402
+
+app.add_typer(keys.app, name="keys")

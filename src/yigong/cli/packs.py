@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from yigong.cli.errors import validator_exit
 from yigong.rulepacks import IssuesError, Level
 from yigong.services import packs as svc
 
@@ -43,8 +44,9 @@ def check_cmd(
     """Validate packs: manifest, README, licence, checksums, and every rule of the engine that
     reads them. Exit 1 on any error."""
     results = svc.check_packs(packs)
-    failed = False
+    failed, every = False, []
     for kind, issues in results.items():
+        every += issues
         errors = sum(1 for i in issues if i.level is Level.ERROR)
         failed |= bool(errors)
         warnings = len(issues) - errors
@@ -54,7 +56,7 @@ def check_cmd(
         )
         for i in issues:
             typer.echo(f"  {i}")
-    raise typer.Exit(1 if failed else 0)
+    raise typer.Exit(validator_exit(every) if failed else 0)
 
 
 @app.command("seal")

@@ -57,6 +57,10 @@ def check_cmd(
     """Check profile packs: columns exist, value maps give valid codes, headers are unique."""
     from yigong.services.profiles import check_profiles
 
+    absent = [str(f) for f in folders or [] if not f.is_dir()]
+    if absent:
+        typer.echo(f"error: no profile folder {absent[0]}", err=True)
+        raise typer.Exit(2)
     failed = False
     for where, problems in check_profiles(folders).items():
         failed |= bool(problems)

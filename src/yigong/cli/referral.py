@@ -40,6 +40,7 @@ app.add_typer(contract_app, name="contract")
 app.add_typer(catalog_app, name="catalog")
 
 T = TypeVar("T")
+Limit = Annotated[int, typer.Option(min=1, help="At most this many rows.")]
 StoreOpt = Annotated[
     str | None,
     typer.Option(
@@ -62,7 +63,7 @@ def _run(action: Callable[[Store], T], store: str | None) -> T:
         raise typer.Exit(2) from exc
     except DefinitionError as exc:
         typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from exc
+        raise typer.Exit(2) from exc
     finally:
         st.dispose()
 
@@ -226,7 +227,7 @@ def list_cmd(
     status: str | None = None,
     institution: str | None = None,
     patient: str | None = None,
-    limit: int = 50,
+    limit: Limit = 50,
     store: StoreOpt = None,
 ) -> None:
     """Referrals, newest first."""
@@ -270,7 +271,9 @@ def summary(
 
 @app.command()
 def synth(
-    residents: int = 20000,
+    residents: Annotated[
+        int, typer.Option(min=1, max=2_000_000, help="Residents of the county (at most 2 million).")
+    ] = 20000,
     years: Annotated[str, typer.Option(help="e.g. 2024,2025")] = "2025",
     seed: int = 42,
     county: str = "410122",
@@ -438,7 +441,7 @@ def centre_list(
     status: str | None = None,
     institution: str | None = None,
     patient: str | None = None,
-    limit: int = 50,
+    limit: Limit = 50,
     store: StoreOpt = None,
 ) -> None:
     """Centre requests, newest first."""
@@ -462,7 +465,9 @@ def centre_show(request_id: str, store: StoreOpt = None) -> None:
 
 
 @centre_app.command("recognitions")
-def centre_recognitions(status: str | None = None, limit: int = 50, store: StoreOpt = None) -> None:
+def centre_recognitions(
+    status: str | None = None, limit: Limit = 50, store: StoreOpt = None
+) -> None:
     """Flagged repeats (pending, recognised, not_recognised), newest first."""
     _out(
         [
@@ -631,7 +636,7 @@ def contract_show(contract_id: str, store: StoreOpt = None) -> None:
 
 @contract_app.command("list")
 def contract_list(
-    team: str | None = None, patient: str | None = None, limit: int = 50, store: StoreOpt = None
+    team: str | None = None, patient: str | None = None, limit: Limit = 50, store: StoreOpt = None
 ) -> None:
     """Contracts, newest first."""
     _out(

@@ -116,7 +116,7 @@ def list_cmd(
     db: Db = Path(DEFAULT_DB),
     period: PeriodOpt = None,
     rule: Annotated[str | None, typer.Option("--rule")] = None,
-    limit: Annotated[int, typer.Option(help="at most this many")] = 50,
+    limit: Annotated[int, typer.Option(min=1, help="at most this many")] = 50,
 ) -> None:
     """List stored flags."""
     try:

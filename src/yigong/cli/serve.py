@@ -38,6 +38,28 @@ def _settings(  # noqa: ANN202 - typer helper
     )
 
 
+def _can_listen(host: str, port: int) -> None:
+    """Refuse, naming the option, a host that does not resolve or a port taken or forbidden,
+    before the server starts (the server would log and exit 3, or stay silent)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise typer.BadParameter(
+            f"{host!r} is no interface of this machine ({exc})", param_hint="--host"
+        ) from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise typer.BadParameter(
+                f"cannot listen on {host}:{port} ({exc.strerror or exc})", param_hint="--port"
+            ) from None
+
+
 def serve(
     ctx: typer.Context,
     db: Db = Path("yigong.duckdb"),
@@ -51,7 +73,7 @@ def serve(
         ),
     ] = "",
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port (1-65535)")] = 8000,
     policy: Annotated[
         str,
         typer.Option(
@@ -129,6 +151,7 @@ def serve(
         load_policy(policy)
     except (IssuesError, OSError, ValueError) as exc:
         raise typer.BadParameter(str(exc), param_hint="--policy") from exc
+    _can_listen(host, port)
     configure_logging(config.log.format, config.log.level)
     typer.echo(
         f"cockpit: http://{host}:{port}/   API: http://{host}:{port}/docs"

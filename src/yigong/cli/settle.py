@@ -3,6 +3,7 @@ per head, day surgery, what-if, explain."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from decimal import Decimal
@@ -11,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from yigong.cli.errors import validator_exit
 from yigong.payment.errors import PaymentInputError, PolicyError
 from yigong.schema.money import Money
 from yigong.services import settlement as service
@@ -45,10 +47,14 @@ ReplaceOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
-def _guard(action: Callable[[], T]) -> T:
-    """Run a service call; print every issue of bad input and exit 2 instead of a traceback."""
+def _guard(action: Callable[[], T], out: Path | None = None) -> T:
+    """Run a service call (holding the output directory `out` for the whole run); print every
+    issue of bad input and exit 2 instead of a traceback."""
+    from yigong.payment.run_output import run_lock
+
     try:
-        return action()
+        with run_lock(out) if out is not None else contextlib.nullcontext():
+            return action()
     except (PolicyError, PaymentInputError) as exc:
         for issue in exc.issues:
             typer.echo(str(issue), err=True)
@@ -138,7 +144,8 @@ def budget(
         summary = _guard(
             lambda: service.settle_budget_run(
                 inputs, policy, out, county=county, year=year, replace=replace
-            )
+            ),
+            out=out,
         )
     else:
         assert db is not None and county is not None and year is not None
@@ -147,7 +154,8 @@ def budget(
         summary = _guard(
             lambda: service.settle_budget_from_warehouse(
                 db, county, year, policy, out, fund=fund_m, per_capita=rate, replace=replace
-            )
+            ),
+            out=out,
         )
     _print_summary(summary, as_json)
 
@@ -206,7 +214,7 @@ def validate(
     for issue in issues:
         typer.echo(str(issue), err=True)
     if issues:
-        raise typer.Exit(1)
+        raise typer.Exit(validator_exit(issues))
     typer.echo(f"{policy}: ok")
 
 
@@ -249,7 +257,9 @@ def dip(
         {"--dip-fund": dip_fund is not None, "--all-inpatient": all_inpatient},
     ):
         assert inputs is not None
-        summary = _guard(lambda: service.settle_dip_run(inputs, policy, out, replace=replace))
+        summary = _guard(
+            lambda: service.settle_dip_run(inputs, policy, out, replace=replace), out=out
+        )
     else:
         assert db is not None and county is not None and year is not None
         fund_m = _money_option(dip_fund, "--dip-fund")
@@ -257,7 +267,8 @@ def dip(
         summary = _guard(
             lambda: service.settle_dip_from_warehouse(
                 db, county, year, policy, out, fund=fund_m, scope=scope, replace=replace
-            )
+            ),
+            out=out,
         )
     _print_summary(summary, as_json)
 
@@ -300,7 +311,9 @@ def drg(
         {"--weights": weights is not None, "--drg-fund": drg_fund is not None},
     ):
         assert inputs is not None
-        summary = _guard(lambda: service.settle_drg_run(inputs, policy, out, replace=replace))
+        summary = _guard(
+            lambda: service.settle_drg_run(inputs, policy, out, replace=replace), out=out
+        )
     else:
         assert db is not None and county is not None and year is not None
         budget_m = _money_option(drg_fund, "--drg-fund")
@@ -308,7 +321,8 @@ def drg(
             lambda: service.settle_drg_from_warehouse(
                 db, county, year, policy, out, scheme=scheme, weights_csv=weights,
                 budget=budget_m, replace=replace,
-            )
+            ),
+            out=out,
         )  # fmt: skip
     _print_summary(summary, as_json)
 
@@ -328,7 +342,9 @@ def compare(
     as_json: JsonOpt = False,
 ) -> None:
     """What-if: the same year under two policies; difference (B − A) per community and institution."""
-    rows = _guard(lambda: service.compare_run(inputs, policy_a, policy_b, out, replace=replace))
+    rows = _guard(
+        lambda: service.compare_run(inputs, policy_a, policy_b, out, replace=replace), out=out
+    )
     shown = [r for r in rows if all_rows or not r.difference.is_zero]
     _print_rows(
         [
@@ -375,7 +391,8 @@ def _method_command(method: str, name: str, what: str) -> None:
 
         summary = _guard(
             lambda: settle_method_from_warehouse(method, db, county, year, policy, out,
-                                                 replace=replace)
+                                                 replace=replace),
+            out=out,
         )  # fmt: skip
         _print_summary(summary, as_json)
 

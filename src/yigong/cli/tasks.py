@@ -53,7 +53,7 @@ _COLOUR = {
 
 def _fail(exc: Exception) -> typer.Exit:
     typer.echo(f"error: {exc}", err=True)
-    return typer.Exit(1)
+    return typer.Exit(2)  # a known error: the value named in the message
 
 
 @app.command("list")

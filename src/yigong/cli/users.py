@@ -45,7 +45,10 @@ ROLES_HELP = ", ".join(r.value for r in Role)
 
 
 def _store(db: Path, users_db: Path | None) -> UserStore:
-    return UserStore(users_db or db.with_name("auth.sqlite"))
+    path = users_db or db.with_name("auth.sqlite")
+    if not path.parent.is_dir():
+        raise _fail(UserError(f"no folder {path.parent} for the user store {path} (--users-db)"))
+    return UserStore(path)
 
 
 def _actor() -> str:
@@ -57,7 +60,7 @@ def _actor() -> str:
 
 def _fail(exc: Exception) -> typer.Exit:
     typer.echo(f"error: {exc}", err=True)
-    return typer.Exit(1)
+    return typer.Exit(2)  # a known error: the value named in the message
 
 
 def _password(stdin: bool) -> str:

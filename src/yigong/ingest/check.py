@@ -157,8 +157,10 @@ class BatchCheck:
             con.execute(f"CREATE TEMP TABLE chk AS {plan.failing_rows_sql()}")
             cells = "\nUNION ALL\n".join([cell_error_query(plan), *cross_row_error_queries(plan)])
             con.execute(
-                f"CREATE TEMP TABLE errs AS SELECT _rowid, field, value, reason "
-                f"FROM ({cells}) e(_rowid, field, value, reason)"
+                # every text about a rejected value is masked: a rule that fires before the
+                # raw-ID rule (a list rule, a reference) may quote an identity number
+                f"CREATE TEMP TABLE errs AS SELECT _rowid, field, yg_mask(value) AS value, "
+                f"yg_mask(reason) AS reason FROM ({cells}) e(_rowid, field, value, reason)"
             )
             identities = []
             for column, name in zip(table.key, key_columns(table), strict=True):

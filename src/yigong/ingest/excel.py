@@ -142,6 +142,10 @@ def _text(v: object) -> str | None:
         return v.date().isoformat()
     if isinstance(v, dt.date):
         return v.isoformat()
+    if isinstance(v, int | float) and not isinstance(v, bool) and abs(v) >= 1e15:
+        # Excel keeps numbers as doubles: 15+ digits (an ID number typed as a number) are
+        # already rounded; shown as the number it is, so no rule takes it for the digits
+        return repr(float(v))
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     text = str(v)
@@ -234,6 +238,29 @@ def read_sheets(path: Path, shown: str, *, only_first: bool = False) -> list[She
     if not sheets:
         raise IngestError(shown, "the workbook has no sheet with a header row")
     return sheets
+
+
+def one_table(path: Path, shown: str) -> tuple[pa.Table, list[str]]:
+    """The rows of every sheet of a canonical workbook, in sheet order, and notices: sheets
+    under the same header are one table split over sheets (an export past 1,048,576 rows, or
+    per month); a sheet with another header is refused, naming the sheets, rather than left
+    unread. Empty sheets are skipped."""
+    sheets = read_sheets(path, shown)
+    first = sheets[0]
+    other = [s.name for s in sheets[1:] if s.header != first.header]
+    if other:
+        raise IngestError(
+            shown,
+            f"the workbook's sheets have different headers ({first.name!r} and "
+            f"{', '.join(repr(n) for n in other)}): one table per workbook; put each table in "
+            "a workbook of its own (or export each sheet as CSV)",
+        )
+    if len(sheets) == 1:
+        return first.table, []
+    notice = "rows read from the sheets " + ", ".join(
+        f"{s.name!r} ({s.table.num_rows:,})" for s in sheets
+    )
+    return pa.concat_tables([s.table for s in sheets]), [notice]
 
 
 def sheet_headers(path: Path, shown: str) -> list[tuple[str, list[str]]]:

@@ -5,6 +5,12 @@ cut to 32 characters (128 bits). The secret comes from the environment variable
 `YIGONG_PSEUDONYM_KEY` or a key file; without it, files that carry raw identifiers are refused.
 The same key must be used for every ingest into one warehouse, or a patient's rows would no
 longer link: the warehouse records a fingerprint of the key and refuses another.
+
+A key is at least 32 bytes of key material (`MIN_KEY_BYTES`, the output size of SHA-256, so the
+key is not the weak point of HMAC-SHA256; RFC 2104 section 3): a key written in hexadecimal
+counts half its characters. An empty, short or repetitive key is refused: with a guessable key
+anyone can hash the ID numbers of a county and re-identify every patient. `generate_key` (the
+command `yigong keys generate PATH`) writes a proper one.
 """
 
 from __future__ import annotations
@@ -12,30 +18,66 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import secrets
+import string
 from dataclasses import dataclass
 from pathlib import Path
 
 ENV_VAR = "YIGONG_PSEUDONYM_KEY"
 KEY_HEX_CHARS = 32
 _BLOCK = 64  # SHA-256 block size in bytes
+MIN_KEY_BYTES = 32
+_MIN_DISTINCT = 8  # a key of fewer distinct bytes is a pattern, not key material
 
 
 class PseudonymKeyMissing(RuntimeError):
     """Raised when raw identifiers arrive and no pseudonymisation key is configured."""
 
 
+class PseudonymKeyError(ValueError):
+    """The configured pseudonymisation key is unusable (unreadable, short or repetitive)."""
+
+
+def key_material(secret: bytes) -> int:
+    """Bytes of key material in `secret`: half its length when written in hexadecimal."""
+    text = secret.decode("ascii", "replace")
+    if secret and len(text) % 2 == 0 and all(c in string.hexdigits for c in text):
+        return len(text) // 2
+    return len(secret)
+
+
 @dataclass(frozen=True)
 class PseudonymKey:
-    """A secret pseudonymisation key."""
+    """A secret pseudonymisation key (refused unless at least 32 bytes of key material)."""
 
     secret: bytes
 
+    def __post_init__(self) -> None:
+        problem = weakness(self.secret)
+        if problem:
+            raise PseudonymKeyError(problem)
+
     @classmethod
     def from_env_or_file(cls, key_file: str | Path | None = None) -> PseudonymKey | None:
+        """The key of `key_file`, else of $YIGONG_PSEUDONYM_KEY, else None; PseudonymKeyError,
+        naming the file or the variable, when it cannot be read or is too weak."""
         if key_file is not None:
-            return cls(Path(key_file).read_bytes().strip())
-        value = os.environ.get(ENV_VAR)
-        return cls(value.encode("utf-8")) if value else None
+            try:
+                secret = Path(key_file).read_bytes().strip()
+            except OSError as exc:
+                raise PseudonymKeyError(
+                    f"{key_file}: cannot read the key file ({exc.strerror or exc})"
+                ) from None
+            where = f"{key_file}"
+        else:
+            value = os.environ.get(ENV_VAR)
+            if value is None:
+                return None
+            secret, where = value.strip().encode("utf-8"), f"${ENV_VAR}"
+        problem = weakness(secret)
+        if problem:
+            raise PseudonymKeyError(f"{where}: {problem}")
+        return cls(secret)
 
     @property
     def fingerprint(self) -> str:
@@ -56,6 +98,31 @@ class PseudonymKey:
         """The reference implementation: the key stored for identifier `raw`."""
         digest = hmac.new(self.secret, raw.encode("utf-8"), hashlib.sha256).hexdigest()
         return digest[:KEY_HEX_CHARS]
+
+
+def weakness(secret: bytes) -> str | None:
+    """Why `secret` is no pseudonymisation key, or None when it is one."""
+    have = key_material(secret)
+    hint = "generate one with `yigong keys generate PATH`"
+    if have < MIN_KEY_BYTES:
+        return (
+            f"the pseudonymisation key has {have} bytes of key material, at least "
+            f"{MIN_KEY_BYTES} are needed ({hint})"
+        )
+    if len(set(secret)) < _MIN_DISTINCT:
+        return f"the pseudonymisation key is a repeated pattern, not a secret ({hint})"
+    return None
+
+
+def generate_key(path: str | Path) -> Path:
+    """Write a new key (32 random bytes, hexadecimal) to `path`, readable by its owner only;
+    FileExistsError when `path` exists (a warehouse's key is never overwritten)."""
+    path = Path(path)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        os.fchmod(fh.fileno(), 0o600)
+        fh.write(secrets.token_hex(MIN_KEY_BYTES) + "\n")
+    return path
 
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

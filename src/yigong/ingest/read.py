@@ -24,7 +24,7 @@ import pyarrow as pa
 from yigong.ingest import profiles
 from yigong.ingest.check import ROW, local_duckdb, text_projection
 from yigong.ingest.encoding import EncodingError, as_utf8
-from yigong.ingest.excel import read_sheets
+from yigong.ingest.excel import one_table, read_sheets
 from yigong.ingest.profiles.layout import Layout
 from yigong.ingest.report import IngestError, RowError
 from yigong.ingest.rules import MACROS, READER_TYPES, lit, q
@@ -113,7 +113,11 @@ def _stage_locally(
     an Arrow stream with `ROW`."""
     suffix, notices, rejects = path.suffix.lower(), [], []
     if suffix == ".xlsx":
-        data = read_sheets(path, str(path), only_first=True)[0].table
+        if _national(path, table, profile):  # its other sheets are the layout's sub-lists
+            data = read_sheets(path, str(path), only_first=True)[0].table
+        else:  # every sheet read, or the workbook refused naming them
+            data, sheet_notices = one_table(path, str(path))
+            notices += sheet_notices
         con.register("_yg_sheet", data)
         con.execute("CREATE TABLE stg AS SELECT * FROM _yg_sheet")
         con.unregister("_yg_sheet")
@@ -212,4 +216,23 @@ def _stage_csv(
         rejects.append(
             RowError(str(shown), int(line) - 1, column or "", rule, f"{rule}: {message}")
         )
-    return {h: t != "VARCHAR" for h, t in types.items()}, rejects
+    return {h: t != "VARCHAR" for h, t in types.items()}, rejects + _swallowed(path, shown, rejects)
+
+
+def _swallowed(path: Path, shown: Path, rejects: list[RowError]) -> list[RowError]:
+    """The lines an unterminated quote swallowed: the reader reports the line where the quote
+    starts and reads nothing after it, so every later non-blank line is a rejected row of its
+    own, and the counts stay those of the file's physical rows."""
+    starts = [r.row_no for r in rejects if "unterminated quote" in r.reason.lower()]
+    if not starts:
+        return []
+    start = min(starts)  # 0-based data row = 1-based line - 1 (the header is line 1)
+    reason = (
+        f"malformed: inside an unterminated quote that starts in row {start} (line {start + 1})"
+    )
+    out = []
+    with path.open("rb") as fh:
+        for line_no, line in enumerate(fh, start=1):
+            if line_no > start + 1 and line.strip():
+                out.append(RowError(str(shown), line_no - 1, "", "malformed", reason))
+    return out

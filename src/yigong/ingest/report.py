@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from yigong.ingest.privacy import mask
+
 
 class IngestError(RuntimeError):
     """A whole file cannot be ingested (unreadable, unknown table, wrong key…). Nothing is written."""
 
     def __init__(self, file: str, reason: str) -> None:
+        reason = mask(reason) or ""  # a reader's message may quote a line of the file
         super().__init__(f"{file}: {reason}")
         self.file = file
         self.reason = reason
@@ -25,6 +28,10 @@ class RowError:
     rule: str
     reason: str
     value: str | None = None
+
+    def __post_init__(self) -> None:  # a reader's message may quote the value: masked
+        object.__setattr__(self, "reason", mask(self.reason))
+        object.__setattr__(self, "value", mask(self.value))
 
 
 @dataclass

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from yigong.ingest.privacy import DIGIT, FULL_WIDTH, HALF_WIDTH, LONG_NUMBER, MASK, SEPARATORS
 from yigong.schema.codes import NATIONAL_CODE_LISTS, SMALL_CODE_SYSTEMS
 from yigong.schema.model import Column, DType, Table
 from yigong.warehouse.types import sql_type
@@ -39,21 +40,32 @@ MACROS = (
     "1 + (("
     + " + ".join(f"TRY_CAST(x[{i + 1}] AS INTEGER) * {w}" for i, w in enumerate(_WEIGHTS))
     + ") % 11)::INTEGER, 1), false)",
+    # an ID number as people write it: full-width digits, spaces or hyphens between the groups
+    f"CREATE OR REPLACE TEMP MACRO yg_id_norm(s) AS regexp_replace(translate(s, "
+    f"'{FULL_WIDTH}', '{HALF_WIDTH}'), '[{SEPARATORS}]', '', 'g')",
     # CASE, not AND: DuckDB evaluates CASE branches only for the rows that reach them
     "CREATE OR REPLACE TEMP MACRO yg_has_id(s) AS CASE WHEN length(s) < 18 THEN false "
-    "WHEN NOT regexp_matches(s, '[0-9]{17}') THEN false ELSE "
-    f"yg_id18_ok(regexp_extract(s, '(^|[^0-9])({ID_PATTERN})([^0-9]|$)', 2)) END",
-    f"CREATE OR REPLACE TEMP MACRO yg_mask(s) AS regexp_replace(s, '{ID_PATTERN}', '[ID removed]', 'g')",
+    f"WHEN NOT regexp_matches(s, '[{DIGIT}]') THEN false ELSE "
+    f"yg_id18_ok(regexp_extract(yg_id_norm(s), '(^|[^0-9])({ID_PATTERN})([^0-9]|$)', 2)) END",
+    # every text about a rejected value is masked (`privacy.mask` is the same pattern)
+    f"CREATE OR REPLACE TEMP MACRO yg_mask(s) AS regexp_replace(s, '{LONG_NUMBER}', '{MASK}', 'g')",
+    # the whole value is one GB 11643 identity number (an identifier column)
+    f"CREATE OR REPLACE TEMP MACRO yg_is_id(s) AS CASE WHEN NOT regexp_full_match(s, "
+    f"'{ID_PATTERN}') THEN false ELSE yg_id18_ok(s) END",
 )
 
 #: types the CSV reader parses itself (its parse errors become `type` errors). Whole numbers
 #: and money stay text: the reader would round "7.5" to 8 and "12.345" to 12.35 silently.
-#: Booleans too: the reader would take "yes" and "Y", and the files' convention is 1/0.
+#: Booleans too: the reader would take "yes" and "Y", and the files' convention is 1/0. Floats
+#: too: an identity number in a float column would be parsed to 1.3042320200716002e+17, past
+#: the raw-ID rule (as text it is caught).
 READER_TYPES: dict[DType, str] = {
     DType.DATE: "DATE",
     DType.TIMESTAMP: "TIMESTAMP",
-    DType.FLOAT: "DOUBLE",
 }
+
+
+_TEXT_TYPES = (DType.STRING, DType.STRING_LIST)
 
 
 def code_table_name(system: str) -> str:
@@ -96,12 +108,12 @@ def _from_text(col: Column, v: str) -> tuple[str, str | None]:
         case DType.STRING:
             return v, None
         case DType.INT:
-            return (f"TRY_CAST({v} AS BIGINT)", f"NOT regexp_full_match({v}, '-?[0-9]{{1,18}}')")
+            return (f"TRY_CAST({v} AS BIGINT)", f"NOT regexp_full_match({v}, '-?[0-9]{{1,15}}')")
         case DType.DECIMAL:
             # at most two decimals: a cast to DECIMAL(18,2) would round a third one away
             return (
                 f"TRY_CAST({v} AS DECIMAL(18,2))",
-                f"NOT regexp_full_match({v}, '-?[0-9]{{1,16}}(\\.[0-9]{{0,2}})?')",
+                f"NOT regexp_full_match({v}, '-?[0-9]{{1,13}}(\\.[0-9]{{0,2}})?')",
             )
         case DType.FLOAT:
             return f"TRY_CAST({v} AS DOUBLE)", f"TRY_CAST({v} AS DOUBLE) IS NULL"
@@ -185,17 +197,13 @@ def build_plan(
     table: Table,
     staged: dict[str, bool],
     pseudonymise_sql: str | None,
-    long_text: frozenset[str] | None = None,
 ) -> CheckPlan:
     """Plan the checks of `table` over `stg`; `staged` maps a staged column to "typed by reader".
 
     `pseudonymise_sql` is a SQL template with ``{v}`` that turns a raw identifier into its
-    key, or None when no key is configured (raw identifiers are then refused). `long_text`
-    names the staged text columns with a value of 18 characters or more — the only ones that
-    can hold an identity number (None: assume all).
+    key, or None when no key is configured (raw identifiers are then refused). Every column
+    but the raw identifier itself is checked for an identity number first (`raw_id_number`).
     """
-    if long_text is None:
-        long_text = frozenset(staged)
     plan = CheckPlan(table)
     for n, col in enumerate(table.columns):
         if col.pseudonymise and col.pseudonymise in staged:
@@ -228,6 +236,52 @@ def build_plan(
         elif is_raw_identifier:
             typed = "CAST(NULL AS VARCHAR)"
         text = v if source is None or not staged[source] else f"CAST({v} AS VARCHAR)"
+        if source is not None and not is_raw_identifier and not staged[source]:
+            # first, so that no other rule's reason repeats the number (a whole number column,
+            # a code, a reference: any column can be where an extract put an ID number)
+            cases.append(
+                (
+                    f"length({v}) >= 18 AND yg_has_id({v})",
+                    lit(
+                        "raw_id_number: the field holds a resident ID number; identifiers belong "
+                        "only in the *_id_number columns, which are pseudonymised"
+                    ),
+                )
+            )
+        if source is not None and not staged[source] and col.dtype in _TEXT_TYPES:
+            # text no file means to hold: control characters (a NUL from a C program, a bell
+            # from a terminal) and private-use characters (what mis-decoded bytes become)
+            control = "\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F"
+            cases.append(  # one pattern for a clean cell; the reason picked for a bad one
+                (
+                    f"regexp_matches({v}, '[{control}\\x{{E000}}-\\x{{F8FF}}]')",
+                    f"CASE WHEN regexp_matches({v}, '[{control}]') THEN "
+                    + lit("control_character: the field holds a control character")
+                    + " ELSE "
+                    + lit(
+                        "encoding: the field holds a private-use character (text decoded in "
+                        "the wrong encoding?)"
+                    )
+                    + " END",
+                )
+            )
+        if source is not None and col.name in table.key and col.dtype is DType.STRING:
+            cases.append(
+                (
+                    f"{v} <> trim({v}) AND trim({v}) <> ''",
+                    lit("padded_key: the key has leading or trailing blanks"),
+                )
+            )
+        if is_raw_identifier:
+            cases.append(
+                (
+                    f"{v} IS NOT NULL AND trim({v}) <> '' AND NOT yg_is_id({v})",
+                    lit(
+                        f"id_number: {source} is not a GB 11643 resident ID number (18 "
+                        "characters, text, valid check digit)"
+                    ),
+                )
+            )
         if (
             col.required and source is not None
         ):  # empty, or blanks only (trim only if it starts blank)
@@ -282,20 +336,6 @@ def build_plan(
                     (
                         f"{v} IS NOT NULL AND {alias}.k IS NULL",
                         f"'reference: ' || {v} || {lit(f' is not a known {ref_table}.{ref_col}')}",
-                    )
-                )
-            if (
-                col.dtype in (DType.STRING, DType.STRING_LIST)
-                and not is_raw_identifier
-                and source in long_text
-            ):
-                cases.append(
-                    (
-                        f"length({v}) >= 18 AND yg_has_id({v})",
-                        lit(
-                            "raw_id_number: the field holds a resident ID number; identifiers belong only "
-                            "in the *_id_number columns, which are pseudonymised"
-                        ),
                     )
                 )
         plan.columns.append(ColumnPlan(col, source, text, typed, cases, is_raw_identifier, v))

@@ -60,7 +60,10 @@ def _dataset_files(folder: Path) -> list[Path]:
 
 
 def collect(
-    paths: Iterable[str | Path], table: str | None = None, profile: str | None = None
+    paths: Iterable[str | Path],
+    table: str | None = None,
+    profile: str | None = None,
+    skipped: list[tuple[Path, str]] | None = None,
 ) -> list[tuple[str, Path]]:
     """(table, file) pairs for files and directories, in dependency order.
 
@@ -68,8 +71,10 @@ def collect(
     loads into that table) and files in a national layout under any name (`病案首页.csv`: the
     table of the layout profile its header matches; a sub-list such as `结算清单_诊断信息.csv`
     is read with its main file, and a file no layout matches is skipped). A directory named
-    after a table is such a dataset itself.
+    after a table is such a dataset itself. Every file of a directory that is not loaded is
+    added to `skipped` with the reason, so that nothing is left out unnoticed.
     """
+    skipped = skipped if skipped is not None else []
     found: list[tuple[str, Path]] = []
     for p in map(Path, paths):
         if p.is_dir() and p.name in _ORDER:
@@ -83,10 +88,19 @@ def collect(
                 elif f.suffix.lower() in SUFFIXES and f.is_file():
                     try:
                         sniffed = _sniff(f, profile)
-                    except IngestError:
+                    except IngestError as exc:
+                        skipped.append((f, f"not a table's name, and {exc.reason}"))
                         continue  # not a layout yigong knows: not an extract
                     if not sniffed.sheet:
                         found.append((sniffed.table, f))
+                elif f.name.startswith((".", "_")):
+                    continue  # hidden files and markers such as _SUCCESS
+                elif f.is_dir():
+                    skipped.append((f, "a folder not named after a table"))
+                else:
+                    skipped.append(
+                        (f, f"file type {f.suffix or '(none)'!r} is not csv, parquet or xlsx")
+                    )
         else:
             found.append((table_for(p, table, profile), p))
     return sorted(found, key=lambda tp: (_ORDER[tp[0]], str(tp[1])))
@@ -100,13 +114,15 @@ def ingest_paths(
     key: PseudonymKey | None = None,
     progress: Callable[[str, Path], None] | None = None,
     profile: str | None = None,
+    skipped: list[tuple[Path, str]] | None = None,
 ) -> list[IngestReport]:
     """Ingest every file of `paths` in dependency order, all under one run id; each file is
     its own transaction. `profile` names the layout profile of files in a national layout
-    (default: detected from each file's header)."""
+    (default: detected from each file's header). The files of a directory that are not
+    loaded are added to `skipped` with the reason."""
     run_id = uuid.uuid4().hex[:12]
     reports = []
-    for name, path in collect(paths, table, profile):
+    for name, path in collect(paths, table, profile, skipped):
         if progress:
             progress(name, path)
         reports.append(

@@ -18,19 +18,53 @@ the writer sleep after each file, so a test can kill the process half-way.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
+import fcntl
 import os
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-__all__ = ["PAUSE_ENV", "clean_stale", "recover", "write_run_atomically"]
+__all__ = ["PAUSE_ENV", "RunBusy", "clean_stale", "recover", "run_lock", "write_run_atomically"]
 
 PAUSE_ENV = "YIGONG_SETTLE_PAUSE_AFTER_FILE"
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
+
+
+class RunBusy(RuntimeError):
+    """Another run is writing to the same output directory."""
+
+
+@contextlib.contextmanager
+def run_lock(target: Path) -> Iterator[None]:
+    """Hold the output directory `target` for one whole run (from reading the inputs to the
+    last rename): a second run to the same directory is refused at once, naming it, instead
+    of both computing and both reporting success. The lock is an advisory `flock` on
+    ``.lock-<name>`` beside the directory, released by the kernel when the process ends, so a
+    killed run never leaves the directory locked."""
+    target = Path(target).absolute()
+    if not target.parent.is_dir():
+        raise FileNotFoundError(2, "no such folder for the output directory", str(target.parent))
+    lock = target.parent / f".lock-{target.name}"
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            raise RunBusy(
+                f"{target}: another settlement run (process {holder}) is writing this output "
+                "directory; wait for it or choose another --out"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _exchange(a: Path, b: Path) -> bool:

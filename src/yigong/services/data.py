@@ -5,17 +5,19 @@ One function per user action; the CLI, the REST API and the web cockpit call the
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import ibis
+import pyarrow.parquet as pq
 
-from yigong.ingest import IngestReport, PseudonymKey, ingest_paths
+from yigong.ingest import IngestError, IngestReport, PseudonymKey, ingest_paths
 from yigong.schema.bookkeeping import BOOKKEEPING
 from yigong.schema.codes import INSTITUTION_TYPE
-from yigong.schema.tables import CHILD_TABLES, TABLES
+from yigong.schema.tables import BY_NAME, CHILD_TABLES, TABLES
 from yigong.services.warehouse import Where, opened
 from yigong.warehouse import Warehouse
 
@@ -52,13 +54,16 @@ def ingest_files(
     backend: str | None = None,
     master: str | None = None,
     profile: str | None = None,
+    skipped: list[tuple[Path, str]] | None = None,
 ) -> list[IngestReport]:
     """Ingest files or directories into the warehouse at `where` (created if absent); files in
     a national layout are read with the layout profile `profile` (default: the one their
     header matches)."""
     key = PseudonymKey.from_env_or_file(key_file)
     with opened(where, backend=backend, master=master, create=True) as wh:
-        return ingest_paths(wh, paths, table=table, key=key, progress=progress, profile=profile)
+        return ingest_paths(
+            wh, paths, table=table, key=key, progress=progress, profile=profile, skipped=skipped
+        )
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,7 @@ def _periods(t: ibis.Table, column: str) -> dict[str, int]:
 
 def warehouse_status(where: Where) -> dict[str, Any]:
     """What is loaded: rows per table and year, institutions per type, quarantine by rule."""
-    with opened(where, create=True, needs=("status",)) as wh:
+    with opened(where, read_only=True, needs=("status",)) as wh:
         q = wh.table("quarantine")
         per_table = q.select("table_name", "file_sha256", "row_no").distinct()
         per_table = per_table.group_by("table_name").aggregate(n=per_table.count())
@@ -156,11 +161,57 @@ def quarantine_rows(where: Where, run_ids: Iterable[str]) -> list[dict[str, Any]
 
 def export_warehouse(where: Where, directory: str | Path) -> list[Path]:
     """Write the whole warehouse as a Parquet warehouse directory."""
-    with opened(where) as wh:
+    with opened(where, read_only=True) as wh:
         return wh.export_parquet(Path(directory))
 
 
-def import_warehouse(where: Where, directory: str | Path) -> dict[str, int]:
-    """Replace the warehouse's tables by the Parquet files of a directory."""
-    with opened(where, create=True) as wh:
-        return wh.import_parquet(Path(directory))
+def import_warehouse(
+    where: Where, directory: str | Path, *, key_file: str | Path | None = None
+) -> dict[str, int]:
+    """Replace the warehouse's tables by the Parquet files of a directory, the canonical ones
+    through the same rules and pseudonymisation as ingest: they are ingested into a scratch
+    in-memory warehouse first, and the import is refused (nothing written) when any row breaks
+    a rule. Derived and bookkeeping tables are taken as the files have them."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise IngestError(
+            str(directory), "no such directory (an export of `yigong warehouse export`)"
+        )
+    key = PseudonymKey.from_env_or_file(key_file)
+    canonical = {t.name for t in TABLES}
+    derived = {t.name for t in CHILD_TABLES} | canonical
+    with tempfile.TemporaryDirectory(prefix="yigong-import-") as scratch_dir:
+        checked = Path(scratch_dir)
+        with opened(":memory:", create=True) as scratch:
+            files = [
+                p
+                for p in directory.iterdir()
+                if p.name.split(".")[0] in canonical
+                and (p.is_dir() or p.suffix.lower() == ".parquet")
+            ]
+            reports = ingest_paths(scratch, files, key=key)
+            refused = [r for r in reports if r.rows_rejected]
+            if refused:
+                r = refused[0]
+                why = ", ".join(f"{k} {v}" for k, v in r.errors_by_rule.items())
+                first = r.samples[0] if r.samples else None
+                where_ = (
+                    f"; first: row {first.row_no} {first.field}: {first.reason}" if first else ""
+                )
+                raise IngestError(
+                    r.file,
+                    f"{r.rows_rejected:,} of {r.rows_read:,} rows break the ingest rules ({why})"
+                    f"{where_}; nothing imported",
+                )
+            for name in sorted(
+                {r.table for r in reports} | {c for r in reports for c in BY_NAME[r.table].children}
+            ):
+                out = checked / f"{name}.parquet"
+                pq.write_table(scratch.to_arrow(name), out)
+        for p in directory.iterdir():  # derived and bookkeeping tables as the files have them
+            if p.name.split(".")[0] not in derived and (
+                p.is_dir() or p.suffix.lower() == ".parquet"
+            ):
+                (checked / p.name).symlink_to(p.resolve(), target_is_directory=p.is_dir())
+        with opened(where, create=True) as wh:
+            return wh.import_parquet(checked)

@@ -22,7 +22,7 @@ from yigong.services.pipeline import PIPELINE, REGIONAL_SCHEME, Run, run_steps
 
 __all__ = ["DEMO_KEY", "REGIONAL_SCHEME", "DemoResult", "run_demo"]
 
-DEMO_KEY = "yigong-demo-key-not-secret"
+DEMO_KEY = "yigong-demo-key-not-secret-synthetic-data-only"
 
 
 @dataclass

@@ -89,7 +89,7 @@ def compute(
     """Indicators for one node and period from a warehouse (a location, or open tables)."""
     cat = catalog()
     n, p = parse_node(node), parse_period(period)
-    with opened(db) as tables:
+    with opened(db, read_only=True) as tables:
         return evaluate(
             tables, cat, n, p, _ids(cat, catalog_name, ids), as_of=as_of, compare=compare
         )
@@ -182,7 +182,7 @@ def explain(
     ``offset``: the cockpit pages through them)."""
     cat = catalog()
     n, p = parse_node(node), parse_period(period)
-    with opened(db) as tables:
+    with opened(db, read_only=True) as tables:
         ev = evaluate(tables, cat, n, p, [ident])
         ind = cat.indicator(ident)
         node_rows = indicator_node(tables, cat, ind, residents(tables, resolve(tables, n, p.end)))

@@ -329,7 +329,7 @@ def overdue(
 ) -> dict[str, Any]:
     """The patients whose next follow-up is overdue at the year's as-of day, most overdue
     first, for a team, a village clinic (or township centre) or an area."""
-    with opened(db) as wh:
+    with opened(db, read_only=True) as wh:
         rows = _register_rows(wh, year, team=team, institution=institution, area=area,
                               overdue_only=True)  # fmt: skip
         view = _view(rows, _names(wh), _division_names(wh))
@@ -345,7 +345,7 @@ def register(
     area: str | None = None,
 ) -> dict[str, Any]:
     """The register of a team, a clinic or an area: every patient on it and the rates."""
-    with opened(db) as wh:
+    with opened(db, read_only=True) as wh:
         rows = _register_rows(wh, year, team=team, institution=institution, area=area)
         view = _view(rows, _names(wh), _division_names(wh))
     return {"year": year, "summary": _summary(rows), "patients": view}
@@ -353,7 +353,7 @@ def register(
 
 def top_overdue_villages(db: Path | str | Any, year: int, n: int = 5) -> list[dict[str, Any]]:
     """The villages (by residence) with the most overdue follow-ups."""
-    with opened(db) as wh:
+    with opened(db, read_only=True) as wh:
         _need_register(wh)
         t = wh.table("ph_register")
         t = t.filter((t.year == year) & t.on_register)
@@ -382,7 +382,7 @@ def _clinics_by_village(wh: Any) -> dict[str, str]:
 def county_summary(db: Path | str | Any, year: int, area: str | None = None) -> dict[str, Any]:
     """Registered, standardised and controlled patients of an area (default: everyone) and
     their rates, with the rates by township (first 9 digits of the residence code)."""
-    with opened(db) as wh:
+    with opened(db, read_only=True) as wh:
         rows = _register_rows(wh, year, area=area)
         names = _division_names(wh)
     by_town: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -425,7 +425,7 @@ def assessments(
     """Programme completion and assessment scores of the institutions (or of a township
     centre and its village clinics), with the village share of standardised workload."""
     r = load_rules(rules)
-    with opened(db) as wh:
+    with opened(db, read_only=True) as wh:
         chosen = set(institutions or []) | (_members(wh, township) if township else set())
         lines = lines_from_tasks(r, _tasks(wh, year))
         if chosen:
@@ -462,7 +462,7 @@ def subsidy(
     township centre): the fund defaults to the public-health funds recorded for the clinics in
     ``public_health_tasks``; shared by score × assigned workload, to the fen, with its ledger."""
     r = load_rules(rules)
-    with opened(db) as wh:
+    with opened(db, read_only=True) as wh:
         villages = _villages(wh)
         if township:
             villages &= _members(wh, township)
@@ -481,7 +481,7 @@ def subsidy(
 def teams(db: Path | str | Any, year: int) -> dict[str, str]:
     """Family-doctor teams of the year and the institution each belongs to (the institution
     of most of its contracts, else of its staff)."""
-    with opened(db) as wh:
+    with opened(db, read_only=True) as wh:
         c = wh.table("family_doctor_contracts")
         c = c.filter((c.signed_date <= date(year, 12, 31)) & (c.end_date >= date(year, 1, 1)))
         g = c.group_by(["team_id", "institution_id"]).aggregate(n=c.count())
@@ -499,7 +499,7 @@ def teams(db: Path | str | Any, year: int) -> dict[str, str]:
 
 def team_overdue(db: Path | str | Any, year: int) -> dict[str, int]:
     """Overdue patients per team (teams with none are left out)."""
-    with opened(db) as wh:
+    with opened(db, read_only=True) as wh:
         _need_register(wh)
         t = wh.table("ph_register")
         t = t.filter((t.year == year) & t.on_register & t.overdue & t.team_id.notnull())

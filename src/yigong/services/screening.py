@@ -127,10 +127,10 @@ FLAG_SCHEMA = pa.schema(
 
 
 @contextmanager
-def _warehouse(db: str | Path | Any) -> Iterator[Any]:
-    """The warehouse at ``db`` (opened and closed here), or ``db`` itself when it is an open
-    warehouse (the API's shared connection), left open."""
-    with opened(db, needs=("screening",)) as wh:
+def _warehouse(db: str | Path | Any, *, write: bool = False) -> Iterator[Any]:
+    """The warehouse at ``db`` (opened and closed here, read-only unless `write`), or ``db``
+    itself when it is an open warehouse (the API's shared connection), left open."""
+    with opened(db, needs=("screening",), read_only=not write) as wh:
         yield wh
 
 
@@ -187,7 +187,7 @@ def run_screening(
     rs = rules(rule_paths)
     chosen = rs.select(rule_ids)
     p = parse_period(period)
-    with _warehouse(db) as wh:
+    with _warehouse(db, write=True) as wh:
         extras = {}
         if any(r.evaluator == "minor_illness_above_level" for r in chosen) and wh.has_table(
             "discharges"

@@ -60,7 +60,7 @@ def with_tables(db: Path | Tables, action: Callable[[Tables], T]) -> T:
     """Open the warehouse (if a path) for one action, and close it again."""
     from yigong.services.warehouse import opened  # the warehouse only where a run reads it
 
-    with opened(db, needs=("settlement",)) as tables:
+    with opened(db, needs=("settlement",), read_only=True) as tables:
         return action(tables)
 
 

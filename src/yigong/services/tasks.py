@@ -241,7 +241,7 @@ def node_progress(
     task_ids: list[str] | None = None,
 ) -> NodeProgress:
     """Progress of the tasks binding the node's level (or ``task_ids``) in ``year``."""
-    with opened(db, needs=NEEDS) as tables:
+    with opened(db, needs=NEEDS, read_only=True) as tables:
         level = _level(tables, node)
         tasks = [book().task(i) for i in task_ids] if task_ids else _tasks_for(level, False)
         return _progress_at(tables, node, year, tasks, entries(store, node=node))
@@ -263,7 +263,7 @@ def _counties(tables: Tables, node: str, level: str) -> list[str]:
 
 def report(db: Where, node: str, year: int, store: Store | None = None) -> TaskReport:
     """The task report of a county, or of a division above it rolled up over its counties."""
-    with opened(db, needs=NEEDS) as tables:
+    with opened(db, needs=NEEDS, read_only=True) as tables:
         level = _level(tables, node)
         manual = entries(store)
         source = store.url if store is not None else "none (no workflow store given)"
@@ -302,7 +302,7 @@ def demo_report(
 ) -> dict[str, Any]:
     """For ``make demo``: the county report of ``node`` (default: the warehouse's first county
     with a medical community) as XLSX and PDF in ``out_dir``; returns the summary and paths."""
-    with opened(db, needs=NEEDS) as tables:
+    with opened(db, needs=NEEDS, read_only=True) as tables:
         if node is None:
             com = tables.table("communities")
             rows = _rows(com.select("county_code").distinct().order_by("county_code"))

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from yigong.store.migrate import StoreOutdated, open_checked
 
-__all__ = ["ENV_VAR", "Store", "StoreOutdated", "open_store", "store_url"]
+__all__ = ["ENV_VAR", "Store", "StoreError", "StoreOutdated", "open_store", "store_url"]
 
 ENV_VAR = "YIGONG_STORE_URL"
 DEFAULT_PATH = "yigong-workflow.sqlite"
@@ -30,6 +31,18 @@ def store_url(target: str | os.PathLike[str] | None = None) -> str:
     return f"sqlite:///{Path(value).expanduser().resolve()}"
 
 
+class StoreError(RuntimeError):
+    """The workflow store cannot be opened (a missing folder, a server that refuses)."""
+
+
+def _shown(url: str) -> str:
+    """A store URL as messages show it: without a password."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://…@{rest.rsplit('@', 1)[1]}"
+    return url
+
+
 class Store:
     """An engine plus a session factory; ``transaction()`` is the unit of every user action."""
 
@@ -42,8 +55,20 @@ class Store:
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if self.is_sqlite:
+            folder = Path(url.removeprefix("sqlite:///")).parent
+            if url.startswith("sqlite:///") and not folder.is_dir():
+                raise StoreError(
+                    f"no folder {folder} for the workflow store {_shown(url)} (--store)"
+                )
         # an empty store is created by its migrations; one behind them is refused (StoreOutdated)
-        open_checked(self.engine, create=create)
+        try:
+            open_checked(self.engine, create=create)
+        except OperationalError as exc:
+            raise StoreError(
+                f"cannot open the workflow store {_shown(url)}: "
+                f"{str(exc.orig).splitlines()[0] if exc.orig else exc}"
+            ) from None
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

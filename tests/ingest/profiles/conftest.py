@@ -10,7 +10,7 @@ from yigong.ingest import PseudonymKey, ingest_paths
 from yigong.synth import generate
 from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 
-KEY = PseudonymKey(b"test-key-not-secret")
+KEY = PseudonymKey(b"test-key-not-secret-0123456789abcdefghijklmnopqrstuv")
 
 
 @pytest.fixture(scope="session")

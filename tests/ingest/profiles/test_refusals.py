@@ -108,7 +108,11 @@ def test_the_cli_says_which_profile_it_used(files, tmp_path):
     path = front_page(tmp_path / "export" / "病案首页.csv", [{}])
     cmd = [sys.executable, "-c", "from yigong.cli.main import app; app()", "ingest", str(files)]
     cmd += [str(path.parent), "--db", str(tmp_path / "wh.duckdb")]
-    env = {**os.environ, "YIGONG_PSEUDONYM_KEY": "k", "COLUMNS": "200"}
+    env = {
+        **os.environ,
+        "YIGONG_PSEUDONYM_KEY": "k-0123456789abcdefghijklmnopqrstuvwxyz",
+        "COLUMNS": "200",
+    }
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "layout profile ws445-frontpage" in proc.stdout

@@ -28,7 +28,7 @@ from yigong.warehouse import BackendError, Warehouse, gaps, open_warehouse
 BACKENDS = {"duckdb": "duckdb", "spark": "spark", "spark-cluster": "spark"}
 #: the backends in this process only (tests whose data need no cluster to be believed).
 LOCAL_BACKENDS = ["duckdb", "spark"]
-KEY = PseudonymKey(b"compliance-key-not-secret")
+KEY = PseudonymKey(b"compliance-key-not-secret-0123456789abcdefghijklmnopqrstuv")
 
 
 @dataclass

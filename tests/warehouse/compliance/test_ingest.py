@@ -142,7 +142,11 @@ def test_reingest_replaces_by_key_and_quarantine(faults, fault_reference, fault_
 
 def test_another_key_is_refused(faults, fault_files):
     with pytest.raises(IngestError, match="another pseudonymisation key"):
-        ingest_paths(faults[0], [fault_files[1] / "persons.parquet"], key=PseudonymKey(b"other"))
+        ingest_paths(
+            faults[0],
+            [fault_files[1] / "persons.parquet"],
+            key=PseudonymKey(b"other-0123456789abcdefghijklmnopqrstuv"),
+        )
 
 
 @pytest.mark.needs("ingest:csv", "ingest:malformed")
