@@ -217,7 +217,7 @@ class DataValue(Open):
 
 class DataValueSet(Open):
     dataValues: list[DataValue]  # noqa: N815
-    skipped: list[dict[str, Any]]
+    skipped: list[dict[str, Any]] = []  # the interop writer reports none (DHIS2 has no such key)
 
 
 class QuarantinePage(Open):
