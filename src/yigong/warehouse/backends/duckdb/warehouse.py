@@ -63,6 +63,13 @@ class DuckDBWarehouse:
             )
         except duckdb.IOException as exc:  # locked by another process, unreadable, not DuckDB
             raise WarehouseError(f"cannot open the warehouse {self.path}: {exc}") from exc
+        except duckdb.ConnectionException:
+            if not read_only:
+                raise
+            # this process holds the file read-write already (the API's shared connection, a
+            # test's): DuckDB allows one configuration per file and process, and no other
+            # process can hold it, so the read shares that instance
+            self._ibis = ibis.duckdb.connect(str(self.path), read_only=False)
         self.duck.execute("SET enable_progress_bar = false")  # the CLI shows its own progress
         # per connection: two warehouses on one file share DuckDB's database instance
         self._scratch = f"{SCRATCH}_{uuid.uuid4().hex[:8]}"
