@@ -128,6 +128,7 @@ def test_commands_without_backend_option_refuse_spark_by_name(tmp_path, monkeypa
     assert "not supported on the spark backend: status" in result.output
     assert not (tmp_path / "w.duckdb").exists()
     monkeypatch.setenv("YIGONG_BACKEND", "duckdb")
+    DuckDBWarehouse(tmp_path / "w.duckdb").close()  # status reads a warehouse, never makes one
     assert CliRunner().invoke(app, ["status", "--db", str(tmp_path / "w.duckdb")]).exit_code == 0
 
 

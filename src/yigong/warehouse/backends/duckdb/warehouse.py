@@ -69,6 +69,13 @@ class DuckDBWarehouse:
             )
         except duckdb.IOException as exc:  # locked by another process, unreadable, not DuckDB
             raise WarehouseError(f"cannot open the warehouse {self.path}: {exc}") from exc
+        except duckdb.ConnectionException:
+            if not read_only:
+                raise
+            # this process holds the file read-write already (the API's shared connection, a
+            # test's): DuckDB allows one configuration per file and process, and no other
+            # process can hold it, so the read shares that instance
+            self._ibis = ibis.duckdb.connect(str(self.path), read_only=False)
         try:  # a file in an older (or newer) layout is refused: `yigong warehouse upgrade`
             layout = check_file_layout(self.duck, self.path)
         except WarehouseError:
