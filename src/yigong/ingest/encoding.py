@@ -46,6 +46,20 @@ def _decodes(path: Path, encoding: str) -> bool:
     return True
 
 
+def _utf8_text(line: bytes) -> bool:
+    """Whether a line is UTF-8 text: it decodes as UTF-8 *and* reads as ordinary Chinese
+    there. GBK bytes sometimes form valid UTF-8 by chance (a lead byte C2–DF before a trail
+    byte 80–BF), but then decode to Latin, Greek or Cyrillic letters (U+0080–U+07FF), not to
+    the CJK characters and punctuation (from U+2E80) of real Chinese text."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    wide = [ch for ch in text if ord(ch) >= 128]
+    cjk = sum(1 for ch in wide if ord(ch) >= 0x2E80)
+    return 2 * cjk >= len(wide)
+
+
 def _implausible_gbk(path: Path) -> str | None:
     """Why a file that decodes as GB18030 is not GBK text, or None: some of its lines are
     UTF-8 (a file pasted together from two exports), private-use characters (bytes of another
@@ -58,10 +72,9 @@ def _implausible_gbk(path: Path) -> str | None:
         for n, line in enumerate(fh, start=1):
             if line.isascii():
                 continue
-            try:
-                line.decode("utf-8")
+            if _utf8_text(line):
                 utf8_line = utf8_line or n
-            except UnicodeDecodeError:
+            else:
                 other_line = other_line or n
             for ch in line.decode("gb18030", "replace"):
                 if ord(ch) < 128:
