@@ -49,7 +49,7 @@ def run_lock(target: Path) -> Iterator[None]:
     target = Path(target).absolute()
     if not target.parent.is_dir():
         raise FileNotFoundError(2, "no such folder for the output directory", str(target.parent))
-    lock = target.parent / f".lock-{target.name}"
+    lock = target.with_name(f".lock-{target.name}")
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
