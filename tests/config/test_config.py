@@ -107,21 +107,23 @@ def test_the_store_url_of_the_file_reaches_a_referral_command(tmp_path):
 
 
 def test_every_command_reads_the_file_and_flags_win(tmp_path, monkeypatch):
+    from tests.cli.walk import invoke  # the real command line: its one error handler too
+
     path = write(tmp_path, '[warehouse]\npath = "from-file/w.duckdb"\n')
-    by_file = runner.invoke(app, ["status", "--config", str(path)])
-    assert by_file.exit_code == 2 and str(tmp_path / "from-file" / "w.duckdb") in by_file.output
-    by_flag = runner.invoke(
-        app, ["status", "--config", str(path), "--db", str(tmp_path / "flag" / "w.duckdb")]
+    by_file = invoke(("status", "--config", str(path)), tmp_path)
+    assert by_file.code == 2 and str(tmp_path / "from-file" / "w.duckdb") in by_file.output
+    by_flag = invoke(
+        ("status", "--config", str(path), "--db", str(tmp_path / "flag" / "w.duckdb")), tmp_path
     )
-    assert by_flag.exit_code == 2 and str(tmp_path / "flag" / "w.duckdb") in by_flag.output
+    assert by_flag.code == 2 and str(tmp_path / "flag" / "w.duckdb") in by_flag.output
     monkeypatch.setenv(CONFIG_ENV, str(path))  # no --config: the variable names the file
-    by_env = runner.invoke(
-        app, ["indicators", "scorecard", "--node", "division:1", "--period", "2024"]
+    by_env = invoke(
+        ("indicators", "scorecard", "--node", "division:1", "--period", "2024"), tmp_path
     )
-    assert str(tmp_path / "from-file" / "w.duckdb") in by_env.output + str(by_env.exception)
+    assert by_env.code == 2 and str(tmp_path / "from-file" / "w.duckdb") in by_env.output
     monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "missing.toml"))
-    missing = runner.invoke(app, ["status"])
-    assert missing.exit_code == 2 and "no such configuration file" in missing.output
+    missing = invoke(("status",), tmp_path)
+    assert missing.code == 2 and "no such configuration file" in missing.output
 
 
 def test_every_command_has_the_option():

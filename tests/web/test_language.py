@@ -133,7 +133,7 @@ def test_every_page_is_in_the_language_test(cockpit):
         for method, path in route_keys(app)
         if method == "GET"
         and not path.startswith(("/api/", "/fhir/", "/static"))  # FHIR is an API face
-        and path not in ("/docs", "/redoc", "/openapi.json", "/lang/{lang}")
+        and path not in ("/docs", "/redoc", "/openapi.json", "/lang/{lang}", "/healthz", "/readyz")
         and not path.endswith((".csv", ".xlsx", "/report"))
     }
     assert pages - set(PAGES) == set(), "cockpit pages missing from the language test"
@@ -170,3 +170,21 @@ def test_the_checker_catches_what_it_should():
     assert problems("<p>临漳县人民医院</p>", "en")
     assert not problems('<p>Hospital: <span lang="zh-CN">临漳县人民医院</span></p>', "en")
     assert "secret" not in visible_text("<script>secret</script><p>x</p>", "en")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_number_and_parameter_of_a_flag_has_a_label(lang):
+    """The flag page names each of its rule's numbers (``num_<name>``) and parameters
+    (``param_<name>``); a rule added with its own must bring the labels in both languages, even
+    before the demo fires it."""
+    import json
+    from pathlib import Path
+
+    from yigong.oversight.evaluators import EVALUATORS
+
+    messages = json.loads((Path(__file__).parents[2] / "src/yigong/web/messages.json").read_text())
+    numbers = {f"num_{n}" for e in EVALUATORS.values() for n in e.numbers}
+    params = {f"param_{n}" for e in EVALUATORS.values() for n in e.params.model_fields}
+    assert numbers and params, "no evaluator declares its numbers and parameters"
+    missing = sorted(k for k in numbers | params if k not in messages[lang])
+    assert not missing, f"{lang}: no label for the flag numbers and parameters {missing}"

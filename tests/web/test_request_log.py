@@ -19,7 +19,7 @@ def test_the_log_of_a_browser_session_is_json_lines(browser, live_server, server
     context.set_default_timeout(20_000)
     page = context.new_page()
     _login(page, live_server)
-    page.wait_for_selector("#scorecard tbody tr")
+    page.wait_for_selector("#kpis li")  # lands on the overview
     page.goto(f"{live_server}/tree")
     context.close()
     with urlopen(Request(f"{live_server}/healthz", headers={"X-Request-ID": "probe-42"})) as r:

@@ -288,7 +288,7 @@ ITEM_EVALUATORS: dict[str, Evaluator] = dict(
             BeyondDayParams,
             quantity_beyond_day,
             ("item", "quantity", "cap", "unit", "days"),
-            "{item}: {quantity:g} {unit} on one day, more than a day holds ({cap:g})",
+            "{item}: {quantity:g} on one day, more than a day holds ({cap:g})",  # unit: zh only
             "{item} 单日计费 {quantity:g}{unit}，超过一日可能的最大量 {cap:g}",
             ("charge_items", "service_prices"),
         ),

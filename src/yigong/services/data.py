@@ -84,41 +84,51 @@ def _periods(t: ibis.Table, column: str) -> dict[str, int]:
 def warehouse_status(where: Where) -> dict[str, Any]:
     """What is loaded: rows per table and year, institutions per type, quarantine by rule."""
     with opened(where, read_only=True, needs=("status",)) as wh:
-        q = wh.table("quarantine")
-        per_table = q.select("table_name", "file_sha256", "row_no").distinct()
-        per_table = per_table.group_by("table_name").aggregate(n=per_table.count())
-        quarantined = {r["table_name"]: int(r["n"]) for r in per_table.to_pyarrow().to_pylist()}
+        # a warehouse no ingest has written yet (made, or upgraded, empty) has no bookkeeping
+        q = wh.table("quarantine") if wh.has_table("quarantine") else None
+        quarantined: dict[str, int] = {}
+        if q is not None:
+            per_table = q.select("table_name", "file_sha256", "row_no").distinct()
+            per_table = per_table.group_by("table_name").aggregate(n=per_table.count())
+            quarantined = {r["table_name"]: int(r["n"]) for r in per_table.to_pyarrow().to_pylist()}
         tables = []
+        present = set(wh.list_tables())  # a table no ingest has made yet counts as empty
         for tbl in (*TABLES, *CHILD_TABLES):
             col = PERIOD_COLUMN.get(tbl.name)
-            periods = _periods(wh.table(tbl.name), col) if col else {}
+            here = tbl.name in present
+            periods = _periods(wh.table(tbl.name), col) if col and here else {}
+            rows = wh.count(tbl.name) if here else 0
             tables.append(
-                TableStatus(
-                    tbl.name, tbl.zh, wh.count(tbl.name), periods, quarantined.get(tbl.name, 0)
-                )
+                TableStatus(tbl.name, tbl.zh, rows, periods, quarantined.get(tbl.name, 0))
             )
-        inst = wh.table("institutions")
-        by_type = inst.group_by("institution_type").aggregate(
-            n=inst.count(), beds=inst.open_beds.sum()
-        )
-        by_type = by_type.order_by([ibis.desc("n"), "institution_type"]).to_pyarrow().to_pylist()
-        rules = q.group_by(["table_name", "rule"]).aggregate(n=q.count())
-        rules = rules.order_by(["table_name", ibis.desc("n"), "rule"]).to_pyarrow().to_pylist()
+        by_type = []
+        if "institutions" in present:
+            inst = wh.table("institutions")
+            g = inst.group_by("institution_type").aggregate(
+                n=inst.count(), beds=inst.open_beds.sum()
+            )
+            by_type = g.order_by([ibis.desc("n"), "institution_type"]).to_pyarrow().to_pylist()
+        rules = []
+        if q is not None:
+            g = q.group_by(["table_name", "rule"]).aggregate(n=q.count())
+            rules = g.order_by(["table_name", ibis.desc("n"), "rule"]).to_pyarrow().to_pylist()
         declared = {t.name for t in (*TABLES, *CHILD_TABLES)}
         derived = [
             {"table": name, "rows": wh.count(name)}
             for name in wh.stored_tables()
             if name not in declared | set(BOOKKEEPING)
         ]
-        r = wh.table("ingest_runs")
-        runs = r.group_by("run_id").aggregate(
-            started=r.started_at.min(),
-            files=r.count(),
-            read=r.rows_read.sum(),
-            accepted=r.rows_accepted.sum(),
-            rejected=r.rows_rejected.sum(),
-        )
-        runs = runs.order_by(ibis.desc("started")).limit(5).to_pyarrow().to_pylist()
+        runs = []
+        if wh.has_table("ingest_runs"):
+            r = wh.table("ingest_runs")
+            g = r.group_by("run_id").aggregate(
+                started=r.started_at.min(),
+                files=r.count(),
+                read=r.rows_read.sum(),
+                accepted=r.rows_accepted.sum(),
+                rejected=r.rows_rejected.sum(),
+            )
+            runs = g.order_by(ibis.desc("started")).limit(5).to_pyarrow().to_pylist()
         location = str(wh.location) if isinstance(where, Warehouse) else str(where)
     return {
         "database": location,
