@@ -25,7 +25,14 @@ def config_in_sight() -> bool:
 
 
 def main() -> None:
-    argv = sys.argv[1:]
+    try:
+        _main(sys.argv[1:])
+    except KeyboardInterrupt:  # Ctrl-C while the command tree is still being imported
+        sys.stderr.write("interrupted\n")
+        raise SystemExit(130) from None  # 128 + SIGINT, as `errors.run` exits
+
+
+def _main(argv: list[str]) -> None:
     if (
         argv[:2] == ["drg", "group"]
         and not {"--help", "--warehouse", "--backend", "--config"} & {a.split("=")[0] for a in argv}
