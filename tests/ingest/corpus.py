@@ -359,8 +359,7 @@ def _persons(folder: Path) -> Path:
 
 
 PLAUSIBILITY_KINDS = [
-    Kind(k.name, _persons, (3, 1)) if k.name == "birth-year-0001" else k
-    for k in PLAUSIBILITY_KINDS
+    Kind(k.name, _persons, (3, 1)) if k.name == "birth-year-0001" else k for k in PLAUSIBILITY_KINDS
 ]
 KINDS = [*KINDS, *PLAUSIBILITY_KINDS]
 # --- end of the plausibility findings ------------------------------------------------------

@@ -509,7 +509,11 @@ def plausibility_queries(plan: CheckPlan, rules: PlausibilityRules, reference: d
         names = [p.column.name for p in summed]
         total_sql = " + ".join(f"coalesce({p.typed}, 0)" for p in summed)
         each = " AND ".join(f"coalesce({p.typed}, 0) <= {total.typed}" for p in summed)
-        label = " + ".join(names) if len(names) <= 3 else f"the {len(names)} parts {names[0]} … {names[-1]}"
+        label = (
+            " + ".join(names)
+            if len(names) <= 3
+            else f"the {len(names)} parts {names[0]} … {names[-1]}"
+        )
         out.append(
             f"SELECT s.rowid, {lit(rule.total)}, CAST({total.typed} AS VARCHAR), "
             f"'parts_sum: {label} = ' || CAST({total_sql} AS VARCHAR) || ' is above "

@@ -14,10 +14,9 @@ import copy
 import csv
 import io
 from dataclasses import dataclass, field
-from pathlib import Path
-
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pyarrow.csv as pacsv
 

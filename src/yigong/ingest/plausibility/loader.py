@@ -59,7 +59,11 @@ def _file_of(ref: str | Path) -> tuple[Path | None, list[Issue]]:
 
 
 def _column_issues(
-    src: SourceFile, path: tuple[str | int, ...], table: Table, column: str, kinds: tuple[DType, ...]
+    src: SourceFile,
+    path: tuple[str | int, ...],
+    table: Table,
+    column: str,
+    kinds: tuple[DType, ...],
 ) -> list[Issue]:
     try:
         col = table.column(column)
@@ -93,7 +97,9 @@ def _semantic(rules: PlausibilityRules, src: SourceFile) -> list[Issue]:
         t = table_of(stay.table, ("stays", n, "table"))
         if t is None:
             continue
-        out += _column_issues(src, ("stays", n, "length_of_stay"), t, stay.length_of_stay, (DType.INT,))
+        out += _column_issues(
+            src, ("stays", n, "length_of_stay"), t, stay.length_of_stay, (DType.INT,)
+        )
         for key in ("admission", "discharge"):
             out += _column_issues(src, ("stays", n, key), t, getattr(stay, key), _DATES)
     for n, rule in enumerate(rules.parts):
@@ -187,7 +193,7 @@ def policy_quotes() -> list[Quote]:
         for keys, item, source in items:
             node = data
             for k in keys:
-                node = node[k] if isinstance(node, dict | list) else None  # type: ignore[index]
+                node = node[k] if isinstance(node, dict | list) else None
             if isinstance(node, str):
                 out.append(Quote(node, source, PACK_KIND, folder.name, item, repo_path(path),
                                  src.line(keys)))  # fmt: skip
