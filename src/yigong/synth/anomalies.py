@@ -227,7 +227,10 @@ def plant_stays(
         extra["total_fen"] = extra["parts"].sum(axis=1)
         fields = {k: np.concatenate([getattr(s, k), extra[k]]) for k in extra}
         s = Stays(**fields, sec_codes=s.sec_codes, proc_enc=s.proc_enc, proc_rows=s.proc_rows)
-        fen = np.concatenate([fen, np.round(fen[idx] * 0.6).astype(fen.dtype)])
+        # the patient's share of the second stay, never above its total (the parts are
+        # rounded one by one, so their sum can fall a fen below 0.6 × the first total)
+        share2 = np.minimum(np.round(fen[idx] * 0.6), extra["total_fen"]).astype(fen.dtype)
+        fen = np.concatenate([fen, share2])
         origin = np.concatenate([origin, origin[idx]])
         plan.stay_marks += [
             (
