@@ -38,7 +38,7 @@ def _main(argv: list[str]) -> None:
         and not {"--help", "--warehouse", "--backend", "--config"} & {a.split("=")[0] for a in argv}
         and not config_in_sight()
     ):
-        import typer
+        import typer  # lazy: start-up (drg group fast path)
 
         from yigong.cli.drg_group import group_cmd
         from yigong.cli.errors import run
@@ -46,7 +46,7 @@ def _main(argv: list[str]) -> None:
         app = typer.Typer(add_completion=False)
         app.command()(group_cmd)
         run(typer.main.get_command(app), argv[2:], prog_name="yigong drg group")
-    from yigong.cli.main import app as full
+    from yigong.cli.main import app as full  # lazy: start-up (not on the fast path)
 
     full()
 

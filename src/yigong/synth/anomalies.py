@@ -40,8 +40,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from yigong.graded_care.catalogs.catalog import Setting
+from yigong.graded_care.catalogs.loader import load_catalog
+from yigong.graded_care.levels import CareLevel
 from yigong.synth.context import CountyContext
-from yigong.synth.inpatient import COUNTY, LEVEL_COST, TOWNSHIP, Stays
+from yigong.synth.inpatient import COUNTY, LEVEL_COST, TOWNSHIP, Stays, _take
 
 __all__ = ["RATES", "TRUTH_TABLE", "Plan", "plant_stays"]
 
@@ -101,9 +104,6 @@ def _pick(rng: np.random.Generator, candidates: np.ndarray, rate: float) -> np.n
 
 def _catalogued_low(codes: np.ndarray) -> np.ndarray:
     """Principal diagnoses the default disease catalog places at village or township level."""
-    from yigong.graded_care.catalogs.catalog import Setting
-    from yigong.graded_care.catalogs.loader import load_catalog
-    from yigong.graded_care.levels import CareLevel
 
     catalog = load_catalog()
     low: dict[str, bool] = {}
@@ -357,7 +357,6 @@ def plant_inside(
 ) -> tuple[list[Stays], list[np.ndarray], Plan]:
     """Plant into the in-county stays and split them again into the generated years (so beds,
     staff and finance are built from the planted stays); stay marks follow the new order."""
-    from yigong.synth.inpatient import _take
 
     origin = np.repeat(np.arange(len(inside)), [len(x) for x in inside])
     s, fen, plan, origin = plant_stays(ctx, merged, np.concatenate(self_fen), origin)

@@ -22,6 +22,7 @@ import pyarrow.csv as pacsv
 
 from yigong.schema.tables import TABLES
 from yigong.schema.tables import table as schema_table
+from yigong.synth.generate import generate_tables
 from yigong.synth.writer import _csv_ready, conform
 
 RULES = (
@@ -321,7 +322,6 @@ def _plant(f: FaultFile, pool: list[dict[str, str]], id_number: str) -> None:
 
 def write_faults(out_dir: Path, *, seed: int = 7) -> Path:
     """Write broken files and `expected.csv` into `out_dir`; returns the manifest's path."""
-    from yigong.synth.generate import generate_tables
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
