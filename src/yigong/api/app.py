@@ -70,11 +70,12 @@ def unguarded(app: FastAPI) -> set[tuple[str, str]]:
     return {k for k in route_keys(app) if permissions().route(*k) is None}
 
 
-def create_app(settings: Settings, *, read_only: bool = False, warm: bool = False) -> FastAPI:
+def create_app(settings: Settings, *, read_only: bool = False) -> FastAPI:
     """Open the warehouse (for reading only with ``read_only``, so several server processes
-    can share it) and the user store, and build the app (API and web cockpit). With ``warm``
-    the caches are filled in the background at once (`yigong serve`); otherwise the first
-    ``/readyz`` starts it."""
+    can share it) and the user store, and build the app (API and web cockpit). With
+    ``settings.warm_caches`` (`yigong serve`) the server warms its caches in the background
+    as it starts and after every data change; otherwise the first ``/readyz`` warms them once
+    (`yigong.access.warm`)."""
     if not settings.warehouse.exists():
         raise FileNotFoundError(
             f"no warehouse at {settings.warehouse} (run `yigong demo` or `yigong ingest` first)"
@@ -112,41 +113,26 @@ def create_app(settings: Settings, *, read_only: bool = False, warm: bool = Fals
     from yigong.web import mount_web
 
     mount_web(app)
-    if settings.warm_caches:
-        _warm_in_background(app)
     missing = unguarded(app)
     if missing:
         raise RuntimeError(
             f"routes without an entry in the permission file: {sorted(missing)} "
             "(add them to src/yigong/access/permissions.yaml)"
         )
-    if warm:
-        from yigong.access.warmup import start_warm_up
-
-        start_warm_up(app.state.yigong)
     return app
-
-
-def _warm_in_background(app: FastAPI) -> None:
-    """Give the app a `yigong.access.warm.Warmer`, started and stopped by its lifespan."""
-    from yigong.access.warm import Warmer
-
-    app.state.warmer = Warmer(app.state.yigong)
 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    warmer = getattr(app.state, "warmer", None)
-    if warmer is not None:
-        warmer.start()
+    from yigong.access import warm
+
+    state = app.state.yigong
+    if state.settings.warm_caches:
+        warm.start(state)  # what the users land on, now and after every data change
     try:
         yield
     finally:
-        if warmer is not None:
-            warmer.close()
-        from yigong.access.warmup import stop_warm_up
-
-        stop_warm_up(app.state.yigong)  # no DuckDB query may outlive the server
+        warm.stop(state)  # no DuckDB query may outlive the server
 
 
 SERVE_ENV = "YIGONG_SERVE"
@@ -178,4 +164,4 @@ def app_from_env() -> FastAPI:
     from yigong.api.logs import configure_logging
 
     configure_logging(conf.get("log_format", "json"), conf.get("log_level", "info"))
-    return create_app(settings, read_only=True, warm=True)
+    return create_app(settings, read_only=True)

@@ -296,4 +296,4 @@ def overview(
     if indicator is not None:
         check_indicator(indicator)
     key = ("overview-page", str(n), code, indicator, by, p.user.nodes)
-    return p.state.memo(key, build)  # type: ignore[no-any-return]
+    return p.state.memo(key, build, lasting=True)  # type: ignore[no-any-return]
