@@ -9,8 +9,6 @@ import sqlite3
 import threading
 import time
 
-import pytest
-
 from tests.api.conftest import TestClient, login
 from tests.api.world import PASSWORD, USERS
 from yigong.access.cache import MISSING
@@ -109,9 +107,7 @@ def test_a_served_cockpit_warms_at_start_and_again_after_each_data_change(
 
     from yigong.access import warm
 
-    settings = replace(
-        world.settings, workflow_store=str(tmp_path / "wf.sqlite"), warm_caches=True
-    )
+    settings = replace(world.settings, workflow_store=str(tmp_path / "wf.sqlite"), warm_caches=True)
     app = create_app(settings)
     state = app.state.yigong
     passes = []
@@ -167,7 +163,11 @@ def test_a_failed_warm_up_keeps_the_server_unready_with_its_error(world, tmp_pat
     assert state.warm_done.wait(30)
     r = client.get("/readyz")
     assert r.status_code == 503
-    assert r.json()["checks"]["caches"] == {"ok": False, "warm": True, "error": "OSError: disk gone"}
+    assert r.json()["checks"]["caches"] == {
+        "ok": False,
+        "warm": True,
+        "error": "OSError: disk gone",
+    }
 
 
 def test_readyz_is_503_while_the_store_awaits_an_upgrade(world, tmp_path):

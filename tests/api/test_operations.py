@@ -123,7 +123,7 @@ def test_the_budget_page_sums_up_first_then_filters_and_pages_the_lines(client, 
     # the HTML: the summary before the lines, a pager, the long sections folded
     html = client.get(base, headers=h).text
     assert html.index('id="summary"') < html.index('id="lines"')
-    assert html.count("<tr><th scope=\"row\"><span class=\"id\"") <= BUDGET_PAGE + BUDGET_TOP * 2
+    assert html.count('<tr><th scope="row"><span class="id"') <= BUDGET_PAGE + BUDGET_TOP * 2
     assert 'id="next-page"' in html and '<details class="section" id="trail-section">' in html
     # the download of the lines holds every line, not the page
     xlsx = client.get(f"{base}&format=xlsx&table=lines", headers=h)

@@ -169,8 +169,11 @@ def budget_page(
     start = (page - 1) * size if size else 0
     return {
         **{k: v for k, v in data.items() if k not in ("lines", "alerts", "trail")},
-        "filters": {"institution": institution or "", "account": account or "",
-                    "alerts_only": alerts_only},  # fmt: skip
+        "filters": {
+            "institution": institution or "",
+            "account": account or "",
+            "alerts_only": alerts_only,
+        },
         "institutions": [{"id": r["institution_id"], "name": r["institution"]} for r in summary],
         "accounts": [{"id": k, "name_zh": v} for k, v in sorted(accounts.items())],
         "summary": summary,
