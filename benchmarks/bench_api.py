@@ -182,9 +182,12 @@ def _post_token(port: int) -> str:
 
 
 def _start(db: Path, users_db: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+    """`yigong serve` as deployed (one JSON log record per request), its log in a file next to
+    the bench's user store rather than on this console."""
     import httpx
 
     env = {**os.environ, "YIGONG_SECRET": "bench-secret"}
+    log = (users_db.parent / "server.log").open("wb")
     server = subprocess.Popen(
         [
             sys.executable,
@@ -201,6 +204,7 @@ def _start(db: Path, users_db: Path, port: int, workers: int) -> subprocess.Pope
             str(workers),
         ],
         env=env,
+        stderr=log,
     )
     for _ in range(1200):
         try:

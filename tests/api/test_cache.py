@@ -176,3 +176,24 @@ def test_a_user_given_another_role_loses_the_old_answers_at_once(own):
     assert client.get(url, headers=headers).status_code == 401
     r = client.get(url, headers=login(client, "changer", PASSWORD))
     assert r.status_code == 403 and r.json()["error"]["code"] == "not_permitted"
+
+
+def test_the_overview_pages_json_twin_is_the_apis_cache_entry(app, client, tokens, world):
+    """``/?format=json`` answers the very bytes ``GET /api/v1/nodes/{node}/overview`` filed:
+    one cache entry for both (a sentinel put there comes back from the page)."""
+    h = tokens["county"]
+    api = client.get(f"/api/v1/nodes/{COUNTY}/overview?period={world.period}", headers=h)
+    page = client.get(f"/?node={COUNTY}&period={world.period}&format=json", headers=h)
+    assert api.status_code == page.status_code == 200
+    assert page.json() == api.json()
+    state = app.state.yigong
+    keys = [
+        k
+        for k in list(state.cache._data)
+        if k[0] == "json" and k[1][:4] == ("api-overview", COUNTY, world.period, None)
+    ]
+    assert len(keys) == 1
+    state.cache.put(keys[0], b'{"sentinel": 1}')
+    again = client.get(f"/?node={COUNTY}&period={world.period}&format=json", headers=h)
+    assert again.json() == {"sentinel": 1}
+    state.cache.put(keys[0], api.content)

@@ -120,6 +120,9 @@ def test_the_budget_page_sums_up_first_then_filters_and_pages_the_lines(client, 
     assert one["lines_total"] == len(want) and one["lines"] == want[:BUDGET_PAGE]
     assert {a["line_id"] for a in one["alerts"]} <= {r["line_id"] for r in want}
     assert one["summary"] == page["summary"]  # the summary is the whole node's
+    # the filter form as a browser sends it: "whole year" and "all" are empty values
+    form = f"{base}&through_month=&institution=&account=&alerts_only=true"
+    assert client.get(form, headers=h).status_code == 200
     # the HTML: the summary before the lines, a pager, the long sections folded
     html = client.get(base, headers=h).text
     assert html.index('id="summary"') < html.index('id="lines"')

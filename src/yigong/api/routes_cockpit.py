@@ -56,9 +56,9 @@ async def node_overview(
     traffic light), their trajectories to the deadline, the children ranked and mapped on
     ``indicator`` (default: the first target) and the referral flows."""
     n, code = await p.node_async(node), p.period(period)
-    key = ("api-overview", str(n), code, indicator, by, p.user.nodes)
     body, _ = await p.state.json_bytes(
-        key, lambda: overview_view.overview(p, str(n), code, indicator, by)
+        overview_view.json_key(p, n, code, indicator, by),
+        lambda: overview_view.overview(p, str(n), code, indicator, by),
     )
     return _json(body)
 

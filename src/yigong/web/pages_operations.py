@@ -26,7 +26,8 @@ from yigong.web.render import render
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-MonthQ = Annotated[int | None, Query(ge=1, le=12)]
+#: the month a budget is executed through; the form's "whole year" sends it empty
+MonthQ = Annotated[str | None, Query(pattern=r"^([1-9]|0[1-9]|1[0-2])?$")]
 ByQ = Annotated[str, Query(pattern="^(group|department|doctor|institution)$")]
 InstitutionQ = Annotated[str | None, Query(max_length=40, pattern=r"^[A-Za-z0-9_.-]*$")]
 AccountQ = Annotated[str | None, Query(max_length=60, pattern=r"^[a-z0-9_]*$")]
@@ -70,7 +71,7 @@ def budget(request: Request, node: NodeQ = None, year: YearQ = None, period: Per
     p = principal(request)
     period = p.period(period) if period else None
     y = _year(p, year, period)
-    month = _through(period, through_month)
+    month = _through(period, int(through_month) if through_month else None)
     data = view.budget(p, node or p.home(), y, month)
     everything = format in ("csv", "xlsx")
     data = view.budget_page(

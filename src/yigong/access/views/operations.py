@@ -137,7 +137,8 @@ def budget_page(
     """The cockpit's budget-execution page from `budget`'s answer, short enough for a phone:
     the lines summed up per institution first (with the total), then the lines filtered
     (``institution``, ``account``, only those with an alert) — ``size`` a page —, and the
-    first ``top`` alerts (警报 before 预警) and adjustment steps of the filtered lines; each
+    first ``top`` alerts (警报 before 预警; each with its line's institution and account) and
+    adjustment steps of the filtered lines; each
     list says how many it holds in all. ``size`` and ``top`` None give everything (the
     downloads hold every filtered row)."""
     lines = data["lines"]
@@ -160,8 +161,16 @@ def budget_page(
         and (not alerts_only or r["alerts"])
     ]
     ids = {r["line_id"] for r in chosen}
+    where = {r["line_id"]: r for r in chosen}
     alerts = sorted(
-        (a for a in data["alerts"] if a["line_id"] in ids), key=lambda a: a["level"] != "alert"
+        (
+            dict(a, institution=where[a["line_id"]]["institution"],
+                 account=where[a["line_id"]]["account"],
+                 account_zh=where[a["line_id"]]["account_zh"])  # fmt: skip
+            for a in data["alerts"]
+            if a["line_id"] in ids
+        ),
+        key=lambda a: a["level"] != "alert",
     )
     trail = [r for r in data["trail"] if r["line_id"] in ids and r["what"] != "approved"]
     pages = max(1, -(-len(chosen) // size)) if size else 1

@@ -29,6 +29,7 @@ __all__ = [
     "BOUNDARIES",
     "BINS",
     "flows",
+    "json_key",
     "kpis",
     "map_view",
     "overview",
@@ -262,6 +263,14 @@ def flows(p: Principal, node: Node, period: str) -> dict[str, Any]:
         totals["in_county" if r["in_county"] else "out_of_county"] += r["n"]
         totals["total"] += r["n"]
     return {"links": rows, "totals": totals}
+
+
+def json_key(
+    p: Principal, node: Node, period: str, indicator: str | None, by: str
+) -> tuple[str | None | tuple[str, ...], ...]:
+    """The cache key of the overview's JSON bytes (`AccessState.json_bytes`): one entry for
+    the API's answer and the cockpit page's JSON twin."""
+    return ("api-overview", str(node), period, indicator, by, p.user.nodes)
 
 
 def overview(
