@@ -13,7 +13,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-
 from starlette.concurrency import run_in_threadpool
 
 from yigong.access.http import principal, principal_async
@@ -63,9 +62,7 @@ async def overview(
         return Response(body, media_type="application/json")
 
     def page() -> Response:
-        data = overview_view.overview(
-            p, node or p.home(), default_period(p, period), indicator, by
-        )
+        data = overview_view.overview(p, node or p.home(), default_period(p, period), indicator, by)
         return render(request, "overview.html", data, format)
 
     return await run_in_threadpool(page)

@@ -164,9 +164,12 @@ def budget_page(
     where = {r["line_id"]: r for r in chosen}
     alerts = sorted(
         (
-            dict(a, institution=where[a["line_id"]]["institution"],
-                 account=where[a["line_id"]]["account"],
-                 account_zh=where[a["line_id"]]["account_zh"])  # fmt: skip
+            dict(
+                a,
+                institution=where[a["line_id"]]["institution"],
+                account=where[a["line_id"]]["account"],
+                account_zh=where[a["line_id"]]["account_zh"],
+            )  # fmt: skip
             for a in data["alerts"]
             if a["line_id"] in ids
         ),
