@@ -113,14 +113,27 @@ def test_a_warehouse_change_is_never_answered_from_the_cache(own):
     assert client.get(ex, headers=tokens["county"]).json() == one  # same data, same answer
 
 
-def test_a_replayed_answer_reaches_only_the_same_nodes_with_a_live_session(own):
+@pytest.mark.parametrize("read", ["indicators", "overview", "map"])
+def test_a_replayed_answer_reaches_only_the_same_nodes_with_a_live_session(own, read):
     import secrets
     import sqlite3
 
-    app, client, tokens = own
-    url = f"/api/v1/nodes/{COUNTY}/indicators?period=2024"
-    assert client.get(url, headers=tokens["county"]).status_code == 200
-    r = client.get(url, headers=tokens["county"])  # filed and replayed
+    from yigong.access.state import response_key
+
+    app, client, _ = own
+    tokens = {name: login(client, name, PASSWORD) for name in ("county", "elsewhere")}
+    url = f"/api/v1/nodes/{COUNTY}/{read}?period=2024"
+    first = client.get(url, headers=tokens["county"])
+    assert first.status_code == 200
+    state = app.state.yigong
+    user = state.peek_user("county")
+    key = response_key(url.split("?")[0], b"period=2024", user.role.value, user.nodes,
+                       state.peek_version())  # fmt: skip
+    assert state.cache.peek(key) == first.content  # filed
+    state.cache.put(key, b'{"replayed": true}')
+    r = client.get(url, headers=tokens["county"])  # replayed, before any of the framework
+    assert r.json() == {"replayed": True}
+    state.cache.put(key, first.content)
     assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
     r = client.get(url, headers=tokens["elsewhere"])
