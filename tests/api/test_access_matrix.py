@@ -173,9 +173,9 @@ def _login(c: Ctx) -> list[Req]:
 
 def _when_warm(c: Ctx) -> list[Req]:
     """/readyz once the warm-up has finished (before, it is a 503 by design)."""
-    from yigong.access.warmup import start_warm_up
+    from yigong.access import warm
 
-    start_warm_up(c.state)
+    warm.start(c.state)
     assert c.state.warm_done.wait(120), "the warm-up did not finish"
     return [("GET", "/readyz", {})]
 

@@ -113,14 +113,27 @@ def test_a_warehouse_change_is_never_answered_from_the_cache(own):
     assert client.get(ex, headers=tokens["county"]).json() == one  # same data, same answer
 
 
-def test_a_replayed_answer_reaches_only_the_same_nodes_with_a_live_session(own):
+@pytest.mark.parametrize("read", ["indicators", "overview", "map"])
+def test_a_replayed_answer_reaches_only_the_same_nodes_with_a_live_session(own, read):
     import secrets
     import sqlite3
 
-    app, client, tokens = own
-    url = f"/api/v1/nodes/{COUNTY}/indicators?period=2024"
-    assert client.get(url, headers=tokens["county"]).status_code == 200
-    r = client.get(url, headers=tokens["county"])  # filed and replayed
+    from yigong.access.state import response_key
+
+    app, client, _ = own
+    tokens = {name: login(client, name, PASSWORD) for name in ("county", "elsewhere")}
+    url = f"/api/v1/nodes/{COUNTY}/{read}?period=2024"
+    first = client.get(url, headers=tokens["county"])
+    assert first.status_code == 200
+    state = app.state.yigong
+    user = state.peek_user("county")
+    key = response_key(url.split("?")[0], b"period=2024", user.role.value, user.nodes,
+                       state.peek_version())  # fmt: skip
+    assert state.cache.peek(key) == first.content  # filed
+    state.cache.put(key, b'{"replayed": true}')
+    r = client.get(url, headers=tokens["county"])  # replayed, before any of the framework
+    assert r.json() == {"replayed": True}
+    state.cache.put(key, first.content)
     assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
     r = client.get(url, headers=tokens["elsewhere"])
@@ -176,3 +189,24 @@ def test_a_user_given_another_role_loses_the_old_answers_at_once(own):
     assert client.get(url, headers=headers).status_code == 401
     r = client.get(url, headers=login(client, "changer", PASSWORD))
     assert r.status_code == 403 and r.json()["error"]["code"] == "not_permitted"
+
+
+def test_the_overview_pages_json_twin_is_the_apis_cache_entry(app, client, tokens, world):
+    """``/?format=json`` answers the very bytes ``GET /api/v1/nodes/{node}/overview`` filed:
+    one cache entry for both (a sentinel put there comes back from the page)."""
+    h = tokens["county"]
+    api = client.get(f"/api/v1/nodes/{COUNTY}/overview?period={world.period}", headers=h)
+    page = client.get(f"/?node={COUNTY}&period={world.period}&format=json", headers=h)
+    assert api.status_code == page.status_code == 200
+    assert page.json() == api.json()
+    state = app.state.yigong
+    keys = [
+        k
+        for k in list(state.cache._data)
+        if k[0] == "json" and k[1][:4] == ("api-overview", COUNTY, world.period, None)
+    ]
+    assert len(keys) == 1
+    state.cache.put(keys[0], b'{"sentinel": 1}')
+    again = client.get(f"/?node={COUNTY}&period={world.period}&format=json", headers=h)
+    assert again.json() == {"sentinel": 1}
+    state.cache.put(keys[0], api.content)

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 
 def test_no_input_makes_a_server_error(app, client):
     from tests.api.conftest import login
-    from yigong.access.warmup import start_warm_up
+    from yigong.access import warm
 
-    start_warm_up(app.state.yigong)  # /readyz is a 503 by design until the warm-up is done
+    warm.start(app.state.yigong)  # /readyz is a 503 by design until the warm-up is done
     assert app.state.yigong.warm_done.wait(120)
     headers = login(client, "county")
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)

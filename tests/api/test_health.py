@@ -7,11 +7,10 @@ import logging
 import shutil
 import sqlite3
 import threading
-
-import pytest
+import time
 
 from tests.api.conftest import TestClient, login
-from tests.api.world import USERS
+from tests.api.world import PASSWORD, USERS
 from yigong.access.cache import MISSING
 from yigong.api import create_app
 from yigong.api.logs import REQUEST_LOGGER, JsonLines
@@ -39,10 +38,13 @@ def test_readyz_turns_ready_after_the_warm_up_with_the_users_scorecards_cached(w
     body = r.json()
     assert body["ready"] is True and body["checks"]["caches"]["warm"] is True
     assert body["checks"]["workflow_store"]["revision"] == "0002"
-    period = state.memo(("latest_year",), lambda: pytest.fail("the period was not warmed"))
-    for _, nodes, _ in USERS.values():  # every user's home scorecard was computed
-        if nodes:
-            assert state.peek(("results", nodes[0], period, ())) is not MISSING, nodes[0]
+    period = state.peek(("latest_year",), lasting=True)
+    assert period == world.period[:4]
+    for name, (_, nodes, _) in USERS.items():  # every user's home scorecard and overview
+        if nodes:  # were computed, and kept however long the warm-up took
+            assert state.peek(("results", nodes[0], period, ()), lasting=True) is not MISSING
+            key = ("overview-page", nodes[0], period, None, "admin", tuple(nodes))
+            assert state.peek(key, lasting=True) is not MISSING, name
     assert "county" not in r.text and "inst:" not in r.text  # a probe names no data
 
 
@@ -70,6 +72,102 @@ def test_the_shutdown_stops_the_warm_up_and_waits_for_its_thread(world, tmp_path
     assert not state.warm_thread.is_alive()
     assert len(computing) == 1  # it stopped after the node it was on
     assert state.warm_done.is_set()
+
+
+def test_users_alike_are_warmed_once_and_disabled_users_not_at_all(world, tmp_path):
+    from dataclasses import replace
+
+    from yigong.access import warm
+    from yigong.access.users import UserStore
+
+    users = tmp_path / "auth.sqlite"
+    store = UserStore(users)
+    store.add("ann", PASSWORD, "county_commission", ["division:130423"], actor="tests")
+    store.add("bob", PASSWORD, "county_commission", ["division:130423"], actor="tests")
+    store.add("carol", PASSWORD, "insurance_bureau", ["division:130423"], actor="tests")
+    store.add("dan", PASSWORD, "institution", ["inst:H13042300100"], actor="tests")
+    store.disable("dan", actor="tests")
+    settings = replace(world.settings, users_db=users, workflow_store=str(tmp_path / "wf.sqlite"))
+    state = create_app(settings).state.yigong
+    seen = []
+    done = warm.warm_once(state, lambda p: seen.append((p.user.role.value, p.user.nodes)))
+    assert sorted(seen) == [
+        ("county_commission", ("division:130423",)),
+        ("insurance_bureau", ("division:130423",)),
+    ]
+    assert done["groups"] == 2 and done["failed"] == 0 and done["period"] == world.period[:4]
+
+
+def test_a_served_cockpit_warms_at_start_and_again_after_each_data_change(
+    world, tmp_path, monkeypatch
+):
+    """`yigong serve` (``warm_caches``): the lifespan starts the one warm-up, /readyz turns
+    ready after its first pass, a new data version is warmed again, the shutdown ends it."""
+    from dataclasses import replace
+
+    from yigong.access import warm
+
+    settings = replace(world.settings, workflow_store=str(tmp_path / "wf.sqlite"), warm_caches=True)
+    app = create_app(settings)
+    state = app.state.yigong
+    passes = []
+    version = ["v1"]
+    monkeypatch.setattr(warm, "POLL_SECONDS", 0.02)
+    monkeypatch.setattr(state, "version", lambda: version[0])
+    monkeypatch.setattr(warm, "warm_once", lambda s: passes.append(version[0]) or {})
+    with TestClient(app) as client:
+        assert state.warm_done.wait(30) and passes == ["v1"]
+        assert client.get("/readyz").json()["checks"]["caches"] == {"ok": True, "warm": True}
+        version[0] = "v2"  # an ingest wrote the warehouse
+        deadline = time.monotonic() + 30
+        while passes != ["v1", "v2"] and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert passes == ["v1", "v2"]
+        time.sleep(0.2)
+        assert passes == ["v1", "v2"]  # an unchanged version is not warmed again
+    assert not state.warm_thread.is_alive()
+
+
+def test_without_warm_caches_the_first_readyz_warms_once(world, tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from yigong.access import warm
+
+    app = create_app(replace(world.settings, workflow_store=str(tmp_path / "wf.sqlite")))
+    state = app.state.yigong
+    passes = []
+    monkeypatch.setattr(warm, "warm_once", lambda s: passes.append(1) or {})
+    with TestClient(app) as client:
+        assert not state.warm_started  # the lifespan started nothing
+        client.get("/readyz")
+        assert state.warm_done.wait(30)
+        state.warm_thread.join(30)
+        assert not state.warm_thread.is_alive() and passes == [1]
+        assert client.get("/readyz").status_code == 200
+
+
+def test_a_failed_warm_up_keeps_the_server_unready_with_its_error(world, tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from yigong.access import warm
+
+    app = create_app(replace(world.settings, workflow_store=str(tmp_path / "wf.sqlite")))
+    state = app.state.yigong
+
+    def broken(s):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(warm, "warm_once", broken)
+    client = TestClient(app)
+    client.get("/readyz")
+    assert state.warm_done.wait(30)
+    r = client.get("/readyz")
+    assert r.status_code == 503
+    assert r.json()["checks"]["caches"] == {
+        "ok": False,
+        "warm": True,
+        "error": "OSError: disk gone",
+    }
 
 
 def test_readyz_is_503_while_the_store_awaits_an_upgrade(world, tmp_path):

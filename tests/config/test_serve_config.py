@@ -102,7 +102,7 @@ format = "json"
         server.wait(timeout=60)
     lines = [line for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
     records = [json.loads(line) for line in lines]  # every line the server wrote is JSON
-    assert any(r["logger"] == "yigong.warmup" and r["msg"] == "warm-up done" for r in records)
+    assert any(r["logger"] == "yigong.warm" and r["msg"] == "warm-up done" for r in records)
     requests = [r for r in records if r["logger"] == "yigong.request"]
     assert {"/readyz", "/healthz", "/login", "/api/v1/me"} <= {r["route"] for r in requests}
     assert any(r["user"] == "county" for r in requests)

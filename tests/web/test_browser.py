@@ -366,6 +366,46 @@ def test_operations_pages_in_both_languages_and_on_a_phone(page, live_server):
     assert page.foreign == []
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_budget_execution_is_short_enough_for_a_phone(browser, live_server, lang):
+    """At 390 px the budget-execution page opens on the institutions summed up, shows one page
+    of lines, the first alerts and the approval steps folded: a few screens, not the tens of
+    thousands of pixels of every line, alert and step stacked one under the other."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        locale="zh-CN" if lang == "zh" else "en-GB",
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    pg = context.new_page()
+    try:
+        pg.goto(f"{live_server}/lang/{lang}")
+        _login(pg, live_server, "county")
+        pg.wait_for_selector("#page-title")
+        pg.goto(f"{live_server}/operations/budget")
+        pg.wait_for_selector("#summary tbody tr")
+        assert pg.locator("#lines tbody tr").count() <= 25
+        assert pg.locator("#next-page").count() == 1
+        assert pg.locator("#trail-section").get_attribute("open") is None  # folded
+        assert pg.locator("#trail").is_visible() is False
+        height = pg.evaluate("document.documentElement.scrollHeight")
+        width = pg.evaluate("document.documentElement.scrollWidth")
+        _shot(pg, f"21b-operations-budget-phone-{lang}")
+        assert width <= 391, f"the page is {width} px wide at 390 px"
+        assert height < 12_000, f"the budget page is {height} px tall at 390 px"
+        pg.check("#budget-alerts-only")
+        pg.click("#budget-filter button[type=submit]")
+        pg.wait_for_selector("#lines tbody tr")
+        assert "alerts_only=true" in pg.url
+        alerts = pg.locator("#lines tbody tr td:last-child").all_inner_texts()
+        assert alerts and all(int(a.replace(",", "")) > 0 for a in alerts)
+        pg.click("#trail-section > summary")
+        assert pg.locator("#trail").is_visible()
+    finally:
+        context.close()
+
+
 def test_drugs_and_charges_at_390_px_in_both_languages(browser, live_server):
     """The county's drugs page (retained fund, VBP completion, drug use per prescriber) and the
     charges page (price simulation, one stay's daily list) on a phone-width screen, Chinese

@@ -50,7 +50,14 @@ PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "/bureau/fund": ("bureau", ("/bureau/fund", "/bureau/fund?county=130423&year=2024")),
     "/bureau/agreements": ("bureau", ("/bureau/agreements",)),
     "/bureau/methods": ("bureau", ("/bureau/methods",)),
-    "/operations/budget": ("county", ("/operations/budget", "/operations/budget?through_month=6")),
+    "/operations/budget": (
+        "county",
+        (
+            "/operations/budget",
+            "/operations/budget?through_month=6",
+            "/operations/budget?alerts_only=true&page=2",
+        ),
+    ),
     "/operations/costs": ("county", ("/operations/costs",)),
     "/operations/drg-pnl": (
         "county",

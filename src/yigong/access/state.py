@@ -67,7 +67,7 @@ class AccessState:
     _version: DataVersion | None = None
     _workflow: Store | None = None
     sessions: Sessions = field(init=False)
-    #: the warm-up (`yigong.access.warmup`): started, finished, and its error if it failed;
+    #: the warm-up (`yigong.access.warm`): started, finished, and its error if it failed;
     #: its thread, and the event that asks it to stop (the app's shutdown joins it)
     warm_started: bool = False
     warm_done: threading.Event = field(default_factory=threading.Event)
@@ -133,21 +133,27 @@ class AccessState:
     def _ttl(self) -> float | None:
         return self.settings.cache_seconds if self.settings.cache_seconds > 0 else None
 
-    def memo(self, key: tuple[object, ...], compute: Callable[[], Any]) -> Any:
+    def memo(
+        self, key: tuple[object, ...], compute: Callable[[], Any], *, lasting: bool = False
+    ) -> Any:
         """``compute()``, kept under ``key`` and the data version, at most
-        ``settings.cache_seconds`` (0: never kept). Bounded LRU: odd requests cannot grow it."""
+        ``settings.cache_seconds`` (0: never kept) — or, ``lasting``, until the data version
+        changes (for values computed from the warehouse alone, like indicator results and the
+        overview: what the warm-up computed must still be there when the first user comes).
+        Bounded LRU: odd requests cannot grow it."""
         if self.settings.cache_seconds <= 0:
             return compute()
         # single-flight: a request arriving while the warmer (or another request) computes
         # the same value waits for it instead of computing it again
-        return self.cache.get_or_compute((key, self.version()), compute, self._ttl())
+        ttl = None if lasting else self._ttl()
+        return self.cache.get_or_compute((key, self.version()), compute, ttl)
 
-    def peek(self, key: tuple[object, ...]) -> Any:
+    def peek(self, key: tuple[object, ...], *, lasting: bool = False) -> Any:
         """What `memo` holds under ``key`` now, or `MISSING` (never computes, never blocks)."""
         v = self.peek_version()
         if v is None or self.settings.cache_seconds <= 0:
             return MISSING
-        return self.cache.peek((key, v), self._ttl())
+        return self.cache.peek((key, v), None if lasting else self._ttl())
 
     async def json_bytes(
         self, key: tuple[Hashable, ...], build: Callable[[], Any]
@@ -204,7 +210,8 @@ class AccessState:
                         f"{node} did not exist in {period}: nothing to compute"
                     ) from None
 
-        return self.memo(("results", node, period, tuple(ids or ())), run)  # type: ignore[no-any-return]
+        key = ("results", node, period, tuple(ids or ()))
+        return self.memo(key, run, lasting=True)  # type: ignore[no-any-return]
 
     def explanation(
         self, node: str, indicator: str, period: str, limit: int, offset: int = 0

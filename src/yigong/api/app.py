@@ -17,13 +17,12 @@ from pathlib import Path
 from fastapi import Depends, FastAPI
 
 import yigong
+from yigong.access import warm
 from yigong.access.http import guard
 from yigong.access.permissions import permissions
 from yigong.access.settings import Settings
 from yigong.access.state import AccessState
 from yigong.access.users import UserStore
-from yigong.access.warm import Warmer
-from yigong.access.warmup import start_warm_up, stop_warm_up
 from yigong.api.audit import AuditWrites
 from yigong.api.docs import install_docs
 from yigong.api.errors import install_error_handlers
@@ -76,11 +75,12 @@ def unguarded(app: FastAPI) -> set[tuple[str, str]]:
     return {k for k in route_keys(app) if permissions().route(*k) is None}
 
 
-def create_app(settings: Settings, *, read_only: bool = False, warm: bool = False) -> FastAPI:
+def create_app(settings: Settings, *, read_only: bool = False) -> FastAPI:
     """Open the warehouse (for reading only with ``read_only``, so several server processes
-    can share it) and the user store, and build the app (API and web cockpit). With ``warm``
-    the caches are filled in the background at once (`yigong serve`); otherwise the first
-    ``/readyz`` starts it."""
+    can share it) and the user store, and build the app (API and web cockpit). With
+    ``settings.warm_caches`` (`yigong serve`) the server warms its caches in the background
+    as it starts and after every data change; otherwise the first ``/readyz`` warms them once
+    (`yigong.access.warm`)."""
     if not settings.warehouse.exists():
         raise FileNotFoundError(
             f"no warehouse at {settings.warehouse} (run `yigong demo` or `yigong ingest` first)"
@@ -117,36 +117,24 @@ def create_app(settings: Settings, *, read_only: bool = False, warm: bool = Fals
     app.include_router(fhir_router)
 
     mount_web(app)
-    if settings.warm_caches:
-        _warm_in_background(app)
     missing = unguarded(app)
     if missing:
         raise RuntimeError(
             f"routes without an entry in the permission file: {sorted(missing)} "
             "(add them to src/yigong/access/permissions.yaml)"
         )
-    if warm:
-        start_warm_up(app.state.yigong)
     return app
-
-
-def _warm_in_background(app: FastAPI) -> None:
-    """Give the app a `yigong.access.warm.Warmer`, started and stopped by its lifespan."""
-
-    app.state.warmer = Warmer(app.state.yigong)
 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    warmer = getattr(app.state, "warmer", None)
-    if warmer is not None:
-        warmer.start()
+    state = app.state.yigong
+    if state.settings.warm_caches:
+        warm.start(state)  # what the users land on, now and after every data change
     try:
         yield
     finally:
-        if warmer is not None:
-            warmer.close()
-        stop_warm_up(app.state.yigong)  # no DuckDB query may outlive the server
+        warm.stop(state)  # no DuckDB query may outlive the server
 
 
 SERVE_ENV = "YIGONG_SERVE"
@@ -174,4 +162,4 @@ def app_from_env() -> FastAPI:
     )
 
     configure_logging(conf.get("log_format", "json"), conf.get("log_level", "info"))
-    return create_app(settings, read_only=True, warm=True)
+    return create_app(settings, read_only=True)

@@ -1,6 +1,7 @@
-"""`CachedReads`: replay a cached scorecard without running the framework.
+"""`CachedReads`: replay a cached scorecard, overview or map without running the framework.
 
-The scorecard (``GET /api/v1/nodes/{node}/indicators``) files every 200 answer under the
+The scorecard (``GET /api/v1/nodes/{node}/indicators``), the overview (``…/overview``) and the
+map (``…/map``) — all three read with ``indicators.read`` — file every 200 answer under the
 exact request — path and raw query string — the user's role and nodes and the data version
 (`AccessState.remember_response`). For a later GET of the same path and query, the app finds
 the bearer token's session valid in this process's cache (`Sessions.peek`: not expired, not
@@ -26,7 +27,8 @@ from yigong.api.headers import security_headers
 
 __all__ = ["CachedReads"]
 
-SCORECARD = re.compile(r"^/api/v1/nodes/[^/]+/indicators$")
+#: the hot reads replayed: a node's scorecard, overview and map (all need indicators.read)
+REPLAYED = re.compile(r"^/api/v1/nodes/[^/]+/(indicators|overview|map)$")
 _HEADERS = [(b"content-type", b"application/json")]
 
 
@@ -35,13 +37,18 @@ class CachedReads:
     framework's middleware runs (see the module docstring)."""
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET" and SCORECARD.match(scope["path"]):
+        hot = (
+            REPLAYED.match(scope["path"])
+            if scope["type"] == "http" and scope["method"] == "GET"
+            else None
+        )
+        if hot is not None:
             try:
                 body = _lookup(self, scope)
             except Exception:  # never fail here: the app answers (and reports) instead
                 body = None
             if body is not None:
-                scope.setdefault("state", {})["route"] = "/api/v1/nodes/{node}/indicators"
+                scope.setdefault("state", {})["route"] = f"/api/v1/nodes/{{node}}/{hot.group(1)}"
                 state = self.state.yigong  # type: ignore[attr-defined]
                 headers = [
                     *_HEADERS,

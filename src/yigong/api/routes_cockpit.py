@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from yigong.access.http import CurrentUser
+from yigong.access.principal import Principal
 from yigong.access.views import overview as overview_view
 from yigong.access.views import referrals, screening, tasks, todo
 from yigong.access.views.hierarchy import default_period
@@ -49,33 +50,52 @@ def _json(body: bytes) -> Response:
     return Response(body, media_type="application/json")
 
 
+def _replayable(request: Request, p: Principal, body: bytes, version: Any) -> Response:
+    """The answer, filed for `yigong.api.fastpath.CachedReads` to replay to the same request
+    of a user with the same role and nodes while the data version holds."""
+    p.state.remember_response(
+        request.scope["path"], request.scope["query_string"], p.user, body, version
+    )
+    return _json(body)
+
+
 @router.get("/nodes/{node}/overview", tags=["overview"], response_model=OverviewAnswer)
 async def node_overview(
-    p: CurrentUser, node: str, period: Period, indicator: IndicatorQ = None, by: By = "admin"
+    request: Request,
+    p: CurrentUser,
+    node: str,
+    period: Period,
+    indicator: IndicatorQ = None,
+    by: By = "admin",
 ) -> Response:
     """The node's overview: KPI tiles of the targets binding it (value, target, 同比/环比,
     traffic light), their trajectories to the deadline, the children ranked and mapped on
     ``indicator`` (default: the first target) and the referral flows."""
     n, code = await p.node_async(node), p.period(period)
-    key = ("api-overview", str(n), code, indicator, by, p.user.nodes)
-    body, _ = await p.state.json_bytes(
-        key, lambda: overview_view.overview(p, str(n), code, indicator, by)
+    body, version = await p.state.json_bytes(
+        overview_view.json_key(p, n, code, indicator, by),
+        lambda: overview_view.overview(p, str(n), code, indicator, by),
     )
-    return _json(body)
+    return _replayable(request, p, body, version)
 
 
 @router.get("/nodes/{node}/map", tags=["overview"], response_model=MapAnswer)
 async def node_map(
-    p: CurrentUser, node: str, period: Period, indicator: IndicatorQ = None, by: By = "admin"
+    request: Request,
+    p: CurrentUser,
+    node: str,
+    period: Period,
+    indicator: IndicatorQ = None,
+    by: By = "admin",
 ) -> Response:
     """The node's children coloured by ``indicator``: ``mode`` ``geo`` (with the boundary
     file's URL) or ``grid``, each child's value, rank and colour bin, the bin edges."""
     n, code = await p.node_async(node), p.period(period)
     key = ("api-map", str(n), code, indicator, by, p.user.nodes)
-    body, _ = await p.state.json_bytes(
+    body, version = await p.state.json_bytes(
         key, lambda: overview_view.overview(p, str(n), code, indicator, by)["map"]
     )
-    return _json(body)
+    return _replayable(request, p, body, version)
 
 
 @router.get("/todo", tags=["overview"], response_model=TodoAnswer)

@@ -1,5 +1,5 @@
 """``/healthz`` (the process answers) and ``/readyz`` (the warehouse and the stores answer and
-the caches are warm: `yigong.access.warmup`), both public and free of data: a load balancer or
+the caches are warm: `yigong.access.warm`), both public and free of data: a load balancer or
 systemd probe needs no account, and the answers name no institution, user or number."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 import yigong
 from yigong.access.http import state_of
-from yigong.access.warmup import readiness
+from yigong.access.warm import readiness
 from yigong.api.models import Health, Readiness
 
 __all__ = ["router"]

@@ -160,7 +160,7 @@ def serve(
     )
     quiet = {"log_level": "warning", "access_log": False, "log_config": None}
     if workers == 1:
-        uvicorn.run(create_app(settings, warm=True), host=host, port=port, **quiet)
+        uvicorn.run(create_app(settings), host=host, port=port, **quiet)
         return
     if not settings.warehouse.exists():
         raise typer.BadParameter(f"no warehouse at {settings.warehouse}", param_hint="--db")

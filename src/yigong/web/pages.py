@@ -13,8 +13,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
-from yigong.access.http import principal
+from yigong.access.http import principal, principal_async
 from yigong.access.principal import Principal
 from yigong.access.views import care, health, hierarchy, nodes, quality
 from yigong.access.views import casemix as casemix_view
@@ -39,7 +40,7 @@ def default_period(p: Principal, period: str | None) -> str:
 
 
 @router.get("/")
-def overview(
+async def overview(
     request: Request,
     node: NodeQ = None,
     period: PeriodQ = None,
@@ -47,10 +48,24 @@ def overview(
     by: Annotated[str, Query(pattern="^(admin|community)$")] = "admin",
     format: Format = "html",
 ) -> Response:
-    """The node's overview: KPI tiles, trajectories, ranking, map and referral flows."""
-    p = principal(request)
-    data = overview_view.overview(p, node or p.home(), default_period(p, period), indicator, by)
-    return render(request, "overview.html", data, format)
+    """The node's overview: KPI tiles, trajectories, ranking, map and referral flows. Its JSON
+    twin is the JSON bytes of ``GET /api/v1/nodes/{node}/overview``, from the same cache entry
+    (answered on the event loop once cached)."""
+    p = await principal_async(request)
+    if format == "json":
+        n = await p.node_async(node or p.home())
+        code = p.period(period) if period else await run_in_threadpool(default_period, p, None)
+        body, _ = await p.state.json_bytes(
+            overview_view.json_key(p, n, code, indicator, by),
+            lambda: overview_view.overview(p, str(n), code, indicator, by),
+        )
+        return Response(body, media_type="application/json")
+
+    def page() -> Response:
+        data = overview_view.overview(p, node or p.home(), default_period(p, period), indicator, by)
+        return render(request, "overview.html", data, format)
+
+    return await run_in_threadpool(page)
 
 
 @router.get("/indicators")

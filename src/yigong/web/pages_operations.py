@@ -26,8 +26,11 @@ from yigong.web.render import render
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-MonthQ = Annotated[int | None, Query(ge=1, le=12)]
+#: the month a budget is executed through; the form's "whole year" sends it empty
+MonthQ = Annotated[str | None, Query(pattern=r"^([1-9]|0[1-9]|1[0-2])?$")]
 ByQ = Annotated[str, Query(pattern="^(group|department|doctor|institution)$")]
+InstitutionQ = Annotated[str | None, Query(max_length=40, pattern=r"^[A-Za-z0-9_.-]*$")]
+AccountQ = Annotated[str | None, Query(max_length=60, pattern=r"^[a-z0-9_]*$")]
 
 
 def _year(p: Principal, year: int | None, period: str | None) -> int:
@@ -58,14 +61,32 @@ def _page(p: Principal, data: dict[str, Any], period: str, fmt: str) -> dict[str
 
 @router.get("/operations/budget")
 def budget(request: Request, node: NodeQ = None, year: YearQ = None, period: PeriodQ = None,
-           through_month: MonthQ = None, format: Format = "html") -> Response:  # fmt: skip
+           through_month: MonthQ = None, institution: InstitutionQ = None,
+           account: AccountQ = None, alerts_only: bool = False,
+           page: Annotated[int, Query(ge=1, le=10**6)] = 1,
+           format: Format = "html") -> Response:  # fmt: skip
+    """Budget execution, readable on a phone: the institutions summed up first, then the lines
+    filtered and paged, the first alerts and adjustment steps (`view.budget_page`). The JSON
+    twin is this same view; a CSV or Excel download holds every filtered row."""
     p = principal(request)
     period = p.period(period) if period else None
     y = _year(p, year, period)
-    month = _through(period, through_month)
+    month = _through(period, int(through_month) if through_month else None)
     data = view.budget(p, node or p.home(), y, month)
+    everything = format in ("csv", "xlsx")
+    data = view.budget_page(
+        data,
+        institution=institution or None,
+        account=account or None,
+        alerts_only=alerts_only,
+        page=page,
+        size=None if everything else view.BUDGET_PAGE,
+        top=None if everything else view.BUDGET_TOP,
+    )
     shown = period if period and month == _through(period, None) else str(y)
-    return render(request, "operations_budget.html", _page(p, data, shown, format), format)
+    crumbs = nodes.breadcrumbs(p, parse_node(str(data["node"])))
+    data = {**data, "node_name": crumbs[-1]["name"] if crumbs else "", "period": shown}
+    return render(request, "operations_budget.html", data, format)
 
 
 @router.get("/operations/costs")

@@ -20,7 +20,7 @@ def default_period(p: Principal) -> str:
         with p.state.tables() as wh:
             return hierarchy.latest_year(wh)
 
-    return p.state.memo(("latest_year",), run)  # type: ignore[no-any-return]
+    return p.state.memo(("latest_year",), run, lasting=True)  # type: ignore[no-any-return]
 
 
 def node_names(p: Principal, nodes: list[str] | tuple[str, ...]) -> dict[str, str]:

@@ -11,6 +11,7 @@ are left out, and every value passes the scope's redaction. Money is text with t
 from __future__ import annotations
 
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,17 @@ from yigong.services.operations_rows import (
 )
 from yigong.warehouse.hierarchy import NodeKind
 
-__all__ = ["REPORTS", "budget", "costs", "drg_pnl", "pay_checks", "report_file"]
+__all__ = [
+    "BUDGET_PAGE",
+    "BUDGET_TOP",
+    "REPORTS",
+    "budget",
+    "budget_page",
+    "costs",
+    "drg_pnl",
+    "pay_checks",
+    "report_file",
+]
 
 #: the reports a user can download as XLSX (every table of the report, a sheet each)
 REPORTS = ("budget", "costs", "drg-pnl", "pay-checks")
@@ -87,6 +98,109 @@ def budget(p: Principal, node: str, year: int, through_month: int | None = None)
         "consolidated": got["consolidated"] if n.kind is NodeKind.COMMUNITY else [],
     }
     return p.redact(out)  # type: ignore[no-any-return]
+
+
+#: budget lines per page of the cockpit's budget-execution page; alerts and approval steps shown
+BUDGET_PAGE = 25
+BUDGET_TOP = 10
+
+
+def _sum(rows: list[dict[str, Any]], key: str) -> Decimal:
+    return sum((Decimal(r[key]) for r in rows if r.get(key) not in (None, "")), Decimal(0))
+
+
+def _rate(part: Decimal, whole: Decimal) -> str | None:
+    return str((part / whole).quantize(Decimal("0.0001"))) if whole else None
+
+
+def _summary_row(rows: list[dict[str, Any]], alerts: list[dict[str, Any]]) -> dict[str, Any]:
+    adjusted, executed = _sum(rows, "adjusted"), _sum(rows, "executed")
+    return {
+        "lines": len(rows),
+        "approved": str(_sum(rows, "approved")),
+        "adjusted": str(adjusted),
+        "executed": str(executed),
+        "execution_rate": _rate(executed, adjusted),
+        "alerts": sum(1 for a in alerts if a["level"] == "alert"),
+        "warnings": sum(1 for a in alerts if a["level"] == "warn"),
+    }
+
+
+def budget_page(
+    data: dict[str, Any],
+    *,
+    institution: str | None = None,
+    account: str | None = None,
+    alerts_only: bool = False,
+    page: int = 1,
+    size: int | None = BUDGET_PAGE,
+    top: int | None = BUDGET_TOP,
+) -> dict[str, Any]:
+    """The cockpit's budget-execution page from `budget`'s answer, short enough for a phone:
+    the lines summed up per institution first (with the total), then the lines filtered
+    (``institution``, ``account``, only those with an alert) — ``size`` a page —, and the
+    first ``top`` alerts (警报 before 预警; each with its line's institution and account) and
+    adjustment steps of the filtered lines; each
+    list says how many it holds in all. ``size`` and ``top`` None give everything (the
+    downloads hold every filtered row)."""
+    lines = data["lines"]
+    by_line: dict[str, list[dict[str, Any]]] = {}
+    for a in data["alerts"]:
+        by_line.setdefault(a["line_id"], []).append(a)
+    summary = []
+    for inst in dict.fromkeys(r["institution_id"] for r in lines):
+        rows = [r for r in lines if r["institution_id"] == inst]
+        alerts = [a for r in rows for a in by_line.get(r["line_id"], [])]
+        summary.append({"institution_id": inst, "institution": rows[0]["institution"],
+                        **_summary_row(rows, alerts)})  # fmt: skip
+    total = _summary_row(lines, data["alerts"])
+    accounts = {r["account"]: r["account_zh"] for r in lines}
+    chosen = [
+        r
+        for r in lines
+        if (not institution or r["institution_id"] == institution)
+        and (not account or r["account"] == account)
+        and (not alerts_only or r["alerts"])
+    ]
+    ids = {r["line_id"] for r in chosen}
+    where = {r["line_id"]: r for r in chosen}
+    alerts = sorted(
+        (
+            dict(
+                a,
+                institution=where[a["line_id"]]["institution"],
+                account=where[a["line_id"]]["account"],
+                account_zh=where[a["line_id"]]["account_zh"],
+            )  # fmt: skip
+            for a in data["alerts"]
+            if a["line_id"] in ids
+        ),
+        key=lambda a: a["level"] != "alert",
+    )
+    trail = [r for r in data["trail"] if r["line_id"] in ids and r["what"] != "approved"]
+    pages = max(1, -(-len(chosen) // size)) if size else 1
+    page = min(max(page, 1), pages)
+    start = (page - 1) * size if size else 0
+    return {
+        **{k: v for k, v in data.items() if k not in ("lines", "alerts", "trail")},
+        "filters": {
+            "institution": institution or "",
+            "account": account or "",
+            "alerts_only": alerts_only,
+        },
+        "institutions": [{"id": r["institution_id"], "name": r["institution"]} for r in summary],
+        "accounts": [{"id": k, "name_zh": v} for k, v in sorted(accounts.items())],
+        "summary": summary,
+        "total": total,
+        "lines": chosen[start : start + size] if size else chosen,
+        "lines_total": len(chosen),
+        "page": page,
+        "pages": pages,
+        "alerts": alerts[:top] if top else alerts,
+        "alerts_total": len(alerts),
+        "trail": trail[:top] if top else trail,
+        "trail_total": len(trail),
+    }
 
 
 def costs(p: Principal, node: str, year: int) -> dict[str, Any]:

@@ -30,6 +30,7 @@ __all__ = [
     "BOUNDARIES",
     "BINS",
     "flows",
+    "json_key",
     "kpis",
     "map_view",
     "overview",
@@ -263,6 +264,14 @@ def flows(p: Principal, node: Node, period: str) -> dict[str, Any]:
     return {"links": rows, "totals": totals}
 
 
+def json_key(
+    p: Principal, node: Node, period: str, indicator: str | None, by: str
+) -> tuple[str | None | tuple[str, ...], ...]:
+    """The cache key of the overview's JSON bytes (`AccessState.json_bytes`): one entry for
+    the API's answer and the cockpit page's JSON twin."""
+    return ("api-overview", str(node), period, indicator, by, p.user.nodes)
+
+
 def overview(
     p: Principal, node: str, period: str, indicator: str | None = None, by: str = "admin"
 ) -> dict[str, Any]:
@@ -295,4 +304,4 @@ def overview(
     if indicator is not None:
         check_indicator(indicator)
     key = ("overview-page", str(n), code, indicator, by, p.user.nodes)
-    return p.state.memo(key, build)  # type: ignore[no-any-return]
+    return p.state.memo(key, build, lasting=True)  # type: ignore[no-any-return]
