@@ -146,3 +146,15 @@ def test_merged_ranges_and_formulas_are_found_under_a_namespace_prefix(files, wh
     (rep,) = ingest_paths(wh, [formula], key=KEY)
     assert (rep.rows_read, rep.rows_rejected) == (3, 1)
     assert rep.errors_by_rule == {"formula_without_value": 1}
+
+
+def test_a_workbook_read_whole_is_refused_at_a_formula_with_no_saved_value(tmp_path):
+    """A national layout's workbook (and its sub-lists) is read this way: refused, naming the
+    sheet, the cell and the column, rather than read with the cell empty."""
+    from yigong.ingest.excel import read_sheets
+
+    cell = _cell("cost_western_drugs", 3)
+    path = _workbook(tmp_path / "frontpage.xlsx", {"出院": _rows()}, _formula(cell))
+    with pytest.raises(IngestError) as err:
+        read_sheets(path, str(path), only_first=True)
+    assert f"'出院' cell {cell} (cost_western_drugs)" in str(err.value)

@@ -196,3 +196,17 @@ def test_a_file_named_twice_is_loaded_once(files, wh, tmp_path):
     assert len(reports) == 1 and reports[0].rows_rejected == 0
     assert len(skipped) == 1 and "same file" in skipped[0][1]
     assert os.path.samefile(skipped[0][0], path)
+
+
+def test_rows_quarantined_before_rows_were_identified_are_replaced_by_their_path(
+    files, wh, tmp_path
+):
+    """A warehouse quarantined before `quarantine_keys` existed: its rows carry no identity,
+    so a new ingest of the same path replaces them, as it did then."""
+    ingest_paths(wh, [files], key=KEY)
+    path = write_csv(tmp_path / "discharges.csv", _rows("A", {1: {"sex": "M"}}), COLS)
+    ingest_paths(wh, [path], key=KEY)
+    wh.duck.execute("DELETE FROM quarantine_keys")  # as an older release left it
+    write_csv(path, _rows("A"), COLS)
+    ingest_paths(wh, [path], key=KEY)
+    assert _quarantine(wh) == []

@@ -315,13 +315,24 @@ def _replace_quarantine(
 ) -> None:
     """Inside the open transaction: the `stale` quarantined rows out, this file's rejects in."""
     gone = wh.table(stale)
+    known = wh.table("quarantine_keys")
+    known = known.filter(known.table_name == table.name)
+    known = known.select(_yg_id=known.file_sha256 + ":" + known.row_no.cast(str))
 
     def replaced(t: ibis.Table) -> ibis.BooleanValue:
         same = (t.table_name == table.name) & (t.run_id != run["run_id"])
         ident = t.file_sha256 + ":" + t.row_no.cast(str)
         return same & ((t.file_sha256 == run["file_sha256"]) | ident.isin(gone._yg_id))
 
-    wh.replace_rows("quarantine", rows, replaced)
+    def replaced_or_legacy(t: ibis.Table) -> ibis.BooleanValue:
+        # a row quarantined before rows were identified (no `quarantine_keys` row): by the
+        # path string, as it was then
+        ident = t.file_sha256 + ":" + t.row_no.cast(str)
+        legacy = (t.table_name == table.name) & (t.run_id != run["run_id"])
+        legacy = legacy & (t.file == run["file"]) & ~ident.isin(known._yg_id)
+        return replaced(t) | legacy
+
+    wh.replace_rows("quarantine", rows, replaced_or_legacy)
     wh.replace_rows("quarantine_keys", keys, replaced)
     if rejects:
         wh.replace_rows("quarantine", _rejected_lines(rejects, run))
