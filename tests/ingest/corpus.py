@@ -189,11 +189,6 @@ KINDS: list[Kind] = [
     Kind("nul-byte-in-key", _cell({"discharge_id": "H1-A1\x00-1"}), (3, 1)),
     Kind("control-char-in-key", _cell({"discharge_id": "H1-A1\x07-1"}), (3, 1)),
     Kind("padded-key", _cell({"discharge_id": "H1-A1-1 "}), (3, 1)),
-    Kind("los-99999", _cell({"length_of_stay": "99999"}), (3, 1)),
-    Kind("year-0001", _cell({"admission_date": "0001-03-01"}), (3, 1)),
-    Kind("year-2999", _cell({"discharge_date": "2999-03-08"}), (3, 1)),
-    Kind("los-not-dates", _cell({"length_of_stay": "30"}), (3, 1)),
-    Kind("part-above-total", _cell({"cost_western_drugs": "99999.00"}), (3, 1)),
     # lines
     Kind("unterminated-quote", _text_lines(_unterminated), (3, 2)),
     Kind("short-line", _text_lines(lambda ls: [*ls[:2], "H1-X,H1,only,four", *ls[2:]]), (4, 1)),
@@ -261,6 +256,113 @@ KINDS = [
     else k
     for k in KINDS
 ]
+
+
+# --- plausibility findings (issue 17 item 2: rules as data, pack plausibility-2021) ---------
+# Each kind is rejected by the rule named in PLAUSIBILITY_RULES (test_corpus checks the rule).
+SETTLE_COLS = list(table("settlements").file_columns())
+
+
+def _settlement_rows(bad: dict[str, str] | None = None, n: int = 3) -> list[dict[str, str]]:
+    rows = [
+        {
+            "settlement_id": f"JS-A{i}",
+            "provider_code": "H1",
+            "service_area": "130423",
+            "insured_area": "130423",
+            "person_id_number": RAW2,
+            "scheme": "resident",
+            "care_type": "inpatient",
+            "admission_date": "2024-03-01",
+            "discharge_date": "2024-03-08",
+            "settle_date": "2024-03-08",
+            "length_of_stay": "7",
+            "total_cost": "5230.50",
+            "fund_paid": "3138.30",
+            "personal_paid": "2092.20",
+            "payment_method": "drg",
+        }
+        for i in range(n)
+    ]
+    if bad is not None:
+        rows[1] = {**rows[1], **bad}
+    return rows
+
+
+def _settlement(bad: dict[str, str]) -> Callable[[Path], Path]:
+    def write(folder: Path) -> Path:
+        path = folder / "settlements.csv"
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, SETTLE_COLS, extrasaction="ignore")
+            w.writeheader()
+            for r in _settlement_rows(bad):
+                w.writerow({c: r.get(c, "") for c in SETTLE_COLS})
+        return path
+
+    return write
+
+
+PLAUSIBILITY_KINDS: list[Kind] = [
+    Kind("los-99999", _cell({"length_of_stay": "99999"}), (3, 1)),
+    Kind("year-0001", _cell({"admission_date": "0001-03-01"}), (3, 1)),
+    Kind("year-2999", _cell({"discharge_date": "2999-03-08"}), (3, 1)),
+    Kind("birth-year-0001", _bytes(b""), (0, 0)),  # replaced below (a persons file)
+    Kind("los-not-dates", _cell({"length_of_stay": "30"}), (3, 1)),
+    Kind("part-above-total", _cell({"cost_western_drugs": "99999.00"}), (3, 1)),
+    Kind("self-paid-above-total", _cell({"self_paid": "6000.00"}), (3, 1)),
+    Kind(
+        "cost-classes-sum-above-total",
+        _cell({"cost_western_drugs": "3000.00", "cost_consumables": "3000.00"}),
+        (3, 1),
+    ),
+    Kind("settlement-los-99999", _settlement({"length_of_stay": "99999"}), (3, 1)),
+    Kind("settlement-year-2999", _settlement({"settle_date": "2999-03-08"}), (3, 1)),
+    Kind("settlement-los-not-dates", _settlement({"length_of_stay": "2"}), (3, 1)),
+    Kind("fund-paid-above-total", _settlement({"fund_paid": "9999.00"}), (3, 1)),
+    Kind("personal-paid-above-total", _settlement({"personal_paid": "9999.00"}), (3, 1)),
+    Kind("fund-plus-personal-above-total", _settlement({"fund_paid": "5000.00"}), (3, 1)),
+]
+
+#: kind -> (field, rule) of its one quarantined finding.
+PLAUSIBILITY_RULES: dict[str, tuple[str, str]] = {
+    "los-99999": ("length_of_stay", "los_bound"),
+    "year-0001": ("admission_date", "date_window"),
+    "year-2999": ("discharge_date", "date_window"),
+    "birth-year-0001": ("birth_date", "date_window"),
+    "los-not-dates": ("length_of_stay", "los_dates"),
+    "part-above-total": ("cost_western_drugs", "part_total"),
+    "self-paid-above-total": ("self_paid", "part_total"),
+    "cost-classes-sum-above-total": ("total_cost", "parts_sum"),
+    "settlement-los-99999": ("length_of_stay", "los_bound"),
+    "settlement-year-2999": ("settle_date", "date_window"),
+    "settlement-los-not-dates": ("length_of_stay", "los_dates"),
+    "fund-paid-above-total": ("fund_paid", "part_total"),
+    "personal-paid-above-total": ("personal_paid", "part_total"),
+    "fund-plus-personal-above-total": ("total_cost", "parts_sum"),
+}
+
+
+def _persons(folder: Path) -> Path:
+    cols = list(table("persons").file_columns())
+    rows = [
+        {"id_number": id_number(f"1304232000010100{i}"), "sex": "1", "division_code": "130423",
+         "birth_date": "2000-01-01"}
+        for i in range(3)
+    ]  # fmt: skip
+    rows[1]["birth_date"] = "0001-01-01"
+    path = folder / "persons.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, cols)
+        w.writeheader()
+        w.writerows({c: r.get(c, "") for c in cols} for r in rows)
+    return path
+
+
+PLAUSIBILITY_KINDS = [
+    Kind(k.name, _persons, (3, 1)) if k.name == "birth-year-0001" else k for k in PLAUSIBILITY_KINDS
+]
+KINDS = [*KINDS, *PLAUSIBILITY_KINDS]
+# --- end of the plausibility findings ------------------------------------------------------
 
 
 # -- issue 17: what a file is, keys across files, Excel cells openpyxl reads as empty ---------

@@ -10,18 +10,22 @@ from pathlib import Path
 import pytest
 
 from tests.ingest.conftest import KEY
-from tests.ingest.corpus import FULL, IDS, KINDS, NAMES, REFUSE, SPACED, write_corpus
+from tests.ingest.corpus import (
+    FULL,
+    IDS,
+    KINDS,
+    NAMES,
+    PLAUSIBILITY_KINDS,
+    PLAUSIBILITY_RULES,
+    REFUSE,
+    SPACED,
+    write_corpus,
+)
 from yigong.ingest import IngestError, ingest_paths
 from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 
 #: kinds known not to be handled yet (issue 17 item 2, not done): an honest list that shrinks.
-KNOWN_MISHANDLED = {
-    "los-99999",
-    "year-0001",
-    "year-2999",
-    "los-not-dates",
-    "part-above-total",
-}
+KNOWN_MISHANDLED: set[str] = set()
 
 
 def _outcome(wh, path: Path) -> str | tuple[int, int]:
@@ -89,3 +93,32 @@ def test_privacy_scan_finds_no_id_number_or_name(corpus_run):
     for needle in needles:
         for encoding in ("utf-8", "utf-16-le"):
             assert needle.encode(encoding) not in data, needle
+
+
+# --- plausibility findings: each kind rejected by its rule, with the field and values named ---
+@pytest.mark.parametrize("kind", PLAUSIBILITY_KINDS, ids=lambda k: k.name)
+def test_plausibility_kind_is_rejected_by_its_rule(tmp_path, kind):
+    from tests.ingest.conftest import DIVISIONS, INSTITUTIONS, write_csv
+    from yigong.schema.tables import table
+
+    base = tmp_path / "base"
+    base.mkdir()
+    write_csv(
+        base / "admin_divisions.csv", DIVISIONS, list(table("admin_divisions").file_columns())
+    )
+    write_csv(base / "institutions.csv", INSTITUTIONS, list(table("institutions").file_columns()))
+    folder = tmp_path / kind.name
+    folder.mkdir()
+    path = kind.write(folder)
+    with DuckDBWarehouse(tmp_path / "wh.duckdb") as wh:
+        ingest_paths(wh, [base], key=KEY)
+        (report,) = ingest_paths(wh, [path], key=KEY)
+        found = wh.duck.execute(
+            "SELECT row_no, field, rule, value, reason FROM quarantine WHERE file = ?",
+            [str(path)],
+        ).fetchall()
+    assert (report.rows_read, report.rows_rejected) == kind.expect
+    field, rule = PLAUSIBILITY_RULES[kind.name]
+    assert [(r[0], r[1], r[2]) for r in found] == [(2, field, rule)], found
+    value, reason = found[0][3], found[0][4]
+    assert reason.startswith(f"{rule}: ") and value in reason and "\n" not in reason

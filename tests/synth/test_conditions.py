@@ -37,6 +37,6 @@ def test_a_broken_file_names_file_line_and_field(tmp_path: Path) -> None:
     with pytest.raises(ConditionDataError) as err:
         read_conditions(tmp_path)
     text = str(err.value)
-    assert "conditions.csv:4: icd10:" in text
-    assert "conditions.csv:4: sex:" in text
+    assert "conditions.csv:4 [icd10]:" in text
+    assert "conditions.csv:4 [sex]:" in text
     assert "procedures.csv:" in text and "icd9" in text

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import csv
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from yigong.ingest.plausibility import builtin_rules
 from yigong.schema.codes import code_values
 from yigong.schema.tables import TABLES
 from yigong.synth import write_faults
 from yigong.synth.faults import RULES
 from yigong.synth.ids import is_valid
+
+PLAUSIBLE = builtin_rules()
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +82,23 @@ def test_each_planted_error_is_present(faults) -> None:
                 assert value[pair.earlier] > value[pair.later]
             case "type":
                 assert v != ""
+            case "los_bound":
+                assert int(v) > PLAUSIBLE.stays_of(table.name)[0].maximum_days
+            case "los_dates":
+                stay = PLAUSIBLE.stays_of(table.name)[0]
+                days = date.fromisoformat(value[stay.discharge]) - date.fromisoformat(
+                    value[stay.admission]
+                )
+                assert abs(int(v) - days.days) > stay.tolerance_days
+            case "date_window":
+                assert date.fromisoformat(v) < PLAUSIBLE.dates.earliest
+            case "part_total":
+                total = next(p.total for p in PLAUSIBLE.parts_of(table.name) if col.name in p.parts)
+                assert Decimal(v) > Decimal(value[total])
+            case "parts_sum":
+                parts = next(p for p in PLAUSIBLE.parts_of(table.name) if p.total == col.name)
+                each = [Decimal(value[c] or 0) for c in parts.sum_of if c in value]
+                assert max(each) <= Decimal(v) < sum(each)
             case _:
                 raise AssertionError(rule)
 

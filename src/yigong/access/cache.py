@@ -25,6 +25,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from yigong.indicators.loader import builtin_paths
+
 __all__ = ["MISSING", "DataVersion", "LruCache", "catalog_digest", "file_token"]
 
 MISSING: Any = object()
@@ -117,7 +119,6 @@ def _files(path: str) -> tuple[tuple[int, int], tuple[int, int]]:
 @cache
 def catalog_digest() -> str:
     """SHA-256 (first 16 hex digits) of the built-in indicator catalog files, in name order."""
-    from yigong.indicators.loader import builtin_paths
 
     h = hashlib.sha256()
     for path in sorted(builtin_paths(), key=lambda p: p.name):

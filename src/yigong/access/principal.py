@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from yigong.access.cache import MISSING
 from yigong.access.errors import AccessError, bad_node, bad_period, not_permitted, outside_scope
 from yigong.access.permissions import permissions
 from yigong.access.redact import Redactor
@@ -80,9 +81,7 @@ class Principal:
 
     async def node_async(self, text: str) -> Node:
         """`node`, answered on the event loop when the decision is cached."""
-        from starlette.concurrency import run_in_threadpool
-
-        from yigong.access.cache import MISSING
+        from starlette.concurrency import run_in_threadpool  # lazy: web extra
 
         node = self._parse(text)
         ok = self.state.peek(("allows", self.user.nodes, str(node)))

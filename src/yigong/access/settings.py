@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from yigong.access.throttle import LoginPolicy
+from yigong.store import store_url
 
 __all__ = ["SECRET_ENV", "Settings"]
 
@@ -58,7 +59,6 @@ class Settings:
     def workflow_url(self) -> str:
         """The workflow store (referrals): ``workflow_store`` as a URL or SQLite path, else
         ``workflow.sqlite`` next to the warehouse (what `yigong demo` creates)."""
-        from yigong.store import store_url
 
         return store_url(self.workflow_store or self.warehouse.with_name("workflow.sqlite"))
 

@@ -48,7 +48,7 @@ def response_key(
 
 def json_bytes(value: Any) -> bytes:
     """``value`` serialised as FastAPI would answer it (compact UTF-8 JSON)."""
-    from fastapi.encoders import jsonable_encoder
+    from fastapi.encoders import jsonable_encoder  # lazy: web extra
     from starlette.responses import JSONResponse
 
     return JSONResponse(jsonable_encoder(value)).body
@@ -156,7 +156,7 @@ class AccessState:
         (None when nothing is cached): served from the cache on the event loop, else built
         once in the threadpool (single-flight). Unlike `memo` these never expire by time:
         only a new data version retires them."""
-        from starlette.concurrency import run_in_threadpool
+        from starlette.concurrency import run_in_threadpool  # lazy: web extra
 
         v = self.peek_version()
         if v is not None and self.settings.cache_seconds > 0:

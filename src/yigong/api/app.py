@@ -8,8 +8,11 @@ permission file stops the app from being built. Every answer carries the securit
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import Depends, FastAPI
 
@@ -19,12 +22,14 @@ from yigong.access.permissions import permissions
 from yigong.access.settings import Settings
 from yigong.access.state import AccessState
 from yigong.access.users import UserStore
+from yigong.access.warm import Warmer
+from yigong.access.warmup import start_warm_up, stop_warm_up
 from yigong.api.audit import AuditWrites
 from yigong.api.docs import install_docs
 from yigong.api.errors import install_error_handlers
 from yigong.api.fastpath import CachedReads
 from yigong.api.headers import SecurityHeaders
-from yigong.api.logs import RequestLog
+from yigong.api.logs import RequestLog, configure_logging
 from yigong.api.routes import router
 from yigong.api.routes_bureau import router as bureau_router
 from yigong.api.routes_care import router as care_router
@@ -37,6 +42,7 @@ from yigong.api.routes_ledger import router as ledger_router
 from yigong.api.routes_operations import router as operations_router
 from yigong.api.routes_screening import router as screening_router
 from yigong.warehouse import open_warehouse
+from yigong.web import mount_web
 
 __all__ = ["SERVE_ENV", "YigongApp", "app_from_env", "create_app", "route_keys", "unguarded"]
 
@@ -109,7 +115,6 @@ def create_app(settings: Settings, *, read_only: bool = False, warm: bool = Fals
     app.include_router(operations_router)
     app.include_router(drugs_router)
     app.include_router(fhir_router)
-    from yigong.web import mount_web
 
     mount_web(app)
     if settings.warm_caches:
@@ -121,15 +126,12 @@ def create_app(settings: Settings, *, read_only: bool = False, warm: bool = Fals
             "(add them to src/yigong/access/permissions.yaml)"
         )
     if warm:
-        from yigong.access.warmup import start_warm_up
-
         start_warm_up(app.state.yigong)
     return app
 
 
 def _warm_in_background(app: FastAPI) -> None:
     """Give the app a `yigong.access.warm.Warmer`, started and stopped by its lifespan."""
-    from yigong.access.warm import Warmer
 
     app.state.warmer = Warmer(app.state.yigong)
 
@@ -144,8 +146,6 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if warmer is not None:
             warmer.close()
-        from yigong.access.warmup import stop_warm_up
-
         stop_warm_up(app.state.yigong)  # no DuckDB query may outlive the server
 
 
@@ -158,9 +158,6 @@ def app_from_env() -> FastAPI:
     runs_dir, session minutes, secure_cookies, language, log format and level), the
     warehouse read-only, its caches warmed at once, the secret from
     ``$YIGONG_SECRET`` (the same in every worker)."""
-    import json
-    import os
-    from pathlib import Path
 
     conf = json.loads(os.environ[SERVE_ENV])
     settings = Settings(
@@ -175,7 +172,6 @@ def app_from_env() -> FastAPI:
         language=str(conf.get("language", "zh")),
         warm_caches=bool(conf.get("warm_caches", True)),
     )
-    from yigong.api.logs import configure_logging
 
     configure_logging(conf.get("log_format", "json"), conf.get("log_level", "info"))
     return create_app(settings, read_only=True, warm=True)

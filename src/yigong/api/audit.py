@@ -27,6 +27,10 @@ import json
 from typing import Any
 from urllib.parse import parse_qs
 
+from fastapi.responses import JSONResponse
+
+from yigong.api.errors import error_body
+
 __all__ = ["WRITE_METHODS", "AuditWrites"]
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -92,10 +96,6 @@ class AuditWrites:
             size += len(body_parts[-1])
             more = message.get("more_body", False)
             if size > WRITE_BODY_LIMIT:  # refused unread, and the refusal is audited too
-                from fastapi.responses import JSONResponse
-
-                from yigong.api.errors import error_body
-
                 answer = JSONResponse(
                     error_body(
                         "payload_too_large", f"a write body is at most {WRITE_BODY_LIMIT:,} bytes"
@@ -134,10 +134,6 @@ class AuditWrites:
         try:
             self._write(scope, state, seen[:_BODY_MAX], status, body)
         except Exception as exc:  # no proof of the write: do not report success
-            from fastapi.responses import JSONResponse
-
-            from yigong.api.errors import error_body
-
             await JSONResponse(
                 error_body(
                     "audit_failed", f"the write could not be audited: {type(exc).__name__}: {exc}"

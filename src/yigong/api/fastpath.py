@@ -21,6 +21,7 @@ from typing import Any
 
 from yigong.access.cache import MISSING
 from yigong.access.permissions import permissions
+from yigong.access.state import response_key
 from yigong.api.headers import security_headers
 
 __all__ = ["CachedReads"]
@@ -54,8 +55,6 @@ class CachedReads:
 
 
 def _lookup(app: Any, scope: dict[str, Any]) -> bytes | None:
-    from yigong.access.state import response_key
-
     state = app.state.yigong
     token = None
     for name, value in scope["headers"]:

@@ -3,6 +3,7 @@ quarantine and exports — each a thin call into a view of `yigong.access.views`
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Form, Query, Request
@@ -174,7 +175,6 @@ def data_value_sets(
     """Indicator values of a node as DHIS2 data values referencing the metadata by code
     (import with ``idScheme=CODE``): value ``C02``, numerator ``C02_N``, denominator ``C02_D``;
     org unit the node's code. JSON (``dataValueSet``), DHIS2's CSV columns, or ADX XML."""
-    from datetime import UTC, datetime
 
     values = dhis2.data_values(ind.results(p, node, period))
     if format == "csv":

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from yigong.access.http import CurrentUser
 from yigong.access.views import overview as overview_view
 from yigong.access.views import referrals, screening, tasks, todo
+from yigong.access.views.hierarchy import default_period
 from yigong.api.errors import ERROR_RESPONSES
 from yigong.api.models import (
     FlagExplained,
@@ -80,7 +81,6 @@ async def node_map(
 @router.get("/todo", tags=["overview"], response_model=TodoAnswer)
 def user_todo(p: CurrentUser, period: Period | None = None) -> dict[str, Any]:
     """The user's to-do and early-warning list, most urgent first."""
-    from yigong.access.views.hierarchy import default_period
 
     return todo.todo(p, p.period(period) if period else default_period(p))
 

@@ -421,6 +421,6 @@ def compile_model(model: PackModel) -> CompiledPack:
 def compiled_pack(scheme: str) -> CompiledPack:
     """The compiled tables of a shipped pack (cached per process, and on disk across
     processes: `pack_cache`)."""
-    from yigong.casemix.pack_cache import cached
+    from yigong.casemix.pack_cache import cached  # lazy: start-up
 
     return cached(scheme, lambda: compile_model(pack_model(scheme)))

@@ -25,6 +25,7 @@ from typing import TypeVar, cast
 import numpy as np
 import pyarrow as pa
 
+import yigong
 from yigong.casemix.packs import resolve_folder
 
 T = TypeVar("T")
@@ -52,7 +53,6 @@ def _folders(pack: str) -> list[Path]:
 
 def digest(pack: str) -> str:
     """What the compiled pack depends on, as a short hex digest."""
-    import yigong
 
     h = hashlib.sha256()
     for part in (yigong.__version__, sys.version, np.__version__, pa.__version__):

@@ -13,7 +13,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from yigong.casemix.compile import compile_model
 from yigong.casemix.counts import domain_counts
+from yigong.casemix.model import build_model
 from yigong.casemix.packs import Pack, PackError, read_pack, sha256_file
 from yigong.casemix.rawtable import RawTable
 from yigong.casemix.tables import ADRG_RULE_LISTS, NEWBORN_RULES, TABLES, Column
@@ -331,9 +333,6 @@ def validate_loaded(pack: Pack) -> list[Issue]:
                 error("count", f"{k} = {v}, manifest says {want}", MANIFEST, field=f"counts.{k}")
             )
     if not any(i.level is Level.ERROR for i in issues):
-        from yigong.casemix.compile import compile_model
-        from yigong.casemix.model import build_model
-
         try:
             compile_model(build_model(pack))
         except (ValueError, KeyError) as exc:

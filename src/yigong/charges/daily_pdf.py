@@ -90,7 +90,7 @@ def _qty(q: Any) -> str:
 
 def daily_list_pdf(dl: DailyList, lang: str = "zh", path: Path | None = None) -> bytes:
     """The PDF (A4 portrait) of one stay's daily list; written to `path` when given."""
-    from reportlab.lib import colors
+    from reportlab.lib import colors  # lazy: heavy (reportlab ~0.2 s), PDF only
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from yigong.cli.config_opt import current_config
 from yigong.warehouse import DEFAULT_DB
 
 __all__ = ["backup", "restore"]
@@ -37,10 +38,9 @@ def backup(
 ) -> None:
     """Back up the warehouse, workflow store, users, runs and configuration, with checksums.
     Safe while the server runs with --workers 2 or more (the warehouse is read-only then)."""
-    from yigong.access.settings import Settings
-    from yigong.cli.config_opt import current_config
-    from yigong.services.backup import BackupError, Deployment
-    from yigong.services.backup import backup as run
+    from yigong.access.settings import Settings  # lazy: start-up
+    from yigong.services.backup import BackupError, Deployment  # lazy: start-up
+    from yigong.services.backup import backup as run  # lazy: start-up
 
     s = Settings(warehouse=db, workflow_store=store, users_db=users_db, runs_dir=runs, secret="-")
     dep = Deployment(db, s.workflow_url, s.users_path, s.runs_path, current_config(ctx).source)
@@ -73,8 +73,8 @@ def restore(
 ) -> None:
     """Check a backup's checksums and restore it into an empty folder (a yigong.toml there
     points at the restored files: `yigong serve --config TARGET/yigong.toml`)."""
-    from yigong.services.backup import BackupError, verify
-    from yigong.services.backup import restore as run
+    from yigong.services.backup import BackupError, verify  # lazy: start-up
+    from yigong.services.backup import restore as run  # lazy: start-up
 
     try:
         if check:

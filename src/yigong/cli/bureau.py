@@ -63,7 +63,7 @@ def coverage(
     as_json: JsonOpt = False,
 ) -> None:
     """Insured vs resident population by scheme and area (参保率), against the target."""
-    from yigong.services.fund import coverage_report
+    from yigong.services.fund import coverage_report  # lazy: start-up
 
     data = _guard(lambda: coverage_report(db, county, year, policy))
     _show(data, data["rows"], ["division_code", "name", "year", "insured", "resident_population",
@@ -75,7 +75,7 @@ def running(
     db: DbOpt, county: CountyOpt, policy: PolicyOpt = "henan-default", as_json: JsonOpt = False
 ) -> None:
     """Income, expenditure, current and accumulated balance, months of payment, per scheme-year."""
-    from yigong.services.fund import fund_report
+    from yigong.services.fund import fund_report  # lazy: start-up
 
     data = _guard(lambda: fund_report(db, county, policy))
     _show(data, data["rows"], ["year", "scheme", "insured", "income", "expenditure",
@@ -95,7 +95,7 @@ def progress(
     as_json: JsonOpt = False,
 ) -> None:
     """Spending to date against the annual quota beside time elapsed, per community and institution."""
-    from yigong.services.fund import progress_report
+    from yigong.services.fund import progress_report  # lazy: start-up
 
     data = _guard(lambda: progress_report(db, county, year, policy))
     last = month or max((r["month"] for r in data["rows"]), default=12)
@@ -108,7 +108,7 @@ def progress(
 @agreements_app.command("list")
 def registry(db: DbOpt, county: CountyOpt, year: YearOpt, as_json: JsonOpt = False) -> None:
     """Designated institutions and pharmacies with their agreement of the year."""
-    from yigong.services.agreements import provider_registry
+    from yigong.services.agreements import provider_registry  # lazy: start-up
 
     rows = _guard(lambda: provider_registry(db, county, year))
     _show(rows, rows, ["provider_code", "name_zh", "provider_kind", "designated_from",
@@ -127,7 +127,7 @@ def assess(
     as_json: JsonOpt = False,
 ) -> None:
     """The annual assessment: item points, score, rank, elimination, deposit returned (a run)."""
-    from yigong.services.agreements import assess_run
+    from yigong.services.agreements import assess_run  # lazy: start-up
 
     summary = _guard(lambda: assess_run(db, county, year, policy, out, replace=replace), out)
     _print_summary(summary, as_json)
@@ -145,7 +145,7 @@ def limits(
     as_json: JsonOpt = False,
 ) -> None:
     """Days from each monthly claim to its payment against the limit; overdue alerts."""
-    from yigong.services.agreements import time_limit_report
+    from yigong.services.agreements import time_limit_report  # lazy: start-up
 
     day = None
     if as_of is not None:

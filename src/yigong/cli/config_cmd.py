@@ -7,6 +7,9 @@ from importlib import resources
 
 import typer
 
+from yigong.cli.config_opt import current_config
+from yigong.config import ConfigError, session_secret, store_url
+
 __all__ = ["config_app"]
 
 config_app = typer.Typer(help="The configuration file (TOML): an example, and checking one.")
@@ -22,8 +25,6 @@ def example() -> None:
 def check(ctx: typer.Context) -> None:
     """Check the configuration (--config FILE, else the default locations) and the secrets it
     names; print what it resolves to."""
-    from yigong.cli.config_opt import current_config
-    from yigong.config import ConfigError, session_secret, store_url
 
     config = current_config(ctx)
     try:
@@ -39,7 +40,7 @@ def check(ctx: typer.Context) -> None:
     typer.echo(f"configuration: {where}")
     shown = url
     if "://" in url:
-        from sqlalchemy.engine import make_url
+        from sqlalchemy.engine import make_url  # lazy: heavy (sqlalchemy), store only
 
         shown = make_url(url).render_as_string(hide_password=True)
     typer.echo(f"warehouse: {config.warehouse.path} ({config.warehouse.backend})")

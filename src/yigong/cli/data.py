@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from rich.table import Table as RichTable
 from yigong.cli.backend_opts import BackendOpt, MasterOpt, chosen, location
 from yigong.cli.errors import writable
 from yigong.ingest import IngestError, IngestReport
+from yigong.ingest.profiles.packs import ENV_VAR
 from yigong.services import data as svc
 from yigong.services.warehouse import opened
 from yigong.warehouse import DEFAULT_DB, WarehouseError
@@ -61,7 +63,7 @@ def synth(
     ] = "",
 ) -> None:
     """Generate a seeded synthetic county, city or province as institution export files."""
-    from yigong.synth import generate, write_faults
+    from yigong.synth import generate, write_faults  # lazy: start-up
 
     year_tuple = tuple(int(y) for y in years.split(",")) if years else None
     if partitioned is None:
@@ -178,9 +180,6 @@ def ingest(
 
 def _add_profile_dirs(dirs: list[Path]) -> None:
     """Put further profile folders on the search path of this process."""
-    import os
-
-    from yigong.ingest.profiles.packs import ENV_VAR
 
     have = [p for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p]
     os.environ[ENV_VAR] = os.pathsep.join([*have, *(str(d) for d in dirs)])
@@ -315,7 +314,7 @@ def schema_docs(
     out: Annotated[Path | None, typer.Option("-o", help="Write to this file.")] = None,
 ) -> None:
     """Print (or write) the data dictionary generated from the schema declarations."""
-    from yigong.schema.docs import render_markdown
+    from yigong.schema.docs import render_markdown  # lazy: start-up
 
     text = render_markdown()
     if out:

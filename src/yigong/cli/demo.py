@@ -20,7 +20,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 2024,
 ) -> None:
     """Generate a synthetic county, ingest it, and run every engine on it."""
-    from yigong.access.demo import cockpit_login
+    from yigong.access.demo import cockpit_login  # lazy: start-up
 
     result = run_demo(
         workdir, preset=preset, seed=seed, say=console.print, cockpit_login=cockpit_login

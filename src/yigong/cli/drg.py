@@ -6,13 +6,16 @@ import json
 from pathlib import Path
 from typing import Annotated
 
+import pyarrow.csv as pacsv
 import typer
 
 from yigong.casemix import Case, InputError, Level, PackError
+from yigong.casemix.metrics import Scale, Trim, WeightTableError
 from yigong.cli.backend_opts import BackendOpt, MasterOpt, chosen
 from yigong.cli.drg_group import SchemeOpt, group_cmd
 from yigong.cli.errors import validator_exit
 from yigong.services import casemix as service
+from yigong.services.casemix_reference import build_reference
 from yigong.services.warehouse import opened
 
 app = typer.Typer(
@@ -133,9 +136,6 @@ def metrics_cmd(
     spark_master: MasterOpt = None,
 ) -> None:
     """Case-mix metrics (CMI, DRGs covered, cost/time indices, low-risk mortality) per unit and period."""
-    import pyarrow.csv as pacsv
-
-    from yigong.casemix.metrics import Scale, Trim
 
     kind = chosen(backend)
     try:
@@ -176,7 +176,6 @@ def facts_cmd(
     spark_master: MasterOpt = None,
 ) -> None:
     """Store drg_case_facts (per-discharge reference weight, cost/LOS ratios, low-risk flag) for the indicator catalog."""
-    from yigong.casemix.metrics import WeightTableError
 
     kind = chosen(backend)
     try:
@@ -203,7 +202,6 @@ def reference_cmd(
     description: Annotated[str, typer.Option(help="first header line (provenance)")] = "",
 ) -> None:
     """Compute a case-mix reference (weights, means, low-risk DRGs) on a wider population."""
-    from yigong.services.casemix_reference import build_reference
 
     try:
         with opened(warehouse, read_only=True) as wh:

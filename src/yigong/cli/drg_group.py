@@ -48,21 +48,21 @@ def group_cmd(
     """Group cases: INPUT.csv -> OUTPUT.csv (case_id,status,mdc,adrg,drg), or the warehouse
     (a DuckDB file, or with --backend spark a Parquet warehouse directory). A national front
     page is grouped directly; its output rows carry the export's 病案号 and 住院次数."""
-    from yigong.casemix.contract import InputError
+    from yigong.casemix.contract import InputError  # lazy: start-up (drg group fast path)
     from yigong.casemix.packs import PackError
     from yigong.ingest.report import IngestError
 
     kind = chosen(backend)
     try:
         if warehouse is not None:
-            from yigong.services import casemix as service
+            from yigong.services import casemix as service  # lazy: start-up (only with --warehouse)
             from yigong.services.warehouse import opened
 
             with opened(warehouse, backend=kind, master=spark_master, read_only=True) as wh:
                 summary = service.group_discharges(wh, scheme)
             where = f"{warehouse}:{service.RESULTS_TABLE}"
         else:
-            from yigong.services.drg_files import group_file
+            from yigong.services.drg_files import group_file  # lazy: start-up (drg group fast path)
 
             if input_csv is None or output is None:
                 raise typer.BadParameter("give INPUT.csv and -o OUTPUT.csv, or --warehouse PATH")

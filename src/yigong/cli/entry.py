@@ -25,13 +25,20 @@ def config_in_sight() -> bool:
 
 
 def main() -> None:
-    argv = sys.argv[1:]
+    try:
+        _main(sys.argv[1:])
+    except KeyboardInterrupt:  # Ctrl-C while the command tree is still being imported
+        sys.stderr.write("interrupted\n")
+        raise SystemExit(130) from None  # 128 + SIGINT, as `errors.run` exits
+
+
+def _main(argv: list[str]) -> None:
     if (
         argv[:2] == ["drg", "group"]
         and not {"--help", "--warehouse", "--backend", "--config"} & {a.split("=")[0] for a in argv}
         and not config_in_sight()
     ):
-        import typer
+        import typer  # lazy: start-up (drg group fast path)
 
         from yigong.cli.drg_group import group_cmd
         from yigong.cli.errors import run
@@ -39,7 +46,7 @@ def main() -> None:
         app = typer.Typer(add_completion=False)
         app.command()(group_cmd)
         run(typer.main.get_command(app), argv[2:], prog_name="yigong drg group")
-    from yigong.cli.main import app as full
+    from yigong.cli.main import app as full  # lazy: start-up (not on the fast path)
 
     full()
 

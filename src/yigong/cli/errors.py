@@ -41,7 +41,7 @@ class CliError(Exception):
 def _known() -> tuple[type[BaseException], ...]:
     """The exception types a user's input can cause (imported lazily: the fast path of
     ``drg group`` must not load the warehouse stack)."""
-    import sqlite3
+    import sqlite3  # lazy: start-up (drg group fast path; only a store error needs it)
 
     found: list[type[BaseException]] = [CliError, OSError, ValueError, LookupError, sqlite3.Error]
     for module, names in (
@@ -95,7 +95,9 @@ def validator_exit(issues: list) -> int:
 def one_line(exc: BaseException) -> str:
     """The exception as one line: an OS error by its file and reason, anything else by its
     message's first line (SQLAlchemy and DuckDB append pages of context)."""
-    from yigong.ingest.privacy import mask
+    from yigong.ingest.privacy import (
+        mask,  # lazy: start-up (drg group fast path; only an error message needs it)
+    )
 
     if isinstance(exc, OSError) and exc.filename is not None:
         text = f"{exc.filename}: {exc.strerror or exc}"
@@ -121,7 +123,9 @@ def _fail(message: str, code: int) -> NoReturn:
 
 def _usage(exc: Any) -> NoReturn:
     try:
-        from typer import rich_utils
+        from typer import (
+            rich_utils,  # lazy: start-up (drg group fast path; only a usage error needs it)
+        )
 
         rich_utils.rich_format_error(exc)
     except Exception:  # noqa: BLE001  (no rich: Click's plain message)

@@ -3,6 +3,7 @@ chronic disease in family-doctor teams (thin commands over `yigong.services.publ
 
 from __future__ import annotations
 
+import csv
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -210,8 +211,6 @@ def subsidy_cmd(
 
 
 def _write_ledger(run: svc.SubsidyRun, path: Path) -> None:
-    import csv
-
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["line_id", "entry_id", "date", "period", "account", "counterparty", "amount",

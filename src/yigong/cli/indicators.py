@@ -256,7 +256,7 @@ def docs(
 ) -> None:
     """Print (or write) the generated catalog reference in Markdown."""
     if table is not None:
-        from yigong.services.indicator_docs import update_table
+        from yigong.services.indicator_docs import update_table  # lazy: start-up
 
         changed = update_table(table)
         console.print(f"{'updated' if changed else 'unchanged'}: {table}")

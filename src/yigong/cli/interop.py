@@ -16,6 +16,9 @@ from typing import Annotated
 
 import typer
 
+from yigong.indicators.periods import parse_period
+from yigong.store import open_store
+
 app = typer.Typer(
     help="Interoperability: referrals as FHIR R4, indicators as DHIS2 (docs/interop.md).",
     no_args_is_help=True,
@@ -36,9 +39,8 @@ def fhir_cmd(
 ) -> None:
     """Every referral as a validated FHIR R4 Bundle (ServiceRequest, Task, Provenance,
     Organizations, pseudonymous Patient)."""
-    from yigong.interop.fhir.validate import FhirModelsMissing
+    from yigong.interop.fhir.validate import FhirModelsMissing  # lazy: start-up
     from yigong.services.fhir import export_referrals
-    from yigong.store import open_store
 
     st = open_store(store)
     try:
@@ -64,8 +66,7 @@ def dhis2_cmd(
     ] = None,
 ) -> None:
     """DHIS2 metadata.json and dataValueSet.json / .csv / .adx.xml, checked and read back."""
-    from yigong.indicators.periods import parse_period
-    from yigong.services.dhis2 import export_dhis2
+    from yigong.services.dhis2 import export_dhis2  # lazy: start-up
 
     try:
         parse_period(period)

@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 import yigong
+from yigong.cli.errors import run
 from yigong.cli.root import RootGroup
 from yigong.warehouse import BackendError, backend_kind, capabilities, unsupported
 
@@ -17,8 +18,6 @@ class _App(typer.Typer):
     (`yigong.cli.errors.run`): one line, never a traceback."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from yigong.cli.errors import run
-
         run(typer.main.get_command(self), *args, **kwargs)
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
 from yigong.operations import DEFAULT_POLICY
 from yigong.operations.errors import OperationsInputError, OperationsPolicyError
@@ -58,9 +60,6 @@ def _node(text: str) -> str:
 
 
 def _show(rows: list[dict[str, Any]], columns: list[str], limit: int, title: str = "") -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     table = Table(title=title or None)
     for c in columns:
         table.add_column(c, justify="left" if c in ("key", "department", "institution",
@@ -73,7 +72,7 @@ def _show(rows: list[dict[str, Any]], columns: list[str], limit: int, title: str
 
 
 def _finish(tables: dict[str, list[dict[str, Any]]], out: Path | None, as_json: bool) -> None:
-    from yigong.services.operations_rows import write_tables
+    from yigong.services.operations_rows import write_tables  # lazy: start-up
 
     if as_json:
         typer.echo(json.dumps(tables, ensure_ascii=False, indent=2))
@@ -94,7 +93,7 @@ def costs(
 ) -> None:
     """Department costs after the step-down allocation (行政后勤 → 医疗辅助 → 医疗技术 → 临床),
     cost per bed-day, visit, discharge and examination; checks that totals are conserved."""
-    from yigong.services.operations import cost_allocation
+    from yigong.services.operations import cost_allocation  # lazy: start-up
     from yigong.services.operations_rows import allocation_tables
 
     report = _guard(lambda: cost_allocation(db, _node(node), year, policy=policy))
@@ -124,7 +123,7 @@ def explain_cost(
 ) -> None:
     """The ledger lines moving cost into and out of one department in one month (rule,
     clause, driver, weight)."""
-    from yigong.services.operations import allocation_ledger, cost_allocation
+    from yigong.services.operations import allocation_ledger, cost_allocation  # lazy: start-up
 
     institution = department.split("-", 1)[0]
     report = _guard(lambda: cost_allocation(db, f"institution:{institution}", year,
@@ -165,7 +164,7 @@ def _pnl_command(kind: str):  # noqa: ANN202 - builds the drg-pnl / dip-pnl comm
         as_json: JsonOpt = False,
         limit: LimitOpt = 20,
     ) -> None:
-        from yigong.services import operations as svc
+        from yigong.services import operations as svc  # lazy: start-up
         from yigong.services.operations_rows import pnl_table
 
         if kind == "drg":
@@ -227,7 +226,7 @@ def budget(
 ) -> None:
     """Budget execution: plan vs actual by month, execution against time elapsed, variance
     alerts (thresholds in the policy), approval trails; or the consolidated statement."""
-    from yigong.services import operations as svc
+    from yigong.services import operations as svc  # lazy: start-up
     from yigong.services.operations_rows import budget_tables, consolidated_table
 
     if consolidated:
@@ -265,7 +264,7 @@ def pay(
 ) -> None:
     """Distribute the institution's performance-pay envelope: appraisal coefficient, incentive
     pool, departments by points (workload, case weights, quality), staff by title; a ledger."""
-    from yigong.services.operations_pay import pay_distribution
+    from yigong.services.operations_pay import pay_distribution  # lazy: start-up
     from yigong.services.operations_rows import distribution_tables
 
     dist = _guard(lambda: pay_distribution(db, institution, year, policy=policy))
@@ -296,7 +295,7 @@ def pay_checks_cmd(
 ) -> None:
     """Pay against the distribution rules: township incentive, family-doctor share, GP income
     parity, fixed-salary share, personnel share against the national benchmark."""
-    from yigong.services.operations_pay import pay_checks
+    from yigong.services.operations_pay import pay_checks  # lazy: start-up
     from yigong.services.operations_rows import pay_check_table
 
     report = _guard(lambda: pay_checks(db, _node(node), year, policy=policy,

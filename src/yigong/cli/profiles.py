@@ -24,7 +24,7 @@ def list_cmd(
     dirs: DirsOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False
 ) -> None:
     """List the profiles on the search path (shipped, $YIGONG_PROFILES, --profiles)."""
-    from yigong.services.profiles import list_profiles
+    from yigong.services.profiles import list_profiles  # lazy: start-up
 
     rows = list_profiles(dirs)
     if as_json:
@@ -39,7 +39,7 @@ def list_cmd(
 @app.command("show")
 def show_cmd(name: str, dirs: DirsOpt = None) -> None:
     """The fields of one profile: header, identifier, canonical column, value map."""
-    from yigong.services.profiles import describe_profile
+    from yigong.services.profiles import describe_profile  # lazy: start-up
 
     try:
         typer.echo(describe_profile(name, dirs))
@@ -55,7 +55,7 @@ def check_cmd(
     ] = None,
 ) -> None:
     """Check profile packs: columns exist, value maps give valid codes, headers are unique."""
-    from yigong.services.profiles import check_profiles
+    from yigong.services.profiles import check_profiles  # lazy: start-up
 
     absent = [str(f) for f in folders or [] if not f.is_dir()]
     if absent:

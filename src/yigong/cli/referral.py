@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
+import numpy as np
 import typer
 
 from yigong.graded_care.errors import DefinitionError, WorkflowError
@@ -280,9 +281,8 @@ def synth(
     store: StoreOpt = None,
 ) -> None:
     """Generate synthetic graded-care activity for a small stand-alone county into the store."""
-    import numpy as np
 
-    from yigong.synth.graded_care import demo_county, generate_graded_care
+    from yigong.synth.graded_care import demo_county, generate_graded_care  # lazy: start-up
 
     rng = np.random.default_rng(seed)
     insts, people = demo_county(residents, rng, county)

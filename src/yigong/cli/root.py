@@ -11,6 +11,8 @@ import typer
 from typer.core import TyperGroup
 
 from yigong.cli.config_opt import add_config_option
+from yigong.store import StoreOutdated
+from yigong.warehouse import WarehouseError
 
 __all__ = ["RootGroup"]
 
@@ -21,9 +23,6 @@ class RootGroup(TyperGroup):
         add_config_option(self)
 
     def invoke(self, ctx: Any) -> Any:
-        from yigong.store import StoreOutdated
-        from yigong.warehouse import WarehouseError
-
         try:
             return super().invoke(ctx)
         except (WarehouseError, StoreOutdated) as exc:

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import os
+import secrets
+import socket
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from yigong.cli.config_opt import current_config
 from yigong.cli.users import users_app
+from yigong.config import ConfigError, session_secret
+from yigong.payment.loader import load_policy
+from yigong.rulepacks import IssuesError
 
 __all__ = ["serve", "users_app"]
 
@@ -25,7 +33,7 @@ def _settings(  # noqa: ANN202 - typer helper
     runs: Path | None = None,
     **sessions: object,
 ):
-    from yigong.access.settings import Settings
+    from yigong.access.settings import Settings  # lazy: start-up
 
     return Settings(
         warehouse=db,
@@ -41,7 +49,6 @@ def _settings(  # noqa: ANN202 - typer helper
 def _can_listen(host: str, port: int) -> None:
     """Refuse, naming the option, a host that does not resolve or a port taken or forbidden,
     before the server starts (the server would log and exit 3, or stay silent)."""
-    import socket
 
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -115,17 +122,13 @@ def serve(
     ] = 480,
 ) -> None:
     """Run the REST API (/api/v1, OpenAPI at /docs) and the web cockpit (/)."""
-    import json
-    import os
 
-    import uvicorn
+    import uvicorn  # lazy: web extra
 
-    from yigong.access.settings import SECRET_ENV
+    from yigong.access.settings import SECRET_ENV  # lazy: start-up
     from yigong.api import create_app
     from yigong.api.app import SERVE_ENV
     from yigong.api.logs import configure_logging
-    from yigong.cli.config_opt import current_config
-    from yigong.config import ConfigError, session_secret
 
     config = current_config(ctx)
     try:
@@ -144,8 +147,6 @@ def serve(
         language=config.server.language,
         **({"secret": secret} if secret else {}),
     )
-    from yigong.payment.loader import load_policy
-    from yigong.rulepacks import IssuesError
 
     try:  # a wrong policy is refused now, not on the first settlement page a user opens
         load_policy(policy)
@@ -167,8 +168,6 @@ def serve(
     if secret:
         os.environ[SECRET_ENV] = secret
     else:
-        import secrets
-
         os.environ.setdefault(SECRET_ENV, secrets.token_hex(32))
     os.environ[SERVE_ENV] = json.dumps(
         {

@@ -11,9 +11,12 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
 from yigong.cli.errors import validator_exit
 from yigong.payment.errors import PaymentInputError, PolicyError
+from yigong.payment.run_output import run_lock
 from yigong.schema.money import Money
 from yigong.services import settlement as service
 
@@ -50,7 +53,6 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a t
 def _guard(action: Callable[[], T], out: Path | None = None) -> T:
     """Run a service call (holding the output directory `out` for the whole run); print every
     issue of bad input and exit 2 instead of a traceback."""
-    from yigong.payment.run_output import run_lock
 
     try:
         with run_lock(out) if out is not None else contextlib.nullcontext():
@@ -70,8 +72,6 @@ def _print_rows(rows: list[dict[str, str]], as_json: bool) -> None:
         return
     if not rows:
         return
-    from rich.console import Console
-    from rich.table import Table
 
     table = Table()
     for key in rows[0]:
@@ -387,7 +387,7 @@ def _method_command(method: str, name: str, what: str) -> None:
         replace: ReplaceOpt = False,
         as_json: JsonOpt = False,
     ) -> None:
-        from yigong.services.payment_methods import settle_method_from_warehouse
+        from yigong.services.payment_methods import settle_method_from_warehouse  # lazy: start-up
 
         summary = _guard(
             lambda: settle_method_from_warehouse(method, db, county, year, policy, out,

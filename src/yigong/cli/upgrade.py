@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from yigong.store import store_url
 from yigong.warehouse import DEFAULT_DB
 
 __all__ = ["store_app", "warehouse_upgrade"]
@@ -26,7 +27,7 @@ DbOpt = Annotated[Path, typer.Option("--db", help="warehouse file (DuckDB)")]
 
 def warehouse_upgrade(db: DbOpt = Path(DEFAULT_DB)) -> None:
     """Rewrite the warehouse in this release's layout (one transaction; back it up first)."""
-    from yigong.services.upgrades import upgrade_warehouse
+    from yigong.services.upgrades import upgrade_warehouse  # lazy: start-up
 
     done = upgrade_warehouse(db)
     if done.before == done.after:
@@ -37,15 +38,13 @@ def warehouse_upgrade(db: DbOpt = Path(DEFAULT_DB)) -> None:
 
 
 def _url(store: str | None, db: Path) -> str:
-    from yigong.store import store_url
-
     return store_url(store or db.with_name("workflow.sqlite"))
 
 
 @store_app.command("status")
 def status(store: StoreOpt = None, db: DbOpt = Path(DEFAULT_DB)) -> None:
     """The store's schema revision and this release's (exit 1 when an upgrade is due)."""
-    from yigong.services.upgrades import store_state
+    from yigong.services.upgrades import store_state  # lazy: start-up
 
     s = store_state(_url(store, db))
     typer.echo(f"{s.url}: schema {s.revision or 'empty'}, this yigong: {s.head}")
@@ -57,7 +56,7 @@ def status(store: StoreOpt = None, db: DbOpt = Path(DEFAULT_DB)) -> None:
 @store_app.command("upgrade")
 def upgrade(store: StoreOpt = None, db: DbOpt = Path(DEFAULT_DB)) -> None:
     """Run the migrations the store lacks, in one transaction (back it up first)."""
-    from yigong.services.upgrades import upgrade_store
+    from yigong.services.upgrades import upgrade_store  # lazy: start-up
 
     before, after = upgrade_store(_url(store, db))
     if before.revision == after.revision:

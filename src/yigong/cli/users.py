@@ -9,7 +9,10 @@ that takes something away ends the user's sessions at once.
 
 from __future__ import annotations
 
+import csv
 import getpass
+import io
+import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -20,6 +23,7 @@ import typer
 from yigong.access.passwords import WeakPassword
 from yigong.access.roles import ROLE_NAMES, Role
 from yigong.access.users import UserError, UserStore, canonical_nodes
+from yigong.warehouse import open_warehouse
 
 __all__ = ["users_app"]
 
@@ -71,8 +75,7 @@ def _password(stdin: bool) -> str:
 
 def _checked_nodes(db: Path, nodes: list[str]) -> tuple[str, ...]:
     """Canonical nodes, each existing in the warehouse's hierarchy today."""
-    from yigong.access.scope import validate_nodes
-    from yigong.warehouse import open_warehouse
+    from yigong.access.scope import validate_nodes  # lazy: start-up
 
     canonical = canonical_nodes(nodes)
     if not db.exists():
@@ -215,12 +218,12 @@ def roles(
     ] = False,
 ) -> None:
     """What each role may do (from the permission file)."""
-    from yigong.access.permissions import markdown_routes, markdown_table
+    from yigong.access.permissions import markdown_routes, markdown_table  # lazy: start-up
 
     if markdown:
         typer.echo(markdown_table() + "\n" + markdown_routes(), nl=False)
         return
-    from yigong.access.permissions import permissions
+    from yigong.access.permissions import permissions  # lazy: start-up
 
     perms = permissions()
     for r in Role:
@@ -246,9 +249,6 @@ def audit(
 ) -> None:
     """Export the audit log (logins, user changes, every write of the API and cockpit): who,
     when (UTC), what, and the details, oldest first."""
-    import csv
-    import io
-    import json
 
     if fmt not in ("jsonl", "csv"):
         raise typer.BadParameter("jsonl or csv", param_hint="--format")

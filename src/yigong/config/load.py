@@ -140,7 +140,7 @@ def store_url(config: Config) -> str:
         return ""
     if "://" not in st.url or (st.password_file is None and not st.password_env):
         return st.url
-    from sqlalchemy.engine import make_url
+    from sqlalchemy.engine import make_url  # lazy: heavy (sqlalchemy ~0.4 s), store only
 
     if st.password_file is not None:
         password = _read_secret(st.password_file, "store password")

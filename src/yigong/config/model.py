@@ -54,7 +54,7 @@ class StoreSection(_Section):
     @classmethod
     def _no_inline_password(cls, value: str) -> str:
         if "://" in value:
-            from sqlalchemy.engine import make_url
+            from sqlalchemy.engine import make_url  # lazy: heavy (sqlalchemy), store only
 
             try:
                 url = make_url(value)

@@ -11,13 +11,15 @@ backend) and in every Spark executor, so both backends apply the very same rules
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from functools import cache
 from importlib import resources
 
 import duckdb
 import pyarrow as pa
 
+from yigong.ingest.plausibility import PlausibilityRules, builtin_rules
 from yigong.ingest.pseudonym import KEY_HEX_CHARS, PseudonymKey
 from yigong.ingest.rules import (
     MACROS,
@@ -27,6 +29,7 @@ from yigong.ingest.rules import (
     code_table_name,
     cross_row_error_queries,
     lit,
+    plausibility_queries,
     q,
 )
 from yigong.schema.codes import NATIONAL_CODE_LISTS, national_code_file
@@ -121,15 +124,27 @@ def plan_checks(
     return plan
 
 
+def reference_date() -> date:
+    """The ingest's reference date: today (UTC); the date window's "not after" is this date plus
+    the pack's days of grace."""
+    return datetime.now(UTC).date()
+
+
 @dataclass(frozen=True)
 class BatchCheck:
-    """The check of one file's batches: what `Warehouse.batch_map` runs on each of them."""
+    """The check of one file's batches: what `Warehouse.batch_map` runs on each of them.
+
+    `plausibility` and `reference` are fixed where the check is made (in this process), so
+    every batch of a file, wherever it runs, applies the same pack against the same date.
+    """
 
     table_name: str
     key: PseudonymKey | None
     references: dict[str, list[str]]  # "table.column" -> the keys the warehouse holds
     salt: str  # salts the hashes of raw identifiers compared across batches
     typed: frozenset[str] = frozenset()  # staged columns the CSV reader parsed
+    plausibility: PlausibilityRules = field(default_factory=builtin_rules)
+    reference: date = field(default_factory=reference_date)
 
     def _load(self, con: duckdb.DuckDBPyConnection, table: Table) -> None:
         for macro in MACROS:
@@ -155,7 +170,13 @@ class BatchCheck:
             con.unregister("_raw")
             plan = plan_checks(con, table, {n: n in self.typed for n, *_ in described}, self.key)
             con.execute(f"CREATE TEMP TABLE chk AS {plan.failing_rows_sql()}")
-            cells = "\nUNION ALL\n".join([cell_error_query(plan), *cross_row_error_queries(plan)])
+            cells = "\nUNION ALL\n".join(
+                [
+                    cell_error_query(plan),
+                    *cross_row_error_queries(plan),
+                    *plausibility_queries(plan, self.plausibility, self.reference),
+                ]
+            )
             con.execute(
                 # every text about a rejected value is masked: a rule that fires before the
                 # raw-ID rule (a list rule, a reference) may quote an identity number

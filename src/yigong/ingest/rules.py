@@ -16,14 +16,18 @@ Excel files). From the declarations this module builds:
 * the projection of accepted rows into the canonical table.
 
 Rules: required, type, code, minimum, maximum, reference, raw_id_number, date_order,
-list_alignment, duplicate_key, missing_column (and malformed, from the reader); and for the
-tables that must agree with others, reconciliation (`reconcile.py`).
+list_alignment, duplicate_key, missing_column (and malformed, from the reader); the
+plausibility rules of a rule pack (`ingest/plausibility/`): date_window, los_bound, los_dates,
+part_total, parts_sum; and for the tables that must agree with others, reconciliation
+(`reconcile.py`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
+from yigong.ingest.plausibility.spec import PlausibilityRules
 from yigong.ingest.privacy import DIGIT, FULL_WIDTH, HALF_WIDTH, LONG_NUMBER, MASK, SEPARATORS
 from yigong.schema.codes import NATIONAL_CODE_LISTS, SMALL_CODE_SYSTEMS
 from yigong.schema.model import Column, DType, Table
@@ -411,6 +415,111 @@ def cross_row_error_queries(plan: CheckPlan) -> list[str]:
             f"'date_order: {order.later} ' || CAST({l_.typed} AS VARCHAR) || ' is before "
             f"{order.earlier} ' || CAST({e.typed} AS VARCHAR) FROM stg s "
             f"WHERE {e.typed} > {l_.typed}"
+        )
+    return out
+
+
+def _clean(plan: CheckPlan, columns: list[str]) -> str:
+    """SQL true when none of `columns` broke a cell rule (`chk` holds the failing rows): a
+    plausibility finding is made only about values that are themselves valid."""
+    cells = " AND ".join(f"c.{q(name + '__e')} IS NULL" for name in columns)
+    return f"(c._rowid IS NULL OR ({cells}))"
+
+
+_FROM = "FROM stg s LEFT JOIN chk c ON c._rowid = s.rowid"
+
+
+def _date_sql(cp: ColumnPlan) -> str:
+    return f"CAST({cp.typed} AS DATE)" if cp.column.dtype is DType.TIMESTAMP else cp.typed
+
+
+def _window(rules: PlausibilityRules, table: str, column: str, reference: date) -> tuple[date, str]:
+    """(latest plausible date, how it reads in a reason) of one date column."""
+    if rules.is_planned(table, column):
+        years = rules.dates.planned_years
+        return date(reference.year + years, 12, 31), f"the end of the year {years} years ahead"
+    days = rules.dates.future_days
+    return reference + timedelta(days=days), f"the ingest date {reference} + {days} day(s)"
+
+
+def plausibility_queries(plan: CheckPlan, rules: PlausibilityRules, reference: date) -> list[str]:
+    """Queries yielding (_rowid, field, value, reason) for the plausibility rules of a pack:
+    date_window, los_bound, los_dates, part_total, parts_sum. `reference` is the ingest's
+    reference date (the date of the run). Each finding is about values that passed their own
+    cell rules (`chk`), so one wrong value is reported once."""
+    table, out = plan.table.name, []
+    earliest = rules.dates.earliest
+    in_window: dict[str, str] = {}
+    for cp in plan.columns:
+        col = cp.column
+        if cp.source is None or col.dtype not in (DType.DATE, DType.TIMESTAMP):
+            continue
+        d = _date_sql(cp)
+        latest, said = _window(rules, table, col.name, reference)
+        in_window[col.name] = f"{d} BETWEEN DATE '{earliest}' AND DATE '{latest}'"
+        out.append(
+            f"SELECT s.rowid, {lit(col.name)}, CAST({cp.typed} AS VARCHAR), "
+            f"'date_window: {col.name} ' || CAST({d} AS VARCHAR) || CASE WHEN {d} < "
+            f"DATE '{earliest}' THEN {lit(f' is before {earliest}, the earliest plausible date')}"
+            f" ELSE {lit(f' is after {latest} ({said})')} END {_FROM} "
+            f"WHERE {_clean(plan, [col.name])} AND NOT ({in_window[col.name]})"
+        )
+    for stay in rules.stays_of(table):
+        los = plan.by_name(stay.length_of_stay)
+        if los.source is None:
+            continue
+        n, most = los.typed, stay.maximum_days
+        out.append(
+            f"SELECT s.rowid, {lit(stay.length_of_stay)}, CAST({n} AS VARCHAR), "
+            f"'los_bound: {stay.length_of_stay} ' || CAST({n} AS VARCHAR) || "
+            f"{lit(f' is above {most} days, the longest plausible stay')} "
+            f"{_FROM} WHERE {_clean(plan, [stay.length_of_stay])} AND {n} > {most}"
+        )
+        adm, dis = plan.by_name(stay.admission), plan.by_name(stay.discharge)
+        if adm.source is None or dis.source is None:
+            continue
+        a, b, tol = _date_sql(adm), _date_sql(dis), stay.tolerance_days
+        days = f"datediff('day', {a}, {b})"
+        out.append(
+            f"SELECT s.rowid, {lit(stay.length_of_stay)}, CAST({n} AS VARCHAR), "
+            f"'los_dates: {stay.length_of_stay} ' || CAST({n} AS VARCHAR) || "
+            f"' but {stay.discharge} ' || CAST({b} AS VARCHAR) || ' − {stay.admission} ' || "
+            f"CAST({a} AS VARCHAR) || ' = ' || CAST({days} AS VARCHAR) || "
+            f"{lit(f' days (tolerance ± {tol})')} {_FROM} "
+            f"WHERE {_clean(plan, [stay.length_of_stay, stay.admission, stay.discharge])} "
+            f"AND {n} <= {most} AND {a} <= {b} AND {in_window[stay.admission]} "
+            f"AND {in_window[stay.discharge]} AND abs({n} - {days}) > {tol}"
+        )
+    for rule in rules.parts_of(table):
+        total = plan.by_name(rule.total)
+        if total.source is None:
+            continue
+        parts = [plan.by_name(p) for p in rule.parts if plan.by_name(p).source is not None]
+        for part in parts:
+            name = part.column.name
+            out.append(
+                f"SELECT s.rowid, {lit(name)}, CAST({part.typed} AS VARCHAR), "
+                f"'part_total: {name} ' || CAST({part.typed} AS VARCHAR) || ' is above "
+                f"{rule.total} ' || CAST({total.typed} AS VARCHAR) {_FROM} "
+                f"WHERE {_clean(plan, [name, rule.total])} AND {part.typed} > {total.typed}"
+            )
+        summed = [p for p in parts if p.column.name in rule.sum_of]
+        if len(summed) < 2:
+            continue
+        names = [p.column.name for p in summed]
+        total_sql = " + ".join(f"coalesce({p.typed}, 0)" for p in summed)
+        each = " AND ".join(f"coalesce({p.typed}, 0) <= {total.typed}" for p in summed)
+        label = (
+            " + ".join(names)
+            if len(names) <= 3
+            else f"the {len(names)} parts {names[0]} … {names[-1]}"
+        )
+        out.append(
+            f"SELECT s.rowid, {lit(rule.total)}, CAST({total.typed} AS VARCHAR), "
+            f"'parts_sum: {label} = ' || CAST({total_sql} AS VARCHAR) || ' is above "
+            f"{rule.total} ' || CAST({total.typed} AS VARCHAR) {_FROM} "
+            f"WHERE {_clean(plan, [*names, rule.total])} AND {each} "
+            f"AND {total_sql} > {total.typed} + {rule.sum_tolerance}"
         )
     return out
 

@@ -242,7 +242,7 @@ def markdown(rep: TaskReport) -> str:
 
 
 def write_xlsx(rep: TaskReport, path: Path) -> Path:
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # lazy: heavy (openpyxl ~0.5 s), .xlsx only
     from openpyxl.styles import Alignment, Font
 
     wb = Workbook()
@@ -420,7 +420,7 @@ FONT = "STSong-Light"
 
 
 def write_pdf(rep: TaskReport, path: Path) -> Path:
-    from reportlab.lib import colors
+    from reportlab.lib import colors  # lazy: heavy (reportlab ~0.2 s), PDF only
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm

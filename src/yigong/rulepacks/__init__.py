@@ -6,6 +6,8 @@
 - `open_pack` / `open_packs` / `resolve` / `seal`: built-in packs by id, user packs by folder,
   with the pack convention (``manifest.toml``, ``README.md``, licence, checksums) checked;
 - `Checks` / `run_checks`: a registry of small named checks, run by one function;
+- `SectionPacks`: packs whose files are the sections of one model (payment and operations
+  policies), loaded, checked and quoted by one class;
 - `Quote` / `rules_markdown`: a policy sentence and where a pack implements it (``docs/rules.md``).
 
 Engines keep only their spec (Pydantic models) and their checks. This package imports no engine.
@@ -29,6 +31,13 @@ from yigong.rulepacks.packs import (
     sha256_file,
 )
 from yigong.rulepacks.quotes import Quote, repo_path, rules_markdown
+from yigong.rulepacks.sections import (
+    SectionPacks,
+    clauses,
+    leading_tags,
+    merge_sections,
+    section_issues,
+)
 from yigong.rulepacks.yamlsrc import (
     DecimalLoader,
     FieldPath,
@@ -51,13 +60,17 @@ __all__ = [
     "PackManifest",
     "PackNotFound",
     "Quote",
+    "SectionPacks",
     "SourceFile",
     "YAMLError",
     "builtin_folders",
+    "clauses",
     "dotted",
     "error",
     "errors_in",
     "is_pack_folder",
+    "leading_tags",
+    "merge_sections",
     "model_issues",
     "open_pack",
     "open_packs",
@@ -67,6 +80,7 @@ __all__ = [
     "rules_markdown",
     "run_checks",
     "seal",
+    "section_issues",
     "sha256_file",
     "validate_model",
     "warning",

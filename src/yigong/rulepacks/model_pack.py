@@ -1,7 +1,8 @@
 """A pack whose data is one Pydantic model spread over its YAML files (policy parameters).
 
 Each YAML file of the pack is a mapping with ``kind: <header kind>`` and some of the model's
-top-level sections; the sections of all files together are validated as one model. Every
+top-level sections; the sections of all files together are validated as one model (the
+merge and the located Pydantic errors are `yigong.rulepacks.sections`'). Every
 problem is an `Issue` with file, line and field. Used by engines whose rules are a handful of
 parameters with their clauses (the drugs engine's procurement policy, the charges engine's
 price policy).
@@ -10,12 +11,13 @@ price policy).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from yigong.rulepacks.issues import Issue, Level
+from yigong.rulepacks.issues import Issue, Level, errors_in
 from yigong.rulepacks.packs import Pack, open_pack
+from yigong.rulepacks.sections import merge_sections, section_issues
 from yigong.rulepacks.yamlsrc import SourceFile, YAMLError, yaml_issue
 
 __all__ = ["load_model_pack"]
@@ -31,39 +33,25 @@ def load_model_pack(
     pack, issues = open_pack(root, ref, kind)
     if pack is None:
         return None, issues, None, {}
-    data: dict[str, Any] = {}
-    where: dict[str, tuple[SourceFile, tuple[str, ...]]] = {}
+    sources: list[SourceFile] = []
     for path in pack.data_files():
         try:
             src = SourceFile.read(path, f"{pack.folder.name}/{path.name}", decimals=True)
         except YAMLError as exc:
             issues.append(yaml_issue(exc, path.name))
             continue
-        body = src.data
-        if not isinstance(body, dict) or body.get("kind") != header:
+        if not isinstance(src.data, dict) or src.data.get("kind") != header:
             issues.append(
                 Issue(Level.ERROR, "schema", f"a mapping with kind: {header}", src.name, 1)
             )
             continue
-        for key, value in body.items():
-            if key == "kind":
-                continue
-            if key in data:
-                first = where[key][0].name
-                issues.append(src.issue("duplicate", f"{key} already given in {first}", (key,)))
-                continue
-            data[key] = value
-            where[key] = (src, (key,))
-    errors = [i for i in issues if i.level is Level.ERROR]
+        sources.append(src)
+    data, owner, found = merge_sections(sources, skip=("kind",))
+    issues += found
+    where = {key: (src, (key,)) for key, src in owner.items()}
     try:
         result = model.model_validate(data)
     except ValidationError as exc:  # each error at its line, in the file that gave the section
-        for err in exc.errors():
-            loc = tuple(p for p in err["loc"] if isinstance(p, str | int))
-            src = where[str(loc[0])][0] if loc and str(loc[0]) in where else None
-            name = src.name if src else pack.folder.name
-            line = src.line(loc) if src else None
-            field = ".".join(map(str, loc))
-            issues.append(Issue(Level.ERROR, "schema", err["msg"], name, line, field))
+        issues += section_issues(exc, owner, pack.folder.name)
         return None, issues, pack, where
-    return (None if errors else result), issues, pack, where
+    return (None if errors_in(issues) else result), issues, pack, where

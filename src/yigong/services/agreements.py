@@ -24,6 +24,7 @@ from yigong.payment.loader import load_policy
 from yigong.payment.policy import Policy
 from yigong.payment.policy_bureau import AgreementPolicy
 from yigong.services.fund import plain_rows
+from yigong.services.settlement_data.bureau import claim_records, provider_years, registry_rows
 from yigong.services.settlement_runs import (
     RunSummary,
     db_source,
@@ -49,7 +50,6 @@ def _policy(name: str) -> tuple[Policy, AgreementPolicy]:
 
 def provider_registry(db: Path | Tables, county: str, year: int) -> list[dict[str, Any]]:
     """``yigong agreements list``: every designated provider with its agreement of ``year``."""
-    from yigong.services.settlement_data.bureau import registry_rows
 
     rows = with_tables(db, lambda t: registry_rows(t, county, year))
     return [{k: plain(v) for k, v in r.items()} for r in rows]
@@ -59,7 +59,6 @@ def assessment(
     db: Path | Tables, county: str, year: int, policy_name: str = "henan-default"
 ) -> tuple[list[Any], Any, Policy]:
     """The assessment results of every provider with an agreement of ``year``."""
-    from yigong.services.settlement_data.bureau import provider_years
 
     policy, ag = _policy(policy_name)
     providers, prov = with_tables(
@@ -120,7 +119,6 @@ def time_limit_report(
     policy_name: str = "henan-default",
 ) -> dict[str, Any]:
     """``yigong agreements time-limits``: every claim's days to payment, and the alerts."""
-    from yigong.services.settlement_data.bureau import claim_records
 
     _, ag = _policy(policy_name)
     claims = with_tables(db, lambda t: claim_records(t, county, year))

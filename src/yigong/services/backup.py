@@ -41,6 +41,9 @@ from pathlib import Path
 from typing import Any
 
 import yigong
+from yigong.store.migrate import current_revision
+from yigong.warehouse import WarehouseError
+from yigong.warehouse.upgrade import copy_snapshot
 
 __all__ = ["FORMAT", "BackupError", "Deployment", "backup", "restore", "verify"]
 
@@ -82,8 +85,6 @@ def _files(root: Path) -> dict[str, dict[str, Any]]:
 def _copy_warehouse(src: Path, dst: Path) -> int | None:
     """Copy the DuckDB file while holding it read-only (no writer can hold it meanwhile);
     returns its layout."""
-    from yigong.warehouse import WarehouseError
-    from yigong.warehouse.upgrade import copy_snapshot
 
     if not src.is_file():
         raise BackupError(f"no warehouse at {src}")
@@ -112,7 +113,7 @@ def _sqlite_copy(src: Path, dst: Path) -> None:
 def _pg(url: str) -> tuple[str, dict[str, str]]:
     """A libpq connection string without the password, and the environment carrying it (a
     password never appears in a process list)."""
-    from sqlalchemy.engine import make_url
+    from sqlalchemy.engine import make_url  # lazy: heavy (sqlalchemy ~0.4 s), store only
 
     u = make_url(url)
     env = dict(os.environ)
@@ -133,9 +134,7 @@ def _run(args: list[str], env: dict[str, str], what: str) -> None:
 
 
 def _store_revision(url: str) -> str | None:
-    from sqlalchemy import create_engine
-
-    from yigong.store.migrate import current_revision
+    from sqlalchemy import create_engine  # lazy: heavy (sqlalchemy ~0.4 s), store only
 
     engine = create_engine(url)
     try:
@@ -147,7 +146,7 @@ def _store_revision(url: str) -> str | None:
 
 def backup(dep: Deployment, out: Path) -> dict[str, Any]:
     """Write a backup of ``dep`` to the new folder ``out``; returns its manifest."""
-    from sqlalchemy.engine import make_url
+    from sqlalchemy.engine import make_url  # lazy: heavy (sqlalchemy ~0.4 s), store only
 
     if out.exists() and any(out.iterdir()):
         raise BackupError(f"{out} exists and is not empty: name a new folder")
@@ -311,7 +310,7 @@ def restore(folder: Path, target: Path, *, store_url: str | None = None) -> Rest
                 "pg_restore of the workflow store",
             )  # fmt: skip
             store = store_url
-        from sqlalchemy.engine import make_url
+        from sqlalchemy.engine import make_url  # lazy: heavy (sqlalchemy), store only
 
         shown = store if "://" not in store else make_url(store).set(password=None)
         config_store = shown if isinstance(shown, str) else shown.render_as_string()

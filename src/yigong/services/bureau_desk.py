@@ -11,10 +11,21 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from yigong.payment.drg import settle_drg_columns
 from yigong.payment.errors import PaymentInputError, PolicyError
+from yigong.payment.loader import load_policy
+from yigong.payment.method_result import MethodResult
 from yigong.services import agreements as agreements_service
 from yigong.services import fund as fund_service
 from yigong.services.fund import plain_rows
+from yigong.services.payment_methods import settle_method
+from yigong.services.settlement import run_budget, run_dip
+from yigong.services.settlement_data import (
+    budget_inputs_from_warehouse,
+    dip_inputs_from_warehouse,
+    drg_inputs_from_warehouse,
+)
+from yigong.services.settlement_runs import need_levels, with_tables
 
 if TYPE_CHECKING:
     from yigong.warehouse import Tables
@@ -80,15 +91,6 @@ def methods_desk(
 ) -> dict[str, Any]:
     """What each institution is paid under each method in the year (the same engines as
     ``yigong settle … --db``, nothing written); a method without data says why."""
-    from yigong.payment.loader import load_policy
-    from yigong.payment.method_result import MethodResult
-    from yigong.services.payment_methods import settle_method
-    from yigong.services.settlement import run_budget, run_dip
-    from yigong.services.settlement_data import (
-        budget_inputs_from_warehouse,
-        dip_inputs_from_warehouse,
-    )
-    from yigong.services.settlement_runs import need_levels, with_tables
 
     pol = load_policy(policy)
     out: list[dict[str, Any]] = []
@@ -124,9 +126,6 @@ def methods_desk(
             return rows, str(sum(h.settlement.amount for h in res.hospitals)), res.counts
 
         def drg() -> tuple[list[dict[str, Any]], str, dict[str, int]]:
-            from yigong.payment.drg import settle_drg_columns
-            from yigong.services.settlement_data import drg_inputs_from_warehouse
-
             assert pol.drg is not None
             inputs, _ = drg_inputs_from_warehouse(t, county, year, "chs-drg-1.1",
                                                   levels=need_levels(pol))  # fmt: skip

@@ -80,7 +80,10 @@ def choose_reference(scheme: str, choice: str | Path | None = None) -> ChosenRef
 
 
 def _grouped(tables: Tables, scheme: str) -> ibis.Table:
-    from yigong.services.casemix import RESULTS_TABLE, grouped_discharges
+    from yigong.services.casemix import (  # lazy: cycle (services.casemix imports this)
+        RESULTS_TABLE,
+        grouped_discharges,
+    )
 
     if not tables.has_table(RESULTS_TABLE):
         raise ValueError(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from yigong.charges.pricing import ItemRevenue, assess, figures, simulate
 from yigong.charges.reconcile import front_page_mismatches, settlement_mismatches
 from yigong.schema.codes_drugs import COST_CATEGORY
 from yigong.schema.money import Money
-from yigong.services.drugs import _money, _names, _node_institutions, _warehouse
+from yigong.services.drugs import _money, _names, _node_institutions, _warehouse, procurement
 
 __all__ = [
     "StayNotFound",
@@ -244,7 +245,7 @@ def daily_list_export(dl: DailyList, fmt: str, lang: str = "zh") -> bytes:
         w.writerows(rows)
         return ("\ufeff" + buf.getvalue()).encode("utf-8")
     if fmt == "xlsx":
-        from openpyxl import Workbook
+        from openpyxl import Workbook  # lazy: heavy (openpyxl), .xlsx only
 
         wb = Workbook()
         ws = wb.active
@@ -312,7 +313,6 @@ def price_simulation(
 ) -> dict[str, Any]:
     """Triggers, and (when they start an adjustment, or `force`) the simulated adjustment and
     its effects on each institution, the fund and patients, for `node` in `year`."""
-    from yigong.services.drugs import procurement
 
     pol = load_policy(policy)
     if vbp_savings is None:
@@ -400,6 +400,4 @@ def _f(v: Decimal | None) -> float | None:
 
 
 def _year_end(year: int) -> Any:
-    from datetime import date
-
     return date(year, 12, 31)

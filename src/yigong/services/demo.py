@@ -55,7 +55,7 @@ def run_demo(
     ``cockpit_login(db, county)``, when given (the CLI gives `yigong.access.demo.cockpit_login`),
     creates the cockpit's demo user at the end: users are the access layer's, not a service's.
     """
-    from yigong.synth import generate
+    from yigong.synth import generate  # lazy: start-up
     from yigong.synth.dirt import dirty_files
 
     workdir.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,17 @@ from typing import Any
 
 import numpy as np
 
+from yigong.operations import ELEMENTS
+from yigong.services import public_health as ph
+from yigong.services.casemix import casemix_metrics, group_discharges, store_case_facts
+from yigong.services.charges import reconciliation
+from yigong.services.drugs import procurement
+from yigong.services.referral import graded_care_summary
+from yigong.services.screening import demo_summary
+from yigong.services.settlement import settlement_section
+from yigong.services.tasks import demo_report, record
 from yigong.services.warehouse import opened, write_feed
+from yigong.store import open_store
 
 
 def county_and_year(db: Path) -> tuple[str, int]:
@@ -25,9 +35,7 @@ def county_and_year(db: Path) -> tuple[str, int]:
 def graded_care(db: Path, workdir: Path, county: str, year: int, seed: int) -> dict[str, Any]:
     """Run a year of referral, shared-centre and contract workflow in a fresh workflow store
     (SQLite in `workdir`), and feed its `wf_*` tables to the warehouse."""
-    from yigong.services.referral import graded_care_summary
-    from yigong.store import open_store
-    from yigong.store.feed import export_tables
+    from yigong.store.feed import export_tables  # lazy: start-up
     from yigong.synth.graded_care import generate_graded_care, inputs_from_canonical
 
     with opened(db) as wh:
@@ -55,7 +63,6 @@ def graded_care(db: Path, workdir: Path, county: str, year: int, seed: int) -> d
 
 def casemix(db: Path, year: int, scheme: str) -> dict[str, Any]:
     """Group every discharge under the national scheme and `scheme`; case mix per institution."""
-    from yigong.services.casemix import casemix_metrics, group_discharges, store_case_facts
 
     out: dict[str, Any] = {}
     with opened(db) as wh:
@@ -82,7 +89,6 @@ def casemix(db: Path, year: int, scheme: str) -> dict[str, Any]:
 
 def settlement(db: Path, county: str, year: int) -> dict[str, Any]:
     """The medical community global budget of `county` in `year`, per community (yuan)."""
-    from yigong.services.settlement import settlement_section
 
     return {
         row.pop("community"): "  ".join(f"{k} {v}" for k, v in row.items())
@@ -94,8 +100,6 @@ def drugs(db: Path, county: str, year: int) -> dict[str, Any]:
     """Volume-based procurement of the county's itemised year: agreed-volume completion per
     institution, the savings and the insurance fund the county's institutions retain (split
     60–70 % to staff pay), the platform share of the hospitals, and the items reconciled."""
-    from yigong.services.charges import reconciliation
-    from yigong.services.drugs import procurement
 
     r = procurement(db, f"division:{county}", year)
     t = r["totals"]
@@ -130,7 +134,6 @@ def drugs(db: Path, county: str, year: int) -> dict[str, Any]:
 def screening(db: Path, year: int) -> dict[str, Any]:
     """Fund-supervision screening: every rule over `year`; flags per rule and three examples
     chosen by deviation (what a reviewer would open first)."""
-    from yigong.services.screening import demo_summary
 
     return demo_summary(db, year)
 
@@ -138,7 +141,6 @@ def screening(db: Path, year: int) -> dict[str, Any]:
 def public_health(db: Path, year: int) -> dict[str, Any]:
     """Build the chronic-disease registers; the county's control and standardised management
     rates (range over townships) and the five villages with the most overdue follow-ups."""
-    from yigong.services import public_health as ph
 
     ph.build(db)
     s = ph.county_summary(db, year)
@@ -162,8 +164,6 @@ def reform_tasks(db: Path, workdir: Path, county: str, year: int) -> dict[str, A
     """The county's reform-task report (XLSX and PDF in `workdir`). One hand entry is recorded
     first, as a county office would for a task no indicator measures, so the report shows both
     kinds of progress."""
-    from yigong.services.tasks import demo_report, record
-    from yigong.store import open_store
 
     store = open_store(workdir / "workflow.sqlite")
     record(
@@ -183,8 +183,7 @@ def reform_tasks(db: Path, workdir: Path, county: str, year: int) -> dict[str, A
 def operations(db: Path, county: str, year: int, scheme: str) -> dict[str, Any]:
     """The county hospital's DRG profit and loss: its five worst-losing DRGs (case cost by the
     step-down and top-down methods against the payment engine's DRG payment), reconciled."""
-    from yigong.operations import ELEMENTS
-    from yigong.services.operations import drg_profit_and_loss
+    from yigong.services.operations import drg_profit_and_loss  # lazy: start-up
 
     report = drg_profit_and_loss(db, county, year, scheme=scheme)
     with opened(db) as wh:
@@ -220,10 +219,9 @@ def interop(db: Path, workdir: Path, county: str, year: int) -> dict[str, Any]:
     """Every referral of the workflow store as a FHIR R4 bundle checked with the official
     models, and the county's and communities' indicators of `year` as DHIS2 metadata and data
     values (JSON, CSV, ADX) checked against DHIS2's documented shapes and read back."""
-    from yigong.interop.fhir.validate import FhirModelsMissing
+    from yigong.interop.fhir.validate import FhirModelsMissing  # lazy: start-up
     from yigong.services.dhis2 import export_dhis2
     from yigong.services.fhir import export_referrals
-    from yigong.store import open_store
 
     out: dict[str, Any] = {}
     store = open_store(workdir / "workflow.sqlite")

@@ -22,8 +22,12 @@ from yigong.casemix.contract import (
     input_problems,
     missing_columns,
     read_cases_csv,
+    read_header,
     write_results_csv,
 )
+from yigong.ingest.profiles.detect import detect, file_header
+from yigong.ingest.profiles.frame import read_frame
+from yigong.ingest.report import IngestError
 
 
 @dataclass
@@ -67,8 +71,6 @@ FROM_DISCHARGES = {
 
 
 def _header(path: Path) -> list[str]:
-    from yigong.ingest.profiles.detect import file_header
-
     return file_header(path, str(path))
 
 
@@ -82,8 +84,6 @@ def read_cases(
     path = Path(path)
     header = _header(path) if path.suffix.lower() != ".csv" or profile else None
     if header is None:
-        from yigong.casemix.contract import read_header
-
         try:
             header = read_header(path)
         except UnicodeDecodeError:
@@ -91,9 +91,6 @@ def read_cases(
     contract_error = missing_columns(header, path)
     if contract_error is None and not profile and path.suffix.lower() == ".csv":
         return read_cases_csv(path, strict=strict), None
-    from yigong.ingest.profiles.detect import detect
-    from yigong.ingest.profiles.frame import read_frame
-    from yigong.ingest.report import IngestError
 
     try:
         found = detect(header, str(path), table="discharges", profile=profile)

@@ -30,7 +30,11 @@ from yigong.drugs.procurement import (
     retained_funds,
     vbp_results,
 )
+from yigong.indicators.applicability import indicator_node, residents
+from yigong.indicators.periods import parse_period
+from yigong.payment.loader import load_policy as load_payment
 from yigong.schema.money import Money
+from yigong.services.indicators import catalog, compute
 from yigong.services.warehouse import opened
 from yigong.warehouse.hierarchy import parse_node, resolve
 
@@ -66,8 +70,6 @@ def _node_institutions(con: Any, node: str, as_of: date) -> ibis.Table:
 
 
 def _split_rule(payment_policy: str) -> Any:
-    from yigong.payment.loader import load_policy as load_payment
-
     p = load_payment(payment_policy)
     if p.distribution is None:
         raise ValueError(f"payment policy {payment_policy} has no distribution section")
@@ -303,10 +305,7 @@ def drug_use(
 ) -> dict[str, Any]:
     """The drug-use catalog for a node and period; with ``by="prescriber"`` the indicator
     (default R03) broken down per prescriber from the same rows."""
-    from yigong.indicators.applicability import indicator_node, residents
-    from yigong.indicators.breakdown import breakdown
-    from yigong.indicators.periods import parse_period
-    from yigong.services.indicators import catalog, compute
+    from yigong.indicators.breakdown import breakdown  # lazy: start-up
 
     with _warehouse(db) as wh:
         ev = compute(wh, node, period, catalog_name="drug-use")

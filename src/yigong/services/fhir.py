@@ -18,7 +18,8 @@ from sqlalchemy import and_, bindparam, func, not_, select
 from yigong.interop.fhir.referral import Party, referral_bundle
 from yigong.interop.fhir.search import ReferralQuery
 from yigong.interop.fhir.validate import validate_bundles
-from yigong.services.referral import InboxPage, _record
+from yigong.services.referral import InboxPage, _record, get_referral
+from yigong.services.warehouse import opened
 from yigong.store import Store
 from yigong.store import models as m
 
@@ -43,7 +44,6 @@ def store_parties(store: Store, db: Path | None = None) -> dict[str, Party]:
     parties = {i: Party(i, name or "", county or "") for i, name, county in rows}
     if db is None:
         return parties
-    from yigong.services.warehouse import opened
 
     with opened(db) as wh:
         d = wh.table("admin_divisions")
@@ -64,7 +64,6 @@ def referral_bundles(store: Store, parties: dict[str, Party]) -> Iterator[dict[s
     """Every referral of the store as a collection Bundle, oldest first (with its trail)."""
     with store.transaction() as s:
         ids = list(s.scalars(select(m.Referral.referral_id).order_by(m.Referral.requested_at)))
-    from yigong.services.referral import get_referral
 
     for rid in ids:
         yield referral_bundle(get_referral(store, rid), parties)

@@ -19,11 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 from yigong.payment.errors import PaymentInputError
 from yigong.payment.fund_running import SpendingToDate, coverage, fund_running, progress
+from yigong.payment.hashing import canonical
 from yigong.payment.loader import load_policy
 from yigong.payment.policy import Policy
 from yigong.payment.policy_bureau import FundRunningPolicy
 from yigong.payment.records import ClaimSetting
 from yigong.schema.money import Money
+from yigong.services.settlement import run_budget
+from yigong.services.settlement_data import budget_inputs_from_warehouse
+from yigong.services.settlement_data.bureau import coverage_rows, fund_inputs, institution_spending
 from yigong.services.settlement_runs import need_section, with_tables
 
 if TYPE_CHECKING:
@@ -41,7 +45,6 @@ def _policy(name: str) -> tuple[Policy, FundRunningPolicy]:
 
 def plain_rows(items: list[Any]) -> list[dict[str, Any]]:
     """Dataclass rows as JSON-ready dicts (Money and Decimal as exact text)."""
-    from yigong.payment.hashing import canonical
 
     def value(v: Any) -> Any:
         return v.isoformat() if hasattr(v, "isoformat") else canonical(v)
@@ -53,7 +56,6 @@ def coverage_report(
     db: Path | Tables, county: str, years: list[int], policy_name: str = "henan-default"
 ) -> dict[str, Any]:
     """``yigong fund coverage``: coverage rate per area and year against the target."""
-    from yigong.services.settlement_data.bureau import coverage_rows
 
     policy, fr = _policy(policy_name)
     rows = with_tables(db, lambda t: coverage_rows(t, county, years))
@@ -68,7 +70,6 @@ def fund_report(
     db: Path | Tables, county: str, policy_name: str = "henan-default"
 ) -> dict[str, Any]:
     """``yigong fund running``: the fund of each scheme and year, with its months of payment."""
-    from yigong.services.settlement_data.bureau import fund_inputs
 
     policy, fr = _policy(policy_name)
     insured, standards, accounts, spent, months = with_tables(db, lambda t: fund_inputs(t, county))
@@ -84,9 +85,6 @@ def progress_report(
     db: Path | Tables, county: str, year: int, policy_name: str = "henan-default"
 ) -> dict[str, Any]:
     """``yigong fund progress``: spending to date vs quota beside time elapsed (序时进度)."""
-    from yigong.services.settlement import run_budget
-    from yigong.services.settlement_data import budget_inputs_from_warehouse
-    from yigong.services.settlement_data.bureau import institution_spending
 
     policy, fr = _policy(policy_name)
     notes: list[str] = []

@@ -230,7 +230,7 @@ def export(results: list[IndicatorResult], path: Path) -> Path:
             w.writerows(rows)
         return path
     if suffix == ".xlsx":
-        from openpyxl import Workbook
+        from openpyxl import Workbook  # lazy: heavy (openpyxl), .xlsx only
 
         wb = Workbook()
         ws = wb.active

@@ -26,8 +26,10 @@ from typing import TypeVar
 
 import numpy as np
 
+from yigong.casemix.model import pack_model
 from yigong.operations import (
     DEFAULT_POLICY,
+    DRIVERS,
     ELEMENTS,
     Allocation,
     CaseCosts,
@@ -41,11 +43,19 @@ from yigong.operations import (
 )
 from yigong.operations.budget import BudgetExecution
 from yigong.operations.consolidate import ConsolidatedRow, consolidate
-from yigong.operations.pnl import PnlRow, profit_and_loss, reconcile
+from yigong.operations.pnl import PnlRow, profit_and_loss, reconcile, worst_groups
 from yigong.operations.unit_cost import UnitCost
+from yigong.payment.drg import settle_drg
+from yigong.payment.ledger import Ledger
+from yigong.payment.loader import load_policy
 from yigong.rulepacks import Issue
-from yigong.schema.money import Money
+from yigong.schema.money import Money, allocate
+from yigong.services.casemix_reference import choose_reference
 from yigong.services.operations_data import budget_records, cost_centres, names, stays
+from yigong.services.settlement import run_dip
+from yigong.services.settlement_data import dip_inputs_from_warehouse, drg_inputs_from_warehouse
+from yigong.services.settlement_data._common import need
+from yigong.services.warehouse import opened
 from yigong.warehouse import Tables
 
 __all__ = [
@@ -66,7 +76,6 @@ Where = Path | Tables
 
 def with_tables(db: Where, action: Callable[[Tables], T]) -> T:
     """Open the warehouse (if a path) read-only for one action, and close it again."""
-    from yigong.services.warehouse import opened  # the warehouse only where a report reads it
 
     with opened(db, read_only=True) as tables:
         return action(tables)
@@ -154,7 +163,6 @@ def cost_allocation(
 def allocation_ledger(report: AllocationReport, department_id: str, month: int) -> list[dict]:
     """The transfers into and out of one department in one month of a report, as ledger
     lines (rule, clause, driver, weight, amount per element)."""
-    from yigong.payment.ledger import Ledger
 
     a = report.allocation
     c, t = a.centres, a.transfers
@@ -187,8 +195,6 @@ def allocation_ledger(report: AllocationReport, department_id: str, month: int) 
 
 
 def _driver(index: int) -> str:
-    from yigong.operations import DRIVERS
-
     return DRIVERS[index] if index >= 0 else ""
 
 
@@ -217,8 +223,6 @@ class PnlReport:
         return [r for r in rows if institution is None or r.institution == institution]
 
     def worst(self, institution: str, n: int = 5, min_cases: int = 5) -> list[PnlRow]:
-        from yigong.operations.pnl import worst_groups
-
         return worst_groups(self.cases, institution, n, min_cases=min_cases,
                             reference_los=self.reference_los)  # fmt: skip
 
@@ -238,8 +242,6 @@ def _costed_stays(t: Tables, county: str, year: int, policy: str):  # noqa: ANN2
 
 
 def _reference_los(scheme: str, reference: str | None) -> tuple[dict[str, Decimal], str]:
-    from yigong.services.casemix_reference import choose_reference
-
     try:
         ref = choose_reference(scheme, reference)
     except ValueError:
@@ -269,7 +271,6 @@ def _pnl_cases(ids, institutions, groups, los, payment, costs, meta, index) -> P
 
 def drg_names(scheme: str) -> dict[str, str]:
     """The Chinese name of every DRG of a shipped grouper pack (empty for an unknown scheme)."""
-    from yigong.casemix.model import pack_model
 
     try:
         model = pack_model(scheme)
@@ -288,10 +289,6 @@ def _drg_payments(
 ):  # noqa: ANN202 - one seam to the payment engine
     """(case ids, institutions, DRGs, LOS, payment fen, engine total, rate) of the county's
     DRG-paid stays, settled by the payment engine under ``payment_policy``."""
-    from yigong.payment.drg import settle_drg
-    from yigong.payment.loader import load_policy
-    from yigong.services.settlement_data import drg_inputs_from_warehouse
-    from yigong.services.settlement_data._common import need
 
     policy = load_policy(payment_policy)
     drg = need(policy.drg, "drg")
@@ -352,11 +349,6 @@ def dip_profit_and_loss(
     its DIP settlement split over its cases by their points (largest remainder, so the cases
     add up to the payment engine's settlement) plus the patient's own share (cost − fund
     paid). ``scope`` ``all_inpatient`` settles every inpatient stay by DIP (a what-if)."""
-    from yigong.payment.loader import load_policy
-    from yigong.schema.money import allocate
-    from yigong.services.settlement import run_dip
-    from yigong.services.settlement_data import dip_inputs_from_warehouse
-    from yigong.services.settlement_data._common import need
 
     pay_policy = load_policy(payment_policy)
     dip = need(pay_policy.dip, "dip")

@@ -22,7 +22,9 @@ from datetime import date
 from decimal import Decimal
 
 import ibis
+from ibis.common.exceptions import TableNotFound
 
+from yigong.indicators.benchmarks import benchmark_value
 from yigong.operations import DEFAULT_POLICY, load_operations_policy
 from yigong.operations.pay import DepartmentWork, Distribution, StaffMonths, distribute_envelope
 from yigong.operations.pay_checks import (
@@ -34,10 +36,12 @@ from yigong.operations.pay_checks import (
     township_and_family_doctor_checks,
 )
 from yigong.payment.distribution import FinanceRecord
+from yigong.payment.loader import load_policy
 from yigong.schema.money import Money
 from yigong.schema.operations_tables import COST_ELEMENT_COLUMNS, PAY_ITEM_COLUMNS
 from yigong.services.operations import Where, with_tables
 from yigong.services.operations_data import node_institutions
+from yigong.services.settlement_data._common import need
 from yigong.warehouse import Tables
 
 __all__ = ["PayChecksReport", "pay_checks", "pay_distribution"]
@@ -123,7 +127,6 @@ def _department_work(t: Tables, institution: str, year: int) -> list[DepartmentW
 
 def _case_weights(t: Tables, institution: str, year: int) -> dict[str, tuple[Decimal, int]]:
     """Σ DRG weight and low-risk deaths per ward name, from the stored case-mix facts."""
-    from ibis.common.exceptions import TableNotFound
 
     try:
         f = t.table("drg_case_facts")
@@ -157,8 +160,6 @@ def pay_checks(
     township incentive and family-doctor shares (payment policy), GP income parity, the
     fixed-salary share, the personnel share against the national benchmark of the hospital's
     level (``benchmark``: level → (value, source); default the indicator catalog's table)."""
-    from yigong.payment.loader import load_policy
-    from yigong.services.settlement_data._common import need
 
     ops = load_operations_policy(policy)
     dist = need(load_policy(payment_policy).distribution, "distribution")
@@ -198,10 +199,6 @@ def pay_checks(
 def _benchmark(indicator: str, statistic: str, year: int) -> tuple[Decimal | None, str]:
     """The national benchmark of an indicator for a year, from the indicator catalog's table
     (the latest year not after ``year``)."""
-    try:
-        from yigong.indicators.benchmarks import benchmark_value
-    except ImportError:  # pragma: no cover - the table ships with the catalog
-        return None, ""
     found = benchmark_value(indicator, statistic, year)
     if found is None:
         return None, ""

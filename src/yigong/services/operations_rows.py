@@ -7,6 +7,7 @@ Money is written as text with two decimals (exact), shares as decimals, dates IS
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -167,8 +168,6 @@ def write_tables(path: Path, tables: dict[str, Rows]) -> Path:
     """Every table to ``.xlsx`` (a sheet each) or the first to ``.csv``."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        import csv
-
         rows = next(iter(tables.values()), [])
         with path.open("w", encoding="utf-8", newline="") as fh:
             if rows:
@@ -178,7 +177,7 @@ def write_tables(path: Path, tables: dict[str, Rows]) -> Path:
         return path
     if suffix != ".xlsx":
         raise ValueError(f"{path}: write .xlsx (every table) or .csv (the first table)")
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # lazy: heavy (openpyxl ~0.5 s), .xlsx only
 
     wb = Workbook()
     wb.remove(wb.active)

@@ -21,6 +21,7 @@ from yigong.graded_care.centres import catalog as centres
 from yigong.indicators import loader as indicators
 from yigong.indicators.benchmarks import benchmark_issues
 from yigong.indicators.checks import validate as validate_catalog
+from yigong.ingest import plausibility
 from yigong.ingest.profiles import packs as profiles
 from yigong.operations import loader as operations
 from yigong.oversight import loader as screening
@@ -130,6 +131,10 @@ def _profiles(folders: list[Path]) -> list[Issue]:
     return out
 
 
+def _plausibility(folders: list[Path]) -> list[Issue]:
+    return [i for f in folders for i in plausibility.check_pack(f)]
+
+
 def _kinds() -> tuple[PackKind, ...]:
     return (
         PackKind("drg-grouper", "casemix", "DRG grouper packs", drg.PACKS_DIR, _drg,
@@ -152,6 +157,9 @@ def _kinds() -> tuple[PackKind, ...]:
                  prices.policy_quotes),
         PackKind(profiles.KIND, "ingest", "layout profiles of national exports",
                  profiles.SHIPPED, _profiles, list),
+        PackKind(plausibility.PACK_KIND, "ingest", "plausibility rules of ingest (dates, "
+                 "length of stay, parts ≤ total)", plausibility.PACKS_DIR, _plausibility,
+                 plausibility.policy_quotes),
         PackKind(public_health.PACK_KIND, "public_health", "public-health rules",
                  public_health.PACKS_DIR, _public_health, public_health.policy_quotes),
         PackKind(operations.PACK_KIND, "operations", "hospital operations: cost accounting, "
@@ -171,6 +179,7 @@ KINDS: tuple[str, ...] = (
     "procurement-policy",
     "price-policy",
     "layout-profile",
+    "plausibility-rules",
     "public-health-rules",
     "operations-policy",
 )

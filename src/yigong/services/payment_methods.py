@@ -20,6 +20,11 @@ from yigong.payment.loader import load_policy
 from yigong.payment.method_result import MethodResult
 from yigong.payment.per_head import settle_per_head
 from yigong.payment.policy import Policy
+from yigong.services.settlement_data.methods import (
+    bed_day_stays,
+    day_surgery_stays,
+    persons_under_contract,
+)
 from yigong.services.settlement_runs import (
     RunSummary,
     db_source,
@@ -69,11 +74,6 @@ def method_files(result: MethodResult) -> dict[str, bytes]:
 
 
 def settle_method(method: str, tables: Tables, county: str, year: int, policy: Policy) -> tuple[MethodResult, Any, list[Any]]:  # fmt: skip
-    from yigong.services.settlement_data.methods import (
-        bed_day_stays,
-        day_surgery_stays,
-        persons_under_contract,
-    )
 
     levels = need_levels(policy)
     simple = policy.simple

@@ -11,13 +11,19 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from yigong.graded_care.catalogs.level_check import LevelCheck
+from yigong.graded_care.catalogs.level_check import LevelCheck, check_encounter
+from yigong.graded_care.catalogs.loader import (
+    available_catalogs,
+    load_catalog,
+    validate_catalog_file,
+)
 from yigong.graded_care.errors import InvalidRequest, NotFound
 from yigong.graded_care.levels import CareLevel, level_of_type
 from yigong.graded_care.referrals.machine import Parties, decide
@@ -27,6 +33,8 @@ from yigong.graded_care.referrals.states import Direction, ReferralAction, Refer
 from yigong.interop.fhir.referral import Party, referral_bundle
 from yigong.rulepacks import Issue
 from yigong.services._workflow import action, as_naive_utc, institution, need_text, new_id
+from yigong.services.centres import recognition_summary
+from yigong.services.contracts import contract_summary
 from yigong.store import Store
 from yigong.store import models as m
 
@@ -447,7 +455,6 @@ def referral_fhir(
 
 def validate_catalogs(paths: list[str] | None = None) -> list[Issue]:
     """Validate catalog files (every shipped catalog when ``paths`` is empty)."""
-    from yigong.graded_care.catalogs.loader import available_catalogs, validate_catalog_file
 
     files = paths or [str(p) for _, _, p in available_catalogs()]
     return [issue for f in files for issue in validate_catalog_file(f)]
@@ -461,8 +468,6 @@ def check_level(
     encounter_id: str = "",
 ) -> LevelCheck:
     """Was this encounter treated at its catalog level? (the catalog of ``county`` or default)"""
-    from yigong.graded_care.catalogs.level_check import check_encounter
-    from yigong.graded_care.catalogs.loader import load_catalog
 
     return check_encounter(
         load_catalog(county), diagnosis_icd10, CareLevel.parse(treated_level), setting, encounter_id
@@ -471,11 +476,10 @@ def check_level(
 
 def export_feed(store: Store, out_dir: str) -> dict[str, int]:
     """Write the warehouse feed tables as Parquet files ``<out_dir>/<table>.parquet``."""
-    from pathlib import Path
 
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # lazy: heavy (pyarrow.parquet ~0.3 s)
 
-    from yigong.store.feed import export_tables
+    from yigong.store.feed import export_tables  # lazy: start-up
 
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
@@ -488,11 +492,10 @@ def export_feed(store: Store, out_dir: str) -> dict[str, int]:
 
 def export_canonical(store: Store, out_dir: str) -> dict[str, Any]:
     """Write the canonical tables as ``<out_dir>/<table>.parquet``; report what was left out."""
-    from pathlib import Path
 
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # lazy: heavy (pyarrow.parquet ~0.3 s)
 
-    from yigong.store.canonical import to_canonical_tables
+    from yigong.store.canonical import to_canonical_tables  # lazy: start-up
 
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
@@ -510,8 +513,6 @@ def graded_care_summary(store: Store, year: int | None = None) -> dict[str, Any]
     numerator and denominator: referrals (by request time) by direction, scope and status, the
     in/out-of-county shares of upward referrals, the share whose records came back (回传),
     recognition of repeats flagged in the year, and the contracts starting in the year."""
-    from yigong.services.centres import recognition_summary
-    from yigong.services.contracts import contract_summary
 
     query = select(
         m.Referral.direction, m.Referral.scope, m.Referral.status, m.Referral.requested_at

@@ -21,6 +21,7 @@ import ibis
 import pyarrow as pa
 from sqlalchemy import func, select
 
+from yigong.graded_care.catalogs.loader import load_catalog
 from yigong.graded_care.errors import IllegalTransition, InvalidRequest, NotFound
 from yigong.oversight import load_rules, parse_period, screen
 from yigong.oversight.engine import Flag, TableSources
@@ -150,8 +151,7 @@ def check_rules(paths: list[Path] | None = None) -> list[str]:
 def _level_check(
     con: Any, period_start: Any, period_end: Any, county: str | None
 ) -> ibis.Table | None:
-    from yigong.graded_care.catalogs.level_table import level_check_table
-    from yigong.graded_care.catalogs.loader import load_catalog
+    from yigong.graded_care.catalogs.level_table import level_check_table  # lazy: start-up
 
     d = con.table("discharges")
     d = d.filter(d.discharge_date.between(ibis.date(period_start), ibis.date(period_end)))

@@ -166,7 +166,7 @@ def settle_budget_from_warehouse(
     The run directory also holds ``provenance.json``: how each input was derived (rule and
     figures, see :mod:`yigong.services.settlement_data`).
     """
-    from yigong.services.settlement_data import budget_inputs_from_warehouse
+    from yigong.services.settlement_data import budget_inputs_from_warehouse  # lazy: start-up
 
     policy = load_policy(policy_name)
     built = with_tables(
@@ -246,7 +246,7 @@ def settlement_section(
     what the community retains of a surplus or the fund's share of an overspend, the quality
     return, and the community's net position. Nothing is written; conservation is checked.
     """
-    from yigong.services.settlement_data import budget_inputs_from_warehouse
+    from yigong.services.settlement_data import budget_inputs_from_warehouse  # lazy: start-up
 
     policy = load_policy(policy_name)
     built = with_tables(db, lambda t: budget_inputs_from_warehouse(t, county, year, policy))
@@ -315,7 +315,7 @@ def settle_dip_from_warehouse(
     Treatment types come from each front page's principal procedure; the run directory also
     holds ``provenance.json`` (see :mod:`yigong.services.settlement_data.dip`).
     """
-    from yigong.services.settlement_data import dip_inputs_from_warehouse
+    from yigong.services.settlement_data import dip_inputs_from_warehouse  # lazy: start-up
 
     policy = load_policy(policy_name)
     need_section(policy.dip, policy, "dip")
@@ -440,7 +440,7 @@ def settle_drg_from_warehouse(
     replace: bool = False,
 ) -> RunSummary:
     """``yigong settle drg --db``: the county's DRG-paid stays of the year, grouped in the warehouse."""
-    from yigong.services.settlement_data import drg_inputs_from_warehouse
+    from yigong.services.settlement_data import drg_inputs_from_warehouse  # lazy: start-up
 
     policy = load_policy(policy_name)
     need_section(policy.drg, policy, "drg")

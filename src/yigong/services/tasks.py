@@ -23,6 +23,7 @@ import yigong.store.reform_models as _models  # noqa: F401 - registers the table
 from yigong.indicators.evaluate import evaluate
 from yigong.indicators.periods import Period
 from yigong.indicators.spec import PeriodType
+from yigong.reform import report as writers
 from yigong.reform.loader import TaskBook, load_tasks, require_valid, validate
 from yigong.reform.progress import (
     MANUAL_STATUSES,
@@ -282,7 +283,6 @@ def report(db: Where, node: str, year: int, store: Store | None = None) -> TaskR
 
 def write_report(rep: TaskReport, path: Path, fmt: str | None = None) -> Path:
     """Write the report as ``md``, ``xlsx`` or ``pdf`` (from ``fmt`` or the file suffix)."""
-    from yigong.reform import report as writers
 
     kind = (fmt or path.suffix.lstrip(".")).lower()
     path.parent.mkdir(parents=True, exist_ok=True)

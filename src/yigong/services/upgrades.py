@@ -6,6 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from yigong.store.migrate import state
+from yigong.store.migrate import upgrade as upgrade_schema
+from yigong.warehouse.upgrade import upgrade
+
 __all__ = ["StoreState", "WarehouseUpgrade", "store_state", "upgrade_store", "upgrade_warehouse"]
 
 
@@ -19,7 +23,6 @@ class WarehouseUpgrade:
 
 def upgrade_warehouse(db: Path) -> WarehouseUpgrade:
     """Bring the DuckDB warehouse at ``db`` to this release's layout (atomic)."""
-    from yigong.warehouse.upgrade import upgrade
 
     before, after, rewritten = upgrade(db)
     return WarehouseUpgrade(db, before, after, rewritten)
@@ -37,14 +40,13 @@ class StoreState:
 
 
 def _engine(url: str):  # noqa: ANN202 - an SQLAlchemy engine
-    from sqlalchemy import create_engine
+    from sqlalchemy import create_engine  # lazy: heavy (sqlalchemy ~0.4 s), store only
 
     return create_engine(url)
 
 
 def store_state(url: str) -> StoreState:
     """Where the workflow store's schema stands against this release's migrations."""
-    from yigong.store.migrate import state
 
     engine = _engine(url)
     try:
@@ -56,12 +58,11 @@ def store_state(url: str) -> StoreState:
 
 def upgrade_store(url: str) -> tuple[StoreState, StoreState]:
     """Run the migrations the workflow store lacks (one transaction); (before, after)."""
-    from yigong.store.migrate import upgrade
 
     before = store_state(url)
     engine = _engine(url)
     try:
-        upgrade(engine)
+        upgrade_schema(engine)
     finally:
         engine.dispose()
     return before, store_state(url)

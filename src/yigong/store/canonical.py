@@ -30,8 +30,10 @@ from sqlalchemy import select
 
 from yigong.graded_care.centres.catalog import load_centre_catalog
 from yigong.graded_care.contracts import parse_populations, primary_population
+from yigong.schema.tables import TABLES
 from yigong.store import models as m
 from yigong.store.session import Store
+from yigong.warehouse.types import arrow_schema
 
 STATUS = {
     "requested": "requested",
@@ -55,9 +57,6 @@ class CanonicalExport:
 
 
 def _table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
-    from yigong.schema.tables import TABLES
-    from yigong.warehouse.types import arrow_schema
-
     schema = arrow_schema(next(t for t in TABLES if t.name == name))
     return pa.Table.from_pydict(
         {f.name: [r.get(f.name) for r in rows] for f in schema}, schema=schema

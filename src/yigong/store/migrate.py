@@ -14,10 +14,14 @@ recognising a store made before migrations existed.
 from __future__ import annotations
 
 import sys
+import tempfile
 from importlib import resources
 from typing import Any
 
 from sqlalchemy import Connection, Engine, MetaData, inspect
+
+from yigong.store import reform_models, reviews  # noqa: F401  (register their tables)
+from yigong.store.models import Base
 
 __all__ = [
     "BASELINE",
@@ -42,14 +46,11 @@ class StoreOutdated(RuntimeError):
 
 def target_metadata() -> MetaData:
     """Every table of the workflow store (models of every module registered)."""
-    from yigong.store import reform_models, reviews  # noqa: F401  (register their tables)
-    from yigong.store.models import Base
-
     return Base.metadata
 
 
 def _config(connection: Connection | None = None) -> Any:
-    from alembic.config import Config
+    from alembic.config import Config  # lazy: heavy (alembic ~0.9 s), migrations only
 
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("yigong.store") / "migrations"))
@@ -59,7 +60,7 @@ def _config(connection: Connection | None = None) -> Any:
 
 
 def head_revision() -> str:
-    from alembic.script import ScriptDirectory
+    from alembic.script import ScriptDirectory  # lazy: heavy (alembic ~0.9 s), migrations only
 
     head = ScriptDirectory.from_config(_config()).get_current_head()
     assert head is not None
@@ -69,7 +70,9 @@ def head_revision() -> str:
 def current_revision(connection: Connection) -> str | None:
     """The store's revision: None for an empty store, `LEGACY` for one made before migrations
     (workflow tables, no ``alembic_version``)."""
-    from alembic.runtime.migration import MigrationContext
+    from alembic.runtime.migration import (
+        MigrationContext,  # lazy: heavy (alembic ~0.9 s), migrations only
+    )
 
     rev = MigrationContext.configure(connection).get_current_revision()
     if rev is not None:
@@ -87,7 +90,7 @@ def state(engine: Engine) -> tuple[str | None, str]:
 def upgrade(engine: Engine, *, to: str = "head") -> tuple[str | None, str]:
     """Bring the store to ``to`` in one transaction (a pre-migration store is adopted by the
     baseline, which creates only the tables it lacks); returns (revision before, after)."""
-    from alembic import command
+    from alembic import command  # lazy: heavy (alembic ~0.9 s), migrations only
 
     with engine.begin() as con:
         before = current_revision(con)
@@ -111,10 +114,9 @@ def open_checked(engine: Engine, *, create: bool) -> None:
 
 
 def _revision(rev_id: str, message: str) -> None:  # developer tool (migrations/README.md)
-    import tempfile
 
-    from alembic import command
-    from sqlalchemy import create_engine
+    from alembic import command  # lazy: heavy (alembic ~0.9 s), migrations only
+    from sqlalchemy import create_engine  # lazy: heavy (sqlalchemy ~0.4 s), store only
 
     with tempfile.TemporaryDirectory() as tmp:
         engine = create_engine(f"sqlite:///{tmp}/s.sqlite")

@@ -40,8 +40,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from yigong.graded_care.catalogs.catalog import Setting
+from yigong.graded_care.catalogs.loader import load_catalog
+from yigong.graded_care.levels import CareLevel
 from yigong.synth.context import CountyContext
-from yigong.synth.inpatient import COUNTY, LEVEL_COST, TOWNSHIP, Stays
+from yigong.synth.inpatient import COUNTY, LEVEL_COST, TOWNSHIP, Stays, _take
 
 __all__ = ["RATES", "TRUTH_TABLE", "Plan", "plant_stays"]
 
@@ -101,9 +104,6 @@ def _pick(rng: np.random.Generator, candidates: np.ndarray, rate: float) -> np.n
 
 def _catalogued_low(codes: np.ndarray) -> np.ndarray:
     """Principal diagnoses the default disease catalog places at village or township level."""
-    from yigong.graded_care.catalogs.catalog import Setting
-    from yigong.graded_care.catalogs.loader import load_catalog
-    from yigong.graded_care.levels import CareLevel
 
     catalog = load_catalog()
     low: dict[str, bool] = {}
@@ -227,7 +227,10 @@ def plant_stays(
         extra["total_fen"] = extra["parts"].sum(axis=1)
         fields = {k: np.concatenate([getattr(s, k), extra[k]]) for k in extra}
         s = Stays(**fields, sec_codes=s.sec_codes, proc_enc=s.proc_enc, proc_rows=s.proc_rows)
-        fen = np.concatenate([fen, np.round(fen[idx] * 0.6).astype(fen.dtype)])
+        # the patient's share of the second stay, never above its total (the parts are
+        # rounded one by one, so their sum can fall a fen below 0.6 × the first total)
+        share2 = np.minimum(np.round(fen[idx] * 0.6), extra["total_fen"]).astype(fen.dtype)
+        fen = np.concatenate([fen, share2])
         origin = np.concatenate([origin, origin[idx]])
         plan.stay_marks += [
             (
@@ -354,7 +357,6 @@ def plant_inside(
 ) -> tuple[list[Stays], list[np.ndarray], Plan]:
     """Plant into the in-county stays and split them again into the generated years (so beds,
     staff and finance are built from the planted stays); stay marks follow the new order."""
-    from yigong.synth.inpatient import _take
 
     origin = np.repeat(np.arange(len(inside)), [len(x) for x in inside])
     s, fen, plan, origin = plant_stays(ctx, merged, np.concatenate(self_fen), origin)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from yigong.rulepacks import Issue, IssuesError, error
 from yigong.schema.codes import national_codes, procedure_categories
 from yigong.schema.tables import DISCHARGE_COST_COLUMNS
 
@@ -24,25 +25,13 @@ LEVELS = ("township", "county", "out")
 SEX_CODES = {"A": 0, "M": 1, "F": 2}
 
 
-@dataclass(frozen=True)
-class DataIssue:
-    """One problem in a definition file."""
-
-    file: str
-    line: int
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.field}: {self.reason}"
+def _issue(file: str, line: int, field: str, reason: str) -> Issue:
+    """One problem in a definition file (line 0: the file as a whole)."""
+    return error("synth.data", reason, file, line or None, field)
 
 
-class ConditionDataError(ValueError):
-    """The curated condition files are invalid."""
-
-    def __init__(self, issues: list[DataIssue]) -> None:
-        self.issues = issues
-        super().__init__("\n".join(str(i) for i in issues))
+class ConditionDataError(IssuesError, ValueError):
+    """The curated condition files are invalid; carries every issue."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +102,7 @@ def _read(name: str, base: Traversable | Path = DATA) -> list[tuple[int, dict[st
 
 class _Checker:
     def __init__(self) -> None:
-        self.issues: list[DataIssue] = []
+        self.issues: list[Issue] = []
 
     def num(
         self,
@@ -128,17 +117,17 @@ class _Checker:
         try:
             value = float(raw) if raw is not None else float("nan")
         except ValueError:
-            self.issues.append(DataIssue(file, line, field, f"not a number: {raw!r}"))
+            self.issues.append(_issue(file, line, field, f"not a number: {raw!r}"))
             return 0.0
         if not lo <= value <= hi:
-            self.issues.append(DataIssue(file, line, field, f"{value} outside [{lo}, {hi}]"))
+            self.issues.append(_issue(file, line, field, f"{value} outside [{lo}, {hi}]"))
         return value
 
     def shares(self, file: str, line: int, row: dict[str, str], fields: list[str]) -> list[float]:
         values = [self.num(file, line, row, f, 0, 1) for f in fields]
         if abs(sum(values) - 1) > 1e-6:
             self.issues.append(
-                DataIssue(file, line, "+".join(fields), f"shares sum to {sum(values):.4f}, not 1")
+                _issue(file, line, "+".join(fields), f"shares sum to {sum(values):.4f}, not 1")
             )
         return values
 
@@ -228,18 +217,18 @@ def read_conditions(base: Traversable | Path) -> Conditions:
         codes, weights = _icd_candidates(row["icd10"], sorted_icd10)
         if not len(codes):
             check.issues.append(
-                DataIssue(f, line, "icd10", f"no ICD-10 code starts with {row['icd10']!r}")
+                _issue(f, line, "icd10", f"no ICD-10 code starts with {row['icd10']!r}")
             )
         cols["codes"].append(codes)
         cols["weights"].append(weights)
         if row["sex"] not in SEX_CODES:
-            check.issues.append(DataIssue(f, line, "sex", f"{row['sex']!r} is not A, M or F"))
+            check.issues.append(_issue(f, line, "sex", f"{row['sex']!r} is not A, M or F"))
         cols["sex"].append(SEX_CODES.get(row["sex"], 0))
         cols["age_min"].append(check.num(f, line, row, "age_min", 0, 120))
         cols["age_max"].append(check.num(f, line, row, "age_max", 0, 120))
         if row["age_pattern"] not in patterns:
             check.issues.append(
-                DataIssue(f, line, "age_pattern", f"unknown pattern {row['age_pattern']!r}")
+                _issue(f, line, "age_pattern", f"unknown pattern {row['age_pattern']!r}")
             )
         cols["age_w"].append(patterns.get(row["age_pattern"], patterns.get("all")))
         cols["newborn"].append(row["age_pattern"] == "newborn")
@@ -259,7 +248,7 @@ def read_conditions(base: Traversable | Path) -> Conditions:
         cols["mort"].append(check.num(f, line, row, "mortality", 0, 0.5))
         if row["profile"] not in profile_names:
             check.issues.append(
-                DataIssue(f, line, "profile", f"unknown cost profile {row['profile']!r}")
+                _issue(f, line, "profile", f"unknown cost profile {row['profile']!r}")
             )
         cols["profile"].append(
             profile_names.index(row["profile"]) if row["profile"] in profile_names else 0
@@ -274,9 +263,7 @@ def read_conditions(base: Traversable | Path) -> Conditions:
     for line, row in comorb:
         if row["code"] not in icd10:
             check.issues.append(
-                DataIssue(
-                    "comorbidities.csv", line, "code", f"{row['code']!r} not in ICD-10 医保版"
-                )
+                _issue("comorbidities.csv", line, "code", f"{row['code']!r} not in ICD-10 医保版")
             )
     if check.issues:
         raise ConditionDataError(check.issues)
@@ -328,23 +315,23 @@ def _load_procedures(
     for line, row in rows:
         if row["condition"] not in ids:
             check.issues.append(
-                DataIssue(f, line, "condition", f"unknown condition {row['condition']!r}")
+                _issue(f, line, "condition", f"unknown condition {row['condition']!r}")
             )
             continue
         if row["icd9"] not in icd9:
             check.issues.append(
-                DataIssue(f, line, "icd9", f"{row['icd9']!r} not in ICD-9-CM-3 医保版")
+                _issue(f, line, "icd9", f"{row['icd9']!r} not in ICD-9-CM-3 医保版")
             )
         surgery = procedure_categories().get(row["icd9"]) in ("operation", "interventional")
         if (row["grade"] or row["day_surgery"] == "1") and not surgery:
             check.issues.append(
-                DataIssue(
+                _issue(
                     f, line, "grade", f"{row['icd9']} is not an operation: no grade, no day surgery"
                 )
             )
         if row["min_level"] not in LEVELS:
             check.issues.append(
-                DataIssue(f, line, "min_level", f"{row['min_level']!r} not in {LEVELS}")
+                _issue(f, line, "min_level", f"{row['min_level']!r} not in {LEVELS}")
             )
         key = (row["condition"], row["group"])
         out["cond"].append(ids.index(row["condition"]))
@@ -361,9 +348,7 @@ def _load_procedures(
     for g, total in enumerate(np.bincount(group, weights=share, minlength=len(groups))):
         if total > 1 + 1e-9:
             key = next(k for k, v in groups.items() if v == g)
-            check.issues.append(
-                DataIssue(f, 0, "share", f"group {key} shares sum to {total:.3f} > 1")
-            )
+            check.issues.append(_issue(f, 0, "share", f"group {key} shares sum to {total:.3f} > 1"))
     return Procedures(
         condition=np.asarray(out["cond"], dtype=np.int64),
         group=group,

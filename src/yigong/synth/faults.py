@@ -14,12 +14,15 @@ import copy
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow.csv as pacsv
 
 from yigong.schema.tables import TABLES
 from yigong.schema.tables import table as schema_table
+from yigong.synth.generate import generate_tables
 from yigong.synth.writer import _csv_ready, conform
 
 RULES = (
@@ -35,6 +38,12 @@ RULES = (
     "duplicate_key",
     "missing_column",
     "malformed",
+    # plausibility (ingest/plausibility/packs/plausibility-2021)
+    "date_window",
+    "los_bound",
+    "los_dates",
+    "part_total",
+    "parts_sum",
 )
 GOOD_ROWS = 4
 UNKNOWN_INSTITUTION = "H99999999999"
@@ -138,13 +147,22 @@ def _plant(f: FaultFile, pool: list[dict[str, str]], id_number: str) -> None:
             f.rows[-1]["diagnosis_conditions"] = "1"
             f.bad(nxt(), "raw_id_number", "department", id_number)
             f.bad(nxt(), "raw_id_number", "case_no", id_number)
-            f.bad(nxt(), "date_order", "admission_date", "2099-01-01")
+            r = nxt()  # admitted the day after the discharge: in the date window, out of order
+            after = date.fromisoformat(r["discharge_date"]) + timedelta(days=1)
+            f.bad(r, "date_order", "admission_date", after.isoformat())
             f.bad(nxt(), "minimum", "total_cost", "-100.00")
             f.bad(nxt(), "type", "self_paid", "1.2.3")
             f.duplicate()
             f.bad(nxt(), "reference", "institution_id", UNKNOWN_INSTITUTION)
             f.malformed(["D-BROKEN", "only", "three fields"])
             f.bad(nxt(), "code", "discharge_mode", "7")
+            # plausibility: one rule each
+            f.bad(nxt(), "los_bound", "length_of_stay", "99999")
+            r = nxt()
+            f.bad(r, "los_dates", "length_of_stay", str(int(r["length_of_stay"]) + 5))
+            f.bad(nxt(), "date_window", "admission_date", "0001-01-01")
+            r = nxt()
+            f.bad(r, "part_total", "self_paid", str(Decimal(r["total_cost"]) + 1))
         case "outpatient_visits":
             f.bad(nxt(), "type", "is_appointment", "Y")
             f.bad(nxt(), "code", "visit_type", "walkin")
@@ -161,6 +179,11 @@ def _plant(f: FaultFile, pool: list[dict[str, str]], id_number: str) -> None:
             f.bad(inpatient[-1], "date_order", "discharge_date", "2000-01-01")
             f.bad(nxt(), "raw_id_number", "provider_name", id_number)
             f.bad(nxt(), "type", "settle_date", "2024/01/05")
+            r = nxt()
+            f.bad(r, "part_total", "fund_paid", str(Decimal(r["total_cost"]) + 1))
+            r = nxt()  # each part within the total, both together above it
+            f.bad(r, "parts_sum", "total_cost", r["total_cost"], fund_paid=r["total_cost"],
+                  personal_paid="1.00")  # fmt: skip
         case "referrals":
             arrived = [r for r in pool if r["arrival_date"]]
             f.bad(nxt(), "code", "direction", "sideways")
@@ -299,7 +322,6 @@ def _plant(f: FaultFile, pool: list[dict[str, str]], id_number: str) -> None:
 
 def write_faults(out_dir: Path, *, seed: int = 7) -> Path:
     """Write broken files and `expected.csv` into `out_dir`; returns the manifest's path."""
-    from yigong.synth.generate import generate_tables
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 from yigong.ingest.profiles import Profile, get_profile
 from yigong.ingest.profiles.model import FieldSpec, ValueMap
 from yigong.schema.codes import national_codes
+from yigong.synth._arrow import money
 
 #: canonical table → (layout profile, file name stem as a county would name the export).
 NATIONAL: dict[str, tuple[str, str]] = {
@@ -85,7 +86,6 @@ def fen(col: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
 
 def yuan(amounts: np.ndarray, valid: np.ndarray) -> pa.Array:
     """Text amounts with two decimals from fen (exact)."""
-    from yigong.synth._arrow import money
 
     return money(amounts, valid).cast(pa.string())
 

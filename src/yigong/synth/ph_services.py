@@ -32,6 +32,7 @@ from yigong.synth.context import CountyContext
 from yigong.synth.contracts import team_ids
 from yigong.synth.inpatient import Stays
 from yigong.synth.outpatient import Visits
+from yigong.synth.public_health import village_share
 
 #: age bands (lower bounds) and prevalence per band (assumption calibrated to 27.5 % / 11.9 %
 #: of adults 18+ in 中国居民营养与慢性病状况报告（2020年）, rural Hebei age structure).
@@ -190,7 +191,6 @@ def public_health_services(
     )
     control_htn = town_rng.uniform(0.50, 0.72, nt)
     control_dm = town_rng.uniform(0.42, 0.62, nt)
-    from yigong.synth.public_health import village_share
 
     share = village_share(ctx)
     # each patient's managing institution is fixed once (clinic with the village share)

@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 from yigong.ingest.profiles import get_profile
 from yigong.schema.model import DType
 from yigong.schema.tables import table as schema_table
+from yigong.synth.national import NATIONAL, to_national
 
 FORMATS = ("csv", "parquet", "xlsx")
 LAYOUTS = ("canonical", "national")
@@ -104,8 +105,6 @@ class TableWriter:
         self.files: list[Path] = []
 
     def _write_national(self, name: str, data: pa.Table) -> None:
-        from yigong.synth.national import NATIONAL, to_national
-
         stem = NATIONAL[name][1]
         profile = get_profile(NATIONAL[name][0])
         for sheet, table in to_national(name, data).items():
@@ -176,8 +175,6 @@ class TableWriter:
             _write_xlsx(self.out_dir / f"{name}.xlsx", pa.concat_tables(parts))
         self._xlsx_rows.clear()
         for name, sheets in national.items():
-            from yigong.synth.national import NATIONAL
-
             stem = NATIONAL[name][1]
             profile = get_profile(NATIONAL[name][0])
             named = [(profile.sublists[s].title if s else stem, t) for s, t in sheets]
@@ -306,7 +303,7 @@ def _write_xlsx(path: Path, data: pa.Table) -> None:
 
 def _write_workbook(path: Path, sheets: list[tuple[str, pa.Table]]) -> None:
     """One workbook, one sheet per (title, table), header in the first row, cells as text."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # lazy: heavy (openpyxl ~0.5 s), .xlsx only
 
     wb = Workbook(write_only=True)
     fixed = dt.datetime(2024, 1, 1)

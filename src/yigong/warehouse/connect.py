@@ -59,7 +59,7 @@ def open_warehouse(
             raise FileNotFoundError(f"no warehouse at {path} (ingest data first, or pass --db)")
         return DuckDBWarehouse(path, read_only=read_only)
     # PySpark is the optional `spark` extra: imported only when Spark is chosen
-    from yigong.warehouse.backends.spark.settings import SparkSettings
+    from yigong.warehouse.backends.spark.settings import SparkSettings  # lazy: spark extra
     from yigong.warehouse.backends.spark.warehouse import SparkWarehouse
 
     if settings is None:

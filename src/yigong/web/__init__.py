@@ -15,7 +15,7 @@ HERE = Path(__file__).parent
 
 
 def mount_web(app: FastAPI) -> None:
-    from yigong.web.errors import install_page_errors
+    from yigong.web.errors import install_page_errors  # lazy: cycle (pages import yigong.web)
     from yigong.web.pages import router
     from yigong.web.pages_account import router as account_router
     from yigong.web.pages_actions import router as actions_router

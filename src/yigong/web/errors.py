@@ -14,6 +14,8 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from yigong.access.errors import AccessError, crash_reference
+from yigong.access.http import identify
+from yigong.web.render import render
 
 __all__ = ["install_page_errors"]
 
@@ -39,9 +41,6 @@ def _is_page(request: Request) -> bool:
 
 
 async def _page(request: Request, status: int, code: str, message: str) -> Response:
-    from yigong.access.http import identify
-    from yigong.web.render import render
-
     await identify(request)
     data = {"status": status, "code": code, "message": message}
     return render(request, "error.html", data, status=status)

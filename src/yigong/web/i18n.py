@@ -14,6 +14,9 @@ from pathlib import Path
 
 from fastapi import Request
 
+from yigong.schema.codes import SMALL_CODE_SYSTEMS
+from yigong.schema.tables import CHILD_TABLES, TABLES
+
 __all__ = ["LANG_COOKIE", "LANGUAGES", "language", "messages"]
 
 LANG_COOKIE = "lang"
@@ -22,12 +25,9 @@ LANGUAGES = ("zh", "en")
 
 @cache
 def _catalog() -> dict[str, dict[str, str]]:
-    from yigong.schema.codes import SMALL_CODE_SYSTEMS
-
     data: dict[str, dict[str, str]] = json.loads(
         (Path(__file__).with_name("messages.json")).read_text(encoding="utf-8")
     )
-    from yigong.schema.tables import CHILD_TABLES, TABLES
 
     for system, labels in SMALL_CODE_SYSTEMS.items():
         for code, (zh, en) in labels.items():

@@ -11,8 +11,9 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from yigong.access.http import principal
-from yigong.access.views import bureau
+from yigong.access.views import bureau, nodes
 from yigong.access.views import settlement as settlement_view
+from yigong.warehouse.hierarchy import Node, NodeKind
 from yigong.web.pages import Format, YearQ, default_period
 from yigong.web.render import render
 
@@ -40,8 +41,6 @@ def _page(request: Request, data: dict[str, Any], fmt: str) -> dict[str, Any]:
     the pickers (a year); the JSON twin stays the API's answer."""
     if fmt == "json":
         return data
-    from yigong.access.views import nodes
-    from yigong.warehouse.hierarchy import Node, NodeKind
 
     county = str(data.get("county") or "")
     crumbs = nodes.breadcrumbs(principal(request), Node(NodeKind.DIVISION, county))

@@ -16,6 +16,7 @@ from yigong.access.principal import Principal
 from yigong.access.views import nodes, settlement
 from yigong.access.views import referrals as ref
 from yigong.access.views.fund_progress import fund_progress
+from yigong.warehouse.hierarchy import Node, NodeKind
 from yigong.web.pages import Format, NodeQ, PeriodQ, YearQ, default_period
 from yigong.web.render import render
 
@@ -89,7 +90,6 @@ def _county_year(
 
 def _nav(p: Principal, county: str, year: int) -> dict[str, Any]:
     """What the navigation shows on a money page: the county as its node, the year."""
-    from yigong.warehouse.hierarchy import Node, NodeKind
 
     node = f"division:{county}"
     name = nodes.hierarchy(p).name(Node(NodeKind.DIVISION, county))

@@ -24,7 +24,7 @@ def page_pdf(
 ) -> bytes:
     """The PDF bytes: ``title``, the ``meta`` lines (node, period, generated at), then each
     (id, caption, header, rows) table."""
-    from reportlab.lib import colors
+    from reportlab.lib import colors  # lazy: heavy (reportlab ~0.2 s), PDF only
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm

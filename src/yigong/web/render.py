@@ -7,7 +7,10 @@ file (`yigong.web.tables`), with ``?format=pdf`` the page's tables as a PDF
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from html import unescape
 from typing import Any
 
 from fastapi import Request
@@ -18,9 +21,13 @@ from yigong.access.errors import AccessError
 from yigong.access.http import csrf_token, state_of
 from yigong.access.permissions import permissions
 from yigong.access.roles import ROLE_NAMES
+from yigong.access.views.files import CSV, XLSX, csv_bytes, xlsx_bytes
 from yigong.web import HERE
 from yigong.web.format import Formatter
 from yigong.web.i18n import language, messages
+from yigong.web.nav import nav_context, with_params
+from yigong.web.pdf import page_pdf
+from yigong.web.tables import TableNotFound, extract_all, extract_table
 
 __all__ = ["FORMATS", "MENU", "landing", "page_context", "render", "templates"]
 
@@ -53,7 +60,6 @@ def _yuan(v: object) -> str:
     ``-1234567.8`` → ``-1,234,567.80``; '—' when none."""
     if v is None or v == "":
         return "—"
-    from decimal import Decimal, InvalidOperation
 
     try:
         d = Decimal(str(v)).quantize(Decimal("0.01"))
@@ -67,7 +73,6 @@ def _pct(v: object, places: int = 2) -> str:
     ``0.9704`` → ``97.04 %``; '—' when none."""
     if v is None or v == "":
         return "—"
-    from decimal import Decimal, InvalidOperation
 
     try:
         return f"{(Decimal(str(v)) * 100).quantize(Decimal(1).scaleb(-places))} %"
@@ -175,7 +180,6 @@ def _menu(role: Any) -> list[tuple[str, str, str]]:
 
 def page_context(request: Request, data: Any = None) -> dict[str, Any]:
     """What every template gets besides its data."""
-    from yigong.web.nav import nav_context, with_params
 
     lang = language(request)
     t = messages(lang)
@@ -215,14 +219,9 @@ def render(
 
 
 def _as_file(request: Request, name: str, context: dict[str, Any], fmt: str) -> Response:
-    from yigong.access.views.files import CSV, XLSX, csv_bytes, xlsx_bytes
-    from yigong.web.tables import TableNotFound, extract_all, extract_table
-
     html = templates.get_template(name).render({"request": request, **context})
     base = request.url.path.strip("/").replace("/", "-") or "overview"
     if fmt == "pdf":
-        from yigong.web.pdf import page_pdf
-
         t, f, nav = context["t"], context["f"], context.get("nav") or {}
         crumbs = " › ".join(c["name"] for c in nav.get("crumbs", []))
         meta = [
@@ -251,8 +250,5 @@ def _as_file(request: Request, name: str, context: dict[str, Any], fmt: str) -> 
 
 
 def _title(html: str) -> str:
-    import re
-    from html import unescape
-
     m = re.search(r'<h1[^>]*id="page-title"[^>]*>(.*?)</h1>', html, re.S)
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", m.group(1))).split()) if m else ""

@@ -16,6 +16,7 @@ from yigong.access.principal import Principal
 from yigong.access.roles import ROLE_NAMES
 from yigong.access.sessions import Session
 from yigong.access.state import AccessState
+from yigong.access.views.hierarchy import node_names
 
 __all__ = ["account_page", "change_password", "log_in", "log_out", "me"]
 
@@ -38,7 +39,6 @@ def me(p: Principal) -> dict[str, Any]:
 
 def account_page(p: Principal) -> dict[str, Any]:
     """`me`, with the names of the user's nodes (the cockpit's account page)."""
-    from yigong.access.views.hierarchy import node_names
 
     return {**me(p), "node_names": node_names(p, p.user.nodes)}
 

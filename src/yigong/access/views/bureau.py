@@ -30,6 +30,10 @@ from typing import Any
 from yigong.access.principal import Principal
 from yigong.access.views.settlement import visible
 from yigong.rulepacks import IssuesError
+from yigong.services.bureau_desk import agreements_desk, fund_desk
+from yigong.services.payment_methods import settle_method_from_warehouse
+from yigong.services.settlement import settle_dip_from_warehouse, settle_drg_from_warehouse
+from yigong.warehouse.hierarchy import division_prefix
 
 __all__ = ["METHODS", "agreements", "compute_methods", "fund", "methods"]
 
@@ -55,8 +59,6 @@ def _own_in_county(p: Principal, county: str) -> frozenset[str]:
     """The user's institutions located in the county (none: the county is outside the scope)."""
 
     def load() -> frozenset[str]:
-        from yigong.warehouse.hierarchy import division_prefix
-
         with p.state.tables() as wh:
             t = wh.table("institutions")
             t = t.filter(t.division_code.startswith(division_prefix(county, "county")))
@@ -72,7 +74,6 @@ def _policy(p: Principal) -> str:
 
 def fund(p: Principal, county: str, year: int) -> dict[str, Any]:
     """Coverage, fund running and progress of the county (whole-county scope only)."""
-    from yigong.services.bureau_desk import fund_desk
 
     if not _whole(p, county):
         raise p.refuse("the whole county (the fund is the county's)")
@@ -91,7 +92,6 @@ def fund(p: Principal, county: str, year: int) -> dict[str, Any]:
 
 def agreements(p: Principal, county: str, year: int) -> dict[str, Any]:
     """Designated providers in scope with their agreement, assessment and overdue claims."""
-    from yigong.services.bureau_desk import agreements_desk
 
     whole = _whole(p, county)
     policy = _policy(p)
@@ -179,8 +179,6 @@ def _sum(values: Any) -> str:
 def compute_methods(p: Principal, county: str, year: int) -> dict[str, Any]:
     """Compute every method's run of the county-year (the insurance bureau, whole county),
     each method's refusal kept beside it; audited."""
-    from yigong.services.payment_methods import settle_method_from_warehouse
-    from yigong.services.settlement import settle_dip_from_warehouse, settle_drg_from_warehouse
 
     p.require("act", "settlement")
     if not _whole(p, county):

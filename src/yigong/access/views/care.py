@@ -14,6 +14,8 @@ from typing import Any
 
 from yigong.access.errors import AccessError
 from yigong.access.principal import Principal
+from yigong.services.centres import centre_activity
+from yigong.services.contracts import contract_overview
 
 __all__ = ["centres", "contracts"]
 
@@ -27,7 +29,6 @@ def _institutions(p: Principal) -> frozenset[str] | None:
 def centres(p: Principal, year: int) -> dict[str, Any]:
     """Requests, turnaround p50/p90, recognition rate and avoided savings per centre and month
     (``month == "all"``: the centre's year), requests in scope only."""
-    from yigong.services.centres import centre_activity
 
     scope = _institutions(p)
     rows = [
@@ -42,7 +43,6 @@ def centres(p: Principal, year: int) -> dict[str, Any]:
 def contracts(p: Principal, year: int, node: str | None) -> dict[str, Any]:
     """Contracts of the teams in scope starting in ``year``, the fee distribution check per
     team, and the node's contract coverage (indicator C09) against its target."""
-    from yigong.services.contracts import contract_overview
 
     n = p.node(node or p.home())
     try:

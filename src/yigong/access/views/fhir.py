@@ -19,12 +19,16 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
+import yigong
 from yigong.access.errors import AccessError
 from yigong.access.principal import Principal
+from yigong.graded_care.errors import NotFound
 from yigong.graded_care.referrals.records import ReferralRecord
 from yigong.interop.fhir import referral as build
 from yigong.interop.fhir.capability import capability_statement
 from yigong.interop.fhir.search import InvalidSearch, parse_search, searchset
+from yigong.services.fhir import search_referrals
+from yigong.services.referral import get_referral
 
 __all__ = ["MAX_COUNT", "RESOURCES", "metadata", "read", "search"]
 
@@ -39,7 +43,6 @@ def _now() -> str:
 
 def metadata(base_url: str) -> dict[str, Any]:
     """The CapabilityStatement (no data: public, as FHIR expects of ``/metadata``)."""
-    import yigong
 
     return capability_statement(base_url, yigong.__version__, _now()[:10])
 
@@ -81,7 +84,6 @@ def search(
     p: Principal, kind: str, params: Sequence[tuple[str, str]], base_url: str
 ) -> dict[str, Any]:
     """A ``searchset`` Bundle of ``kind`` resources of the referrals in scope that match."""
-    from yigong.services.fhir import search_referrals
 
     try:
         query = parse_search(kind, params)
@@ -119,8 +121,6 @@ def search(
 
 def read(p: Principal, kind: str, resource_id: str) -> dict[str, Any]:
     """One ServiceRequest (``sr-RFS-…``) or Task (``task-RFS-…``) of a referral in scope."""
-    from yigong.graded_care.errors import NotFound
-    from yigong.services.referral import get_referral
 
     prefix = _PREFIX[kind]
     if not resource_id.startswith(prefix):

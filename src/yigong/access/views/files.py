@@ -38,7 +38,7 @@ def xlsx_bytes(
     rows: list[dict[str, Any]] | list[list[Any]],
     title: list[str] | None = None,
 ) -> bytes:
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # lazy: heavy (openpyxl ~0.5 s), .xlsx only
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet[:31])

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from yigong.access.principal import Principal
+from yigong.services import public_health as ph
 
 __all__ = ["health"]
 
@@ -32,7 +33,6 @@ def health(
     """The page of a team (``team``) or of an institution (``institution``, default: the
     user's own when their node is one institution): summary rates, overdue patients (most
     overdue first), the register, and the institution's programme assessment."""
-    from yigong.services import public_health as ph
 
     with p.state.tables() as wh:
         try:

@@ -3,10 +3,12 @@ by medical community. Nothing outside the scope is listed; a parent outside it i
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from yigong.access.principal import Principal
 from yigong.services import hierarchy, tables
+from yigong.warehouse.hierarchy import UnknownNode, parse_node, resolve
 
 __all__ = ["default_period", "institutions_page", "node_names", "tree"]
 
@@ -24,9 +26,6 @@ def default_period(p: Principal) -> str:
 def node_names(p: Principal, nodes: list[str] | tuple[str, ...]) -> dict[str, str]:
     """The names of hierarchy nodes as of today ("" for one that does not exist), so pages
     show 临漳县 next to ``division:130423``."""
-    from datetime import date
-
-    from yigong.warehouse.hierarchy import UnknownNode, parse_node, resolve
 
     def name(node: str) -> str:
         try:

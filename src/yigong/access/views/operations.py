@@ -10,6 +10,8 @@ are left out, and every value passes the scope's redaction. Money is text with t
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from yigong.access.principal import Principal
@@ -215,8 +217,6 @@ def pay_checks(p: Principal, node: str, year: int) -> dict[str, Any]:
 
 def report_file(p: Principal, report: str, node: str, year: int) -> bytes:
     """Every table of a report (as the page shows it for this user) as an XLSX workbook."""
-    import tempfile
-    from pathlib import Path
 
     if report == "budget":
         data = budget(p, node, year)

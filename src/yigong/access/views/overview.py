@@ -21,6 +21,7 @@ from yigong.indicators.applicability import NodeFacts, blocked_reason
 from yigong.indicators.evaluate import IndicatorResult
 from yigong.indicators.periods import parse_period
 from yigong.indicators.spec import NodeLevel, PeriodType
+from yigong.services import hierarchy as hierarchy_svc
 from yigong.services import indicators as indicators_svc
 from yigong.services.referral_flows import referral_flows
 from yigong.warehouse.hierarchy import Node, NodeKind, parse_node
@@ -252,8 +253,6 @@ def flows(p: Principal, node: Node, period: str) -> dict[str, Any]:
     the node: counts by direction, level from → level to, and in or out of the county."""
     per = parse_period(period)
     with p.state.tables() as wh:
-        from yigong.services import hierarchy as hierarchy_svc
-
         members = hierarchy_svc.members(wh, node) & p.scope.institutions
         rows = referral_flows(wh, members, per.start, per.end + timedelta(days=1))
     totals = {"upward": 0, "downward": 0, "in_county": 0, "out_of_county": 0, "total": 0}

@@ -23,8 +23,10 @@ from typing import Any
 from yigong.access.errors import AccessError
 from yigong.access.principal import Principal
 from yigong.graded_care import errors as wf
+from yigong.graded_care.referrals.machine import TRANSITIONS, Parties
 from yigong.graded_care.referrals.records import Actor, ReferralRecord
 from yigong.graded_care.referrals.states import ReferralAction, ReferralStatus
+from yigong.services.referral import get_referral, perform, referral_inbox
 
 __all__ = ["ACTIONS", "STATUSES", "act", "detail", "inbox"]
 
@@ -61,7 +63,6 @@ def _mine(r: ReferralRecord, p: Principal) -> bool:
 
 def inbox(p: Principal, status: str | None, page: int, per_page: int = 50) -> dict[str, Any]:
     """The referrals of the user's institutions, newest first, one page."""
-    from yigong.services.referral import referral_inbox
 
     if status is not None and status not in STATUSES:
         raise AccessError(
@@ -103,7 +104,6 @@ def act(
     p: Principal, referral_id: str, action: str, reason: str | None, institution: str | None
 ) -> dict[str, Any]:
     """Perform one step on a referral in scope, as one of the user's institutions."""
-    from yigong.services.referral import get_referral, perform
 
     if action not in ACTIONS:
         raise AccessError(
@@ -140,8 +140,6 @@ def detail(p: Principal, referral_id: str) -> dict[str, Any]:
     """One referral of the user's institutions with its audit trail, and the steps the state
     machine allows from its status — each with the party that takes it and whether one of the
     user's institutions is that party (only then, for an institution user, a button)."""
-    from yigong.graded_care.referrals.machine import TRANSITIONS, Parties
-    from yigong.services.referral import get_referral
 
     try:
         record = get_referral(p.state.workflow(), referral_id)

@@ -14,7 +14,18 @@ from typing import Any
 
 from yigong.access.errors import AccessError
 from yigong.access.principal import Principal
+from yigong.access.redact import OUTSIDE_SCOPE
+from yigong.access.views.nodes import hierarchy
 from yigong.graded_care import errors as wf
+from yigong.services import flag_triage
+from yigong.services.screening import (
+    FLAGS_TABLE,
+    explain_flag,
+    flags_page,
+    review_flag,
+    row_institutions,
+)
+from yigong.services.screening import rules as known
 
 __all__ = ["explain", "flags", "review", "rules", "self_check", "triage"]
 
@@ -30,8 +41,6 @@ def _scope(p: Principal) -> frozenset[str]:
 def flags(p: Principal, period: str | None, rule: str | None, page: int) -> dict[str, Any]:
     """One page (50) of flags in scope, most severe rules first, then furthest past the
     threshold."""
-    from yigong.services.screening import flags_page
-    from yigong.services.screening import rules as known
 
     if rule is not None and rule not in known().rules:
         raise AccessError(
@@ -52,7 +61,6 @@ def flags(p: Principal, period: str | None, rule: str | None, page: int) -> dict
 
 def rules() -> list[dict[str, Any]]:
     """Every screening rule with its names, severity and the policy text it serves."""
-    from yigong.services.screening import rules as known
 
     return [
         {
@@ -68,7 +76,6 @@ def rules() -> list[dict[str, Any]]:
 
 def review(p: Principal, flag_id: str, decision: str, reason: str | None) -> dict[str, Any]:
     """Confirm or dismiss a flag of an institution in scope (403 otherwise, or unknown)."""
-    from yigong.services.screening import FLAGS_TABLE, review_flag
 
     p.require("act", "screening")
     with p.state.tables() as wh:
@@ -108,8 +115,6 @@ def triage(
     """The reviewer's list: flags in scope (of ``node`` when given) filtered by rule, severity
     and review state, sorted by severity, amount or deviation, each with its review state and
     the institution's self-check."""
-    from yigong.services import flag_triage
-    from yigong.services.screening import rules as known
 
     if rule is not None and rule not in known().rules:
         raise AccessError(
@@ -123,8 +128,6 @@ def triage(
         raise AccessError(400, "bad_request", f"sort {sort!r}: {', '.join(flag_triage.SORTS)}")
     scope: frozenset[str] | None = _scope(p)
     if node:
-        from yigong.access.views.nodes import hierarchy
-
         n = p.node(node)
         h = hierarchy(p)
         if n.kind.value == "institution":
@@ -178,8 +181,6 @@ def explain(p: Principal, flag_id: str) -> dict[str, Any]:
     """Everything behind one flag of an institution in scope — rule, policy text, parameters,
     numbers, review trail — and the rows behind it: a row of an institution outside the scope
     is shown only as its table and ``(outside scope)``."""
-    from yigong.access.redact import OUTSIDE_SCOPE
-    from yigong.services.screening import explain_flag, row_institutions
 
     with p.state.tables() as wh:
         try:
@@ -200,7 +201,6 @@ def explain(p: Principal, flag_id: str) -> dict[str, Any]:
     flag["row_details"] = shown
     flag["rows_outside_scope"] = hidden
     flag["institution_name"] = p.scope.names.get(str(flag["institution_id"]), "")
-    from yigong.services import flag_triage
 
     flag["state"] = flag_triage.review_states(p.state.workflow(), [flag_id]).get(flag_id)
     p.audit_read(f"flag {flag_id}", len(shown) - hidden, flag=flag_id)
@@ -210,7 +210,6 @@ def explain(p: Principal, flag_id: str) -> dict[str, Any]:
 def self_check(p: Principal, flag_id: str, decision: str, reason: str | None) -> dict[str, Any]:
     """The flagged institution's self-check (an institution user, a flag of their own
     institution); audited. The insurance bureau still decides."""
-    from yigong.services import flag_triage
 
     with p.state.tables() as wh:
         t = wh.table(FLAGS_TABLE_NAME) if wh.has_table(FLAGS_TABLE_NAME) else None

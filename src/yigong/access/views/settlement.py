@@ -37,6 +37,7 @@ from yigong.access.principal import Principal
 from yigong.access.views.files import CSV, XLSX, csv_bytes, xlsx_bytes
 from yigong.payment.statements import COLUMNS as STATEMENT_MOVEMENTS
 from yigong.rulepacks import IssuesError
+from yigong.services.settlement import explain_line, settle_budget_from_warehouse
 from yigong.warehouse.hierarchy import Node, NodeKind
 
 __all__ = [
@@ -240,7 +241,6 @@ def budget(p: Principal, county: str, year: int) -> dict[str, Any]:
 def compute_run(p: Principal, county: str, year: int) -> dict[str, Any]:
     """Compute (or recompute) the county-year's run under the server's policy; refused (403)
     unless the user's scope covers the whole county. Audited either way."""
-    from yigong.services.settlement import settle_budget_from_warehouse
 
     p.require("act", "settlement")
     whole, _ = visible(p, county)
@@ -350,7 +350,6 @@ def ledger_page(
 
 def explain(p: Principal, county: str, year: int, line_id: str) -> dict[str, Any]:
     """One ledger line explained by `explain_line` (what `yigong settle explain` prints)."""
-    from yigong.services.settlement import explain_line
 
     view = _view(p, county)
     run = stored_run(p, county, year)

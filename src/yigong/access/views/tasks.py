@@ -15,6 +15,8 @@ from typing import Any
 
 from yigong.access.errors import AccessError
 from yigong.access.principal import Principal
+from yigong.access.views.files import XLSX
+from yigong.services import tasks as tasks_svc
 from yigong.warehouse.hierarchy import NodeKind
 
 __all__ = ["FORMATS", "progress", "record", "report_file"]
@@ -91,7 +93,6 @@ def _task(tp: Any) -> dict[str, Any]:
 def progress(p: Principal, node: str, year: int) -> dict[str, Any]:
     """Every task binding the node's level in ``year``: status, share of linked indicators on
     track, the latest manual entry and the history."""
-    from yigong.services import tasks as tasks_svc
 
     code = _node(p, node)
     with p.state.tables() as wh:
@@ -127,7 +128,6 @@ def record(
     evidence: str,
 ) -> dict[str, Any]:
     """One manual progress entry by the user (`yigong.services.tasks.record`); audited."""
-    from yigong.services import tasks as tasks_svc
 
     p.require("act", "tasks")
     code = _node(p, node)
@@ -160,8 +160,6 @@ def record(
 def report_file(p: Principal, node: str, year: int, fmt: str) -> tuple[bytes, str, str]:
     """The task report of a division in scope as PDF, XLSX or Markdown: (bytes, media type,
     file name); audited."""
-    from yigong.access.views.files import XLSX
-    from yigong.services import tasks as tasks_svc
 
     if fmt not in FORMATS:
         raise AccessError(400, "bad_request", f"format {fmt!r}: pdf, xlsx or md")

@@ -23,6 +23,12 @@ from typing import Any
 
 from yigong.access.errors import AccessError
 from yigong.access.principal import Principal
+from yigong.access.views.fund_progress import fund_progress
+from yigong.access.views.overview import kpis
+from yigong.access.views.screening import triage
+from yigong.access.views.settlement import default_county
+from yigong.graded_care.referrals.machine import TRANSITIONS, Parties
+from yigong.services.referral import referral_inbox
 
 __all__ = ["RETURN_DAYS", "todo"]
 
@@ -32,9 +38,6 @@ _LIMIT = 500
 
 
 def _referrals(p: Principal) -> list[dict[str, Any]]:
-    from yigong.graded_care.referrals.machine import TRANSITIONS, Parties
-    from yigong.services.referral import referral_inbox
-
     store = p.state.workflow()
     acts = p.can("act", "referrals")
     items: list[dict[str, Any]] = []
@@ -105,8 +108,6 @@ def _referrals(p: Principal) -> list[dict[str, Any]]:
 
 
 def _flags(p: Principal, period: str) -> list[dict[str, Any]]:
-    from yigong.access.views.screening import triage
-
     out = []
     if p.can("act", "screening"):
         data = triage(p, period, None, 1, state="unreviewed", sort="amount", per_page=1)
@@ -144,9 +145,6 @@ def _flags(p: Principal, period: str) -> list[dict[str, Any]]:
 
 
 def _fund(p: Principal, year: int) -> list[dict[str, Any]]:
-    from yigong.access.views.fund_progress import fund_progress
-    from yigong.access.views.settlement import default_county
-
     county = default_county(p)
     if not county or not p.can("read", "settlement"):
         return []
@@ -173,8 +171,6 @@ def _fund(p: Principal, year: int) -> list[dict[str, Any]]:
 
 
 def _indicators(p: Principal, period: str) -> list[dict[str, Any]]:
-    from yigong.access.views.overview import kpis
-
     if not p.can("read", "indicators"):
         return []
     node = p.node(p.home())

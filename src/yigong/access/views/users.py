@@ -19,6 +19,7 @@ from yigong.access.principal import Principal
 from yigong.access.roles import ROLE_NAMES, Role
 from yigong.access.scope import validate_nodes
 from yigong.access.users import User, UserError, canonical_nodes
+from yigong.access.views.hierarchy import node_names
 from yigong.warehouse.hierarchy import parse_node
 
 __all__ = ["OPERATIONS", "add_user", "change_user", "users_page"]
@@ -55,7 +56,6 @@ def _row(u: User) -> dict[str, Any]:
 
 def users_page(p: Principal) -> dict[str, Any]:
     """The users inside the administrator's (or auditor's) scope, and what can be given."""
-    from yigong.access.views.hierarchy import node_names
 
     shown = [_row(u) for u in p.state.users.list_users() if _inside(p, u.nodes)]
     p.audit_read("users", len(shown))

@@ -25,8 +25,11 @@ from __future__ import annotations
 import re
 from datetime import date
 from typing import Literal
+from xml.etree import ElementTree as ET
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from yigong.interop.dhis2.datavalues import ADX_NS
 
 __all__ = ["CsvRow", "DataValueSet", "Metadata", "check_adx"]
 
@@ -166,9 +169,6 @@ _ADX_PERIOD = re.compile(r"^\d{4}-\d{2}-\d{2}/P(1Y|3M|1M|7D|1D|2M|6M)$")
 
 def check_adx(text: str) -> list[str]:
     """The problems of an ADX message against the documented mandatory attributes."""
-    from xml.etree import ElementTree as ET
-
-    from yigong.interop.dhis2.datavalues import ADX_NS
 
     root = ET.fromstring(text)
     problems = []

@@ -85,7 +85,7 @@ def _bindings(resource: dict[str, Any], where: str) -> list[str]:
 
 def _model(resource_type: str) -> Any:
     try:
-        from fhir.resources.R4B import get_fhir_model_class
+        from fhir.resources.R4B import get_fhir_model_class  # lazy: interop extra
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise FhirModelsMissing(
             "FHIR validation needs fhir.resources: pip install 'yigong[interop]'"

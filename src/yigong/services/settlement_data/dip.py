@@ -31,6 +31,7 @@ from typing import Literal
 import ibis
 import numpy as np
 
+from yigong.casemix.model import pack_model
 from yigong.payment.bundle_casemix import DipInputs
 from yigong.payment.columns import Codes
 from yigong.payment.dip_catalog import DipHistoryColumns, ProcedureKind
@@ -59,7 +60,6 @@ def or_procedure_codes(pack: str) -> frozenset[str]:
     A code is OR if the pack flags it, or if the pack's ``procedure_map`` translates it to a
     flagged code (the same translation the grouper applies).
     """
-    from yigong.casemix.model import pack_model
 
     model = pack_model(pack)
     mapped = {src for src, dst in model.px_map.items() if dst in model.or_codes}

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ibis.common.exceptions import TableNotFound
+
+from yigong.casemix.metrics.weights import read_weight_table, weights_from_data
 from yigong.payment.bundle_casemix import DrgInputs
 from yigong.payment.drg import DrgCaseColumns
 from yigong.payment.policy_inputs import InstitutionLevels
 from yigong.schema.money import Money
+from yigong.services.casemix import RESULTS_TABLE, grouped_discharges
 from yigong.services.settlement_data._common import Provenance, error, fetch
 from yigong.services.settlement_data.arrow_columns import codes, ints, level_codes
 from yigong.warehouse.hierarchy import division_prefix
@@ -37,10 +41,6 @@ def drg_inputs_from_warehouse(
     Stays not grouped or without a weight are not DRG cases; the provenance counts them. Level
     keys come from the policy's ``institution_levels`` (``levels``).
     """
-    from ibis.common.exceptions import TableNotFound
-
-    from yigong.casemix.metrics.weights import read_weight_table, weights_from_data
-    from yigong.services.casemix import RESULTS_TABLE, grouped_discharges
 
     try:
         results = tables.table(RESULTS_TABLE)

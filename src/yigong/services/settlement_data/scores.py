@@ -21,6 +21,7 @@ from yigong.payment.errors import PaymentInputError
 from yigong.payment.policy_inputs import AssessmentScoreRule
 from yigong.payment.records import AssessmentScore
 from yigong.rulepacks import Issue, Level
+from yigong.services import indicators as indicator_service
 from yigong.services.settlement_data._common import Provenance, error
 from yigong.services.settlement_data.community_map import CommunityMap
 from yigong.warehouse.protocol import Tables
@@ -32,7 +33,6 @@ def assessment_scores(
     tables: Tables, cmap: CommunityMap, year: int, rule: AssessmentScoreRule | None
 ) -> tuple[tuple[AssessmentScore, ...], Provenance]:
     """Quarterly 0–100 scores per community from the indicator engine, by the policy's rule."""
-    from yigong.services import indicators as indicator_service  # services call each other lazily
 
     if rule is None:
         raise error(

@@ -23,6 +23,8 @@ theatre half the treatment charges of surgical stays.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -151,6 +153,4 @@ def department_costs_table(
 
 
 def _fen(value: object) -> int:
-    from decimal import Decimal
-
     return int(Decimal(value) * 100) if value is not None else 0

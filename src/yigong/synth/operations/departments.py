@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from yigong.synth._arrow import dates
 from yigong.synth.context import CountyContext
+from yigong.synth.operations.activity import split_fen
 
 #: medical-technology departments: code, name, exam types they perform, equipment intensity.
 MEDTECH_HOSPITAL = (
@@ -127,7 +128,6 @@ def ward_beds(
     ctx: CountyContext, depts: list[Dept], wards: pd.DataFrame, beds: pa.Table
 ) -> dict[tuple[str, int], int]:
     """Beds per ward and year: the institution's open beds split by the wards' bed-days."""
-    from yigong.synth.operations.activity import split_fen
 
     open_beds = {
         (r["institution_id"], r["year"]): r["open_beds"]
