@@ -365,6 +365,157 @@ KINDS = [*KINDS, *PLAUSIBILITY_KINDS]
 # --- end of the plausibility findings ------------------------------------------------------
 
 
+# -- issue 17: what a file is, keys across files, Excel cells openpyxl reads as empty ---------
+# (kinds that take more than one ingest carry their own `run`: it ingests, and returns the
+# outcome compared with `expect`)
+
+
+@dataclass(frozen=True)
+class Scenario(Kind):
+    """A kind whose outcome takes more than one ingest (or several files): `run(wh, written)`
+    does them and returns the outcome."""
+
+    run: Callable[..., str | tuple[int, int]] | None = None
+
+
+def _keyed(prefix: str, bad: dict[str, str] | None = None) -> list[dict[str, str]]:
+    rows = [
+        discharge_row(
+            discharge_id=f"H1-{prefix}{i}-1",
+            case_no=f"{prefix}{i}",
+            patient_id_number=RAW2,
+            patient_name=NAME,
+        )
+        for i in range(3)
+    ]
+    if bad is not None:
+        rows[1] = {**rows[1], **bad}
+    return rows
+
+
+def _keyed_csv(prefix: str, bad: dict[str, str] | None = None) -> Callable[[Path], Path]:
+    return _csv(_keyed(prefix, bad))
+
+
+def _sha(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _left(wh, *shas: str) -> int:
+    """Quarantine rows of the given file contents."""
+    q = wh.table("quarantine")
+    return int(
+        wh.to_arrow(q.filter(q.file_sha256.isin(list(shas))).count().as_table())[0][0].as_py()
+    )
+
+
+def _fixed_via_other_spelling(wh, path: Path):
+    from tests.ingest.conftest import KEY
+    from yigong.ingest import ingest_paths
+
+    ingest_paths(wh, [path], key=KEY)
+    old = _sha(path)
+    _keyed_csv("Q")(path.parent)  # fixed in place, ingested through ./x/../x/
+    (rep,) = ingest_paths(wh, [path.parent / ".." / path.parent.name / path.name], key=KEY)
+    return (rep.rows_read, _left(wh, old, _sha(path)))
+
+
+def _new_file_same_path(wh, path: Path):
+    from tests.ingest.conftest import KEY
+    from yigong.ingest import ingest_paths
+
+    ingest_paths(wh, [path], key=KEY)
+    old = _sha(path)
+    _keyed_csv("S")(path.parent)  # another extract written over the same file
+    (rep,) = ingest_paths(wh, [path], key=KEY)
+    return (rep.rows_read, _left(wh, old, _sha(path)))
+
+
+def _two_files_one_key(folder: Path) -> Path:
+    data = folder / "discharges"
+    data.mkdir(exist_ok=True)
+    for name, rows in (("a", _keyed("D")), ("b", _keyed("E"))):
+        if name == "b":
+            rows[1] = {**rows[1], "discharge_id": "H1-D1-1"}
+        _csv(rows)(data).rename(data / f"{name}.csv")
+    return data
+
+
+def _across_files(wh, path: Path):
+    from tests.ingest.conftest import KEY
+    from yigong.ingest import ingest_paths
+
+    reports = ingest_paths(wh, [path], key=KEY)
+    return (sum(r.rows_read for r in reports), sum(r.rows_rejected for r in reports))
+
+
+def _xlsx_edited(edit: Callable, prefix: str, ns_prefix: bool = False) -> Callable[[Path], Path]:
+    """A workbook of `_keyed(prefix)` rows, `edit(ws)` applied, its sheet XML written with a
+    namespace prefix (``<x:c>``, as the OpenXML SDK writes) when asked."""
+
+    def write(folder: Path) -> Path:
+        import re
+        import zipfile
+
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "出院"
+        for r in _sheet(_keyed(prefix)):
+            ws.append(r)
+        edit(ws)
+        path = folder / "discharges.xlsx"
+        wb.save(path)
+        if ns_prefix:
+            with zipfile.ZipFile(path) as zf:
+                parts = {n: zf.read(n) for n in zf.namelist()}
+            xml = parts["xl/worksheets/sheet1.xml"].decode()
+            xml = re.sub(r"<(/?)(?!\?)([A-Za-z]+)", r"<\1x:\2", xml)
+            xml = xml.replace('<x:worksheet xmlns="', '<x:worksheet xmlns:x="')
+            parts["xl/worksheets/sheet1.xml"] = xml.encode()
+            with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+                for name, data in parts.items():
+                    zf.writestr(name, data)
+        return path
+
+    return write
+
+
+def _letter(column: str) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(COLS.index(column) + 1)
+
+
+def _uncached_formula(ws) -> None:
+    ws[f"{_letter('cost_western_drugs')}3"] = "=1000+1"  # saved with no value
+
+
+def _merged_rows(ws) -> None:
+    ws.merge_cells(f"{_letter('department')}3:{_letter('department')}4")
+
+
+KINDS += [
+    Scenario(
+        "quarantine-fixed-via-other-spelling",
+        _keyed_csv("Q", {"sex": "M"}),
+        (3, 0),
+        _fixed_via_other_spelling,
+    ),
+    Scenario(
+        "quarantine-new-file-same-path", _keyed_csv("R", {"sex": "M"}), (3, 1), _new_file_same_path
+    ),
+    Scenario("duplicate-key-across-files", _two_files_one_key, (6, 1), _across_files),
+    Kind("xlsx-formula-without-value", _xlsx_edited(_uncached_formula, "F"), (3, 1)),
+    Kind("xlsx-merged-data-range", _xlsx_edited(_merged_rows, "G"), REFUSE),
+    Kind("xlsx-merged-range-ns-prefix", _xlsx_edited(_merged_rows, "H", ns_prefix=True), REFUSE),
+]
+# -- end of the issue 17 block (what a file is, keys across files, Excel cells) ----------------
+
+
 def write_corpus(root: Path) -> dict[str, Path]:
     """Write every kind into its own folder under `root`; kind name -> file."""
     out = {}

@@ -5,23 +5,53 @@ The same steps on every backend, through the warehouse protocol only:
 1. stage the file (`read.py`);
 2. check every batch of staged rows against the table's rules (`check.BatchCheck`, run by
    `Warehouse.batch_map`: here on DuckDB, in the executors on Spark);
-3. find duplicate natural keys across the whole file (Ibis over the checked rows), and for the
-   tables that must agree with others the reconciliation (`reconcile.py`);
+3. find duplicate natural keys across the whole file (Ibis over the checked rows) and against
+   the files loaded before it in the same run (`RunKeys`), and for the tables that must agree
+   with others the reconciliation (`reconcile.py`);
 4. in one transaction: replace rows with the same natural key, add the accepted rows and their
-   child rows, record the rejected rows in `quarantine` and the run in `ingest_runs`. On DuckDB a
-   crash before the commit leaves the warehouse as it was (on Spark, see the gap
+   child rows, replace the file's quarantine (below) and record the run in `ingest_runs`. On
+   DuckDB a crash before the commit leaves the warehouse as it was (on Spark, see the gap
    ``atomic_commit``).
+
+Duplicate keys across the files of one run (`ingest_paths`: two extracts of a table, the part
+files of a dataset): the first file in the run's order keeps the key — the order the run lists
+its files in, dependency order then path, as the report shows it — and every row of a later
+file carrying that key is rejected (rule ``duplicate_key``, naming the key, the first file and
+its row), whether or not the first file's row was accepted: a key comes from one file of a
+delivery, never from whichever happened to be loaded last. (Refusing the key in both files would
+undo rows an earlier file's transaction has committed, and drop the valid row of two
+overlapping extracts.) Within one file the first row keeps the key likewise.
+
+The quarantine lists the rows still to be fixed. A rejected row is identified by what it is,
+not by the path string it was read through (`quarantine_keys`):
+
+- a row with a readable natural key by its table and key: the quarantine holds, for each key,
+  the rejections of its latest ingested version. Ingesting a file replaces the quarantine rows of
+  every key the file carries — accepted keys leave the quarantine, rejected ones get the file's
+  reasons — whatever the path, its spelling or the file's name; rows of keys the file does not
+  carry stay (a new file at the same path does not erase the old file's rejects);
+- a row with no readable key (a malformed line, a missing key) by its file: the content
+  (SHA-256) and the logical source (table + the file's resolved path: ``./a/../a/x.csv``, a
+  symlink, a relative and an absolute spelling are one source). A new version of a file replaces
+  the keyless rejects of the versions before it; nothing else can be matched with them.
+
+Re-ingesting the same file changes nothing (its keys, content and source are the same); the
+rows of the current run are never replaced by a later file of the same run (duplicates above).
+Natural keys are stored masked (`privacy.mask`), and a key made from a raw identifier (a person's
+ID number) as a hash salted with a secret derived from the pseudonymisation key, never as the
+number.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import os
-import secrets
 import threading
 import time
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import ibis
@@ -36,12 +66,20 @@ from yigong.ingest.check import (
     pseudonymise_sql,
 )
 from yigong.ingest.children import children_batch
+from yigong.ingest.privacy import LONG_NUMBER, MASK, mask
 from yigong.ingest.pseudonym import PseudonymKey
-from yigong.ingest.read import BATCH_ROWS, Staged, file_feature, finish_layout, staged_file
+from yigong.ingest.read import (
+    BATCH_ROWS,
+    KEY_SEPARATOR,
+    Staged,
+    file_feature,
+    finish_layout,
+    staged_file,
+)
 from yigong.ingest.reconcile import reconcile_errors
 from yigong.ingest.report import IngestError, IngestReport, RowError
 from yigong.ingest.rules import build_plan
-from yigong.schema.bookkeeping import INGEST_RUNS, KEY_FINGERPRINT, QUARANTINE
+from yigong.schema.bookkeeping import INGEST_RUNS, KEY_FINGERPRINT, QUARANTINE, QUARANTINE_KEYS
 from yigong.schema.model import Table
 from yigong.schema.tables import BY_NAME
 from yigong.warehouse import BackendError, Data, Warehouse
@@ -51,6 +89,57 @@ from yigong.warehouse.types import arrow_schema
 NAME_COLUMNS = frozenset({"name", "patient_name", "person_name", "staff_name", "姓名"})
 CRASH_ENV = "YIGONG_TEST_CRASH_BEFORE_COMMIT"  # tests only: kill the process inside the write
 SAMPLES = 50
+#: how a duplicate_key reason across the files of a run ends
+ACROSS_FILES = "which comes first in this run and keeps the key"
+
+
+@dataclass
+class RunKeys:
+    """The natural keys the files of one ingest run have carried so far, per table: one
+    temporary table per file (its keys no earlier file carried, with the file and its first
+    row), so that a later file's rows with such a key are rejected (`duplicate_key`). Made by
+    `ingest_paths`, which drops the tables at the end of the run."""
+
+    run_id: str
+    salt: str  # salts raw identifiers alike in every file of the run (`row_salt`)
+    tables: dict[str, list[str]] = field(default_factory=dict)
+
+    def earlier(self, wh: Warehouse, table: Table) -> ibis.Table | None:
+        names = self.tables.get(table.name, [])
+        if not names:
+            return None
+        out = wh.table(names[0])
+        for name in names[1:]:
+            out = out.union(wh.table(name))
+        return out
+
+    def add(self, wh: Warehouse, table: Table, checked: ibis.Table, file: str) -> None:
+        """Record the keys of a file's checked rows that no earlier file of the run carried."""
+        keys = key_columns(table)
+        rows = checked.filter(ibis.and_(*[checked[k].notnull() for k in keys]))
+        first = rows.group_by(keys).aggregate(_yg_row=rows[ROW].min())
+        earlier = self.earlier(wh, table)
+        if earlier is not None:
+            first = first.anti_join(earlier, [first[k] == earlier[k] for k in keys])
+        first = first.select(*keys, "_yg_row", _yg_file=ibis.literal(mask(file)))
+        name = f"_yg_seen_{self.run_id}_{sum(map(len, self.tables.values()))}"
+        wh.create_table(name, first, temporary=True)
+        self.tables.setdefault(table.name, []).append(name)
+
+    def drop(self, wh: Warehouse) -> None:
+        for names in self.tables.values():
+            for name in names:
+                wh.drop_table(name)
+        self.tables.clear()
+
+
+def row_salt(key: PseudonymKey | None, run_id: str) -> str:
+    """What salts the hashes of raw identifiers that stand for natural keys: derived from the
+    pseudonymisation key, so that a person's row is recognised again in a later run (and the
+    hash cannot be reversed without the key); without a key (such rows are all rejected), one
+    per run."""
+    secret = key.secret if key is not None else run_id.encode()
+    return hmac.new(secret, b"yigong-row-key", hashlib.sha256).hexdigest()[:32]
 
 
 def _sha256_in_thread(path: Path) -> tuple[threading.Thread, list[str]]:
@@ -95,9 +184,36 @@ def _references(wh: Warehouse, table: Table) -> dict[str, list[str]]:
     return out
 
 
-def _errors(wh: Warehouse, table: Table, checked: ibis.Table) -> ibis.Table:
-    """One row per broken rule of a staged row: the batches' findings, duplicate keys and the
-    whole-file reconciliation of tables that must agree with others (`reconcile.py`)."""
+def _shown_key(table: Table, t: ibis.Table) -> ibis.Value:
+    """The natural key of each row as a person may read it: masked, None for a key made from a
+    raw identifier."""
+    if any(table.column(c).pseudonymise for c in table.key):
+        return ibis.null(str)
+    parts = [t[k].re_replace(LONG_NUMBER, MASK) for k in key_columns(table)]
+    return parts[0] if len(parts) == 1 else ibis.literal(" / ").join(parts)
+
+
+def _row_key(table: Table, t: ibis.Table, key: PseudonymKey | None) -> ibis.Value:
+    """What identifies each row's natural key in `quarantine_keys` (None: no readable key): the
+    parts masked, a part made from a raw identifier as its salted hash (`row_salt`)."""
+    parts = []
+    for column, k in zip(table.key, key_columns(table), strict=True):
+        if table.column(column).pseudonymise:
+            if key is None:
+                return ibis.null(str)
+            parts.append(t[k])
+        else:
+            parts.append(t[k].re_replace(LONG_NUMBER, MASK))
+    joined = parts[0] if len(parts) == 1 else ibis.literal(KEY_SEPARATOR).join(parts)
+    return ibis.ifelse(ibis.or_(*[p.isnull() for p in parts]), ibis.null(str), joined)
+
+
+def _errors(
+    wh: Warehouse, table: Table, checked: ibis.Table, earlier: ibis.Table | None = None
+) -> ibis.Table:
+    """One row per broken rule of a staged row: the batches' findings, duplicate keys (within
+    the file, and against the `earlier` files of the run) and the whole-file reconciliation of
+    tables that must agree with others (`reconcile.py`)."""
     cells = checked.filter(checked[ERRORS].notnull()).select(ROW, e=checked[ERRORS].unnest())
     cells = cells.select(
         ROW, field=cells.e["field"], value=cells.e["value"], reason=cells.e["reason"]
@@ -116,6 +232,24 @@ def _errors(wh: Warehouse, table: Table, checked: ibis.Table) -> ibis.Table:
         reason=ibis.literal(f"duplicate_key: same {field} as row ") + (dup._yg_first + 1).cast(str),
     )
     out = cells.union(dup)
+    if earlier is not None:
+        other = checked.join(earlier, [checked[k] == earlier[k] for k in keys])
+        shown = _shown_key(table, other)
+        named = ibis.ifelse(shown.isnull(), ibis.literal(""), ibis.literal(" ") + shown)
+        out = out.union(
+            other.select(
+                ROW,
+                field=ibis.literal(field),
+                value=shown,
+                reason=ibis.literal(f"duplicate_key: {field}")
+                + named
+                + ibis.literal(" is also in row ")
+                + (other._yg_row + 1).cast(str)
+                + ibis.literal(" of ")
+                + other._yg_file
+                + ibis.literal(f", {ACROSS_FILES}"),
+            )
+        )
     found = reconcile_errors(table.name, checked, wh)
     return out if found is None else out.union(found)
 
@@ -131,6 +265,91 @@ def _quarantine(errors: ibis.Table, run: dict[str, str]) -> ibis.Table:
         value=errors.value,
         rule=errors.reason.split(":")[0],
         reason=errors.reason,
+    )
+
+
+def _quarantine_keys(
+    table: Table,
+    errors: ibis.Table,
+    checked: ibis.Table,
+    run: dict[str, str],
+    key: PseudonymKey | None,
+) -> ibis.Table:
+    """One row per rejected staged row: what identifies it (`quarantine_keys`)."""
+    bad = errors.select(ROW).distinct()
+    rows = bad.left_join(checked, bad[ROW] == checked[ROW])
+    return rows.select(
+        run_id=ibis.literal(run["run_id"]),
+        table_name=ibis.literal(run["table_name"]),
+        file_sha256=ibis.literal(run["file_sha256"]),
+        row_no=(bad[ROW] + 1).cast("int64"),
+        row_key=_row_key(table, rows, key),
+        source=ibis.literal(run["source"]),
+    )
+
+
+def _stale(wh: Warehouse, table: Table, run: dict[str, str], carried: ibis.Table) -> ibis.Table:
+    """The quarantined rows (``file_sha256:row_no``) this file's ingest replaces: earlier runs'
+    rows of a key the file carries, of the same content, or keyless rows of the same source."""
+    k = wh.table("quarantine_keys")
+    stale = k.filter(
+        (k.table_name == table.name)
+        & (k.run_id != run["run_id"])
+        & (
+            (k.file_sha256 == run["file_sha256"])
+            | k.row_key.isin(carried.row_key)
+            | (k.row_key.isnull() & (k.source == run["source"]))
+        )
+    )
+    return stale.select(_yg_id=stale.file_sha256 + ":" + stale.row_no.cast(str))
+
+
+def _replace_quarantine(
+    wh: Warehouse,
+    table: Table,
+    run: dict[str, str],
+    stale: str,
+    rows: ibis.Table,
+    keys: ibis.Table,
+    rejects: list[RowError],
+) -> None:
+    """Inside the open transaction: the `stale` quarantined rows out, this file's rejects in."""
+    gone = wh.table(stale)
+    known = wh.table("quarantine_keys")
+    known = known.filter(known.table_name == table.name)
+    known = known.select(_yg_id=known.file_sha256 + ":" + known.row_no.cast(str))
+
+    def replaced(t: ibis.Table) -> ibis.BooleanValue:
+        same = (t.table_name == table.name) & (t.run_id != run["run_id"])
+        ident = t.file_sha256 + ":" + t.row_no.cast(str)
+        return same & ((t.file_sha256 == run["file_sha256"]) | ident.isin(gone._yg_id))
+
+    def replaced_or_legacy(t: ibis.Table) -> ibis.BooleanValue:
+        # a row quarantined before rows were identified (no `quarantine_keys` row): by the
+        # path string, as it was then
+        ident = t.file_sha256 + ":" + t.row_no.cast(str)
+        legacy = (t.table_name == table.name) & (t.run_id != run["run_id"])
+        legacy = legacy & (t.file == run["file"]) & ~ident.isin(known._yg_id)
+        return replaced(t) | legacy
+
+    wh.replace_rows("quarantine", rows, replaced_or_legacy)
+    wh.replace_rows("quarantine_keys", keys, replaced)
+    if rejects:
+        wh.replace_rows("quarantine", _rejected_lines(rejects, run))
+        wh.replace_rows("quarantine_keys", _rejected_keys(rejects, run))
+
+
+def _rejected_keys(rejects: list[RowError], run: dict[str, str]) -> pa.Table:
+    """The lines the reader could not read, as `quarantine_keys` rows (one per line)."""
+    rows = {r.row_no: r.key for r in reversed(rejects)}
+    return pa.table(
+        {
+            **{k: [run[k]] * len(rows) for k in ("run_id", "table_name", "file_sha256")},
+            "row_no": list(rows),
+            "row_key": list(rows.values()),
+            "source": [run["source"]] * len(rows),
+        },
+        schema=QUARANTINE_KEYS,
     )
 
 
@@ -192,10 +411,12 @@ def ingest_file(
     key: PseudonymKey | None = None,
     run_id: str | None = None,
     profile: str | None = None,
+    run_keys: RunKeys | None = None,
 ) -> IngestReport:
     """Validate `path` against `table` and load it; see the module docstring. A file in a
     national layout (`yigong.ingest.profiles`) is projected to canonical columns first
-    (`profile` names its layout profile; default: detected from the header)."""
+    (`profile` names its layout profile; default: detected from the header). `run_keys` holds
+    the keys of the files loaded before this one in the same run (`ingest_paths`)."""
     started = time.perf_counter()
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     path = Path(path)
@@ -207,14 +428,15 @@ def ingest_file(
         raise IngestError(str(path), str(exc)) from exc
     _check_key(wh, key, str(path))
     run_id = run_id or uuid.uuid4().hex[:12]
+    salt = run_keys.salt if run_keys is not None else row_salt(key, run_id)
     hasher, digest = _sha256_in_thread(path)
     checked_name, errors_name = f"_yg_checked_{run_id}", f"_yg_errors_{run_id}"
+    carried_name, stale_name = f"_yg_carried_{run_id}", f"_yg_stale_{run_id}"
+    rejects_name = f"_yg_rejected_keys_{run_id}"
     temporary: list[str] = []
     try:
         with staged_file(wh, path, table, profile) as staged:
-            check = BatchCheck(
-                table.name, key, _references(wh, table), secrets.token_hex(16), staged.typed
-            )
+            check = BatchCheck(table.name, key, _references(wh, table), salt, staged.typed)
             try:
                 checked = wh.batch_map(
                     staged.source,
@@ -226,7 +448,8 @@ def ingest_file(
             except Exception as exc:  # a file whose rows cannot be read to the end
                 raise IngestError(str(path), f"cannot read the file: {exc}") from exc
             temporary.append(checked_name)
-            wh.create_table(errors_name, _errors(wh, table, checked), temporary=True)
+            earlier = run_keys.earlier(wh, table) if run_keys is not None else None
+            wh.create_table(errors_name, _errors(wh, table, checked, earlier), temporary=True)
             temporary.append(errors_name)
             if staged.layout is not None:  # errors named by the file's own columns
                 found = finish_layout(staged, wh.to_arrow(errors_name))
@@ -248,29 +471,43 @@ def ingest_file(
             "table_name": table.name,
             "file": str(path),
             "file_sha256": digest[0],
+            "source": str(path.resolve()),
         }
-        rows_read = rows_staged + len(rejects)
-        rows_rejected = bad_staged + len(rejects)
+        # every natural key the file carries (its rows and the lines the reader rejected)
+        carried = checked.select(row_key=_row_key(table, checked, key))
+        wh.create_table(
+            rejects_name,
+            pa.table({"row_key": pa.array([r.key for r in rejects], pa.string())}),
+            temporary=True,
+        )
+        temporary.append(rejects_name)
+        carried = carried.union(wh.table(rejects_name))
+        carried = carried.filter(carried.row_key.notnull()).distinct()
+        wh.create_table(carried_name, carried, temporary=True)
+        temporary.append(carried_name)
+        wh.create_table(stale_name, _stale(wh, table, run, wh.table(carried_name)), temporary=True)
+        temporary.append(stale_name)
+        rows_read = rows_staged + len({r.row_no for r in rejects})
+        rows_rejected = bad_staged + len({r.row_no for r in rejects})
+        run_record = {k: v for k, v in run.items() if k != "source"}
         with wh.transaction():
             replaced = _write(wh, table, accepted, children, key)
             if os.environ.get(CRASH_ENV) == table.name:
                 os._exit(99)  # simulate a kill inside the write (atomicity test)
-            # the latest ingest of a file (same path, or same content) defines its quarantine
-            wh.replace_rows(
-                "quarantine",
+            _replace_quarantine(
+                wh,
+                table,
+                run,
+                stale_name,
                 _quarantine(errors, run),
-                lambda t: (
-                    (t.table_name == table.name)
-                    & ((t.file == run["file"]) | (t.file_sha256 == run["file_sha256"]))
-                ),
+                _quarantine_keys(table, errors, checked, run, key),
+                rejects,
             )
-            if rejects:
-                wh.replace_rows("quarantine", _rejected_lines(rejects, run))
             wh.replace_rows(
                 "ingest_runs",
                 pa.table(
                     {
-                        **{k: [v] for k, v in run.items()},
+                        **{k: [v] for k, v in run_record.items()},
                         "started_at": [started_at],
                         "finished_at": [dt.datetime.now(dt.UTC).replace(tzinfo=None)],
                         "rows_read": [rows_read],
@@ -281,6 +518,16 @@ def ingest_file(
                     schema=INGEST_RUNS,
                 ),
             )
+        if run_keys is not None:
+            if earlier is not None:
+                across = errors.filter(errors.reason.contains(ACROSS_FILES)).count()
+                if n := int(across.to_pyarrow().as_py()):
+                    notices.append(
+                        f"{n:,} row(s) carry a natural key an earlier file of this run carries: "
+                        "the first file keeps the key (in the order this report lists the "
+                        "files), these rows are rejected (duplicate_key, naming that file)"
+                    )
+            run_keys.add(wh, table, checked, str(path))
         by_rule, samples = _summary(wh, errors, rejects, str(path))
     finally:
         for name in temporary:

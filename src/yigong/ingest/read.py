@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,13 +26,16 @@ import pyarrow as pa
 from yigong.ingest import profiles
 from yigong.ingest.check import ROW, local_duckdb, text_projection
 from yigong.ingest.encoding import EncodingError, as_utf8
-from yigong.ingest.excel import one_table, read_sheets
+from yigong.ingest.excel import FORMULA_WITHOUT_VALUE, one_table, read_sheets
+from yigong.ingest.privacy import mask
 from yigong.ingest.profiles.layout import Layout
 from yigong.ingest.report import IngestError, RowError
 from yigong.ingest.rules import MACROS, READER_TYPES, lit, q
-from yigong.schema.model import Table
+from yigong.schema.model import DType, Table
 from yigong.warehouse import Warehouse
 
+#: between the parts of a natural key of several columns (`quarantine_keys.row_key`)
+KEY_SEPARATOR = "\x1f"
 #: rows per batch the row rules check at once.
 BATCH_ROWS = 500_000
 SUFFIXES = (".csv", ".parquet", ".xlsx")
@@ -116,8 +121,9 @@ def _stage_locally(
         if _national(path, table, profile):  # its other sheets are the layout's sub-lists
             data = read_sheets(path, str(path), only_first=True)[0].table
         else:  # every sheet read, or the workbook refused naming them
-            data, sheet_notices = one_table(path, str(path))
+            data, sheet_notices, uncached = one_table(path, str(path))
             notices += sheet_notices
+            data, rejects = _without_uncached(data, uncached, path)
         con.register("_yg_sheet", data)
         con.execute("CREATE TABLE stg AS SELECT * FROM _yg_sheet")
         con.unregister("_yg_sheet")
@@ -151,6 +157,32 @@ def _stage_locally(
         "JOIN yg_rows r ON r._rowid = s.rowid ORDER BY s.rowid"
     ).fetch_record_batch(BATCH_ROWS)
     return Staged(reader, columns, rejects, notices, layout, layout_notices, con)
+
+
+def _without_uncached(
+    data: pa.Table, uncached: dict[int, list[tuple[str, str, str]]], shown: Path
+) -> tuple[pa.Table, list[RowError]]:
+    """The rows of a workbook without those holding a formula with no saved value (read as
+    empty, they would load as NULL), and those rows as rejected lines, naming sheet, cell and
+    column (`excel.one_table`)."""
+    if not uncached:
+        return data, []
+    rejects = []
+    for row in sorted(uncached):
+        (sheet, cell, name), *more = uncached[row]
+        also = f" (and {len(more)} more cell{'s' * (len(more) > 1)} of the row)" if more else ""
+        rejects.append(
+            RowError(
+                str(shown),
+                row + 1,
+                name,
+                "formula_without_value",
+                f"formula_without_value: sheet {sheet!r} cell {cell} ({name}) is "
+                f"{FORMULA_WITHOUT_VALUE}{also}",
+            )
+        )
+    keep = pa.array([i not in uncached for i in range(data.num_rows)], pa.bool_())
+    return data.filter(keep), rejects
 
 
 def finish_layout(staged: Staged, errors: pa.Table) -> pa.Table:
@@ -207,16 +239,49 @@ def _stage_csv(
     )
     # a malformed line is one error; a line with cells of the wrong type, one per cell
     rejects = []
-    for line, column, kind, message in con.execute(
-        "SELECT line, column_name, error_type, error_message FROM yg_rejects "
+    for line, column, kind, message, text in con.execute(
+        "SELECT line, column_name, error_type, error_message, csv_line FROM yg_rejects "
         "QUALIFY error_type = 'CAST' OR row_number() OVER (PARTITION BY line "
         "ORDER BY column_idx) = 1 ORDER BY line, column_idx"
     ).fetchall():
         rule = "type" if kind == "CAST" else "malformed"
+        key = line_key(table, header, text)
         rejects.append(
-            RowError(str(shown), int(line) - 1, column or "", rule, f"{rule}: {message}")
+            RowError(str(shown), int(line) - 1, column or "", rule, f"{rule}: {message}", key=key)
         )
     return {h: t != "VARCHAR" for h, t in types.items()}, rejects + _swallowed(path, shown, rejects)
+
+
+def line_key(table: Table, header: list[str], line: str | None) -> str | None:
+    """The natural key of a line the CSV reader rejected, as the checked rows give it
+    (`load._row_key`): the key cells read from the raw line, when every one is there and is
+    of its type; None otherwise (and for a key made from a raw identifier: only its hash,
+    salted in the batch check, may stand for it)."""
+    if not line:
+        return None
+    try:
+        cells = next(csv.reader([line]))
+    except (csv.Error, StopIteration):
+        return None
+    parts = []
+    for name in table.key:
+        col = table.column(name)
+        if col.pseudonymise or name not in header or header.index(name) >= len(cells):
+            return None
+        text = cells[header.index(name)]
+        if col.dtype is DType.INT:
+            if not re.fullmatch(r"-?[0-9]+", text.strip()):
+                return None
+            text = str(int(text))
+        elif col.dtype is DType.DATE:
+            try:
+                text = dt.datetime.strptime(text, "%Y-%m-%d").date().isoformat()
+            except ValueError:
+                return None
+        elif col.dtype is not DType.STRING or text == "":
+            return None
+        parts.append(mask(text) or "")
+    return KEY_SEPARATOR.join(parts)
 
 
 def _swallowed(path: Path, shown: Path, rejects: list[RowError]) -> list[RowError]:

@@ -1,4 +1,13 @@
-"""What an ingest tells its user: rows read, accepted, rejected, and why, per file."""
+"""What an ingest tells its user: rows read, accepted, rejected, and why, per file.
+
+Every rejected row is counted once whatever number of rules it broke (accepted + rejected =
+read), and named by file, row, field and reason (`RowError`, masked: no identity number).
+Rules a data manager meets beside the declared ones: ``duplicate_key`` — within a file the first
+row keeps the key; across the files of one run the first file (in the order the report lists
+the files) keeps it and a later file's row is rejected naming the key, the first file and its
+row (`yigong.ingest.load`); ``malformed`` and ``type`` — lines the CSV reader could not read;
+``formula_without_value`` — an Excel formula cell with no saved value (`yigong.ingest.excel`).
+"""
 
 from __future__ import annotations
 
@@ -28,10 +37,13 @@ class RowError:
     rule: str
     reason: str
     value: str | None = None
+    #: the row's natural key as `quarantine_keys` holds it (masked), when the line shows it
+    key: str | None = None
 
     def __post_init__(self) -> None:  # a reader's message may quote the value: masked
         object.__setattr__(self, "reason", mask(self.reason))
         object.__setattr__(self, "value", mask(self.value))
+        object.__setattr__(self, "key", mask(self.key))
 
 
 @dataclass

@@ -2,6 +2,12 @@
 
 One way into every warehouse: `ingest_paths` takes any `Warehouse` (DuckDB file or Parquet
 warehouse on Spark) and loads each file through `load.ingest_file`.
+
+The files of a run are loaded in one explicit order — dependency order of their tables, then
+path order — which is also the order of the reports. That order decides duplicate natural keys
+across the files of the run: the first file carrying a key keeps it, and later files' rows with
+that key are rejected (``duplicate_key``, naming the first file and row; `load.RunKeys`). A file
+named twice (by two spellings of its path, or through its folder and itself) is loaded once.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from yigong.ingest.load import ingest_file
+from yigong.ingest.load import RunKeys, ingest_file, row_salt
 from yigong.ingest.profiles import Detected, ProfileError, detect, file_header
 from yigong.ingest.pseudonym import PseudonymKey
 from yigong.ingest.read import SUFFIXES
@@ -103,7 +109,15 @@ def collect(
                     )
         else:
             found.append((table_for(p, table, profile), p))
-    return sorted(found, key=lambda tp: (_ORDER[tp[0]], str(tp[1])))
+    once: dict[Path, Path] = {}
+    unique = []
+    for name, f in sorted(found, key=lambda tp: (_ORDER[tp[0]], str(tp[1]))):
+        same = once.setdefault(f.resolve(), f)
+        if same is f:
+            unique.append((name, f))
+        else:
+            skipped.append((f, f"the same file as {same}, which is loaded"))
+    return unique
 
 
 def ingest_paths(
@@ -122,10 +136,16 @@ def ingest_paths(
     loaded are added to `skipped` with the reason."""
     run_id = uuid.uuid4().hex[:12]
     reports = []
-    for name, path in collect(paths, table, profile, skipped):
-        if progress:
-            progress(name, path)
-        reports.append(
-            ingest_file(wh, path, BY_NAME[name], key=key, run_id=run_id, profile=profile)
-        )
+    seen = RunKeys(run_id, row_salt(key, run_id))
+    try:
+        for name, path in collect(paths, table, profile, skipped):
+            if progress:
+                progress(name, path)
+            reports.append(
+                ingest_file(
+                    wh, path, BY_NAME[name], key=key, run_id=run_id, profile=profile, run_keys=seen
+                )
+            )
+    finally:
+        seen.drop(wh)
     return reports

@@ -1,7 +1,9 @@
 """The bookkeeping tables every warehouse keeps beside the canonical ones, whatever its backend.
 
 ``ingest_runs`` records one row per ingested file, ``quarantine`` one row per broken rule of a
-rejected row (ingest writes both), and ``warehouse_meta`` holds key/value facts about the
+rejected row and ``quarantine_keys`` one row per rejected row with what identifies it across
+files (its natural key, masked or keyed-hashed, and the resolved path of its file: ingest writes
+all three; see `yigong.ingest.load`), and ``warehouse_meta`` holds key/value facts about the
 warehouse itself (the pseudonymisation key's fingerprint). Declared here, below the warehouse,
 so that the DuckDB file and the Parquet warehouse create them with the same columns.
 """
@@ -39,12 +41,24 @@ QUARANTINE = pa.schema(
     ]
 )
 
+QUARANTINE_KEYS = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("table_name", pa.string()),
+        ("file_sha256", pa.string()),
+        ("row_no", pa.int64()),
+        ("row_key", pa.string()),  # None: the row has no readable natural key
+        ("source", pa.string()),  # the file's resolved absolute path
+    ]
+)
+
 WAREHOUSE_META = pa.schema([("key", pa.string()), ("value", pa.string())])
 
 #: table name -> Arrow schema, for every bookkeeping table.
 BOOKKEEPING: dict[str, pa.Schema] = {
     "ingest_runs": INGEST_RUNS,
     "quarantine": QUARANTINE,
+    "quarantine_keys": QUARANTINE_KEYS,
     "warehouse_meta": WAREHOUSE_META,
 }
 
