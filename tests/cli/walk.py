@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import shutil
 import sys
 import warnings
 from collections.abc import Iterator
@@ -20,7 +21,10 @@ from yigong.cli.main import app
 #: commands that do real, long work with no argument at all (a demo, a synthetic county, a
 #: server): run only with the hostile arguments, never bare.
 WORKS_BARE = {"demo", "synth", "serve", "referral synth"}
-MISSING = "/nonexistent-yigong/missing.file"
+#: relative to the folder each command runs in, and removed after every run: a command told to
+#: write there (``schema-docs -o``) makes the folder, which must not turn the next command's
+#: "missing" input into a file that exists (as it did with an absolute path run as root)
+MISSING = "nonexistent-yigong/missing.file"
 UNWRITABLE = "/proc/yigong-unwritable/out.file"
 
 
@@ -125,4 +129,5 @@ def invoke(argv: tuple[str, ...], cwd: Path) -> Outcome:
     finally:
         os.chdir(old)
         sys.stdin = stdin
+        shutil.rmtree(cwd / MISSING.split("/")[0], ignore_errors=True)
     return Outcome(argv, code, out.getvalue())
