@@ -856,15 +856,15 @@ def test_a_route_without_a_permission_entry_stops_the_app(world, monkeypatch):
     def unlisted() -> dict:
         return {}
 
-    import yigong.web
+    import yigong.api.app
 
-    real = yigong.web.mount_web
+    real = yigong.api.app.mount_web
 
     def mount(app) -> None:  # noqa: ANN001
         real(app)
         app.include_router(extra)
 
-    monkeypatch.setattr(yigong.web, "mount_web", mount)
+    monkeypatch.setattr(yigong.api.app, "mount_web", mount)  # as create_app calls it
     with pytest.raises(RuntimeError, match="/api/v1/tests/unlisted"):
         create_app(world.settings)
 
