@@ -218,3 +218,19 @@ def test_unwritable_ingest_report_is_refused_before_loading(tmp_path):
     assert done.returncode == EXIT_KNOWN
     assert "/proc/yigong-no" in _one_line(done)
     assert not db.exists()  # refused before anything was written
+
+
+def test_a_missing_profile_folder_is_refused_and_leaves_the_search_path(tmp_path):
+    """`ingest --profiles` names a folder that does not exist: one line, exit 2, and the
+    profile search path of the process is as it was (a later national ingest in the same
+    process found the missing folder on it and failed)."""
+    import os
+
+    from tests.cli.walk import invoke
+    from yigong.ingest.profiles.packs import ENV_VAR
+
+    (tmp_path / "x.csv").write_text("a\n1\n", encoding="utf-8")
+    before = os.environ.get(ENV_VAR)
+    done = invoke(("ingest", "x.csv", "--profiles", "no-such-folder"), tmp_path)
+    assert done.code == EXIT_KNOWN and "no-such-folder: no such profile folder" in done.output
+    assert os.environ.get(ENV_VAR) == before

@@ -105,7 +105,7 @@ def argvs(path: tuple[str, ...], cmd) -> Iterator[tuple[str, ...]]:
 def invoke(argv: tuple[str, ...], cwd: Path) -> Outcome:
     """Run one command line in this process; its exit code and everything it printed."""
     out = io.StringIO()
-    old, stdin = Path.cwd(), sys.stdin
+    old, stdin, environ = Path.cwd(), sys.stdin, dict(os.environ)
     os.chdir(cwd)
     sys.stdin = io.StringIO("n\n")  # a prompt (confirm a deletion, a password) is declined
     try:
@@ -129,5 +129,7 @@ def invoke(argv: tuple[str, ...], cwd: Path) -> Outcome:
     finally:
         os.chdir(old)
         sys.stdin = stdin
+        os.environ.clear()  # a command may set a variable for its process (ingest --profiles)
+        os.environ.update(environ)
         shutil.rmtree(cwd / MISSING.split("/")[0], ignore_errors=True)
     return Outcome(argv, code, out.getvalue())

@@ -14,7 +14,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
 from yigong.cli.backend_opts import BackendOpt, MasterOpt, chosen, location
-from yigong.cli.errors import writable
+from yigong.cli.errors import CliError, writable
 from yigong.ingest import IngestError, IngestReport
 from yigong.ingest.profiles.packs import ENV_VAR
 from yigong.services import data as svc
@@ -141,6 +141,9 @@ def ingest(
     if report is not None:  # before anything is loaded: a report that cannot be written
         writable(report, "--report")  # would fail after the data was committed
     if profiles_dir:
+        for folder in profiles_dir:
+            if not folder.is_dir():
+                raise CliError(f"{folder}: no such profile folder (--profiles)")
         _add_profile_dirs(profiles_dir)
     kind = chosen(backend)
     if kind == "spark" and out is None:
