@@ -24,7 +24,6 @@ from yigong.payment.policy import Policy
 from yigong.payment.policy_inputs import InstitutionLevels
 from yigong.payment.run_output import write_run_atomically
 from yigong.rulepacks import Issue, Level
-from yigong.services.warehouse import opened
 
 if TYPE_CHECKING:  # the warehouse (ibis, duckdb) is only imported when a run reads it
     from yigong.warehouse import Tables
@@ -59,6 +58,7 @@ class RunSummary:
 
 def with_tables(db: Path | Tables, action: Callable[[Tables], T]) -> T:
     """Open the warehouse (if a path) for one action, and close it again."""
+    from yigong.services.warehouse import opened  # lazy: heavy (ibis, duckdb), a run reading it
 
     with opened(db, needs=("settlement",), read_only=True) as tables:
         return action(tables)
