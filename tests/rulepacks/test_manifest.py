@@ -46,7 +46,7 @@ def test_schema_errors_each_at_the_line_of_their_key(tmp_path: Path) -> None:
 
 def test_a_missing_key_is_at_its_table_header(tmp_path: Path) -> None:
     path = tmp_path / "spec.toml"
-    path.write_text('\n[head]\nshare = 0.1\n', encoding="utf-8")
+    path.write_text("\n[head]\nshare = 0.1\n", encoding="utf-8")
     _, issues = read_toml_model(path, Spec, "spec.toml")
     assert [(i.line, i.field) for i in issues] == [(2, "head.table")]
 
