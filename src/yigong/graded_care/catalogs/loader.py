@@ -27,6 +27,7 @@ from yigong.rulepacks import (
     FieldPath,
     Issue,
     Level,
+    PackNotFound,
     Quote,
     SourceFile,
     builtin_folders,
@@ -233,8 +234,12 @@ def load_catalog_file(path: str | Path) -> DiseaseCatalog:
 
 
 def validate_catalog_file(path: str | Path) -> list[Issue]:
-    """All issues of one catalog (file or pack folder; empty when it is valid)."""
-    return _load(path)[1]
+    """All issues of one catalog (file or pack folder; empty when it is valid); a path that is
+    neither is one issue, not an exception."""
+    try:
+        return _load(path)[1]
+    except PackNotFound as exc:
+        return list(exc.issues)
 
 
 def pack_issues(refs: list[str | Path] | None = None) -> list[Issue]:
