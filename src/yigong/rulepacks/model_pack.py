@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, cast, overload
 
 from pydantic import BaseModel, ValidationError
 
@@ -47,9 +47,9 @@ T = TypeVar("T")
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
-#: how an engine reads its one file: a Pydantic model class, or (for an engine whose spec is
-#: not a Pydantic model) a parser of the read file returning (value or None, issues)
-Reader = type[T] | Callable[[SourceFile], tuple[T | None, list[Issue]]]
+#: how an engine whose spec is not a Pydantic model reads its one file: a parser of the read
+#: file returning (value or None, issues)
+Parser = Callable[[SourceFile], tuple[T | None, list[Issue]]]
 #: the engine's checks on a valid value, located in its file: ``semantic(value, src)``
 Semantic = Callable[[T, SourceFile], list[Issue]]
 
@@ -116,14 +116,32 @@ def one_file_of(root: Path, ref: str | Path, kind: str) -> tuple[Path | None, li
     return yamls[0], issues
 
 
+@overload
 def parse_one_file(
     text: str,
     file: str,
-    model: Reader[T],
+    model: type[M],
+    semantic: Semantic[M] | None = None,
+    *,
+    decimals: bool = True,
+) -> tuple[M | None, list[Issue]]: ...
+@overload
+def parse_one_file(
+    text: str,
+    file: str,
+    model: Parser[T],
     semantic: Semantic[T] | None = None,
     *,
     decimals: bool = True,
-) -> tuple[T | None, list[Issue]]:
+) -> tuple[T | None, list[Issue]]: ...
+def parse_one_file(
+    text: str,
+    file: str,
+    model: type[BaseModel] | Parser[Any],
+    semantic: Semantic[Any] | None = None,
+    *,
+    decimals: bool = True,
+) -> tuple[Any, list[Issue]]:
     """(value, issues) of one pack file's text; ``file`` is the name issues show. The value is
     None when any error was found (YAML syntax, model, or a semantic check)."""
     try:
@@ -131,26 +149,46 @@ def parse_one_file(
     except YAMLError as exc:
         return None, [yaml_issue(exc, file)]
     issues: list[Issue] = []
-    value: T | None
+    value: Any
     if isinstance(model, type) and issubclass(model, BaseModel):
-        value = cast("T | None", validate_model(model, src.data, src, out=issues))
+        value = validate_model(model, src.data, src, out=issues)
     else:
-        value, found = cast("Callable[[SourceFile], tuple[T | None, list[Issue]]]", model)(src)
+        value, found = cast("Parser[Any]", model)(src)
         issues += found
     if value is not None and semantic is not None:
         issues += semantic(value, src)
     return (None if errors_in(issues) else value), issues
 
 
+@overload
 def load_one_file_pack(
     root: Path,
     ref: str | Path,
     kind: str,
-    model: Reader[T],
+    model: type[M],
+    semantic: Semantic[M] | None = None,
+    *,
+    decimals: bool = True,
+) -> tuple[M | None, list[Issue]]: ...
+@overload
+def load_one_file_pack(
+    root: Path,
+    ref: str | Path,
+    kind: str,
+    model: Parser[T],
     semantic: Semantic[T] | None = None,
     *,
     decimals: bool = True,
-) -> tuple[T | None, list[Issue]]:
+) -> tuple[T | None, list[Issue]]: ...
+def load_one_file_pack(
+    root: Path,
+    ref: str | Path,
+    kind: str,
+    model: type[BaseModel] | Parser[Any],
+    semantic: Semantic[Any] | None = None,
+    *,
+    decimals: bool = True,
+) -> tuple[Any, list[Issue]]:
     """(value, issues) of a one-file pack ``ref`` (see `one_file_of`): the folder's findings,
     then the file's (`parse_one_file`). The value is None when any error was found, in the
     folder or in the file. ``decimals``: YAML floats read as ``Decimal``.
