@@ -176,3 +176,23 @@ def test_a_hand_written_regional_overlay_is_refreshed_and_validates(tmp_path):
     c = Case("r", 2, 67, None, None, ("I61.900x002", "G93.501"), ("01.3900x009",))
     assert explain_case(c, str(folder)).drg == "BB29"
     assert explain_case(c, NATIONAL).drg == "BB21"
+
+
+def test_a_broken_manifest_is_one_issue_per_problem_at_its_line(tmp_path):
+    from yigong.casemix import PackError
+
+    folder = _overlay(tmp_path, {})
+    text = (folder / "manifest.toml").read_text(encoding="utf-8")
+    text = text.replace('region = "test"\n', 'region = "test"\ncolour = "blue"\n')
+    text = text.replace('issuer = "test"\n', "")
+    (folder / "manifest.toml").write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    with pytest.raises(PackError) as exc:
+        read_pack(folder)
+    found = {(i.code, i.file, i.line, i.field) for i in exc.value.issues}
+    assert found == {
+        ("manifest.schema", "manifest.toml", lines.index('colour = "blue"') + 1, "pack.colour"),
+        ("manifest.schema", "manifest.toml", lines.index("[source]") + 1, "source.issuer"),
+        ("manifest.schema", "manifest.toml", None, "tables"),  # no [tables] at all: the file
+    }
+    assert all("\n" not in str(i) for i in exc.value.issues)

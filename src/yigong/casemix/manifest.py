@@ -5,15 +5,22 @@ pack and ships only ``<table>.diff.csv`` files for the tables it changes (see
 ``overlay.py``). Either way ``[tables.<name>]`` records the row count and the canonical
 SHA-256 of the table *after* overlay resolution, so a regional variant is checked
 against exactly the numbers it was built from.
+
+The file is read by the one TOML manifest reader of the rule packs
+(`yigong.rulepacks.read_toml_model`): a syntax or schema error is one issue per problem, at
+``manifest.toml:<line>`` with its field.
 """
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from yigong.rulepacks import IssuesError, read_toml_model
+
+MANIFEST = "manifest.toml"
 
 
 class _Strict(BaseModel):
@@ -60,7 +67,14 @@ class Manifest(_Strict):
     files: dict[str, str] = {}
 
 
+class ManifestError(IssuesError, ValueError):
+    """A grouper pack manifest that cannot be read (every issue at ``manifest.toml:<line>``)."""
+
+
 def read_manifest(folder: Path) -> Manifest:
-    """Parse and type-check ``folder/manifest.toml`` (raises on unknown or missing keys)."""
-    with (folder / "manifest.toml").open("rb") as fh:
-        return Manifest.model_validate(tomllib.load(fh))
+    """Parse and type-check ``folder/manifest.toml``; raises `ManifestError` listing every
+    unknown, missing or mistyped key at its line."""
+    manifest, issues = read_toml_model(folder / MANIFEST, Manifest, MANIFEST)
+    if manifest is None:
+        raise ManifestError(issues)
+    return manifest

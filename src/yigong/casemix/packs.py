@@ -12,9 +12,7 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from yigong.casemix.manifest import Manifest, read_manifest
+from yigong.casemix.manifest import Manifest, ManifestError, read_manifest
 from yigong.casemix.overlay import apply_diff
 from yigong.casemix.rawtable import RawTable, read_table
 from yigong.casemix.tables import TABLES
@@ -100,8 +98,8 @@ def read_pack(pack: str | Path) -> Pack:
 def _read_pack(folder: Path, _stamp: tuple[tuple[str, int, int], ...]) -> Pack:
     try:
         manifest = read_manifest(folder)
-    except (ValidationError, ValueError) as exc:
-        raise PackError([error("manifest.invalid", str(exc), "manifest.toml")]) from exc
+    except ManifestError as exc:
+        raise PackError(exc.issues) from exc
     issues: list[Issue] = []
     info = manifest.pack
     if info.id != folder.name and folder.parent == PACKS_DIR:

@@ -310,7 +310,7 @@ def catalog_validate(
     issues = svc.validate_catalogs(paths or [])
     for issue in issues:
         typer.echo(str(issue), err=True)
-    if any(i.severity.value == "error" for i in issues):
+    if any(i.is_error for i in issues):
         raise typer.Exit(1)
     typer.echo("ok")
 

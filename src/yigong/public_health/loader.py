@@ -1,28 +1,27 @@
 """Load and check the public-health rules pack (kind ``public-health-rules``).
 
 A built-in pack by id (``national-2017``), or a user pack folder (a county's copy), or one YAML
-file. Every problem is reported with file, line and field (`PublicHealthRulesError`).
+file. Every problem is reported with file, line and field (`PublicHealthRulesError`). Reading
+the pack is `yigong.rulepacks.load_one_file_pack`'s; this module keeps the semantic checks.
 """
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from yigong.public_health.spec import PublicHealthRules
 from yigong.rulepacks import (
+    FieldPath,
     Issue,
     IssuesError,
-    Level,
     Quote,
     SourceFile,
-    YAMLError,
-    builtin_folders,
     errors_in,
-    open_pack,
-    repo_path,
-    validate_model,
-    yaml_issue,
+    load_one_file_pack,
+    one_file_quotes,
+    value_at,
 )
 from yigong.schema.codes import PH_TASK_UNIT, PUBLIC_HEALTH_PROGRAM
 
@@ -46,26 +45,6 @@ class PublicHealthRulesError(IssuesError):
     """A public-health rules pack with errors (every one listed with file and line)."""
 
 
-def _file_of(ref: str | Path) -> tuple[Path | None, list[Issue]]:
-    path = Path(ref)
-    if path.suffix in (".yaml", ".yml") and path.is_file():
-        return path, []
-    pack, issues = open_pack(PACKS_DIR, ref, PACK_KIND)
-    files = pack.data_files() if pack is not None else []
-    yamls = [f for f in files if f.suffix in (".yaml", ".yml")]
-    if pack is not None and len(yamls) != 1:
-        issues.append(
-            Issue(
-                Level.ERROR,
-                "pack.files",
-                "a public-health rules pack holds one YAML file",
-                str(pack.folder),
-            )  # fmt: skip
-        )
-        return None, issues
-    return (yamls[0] if yamls else None), issues
-
-
 def _semantic(rules: PublicHealthRules, src: SourceFile) -> list[Issue]:
     out = []
     for d in DISEASES:
@@ -83,25 +62,9 @@ def _semantic(rules: PublicHealthRules, src: SourceFile) -> list[Issue]:
     return out
 
 
-def parse_rules(path: Path) -> tuple[PublicHealthRules | None, list[Issue]]:
-    """Read and validate one rules file."""
-    try:
-        src = SourceFile.read(path, str(path), decimals=True)
-    except YAMLError as exc:
-        return None, [yaml_issue(exc, str(path))]
-    issues: list[Issue] = []
-    rules = validate_model(PublicHealthRules, src.data, src, out=issues)
-    if rules is not None:
-        issues += _semantic(rules, src)
-    return (None if errors_in(issues) else rules), issues
-
-
 def check_rules_pack(ref: str | Path) -> list[Issue]:
     """Every finding about a pack folder (or file): folder convention, shape, semantics."""
-    path, issues = _file_of(ref)
-    if path is not None:
-        issues += parse_rules(path)[1]
-    return issues
+    return load_one_file_pack(PACKS_DIR, ref, PACK_KIND, PublicHealthRules, _semantic)[1]
 
 
 @cache
@@ -114,35 +77,28 @@ def load_rules(ref: str | Path | None = None, *, cached: bool = True) -> PublicH
     ref = ref or DEFAULT_RULES
     if cached and isinstance(ref, str) and (PACKS_DIR / ref).is_dir():
         return _builtin(ref)
-    path, issues = _file_of(ref)
-    if path is None:
-        raise PublicHealthRulesError(errors_in(issues) or issues)
-    rules, found = parse_rules(path)
-    if rules is None or errors_in(issues):
-        raise PublicHealthRulesError(errors_in(issues + found))
+    rules, issues = load_one_file_pack(PACKS_DIR, ref, PACK_KIND, PublicHealthRules, _semantic)
+    if rules is None:
+        raise PublicHealthRulesError(errors_in(issues))
     return rules
+
+
+def _quoted(data: Any) -> list[tuple[FieldPath, str, str]]:
+    """(field, item, source) of every clause of a pack's data (a ``[N]`` clause quotes the
+    national specification; the others the pack's ``source``)."""
+    data = data if isinstance(data, dict) else {}
+    keys: list[tuple[FieldPath, str]] = [(("long_prescription_clause",), "long prescription")]
+    keys += [(("chronic", d, "clause"), f"chronic {d}") for d in data.get("chronic") or {}]
+    keys += [(("assessment", "clause"), "village assessment"),
+             (("subsidy", "clause"), "village subsidy")]  # fmt: skip
+    out = []
+    for path, item in keys:
+        text = value_at(data, path)
+        national = isinstance(text, str) and text.startswith("[N]")
+        out.append((path, item, "[N]" if national else str(data.get("source", ""))))
+    return out
 
 
 def policy_quotes() -> list[Quote]:
     """The clauses of every built-in pack, with file and line (rows of ``docs/rules.md``)."""
-    out: list[Quote] = []
-    for folder in builtin_folders(PACKS_DIR):
-        path, _ = _file_of(folder)
-        if path is None:
-            continue
-        src = SourceFile.read(path)
-        data = src.data
-        items = [(("long_prescription_clause",), "long prescription")]
-        items += [(("chronic", d, "clause"), f"chronic {d}") for d in data.get("chronic", {})]
-        items += [(("assessment", "clause"), "village assessment"),
-                  (("subsidy", "clause"), "village subsidy")]  # fmt: skip
-        for keys, item in items:
-            node = data
-            for k in keys:
-                node = node.get(k, {}) if isinstance(node, dict) else {}
-            if not isinstance(node, str):
-                continue
-            source = "[N]" if node.startswith("[N]") else str(data.get("source", ""))
-            out.append(Quote(node, source, PACK_KIND, folder.name, item, repo_path(path),
-                             src.line(keys)))  # fmt: skip
-    return out
+    return one_file_quotes(PACKS_DIR, PACK_KIND, _quoted)

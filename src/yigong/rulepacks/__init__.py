@@ -6,6 +6,10 @@
 - `open_pack` / `open_packs` / `resolve` / `seal`: built-in packs by id, user packs by folder,
   with the pack convention (``manifest.toml``, ``README.md``, licence, checksums) checked;
 - `Checks` / `run_checks`: a registry of small named checks, run by one function;
+- `load_one_file_pack` / `one_file_quotes`: packs holding exactly one YAML file (a Pydantic
+  model or the engine's parser, then its semantic checks), and their policy quotes;
+- `read_toml_model`: the one reader of TOML manifests (a pack's ``manifest.toml``, a grouper
+  pack's manifest, a layout profile's ``profile.toml``), errors at their lines;
 - `SectionPacks`: packs whose files are the sections of one model (payment and operations
   policies), loaded, checked and quoted by one class;
 - `Quote` / `rules_markdown`: a policy sentence and where a pack implements it (``docs/rules.md``).
@@ -17,7 +21,15 @@ from __future__ import annotations
 
 from yigong.rulepacks.checks import Check, Checks, run_checks
 from yigong.rulepacks.issues import Issue, IssuesError, Level, error, errors_in, warning
-from yigong.rulepacks.manifest import MANIFEST, PackManifest, read_manifest
+from yigong.rulepacks.manifest import MANIFEST, PackManifest, read_manifest, read_toml_model
+from yigong.rulepacks.model_pack import (
+    load_model_pack,
+    load_one_file_pack,
+    one_file_of,
+    one_file_quotes,
+    parse_one_file,
+    value_at,
+)
 from yigong.rulepacks.models import model_issues, validate_model
 from yigong.rulepacks.packs import (
     Pack,
@@ -70,11 +82,17 @@ __all__ = [
     "errors_in",
     "is_pack_folder",
     "leading_tags",
+    "load_model_pack",
+    "load_one_file_pack",
     "merge_sections",
     "model_issues",
+    "one_file_of",
+    "one_file_quotes",
     "open_pack",
     "open_packs",
+    "parse_one_file",
     "read_manifest",
+    "read_toml_model",
     "repo_path",
     "resolve",
     "rules_markdown",
@@ -83,6 +101,7 @@ __all__ = [
     "section_issues",
     "sha256_file",
     "validate_model",
+    "value_at",
     "warning",
     "yaml_issue",
 ]

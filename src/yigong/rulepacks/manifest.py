@@ -33,15 +33,26 @@ import re
 import tomllib
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from yigong.rulepacks.issues import Issue, Level
 
-__all__ = ["MANIFEST", "Effective", "PackInfo", "PackManifest", "PackSource", "read_manifest"]
+__all__ = [
+    "MANIFEST",
+    "Effective",
+    "PackInfo",
+    "PackManifest",
+    "PackSource",
+    "read_manifest",
+    "read_toml_model",
+]
 
 MANIFEST = "manifest.toml"
 FORMAT_VERSION = 1
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class _Strict(BaseModel):
@@ -101,25 +112,40 @@ def _key_lines(text: str) -> dict[str, int]:
     return lines
 
 
-def read_manifest(folder: Path, file: str) -> tuple[PackManifest | None, list[Issue]]:
-    """Parse and type-check ``folder/manifest.toml``; ``file`` is the name issues show."""
-    path = folder / MANIFEST
+def read_toml_model(
+    path: Path, model: type[M], file: str, code: str = "manifest"
+) -> tuple[M | None, list[Issue]]:
+    """Parse ``path`` (a TOML file) and validate it as ``model``; ``file`` is the name issues
+    show. Never raises on bad content: a missing file, a TOML syntax error (at its line) and
+    each Pydantic error (at the line of its key) are issues ``<code>.missing``,
+    ``<code>.toml`` and ``<code>.schema``. The one reader of every pack's TOML manifests (the
+    pack convention's ``manifest.toml``, a grouper pack's manifest, a layout profile's
+    ``profile.toml``)."""
     if not path.is_file():
-        return None, [Issue(Level.ERROR, "manifest.missing", "no manifest.toml", file)]
+        return None, [Issue(Level.ERROR, f"{code}.missing", f"no {path.name}", file)]
     text = path.read_text(encoding="utf-8")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return None, [
-            Issue(Level.ERROR, "manifest.toml", str(exc).splitlines()[0], file, _toml_line(exc))
+            Issue(Level.ERROR, f"{code}.toml", str(exc).splitlines()[0], file, _toml_line(exc))
         ]
     try:
-        return PackManifest.model_validate(data), []
+        return model.model_validate(data), []
     except ValidationError as exc:
         lines = _key_lines(text)
         out = []
         for err in exc.errors():
-            loc = ".".join(str(p) for p in err["loc"])
-            line = lines.get(loc) or lines.get(str(err["loc"][0])) if err["loc"] else None
-            out.append(Issue(Level.ERROR, "manifest.schema", err["msg"], file, line, loc))
+            parts = [str(p) for p in err["loc"]]
+            loc = ".".join(parts)
+            line = next(  # the key itself, else its nearest table header
+                (lines[k] for n in range(len(parts), 0, -1) if (k := ".".join(parts[:n])) in lines),
+                None,
+            )
+            out.append(Issue(Level.ERROR, f"{code}.schema", err["msg"], file, line, loc))
         return None, out
+
+
+def read_manifest(folder: Path, file: str) -> tuple[PackManifest | None, list[Issue]]:
+    """Parse and type-check ``folder/manifest.toml``; ``file`` is the name issues show."""
+    return read_toml_model(folder / MANIFEST, PackManifest, file)

@@ -3,7 +3,8 @@
 
 A user points at a pack folder (a copy of a built-in one) or at a single catalog file. Every
 problem is reported as an ``Issue`` with file, line, field and reason; a catalog with any
-error is never returned. County catalogs are looked up by county code, falling back to
+error is never returned. Reading the pack (folder, its one YAML file, lines) is
+`yigong.rulepacks.load_one_file_pack`'s; this module keeps the catalog's validator. County catalogs are looked up by county code, falling back to
 ``default`` (documented in ``docs/graded-care.md``).
 """
 
@@ -26,15 +27,15 @@ from yigong.rulepacks import (
     FieldPath,
     Issue,
     Level,
+    PackNotFound,
     Quote,
     SourceFile,
-    YAMLError,
     builtin_folders,
     errors_in,
-    open_pack,
+    load_one_file_pack,
+    one_file_quotes,
     open_packs,
-    repo_path,
-    yaml_issue,
+    parse_one_file,
 )
 
 TOP_KEYS = {"county", "version", "name_zh", "source", "entries"}
@@ -53,16 +54,17 @@ def catalog_dir() -> Path:
 
 def parse_catalog(text: str, file: str) -> tuple[DiseaseCatalog | None, list[Issue]]:
     """Parse and validate catalog text; the catalog is None when any error was found."""
+    return parse_one_file(text, file, _catalog, decimals=False)
+
+
+def _catalog(src: SourceFile) -> tuple[DiseaseCatalog | None, list[Issue]]:
+    """The catalog of a read catalog file, validated field by field."""
     issues: list[Issue] = []
+    file = src.name
 
     def err(code: str, message: str, line: int | None = None, field: str = "") -> None:
         issues.append(Issue(Level.ERROR, code, message, file, line, field))
 
-    try:
-        src = SourceFile.parse(text, file)
-    except YAMLError as exc:
-        issues.append(yaml_issue(exc, file, "yaml_syntax"))
-        return None, issues
     top = src.data
     if not isinstance(top, dict):
         err("not_a_mapping", "a catalog file is a mapping with county, version, entries")
@@ -219,40 +221,25 @@ def _conflicts(entries: list[CatalogEntry], file: str) -> list[Issue]:
     return issues
 
 
-def _catalog_file(path: Path) -> tuple[Path | None, list[Issue]]:
-    """A catalog file as given, or the one catalog file of a pack folder (with the findings
-    about the folder)."""
-    if not path.is_dir():
-        return path, []
-    pack, issues = open_pack(PACKS_DIR, path, PACK_KIND)
-    files = pack.data_files() if pack is not None else []
-    if pack is not None and len(files) != 1:
-        issues.append(
-            Issue(
-                Level.ERROR, "pack.files", "a disease-catalog pack holds one YAML file", str(path)
-            )
-        )
-    return (files[0] if len(files) == 1 else None), issues
+def _load(path: str | Path) -> tuple[DiseaseCatalog | None, list[Issue]]:
+    return load_one_file_pack(PACKS_DIR, path, PACK_KIND, _catalog, decimals=False)
 
 
 def load_catalog_file(path: str | Path) -> DiseaseCatalog:
     """Load one catalog (file or pack folder) or raise ``DefinitionError`` listing every error."""
-    file, issues = _catalog_file(Path(path))
-    catalog = None
-    if file is not None:
-        catalog, found = parse_catalog(file.read_text(encoding="utf-8"), str(file))
-        issues += found
+    catalog, issues = _load(path)
     if catalog is None:
         raise DefinitionError(errors_in(issues))
     return catalog
 
 
 def validate_catalog_file(path: str | Path) -> list[Issue]:
-    """All issues of one catalog (file or pack folder; empty when it is valid)."""
-    file, issues = _catalog_file(Path(path))
-    if file is None:
-        return issues
-    return issues + parse_catalog(file.read_text(encoding="utf-8"), str(file))[1]
+    """All issues of one catalog (file or pack folder; empty when it is valid); a path that is
+    neither is one issue, not an exception."""
+    try:
+        return _load(path)[1]
+    except PackNotFound as exc:
+        return list(exc.issues)
 
 
 def pack_issues(refs: list[str | Path] | None = None) -> list[Issue]:
@@ -296,18 +283,14 @@ def load_catalog(
 
 def policy_quotes() -> list[Quote]:
     """The source of every built-in disease catalog, at its file and line (``docs/rules.md``)."""
-    out: list[Quote] = []
-    for _county, _version, path in available_catalogs():
-        src = SourceFile.read(path)
-        out.append(
-            Quote(
-                str(src.data.get("source", "")),
+    return one_file_quotes(
+        PACKS_DIR,
+        PACK_KIND,
+        lambda data: [
+            (
+                ("source",),
+                f"disease catalog {data.get('county')} {data.get('version')}",
                 "catalog source",
-                PACK_KIND,
-                path.parent.name,
-                f"disease catalog {src.data.get('county')} {src.data.get('version')}",
-                repo_path(path),
-                src.line(("source",)),
             )
-        )
-    return out
+        ],
+    )

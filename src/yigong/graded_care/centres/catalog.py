@@ -4,7 +4,8 @@ A member institution sends a request (an examination to read, a sample to analys
 discuss) to a county centre; the centre reports back; the turnaround is the time between. When
 the same service is ordered again for the same patient while an earlier report is younger than
 the service's recognition window, the repeat is flagged for mutual recognition (互认): see
-``recognition.py``. Service definitions are package data (``centres/packs/<county>-<version>.yaml``).
+``recognition.py``. Service definitions are package data (``centres/packs/<county>-<version>/``,
+rule packs holding one YAML file, read by `yigong.rulepacks.load_one_file_pack`).
 """
 
 from __future__ import annotations
@@ -23,13 +24,12 @@ from yigong.rulepacks import (
     Level,
     Quote,
     SourceFile,
-    YAMLError,
     builtin_folders,
     errors_in,
-    open_pack,
+    load_one_file_pack,
+    one_file_quotes,
     open_packs,
-    repo_path,
-    yaml_issue,
+    parse_one_file,
 )
 from yigong.schema.codes import EXAM_TYPE
 from yigong.schema.rounding import FEN
@@ -108,16 +108,17 @@ SERVICE_KEYS = {
 
 def parse_centre_catalog(text: str, file: str) -> tuple[CentreCatalog | None, list[Issue]]:
     """Parse and validate a centre services file; None when any error was found."""
+    return parse_one_file(text, file, _catalog, decimals=False)
+
+
+def _catalog(src: SourceFile) -> tuple[CentreCatalog | None, list[Issue]]:
+    """The centre catalog of a read services file, validated field by field."""
     issues: list[Issue] = []
+    file = src.name
 
     def err(code: str, message: str, line: int | None = None, field: str = "") -> None:
         issues.append(Issue(Level.ERROR, code, message, file, line, field))
 
-    try:
-        src = SourceFile.parse(text, file)
-    except YAMLError as exc:
-        issues.append(yaml_issue(exc, file, "yaml_syntax"))
-        return None, issues
     top = src.data
     if not isinstance(top, dict):
         err("not_a_mapping", "expected a mapping with county, version, source, centres, services")
@@ -266,52 +267,27 @@ def load_centre_catalog(county: str | None = None, path: str | Path | None = Non
         if not pick:
             raise FileNotFoundError(f"no centre services pack in {centres_dir()}")
         path = pick[-1]
-    path = Path(path)
-    issues: list[Issue] = []
-    if path.is_dir():
-        pack, issues = open_pack(PACKS_DIR, path, PACK_KIND)
-        files = pack.data_files() if pack is not None else []
-        if len(files) != 1:
-            raise DefinitionError(
-                errors_in(issues)
-                or [
-                    Issue(
-                        Level.ERROR,
-                        "pack.files",
-                        "a centre-services pack holds one YAML file",
-                        str(path),
-                    )
-                ]
-            )
-        path = files[0]
-    catalog, found = parse_centre_catalog(path.read_text(encoding="utf-8"), str(path))
+    catalog, issues = load_one_file_pack(PACKS_DIR, path, PACK_KIND, _catalog, decimals=False)
     if catalog is None:
-        raise DefinitionError(found)
+        raise DefinitionError(errors_in(issues))
     return catalog
 
 
 def check_centre_pack(ref: str | Path) -> list[Issue]:
     """Every finding about a centre-services pack: its folder and its services file."""
-    pack, issues = open_pack(PACKS_DIR, ref, PACK_KIND)
-    for path in pack.data_files() if pack is not None else []:
-        issues += parse_centre_catalog(path.read_text(encoding="utf-8"), str(path))[1]
-    return issues
+    return load_one_file_pack(PACKS_DIR, ref, PACK_KIND, _catalog, decimals=False)[1]
 
 
 def policy_quotes() -> list[Quote]:
     """The source of every built-in centre-services file, at its file and line."""
-    out: list[Quote] = []
-    for path in centre_files():
-        src = SourceFile.read(path)
-        out.append(
-            Quote(
-                str(src.data.get("source", "")),
+    return one_file_quotes(
+        PACKS_DIR,
+        PACK_KIND,
+        lambda data: [
+            (
+                ("source",),
+                f"centre services {data.get('county')} {data.get('version')}",
                 "catalog source",
-                PACK_KIND,
-                path.parent.name,
-                f"centre services {src.data.get('county')} {src.data.get('version')}",
-                repo_path(path),
-                src.line(("source",)),
             )
-        )
-    return out
+        ],
+    )

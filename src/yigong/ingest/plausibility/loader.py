@@ -1,26 +1,24 @@
 """Load and check a plausibility pack (kind ``plausibility-rules``): a built-in pack by id
-(``plausibility-2021``) or a user pack folder (a county's copy). Every problem is an `Issue`
-with file, line and field (`PlausibilityRulesError`)."""
+(``plausibility-2021``), a user pack folder (a county's copy) or its one YAML file. Every
+problem is an `Issue` with file, line and field (`PlausibilityRulesError`). Reading the pack is
+`yigong.rulepacks.load_one_file_pack`'s; this module keeps the checks of tables and columns."""
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from yigong.ingest.plausibility.spec import PlausibilityRules
 from yigong.rulepacks import (
+    FieldPath,
     Issue,
     IssuesError,
-    Level,
     Quote,
     SourceFile,
-    YAMLError,
-    builtin_folders,
     errors_in,
-    open_pack,
-    repo_path,
-    validate_model,
-    yaml_issue,
+    load_one_file_pack,
+    one_file_quotes,
 )
 from yigong.schema.model import DType, Table
 from yigong.schema.tables import BY_NAME
@@ -44,18 +42,6 @@ _DATES = (DType.DATE, DType.TIMESTAMP)
 
 class PlausibilityRulesError(IssuesError):
     """A plausibility pack with errors (every one listed with file and line)."""
-
-
-def _file_of(ref: str | Path) -> tuple[Path | None, list[Issue]]:
-    pack, issues = open_pack(PACKS_DIR, ref, PACK_KIND)
-    yamls = pack.data_files() if pack is not None else []
-    if pack is not None and len(yamls) != 1:
-        where = f"{pack.folder.name}/manifest.toml"
-        issues.append(
-            Issue(Level.ERROR, "pack.files", "a plausibility pack holds one YAML file", where)
-        )
-        return None, issues
-    return (yamls[0] if yamls else None), issues
 
 
 def _column_issues(
@@ -119,41 +105,28 @@ def _semantic(rules: PlausibilityRules, src: SourceFile) -> list[Issue]:
     return out
 
 
-def parse_rules(path: Path) -> tuple[PlausibilityRules | None, list[Issue]]:
-    """Read and validate one rules file."""
-    try:
-        src = SourceFile.read(path, f"{path.parent.name}/{path.name}", decimals=True)
-    except YAMLError as exc:
-        return None, [yaml_issue(exc, path.name)]
-    issues: list[Issue] = []
-    rules = validate_model(PlausibilityRules, src.data, src, out=issues)
-    if rules is not None:
-        issues += _semantic(rules, src)
-    return (None if errors_in(issues) else rules), issues
+def _pack(ref: str | Path) -> tuple[PlausibilityRules | None, list[Issue]]:
+    return load_one_file_pack(PACKS_DIR, ref, PACK_KIND, PlausibilityRules, _semantic)
 
 
 def check_pack(ref: str | Path) -> list[Issue]:
-    """Every finding about a pack folder: folder convention, shape, tables and columns."""
-    path, issues = _file_of(ref)
-    if path is not None:
-        issues += parse_rules(path)[1]
-    return issues
+    """Every finding about a pack folder (or its file): folder convention, shape, tables and
+    columns."""
+    return _pack(ref)[1]
 
 
 def load_rules(ref: str | Path | None = None) -> PlausibilityRules:
-    """The rules of a built-in pack id (default ``plausibility-2021``) or a pack folder."""
+    """The rules of a built-in pack id (default ``plausibility-2021``), a pack folder or its
+    YAML file."""
     if ref is None or (isinstance(ref, str) and (PACKS_DIR / ref).is_dir()):
         return _builtin(ref or DEFAULT_PACK)
     return _load(ref)
 
 
 def _load(ref: str | Path) -> PlausibilityRules:
-    path, issues = _file_of(ref)
-    if path is None:
-        raise PlausibilityRulesError(errors_in(issues) or issues)
-    rules, found = parse_rules(path)
-    if rules is None or errors_in(issues):
-        raise PlausibilityRulesError(errors_in(issues + found))
+    rules, issues = _pack(ref)
+    if rules is None:
+        raise PlausibilityRulesError(errors_in(issues))
     return rules
 
 
@@ -167,34 +140,27 @@ def builtin_rules() -> PlausibilityRules:
     return load_rules()
 
 
+def _quoted(data: Any) -> list[tuple[FieldPath, str, str]]:
+    """(field, rule, source) of every clause of a pack's data."""
+    data = data if isinstance(data, dict) else {}
+    dates = data.get("dates") or {}
+    items: list[tuple[FieldPath, str, str]] = [
+        (("dates", "clause"), "rule date_window", str(dates.get("source", "")))
+    ]
+    for n, stay in enumerate(data.get("stays", [])):
+        what = f"{stay.get('table')}.{stay.get('length_of_stay')}"
+        source = str(stay.get("source", ""))
+        items.append((("stays", n, "bound_clause"), f"rule los_bound ({what})", source))
+        items.append((("stays", n, "clause"), f"rule los_dates ({what})", source))
+    for n, rule in enumerate(data.get("parts", [])):
+        what = f"{rule.get('table')}.{rule.get('total')}"
+        items.append(
+            (("parts", n, "clause"), f"rules part_total, parts_sum ({what})",
+             str(rule.get("source", "")))
+        )  # fmt: skip
+    return items
+
+
 def policy_quotes() -> list[Quote]:
     """The clause of every rule of every built-in pack, with file and line (``docs/rules.md``)."""
-    out: list[Quote] = []
-    for folder in builtin_folders(PACKS_DIR):
-        path, _ = _file_of(folder)
-        if path is None:
-            continue
-        src = SourceFile.read(path)
-        data = src.data if isinstance(src.data, dict) else {}
-        items: list[tuple[tuple[str | int, ...], str, str]] = []
-        dates = data.get("dates", {})
-        items.append((("dates", "clause"), "rule date_window", str(dates.get("source", ""))))
-        for n, stay in enumerate(data.get("stays", [])):
-            what = f"{stay.get('table')}.{stay.get('length_of_stay')}"
-            source = str(stay.get("source", ""))
-            items.append((("stays", n, "bound_clause"), f"rule los_bound ({what})", source))
-            items.append((("stays", n, "clause"), f"rule los_dates ({what})", source))
-        for n, rule in enumerate(data.get("parts", [])):
-            what = f"{rule.get('table')}.{rule.get('total')}"
-            items.append(
-                (("parts", n, "clause"), f"rules part_total, parts_sum ({what})",
-                 str(rule.get("source", "")))
-            )  # fmt: skip
-        for keys, item, source in items:
-            node = data
-            for k in keys:
-                node = node[k] if isinstance(node, dict | list) else None
-            if isinstance(node, str):
-                out.append(Quote(node, source, PACK_KIND, folder.name, item, repo_path(path),
-                                 src.line(keys)))  # fmt: skip
-    return out
+    return one_file_quotes(PACKS_DIR, PACK_KIND, _quoted)

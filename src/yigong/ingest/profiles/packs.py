@@ -26,11 +26,10 @@ from __future__ import annotations
 import csv
 import os
 import re
-import tomllib
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from yigong.ingest.profiles.model import (
     FORMATS,
@@ -43,7 +42,7 @@ from yigong.ingest.profiles.model import (
     ValueMap,
     parse_template,
 )
-from yigong.rulepacks import Level, PackNotFound
+from yigong.rulepacks import Level, PackNotFound, read_toml_model
 from yigong.rulepacks.packs import Pack, open_pack
 from yigong.schema.codes import SMALL_CODE_SYSTEMS
 from yigong.schema.model import DType
@@ -152,13 +151,9 @@ def load_profile(folder: Path) -> Profile:
     """Read the pack in `folder` and check it; ProfileError naming the problem otherwise."""
     pack = _pack(folder)
     where = folder / "profile.toml"
-    try:
-        with where.open("rb") as fh:
-            m = _Manifest.model_validate(tomllib.load(fh))
-    except FileNotFoundError as exc:
-        raise ProfileError(f"{where}: missing") from exc
-    except (tomllib.TOMLDecodeError, ValidationError) as exc:
-        raise ProfileError(f"{where}: {exc}") from exc
+    m, issues = read_toml_model(where, _Manifest, str(where), code="profile")
+    if m is None:  # one issue per problem, each at profile.toml:<line> with its field
+        raise ProfileError("; ".join(str(i) for i in issues))
     fields = []
     for line, r in _rows(folder / "fields.csv", FIELD_COLUMNS):
         try:
