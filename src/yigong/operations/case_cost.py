@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from yigong.operations.apportion import apportion
+from yigong.operations.apportion import apportion, exact_sum, stable_order
 from yigong.operations.centres import ELEMENTS, SETTINGS
 from yigong.operations.errors import OperationsInputError
 from yigong.operations.policy import CaseCostPolicy
@@ -78,8 +78,7 @@ class CaseCosts:
         ward = np.asarray(self.stays.ward)[self.order]
         out = []
         for e, name in enumerate(ELEMENTS):
-            got = np.zeros(rows, dtype=np.int64)
-            np.add.at(got, ward, self.sorted_cost[:, e])
+            got = exact_sum(ward, self.sorted_cost[:, e], rows)
             diff = np.flatnonzero(got + self.unassigned[:, e] != self.ward_full[:, e])
             out += [Issue(Level.ERROR, "case_cost.reconciliation",
                           f"ward row {r} element {name}: cases {int(got[r])} + unassigned "
@@ -122,12 +121,13 @@ def case_costs(allocation: Allocation, stays: StayColumns, policy: CaseCostPolic
     matched = np.flatnonzero(ward >= 0)
     keys = ward[matched]
     sorted_already = len(keys) < 2 or bool((keys[1:] >= keys[:-1]).all())
-    order = matched if sorted_already else matched[np.argsort(keys, kind="stable")]
+    order = matched if sorted_already else matched[stable_order(keys, rows)]
     run_rows, run = _runs(ward[order])
     bed_days = np.maximum(np.asarray(stays.bed_days, dtype=np.int64), 1)[order]
     unassigned = ward_full.copy()
     unassigned[run_rows] = 0
-    sorted_cost = np.zeros((len(order), len(ELEMENTS)), dtype=np.int64)
+    # element-major (each element's column contiguous), seen as (stays, elements)
+    sorted_cost = np.zeros((len(ELEMENTS), len(order)), dtype=np.int64).T
     # elements split by the same weights go through one call (the bed-days elements)
     groups: dict[tuple[str, tuple[str, ...], str], list[int]] = {}
     for rule in policy.elements:
@@ -143,7 +143,8 @@ def case_costs(allocation: Allocation, stays: StayColumns, policy: CaseCostPolic
             extra, _ = apportion(amounts[sub_runs], sub_run, bed_days[redo])
             shares[redo] = extra
             ok[sub_runs] = True
-        sorted_cost[:, elements] = shares
+        for j, e in enumerate(elements):
+            sorted_cost[:, e] = shares[:, j]
         for j, e in enumerate(elements):
             unassigned[run_rows[~ok], e] += amounts[~ok, j]
     issues = []

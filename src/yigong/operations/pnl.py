@@ -20,6 +20,7 @@ from decimal import Decimal
 
 import numpy as np
 
+from yigong.operations.apportion import exact_sum
 from yigong.operations.centres import ELEMENTS
 from yigong.operations.columns import Coded, money, ratio
 from yigong.rulepacks import Issue, Level
@@ -37,7 +38,6 @@ __all__ = [
 ]
 
 BY = ("group", "department", "doctor", "institution")
-_SAFE_FLOAT_SUM = 2**53
 
 
 @dataclass(frozen=True)
@@ -82,12 +82,7 @@ class PnlRow:
 
 def _sum_by(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     """Exact int64 sums of ``values`` per ``index``."""
-    values = np.asarray(values, dtype=np.int64)
-    if len(values) and np.abs(values).sum(dtype=np.float64) < _SAFE_FLOAT_SUM:
-        return np.bincount(index, weights=values, minlength=size).astype(np.int64)
-    out = np.zeros(size, dtype=np.int64)
-    np.add.at(out, index, values)
-    return out
+    return exact_sum(index, values, size)
 
 
 #: a dense key space up to this size is aggregated with bincount (no sort of the cases)
