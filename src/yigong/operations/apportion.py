@@ -7,9 +7,11 @@ then the fen left over go one each to the shares with the largest remainders, ti
 earlier share; the shares sum exactly to the amount. Here the same rule runs on whole int64
 columns: ``groups`` consecutive runs of items, each run one amount split by the run's weights.
 
-Exact integer arithmetic throughout: the quotient is estimated in float64 and corrected by
-the integer remainder, so it is the true floor; when ``amount × weight`` could overflow int64
-the affected runs are split with Python integers instead. Equal to ``allocate`` run by run
+Exact integer arithmetic throughout: floor and remainder of ``amount × weight / weight-sum`` by
+int64 ``divmod``; when ``amount × weight`` could overflow int64 the affected runs are split with
+Python integers instead. The spare fen are placed without sorting whole runs: remainders are
+bucketed by a monotone map and only the one bucket per run where the spare fen run out is
+ranked (`_block`). Blocks of whole runs are shared by two threads. Equal to ``allocate`` run by run
 (`tests/operations/test_apportion.py`, Hypothesis).
 """
 
@@ -17,11 +19,12 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-__all__ = ["apportion", "exact_sum", "run_starts", "stable_order"]
+__all__ = ["apportion", "apportion_into", "exact_sum", "run_starts", "stable_order"]
 
 _SAFE = 2**62  # amount × weight-sum below this: no int64 product can overflow
 
@@ -39,12 +42,13 @@ def stable_order(keys: np.ndarray, size: int) -> np.ndarray:
     keys = np.asarray(keys, dtype=np.int64)
     if size <= 1 or len(keys) < 2:
         return np.arange(len(keys), dtype=np.int64)
-    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
-    shift = 16
-    while size > 1 << shift:
-        digit = ((keys >> shift) & 0xFFFF).astype(np.uint16)
-        order = order[np.argsort(digit[order], kind="stable")]
-        shift += 16
+    if size > 1 << 32 or int(keys.min()) < 0:
+        return np.argsort(keys, kind="stable")
+    low = keys.astype(np.uint16)  # the low 16 bits (keys are non-negative)
+    order = np.argsort(low, kind="stable")
+    if size > 1 << 16:
+        high = (keys >> 16).astype(np.uint16)  # keys < 2³²: the rest fits 16 bits
+        order = order[np.argsort(high[order], kind="stable")]
     return order
 
 
@@ -78,14 +82,31 @@ def apportion(
     back column-major (each column contiguous, shape (items, k)).
     """
     amounts = np.asarray(amounts, dtype=np.int64)
-    single = amounts.ndim == 1
-    matrix = amounts[:, None] if single else amounts
+    weights = np.asarray(weights, dtype=np.int64)
+    k = 1 if amounts.ndim == 1 else amounts.shape[1]
+    matrix = np.empty((k, len(weights)), dtype=np.int64)  # one row per amount column
+    ok = apportion_into(amounts, run_of_item, weights, list(matrix))
+    return (matrix[0] if amounts.ndim == 1 else matrix.T), ok
+
+
+def apportion_into(
+    amounts: np.ndarray, run_of_item: np.ndarray, weights: np.ndarray, out: Sequence[np.ndarray]
+) -> np.ndarray:
+    """`apportion`, the shares written into ``out``: one contiguous int64 column of
+    ``len(weights)`` per amount column (e.g. rows of the caller's element-major matrix, so
+    millions of shares are not copied). Returns ``ok`` per run."""
+    amounts = np.asarray(amounts, dtype=np.int64)
+    matrix = amounts[:, None] if amounts.ndim == 1 else amounts
     run_of_item = np.asarray(run_of_item, dtype=np.int64)
     weights = np.asarray(weights, dtype=np.int64)
     runs, k = matrix.shape
+    columns = list(out)
+    if len(columns) != k or any(c.shape != weights.shape or c.dtype != np.int64
+                                or not c.flags.c_contiguous for c in columns):  # fmt: skip
+        raise ValueError("apportion out: one contiguous int64 column per amount column")
     if (weights < 0).any():
         raise ValueError("apportion weights must be non-negative")
-    if len(weights) and (np.diff(run_of_item) < 0).any():
+    if len(weights) > 1 and (run_of_item[1:] < run_of_item[:-1]).any():
         raise ValueError("apportion items must be grouped by run (run_of_item non-decreasing)")
     counts = np.bincount(run_of_item, minlength=runs)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
@@ -99,16 +120,15 @@ def apportion(
     # one vectorised pass over every item: runs that cannot be split, or whose products could
     # overflow, take part with amount 0 (and weight-sum 1) and are filled in afterwards
     fast_units = np.where(ok[:, None] & ~risky, units, 0)
-    columns = np.zeros((k, len(weights)), dtype=np.int64)  # column-major: one row per column
     if len(weights):
         _flat(fast_units, np.maximum(total_w, 1), weights, run_of_item, starts, counts, columns)
     for r, e in zip(*np.nonzero(risky), strict=True):
         lo, hi = starts[r], starts[r] + counts[r]
-        columns[e, lo:hi] = _python_run(int(units[r, e]), weights[lo:hi].tolist())
+        columns[e][lo:hi] = _python_run(int(units[r, e]), weights[lo:hi].tolist())
     negative = matrix < 0
     for e in np.flatnonzero(negative.any(axis=0)):
-        columns[e, negative[run_of_item, e]] *= -1
-    return (columns[0] if single else columns.T), ok
+        columns[e][negative[run_of_item, e]] *= -1
+    return ok
 
 
 #: items per block: big enough to amortise the Python loop, small enough for the temporaries
@@ -128,9 +148,9 @@ def _flat(
     run_of_item: np.ndarray,
     starts: np.ndarray,
     counts: np.ndarray,
-    out: np.ndarray,
+    out: Sequence[np.ndarray],
 ) -> None:
-    """Largest remainder for runs whose products fit int64, written into ``out`` (k, items),
+    """Largest remainder for runs whose products fit int64, written into ``out`` (k columns),
     block by block of whole runs; blocks write disjoint slices, so two threads share them."""
     ends = starts + counts
     bounds = [0]
@@ -147,7 +167,7 @@ def _flat(
         i0, i1 = int(starts[r0]), int(ends[r1 - 1])
         if i1 > i0:
             _block(units[r0:r1], total_w[r0:r1], w[i0:i1], run_of_item[i0:i1] - r0,
-                   starts[r0:r1] - i0, counts[r0:r1], out[:, i0:i1])  # fmt: skip
+                   starts[r0:r1] - i0, counts[r0:r1], [c[i0:i1] for c in out])  # fmt: skip
 
     if THREADS > 1 and len(blocks) > 1:
         with ThreadPoolExecutor(THREADS) as pool:
@@ -168,27 +188,33 @@ def _block(units, total_w, w, run, starts, counts, out) -> None:  # noqa: ANN001
     above the bucket where they run out, and only that bucket's items are ranked exactly."""
     nr = len(counts)
     has = counts > 0
+    nonempty = starts[has]
     big_w = total_w[run]
     # about as many buckets as a run has items (a bucket per item is enough to make ties rare)
     nb = int(min(BUCKETS, 2 ** np.ceil(np.log2(max(1.0, len(run) / nr)))))
-    inv = nb / total_w.astype(np.float64)
+    scale = (nb / total_w.astype(np.float64))[run]
+    first_bin = run * nb
     for e in range(units.shape[1]):
         amount = units[:, e]
         if not amount.any():
+            out[e][:] = 0
             continue
-        q, rem = np.divmod(amount[run] * w, big_w)
+        product = amount[run] * w
+        q = product // big_w  # non-negative operands: the exact floor
+        rem = product - q * big_w
         floors = np.zeros(nr, dtype=np.int64)
-        floors[has] = np.add.reduceat(q, starts[has])
+        floors[has] = np.add.reduceat(q, nonempty)
         left = amount - floors  # spare fen per run, 0 ≤ left < items
         if left.any():
-            bucket = np.minimum((rem * inv[run]).astype(np.int64), nb - 1)
-            hist = np.bincount(run * nb + bucket, minlength=nr * nb)
-            from_top = np.cumsum(hist.reshape(nr, nb)[:, ::-1], axis=1)
-            j = np.argmax(from_top >= left[:, None], axis=1)  # the bucket, counted from the top
-            cut = np.where(left > 0, nb - 1 - j, nb)  # nothing for left = 0
-            above = from_top[np.arange(nr), j] - hist.reshape(nr, nb)[np.arange(nr),
-                                                                           np.minimum(cut, nb - 1)]  # fmt: skip
-            need = left - np.where(left > 0, above, 0)  # fen for the items of the cut bucket
+            bucket = np.minimum((rem * scale).astype(np.int64), nb - 1)
+            # cumulative bucket counts over the block, run after run (non-decreasing)
+            cum = np.cumsum(np.bincount(first_bin + bucket, minlength=nr * nb))
+            end = cum[nb - 1 :: nb]  # items of runs 0…r
+            # the cut bucket: the highest whose items and those above number at least `left`,
+            # i.e. the first bin of the run whose cumulative count exceeds end − left
+            at = np.minimum(np.searchsorted(cum, end - left, side="right"), len(cum) - 1)
+            cut = np.where(left > 0, at - np.arange(nr) * nb, nb)  # nb: nothing for left = 0
+            need = left - np.where(left > 0, end - cum[at], 0)  # fen for the cut bucket's items
             item_cut = cut[run]
             q += bucket > item_cut
             tied = np.flatnonzero(bucket == item_cut)
@@ -200,7 +226,7 @@ def _block(units, total_w, w, run, starts, counts, out) -> None:  # noqa: ANN001
                 s_run = t_run[order]
                 rank = np.arange(len(order)) - t_start[s_run]
                 q[tied[order[rank < need[s_run]]]] += 1
-        out[e] = q
+        out[e][:] = q
 
 
 def _python_run(units: int, weights: list[int]) -> np.ndarray:

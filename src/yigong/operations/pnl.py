@@ -177,9 +177,10 @@ def pnl_table(cases: PnlCases, by: str = "group", *, within_institution: bool = 
     los = _sum_by(index, only_costed(cases.los), size)[present]
     peer = None
     if by == "group" and per_inst:
-        g_n = np.bincount(cases.group.index, weights=costed,
-                          minlength=len(cases.group.labels)).astype(np.int64)  # fmt: skip
-        g_los = _sum_by(cases.group.index, np.where(costed, cases.los, 0), len(cases.group.labels))
+        n_groups = len(cases.group.labels)
+        g_n = (np.bincount(cases.group.index, minlength=n_groups) if every else
+               np.bincount(cases.group.index, weights=costed, minlength=n_groups).astype(np.int64))  # fmt: skip
+        g_los = _sum_by(cases.group.index, only_costed(cases.los), n_groups)
         peer = (g_n, g_los)
     return PnlTable(cases, by, (codes // n_key - 1) if per_inst else None, codes % n_key - 1,
                     n[present], all_cases[present] - n[present], pay, cost, los, peer)  # fmt: skip
@@ -227,7 +228,9 @@ def reconcile(cases: PnlCases, engine_payment_total: Money, case_cost_total: Mon
         out.append(Issue(Level.ERROR, "pnl.payment",
                          f"cases are paid {money(paid)} but the payment engine's total is "
                          f"{engine_payment_total}"))  # fmt: skip
-    cost = int(np.where(cases.costed[:, None], cases.cost, 0).sum())
+    costed = np.asarray(cases.costed, dtype=bool)
+    cost = int(sum(int(np.asarray(cases.cost[:, e] if costed.all() else cases.cost[costed, e],
+                                  dtype=np.int64).sum()) for e in range(cases.cost.shape[1])))  # fmt: skip
     if cost != case_cost_total.fen:
         out.append(Issue(Level.ERROR, "pnl.cost",
                          f"P&L cost {money(cost)} differs from the case costs {case_cost_total}"))  # fmt: skip

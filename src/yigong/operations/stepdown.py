@@ -148,9 +148,7 @@ def allocate_costs(
             total = np.bincount(run, weights=weights.astype(np.float64), minlength=len(sources))
         amounts = current[sources]
         shares, ok = apportion(amounts, run, weights)
-        received[t] += np.stack(
-            [exact_sum(item_rcv, shares[:, e], n) for e in range(n_el)], axis=1
-        )
+        received[t] += np.stack([exact_sum(item_rcv, shares[:, e], n) for e in range(n_el)], axis=1)
         current += received[t]
         moved = np.where(ok[:, None], amounts, 0)
         kept = np.where(ok[:, None], 0, amounts)

@@ -328,6 +328,24 @@ def drg_rate(cols: DrgCaseColumns, policy: DrgPolicy, budget: Money | None) -> D
     return CONTEXT.divide(budget.amount, units_).quantize(q, rounding=ROUND_HALF_UP)
 
 
+#: band keys (weight units × levels) below this are coded through a dense lookup table
+_DENSE_BANDS = 1 << 24
+
+
+def _band_codes(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct band keys and each case's position among them: a lookup table when the keys
+    are small non-negative integers (one scatter and one gather over the cases), else a hash
+    (`encode`); never a sort of tens of millions of cases."""
+    if not len(key) or int(key.min()) < 0 or int(key.max()) >= _DENSE_BANDS:
+        return encode(key)
+    present = np.zeros(int(key.max()) + 1, dtype=bool)
+    present[key] = True
+    uniq = np.flatnonzero(present).astype(np.int64)
+    lookup = np.zeros(len(present), dtype=np.int64)
+    lookup[uniq] = np.arange(len(uniq), dtype=np.int64)
+    return uniq, lookup[key]
+
+
 def _bands(
     cols: DrgCaseColumns, policy: DrgPolicy, rate: Decimal, rounding: RoundingRule
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
@@ -335,7 +353,7 @@ def _bands(
     computation per distinct (weight, level) band."""
     nl = len(cols.level.labels)
     key = cols.weight_units * nl + cols.level.index
-    uniq, inv = encode(key)  # hash, not sort: tens of millions of cases, a few thousand bands
+    uniq, inv = _band_codes(key)
     coefs = _coefficients(cols, policy)
     std, low, high = [], [], []
     for k in uniq.tolist():
