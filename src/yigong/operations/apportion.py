@@ -194,6 +194,9 @@ def _block(units, total_w, w, run, starts, counts, out) -> None:  # noqa: ANN001
     nb = int(min(BUCKETS, 2 ** np.ceil(np.log2(max(1.0, len(run) / nr)))))
     scale = (nb / total_w.astype(np.float64))[run]
     first_bin = run * nb
+    # remainders are below the largest weight sum: (run, top − remainder) fits one int64 key
+    top = int(total_w.max()) if nr else 0
+    composite = nr * (top + 1) < 2**62
     for e in range(units.shape[1]):
         amount = units[:, e]
         if not amount.any():
@@ -220,7 +223,11 @@ def _block(units, total_w, w, run, starts, counts, out) -> None:  # noqa: ANN001
             tied = np.flatnonzero(bucket == item_cut)
             if len(tied):
                 t_run = run[tied]
-                order = np.lexsort((-rem[tied], t_run))  # stable: ties keep item order
+                # by run, then remainder from the largest; stable: ties keep the item order
+                if composite:
+                    order = np.argsort(t_run * (top + 1) + (top - rem[tied]), kind="stable")
+                else:
+                    order = np.lexsort((-rem[tied], t_run))
                 t_counts = np.bincount(t_run, minlength=nr)
                 t_start = np.cumsum(t_counts) - t_counts
                 s_run = t_run[order]
