@@ -308,9 +308,12 @@ def drg_rate(cols: DrgCaseColumns, policy: DrgPolicy, budget: Money | None) -> D
                     f"the {policy.rate_method} rate has no paid case to be computed from",
                     cols, None, "los")]
         )  # fmt: skip
-    weight = Decimal(int(cols.weight_units[paid].sum())).scaleb(-cols.weight_places, CONTEXT)
+    # sums over the paid cases in place (no copy of millions of values); int64, exact
+    weight_units = int(np.sum(cols.weight_units, where=paid, dtype=np.int64))
+    weight = Decimal(weight_units).scaleb(-cols.weight_places, CONTEXT)
     if policy.rate_method == "floating_cost":
-        cost = Decimal(int(cols.cost_fen[paid].sum())).scaleb(-2, CONTEXT)
+        cost_fen = int(np.sum(cols.cost_fen, where=paid, dtype=np.int64))
+        cost = Decimal(cost_fen).scaleb(-2, CONTEXT)
         return CONTEXT.divide(cost, weight).quantize(q, rounding=ROUND_HALF_UP)
     if budget is None:
         raise PaymentInputError(
@@ -400,7 +403,7 @@ def settle_drg_columns(
     if low is not None:
         is_low = ~excluded & (cost < low)
         category[is_low] = LOW
-        payment[is_low] = cost[is_low]
+        np.copyto(payment, cost, where=is_low)
     if high is not None:
         is_high = ~excluded & (cost > high) & (category == NORMAL)
         category[is_high] = HIGH
@@ -442,7 +445,8 @@ def settle_drg_columns(
     ledger.transfer(date=day, period=period, source="fund:drg_pool", target="fund:carry_forward",
                     amount=unspent, rule_id="drg.unspent", clause=policy.clause,
                     inputs={"drg_fund": fund, "paid": total_paid, "unspent": unspent})  # fmt: skip
-    counts = {name: int((category == k).sum()) for k, name in enumerate(CATEGORIES)}
+    per_category = np.bincount(category, minlength=len(CATEGORIES))
+    counts = {name: int(per_category[k]) for k, name in enumerate(CATEGORIES)}
     return DrgResult(
         year,
         rate,
