@@ -156,3 +156,16 @@ def test_exact_sum_is_exact_beyond_float_precision() -> None:
     assert exact_sum(index, small, 4).tolist() == [12, -1, 0, 0]
     big = np.array([2**60 + 1, 1, 2**60 + 3, 2, 5])  # float64 would round these sums
     assert exact_sum(index, big, 3).tolist() == [2**61 + 4, 3, 5]
+
+
+def test_huge_weight_sums_rank_ties_without_the_int64_key() -> None:
+    """Weight sums near 2⁵⁰ over 5,000 runs in one block: the (run, remainder) key would
+    overflow int64, the ranking falls back to lexsort, still exactly `allocate`."""
+    rng = np.random.default_rng(8)
+    runs = 5_000
+    weights = [[2**49 + int(rng.integers(0, 4)), 2**49 + int(rng.integers(0, 4))]
+               for _ in range(runs)]  # fmt: skip
+    amounts = rng.integers(1, 4_000, (runs, 1))
+    shares, ok = apportion(amounts, np.repeat(np.arange(runs), 2),
+                           np.array(weights, dtype=np.int64).ravel())  # fmt: skip
+    assert ok.all() and (shares == _allocate_runs(amounts, weights)).all()
