@@ -95,3 +95,77 @@ def test_several_columns_in_small_chunks(runs, chunk) -> None:
             assert got == (expected if expected is not None else [0] * len(w)), (amount, w)
         assert ok[i] == (sum(w) > 0)
         pos += len(w)
+
+
+def _allocate_runs(amounts: np.ndarray, weights: list[list[int]]) -> np.ndarray:
+    """The reference, run by run and column by column: `allocate` in Decimal."""
+    out = []
+    for r, w in enumerate(weights):
+        row = []
+        for amount in amounts[r].tolist():
+            expected = _reference(amount, w)
+            row.append(expected if expected is not None else [0] * len(w))
+        out += list(zip(*row, strict=True))
+    return np.array(out, dtype=np.int64).reshape(-1, amounts.shape[1])
+
+
+@pytest.mark.parametrize(("cells", "threads"), [(1 << 18, 1), (64, 1), (97, 2)])
+def test_long_runs_with_many_tied_remainders(cells: int, threads: int) -> None:
+    """Runs of up to 300 items with length-of-stay-like weights (many equal weights, hence equal
+    remainders, so the cut bucket holds ties) and with large charge-like weights, several
+    columns, one block or many blocks shared by two threads: exactly `allocate`."""
+    import importlib
+
+    module = importlib.import_module("yigong.operations.apportion")
+    rng = np.random.default_rng(20)
+    sizes = rng.integers(1, 300, 60)
+    weights = [
+        (np.minimum(rng.geometric(0.13, s), 90) if i % 3 else rng.integers(0, 10**7, s)).tolist()
+        for i, s in enumerate(sizes)
+    ]
+    weights[5] = [0] * len(weights[5])  # cannot be split
+    weights[7] = [3] * len(weights[7])  # every remainder tied: the earliest items get the fen
+    amounts = rng.integers(-(10**9), 10**10, (len(sizes), 3))
+    amounts[11] = 0
+    run_of_item = np.repeat(np.arange(len(sizes)), sizes)
+    flat = np.concatenate([np.array(w, dtype=np.int64) for w in weights])
+    saved = module.CELLS, module.THREADS
+    module.CELLS, module.THREADS = cells, threads
+    try:
+        shares, ok = apportion(amounts, run_of_item, flat)
+    finally:
+        module.CELLS, module.THREADS = saved
+    assert ok.tolist() == [sum(w) > 0 for w in weights]
+    assert (shares == _allocate_runs(amounts, weights)).all()
+
+
+def test_stable_order_is_a_stable_argsort() -> None:
+    from yigong.operations.apportion import stable_order
+
+    rng = np.random.default_rng(3)
+    for size in (1, 7, 1 << 16, (1 << 16) + 5, 3_000_000):
+        keys = rng.integers(0, size, 50_000)
+        assert (stable_order(keys, size) == np.argsort(keys, kind="stable")).all()
+
+
+def test_exact_sum_is_exact_beyond_float_precision() -> None:
+    from yigong.operations.apportion import exact_sum
+
+    index = np.array([0, 1, 0, 1, 2])
+    small = np.array([5, -3, 7, 2, 0])
+    assert exact_sum(index, small, 4).tolist() == [12, -1, 0, 0]
+    big = np.array([2**60 + 1, 1, 2**60 + 3, 2, 5])  # float64 would round these sums
+    assert exact_sum(index, big, 3).tolist() == [2**61 + 4, 3, 5]
+
+
+def test_huge_weight_sums_rank_ties_without_the_int64_key() -> None:
+    """Weight sums near 2⁵⁰ over 5,000 runs in one block: the (run, remainder) key would
+    overflow int64, the ranking falls back to lexsort, still exactly `allocate`."""
+    rng = np.random.default_rng(8)
+    runs = 5_000
+    weights = [[2**49 + int(rng.integers(0, 4)), 2**49 + int(rng.integers(0, 4))]
+               for _ in range(runs)]  # fmt: skip
+    amounts = rng.integers(1, 4_000, (runs, 1))
+    shares, ok = apportion(amounts, np.repeat(np.arange(runs), 2),
+                           np.array(weights, dtype=np.int64).ravel())  # fmt: skip
+    assert ok.all() and (shares == _allocate_runs(amounts, weights)).all()

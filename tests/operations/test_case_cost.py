@@ -78,3 +78,21 @@ def test_a_ward_month_without_stays_keeps_its_cost_unassigned() -> None:
     assert costs.unassigned[0, ELEMENTS.index("personnel")] == 500
     assert costs.total.tolist() == [700]
     assert [i.code for i in costs.issues] == ["case_cost.unassigned"]
+
+
+def test_stays_out_of_ward_order_cost_as_in_ward_order() -> None:
+    """The ward order is found by a radix sort: stays given shuffled get the same fen as the
+    same stays given in ward order (ties within a ward keep the given order)."""
+    rng = np.random.default_rng(5)
+    centres = _ward_centres([{"personnel": 1_000_003, "drugs": 400_001, "other": 77_777}] * 6)
+    allocation = allocate_costs(centres, POLICY.allocation)
+    n = 400
+    ward = rng.integers(0, 6, n)
+    ward[::50] = -1  # no ward found: not costed
+    los, drugs, cons = rng.integers(0, 30, n), rng.integers(0, 5_000, n), rng.integers(0, 99, n)
+    drugs[ward == 2] = 0  # a ward without drug charges: drugs follow bed-days
+    shuffled = case_costs(allocation, _stays(ward, los, drugs, cons), POLICY.case_cost)
+    o = np.argsort(ward, kind="stable")
+    ordered = case_costs(allocation, _stays(ward[o], los[o], drugs[o], cons[o]), POLICY.case_cost)
+    assert (shuffled.cost[o] == ordered.cost).all() and shuffled.cost.any()
+    assert shuffled.reconciliation() == [] and (shuffled.unassigned == ordered.unassigned).all()

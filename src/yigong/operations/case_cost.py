@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from yigong.operations.apportion import apportion
+from yigong.operations.apportion import apportion, apportion_into, exact_sum, stable_order
 from yigong.operations.centres import ELEMENTS, SETTINGS
 from yigong.operations.errors import OperationsInputError
 from yigong.operations.policy import CaseCostPolicy
@@ -59,6 +59,7 @@ class CaseCosts:
     unassigned: np.ndarray  # (rows of the centres, len(ELEMENTS)) int64
     ward_full: np.ndarray  # (rows, len(ELEMENTS)) the wards' full costs that were split
     issues: tuple[Issue, ...] = ()
+    sorted_ward: np.ndarray | None = None  # the ward row of each stay in ``order``
 
     @property
     def cost(self) -> np.ndarray:
@@ -75,11 +76,11 @@ class CaseCosts:
     def reconciliation(self) -> list[Issue]:
         """Per ward row and element: Σ case costs + unassigned = the ward's full cost."""
         rows = len(self.ward_full)
-        ward = np.asarray(self.stays.ward)[self.order]
+        ward = (np.asarray(self.stays.ward)[self.order] if self.sorted_ward is None
+                else self.sorted_ward)  # fmt: skip
         out = []
         for e, name in enumerate(ELEMENTS):
-            got = np.zeros(rows, dtype=np.int64)
-            np.add.at(got, ward, self.sorted_cost[:, e])
+            got = exact_sum(ward, self.sorted_cost[:, e], rows)
             diff = np.flatnonzero(got + self.unassigned[:, e] != self.ward_full[:, e])
             out += [Issue(Level.ERROR, "case_cost.reconciliation",
                           f"ward row {r} element {name}: cases {int(got[r])} + unassigned "
@@ -88,15 +89,20 @@ class CaseCosts:
         return out
 
 
-def _weights(rule_charges: Sequence[str], stays: StayColumns) -> np.ndarray:
+def _weights(rule_charges: Sequence[str], stays: StayColumns, order: np.ndarray) -> np.ndarray:
     missing = [c for c in rule_charges if c not in stays.charges]
     if missing:
         raise OperationsInputError([Issue(Level.ERROR, "case_cost.charges",
                                           f"the stays lack charge columns {missing}")])  # fmt: skip
-    w = np.zeros(len(stays), dtype=np.int64)
+    w = None
     for c in rule_charges:
-        w += np.asarray(stays.charges[c], dtype=np.int64)
-    return w
+        column = np.asarray(stays.charges[c], dtype=np.int64)
+        if column.any():  # an all-zero column adds nothing (no gather of millions of zeros)
+            if w is None:
+                w = column[order]
+            else:
+                w += column[order]
+    return np.zeros(len(order), dtype=np.int64) if w is None else w
 
 
 def _runs(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -114,45 +120,55 @@ def case_costs(allocation: Allocation, stays: StayColumns, policy: CaseCostPolic
     wards = centres.settings == SETTINGS.index("inpatient")
     ward_full = np.where(wards[:, None], allocation.full, 0)
     ward = np.asarray(stays.ward, dtype=np.int64)
-    if len(ward) and ((ward >= rows) | (ward < -1)).any():
+    if len(ward) and (int(ward.max()) >= rows or int(ward.min()) < -1):
         raise OperationsInputError([Issue(Level.ERROR, "case_cost.ward", "ward row out of range")])
-    if (ward >= 0).any() and not wards[ward[ward >= 0]].all():
+    all_matched = not len(ward) or int(ward.min()) >= 0  # every stay found its ward
+    matched = None if all_matched else np.flatnonzero(ward >= 0)
+    keys = ward if matched is None else ward[matched]
+    if len(keys) < 2 or bool((keys[1:] >= keys[:-1]).all()):  # in ward order already
+        order = np.arange(len(ward), dtype=np.int64) if matched is None else matched
+        sorted_ward = keys
+    else:
+        by_ward = stable_order(keys, rows)
+        order = by_ward if matched is None else matched[by_ward]
+        sorted_ward = keys[by_ward]
+    n_matched = len(order)
+    run_rows, run = _runs(sorted_ward)
+    if len(run_rows) and not wards[run_rows].all():
         raise OperationsInputError([Issue(Level.ERROR, "case_cost.ward",
                                           "a stay points at a cost centre that is not a ward")])  # fmt: skip
-    matched = np.flatnonzero(ward >= 0)
-    keys = ward[matched]
-    sorted_already = len(keys) < 2 or bool((keys[1:] >= keys[:-1]).all())
-    order = matched if sorted_already else matched[np.argsort(keys, kind="stable")]
-    run_rows, run = _runs(ward[order])
-    bed_days = np.maximum(np.asarray(stays.bed_days, dtype=np.int64), 1)[order]
+    bed_days = np.asarray(stays.bed_days, dtype=np.int64)[order]
+    np.maximum(bed_days, 1, out=bed_days)
     unassigned = ward_full.copy()
     unassigned[run_rows] = 0
-    sorted_cost = np.zeros((len(order), len(ELEMENTS)), dtype=np.int64)
+    # element-major (each element's column contiguous), seen as (stays, elements)
+    by_element = np.zeros((len(ELEMENTS), len(order)), dtype=np.int64)
     # elements split by the same weights go through one call (the bed-days elements)
     groups: dict[tuple[str, tuple[str, ...], str], list[int]] = {}
     for rule in policy.elements:
         key = (rule.driver, tuple(rule.charges), rule.fallback)
         groups.setdefault(key, []).append(ELEMENTS.index(rule.element))
     for (driver, charges, fallback), elements in groups.items():
-        weights = bed_days if driver == "bed_days" else _weights(charges, stays)[order]
+        weights = bed_days if driver == "bed_days" else _weights(charges, stays, order)
         amounts = ward_full[run_rows][:, elements]
-        shares, ok = apportion(amounts, run, weights)
+        ok = apportion_into(amounts, run, weights, [by_element[e] for e in elements])
         if not ok.all() and driver == "charges" and fallback == "bed_days":
-            redo = ~ok[run]
+            redo = np.flatnonzero(~ok[run])
             sub_runs, sub_run = _runs(run[redo])
             extra, _ = apportion(amounts[sub_runs], sub_run, bed_days[redo])
-            shares[redo] = extra
+            for j, e in enumerate(elements):
+                by_element[e, redo] = extra[:, j]
             ok[sub_runs] = True
-        sorted_cost[:, elements] = shares
         for j, e in enumerate(elements):
             unassigned[run_rows[~ok], e] += amounts[~ok, j]
+    sorted_cost = by_element.T
     issues = []
-    if len(matched) < len(ward):
+    if n_matched < len(ward):
         issues.append(Issue(Level.WARNING, "case_cost.unmatched",
-                            f"{len(ward) - len(matched):,} stays found no ward: not costed"))  # fmt: skip
+                            f"{len(ward) - n_matched:,} stays found no ward: not costed"))  # fmt: skip
     empty = np.flatnonzero(wards & unassigned.any(axis=1))
     if len(empty):
         issues.append(Issue(Level.WARNING, "case_cost.unassigned",
                             f"{len(empty):,} ward-months kept cost no discharge could carry "
                             f"({int(unassigned.sum()) / 100:,.2f} yuan)"))  # fmt: skip
-    return CaseCosts(stays, order, sorted_cost, unassigned, ward_full, tuple(issues))
+    return CaseCosts(stays, order, sorted_cost, unassigned, ward_full, tuple(issues), sorted_ward)

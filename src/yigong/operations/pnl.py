@@ -20,6 +20,7 @@ from decimal import Decimal
 
 import numpy as np
 
+from yigong.operations.apportion import exact_sum
 from yigong.operations.centres import ELEMENTS
 from yigong.operations.columns import Coded, money, ratio
 from yigong.rulepacks import Issue, Level
@@ -37,7 +38,6 @@ __all__ = [
 ]
 
 BY = ("group", "department", "doctor", "institution")
-_SAFE_FLOAT_SUM = 2**53
 
 
 @dataclass(frozen=True)
@@ -82,12 +82,7 @@ class PnlRow:
 
 def _sum_by(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     """Exact int64 sums of ``values`` per ``index``."""
-    values = np.asarray(values, dtype=np.int64)
-    if len(values) and np.abs(values).sum(dtype=np.float64) < _SAFE_FLOAT_SUM:
-        return np.bincount(index, weights=values, minlength=size).astype(np.int64)
-    out = np.zeros(size, dtype=np.int64)
-    np.add.at(out, index, values)
-    return out
+    return exact_sum(index, values, size)
 
 
 #: a dense key space up to this size is aggregated with bincount (no sort of the cases)
@@ -182,9 +177,10 @@ def pnl_table(cases: PnlCases, by: str = "group", *, within_institution: bool = 
     los = _sum_by(index, only_costed(cases.los), size)[present]
     peer = None
     if by == "group" and per_inst:
-        g_n = np.bincount(cases.group.index, weights=costed,
-                          minlength=len(cases.group.labels)).astype(np.int64)  # fmt: skip
-        g_los = _sum_by(cases.group.index, np.where(costed, cases.los, 0), len(cases.group.labels))
+        n_groups = len(cases.group.labels)
+        g_n = (np.bincount(cases.group.index, minlength=n_groups) if every else
+               np.bincount(cases.group.index, weights=costed, minlength=n_groups).astype(np.int64))  # fmt: skip
+        g_los = _sum_by(cases.group.index, only_costed(cases.los), n_groups)
         peer = (g_n, g_los)
     return PnlTable(cases, by, (codes // n_key - 1) if per_inst else None, codes % n_key - 1,
                     n[present], all_cases[present] - n[present], pay, cost, los, peer)  # fmt: skip
@@ -232,7 +228,9 @@ def reconcile(cases: PnlCases, engine_payment_total: Money, case_cost_total: Mon
         out.append(Issue(Level.ERROR, "pnl.payment",
                          f"cases are paid {money(paid)} but the payment engine's total is "
                          f"{engine_payment_total}"))  # fmt: skip
-    cost = int(np.where(cases.costed[:, None], cases.cost, 0).sum())
+    costed = np.asarray(cases.costed, dtype=bool)
+    cost = int(sum(int(np.asarray(cases.cost[:, e] if costed.all() else cases.cost[costed, e],
+                                  dtype=np.int64).sum()) for e in range(cases.cost.shape[1])))  # fmt: skip
     if cost != case_cost_total.fen:
         out.append(Issue(Level.ERROR, "pnl.cost",
                          f"P&L cost {money(cost)} differs from the case costs {case_cost_total}"))  # fmt: skip

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from yigong.operations.apportion import apportion
+from yigong.operations.apportion import apportion, exact_sum
 from yigong.operations.centres import DRIVERS, ELEMENTS, CostCentres
 from yigong.operations.policy import CATEGORY_ORDER, AllocationPolicy, Category, Tier
 from yigong.rulepacks import Issue, Level
@@ -107,17 +107,6 @@ def _ragged(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return offsets + np.arange(total, dtype=np.int64)
 
 
-def _exact_sum(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    """Sum of int64 ``values`` per ``index``, exact: a float64 bincount while every partial
-    sum stays below 2⁵³ (it cannot round there), else integer ``add.at``."""
-    values = np.asarray(values, dtype=np.int64)
-    if not len(values) or np.abs(values).sum(dtype=np.float64) < 2**53:
-        return np.bincount(index, weights=values, minlength=size).astype(np.int64)
-    out = np.zeros(size, dtype=np.int64)
-    np.add.at(out, index, values)
-    return out
-
-
 def allocate_costs(
     centres: CostCentres, policy: AllocationPolicy, *, keep_transfers: bool = True
 ) -> Allocation:
@@ -159,9 +148,7 @@ def allocate_costs(
             total = np.bincount(run, weights=weights.astype(np.float64), minlength=len(sources))
         amounts = current[sources]
         shares, ok = apportion(amounts, run, weights)
-        received[t] += np.stack(
-            [_exact_sum(item_rcv, shares[:, e], n) for e in range(n_el)], axis=1
-        )
+        received[t] += np.stack([exact_sum(item_rcv, shares[:, e], n) for e in range(n_el)], axis=1)
         current += received[t]
         moved = np.where(ok[:, None], amounts, 0)
         kept = np.where(ok[:, None], 0, amounts)
@@ -181,7 +168,7 @@ def allocate_costs(
             keep = shares.any(axis=1)
             parts.append((sources[run][keep], item_rcv[keep], np.full(int(keep.sum()), t),
                           chosen[run][keep], weights[keep],
-                          _exact_sum(run, weights, len(sources))[run][keep], shares[keep]))  # fmt: skip
+                          exact_sum(run, weights, len(sources))[run][keep], shares[keep]))  # fmt: skip
     transfers = None
     if keep_transfers:
         cols = [np.concatenate([p[i] for p in parts]) if parts else np.zeros(0, np.int64)

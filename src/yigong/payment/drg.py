@@ -308,9 +308,12 @@ def drg_rate(cols: DrgCaseColumns, policy: DrgPolicy, budget: Money | None) -> D
                     f"the {policy.rate_method} rate has no paid case to be computed from",
                     cols, None, "los")]
         )  # fmt: skip
-    weight = Decimal(int(cols.weight_units[paid].sum())).scaleb(-cols.weight_places, CONTEXT)
+    # sums over the paid cases in place (no copy of millions of values); int64, exact
+    weight_units = int(np.sum(cols.weight_units, where=paid, dtype=np.int64))
+    weight = Decimal(weight_units).scaleb(-cols.weight_places, CONTEXT)
     if policy.rate_method == "floating_cost":
-        cost = Decimal(int(cols.cost_fen[paid].sum())).scaleb(-2, CONTEXT)
+        cost_fen = int(np.sum(cols.cost_fen, where=paid, dtype=np.int64))
+        cost = Decimal(cost_fen).scaleb(-2, CONTEXT)
         return CONTEXT.divide(cost, weight).quantize(q, rounding=ROUND_HALF_UP)
     if budget is None:
         raise PaymentInputError(
@@ -328,6 +331,24 @@ def drg_rate(cols: DrgCaseColumns, policy: DrgPolicy, budget: Money | None) -> D
     return CONTEXT.divide(budget.amount, units_).quantize(q, rounding=ROUND_HALF_UP)
 
 
+#: band keys (weight units × levels) below this are coded through a dense lookup table
+_DENSE_BANDS = 1 << 24
+
+
+def _band_codes(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct band keys and each case's position among them: a lookup table when the keys
+    are small non-negative integers (one scatter and one gather over the cases), else a hash
+    (`encode`); never a sort of tens of millions of cases."""
+    if not len(key) or int(key.min()) < 0 or int(key.max()) >= _DENSE_BANDS:
+        return encode(key)
+    present = np.zeros(int(key.max()) + 1, dtype=bool)
+    present[key] = True
+    uniq = np.flatnonzero(present).astype(np.int64)
+    lookup = np.zeros(len(present), dtype=np.int64)
+    lookup[uniq] = np.arange(len(uniq), dtype=np.int64)
+    return uniq, lookup[key]
+
+
 def _bands(
     cols: DrgCaseColumns, policy: DrgPolicy, rate: Decimal, rounding: RoundingRule
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
@@ -335,7 +356,7 @@ def _bands(
     computation per distinct (weight, level) band."""
     nl = len(cols.level.labels)
     key = cols.weight_units * nl + cols.level.index
-    uniq, inv = encode(key)  # hash, not sort: tens of millions of cases, a few thousand bands
+    uniq, inv = _band_codes(key)
     coefs = _coefficients(cols, policy)
     std, low, high = [], [], []
     for k in uniq.tolist():
@@ -382,7 +403,7 @@ def settle_drg_columns(
     if low is not None:
         is_low = ~excluded & (cost < low)
         category[is_low] = LOW
-        payment[is_low] = cost[is_low]
+        np.copyto(payment, cost, where=is_low)
     if high is not None:
         is_high = ~excluded & (cost > high) & (category == NORMAL)
         category[is_high] = HIGH
@@ -424,7 +445,8 @@ def settle_drg_columns(
     ledger.transfer(date=day, period=period, source="fund:drg_pool", target="fund:carry_forward",
                     amount=unspent, rule_id="drg.unspent", clause=policy.clause,
                     inputs={"drg_fund": fund, "paid": total_paid, "unspent": unspent})  # fmt: skip
-    counts = {name: int((category == k).sum()) for k, name in enumerate(CATEGORIES)}
+    per_category = np.bincount(category, minlength=len(CATEGORIES))
+    counts = {name: int(per_category[k]) for k, name in enumerate(CATEGORIES)}
     return DrgResult(
         year,
         rate,
