@@ -298,8 +298,7 @@ class Layout:
             self._cells = None
         order = " ORDER BY c._yg_rid" if joins else ""
         return (
-            f"WITH c AS ({cells}) "
-            f"SELECT {cols or 'NULL AS _none'} FROM c {' '.join(joins)}{order}"
+            f"WITH c AS ({cells}) SELECT {cols or 'NULL AS _none'} FROM c {' '.join(joins)}{order}"
         )
 
     # -- where a canonical cell came from ---------------------------------------------------
