@@ -1,7 +1,7 @@
 """Ingest throughput on a city-size synthetic CSV set, against DuckDB's raw read_csv in the same run.
 
     .venv/bin/python benchmarks/bench_ingest.py [--preset city] [--years 2024] [--repeat 1]
-        [--layouts canonical,national]
+        [--layouts canonical,national] [--without charge_items,prescriptions]
 
 Baseline: for every file, `CREATE TABLE AS SELECT * FROM read_csv(file)` with DuckDB's own type
 detection into a fresh database file (no validation, no pseudonymisation, no quarantine); a
