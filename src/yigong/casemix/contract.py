@@ -204,18 +204,14 @@ def _ints(
 
 
 def _split_chunk(col: pa.Array) -> pa.Array:
-    if col.null_count:
-        col = pc.fill_null(col, "")
+    """``|``-joined codes → lists; an empty or null field is an empty list. Empty fields are
+    made null first: a null splits into a null list that holds no values, so dropping the
+    validity bitmap (offsets and values kept, no copy) leaves exactly the empty list."""
+    empty = pc.equal(pc.binary_length(col), 0)  # from the offsets, no string scan
+    if pc.any(empty).as_py():
+        col = pc.if_else(empty, _NO_STRING, col)
     lists = pc.split_pattern(col, SEP)
-    empty = pc.equal(col, "").to_numpy(zero_copy_only=False)
-    if not empty.any():
-        return lists
-    lengths = pc.list_value_length(lists).to_numpy(zero_copy_only=False)
-    keep = np.repeat(~empty, lengths)
-    offsets = np.r_[0, np.cumsum(np.where(empty, 0, lengths))].astype(np.int32)
-    return pa.ListArray.from_arrays(
-        pa.array(offsets), pc.list_flatten(lists).filter(pa.array(keep))
-    )
+    return pa.ListArray.from_arrays(lists.offsets, lists.values)
 
 
 def split_lists(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:

