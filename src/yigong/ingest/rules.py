@@ -39,18 +39,30 @@ ID_PATTERN = (
 )
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
+#: an ID number inside a text, after `yg_id_norm` (the capture group 2 is the number)
+_ID_IN_TEXT = f"(^|[^0-9])({ID_PATTERN})([^0-9]|$)"
+#: a necessary condition, cheap to test on the raw text: 17 digits (half or full width) with
+#: only separators between them (what `yg_id_norm` turns into 17 digits in a row)
+_SEVENTEEN_DIGITS = f"[{DIGIT}](?:[{SEPARATORS}]*[{DIGIT}]){{16}}"
+
+# A macro's argument is substituted wherever the body names it, and evaluated there each time:
+# `yg_id18_ok(regexp_extract(...))` named as `x` 18 times ran the extraction 18 times per row.
+# So the bodies bind an expensive argument once, as the one element of a list given to a
+# lambda (`list_transform([arg], lambda y: …)[1]`), and name the bound value instead.
 MACROS = (
-    "CREATE OR REPLACE TEMP MACRO yg_id18_ok(x) AS coalesce(upper(x[18]) = substr('10X98765432', "
-    "1 + (("
-    + " + ".join(f"TRY_CAST(x[{i + 1}] AS INTEGER) * {w}" for i, w in enumerate(_WEIGHTS))
-    + ") % 11)::INTEGER, 1), false)",
+    "CREATE OR REPLACE TEMP MACRO yg_id18_ok(x) AS list_transform([x], lambda y: "
+    "coalesce(upper(y[18]) = substr('10X98765432', 1 + (("
+    + " + ".join(f"TRY_CAST(y[{i + 1}] AS INTEGER) * {w}" for i, w in enumerate(_WEIGHTS))
+    + ") % 11)::INTEGER, 1), false))[1]",
     # an ID number as people write it: full-width digits, spaces or hyphens between the groups
     f"CREATE OR REPLACE TEMP MACRO yg_id_norm(s) AS regexp_replace(translate(s, "
     f"'{FULL_WIDTH}', '{HALF_WIDTH}'), '[{SEPARATORS}]', '', 'g')",
     # CASE, not AND: DuckDB evaluates CASE branches only for the rows that reach them
     "CREATE OR REPLACE TEMP MACRO yg_has_id(s) AS CASE WHEN length(s) < 18 THEN false "
-    f"WHEN NOT regexp_matches(s, '[{DIGIT}]') THEN false ELSE "
-    f"yg_id18_ok(regexp_extract(yg_id_norm(s), '(^|[^0-9])({ID_PATTERN})([^0-9]|$)', 2)) END",
+    f"WHEN NOT regexp_matches(s, '{_SEVENTEEN_DIGITS}') THEN false ELSE "
+    "list_transform([yg_id_norm(s)], lambda n: CASE WHEN "
+    f"regexp_matches(n, '{_ID_IN_TEXT}') THEN yg_id18_ok(regexp_extract(n, '{_ID_IN_TEXT}', 2)) "
+    "ELSE false END)[1] END",
     # every text about a rejected value is masked (`privacy.mask` is the same pattern)
     f"CREATE OR REPLACE TEMP MACRO yg_mask(s) AS regexp_replace(s, '{LONG_NUMBER}', '{MASK}', 'g')",
     # the whole value is one GB 11643 identity number (an identifier column)
