@@ -44,6 +44,7 @@ number.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -466,12 +467,12 @@ def ingest_file(
         rows_staged = int(checked.count().to_pyarrow().as_py())
         bad_staged = int(bad.count().to_pyarrow().as_py())
         hasher.join()
-        run = {
+        run = {  # paths masked: a folder or file may be named after a person's ID number
             "run_id": run_id,
             "table_name": table.name,
-            "file": str(path),
+            "file": mask(str(path)) or "",
             "file_sha256": digest[0],
-            "source": str(path.resolve()),
+            "source": mask(str(path.resolve())) or "",
         }
         # every natural key the file carries (its rows and the lines the reader rejected)
         carried = checked.select(row_key=_row_key(table, checked, key))
@@ -528,14 +529,16 @@ def ingest_file(
                         "files), these rows are rejected (duplicate_key, naming that file)"
                     )
             run_keys.add(wh, table, checked, str(path))
-        by_rule, samples = _summary(wh, errors, rejects, str(path))
+        by_rule, samples = _summary(wh, errors, rejects, run["file"])
+        # a column may be named by an ID number, a reader's message may quote a line
+        notices = [mask(n) or "" for n in notices]
     finally:
         for name in temporary:
             wh.drop_table(name)
     return IngestReport(
         run_id=run_id,
         table=table.name,
-        file=str(path),
+        file=run["file"],
         file_sha256=run["file_sha256"],
         rows_read=rows_read,
         rows_accepted=rows_read - rows_rejected,
@@ -585,7 +588,8 @@ def _summary(
         )
         for r in wh.to_arrow(first).to_pylist()
     ]
-    samples = sorted([*samples, *rejects[:SAMPLES]], key=lambda e: (e.row_no, e.field))[:SAMPLES]
+    shown = [dataclasses.replace(r, file=file) for r in rejects[:SAMPLES]]  # the masked path
+    samples = sorted([*samples, *shown], key=lambda e: (e.row_no, e.field))[:SAMPLES]
     return by_rule, samples
 
 

@@ -37,6 +37,8 @@ from yigong.warehouse.types import sql_type
 ID_PATTERN = (
     r"[1-9][0-9]{5}(18|19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]"
 )
+#: the older 15-digit identity number (no century, no check character): 6 + yymmdd + 3.
+ID15_PATTERN = r"[1-9][0-9]{5}[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}"
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 MACROS = (
@@ -48,9 +50,11 @@ MACROS = (
     f"CREATE OR REPLACE TEMP MACRO yg_id_norm(s) AS regexp_replace(translate(s, "
     f"'{FULL_WIDTH}', '{HALF_WIDTH}'), '[{SEPARATORS}]', '', 'g')",
     # CASE, not AND: DuckDB evaluates CASE branches only for the rows that reach them
-    "CREATE OR REPLACE TEMP MACRO yg_has_id(s) AS CASE WHEN length(s) < 18 THEN false "
+    # (an 18-character number with its check character, or the older 15-digit form)
+    "CREATE OR REPLACE TEMP MACRO yg_has_id(s) AS CASE WHEN length(s) < 15 THEN false "
     f"WHEN NOT regexp_matches(s, '[{DIGIT}]') THEN false ELSE "
-    f"yg_id18_ok(regexp_extract(yg_id_norm(s), '(^|[^0-9])({ID_PATTERN})([^0-9]|$)', 2)) END",
+    f"yg_id18_ok(regexp_extract(yg_id_norm(s), '(^|[^0-9])({ID_PATTERN})([^0-9]|$)', 2)) "
+    f"OR regexp_matches(yg_id_norm(s), '(^|[^0-9])({ID15_PATTERN})([^0-9Xx]|$)') END",
     # every text about a rejected value is masked (`privacy.mask` is the same pattern)
     f"CREATE OR REPLACE TEMP MACRO yg_mask(s) AS regexp_replace(s, '{LONG_NUMBER}', '{MASK}', 'g')",
     # the whole value is one GB 11643 identity number (an identifier column)
@@ -245,7 +249,7 @@ def build_plan(
             # a code, a reference: any column can be where an extract put an ID number)
             cases.append(
                 (
-                    f"length({v}) >= 18 AND yg_has_id({v})",
+                    f"length({v}) >= 15 AND yg_has_id({v})",
                     lit(
                         "raw_id_number: the field holds a resident ID number; identifiers belong "
                         "only in the *_id_number columns, which are pseudonymised"
@@ -254,8 +258,12 @@ def build_plan(
             )
         if source is not None and not staged[source] and col.dtype in _TEXT_TYPES:
             # text no file means to hold: control characters (a NUL from a C program, a bell
-            # from a terminal) and private-use characters (what mis-decoded bytes become)
-            control = "\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F"
+            # from a terminal, a tab or line break pasted into a cell), invisible format
+            # characters (a zero-width space that makes two equal keys differ) and private-use
+            # characters (what mis-decoded bytes become)
+            control = (
+                "\\x00-\\x1F\\x7F\\x{200B}-\\x{200F}\\x{2028}-\\x{202E}\\x{2060}-\\x{2064}\\x{FEFF}"
+            )
             cases.append(  # one pattern for a clean cell; the reason picked for a bad one
                 (
                     f"regexp_matches({v}, '[{control}\\x{{E000}}-\\x{{F8FF}}]')",
