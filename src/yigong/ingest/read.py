@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 import ibis
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from yigong.ingest import profiles
 from yigong.ingest.check import ROW, local_duckdb, text_projection
@@ -118,13 +119,16 @@ def _stage_locally(
     lines the CSV reader rejected) and `yg_rows` (staged row -> file row); the staged rows as
     an Arrow stream with `ROW`."""
     suffix, notices, rejects = path.suffix.lower(), [], []
+    blank: set[int] = set()
     if suffix == ".xlsx":
         if _national(path, table, profile):  # its other sheets are the layout's sub-lists
             data = read_sheets(path, str(path), only_first=True)[0].table
         else:  # every sheet read, or the workbook refused naming them
             data, sheet_notices, uncached = one_table(path, str(path))
             notices += sheet_notices
-            data, rejects = _without_uncached(data, uncached, path)
+            # a blank row is skipped as a blank CSV line is, its row number kept for the rest
+            blank = _blank_rows(data)
+            data, rejects = _without_uncached(data, uncached, path, blank)
         con.register("_yg_sheet", data)
         con.execute("CREATE TABLE stg AS SELECT * FROM _yg_sheet")
         con.unregister("_yg_sheet")
@@ -139,7 +143,7 @@ def _stage_locally(
         if encoding != "utf-8":
             notices.append(f"read as {encoding.upper()} and transcoded to UTF-8")
         columns, rejects = _stage_csv(con, readable, table, path)
-    skipped = sorted({r.row_no for r in rejects})
+    skipped = sorted({r.row_no for r in rejects} | {i + 1 for i in blank})
     con.execute(
         "CREATE TABLE skip AS SELECT row_no - row_number() OVER (ORDER BY row_no) AS before "
         "FROM (SELECT unnest(?::BIGINT[]) AS row_no)",
@@ -160,13 +164,26 @@ def _stage_locally(
     return Staged(reader, columns, rejects, notices, layout, layout_notices, con)
 
 
+def _blank_rows(data: pa.Table) -> set[int]:
+    """The rows of a workbook with no value in any cell (0-based)."""
+    if not data.num_columns:
+        return set()
+    empty = pc.is_null(data.column(0))
+    for column in data.columns[1:]:
+        empty = pc.and_(empty, pc.is_null(column))
+    return set(pc.indices_nonzero(empty).to_pylist())
+
+
 def _without_uncached(
-    data: pa.Table, uncached: dict[int, list[tuple[str, str, str]]], shown: Path
+    data: pa.Table,
+    uncached: dict[int, list[tuple[str, str, str]]],
+    shown: Path,
+    blank: set[int] | frozenset[int] = frozenset(),
 ) -> tuple[pa.Table, list[RowError]]:
     """The rows of a workbook without those holding a formula with no saved value (read as
     empty, they would load as NULL), and those rows as rejected lines, naming sheet, cell and
     column (`excel.one_table`)."""
-    if not uncached:
+    if not uncached and not blank:
         return data, []
     rejects = []
     for row in sorted(uncached):
@@ -182,8 +199,8 @@ def _without_uncached(
                 f"{FORMULA_WITHOUT_VALUE}{also}",
             )
         )
-    keep = pa.array([i not in uncached for i in range(data.num_rows)], pa.bool_())
-    return data.filter(keep), rejects
+    keep = [i not in uncached and i not in blank for i in range(data.num_rows)]
+    return data.filter(pa.array(keep, pa.bool_())), rejects
 
 
 def finish_layout(staged: Staged, errors: pa.Table) -> pa.Table:

@@ -106,6 +106,8 @@ _TYPE_WORDS = {
 }
 
 
+_DATE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_TIMESTAMP = _DATE + "([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)?)?"
 _TRUE = "('1', 'true', 'TRUE', 'True')"
 _BOOLEANS = "('1', '0', 'true', 'false', 'TRUE', 'FALSE', 'True', 'False')"
 
@@ -123,12 +125,23 @@ def _from_text(col: Column, v: str) -> tuple[str, str | None]:
                 f"TRY_CAST({v} AS DECIMAL(18,2))",
                 f"NOT regexp_full_match({v}, '-?[0-9]{{1,13}}(\\.[0-9]{{0,2}})?')",
             )
-        case DType.FLOAT:
-            return f"TRY_CAST({v} AS DOUBLE)", f"TRY_CAST({v} AS DOUBLE) IS NULL"
-        case DType.DATE:
-            return f"TRY_CAST({v} AS DATE)", f"TRY_CAST({v} AS DATE) IS NULL"
+        case DType.FLOAT:  # NaN and infinity are no measurement
+            return (
+                f"TRY_CAST({v} AS DOUBLE)",
+                f"NOT coalesce(isfinite(TRY_CAST({v} AS DOUBLE)), false)",
+            )
+        case DType.DATE:  # YYYY-MM-DD only: a cast alone takes "24-03-01" as the year 24,
+            # "inf" as 9999-12-31 and drops the time of "2024-03-01 14:30"
+            return (
+                f"CASE WHEN regexp_full_match({v}, '{_DATE}') THEN TRY_CAST({v} AS DATE) END",
+                f"NOT regexp_full_match({v}, '{_DATE}') OR TRY_CAST({v} AS DATE) IS NULL",
+            )
         case DType.TIMESTAMP:
-            return f"TRY_CAST({v} AS TIMESTAMP)", f"TRY_CAST({v} AS TIMESTAMP) IS NULL"
+            return (
+                f"CASE WHEN regexp_full_match({v}, '{_TIMESTAMP}') "
+                f"THEN TRY_CAST({v} AS TIMESTAMP) END",
+                f"NOT regexp_full_match({v}, '{_TIMESTAMP}') OR TRY_CAST({v} AS TIMESTAMP) IS NULL",
+            )
         case DType.BOOL:
             return (f"({v} IN {_TRUE})", f"{v} NOT IN {_BOOLEANS}")
         case DType.STRING_LIST:
@@ -266,13 +279,13 @@ def build_plan(
             )
             cases.append(  # one pattern for a clean cell; the reason picked for a bad one
                 (
-                    f"regexp_matches({v}, '[{control}\\x{{E000}}-\\x{{F8FF}}]')",
+                    f"regexp_matches({v}, '[{control}\\x{{E000}}-\\x{{F8FF}}\\x{{FFFD}}]')",
                     f"CASE WHEN regexp_matches({v}, '[{control}]') THEN "
                     + lit("control_character: the field holds a control character")
                     + " ELSE "
                     + lit(
-                        "encoding: the field holds a private-use character (text decoded in "
-                        "the wrong encoding?)"
+                        "encoding: the field holds a private-use or replacement character (text "
+                        "decoded in the wrong encoding?)"
                     )
                     + " END",
                 )
