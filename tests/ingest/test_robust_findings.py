@@ -67,7 +67,7 @@ def test_paths_and_column_names_holding_an_id_number_are_masked(files, wh, tmp_p
     assert rep.rows_rejected == 1 and RAW not in repr(rep)
     assert RAW not in _stored(wh)
     with pytest.raises(IngestError) as err:
-        ingest_paths(wh, [folder / "missing.csv"], key=KEY)
+        ingest_paths(wh, [folder / "gone" / "discharges.csv"], key=KEY)
     assert RAW not in str(err.value)
 
 
