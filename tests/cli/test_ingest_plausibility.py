@@ -18,7 +18,7 @@ KEY_ENV = {"YIGONG_PSEUDONYM_KEY": "cli-plausibility-key-not-secret-0123456789ab
 
 def _files(tmp_path: Path) -> Path:
     d = tmp_path / "in"
-    d.mkdir()
+    d.mkdir(parents=True)
     write_csv(d / "admin_divisions.csv", DIVISIONS, list(table("admin_divisions").file_columns()))
     write_csv(d / "institutions.csv", INSTITUTIONS, list(table("institutions").file_columns()))
     rows = [
