@@ -769,7 +769,9 @@ def _dir_listing(wh, path: Path):
     from yigong.ingest import ingest_paths
 
     skipped: list[tuple[Path, str]] = []
-    reports = ingest_paths(wh, [path], key=KEY, skipped=skipped)
+    # replace: the good file's keys are every kind's (a changed row of another kind's file
+    # would be a duplicate across runs, which is not what this kind is about)
+    reports = ingest_paths(wh, [path], key=KEY, skipped=skipped, replace=True)
     loaded = {Path(r.file).name for r in reports}
     listed = {p.name for p, why in skipped if why}
     unseen = {f.name for f in path.iterdir() if not f.name.startswith((".", "_"))}
