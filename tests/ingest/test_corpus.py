@@ -11,14 +11,13 @@ import pytest
 
 from tests.ingest.conftest import KEY
 from tests.ingest.corpus import (
-    FULL,
-    IDS,
     KINDS,
-    NAMES,
+    NEEDLES,
     PLAUSIBILITY_KINDS,
     PLAUSIBILITY_RULES,
     REFUSE,
-    SPACED,
+    leaked,
+    said,
     write_corpus,
 )
 from yigong.ingest import IngestError, ingest_paths
@@ -30,10 +29,18 @@ KNOWN_MISHANDLED: set[str] = set()
 
 def _outcome(wh, path: Path) -> str | tuple[int, int]:
     try:
-        (report,) = ingest_paths(wh, [path], key=KEY)
+        # each kind on its own: the kinds share natural keys (H1-A0-1 …), and a changed row
+        # from another file in a later run is a duplicate (the scenarios that test that
+        # ingest without `replace` themselves)
+        (report,) = ingest_paths(wh, [path], key=KEY, replace=True)
     except IngestError as exc:
-        assert "\n" not in str(exc)
+        if "\n" in str(exc):
+            return f"refused in more than one line: {exc}"
+        if found := leaked(exc):
+            return f"refused, showing {len(found)} raw ID number(s) or name(s)"
         return REFUSE
+    if found := leaked(*said(report)):
+        return f"the report shows {len(found)} raw ID number(s) or name(s)"
     return (report.rows_read, report.rows_rejected)
 
 
@@ -82,7 +89,7 @@ def test_corpus_kinds_are_handled(corpus_run, capsys):
 def test_privacy_scan_finds_no_id_number_or_name(corpus_run):
     """Every column of every table, and the database file's bytes: 0 hits."""
     db, _ = corpus_run
-    needles = [*IDS, *NAMES, SPACED, FULL, *(i[:15] for i in IDS)]
+    needles = NEEDLES
     with DuckDBWarehouse(db, read_only=True) as wh:
         hits = []
         for name in wh.stored_tables():

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from yigong.ingest.privacy import FULL_WIDTH, HALF_WIDTH, SEPARATORS
-from yigong.ingest.rules import _WEIGHTS, ID_PATTERN, MACROS
+from yigong.ingest.rules import _WEIGHTS, ID15_PATTERN, ID_PATTERN, MACROS
 
 _NORM = str.maketrans(FULL_WIDTH, HALF_WIDTH)
 
@@ -22,12 +22,14 @@ def _check_ok(number: str) -> bool:
 
 def has_id(text: str | None) -> bool:
     """Python's reading: full-width digits made half-width, separators removed, the first
-    18-character ID-shaped number not inside a longer run of digits, with a valid check digit."""
-    if text is None or len(text) < 18:
+    18-character ID-shaped number not inside a longer run of digits, with a valid check digit;
+    or an older 15-digit number."""
+    if text is None or len(text) < 15:
         return False
     norm = re.sub(f"[{SEPARATORS}]", "", text.translate(_NORM))
     m = re.search(f"(^|[^0-9])({ID_PATTERN})([^0-9]|$)", norm)
-    return bool(m) and _check_ok(m.group(2))
+    old = re.search(f"(^|[^0-9])({ID15_PATTERN})([^0-9Xx]|$)", norm)
+    return (bool(m) and _check_ok(m.group(2))) or bool(old)
 
 
 GOOD = "130423202007240105"  # valid check digit
@@ -50,6 +52,9 @@ FIXED = [
     "abc",
     "ZY130423-2024-000123",
     f"{GOOD[:9]}\u3000{GOOD[9:]}",
+    "130423800724010",  # the older 15-digit form
+    "编号 130423 800724 010 止",
+    "1304238007240101",  # 16 digits: neither form
 ]
 
 

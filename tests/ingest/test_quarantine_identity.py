@@ -210,3 +210,41 @@ def test_rows_quarantined_before_rows_were_identified_are_replaced_by_their_path
     write_csv(path, _rows("A"), COLS)
     ingest_paths(wh, [path], key=KEY)
     assert _quarantine(wh) == []
+
+
+def _keyless(rows: list[dict[str, str]], row: int) -> list[dict[str, str]]:
+    """`rows` with row `row` missing its key (the row is rejected and quarantined keyless)."""
+    rows = [dict(r) for r in rows]
+    rows[row]["discharge_id"] = ""
+    return rows
+
+
+def test_a_keyless_reject_is_cleared_by_a_fixed_copy_saved_elsewhere(files, wh, tmp_path):
+    """The fixed copy carries every key the old file carried: it is a new version of it, and
+    the old file's keyless reject goes, wherever the copy was saved."""
+    ingest_paths(wh, [files], key=KEY)
+    (tmp_path / "old").mkdir()
+    (tmp_path / "fixed").mkdir()
+    old = write_csv(tmp_path / "old" / "discharges.csv", _keyless(_rows("K"), 1), COLS)
+    (rep,) = ingest_paths(wh, [old], key=KEY)
+    assert rep.rows_rejected == 1
+    keyless = "SELECT count(*) FROM quarantine_keys WHERE row_key IS NULL"
+    assert wh.duck.execute(keyless).fetchone() == (1,)
+    fixed = write_csv(tmp_path / "fixed" / "出院-修正.csv", _rows("K"), COLS)
+    (rep,) = ingest_paths(wh, [fixed], table="discharges", key=KEY)
+    assert (rep.rows_read, rep.rows_rejected) == (3, 0)
+    assert _quarantine(wh) == []
+    assert wh.duck.execute(keyless).fetchone() == (0,)
+
+
+def test_a_keyless_reject_stays_when_the_other_file_lacks_a_key_of_it(files, wh, tmp_path):
+    """A file that does not carry every key of the old one is another extract, not its fixed
+    copy: the old keyless reject is still to be fixed."""
+    ingest_paths(wh, [files], key=KEY)
+    (tmp_path / "old").mkdir()
+    (tmp_path / "other").mkdir()
+    old = write_csv(tmp_path / "old" / "discharges.csv", _keyless(_rows("K"), 1), COLS)
+    ingest_paths(wh, [old], key=KEY)
+    other = write_csv(tmp_path / "other" / "discharges.csv", _rows("K")[:1], COLS)
+    ingest_paths(wh, [other], key=KEY)
+    assert _quarantine(wh) == [(2, "discharge_id", "required")]

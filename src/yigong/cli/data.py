@@ -16,6 +16,7 @@ from rich.table import Table as RichTable
 from yigong.cli.backend_opts import BackendOpt, MasterOpt, chosen, location
 from yigong.cli.errors import CliError, writable
 from yigong.ingest import IngestError, IngestReport
+from yigong.ingest.privacy import mask
 from yigong.ingest.profiles.packs import ENV_VAR
 from yigong.services import data as svc
 from yigong.services.warehouse import opened
@@ -134,6 +135,22 @@ def ingest(
         ),
     ] = None,
     spark_master: MasterOpt = None,
+    plausibility: Annotated[
+        str | None,
+        typer.Option(
+            "--plausibility",
+            help="Plausibility pack to apply: a built-in id or a pack folder (a county's copy; "
+            "default plausibility-2021).",
+        ),
+    ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Let rows replace rows of the same natural key that another file loaded in an "
+            "earlier run (else they are rejected as duplicate_key).",
+        ),
+    ] = False,
 ) -> None:
     """Validate files row by row and load them; bad rows go to quarantine with their reason.
     Files in a national layout (病案首页, 结算清单, HIS visit lists) are read through the layout
@@ -145,6 +162,11 @@ def ingest(
             if not folder.is_dir():
                 raise CliError(f"{folder}: no such profile folder (--profiles)")
         _add_profile_dirs(profiles_dir)
+    if plausibility is not None:  # before the warehouse is opened or anything read
+        try:
+            svc.plausibility_rules(plausibility)
+        except IngestError as exc:
+            raise CliError(f"--plausibility {exc}") from exc
     kind = chosen(backend)
     if kind == "spark" and out is None:
         raise typer.BadParameter(
@@ -166,14 +188,16 @@ def ingest(
                     ),
                     profile=profile,
                     skipped=skipped,
+                    plausibility=plausibility,
+                    replace=replace,
                 )
             rejected = svc.quarantine_rows(wh, {r.run_id for r in reports}) if report else []
     except (IngestError, WarehouseError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
     print_reports(reports)
-    for path, why in skipped:
-        console.print(f"  [yellow]skipped {path}[/yellow]: {why}")
+    for path, why in skipped:  # a file may be named after a person's ID number
+        console.print(f"  [yellow]skipped {mask(str(path))}[/yellow]: {mask(why)}")
     if report:
         _write_error_report(rejected, report)
         console.print(f"rejected rows written to {report}")

@@ -82,15 +82,31 @@ def pseudonymise_sql(key: PseudonymKey | None) -> str | None:
 
 def text_projection(described: list[tuple], typed: frozenset[str] = frozenset()) -> str:
     """Select list staging columns (DuckDB `DESCRIBE` rows) as text, lists joined by |; the
-    `typed` columns (parsed by the CSV reader) stay as they are."""
-    return ", ".join(
-        q(n)
-        if n in typed
-        else f"array_to_string({q(n)}, '|') AS {q(n)}"
-        if t.endswith("[]")
-        else f"CAST({q(n)} AS VARCHAR) AS {q(n)}"
-        for n, t, *_ in described
-    )
+    `typed` columns (parsed by the CSV reader) stay as they are. Typed values of a Parquet
+    file are written as a CSV file would write them, so that the same rules hold them: a
+    timestamp at midnight as its date, any other with its time (a date column refuses it,
+    never truncates it); binary as the UTF-8 text it holds, or U+FFFD when it is no UTF-8
+    (the ``encoding`` rule refuses it, never stores escapes)."""
+    return ", ".join(_as_text(n, t, n in typed) for n, t, *_ in described)
+
+
+def _as_text(name: str, dtype: str, typed: bool) -> str:
+    c = q(name)
+    if typed:
+        return c
+    if dtype.endswith("[]"):
+        return f"array_to_string({c}, '|') AS {c}"
+    if dtype.startswith("TIMESTAMP"):
+        return (
+            f"CASE WHEN {c} IS NULL THEN NULL WHEN CAST({c} AS TIME) = TIME '00:00:00' "
+            f"THEN CAST(CAST({c} AS DATE) AS VARCHAR) "
+            f"ELSE strftime(CAST({c} AS TIMESTAMP), '%Y-%m-%d %H:%M:%S') END AS {c}"
+        )
+    if dtype == "BLOB":
+        return (
+            f"CASE WHEN {c} IS NULL THEN NULL ELSE coalesce(try(decode({c})), '\ufffd') END AS {c}"
+        )
+    return f"CAST({c} AS VARCHAR) AS {c}"
 
 
 @cache

@@ -6,7 +6,8 @@ to do: an encrypted (password-protected) workbook or a legacy ``.xls`` (both OLE
 files, not zip), a file that is not a workbook, and a sheet with a merged range in its header
 (a two-level header such as ``手术1`` over 编码/日期/级别) or among its rows (one value spread
 over several rows: unmerged it would leave the other rows empty), naming the range (``A3:A4``).
-Title rows above the header (a merged ``住院病案首页`` banner across the sheet) are skipped: the
+A workbook with hidden sheets is refused naming them (hidden rows of an old extract would be
+read unseen). Title rows above the header (a merged ``住院病案首页`` banner across the sheet) are skipped: the
 header is the first of the first ten rows that is filled across the sheet.
 
 A formula cell is read as the value Excel saved with it. A workbook written by a program that
@@ -278,6 +279,16 @@ def read_sheets(
         raise IngestError(shown, f"cannot read the workbook: {exc}") from exc
     sheets = []
     try:
+        hidden = [
+            ws.title for ws in wb.worksheets if getattr(ws, "sheet_state", "visible") != "visible"
+        ]
+        if hidden and not only_first:
+            raise IngestError(
+                shown,
+                f"the workbook has hidden sheets ({', '.join(repr(n) for n in hidden)}): nobody "
+                "checked what they hold; unhide and check them, delete them, or export the "
+                "visible sheet as CSV",
+            )
         for ws in wb.worksheets[:1] if only_first else wb.worksheets:
             rows = ws.iter_rows(values_only=True)
             top = [tuple(r) for _, r in zip(range(HEADER_SCAN_ROWS), rows, strict=False)]

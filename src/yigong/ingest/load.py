@@ -22,6 +22,16 @@ delivery, never from whichever happened to be loaded last. (Refusing the key in 
 undo rows an earlier file's transaction has committed, and drop the valid row of two
 overlapping extracts.) Within one file the first row keeps the key likewise.
 
+Duplicate natural keys across runs: `row_origins` records, for every stored key, the file that
+loaded it (masked path, resolved source, content hash). A later run's row with such a key that
+would change the stored row is rejected (``duplicate_key``, naming that file) — duplicates are
+refused, not silently replaced — unless it comes from the same file: the same source (a new
+version of the file replaces its own rows) or the same content through another path (an
+idempotent re-run); or unless the ingest is told to replace (``replace=True``, ``yigong ingest
+--replace``), after which the key belongs to the new file. The very same row delivered again
+by an overlapping extract changes nothing and is accepted. Keys stored before origins were
+recorded, or by `load_rows`, have no origin and are replaced as before.
+
 The quarantine lists the rows still to be fixed. A rejected row is identified by what it is,
 not by the path string it was read through (`quarantine_keys`):
 
@@ -33,7 +43,10 @@ not by the path string it was read through (`quarantine_keys`):
 - a row with no readable key (a malformed line, a missing key) by its file: the content
   (SHA-256) and the logical source (table + the file's resolved path: ``./a/../a/x.csv``, a
   symlink, a relative and an absolute spelling are one source). A new version of a file replaces
-  the keyless rejects of the versions before it; nothing else can be matched with them.
+  the keyless rejects of the versions before it: at the same source, or anywhere when it
+  carries every natural key the earlier file carried (a fixed copy saved elsewhere; the keys
+  of an earlier file are its quarantined keys and the keys `row_origins` holds from it). A
+  file none of whose rows has a key cannot be recognised elsewhere.
 
 Re-ingesting the same file changes nothing (its keys, content and source are the same); the
 rows of the current run are never replaced by a later file of the same run (duplicates above).
@@ -44,6 +57,7 @@ number.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -66,6 +80,7 @@ from yigong.ingest.check import (
     pseudonymise_sql,
 )
 from yigong.ingest.children import children_batch
+from yigong.ingest.plausibility import PlausibilityRules, builtin_rules
 from yigong.ingest.privacy import LONG_NUMBER, MASK, mask
 from yigong.ingest.pseudonym import PseudonymKey
 from yigong.ingest.read import (
@@ -79,7 +94,12 @@ from yigong.ingest.read import (
 from yigong.ingest.reconcile import reconcile_errors
 from yigong.ingest.report import IngestError, IngestReport, RowError
 from yigong.ingest.rules import build_plan
-from yigong.schema.bookkeeping import INGEST_RUNS, KEY_FINGERPRINT, QUARANTINE, QUARANTINE_KEYS
+from yigong.schema.bookkeeping import (
+    INGEST_RUNS,
+    KEY_FINGERPRINT,
+    QUARANTINE,
+    QUARANTINE_KEYS,
+)
 from yigong.schema.model import Table
 from yigong.schema.tables import BY_NAME
 from yigong.warehouse import BackendError, Data, Warehouse
@@ -91,6 +111,11 @@ CRASH_ENV = "YIGONG_TEST_CRASH_BEFORE_COMMIT"  # tests only: kill the process in
 SAMPLES = 50
 #: how a duplicate_key reason across the files of a run ends
 ACROSS_FILES = "which comes first in this run and keeps the key"
+#: how a duplicate_key reason across runs ends
+ACROSS_RUNS = (
+    "in an earlier run: not replaced (ingest that file again to change its rows, or ingest "
+    "with --replace to let this file's row replace it)"
+)
 
 
 @dataclass
@@ -209,10 +234,16 @@ def _row_key(table: Table, t: ibis.Table, key: PseudonymKey | None) -> ibis.Valu
 
 
 def _errors(
-    wh: Warehouse, table: Table, checked: ibis.Table, earlier: ibis.Table | None = None
+    wh: Warehouse,
+    table: Table,
+    checked: ibis.Table,
+    earlier: ibis.Table | None = None,
+    loaded: ibis.Table | None = None,
+    key: PseudonymKey | None = None,
 ) -> ibis.Table:
     """One row per broken rule of a staged row: the batches' findings, duplicate keys (within
-    the file, and against the `earlier` files of the run) and the whole-file reconciliation of
+    the file, against the `earlier` files of the run, and against the keys another file
+    `loaded` in an earlier run: `_loaded_elsewhere`) and the whole-file reconciliation of
     tables that must agree with others (`reconcile.py`)."""
     cells = checked.filter(checked[ERRORS].notnull()).select(ROW, e=checked[ERRORS].unnest())
     cells = cells.select(
@@ -250,8 +281,45 @@ def _errors(
                 + ibis.literal(f", {ACROSS_FILES}"),
             )
         )
+    if loaded is not None:  # a row that would change a row another file loaded
+        keyed = checked.mutate(_yg_key=_row_key(table, checked, key))
+        other = keyed.join(loaded, keyed._yg_key == loaded.row_key)
+        stored = wh.table(table.name)
+        stored = stored.select(**{f"_yg_s{i}": stored[c] for i, c in enumerate(table.column_names)})
+        at = {c: f"_yg_s{i}" for i, c in enumerate(table.column_names)}
+        other = other.join(stored, [other[c] == stored[at[c]] for c in table.key])
+        other = other.filter(
+            ibis.or_(*[~other[c].identical_to(other[at[c]]) for c in table.column_names])
+        )
+        out = out.union(
+            other.select(
+                ROW,
+                field=ibis.literal(field),
+                value=ibis.null(str),
+                reason=ibis.literal(f"duplicate_key: {field} was loaded from ")
+                + other.file
+                + ibis.literal(f" {ACROSS_RUNS}"),
+            )
+        )
     found = reconcile_errors(table.name, checked, wh)
     return out if found is None else out.union(found)
+
+
+def _loaded_elsewhere(wh: Warehouse, table: Table, run: dict[str, str]) -> ibis.Table:
+    """The natural keys of `table` another file loaded in an earlier run: neither this file's
+    source (a new version of the same file replaces its own rows) nor its content (the same
+    file re-ingested through another path is idempotent). A row of such a key is rejected
+    only when it differs from the stored row (`_errors`): delivering the same row again
+    changes nothing. Keys loaded before origins were recorded (or by `load_rows`) have none
+    and are replaced as before."""
+    o = wh.table("row_origins")
+    o = o.filter(
+        (o.table_name == table.name)
+        & (o.run_id != run["run_id"])
+        & (o.source != run["source"])
+        & (o.file_sha256 != run["file_sha256"])
+    )
+    return o.select("row_key", file=o.file.re_extract(r"[^/\\]*$", 0))
 
 
 def _quarantine(errors: ibis.Table, run: dict[str, str]) -> ibis.Table:
@@ -288,10 +356,45 @@ def _quarantine_keys(
     )
 
 
+def _record_origins(wh: Warehouse, table: Table, run: dict[str, str], accepted: str) -> None:
+    """Inside the open transaction: the file this run loaded each accepted key from
+    (`row_origins`), replacing the key's earlier origin."""
+    keys = wh.table(accepted)
+    rows = keys.select(
+        table_name=ibis.literal(table.name),
+        row_key=keys.row_key,
+        **{k: ibis.literal(run[k]) for k in ("run_id", "file", "file_sha256", "source")},
+    )
+    wh.replace_rows(
+        "row_origins",
+        rows,
+        lambda t: (t.table_name == table.name) & t.row_key.isin(keys.row_key),
+    )
+
+
+def _superseded(wh: Warehouse, table: Table, carried: ibis.Table) -> ibis.Table:
+    """The earlier file contents (``file_sha256``) with keyless rejects whose every natural key
+    this file carries: this file is a new version of that one (a fixed copy saved elsewhere),
+    so their keyless rejects are replaced too. A file whose rows all lack a key cannot be
+    recognised in another file."""
+    k = wh.table("quarantine_keys")
+    k = k.filter(k.table_name == table.name)
+    with_keyless = k.filter(k.row_key.isnull()).select("file_sha256").distinct()
+    o = wh.table("row_origins")
+    o = o.filter(o.table_name == table.name).select("file_sha256", "row_key")
+    keys = k.filter(k.row_key.notnull()).select("file_sha256", "row_key").union(o)
+    keys = keys.semi_join(with_keyless, keys.file_sha256 == with_keyless.file_sha256)
+    lacking = keys.anti_join(carried, keys.row_key == carried.row_key).select("file_sha256")
+    shas = keys.select("file_sha256").distinct()
+    return shas.anti_join(lacking, shas.file_sha256 == lacking.file_sha256)
+
+
 def _stale(wh: Warehouse, table: Table, run: dict[str, str], carried: ibis.Table) -> ibis.Table:
     """The quarantined rows (``file_sha256:row_no``) this file's ingest replaces: earlier runs'
-    rows of a key the file carries, of the same content, or keyless rows of the same source."""
+    rows of a key the file carries, of the same content, or keyless rows of the same source
+    or of an earlier file this one supersedes (`_superseded`)."""
     k = wh.table("quarantine_keys")
+    superseded = _superseded(wh, table, carried)
     stale = k.filter(
         (k.table_name == table.name)
         & (k.run_id != run["run_id"])
@@ -299,6 +402,7 @@ def _stale(wh: Warehouse, table: Table, run: dict[str, str], carried: ibis.Table
             (k.file_sha256 == run["file_sha256"])
             | k.row_key.isin(carried.row_key)
             | (k.row_key.isnull() & (k.source == run["source"]))
+            | (k.row_key.isnull() & k.file_sha256.isin(superseded.file_sha256))
         )
     )
     return stale.select(_yg_id=stale.file_sha256 + ":" + stale.row_no.cast(str))
@@ -412,11 +516,14 @@ def ingest_file(
     run_id: str | None = None,
     profile: str | None = None,
     run_keys: RunKeys | None = None,
+    plausibility: PlausibilityRules | None = None,
+    replace: bool = False,
 ) -> IngestReport:
     """Validate `path` against `table` and load it; see the module docstring. A file in a
     national layout (`yigong.ingest.profiles`) is projected to canonical columns first
     (`profile` names its layout profile; default: detected from the header). `run_keys` holds
-    the keys of the files loaded before this one in the same run (`ingest_paths`)."""
+    the keys of the files loaded before this one in the same run (`ingest_paths`);
+    `plausibility` the plausibility rules (default: the built-in pack, `builtin_rules`)."""
     started = time.perf_counter()
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     path = Path(path)
@@ -433,10 +540,18 @@ def ingest_file(
     checked_name, errors_name = f"_yg_checked_{run_id}", f"_yg_errors_{run_id}"
     carried_name, stale_name = f"_yg_carried_{run_id}", f"_yg_stale_{run_id}"
     rejects_name = f"_yg_rejected_keys_{run_id}"
+    origins_name = f"_yg_origins_{run_id}"
     temporary: list[str] = []
     try:
         with staged_file(wh, path, table, profile) as staged:
-            check = BatchCheck(table.name, key, _references(wh, table), salt, staged.typed)
+            check = BatchCheck(
+                table.name,
+                key,
+                _references(wh, table),
+                salt,
+                staged.typed,
+                plausibility if plausibility is not None else builtin_rules(),
+            )
             try:
                 checked = wh.batch_map(
                     staged.source,
@@ -449,7 +564,18 @@ def ingest_file(
                 raise IngestError(str(path), f"cannot read the file: {exc}") from exc
             temporary.append(checked_name)
             earlier = run_keys.earlier(wh, table) if run_keys is not None else None
-            wh.create_table(errors_name, _errors(wh, table, checked, earlier), temporary=True)
+            hasher.join()
+            run = {  # paths masked: a folder or file may be named after a person's ID number
+                "run_id": run_id,
+                "table_name": table.name,
+                "file": mask(str(path)) or "",
+                "file_sha256": digest[0],
+                "source": mask(str(path.resolve())) or "",
+            }
+            loaded = None if replace else _loaded_elsewhere(wh, table, run)
+            wh.create_table(
+                errors_name, _errors(wh, table, checked, earlier, loaded, key), temporary=True
+            )
             temporary.append(errors_name)
             if staged.layout is not None:  # errors named by the file's own columns
                 found = finish_layout(staged, wh.to_arrow(errors_name))
@@ -460,19 +586,13 @@ def ingest_file(
         errors = wh.table(errors_name)
         bad = errors.select(ROW).distinct()
         accepted = checked.filter(checked[ERRORS].isnull())
-        accepted = accepted.anti_join(bad, accepted[ROW] == bad[ROW]).select(*table.column_names)
+        accepted = accepted.anti_join(bad, accepted[ROW] == bad[ROW])
+        origins = accepted.select(row_key=_row_key(table, accepted, key))
+        accepted = accepted.select(*table.column_names)
         children = _children(wh, table, accepted, run_id)
         temporary += [f"_yg_{child}_{run_id}" for child in children]
         rows_staged = int(checked.count().to_pyarrow().as_py())
         bad_staged = int(bad.count().to_pyarrow().as_py())
-        hasher.join()
-        run = {
-            "run_id": run_id,
-            "table_name": table.name,
-            "file": str(path),
-            "file_sha256": digest[0],
-            "source": str(path.resolve()),
-        }
         # every natural key the file carries (its rows and the lines the reader rejected)
         carried = checked.select(row_key=_row_key(table, checked, key))
         wh.create_table(
@@ -487,11 +607,15 @@ def ingest_file(
         temporary.append(carried_name)
         wh.create_table(stale_name, _stale(wh, table, run, wh.table(carried_name)), temporary=True)
         temporary.append(stale_name)
+        origins = origins.filter(origins.row_key.notnull()).distinct()
+        wh.create_table(origins_name, origins, temporary=True)
+        temporary.append(origins_name)
         rows_read = rows_staged + len({r.row_no for r in rejects})
         rows_rejected = bad_staged + len({r.row_no for r in rejects})
         run_record = {k: v for k, v in run.items() if k != "source"}
         with wh.transaction():
             replaced = _write(wh, table, accepted, children, key)
+            _record_origins(wh, table, run, origins_name)
             if os.environ.get(CRASH_ENV) == table.name:
                 os._exit(99)  # simulate a kill inside the write (atomicity test)
             _replace_quarantine(
@@ -528,14 +652,16 @@ def ingest_file(
                         "files), these rows are rejected (duplicate_key, naming that file)"
                     )
             run_keys.add(wh, table, checked, str(path))
-        by_rule, samples = _summary(wh, errors, rejects, str(path))
+        by_rule, samples = _summary(wh, errors, rejects, run["file"])
+        # a column may be named by an ID number, a reader's message may quote a line
+        notices = [mask(n) or "" for n in notices]
     finally:
         for name in temporary:
             wh.drop_table(name)
     return IngestReport(
         run_id=run_id,
         table=table.name,
-        file=str(path),
+        file=run["file"],
         file_sha256=run["file_sha256"],
         rows_read=rows_read,
         rows_accepted=rows_read - rows_rejected,
@@ -585,7 +711,8 @@ def _summary(
         )
         for r in wh.to_arrow(first).to_pylist()
     ]
-    samples = sorted([*samples, *rejects[:SAMPLES]], key=lambda e: (e.row_no, e.field))[:SAMPLES]
+    shown = [dataclasses.replace(r, file=file) for r in rejects[:SAMPLES]]  # the masked path
+    samples = sorted([*samples, *shown], key=lambda e: (e.row_no, e.field))[:SAMPLES]
     return by_rule, samples
 
 

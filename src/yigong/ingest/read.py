@@ -15,6 +15,7 @@ import contextlib
 import csv
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from pathlib import Path
 import duckdb
 import ibis
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from yigong.ingest import profiles
 from yigong.ingest.check import ROW, local_duckdb, text_projection
@@ -117,13 +119,16 @@ def _stage_locally(
     lines the CSV reader rejected) and `yg_rows` (staged row -> file row); the staged rows as
     an Arrow stream with `ROW`."""
     suffix, notices, rejects = path.suffix.lower(), [], []
+    blank: set[int] = set()
     if suffix == ".xlsx":
         if _national(path, table, profile):  # its other sheets are the layout's sub-lists
             data = read_sheets(path, str(path), only_first=True)[0].table
         else:  # every sheet read, or the workbook refused naming them
             data, sheet_notices, uncached = one_table(path, str(path))
             notices += sheet_notices
-            data, rejects = _without_uncached(data, uncached, path)
+            # a blank row is skipped as a blank CSV line is, its row number kept for the rest
+            blank = _blank_rows(data)
+            data, rejects = _without_uncached(data, uncached, path, blank)
         con.register("_yg_sheet", data)
         con.execute("CREATE TABLE stg AS SELECT * FROM _yg_sheet")
         con.unregister("_yg_sheet")
@@ -138,7 +143,7 @@ def _stage_locally(
         if encoding != "utf-8":
             notices.append(f"read as {encoding.upper()} and transcoded to UTF-8")
         columns, rejects = _stage_csv(con, readable, table, path)
-    skipped = sorted({r.row_no for r in rejects})
+    skipped = sorted({r.row_no for r in rejects} | {i + 1 for i in blank})
     con.execute(
         "CREATE TABLE skip AS SELECT row_no - row_number() OVER (ORDER BY row_no) AS before "
         "FROM (SELECT unnest(?::BIGINT[]) AS row_no)",
@@ -159,13 +164,26 @@ def _stage_locally(
     return Staged(reader, columns, rejects, notices, layout, layout_notices, con)
 
 
+def _blank_rows(data: pa.Table) -> set[int]:
+    """The rows of a workbook with no value in any cell (0-based)."""
+    if not data.num_columns:
+        return set()
+    empty = pc.is_null(data.column(0))
+    for column in data.columns[1:]:
+        empty = pc.and_(empty, pc.is_null(column))
+    return set(pc.indices_nonzero(empty).to_pylist())
+
+
 def _without_uncached(
-    data: pa.Table, uncached: dict[int, list[tuple[str, str, str]]], shown: Path
+    data: pa.Table,
+    uncached: dict[int, list[tuple[str, str, str]]],
+    shown: Path,
+    blank: set[int] | frozenset[int] = frozenset(),
 ) -> tuple[pa.Table, list[RowError]]:
     """The rows of a workbook without those holding a formula with no saved value (read as
     empty, they would load as NULL), and those rows as rejected lines, naming sheet, cell and
     column (`excel.one_table`)."""
-    if not uncached:
+    if not uncached and not blank:
         return data, []
     rejects = []
     for row in sorted(uncached):
@@ -181,8 +199,8 @@ def _without_uncached(
                 f"{FORMULA_WITHOUT_VALUE}{also}",
             )
         )
-    keep = pa.array([i not in uncached for i in range(data.num_rows)], pa.bool_())
-    return data.filter(keep), rejects
+    keep = [i not in uncached and i not in blank for i in range(data.num_rows)]
+    return data.filter(pa.array(keep, pa.bool_())), rejects
 
 
 def finish_layout(staged: Staged, errors: pa.Table) -> pa.Table:
@@ -225,9 +243,8 @@ def _stage_csv(
         header = next(csv.reader(fh), [])
     if not header:
         raise IngestError(str(shown), "the file is empty (no header line)")
-    twice = sorted({h for h in header if header.count(h) > 1})
-    if twice:
-        raise IngestError(str(shown), f"the header names column {twice[0]!r} twice: rename one")
+    check_header(header, table, str(shown))
+    _line_endings(path, str(shown))
     types = _reader_columns(table, header)
     spec = "{" + ", ".join(f"{lit(h)}: {lit(t)}" for h, t in types.items()) + "}"
     con.execute(
@@ -250,6 +267,80 @@ def _stage_csv(
             RowError(str(shown), int(line) - 1, column or "", rule, f"{rule}: {message}", key=key)
         )
     return {h: t != "VARCHAR" for h, t in types.items()}, rejects + _swallowed(path, shown, rejects)
+
+
+def check_header(header: list[str], table: Table, shown: str) -> None:
+    """Refuse a header that cannot be read as the file means it (IngestError, one line): a
+    name swallowed by an unterminated quote, a blank name, a name written twice, or a
+    canonical name written with spaces, tabs or full-width characters (it would be ignored as
+    an unknown column, and the real column read as absent)."""
+    for i, h in enumerate(header, start=1):
+        if "\n" in h or "\r" in h:
+            raise IngestError(
+                shown,
+                f"the header has an unterminated quote in column {i}: it swallows the "
+                "rest of the file; close the quote",
+            )
+    blank = [i for i, h in enumerate(header, start=1) if not h.strip()]
+    if blank:
+        raise IngestError(shown, f"the header's column {blank[0]} has no name: name or delete it")
+    twice = sorted({h for h in header if header.count(h) > 1})
+    if twice:
+        raise IngestError(shown, f"the header names column {twice[0]!r} twice: rename one")
+    names = set(table.column_names) | {c.pseudonymise for c in table.columns if c.pseudonymise}
+    seen: dict[str, str] = {}
+    for h in header:
+        plain = unicodedata.normalize("NFKC", h).strip()
+        if plain in seen:
+            raise IngestError(
+                shown,
+                f"the header names column {plain!r} twice ({seen[plain]!r}, {h!r}): rename one",
+            )
+        seen[plain] = h
+        if plain != h and plain in names:
+            raise IngestError(
+                shown,
+                f"the header names column {plain!r} as {h!r} (with spaces, tabs or "
+                "full-width characters): write it as the table names it",
+            )
+
+
+def _line_endings(path: Path, shown: str) -> None:
+    """Refuse a file whose lines end in two ways (CRLF and LF or CR: files joined from two
+    systems), naming the first line where the ending changes; the CSV reader would stop
+    there with a parser error. Line breaks inside a quoted cell do not count (Excel writes
+    LF there in a CRLF file)."""
+    names = {b"\r\n": "CRLF", b"\n": "LF", b"\r": "CR"}
+    first: bytes | None = None
+    line, quoted, tail = 1, False, b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            data = tail + chunk
+            tail = b"\r" if data.endswith(b"\r") else b""  # a CRLF may straddle two chunks
+            for m in _BREAK.finditer(data[: len(data) - len(tail)]):
+                token = m.group()
+                if token == b'"':
+                    quoted = not quoted
+                    continue
+                if quoted:
+                    continue
+                first = first or token
+                if token != first:
+                    raise IngestError(
+                        shown,
+                        f"lines end in {names[first]} and, at line {line}, in "
+                        f"{names[token]}: save the file with one kind of line ending",
+                    )
+                line += 1
+    if tail and not quoted and first not in (None, b"\r"):
+        raise IngestError(
+            shown,
+            f"lines end in {names[first or tail]} and, at line {line}, "
+            "in CR: save the file with one kind of line ending",
+        )
+
+
+_BREAK = re.compile(rb'"|\r\n|\r|\n')
 
 
 def line_key(table: Table, header: list[str], line: str | None) -> str | None:

@@ -22,6 +22,9 @@ class IngestError(RuntimeError):
 
     def __init__(self, file: str, reason: str) -> None:
         reason = mask(reason) or ""  # a reader's message may quote a line of the file
+        # one line: a reader's message may go on with hints and the lines it read
+        reason = next((line.strip() for line in reason.splitlines() if line.strip()), reason)
+        file = mask(file) or ""  # a folder or file may be named after a person's ID number
         super().__init__(f"{file}: {reason}")
         self.file = file
         self.reason = reason

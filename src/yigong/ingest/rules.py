@@ -37,13 +37,17 @@ from yigong.warehouse.types import sql_type
 ID_PATTERN = (
     r"[1-9][0-9]{5}(18|19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]"
 )
+#: the older 15-digit identity number (no century, no check character): 6 + yymmdd + 3.
+ID15_PATTERN = r"[1-9][0-9]{5}[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}"
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 #: an ID number inside a text, after `yg_id_norm` (the capture group 2 is the number)
 _ID_IN_TEXT = f"(^|[^0-9])({ID_PATTERN})([^0-9]|$)"
-#: a necessary condition, cheap to test on the raw text: 17 digits (half or full width) with
-#: only separators between them (what `yg_id_norm` turns into 17 digits in a row)
-_SEVENTEEN_DIGITS = f"[{DIGIT}](?:[{SEPARATORS}]*[{DIGIT}]){{16}}"
+#: the older 15-digit number inside a text, after `yg_id_norm`
+_ID15_IN_TEXT = f"(^|[^0-9])({ID15_PATTERN})([^0-9Xx]|$)"
+#: a necessary condition, cheap to test on the raw text: 15 digits (half or full width) with
+#: only separators between them (what `yg_id_norm` turns into 15 digits in a row)
+_FIFTEEN_DIGITS = f"[{DIGIT}](?:[{SEPARATORS}]*[{DIGIT}]){{14}}"
 
 # A macro's argument is substituted wherever the body names it, and evaluated there each time:
 # `yg_id18_ok(regexp_extract(...))` named as `x` 18 times ran the extraction 18 times per row.
@@ -58,11 +62,12 @@ MACROS = (
     f"CREATE OR REPLACE TEMP MACRO yg_id_norm(s) AS regexp_replace(translate(s, "
     f"'{FULL_WIDTH}', '{HALF_WIDTH}'), '[{SEPARATORS}]', '', 'g')",
     # CASE, not AND: DuckDB evaluates CASE branches only for the rows that reach them
-    "CREATE OR REPLACE TEMP MACRO yg_has_id(s) AS CASE WHEN length(s) < 18 THEN false "
-    f"WHEN NOT regexp_matches(s, '{_SEVENTEEN_DIGITS}') THEN false ELSE "
-    "list_transform([yg_id_norm(s)], lambda n: CASE WHEN "
+    # (an 18-character number with its check character, or the older 15-digit form)
+    "CREATE OR REPLACE TEMP MACRO yg_has_id(s) AS CASE WHEN coalesce(length(s), 0) < 15 THEN false "
+    f"WHEN NOT regexp_matches(s, '{_FIFTEEN_DIGITS}') THEN false ELSE "
+    "list_transform([yg_id_norm(s)], lambda n: (CASE WHEN "
     f"regexp_matches(n, '{_ID_IN_TEXT}') THEN yg_id18_ok(regexp_extract(n, '{_ID_IN_TEXT}', 2)) "
-    "ELSE false END)[1] END",
+    f"ELSE false END) OR regexp_matches(n, '{_ID15_IN_TEXT}'))[1] END",
     # every text about a rejected value is masked (`privacy.mask` is the same pattern)
     f"CREATE OR REPLACE TEMP MACRO yg_mask(s) AS regexp_replace(s, '{LONG_NUMBER}', '{MASK}', 'g')",
     # the whole value is one GB 11643 identity number (an identifier column)
@@ -114,6 +119,8 @@ _TYPE_WORDS = {
 }
 
 
+_DATE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_TIMESTAMP = _DATE + "([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)?)?"
 _TRUE = "('1', 'true', 'TRUE', 'True')"
 _BOOLEANS = "('1', '0', 'true', 'false', 'TRUE', 'FALSE', 'True', 'False')"
 
@@ -131,12 +138,23 @@ def _from_text(col: Column, v: str) -> tuple[str, str | None]:
                 f"TRY_CAST({v} AS DECIMAL(18,2))",
                 f"NOT regexp_full_match({v}, '-?[0-9]{{1,13}}(\\.[0-9]{{0,2}})?')",
             )
-        case DType.FLOAT:
-            return f"TRY_CAST({v} AS DOUBLE)", f"TRY_CAST({v} AS DOUBLE) IS NULL"
-        case DType.DATE:
-            return f"TRY_CAST({v} AS DATE)", f"TRY_CAST({v} AS DATE) IS NULL"
+        case DType.FLOAT:  # NaN and infinity are no measurement
+            return (
+                f"TRY_CAST({v} AS DOUBLE)",
+                f"NOT coalesce(isfinite(TRY_CAST({v} AS DOUBLE)), false)",
+            )
+        case DType.DATE:  # YYYY-MM-DD only: a cast alone takes "24-03-01" as the year 24,
+            # "inf" as 9999-12-31 and drops the time of "2024-03-01 14:30"
+            return (
+                f"CASE WHEN regexp_full_match({v}, '{_DATE}') THEN TRY_CAST({v} AS DATE) END",
+                f"NOT regexp_full_match({v}, '{_DATE}') OR TRY_CAST({v} AS DATE) IS NULL",
+            )
         case DType.TIMESTAMP:
-            return f"TRY_CAST({v} AS TIMESTAMP)", f"TRY_CAST({v} AS TIMESTAMP) IS NULL"
+            return (
+                f"CASE WHEN regexp_full_match({v}, '{_TIMESTAMP}') "
+                f"THEN TRY_CAST({v} AS TIMESTAMP) END",
+                f"NOT regexp_full_match({v}, '{_TIMESTAMP}') OR TRY_CAST({v} AS TIMESTAMP) IS NULL",
+            )
         case DType.BOOL:
             return (f"({v} IN {_TRUE})", f"{v} NOT IN {_BOOLEANS}")
         case DType.STRING_LIST:
@@ -257,7 +275,7 @@ def build_plan(
             # a code, a reference: any column can be where an extract put an ID number)
             cases.append(
                 (
-                    f"length({v}) >= 18 AND yg_has_id({v})",
+                    f"length({v}) >= 15 AND yg_has_id({v})",
                     lit(
                         "raw_id_number: the field holds a resident ID number; identifiers belong "
                         "only in the *_id_number columns, which are pseudonymised"
@@ -266,17 +284,21 @@ def build_plan(
             )
         if source is not None and not staged[source] and col.dtype in _TEXT_TYPES:
             # text no file means to hold: control characters (a NUL from a C program, a bell
-            # from a terminal) and private-use characters (what mis-decoded bytes become)
-            control = "\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F"
+            # from a terminal, a tab or line break pasted into a cell), invisible format
+            # characters (a zero-width space that makes two equal keys differ) and private-use
+            # characters (what mis-decoded bytes become)
+            control = (
+                "\\x00-\\x1F\\x7F\\x{200B}-\\x{200F}\\x{2028}-\\x{202E}\\x{2060}-\\x{2064}\\x{FEFF}"
+            )
             cases.append(  # one pattern for a clean cell; the reason picked for a bad one
                 (
-                    f"regexp_matches({v}, '[{control}\\x{{E000}}-\\x{{F8FF}}]')",
+                    f"regexp_matches({v}, '[{control}\\x{{E000}}-\\x{{F8FF}}\\x{{FFFD}}]')",
                     f"CASE WHEN regexp_matches({v}, '[{control}]') THEN "
                     + lit("control_character: the field holds a control character")
                     + " ELSE "
                     + lit(
-                        "encoding: the field holds a private-use character (text decoded in "
-                        "the wrong encoding?)"
+                        "encoding: the field holds a private-use or replacement character (text "
+                        "decoded in the wrong encoding?)"
                     )
                     + " END",
                 )

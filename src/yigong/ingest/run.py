@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from yigong.ingest.load import RunKeys, ingest_file, row_salt
+from yigong.ingest.plausibility import PlausibilityRules
 from yigong.ingest.profiles import Detected, ProfileError, detect, file_header
 from yigong.ingest.pseudonym import PseudonymKey
 from yigong.ingest.read import SUFFIXES
@@ -129,11 +130,15 @@ def ingest_paths(
     progress: Callable[[str, Path], None] | None = None,
     profile: str | None = None,
     skipped: list[tuple[Path, str]] | None = None,
+    plausibility: PlausibilityRules | None = None,
+    replace: bool = False,
 ) -> list[IngestReport]:
     """Ingest every file of `paths` in dependency order, all under one run id; each file is
     its own transaction. `profile` names the layout profile of files in a national layout
     (default: detected from each file's header). The files of a directory that are not
-    loaded are added to `skipped` with the reason."""
+    loaded are added to `skipped` with the reason. `plausibility` replaces the built-in
+    plausibility pack (`plausibility.load_rules`); `replace` lets a row replace one of the same
+    natural key that another file loaded in an earlier run (`load`: keys across runs)."""
     run_id = uuid.uuid4().hex[:12]
     reports = []
     seen = RunKeys(run_id, row_salt(key, run_id))
@@ -143,7 +148,15 @@ def ingest_paths(
                 progress(name, path)
             reports.append(
                 ingest_file(
-                    wh, path, BY_NAME[name], key=key, run_id=run_id, profile=profile, run_keys=seen
+                    wh,
+                    path,
+                    BY_NAME[name],
+                    key=key,
+                    run_id=run_id,
+                    profile=profile,
+                    run_keys=seen,
+                    plausibility=plausibility,
+                    replace=replace,
                 )
             )
     finally:

@@ -3,7 +3,9 @@
 ``ingest_runs`` records one row per ingested file, ``quarantine`` one row per broken rule of a
 rejected row and ``quarantine_keys`` one row per rejected row with what identifies it across
 files (its natural key, masked or keyed-hashed, and the resolved path of its file: ingest writes
-all three; see `yigong.ingest.load`), and ``warehouse_meta`` holds key/value facts about the
+all three; see `yigong.ingest.load`), ``row_origins`` one row per stored natural key with the
+file that loaded it (so that another file's row with that key in a later run is reported, not
+silently replaced), and ``warehouse_meta`` holds key/value facts about the
 warehouse itself (the pseudonymisation key's fingerprint). Declared here, below the warehouse,
 so that the DuckDB file and the Parquet warehouse create them with the same columns.
 """
@@ -52,6 +54,17 @@ QUARANTINE_KEYS = pa.schema(
     ]
 )
 
+ROW_ORIGINS = pa.schema(
+    [
+        ("table_name", pa.string()),
+        ("row_key", pa.string()),  # as `quarantine_keys.row_key` (masked, or keyed-hashed)
+        ("run_id", pa.string()),
+        ("file", pa.string()),  # the file as named in the run (masked)
+        ("file_sha256", pa.string()),
+        ("source", pa.string()),  # the file's resolved absolute path (masked)
+    ]
+)
+
 WAREHOUSE_META = pa.schema([("key", pa.string()), ("value", pa.string())])
 
 #: table name -> Arrow schema, for every bookkeeping table.
@@ -59,6 +72,7 @@ BOOKKEEPING: dict[str, pa.Schema] = {
     "ingest_runs": INGEST_RUNS,
     "quarantine": QUARANTINE,
     "quarantine_keys": QUARANTINE_KEYS,
+    "row_origins": ROW_ORIGINS,
     "warehouse_meta": WAREHOUSE_META,
 }
 

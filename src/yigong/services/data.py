@@ -15,6 +15,8 @@ import ibis
 import pyarrow.parquet as pq
 
 from yigong.ingest import IngestError, IngestReport, PseudonymKey, ingest_paths
+from yigong.ingest.plausibility import PlausibilityRules, load_rules
+from yigong.rulepacks import IssuesError
 from yigong.schema.bookkeeping import BOOKKEEPING
 from yigong.schema.codes import INSTITUTION_TYPE
 from yigong.schema.tables import BY_NAME, CHILD_TABLES, TABLES
@@ -55,15 +57,42 @@ def ingest_files(
     master: str | None = None,
     profile: str | None = None,
     skipped: list[tuple[Path, str]] | None = None,
+    plausibility: str | Path | None = None,
+    replace: bool = False,
 ) -> list[IngestReport]:
     """Ingest files or directories into the warehouse at `where` (created if absent); files in
     a national layout are read with the layout profile `profile` (default: the one their
-    header matches)."""
+    header matches). `plausibility` is a plausibility pack (a built-in id or a pack folder)
+    to apply instead of the built-in default: refused (IngestError) before anything is read
+    when it is missing or invalid. `replace` lets rows replace those of the same natural key
+    that another file loaded in an earlier run."""
+    rules = plausibility_rules(plausibility)
     key = PseudonymKey.from_env_or_file(key_file)
     with opened(where, backend=backend, master=master, create=True) as wh:
         return ingest_paths(
-            wh, paths, table=table, key=key, progress=progress, profile=profile, skipped=skipped
+            wh,
+            paths,
+            table=table,
+            key=key,
+            progress=progress,
+            profile=profile,
+            skipped=skipped,
+            plausibility=rules,
+            replace=replace,
         )
+
+
+def plausibility_rules(ref: str | Path | None) -> PlausibilityRules | None:
+    """The rules of plausibility pack `ref` (None: the built-in default); IngestError in one
+    line naming the pack and its first error when it is missing or invalid."""
+    if ref is None:
+        return None
+    try:
+        return load_rules(ref)
+    except IssuesError as exc:
+        first = str(exc.issues[0]) if exc.issues else str(exc)
+        more = f" (and {len(exc.issues) - 1} more)" if len(exc.issues) > 1 else ""
+        raise IngestError(str(ref), f"plausibility pack: {first}{more}") from exc
 
 
 @dataclass(frozen=True)
