@@ -26,7 +26,10 @@ def has_id(text: str | None) -> bool:
     or an older 15-digit number."""
     if text is None or len(text) < 15:
         return False
-    norm = re.sub(f"[{SEPARATORS}]", "", text.translate(_NORM))
+    norm = text.translate(_NORM)
+    # a record number (letters, then digit groups): its first separator is kept
+    norm = re.sub(f"([A-Za-z][{SEPARATORS}]*[0-9]+)[{SEPARATORS}]", r"\1/", norm)
+    norm = re.sub(f"[{SEPARATORS}]", "", norm)
     m = re.search(f"(^|[^0-9])({ID_PATTERN})([^0-9]|$)", norm)
     old = re.search(f"(^|[^0-9])({ID15_PATTERN})([^0-9Xx]|$)", norm)
     return (bool(m) and _check_ok(m.group(2))) or bool(old)
@@ -45,6 +48,10 @@ FIXED = [
     "130423-20200724-0105",
     "１３０４２３２０２００７２４０１０５",
     "MZ130423-2021-00000001",  # a visit number: 18 digits, not an ID (month 00)
+    "MZ130423-2021-01010007",  # a visit number whose digits joined would pass the check
+    "MZ-130423-2021-01010007",
+    "CF130423-2021-01010007-3",
+    f"编号MZ130423-2021-01010007，患者 {GOOD[:6]}-{GOOD[6:14]}-{GOOD[14:]}",  # both: an ID
     f"9{GOOD}",  # inside a longer number
     f"{GOOD}7",
     "",
@@ -67,7 +74,7 @@ def _con() -> duckdb.DuckDBPyConnection:
 
 def _fuzz(n: int) -> list[str]:
     rng = random.Random(11643)
-    alphabet = "0123456789" * 4 + "Xx- \u3000０１９ab患"
+    alphabet = "0123456789" * 4 + "Xx- \u3000０１９abMZ患"
     out = []
     for _ in range(n):
         if rng.random() < 0.3:  # a valid number, maybe spaced, inside some text

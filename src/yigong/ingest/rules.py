@@ -58,9 +58,13 @@ MACROS = (
     "coalesce(upper(y[18]) = substr('10X98765432', 1 + (("
     + " + ".join(f"TRY_CAST(y[{i + 1}] AS INTEGER) * {w}" for i, w in enumerate(_WEIGHTS))
     + ") % 11)::INTEGER, 1), false))[1]",
-    # an ID number as people write it: full-width digits, spaces or hyphens between the groups
-    f"CREATE OR REPLACE TEMP MACRO yg_id_norm(s) AS regexp_replace(translate(s, "
-    f"'{FULL_WIDTH}', '{HALF_WIDTH}'), '[{SEPARATORS}]', '', 'g')",
+    # an ID number as people write it: full-width digits, spaces or hyphens between the groups.
+    # A run of digits glued to a Latin letter is a record number's tail (MZ130423-2021-01010007,
+    # a visit number): its first separator is kept (as '/'), so that the groups of a record
+    # number are not joined into an ID-shaped number (1 in 11 of them would pass the check).
+    f"CREATE OR REPLACE TEMP MACRO yg_id_norm(s) AS regexp_replace(regexp_replace(translate(s, "
+    f"'{FULL_WIDTH}', '{HALF_WIDTH}'), '([A-Za-z][{SEPARATORS}]*[0-9]+)[{SEPARATORS}]', "
+    f"'\\1/', 'g'), '[{SEPARATORS}]', '', 'g')",
     # CASE, not AND: DuckDB evaluates CASE branches only for the rows that reach them
     # (an 18-character number with its check character, or the older 15-digit form)
     "CREATE OR REPLACE TEMP MACRO yg_has_id(s) AS CASE WHEN coalesce(length(s), 0) < 15 THEN false "
