@@ -250,7 +250,7 @@ def test_catalog_commands(tmp_path: Path) -> None:
     assert result.exit_code == 1 and f"{bad}:6 [codes]" in result.stderr
     assert isinstance(result.exception, SystemExit)  # a refusal, not a crash
     result = runner.invoke(app, ["referral", "catalog", "validate", str(tmp_path / "none.yaml")])
-    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)  # usage
     assert "none.yaml: error pack.unknown" in result.stderr
     out = runner.invoke(app, ["referral", "catalog", "check", "I10", "--level", "county"])
     assert out.exit_code == 0 and json.loads(out.stdout)["verdict"] == "above"

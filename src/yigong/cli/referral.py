@@ -306,10 +306,13 @@ def catalog_validate(
         list[str] | None, typer.Argument(help="Catalog files (default: shipped).")
     ] = None,
 ) -> None:
-    """Validate catalog files; print every issue with file:line [field]."""
+    """Validate catalog files; print every issue with file:line [field]. Exit 1 when a catalog
+    has errors, 2 when a path names no catalog file or pack."""
     issues = svc.validate_catalogs(paths or [])
     for issue in issues:
         typer.echo(str(issue), err=True)
+    if any(i.code == "pack.unknown" for i in issues):  # the input itself is wrong: usage
+        raise typer.Exit(2)
     if any(i.is_error for i in issues):
         raise typer.Exit(1)
     typer.echo("ok")
