@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from yigong.cli import backend_opts, drg_group
+from yigong.cli import backend_flags, backend_opts, drg_group
 from yigong.warehouse import BACKENDS, ENV_BACKEND, ENV_MASTER
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,7 +65,7 @@ def test_the_fast_path_still_refuses_an_unknown_backend(tmp_path: Path) -> None:
 
 
 def test_the_fast_paths_option_names_agree_with_the_warehouse() -> None:
-    assert drg_group.BACKENDS == BACKENDS
-    assert drg_group.ENV_BACKEND == ENV_BACKEND
-    assert drg_group.ENV_MASTER == ENV_MASTER
-    assert backend_opts.BackendOpt.__metadata__[0].envvar == drg_group.ENV_BACKEND
+    assert backend_flags.BACKENDS == drg_group.BACKENDS == BACKENDS
+    assert backend_flags.ENV_BACKEND == ENV_BACKEND
+    assert backend_flags.ENV_MASTER == ENV_MASTER
+    assert backend_opts.BackendOpt.__metadata__[0].envvar == backend_flags.ENV_BACKEND

@@ -12,37 +12,14 @@ from typing import Annotated
 
 import typer
 
-from yigong.warehouse import (
-    BACKENDS,
-    DEFAULT_DB,
-    DEFAULT_SPARK_ROOT,
-    ENV_BACKEND,
-    ENV_MASTER,
-    BackendError,
-    backend_kind,
-)
+from yigong.cli.backend_flags import BackendOpt, MasterOpt
+from yigong.warehouse import DEFAULT_DB, DEFAULT_SPARK_ROOT, BackendError, backend_kind
 
-BackendOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--backend",
-        envvar=ENV_BACKEND,
-        show_envvar=True,
-        help=f"{' | '.join(BACKENDS)} (default duckdb)",
-    ),
-]
+__all__ = ["BackendOpt", "MasterOpt", "SparkRootOpt", "chosen", "location"]
+
 SparkRootOpt = Annotated[
     Path | None,
     typer.Option("--warehouse", help="Parquet warehouse directory (with --backend spark)"),
-]
-MasterOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--spark-master",
-        envvar=ENV_MASTER,
-        show_envvar=True,
-        help="Spark master URL: local[2] (default), local[*], spark://host:7077, yarn …",
-    ),
 ]
 
 

@@ -12,31 +12,8 @@ from typing import Annotated
 
 import typer
 
-#: the backend options' names and choices, kept here too: `backend_opts` takes them from
-#: `yigong.warehouse`, whose import (DuckDB, Ibis, pandas) costs more than a file's grouping
-#: needs (tests/cli/test_entry.py checks the two agree)
-ENV_BACKEND = "YIGONG_BACKEND"
-ENV_MASTER = "YIGONG_SPARK_MASTER"
-BACKENDS = ("duckdb", "spark")
+from yigong.cli.backend_flags import BACKENDS, BackendOpt, MasterOpt
 
-BackendOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--backend",
-        envvar=ENV_BACKEND,
-        show_envvar=True,
-        help=f"{' | '.join(BACKENDS)} (default duckdb)",
-    ),
-]
-MasterOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--spark-master",
-        envvar=ENV_MASTER,
-        show_envvar=True,
-        help="Spark master URL: local[2] (default), local[*], spark://host:7077, yarn …",
-    ),
-]
 SchemeOpt = Annotated[
     str, typer.Option("--scheme", "-s", help="pack id, e.g. chs-drg-1.1 or chs-drg-1.1-handan-2022")
 ]
