@@ -142,3 +142,68 @@ def test_batch_equals_interpreter_on_stress_cases(scheme):
 
     cases = stress_cases(scheme, 4000, seed=23)
     assert _rows(group_cases(cases_to_table(cases), scheme)) == _traced(cases, scheme)
+
+
+def _as_text(table: pa.Table) -> pa.Table:
+    """The code lists as the contract's ``|``-joined text (empty list: empty text)."""
+    for name in ("diagnoses", "procedures"):
+        joined = pc.fill_null(pc.binary_join(table.column(name), "|"), "")
+        table = table.set_column(table.column_names.index(name), name, joined)
+    return table
+
+
+@pytest.mark.parametrize("translate", [False, True])
+def test_joined_text_lists_group_as_split_lists(translate):
+    table = synthetic_cases(NATIONAL, 3000, seed=8)
+    want = group_cases(table, NATIONAL, translate_codes=translate)
+    text = _as_text(table)
+    got = group_cases(text, NATIONAL, translate_codes=translate)
+    assert got.equals(want)
+    chunked = pa.concat_tables([text.slice(0, 1000), text.slice(1000, 7), text.slice(1007)])
+    assert group_cases(chunked, NATIONAL, translate_codes=translate, threads=2).equals(want)
+
+
+@pytest.mark.parametrize(
+    "vocab", [None, ["", "J18.900", "B"], ["J18.900", "A|B"]], ids=["pack", "empty", "bar"]
+)
+def test_encoding_joined_text_equals_encoding_the_split_lists(vocab):
+    """Views into the text that keep the ``|`` after each code look up exactly as the split
+    codes do: empty, null, leading, trailing and doubled separators, multi-byte text, slices
+    (a vocabulary holding ``|`` takes the splitting path)."""
+    text = pa.chunked_array(
+        [
+            pa.array(["J18.900|B|", "", None, "|", "||", "J18.900", "|J18.900", "é|B|J18.900"]),
+            pa.array(["x", "J18.900|A|B", "A|B", None, ""]).slice(1, 3),
+            pa.array([], pa.string()),
+        ]
+    )
+    words = (
+        batch_mod.compiled_pack(NATIONAL).dx_vocab
+        if vocab is None
+        else pa.array(vocab, pa.string())
+    )
+    from yigong.casemix.contract import split_lists
+
+    a = batch_mod.encode(text, words)
+    b = batch_mod.encode(split_lists(text), words)
+    assert a.ids.tolist() == b.ids.tolist()
+    assert a.offsets.tolist() == b.offsets.tolist()
+    if vocab is not None:  # the looked-up codes, by name
+        names = [*vocab, None]
+        got = [
+            [names[i] for i in a.ids[lo:hi]]
+            for lo, hi in zip(a.offsets[:-1], a.offsets[1:], strict=True)
+        ]
+        assert got == [
+            [s if s in vocab else None for s in row] for row in split_lists(text).to_pylist()
+        ]
+
+
+def test_encoding_text_with_no_codes_and_large_text():
+    words = pa.array(["J18.900", "A"], pa.string())
+    empty = batch_mod.encode(pa.array(["", None, ""], pa.string()), words)
+    assert empty.ids.tolist() == [] and empty.offsets.tolist() == [0, 0, 0, 0]
+    large = batch_mod.encode(
+        pa.chunked_array([pa.array(["J18.900|B", ""], pa.large_string())]), words
+    )
+    assert large.ids.tolist() == [0, 2] and large.offsets.tolist() == [0, 2, 2]

@@ -18,14 +18,30 @@ bit is the deciding rule, so MDC order and fall-through come for free.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
 
-from yigong.casemix.model import Mdc, PackModel, Rule, pack_model
-from yigong.casemix.tagexpr import TagExpr
+from yigong.casemix.compiled import (
+    CC_BIT,
+    MCC_BIT,
+    OR_BIT,
+    AnyCheck,
+    CompiledPack,
+    compiled_pack,
+)
+from yigong.casemix.model import Mdc, PackModel, Rule
+
+__all__ = [
+    "CC_BIT",
+    "MCC_BIT",
+    "OR_BIT",
+    "AnyCheck",
+    "CompiledPack",
+    "compile_model",
+    "compiled_pack",
+]
 
 PDX_KINDS = {
     "principal_dx",
@@ -46,21 +62,6 @@ ANY_PX_LISTS = {
 NEWBORN_KINDS = {"principal_proc_newborn", "principal_dx_newborn", "any_dx_newborn_weight"}
 MDCA_ENTRIES = {"principal_or_procedure", "principal_or_procedure_or_listed"}
 
-OR_BIT = 0  # px_feat bit 0: the code is an OR procedure
-MCC_BIT, CC_BIT = 63, 62  # dx case bits: a counted MCC / CC
-
-
-@dataclass
-class AnyCheck:
-    """The part of a slot's rule evaluated over all of a case's codes."""
-
-    slot: int
-    dx_bits: list[int] = field(default_factory=list)
-    px_bits: list[int] = field(default_factory=list)
-    tag_expr: TagExpr | None = None
-    tag_bits: dict[int, int] = field(default_factory=dict)  # tag -> px_feat bit
-    weight: tuple[int | None, int | None] | None = None
-
 
 @dataclass
 class Slot:
@@ -71,41 +72,6 @@ class Slot:
     @property
     def kind(self) -> str:
         return self.rule.kind if self.rule else "qy"
-
-
-@dataclass
-class CompiledPack:
-    """Integer-coded tables of one pack for ``batch.group_cases``."""
-
-    model: PackModel
-    slots: list[Slot]
-    n_words: int
-    dx_vocab: pa.Array
-    px_vocab: pa.Array
-    dx_bits: np.ndarray  # (n_dx + 1, W) uint64; last row = unknown code
-    px_bits: np.ndarray  # (n_px + 1, W) uint64; last row = unknown code / no procedure
-    class_bits: np.ndarray  # (2**F, W) uint64
-    class_features: list[tuple[str, object]]
-    dx_feat: np.ndarray  # (n_dx + 1,) uint64: trauma region bits, any-dx bits, dx2 bits, MCC/CC bit
-    dx_feat_principal_mask: np.uint64  # bits a principal diagnosis may contribute
-    dx_feat_excluded_mask: np.uint64  # bits left when the exclusion tables match (no MCC/CC)
-    trauma_masks: dict[str, np.uint64]  # trauma MDC -> its region bits
-    dx_ctab: np.ndarray  # (n_dx + 1,) int32 exclusion table of an MCC/CC code, -1 none
-    dx_ptab: np.ndarray  # (n_dx + 1,) int32 exclusion table as principal, -2 none
-    px_feat: np.ndarray  # (n_px + 1,) uint64: OR bit, any-proc list bits, tag bits
-    any_checks: list[AnyCheck]
-    slot_mdc: np.ndarray  # (S,) int16 index into mdc_names
-    slot_adrg: np.ndarray  # (S,) int16 index into adrg_names
-    slot_drg: np.ndarray  # (S, 3) int16 index into drg_names by severity level 0/1/2
-    slot_is_qy: np.ndarray  # (S,) bool
-    mdc_names: pa.Array
-    adrg_names: pa.Array
-    drg_names: pa.Array
-    slot_rule_ids: pa.Array
-    map_dx_from: pa.Array
-    map_dx_to: np.ndarray  # from index -> dx id
-    map_px_from: pa.Array
-    map_px_to: np.ndarray
 
 
 def _slots(model: PackModel) -> list[Slot]:
@@ -379,8 +345,9 @@ def compile_model(model: PackModel) -> CompiledPack:
     dx_from, px_from = sorted(model.dx_map), sorted(model.px_map)
     n_dx, n_px = codes.n_dx, codes.n_px
     return CompiledPack(
-        model=model,
-        slots=slots,
+        pack_id=model.pack_id,
+        version=model.version,
+        newborn_max_age_days=model.newborn_max_age_days,
         n_words=n_words,
         dx_vocab=pa.array(codes.dx_list, pa.string()),
         px_vocab=pa.array(codes.px_list, pa.string()),
@@ -415,12 +382,3 @@ def compile_model(model: PackModel) -> CompiledPack:
             [codes.px_id.get(model.px_map[c], n_px) for c in px_from] + [n_px], dtype=np.int32
         ),
     )
-
-
-@functools.lru_cache(maxsize=8)
-def compiled_pack(scheme: str) -> CompiledPack:
-    """The compiled tables of a shipped pack (cached per process, and on disk across
-    processes: `pack_cache`)."""
-    from yigong.casemix.pack_cache import cached  # lazy: start-up
-
-    return cached(scheme, lambda: compile_model(pack_model(scheme)))

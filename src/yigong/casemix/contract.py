@@ -8,10 +8,12 @@ whose sex/age is merely missing or out of range is kept and grouped as
 ``invalid_input``, as the algorithm prescribes.
 
 Files are read and written at engine speed: Arrow's multi-threaded CSV reader takes every
-column as text, the checks run on whole columns (problems are still listed per row and
-field), lists are split in one pass, and the result is written by Arrow's CSV writer. A file
-Arrow cannot take as a rectangle (a row with more or fewer fields than the header) is read
-row by row instead, with the same result. A front page in a national layout is read through
+column as text (or block by block, `read_in_batches`), the checks run on whole columns
+(problems are still listed per row and field), lists are split in one pass (or left as text
+for the grouper, ``lists=False``), and the result is written by Arrow's CSV writer or, from
+the grouper's raw result, line by line (`write_grouped_csv`, the same bytes). A file Arrow
+cannot take as a rectangle (a row with more or fewer fields than the header) is read row by
+row instead, with the same result. A front page in a national layout is read through
 its layout profile (`from_discharge_columns`, used by `services.casemix.group_file`).
 """
 
@@ -20,7 +22,8 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from yigong.casemix.batch import Grouped
 from yigong.casemix.case import Case
 
 INPUT_COLUMNS = (
@@ -97,9 +101,16 @@ def _split(v: str) -> list[str]:
 
 
 OUTPUT_SCHEMA = INPUT_SCHEMA.append(pa.field("input_errors", pa.list_(pa.string())))
+#: as OUTPUT_SCHEMA with the code lists kept as the file's ``|``-joined text (`lists=False`)
+TEXT_SCHEMA = pa.schema(
+    [
+        pa.field(f.name, pa.string()) if f.name in ("diagnoses", "procedures") else f
+        for f in OUTPUT_SCHEMA
+    ]
+)
 _INT_RANGE = {"sex": (-128, 127)}
 _INT32 = (-(2**31), 2**31 - 1)
-_NO_STRING = pa.scalar(None, pa.string())
+_NO_STRING = pa.nulls(1, pa.string())[0]  # (pa.scalar would make Arrow look for pandas)
 
 
 def read_header(path: Path | str) -> list[str]:
@@ -117,7 +128,7 @@ def missing_columns(header: list[str], path: Path | str) -> InputError | None:
     return InputError([InputProblem(name, 0, c, "required column missing") for c in missing])
 
 
-def read_cases_csv(path: Path | str, strict: bool = False) -> pa.Table:
+def read_cases_csv(path: Path | str, strict: bool = False, lists: bool = True) -> pa.Table:
     """Read a contract input file into the grouper's Arrow batch shape (``INPUT_SCHEMA``).
 
     A missing required column always raises ``InputError``. A malformed value (a
@@ -126,6 +137,9 @@ def read_cases_csv(path: Path | str, strict: bool = False) -> pa.Table:
     as README step 1 prescribes ("age_years missing or not an integer"), the row is kept
     and will be grouped as ``invalid_input``, its problems recorded in ``input_errors``
     (and listed by the CLI). No row is ever dropped.
+
+    ``lists=False`` keeps the code lists as the file's ``|``-joined text (empty for none),
+    which the grouper takes as it is (`batch.encode`), without splitting them first.
     """
     path = Path(path)
     error = missing_columns(read_header(path), path)
@@ -134,18 +148,23 @@ def read_cases_csv(path: Path | str, strict: bool = False) -> pa.Table:
     fast = _read_columns(path, typed=True) or _read_columns(path, typed=False)
     if fast is None:  # not a rectangle: read row by row (reports the rows with extra fields)
         return _read_rowwise(path, strict)
-    table, problems = from_text_columns(fast, path.name)
+    table, problems = from_text_columns(fast, path.name, lists=lists)
     if problems and strict:
         raise InputError(problems)
     return table
 
 
-def _read_columns(path: Path, typed: bool) -> pa.Table | None:
-    """The contract's columns with Arrow's reader (empty fields null); `typed` parses the whole
-    numbers as it reads (fails on any that is not). None if that fails or a row has another
-    field count than the header."""
-    header = read_header(path)
-    invalid: list[object] = []
+class NotInBatches(Exception):
+    """The file cannot be read batch by batch with its whole numbers parsed (a value that is
+    not one, a row with another field count): read it whole (`read_cases_csv`)."""
+
+
+def _arrow_options(
+    header: list[str], typed: bool, invalid: list[object]
+) -> tuple[pacsv.ParseOptions, pacsv.ConvertOptions]:
+    """How Arrow reads the contract's columns (empty fields null; `typed`: the whole numbers
+    parsed as read); a row with another field count than the header is skipped and added to
+    `invalid`."""
 
     def keep_count(row: object) -> str:
         invalid.append(row)
@@ -154,17 +173,52 @@ def _read_columns(path: Path, typed: bool) -> pa.Table | None:
     types = {h: pa.string() for h in header}
     if typed:
         types |= {c: pa.int64() for c in INT_COLUMNS if c in header}
+    convert = pacsv.ConvertOptions(
+        column_types=types,
+        include_columns=[c for c in INPUT_COLUMNS if c in header],
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
+    )
+    return pacsv.ParseOptions(invalid_row_handler=keep_count), convert
+
+
+def read_in_batches(path: Path | str, block_size: int = 8 << 20) -> Iterator[pa.Table]:
+    """The contract's columns of a cases file, block after block of the file, whole numbers
+    parsed, exactly as `_read_columns` reads them at once; `NotInBatches` where that fails
+    (the batches read until then are to be dropped)."""
+    path = Path(path)
+    header = read_header(path)
+    error = missing_columns(header, path)
+    if error is not None:
+        raise error
+    invalid: list[object] = []
+    parse, convert = _arrow_options(header, True, invalid)
     try:
-        table = pacsv.read_csv(
+        reader = pacsv.open_csv(
             path,
-            parse_options=pacsv.ParseOptions(invalid_row_handler=keep_count),
-            convert_options=pacsv.ConvertOptions(
-                column_types=types,
-                include_columns=[c for c in INPUT_COLUMNS if c in header],
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-            ),
+            read_options=pacsv.ReadOptions(block_size=block_size),
+            parse_options=parse,
+            convert_options=convert,
         )
+        for batch in reader:
+            if invalid:
+                raise NotInBatches(path.name)
+            yield pa.Table.from_batches([batch])
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise NotInBatches(path.name) from exc
+    if invalid:
+        raise NotInBatches(path.name)
+
+
+def _read_columns(path: Path, typed: bool) -> pa.Table | None:
+    """The contract's columns with Arrow's reader (empty fields null); `typed` parses the whole
+    numbers as it reads (fails on any that is not). None if that fails or a row has another
+    field count than the header."""
+    header = read_header(path)
+    invalid: list[object] = []
+    parse, convert = _arrow_options(header, typed, invalid)
+    try:
+        table = pacsv.read_csv(path, parse_options=parse, convert_options=convert)
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None
     return None if invalid else table
@@ -176,6 +230,7 @@ def _ints(
     file: str,
     problems: list[tuple[int, int, InputProblem]],
     order: int,
+    first_row: int = 0,
 ) -> pa.ChunkedArray:
     """Whole numbers (parsed, or from text: blank → null; not a whole number or out of range →
     null and a problem of that row, rows numbered from 1)."""
@@ -187,7 +242,11 @@ def _ints(
         for i in np.flatnonzero(pc.invert(pc.or_(blank, ok)).to_numpy(zero_copy_only=False)):
             v = text[int(i)].as_py()
             problems.append(
-                (int(i), order, InputProblem(file, int(i) + 1, name, f"not an integer: {v!r}"))
+                (
+                    int(i),
+                    order,
+                    InputProblem(file, first_row + int(i) + 1, name, f"not an integer: {v!r}"),
+                )
             )
     else:
         values = col
@@ -197,7 +256,11 @@ def _ints(
         for i in np.flatnonzero(pc.fill_null(outside, False).to_numpy(zero_copy_only=False)):
             v = values[int(i)].as_py()
             problems.append(
-                (int(i), order, InputProblem(file, int(i) + 1, name, f"out of range: {v}"))
+                (
+                    int(i),
+                    order,
+                    InputProblem(file, first_row + int(i) + 1, name, f"out of range: {v}"),
+                )
             )
         values = pc.if_else(outside, pa.scalar(None, pa.int64()), values)
     return values
@@ -240,11 +303,17 @@ def errors_column(n: int, problems: list[tuple[int, int, InputProblem]]) -> pa.A
 
 
 def from_text_columns(
-    table: pa.Table, file: str, extra: list[tuple[int, int, InputProblem]] | None = None
+    table: pa.Table,
+    file: str,
+    extra: list[tuple[int, int, InputProblem]] | None = None,
+    lists: bool = True,
+    first_row: int = 0,
 ) -> tuple[pa.Table, list[InputProblem]]:
     """The grouper's batch (``INPUT_SCHEMA`` + ``input_errors``) from contract columns (text, or
     whole numbers already parsed; empty fields null), with every problem (file, row, field,
-    reason); `extra` adds problems found before (row index, order, problem)."""
+    reason); `extra` adds problems found before (row index, order, problem). ``lists=False``
+    leaves the code lists as text (``TEXT_SCHEMA``); `first_row`: the rows before this table's
+    first (its problems are numbered in the file)."""
     n = table.num_rows
     problems = list(extra or [])
 
@@ -253,12 +322,15 @@ def from_text_columns(
             return table.column(c)
         return pa.chunked_array([pa.nulls(n, pa.string())])
 
-    ints = {c: _ints(get(c), c, file, problems, k) for k, c in enumerate(INT_COLUMNS, start=1)}
+    ints = {
+        c: _ints(get(c), c, file, problems, k, first_row)
+        for k, c in enumerate(INT_COLUMNS, start=1)
+    }
     case_id = get("case_id")
     if case_id.null_count:
         for i in np.flatnonzero(case_id.is_null().to_numpy(zero_copy_only=False)):
             problems.append(
-                (int(i), 99, InputProblem(file, int(i) + 1, "case_id", "empty case_id"))
+                (int(i), 99, InputProblem(file, first_row + int(i) + 1, "case_id", "empty case_id"))
             )
         case_id = pc.fill_null(case_id, "")
     out = {
@@ -269,11 +341,12 @@ def from_text_columns(
         "birth_weight_g": ints["birth_weight_g"],
         "length_of_stay": ints["length_of_stay"],
         "discharge_mode": get("discharge_mode"),
-        "diagnoses": split_lists(get("diagnoses")),
-        "procedures": split_lists(get("procedures")),
+        "diagnoses": split_lists(get("diagnoses")) if lists else get("diagnoses"),
+        "procedures": split_lists(get("procedures")) if lists else get("procedures"),
         "input_errors": errors_column(n, problems),
     }
-    return pa.table(out, schema=OUTPUT_SCHEMA), [p for _, _, p in problems]
+    schema = OUTPUT_SCHEMA if lists else TEXT_SCHEMA
+    return pa.table(out, schema=schema), [p for _, _, p in problems]
 
 
 def _read_rowwise(path: Path, strict: bool) -> pa.Table:
@@ -326,8 +399,9 @@ def _read_rowwise(path: Path, strict: bool) -> pa.Table:
     )
 
 
-def input_problems(table: pa.Table) -> list[str]:
-    """``case_id: field: reason`` for every row that carries input errors."""
+def input_problems(table: pa.Table, first_row: int = 0) -> list[str]:
+    """``case_id: field: reason`` for every row that carries input errors (rows numbered
+    from `first_row` + 1)."""
     if "input_errors" not in table.column_names:
         return []
     counts = pc.fill_null(pc.list_value_length(table.column("input_errors")), 0)
@@ -335,7 +409,7 @@ def input_problems(table: pa.Table) -> list[str]:
     ids = table.column("case_id").take(pa.array(rows)).to_pylist()
     errs = table.column("input_errors").take(pa.array(rows)).to_pylist()
     return [
-        f"row {int(i) + 1} ({cid}): {e}"
+        f"row {first_row + int(i) + 1} ({cid}): {e}"
         for i, cid, es in zip(rows, ids, errs, strict=True)
         for e in es or ()
     ]
@@ -385,6 +459,95 @@ def cases_to_table(cases: Iterable[Case]) -> pa.Table:
         },
         schema=INPUT_SCHEMA.append(pa.field("input_errors", pa.list_(pa.string()))),
     )
+
+
+def write_grouped_csv(
+    case_id: pa.ChunkedArray, grouped: Grouped, path: Path | str, threads: int | None = None
+) -> None:
+    """`write_results_csv` of ``grouped.table(case_id)``, the same bytes, made line by line:
+    a row's ``status,mdc,adrg,drg`` is one of a few thousand (`Grouped.outcomes`), so each line
+    is its case_id joined to one of those texts, on every core, and the lines are written as
+    they lie in memory. A value that needs quoting goes to `write_results_csv`."""
+    case_id = pc.cast(case_id, pa.string())
+    made = result_lines(case_id, grouped, threads)
+    if made is None:
+        write_results_csv(grouped.table(case_id), path)
+    else:
+        write_lines(path, made)
+
+
+def result_lines(
+    case_id: pa.ChunkedArray, grouped: Grouped, threads: int | None = None
+) -> list[pa.Array] | None:
+    """The output lines of these rows (one string array per chunk of ``case_id``, each line
+    with its ``\\n``), or None if a value needs quoting (`write_results_csv`'s turn)."""
+    key = grouped.outcome_keys()
+    tail_text = _tails(grouped)
+    if tail_text is None:
+        return None
+    bounds = np.cumsum([0, *(len(c) for c in case_id.chunks)])
+    keys = pa.array(key.astype(np.int32))
+    options = pc.JoinOptions(null_handling="replace", null_replacement="")
+
+    def lines(i: int) -> pa.Array | None:
+        ids = case_id.chunk(i)
+        if _holds_quotable(ids):
+            return None
+        own = keys.slice(int(bounds[i]), int(bounds[i + 1] - bounds[i]))
+        return pc.binary_join_element_wise(ids, tail_text.take(own), ",", options=options)
+
+    if threads == 1:
+        made = [lines(i) for i in range(case_id.num_chunks)]
+    else:
+        with ThreadPoolExecutor(threads or os.cpu_count() or 1) as pool:
+            made = list(pool.map(lines, range(case_id.num_chunks)))
+    return None if any(m is None for m in made) else [m for m in made if m is not None]
+
+
+def write_lines(path: Path | str, parts: Iterable[pa.Array]) -> None:
+    """The contract's header, then the lines of `result_lines` as they lie in memory."""
+    head = io.StringIO()
+    csv.writer(head, lineterminator="\n").writerow(OUTPUT_COLUMNS)
+    with Path(path).open("wb") as fh:
+        fh.write(head.getvalue().encode("utf-8"))
+        for part in parts:
+            if len(part):
+                off = np.frombuffer(part.buffers()[1], np.int32, len(part) + 1, part.offset * 4)
+                fh.write(part.buffers()[2][int(off[0]) : int(off[-1])])
+
+
+def _tails(grouped: Grouped) -> pa.Array | None:
+    """``status,mdc,adrg,drg`` and a line end for each of `Grouped.outcomes` (None if a value
+    needs quoting); kept per pack, as a file grouped block by block asks once a block."""
+    cp = grouped.cp
+    kept = _TAILS.get(id(cp))
+    if kept is None or kept[0] is not cp:
+        outcomes = grouped.outcomes()[1]
+        tails = None
+        if not any(_NEEDS_QUOTES.search(v or "") for names in outcomes for v in names):
+            tails = pa.array([",".join(v or "" for v in o) + "\n" for o in outcomes], pa.string())
+        kept = _TAILS[id(cp)] = (cp, tails)
+    return kept[1]
+
+
+_TAILS: dict[int, tuple[object, pa.Array | None]] = {}
+_QUOTABLE = np.zeros(256, dtype=bool)
+_QUOTABLE[[ord(c) for c in ',"\r\n']] = True
+
+
+def _holds_quotable(text: pa.Array) -> bool:
+    """Whether a string array holds a comma, quote or line break (its bytes, nulls included:
+    Arrow's reader gives a null no bytes)."""
+    if not len(text):
+        return False
+    off = np.frombuffer(text.buffers()[1], np.int32, len(text) + 1, text.offset * 4)
+    if off[-1] == off[0]:
+        return False
+    data = np.frombuffer(text.buffers()[2], np.uint8, int(off[-1] - off[0]), int(off[0]))
+    return bool(_QUOTABLE[data].any())
+
+
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 
 
 def write_results_csv(

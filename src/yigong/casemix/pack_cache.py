@@ -8,6 +8,11 @@ Python, NumPy and Arrow. A changed pack or upgrade therefore compiles afresh; a 
 cannot be read or written is ignored (the pack is compiled as before). The folder is
 ``$YIGONG_CACHE_DIR`` or ``$XDG_CACHE_HOME/yigong`` (``~/.cache/yigong``); the files are
 pickles written and read only by yigong for the same user.
+
+This module is light (no pack loader, no Pydantic): with a current cache file, grouping loads
+nothing of the pack machinery. A pack id is found as a folder under the shipped packs (or a
+folder path holding ``manifest.toml``) directly; anything else goes to
+`packs.resolve_folder`, which names the problem.
 """
 
 from __future__ import annotations
@@ -16,7 +21,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -26,10 +30,13 @@ import numpy as np
 import pyarrow as pa
 
 import yigong
-from yigong.casemix.packs import resolve_folder
 
 T = TypeVar("T")
 CACHE_ENV = "YIGONG_CACHE_DIR"
+#: the layout of what is cached (bumped when `compiled.CompiledPack` changes shape)
+FORMAT = "compiled-pack-2"
+PACKS_DIR = Path(__file__).parent / "packs"  # as `packs.PACKS_DIR` (tests check they agree)
+MANIFEST = "manifest.toml"
 
 
 def cache_dir() -> Path:
@@ -39,6 +46,19 @@ def cache_dir() -> Path:
     return Path(base) / "yigong"
 
 
+def resolve_folder(pack: str) -> Path:
+    """The folder of a pack id or path, as `packs.resolve_folder` finds it."""
+    if "/" not in pack and (PACKS_DIR / pack / MANIFEST).is_file():
+        return PACKS_DIR / pack
+    if (Path(pack) / MANIFEST).is_file():
+        return Path(pack)
+    from yigong.casemix.packs import (  # lazy: start-up (only for a pack that is not found)
+        resolve_folder as resolve,
+    )
+
+    return resolve(pack)
+
+
 def _folders(pack: str) -> list[Path]:
     folders, seen = [], set()
     current: str | None = pack
@@ -46,7 +66,7 @@ def _folders(pack: str) -> list[Path]:
         seen.add(current)
         folder = resolve_folder(current).resolve()
         folders.append(folder)
-        with (folder / "manifest.toml").open("rb") as fh:
+        with (folder / MANIFEST).open("rb") as fh:
             current = tomllib.load(fh).get("pack", {}).get("base") or None
     return folders
 
@@ -55,7 +75,7 @@ def digest(pack: str) -> str:
     """What the compiled pack depends on, as a short hex digest."""
 
     h = hashlib.sha256()
-    for part in (yigong.__version__, sys.version, np.__version__, pa.__version__):
+    for part in (FORMAT, yigong.__version__, sys.version, np.__version__, pa.__version__):
         h.update(part.encode())
     for folder in _folders(pack):
         h.update(str(folder).encode())
@@ -79,6 +99,8 @@ def cached(pack: str, build: Callable[[], T]) -> T:
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
         pass
     value = build()
+    import tempfile  # lazy: start-up (only when the cache is written)
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:

@@ -1,8 +1,8 @@
 """The ``--backend`` and ``--spark-master`` options, defined once and light: no import of
 `yigong.warehouse` (DuckDB, Ibis, pandas), so that `drg group`'s fast path can take them.
 
-The names and choices repeat `yigong.warehouse`'s (`BACKENDS`, `ENV_BACKEND`, `ENV_MASTER`);
-tests/cli/test_entry.py checks the two agree.
+The names and choices are `backend_names`' (they repeat `yigong.warehouse`'s;
+tests/cli/test_entry.py checks the two agree).
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Annotated
 
 import typer
 
-ENV_BACKEND = "YIGONG_BACKEND"
-ENV_MASTER = "YIGONG_SPARK_MASTER"
-BACKENDS = ("duckdb", "spark")
+from yigong.cli.backend_names import BACKENDS, ENV_BACKEND, ENV_MASTER
+
+__all__ = ["BACKENDS", "ENV_BACKEND", "ENV_MASTER", "BackendOpt", "MasterOpt"]
 
 BackendOpt = Annotated[
     str | None,

@@ -3,7 +3,7 @@ part of its job, just that command.
 
 ``yigong drg group IN.csv -o OUT.csv`` is run from its own small module (`drg_group.py`):
 loading every command group first (the warehouse, Ibis, the web stack) would cost more than
-grouping a million cases. Every other command line, ``--help``, and any run where a
+grouping a million cases. Its plain command lines run without Typer at all (`drg_fast.py`). Every other command line, ``--help``, and any run where a
 configuration file would be read, goes to the full tree in `main.py`, where the same command is
 registered too.
 """
@@ -38,6 +38,16 @@ def _main(argv: list[str]) -> None:
         and not {"--help", "--warehouse", "--backend", "--config"} & {a.split("=")[0] for a in argv}
         and not config_in_sight()
     ):
+        # NumPy asks the kernel for transparent huge pages for every array from 4 MB; a run of
+        # a second or two gains nothing from them and pays for the compaction that finds them
+        # (0.7-1 s of system time on the 2-core benchmark machine); documented in NumPy's
+        # "Global state" page, read when NumPy is imported; the user's own setting wins
+        os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
+        from yigong.cli import drg_fast  # lazy: start-up (drg group fast path)
+
+        plain = drg_fast.parse(argv[2:], os.environ)
+        if plain is not None:  # IN.csv -o OUT.csv [--scheme …]: no Typer needed
+            drg_fast.run(plain)
         import typer  # lazy: start-up (drg group fast path)
 
         from yigong.cli.drg_group import group_cmd

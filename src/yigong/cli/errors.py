@@ -3,7 +3,8 @@ traceback.
 
 Every command line runs through `run` (the root app's ``__call__`` and the fast ``drg group``
 path of `entry.py`): Click runs without its standalone mode, so usage errors, Ctrl-C and every
-exception a command raises come back here.
+exception a command raises come back here, to `handle` (which the plain ``drg group`` command
+lines that run without Click, `drg_fast`, call too).
 
 * usage errors (a missing argument, a bad option value): Click's own message box, exit 2;
 * a known error — a file, option or value the user gave that cannot be used (`KNOWN`: ingest,
@@ -138,31 +139,40 @@ def run(command: Any, args: Sequence[str] | None = None, **extra: Any) -> NoRetu
     handled as the module docstring says."""
     try:
         rv = command.main(args=args, standalone_mode=False, **extra)
-    except typer.Exit as exc:
-        raise SystemExit(exc.exit_code) from None
-    except typer.Abort:  # a declined confirmation, or end of input at a prompt
-        _fail("aborted", EXIT_BUG)
-    except ClickException as exc:
-        _usage(exc)
-    except KeyboardInterrupt:
-        _fail("interrupted", EXIT_INTERRUPTED)
-    except SystemExit:
-        raise
-    except BrokenPipeError:  # `yigong … | head`: the reader left
-        sys.stderr.close()
-        raise SystemExit(EXIT_BUG) from None
-    except Exception as exc:  # noqa: BLE001  (the one place that turns errors into lines)
-        if os.environ.get(DEBUG_ENV):
-            raise
-        if is_known(exc):
-            _fail(f"error: {one_line(exc)}", EXIT_KNOWN)
-        _fail(
-            f"internal error ({type(exc).__name__}): {one_line(exc)} "
-            f"(set {DEBUG_ENV}=1 for the traceback)",
-            EXIT_BUG,
-        )
+    except BaseException as exc:  # noqa: BLE001  (each kind handled, the rest re-raised)
+        handle(exc)
     # without standalone mode Click returns the code of `typer.Exit`, or the command's value;
     # Typer turns Ctrl-C into the code 130, silently
     if rv == EXIT_INTERRUPTED:
         _fail("interrupted", EXIT_INTERRUPTED)
     raise SystemExit(rv if isinstance(rv, int) else 0)
+
+
+def handle(exc: BaseException) -> NoReturn:
+    """Exit as the module docstring says for `exc`, raised by a command (from `run`, or from
+    the ``drg group`` fast path that runs without Click); a kind not listed there (a
+    `GeneratorExit`) is raised again."""
+    if isinstance(exc, typer.Exit):
+        raise SystemExit(exc.exit_code) from None
+    if isinstance(exc, typer.Abort):  # a declined confirmation, or end of input at a prompt
+        _fail("aborted", EXIT_BUG)
+    if isinstance(exc, ClickException):
+        _usage(exc)
+    if isinstance(exc, KeyboardInterrupt):
+        _fail("interrupted", EXIT_INTERRUPTED)
+    if isinstance(exc, SystemExit):
+        raise exc
+    if isinstance(exc, BrokenPipeError):  # `yigong … | head`: the reader left
+        sys.stderr.close()
+        raise SystemExit(EXIT_BUG) from None
+    if not isinstance(exc, Exception):
+        raise exc
+    if os.environ.get(DEBUG_ENV):
+        raise exc
+    if is_known(exc):
+        _fail(f"error: {one_line(exc)}", EXIT_KNOWN)
+    _fail(
+        f"internal error ({type(exc).__name__}): {one_line(exc)} "
+        f"(set {DEBUG_ENV}=1 for the traceback)",
+        EXIT_BUG,
+    )
