@@ -23,7 +23,7 @@ def _check_ok(number: str) -> bool:
 def has_id(text: str | None) -> bool:
     """Python's reading: full-width digits made half-width, separators removed, the first
     18-character ID-shaped number not inside a longer run of digits, with a valid check digit;
-    or an older 15-digit number."""
+    or an older 15-digit number not glued to a Latin letter (a record number's tail)."""
     if text is None or len(text) < 15:
         return False
     norm = text.translate(_NORM)
@@ -31,7 +31,7 @@ def has_id(text: str | None) -> bool:
     norm = re.sub(f"([A-Za-z][{SEPARATORS}]*[0-9]+)[{SEPARATORS}]", r"\1/", norm)
     norm = re.sub(f"[{SEPARATORS}]", "", norm)
     m = re.search(f"(^|[^0-9])({ID_PATTERN})([^0-9]|$)", norm)
-    old = re.search(f"(^|[^0-9])({ID15_PATTERN})([^0-9Xx]|$)", norm)
+    old = re.search(f"(^|[^0-9A-Za-z])({ID15_PATTERN})([^0-9Xx]|$)", norm)
     return (bool(m) and _check_ok(m.group(2))) or bool(old)
 
 
@@ -62,6 +62,9 @@ FIXED = [
     "130423800724010",  # the older 15-digit form
     "编号 130423 800724 010 止",
     "1304238007240101",  # 16 digits: neither form
+    "JS130423000122881",  # a settlement number: 15 digits of the old form's shape, no ID
+    "患者130423800724010",  # the older form after Chinese text: an ID
+    f"JS{GOOD}",  # the 18-character form with its check digit: an ID even glued to letters
 ]
 
 

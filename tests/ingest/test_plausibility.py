@@ -26,7 +26,7 @@ def _check(table_name: str, rows: list[dict[str, str]], **kw) -> list[list[tuple
     batch = pa.table({ROW: pa.array(range(len(rows)), pa.int64()), **data})
     refs = {"institutions.institution_id": ["H1"], "admin_divisions.division_code": ["130423"]}
     check = BatchCheck(table_name, KEY, refs, "salt", reference=kw.pop("reference", REF), **kw)
-    out = check(batch).column(ERRORS).to_pylist()
+    out = check(batch).sort_by(ROW).column(ERRORS).to_pylist()  # rows come in any order
     return [[(e["field"], e["reason"]) for e in (errs or [])] for errs in out]
 
 

@@ -8,10 +8,13 @@ import os
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests.ingest.conftest import KEY, discharge_row, id_number, write_csv
 from yigong.ingest import ingest_paths
+from yigong.ingest.check import row_key_sql
+from yigong.ingest.privacy import key_part, mask
 from yigong.schema.tables import table
 
 COLS = list(table("discharges").file_columns())
@@ -248,3 +251,49 @@ def test_a_keyless_reject_stays_when_the_other_file_lacks_a_key_of_it(files, wh,
     other = write_csv(tmp_path / "other" / "discharges.csv", _rows("K")[:1], COLS)
     ingest_paths(wh, [other], key=KEY)
     assert _quarantine(wh) == [(2, "discharge_id", "required")]
+
+
+# Keys that hold a run of digits an ID number could be (a visit number MZ130423-2024-00000001):
+# masking made every such key of a table one and the same "MZ[ID removed]", so that a file's
+# rejects were cleared by any other file and one origin stood for every visit.
+def _long_rows(numbers: list[str], bad: int | None = None) -> list[dict[str, str]]:
+    rows = [discharge_row(discharge_id=f"ZY130423-2024-{n}", case_no=f"C{n}") for n in numbers]
+    if bad is not None:
+        rows[bad] = {**rows[bad], "sex": "M"}
+    return rows
+
+
+def test_keys_with_long_numbers_stay_apart_and_are_not_stored(files, wh, tmp_path):
+    ingest_paths(wh, [files], key=KEY)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a = write_csv(tmp_path / "a" / "discharges.csv", _long_rows(["00000001", "00000002"], 1), COLS)
+    ingest_paths(wh, [a], key=KEY)
+    b = write_csv(tmp_path / "b" / "discharges.csv", _long_rows(["00000003", "00000004"]), COLS)
+    ingest_paths(wh, [b], key=KEY)
+    # file b does not carry a's rejected key: a's reject is still to be fixed
+    assert _quarantine(wh) == [(2, "sex", "code")]
+    keys = [r[0] for r in wh.duck.execute("SELECT row_key FROM row_origins").fetchall()]
+    keys += [r[0] for r in wh.duck.execute("SELECT row_key FROM quarantine_keys").fetchall()]
+    ours = [k for k in keys if k.startswith("#")]
+    assert len(ours) == len(set(ours)) == 4  # three loaded, one quarantined: four keys
+    assert not any("130423-2024" in k or "[ID removed]" in k for k in keys)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "H1",
+        "MZ130423-2024-00000001",
+        "１３０４２３２０２４０００００００１",
+        "BA 1234 5678 9012 345",
+    ],
+)
+def test_a_rejected_line_s_key_is_the_checked_row_s_key(text):
+    """The reader's rejected lines (`read.line_key`) and the checked rows (the batch check's SQL)
+    store a key alike, so that a fixed line clears its quarantined row."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT ? AS v", [text])
+    got = con.execute(f"SELECT {row_key_sql([('v', False)], 'salt', True)} FROM t").fetchone()
+    assert got == (key_part(text, "salt"),)
+    assert (key_part(text, "salt") == text) is (mask(text) == text)

@@ -27,6 +27,7 @@ from tests.ingest.corpus import (
     _xlsx_book,
 )
 from yigong.ingest import IngestError, ingest_paths
+from yigong.ingest.read import _one_kind_of_break
 
 
 def _ingest(wh, files: Path, write, folder: Path):
@@ -185,3 +186,22 @@ def test_blank_workbook_rows_are_skipped_and_later_rows_keep_their_numbers(files
     rep = _ingest(wh, files, _xlsx_book(edit), tmp_path)
     assert (rep.rows_read, rep.rows_rejected) == (3, 1)
     assert _rules(wh) == [(5, "sex", "code")]
+
+
+@pytest.mark.parametrize(
+    ("data", "one_kind"),
+    [
+        (b"a,b\nc,d\n", True),
+        (b"a,b\r\nc,d\r\n", True),
+        (b'a,b\r\n"c\r\nd",e\r\n', True),  # a CRLF inside a quoted cell is still one kind
+        (b"a,b\r\nc,d\n", False),
+        (b"a,b\rc,d\r", False),
+        (b'a,b\r\n"c\nd",e\r\n', False),  # left to the scan, which reads the quotes
+        (b"x" * ((1 << 22) - 1) + b"\r\n" + b"a\r\n", True),  # a CRLF across two chunks
+    ],
+    ids=["lf", "crlf", "crlf-quoted", "mixed", "cr", "lf-in-quotes", "across-chunks"],
+)
+def test_files_with_one_kind_of_line_break_skip_the_scan(tmp_path, data, one_kind):
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    assert _one_kind_of_break(path) is one_kind

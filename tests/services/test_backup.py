@@ -25,6 +25,7 @@ from yigong.config import load_config, store_url
 from yigong.services.backup import BackupError, Deployment, backup, restore, verify
 from yigong.services.demo import run_demo
 from yigong.store import Store
+from yigong.warehouse.upgrade import FILE_LAYOUT_VERSION
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ def test_backup_restored_into_an_empty_folder_gives_back_every_row_and_the_same_
 
     manifest = backup(demo.dep, tmp_path / "bk")
     assert manifest["store"] == {"kind": "sqlite", "revision": "0002"}
-    assert manifest["warehouse_layout"] == 2
+    assert manifest["warehouse_layout"] == FILE_LAYOUT_VERSION
     assert set(manifest["files"]) >= {
         "warehouse.duckdb", "store.sqlite", "auth.sqlite", "yigong.toml",
         "runs/budget-x-2024/ledger.csv",

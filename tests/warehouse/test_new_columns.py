@@ -8,7 +8,7 @@ import duckdb
 from yigong.schema.tables import BY_NAME
 from yigong.warehouse.backends.duckdb import DuckDBWarehouse
 from yigong.warehouse.types import sql_type
-from yigong.warehouse.upgrade import upgrade
+from yigong.warehouse.upgrade import FILE_LAYOUT_VERSION, upgrade
 
 NEW = ("incision_class", "healing_grade", "anaesthesia")
 
@@ -27,7 +27,7 @@ def test_old_child_table_gains_new_columns(tmp_path):
         "false, true)"
     )
     con.close()
-    assert upgrade(db)[:2] == (1, 2)
+    assert upgrade(db)[:2] == (1, FILE_LAYOUT_VERSION)
     with DuckDBWarehouse(db) as wh:
         cols = [r[0] for r in wh.duck.execute("DESCRIBE discharge_procedures").fetchall()]
         assert cols == list(BY_NAME["discharge_procedures"].column_names)

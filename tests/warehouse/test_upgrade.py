@@ -115,5 +115,33 @@ def test_the_command_upgrades_and_status_refuses_before(tmp_path):
     assert refused.exit_code == 2 and "yigong warehouse upgrade" in refused.output
     done = runner.invoke(app, ["warehouse", "upgrade", "--db", str(db)])
     assert done.exit_code == 0, done.output
-    assert "layout 1 → 2" in done.output and "discharge_procedures" in done.output
+    assert f"layout 1 → {fl.FILE_LAYOUT_VERSION}" in done.output
+    assert "discharge_procedures" in done.output
     assert runner.invoke(app, ["status", "--db", str(db)]).exit_code == 0
+
+
+def test_layout_2_forgets_the_masked_keys_that_stood_for_many_rows(tmp_path):
+    """Layout 2 stored natural keys masked: every visit number of a table became one key
+    ``MZ[ID removed]``. The upgrade drops such origins and makes such quarantined rows keyless;
+    every other key stays as it was."""
+    db = tmp_path / "w.duckdb"
+    open_warehouse("duckdb", db, create=True).close()
+    con = duckdb.connect(str(db))
+    con.execute(
+        "INSERT INTO row_origins VALUES ('outpatient_visits', 'MZ[ID removed]', 'r1', 'a.csv', "
+        "'s1', '/x/a.csv'), ('institutions', 'H1', 'r1', 'i.csv', 's2', '/x/i.csv')"
+    )
+    con.execute(
+        "INSERT INTO quarantine_keys VALUES ('r1', 'outpatient_visits', 's1', 2, "
+        "'MZ[ID removed]', '/x/a.csv'), ('r1', 'institutions', 's2', 3, 'H2', '/x/i.csv')"
+    )
+    fl.stamp_file_layout(con, 2)
+    con.close()
+    assert up.upgrade(db) == (2, fl.FILE_LAYOUT_VERSION, ["row_origins", "quarantine_keys"])
+    with open_warehouse("duckdb", db, read_only=True) as wh:
+        origins = wh.duck.execute("SELECT table_name, row_key FROM row_origins").fetchall()
+        keys = wh.duck.execute(
+            "SELECT table_name, row_key FROM quarantine_keys ORDER BY 1"
+        ).fetchall()
+    assert origins == [("institutions", "H1")]
+    assert keys == [("institutions", "H2"), ("outpatient_visits", None)]

@@ -20,6 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from yigong.ingest.plausibility import PlausibilityRules, builtin_rules
+from yigong.ingest.privacy import HASHED, KEY_SEPARATOR, LONG_NUMBER
 from yigong.ingest.pseudonym import KEY_HEX_CHARS, PseudonymKey
 from yigong.ingest.rules import (
     MACROS,
@@ -39,6 +40,8 @@ from yigong.warehouse.types import arrow_schema
 
 ROW = "_yg_row"  # 0-based row of the file
 ERRORS = "_yg_errors"
+#: what identifies a row's natural key in `quarantine_keys` and `row_origins` (`row_key_sql`)
+ROW_KEY = "_yg_row_key"
 ERROR_TYPE = pa.list_(
     pa.struct([("field", pa.string()), ("value", pa.string()), ("reason", pa.string())])
 )
@@ -63,6 +66,7 @@ def output_schema(table: Table) -> pa.Schema:
         [
             pa.field(ROW, pa.int64()),
             *(pa.field(k, pa.string()) for k in key_columns(table)),
+            pa.field(ROW_KEY, pa.string()),
             pa.field(ERRORS, ERROR_TYPE),
             *arrow_schema(table),
         ]
@@ -140,6 +144,28 @@ def plan_checks(
     return plan
 
 
+def row_key_sql(parts: list[tuple[str, bool]], salt: str, keyed: bool) -> str:
+    """SQL of what identifies a row's natural key (`ROW_KEY`): its parts (SQL, made from a raw
+    identifier) joined by `KEY_SEPARATOR`, NULL when a part is missing. A part made from a raw
+    identifier is its salted hash already (NULL without a pseudonymisation key: such rows are
+    all rejected); any other part that holds a run of digits that could be an ID number
+    (`privacy.LONG_NUMBER`: a visit number ``MZ130423-2024-00000001`` does) is its salted hash
+    too (`privacy.key_part`), so that the key is never stored and two keys never become one,
+    as they would by masking. The hash is never masked (`report.RowError` leaves such parts alone)."""
+    out = []
+    for expr, raw in parts:
+        if raw and not keyed:
+            return "CAST(NULL AS VARCHAR)"
+        if raw:
+            out.append(expr)
+        else:
+            out.append(
+                f"CASE WHEN regexp_matches({expr}, '{LONG_NUMBER}') "
+                f"THEN '{HASHED}' || sha256({lit(salt)} || {expr}) ELSE {expr} END"
+            )
+    return f" || {lit(KEY_SEPARATOR)} || ".join(out)  # NULL when any part is NULL
+
+
 def reference_date() -> date:
     """The ingest's reference date: today (UTC); the date window's "not after" is this date plus
     the pack's days of grace."""
@@ -148,7 +174,8 @@ def reference_date() -> date:
 
 @dataclass(frozen=True)
 class BatchCheck:
-    """The check of one file's batches: what `Warehouse.batch_map` runs on each of them.
+    """The check of one file's batches: what `Warehouse.batch_map` runs on each of them. Its
+    rows come in no particular order, each with its file row (`ROW`).
 
     `plausibility` and `reference` are fixed where the check is made (in this process), so
     every batch of a file, wherever it runs, applies the same pack against the same date.
@@ -173,15 +200,15 @@ class BatchCheck:
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         table = BY_NAME[self.table_name]
-        rows = batch.column(ROW)
         con = local_duckdb()
         try:
             self._load(con, table)
-            con.register("_raw", batch.drop_columns([ROW]))
-            described = con.execute("DESCRIBE SELECT * FROM _raw").fetchall()
+            con.register("_raw", batch)
+            described = con.execute(f"DESCRIBE SELECT * EXCLUDE ({ROW}) FROM _raw").fetchall()
+            projection = text_projection(described, self.typed)
             con.execute(
-                f"CREATE TEMP TABLE stg AS SELECT {text_projection(described, self.typed)} "
-                "FROM _raw"
+                f"CREATE TEMP TABLE stg AS SELECT CAST({ROW} AS BIGINT) AS {ROW}"
+                f"{', ' if projection else ''}{projection} FROM _raw"
             )
             con.unregister("_raw")
             plan = plan_checks(con, table, {n: n in self.typed for n, *_ in described}, self.key)
@@ -199,7 +226,7 @@ class BatchCheck:
                 f"CREATE TEMP TABLE errs AS SELECT _rowid, field, yg_mask(value) AS value, "
                 f"yg_mask(reason) AS reason FROM ({cells}) e(_rowid, field, value, reason)"
             )
-            identities = []
+            identities, parts = [], []
             for column, name in zip(table.key, key_columns(table), strict=True):
                 k = plan.by_name(column)
                 if k.source is None:
@@ -209,16 +236,17 @@ class BatchCheck:
                 else:
                     expr = f"CAST({k.typed} AS VARCHAR)"
                 identities.append(f"{expr} AS {name}")
-            canon = ", ".join(f"a.{q(c)}" for c in table.column_names)
+                parts.append((expr, k.is_raw_identifier))
+            identities.append(f"{row_key_sql(parts, self.salt, self.key is not None)} AS {ROW_KEY}")
+            # one pass over the batch: every row with its key and errors, and the canonical
+            # values of the rows without errors (a row's file row travels with it: no sort)
             out = con.execute(
                 "WITH e AS (SELECT _rowid, list({'field': field, 'value': value, "
-                "'reason': reason} ORDER BY field, reason) AS errors FROM errs GROUP BY _rowid), "
-                f"a AS ({plan.accepted_sql()}), "
-                f"k AS (SELECT s.rowid AS _rowid, {', '.join(identities)} FROM stg s) "
-                f"SELECT k.* EXCLUDE (_rowid), e.errors AS {ERRORS}, {canon} FROM k "
-                "LEFT JOIN e ON e._rowid = k._rowid LEFT JOIN a ON a._yg_rowid = k._rowid "
-                "ORDER BY k._rowid"
+                "'reason': reason} ORDER BY field, reason) AS errors FROM errs GROUP BY _rowid) "
+                f"SELECT s.{ROW}, {', '.join(identities)}, e.errors AS {ERRORS}, "
+                f"{plan.accepted_columns_sql('e.errors IS NULL')} FROM stg s "
+                f"LEFT JOIN e ON e._rowid = s.rowid {' '.join(plan.value_joins)}"
             ).to_arrow_table()
         finally:
             con.close()
-        return out.add_column(0, ROW, rows.cast(pa.int64()))
+        return out

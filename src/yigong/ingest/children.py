@@ -28,10 +28,15 @@ def _element(expr: str, dtype: DType) -> str:
     return f"TRY_CAST(nullif({expr}, '') AS {'DATE' if dtype is DType.DATE else 'BIGINT'})"
 
 
-def rebuild_children(con: duckdb.DuckDBPyConnection, parent: Table, source: str) -> None:
-    """Replace the child rows of every parent key present in relation `source`."""
+def rebuild_children(
+    con: duckdb.DuckDBPyConnection, parent: Table, source: str, only: str | None = None
+) -> None:
+    """Replace the child rows of every parent key present in relation `source`, in every child
+    table of the parent or `only` in that one."""
     (key,) = parent.key
     for child_name, lists in parent.children.items():
+        if only is not None and child_name != only:
+            continue
         child = BY_NAME[child_name]
         targets = child.columns[2:]
         anchor = lists[0]
@@ -51,11 +56,10 @@ def children_batch(batch: pa.Table, table_name: str, child_name: str) -> pa.Tabl
     parent, child = BY_NAME[table_name], BY_NAME[child_name]
     con = local_duckdb()
     try:
-        for name in parent.children:  # rebuild_children fills every child table of the parent
-            cols = ", ".join(f"{q(c.name)} {sql_type(c)}" for c in BY_NAME[name].columns)
-            con.execute(f"CREATE TABLE {q(name)} ({cols})")
+        cols = ", ".join(f"{q(c.name)} {sql_type(c)}" for c in child.columns)
+        con.execute(f"CREATE TABLE {q(child_name)} ({cols})")
         con.register("_acc", batch)
-        rebuild_children(con, parent, "_acc")
+        rebuild_children(con, parent, "_acc", only=child_name)
         out = con.execute(f"SELECT * FROM {q(child_name)}").to_arrow_table()
     finally:
         con.close()

@@ -50,9 +50,12 @@ not by the path string it was read through (`quarantine_keys`):
 
 Re-ingesting the same file changes nothing (its keys, content and source are the same); the
 rows of the current run are never replaced by a later file of the same run (duplicates above).
-Natural keys are stored masked (`privacy.mask`), and a key made from a raw identifier (a person's
-ID number) as a hash salted with a secret derived from the pseudonymisation key, never as the
-number.
+Natural keys are stored as they are written, except a part that holds a run of digits an ID
+number could be (`privacy.LONG_NUMBER`: a visit number such as ``MZ130423-2024-00000001``) or
+that is a raw identifier (a person's ID number): that part is stored as a hash salted with a
+secret derived from the pseudonymisation key (`check.row_key_sql`), never as the number. (Keys
+were once stored masked, which made every visit number of a table one key ``MZ[ID removed]``;
+`yigong warehouse upgrade` forgets such keys.)
 """
 
 from __future__ import annotations
@@ -74,6 +77,7 @@ import pyarrow as pa
 from yigong.ingest.check import (
     ERRORS,
     ROW,
+    ROW_KEY,
     BatchCheck,
     key_columns,
     output_schema,
@@ -85,7 +89,6 @@ from yigong.ingest.privacy import LONG_NUMBER, MASK, mask
 from yigong.ingest.pseudonym import PseudonymKey
 from yigong.ingest.read import (
     BATCH_ROWS,
-    KEY_SEPARATOR,
     Staged,
     file_feature,
     finish_layout,
@@ -218,19 +221,10 @@ def _shown_key(table: Table, t: ibis.Table) -> ibis.Value:
     return parts[0] if len(parts) == 1 else ibis.literal(" / ").join(parts)
 
 
-def _row_key(table: Table, t: ibis.Table, key: PseudonymKey | None) -> ibis.Value:
-    """What identifies each row's natural key in `quarantine_keys` (None: no readable key): the
-    parts masked, a part made from a raw identifier as its salted hash (`row_salt`)."""
-    parts = []
-    for column, k in zip(table.key, key_columns(table), strict=True):
-        if table.column(column).pseudonymise:
-            if key is None:
-                return ibis.null(str)
-            parts.append(t[k])
-        else:
-            parts.append(t[k].re_replace(LONG_NUMBER, MASK))
-    joined = parts[0] if len(parts) == 1 else ibis.literal(KEY_SEPARATOR).join(parts)
-    return ibis.ifelse(ibis.or_(*[p.isnull() for p in parts]), ibis.null(str), joined)
+def _row_key(t: ibis.Table) -> ibis.Value:
+    """What identifies each row's natural key in `quarantine_keys` and `row_origins` (None: no
+    readable key), as the batch check made it (`check.row_key_sql`)."""
+    return t[ROW_KEY]
 
 
 def _errors(
@@ -239,7 +233,6 @@ def _errors(
     checked: ibis.Table,
     earlier: ibis.Table | None = None,
     loaded: ibis.Table | None = None,
-    key: PseudonymKey | None = None,
 ) -> ibis.Table:
     """One row per broken rule of a staged row: the batches' findings, duplicate keys (within
     the file, against the `earlier` files of the run, and against the keys another file
@@ -282,7 +275,7 @@ def _errors(
             )
         )
     if loaded is not None:  # a row that would change a row another file loaded
-        keyed = checked.mutate(_yg_key=_row_key(table, checked, key))
+        keyed = checked.mutate(_yg_key=_row_key(checked))
         other = keyed.join(loaded, keyed._yg_key == loaded.row_key)
         stored = wh.table(table.name)
         stored = stored.select(**{f"_yg_s{i}": stored[c] for i, c in enumerate(table.column_names)})
@@ -336,13 +329,7 @@ def _quarantine(errors: ibis.Table, run: dict[str, str]) -> ibis.Table:
     )
 
 
-def _quarantine_keys(
-    table: Table,
-    errors: ibis.Table,
-    checked: ibis.Table,
-    run: dict[str, str],
-    key: PseudonymKey | None,
-) -> ibis.Table:
+def _quarantine_keys(errors: ibis.Table, checked: ibis.Table, run: dict[str, str]) -> ibis.Table:
     """One row per rejected staged row: what identifies it (`quarantine_keys`)."""
     bad = errors.select(ROW).distinct()
     rows = bad.left_join(checked, bad[ROW] == checked[ROW])
@@ -351,7 +338,7 @@ def _quarantine_keys(
         table_name=ibis.literal(run["table_name"]),
         file_sha256=ibis.literal(run["file_sha256"]),
         row_no=(bad[ROW] + 1).cast("int64"),
-        row_key=_row_key(table, rows, key),
+        row_key=_row_key(rows),
         source=ibis.literal(run["source"]),
     )
 
@@ -543,7 +530,7 @@ def ingest_file(
     origins_name = f"_yg_origins_{run_id}"
     temporary: list[str] = []
     try:
-        with staged_file(wh, path, table, profile) as staged:
+        with staged_file(wh, path, table, profile, salt=salt) as staged:
             check = BatchCheck(
                 table.name,
                 key,
@@ -574,7 +561,7 @@ def ingest_file(
             }
             loaded = None if replace else _loaded_elsewhere(wh, table, run)
             wh.create_table(
-                errors_name, _errors(wh, table, checked, earlier, loaded, key), temporary=True
+                errors_name, _errors(wh, table, checked, earlier, loaded), temporary=True
             )
             temporary.append(errors_name)
             if staged.layout is not None:  # errors named by the file's own columns
@@ -587,14 +574,14 @@ def ingest_file(
         bad = errors.select(ROW).distinct()
         accepted = checked.filter(checked[ERRORS].isnull())
         accepted = accepted.anti_join(bad, accepted[ROW] == bad[ROW])
-        origins = accepted.select(row_key=_row_key(table, accepted, key))
+        origins = accepted.select(row_key=_row_key(accepted))
         accepted = accepted.select(*table.column_names)
         children = _children(wh, table, accepted, run_id)
         temporary += [f"_yg_{child}_{run_id}" for child in children]
         rows_staged = int(checked.count().to_pyarrow().as_py())
         bad_staged = int(bad.count().to_pyarrow().as_py())
         # every natural key the file carries (its rows and the lines the reader rejected)
-        carried = checked.select(row_key=_row_key(table, checked, key))
+        carried = checked.select(row_key=_row_key(checked))
         wh.create_table(
             rejects_name,
             pa.table({"row_key": pa.array([r.key for r in rejects], pa.string())}),
@@ -624,7 +611,7 @@ def ingest_file(
                 run,
                 stale_name,
                 _quarantine(errors, run),
-                _quarantine_keys(table, errors, checked, run, key),
+                _quarantine_keys(errors, checked, run),
                 rejects,
             )
             wh.replace_rows(

@@ -12,12 +12,14 @@ message is masked too, which costs nothing.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 #: digits as the files write them: ASCII and full-width.
 DIGIT = "0-9\uff10-\uff19"
-#: separators a person may put between the groups of an ID number.
-SEPARATORS = " \\-\u3000"
+#: separators a person may put between the groups of an ID number, and as a regex class body.
+SEPARATOR_CHARS = (" ", "-", "\u3000")
+SEPARATORS = "".join("\\-" if c == "-" else c for c in SEPARATOR_CHARS)
 #: 15 or more digits, single separators allowed between them, an optional check letter X.
 LONG_NUMBER = f"[{DIGIT}](?:[{SEPARATORS}]?[{DIGIT}]){{14,}}[Xx\uff38\uff58]?"
 _LONG_NUMBER = re.compile(LONG_NUMBER)
@@ -33,3 +35,26 @@ def mask(text: str | None) -> str | None:
     if text is None:
         return None
     return _LONG_NUMBER.sub(MASK, text)
+
+
+#: between the parts of a natural key of several columns (`check.ROW_KEY`)
+KEY_SEPARATOR = "\x1f"
+#: how a key part stored as its salted hash begins (`check.row_key_sql`, `key_part`)
+HASHED = "#"
+
+
+def key_part(text: str, salt: str) -> str:
+    """One part of a natural key as the batch check stores it (`check.row_key_sql`; here for a
+    line the CSV reader rejected, `read.line_key`): the text, or ``#`` and its salted SHA-256
+    when it holds a run of digits that could be an ID number."""
+    if not _LONG_NUMBER.search(text):
+        return text
+    return HASHED + hashlib.sha256((salt + text).encode()).hexdigest()
+
+
+def mask_key(key: str | None) -> str | None:
+    """A natural key with every part masked but those stored as their hash (`key_part`)."""
+    if key is None:
+        return None
+    parts = key.split(KEY_SEPARATOR)
+    return KEY_SEPARATOR.join(p if p.startswith(HASHED) else mask(p) or "" for p in parts)

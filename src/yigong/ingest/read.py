@@ -29,15 +29,13 @@ from yigong.ingest import profiles
 from yigong.ingest.check import ROW, local_duckdb, text_projection
 from yigong.ingest.encoding import EncodingError, as_utf8
 from yigong.ingest.excel import FORMULA_WITHOUT_VALUE, one_table, read_sheets
-from yigong.ingest.privacy import mask
+from yigong.ingest.privacy import KEY_SEPARATOR, key_part
 from yigong.ingest.profiles.layout import Layout
 from yigong.ingest.report import IngestError, RowError
 from yigong.ingest.rules import MACROS, READER_TYPES, lit, q
 from yigong.schema.model import DType, Table
 from yigong.warehouse import Warehouse
 
-#: between the parts of a natural key of several columns (`quarantine_keys.row_key`)
-KEY_SEPARATOR = "\x1f"
 #: rows per batch the row rules check at once.
 BATCH_ROWS = 500_000
 SUFFIXES = (".csv", ".parquet", ".xlsx")
@@ -78,7 +76,7 @@ def _national(path: Path, table: Table, profile: str | None) -> bool:
 
 @contextlib.contextmanager
 def staged_file(
-    wh: Warehouse, path: Path, table: Table, profile: str | None = None
+    wh: Warehouse, path: Path, table: Table, profile: str | None, *, salt: str
 ) -> Iterator[Staged]:
     """Stage `path` for `table`; IngestError (naming the file) when it cannot be read.
 
@@ -86,6 +84,7 @@ def staged_file(
     is staged in an in-memory DuckDB of ingest's own, where a national layout is projected to
     canonical columns (`yigong.ingest.profiles`), which stays open while the file is checked
     (the profile names the errors by the file's own columns afterwards: `finish_layout`).
+    `salt` salts the keys of rejected lines as the batch check salts them (`privacy.key_part`).
     """
     suffix = path.suffix.lower()
     with contextlib.ExitStack() as stack:
@@ -98,7 +97,7 @@ def staged_file(
             else:
                 con = local_duckdb()
                 stack.callback(con.close)
-                staged = _stage_locally(stack, con, path, table, profile)
+                staged = _stage_locally(stack, con, path, table, profile, salt)
         except IngestError:
             raise
         except EncodingError as exc:
@@ -114,6 +113,7 @@ def _stage_locally(
     path: Path,
     table: Table,
     profile: str | None,
+    salt: str,
 ) -> Staged:
     """Stage the file as table `stg` of `con` (a national layout projected), with `skip` (the
     lines the CSV reader rejected) and `yg_rows` (staged row -> file row); the staged rows as
@@ -142,7 +142,7 @@ def _stage_locally(
         readable, encoding = stack.enter_context(as_utf8(path))
         if encoding != "utf-8":
             notices.append(f"read as {encoding.upper()} and transcoded to UTF-8")
-        columns, rejects = _stage_csv(con, readable, table, path)
+        columns, rejects = _stage_csv(con, readable, table, path, salt)
     skipped = sorted({r.row_no for r in rejects} | {i + 1 for i in blank})
     con.execute(
         "CREATE TABLE skip AS SELECT row_no - row_number() OVER (ORDER BY row_no) AS before "
@@ -151,16 +151,21 @@ def _stage_locally(
     )
     layout, columns = profiles.apply_layout(con, path, table.name, columns, profile)
     layout_notices = profiles.notices(con, layout) if layout is not None else []
-    # the reader skipped the rejected lines: staged row r is file row r + (lines before it)
-    con.execute(
-        "CREATE TABLE yg_rows AS SELECT s.rowid AS _rowid, s.rowid + (SELECT count(*) FROM "
-        "skip k WHERE k.before < s.rowid + 1) AS row FROM stg s"
-    )
     picked = ", ".join("s." + q(c) for c in columns)
-    reader = con.execute(
-        f"SELECT r.row AS {ROW}{', ' + picked if picked else ''} FROM stg s "
-        "JOIN yg_rows r ON r._rowid = s.rowid ORDER BY s.rowid"
-    ).fetch_record_batch(BATCH_ROWS)
+    if skipped:
+        # the reader skipped the rejected lines: staged row r is file row r + (lines before it)
+        con.execute(
+            "CREATE TABLE yg_rows AS SELECT s.rowid AS _rowid, s.rowid + (SELECT count(*) FROM "
+            "skip k WHERE k.before < s.rowid + 1) AS row FROM stg s"
+        )
+        rows = (
+            f"SELECT r.row AS {ROW}{', ' + picked if picked else ''} FROM stg s "
+            "JOIN yg_rows r ON r._rowid = s.rowid ORDER BY s.rowid"
+        )
+    else:  # staged row r is file row r: no join, no sort (a scan keeps the rows' order)
+        con.execute("CREATE VIEW yg_rows AS SELECT rowid AS _rowid, rowid AS row FROM stg")
+        rows = f"SELECT s.rowid AS {ROW}{', ' + picked if picked else ''} FROM stg s"
+    reader = con.execute(rows).fetch_record_batch(BATCH_ROWS)
     return Staged(reader, columns, rejects, notices, layout, layout_notices, con)
 
 
@@ -236,7 +241,7 @@ def _reader_columns(table: Table, header: list[str]) -> dict[str, str]:
 
 
 def _stage_csv(
-    con: duckdb.DuckDBPyConnection, path: Path, table: Table, shown: Path
+    con: duckdb.DuckDBPyConnection, path: Path, table: Table, shown: Path, salt: str
 ) -> tuple[dict[str, bool], list[RowError]]:
     """Stage a UTF-8 CSV file as `stg`; (staged columns, the lines its reader rejected)."""
     with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -262,7 +267,7 @@ def _stage_csv(
         "ORDER BY column_idx) = 1 ORDER BY line, column_idx"
     ).fetchall():
         rule = "type" if kind == "CAST" else "malformed"
-        key = line_key(table, header, text)
+        key = line_key(table, header, text, salt)
         rejects.append(
             RowError(str(shown), int(line) - 1, column or "", rule, f"{rule}: {message}", key=key)
         )
@@ -310,6 +315,8 @@ def _line_endings(path: Path, shown: str) -> None:
     systems), naming the first line where the ending changes; the CSV reader would stop
     there with a parser error. Line breaks inside a quoted cell do not count (Excel writes
     LF there in a CRLF file)."""
+    if _one_kind_of_break(path):
+        return
     names = {b"\r\n": "CRLF", b"\n": "LF", b"\r": "CR"}
     first: bytes | None = None
     line, quoted, tail = 1, False, b""
@@ -343,11 +350,28 @@ def _line_endings(path: Path, shown: str) -> None:
 _BREAK = re.compile(rb'"|\r\n|\r|\n')
 
 
-def line_key(table: Table, header: list[str], line: str | None) -> str | None:
+def _one_kind_of_break(path: Path) -> bool:
+    """Whether every line break of the file, quoted or not, is of one kind (LF only, or CRLF
+    only): then no line can end in another way, and the scan token by token is not needed.
+    Counting bytes runs at memory speed; the scan is left for the files with a CR in them
+    that is not part of a CRLF, or an LF alone beside CRLFs."""
+    cr = lf = crlf = 0
+    after_cr = False
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            if b"\r" in chunk or after_cr:
+                cr += chunk.count(b"\r")
+                crlf += chunk.count(b"\r\n") + (after_cr and chunk.startswith(b"\n"))
+                after_cr = chunk.endswith(b"\r")
+            lf += chunk.count(b"\n")
+    return cr == 0 or cr == lf == crlf
+
+
+def line_key(table: Table, header: list[str], line: str | None, salt: str) -> str | None:
     """The natural key of a line the CSV reader rejected, as the checked rows give it
-    (`load._row_key`): the key cells read from the raw line, when every one is there and is
-    of its type; None otherwise (and for a key made from a raw identifier: only its hash,
-    salted in the batch check, may stand for it)."""
+    (`check.row_key_sql`, parts salted by `salt`): the key cells read from the raw line, when
+    every one is there and is of its type; None otherwise (and for a key made from a raw
+    identifier: only its hash, salted in the batch check, may stand for it)."""
     if not line:
         return None
     try:
@@ -371,7 +395,7 @@ def line_key(table: Table, header: list[str], line: str | None) -> str | None:
                 return None
         elif col.dtype is not DType.STRING or text == "":
             return None
-        parts.append(mask(text) or "")
+        parts.append(key_part(text, salt))
     return KEY_SEPARATOR.join(parts)
 
 

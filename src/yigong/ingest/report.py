@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from yigong.ingest.privacy import mask
+from yigong.ingest.privacy import mask, mask_key
 
 
 class IngestError(RuntimeError):
@@ -40,13 +40,14 @@ class RowError:
     rule: str
     reason: str
     value: str | None = None
-    #: the row's natural key as `quarantine_keys` holds it (masked), when the line shows it
+    #: the row's natural key as `quarantine_keys` holds it (`privacy.key_part`), when the line
+    #: shows it
     key: str | None = None
 
     def __post_init__(self) -> None:  # a reader's message may quote the value: masked
         object.__setattr__(self, "reason", mask(self.reason))
         object.__setattr__(self, "value", mask(self.value))
-        object.__setattr__(self, "key", mask(self.key))
+        object.__setattr__(self, "key", mask_key(self.key))
 
 
 @dataclass

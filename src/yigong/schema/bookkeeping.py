@@ -2,8 +2,8 @@
 
 ``ingest_runs`` records one row per ingested file, ``quarantine`` one row per broken rule of a
 rejected row and ``quarantine_keys`` one row per rejected row with what identifies it across
-files (its natural key, masked or keyed-hashed, and the resolved path of its file: ingest writes
-all three; see `yigong.ingest.load`), ``row_origins`` one row per stored natural key with the
+files (its natural key, a part that could hold an ID number as its salted hash, and the
+resolved path of its file: ingest writes all three; see `yigong.ingest.load`), ``row_origins`` one row per stored natural key with the
 file that loaded it (so that another file's row with that key in a later run is reported, not
 silently replaced), and ``warehouse_meta`` holds key/value facts about the
 warehouse itself (the pseudonymisation key's fingerprint). Declared here, below the warehouse,
@@ -57,7 +57,7 @@ QUARANTINE_KEYS = pa.schema(
 ROW_ORIGINS = pa.schema(
     [
         ("table_name", pa.string()),
-        ("row_key", pa.string()),  # as `quarantine_keys.row_key` (masked, or keyed-hashed)
+        ("row_key", pa.string()),  # as `quarantine_keys.row_key` (`check.row_key_sql`)
         ("run_id", pa.string()),
         ("file", pa.string()),  # the file as named in the run (masked)
         ("file_sha256", pa.string()),

@@ -17,6 +17,12 @@ Layouts:
 
 1. before versions were recorded; canonical tables may lack columns added since.
 2. every canonical and child table has exactly the declared columns, in declared order.
+3. no stored natural key (``row_origins.row_key``, ``quarantine_keys.row_key``) is masked: a
+   part that could hold an ID number is its salted hash (`yigong.ingest.check.row_key_sql`).
+   Masking had made every such key of a table one (every visit number ``MZ…`` the same
+   ``MZ[ID removed]``), so the step forgets them: their origins are dropped (the rows they stood
+   for have no recorded origin, as rows loaded before origins were recorded) and their
+   quarantined rows become rows with no readable key (replaced by a new version of their file).
 
 A release that changes the canonical schema (`yigong.schema.tables`) raises `FILE_LAYOUT_VERSION`
 and adds the step that rewrites the tables (usually `rebuild_to_declared` again).
@@ -47,7 +53,7 @@ __all__ = [
 
 FILE_LAYOUT_KEY = "layout_version"
 #: the layout of a DuckDB file this release reads and writes
-FILE_LAYOUT_VERSION = 2
+FILE_LAYOUT_VERSION = 3
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -130,9 +136,31 @@ def rebuild_to_declared(con: duckdb.DuckDBPyConnection) -> list[str]:
     return rewritten
 
 
+#: what a masked natural key holds (`yigong.ingest.privacy.MASK`)
+_MASKED = "%[ID removed]%"
+
+
+def forget_masked_keys(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Layout 2 -> 3: drop the origins of masked keys and make masked quarantine keys unreadable
+    (NULL); returns the bookkeeping tables changed."""
+    existing, changed = _tables(con), []
+    for name, forget in (
+        ("row_origins", "DELETE FROM row_origins WHERE row_key LIKE ?"),
+        ("quarantine_keys", "UPDATE quarantine_keys SET row_key = NULL WHERE row_key LIKE ?"),
+    ):
+        if name not in existing:
+            continue
+        row = con.execute(f"SELECT count(*) FROM {name} WHERE row_key LIKE ?", [_MASKED]).fetchone()
+        if row and row[0]:
+            con.execute(forget, [_MASKED])
+            changed.append(name)
+    return changed
+
+
 #: layout N -> the step that brings a file from N to N + 1
 STEPS: dict[int, Callable[[duckdb.DuckDBPyConnection], list[str]]] = {
     1: rebuild_to_declared,
+    2: forget_masked_keys,
 }
 
 
