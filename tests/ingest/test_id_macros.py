@@ -111,6 +111,22 @@ def test_yg_is_id_takes_whole_valid_numbers_only():
     assert con.execute("SELECT yg_is_id(?)", [f" {GOOD}"]).fetchone()[0] is False
 
 
+def test_yg_is_id_agrees_with_python_on_random_numbers():
+    """The check character computed from the 17 digits as one number agrees with the digit by
+    digit reading, for every check character and the lower-case x."""
+    rng = random.Random(17)
+    numbers = []
+    for _ in range(3000):
+        body = f"{rng.randint(1, 9)}{rng.randint(0, 99999):05d}{rng.choice(['19', '20'])}"
+        body += f"{rng.randint(0, 99):02d}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+        body += f"{rng.randint(0, 999):03d}"
+        numbers.append(body + rng.choice("0123456789Xx"))
+    got = _con().execute("SELECT list_transform(?, lambda t: yg_is_id(t))", [numbers]).fetchone()
+    expected = [bool(re.fullmatch(ID_PATTERN, n)) and _check_ok(n) for n in numbers]
+    assert got[0] == expected
+    assert 100 < sum(expected) < 2900  # both answers are reached
+
+
 def test_the_check_digit_macro_names_its_argument_once():
     """A macro's argument is evaluated wherever the body names it: the check-digit macro,
     given the extraction of a number, ran that extraction 18 times per row when its body named

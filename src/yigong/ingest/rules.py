@@ -60,15 +60,26 @@ _ID15_IN_TEXT = f"(^|[^0-9A-Za-z])({ID15_PATTERN})([^0-9Xx]|$)"
 #: only separators between them (what `yg_id_norm` turns into 15 digits in a row)
 _FIFTEEN_DIGITS = f"[{DIGIT}](?:[{SEPARATORS}]*[{DIGIT}]){{14}}"
 
+
+def _check_character_ok(v: str) -> str:
+    """SQL: the 18th character of `v` (a text `ID_PATTERN` matched) is the GB 11643 check
+    character of its first 17 digits. The weighted sum takes each digit from those 17 read as
+    one whole number (integer division and remainder), not from 17 substrings each cast to a
+    number: a fraction of the cost. `v` is named 18 times: a bound value or a column."""
+    number = f"TRY_CAST({v}[1:17] AS BIGINT)"
+    total = " + ".join(f"({number} // {10 ** (16 - i)} % 10) * {w}" for i, w in enumerate(_WEIGHTS))
+    return (
+        f"coalesce(upper({v}[18]) = substr('10X98765432', 1 + (({total}) % 11)::INTEGER, 1), false)"
+    )
+
+
 # A macro's argument is substituted wherever the body names it, and evaluated there each time:
 # `yg_id18_ok(regexp_extract(...))` named as `x` 18 times ran the extraction 18 times per row.
 # So the bodies bind an expensive argument once, as the one element of a list given to a
 # lambda (`list_transform([arg], lambda y: …)[1]`), and name the bound value instead.
 MACROS = (
-    "CREATE OR REPLACE TEMP MACRO yg_id18_ok(x) AS list_transform([x], lambda y: "
-    "coalesce(upper(y[18]) = substr('10X98765432', 1 + (("
-    + " + ".join(f"TRY_CAST(y[{i + 1}] AS INTEGER) * {w}" for i, w in enumerate(_WEIGHTS))
-    + ") % 11)::INTEGER, 1), false))[1]",
+    f"CREATE OR REPLACE TEMP MACRO yg_id18_ok(x) AS list_transform([x], lambda y: "
+    f"{_check_character_ok('y')})[1]",
     # an ID number as people write it: full-width digits, spaces or hyphens between the groups.
     # A run of digits glued to a Latin letter is a record number's tail (MZ130423-2021-01010007,
     # a visit number): its first separator is kept (as '/'), so that the groups of a record
@@ -93,9 +104,11 @@ MACROS = (
     f"ELSE false END) OR regexp_matches(n, '{_ID15_IN_TEXT}') END)[1] END",
     # every text about a rejected value is masked (`privacy.mask` is the same pattern)
     f"CREATE OR REPLACE TEMP MACRO yg_mask(s) AS regexp_replace(s, '{LONG_NUMBER}', '{MASK}', 'g')",
-    # the whole value is one GB 11643 identity number (an identifier column)
+    # the whole value is one GB 11643 identity number (an identifier column). Its argument is
+    # a column (`s."patient_id_number"`), cheap to name again: the check character is computed
+    # without binding it (twice as fast as through `yg_id18_ok`, on every row of a visit list)
     f"CREATE OR REPLACE TEMP MACRO yg_is_id(s) AS CASE WHEN NOT regexp_full_match(s, "
-    f"'{ID_PATTERN}') THEN false ELSE yg_id18_ok(s) END",
+    f"'{ID_PATTERN}') THEN false ELSE {_check_character_ok('s')} END",
 )
 
 #: types the CSV reader parses itself (its parse errors become `type` errors). Whole numbers
