@@ -12,8 +12,9 @@ private ingest must pay: ``text_read_csv_s`` reads every cell as text (``all_var
 and codes checked as written, never rounded or re-typed by a sniffer), ``privacy_floor_s``
 reads as text and also does the two things the privacy rules require of every row: every text
 cell scanned for a resident ID number (the ingest's own ``yg_has_id`` macro) and every
-``*_id_number`` column keyed-hashed (HMAC-SHA256, as ingest does) — no other rule, no
-quarantine, no write of canonical types.
+identifier column (``*_id_number``; 身份证号 or 证件号码 in the national layouts) keyed-hashed,
+each distinct number once (HMAC-SHA256, as ingest does) — no other rule, no quarantine, no
+write of canonical types.
 Measured: `yigong.ingest.ingest_paths` of the same files into a fresh warehouse file (staging,
 every validation rule, keyed-hash pseudonymisation, quarantine, upsert, child tables).
 Prints rows, seconds, rows/s and the ratio ours ÷ raw per layout; writes the figures to

@@ -78,7 +78,7 @@ def _check_character_ok(v: str) -> str:
 # So the bodies bind an expensive argument once, as the one element of a list given to a
 # lambda (`list_transform([arg], lambda y: …)[1]`), and name the bound value instead.
 MACROS = (
-    f"CREATE OR REPLACE TEMP MACRO yg_id18_ok(x) AS list_transform([x], lambda y: "
+    "CREATE OR REPLACE TEMP MACRO yg_id18_ok(x) AS list_transform([x], lambda y: "
     f"{_check_character_ok('y')})[1]",
     # an ID number as people write it: full-width digits, spaces or hyphens between the groups.
     # A run of digits glued to a Latin letter is a record number's tail (MZ130423-2021-01010007,
