@@ -35,7 +35,7 @@ T = TypeVar("T")
 CACHE_ENV = "YIGONG_CACHE_DIR"
 #: the layout of what is cached (bumped when `compiled.CompiledPack` changes shape)
 FORMAT = "compiled-pack-2"
-PACKS_DIR = Path(__file__).parent / "packs"  # as `packs.PACKS_DIR` (tests check they agree)
+PACKS_DIR = Path(__file__).parent / "packs"  # the shipped packs (`packs.PACKS_DIR` is this)
 MANIFEST = "manifest.toml"
 
 

@@ -14,6 +14,10 @@ from pathlib import Path
 
 from yigong.casemix.manifest import Manifest, ManifestError, read_manifest
 from yigong.casemix.overlay import apply_diff
+
+# the shipped packs' folder is defined once, in the light cache module (it finds a pack id
+# without this module's loader, for `drg group`'s start-up)
+from yigong.casemix.pack_cache import PACKS_DIR
 from yigong.casemix.rawtable import RawTable, read_table
 from yigong.casemix.tables import TABLES
 from yigong.rulepacks import (
@@ -27,8 +31,6 @@ from yigong.rulepacks import (
     resolve,
     sha256_file,
 )
-
-PACKS_DIR = Path(__file__).parent / "packs"
 
 __all__ = [
     "PACKS_DIR",

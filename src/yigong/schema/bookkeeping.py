@@ -2,12 +2,12 @@
 
 ``ingest_runs`` records one row per ingested file, ``quarantine`` one row per broken rule of a
 rejected row and ``quarantine_keys`` one row per rejected row with what identifies it across
-files (its natural key, a part that could hold an ID number as its salted hash, and the
-resolved path of its file: ingest writes all three; see `yigong.ingest.load`), ``row_origins`` one row per stored natural key with the
-file that loaded it (so that another file's row with that key in a later run is reported, not
-silently replaced), and ``warehouse_meta`` holds key/value facts about the
-warehouse itself (the pseudonymisation key's fingerprint). Declared here, below the warehouse,
-so that the DuckDB file and the Parquet warehouse create them with the same columns.
+files (its natural key, a part that could hold an ID number as its salted hash, and the resolved
+path of its file: ingest writes all three; see `yigong.ingest.load`), ``row_origins`` one row
+per stored natural key with the file that loaded it (so that another file's row with that key in
+a later run is reported, not silently replaced), and ``warehouse_meta`` holds key/value facts
+about the warehouse itself (the pseudonymisation key's fingerprint). Declared here, below the
+warehouse, so that the DuckDB file and the Parquet warehouse create them with the same columns.
 """
 
 from __future__ import annotations
